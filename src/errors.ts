@@ -1,0 +1,100 @@
+// The project's error classes and the one place that turns any error into the CLI's one-line message.
+// Messages are short and lowercase; where an error concerns input it carries the file and the line
+// (text formats) or byte offset (binary formats and compressed streams).
+
+export interface Where {
+  file?: string;
+  line?: number;
+  byteOffset?: number;
+}
+
+/** Base class: every error the user can cause. */
+export class DosageflowError extends Error {
+  readonly file?: string;
+  readonly line?: number;
+  readonly byteOffset?: number;
+  constructor(message: string, where: Where = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.file = where.file;
+    this.line = where.line;
+    this.byteOffset = where.byteOffset;
+  }
+}
+
+/** Bad options on the command line (exit code 2). */
+export class UsageError extends DosageflowError {}
+
+/** Input that is malformed, truncated or inconsistent (exit code 3). */
+export class InputError extends DosageflowError {}
+
+/** A file that cannot be opened, read or written (exit code 4). */
+export class FileError extends DosageflowError {}
+
+export const EXIT = {
+  ok: 0,
+  usage: 2,
+  input: 3,
+  file: 4,
+  internal: 70,
+  interrupted: 130,
+} as const;
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof UsageError) return EXIT.usage;
+  if (err instanceof InputError) return EXIT.input;
+  if (err instanceof FileError) return EXIT.file;
+  if (isSystemError(err)) return EXIT.file;
+  return EXIT.internal;
+}
+
+interface SystemError extends Error {
+  code: string;
+  path?: string;
+  syscall?: string;
+}
+
+export function isSystemError(err: unknown): err is SystemError {
+  return err instanceof Error && typeof (err as SystemError).code === 'string' && /^E[A-Z]+$/.test((err as SystemError).code);
+}
+
+const SYSTEM_MESSAGES: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'is a directory, not a file',
+  EACCES: 'permission denied',
+  ENOSPC: 'no space left on device',
+  EMFILE: 'too many open files',
+  ENOTDIR: 'a path component is not a directory',
+};
+
+/** Wrap a Node system error (ENOENT, EISDIR, ...) as a FileError naming the file. */
+export function fileError(err: unknown, file: string): DosageflowError {
+  if (err instanceof DosageflowError) return err;
+  if (isSystemError(err)) {
+    const msg = SYSTEM_MESSAGES[err.code] ?? `${err.code.toLowerCase()}: ${err.message}`;
+    return new FileError(msg, { file }, { cause: err });
+  }
+  return new FileError(String((err as Error)?.message ?? err), { file }, { cause: err });
+}
+
+/** The CLI's one-line message: `dosageflow: FILE:LINE: message` or `FILE: byte N: message`. */
+export function formatError(err: unknown): string {
+  if (err instanceof DosageflowError) {
+    let where = '';
+    if (err.file !== undefined) {
+      where = err.file;
+      if (err.line !== undefined) where += `:${err.line}`;
+      else if (err.byteOffset !== undefined) where += `: byte ${err.byteOffset}`;
+      where += ': ';
+    } else if (err.line !== undefined) {
+      where = `line ${err.line}: `;
+    }
+    return `${where}${err.message}`;
+  }
+  if (isSystemError(err)) {
+    const msg = SYSTEM_MESSAGES[err.code] ?? err.message;
+    return err.path ? `${err.path}: ${msg}` : msg;
+  }
+  const e = err as Error;
+  return `internal error: ${e?.message ?? String(err)} (run with --debug for details)`;
+}

@@ -1,0 +1,141 @@
+// Opening inputs: files or stdin, compression detected from the first bytes (never the file name),
+// decompressed as a stream. The only module that knows about gzip and zstd on the read side.
+import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
+import { Readable, Transform } from 'node:stream';
+import { DecompressStream } from 'zstd-napi';
+import { FileError, InputError, fileError } from '../errors.js';
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+/** Compression from magic bytes: gzip (and BGZF) 1f 8b; zstd frame 28 b5 2f fd. */
+export function sniffCompression(head: Uint8Array): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  return 'none';
+}
+
+export interface OpenedInput {
+  file: string;
+  compression: Compression;
+  /** Decompressed bytes. Errors are InputError/FileError naming the file (and byte offset). */
+  stream: Readable;
+  /** Raw (compressed) bytes read so far. */
+  rawBytesRead(): number;
+}
+
+export const READ_HIGH_WATER_MARK = 1 << 20;
+
+/** Open a file (or '-' for stdin) and return its decompressed byte stream. */
+export async function openInput(file: string): Promise<OpenedInput> {
+  let raw: Readable;
+  let head: Buffer;
+  if (file === '-') {
+    raw = process.stdin;
+    head = await peek(raw, 4);
+  } else {
+    let fh: fs.promises.FileHandle;
+    try {
+      fh = await fs.promises.open(file, 'r');
+      const st = await fh.stat();
+      if (st.isDirectory()) {
+        await fh.close();
+        throw new FileError('is a directory, not a file', { file });
+      }
+      const b = Buffer.alloc(4);
+      const { bytesRead } = await fh.read(b, 0, 4, 0);
+      head = b.subarray(0, bytesRead);
+    } catch (err) {
+      throw fileError(err, file);
+    }
+    raw = fh.createReadStream({ start: 0, highWaterMark: READ_HIGH_WATER_MARK });
+  }
+  const compression = sniffCompression(head);
+  let rawCount = 0;
+  raw.on('data', (b: Buffer) => {
+    rawCount += b.length;
+  });
+  if (compression === 'none') {
+    const out = raw;
+    const mapped = new Transform({
+      highWaterMark: 1,
+      transform(chunk, _enc, cb) {
+        cb(null, chunk);
+      },
+    });
+    raw.on('error', (e) => mapped.destroy(fileError(e, file)));
+    out.pipe(mapped);
+    return { file, compression, stream: mapped, rawBytesRead: () => rawCount };
+  }
+  const dec: Transform =
+    compression === 'gzip'
+      ? zlib.createGunzip({ chunkSize: 1 << 18 })
+      : (new DecompressStream() as unknown as Transform);
+  const label = compression === 'gzip' ? 'gzip' : 'zstd';
+  // Map decoder errors to one-line input errors with the compressed byte offset reached.
+  const origDestroy = dec.destroy.bind(dec);
+  let mappedOnce = false;
+  dec.destroy = ((err?: Error) => {
+    if (err && !mappedOnce) {
+      mappedOnce = true;
+      err = mapCodecError(err, file, label, rawCount);
+    }
+    return origDestroy(err);
+  }) as typeof dec.destroy;
+  raw.on('error', (e) => dec.destroy(fileError(e, file)));
+  raw.pipe(dec);
+  return { file, compression, stream: dec, rawBytesRead: () => rawCount };
+}
+
+function mapCodecError(err: Error, file: string, label: string, offset: number): Error {
+  if (err instanceof FileError || err instanceof InputError) return err;
+  const msg = err.message || String(err);
+  if (/unexpected end of file|ended in middle|truncated/i.test(msg)) {
+    return new InputError(`truncated ${label} stream: input ended after ${offset} compressed bytes`, { file, byteOffset: offset }, { cause: err });
+  }
+  return new InputError(`corrupt ${label} stream (${msg.toLowerCase()})`, { file, byteOffset: offset }, { cause: err });
+}
+
+/** Read at least n bytes (or to EOF) from a paused stream and push them back. */
+async function peek(s: Readable, n: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let have = 0;
+  await new Promise<void>((resolve, reject) => {
+    const onReadable = () => {
+      let b: Buffer | null;
+      while (have < n && (b = s.read()) !== null) {
+        parts.push(b);
+        have += b.length;
+      }
+      if (have >= n) done();
+    };
+    const onEnd = () => done();
+    const onError = (e: Error) => {
+      cleanup();
+      reject(e);
+    };
+    const cleanup = () => {
+      s.off('readable', onReadable);
+      s.off('end', onEnd);
+      s.off('error', onError);
+    };
+    const done = () => {
+      cleanup();
+      resolve();
+    };
+    s.on('readable', onReadable);
+    s.on('end', onEnd);
+    s.on('error', onError);
+  });
+  const all = Buffer.concat(parts);
+  if (all.length) s.unshift(all);
+  return all.subarray(0, n);
+}
+
+/** Read a whole (small) file as text, decompressing if needed. For sample/pheno/covar tables. */
+export async function readTextFile(file: string): Promise<string> {
+  const inp = await openInput(file);
+  const parts: Buffer[] = [];
+  for await (const b of inp.stream) parts.push(b as Buffer);
+  return Buffer.concat(parts).toString('utf8');
+}
