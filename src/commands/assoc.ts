@@ -1,0 +1,91 @@
+// `dosageflow assoc`: options -> validated AssocConfig -> runAssoc.
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../errors.js';
+import { runAssoc, type AssocConfig } from '../pipeline/assoc-run.js';
+import { fileList, listOption, parseNumber, parseRegion, parseSize, parseThreads } from './options.js';
+
+export const DEFAULT_CHUNK = 1 << 20;
+
+/** Turn parsed argv into a config, or throw a UsageError naming the option. */
+export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
+  const gen = fileList(a.gen);
+  if (gen.length === 0) throw new UsageError('give the genotype files with --gen FILE...');
+  if (gen.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be given only once');
+  if (!a.sample) throw new UsageError('--gen needs --sample FILE (the Oxford .sample listing the samples in genotype order)');
+  if (!a.pheno) throw new UsageError('give the phenotypes with --pheno FILE');
+  if (!a.out) throw new UsageError('give an output prefix with --out PREFIX (or --out - for stdout)');
+  const compress = String(a.compress ?? 'none');
+  if (!['none', 'gz', 'zst'].includes(compress)) throw new UsageError(`--compress takes gz, zst or none, not '${compress}'`);
+  if (a.out === '-' && compress !== 'none') throw new UsageError('--compress applies to files; with --out - pipe into a compressor');
+  const minInfo = a['min-info'] === undefined ? 0 : parseNumber(a['min-info'], '--min-info', 0);
+  const maxInfo = a['max-info'] === undefined ? Infinity : parseNumber(a['max-info'], '--max-info', 0);
+  if (minInfo > maxInfo) throw new UsageError(`--min-info ${minInfo} is above --max-info ${maxInfo}`);
+  const minMaf = a['min-maf'] === undefined ? 0 : parseNumber(a['min-maf'], '--min-maf', 0, 0.5);
+  const covarNames = listOption(a['covar-name']);
+  if (covarNames.length && !a.covar) throw new UsageError('--covar-name needs --covar FILE');
+  const digits = a.digits === undefined ? 7 : parseNumber(a.digits, '--digits', 3, 17);
+  return {
+    gen,
+    sample: String(a.sample),
+    pheno: String(a.pheno),
+    phenoNames: listOption(a['pheno-name']),
+    covar: a.covar ? String(a.covar) : undefined,
+    covarNames,
+    chr: a.chr === undefined ? undefined : String(a.chr),
+    exactDosage: a['dosage-precision'] === 'exact',
+    out: String(a.out),
+    compress: compress as AssocConfig['compress'],
+    threads: parseThreads(a.threads),
+    chunkSize: a['chunk-size'] === undefined ? DEFAULT_CHUNK : parseSize(a['chunk-size'], '--chunk-size'),
+    filters: { minInfo, maxInfo, minMaf },
+    regions: listOption(a.region).map(parseRegion),
+    digits: Math.round(digits),
+    memoryMB: a.memory === undefined ? 256 : parseNumber(a.memory, '--memory', 16),
+    tmpDir: a['tmp-dir'] ? String(a['tmp-dir']) : undefined,
+    progress: a.progress === undefined ? Boolean(process.stderr.isTTY) : Boolean(a.progress),
+  };
+}
+
+export const assocCommand: CommandModule = {
+  command: 'assoc',
+  describe: 'linear regression of phenotypes on imputed dosages -> genome-sorted summary statistics',
+  builder: (y: Argv) =>
+    y
+      .usage(
+        '$0 assoc --gen FILE... --sample FILE --pheno FILE [--covar FILE] --out PREFIX\n\n' +
+          'Regresses each phenotype on the dosage of allele B (the second allele of the .gen line; A1 in\n' +
+          'the output) with the covariates, exactly as plink2 --glm, and writes PREFIX.<PHENO>.tsv with\n' +
+          'columns CHR SNP BP A1 A2 FRQ INFO N BETA SE T P LOG10P sorted by chromosome then position.',
+      )
+      .option('gen', { type: 'string', array: true, describe: 'IMPUTE2 .gen files (plain, gzip or zstd: detected from content); - = stdin' })
+      .option('sample', { type: 'string', describe: 'Oxford .sample file: samples in genotype order (ID_1/ID_2 = FID/IID)' })
+      .option('pheno', { type: 'string', describe: 'phenotype table with a header (FID IID ... or IID ...); NA and -9 are missing' })
+      .option('pheno-name', { type: 'string', array: true, describe: 'phenotype columns to test (default: all)' })
+      .option('covar', { type: 'string', describe: 'covariate table with a header, as --pheno' })
+      .option('covar-name', { type: 'string', array: true, describe: 'covariate columns to use (default: all)' })
+      .option('chr', { type: 'string', describe: 'chromosome for old-layout .gen files without a CHR column' })
+      .option('dosage-precision', {
+        type: 'string',
+        choices: ['plink2', 'exact'],
+        describe: '.gen dosages rounded as plink2 imports them (1/16384; default, results match plink2) or exact',
+      })
+      .option('out', { type: 'string', describe: 'output prefix; - writes the (single) phenotype table to stdout' })
+      .option('compress', { type: 'string', choices: ['none', 'gz', 'zst'], describe: 'compress the output tables (adds .gz / .zst)' })
+      .option('min-info', { type: 'number', describe: 'drop variants with INFO (MACH R2 over the samples used) below this' })
+      .option('max-info', { type: 'number', describe: 'drop variants with INFO above this' })
+      .option('min-maf', { type: 'number', describe: 'drop variants with minor allele frequency below this' })
+      .option('region', { type: 'string', array: true, describe: 'only variants in CHR or CHR:START-END (repeatable)' })
+      .option('threads', { type: 'number', describe: 'worker threads (default: available cores)' })
+      .option('chunk-size', { type: 'string', describe: 'bytes of input per work unit (default 1M)' })
+      .option('memory', { type: 'number', describe: 'MB for sorting out-of-order input before spilling to disk (default 256)' })
+      .option('tmp-dir', { type: 'string', describe: 'directory for sort spills (default: beside the output)' })
+      .option('digits', { type: 'number', describe: 'significant digits printed (default 7)' })
+      .option('progress', { type: 'boolean', describe: 'progress line on stderr (default: when stderr is a terminal)' })
+      .example('$0 assoc --gen chr*.gen.zst --sample cohort.sample --pheno pheno.tsv --covar covar.tsv --out results/ket', 'all phenotypes, all covariates')
+      .example('$0 assoc --gen study.gen.gz --sample s.sample --pheno p.tsv --pheno-name response --covar c.tsv --covar-name age,sex,PC1,PC2 --min-info 0.6 --max-info 1.2 --min-maf 0.01 --out res', 'the study\'s filters')
+      .example('$0 assoc --gen chr22.gen --sample s.sample --pheno p.tsv --pheno-name response --out - | head', 'stream one phenotype to stdout'),
+  handler: async (argv) => {
+    const cfg = validateAssocOptions(argv as Record<string, unknown>);
+    await runAssoc(cfg);
+  },
+};

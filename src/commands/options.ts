@@ -1,0 +1,54 @@
+// Shared option parsing helpers: every check happens here once, and every message is one short line.
+import * as os from 'node:os';
+import { UsageError } from '../errors.js';
+import { normChr } from '../formats/chrom.js';
+import type { Region } from '../workers/protocol.js';
+
+/** Accept repeated options and comma-separated lists: --x a,b --x c -> [a, b, c]. */
+export function listOption(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  const arr = Array.isArray(v) ? v : [v];
+  return arr.flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+}
+
+export function fileList(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  const arr = Array.isArray(v) ? v : [v];
+  return arr.map(String).filter((s) => s !== '');
+}
+
+/** Sizes like 4096, 64k, 4M, 1G. */
+export function parseSize(v: unknown, name: string): number {
+  const s = String(v).trim();
+  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?$/.exec(s);
+  if (!m) throw new UsageError(`${name} takes a size like 4096, 64k or 4M, not '${s}'`);
+  const mult = { '': 1, k: 1024, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const n = Math.floor(Number(m[1]) * mult);
+  if (n < 1) throw new UsageError(`${name} must be at least 1 byte`);
+  return n;
+}
+
+export function parseNumber(v: unknown, name: string, lo = -Infinity, hi = Infinity): number {
+  const n = typeof v === 'number' ? v : Number(String(v));
+  if (!Number.isFinite(n)) throw new UsageError(`${name} takes a number, not '${v}'`);
+  if (n < lo || n > hi) throw new UsageError(`${name} must be between ${lo} and ${hi}, not ${n}`);
+  return n;
+}
+
+export function parseThreads(v: unknown): number {
+  if (v === undefined) return Math.max(1, os.availableParallelism());
+  const n = parseNumber(v, '--threads', 1, 256);
+  if (!Number.isInteger(n)) throw new UsageError(`--threads takes a whole number, not ${v}`);
+  return n;
+}
+
+/** CHR or CHR:START-END (also CHR:POS); positions may use commas. */
+export function parseRegion(s: string): Region {
+  const m = /^([^:\s]+)(?::([\d,]+)(?:-([\d,]+))?)?$/.exec(s.trim());
+  if (!m) throw new UsageError(`--region takes CHR or CHR:START-END, not '${s}'`);
+  const chr = normChr(m[1]);
+  const start = m[2] ? Number(m[2].replace(/,/g, '')) : 0;
+  const end = m[3] ? Number(m[3].replace(/,/g, '')) : m[2] ? start : Infinity;
+  if (end < start) throw new UsageError(`--region ${s}: end is before start`);
+  return { chr, start, end };
+}

@@ -1,0 +1,97 @@
+// BGEN format: header, variant records and genotype blocks (pure decoders over bytes), and the
+// bgenix .bgi index (a SQLite file) for region queries.
+import * as fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { FileError, InputError, fileError } from '../../errors.js';
+
+export { parseBgenHeader, bgenHeaderBytesNeeded, BGEN_MIN_HEADER_BYTES } from './header.js';
+export type { BgenHeader, BgenCompression, ParseHeaderOptions } from './header.js';
+export { parseVariantHeader, variantRecordLength, scanVariants } from './variant.js';
+export type { VariantHeader } from './variant.js';
+export { decodeGenotypeBlock, decompressBlock, decodeProbabilityData } from './probs.js';
+export type { BlockInfo, DecodeOptions } from './probs.js';
+
+export interface BgiEntry {
+  /** Absolute file offset of the variant record. */
+  fileStart: number;
+  /** Bytes of the whole record (identifying data + genotype block). */
+  size: number;
+}
+
+export interface BgiRegion {
+  /** Chromosome exactly as stored in the index (bgenix copies it from the .bgen, e.g. "01"). */
+  chr: string;
+  /** Inclusive position bounds; either may be omitted. */
+  start?: number;
+  end?: number;
+}
+
+/**
+ * Records of a bgenix index that fall in `region` (all records when omitted), sorted by file offset.
+ * Throws FileError when the index cannot be opened and InputError when it is not a bgenix index.
+ */
+export function readBgi(path: string, region?: BgiRegion): BgiEntry[] {
+  let sql = 'SELECT file_start_position AS fileStart, size_in_bytes AS size FROM Variant';
+  const params: (string | number)[] = [];
+  if (region) {
+    sql += ' WHERE chromosome = ?';
+    params.push(region.chr);
+    if (region.start !== undefined) {
+      sql += ' AND position >= ?';
+      params.push(region.start);
+    }
+    if (region.end !== undefined) {
+      sql += ' AND position <= ?';
+      params.push(region.end);
+    }
+  }
+  sql += ' ORDER BY file_start_position';
+  return queryBgi(path, sql, params);
+}
+
+/** Every record of a bgenix index, sorted by file offset. */
+export function listBgiOffsets(path: string): BgiEntry[] {
+  return readBgi(path);
+}
+
+function queryBgi(path: string, sql: string, params: (string | number)[]): BgiEntry[] {
+  try {
+    if (fs.statSync(path).isDirectory()) throw new FileError('is a directory, not a file', { file: path });
+  } catch (err) {
+    throw fileError(err, path);
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw openError(err, path);
+  }
+  try {
+    let rows: BgiEntry[];
+    try {
+      rows = db.prepare(sql).all(...params) as BgiEntry[];
+    } catch (err) {
+      const msg = String((err as Error)?.message ?? err);
+      if (/not a database|no such table|no such column|malformed|file is not/i.test(msg)) {
+        throw new InputError(`not a bgenix index (${msg.toLowerCase()})`, { file: path }, { cause: err });
+      }
+      throw err;
+    }
+    for (const r of rows) {
+      // SQLite INTEGERs come back as JS numbers; offsets of real files stay far below 2^53.
+      if (!Number.isSafeInteger(r.fileStart) || !Number.isSafeInteger(r.size) || r.fileStart < 0 || r.size <= 0) {
+        throw new InputError(`bgenix index has an invalid record (offset ${r.fileStart}, size ${r.size})`, { file: path });
+      }
+    }
+    return rows;
+  } finally {
+    db.close();
+  }
+}
+
+function openError(err: unknown, path: string): Error {
+  const msg = String((err as Error)?.message ?? err);
+  if (/not a database|file is not/i.test(msg)) return new InputError('not a bgenix index (not a sqlite database)', { file: path }, { cause: err });
+  if (/unable to open|does not exist|no such file/i.test(msg)) return new FileError('cannot open index file', { file: path }, { cause: err });
+  return fileError(err, path);
+}

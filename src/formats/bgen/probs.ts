@@ -1,0 +1,426 @@
+// BGEN genotype blocks -> dosages. Pure functions over bytes: a worker hands in the stored block of
+// one variant and a preallocated Float64Array and gets expected allele counts back.
+//
+// Output layout: for a variant with K alleles `out` holds K-1 rows of nSamples values; row j-1 is
+// the expected count of allele j (j = 1..K-1, allele 0 being the first listed). NaN marks a missing
+// sample (missing flag set, ploidy 0, or all-zero layout 1 probabilities).
+//
+// Numerics: probabilities are kept as the stored integers and every dosage is one division of an
+// exact integer numerator, so results are correctly rounded and identical between code paths.
+import { inflateSync } from 'node:zlib';
+import { decompress as zstdDecompress } from 'zstd-napi';
+import { InputError, type Where } from '../../errors.js';
+import type { BgenHeader } from './header.js';
+import { readU16, readU32 } from './bytes.js';
+
+export interface DecodeOptions {
+  /** File and absolute offset of the block; errors carry them. */
+  where?: Where;
+  /** Decompressed length announced by the variant header (VariantHeader.uncompressedLength). */
+  uncompressedLength?: number;
+}
+
+export interface BlockInfo {
+  phased: boolean;
+  /** Bits per stored probability (16 for layout 1, whose values are u16/32768). */
+  bits: number;
+  /** Smallest and largest ploidy over the row's samples (layout 1: always 2). */
+  minPloidy: number;
+  maxPloidy: number;
+  /** Samples whose output is NaN. */
+  nMissing: number;
+}
+
+/**
+ * Decompress (if the file is compressed) and decode one stored genotype block, writing K-1 rows of
+ * dosages into `out` (length >= (K-1) * nSamples).
+ */
+export function decodeGenotypeBlock(
+  block: Uint8Array,
+  header: BgenHeader,
+  nAlleles: number,
+  out: Float64Array,
+  opts: DecodeOptions = {},
+): BlockInfo {
+  const where = opts.where ?? {};
+  const expected = header.layout === 1 ? 6 * header.nSamples : header.compression === 'none' ? block.length : opts.uncompressedLength;
+  const data = decompressBlock(block, header, expected, where);
+  return decodeProbabilityData(data, header, nAlleles, out, where);
+}
+
+/**
+ * The block's probability data, decompressed. `expectedLength` (6N for layout 1, D for layout 2)
+ * is checked when given. Uncompressed blocks are returned as they are, not copied.
+ */
+export function decompressBlock(block: Uint8Array, header: BgenHeader, expectedLength: number | undefined, where: Where = {}): Uint8Array {
+  let data: Uint8Array;
+  if (header.compression === 'none') {
+    data = block;
+  } else if (header.compression === 'zlib') {
+    try {
+      // maxOutputLength stops a corrupt or hostile block from inflating without bound.
+      data = inflateSync(block, expectedLength !== undefined ? { maxOutputLength: Math.max(1, expectedLength) } : {});
+    } catch (err) {
+      throw codecError(err, 'zlib', expectedLength, where);
+    }
+  } else {
+    try {
+      data = zstdDecompress(block);
+    } catch (err) {
+      throw codecError(err, 'zstd', expectedLength, where);
+    }
+  }
+  if (expectedLength !== undefined && data.length !== expectedLength) {
+    throw new InputError(
+      header.compression === 'none'
+        ? `genotype block is ${data.length} bytes, expected ${expectedLength}`
+        : `genotype block decompresses to ${data.length} bytes, the variant header says ${expectedLength}`,
+      where,
+    );
+  }
+  return data;
+}
+
+function codecError(err: unknown, label: string, expected: number | undefined, where: Where): InputError {
+  const e = err as Error & { code?: string };
+  if (e?.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+    return new InputError(`genotype block decompresses to more than the ${expected} bytes the variant header says`, where, { cause: err });
+  }
+  const msg = String(e?.message ?? err).toLowerCase();
+  if (/unexpected end|truncated|incomplete/.test(msg)) {
+    return new InputError(`truncated ${label} genotype block`, where, { cause: err });
+  }
+  return new InputError(`corrupt ${label} genotype block (${msg})`, where, { cause: err });
+}
+
+/** Decode already-decompressed probability data (see decodeGenotypeBlock). */
+export function decodeProbabilityData(data: Uint8Array, header: BgenHeader, nAlleles: number, out: Float64Array, where: Where = {}): BlockInfo {
+  const n = header.nSamples;
+  if (out.length < (nAlleles - 1) * n) {
+    throw new RangeError(`dosage buffer holds ${out.length} values, ${nAlleles - 1} rows of ${n} samples need ${(nAlleles - 1) * n}`);
+  }
+  return header.layout === 1 ? decodeLayout1(data, n, nAlleles, out, where) : decodeLayout2(data, n, nAlleles, out, where);
+}
+
+function decodeLayout1(data: Uint8Array, n: number, nAlleles: number, out: Float64Array, where: Where): BlockInfo {
+  if (nAlleles !== 2) throw new InputError(`layout 1 variants have 2 alleles, not ${nAlleles}`, where);
+  if (data.length < 6 * n) {
+    throw new InputError(`genotype block too short: ${n} samples need ${6 * n} bytes, block has ${data.length}`, where);
+  }
+  let nMissing = 0;
+  for (let i = 0, q = 0; i < n; i++, q += 6) {
+    const aa = data[q] | (data[q + 1] << 8);
+    const ab = data[q + 2] | (data[q + 3] << 8);
+    const bb = data[q + 4] | (data[q + 5] << 8);
+    const s = aa + ab + bb;
+    // Dividing by the stored total (rather than 32768) renormalises rows that do not sum to one, as
+    // plink2 does for .gen text; rows that do are unaffected.
+    if (s === 0) {
+      out[i] = NaN;
+      nMissing++;
+    } else out[i] = (ab + 2 * bb) / s;
+  }
+  return { phased: false, bits: 16, minPloidy: 2, maxPloidy: 2, nMissing };
+}
+
+const POW2: number[] = [];
+for (let i = 0; i <= 40; i++) POW2.push(2 ** i);
+
+function decodeLayout2(data: Uint8Array, n: number, nAlleles: number, out: Float64Array, where: Where): BlockInfo {
+  if (data.length < 10 + n) {
+    throw new InputError(`genotype block too short: ${data.length} bytes cannot hold the ${n} per-sample ploidy bytes`, where);
+  }
+  const stored = readU32(data, 0);
+  if (stored !== n) throw new InputError(`genotype block holds ${stored} samples but the header says ${n}`, where);
+  const k = readU16(data, 4);
+  if (k !== nAlleles) throw new InputError(`genotype block has ${k} alleles but the variant header says ${nAlleles}`, where);
+  const pmin = data[6];
+  const pmax = data[7];
+  if (pmin > pmax || pmax > 63) throw new InputError(`invalid ploidy range ${pmin}..${pmax} in genotype block`, where);
+  const phasedByte = data[8 + n];
+  const bits = data[9 + n];
+  if (phasedByte > 1) throw new InputError(`invalid phased flag ${phasedByte} in genotype block`, where);
+  if (bits < 1 || bits > 32) throw new InputError(`invalid bits per probability ${bits} in genotype block`, where);
+  const phased = phasedByte === 1;
+  const start = 10 + n;
+  const avail = data.length - start;
+
+  if (!phased && k === 2 && pmin === 2 && pmax === 2) {
+    const need = Math.ceil((n * 2 * bits) / 8);
+    if (need > avail) throw shortError(n, need, avail, where);
+    const nMissing = bits === 8 ? diploid8(data, n, out, where) : bits === 16 ? diploid16(data, n, out, where) : diploidAnyBits(data, n, bits, out, where);
+    return { phased, bits, minPloidy: 2, maxPloidy: 2, nMissing };
+  }
+  return decodeGeneral(data, n, k, pmin, pmax, phased, bits, avail, out, where);
+}
+
+function shortError(n: number, need: number, avail: number, where: Where): InputError {
+  return new InputError(`genotype block too short: probabilities for ${n} samples need ${need} bytes, block has ${avail}`, where);
+}
+
+function badPloidy(i: number, byte: number, where: Where): InputError {
+  return new InputError(`sample ${i + 1} has ploidy ${byte & 63}, outside the block's declared range`, where);
+}
+
+// The three specialised loops below cover unphased diploid biallelic rows, i.e. nearly all imputed
+// data. Stored per sample: x0 = P(AA), x1 = P(AB) in units of 1/(2^B-1); P(BB) is the remainder.
+// The remainder is clamped at 0 so a row whose stored values overshoot cannot give a dosage below 0.
+
+function diploid8(data: Uint8Array, n: number, out: Float64Array, where: Where): number {
+  let nMissing = 0;
+  let q = 10 + n;
+  for (let i = 0; i < n; i++, q += 2) {
+    const pb = data[8 + i];
+    if (pb === 2) {
+      const x0 = data[q];
+      const x1 = data[q + 1];
+      let rest = 255 - x0 - x1;
+      if (rest < 0) rest = 0;
+      out[i] = (x1 + 2 * rest) / 255;
+    } else if ((pb & 63) !== 2) {
+      throw badPloidy(i, pb, where);
+    } else if (pb & 0x80) {
+      out[i] = NaN;
+      nMissing++;
+    } else {
+      // Bit 6 set but not missing: harmless, decode as usual.
+      let rest = 255 - data[q] - data[q + 1];
+      if (rest < 0) rest = 0;
+      out[i] = (data[q + 1] + 2 * rest) / 255;
+    }
+  }
+  return nMissing;
+}
+
+function diploid16(data: Uint8Array, n: number, out: Float64Array, where: Where): number {
+  let nMissing = 0;
+  let q = 10 + n;
+  for (let i = 0; i < n; i++, q += 4) {
+    const pb = data[8 + i];
+    if ((pb & 63) !== 2) throw badPloidy(i, pb, where);
+    if (pb & 0x80) {
+      out[i] = NaN;
+      nMissing++;
+      continue;
+    }
+    const x0 = data[q] | (data[q + 1] << 8);
+    const x1 = data[q + 2] | (data[q + 3] << 8);
+    let rest = 65535 - x0 - x1;
+    if (rest < 0) rest = 0;
+    out[i] = (x1 + 2 * rest) / 65535;
+  }
+  return nMissing;
+}
+
+function diploidAnyBits(data: Uint8Array, n: number, bits: number, out: Float64Array, where: Where): number {
+  const max = POW2[bits] - 1;
+  startReader(data, 10 + n, bits);
+  let nMissing = 0;
+  for (let i = 0; i < n; i++) {
+    const pb = data[8 + i];
+    if ((pb & 63) !== 2) throw badPloidy(i, pb, where);
+    const x0 = readValue();
+    const x1 = readValue();
+    if (pb & 0x80) {
+      out[i] = NaN;
+      nMissing++;
+      continue;
+    }
+    let rest = max - x0 - x1;
+    if (rest < 0) rest = 0;
+    out[i] = (x1 + 2 * rest) / max;
+  }
+  return nMissing;
+}
+
+// Bit reader state lives at module level so reading a value allocates nothing. Values are packed
+// little-endian: value v occupies bits [v*B, (v+1)*B) of the byte string read as one little-endian
+// integer, i.e. low bits of earlier bytes first.
+let rBuf: Uint8Array = new Uint8Array(0);
+let rPos = 0;
+let rOff = 0;
+let rBits = 1;
+let rMask = 1;
+
+function startReader(buf: Uint8Array, pos: number, bits: number): void {
+  rBuf = buf;
+  rPos = pos;
+  rOff = 0;
+  rBits = bits;
+  rMask = bits <= 25 ? (1 << bits) - 1 : 0;
+}
+
+function readValue(): number {
+  const b = rBuf;
+  const p = rPos;
+  const off = rOff;
+  let v: number;
+  // With at most 7 bits of offset, a value of up to 25 bits lies within one 32-bit little-endian
+  // word; `>>>` keeps that word unsigned. Wider values (and the last bytes of the block) take the
+  // exact floating-point route, because int32 arithmetic would go negative or drop bits.
+  if (rMask !== 0 && p + 4 <= b.length) {
+    v = ((b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> off) & rMask;
+  } else {
+    v = readValueSlow(b, p, off, rBits);
+  }
+  const o = off + rBits;
+  rPos = p + (o >> 3);
+  rOff = o & 7;
+  return v;
+}
+
+function readValueSlow(b: Uint8Array, p: number, off: number, bits: number): number {
+  // Up to 5 bytes (7 + 32 bits) as an exact integer below 2^40. Bytes past the end of the buffer can
+  // only be needed for bits above the value (the caller checked the block holds every value bit).
+  const nb = (off + bits + 7) >> 3;
+  let acc = 0;
+  for (let i = 0; i < nb; i++) {
+    const at = p + i;
+    if (at < b.length) acc += b[at] * POW2[8 * i];
+  }
+  return Math.floor(acc / POW2[off]) % POW2[bits];
+}
+
+function skipValues(count: number): void {
+  const o = rOff + count * rBits;
+  rPos += Math.floor(o / 8);
+  rOff = o % 8;
+}
+
+/** Number of unphased genotypes for ploidy z and k alleles: C(z+k-1, k-1). */
+function genotypeCount(z: number, k: number): number {
+  const r = Math.min(z, k - 1);
+  let c = 1;
+  for (let i = 1; i <= r; i++) c = (c * (z + k - 1 - r + i)) / i;
+  return Math.round(c);
+}
+
+// Largest genotype-count table built for one ploidy (entries = genotypes x alleles).
+const MAX_TABLE_ENTRIES = 1 << 25;
+
+// Allele counts of each unphased genotype in storage (colex) order, per ploidy, for the current K.
+// Cached across calls because consecutive variants usually share K and ploidies.
+let tablesK = -1;
+let tables: (Uint8Array | undefined)[] = [];
+
+function genotypeTable(z: number, k: number, where: Where): Uint8Array {
+  if (tablesK !== k) {
+    tablesK = k;
+    tables = [];
+  }
+  let t = tables[z];
+  if (t) return t;
+  const g = genotypeCount(z, k);
+  if (g * k > MAX_TABLE_ENTRIES) {
+    throw new InputError(`unsupported genotype block: ${g} genotypes for ploidy ${z} and ${k} alleles`, where);
+  }
+  t = new Uint8Array(g * k);
+  // Colex order of count vectors (x_0..x_{k-1}) summing to z: x_{k-1} varies slowest, then x_{k-2},
+  // ..., x_1 fastest, and x_0 takes the remainder (so (z,0,...,0) comes first, (0,...,0,z) last).
+  const x = new Uint8Array(k);
+  let row = 0;
+  const fill = (a: number, remaining: number): void => {
+    if (a === 0) {
+      x[0] = remaining;
+      t!.set(x, row * k);
+      row++;
+      return;
+    }
+    for (let v = 0; v <= remaining; v++) {
+      x[a] = v;
+      fill(a - 1, remaining - v);
+    }
+    x[a] = 0;
+  };
+  fill(k - 1, z);
+  tables[z] = t;
+  return t;
+}
+
+let acc = new Float64Array(8);
+
+/** Any ploidy, any K, phased or not. Slower: per-value reads and a per-sample accumulator. */
+function decodeGeneral(
+  data: Uint8Array,
+  n: number,
+  k: number,
+  pmin: number,
+  pmax: number,
+  phased: boolean,
+  bits: number,
+  avail: number,
+  out: Float64Array,
+  where: Where,
+): BlockInfo {
+  // Pass 1: validate ploidies and check the block holds every stored value before reading any.
+  const perPloidy = new Array<number>(64).fill(-1);
+  let totalValues = 0;
+  let minSeen = 63;
+  let maxSeen = 0;
+  for (let i = 0; i < n; i++) {
+    const pb = data[8 + i];
+    const z = pb & 63;
+    if (z < pmin || z > pmax) throw badPloidy(i, pb, where);
+    if (z < minSeen) minSeen = z;
+    if (z > maxSeen) maxSeen = z;
+    let nv = perPloidy[z];
+    if (nv < 0) nv = perPloidy[z] = phased ? z * (k - 1) : genotypeCount(z, k) - 1;
+    totalValues += nv;
+  }
+  const need = Math.ceil((totalValues * bits) / 8);
+  if (need > avail) throw shortError(n, need, avail, where);
+  if (n === 0) {
+    minSeen = pmin;
+    maxSeen = pmax;
+  }
+
+  const max = POW2[bits] - 1;
+  if (acc.length < k) acc = new Float64Array(k);
+  const a = acc;
+  const rows = k - 1;
+  startReader(data, 10 + n, bits);
+  let nMissing = 0;
+  for (let i = 0; i < n; i++) {
+    const pb = data[8 + i];
+    const z = pb & 63;
+    if (pb & 0x80 || z === 0) {
+      // Missing samples still occupy their (zero) values in the bit stream.
+      skipValues(perPloidy[z]);
+      for (let r = 0; r < rows; r++) out[r * n + i] = NaN;
+      nMissing++;
+      continue;
+    }
+    a.fill(0, 0, k);
+    if (phased) {
+      // Per haplotype: P(allele 0..k-2) stored, P(allele k-1) is the remainder.
+      for (let h = 0; h < z; h++) {
+        let sum = 0;
+        for (let j = 0; j < k - 1; j++) {
+          const v = readValue();
+          a[j] += v;
+          sum += v;
+        }
+        const rest = max - sum;
+        if (rest > 0) a[k - 1] += rest;
+      }
+    } else {
+      const t = genotypeTable(z, k, where);
+      const g1 = perPloidy[z];
+      let sum = 0;
+      for (let g = 0, base = 0; g < g1; g++, base += k) {
+        const v = readValue();
+        if (v === 0) continue;
+        sum += v;
+        for (let j = 1; j < k; j++) {
+          const c = t[base + j];
+          if (c !== 0) a[j] += v * c;
+        }
+      }
+      // The unstored last genotype is z copies of allele k-1.
+      const rest = max - sum;
+      if (rest > 0) a[k - 1] += z * rest;
+    }
+    for (let r = 0; r < rows; r++) out[r * n + i] = a[r + 1] / max;
+  }
+  return { phased, bits, minPloidy: minSeen, maxPloidy: maxSeen, nMissing };
+}

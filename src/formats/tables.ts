@@ -1,0 +1,182 @@
+// Sample, phenotype and covariate tables. Small enough to read whole; every problem is reported
+// with the file and 1-based line number.
+import { InputError } from '../errors.js';
+import { readTextFile } from '../io/input.js';
+
+export interface SampleId {
+  fid?: string;
+  iid: string;
+}
+
+/** Oxford .sample: two header lines (names, types); ID_1/ID_2 = FID/IID, or ID_1 alone = IID. */
+export function parseSampleFile(text: string, file: string): SampleId[] {
+  const lines = text.split('\n');
+  const rows: SampleId[] = [];
+  const header = splitWs(lines[0] ?? '');
+  if (header.length === 0) throw new InputError('empty sample file (expected a header line `ID_1 ID_2 missing ...`)', { file, line: 1 });
+  if (!/^ID_1$/i.test(header[0])) throw new InputError(`first column is '${header[0]}', expected ID_1 (Oxford .sample format)`, { file, line: 1 });
+  const hasId2 = header.length > 1 && /^ID_2$/i.test(header[1]);
+  if (lines.length < 2 || splitWs(lines[1]).length === 0) throw new InputError('missing the second header line (column types, e.g. `0 0 0`)', { file, line: 2 });
+  const seen = new Map<string, number>();
+  for (let i = 2; i < lines.length; i++) {
+    const f = splitWs(lines[i]);
+    if (f.length === 0) continue;
+    if (f.length !== header.length) throw new InputError(`${f.length} fields where the header has ${header.length}`, { file, line: i + 1 });
+    const id: SampleId = hasId2 ? { fid: f[0], iid: f[1] } : { iid: f[0] };
+    const key = idKey(id);
+    const prev = seen.get(key);
+    if (prev !== undefined) throw new InputError(`duplicate sample id '${displayId(id)}' (also on line ${prev})`, { file, line: i + 1 });
+    seen.set(key, i + 1);
+    rows.push(id);
+  }
+  return rows;
+}
+
+export function idKey(id: SampleId): string {
+  return id.fid === undefined ? id.iid : `${id.fid}\u0000${id.iid}`;
+}
+
+export function displayId(id: SampleId): string {
+  return id.fid === undefined ? id.iid : `${id.fid} ${id.iid}`;
+}
+
+function splitWs(line: string): string[] {
+  const t = line.trim();
+  return t === '' ? [] : t.split(/[ \t]+/);
+}
+
+export interface NumericTable {
+  file: string;
+  /** Value columns (excluding ID columns). */
+  names: string[];
+  ids: SampleId[];
+  /** values[col][row]; NaN = missing (NA, -9, empty). */
+  values: Float64Array[];
+  /** 1-based line of each row, for messages. */
+  lines: number[];
+}
+
+const MISSING = new Set(['NA', 'na', 'NaN', 'nan', '.', '-9', '-9.0', '-9.00']);
+
+/**
+ * A whitespace-delimited table with a header: `FID IID ...`, `#FID IID ...`, `IID ...` or `#IID ...`.
+ * `wanted` selects value columns by name (all non-ID columns when omitted).
+ */
+export function parseNumericTable(text: string, file: string, wanted?: string[], what = 'value'): NumericTable {
+  const lines = text.split('\n');
+  let h = 0;
+  while (h < lines.length && lines[h].trim() === '') h++;
+  if (h >= lines.length) throw new InputError('empty file (expected a header line starting FID IID or IID)', { file, line: 1 });
+  const header = splitWs(lines[h]);
+  const c0 = header[0].replace(/^#/, '').toUpperCase();
+  let idCols: number;
+  let hasFid: boolean;
+  if (c0 === 'FID' && header.length > 1 && header[1].toUpperCase() === 'IID') {
+    idCols = 2;
+    hasFid = true;
+  } else if (c0 === 'IID') {
+    idCols = 1;
+    hasFid = false;
+  } else {
+    throw new InputError(`header starts with '${header[0]}': expected FID IID, #FID IID, IID or #IID`, { file, line: h + 1 });
+  }
+  const allNames = header.slice(idCols);
+  const dupName = allNames.find((n, i) => allNames.indexOf(n) !== i);
+  if (dupName) throw new InputError(`column '${dupName}' appears twice in the header`, { file, line: h + 1 });
+  let cols: number[];
+  if (wanted && wanted.length) {
+    cols = wanted.map((w) => {
+      const j = allNames.indexOf(w);
+      if (j < 0) throw new InputError(`no ${what} column '${w}' (columns: ${allNames.join(', ') || 'none'})`, { file, line: h + 1 });
+      return j;
+    });
+  } else {
+    cols = allNames.map((_, j) => j);
+  }
+  if (cols.length === 0) throw new InputError(`no ${what} columns after the ID columns`, { file, line: h + 1 });
+  const ids: SampleId[] = [];
+  const rowLines: number[] = [];
+  const raw: number[][] = cols.map(() => []);
+  const seen = new Map<string, number>();
+  for (let i = h + 1; i < lines.length; i++) {
+    const f = splitWs(lines[i]);
+    if (f.length === 0) continue;
+    if (f.length !== header.length) throw new InputError(`${f.length} fields where the header has ${header.length}`, { file, line: i + 1 });
+    const id: SampleId = hasFid ? { fid: f[0], iid: f[1] } : { iid: f[0] };
+    const key = idKey(id);
+    const prev = seen.get(key);
+    if (prev !== undefined) throw new InputError(`duplicate sample id '${displayId(id)}' (also on line ${prev})`, { file, line: i + 1 });
+    seen.set(key, i + 1);
+    ids.push(id);
+    rowLines.push(i + 1);
+    for (let k = 0; k < cols.length; k++) {
+      const s = f[idCols + cols[k]];
+      let v: number;
+      if (MISSING.has(s)) v = NaN;
+      else {
+        v = Number(s);
+        if (!Number.isFinite(v) || s.trim() === '') {
+          throw new InputError(`${what} '${s.slice(0, 30)}' in column '${allNames[cols[k]]}' is not a number (use NA for missing${what === 'covariate' ? '; code categorical covariates as numbers' : ''})`, { file, line: i + 1 });
+        }
+      }
+      raw[k].push(v);
+    }
+  }
+  return { file, names: cols.map((j) => allNames[j]), ids, values: raw.map((r) => Float64Array.from(r)), lines: rowLines };
+}
+
+export async function readNumericTable(file: string, wanted: string[] | undefined, what: string): Promise<NumericTable> {
+  return parseNumericTable(await readTextFile(file), file, wanted, what);
+}
+
+export interface Alignment {
+  /** For each genotype sample, the table row it matched, or -1. */
+  rowOf: Int32Array;
+  matched: number;
+  tableRows: number;
+}
+
+/**
+ * Match table rows to genotype samples: by (FID, IID) where both sides have FIDs, else by IID alone.
+ * Samples absent from the table get -1 (their values are missing).
+ */
+export function alignTable(samples: SampleId[], table: NumericTable): Alignment {
+  const both = samples.length > 0 && samples[0].fid !== undefined && table.ids.length > 0 && table.ids[0].fid !== undefined;
+  const index = new Map<string, number>();
+  table.ids.forEach((id, r) => {
+    index.set(both ? idKey(id) : id.iid, r);
+  });
+  const rowOf = new Int32Array(samples.length).fill(-1);
+  let matched = 0;
+  let ambiguous: string | undefined;
+  if (!both) {
+    // IID-only matching must be unambiguous on the sample side.
+    const seen = new Set<string>();
+    for (const s of samples) {
+      if (seen.has(s.iid)) ambiguous = s.iid;
+      seen.add(s.iid);
+    }
+  }
+  if (ambiguous !== undefined) {
+    throw new InputError(`sample IID '${ambiguous}' occurs in several families; give FID IID columns to match on both`, { file: table.file });
+  }
+  samples.forEach((s, i) => {
+    const r = index.get(both ? idKey(s) : s.iid);
+    if (r !== undefined) {
+      rowOf[i] = r;
+      matched++;
+    }
+  });
+  return { rowOf, matched, tableRows: table.ids.length };
+}
+
+/** Values of table column `col` in genotype-sample order (NaN where unmatched or missing). */
+export function alignedColumn(table: NumericTable, col: number, al: Alignment): Float64Array {
+  const out = new Float64Array(al.rowOf.length);
+  const v = table.values[col];
+  for (let i = 0; i < out.length; i++) {
+    const r = al.rowOf[i];
+    out[i] = r < 0 ? NaN : v[r];
+  }
+  return out;
+}

@@ -1,0 +1,239 @@
+// The assoc pipeline. Main thread: read -> decompress -> cut at line boundaries -> hand chunks to
+// the Piscina pool (a bounded window of chunks in flight: the reader waits when it is full) ->
+// restore order by sequence number -> genome-sorted writers. Workers parse and regress.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { FileError, InputError, fileError } from '../errors.js';
+import { parseSampleFile, readNumericTable, alignTable, alignedColumn, type SampleId, displayId } from '../formats/tables.js';
+import { openInput, readTextFile } from '../io/input.js';
+import { registerTemp, suffixFor, unregisterTemp, type OutCompression } from '../io/output.js';
+import { MedianAccumulator } from '../stats/median.js';
+import { CHI2_1_MEDIAN } from '../stats/distributions.js';
+import { buildModel, type AssocModel, type NamedColumn } from '../stats/model.js';
+import type { Filters, Region, WorkerInit, WorkerRequest, WorkerResponse } from '../workers/protocol.js';
+import { chunkLines } from './chunker.js';
+import { GenomeSorter } from './sorter.js';
+
+export const OUTPUT_HEADER = 'CHR\tSNP\tBP\tA1\tA2\tFRQ\tINFO\tN\tBETA\tSE\tT\tP\tLOG10P';
+
+export interface AssocConfig {
+  gen: string[];
+  sample: string;
+  pheno: string;
+  phenoNames?: string[];
+  covar?: string;
+  covarNames?: string[];
+  chr?: string;
+  /** Use .gen probabilities exactly instead of plink2's 1/16384 dosage rounding. */
+  exactDosage: boolean;
+  out: string;
+  compress: OutCompression;
+  threads: number;
+  chunkSize: number;
+  filters: Filters;
+  regions: Region[];
+  digits: number;
+  memoryMB: number;
+  tmpDir?: string;
+  progress: boolean;
+  /** Where to write the closing summary (stderr by default). */
+  log?: (line: string) => void;
+}
+
+export interface PhenoSummary {
+  name: string;
+  samples: number;
+  tested: number;
+  na: number;
+  filteredInfo: number;
+  filteredMaf: number;
+  lambda: number;
+  output: string;
+}
+
+export interface AssocSummary {
+  variantsRead: number;
+  outsideRegions: number;
+  files: number;
+  seconds: number;
+  phenos: PhenoSummary[];
+  warnings: string[];
+  sampleCount: number;
+  sortedInput: boolean;
+}
+
+const WORKER_FILE = fileURLToPath(new URL('../workers/assoc-worker.js', import.meta.url));
+
+interface Prepared {
+  samples: SampleId[];
+  model: AssocModel;
+  warnings: string[];
+}
+
+/** Read the sample, phenotype and covariate tables and build the model. */
+export async function prepareModel(cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames'>): Promise<Prepared> {
+  const samples = parseSampleFile(await readTextFile(cfg.sample), cfg.sample);
+  if (samples.length === 0) throw new InputError('no samples listed', { file: cfg.sample });
+  const warnings: string[] = [];
+  const pt = await readNumericTable(cfg.pheno, cfg.phenoNames, 'phenotype');
+  const pal = alignTable(samples, pt);
+  if (pal.matched === 0) {
+    throw new InputError(`no sample id matches the ${samples.length} samples of ${cfg.sample} (first there: '${displayId(samples[0])}', first here: '${pt.ids[0] ? displayId(pt.ids[0]) : 'none'}')`, { file: cfg.pheno });
+  }
+  if (pal.matched < pt.ids.length) warnings.push(`${pt.ids.length - pal.matched} of ${pt.ids.length} rows of ${cfg.pheno} match no genotyped sample`);
+  const phenos: NamedColumn[] = pt.names.map((name, j) => ({ name, values: alignedColumn(pt, j, pal) }));
+  const covars: NamedColumn[] = [];
+  if (cfg.covar) {
+    const ct = await readNumericTable(cfg.covar, cfg.covarNames, 'covariate');
+    const cal = alignTable(samples, ct);
+    if (cal.matched === 0) throw new InputError(`no sample id matches the ${samples.length} samples of ${cfg.sample}`, { file: cfg.covar });
+    if (cal.matched < ct.ids.length) warnings.push(`${ct.ids.length - cal.matched} of ${ct.ids.length} rows of ${cfg.covar} match no genotyped sample`);
+    ct.names.forEach((name, j) => covars.push({ name, values: alignedColumn(ct, j, cal) }));
+  }
+  const model = buildModel(samples.length, phenos, covars, cfg.covar);
+  warnings.push(...model.warnings);
+  return { samples, model, warnings };
+}
+
+export function outputPathFor(prefix: string, pheno: string, c: OutCompression): string {
+  return `${prefix}.${pheno}.tsv${suffixFor(c)}`;
+}
+
+export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
+  const t0 = process.hrtime.bigint();
+  const log = cfg.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  const { samples, model, warnings } = await prepareModel(cfg);
+  for (const w of warnings) log(`dosageflow: warning: ${w}`);
+  const toStdout = cfg.out === '-';
+  if (toStdout && model.phenoNames.length !== 1) {
+    throw new InputError(`--out - writes one phenotype to stdout, but ${model.phenoNames.length} were selected (${model.phenoNames.join(', ')}): choose one with --pheno-name`, { file: cfg.pheno });
+  }
+  const outDir = toStdout ? process.cwd() : path.dirname(path.resolve(cfg.out));
+  try {
+    const st = fs.statSync(outDir);
+    if (!st.isDirectory()) throw new FileError('output directory is not a directory', { file: outDir });
+  } catch (e) {
+    throw fileError(e, outDir);
+  }
+  const tmpBase = cfg.tmpDir ?? (toStdout ? os.tmpdir() : outDir);
+  let tmpDir: string;
+  try {
+    tmpDir = fs.mkdtempSync(path.join(tmpBase, '.dosageflow-tmp-'));
+  } catch (e) {
+    throw fileError(e, tmpBase);
+  }
+  registerTemp(tmpDir);
+  const perPhenoMem = Math.max(1 << 20, Math.floor((cfg.memoryMB * (1 << 20)) / model.phenoNames.length));
+  const sorters = model.phenoNames.map(
+    (name) =>
+      new GenomeSorter({
+        header: OUTPUT_HEADER,
+        target: toStdout ? { kind: 'stdout' } : { kind: 'file', path: outputPathFor(cfg.out, name, cfg.compress), compression: cfg.compress },
+        tmpDir,
+        memoryBytes: perPhenoMem,
+      }),
+  );
+  const medians = model.phenoNames.map(() => new MedianAccumulator(tmpDir));
+  const ph = model.phenoNames.map((name, j) => ({ name, samples: model.phenoN[j], tested: 0, na: 0, filteredInfo: 0, filteredMaf: 0, lambda: NaN, output: toStdout ? '-' : outputPathFor(cfg.out, name, cfg.compress) }));
+  const init: WorkerInit = { model, filters: cfg.filters, nSamples: samples.length, genChr: cfg.chr, genExact: cfg.exactDosage, digits: cfg.digits, regions: cfg.regions };
+  const pool = new Piscina({ filename: WORKER_FILE, workerData: init, minThreads: cfg.threads, maxThreads: cfg.threads, idleTimeout: 60_000 });
+  let variantsRead = 0;
+  let outside = 0;
+  let bytesRead = 0;
+  const progress = cfg.progress ? startProgress(() => ({ variantsRead, bytesRead })) : null;
+  try {
+    // Window of chunks in flight: enough to keep every worker busy while the oldest is merged.
+    const window = cfg.threads * 2 + 1;
+    let seq = 0;
+    for (const file of cfg.gen) {
+      const inp = await openInput(file);
+      let lineBase = 0;
+      let fileBytes = 0;
+      const inflight: { seq: number; p: Promise<WorkerResponse> }[] = [];
+      const emit = async (r: WorkerResponse) => {
+        if (r.kind === 'error') {
+          throw new InputError(r.message, { file, line: lineBase + (r.lineInChunk ?? 0) + 1 });
+        }
+        if (r.kind !== 'rows') return;
+        lineBase += r.lines;
+        variantsRead += r.nVariants + r.outside;
+        outside += r.outside;
+        for (let j = 0; j < r.phenos.length; j++) {
+          const pr = r.phenos[j];
+          const s = ph[j];
+          s.tested += pr.ends.length - pr.na;
+          s.na += pr.na;
+          s.filteredInfo += pr.filteredInfo;
+          s.filteredMaf += pr.filteredMaf;
+          medians[j].add(pr.chi2);
+          const rank = new Int32Array(pr.ends.length);
+          const pos = new Float64Array(pr.ends.length);
+          for (let i = 0; i < pr.ends.length; i++) {
+            rank[i] = r.rank[pr.variant[i]];
+            pos[i] = r.pos[pr.variant[i]];
+          }
+          await sorters[j].add(pr.text, pr.ends, rank, pos);
+        }
+      };
+      for await (const chunk of chunkLines(inp.stream, cfg.chunkSize)) {
+        fileBytes += chunk.length;
+        bytesRead += chunk.length;
+        const req: WorkerRequest = { kind: 'gen', seq: seq++, buf: chunk.buffer as ArrayBuffer };
+        const p = pool.run(req, { transferList: [chunk.buffer as ArrayBuffer] }) as Promise<WorkerResponse>;
+        p.catch(() => {}); // awaited in order below; avoid an unhandled rejection meanwhile
+        inflight.push({ seq: req.seq, p });
+        while (inflight.length >= window) await emit(await inflight.shift()!.p);
+      }
+      while (inflight.length) await emit(await inflight.shift()!.p);
+      if (fileBytes === 0) throw new InputError('no variants: the file is empty', { file });
+    }
+    for (const s of sorters) await s.finish();
+  } catch (e) {
+    for (const s of sorters) s.abort();
+    throw e;
+  } finally {
+    progress?.stop();
+    for (const m of medians) m.close();
+    await pool.destroy();
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+    unregisterTemp(tmpDir);
+  }
+  ph.forEach((s, j) => {
+    s.lambda = medians[j].median() / CHI2_1_MEDIAN;
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const summary: AssocSummary = { variantsRead, outsideRegions: outside, files: cfg.gen.length, seconds, phenos: ph, warnings, sampleCount: samples.length, sortedInput: sorters.every((s) => s.sortedInput) };
+  for (const line of summaryLines(summary)) log(line);
+  return summary;
+}
+
+export function summaryLines(s: AssocSummary): string[] {
+  const rate = s.seconds > 0 ? Math.round(s.variantsRead / s.seconds) : 0;
+  const out = [
+    `dosageflow assoc: ${s.variantsRead} variants read from ${s.files} file${s.files === 1 ? '' : 's'} (${s.sampleCount} samples)${s.outsideRegions ? `, ${s.outsideRegions} outside --region` : ''} in ${s.seconds.toFixed(2)} s (${rate} variants/s)${s.sortedInput ? '' : '; input was not genome-sorted: output sorted'}`,
+  ];
+  for (const p of s.phenos) {
+    const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (no variance)` : ''].filter(Boolean).join(', ');
+    out.push(`  ${p.name}: ${p.samples} samples, ${p.tested} variants tested${filt ? `, ${filt}` : ''}, lambda ${Number.isNaN(p.lambda) ? 'NA' : p.lambda.toFixed(4)} -> ${p.output}`);
+  }
+  return out;
+}
+
+function startProgress(get: () => { variantsRead: number; bytesRead: number }) {
+  const t0 = Date.now();
+  const timer = setInterval(() => {
+    const { variantsRead, bytesRead } = get();
+    const sec = (Date.now() - t0) / 1000;
+    process.stderr.write(`\r\x1b[K${variantsRead} variants, ${(bytesRead / 1e6).toFixed(0)} MB, ${Math.round(variantsRead / Math.max(sec, 0.001))} variants/s`);
+  }, 500);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      process.stderr.write('\r\x1b[K');
+    },
+  };
+}

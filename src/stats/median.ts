@@ -1,0 +1,100 @@
+// Exact median of a stream of non-negative values with memory flat in their number: values are
+// binned by the top 16 bits of their IEEE-754 pattern (monotone for non-negative doubles) and
+// spilled to a temporary file; at the end only the bin(s) holding the median are read back.
+// For chi-square(1) statistics the median bin holds ~1.2% of the values.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const BLOCK = 1 << 16;
+
+export class MedianAccumulator {
+  private hist = new Uint32Array(1 << 16);
+  private block = new Float64Array(BLOCK);
+  private bits = new Uint32Array(this.block.buffer);
+  private fill = 0;
+  private n = 0;
+  private fd: number | null = null;
+  private file: string | null = null;
+
+  constructor(private tmpDir = os.tmpdir()) {}
+
+  get count(): number {
+    return this.n;
+  }
+
+  /** Add values; NaN is ignored. */
+  add(values: Float64Array): void {
+    for (let i = 0; i < values.length; i++) {
+      let v = values[i];
+      if (v !== v) continue;
+      if (v < 0) v = 0;
+      this.block[this.fill] = v;
+      this.hist[this.bits[2 * this.fill + 1] >>> 16]++;
+      this.fill++;
+      this.n++;
+      if (this.fill === BLOCK) this.spill();
+    }
+  }
+
+  private spill(): void {
+    if (this.fd === null) {
+      this.file = path.join(this.tmpDir, `.dosageflow-median-${process.pid}-${Math.random().toString(36).slice(2)}`);
+      this.fd = fs.openSync(this.file, 'w+');
+      fs.unlinkSync(this.file); // anonymous: removed by the OS however the process ends
+    }
+    fs.writeSync(this.fd, new Uint8Array(this.block.buffer, 0, this.fill * 8));
+    this.fill = 0;
+  }
+
+  /** The median (mean of the two middle values for an even count); NaN when empty. */
+  median(): number {
+    const n = this.n;
+    if (n === 0) return NaN;
+    const k1 = (n - 1) >>> 1;
+    const k2 = n >>> 1;
+    const want = [k1, k2];
+    const bins: number[] = [];
+    const before: number[] = [];
+    for (const k of want) {
+      let acc = 0;
+      for (let b = 0; b < this.hist.length; b++) {
+        if (acc + this.hist[b] > k) {
+          bins.push(b);
+          before.push(acc);
+          break;
+        }
+        acc += this.hist[b];
+      }
+    }
+    const sel: number[][] = [[], []];
+    const take = (arr: Float64Array, len: number) => {
+      const u = new Uint32Array(arr.buffer, arr.byteOffset, len * 2);
+      for (let i = 0; i < len; i++) {
+        const b = u[2 * i + 1] >>> 16;
+        if (b === bins[0]) sel[0].push(arr[i]);
+        if (b === bins[1]) sel[1].push(arr[i]);
+      }
+    };
+    take(this.block, this.fill);
+    if (this.fd !== null) {
+      const buf = new Float64Array(BLOCK);
+      const u8 = new Uint8Array(buf.buffer);
+      let pos = 0;
+      for (;;) {
+        const got = fs.readSync(this.fd, u8, 0, u8.length, pos);
+        if (got <= 0) break;
+        pos += got;
+        take(buf, got / 8);
+      }
+    }
+    const v1 = sel[0].sort((a, b) => a - b)[k1 - before[0]];
+    const v2 = sel[1].sort((a, b) => a - b)[k2 - before[1]];
+    return (v1 + v2) / 2;
+  }
+
+  close(): void {
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
+  }
+}

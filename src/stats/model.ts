@@ -1,0 +1,109 @@
+// The association model shared by all variants: phenotypes grouped by missingness pattern, each
+// group with its covariate projection and residualised phenotypes. Built once on the main thread
+// and sent to every worker.
+import { InputError } from '../errors.js';
+import { buildProjection, residualize } from './projection.js';
+
+export interface ModelGroup {
+  /** Phenotype indices (into AssocModel.phenoNames) sharing this sample set. */
+  phenos: number[];
+  /** Genotype-sample indices used (samples with the phenotypes and every covariate). */
+  idx: Int32Array;
+  n: number;
+  /** Covariate rank (excluding the intercept). */
+  r: number;
+  /** Orthonormal basis of the centred covariates, r columns of n. */
+  q: Float64Array;
+  /** Residualised phenotypes, m columns of n. */
+  yr: Float64Array;
+  /** y_r'y_r per phenotype. */
+  yy: Float64Array;
+  /** Kept raw covariates, nCov columns of n (for variants with missing dosages). */
+  cov: Float64Array;
+  nCov: number;
+  /** Raw phenotypes, m columns of n (for variants with missing dosages). */
+  y: Float64Array;
+}
+
+export interface AssocModel {
+  nSamples: number;
+  phenoNames: string[];
+  groups: ModelGroup[];
+  /** For each phenotype: its group and its column within the group. */
+  phenoGroup: number[];
+  phenoSlot: number[];
+  warnings: string[];
+  /** Samples used per phenotype. */
+  phenoN: number[];
+}
+
+export interface NamedColumn {
+  name: string;
+  /** In genotype-sample order; NaN = missing. */
+  values: Float64Array;
+}
+
+export function buildModel(nSamples: number, phenos: NamedColumn[], covars: NamedColumn[], covarFile?: string): AssocModel {
+  const warnings: string[] = [];
+  const covOk = new Uint8Array(nSamples).fill(1);
+  for (const c of covars) for (let i = 0; i < nSamples; i++) if (Number.isNaN(c.values[i])) covOk[i] = 0;
+  const byPattern = new Map<string, number[]>();
+  const masks: Uint8Array[] = [];
+  phenos.forEach((p, j) => {
+    const m = new Uint8Array(nSamples);
+    for (let i = 0; i < nSamples; i++) m[i] = covOk[i] && !Number.isNaN(p.values[i]) ? 1 : 0;
+    masks.push(m);
+    const key = Buffer.from(m).toString('base64');
+    const list = byPattern.get(key);
+    if (list) list.push(j);
+    else byPattern.set(key, [j]);
+  });
+  const groups: ModelGroup[] = [];
+  const phenoGroup: number[] = new Array(phenos.length).fill(-1);
+  const phenoSlot: number[] = new Array(phenos.length).fill(-1);
+  const phenoN: number[] = new Array(phenos.length).fill(0);
+  for (const members of byPattern.values()) {
+    const mask = masks[members[0]];
+    const idxList: number[] = [];
+    for (let i = 0; i < nSamples; i++) if (mask[i]) idxList.push(i);
+    const n = idxList.length;
+    const names = members.map((j) => phenos[j].name).join(', ');
+    if (n === 0) {
+      throw new InputError(`phenotype ${names}: no sample has a genotype, a value and every covariate (check that the IDs match the .sample file)`, {});
+    }
+    const idx = Int32Array.from(idxList);
+    const covCols = covars.map((c) => gather(c.values, idx));
+    const proj = buildProjection(covCols, n);
+    for (const d of proj.dropped) {
+      warnings.push(`covariate '${covars[d.index].name}' is ${d.reason === 'constant' ? 'constant' : 'collinear with earlier covariates'} among the ${n} samples of ${names}: dropped`);
+    }
+    if (n - proj.r - 2 < 1) {
+      throw new InputError(`phenotype ${names}: only ${n} samples for ${proj.r} covariates; need at least ${proj.r + 3}`, { file: covarFile });
+    }
+    const m = members.length;
+    const yr = new Float64Array(m * n);
+    const y = new Float64Array(m * n);
+    const yy = new Float64Array(m);
+    members.forEach((j, k) => {
+      const v = gather(phenos[j].values, idx);
+      y.set(v, k * n);
+      const ss = residualize(v, proj.q, proj.r, n);
+      yr.set(v, k * n);
+      yy[k] = ss;
+      if (ss === 0) warnings.push(`phenotype '${phenos[j].name}' has no variance after covariates: all its statistics are NA`);
+      phenoGroup[j] = groups.length;
+      phenoSlot[j] = k;
+      phenoN[j] = n;
+    });
+    const cov = new Float64Array(proj.kept.length * n);
+    proj.kept.forEach((c, l) => cov.set(covCols[c], l * n));
+    groups.push({ phenos: members, idx, n, r: proj.r, q: proj.q, yr, yy, cov, nCov: proj.kept.length, y });
+  }
+  return { nSamples, phenoNames: phenos.map((p) => p.name), groups, phenoGroup, phenoSlot, warnings, phenoN };
+}
+
+function gather(v: Float64Array, idx: Int32Array): Float64Array {
+  const out = new Float64Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = v[idx[i]];
+  return out;
+}

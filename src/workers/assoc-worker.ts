@@ -1,0 +1,21 @@
+// Association worker (runs in a Piscina thread): receives raw bytes, decodes variants, regresses
+// every phenotype and returns the formatted rows as typed arrays. Never touches streams or files.
+import { workerData } from 'piscina';
+import type { WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
+import { RowFormatter } from './rows.js';
+
+const init = workerData as WorkerInit;
+const formatter = new RowFormatter(init);
+
+export default function handle(req: WorkerRequest): WorkerResponse {
+  switch (req.kind) {
+    case 'gen':
+      return formatter.gen(req.seq, new Uint8Array(req.buf));
+    case 'bgen':
+      return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset, message: 'bgen input is not available in this build' };
+    default: {
+      const never: never = req;
+      throw new Error(`unknown request ${(never as { kind: string }).kind}`);
+    }
+  }
+}

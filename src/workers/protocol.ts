@@ -1,0 +1,89 @@
+// The closed message protocol between the main thread and the association workers.
+import type { AssocModel } from '../stats/model.js';
+
+export interface Filters {
+  minInfo: number;
+  maxInfo: number;
+  minMaf: number;
+}
+
+/** Sent once to every worker (Piscina workerData). */
+export interface WorkerInit {
+  model: AssocModel;
+  filters: Filters;
+  /** Samples in the genotype files. */
+  nSamples: number;
+  /** Chromosome for 5-column .gen files; undefined = 6-column layout. */
+  genChr?: string;
+  /** Dosage precision for .gen: plink2's rounding (default) or exact. */
+  genExact: boolean;
+  /** Significant digits printed. */
+  digits: number;
+  /** Keep only variants inside one of these (normalised chromosome, inclusive range); empty = all. */
+  regions: Region[];
+}
+
+export interface Region {
+  chr: string;
+  start: number;
+  end: number;
+}
+
+export type WorkerRequest =
+  | {
+      kind: 'gen';
+      seq: number;
+      /** Whole lines of .gen text (transferred, not copied). */
+      buf: ArrayBuffer;
+    }
+  | {
+      kind: 'bgen';
+      seq: number;
+      /** Whole variant records, header and compressed genotype block (transferred). */
+      buf: ArrayBuffer;
+      /** File offset of buf[0], for error messages. */
+      fileOffset: number;
+      layout: 1 | 2;
+      compression: 'none' | 'zlib' | 'zstd';
+      nVariants: number;
+    };
+
+/** Rows for one phenotype: TSV text of the rows that passed the filters. */
+export interface PhenoRows {
+  text: Uint8Array;
+  /** End offset (exclusive) of each row in text. */
+  ends: Uint32Array;
+  /** Variant index (within the chunk) of each row. */
+  variant: Uint32Array;
+  /** 1-df chi-square from each row's P (NaN where NA), for genomic control. */
+  chi2: Float64Array;
+  filteredInfo: number;
+  filteredMaf: number;
+  na: number;
+}
+
+export type WorkerResponse =
+  | {
+      kind: 'rows';
+      seq: number;
+      /** Lines (text) or records (binary) consumed, for error positions of later chunks. */
+      lines: number;
+      nVariants: number;
+      /** Chromosome rank and position of each variant (see formats/chrom.ts). */
+      rank: Int32Array;
+      pos: Float64Array;
+      phenos: PhenoRows[];
+      /** Variant rows skipped as multi-allelic (BGEN, --biallelic-only). */
+      skipped: number;
+      /** Variants read but outside every --region. */
+      outside: number;
+    }
+  | {
+      kind: 'error';
+      seq: number;
+      /** 0-based line within the chunk (text) ... */
+      lineInChunk?: number;
+      /** ... or byte offset in the file (binary). */
+      byteOffset?: number;
+      message: string;
+    };

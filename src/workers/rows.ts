@@ -1,0 +1,156 @@
+// Turns decoded variants into formatted result rows for every phenotype. Used inside workers (and
+// directly by tests, without threads).
+import { decodeGenLine } from '../formats/gen/decode.js';
+import { chrRank, normChr } from '../formats/chrom.js';
+import type { VariantMeta } from '../formats/types.js';
+import { chi2FromLogP, negLog10 } from '../stats/distributions.js';
+import { fmtG, fmtPFromLog } from '../stats/format.js';
+import { LinearKernel, newGroupResult, type GroupResult } from '../stats/linear.js';
+import type { PhenoRows, WorkerInit, WorkerResponse } from './protocol.js';
+
+const LF = 10;
+
+class GrowList {
+  parts: string[] = [];
+  ends: number[] = [];
+  variant: number[] = [];
+  chi2: number[] = [];
+  len = 0;
+  filteredInfo = 0;
+  filteredMaf = 0;
+  na = 0;
+}
+
+export class RowFormatter {
+  private kernel: LinearKernel;
+  private results: GroupResult[];
+  private dosage: Float64Array;
+  private meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
+  private chrCache = new Map<string, { norm: string; rank: number }>();
+
+  constructor(private init: WorkerInit) {
+    const groups = init.model.groups;
+    let maxN = 1;
+    let maxR = 1;
+    for (const g of groups) {
+      maxN = Math.max(maxN, g.n);
+      maxR = Math.max(maxR, g.r);
+    }
+    this.kernel = new LinearKernel(maxN, maxR);
+    this.results = groups.map((g) => newGroupResult(g.phenos.length));
+    this.dosage = new Float64Array(Math.max(1, init.nSamples));
+  }
+
+  /** Decode and test every line of a .gen chunk. */
+  gen(seq: number, b: Uint8Array): WorkerResponse {
+    const layout = { nSamples: this.init.nSamples, chr: this.init.genChr, plink2Precision: !this.init.genExact };
+    const lists = this.init.model.phenoNames.map(() => new GrowList());
+    const rank: number[] = [];
+    const pos: number[] = [];
+    let lines = 0;
+    let outside = 0;
+    let start = 0;
+    const len = b.length;
+    while (start < len) {
+      let e = b.indexOf(LF, start);
+      const next = e < 0 ? len : e + 1;
+      if (e < 0) e = len;
+      let end = e;
+      if (end > start && b[end - 1] === 13) end--;
+      lines++;
+      if (!isBlank(b, start, end)) {
+        const err = decodeGenLine(b, start, end, layout, this.dosage, this.meta);
+        if (err !== null) return { kind: 'error', seq, lineInChunk: lines - 1, message: err };
+        if (this.inRegions()) this.emitVariant(rank.length, lists, rank, pos);
+        else outside++;
+      }
+      start = next;
+    }
+    return this.pack(seq, lines, rank, pos, lists, 0, outside);
+  }
+
+  private inRegions(): boolean {
+    const regs = this.init.regions;
+    if (regs.length === 0) return true;
+    const norm = this.chrInfo(this.meta.chr).norm;
+    const p = this.meta.pos;
+    for (const r of regs) if (r.chr === norm && p >= r.start && p <= r.end) return true;
+    return false;
+  }
+
+  private chrInfo(raw: string): { norm: string; rank: number } {
+    let c = this.chrCache.get(raw);
+    if (!c) {
+      const norm = normChr(raw);
+      c = { norm, rank: chrRank(norm) };
+      this.chrCache.set(raw, c);
+    }
+    return c;
+  }
+
+  private emitVariant(vi: number, lists: GrowList[], rank: number[], pos: number[]): void {
+    const m = this.meta;
+    const c = this.chrInfo(m.chr);
+    rank.push(c.rank);
+    pos.push(m.pos);
+    const model = this.init.model;
+    const f = this.init.filters;
+    const digits = this.init.digits;
+    for (let gi = 0; gi < model.groups.length; gi++) {
+      const gr = model.groups[gi];
+      const res = this.results[gi];
+      this.kernel.run(this.dosage, gr, res);
+      const maf = res.frq <= 0.5 ? res.frq : 1 - res.frq;
+      const infoFail = !(res.info >= f.minInfo && res.info <= f.maxInfo) && (f.minInfo > 0 || f.maxInfo < Infinity);
+      const mafFail = f.minMaf > 0 && !(maf >= f.minMaf);
+      const head = `${c.norm}\t${m.snp}\t${m.pos}\t${m.a1}\t${m.a2}\t${fmtG(res.frq, digits)}\t${fmtG(res.info, digits)}\t${res.nUsed}\t`;
+      for (let k = 0; k < gr.phenos.length; k++) {
+        const L = lists[gr.phenos[k]];
+        if (infoFail) {
+          L.filteredInfo++;
+          continue;
+        }
+        if (mafFail) {
+          L.filteredMaf++;
+          continue;
+        }
+        const lp = res.logp[k];
+        let row: string;
+        if (lp !== lp) {
+          L.na++;
+          row = head + 'NA\tNA\tNA\tNA\tNA\n';
+          L.chi2.push(NaN);
+        } else {
+          row = `${head}${fmtG(res.beta[k], digits)}\t${fmtG(res.se[k], digits)}\t${fmtG(res.t[k], digits)}\t${fmtPFromLog(lp, digits)}\t${fmtG(negLog10(lp), digits)}\n`;
+          L.chi2.push(chi2FromLogP(lp));
+        }
+        L.parts.push(row);
+        L.len += row.length;
+        L.ends.push(L.len);
+        L.variant.push(vi);
+      }
+    }
+  }
+
+  private pack(seq: number, lines: number, rank: number[], pos: number[], lists: GrowList[], skipped: number, outside: number): WorkerResponse {
+    const phenos: PhenoRows[] = lists.map((L) => ({
+      // latin1 round-trips the input bytes of IDs and alleles exactly (they were decoded as latin1).
+      text: new Uint8Array(Buffer.from(L.parts.join(''), 'latin1')),
+      ends: Uint32Array.from(L.ends),
+      variant: Uint32Array.from(L.variant),
+      chi2: Float64Array.from(L.chi2),
+      filteredInfo: L.filteredInfo,
+      filteredMaf: L.filteredMaf,
+      na: L.na,
+    }));
+    return { kind: 'rows', seq, lines, nVariants: rank.length, rank: Int32Array.from(rank), pos: Float64Array.from(pos), phenos, skipped, outside };
+  }
+}
+
+function isBlank(b: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const c = b[i];
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
