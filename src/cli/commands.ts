@@ -1,6 +1,7 @@
 // The list of subcommands. Each lives in src/commands/<name>.ts and exports a yargs CommandModule.
 import type { CommandModule } from 'yargs';
 import { assocCommand } from '../commands/assoc.js';
+import { simulateCommand } from '../commands/simulate.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [assocCommand];
+export const commands: CommandModule<any, any>[] = [assocCommand, simulateCommand];

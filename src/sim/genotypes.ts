@@ -1,8 +1,11 @@
 // Streaming genotype model. Variants come in LD blocks of 20-200 variants; within a block each
 // sample's two haplotypes are mosaics of a few founder haplotypes (copying one founder and
-// occasionally switching, as after a recombination). Each variant is carried by a contiguous run of
-// founders in a block-specific order, which gives nested, realistic LD between neighbours; rare
-// variants are carried by only a fraction of the haplotypes copying a founder. The minor-allele
+// occasionally switching, as after a recombination). The founders of a block are related by a
+// random genealogy (a binary tree from random merges); a variant is a mutation on one branch, so its
+// minor allele is carried by the founders below that branch, and variants on the same branch are in
+// (near) perfect LD, variants on nested branches in partial LD. Rare variants are carried by only a
+// sub-lineage of the haplotypes copying those founders (a per-haplotype coordinate below a
+// threshold from a coarse geometric grid, so rare variants also tag each other). The minor-allele
 // frequency target is log-uniform on [0.005, 0.5]. Imputation uncertainty: each sample's
 // probabilities are the true genotype mixed with the Hardy-Weinberg prior by a weight lambda drawn
 // per sample from s*Exp(1) (capped at 1), with s chosen per variant so the expected MACH R2,
@@ -114,11 +117,13 @@ export class GenotypeSimulator {
   private blockPos = 0;
   private nFounders = 0;
   private switchRate = 0;
-  private readonly perm = new Int32Array(MAX_FOUNDERS);
+  /** Founder sets below each branch of the block's genealogy (minor side), sorted by weight. */
+  private readonly edgeMask = new Int32Array(2 * MAX_FOUNDERS);
+  private readonly edgeWeight = new Float64Array(2 * MAX_FOUNDERS);
+  private nEdges = 0;
   private readonly cum1 = new Float64Array(MAX_FOUNDERS);
   private readonly cum2 = new Float64Array(MAX_FOUNDERS);
   private readonly wAvg = new Float64Array(MAX_FOUNDERS);
-  private readonly carry = new Float64Array(MAX_FOUNDERS);
   private readonly hapFounder: Uint8Array;
   private readonly hapU: Float64Array;
   private readonly hapSwitchAt: Float64Array;
@@ -221,25 +226,10 @@ export class GenotypeSimulator {
     v.targetInfo = info;
     const minorIsB = rng.float() < 0.85;
 
-    // Which founders carry the minor allele: a run of founders in the block's order from a random
-    // start; the last one only partly (a sub-lineage of the haplotypes copying it).
-    const F = this.nFounders;
-    const carry = this.carry;
-    carry.fill(0);
-    let rem = maf;
-    const start = rng.int(F);
-    for (let k = 0; k < F && rem > 0; k++) {
-      const f = this.perm[(start + k) % F];
-      const w = this.wAvg[f];
-      if (rem >= w) {
-        carry[f] = 1;
-        rem -= w;
-      } else {
-        carry[f] = rem / w;
-        rem = 0;
-      }
-    }
-    const sharedLineage = rng.float() < 0.6;
+    // Which haplotypes carry the minor allele: those copying a founder below the chosen branch
+    // (and, for variants rarer than the branch, only a sub-lineage of them).
+    const { mask, c } = this.chooseBranch(maf);
+    const sharedLineage = rng.float() < 0.8;
 
     // Haplotypes: founder switches (recombination), then alleles.
     const nHap = this.nHap;
@@ -259,9 +249,7 @@ export class GenotypeSimulator {
       let g = 0;
       for (let j = 0; j < 2; j++) {
         const h = 2 * i + j;
-        const c = carry[hapFounder[h]];
-        if (c >= 1) g++;
-        else if (c > 0 && (sharedLineage ? hapU[h] : rng.float()) < c) g++;
+        if ((mask >>> hapFounder[h]) & 1 && (c >= 1 || (sharedLineage ? hapU[h] : rng.float()) < c)) g++;
       }
       const b = minorIsB ? g : 2 - g;
       bCount[i] = b;
@@ -322,13 +310,6 @@ export class GenotypeSimulator {
     const F = MIN_FOUNDERS + rng.int(MAX_FOUNDERS - MIN_FOUNDERS + 1);
     this.nFounders = F;
     this.switchRate = Math.min(1, SWITCHES_PER_BLOCK / this.blockLeft);
-    for (let f = 0; f < F; f++) this.perm[f] = f;
-    for (let f = F - 1; f > 0; f--) {
-      const j = rng.int(f + 1);
-      const t = this.perm[f];
-      this.perm[f] = this.perm[j];
-      this.perm[j] = t;
-    }
     // Founder weights: Dirichlet(1) for population 2; population 1 perturbs them (a small Fst).
     const w2 = new Float64Array(F);
     const w1 = new Float64Array(F);
@@ -354,11 +335,75 @@ export class GenotypeSimulator {
     }
     this.cum1[F - 1] = 1;
     this.cum2[F - 1] = 1;
+    this.buildGenealogy(F);
     for (let h = 0; h < this.nHap; h++) {
       this.hapFounder[h] = this.drawFounder(h >> 1);
       this.hapU[h] = rng.float();
       this.hapSwitchAt[h] = 2 + rng.geometric(this.switchRate);
     }
+  }
+
+  /**
+   * A random genealogy of the F founders (repeatedly merge two random clusters); every cluster
+   * except the root is a branch. Each branch is stored by its minor side (the founder set of
+   * weight <= 0.5, complementing when needed), deduplicated and sorted by weight.
+   */
+  private buildGenealogy(F: number): void {
+    const rng = this.rng;
+    const full = (1 << F) - 1;
+    const clusters: number[] = [];
+    for (let f = 0; f < F; f++) clusters.push(1 << f);
+    const branches: number[] = clusters.slice();
+    while (clusters.length > 2) {
+      const i = rng.int(clusters.length);
+      let j = rng.int(clusters.length - 1);
+      if (j >= i) j++;
+      const merged = clusters[i] | clusters[j];
+      clusters.splice(Math.max(i, j), 1);
+      clusters.splice(Math.min(i, j), 1);
+      clusters.push(merged);
+      branches.push(merged);
+    }
+    const seen = new Set<number>();
+    const edges: { mask: number; w: number }[] = [];
+    for (let m of branches) {
+      let w = 0;
+      for (let f = 0; f < F; f++) if ((m >>> f) & 1) w += this.wAvg[f];
+      if (w > 0.5) {
+        m = full & ~m;
+        w = 1 - w;
+      }
+      if (m === 0 || seen.has(m)) continue;
+      seen.add(m);
+      edges.push({ mask: m, w });
+    }
+    edges.sort((a, b) => a.w - b.w || a.mask - b.mask);
+    this.nEdges = edges.length;
+    edges.forEach((e, k) => {
+      this.edgeMask[k] = e.mask;
+      this.edgeWeight[k] = e.w;
+    });
+  }
+
+  /**
+   * Branch and sub-lineage threshold for a variant with target minor frequency m: usually the
+   * lightest branch heavy enough (snapping to it when within a factor 1.5), sometimes a heavier one;
+   * the threshold c = m / weight is rounded to a power of 1/1.5 so rare variants share carriers.
+   */
+  private chooseBranch(m: number): { mask: number; c: number } {
+    const rng = this.rng;
+    const E = this.nEdges;
+    let first = 0;
+    while (first < E && this.edgeWeight[first] * 1.5 < m) first++;
+    if (first === E) return { mask: this.edgeMask[E - 1], c: 1 };
+    const k = rng.float() < 0.6 ? first : first + rng.int(E - first);
+    const w = this.edgeWeight[k];
+    let c = 1;
+    if (w > 1.5 * m) {
+      const steps = Math.round(Math.log(w / m) / Math.log(1.5));
+      c = Math.pow(1.5, -steps);
+    }
+    return { mask: this.edgeMask[k], c };
   }
 
   private drawFounder(sample: number): number {

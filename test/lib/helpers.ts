@@ -1,0 +1,118 @@
+// Shared test helpers: paths, temporary directories, running the CLI, reading tables, and the
+// comparison with plink2 output (which prints 6 significant digits).
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root (tests run from dist/test/...). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const FIX = path.join(ROOT, 'test/fixtures');
+export const BIN = path.join(ROOT, 'bin/dosageflow');
+export const SHARED = path.resolve(ROOT, '../shared');
+
+export function fixture(...p: string[]): string {
+  return path.join(FIX, ...p);
+}
+
+export function tmpDir(tag = 'df'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `dosageflow-test-${tag}-`));
+}
+
+export function runCli(args: string[], opts: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [BIN, ...args], {
+    input: opts.input,
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    timeout: 120_000,
+  });
+}
+
+export function hasCommand(cmd: string): boolean {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0;
+}
+
+export interface Table {
+  header: string[];
+  rows: string[][];
+}
+
+export function readTable(file: string): Table {
+  const text = fs.readFileSync(file, 'utf8');
+  return parseTable(text);
+}
+
+export function parseTable(text: string): Table {
+  const lines = text.split('\n').filter((l) => l !== '');
+  const header = lines[0].replace(/^#/, '').split('\t');
+  return { header, rows: lines.slice(1).map((l) => l.split('\t')) };
+}
+
+function num(s: string): number {
+  if (s === 'NA' || s === 'nan' || s === 'inf' || s === '-inf') return NaN;
+  return Number(s);
+}
+
+/** |ours - ref| within half a unit in plink2's 6th significant digit, plus 1e-6 relative. */
+export function closeToPrinted(ours: number, refText: string): boolean {
+  const ref = num(refText);
+  if (Number.isNaN(ref) || Number.isNaN(ours)) return Number.isNaN(ref) && Number.isNaN(ours);
+  if (ref === 0) return Math.abs(ours) < 5e-7;
+  const digitsBefore = Math.floor(Math.log10(Math.abs(ref)));
+  const halfUlp = 0.5 * Math.pow(10, digitsBefore - 5);
+  return Math.abs(ours - ref) <= halfUlp * 1.001 + 1e-6 * Math.abs(ref);
+}
+
+export interface CompareResult {
+  compared: number;
+  problems: string[];
+}
+
+/**
+ * Every plink2 row must be in ours with the same N and, aligned by allele, BETA/SE/T/P/FRQ/INFO equal
+ * to plink2's printed precision. Ours must be genome-sorted.
+ */
+export function compareWithPlink2(ours: Table, ref: Table): CompareResult {
+  const oi = (c: string) => ours.header.indexOf(c);
+  const ri = (c: string) => ref.header.indexOf(c);
+  const byKey = new Map<string, string[]>();
+  for (const r of ours.rows) byKey.set(`${r[oi('CHR')]}:${r[oi('BP')]}:${r[oi('SNP')]}`, r);
+  const problems: string[] = [];
+  let compared = 0;
+  for (const r of ref.rows) {
+    const key = `${r[ri('CHROM')]}:${r[ri('POS')]}:${r[ri('ID')]}`;
+    const o = byKey.get(key);
+    if (!o) {
+      problems.push(`missing ${key}`);
+      continue;
+    }
+    compared++;
+    const flip = o[oi('A1')] === r[ri('A1')] ? 1 : -1;
+    if (flip < 0 && o[oi('A2')] !== r[ri('A1')]) problems.push(`${key}: alleles differ`);
+    const check = (name: string, ov: number, rc: string) => {
+      if (!closeToPrinted(ov, rc)) problems.push(`${key}: ${name} ours ${ov} plink2 ${rc}`);
+    };
+    if (o[oi('N')] !== r[ri('OBS_CT')]) problems.push(`${key}: N ours ${o[oi('N')]} plink2 ${r[ri('OBS_CT')]}`);
+    const frq = num(o[oi('FRQ')]);
+    check('FRQ', flip > 0 ? frq : 1 - frq, r[ri('A1_FREQ')]);
+    if (r[ri('BETA')] !== 'NA') check('INFO', num(o[oi('INFO')]), r[ri('MACH_R2')]);
+    check('BETA', flip * num(o[oi('BETA')]), r[ri('BETA')]);
+    check('SE', num(o[oi('SE')]), r[ri('SE')]);
+    check('T', flip * num(o[oi('T')]), r[ri('T_STAT')]);
+    check('P', num(o[oi('P')]), r[ri('P')]);
+  }
+  // Sorted by chromosome rank then position.
+  const rank = (c: string) => (/^\d+$/.test(c) ? Number(c) : ({ X: 23, Y: 24, XY: 25, MT: 26 } as Record<string, number>)[c] ?? 1000);
+  for (let i = 1; i < ours.rows.length; i++) {
+    const a = ours.rows[i - 1];
+    const b = ours.rows[i];
+    const ka = [rank(a[0]), Number(a[2])];
+    const kb = [rank(b[0]), Number(b[2])];
+    if (ka[0] > kb[0] || (ka[0] === kb[0] && ka[1] > kb[1])) problems.push(`out of order at row ${i + 1}`);
+  }
+  return { compared, problems };
+}
