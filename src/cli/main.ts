@@ -29,8 +29,21 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+// yargs reads a lone '-' as a positional, not as the value of the option before it; '-' means
+// stdin/stdout here, so it travels through the parser under another name.
+const DASH = '\u0000stdio';
+
+function restoreDash(v: unknown): unknown {
+  if (v === DASH) return '-';
+  if (Array.isArray(v)) return v.map(restoreDash);
+  return v;
+}
+
 export function buildParser(argv: string[]): Argv {
-  let y = yargs(argv)
+  let y = yargs(argv.map((a) => (a === '-' ? DASH : a)))
+    .middleware((args) => {
+      for (const k of Object.keys(args)) args[k] = restoreDash(args[k]);
+    }, true)
     .scriptName('dosageflow')
     .usage('$0 <command> [options]\n\nStreaming GWAS over imputed dosage files (IMPUTE2 .gen, BGEN).')
     .option('debug', { type: 'boolean', describe: 'print stack traces on errors', global: true })
@@ -44,7 +57,7 @@ export function buildParser(argv: string[]): Argv {
     .epilogue('Run `dosageflow <command> --help` for a command\'s options and examples.')
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError(msg);
+      throw new UsageError(msg ? msg.charAt(0).toLowerCase() + msg.slice(1) : 'bad usage (see --help)');
     });
   for (const c of commands) y = y.command(c as CommandModule);
   return y;

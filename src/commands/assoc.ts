@@ -38,7 +38,7 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
     threads: parseThreads(a.threads),
     chunkSize: a['chunk-size'] === undefined ? DEFAULT_CHUNK : parseSize(a['chunk-size'], '--chunk-size'),
     filters: { minInfo, maxInfo, minMaf },
-    regions: listOption(a.region).map(parseRegion),
+    regions: fileList(a.region).map(parseRegion),
     digits: Math.round(digits),
     memoryMB: a.memory === undefined ? 256 : parseNumber(a.memory, '--memory', 16),
     tmpDir: a['tmp-dir'] ? String(a['tmp-dir']) : undefined,

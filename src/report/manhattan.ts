@@ -157,15 +157,16 @@ export class ManhattanPlot {
     );
     // thresholds
     o.push(`<g id="mh-thresholds" font-size="11">`);
-    for (const [p, colour, id] of [
-      [cfg.suggestive, COLOURS.suggestive, 'suggestive'],
-      [cfg.pThreshold, COLOURS.gws, 'genome-wide'],
+    // the genome-wide label sits above its line, the suggestive one below its line: never on each other
+    for (const [p, colour, id, dy] of [
+      [cfg.suggestive, COLOURS.suggestive, 'suggestive', '12'],
+      [cfg.pThreshold, COLOURS.gws, 'genome-wide', '-4'],
     ] as const) {
       const yy = fmt(this.y(-Math.log10(p)));
       o.push(
         `<line class="${id}" x1="${x0}" y1="${yy}" x2="${fmt(x0 + pw)}" y2="${yy}" stroke="${colour}" stroke-width="1.2" stroke-dasharray="6 4"/>`,
       );
-      o.push(`<text x="${fmt(x0 + pw - 4)}" y="${yy}" dy="-4" fill="${colour}" text-anchor="end">p = ${pLabel(p)}</text>`);
+      o.push(`<text x="${fmt(x0 + pw - 4)}" y="${yy}" dy="${dy}" fill="${colour}" text-anchor="end">p = ${pLabel(p)}</text>`);
     }
     o.push('</g>');
     // thinned points: one dot per occupied pixel cell and colour

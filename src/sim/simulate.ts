@@ -299,6 +299,9 @@ function captureCausal(v: GenotypeSimulator['variant'], map: Map<number, Phenoty
     a: v.a,
     b: v.b,
     bCount: v.bCount.slice(),
+    dosage: Float64Array.from({ length: v.bCount.length }, (_, i) =>
+      v.missing[i] ? v.bCount[i] : v.probs[3 * i + 1] + 2 * v.probs[3 * i + 2],
+    ),
   };
 }
 

@@ -75,7 +75,7 @@ function queryBgi(path: string, sql: string, params: (string | number)[]): BgiEn
       if (/not a database|no such table|no such column|malformed|file is not/i.test(msg)) {
         throw new InputError(`not a bgenix index (${msg.toLowerCase()})`, { file: path }, { cause: err });
       }
-      throw err;
+      throw fileError(err, path);
     }
     for (const r of rows) {
       // SQLite INTEGERs come back as JS numbers; offsets of real files stay far below 2^53.

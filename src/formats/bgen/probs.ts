@@ -148,7 +148,14 @@ function decodeLayout2(data: Uint8Array, n: number, nAlleles: number, out: Float
   if (!phased && k === 2 && pmin === 2 && pmax === 2) {
     const need = Math.ceil((n * 2 * bits) / 8);
     if (need > avail) throw shortError(n, need, avail, where);
-    const nMissing = bits === 8 ? diploid8(data, n, out, where) : bits === 16 ? diploid16(data, n, out, where) : diploidAnyBits(data, n, bits, out, where);
+    const nMissing =
+      bits === 8
+        ? diploid8(data, n, out, where)
+        : bits === 16
+          ? diploid16(data, n, out, where)
+          : bits === 32
+            ? diploid32(data, n, out, where)
+            : diploidAnyBits(data, n, bits, out, where);
     return { phased, bits, minPloidy: 2, maxPloidy: 2, nMissing };
   }
   return decodeGeneral(data, n, k, pmin, pmax, phased, bits, avail, out, where);
@@ -162,7 +169,7 @@ function badPloidy(i: number, byte: number, where: Where): InputError {
   return new InputError(`sample ${i + 1} has ploidy ${byte & 63}, outside the block's declared range`, where);
 }
 
-// The three specialised loops below cover unphased diploid biallelic rows, i.e. nearly all imputed
+// The specialised loops below cover unphased diploid biallelic rows, i.e. nearly all imputed
 // data. Stored per sample: x0 = P(AA), x1 = P(AB) in units of 1/(2^B-1); P(BB) is the remainder.
 // The remainder is clamped at 0 so a row whose stored values overshoot cannot give a dosage below 0.
 
@@ -208,6 +215,28 @@ function diploid16(data: Uint8Array, n: number, out: Float64Array, where: Where)
     let rest = 65535 - x0 - x1;
     if (rest < 0) rest = 0;
     out[i] = (x1 + 2 * rest) / 65535;
+  }
+  return nMissing;
+}
+
+function diploid32(data: Uint8Array, n: number, out: Float64Array, where: Where): number {
+  const max = 4294967295;
+  let nMissing = 0;
+  let q = 10 + n;
+  for (let i = 0; i < n; i++, q += 8) {
+    const pb = data[8 + i];
+    if ((pb & 63) !== 2) throw badPloidy(i, pb, where);
+    if (pb & 0x80) {
+      out[i] = NaN;
+      nMissing++;
+      continue;
+    }
+    // Top byte multiplied in, not shifted: values reach 2^32-1 and `<< 24` would turn them negative.
+    const x0 = (data[q] | (data[q + 1] << 8) | (data[q + 2] << 16)) + data[q + 3] * 16777216;
+    const x1 = (data[q + 4] | (data[q + 5] << 8) | (data[q + 6] << 16)) + data[q + 7] * 16777216;
+    let rest = max - x0 - x1;
+    if (rest < 0) rest = 0;
+    out[i] = (x1 + 2 * rest) / max;
   }
   return nMissing;
 }
@@ -258,8 +287,14 @@ function readValue(): number {
   // With at most 7 bits of offset, a value of up to 25 bits lies within one 32-bit little-endian
   // word; `>>>` keeps that word unsigned. Wider values (and the last bytes of the block) take the
   // exact floating-point route, because int32 arithmetic would go negative or drop bits.
-  if (rMask !== 0 && p + 4 <= b.length) {
-    v = ((b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> off) & rMask;
+  if (rMask !== 0) {
+    if (p + 4 <= b.length) v = ((b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> off) & rMask;
+    else v = readValueSlow(b, p, off, rBits);
+  } else if (p + 5 <= b.length) {
+    // 26..32 bits span up to 5 bytes: the low word shifted unsigned, plus the fifth byte scaled,
+    // reduced modulo 2^B in exact double arithmetic (the sum is below 2^40).
+    const lo = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> off;
+    v = (lo + b[p + 4] * POW2[32 - off]) % POW2[rBits];
   } else {
     v = readValueSlow(b, p, off, rBits);
   }

@@ -165,6 +165,7 @@ export function decodeGenLine(
   if (!/^\d+$/.test(posTok)) {
     const nf = countFields(b, start, end);
     if (layout.chr !== undefined && nf === 6 + 3 * n) return `position '${posTok}' is not a whole number (the line has ${nf} fields, a chromosome column: drop --chr)`;
+    if (layout.chr === undefined && nf === 5 + 3 * n) return `position '${posTok}' is not a whole number (the line has ${nf} fields: the old layout without a chromosome column: give --chr)`;
     return `position '${posTok}' is not a whole number`;
   }
   meta.chr = chr;

@@ -1,0 +1,64 @@
+// `dosageflow report SUMSTATS --out DIR`: plots, lambda and the top loci of a summary-statistics table.
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../errors.js';
+import { REPORT_DEFAULTS, writeReport, type ReportOptions } from '../report/index.js';
+
+/** Command-line flags -> writeReport options (the values are checked in resolveReportConfig). */
+export function reportOptionsFromArgs(a: Record<string, unknown>): { input: string; out: string; opts: ReportOptions } {
+  const input = a.sumstats === undefined ? '' : String(a.sumstats);
+  if (input === '') throw new UsageError('report needs a summary-statistics file (or - for stdin)');
+  if (a.out === undefined || a.out === '' || a.out === true) throw new UsageError('report needs --out DIR');
+  const opts: ReportOptions = {
+    width: a.width as number | undefined,
+    height: a.height as number | undefined,
+    qqSize: a['qq-size'] as number | undefined,
+    top: a.top as number | undefined,
+    clumpKb: a['clump-kb'] as number | undefined,
+    pThreshold: a['p-threshold'] as number | undefined,
+    suggestive: a.suggestive as number | undefined,
+    ldRef: a['ld-ref'] === undefined ? undefined : String(a['ld-ref']),
+    title: a.title === undefined ? undefined : String(a.title),
+    png: a.png === undefined ? undefined : Boolean(a.png),
+  };
+  return { input, out: String(a.out), opts };
+}
+
+export const reportCommand: CommandModule = {
+  command: 'report <sumstats>',
+  describe: 'Manhattan and QQ plots, genomic-control lambda and top loci of a summary-statistics table -> DIR',
+  builder: (y: Argv) =>
+    y
+      .usage(
+        '$0 report SUMSTATS --out DIR\n\n' +
+          'Reads a summary-statistics table (header CHR SNP BP A1 A2 FRQ INFO N BETA SE T P LOG10P, as written\n' +
+          'by `dosageflow assoc`; plain, gzip or zstd; - = stdin) in one streaming pass and writes into DIR:\n' +
+          'summary.json (lambda_gc, counts, top loci), manhattan.svg/.png, qq.svg/.png and report.html\n' +
+          '(one self-contained page). Loci are grouped by distance: in order of p, each variant below the\n' +
+          'suggestive threshold not yet in a locus claims all such variants within --clump-kb.',
+      )
+      .positional('sumstats', { type: 'string', describe: 'summary-statistics table (plain, .gz or .zst: detected from content); - = stdin' })
+      .option('out', { alias: 'o', type: 'string', describe: 'output directory (created if missing)' })
+      .option('width', { type: 'number', describe: `Manhattan plot width in pixels (default ${REPORT_DEFAULTS.width})` })
+      .option('height', { type: 'number', describe: `Manhattan plot height in pixels (default ${REPORT_DEFAULTS.height})` })
+      .option('qq-size', { type: 'number', describe: 'QQ plot side in pixels (default: --height)' })
+      .option('top', { type: 'number', describe: `loci listed and labelled (default ${REPORT_DEFAULTS.top})` })
+      .option('clump-kb', { type: 'number', describe: `distance grouping window in kb on either side of an index variant (default ${REPORT_DEFAULTS.clumpKb})` })
+      .option('p-threshold', { type: 'number', describe: `genome-wide significance threshold (default ${REPORT_DEFAULTS.pThreshold})` })
+      .option('suggestive', { type: 'number', describe: `suggestive threshold; loci are formed below it (default ${REPORT_DEFAULTS.suggestive})` })
+      .option('ld-ref', { type: 'string', describe: 'dosage file for r² clumping (not yet supported)' })
+      .option('title', { type: 'string', describe: 'page and plot title (default: from the input file name)' })
+      .option('png', { type: 'boolean', describe: 'also write PNG renderings of the plots (default true; --no-png to skip)' })
+      .example('$0 report results/ket.response.tsv.gz --out results/ket-report', 'defaults: 1600x600 Manhattan, top 20 loci, 500 kb windows')
+      .example('$0 report sumstats.tsv --out rep --width 2400 --height 800 --top 50 --clump-kb 250', 'bigger plot, more and narrower loci')
+      .example('$0 report sumstats.tsv --out rep --p-threshold 1e-9 --suggestive 1e-6', 'stricter thresholds')
+      .example('zstd -dc sumstats.tsv.zst | $0 report - --out rep', 'read from stdin'),
+  handler: async (argv) => {
+    const { input, out, opts } = reportOptionsFromArgs(argv as Record<string, unknown>);
+    const s = await writeReport(input, out, opts);
+    const lam = s.lambda_gc === null ? 'NA' : s.lambda_gc.toFixed(4);
+    process.stderr.write(
+      `dosageflow report: ${s.n_variants} variants (${s.n_tested} tested), lambda_gc ${lam}, ` +
+        `${s.n_gws} genome-wide significant in ${s.n_gws_loci} loci -> ${out}/report.html\n`,
+    );
+  },
+};

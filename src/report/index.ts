@@ -1,0 +1,192 @@
+// writeReport: summary statistics -> DIR/{summary.json, manhattan.svg/.png, qq.svg/.png, report.html}.
+//
+// One streaming pass over the table (any compression; stdin as '-') collects counts, histograms, the
+// rows with p < 1e-3 and the loci candidates, and spills one 16-byte record per tested row into a
+// private build directory inside DIR. One sequential read of that spill then thins the Manhattan
+// points on the final pixel grid and collects the few values around the median (select.ts); rarely,
+// with massively repeated p-values, up to three more reads of the spill finish the exact median.
+// Memory is flat in the number of rows; disk use is 16 bytes per tested row while the report is built.
+// All outputs are written into the build directory and renamed into DIR when everything succeeded.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileError } from '../errors.js';
+import { registerTemp, unregisterTemp } from '../io/output.js';
+import { CHI2_1_MEDIAN, chi2FromLogP } from '../stats/distributions.js';
+import { clumpByDistance, type Locus } from './clump.js';
+import { resolveReportConfig, type ReportConfig, type ReportOptions } from './config.js';
+import { reportHtml } from './html.js';
+import { ManhattanPlot, type ManhattanLabel } from './manhattan.js';
+import { svgToPng } from './png.js';
+import { qqSvg } from './qq.js';
+import { NO_CHR, scanSumstats, type ScanResult } from './scan.js';
+import { RankSelector, medianRanks } from './select.js';
+import { LineSpill, RecordSpill } from './spill.js';
+import { isNA, numOrNull, splitAll } from './sumstats.js';
+import type { ReportSummary, TopLocus } from './types.js';
+
+export type { ReportOptions, ReportConfig } from './config.js';
+export { resolveReportConfig, REPORT_DEFAULTS } from './config.js';
+export type { ReportSummary, TopLocus, PlotSummary } from './types.js';
+
+/** At most this many loci are labelled on the Manhattan plot (the table may list more). */
+export const MAX_LABELS = 30;
+
+export const REPORT_FILES = ['manhattan.svg', 'manhattan.png', 'qq.svg', 'qq.png', 'report.html', 'summary.json'] as const;
+
+export async function writeReport(sumstatsPath: string, outDir: string, opts: ReportOptions = {}): Promise<ReportSummary> {
+  const cfg = resolveReportConfig(opts);
+  try {
+    await fs.promises.mkdir(outDir, { recursive: true });
+  } catch (e) {
+    throw fileError(e, outDir);
+  }
+  const build = path.join(outDir, `.report.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  try {
+    await fs.promises.mkdir(build);
+  } catch (e) {
+    throw fileError(e, outDir);
+  }
+  registerTemp(build);
+  const records = new RecordSpill(path.join(build, 'records.bin'));
+  const lines = new LineSpill(path.join(build, 'candidates.txt'));
+  try {
+    const scan = await scanSumstats(sumstatsPath, cfg, records, lines);
+    const summary = await buildReport(sumstatsPath, cfg, scan, build);
+    records.close();
+    lines.close();
+    // Everything is complete: move the files into place, the summary last.
+    for (const f of summary.files) {
+      try {
+        await fs.promises.rename(path.join(build, f), path.join(outDir, f));
+      } catch (e) {
+        throw fileError(e, path.join(outDir, f));
+      }
+    }
+    return summary;
+  } finally {
+    records.close();
+    lines.close();
+    fs.rmSync(build, { recursive: true, force: true });
+    unregisterTemp(build);
+  }
+}
+
+async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, build: string): Promise<ReportSummary> {
+  const title = cfg.title ?? `dosageflow report: ${input === '-' ? 'stdin' : path.basename(input)}`;
+
+  // Spill pass(es): Manhattan thinning on the final grid + exact median of -ln p.
+  const mh = new ManhattanPlot(cfg, scan.chroms, scan.extents, scan.maxNlp);
+  const selector = new RankSelector(scan.hist, medianRanks(scan.nTested));
+  scan.records.scan(mh.visit, selector.visit);
+  selector.endPass();
+  while (selector.needsPass) {
+    scan.records.scan(selector.visit);
+    selector.endPass();
+  }
+  const mid = selector.values();
+  // chi2 decreases as -ln p increases, so the middle ranks of -ln p are the middle ranks of chi2.
+  const medianChi2 = mid.length ? mid.reduce((s, v) => s + chi2FromLogP(-v), 0) / mid.length : NaN;
+  const lambda = medianChi2 / CHI2_1_MEDIAN;
+
+  // Loci.
+  const loci = clumpByDistance(scan.cand, cfg.clumpKb * 1000, NO_CHR);
+  const gwsNlp = -Math.log(cfg.pThreshold);
+  const top = loci.slice(0, cfg.top).map((l, k) => topLocus(scan, l, k + 1));
+  const labels: ManhattanLabel[] = loci
+    .slice(0, Math.min(cfg.top, MAX_LABELS))
+    .map((l, k) => ({ chr: scan.cand.chr[l.index], bp: scan.cand.bp[l.index], nlp: scan.cand.nlp[l.index], text: top[k].snp }))
+    .filter((l) => l.chr !== NO_CHR);
+
+  const m = mh.svg(scan.kept, labels, title);
+  const q = qqSvg({ cfg, nTested: scan.nTested, maxNlp: scan.maxNlp, lambda, keptNlp: scan.kept.nlp, qqHist: scan.qqHist, title: `QQ plot` });
+
+  const files: string[] = ['manhattan.svg', 'qq.svg'];
+  const write = async (name: string, data: string | Buffer) => {
+    try {
+      await fs.promises.writeFile(path.join(build, name), data);
+    } catch (e) {
+      throw fileError(e, path.join(build, name));
+    }
+  };
+  await write('manhattan.svg', m.svg);
+  await write('qq.svg', q.svg);
+  if (cfg.png) {
+    const [mp, qp] = await Promise.all([svgToPng(m.svg), svgToPng(q.svg)]);
+    await write('manhattan.png', mp);
+    await write('qq.png', qp);
+    files.splice(1, 0, 'manhattan.png');
+    files.push('qq.png');
+  }
+  files.push('report.html', 'summary.json');
+
+  const summary: ReportSummary = {
+    input,
+    lambda_gc: Number.isFinite(lambda) ? lambda : null,
+    median_chi2: Number.isFinite(medianChi2) ? medianChi2 : null,
+    n_variants: scan.nVariants,
+    n_tested: scan.nTested,
+    n_gws: scan.nGws,
+    n_suggestive: scan.nSuggestive,
+    n_unplaced: scan.nUnplaced,
+    n_loci: loci.length,
+    n_gws_loci: loci.filter((l) => scan.cand.nlp[l.index] > gwsNlp).length,
+    thresholds: { genome_wide: cfg.pThreshold, suggestive: cfg.suggestive, keep_p: cfg.keepP },
+    clumping: { method: 'distance', window_kb: cfg.clumpKb },
+    top_loci: top,
+    plots: {
+      manhattan: {
+        file: 'manhattan.svg',
+        png: cfg.png ? 'manhattan.png' : null,
+        width: cfg.width,
+        height: cfg.height,
+        points_kept: m.stats.kept,
+        points_thinned: m.stats.thinnedPoints,
+        thinned_cells: m.stats.thinnedCells,
+      },
+      qq: {
+        file: 'qq.svg',
+        png: cfg.png ? 'qq.png' : null,
+        width: cfg.qqSize,
+        height: cfg.qqSize,
+        points_kept: q.stats.kept,
+        points_thinned: q.stats.thinnedPoints,
+        thinned_cells: q.stats.thinnedCells,
+      },
+    },
+    files,
+  };
+  await write('report.html', reportHtml({ title, cfg, summary, manhattanSvg: m.svg, qqSvg: q.svg }));
+  await write('summary.json', JSON.stringify(summary, null, 2) + '\n');
+  return summary;
+}
+
+/** The table row of a locus: its index variant's line read back from the candidate spill. */
+function topLocus(scan: ScanResult, l: Locus, rank: number): TopLocus {
+  const i = l.index;
+  const { header } = scan;
+  const f = splitAll(scan.lines.read(scan.cand.off[i], scan.cand.len[i]), header.delim);
+  const str = (c: number): string | null => (c < 0 || f[c] === undefined || isNA(f[c]) ? null : f[c]);
+  const nm = (c: number): number | null => (c < 0 ? null : numOrNull(f[c]));
+  const nlp = scan.cand.nlp[i];
+  const placed = scan.cand.chr[i] !== NO_CHR;
+  return {
+    rank,
+    chr: placed ? scan.chroms.labels[scan.cand.chr[i]] : (str(header.col.chr) ?? 'NA'),
+    snp: f[header.col.snp] ?? '',
+    bp: placed ? scan.cand.bp[i] : null,
+    a1: str(header.col.a1),
+    a2: str(header.col.a2),
+    frq: nm(header.col.frq),
+    info: nm(header.col.info),
+    n: nm(header.col.n),
+    beta: nm(header.col.beta),
+    se: nm(header.col.se),
+    t: nm(header.col.t),
+    p: Math.exp(-nlp),
+    log10p: nlp / Math.LN10,
+    locus_n_variants: l.nVariants,
+    locus_start: placed ? l.start : null,
+    locus_end: placed ? l.end : null,
+    line: scan.cand.lineNo[i],
+  };
+}

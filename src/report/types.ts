@@ -1,0 +1,64 @@
+// What writeReport returns and writes to summary.json.
+
+/** One LD-independent locus: its index variant's row, plus the extent of the group it claimed. */
+export interface TopLocus {
+  rank: number;
+  chr: string;
+  snp: string;
+  bp: number | null;
+  a1: string | null;
+  a2: string | null;
+  frq: number | null;
+  info: number | null;
+  n: number | null;
+  beta: number | null;
+  se: number | null;
+  t: number | null;
+  /** The p-value as a double (0 when below ~1e-308: see log10p). */
+  p: number;
+  /** -log10 p, exact also where p underflows. */
+  log10p: number;
+  /** Candidates (p < suggestive) grouped into this locus, the index variant included. */
+  locus_n_variants: number;
+  locus_start: number | null;
+  locus_end: number | null;
+  /** Line of the index variant in the input. */
+  line: number;
+}
+
+export interface PlotSummary {
+  file: string;
+  png: string | null;
+  width: number;
+  height: number;
+  /** Points drawn one by one (p < keep_p). */
+  points_kept: number;
+  /** Points thinned to one dot per occupied pixel cell, and the number of dots. */
+  points_thinned: number;
+  thinned_cells: number;
+}
+
+export interface ReportSummary {
+  input: string;
+  /** median(chi2 from P) / qchisq(0.5, 1); null when nothing was tested. */
+  lambda_gc: number | null;
+  median_chi2: number | null;
+  n_variants: number;
+  /** Rows with a P value (not NA). */
+  n_tested: number;
+  /** p < genome-wide threshold. */
+  n_gws: number;
+  /** p < suggestive threshold. */
+  n_suggestive: number;
+  /** Tested rows without chromosome or position (not on the Manhattan plot). */
+  n_unplaced: number;
+  /** Independent loci among the suggestive variants, and those whose index variant is genome-wide significant. */
+  n_loci: number;
+  n_gws_loci: number;
+  thresholds: { genome_wide: number; suggestive: number; keep_p: number };
+  clumping: { method: 'distance'; window_kb: number };
+  /** The first `top` loci by p. */
+  top_loci: TopLocus[];
+  plots: { manhattan: PlotSummary; qq: PlotSummary };
+  files: string[];
+}

@@ -1,0 +1,121 @@
+// The .gen decoder and the line chunker: records straddling chunk edges, layouts, odd numbers,
+// and the messages for malformed lines.
+import t from 'tap';
+import * as fs from 'node:fs';
+import { chunkLines } from '../src/pipeline/chunker.js';
+import { decodeGenLine, rhe, type GenLayout } from '../src/formats/gen/decode.js';
+import type { VariantMeta } from '../src/formats/types.js';
+import { fixture } from './lib/helpers.js';
+
+const enc = new TextEncoder();
+
+function decode(line: string, layout: GenLayout): { err: string | null; meta: VariantMeta; d: number[] } {
+  const b = enc.encode(line);
+  const d = new Float64Array(layout.nSamples);
+  const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
+  const err = decodeGenLine(b, 0, b.length, layout, d, meta);
+  return { err, meta, d: Array.from(d) };
+}
+
+/** Straightforward reference: split on whitespace, parseFloat. */
+function referenceDosages(text: string, n: number): number[][] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const f = l.trim().split(/\s+/);
+      const out: number[] = [];
+      for (let s = 0; s < n; s++) {
+        const [a, b, c] = f.slice(6 + 3 * s, 9 + 3 * s).map(Number);
+        const sum = a + b + c;
+        out.push(sum === 0 ? NaN : (b + 2 * c) / sum);
+      }
+      return out;
+    });
+}
+
+async function* pieces(buf: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, Math.min(buf.length, i + size));
+}
+
+t.test('records straddling 1-, 7- and 4096-byte reads decode as a straightforward parse', async (t) => {
+  const full = fs.readFileSync(fixture('assoc/small.gen'));
+  const n = 120;
+  for (const read of [1, 7, 4096]) {
+    // 1-byte reads of the whole file take seconds; 20 lines straddle plenty of edges.
+    const raw = read === 1 ? full.subarray(0, full.indexOf(10, 54000) + 1) : full;
+    const want = referenceDosages(raw.toString('latin1'), n);
+    for (const target of [1, 7, 4096, 1 << 20]) {
+      const got: number[][] = [];
+      let total = 0;
+      for await (const chunk of chunkLines(pieces(raw, read), target)) {
+        total += chunk.length;
+        t.equal(chunk.byteOffset, 0);
+        t.equal(chunk.buffer.byteLength, chunk.length, 'each chunk owns an exactly sized (transferable) buffer');
+        const text = Buffer.from(chunk).toString('latin1');
+        for (const line of text.split('\n')) {
+          if (!line) continue;
+          const r = decode(line, { nSamples: n, plink2Precision: false });
+          if (r.err) t.fail(r.err);
+          got.push(r.d);
+        }
+      }
+      t.equal(total, raw.length, `read ${read}, target ${target}: every byte once`);
+      t.same(got, want, `read ${read}, target ${target}: dosages equal the reference parse`);
+    }
+  }
+});
+
+t.test('chunks end on line boundaries; a final line without newline is kept', async (t) => {
+  const text = 'a 1\nbb 2\nccc 3';
+  const out: string[] = [];
+  for await (const c of chunkLines(pieces(enc.encode(text), 3), 2)) out.push(Buffer.from(c).toString());
+  t.equal(out.join(''), text);
+  for (const c of out.slice(0, -1)) t.ok(c.endsWith('\n'), JSON.stringify(c));
+});
+
+t.test('layouts, normalisation, missing and number forms', async (t) => {
+  const L = { nSamples: 3, plink2Precision: false };
+  let r = decode('01 snp1 rs1 100 A G 1 0 0 0 1 0 0 0 1', L);
+  t.equal(r.err, null);
+  t.same(r.meta, { chr: '01', snp: 'rs1', pos: 100, a1: 'G', a2: 'A' }, 'A1 is the second allele (B), SNP is the rsid');
+  t.same(r.d, [0, 1, 2]);
+  r = decode('1 snp1 . 100 A G 0 0 0 0 0 0.9 0.2 0.2 0.1', L);
+  t.equal(r.meta.snp, 'snp1', 'rsid "." falls back to the SNP id');
+  t.ok(Number.isNaN(r.d[0]), 'all-zero probabilities are missing');
+  t.equal(r.d[1], 2, '0 0 0.9 is normalised to 2 (as plink2)');
+  t.ok(Math.abs(r.d[2] - 0.8) < 1e-15);
+  r = decode('1 s r 5 A G 1e-1 9.0E-1 0 .5 0.5 0 1.000000 0 0\r', L);
+  t.equal(r.err, null, 'exponents, leading dots and a trailing CR');
+  t.ok(Math.abs(r.d[0] - 0.9) < 1e-15);
+  t.ok(Math.abs(r.d[1] - 0.5) < 1e-15);
+  r = decode('s r 5 A G 1 0 0 0 1 0 0 0 1', { ...L, chr: '7' });
+  t.equal(r.err, null, 'old layout with --chr');
+  t.equal(r.meta.chr, '7');
+  r = decode('1\ts\tr\t5\tA\tG\t1\t0\t0\t0  1 0 0 0 1', L);
+  t.equal(r.err, null, 'tabs and repeated spaces');
+});
+
+t.test('plink2 precision: probabilities to 1/32768, dosage to 1/16384, ties to even', async (t) => {
+  const L = { nSamples: 2, plink2Precision: true };
+  const r = decode('1 s r 5 A G 0.0278015 0.00863647 0.963531 0 0 0.9', L);
+  t.equal(r.d[0], 31715 / 16384, 'the value plink2 stores for sample_002 of the BGEN example');
+  t.equal(r.d[1], 2);
+  t.equal(rhe(2.5), 2);
+  t.equal(rhe(3.5), 4);
+  t.equal(rhe(-0.5), -0);
+  t.equal(rhe(1.4999), 1);
+});
+
+t.test('malformed lines give one clear message', async (t) => {
+  const L = { nSamples: 2, plink2Precision: false };
+  t.match(decode('1 s r 5 A G 1 0 0 0', L).err, /too few fields: found 10, expected 12 \(6 \+ 3 x 2 samples\)/);
+  t.match(decode('1 s r 5 A G 1 0 0 0 1 0 0', L).err, /too many fields: found 13, expected 12/);
+  t.match(decode('1 s r 5 A G 1 0 0 0 1 0 0 0 1', L).err, /too many fields.*that is 3 samples: does the \.sample file match\?/);
+  t.match(decode('s r 5 A G 1 0 0 0 1 0', L).err, /old layout without a chromosome column: give --chr/);
+  t.match(decode('1 s r 5 A G 1 0 x 0 1 0', L).err, /probability 'x' is not a number \(sample 1, field 9\)/);
+  t.match(decode('1 s r 5 A G 1 0 0 0 -0.5 0', L).err, /negative probability '-0\.5' \(sample 2, field 11\)/);
+  t.match(decode('1 s r 5 A G 1 0 0 0 1.5 0', L).err, /probability '1\.5' is greater than 1 \(sample 2, field 11\)/);
+  t.match(decode('1 s r five A G 1 0 0 0 1 0', L).err, /position 'five' is not a whole number/);
+  t.match(decode('1 s r 5 A G 1 0 0 0 1 0', { ...L, chr: '1' }).err, /position 'r' .*drop --chr/);
+});
