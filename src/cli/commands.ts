@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { assocCommand } from '../commands/assoc.js';
 import { simulateCommand } from '../commands/simulate.js';
+import { reportCommand } from '../commands/report.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [assocCommand, simulateCommand];
+export const commands: CommandModule<any, any>[] = [assocCommand, simulateCommand, reportCommand];

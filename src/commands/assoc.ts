@@ -9,9 +9,11 @@ export const DEFAULT_CHUNK = 1 << 20;
 /** Turn parsed argv into a config, or throw a UsageError naming the option. */
 export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
   const gen = fileList(a.gen);
-  if (gen.length === 0) throw new UsageError('give the genotype files with --gen FILE...');
+  const bgen = fileList(a.bgen);
+  if (gen.length === 0 && bgen.length === 0) throw new UsageError('give the genotype files with --gen FILE... or --bgen FILE...');
   if (gen.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be given only once');
-  if (!a.sample) throw new UsageError('--gen needs --sample FILE (the Oxford .sample listing the samples in genotype order)');
+  if (bgen.includes('-')) throw new UsageError('--bgen reads files (it seeks); stdin is for --gen');
+  if (gen.length && !a.sample) throw new UsageError('--gen needs --sample FILE (the Oxford .sample listing the samples in genotype order)');
   if (!a.pheno) throw new UsageError('give the phenotypes with --pheno FILE');
   if (!a.out) throw new UsageError('give an output prefix with --out PREFIX (or --out - for stdout)');
   const compress = String(a.compress ?? 'none');
@@ -26,13 +28,15 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
   const digits = a.digits === undefined ? 7 : parseNumber(a.digits, '--digits', 3, 17);
   return {
     gen,
-    sample: String(a.sample),
+    bgen,
+    sample: a.sample ? String(a.sample) : undefined,
+    biallelicOnly: Boolean(a['biallelic-only']),
     pheno: String(a.pheno),
     phenoNames: listOption(a['pheno-name']),
     covar: a.covar ? String(a.covar) : undefined,
     covarNames,
     chr: a.chr === undefined ? undefined : String(a.chr),
-    exactDosage: a['dosage-precision'] === 'exact',
+    dosagePrecision: a['dosage-precision'] === undefined ? undefined : (String(a['dosage-precision']) as 'plink2' | 'exact'),
     out: String(a.out),
     compress: compress as AssocConfig['compress'],
     threads: parseThreads(a.threads),
@@ -52,12 +56,15 @@ export const assocCommand: CommandModule = {
   builder: (y: Argv) =>
     y
       .usage(
-        '$0 assoc --gen FILE... --sample FILE --pheno FILE [--covar FILE] --out PREFIX\n\n' +
-          'Regresses each phenotype on the dosage of allele B (the second allele of the .gen line; A1 in\n' +
+        '$0 assoc (--gen FILE... | --bgen FILE...) --sample FILE --pheno FILE [--covar FILE] --out PREFIX\n\n' +
+          'Regresses each phenotype on the dosage of allele B (the second allele of the .gen line or BGEN\n' +
+          'variant; each ALT allele for multi-allelic BGEN variants) - A1 in\n' +
           'the output) with the covariates, exactly as plink2 --glm, and writes PREFIX.<PHENO>.tsv with\n' +
           'columns CHR SNP BP A1 A2 FRQ INFO N BETA SE T P LOG10P sorted by chromosome then position.',
       )
       .option('gen', { type: 'string', array: true, describe: 'IMPUTE2 .gen files (plain, gzip or zstd: detected from content); - = stdin' })
+      .option('bgen', { type: 'string', array: true, describe: 'BGEN files (v1.1-v1.3, any bit depth, zlib/zstd); a FILE.bgi index is used for --region' })
+      .option('biallelic-only', { type: 'boolean', describe: 'skip multi-allelic BGEN variants (default: test each ALT allele against the rest)' })
       .option('sample', { type: 'string', describe: 'Oxford .sample file: samples in genotype order (ID_1/ID_2 = FID/IID)' })
       .option('pheno', { type: 'string', describe: 'phenotype table with a header (FID IID ... or IID ...); NA and -9 are missing' })
       .option('pheno-name', { type: 'string', array: true, describe: 'phenotype columns to test (default: all)' })
@@ -67,7 +74,7 @@ export const assocCommand: CommandModule = {
       .option('dosage-precision', {
         type: 'string',
         choices: ['plink2', 'exact'],
-        describe: '.gen dosages rounded as plink2 imports them (1/16384; default, results match plink2) or exact',
+        describe: 'plink2: dosages rounded to 1/16384 as plink2 stores them (default for .gen: results equal plink2\'s); exact: as decoded (default for BGEN)',
       })
       .option('out', { type: 'string', describe: 'output prefix; - writes the (single) phenotype table to stdout' })
       .option('compress', { type: 'string', choices: ['none', 'gz', 'zst'], describe: 'compress the output tables (adds .gz / .zst)' })
@@ -83,6 +90,7 @@ export const assocCommand: CommandModule = {
       .option('progress', { type: 'boolean', describe: 'progress line on stderr (default: when stderr is a terminal)' })
       .example('$0 assoc --gen chr*.gen.zst --sample cohort.sample --pheno pheno.tsv --covar covar.tsv --out results/ket', 'all phenotypes, all covariates')
       .example('$0 assoc --gen study.gen.gz --sample s.sample --pheno p.tsv --pheno-name response --covar c.tsv --covar-name age,sex,PC1,PC2 --min-info 0.6 --max-info 1.2 --min-maf 0.01 --out res', 'the study\'s filters')
+      .example('$0 assoc --bgen ukb_chr*.bgen --sample ukb.sample --pheno p.tsv --covar c.tsv --region 22:16000000-17000000 --out res', 'BGEN with a .bgi index: seeks to the region')
       .example('$0 assoc --gen chr22.gen --sample s.sample --pheno p.tsv --pheno-name response --out - | head', 'stream one phenotype to stdout'),
   handler: async (argv) => {
     const cfg = validateAssocOptions(argv as Record<string, unknown>);

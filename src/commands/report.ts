@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { REPORT_DEFAULTS, writeReport, type ReportOptions } from '../report/index.js';
+import { pLabel } from '../report/svg.js';
 
 /** Command-line flags -> writeReport options (the values are checked in resolveReportConfig). */
 export function reportOptionsFromArgs(a: Record<string, unknown>): { input: string; out: string; opts: ReportOptions } {
@@ -43,8 +44,8 @@ export const reportCommand: CommandModule = {
       .option('qq-size', { type: 'number', describe: 'QQ plot side in pixels (default: --height)' })
       .option('top', { type: 'number', describe: `loci listed and labelled (default ${REPORT_DEFAULTS.top})` })
       .option('clump-kb', { type: 'number', describe: `distance grouping window in kb on either side of an index variant (default ${REPORT_DEFAULTS.clumpKb})` })
-      .option('p-threshold', { type: 'number', describe: `genome-wide significance threshold (default ${REPORT_DEFAULTS.pThreshold})` })
-      .option('suggestive', { type: 'number', describe: `suggestive threshold; loci are formed below it (default ${REPORT_DEFAULTS.suggestive})` })
+      .option('p-threshold', { type: 'number', describe: `genome-wide significance threshold (default ${pLabel(REPORT_DEFAULTS.pThreshold)})` })
+      .option('suggestive', { type: 'number', describe: `suggestive threshold; loci are formed below it (default ${pLabel(REPORT_DEFAULTS.suggestive)})` })
       .option('ld-ref', { type: 'string', describe: 'dosage file for r² clumping (not yet supported)' })
       .option('title', { type: 'string', describe: 'page and plot title (default: from the input file name)' })
       .option('png', { type: 'boolean', describe: 'also write PNG renderings of the plots (default true; --no-png to skip)' })

@@ -25,11 +25,11 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     y
       .usage(
         '$0 simulate --samples N --variants M --out PREFIX [options]\n\n' +
-          'Writes PREFIX.gen[.gz|.zst] or PREFIX.bgen, PREFIX.sample, PREFIX.pheno.tsv (response, dissociation),\n' +
-          'PREFIX.covar.tsv (age, sex, PC1-PC10) and PREFIX.truth.tsv (planted causal variants).\n' +
-          'Variants come in LD blocks copied from a few founder haplotypes, with a log-uniform MAF spectrum\n' +
-          'down to 0.005 and imputation blur giving MACH R2 between ~0.3 and 1. Output is identical for the\n' +
-          'same options and --seed.',
+          'Writes PREFIX.gen[.gz|.zst] or PREFIX.bgen, PREFIX.sample, PREFIX.pheno.tsv\n' +
+          '(response, dissociation), PREFIX.covar.tsv (age, sex, PC1-PC10) and PREFIX.truth.tsv\n' +
+          '(planted causal variants). Variants come in LD blocks copied from a few founder\n' +
+          'haplotypes, with a log-uniform MAF spectrum down to 0.005 and imputation blur giving\n' +
+          'MACH R2 between ~0.3 and 1. The output is identical for the same options and --seed.',
       )
       .option('samples', { alias: 'n', type: 'number', describe: 'number of samples', demandOption: true })
       .option('variants', { alias: 'm', type: 'number', describe: 'number of variants', demandOption: true })

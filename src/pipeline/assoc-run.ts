@@ -6,7 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { FileError, InputError, fileError } from '../errors.js';
+import { FileError, InputError, UsageError, fileError } from '../errors.js';
+import type { BgenHeader } from '../formats/bgen/index.js';
+import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader } from './bgen-source.js';
 import { parseSampleFile, readNumericTable, alignTable, alignedColumn, type SampleId, displayId } from '../formats/tables.js';
 import { openInput, readTextFile } from '../io/input.js';
 import { registerTemp, suffixFor, unregisterTemp, type OutCompression } from '../io/output.js';
@@ -21,14 +23,21 @@ export const OUTPUT_HEADER = 'CHR\tSNP\tBP\tA1\tA2\tFRQ\tINFO\tN\tBETA\tSE\tT\tP
 
 export interface AssocConfig {
   gen: string[];
-  sample: string;
+  bgen: string[];
+  /** Oxford .sample; optional when every BGEN file carries sample identifiers. */
+  sample?: string;
+  /** Skip multi-allelic BGEN variants instead of testing each ALT allele against the rest. */
+  biallelicOnly: boolean;
   pheno: string;
   phenoNames?: string[];
   covar?: string;
   covarNames?: string[];
   chr?: string;
-  /** Use .gen probabilities exactly instead of plink2's 1/16384 dosage rounding. */
-  exactDosage: boolean;
+  /**
+   * Dosage precision: 'plink2' rounds to 1/16384 as plink2 stores dosages; 'exact' uses the
+   * probabilities as decoded. Default: plink2 for .gen (results equal plink2's), exact for BGEN.
+   */
+  dosagePrecision?: 'plink2' | 'exact';
   out: string;
   compress: OutCompression;
   threads: number;
@@ -57,6 +66,7 @@ export interface PhenoSummary {
 export interface AssocSummary {
   variantsRead: number;
   outsideRegions: number;
+  multiallelicSkipped: number;
   files: number;
   seconds: number;
   phenos: PhenoSummary[];
@@ -73,15 +83,48 @@ interface Prepared {
   warnings: string[];
 }
 
-/** Read the sample, phenotype and covariate tables and build the model. */
-export async function prepareModel(cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames'>): Promise<Prepared> {
-  const samples = parseSampleFile(await readTextFile(cfg.sample), cfg.sample);
-  if (samples.length === 0) throw new InputError('no samples listed', { file: cfg.sample });
+/**
+ * The genotype samples, in file order: from --sample, else from the BGEN sample-identifier block.
+ * Every BGEN file must have that many samples, and identifiers that agree with --sample.
+ */
+export async function resolveSamples(cfg: Pick<AssocConfig, 'sample' | 'bgen' | 'gen'>, headers: Map<string, BgenHeader>): Promise<SampleId[]> {
+  let samples: SampleId[] | undefined;
+  let from = cfg.sample;
+  if (cfg.sample) {
+    samples = parseSampleFile(await readTextFile(cfg.sample), cfg.sample);
+    if (samples.length === 0) throw new InputError('no samples listed', { file: cfg.sample });
+  }
+  for (const [file, h] of headers) {
+    if (!samples) {
+      if (!h.sampleIds) throw new UsageError(`${file} has no sample identifiers: give --sample FILE`);
+      samples = h.sampleIds.map((iid) => ({ iid }));
+      from = file;
+      continue;
+    }
+    if (h.nSamples !== samples.length) {
+      throw new InputError(`${h.nSamples} samples, but ${from} lists ${samples.length}`, { file });
+    }
+    if (h.sampleIds) {
+      for (let i = 0; i < samples.length; i++) {
+        const id = h.sampleIds[i];
+        const s = samples[i];
+        if (id !== s.iid && id !== s.fid && id !== `${s.fid}_${s.iid}`) {
+          throw new InputError(`sample ${i + 1} is '${id}' in the file's identifier block but '${displayId(s)}' in ${from}`, { file, byteOffset: 24 });
+        }
+      }
+    }
+  }
+  if (!samples) throw new UsageError('give the samples with --sample FILE');
+  return samples;
+}
+
+/** Read the phenotype and covariate tables, align them to the samples and build the model. */
+export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames'>): Promise<Prepared> {
   const warnings: string[] = [];
   const pt = await readNumericTable(cfg.pheno, cfg.phenoNames, 'phenotype');
   const pal = alignTable(samples, pt);
   if (pal.matched === 0) {
-    throw new InputError(`no sample id matches the ${samples.length} samples of ${cfg.sample} (first there: '${displayId(samples[0])}', first here: '${pt.ids[0] ? displayId(pt.ids[0]) : 'none'}')`, { file: cfg.pheno });
+    throw new InputError(`no sample id matches the ${samples.length} genotyped samples (first there: '${displayId(samples[0])}', first here: '${pt.ids[0] ? displayId(pt.ids[0]) : 'none'}')`, { file: cfg.pheno });
   }
   if (pal.matched < pt.ids.length) warnings.push(`${pt.ids.length - pal.matched} of ${pt.ids.length} rows of ${cfg.pheno} match no genotyped sample`);
   const phenos: NamedColumn[] = pt.names.map((name, j) => ({ name, values: alignedColumn(pt, j, pal) }));
@@ -89,7 +132,7 @@ export async function prepareModel(cfg: Pick<AssocConfig, 'sample' | 'pheno' | '
   if (cfg.covar) {
     const ct = await readNumericTable(cfg.covar, cfg.covarNames, 'covariate');
     const cal = alignTable(samples, ct);
-    if (cal.matched === 0) throw new InputError(`no sample id matches the ${samples.length} samples of ${cfg.sample}`, { file: cfg.covar });
+    if (cal.matched === 0) throw new InputError(`no sample id matches the ${samples.length} genotyped samples`, { file: cfg.covar });
     if (cal.matched < ct.ids.length) warnings.push(`${ct.ids.length - cal.matched} of ${ct.ids.length} rows of ${cfg.covar} match no genotyped sample`);
     ct.names.forEach((name, j) => covars.push({ name, values: alignedColumn(ct, j, cal) }));
   }
@@ -105,7 +148,10 @@ export function outputPathFor(prefix: string, pheno: string, c: OutCompression):
 export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   const t0 = process.hrtime.bigint();
   const log = cfg.log ?? ((s: string) => process.stderr.write(s + '\n'));
-  const { samples, model, warnings } = await prepareModel(cfg);
+  const headers = new Map<string, BgenHeader>();
+  for (const f of cfg.bgen) headers.set(f, await readBgenHeader(f));
+  const samples = await resolveSamples(cfg, headers);
+  const { model, warnings } = await prepareModel(samples, cfg);
   for (const w of warnings) log(`dosageflow: warning: ${w}`);
   const toStdout = cfg.out === '-';
   if (toStdout && model.phenoNames.length !== 1) {
@@ -138,29 +184,41 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   );
   const medians = model.phenoNames.map(() => new MedianAccumulator(tmpDir));
   const ph = model.phenoNames.map((name, j) => ({ name, samples: model.phenoN[j], tested: 0, na: 0, filteredInfo: 0, filteredMaf: 0, lambda: NaN, output: toStdout ? '-' : outputPathFor(cfg.out, name, cfg.compress) }));
-  const init: WorkerInit = { model, filters: cfg.filters, nSamples: samples.length, genChr: cfg.chr, genExact: cfg.exactDosage, digits: cfg.digits, regions: cfg.regions };
+  const init: WorkerInit = {
+    model,
+    filters: cfg.filters,
+    nSamples: samples.length,
+    genChr: cfg.chr,
+    genExact: cfg.dosagePrecision === 'exact',
+    bgenRound: cfg.dosagePrecision === 'plink2',
+    digits: cfg.digits,
+    regions: cfg.regions,
+    biallelicOnly: cfg.biallelicOnly,
+  };
   const pool = new Piscina({ filename: WORKER_FILE, workerData: init, minThreads: cfg.threads, maxThreads: cfg.threads, idleTimeout: 60_000 });
   let variantsRead = 0;
   let outside = 0;
+  let skipped = 0;
   let bytesRead = 0;
   const progress = cfg.progress ? startProgress(() => ({ variantsRead, bytesRead })) : null;
   try {
     // Window of chunks in flight: enough to keep every worker busy while the oldest is merged.
     const window = cfg.threads * 2 + 1;
     let seq = 0;
-    for (const file of cfg.gen) {
-      const inp = await openInput(file);
+    const inputs = [...cfg.gen.map((file) => ({ kind: 'gen' as const, file })), ...cfg.bgen.map((file) => ({ kind: 'bgen' as const, file }))];
+    for (const { kind, file } of inputs) {
       let lineBase = 0;
       let fileBytes = 0;
-      const inflight: { seq: number; p: Promise<WorkerResponse> }[] = [];
+      const inflight: Promise<WorkerResponse>[] = [];
       const emit = async (r: WorkerResponse) => {
         if (r.kind === 'error') {
-          throw new InputError(r.message, { file, line: lineBase + (r.lineInChunk ?? 0) + 1 });
+          if (kind === 'gen') throw new InputError(r.message, { file, line: lineBase + (r.lineInChunk ?? 0) + 1 });
+          throw new InputError(r.message, { file, byteOffset: r.byteOffset });
         }
-        if (r.kind !== 'rows') return;
         lineBase += r.lines;
-        variantsRead += r.nVariants + r.outside;
+        variantsRead += r.records;
         outside += r.outside;
+        skipped += r.skipped;
         for (let j = 0; j < r.phenos.length; j++) {
           const pr = r.phenos[j];
           const s = ph[j];
@@ -178,17 +236,31 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
           await sorters[j].add(pr.text, pr.ends, rank, pos);
         }
       };
-      for await (const chunk of chunkLines(inp.stream, cfg.chunkSize)) {
-        fileBytes += chunk.length;
-        bytesRead += chunk.length;
-        const req: WorkerRequest = { kind: 'gen', seq: seq++, buf: chunk.buffer as ArrayBuffer };
-        const p = pool.run(req, { transferList: [chunk.buffer as ArrayBuffer] }) as Promise<WorkerResponse>;
+      const submit = async (req: WorkerRequest) => {
+        const p = pool.run(req, { transferList: [req.buf] }) as Promise<WorkerResponse>;
         p.catch(() => {}); // awaited in order below; avoid an unhandled rejection meanwhile
-        inflight.push({ seq: req.seq, p });
-        while (inflight.length >= window) await emit(await inflight.shift()!.p);
+        inflight.push(p);
+        while (inflight.length >= window) await emit(await inflight.shift()!);
+      };
+      if (kind === 'gen') {
+        const inp = await openInput(file);
+        for await (const chunk of chunkLines(inp.stream, cfg.chunkSize)) {
+          fileBytes += chunk.length;
+          bytesRead += chunk.length;
+          await submit({ kind: 'gen', seq: seq++, buf: chunk.buffer as ArrayBuffer });
+        }
+        while (inflight.length) await emit(await inflight.shift()!);
+        if (fileBytes === 0) throw new InputError('no variants: the file is empty', { file });
+      } else {
+        const h = headers.get(file)!;
+        const bgi = `${file}.bgi`;
+        const chunks = cfg.regions.length && fs.existsSync(bgi) ? bgenIndexedChunks(file, bgiEntriesFor(bgi, cfg.regions), cfg.chunkSize) : bgenChunks(file, h, cfg.chunkSize);
+        for await (const c of chunks) {
+          bytesRead += c.buf.length;
+          await submit({ kind: 'bgen', seq: seq++, buf: c.buf.buffer as ArrayBuffer, fileOffset: c.fileOffset, file, layout: h.layout, compression: h.compression, nVariants: c.nVariants });
+        }
+        while (inflight.length) await emit(await inflight.shift()!);
       }
-      while (inflight.length) await emit(await inflight.shift()!.p);
-      if (fileBytes === 0) throw new InputError('no variants: the file is empty', { file });
     }
     for (const s of sorters) await s.finish();
   } catch (e) {
@@ -205,7 +277,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
     s.lambda = medians[j].median() / CHI2_1_MEDIAN;
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const summary: AssocSummary = { variantsRead, outsideRegions: outside, files: cfg.gen.length, seconds, phenos: ph, warnings, sampleCount: samples.length, sortedInput: sorters.every((s) => s.sortedInput) };
+  const summary: AssocSummary = { variantsRead, outsideRegions: outside, multiallelicSkipped: skipped, files: cfg.gen.length + cfg.bgen.length, seconds, phenos: ph, warnings, sampleCount: samples.length, sortedInput: sorters.every((s) => s.sortedInput) };
   for (const line of summaryLines(summary)) log(line);
   return summary;
 }
@@ -213,7 +285,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
 export function summaryLines(s: AssocSummary): string[] {
   const rate = s.seconds > 0 ? Math.round(s.variantsRead / s.seconds) : 0;
   const out = [
-    `dosageflow assoc: ${s.variantsRead} variants read from ${s.files} file${s.files === 1 ? '' : 's'} (${s.sampleCount} samples)${s.outsideRegions ? `, ${s.outsideRegions} outside --region` : ''} in ${s.seconds.toFixed(2)} s (${rate} variants/s)${s.sortedInput ? '' : '; input was not genome-sorted: output sorted'}`,
+    `dosageflow assoc: ${s.variantsRead} variants read from ${s.files} file${s.files === 1 ? '' : 's'} (${s.sampleCount} samples)${s.outsideRegions ? `, ${s.outsideRegions} outside --region` : ''}${s.multiallelicSkipped ? `, ${s.multiallelicSkipped} multi-allelic skipped` : ''} in ${s.seconds.toFixed(2)} s (${rate} variants/s)${s.sortedInput ? '' : '; input was not genome-sorted: output sorted'}`,
   ];
   for (const p of s.phenos) {
     const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (no variance)` : ''].filter(Boolean).join(', ');

@@ -28,8 +28,12 @@ export type { ReportOptions, ReportConfig } from './config.js';
 export { resolveReportConfig, REPORT_DEFAULTS } from './config.js';
 export type { ReportSummary, TopLocus, PlotSummary } from './types.js';
 
-/** At most this many loci are labelled on the Manhattan plot (the table may list more). */
+/**
+ * Loci labelled on the Manhattan plot: of the top loci, the genome-wide significant ones (at most
+ * MAX_LABELS), and the first MIN_LABELS whatever their p (the table lists all top loci).
+ */
 export const MAX_LABELS = 30;
+export const MIN_LABELS = 5;
 
 export const REPORT_FILES = ['manhattan.svg', 'manhattan.png', 'qq.svg', 'qq.png', 'report.html', 'summary.json'] as const;
 
@@ -92,9 +96,12 @@ async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, b
   const loci = clumpByDistance(scan.cand, cfg.clumpKb * 1000, NO_CHR);
   const gwsNlp = -Math.log(cfg.pThreshold);
   const top = loci.slice(0, cfg.top).map((l, k) => topLocus(scan, l, k + 1));
+  // Labelled: the genome-wide significant loci among the top ones, or the first few when they are fewer.
   const labels: ManhattanLabel[] = loci
-    .slice(0, Math.min(cfg.top, MAX_LABELS))
+    .slice(0, cfg.top)
     .map((l, k) => ({ chr: scan.cand.chr[l.index], bp: scan.cand.bp[l.index], nlp: scan.cand.nlp[l.index], text: top[k].snp }))
+    .filter((l, k) => k < MIN_LABELS || l.nlp > gwsNlp)
+    .slice(0, MAX_LABELS)
     .filter((l) => l.chr !== NO_CHR);
 
   const m = mh.svg(scan.kept, labels, title);

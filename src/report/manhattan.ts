@@ -10,6 +10,9 @@ import type { BatchVisitor } from './select.js';
 import type { ChromTable } from './sumstats.js';
 import { COLOURS, FONT_FAMILY, esc, niceAxis, overlaps, pLabel, textWidth, tickLabel, type Box } from './svg.js';
 
+/** A white outline under text so labels stay legible over points. */
+const HALO = 'stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"';
+
 export interface ManhattanLabel {
   chr: number;
   bp: number;
@@ -156,7 +159,8 @@ export class ManhattanPlot {
       `<text x="${fmt(x0 + pw / 2)}" y="${fmt(H - 8)}" font-size="13" fill="${COLOURS.text}" text-anchor="middle">Chromosome</text>`,
     );
     // thresholds
-    o.push(`<g id="mh-thresholds" font-size="11">`);
+    o.push(`<g id="mh-thresholds">`);
+    const thresholdText: string[] = [];
     // the genome-wide label sits above its line, the suggestive one below its line: never on each other
     for (const [p, colour, id, dy] of [
       [cfg.suggestive, COLOURS.suggestive, 'suggestive', '12'],
@@ -166,7 +170,7 @@ export class ManhattanPlot {
       o.push(
         `<line class="${id}" x1="${x0}" y1="${yy}" x2="${fmt(x0 + pw)}" y2="${yy}" stroke="${colour}" stroke-width="1.2" stroke-dasharray="6 4"/>`,
       );
-      o.push(`<text x="${fmt(x0 + pw - 4)}" y="${yy}" dy="${dy}" fill="${colour}" text-anchor="end">p = ${pLabel(p)}</text>`);
+      thresholdText.push(`<text x="${fmt(x0 + pw - 4)}" y="${yy}" dy="${dy}" ${HALO} fill="${colour}" text-anchor="end">p = ${pLabel(p)}</text>`);
     }
     o.push('</g>');
     // thinned points: one dot per occupied pixel cell and colour
@@ -192,6 +196,7 @@ export class ManhattanPlot {
       if (parts[l].length) o.push(`<path class="pts c${l}" stroke="${COLOURS.chrom[l]}" d="${parts[l].join('')}"/>`);
     }
     o.push('</g>');
+    o.push(`<g id="mh-threshold-labels" font-size="11">`, ...thresholdText, '</g>');
     o.push(this.labelLayer(labels));
     // frame and title
     o.push(
@@ -223,7 +228,12 @@ export class ManhattanPlot {
         if (box.y0 < 2) break;
         if (boxes.some((b) => overlaps(b, box))) continue;
         boxes.push(box);
-        o.push(`<text class="locus" x="${fmt(tx)}" y="${fmt(baseline)}" fill="${COLOURS.label}">${esc(l.text)}</text>`);
+        if (k > 0) {
+          o.push(
+            `<line x1="${fmt(px)}" y1="${fmt(py - this.r - 2.5)}" x2="${fmt(tx)}" y2="${fmt(baseline + 2)}" stroke="${COLOURS.ring}" stroke-width="0.8"/>`,
+          );
+        }
+        o.push(`<text class="locus" x="${fmt(tx)}" y="${fmt(baseline)}" ${HALO} fill="${COLOURS.label}">${esc(l.text)}</text>`);
         break;
       }
     }

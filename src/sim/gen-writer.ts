@@ -5,67 +5,25 @@
 import type { SimVariant } from './genotypes.js';
 
 export const GEN_SCALE = 10000;
-const SLOT = 6; // longest string: "0.9713"
+const SLOT = 8; // " 0.9713" (7 bytes) padded to 8
 
+/** Per value v = 0..10000: a space and the text of v/10000 ("0", "0.0001", "0.9713", "1"). */
 const TABLE = new Uint8Array((GEN_SCALE + 1) * SLOT);
+/** Bytes of each entry, space included. */
 const LEN = new Uint8Array(GEN_SCALE + 1);
 for (let v = 0; v <= GEN_SCALE; v++) {
   let s: string;
   if (v === 0) s = '0';
   else if (v === GEN_SCALE) s = '1';
   else s = ('0.' + String(v).padStart(4, '0')).replace(/0+$/, '');
+  s = ' ' + s;
   LEN[v] = s.length;
   for (let j = 0; j < s.length; j++) TABLE[v * SLOT + j] = s.charCodeAt(j);
 }
 
-/** The text for a probability given in units of 1/10000. */
-export function genProbString(v: number): string {
-  return String.fromCharCode(...TABLE.subarray(v * SLOT, v * SLOT + LEN[v]));
-}
-
-/**
- * Round three probabilities (summing to ~1) to integers in units of 1/10000 that sum to exactly
- * 10000: floor each, then round up the largest fractional parts. Writes into out[0..2].
- */
-export function roundGenTriple(p0: number, p1: number, p2: number, out: Int32Array): void {
-  const x0 = p0 * GEN_SCALE;
-  const x1 = p1 * GEN_SCALE;
-  const x2 = p2 * GEN_SCALE;
-  let i0 = Math.floor(x0);
-  let i1 = Math.floor(x1);
-  let i2 = Math.floor(x2);
-  let f0 = x0 - i0;
-  let f1 = x1 - i1;
-  let f2 = x2 - i2;
-  let d = GEN_SCALE - i0 - i1 - i2;
-  while (d > 0) {
-    if (f0 >= f1 && f0 >= f2) {
-      i0++;
-      f0 = -1;
-    } else if (f1 >= f2) {
-      i1++;
-      f1 = -1;
-    } else {
-      i2++;
-      f2 = -1;
-    }
-    d--;
-  }
-  while (d < 0) {
-    // Only when the input sums to more than 1: take from the largest.
-    if (i0 >= i1 && i0 >= i2) i0--;
-    else if (i1 >= i2) i1--;
-    else i2--;
-    d++;
-  }
-  out[0] = i0;
-  out[1] = i1;
-  out[2] = i2;
-}
-
 /** Upper bound of the bytes one .gen line takes. */
 export function maxGenLineBytes(v: SimVariant, nSamples: number): number {
-  return 64 + v.chrName.length + v.snpid.length + v.rsid.length + v.a.length + v.b.length + nSamples * 3 * (SLOT + 1);
+  return 64 + v.chrName.length + v.snpid.length + v.rsid.length + v.a.length + v.b.length + nSamples * 3 * SLOT;
 }
 
 /**
@@ -93,9 +51,10 @@ export function encodeGenLine(v: SimVariant, nSamples: number, buf: Buffer, pos:
     const x0 = probs[k] * GEN_SCALE;
     const x1 = probs[k + 1] * GEN_SCALE;
     const x2 = probs[k + 2] * GEN_SCALE;
-    let i0 = Math.floor(x0);
-    let i1 = Math.floor(x1);
-    let i2 = Math.floor(x2);
+    // Non-negative and < 2^31: truncation is floor.
+    let i0 = x0 | 0;
+    let i1 = x1 | 0;
+    let i2 = x2 | 0;
     let d = GEN_SCALE - i0 - i1 - i2;
     if (d !== 0) {
       let f0 = x0 - i0;
@@ -121,18 +80,35 @@ export function encodeGenLine(v: SimVariant, nSamples: number, buf: Buffer, pos:
         d++;
       }
     }
-    let o = i0 * SLOT;
-    let l = len[i0];
-    buf[pos++] = 32;
-    for (let j = 0; j < l; j++) buf[pos++] = table[o + j];
-    o = i1 * SLOT;
-    l = len[i1];
-    buf[pos++] = 32;
-    for (let j = 0; j < l; j++) buf[pos++] = table[o + j];
-    o = i2 * SLOT;
-    l = len[i2];
-    buf[pos++] = 32;
-    for (let j = 0; j < l; j++) buf[pos++] = table[o + j];
+    // Copy " value" as a fixed 7-byte store (the slot holds the space, the text and padding) and
+    // advance by the real length: later bytes overwrite the padding.
+    let o = i0 << 3;
+    buf[pos] = table[o];
+    buf[pos + 1] = table[o + 1];
+    buf[pos + 2] = table[o + 2];
+    buf[pos + 3] = table[o + 3];
+    buf[pos + 4] = table[o + 4];
+    buf[pos + 5] = table[o + 5];
+    buf[pos + 6] = table[o + 6];
+    pos += len[i0];
+    o = i1 << 3;
+    buf[pos] = table[o];
+    buf[pos + 1] = table[o + 1];
+    buf[pos + 2] = table[o + 2];
+    buf[pos + 3] = table[o + 3];
+    buf[pos + 4] = table[o + 4];
+    buf[pos + 5] = table[o + 5];
+    buf[pos + 6] = table[o + 6];
+    pos += len[i1];
+    o = i2 << 3;
+    buf[pos] = table[o];
+    buf[pos + 1] = table[o + 1];
+    buf[pos + 2] = table[o + 2];
+    buf[pos + 3] = table[o + 3];
+    buf[pos + 4] = table[o + 4];
+    buf[pos + 5] = table[o + 5];
+    buf[pos + 6] = table[o + 6];
+    pos += len[i2];
   }
   buf[pos++] = 10;
   return pos;

@@ -110,6 +110,7 @@ export class GenotypeSimulator {
   private chrLeft = 0;
   private pos = 0;
   private meanGap = 1;
+  private chrLength = 0;
   private nextIndex = 0;
 
   // Current block.
@@ -188,7 +189,9 @@ export class GenotypeSimulator {
 
     // Position and names (layout stream, so they do not depend on the sample count).
     const lr = this.layoutRng;
-    this.pos += 1 + Math.floor(lr.exp() * (this.meanGap - 1));
+    // Exponential gaps, kept inside the chromosome with room for the variants still to come.
+    const maxPos = this.chrLength - this.chrLeft - 1;
+    this.pos = Math.max(this.pos + 1, Math.min(maxPos, this.pos + 1 + Math.floor(lr.exp() * (this.meanGap - 1))));
     v.pos = this.pos;
     v.snpid = `${v.chrName}:${this.pos}`;
     let x = ((index + this.rsOffset) * RS_MULT) % RS_PRIME;
@@ -293,6 +296,7 @@ export class GenotypeSimulator {
     const c = this.chromosomes[this.chrIdx];
     this.chrLeft = this.perChr[this.chrIdx];
     const len = GRCH37_LENGTHS[c - 1];
+    this.chrLength = len;
     this.meanGap = Math.max(1, Math.floor((len * 0.97) / (this.chrLeft + 1)));
     this.pos = 10000 + this.layoutRng.int(Math.min(this.meanGap, 500000));
     this.variant.chr = c;

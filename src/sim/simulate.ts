@@ -21,7 +21,7 @@ import {
 } from './cohort.js';
 import { encodeGenLine, maxGenLineBytes } from './gen-writer.js';
 import { GenotypeSimulator } from './genotypes.js';
-import { parseChromosomes } from './genome.js';
+import { GRCH37_LENGTHS, allocateVariants, parseChromosomes } from './genome.js';
 import { Rng, STREAM } from './random.js';
 
 export type SimFormat = 'gen' | 'bgen';
@@ -113,6 +113,11 @@ export function resolveSimulateConfig(o: SimulateOptions): SimulateConfig {
     if (!parsed) throw new UsageError('--chromosomes: expected autosomes 1..22');
     chromosomes = parsed;
   }
+
+  const perChr = allocateVariants(chromosomes, o.variants);
+  chromosomes.forEach((c, i) => {
+    if (perChr[i] > GRCH37_LENGTHS[c - 1] / 2) throw new UsageError(`--variants: too many for chromosome ${c} (at most one per 2 bp)`);
+  });
 
   const format = o.format ?? 'gen';
   if (format !== 'gen' && format !== 'bgen') throw new UsageError(`--format must be gen or bgen, got '${String(format)}'`);

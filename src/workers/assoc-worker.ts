@@ -12,7 +12,7 @@ export default function handle(req: WorkerRequest): WorkerResponse {
     case 'gen':
       return formatter.gen(req.seq, new Uint8Array(req.buf));
     case 'bgen':
-      return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset, message: 'bgen input is not available in this build' };
+      return formatter.bgen(req);
     default: {
       const never: never = req;
       throw new Error(`unknown request ${(never as { kind: string }).kind}`);

@@ -17,8 +17,12 @@ export interface WorkerInit {
   genChr?: string;
   /** Dosage precision for .gen: plink2's rounding (default) or exact. */
   genExact: boolean;
+  /** Round BGEN dosages to plink2's 1/16384 (default: exact). */
+  bgenRound: boolean;
   /** Significant digits printed. */
   digits: number;
+  /** Skip multi-allelic BGEN variants (counted) instead of testing each ALT allele. */
+  biallelicOnly: boolean;
   /** Keep only variants inside one of these (normalised chromosome, inclusive range); empty = all. */
   regions: Region[];
 }
@@ -43,6 +47,7 @@ export type WorkerRequest =
       buf: ArrayBuffer;
       /** File offset of buf[0], for error messages. */
       fileOffset: number;
+      file: string;
       layout: 1 | 2;
       compression: 'none' | 'zlib' | 'zstd';
       nVariants: number;
@@ -68,7 +73,10 @@ export type WorkerResponse =
       seq: number;
       /** Lines (text) or records (binary) consumed, for error positions of later chunks. */
       lines: number;
+      /** Result rows per phenotype before filters (one per ALT allele for multi-allelic BGEN). */
       nVariants: number;
+      /** Variant records read (lines with a variant, BGEN records), including skipped ones. */
+      records: number;
       /** Chromosome rank and position of each variant (see formats/chrom.ts). */
       rank: Int32Array;
       pos: Float64Array;

@@ -8,6 +8,8 @@ const A = (f: string) => fixture('assoc', f);
 export function baseConfig(over: Partial<AssocConfig> = {}): AssocConfig {
   return {
     gen: [A('small.gen')],
+    bgen: [],
+    biallelicOnly: false,
     sample: A('small.sample'),
     pheno: A('small.pheno'),
     covar: A('small.covar'),
@@ -20,7 +22,6 @@ export function baseConfig(over: Partial<AssocConfig> = {}): AssocConfig {
     digits: 7,
     memoryMB: 64,
     progress: false,
-    exactDosage: false,
     log: () => {},
     ...over,
   };

@@ -1,0 +1,155 @@
+// Main-thread BGEN reading: the header, then whole variant records cut into chunks by their small
+// length fields only (never decompressing genotype blocks), optionally seeking through a bgenix
+// .bgi index straight to the requested regions.
+import * as fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { FileError, InputError, fileError } from '../errors.js';
+import { normChr } from '../formats/chrom.js';
+import { bgenHeaderBytesNeeded, parseBgenHeader, readBgi, variantRecordLength, type BgenHeader, type BgiEntry } from '../formats/bgen/index.js';
+import type { Region } from '../workers/protocol.js';
+
+export interface BgenChunk {
+  buf: Uint8Array;
+  fileOffset: number;
+  nVariants: number;
+}
+
+export async function readBgenHeader(file: string): Promise<BgenHeader> {
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(file, 'r');
+  } catch (e) {
+    throw fileError(e, file);
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw new FileError('is a directory, not a file', { file });
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(head, 0, 4, 0);
+    const need = Math.min(st.size, bytesRead < 4 ? 4 : bgenHeaderBytesNeeded(head));
+    const buf = Buffer.alloc(Math.max(need, Math.min(st.size, 24)));
+    await fh.read(buf, 0, buf.length, 0);
+    return parseBgenHeader(buf, file, { fileSize: st.size });
+  } catch (e) {
+    throw fileError(e, file);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** All records from the first variant on, in chunks of at least `target` bytes of whole records. */
+export async function* bgenChunks(file: string, header: BgenHeader, target: number): AsyncGenerator<BgenChunk> {
+  const rs = fs.createReadStream(file, { start: header.firstVariantOffset, highWaterMark: 1 << 20 });
+  let pending = new Uint8Array(Math.max(target * 2, 1 << 16));
+  let have = 0; // bytes in pending
+  let base = header.firstVariantOffset; // file offset of pending[0]
+  let scan = 0; // offset of the first record not yet measured
+  let records = 0; // whole records in pending[0, scan)
+  let total = 0;
+  const want = header.nVariants;
+  const cut = (): BgenChunk => {
+    const out = new Uint8Array(new ArrayBuffer(scan));
+    out.set(pending.subarray(0, scan));
+    const chunk = { buf: out, fileOffset: base, nVariants: records };
+    pending.copyWithin(0, scan, have);
+    have -= scan;
+    base += scan;
+    scan = 0;
+    records = 0;
+    return chunk;
+  };
+  try {
+    for await (const piece of rs as AsyncIterable<Buffer>) {
+      if (have + piece.length > pending.length) {
+        const bigger = new Uint8Array(Math.max(pending.length * 2, have + piece.length));
+        bigger.set(pending.subarray(0, have));
+        pending = bigger;
+      }
+      pending.set(piece, have);
+      have += piece.length;
+      for (;;) {
+        if (total + records >= want) break;
+        const len = variantRecordLength(pending.subarray(0, have), scan, header, base, file, false);
+        if (len < 0 || scan + len > have) break;
+        scan += len;
+        records++;
+        if (scan >= target) {
+          total += records;
+          yield cut();
+        }
+      }
+      if (total + records >= want) break;
+    }
+  } catch (e) {
+    throw fileError(e, file);
+  } finally {
+    rs.destroy();
+  }
+  // End of file: what is left must be whole records, as many as the header announced.
+  while (total + records < want && scan < have) {
+    const len = variantRecordLength(pending.subarray(0, have), scan, header, base, file, true);
+    scan += len;
+    records++;
+  }
+  if (records > 0) {
+    total += records;
+    yield cut();
+  }
+  if (total < want) {
+    throw new InputError(`truncated: the header announces ${want} variants but the file ends after ${total}`, { file, byteOffset: base + scan });
+  }
+}
+
+/** Index entries for the regions (bgenix stores chromosome codes as written, e.g. "01"). */
+export function bgiEntriesFor(bgi: string, regions: Region[]): BgiEntry[] {
+  let codes: string[];
+  try {
+    const db = new Database(bgi, { readonly: true, fileMustExist: true });
+    try {
+      codes = (db.prepare('SELECT DISTINCT chromosome AS c FROM Variant').all() as { c: string }[]).map((r) => r.c);
+    } finally {
+      db.close();
+    }
+  } catch (e) {
+    throw new InputError(`cannot read the bgenix index (${(e as Error).message.toLowerCase()})`, { file: bgi }, { cause: e });
+  }
+  const seen = new Map<number, BgiEntry>();
+  for (const r of regions) {
+    for (const c of codes) {
+      if (normChr(c) !== r.chr) continue;
+      const entries = readBgi(bgi, { chr: c, start: r.start, end: Number.isFinite(r.end) ? r.end : undefined });
+      for (const e of entries) seen.set(e.fileStart, e);
+    }
+  }
+  return [...seen.values()].sort((a, b) => a.fileStart - b.fileStart);
+}
+
+/** The indexed records, read by seeking, in chunks of contiguous records. */
+export async function* bgenIndexedChunks(file: string, entries: BgiEntry[], target: number): AsyncGenerator<BgenChunk> {
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(file, 'r');
+  } catch (e) {
+    throw fileError(e, file);
+  }
+  try {
+    const size = (await fh.stat()).size;
+    let i = 0;
+    while (i < entries.length) {
+      let j = i;
+      let bytes = entries[i].size;
+      while (j + 1 < entries.length && entries[j + 1].fileStart === entries[j].fileStart + entries[j].size && bytes < target) {
+        j++;
+        bytes += entries[j].size;
+      }
+      const start = entries[i].fileStart;
+      if (start + bytes > size) throw new InputError(`the index points past the end of the file (${start + bytes} > ${size} bytes): is the .bgi stale?`, { file, byteOffset: start });
+      const buf = new Uint8Array(new ArrayBuffer(bytes));
+      await fh.read(buf, 0, bytes, start);
+      yield { buf, fileOffset: start, nVariants: j - i + 1 };
+      i = j + 1;
+    }
+  } finally {
+    await fh.close();
+  }
+}
