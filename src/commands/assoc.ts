@@ -6,6 +6,16 @@ import { fileList, listOption, parseNumber, parseRegion, parseSize, parseThreads
 
 export const DEFAULT_CHUNK = 1 << 20;
 
+function parseShard(v: unknown, gen: string[]): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(String(v).trim());
+  if (!m) throw new UsageError(`--shard takes I/N (the I-th of N slices, 1-based), not '${v}'`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${v}: I must be between 1 and N`);
+  if (gen.includes('-')) throw new UsageError('--shard reads its input twice, so it cannot read stdin');
+  return { index, count };
+}
+
 /** Turn parsed argv into a config, or throw a UsageError naming the option. */
 export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
   const gen = fileList(a.gen);
@@ -43,6 +53,7 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
     chunkSize: a['chunk-size'] === undefined ? DEFAULT_CHUNK : parseSize(a['chunk-size'], '--chunk-size'),
     filters: { minInfo, maxInfo, minMaf },
     regions: fileList(a.region).map(parseRegion),
+    shard: a.shard === undefined ? undefined : parseShard(a.shard, gen),
     digits: Math.round(digits),
     memoryMB: a.memory === undefined ? 256 : parseNumber(a.memory, '--memory', 16),
     tmpDir: a['tmp-dir'] ? String(a['tmp-dir']) : undefined,
@@ -82,6 +93,7 @@ export const assocCommand: CommandModule = {
       .option('max-info', { type: 'number', describe: 'drop variants with INFO above this' })
       .option('min-maf', { type: 'number', describe: 'drop variants with minor allele frequency below this' })
       .option('region', { type: 'string', array: true, describe: 'only variants in CHR or CHR:START-END (repeatable)' })
+      .option('shard', { type: 'string', describe: 'I/N: only the I-th of N near-equal contiguous slices of each file\'s variants (for cluster runs; see merge)' })
       .option('threads', { type: 'number', describe: 'worker threads (default: available cores)' })
       .option('chunk-size', { type: 'string', describe: 'bytes of input per work unit (default 1M)' })
       .option('memory', { type: 'number', describe: 'MB for sorting out-of-order input before spilling to disk (default 256)' })

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { FileError, InputError, UsageError, fileError } from '../errors.js';
 import type { BgenHeader } from '../formats/bgen/index.js';
-import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader } from './bgen-source.js';
+import { listBgiOffsets } from '../formats/bgen/index.js';
+import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader, type BgenChunk } from './bgen-source.js';
 import { parseSampleFile, readNumericTable, alignTable, alignedColumn, type SampleId, displayId } from '../formats/tables.js';
 import { openInput, readTextFile } from '../io/input.js';
 import { registerTemp, suffixFor, unregisterTemp, type OutCompression } from '../io/output.js';
@@ -16,7 +17,7 @@ import { MedianAccumulator } from '../stats/median.js';
 import { CHI2_1_MEDIAN } from '../stats/distributions.js';
 import { buildModel, type AssocModel, type NamedColumn } from '../stats/model.js';
 import type { Filters, Region, WorkerInit, WorkerRequest, WorkerResponse } from '../workers/protocol.js';
-import { chunkLines } from './chunker.js';
+import { chunkLines, countLines, sliceLines } from './chunker.js';
 import { GenomeSorter } from './sorter.js';
 
 export const OUTPUT_HEADER = 'CHR\tSNP\tBP\tA1\tA2\tFRQ\tINFO\tN\tBETA\tSE\tT\tP\tLOG10P';
@@ -44,6 +45,8 @@ export interface AssocConfig {
   chunkSize: number;
   filters: Filters;
   regions: Region[];
+  /** The index-th (1-based) of count near-equal contiguous slices of each input's variants. */
+  shard?: { index: number; count: number };
   digits: number;
   memoryMB: number;
   tmpDir?: string;
@@ -243,8 +246,17 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
         while (inflight.length >= window) await emit(await inflight.shift()!);
       };
       if (kind === 'gen') {
-        const inp = await openInput(file);
-        for await (const chunk of chunkLines(inp.stream, cfg.chunkSize)) {
+        let source: AsyncIterable<Uint8Array> = (await openInput(file)).stream;
+        if (cfg.shard) {
+          // A first pass counts lines (bytes only, nothing parsed); the second keeps this shard's.
+          const total = await countLines((await openInput(file)).stream);
+          const from = Math.floor(((cfg.shard.index - 1) * total) / cfg.shard.count);
+          const to = Math.floor((cfg.shard.index * total) / cfg.shard.count);
+          source = sliceLines(source, from, to);
+          lineBase = from;
+          fileBytes = -1; // an empty shard is fine
+        }
+        for await (const chunk of chunkLines(source, cfg.chunkSize)) {
           fileBytes += chunk.length;
           bytesRead += chunk.length;
           await submit({ kind: 'gen', seq: seq++, buf: chunk.buffer as ArrayBuffer });
@@ -254,7 +266,18 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
       } else {
         const h = headers.get(file)!;
         const bgi = `${file}.bgi`;
-        const chunks = cfg.regions.length && fs.existsSync(bgi) ? bgenIndexedChunks(file, bgiEntriesFor(bgi, cfg.regions), cfg.chunkSize) : bgenChunks(file, h, cfg.chunkSize);
+        let chunks: AsyncIterable<BgenChunk>;
+        const hasBgi = fs.existsSync(bgi);
+        if (cfg.shard) {
+          const m = h.nVariants;
+          const skip = Math.floor(((cfg.shard.index - 1) * m) / cfg.shard.count);
+          const take = Math.floor((cfg.shard.index * m) / cfg.shard.count) - skip;
+          chunks = hasBgi ? bgenIndexedChunks(file, listBgiOffsets(bgi).slice(skip, skip + take), cfg.chunkSize) : bgenChunks(file, h, cfg.chunkSize, { skip, take });
+        } else if (cfg.regions.length && hasBgi) {
+          chunks = bgenIndexedChunks(file, bgiEntriesFor(bgi, cfg.regions), cfg.chunkSize);
+        } else {
+          chunks = bgenChunks(file, h, cfg.chunkSize);
+        }
         for await (const c of chunks) {
           bytesRead += c.buf.length;
           await submit({ kind: 'bgen', seq: seq++, buf: c.buf.buffer as ArrayBuffer, fileOffset: c.fileOffset, file, layout: h.layout, compression: h.compression, nVariants: c.nVariants });

@@ -37,8 +37,13 @@ export async function readBgenHeader(file: string): Promise<BgenHeader> {
   }
 }
 
-/** All records from the first variant on, in chunks of at least `target` bytes of whole records. */
-export async function* bgenChunks(file: string, header: BgenHeader, target: number): AsyncGenerator<BgenChunk> {
+/**
+ * All records from the first variant on (or records [skip, skip + take) for a shard), in chunks of
+ * at least `target` bytes of whole records.
+ */
+export async function* bgenChunks(file: string, header: BgenHeader, target: number, range?: { skip: number; take: number }): AsyncGenerator<BgenChunk> {
+  const skip = range?.skip ?? 0;
+  let skipped = 0;
   const rs = fs.createReadStream(file, { start: header.firstVariantOffset, highWaterMark: 1 << 20 });
   let pending = new Uint8Array(Math.max(target * 2, 1 << 16));
   let have = 0; // bytes in pending
@@ -46,7 +51,13 @@ export async function* bgenChunks(file: string, header: BgenHeader, target: numb
   let scan = 0; // offset of the first record not yet measured
   let records = 0; // whole records in pending[0, scan)
   let total = 0;
-  const want = header.nVariants;
+  const want = range ? Math.min(header.nVariants - skip, range.take) : header.nVariants;
+  const drop = () => {
+    pending.copyWithin(0, scan, have);
+    have -= scan;
+    base += scan;
+    scan = 0;
+  };
   const cut = (): BgenChunk => {
     const out = new Uint8Array(new ArrayBuffer(scan));
     out.set(pending.subarray(0, scan));
@@ -72,6 +83,12 @@ export async function* bgenChunks(file: string, header: BgenHeader, target: numb
         const len = variantRecordLength(pending.subarray(0, have), scan, header, base, file, false);
         if (len < 0 || scan + len > have) break;
         scan += len;
+        if (skipped < skip) {
+          // Records before the shard: measured from their headers, never decoded or sent.
+          skipped++;
+          drop();
+          continue;
+        }
         records++;
         if (scan >= target) {
           total += records;
@@ -89,6 +106,11 @@ export async function* bgenChunks(file: string, header: BgenHeader, target: numb
   while (total + records < want && scan < have) {
     const len = variantRecordLength(pending.subarray(0, have), scan, header, base, file, true);
     scan += len;
+    if (skipped < skip) {
+      skipped++;
+      drop();
+      continue;
+    }
     records++;
   }
   if (records > 0) {
@@ -96,7 +118,7 @@ export async function* bgenChunks(file: string, header: BgenHeader, target: numb
     yield cut();
   }
   if (total < want) {
-    throw new InputError(`truncated: the header announces ${want} variants but the file ends after ${total}`, { file, byteOffset: base + scan });
+    throw new InputError(`truncated: the header announces ${header.nVariants} variants but the file ends after ${skipped + total}`, { file, byteOffset: base + scan });
   }
 }
 

@@ -38,3 +38,36 @@ function concat(parts: Uint8Array[], n: number): Uint8Array {
   }
   return out;
 }
+
+/** Count the lines of a byte stream (a final line without '\n' counts). */
+export async function countLines(source: AsyncIterable<Uint8Array>): Promise<number> {
+  let n = 0;
+  let last = LF;
+  for await (const piece of source) {
+    if (piece.length === 0) continue;
+    let i = -1;
+    while ((i = piece.indexOf(LF, i + 1)) >= 0) n++;
+    last = piece[piece.length - 1];
+  }
+  return last === LF ? n : n + 1;
+}
+
+/** Pass through only lines [from, to) (0-based) of a byte stream. */
+export async function* sliceLines(source: AsyncIterable<Uint8Array>, from: number, to: number): AsyncGenerator<Uint8Array> {
+  let line = 0;
+  for await (const piece of source) {
+    if (line >= to) break;
+    let start = line >= from ? 0 : -1;
+    let i = -1;
+    let end = piece.length;
+    while ((i = piece.indexOf(LF, i + 1)) >= 0) {
+      line++;
+      if (line === from) start = i + 1;
+      if (line === to) {
+        end = i + 1;
+        break;
+      }
+    }
+    if (start >= 0 && start < end) yield piece.subarray(start, end);
+  }
+}

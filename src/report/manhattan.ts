@@ -8,7 +8,7 @@ import type { ChromExtent } from './scan.js';
 import { NO_CHR } from './scan.js';
 import type { BatchVisitor } from './select.js';
 import type { ChromTable } from './sumstats.js';
-import { COLOURS, FONT_FAMILY, esc, niceAxis, overlaps, pLabel, textWidth, tickLabel, type Box } from './svg.js';
+import { COLOURS, FONT_FAMILY, YScale, esc, overlaps, pLabel, textWidth, type Box } from './svg.js';
 
 /** A white outline under text so labels stay legible over points. */
 const HALO = 'stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"';
@@ -36,15 +36,13 @@ export class ManhattanPlot {
   readonly y0: number;
   readonly pw: number;
   readonly ph: number;
-  readonly yMax: number;
-  readonly yStep: number;
+  readonly ys: YScale;
   readonly r: number;
   /** Chromosome indices in drawing order. */
   readonly order: number[];
   private readonly offset: Float64Array;
   private readonly layer: Uint8Array;
   private readonly sx: number;
-  private readonly sy: number;
   private readonly keepNlp: number;
   readonly grid: PixelGrid;
   private thinnedPoints = 0;
@@ -82,10 +80,7 @@ export class ManhattanPlot {
     this.sx = this.pw / totalLen;
     const maxMlp = maxNlp / Math.LN10;
     const gwsMlp = -Math.log10(cfg.pThreshold);
-    const axis = niceAxis(Math.max(maxMlp, gwsMlp + 0.5));
-    this.yMax = axis.max;
-    this.yStep = axis.step;
-    this.sy = this.ph / this.yMax;
+    this.ys = new YScale(maxMlp, gwsMlp + 0.5, this.y0, this.ph);
     this.r = Math.max(1.4, Math.min(3, this.W / 700));
     this.keepNlp = -Math.log(cfg.keepP);
     this.grid = new PixelGrid(Math.ceil(this.pw), Math.ceil(this.ph), 2);
@@ -96,17 +91,17 @@ export class ManhattanPlot {
   }
 
   y(mlp: number): number {
-    return this.y0 + this.ph - mlp * this.sy;
+    return this.ys.y(mlp);
   }
 
-  /** Thinning visitor for the record spill (records with p >= keepP and a position). */
+  /** Thinning visitor for the record spill (records with p >= keepP and a position: below any axis break). */
   readonly visit: BatchVisitor = (u32, f64, n, stride) => {
     const half = stride >> 1;
     const keepNlp = this.keepNlp;
     const offset = this.offset;
     const extents = this.extents;
     const sx = this.sx;
-    const syL = this.sy / Math.LN10;
+    const syL = this.ys.lowerScale / Math.LN10;
     const grid = this.grid;
     const layer = this.layer;
     const ph = this.ph;
@@ -126,19 +121,12 @@ export class ManhattanPlot {
     const o: string[] = [];
     o.push(
       `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${FONT_FAMILY}" ` +
-        `data-plot="${fmt(x0)} ${fmt(y0)} ${fmt(pw)} ${fmt(ph)}" data-ymax="${this.yMax}">`,
+        `data-plot="${fmt(x0)} ${fmt(y0)} ${fmt(pw)} ${fmt(ph)}" ${this.ys.attrs()}>`,
     );
     o.push(`<title>${esc(title)}</title>`);
     o.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
     // y grid, ticks and labels
-    o.push(`<g id="mh-yaxis" font-size="12" fill="${COLOURS.text}" text-anchor="end">`);
-    for (let v = 0; v <= this.yMax + 1e-9; v += this.yStep) {
-      const yy = fmt(this.y(v));
-      if (v > 0) o.push(`<line x1="${x0}" y1="${yy}" x2="${fmt(x0 + pw)}" y2="${yy}" stroke="${COLOURS.grid}" stroke-width="1"/>`);
-      o.push(`<line x1="${x0 - 5}" y1="${yy}" x2="${x0}" y2="${yy}" stroke="${COLOURS.axis}" stroke-width="1"/>`);
-      o.push(`<text x="${x0 - 8}" y="${yy}" dy="0.35em">${tickLabel(v, this.yStep)}</text>`);
-    }
-    o.push('</g>');
+    o.push(`<g id="mh-yaxis">`, this.ys.axis(x0, pw), '</g>');
     o.push(
       `<text x="16" y="${fmt(y0 + ph / 2)}" font-size="13" fill="${COLOURS.text}" text-anchor="middle" transform="rotate(-90 16 ${fmt(y0 + ph / 2)})">-log10(p)</text>`,
     );
@@ -197,7 +185,7 @@ export class ManhattanPlot {
     }
     o.push('</g>');
     o.push(`<g id="mh-threshold-labels" font-size="11">`, ...thresholdText, '</g>');
-    o.push(this.labelLayer(labels));
+    o.push(this.labelLayer(labels, title));
     // frame and title
     o.push(
       `<path d="M${x0} ${y0}V${fmt(y0 + ph)}H${fmt(x0 + pw)}" fill="none" stroke="${COLOURS.axis}" stroke-width="1"/>`,
@@ -211,9 +199,10 @@ export class ManhattanPlot {
   }
 
   /** Rings round the index variants and their SNP ids, placed above the point without overlaps. */
-  private labelLayer(labels: ManhattanLabel[]): string {
+  private labelLayer(labels: ManhattanLabel[], title: string): string {
     const o: string[] = [`<g id="mh-labels" font-size="11" text-anchor="middle">`];
-    const boxes: Box[] = [];
+    // the title (bold 14 px at the top left) is an obstacle too
+    const boxes: Box[] = [{ x0: this.x0 - 2, x1: this.x0 + textWidth(title, 14) * 1.1 + 4, y0: 0, y1: 25 }];
     const size = 11;
     for (const l of labels) {
       if (!(this.offset[l.chr] >= 0)) continue;

@@ -8,7 +8,7 @@ import { PixelGrid, fmt } from './grid.js';
 import type { PlotStats } from './manhattan.js';
 import { logQBeta } from './qbeta.js';
 import { QQ_BINS, QQ_RANGE } from './scan.js';
-import { COLOURS, FONT_FAMILY, esc, niceAxis, thousands, tickLabel } from './svg.js';
+import { COLOURS, FONT_FAMILY, YScale, esc, niceAxis, thousands, tickLabel } from './svg.js';
 
 const BAND_POINTS = 240;
 const LOG10E = Math.LOG10E;
@@ -39,30 +39,25 @@ export function qqSvg(inp: QQInput): { svg: string; stats: PlotStats } {
   const band = n > 0 ? confidenceBand(n) : [];
   const bandTop = band.reduce((m, b) => Math.max(m, b.upper), 0);
   const xa = niceAxis(xData, 0.03);
-  const ya = niceAxis(Math.max(inp.maxNlp * LOG10E, xData, bandTop), 0.03);
+  const ys = new YScale(inp.maxNlp * LOG10E, Math.max(xData, bandTop), y0, ph);
   const sx = pw / xa.max;
-  const sy = ph / ya.max;
+  const sy = ys.lowerScale; // thinned points (p >= keepP) are below any break
   const X = (v: number) => x0 + v * sx;
-  const Y = (v: number) => y0 + ph - v * sy;
+  const Y = (v: number) => ys.y(v);
   const r = Math.max(1.4, Math.min(3, S / 260));
   const sw = fmt(2 * r);
 
   const o: string[] = [];
   o.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${S}" height="${S}" viewBox="0 0 ${S} ${S}" font-family="${FONT_FAMILY}" ` +
-      `data-plot="${fmt(x0)} ${fmt(y0)} ${fmt(pw)} ${fmt(ph)}" data-xmax="${xa.max}" data-ymax="${ya.max}">`,
+      `data-plot="${fmt(x0)} ${fmt(y0)} ${fmt(pw)} ${fmt(ph)}" data-xmax="${xa.max}" ${ys.attrs()}>`,
   );
   o.push(`<title>${esc(inp.title)}</title>`);
   o.push(`<rect width="${S}" height="${S}" fill="#ffffff"/>`);
   o.push(`<defs><clipPath id="qq-clip"><rect x="${x0}" y="${y0}" width="${fmt(pw)}" height="${fmt(ph)}"/></clipPath></defs>`);
   // axes
+  o.push(`<g id="qq-yaxis">`, ys.axis(x0, pw), '</g>');
   o.push(`<g id="qq-axes" font-size="12" fill="${COLOURS.text}">`);
-  for (let v = 0; v <= ya.max + 1e-9; v += ya.step) {
-    const yy = fmt(Y(v));
-    if (v > 0) o.push(`<line x1="${x0}" y1="${yy}" x2="${fmt(x0 + pw)}" y2="${yy}" stroke="${COLOURS.grid}"/>`);
-    o.push(`<line x1="${x0 - 5}" y1="${yy}" x2="${x0}" y2="${yy}" stroke="${COLOURS.axis}"/>`);
-    o.push(`<text x="${x0 - 8}" y="${yy}" dy="0.35em" text-anchor="end">${tickLabel(v, ya.step)}</text>`);
-  }
   for (let v = 0; v <= xa.max + 1e-9; v += xa.step) {
     const xx = fmt(X(v));
     if (v > 0) o.push(`<line x1="${xx}" y1="${y0}" x2="${xx}" y2="${fmt(y0 + ph)}" stroke="${COLOURS.grid}"/>`);
@@ -80,7 +75,7 @@ export function qqSvg(inp: QQInput): { svg: string; stats: PlotStats } {
     const lo = band.map((b) => `${fmt(X(b.x))},${fmt(Y(b.lower))}`).reverse();
     o.push(`<polygon id="qq-band" clip-path="url(#qq-clip)" points="${[...up, ...lo].join(' ')}" fill="${COLOURS.band}" stroke="none"/>`);
   }
-  const dEnd = Math.min(xa.max, ya.max);
+  const dEnd = Math.min(xa.max, ys.breakAt ?? ys.max);
   o.push(`<line id="qq-diagonal" x1="${fmt(X(0))}" y1="${fmt(Y(0))}" x2="${fmt(X(dEnd))}" y2="${fmt(Y(dEnd))}" stroke="${COLOURS.gws}" stroke-width="1.2"/>`);
 
   // thinned points from the histogram: bins of descending -log10 p hold consecutive ranks

@@ -120,6 +120,11 @@ export class YScale {
     return y0 + ph - lower - gap - ((v - b) / (this.max - b)) * (ph - lower - gap);
   }
 
+  /** Pixels per unit below the break (or over the whole axis): where the thinned points live. */
+  get lowerScale(): number {
+    return this.breakAt === null ? this.ph / this.max : (this.ph * YScale.LOWER_FRAC) / this.breakAt;
+  }
+
   /** Root-element attributes describing the mapping (tests read them back). */
   attrs(): string {
     return (
