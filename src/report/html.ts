@@ -1,6 +1,6 @@
 // The self-contained report page: both plots inline as SVG (no external file, script or font), the
 // counts, lambda, and the table of independent loci.
-import { fmtG, fmtPFromLog } from '../stats/format.js';
+import { fmtG } from '../stats/format.js';
 import type { ReportConfig } from './config.js';
 import { esc, pLabel, thousands } from './svg.js';
 import type { ReportSummary, TopLocus } from './types.js';
@@ -35,6 +35,19 @@ function num(v: number | null, digits = 4): string {
   return v === null ? 'NA' : fmtG(v, digits);
 }
 
+/** A p-value from -log10 p with 3 significant digits: plain down to 0.001, then 1.23e-45 (any size). */
+export function pText(log10p: number): string {
+  if (!(log10p >= 0)) return 'NA';
+  if (log10p < 3) return fmtG(Math.pow(10, -log10p), 3);
+  let e = Math.floor(-log10p);
+  let m = Math.pow(10, -log10p - e).toFixed(2);
+  if (m === '10.00') {
+    e += 1;
+    m = '1.00';
+  }
+  return `${m.replace(/\.?0+$/, '')}e${e}`;
+}
+
 function row(l: TopLocus): string {
   const cells = [
     [String(l.rank), ''],
@@ -47,7 +60,7 @@ function row(l: TopLocus): string {
     [num(l.info), ''],
     [num(l.beta), ''],
     [num(l.se), ''],
-    [fmtPFromLog(-l.log10p * Math.LN10, 3), ''],
+    [pText(l.log10p), ''],
     [String(l.locus_n_variants), ''],
     [l.locus_start === null ? 'NA' : `${thousands(l.locus_start)}-${thousands(l.locus_end ?? l.locus_start)}`, ''],
   ];

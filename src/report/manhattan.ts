@@ -8,7 +8,7 @@ import type { ChromExtent } from './scan.js';
 import { NO_CHR } from './scan.js';
 import type { BatchVisitor } from './select.js';
 import type { ChromTable } from './sumstats.js';
-import { COLOURS, FONT_FAMILY, YScale, esc, overlaps, pLabel, textWidth, type Box } from './svg.js';
+import { COLOURS, FONT_FAMILY, YScale, esc, niceStep, overlaps, pLabel, textWidth, tickLabel, type Box } from './svg.js';
 
 /** A white outline under text so labels stay legible over points. */
 const HALO = 'stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"';
@@ -130,22 +130,34 @@ export class ManhattanPlot {
     o.push(
       `<text x="16" y="${fmt(y0 + ph / 2)}" font-size="13" fill="${COLOURS.text}" text-anchor="middle" transform="rotate(-90 16 ${fmt(y0 + ph / 2)})">-log10(p)</text>`,
     );
-    // chromosome labels, skipping those that would overlap the previous one
     o.push(`<g id="mh-xaxis" font-size="12" fill="${COLOURS.text}" text-anchor="middle">`);
-    let lastRight = -Infinity;
-    for (const c of this.order) {
-      const e = this.extents[c];
-      const cx = this.x(c, (e.min + e.max) / 2);
-      const label = this.chroms.labels[c];
-      const w = textWidth(label, 12);
-      if (cx - w / 2 < lastRight + 3) continue;
-      lastRight = cx + w / 2;
-      o.push(`<text x="${fmt(cx)}" y="${fmt(y0 + ph + 18)}">${esc(label)}</text>`);
+    let xTitle = 'Chromosome';
+    const one = this.order.length === 1 ? this.order[0] : -1;
+    if (one >= 0 && this.extents[one].max > this.extents[one].min) {
+      // one chromosome (a region): positions in Mb
+      const e = this.extents[one];
+      const step = niceStep((e.max - e.min) / 1e6, Math.max(2, Math.min(8, Math.floor(pw / 110))));
+      for (let v = Math.ceil(e.min / 1e6 / step) * step; v <= e.max / 1e6 + 1e-9; v += step) {
+        const xx = fmt(this.x(one, v * 1e6));
+        o.push(`<line x1="${xx}" y1="${fmt(y0 + ph)}" x2="${xx}" y2="${fmt(y0 + ph + 5)}" stroke="${COLOURS.axis}"/>`);
+        o.push(`<text x="${xx}" y="${fmt(y0 + ph + 18)}">${tickLabel(v, step)}</text>`);
+      }
+      xTitle = `Chromosome ${esc(this.chroms.labels[one])} position (Mb)`;
+    } else {
+      // chromosome labels, skipping those that would overlap the previous one
+      let lastRight = -Infinity;
+      for (const c of this.order) {
+        const e = this.extents[c];
+        const cx = this.x(c, (e.min + e.max) / 2);
+        const label = this.chroms.labels[c];
+        const w = textWidth(label, 12);
+        if (cx - w / 2 < lastRight + 3) continue;
+        lastRight = cx + w / 2;
+        o.push(`<text x="${fmt(cx)}" y="${fmt(y0 + ph + 18)}">${esc(label)}</text>`);
+      }
     }
     o.push('</g>');
-    o.push(
-      `<text x="${fmt(x0 + pw / 2)}" y="${fmt(H - 8)}" font-size="13" fill="${COLOURS.text}" text-anchor="middle">Chromosome</text>`,
-    );
+    o.push(`<text x="${fmt(x0 + pw / 2)}" y="${fmt(H - 8)}" font-size="13" fill="${COLOURS.text}" text-anchor="middle">${xTitle}</text>`);
     // thresholds
     o.push(`<g id="mh-thresholds">`);
     const thresholdText: string[] = [];
@@ -211,18 +223,23 @@ export class ManhattanPlot {
       o.push(`<circle cx="${fmt(px)}" cy="${fmt(py)}" r="${fmt(this.r + 2.5)}" fill="none" stroke="${COLOURS.ring}" stroke-width="1.2"/>`);
       const w = textWidth(l.text, size);
       const tx = Math.min(Math.max(px, w / 2 + 2), this.W - w / 2 - 2);
-      for (let k = 0; k < 4; k++) {
-        const baseline = py - this.r - 5 - k * (size + 3);
-        const box = { x0: tx - w / 2, x1: tx + w / 2, y0: baseline - size, y1: baseline + 2 };
-        if (box.y0 < 2) break;
+      // candidate places: above the point (then higher, with a leader line), then beside it
+      const rr = this.r + 4;
+      const candidates: { cx: number; baseline: number; leader: boolean }[] = [];
+      for (let k = 0; k < 4; k++) candidates.push({ cx: tx, baseline: py - this.r - 5 - k * (size + 3), leader: k > 0 });
+      candidates.push({ cx: px + rr + w / 2, baseline: py + size / 2 - 1, leader: false });
+      candidates.push({ cx: px - rr - w / 2, baseline: py + size / 2 - 1, leader: false });
+      for (const c of candidates) {
+        const box = { x0: c.cx - w / 2, x1: c.cx + w / 2, y0: c.baseline - size, y1: c.baseline + 2 };
+        if (box.y0 < 2 || box.x0 < 1 || box.x1 > this.W - 1 || box.y1 > this.y0 + this.ph) continue;
         if (boxes.some((b) => overlaps(b, box))) continue;
         boxes.push(box);
-        if (k > 0) {
+        if (c.leader) {
           o.push(
-            `<line x1="${fmt(px)}" y1="${fmt(py - this.r - 2.5)}" x2="${fmt(tx)}" y2="${fmt(baseline + 2)}" stroke="${COLOURS.ring}" stroke-width="0.8"/>`,
+            `<line x1="${fmt(px)}" y1="${fmt(py - this.r - 2.5)}" x2="${fmt(c.cx)}" y2="${fmt(c.baseline + 2)}" stroke="${COLOURS.ring}" stroke-width="0.8"/>`,
           );
         }
-        o.push(`<text class="locus" x="${fmt(tx)}" y="${fmt(baseline)}" ${HALO} fill="${COLOURS.label}">${esc(l.text)}</text>`);
+        o.push(`<text class="locus" x="${fmt(c.cx)}" y="${fmt(c.baseline)}" ${HALO} fill="${COLOURS.label}">${esc(l.text)}</text>`);
         break;
       }
     }
