@@ -10,6 +10,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { writeReport, resolveReportConfig, type ReportSummary } from '../src/report/index.js';
 import { RankSelector, medianRanks, topBucket, HI } from '../src/report/select.js';
 import { RESVG_OPTIONS } from '../src/report/png.js';
+import { pText } from '../src/report/html.js';
 import { reportCommand } from '../src/commands/report.js';
 import { CHI2_1_MEDIAN, chi2FromLogP } from '../src/stats/distributions.js';
 import { FileError, InputError, UsageError } from '../src/errors.js';
@@ -266,6 +267,14 @@ t.test('compressed input and unplaced rows', async (t) => {
   const med = (chi2FromLogP(Math.log(0.2)) + chi2FromLogP(Math.log(0.01))) / 2;
   t.ok(closeRel(u.lambda_gc, med / CHI2_1_MEDIAN, 1e-12), `lambda of 4 values: ${u.lambda_gc}`);
   t.match(read(path.join(dir, 'u'), 'manhattan.svg'), />2<\/text>/, 'chr2 and 2 are one chromosome');
+
+  // p = 1 lies on the x axis, the grid's far edge: still drawn.
+  const ones = path.join(dir, 'ones.txt');
+  fs.writeFileSync(ones, 'CHR SNP BP P\n' + [1, 2, 3].map((k) => `1 rs${k} ${k * 1000} 1`).join('\n') + '\n');
+  const o1 = await writeReport(ones, path.join(dir, 'ones'), { png: false });
+  t.equal(o1.plots.manhattan.points_thinned, 3);
+  t.ok(o1.plots.manhattan.thinned_cells >= 2, 'p = 1 points drawn');
+  t.equal(o1.lambda_gc, 0);
 });
 
 t.test('errors name the file and line; failed runs leave nothing behind', async (t) => {
@@ -403,4 +412,27 @@ t.test('command: yargs module, --help examples, stdin through the CLI', async (t
   });
   t.equal(bad.status, 2, 'usage error exits 2');
   t.match(bad.stderr, /^dosageflow: --width must be between/);
+});
+
+t.test('p-values in the table and a one-chromosome (regional) axis', async (t) => {
+  const cases: [number, string][] = [
+    [320, '1e-320'],
+    [-Math.log10(3.3e-6), '3.3e-6'],
+    [-Math.log10(0.5), '0.5'],
+    [-Math.log10(0.00126), '0.00126'],
+    [-Math.log10(5e-8), '5e-8'],
+    [-Math.log10(9.999e-11), '1e-10'],
+    [0, '1'],
+  ];
+  for (const [l, want] of cases) t.equal(pText(l), want, `p from -log10 p = ${l}`);
+
+  const dir = t.testdir();
+  const { text } = makeSumstats({ seed: 9, perChr: 200, chroms: ['7'] });
+  const f = path.join(dir, 'r.tsv');
+  fs.writeFileSync(f, text);
+  await writeReport(f, path.join(dir, 'o'), { png: false, width: 900, height: 400 });
+  const svg = read(path.join(dir, 'o'), 'manhattan.svg');
+  assertWellFormedXml(svg);
+  t.match(svg, /Chromosome 7 position \(Mb\)/, 'regional plot: x axis in Mb');
+  t.notMatch(svg, /data-ybreak/, 'no axis break without extreme p-values');
 });

@@ -64,6 +64,8 @@ export async function openInput(file: string): Promise<OpenedInput> {
       },
     });
     raw.on('error', (e) => mapped.destroy(fileError(e, file)));
+    // A reader that stops early destroys what we return: close the file with it.
+    mapped.on('close', () => raw.destroy());
     out.pipe(mapped);
     return { file, compression, stream: mapped, rawBytesRead: () => rawCount };
   }
@@ -83,6 +85,7 @@ export async function openInput(file: string): Promise<OpenedInput> {
     return origDestroy(err);
   }) as typeof dec.destroy;
   raw.on('error', (e) => dec.destroy(fileError(e, file)));
+  dec.on('close', () => raw.destroy());
   raw.pipe(dec);
   return { file, compression, stream: dec, rawBytesRead: () => rawCount };
 }

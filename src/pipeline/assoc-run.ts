@@ -286,6 +286,9 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
       }
     }
     for (const s of sorters) await s.finish();
+    ph.forEach((s, j) => {
+      s.lambda = medians[j].median() / CHI2_1_MEDIAN;
+    });
   } catch (e) {
     for (const s of sorters) s.abort();
     throw e;
@@ -296,9 +299,6 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
     fs.rmSync(tmpDir, { recursive: true, force: true });
     unregisterTemp(tmpDir);
   }
-  ph.forEach((s, j) => {
-    s.lambda = medians[j].median() / CHI2_1_MEDIAN;
-  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const summary: AssocSummary = { variantsRead, outsideRegions: outside, multiallelicSkipped: skipped, files: cfg.gen.length + cfg.bgen.length, seconds, phenos: ph, warnings, sampleCount: samples.length, sortedInput: sorters.every((s) => s.sortedInput) };
   for (const line of summaryLines(summary)) log(line);

@@ -17,11 +17,12 @@ export class PixelGrid {
     this.bits = new Uint32Array(this.words * layers);
   }
 
-  /** Mark the cell of point (x, y) in a layer; points outside the grid are ignored. */
+  /** Mark the cell of point (x, y) in a layer; points outside [0, width] x [0, height] are ignored. */
   add(layer: number, x: number, y: number): void {
-    const cx = Math.floor(x);
-    const cy = Math.floor(y);
-    if (cx < 0 || cy < 0 || cx >= this.width || cy >= this.height) return;
+    if (!(x >= 0 && y >= 0 && x <= this.width && y <= this.height)) return;
+    // a point on the far edge (p = 1 sits on the x axis) belongs to the last cell
+    const cx = Math.min(Math.floor(x), this.width - 1);
+    const cy = Math.min(Math.floor(y), this.height - 1);
     const i = cx * this.height + cy; // column-major: runs are vertical
     this.bits[layer * this.words + (i >>> 5)] |= 1 << (i & 31);
   }

@@ -51,9 +51,11 @@ export async function writeReport(sumstatsPath: string, outDir: string, opts: Re
     throw fileError(e, outDir);
   }
   registerTemp(build);
-  const records = new RecordSpill(path.join(build, 'records.bin'));
-  const lines = new LineSpill(path.join(build, 'candidates.txt'));
+  let records: RecordSpill | null = null;
+  let lines: LineSpill | null = null;
   try {
+    records = new RecordSpill(path.join(build, 'records.bin'));
+    lines = new LineSpill(path.join(build, 'candidates.txt'));
     const scan = await scanSumstats(sumstatsPath, cfg, records, lines);
     const summary = await buildReport(sumstatsPath, cfg, scan, build);
     records.close();
@@ -68,8 +70,8 @@ export async function writeReport(sumstatsPath: string, outDir: string, opts: Re
     }
     return summary;
   } finally {
-    records.close();
-    lines.close();
+    records?.close();
+    lines?.close();
     fs.rmSync(build, { recursive: true, force: true });
     unregisterTemp(build);
   }

@@ -108,7 +108,7 @@ export class ManhattanPlot {
     for (let i = 0; i < n; i++) {
       const nlp = f64[i * half];
       if (nlp > keepNlp) continue;
-      const chr = u32[i * stride + 2 + 1];
+      const chr = u32[i * stride + 3];
       if (chr === NO_CHR) continue;
       const bp = u32[i * stride + 2];
       this.thinnedPoints++;

@@ -31,6 +31,7 @@ function openAnon(file: string): number {
 
 export class RecordSpill {
   private readonly fd: number;
+  private closed = false;
   private readonly buf = new ArrayBuffer(BLOCK_RECS * REC_BYTES);
   readonly f64 = new Float64Array(this.buf);
   readonly u32 = new Uint32Array(this.buf);
@@ -93,17 +94,21 @@ export class RecordSpill {
     }
   }
 
+  /** Idempotent: a second close must not close a descriptor number the process has reused. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     try {
       fs.closeSync(this.fd);
     } catch {
-      /* already closed */
+      /* nothing more to do */
     }
   }
 }
 
 export class LineSpill {
   private readonly fd: number;
+  private closed = false;
   private pending: string[] = [];
   private pendingChars = 0;
   private offset = 0;
@@ -154,11 +159,14 @@ export class LineSpill {
     return b.toString('utf8');
   }
 
+  /** Idempotent: a second close must not close a descriptor number the process has reused. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     try {
       fs.closeSync(this.fd);
     } catch {
-      /* already closed */
+      /* nothing more to do */
     }
   }
 }

@@ -18,6 +18,9 @@ export interface ModelGroup {
   yr: Float64Array;
   /** y_r'y_r per phenotype. */
   yy: Float64Array;
+  /** Column sums of q and of y_r (zero up to rounding; the kernel subtracts that rounding). */
+  qsum: Float64Array;
+  yrsum: Float64Array;
   /** Kept raw covariates, nCov columns of n (for variants with missing dosages). */
   cov: Float64Array;
   nCov: number;
@@ -97,7 +100,7 @@ export function buildModel(nSamples: number, phenos: NamedColumn[], covars: Name
     });
     const cov = new Float64Array(proj.kept.length * n);
     proj.kept.forEach((c, l) => cov.set(covCols[c], l * n));
-    groups.push({ phenos: members, idx, n, r: proj.r, q: proj.q, yr, yy, cov, nCov: proj.kept.length, y });
+    groups.push({ phenos: members, idx, n, r: proj.r, q: proj.q, yr, yy, qsum: colSums(proj.q, proj.r, n), yrsum: colSums(yr, m, n), cov, nCov: proj.kept.length, y });
   }
   return { nSamples, phenoNames: phenos.map((p) => p.name), groups, phenoGroup, phenoSlot, warnings, phenoN };
 }
@@ -105,5 +108,15 @@ export function buildModel(nSamples: number, phenos: NamedColumn[], covars: Name
 function gather(v: Float64Array, idx: Int32Array): Float64Array {
   const out = new Float64Array(idx.length);
   for (let i = 0; i < idx.length; i++) out[i] = v[idx[i]];
+  return out;
+}
+
+function colSums(a: Float64Array, cols: number, n: number): Float64Array {
+  const out = new Float64Array(cols);
+  for (let c = 0; c < cols; c++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += a[c * n + i];
+    out[c] = s;
+  }
   return out;
 }

@@ -192,7 +192,7 @@ export class RowFormatter {
   private pack(seq: number, lines: number, records: number, rank: number[], pos: number[], lists: GrowList[], skipped: number, outside: number): WorkerResponse {
     const phenos: PhenoRows[] = lists.map((L) => ({
       // latin1 round-trips the input bytes of IDs and alleles exactly (they were decoded as latin1).
-      text: new Uint8Array(Buffer.from(L.parts.join(''), 'latin1')),
+      text: latin1Bytes(L.parts.join(''), L.len),
       ends: Uint32Array.from(L.ends),
       variant: Uint32Array.from(L.variant),
       chi2: Float64Array.from(L.chi2),
@@ -210,4 +210,11 @@ function isBlank(b: Uint8Array, s: number, e: number): boolean {
     if (c !== 32 && c !== 9 && c !== 13) return false;
   }
   return true;
+}
+
+/** The string's bytes (latin1: one byte per char) in an exactly sized buffer of its own. */
+function latin1Bytes(str: string, len: number): Uint8Array {
+  const out = Buffer.from(new ArrayBuffer(len));
+  out.write(str, 0, len, 'latin1');
+  return new Uint8Array(out.buffer, 0, len);
 }

@@ -1,0 +1,241 @@
+// Block-wise reader of a summary-statistics table (`CHR\tSNP\tBP\t...`, one row a line) for the merge
+// engine. It pulls ~1 MB decompressed blocks from the source, cuts them at the last '\n' and parses one
+// row at a time synchronously, so the merge awaits once per block rather than once per row. The
+// current row is exposed as a RowKey (rank, chr, pos, line) so order.ts's compareKeys orders readers.
+import { InputError } from '../errors.js';
+import { RANK_OTHER, chrRank, normChr } from '../formats/chrom.js';
+import { openInput } from '../io/input.js';
+import type { RowKey } from './order.js';
+
+const LF = 10;
+const CR = 13;
+const TAB = 9;
+const EMPTY = Buffer.alloc(0);
+const LF_BUF = Buffer.from([LF]);
+
+export interface ReaderOptions {
+  /** The first line is a header (kept in `header`, not returned as a row). */
+  header: boolean;
+  /** Every row must follow the one before it in genome order (InputError otherwise). */
+  checkSorted: boolean;
+}
+
+/** Where a reader's rows came from when it reads an intermediate run: the original inputs. */
+export type Origins = string[];
+
+export class TableReader implements RowKey {
+  /** Current row's chromosome rank, raw chromosome name and position. */
+  rank = 0;
+  chr = '';
+  pos = 0;
+  /** Current row: buf[start, end); buf[end] is its '\n'. */
+  buf: Buffer = EMPTY;
+  start = 0;
+  end = 0;
+  /** 1-based line number of the current row (the header is line 1). */
+  lineNo = 0;
+  /** The header line (without '\n'), once read; null for an empty input. */
+  header: string | null = null;
+  /** No current row: the input is exhausted. */
+  done = false;
+  /** For intermediate runs: the original files whose rows this run holds. */
+  origins?: Origins;
+
+  /** The block being parsed (`buf` is the current row's, which may be the block before). */
+  private blk: Buffer = EMPTY;
+  private p = 0;
+  private lines = 0;
+  private carry: Buffer | null = null;
+  private wantHeader: boolean;
+  private cacheChr: Buffer = EMPTY;
+  private cacheName = '';
+  private cacheRank = RANK_OTHER;
+
+  constructor(
+    readonly file: string,
+    private readonly it: AsyncIterator<Uint8Array>,
+    private readonly opts: ReaderOptions,
+  ) {
+    this.wantHeader = opts.header;
+  }
+
+  /** Open a file ('-' = stdin; plain, gzip or zstd by content) and read up to its first row. */
+  static async open(file: string, opts: ReaderOptions): Promise<TableReader> {
+    const inp = await openInput(file);
+    const r = new TableReader(file, inp.stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>, opts);
+    try {
+      await r.refill();
+    } catch (e) {
+      r.close();
+      throw e;
+    }
+    return r;
+  }
+
+  /** A reader over blocks already in memory (each a run of whole lines). */
+  static async fromBlocks(name: string, blocks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: ReaderOptions): Promise<TableReader> {
+    const it = (Symbol.asyncIterator in blocks ? blocks[Symbol.asyncIterator]() : toAsync(blocks as Iterable<Uint8Array>)) as AsyncIterator<Uint8Array>;
+    const r = new TableReader(name, it, opts);
+    await r.refill();
+    return r;
+  }
+
+  /** The current row's bytes (a view; only needed to break ties, so built on demand). */
+  get line(): Uint8Array {
+    return this.buf.subarray(this.start, this.end);
+  }
+
+  /**
+   * Move to the next row of the current block. False when the block is used up: then call refill()
+   * (which is the only step that awaits).
+   */
+  advance(): boolean {
+    const b = this.blk;
+    const n = b.length;
+    while (this.p < n) {
+      const s = this.p;
+      const e = b.indexOf(LF, s);
+      this.p = e + 1;
+      this.lines++;
+      if (this.wantHeader) {
+        this.wantHeader = false;
+        this.header = b.toString('utf8', s, e);
+        continue;
+      }
+      if (e === s) continue; // blank line
+      this.parse(b, s, e);
+      return true;
+    }
+    return false;
+  }
+
+  /** Load the next block and move to its first row. False (and `done`) at the end of the input. */
+  async refill(): Promise<boolean> {
+    for (;;) {
+      const r = await this.it.next();
+      let block: Buffer;
+      if (r.done) {
+        if (!this.carry || this.carry.length === 0) {
+          this.done = true;
+          this.blk = EMPTY;
+          return false;
+        }
+        block = Buffer.concat([this.carry, LF_BUF]);
+        this.carry = null;
+      } else {
+        const chunk = toBuffer(r.value);
+        const last = chunk.lastIndexOf(LF);
+        if (last < 0) {
+          this.carry = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+          continue;
+        }
+        block = this.carry ? Buffer.concat([this.carry, chunk.subarray(0, last + 1)]) : chunk.subarray(0, last + 1);
+        this.carry = last + 1 < chunk.length ? chunk.subarray(last + 1) : null;
+      }
+      if (block.indexOf(CR) >= 0) block = stripCR(block);
+      this.blk = block;
+      this.p = 0;
+      if (this.advance()) return true;
+    }
+  }
+
+  /** Stop reading (releases the file). */
+  close(): void {
+    this.done = true;
+    void this.it.return?.()?.catch?.(() => {});
+  }
+
+  /** An InputError at the line just read. */
+  private fail(msg: string): InputError {
+    return new InputError(msg, { file: this.file, line: this.lines });
+  }
+
+  private parse(b: Buffer, s: number, e: number): void {
+    let i = s;
+    while (i < e && b[i] !== TAB) i++;
+    if (i >= e) throw this.fail('row without CHR and BP columns (fewer than 3 tab-separated fields)');
+    const t1 = i;
+    i++;
+    while (i < e && b[i] !== TAB) i++;
+    if (i >= e) throw this.fail('row without CHR and BP columns (fewer than 3 tab-separated fields)');
+    const t2 = i;
+    let pos = 0;
+    for (i = t2 + 1; i < e; i++) {
+      const c = b[i];
+      if (c === TAB) break;
+      const d = c - 48;
+      if (d < 0 || d > 9) {
+        pos = -1;
+        break;
+      }
+      pos = pos * 10 + d;
+    }
+    if (pos < 0 || i === t2 + 1) {
+      let t3 = b.indexOf(TAB, t2 + 1);
+      if (t3 < 0 || t3 > e) t3 = e;
+      throw this.fail(`BP is not a position: '${b.toString('utf8', t2 + 1, t3)}'`);
+    }
+    // The chromosome name rarely changes: compare its bytes with the last one seen.
+    const clen = t1 - s;
+    const cc = this.cacheChr;
+    let same = clen === cc.length;
+    for (let k = 0; same && k < clen; k++) if (b[s + k] !== cc[k]) same = false;
+    if (!same) {
+      this.cacheChr = Buffer.from(b.subarray(s, t1));
+      this.cacheName = b.toString('latin1', s, t1);
+      this.cacheRank = chrRank(normChr(this.cacheName));
+    }
+    const rank = this.cacheRank;
+    const chr = this.cacheName;
+    if (this.opts.checkSorted && this.lineNo > 0) {
+      let c = rank - this.rank;
+      if (c === 0 && rank === RANK_OTHER && chr !== this.chr) c = chr < this.chr ? -1 : 1;
+      if (c === 0) c = pos - this.pos;
+      if (c === 0) c = Buffer.compare(b.subarray(s, e), this.buf.subarray(this.start, this.end));
+      if (c < 0) {
+        const tie = rank === this.rank && pos === this.pos;
+        throw this.fail(`not genome-sorted: ${chr}:${pos} after ${this.chr}:${this.pos}${tie ? ' (rows at one position are ordered by their bytes)' : ''}`);
+      }
+    }
+    this.rank = rank;
+    this.chr = chr;
+    this.pos = pos;
+    this.buf = b;
+    this.start = s;
+    this.end = e;
+    this.lineNo = this.lines;
+  }
+}
+
+async function* toAsync<T>(it: Iterable<T>): AsyncGenerator<T> {
+  yield* it;
+}
+
+function toBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.length);
+}
+
+/** Drop each '\r' that ends a line. */
+function stripCR(b: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(b.length);
+  let o = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (c === CR && b[i + 1] === LF) continue;
+    out[o++] = c;
+  }
+  return out.subarray(0, o);
+}
+
+/** End of the variant identity (CHR SNP BP A1 A2): index of the 5th tab, or the line end. */
+export function variantEnd(b: Uint8Array, s: number, e: number): number {
+  let tabs = 0;
+  for (let i = s; i < e; i++) if (b[i] === TAB && ++tabs === 5) return i;
+  return e;
+}
+
+/** "CHR:BP SNP A1/A2" of a row, for messages. */
+export function describeVariant(line: Uint8Array): string {
+  const f = Buffer.from(line.buffer, line.byteOffset, line.length).toString('utf8').split('\t');
+  return `${f[0]}:${f[2]} ${f[1] ?? ''}${f[3] !== undefined ? ` ${f[3]}/${f[4] ?? ''}` : ''}`;
+}

@@ -1,0 +1,462 @@
+// `dosageflow merge`: k-way merge of genome-sorted summary-statistics tables (e.g. the shards of an
+// assoc run) into one genome-sorted table, in the order of order.ts's compareKeys, so merging shards
+// gives exactly the bytes of the unsharded run. Streaming: each input holds one block in memory, the
+// merge awaits once per block (never per row), and runs of rows that come from one input are copied
+// as whole byte spans. More inputs than may be open at once are merged in passes through a temporary
+// directory. `--sort` (merge-sort.ts) sorts one unsorted table with sorted runs spilled to disk.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Writable } from 'node:stream';
+import { FileError, InputError, fileError } from '../errors.js';
+import { openInput } from '../io/input.js';
+import { readLines } from '../io/lines.js';
+import { createOutput, registerTemp, unregisterTemp, writeAsync, type OutCompression } from '../io/output.js';
+import { compareKeys } from './order.js';
+import { TableReader, describeVariant, variantEnd } from './merge-reader.js';
+
+export { TableReader } from './merge-reader.js';
+
+export interface MergeConfig {
+  /** Input tables (files, '-' = stdin once); sorted unless `sort`. */
+  inputs: string[];
+  /** Output file, or '-' for stdout. */
+  out: string;
+  compress: OutCompression;
+  /** Sort one unsorted table instead of merging sorted ones. */
+  sort: boolean;
+  /** Memory budget in MB: bounds the inputs open at once and, with `sort`, the rows held before a spill. */
+  memoryMB: number;
+  /** Directory for intermediate runs (default: beside the output; the system's for stdout). */
+  tmpDir?: string;
+  /** Inputs merged at once (default from memoryMB: one per 4 MB, 2..256). */
+  maxOpen?: number;
+  /** Closing summary line (stderr by default). */
+  log?: (line: string) => void;
+}
+
+export interface MergeSummary {
+  rows: number;
+  inputs: number;
+  /** Merge passes over the data (1 when every input fits in one merge). */
+  passes: number;
+  /** --sort: whether the input was already sorted; sorted runs spilled to disk. */
+  sortedInput?: boolean;
+  spilledRuns?: number;
+  seconds: number;
+  output: string;
+}
+
+/** The first columns every table must have (the merge key and the variant identity). */
+export const REQUIRED_COLUMNS = ['CHR', 'SNP', 'BP', 'A1', 'A2'];
+
+/** Approximate memory of one open input (read-ahead, decoder and block). */
+export const MB_PER_OPEN_INPUT = 4;
+
+export function maxOpenFor(memoryMB: number): number {
+  return Math.max(2, Math.min(256, Math.floor(memoryMB / MB_PER_OPEN_INPUT)));
+}
+
+/** Collects byte views and writes them in ~1 MB pieces, respecting backpressure. */
+export class BatchWriter {
+  private parts: Uint8Array[] = [];
+  private bytes = 0;
+  private out: Writable | null;
+  private readonly make: (() => Writable) | null;
+  /** `out` may be a function opening the stream on the first write (e.g. once the header is known). */
+  constructor(out: Writable | (() => Writable)) {
+    if (typeof out === 'function') {
+      this.out = null;
+      this.make = out;
+    } else {
+      this.out = out;
+      this.make = null;
+    }
+  }
+  stream(): Writable {
+    return (this.out ??= this.make!());
+  }
+  add(v: Uint8Array): void {
+    if (v.length === 0) return;
+    this.parts.push(v);
+    this.bytes += v.length;
+  }
+  get full(): boolean {
+    return this.bytes >= 1 << 20;
+  }
+  async flush(): Promise<void> {
+    if (this.bytes === 0) return;
+    const buf = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.bytes);
+    this.parts = [];
+    this.bytes = 0;
+    const p = writeAsync(this.stream(), buf);
+    if (p) await p;
+  }
+}
+
+export interface RowAt {
+  reader: TableReader;
+  line: number;
+}
+
+export interface MergeOptions {
+  /** The same variant (CHR SNP BP A1 A2) from two different readers is an error. */
+  checkDuplicates: boolean;
+  /** Build the error for a duplicate (default: names both readers' files and lines). */
+  duplicateError?: (first: RowAt, second: RowAt, row: Uint8Array) => Promise<Error>;
+}
+
+function siftDown(h: TableReader[], i: number): void {
+  const n = h.length;
+  const x = h[i];
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) break;
+    const r = l + 1;
+    const m = r < n && compareKeys(h[r], h[l]) < 0 ? r : l;
+    if (compareKeys(h[m], x) >= 0) break;
+    h[i] = h[m];
+    i = m;
+  }
+  h[i] = x;
+}
+
+async function defaultDuplicateError(first: RowAt, second: RowAt, row: Uint8Array): Promise<Error> {
+  return new InputError(`duplicate variant ${describeVariant(row)}: also in ${first.reader.file}:${first.line}`, { file: second.reader.file, line: second.line });
+}
+
+/**
+ * K-way merge of readers (each positioned on its first row, or done) into `w`; returns the rows
+ * written. The reader with the least row emits rows until it passes the least row of the others,
+ * so disjoint inputs (shards) are copied span by span.
+ */
+export async function mergeReaders(readers: TableReader[], w: BatchWriter, opts: MergeOptions): Promise<number> {
+  const heap = readers.filter((r) => !r.done);
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i);
+  const checkDup = opts.checkDuplicates;
+  let rows = 0;
+  let spanBuf: Buffer | null = null;
+  let spanStart = 0;
+  let spanEnd = 0;
+  let last: TableReader | null = null;
+  let lastRank = -1;
+  let lastPos = -1;
+  let lastBuf: Buffer = Buffer.alloc(0);
+  let lastStart = 0;
+  let lastEnd = 0;
+  let lastLine = 0;
+  while (heap.length) {
+    const s = heap[0];
+    let other: TableReader | null = null;
+    if (heap.length === 2) other = heap[1];
+    else if (heap.length > 2) other = compareKeys(heap[1], heap[2]) <= 0 ? heap[1] : heap[2];
+    for (;;) {
+      if (checkDup && last !== s && s.pos === lastPos && s.rank === lastRank && last !== null) {
+        const ve = variantEnd(s.buf, s.start, s.end);
+        const le = variantEnd(lastBuf, lastStart, lastEnd);
+        if (Buffer.compare(s.buf.subarray(s.start, ve), lastBuf.subarray(lastStart, le)) === 0) {
+          const mk = opts.duplicateError ?? defaultDuplicateError;
+          throw await mk({ reader: last, line: lastLine }, { reader: s, line: s.lineNo }, s.buf.subarray(s.start, s.end));
+        }
+      }
+      if (spanBuf === s.buf && spanEnd === s.start) {
+        spanEnd = s.end + 1;
+      } else {
+        if (spanBuf) w.add(spanBuf.subarray(spanStart, spanEnd));
+        spanBuf = s.buf;
+        spanStart = s.start;
+        spanEnd = s.end + 1;
+      }
+      rows++;
+      if (checkDup) {
+        last = s;
+        lastRank = s.rank;
+        lastPos = s.pos;
+        lastBuf = s.buf;
+        lastStart = s.start;
+        lastEnd = s.end;
+        lastLine = s.lineNo;
+      }
+      if (!s.advance()) {
+        if (spanBuf) w.add(spanBuf.subarray(spanStart, spanEnd));
+        spanBuf = null;
+        if (w.full) await w.flush();
+        if (!(await s.refill())) {
+          const tail = heap.pop()!;
+          if (heap.length) {
+            heap[0] = tail;
+            siftDown(heap, 0);
+          }
+          break;
+        }
+      }
+      if (other !== null && compareKeys(s, other) > 0) {
+        if (spanBuf) w.add(spanBuf.subarray(spanStart, spanEnd));
+        spanBuf = null;
+        if (w.full) await w.flush();
+        siftDown(heap, 0);
+        break;
+      }
+    }
+  }
+  await w.flush();
+  return rows;
+}
+
+/** Something to merge: an input table or an intermediate run. */
+export interface MergeSource {
+  /** Open it, positioned on its first row (headers checked). */
+  open(): Promise<TableReader>;
+  /** The original inputs whose rows it holds. */
+  origins: string[];
+  /** Delete it once merged (intermediate runs). */
+  temp?: string;
+}
+
+export interface PassContext {
+  maxOpen: number;
+  /** Directory for intermediate runs, created on first use. */
+  tmpDir: () => string;
+  checkDuplicates: boolean;
+}
+
+/** Open the sources in order; on failure close what was opened. */
+async function openAll(sources: MergeSource[]): Promise<TableReader[]> {
+  const readers: TableReader[] = [];
+  try {
+    for (const s of sources) {
+      const r = await s.open();
+      if (s.temp) r.origins = s.origins;
+      readers.push(r);
+    }
+  } catch (e) {
+    for (const r of readers) r.close();
+    throw e;
+  }
+  return readers;
+}
+
+/** A duplicate found in an intermediate run: find the original file and line of each copy. */
+async function locateDuplicate(first: RowAt, second: RowAt, row: Uint8Array): Promise<Error> {
+  const key = Buffer.from(row.subarray(0, variantEnd(row, 0, row.length)));
+  const find = async (at: RowAt): Promise<RowAt | { file: string; line: number }> => {
+    if (!at.reader.origins) return { file: at.reader.file, line: at.line };
+    for (const f of at.reader.origins) {
+      const line = await findVariant(f, key);
+      if (line > 0) return { file: f, line };
+    }
+    return { file: at.reader.origins.join(', '), line: 0 };
+  };
+  const a = (await find(first)) as { file: string; line: number };
+  const b = (await find(second)) as { file: string; line: number };
+  return new InputError(`duplicate variant ${describeVariant(row)}: also in ${a.file}${a.line ? `:${a.line}` : ''}`, { file: b.file, line: b.line || undefined });
+}
+
+/** Line number of the first row of `file` whose CHR SNP BP A1 A2 equal `key` (0 if none). */
+async function findVariant(file: string, key: Buffer): Promise<number> {
+  const inp = await openInput(file);
+  let n = 0;
+  for await (const line of readLines(inp.stream)) {
+    n++;
+    if (n > 1 && line.length >= key.length && Buffer.compare(line.subarray(0, variantEnd(line, 0, line.length)), key) === 0) {
+      inp.stream.destroy();
+      return n;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Merge sources into `w`, in passes of at most ctx.maxOpen open at once: each pass merges groups
+ * into headerless runs in the temporary directory. Returns [rows, passes].
+ */
+export async function mergeInPasses(sources: MergeSource[], w: BatchWriter, ctx: PassContext): Promise<[number, number]> {
+  let passes = 1;
+  let round = 0;
+  const opts: MergeOptions = { checkDuplicates: ctx.checkDuplicates, duplicateError: locateDuplicate };
+  while (sources.length > ctx.maxOpen) {
+    const next: MergeSource[] = [];
+    for (let g = 0; g < sources.length; g += ctx.maxOpen) {
+      const group = sources.slice(g, g + ctx.maxOpen);
+      if (group.length === 1) {
+        next.push(group[0]);
+        continue;
+      }
+      const file = path.join(ctx.tmpDir(), `pass${round}-${g}.tsv`);
+      const readers = await openAll(group);
+      try {
+        const ws = fs.createWriteStream(file, { highWaterMark: 1 << 20 });
+        const done = new Promise<void>((res, rej) => {
+          ws.on('close', res);
+          ws.on('error', (e) => rej(fileError(e, file)));
+        });
+        await mergeReaders(readers, new BatchWriter(ws), opts);
+        ws.end();
+        await done;
+      } finally {
+        for (const r of readers) r.close();
+      }
+      for (const s of group) if (s.temp) fs.rmSync(s.temp, { force: true });
+      next.push({ open: () => TableReader.open(file, { header: false, checkSorted: false }), origins: group.flatMap((s) => s.origins), temp: file });
+    }
+    sources = next;
+    round++;
+    passes++;
+  }
+  const readers = await openAll(sources);
+  try {
+    const rows = await mergeReaders(readers, w, opts);
+    for (const s of sources) if (s.temp) fs.rmSync(s.temp, { force: true });
+    return [rows, passes];
+  } finally {
+    for (const r of readers) r.close();
+  }
+}
+
+/** Check a header names the required first columns; returns it. */
+export function checkHeaderColumns(header: string | null, file: string): string {
+  if (header === null) throw new InputError('empty file: no header line', { file, line: 1 });
+  const cols = header.split('\t');
+  const bad = REQUIRED_COLUMNS.findIndex((c, i) => cols[i] !== c);
+  if (bad >= 0) {
+    throw new InputError(`not a summary-statistics table: the header must start with ${REQUIRED_COLUMNS.join(' ')} (column ${bad + 1} is '${cols[bad] ?? ''}')`, { file, line: 1 });
+  }
+  return header;
+}
+
+/** The output: a file written under a temporary name and renamed, or stdout. */
+export interface Sink {
+  stream: Writable;
+  commit(): Promise<void>;
+  abort(): void;
+}
+
+export function openSink(out: string, compress: OutCompression): Sink {
+  if (out === '-') return { stream: process.stdout, commit: async () => {}, abort: () => {} };
+  return createOutput(out, compress);
+}
+
+/** Temporary directory for runs, created on first use beside the output (or in cfg.tmpDir). */
+export function lazyTmpDir(cfg: Pick<MergeConfig, 'out' | 'tmpDir'>): { get: () => string; remove: () => void } {
+  let dir: string | null = null;
+  return {
+    get() {
+      if (dir) return dir;
+      const base = cfg.tmpDir ?? (cfg.out === '-' ? os.tmpdir() : path.dirname(path.resolve(cfg.out)));
+      try {
+        dir = fs.mkdtempSync(path.join(base, '.dosageflow-merge-'));
+      } catch (e) {
+        throw fileError(e, base);
+      }
+      registerTemp(dir);
+      return dir;
+    },
+    remove() {
+      if (!dir) return;
+      fs.rmSync(dir, { recursive: true, force: true });
+      unregisterTemp(dir);
+      dir = null;
+    },
+  };
+}
+
+export function checkOutputDir(out: string): void {
+  if (out === '-') return;
+  const dir = path.dirname(path.resolve(out));
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (e) {
+    throw fileError(e, dir);
+  }
+  if (!st.isDirectory()) throw new FileError('output directory is not a directory', { file: dir });
+}
+
+/** Merge sorted tables (checking headers, order and duplicates) into cfg.out. */
+export async function mergeTables(cfg: MergeConfig, tmp: { get: () => string }): Promise<{ rows: number; passes: number }> {
+  const maxOpen = cfg.maxOpen ?? maxOpenFor(cfg.memoryMB);
+  const first = cfg.inputs[0];
+  let expected: string | null = null;
+  const sources: MergeSource[] = cfg.inputs.map((file) => ({
+    origins: [file],
+    async open() {
+      const r = await TableReader.open(file, { header: true, checkSorted: true });
+      try {
+        if (expected === null) {
+          expected = checkHeaderColumns(r.header, file);
+        } else {
+          if (r.header === null) throw new InputError('empty file: no header line', { file, line: 1 });
+          if (r.header !== expected) throw new InputError(headerDiff(r.header, expected, first), { file, line: 1 });
+        }
+      } catch (e) {
+        r.close();
+        throw e;
+      }
+      return r;
+    },
+  }));
+  // The header is known once the first input is open; the output starts only then.
+  let sink: Sink | null = null;
+  const w = new BatchWriter(() => {
+    const k = openSink(cfg.out, cfg.compress);
+    sink = k;
+    k.stream.write(expected + '\n');
+    return k.stream;
+  });
+  try {
+    const [rows, passes] = await mergeInPasses(sources, w, { maxOpen, tmpDir: tmp.get, checkDuplicates: true });
+    w.stream();
+    await (sink as Sink | null)?.commit();
+    return { rows, passes };
+  } catch (e) {
+    (sink as Sink | null)?.abort();
+    throw e;
+  }
+}
+
+function headerDiff(h: string, want: string, first: string): string {
+  const a = h.split('\t');
+  const b = want.split('\t');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) {
+      const detail = a[i] === undefined ? `column ${i + 1} '${b[i]}' is missing` : b[i] === undefined ? `extra column ${i + 1} '${a[i]}'` : `column ${i + 1} is '${a[i]}', not '${b[i]}'`;
+      return `header differs from that of ${first}: ${detail}`;
+    }
+  }
+  return `header differs from that of ${first}`;
+}
+
+export async function runMerge(cfg: MergeConfig): Promise<MergeSummary> {
+  const t0 = process.hrtime.bigint();
+  const log = cfg.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  checkOutputDir(cfg.out);
+  const tmp = lazyTmpDir(cfg);
+  let summary: MergeSummary;
+  try {
+    if (cfg.sort) {
+      const { sortTable } = await import('./merge-sort.js');
+      const r = await sortTable(cfg, tmp);
+      summary = { rows: r.rows, inputs: 1, passes: r.passes, sortedInput: r.sortedInput, spilledRuns: r.spilledRuns, seconds: 0, output: cfg.out };
+    } else {
+      const r = await mergeTables(cfg, tmp);
+      summary = { rows: r.rows, inputs: cfg.inputs.length, passes: r.passes, seconds: 0, output: cfg.out };
+    }
+  } finally {
+    tmp.remove();
+  }
+  summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  log(summaryLine(summary));
+  return summary;
+}
+
+export function summaryLine(s: MergeSummary): string {
+  const rate = s.seconds > 0 ? Math.round(s.rows / s.seconds) : 0;
+  const what =
+    s.sortedInput === undefined
+      ? `merged ${s.inputs} table${s.inputs === 1 ? '' : 's'}`
+      : s.sortedInput
+        ? 'sorted 1 table (already in order)'
+        : `sorted 1 table (${s.spilledRuns} run${s.spilledRuns === 1 ? '' : 's'} spilled)`;
+  const passes = s.passes > 1 ? ` in ${s.passes} passes` : '';
+  return `dosageflow merge: ${what}${passes}: ${s.rows} rows in ${s.seconds.toFixed(2)} s (${rate} rows/s) -> ${s.output === '-' ? 'stdout' : s.output}`;
+}

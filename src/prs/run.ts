@@ -1,0 +1,515 @@
+// `dosageflow prs`: base summary statistics + target dosages -> clumped index variants, polygenic
+// scores at each p-value threshold, and their association with a phenotype.
+//
+// Data flow and memory:
+//   1. The base table is read whole into a per-chromosome index (about 100-150 bytes per row).
+//   2. The target genotype files are streamed once. Each variant matched to a base row (same
+//      position, alleles equal, swapped or strand-flipped; A/T and C/G dropped unless asked) with
+//      P <= --clump-p has its dosages of the base's A1 allele appended to a per-chromosome spill file
+//      (2 bytes per sample); nothing else is kept. With --ld-ref the reference is streamed the same
+//      way for the kept variants.
+//   3. Chromosome by chromosome, clumping reads the LD dosages back through a cache of at most
+//      --memory MB (default 512); the index variants' target dosages are then read once more and
+//      added into the scores.
+// Peak memory is therefore the base index + --memory + the scores (samples x thresholds doubles) +
+// the phenotype/covariate tables, whatever the size of the target; the spill files take
+// (kept variants) x (target samples [+ LD samples]) x 2 bytes of disk beside the output.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FileError, InputError, UsageError, fileError } from '../errors.js';
+import { chrRank, normChr } from '../formats/chrom.js';
+import { alignTable, alignedColumn, displayId, parseSampleFile, readNumericTable, type SampleId } from '../formats/tables.js';
+import { readTextFile } from '../io/input.js';
+import { createOutput, registerTemp, unregisterTemp, writeAsync, type OutputFile } from '../io/output.js';
+import { fmtG, fmtPFromLog } from '../stats/format.js';
+import { countsOtherAllele, matchAlleles, isAmbiguous, type MatchKind } from './alleles.js';
+import { readBase, type BaseRow } from './base.js';
+import { clumpChromosome, clumpRadius, comparePriority, type ClumpVariant } from './clump.js';
+import { prepareDosage, prepareHardCalls, r2Dosage, r2HardCallEm, type LdMethod } from './ld.js';
+import { barChartSvg, svgToPng } from './plot.js';
+import { ScoreModel, type ScoreFit } from './regress.js';
+import { looksLikeBgen, readDosages, type GenotypeFormat, type SourceStats } from './sources.js';
+import { DOSAGE_UNIT, MISSING_Q, SpillSet, quantize } from './store.js';
+
+export interface Threshold {
+  /** As written on the command line (names the score column P_<text>). */
+  text: string;
+  value: number;
+}
+
+export interface PrsConfig {
+  base: string;
+  targets: string[];
+  format: GenotypeFormat;
+  sample: string;
+  pheno: string;
+  phenoName?: string;
+  covar?: string;
+  covarNames?: string[];
+  /** Chromosome for old-layout .gen files without a CHR column (target and LD reference). */
+  chr?: string;
+  /** Ascending. */
+  thresholds: Threshold[];
+  clumpR2: number;
+  clumpKb: number;
+  clumpP: number;
+  ldRef?: string;
+  ldRefSample?: string;
+  ldMethod: LdMethod;
+  keepAmbiguous: boolean;
+  out: string;
+  digits: number;
+  memoryMB: number;
+  tmpDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface MatchCounts {
+  baseRows: number;
+  naRows: number;
+  duplicateRows: number;
+  same: number;
+  swapped: number;
+  strandFlipped: number;
+  ambiguousDropped: number;
+  ambiguousKept: number;
+  alleleMismatch: number;
+  notInTarget: number;
+  notInLdRef: number;
+  aboveClumpP: number;
+}
+
+export interface ThresholdResult extends ScoreFit {
+  threshold: Threshold;
+  nSnp: number;
+}
+
+export interface PrsSummary {
+  targetVariants: number;
+  targetSamples: number;
+  ldSamples: number;
+  ldSource: string;
+  multiallelicSkipped: number;
+  counts: MatchCounts;
+  /** Variants that entered clumping. */
+  clumpInput: number;
+  indexVariants: number;
+  pairs: number;
+  samplesUsed: number;
+  results: ThresholdResult[];
+  outputs: string[];
+  warnings: string[];
+  seconds: number;
+}
+
+interface Kept {
+  base: BaseRow;
+  chr: string;
+  order: number;
+  tRec: number;
+  ldRec: number;
+}
+
+interface IndexOut {
+  kept: Kept;
+  nClumped: number;
+}
+
+export function outputPaths(prefix: string) {
+  return {
+    clumped: `${prefix}.clumped.tsv`,
+    scores: `${prefix}.scores.tsv`,
+    summary: `${prefix}.summary.tsv`,
+    svg: `${prefix}.bar.svg`,
+    png: `${prefix}.bar.png`,
+  };
+}
+
+const STATUS_NONE = 0;
+const STATUS_MISMATCH = 1;
+const STATUS_AMBIGUOUS = 2;
+const STATUS_MATCHED = 3;
+
+export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
+  const t0 = process.hrtime.bigint();
+  const log = cfg.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  const warnings: string[] = [];
+
+  // ---- samples, phenotype, covariates ----
+  const samples = parseSampleFile(await readTextFile(cfg.sample), cfg.sample);
+  if (samples.length === 0) throw new InputError('no samples listed', { file: cfg.sample });
+  const N = samples.length;
+  const { y, cov, used } = await phenotypes(cfg, samples, warnings);
+
+  // ---- base ----
+  const base = await readBase(cfg.base);
+  if (base.rows === 0) throw new InputError(`no usable rows (${base.naRows} with NA BETA or P)`, { file: cfg.base });
+  const status = new Map<BaseRow, number>();
+
+  // ---- output directory and spill space ----
+  const outDir = path.dirname(path.resolve(cfg.out));
+  try {
+    if (!fs.statSync(outDir).isDirectory()) throw new FileError('output directory is not a directory', { file: outDir });
+  } catch (e) {
+    throw fileError(e, outDir);
+  }
+  const tmpBase = cfg.tmpDir ?? outDir;
+  let tmpDir: string;
+  try {
+    tmpDir = fs.mkdtempSync(path.join(tmpBase, '.dosageflow-prs-'));
+  } catch (e) {
+    throw fileError(e, tmpBase);
+  }
+  registerTemp(tmpDir);
+  const outputs: OutputFile[] = [];
+  try {
+    // ---- target: match, keep, spill ----
+    const targetSpill = new SpillSet(tmpDir, 'target', N);
+    const keptByChr = new Map<string, Kept[]>();
+    const counts: MatchCounts = {
+      baseRows: base.rows,
+      naRows: base.naRows,
+      duplicateRows: base.duplicateRows,
+      same: 0,
+      swapped: 0,
+      strandFlipped: 0,
+      ambiguousDropped: 0,
+      ambiguousKept: 0,
+      alleleMismatch: 0,
+      notInTarget: 0,
+      notInLdRef: 0,
+      aboveClumpP: 0,
+    };
+    const rec = new Uint16Array(N);
+    const stats: SourceStats = { rows: 0, multiallelic: 0 };
+    let order = 0;
+    for (const file of cfg.targets) {
+      const before = stats.rows;
+      for await (const row of readDosages(file, cfg.format, N, cfg.chr, stats)) {
+        const m = row.meta;
+        const chr = normChr(m.chr);
+        const list = base.byChr.get(chr)?.get(m.pos);
+        const tOrder = order++;
+        if (!list) continue;
+        for (const b of list) {
+          if (b.matchedTo >= 0) continue;
+          const kind: MatchKind = matchAlleles(b.a1, b.a2, m.a1, m.a2, cfg.keepAmbiguous);
+          if (kind === 'mismatch') {
+            status.set(b, Math.max(status.get(b) ?? STATUS_NONE, STATUS_MISMATCH));
+            continue;
+          }
+          if (kind === 'ambiguous') {
+            status.set(b, Math.max(status.get(b) ?? STATUS_NONE, STATUS_AMBIGUOUS));
+            continue;
+          }
+          b.matchedTo = tOrder;
+          status.set(b, STATUS_MATCHED);
+          if (kind === 'same') counts.same++;
+          else if (kind === 'swapped') counts.swapped++;
+          else counts.strandFlipped++;
+          if (isAmbiguous(b.a1, b.a2)) counts.ambiguousKept++;
+          if (b.p > cfg.clumpP) {
+            counts.aboveClumpP++;
+            break;
+          }
+          quantize(row.dosage, N, countsOtherAllele(kind), rec);
+          const tRec = targetSpill.append(chr, rec);
+          let kl = keptByChr.get(chr);
+          if (!kl) keptByChr.set(chr, (kl = []));
+          kl.push({ base: b, chr, order: tOrder, tRec, ldRec: cfg.ldRef ? -1 : tRec });
+          break;
+        }
+      }
+      if (stats.rows === before) throw new InputError('no variants: the file is empty', { file });
+    }
+    targetSpill.finish();
+    for (const byPos of base.byChr.values()) {
+      for (const list of byPos.values()) {
+        for (const b of list) {
+          const s = status.get(b) ?? STATUS_NONE;
+          if (s === STATUS_NONE) counts.notInTarget++;
+          else if (s === STATUS_MISMATCH) counts.alleleMismatch++;
+          else if (s === STATUS_AMBIGUOUS) counts.ambiguousDropped++;
+        }
+      }
+    }
+    const nMatched = counts.same + counts.swapped + counts.strandFlipped;
+    if (nMatched === 0) {
+      throw new InputError(
+        `no base variant matches a target variant by chromosome, position and alleles (${counts.notInTarget} not in the target, ${counts.alleleMismatch} with other alleles, ${counts.ambiguousDropped} strand-ambiguous)`,
+        { file: cfg.base },
+      );
+    }
+
+    // ---- LD reference ----
+    let ldSpill = targetSpill;
+    let ldSamples = N;
+    let ldSource = 'target';
+    let ldMulti = 0;
+    if (cfg.ldRef) {
+      const ldIds = parseSampleFile(await readTextFile(cfg.ldRefSample!), cfg.ldRefSample!);
+      if (ldIds.length < 2) throw new InputError('the LD reference needs at least 2 samples', { file: cfg.ldRefSample });
+      ldSamples = ldIds.length;
+      ldSource = cfg.ldRef;
+      ldSpill = new SpillSet(tmpDir, 'ldref', ldSamples);
+      const lrec = new Uint16Array(ldSamples);
+      const byPos = new Map<string, Map<number, Kept[]>>();
+      for (const [chr, kl] of keptByChr) {
+        const m = new Map<number, Kept[]>();
+        for (const k of kl) {
+          const l = m.get(k.base.pos);
+          if (l) l.push(k);
+          else m.set(k.base.pos, [k]);
+        }
+        byPos.set(chr, m);
+      }
+      const ldFormat: GenotypeFormat = (await looksLikeBgen(cfg.ldRef)) ? 'bgen' : 'gen';
+      const lstats: SourceStats = { rows: 0, multiallelic: 0 };
+      for await (const row of readDosages(cfg.ldRef, ldFormat, ldSamples, cfg.chr, lstats)) {
+        const m = row.meta;
+        const chr = normChr(m.chr);
+        const list = byPos.get(chr)?.get(m.pos);
+        if (!list) continue;
+        for (const k of list) {
+          if (k.ldRec >= 0) continue;
+          const kind = matchAlleles(k.base.a1, k.base.a2, m.a1, m.a2, true);
+          if (kind === 'mismatch' || kind === 'ambiguous') continue;
+          quantize(row.dosage, ldSamples, countsOtherAllele(kind), lrec);
+          k.ldRec = ldSpill.append(chr, lrec);
+          break;
+        }
+      }
+      if (lstats.rows === 0) throw new InputError('no variants: the file is empty', { file: cfg.ldRef });
+      ldMulti = lstats.multiallelic;
+      ldSpill.finish();
+    }
+
+    // ---- clumping and scores, one chromosome at a time ----
+    const T = cfg.thresholds.length;
+    const maxT = cfg.thresholds[T - 1].value;
+    const scores = cfg.thresholds.map(() => new Float64Array(N));
+    const radius = clumpRadius(cfg.clumpKb);
+    const budget = cfg.memoryMB * (1 << 20);
+    const indexes: IndexOut[] = [];
+    let clumpInput = 0;
+    let pairs = 0;
+    const chrs = [...keptByChr.keys()].sort((a, b) => chrRank(a) - chrRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    for (const chr of chrs) {
+      const all = keptByChr.get(chr)!;
+      const kl = all.filter((k) => k.ldRec >= 0);
+      counts.notInLdRef += all.length - kl.length;
+      if (kl.length === 0) continue;
+      kl.sort((a, b) => a.base.pos - b.base.pos || a.order - b.order);
+      clumpInput += kl.length;
+      const vars: ClumpVariant[] = kl.map((k) => ({ pos: k.base.pos, p: k.base.p, log10p: k.base.log10p, order: k.order }));
+      let result;
+      if (cfg.ldMethod === 'dosage') {
+        const reader = ldSpill.reader(chr, budget, prepareDosage, 2 * ldSamples + 96);
+        try {
+          result = clumpChromosome(vars, radius, cfg.clumpR2, (i, j) => {
+            const a = reader.get(kl[i].ldRec);
+            return r2Dosage(a, reader.get(kl[j].ldRec));
+          });
+        } finally {
+          reader.close();
+        }
+      } else {
+        const reader = ldSpill.reader(chr, budget, prepareHardCalls, ldSamples + 96);
+        try {
+          result = clumpChromosome(vars, radius, cfg.clumpR2, (i, j) => {
+            const a = reader.get(kl[i].ldRec);
+            return r2HardCallEm(a, reader.get(kl[j].ldRec));
+          });
+        } finally {
+          reader.close();
+        }
+      }
+      pairs += result.pairs;
+      const chrIndex = result.index.map((i, k) => ({ kept: kl[i], nClumped: result.nClumped[k] }));
+      indexes.push(...chrIndex);
+      // Scores: the index variants below the largest threshold, in file order of their records.
+      const scoring = chrIndex.filter((x) => x.kept.base.p < maxT).sort((a, b) => a.kept.tRec - b.kept.tRec);
+      if (scoring.length) {
+        const reader = targetSpill.reader(chr, 1 << 20, (r) => r, 2 * N);
+        try {
+          for (const { kept } of scoring) {
+            const q = reader.get(kept.tRec);
+            const beta = kept.base.beta;
+            const p = kept.base.p;
+            for (let t = 0; t < T; t++) {
+              if (!(p < cfg.thresholds[t].value)) continue;
+              const s = scores[t];
+              for (let i = 0; i < N; i++) {
+                const v = q[i];
+                if (v !== MISSING_Q) s[i] += beta * (v / DOSAGE_UNIT);
+              }
+            }
+          }
+        } finally {
+          reader.close();
+        }
+      }
+    }
+    if (clumpInput === 0) throw new InputError(`none of the ${nMatched} matched variants is in the LD reference`, { file: cfg.ldRef });
+    indexes.sort((a, b) => comparePriority(
+      { pos: 0, p: a.kept.base.p, log10p: a.kept.base.log10p, order: a.kept.order },
+      { pos: 0, p: b.kept.base.p, log10p: b.kept.base.log10p, order: b.kept.order },
+    ));
+
+    // ---- association ----
+    const model = new ScoreModel(gather(y, used), cov.map((c) => gather(c.values, used)));
+    for (const d of model.proj.dropped) {
+      warnings.push(`covariate '${cov[d.index].name}' is ${d.reason === 'constant' ? 'constant' : 'collinear with earlier covariates'} among the ${used.length} samples used: dropped`);
+    }
+    const results: ThresholdResult[] = cfg.thresholds.map((th, t) => {
+      const nSnp = indexes.filter((x) => x.kept.base.p < th.value).length;
+      const fit = nSnp > 0 ? model.fit(gather(scores[t], used)) : model.fit(new Float64Array(used.length));
+      return { ...fit, threshold: th, nSnp };
+    });
+    for (const r of results) if (r.nSnp === 0) warnings.push(`no index variant has P < ${r.threshold.text}: its score is 0 for everyone and its statistics are NA`);
+    if (maxT > cfg.clumpP) warnings.push(`thresholds above --clump-p ${cfg.clumpP} add no variants: only variants with P <= --clump-p are clumped`);
+
+    // ---- outputs ----
+    const paths = outputPaths(cfg.out);
+    const d = cfg.digits;
+    const open = (p: string) => {
+      const o = createOutput(p, 'none');
+      outputs.push(o);
+      return o;
+    };
+    const clumpedOut = open(paths.clumped);
+    await writeLines(clumpedOut, ['CHR\tSNP\tBP\tA1\tA2\tBETA\tP\tN_CLUMPED'], indexes.map(({ kept, nClumped }) => {
+      const b = kept.base;
+      return `${b.chr}\t${b.snp}\t${b.pos}\t${b.a1}\t${b.a2}\t${fmtG(b.beta, d)}\t${fmtG(b.p, d)}\t${nClumped}`;
+    }));
+    const scoresOut = open(paths.scores);
+    await writeLines(scoresOut, [['FID', 'IID', ...cfg.thresholds.map((t) => `P_${t.text}`)].join('\t')], samples.map((s, i) => {
+      return [s.fid ?? s.iid, s.iid, ...scores.map((sc) => fmtG(sc[i], Math.max(d, 10)))].join('\t');
+    }));
+    const summaryOut = open(paths.summary);
+    await writeLines(summaryOut, ['THRESHOLD\tN_SNP\tR2\tPARTIAL_R2\tP\tBETA\tSE'], results.map((r) =>
+      [r.threshold.text, r.nSnp, fmtG(r.r2, d), fmtG(r.partialR2, d), fmtPFromLog(r.logp, d), fmtG(r.beta, d), fmtG(r.se, d)].join('\t'),
+    ));
+    const svg = barChartSvg(
+      results.map((r) => ({ label: r.threshold.text, r2: r.r2, logp: r.logp, nSnp: r.nSnp })),
+      `Polygenic score: variance explained in ${cfgPhenoLabel(cfg)}`,
+      `${used.length} samples; clumped at r² > ${cfg.clumpR2} within ${cfg.clumpKb} kb (${indexes.length} index variants)${cov.length ? `; adjusted for ${cov.map((c) => c.name).join(', ')}` : ''}`,
+    );
+    const svgOut = open(paths.svg);
+    await writeLines(svgOut, [], [svg.trimEnd()]);
+    const pngOut = open(paths.png);
+    const png = svgToPng(svg);
+    await writeAsync(pngOut.stream, png);
+    for (const o of outputs) await o.commit();
+
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const summary: PrsSummary = {
+      targetVariants: stats.rows,
+      targetSamples: N,
+      ldSamples,
+      ldSource,
+      multiallelicSkipped: stats.multiallelic + ldMulti,
+      counts,
+      clumpInput,
+      indexVariants: indexes.length,
+      pairs,
+      samplesUsed: used.length,
+      results,
+      outputs: Object.values(paths),
+      warnings,
+      seconds,
+    };
+    for (const w of warnings) log(`dosageflow: warning: ${w}`);
+    for (const line of summaryLines(cfg, summary)) log(line);
+    return summary;
+  } catch (e) {
+    for (const o of outputs) o.abort();
+    throw e;
+  } finally {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+    unregisterTemp(tmpDir);
+  }
+}
+
+function cfgPhenoLabel(cfg: PrsConfig): string {
+  return cfg.phenoName ?? path.basename(cfg.pheno);
+}
+
+async function writeLines(o: OutputFile, head: string[], lines: string[]): Promise<void> {
+  let buf = head.length ? head.join('\n') + '\n' : '';
+  for (const l of lines) {
+    buf += l + '\n';
+    if (buf.length > 1 << 16) {
+      await writeAsync(o.stream, buf);
+      buf = '';
+    }
+  }
+  if (buf) await writeAsync(o.stream, buf);
+}
+
+function gather(v: Float64Array, idx: Int32Array): Float64Array {
+  const out = new Float64Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = v[idx[i]];
+  return out;
+}
+
+interface PhenoData {
+  y: Float64Array;
+  cov: { name: string; values: Float64Array }[];
+  /** Target-sample indices with the phenotype and every covariate. */
+  used: Int32Array;
+}
+
+async function phenotypes(cfg: PrsConfig, samples: SampleId[], warnings: string[]): Promise<PhenoData> {
+  const pt = await readNumericTable(cfg.pheno, cfg.phenoName ? [cfg.phenoName] : undefined, 'phenotype');
+  if (pt.names.length > 1) {
+    throw new UsageError(`${cfg.pheno} has ${pt.names.length} phenotype columns (${pt.names.join(', ')}): choose one with --pheno-name`);
+  }
+  const pal = alignTable(samples, pt);
+  if (pal.matched === 0) {
+    throw new InputError(`no sample id matches the ${samples.length} samples of ${cfg.sample} (first there: '${displayId(samples[0])}', first here: '${pt.ids[0] ? displayId(pt.ids[0]) : 'none'}')`, { file: cfg.pheno });
+  }
+  if (pal.matched < pt.ids.length) warnings.push(`${pt.ids.length - pal.matched} of ${pt.ids.length} rows of ${cfg.pheno} match no target sample`);
+  const y = alignedColumn(pt, 0, pal);
+  const cov: PhenoData['cov'] = [];
+  if (cfg.covar) {
+    const ct = await readNumericTable(cfg.covar, cfg.covarNames?.length ? cfg.covarNames : undefined, 'covariate');
+    const cal = alignTable(samples, ct);
+    if (cal.matched === 0) throw new InputError(`no sample id matches the ${samples.length} samples of ${cfg.sample}`, { file: cfg.covar });
+    if (cal.matched < ct.ids.length) warnings.push(`${ct.ids.length - cal.matched} of ${ct.ids.length} rows of ${cfg.covar} match no target sample`);
+    ct.names.forEach((name, j) => cov.push({ name, values: alignedColumn(ct, j, cal) }));
+  }
+  const idx: number[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    if (Number.isNaN(y[i])) continue;
+    if (cov.some((c) => Number.isNaN(c.values[i]))) continue;
+    idx.push(i);
+  }
+  if (idx.length < cov.length + 3) {
+    throw new InputError(`only ${idx.length} samples have the phenotype${cov.length ? ' and every covariate' : ''}; need at least ${cov.length + 3}`, { file: cfg.covar ?? cfg.pheno });
+  }
+  return { y, cov, used: Int32Array.from(idx) };
+}
+
+export function summaryLines(cfg: PrsConfig, s: PrsSummary): string[] {
+  const c = s.counts;
+  const dropped = [
+    c.ambiguousDropped ? `${c.ambiguousDropped} strand-ambiguous (A/T, C/G)` : '',
+    c.alleleMismatch ? `${c.alleleMismatch} with other alleles` : '',
+    c.notInTarget ? `${c.notInTarget} not in the target` : '',
+    c.naRows ? `${c.naRows} NA rows` : '',
+    c.duplicateRows ? `${c.duplicateRows} duplicate rows` : '',
+  ].filter(Boolean);
+  const matched = c.same + c.swapped + c.strandFlipped;
+  const out = [
+    `dosageflow prs: ${c.baseRows + c.naRows + c.duplicateRows} base rows, ${s.targetVariants} target variants (${s.targetSamples} samples) in ${s.seconds.toFixed(2)} s`,
+    `  matched ${matched} (${c.same} same alleles, ${c.swapped} A1/A2 swapped, ${c.strandFlipped} strand-flipped${c.ambiguousKept ? `, ${c.ambiguousKept} ambiguous kept` : ''})${dropped.length ? `; skipped ${dropped.join(', ')}` : ''}${s.multiallelicSkipped ? `; ${s.multiallelicSkipped} multi-allelic bgen variants ignored` : ''}`,
+    `  clumping: ${s.clumpInput} variants with P <= ${cfg.clumpP}${c.aboveClumpP ? ` (${c.aboveClumpP} above)` : ''}${c.notInLdRef ? `, ${c.notInLdRef} not in the LD reference` : ''}; r2 > ${cfg.clumpR2} (${cfg.ldMethod}) within ${cfg.clumpKb} kb over ${s.ldSamples} ${s.ldSource === 'target' ? 'target' : 'reference'} samples -> ${s.indexVariants} index variants`,
+    `  association: ${s.samplesUsed} samples with the phenotype${cfg.covar ? ' and covariates' : ''}`,
+  ];
+  for (const r of s.results) {
+    out.push(`    P < ${r.threshold.text}: ${r.nSnp} SNPs, R2 ${fmtG(r.r2, 4)} (partial ${fmtG(r.partialR2, 4)}), P ${fmtPFromLog(r.logp, 4)}`);
+  }
+  out.push(`  -> ${s.outputs.join(', ')}`);
+  return out;
+}
