@@ -1,7 +1,8 @@
 // `dosageflow assoc`: options -> validated AssocConfig -> runAssoc.
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
-import { runAssoc, type AssocConfig } from '../pipeline/assoc-run.js';
+import { runAssoc, type AssocConfig, type AssocSummary } from '../pipeline/assoc-run.js';
+import { writeReport } from '../report/index.js';
 import { fileList, listOption, parseNumber, parseRegion, parseSize, parseThreads } from './options.js';
 
 export const DEFAULT_CHUNK = 1 << 20;
@@ -29,6 +30,7 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
   const compress = String(a.compress ?? 'none');
   if (!['none', 'gz', 'zst'].includes(compress)) throw new UsageError(`--compress takes gz, zst or none, not '${compress}'`);
   if (a.out === '-' && compress !== 'none') throw new UsageError('--compress applies to files; with --out - pipe into a compressor');
+  if (a.out === '-' && a.report) throw new UsageError('--report needs output files, not --out -');
   const minInfo = a['min-info'] === undefined ? 0 : parseNumber(a['min-info'], '--min-info', 0);
   const maxInfo = a['max-info'] === undefined ? Infinity : parseNumber(a['max-info'], '--max-info', 0);
   if (minInfo > maxInfo) throw new UsageError(`--min-info ${minInfo} is above --max-info ${maxInfo}`);
@@ -99,6 +101,7 @@ export const assocCommand: CommandModule = {
       .option('memory', { type: 'number', describe: 'MB for sorting out-of-order input before spilling to disk (default 256)' })
       .option('tmp-dir', { type: 'string', describe: 'directory for sort spills (default: beside the output)' })
       .option('digits', { type: 'number', describe: 'significant digits printed (default 7)' })
+      .option('report', { type: 'boolean', describe: 'also write PREFIX.<PHENO>.report/ (lambda, Manhattan and QQ plots, top loci, report.html)' })
       .option('progress', { type: 'boolean', describe: 'progress line on stderr (default: when stderr is a terminal)' })
       .example('$0 assoc --gen chr*.gen.zst --sample cohort.sample --pheno pheno.tsv --covar covar.tsv --out results/ket', 'all phenotypes, all covariates')
       .example('$0 assoc --gen study.gen.gz --sample s.sample --pheno p.tsv --pheno-name response --covar c.tsv --covar-name age,sex,PC1,PC2 --min-info 0.6 --max-info 1.2 --min-maf 0.01 --out res', 'the study\'s filters')
@@ -106,6 +109,19 @@ export const assocCommand: CommandModule = {
       .example('$0 assoc --gen chr22.gen --sample s.sample --pheno p.tsv --pheno-name response --out - | head', 'stream one phenotype to stdout'),
   handler: async (argv) => {
     const cfg = validateAssocOptions(argv as Record<string, unknown>);
-    await runAssoc(cfg);
+    const summary = await runAssoc(cfg);
+    if (argv.report) await reportsFor(summary, cfg);
   },
 };
+
+/** The post-GWAS report beside each phenotype's table (assoc --report). */
+export async function reportsFor(summary: AssocSummary, cfg: AssocConfig, log: (s: string) => void = (s) => process.stderr.write(s + '\n')): Promise<string[]> {
+  const dirs: string[] = [];
+  for (const p of summary.phenos) {
+    const dir = `${cfg.out}.${p.name}.report`;
+    await writeReport(p.output, dir, { title: `${p.name} (${p.samples} samples)` });
+    log(`  report: ${dir}/report.html`);
+    dirs.push(dir);
+  }
+  return dirs;
+}

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { runAssoc, outputPathFor, type AssocConfig } from '../pipeline/assoc-run.js';
 import { parseThreads } from './options.js';
+import { reportsFor } from './assoc.js';
 
 const EXAMPLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../example');
 
@@ -57,6 +58,7 @@ export async function runExample(outDir: string, threads: number, log: (s: strin
   }
   log('');
   log(`results: ${summary.phenos.map((p) => p.output).join(', ')}`);
+  await reportsFor(summary, cfg, log);
 }
 
 function readTruth(file: string): Map<string, string[]> {

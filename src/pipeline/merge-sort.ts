@@ -145,7 +145,7 @@ export class HeldRows {
   rows = 0;
   bytes = 0;
 
-  add(b: Uint8Array, s: number, e: number, rank: number, chr: string, pos: number): void {
+  add(b: Buffer, s: number, e: number, rank: number, chr: string, pos: number): void {
     const n = e - s;
     if (this.used + n > this.slab.length) {
       this.slab = Buffer.allocUnsafe(Math.max(SLAB, n));
@@ -155,7 +155,7 @@ export class HeldRows {
     }
     if (this.rows === this.len.length) this.grow();
     const i = this.rows++;
-    copyBytes(b, s, e, this.slab, this.used);
+    b.copy(this.slab, this.used, s, e);
     this.slabOf[i] = this.slabs.length - 1;
     this.offset[i] = this.used;
     this.len[i] = n;
@@ -220,21 +220,12 @@ export class HeldRows {
         o = 0;
       }
       const off = this.offset[i];
-      copyBytes(this.slabs[this.slabOf[i]], off, off + n, out, o);
+      this.slabs[this.slabOf[i]].copy(out, o, off, off + n);
       o += n;
       out[o++] = NL;
     }
     if (o > 0) yield out.subarray(0, o);
   }
-}
-
-/** dst.set(src.subarray(s, e), at) without a view per call (rows are short). */
-function copyBytes(src: Uint8Array, s: number, e: number, dst: Uint8Array, at: number): void {
-  if (e - s > 256) {
-    dst.set(src.subarray(s, e), at);
-    return;
-  }
-  for (let i = s; i < e; i++) dst[at++] = src[i];
 }
 
 /** Write held rows, sorted, as a headerless run. */
