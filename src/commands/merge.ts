@@ -67,11 +67,7 @@ export const mergeCommand: CommandModule = {
       )
       .positional('files', { type: 'string', array: true, describe: 'tables to merge (plain, .gz or .zst: detected from content); - = stdin' })
       .option('out', { alias: 'o', type: 'string', describe: 'output file; - writes to stdout' })
-      .option('compress', {
-        type: 'string',
-        choices: ['none', 'gz', 'zst'],
-        describe: 'output compression (default: from the --out suffix, .gz or .zst; none otherwise)',
-      })
+      .option('compress', { type: 'string', describe: 'gz, zst or none (default: from the --out suffix: .gz, .zst, otherwise none)' })
       .option('sort', { type: 'boolean', describe: 'sort one unsorted table (external merge sort)' })
       .option('memory', {
         type: 'number',

@@ -139,7 +139,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
   const samples = parseSampleFile(await readTextFile(cfg.sample), cfg.sample);
   if (samples.length === 0) throw new InputError('no samples listed', { file: cfg.sample });
   const N = samples.length;
-  const { y, cov, used } = await phenotypes(cfg, samples, warnings);
+  const { y, cov, used, phenoName } = await phenotypes(cfg, samples, warnings);
 
   // ---- base ----
   const base = await readBase(cfg.base);
@@ -392,7 +392,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
     ));
     const svg = barChartSvg(
       results.map((r) => ({ label: r.threshold.text, r2: r.r2, logp: r.logp, nSnp: r.nSnp })),
-      `Polygenic score: variance explained in ${cfgPhenoLabel(cfg)}`,
+      `Polygenic score: variance explained in ${phenoName}`,
       `${used.length} samples; clumped at r² > ${cfg.clumpR2} within ${cfg.clumpKb} kb (${indexes.length} index variants)${cov.length ? `; adjusted for ${cov.map((c) => c.name).join(', ')}` : ''}`,
     );
     const svgOut = open(paths.svg);
@@ -431,10 +431,6 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
   }
 }
 
-function cfgPhenoLabel(cfg: PrsConfig): string {
-  return cfg.phenoName ?? path.basename(cfg.pheno);
-}
-
 async function writeLines(o: OutputFile, head: string[], lines: string[]): Promise<void> {
   let buf = head.length ? head.join('\n') + '\n' : '';
   for (const l of lines) {
@@ -458,6 +454,7 @@ interface PhenoData {
   cov: { name: string; values: Float64Array }[];
   /** Target-sample indices with the phenotype and every covariate. */
   used: Int32Array;
+  phenoName: string;
 }
 
 async function phenotypes(cfg: PrsConfig, samples: SampleId[], warnings: string[]): Promise<PhenoData> {
@@ -488,7 +485,7 @@ async function phenotypes(cfg: PrsConfig, samples: SampleId[], warnings: string[
   if (idx.length < cov.length + 3) {
     throw new InputError(`only ${idx.length} samples have the phenotype${cov.length ? ' and every covariate' : ''}; need at least ${cov.length + 3}`, { file: cfg.covar ?? cfg.pheno });
   }
-  return { y, cov, used: Int32Array.from(idx) };
+  return { y, cov, used: Int32Array.from(idx), phenoName: pt.names[0] };
 }
 
 export function summaryLines(cfg: PrsConfig, s: PrsSummary): string[] {
