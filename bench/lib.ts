@@ -11,6 +11,23 @@ import { dataFiles, manyPhenoSeed, manyPhenoTable, simulateArgs, type DataFiles,
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin/dosageflow');
 
+/**
+ * Copy the built engine (dist/src + the bin launcher) to `dest` and return the launcher there. The
+ * benchmark runs this snapshot, so a rebuild of dist/ by someone else during a long run (npm test
+ * runs tsc) cannot change, or break, what is measured. Module resolution still finds the
+ * repository's node_modules because `dest` lies inside the repository.
+ */
+export function snapshotEngine(dest: string): string {
+  const src = path.join(ROOT, 'dist/src');
+  if (!fs.existsSync(path.join(src, 'cli/main.js'))) throw new Error('dist/src/cli/main.js missing: run npm run build');
+  fs.rmSync(dest, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dest, 'bin'), { recursive: true });
+  fs.cpSync(src, path.join(dest, 'dist/src'), { recursive: true });
+  const bin = path.join(dest, 'bin/dosageflow');
+  fs.copyFileSync(BIN, bin);
+  return bin;
+}
+
 export function which(cmd: string): string | null {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() || null : null;
@@ -65,6 +82,7 @@ export async function ensureData(
   dir: string,
   d: DataSpec,
   log: (s: string) => void = () => {},
+  bin: string = BIN,
 ): Promise<{ files: DataFiles; generated: boolean; seconds: number }> {
   fs.mkdirSync(dir, { recursive: true });
   const files = dataFiles(dir, d);
@@ -76,7 +94,7 @@ export async function ensureData(
   const prefix = files.genotypes.replace(/\.(bgen|gen(\.zst|\.gz)?)$/, '');
   log(`generating ${path.basename(prefix)} (${d.samples} samples x ${d.variants} variants, ${d.format}${d.bits ? ` ${d.bits}-bit` : ''} ${d.compress})`);
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...simulateArgs(d, prefix)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...simulateArgs(d, prefix)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
     child.on('error', reject);
@@ -114,6 +132,8 @@ export interface Measurement {
   /** Largest VmHWM seen for any process of the tree while polling. */
   polledHwmMB: number;
   stderrTail: string;
+  /** 1-minute load average just before the start (other work on the machine skews wall times). */
+  loadBefore: number;
 }
 
 function readProcStatus(pid: number): { ppid: number; rssKB: number; hwmKB: number } | null {
@@ -191,6 +211,7 @@ export async function measure(
   const pollMs = opts.pollMs ?? 50;
   const timeFile = opts.gnuTime ? path.join(os.tmpdir(), `dosageflow-bench-time-${process.pid}-${Date.now()}.txt`) : null;
   const [exe, argv] = opts.gnuTime ? [opts.gnuTime, ['-v', '-o', timeFile!, cmd, ...args]] : [cmd, args];
+  const loadBefore = Math.round(os.loadavg()[0] * 100) / 100;
   const t0 = process.hrtime.bigint();
   const child = spawn(exe, argv, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -234,6 +255,7 @@ export async function measure(
     polledTreeRssMB: mb(peakTree),
     polledHwmMB: mb(peakHwm),
     stderrTail: stderr.slice(-2000),
+    loadBefore,
   };
 }
 

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BIN, ROOT, ensureData, estimateBytes, findGnuTime, freeBytes, machineInfo, measure, outputRows, warmCache, which, type Measurement } from './lib.js';
+import { ROOT, ensureData, snapshotEngine, estimateBytes, findGnuTime, freeBytes, machineInfo, measure, outputRows, warmCache, which, type Measurement } from './lib.js';
 import { dataFiles, dataPrefix, dosageflowArgs, plink2Args, scenarios, type RunSpec, type Scale, type Scenario } from './scenarios.js';
 
 interface Options {
@@ -146,6 +146,11 @@ function fmtMB(x: number | null | undefined): string {
   return x === null || x === undefined ? '-' : x.toFixed(0);
 }
 
+/** user + system CPU seconds (GNU time), or null. */
+function cpu(m: Measurement): number | null {
+  return m.userSeconds === null || m.sysSeconds === null ? null : m.userSeconds + m.sysSeconds;
+}
+
 function describeInput(r: RunSpec): string {
   const d = r.data;
   return d.format === 'gen' ? `.gen.${d.compress}` : `BGEN ${d.bits ?? 8}-bit ${d.compress}`;
@@ -158,6 +163,7 @@ async function runTool(
   opts: Options,
   gnuTime: string | null,
   plink2: string,
+  engine: string,
 ): Promise<ToolResult> {
   const outDir = path.join(opts.dataDir, 'runs', `${dataPrefix(run.data)}-${run.label.replace(/\W+/g, '_')}-${tool}`);
   let best: ToolResult | null = null;
@@ -168,20 +174,20 @@ async function runTool(
     const out = path.join(outDir, 'out');
     const m =
       tool === 'dosageflow'
-        ? await measure(process.execPath, [BIN, ...dosageflowArgs(run, files, out, opts.threads)], { gnuTime, pollMs: opts.pollMs })
+        ? await measure(process.execPath, [engine, ...dosageflowArgs(run, files, out, opts.threads)], { gnuTime, pollMs: opts.pollMs })
         : await measure(plink2, plink2Args(run, files, out, opts.threads), { gnuTime, pollMs: opts.pollMs, cwd: outDir });
     walls.push(m.wallSeconds);
     const outputs = await outputRows(outDir, 'out.', tool === 'dosageflow' ? /\.tsv(\.gz|\.zst)?$/ : /\.glm\.linear$/);
     const rowsOut = outputs.reduce((s, x) => s + x.rows, 0);
     const ok = m.exitCode === 0 && rowsOut > 0;
-    const engine = tool === 'dosageflow' ? /variants read .* in ([\d.]+) s/.exec(m.stderrTail) : null;
+    const engineMatch = tool === 'dosageflow' ? /variants read .* in ([\d.]+) s/.exec(m.stderrTail) : null;
     const r: ToolResult = {
       ...m,
       wallAll: walls,
       variantsPerSecond: run.data.variants / m.wallSeconds,
       rowsOut,
       outputs,
-      ...(engine ? { engineSeconds: Number(engine[1]) } : {}),
+      ...(engineMatch ? { engineSeconds: Number(engineMatch[1]) } : {}),
       ok,
       ...(ok ? {} : { error: m.exitCode !== 0 ? `exit ${m.exitCode}: ${m.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : 'no output rows' }),
     };
@@ -217,6 +223,8 @@ async function main(): Promise<void> {
   log(`dosageflow bench (${opts.scale}), scenarios ${chosen.map((s) => s.id).join(',')}, threads ${opts.threads}, repeat ${opts.repeat}`);
   log(`peak RSS via ${gnuTime ? `${gnuTime} -v (ru_maxrss)` : 'polling /proc every ' + opts.pollMs + ' ms'}; plink2: ${plink2 ?? 'not used'}`);
   fs.mkdirSync(opts.dataDir, { recursive: true });
+  const engine = snapshotEngine(path.join(opts.dataDir, '.engine'));
+  log(`engine: snapshot of dist/src at commit ${machine.gitCommit}${machine.gitDirty ? ' (dirty tree)' : ''} -> ${path.relative(ROOT, engine)}`);
 
   const results: RunResult[] = [];
   const generation: { data: string; seconds: number }[] = [];
@@ -243,7 +251,7 @@ async function main(): Promise<void> {
         results.push({ ...base, skipped: why } as RunResult);
         continue;
       }
-      const g = await ensureData(opts.dataDir, run.data, (s) => log(`  ${s}`));
+      const g = await ensureData(opts.dataDir, run.data, (s) => log(`  ${s}`), engine);
       if (g.generated) {
         log(`  generated in ${g.seconds.toFixed(1)} s (not timed)`);
         generation.push({ data: dataPrefix(run.data), seconds: g.seconds });
@@ -251,13 +259,13 @@ async function main(): Promise<void> {
       base.inputBytes = fs.statSync(files.genotypes).size;
       await warmCache(files.genotypes);
       log(`  ${run.label}: dosageflow ...`);
-      const df = await runTool('dosageflow', run, files, opts, gnuTime, '');
-      log(`  ${run.label}: dosageflow ${fmtS(df.wallSeconds)} s, ${fmtRate(df.variantsPerSecond)} variants/s, peak RSS ${fmtMB(df.peakRssMB)} MB, ${df.rowsOut} rows`);
+      const df = await runTool('dosageflow', run, files, opts, gnuTime, '', engine);
+      log(`  ${run.label}: dosageflow ${fmtS(df.wallSeconds)} s (CPU ${fmtS(cpu(df))} s, load before ${df.loadBefore}), ${fmtRate(df.variantsPerSecond)} variants/s, peak RSS ${fmtMB(df.peakRssMB)} MB, ${df.rowsOut} rows`);
       let p2: ToolResult | null = null;
       if (plink2) {
         log(`  ${run.label}: plink2 ...`);
-        p2 = await runTool('plink2', run, files, opts, gnuTime, plink2);
-        log(`  ${run.label}: plink2 ${fmtS(p2.wallSeconds)} s, peak RSS ${fmtMB(p2.peakRssMB)} MB, ${p2.rowsOut} rows`);
+        p2 = await runTool('plink2', run, files, opts, gnuTime, plink2, engine);
+        log(`  ${run.label}: plink2 ${fmtS(p2.wallSeconds)} s (CPU ${fmtS(cpu(p2))} s, load before ${p2.loadBefore}), peak RSS ${fmtMB(p2.peakRssMB)} MB, ${p2.rowsOut} rows`);
       }
       const ratio = p2 && p2.ok && df.ok ? p2.wallSeconds / df.wallSeconds : null;
       if (ratio !== null) log(`  ${run.label}: plink2/dosageflow = ${ratio.toFixed(2)}`);
@@ -379,12 +387,12 @@ function markdown(results: RunResult[], goals: Goal[], m: Marginal | null, doc: 
   const lines: string[] = [];
   lines.push(`Run ${doc.date.slice(0, 16).replace('T', ' ')} UTC, mode **${doc.mode}**, commit ${mach.gitCommit}${mach.gitDirty ? ' (dirty tree)' : ''}; ${mach.cpus} x ${mach.cpuModel}, ${mach.memGiB} GiB, Node ${mach.node}, ${mach.plink2?.version ?? 'no plink2'}; --threads ${doc.options.threads} for both tools${doc.options.repeat > 1 ? `, fastest of ${doc.options.repeat}` : ''}. Raw numbers: [${jsonRel}](${jsonRel}).`);
   lines.push('');
-  lines.push('| # | scenario | run | input | samples x variants | phenos | dosageflow wall s | variants/s | peak RSS MB | plink2 wall s | plink2 peak RSS MB | plink2 / dosageflow |');
-  lines.push('|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|');
+  lines.push('| # | scenario | run | input | samples x variants | phenos | dosageflow wall s | CPU s | variants/s | peak RSS MB | plink2 wall s | CPU s | plink2 peak RSS MB | plink2 / dosageflow |');
+  lines.push('|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const dims = `${r.samples.toLocaleString('en-US')} x ${r.variants.toLocaleString('en-US')}`;
     if (r.skipped) {
-      lines.push(`| ${r.scenario} | ${r.scenarioName} | ${r.label} | ${r.input} | ${dims} | ${r.nPhenos} | skipped: ${r.skipped} | | | | | |`);
+      lines.push(`| ${r.scenario} | ${r.scenarioName} | ${r.label} | ${r.input} | ${dims} | ${r.nPhenos} | skipped: ${r.skipped} | | | | | | | |`);
       continue;
     }
     const df = r.dosageflow;
@@ -392,7 +400,7 @@ function markdown(results: RunResult[], goals: Goal[], m: Marginal | null, doc: 
     const dfWall = df.ok ? fmtS(df.wallSeconds) : `FAILED`;
     const p2Wall = !p2 ? 'n/a' : p2.ok ? fmtS(p2.wallSeconds) : 'FAILED';
     lines.push(
-      `| ${r.scenario} | ${r.scenarioName} | ${r.label} | ${r.input} | ${dims} | ${r.nPhenos} | ${dfWall} | ${df.ok ? fmtRate(df.variantsPerSecond) : '-'} | ${fmtMB(df.peakRssMB)} | ${p2Wall} | ${p2 ? fmtMB(p2.peakRssMB) : '-'} | ${r.ratio === null ? '-' : r.ratio.toFixed(2) + 'x'} |`,
+      `| ${r.scenario} | ${r.scenarioName} | ${r.label} | ${r.input} | ${dims} | ${r.nPhenos} | ${dfWall} | ${fmtS(cpu(df))} | ${df.ok ? fmtRate(df.variantsPerSecond) : '-'} | ${fmtMB(df.peakRssMB)} | ${p2Wall} | ${p2 ? fmtS(cpu(p2)) : '-'} | ${p2 ? fmtMB(p2.peakRssMB) : '-'} | ${r.ratio === null ? '-' : r.ratio.toFixed(2) + 'x'} |`,
     );
   }
   if (m) {
@@ -409,7 +417,7 @@ function markdown(results: RunResult[], goals: Goal[], m: Marginal | null, doc: 
     for (const g of goals) lines.push(`| ${g.text} | ${g.measured} | ${g.pass === null ? '-' : g.pass ? 'yes' : '**no**'} |`);
   }
   lines.push('');
-  lines.push(`Peak RSS: ${doc.rssMethod}. Wall time: spawn to exit, Node start-up included; data generation excluded.`);
+  lines.push(`Peak RSS: ${doc.rssMethod}. Wall time: spawn to exit, Node start-up included; data generation excluded. CPU s = user + system (GNU time). 1-minute load averages before each command are in the JSON (other work on the machine inflates wall times).`);
   return lines.join('\n');
 }
 

@@ -165,13 +165,16 @@ export function dosageflowArgs(run: RunSpec, f: DataFiles, out: string, threads:
 
 /**
  * plink2 as a user would run it on the same files: its own import (.gen/.gen.zst or BGEN ->
- * temporary .pgen) included. plink2 reads zstd-compressed .gen directly.
+ * temporary .pgen) included. plink2 reads zstd-compressed .gen directly (no separate zstd -d).
  */
 export function plink2Args(run: RunSpec, f: DataFiles, out: string, threads: number): string[] {
   const a = run.data.format === 'bgen' ? ['--bgen', f.genotypes, 'ref-first'] : ['--gen', f.genotypes, 'ref-first'];
   a.push('--sample', f.sample, '--pheno', phenoFile(run, f));
   if (run.phenoNames) a.push('--pheno-name', run.phenoNames.join(','));
-  a.push('--covar', f.covar, '--glm', 'hide-covar', 'cols=+a1freq,+machr2', '--threads', String(threads), '--out', out);
+  // --covar-variance-standardize: without it plink2 refuses the 10,000-sample cohorts ("genotype/
+  // covariate scales vary too widely"), so a user would add it; it does not change the genotype
+  // coefficient. Used everywhere for one uniform command line.
+  a.push('--covar', f.covar, '--covar-variance-standardize', '--glm', 'hide-covar', 'cols=+a1freq,+machr2', '--threads', String(threads), '--out', out);
   return a;
 }
 

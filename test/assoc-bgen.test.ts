@@ -33,6 +33,10 @@ function compareWithinRounding(ours: Table, ref: Table): { compared: number; pro
       continue;
     }
     compared++;
+    if (r[ri('BETA')] === 'NA') {
+      if (o[oi('BETA')] !== 'NA') problems.push(`${key}: plink2 NA, ours ${o[oi('BETA')]}`);
+      continue;
+    }
     const flip = o[oi('A1')] === r[ri('A1')] ? 1 : -1;
     const se = Number(r[ri('SE')]);
     const ok =
