@@ -272,6 +272,7 @@ t.test('checks: message (file and line) and exit code, and no output left behind
   const dup = writeTable(path.join(dir, 'dup.tsv'), header, [rows[5].replace(/\t[^\t]+$/, '\t0.5')]);
   const [c5, s5, bp5, a15, a25] = rows[5].split('\t');
   check('duplicate variant', ['merge', b, a, dup, '--out', out], 3, new RegExp(`^dosageflow: ${esc(dup)}:2: duplicate variant ${c5}:${bp5} ${s5} ${a15}/${a25}: also in ${esc(a)}:7\n$`));
+  check('duplicate variant, named in input order', ['merge', dup, b, a, '--out', out], 3, new RegExp(`^dosageflow: ${esc(a)}:7: duplicate variant ${c5}:${bp5} ${s5} ${a15}/${a25}: also in ${esc(dup)}:2\n$`));
   const hdr = writeTable(path.join(dir, 'hdr.tsv'), header.replace('FRQ', 'FREQ'), rows.slice(0, 3));
   check('header differs', ['merge', a, hdr, '--out', out], 3, new RegExp(`^dosageflow: ${esc(hdr)}:1: header differs from that of ${esc(a)}: column 6 is 'FREQ', not 'FRQ'\n$`));
   const short = writeTable(path.join(dir, 'short.tsv'), header.split('\t').slice(0, 12).join('\t'), []);
@@ -288,11 +289,12 @@ t.test('checks: message (file and line) and exit code, and no output left behind
   const corrupt = path.join(dir, 'corrupt.tsv.gz');
   fs.writeFileSync(corrupt, fs.readFileSync(b).subarray(0, 200));
   check('truncated gzip', ['merge', a, corrupt, '--out', out], 3, /corrupt\.tsv\.gz: byte \d+: truncated gzip stream/);
-  check('unsorted with --sort is fine, a bad header is not', ['merge', '--sort', hdr, '--out', out], 3, /hdr\.tsv:1: not a summary-statistics table/);
+  check('--sort checks the header too', ['merge', '--sort', notTable, '--out', out], 3, /plink\.tsv:1: not a summary-statistics table/);
+  check('--sort: empty input', ['merge', '--sort', empty, '--out', out], 3, /empty\.tsv:1: empty file: no header line\n$/);
   // File errors (exit 4).
   check('missing input', ['merge', a, path.join(dir, 'nope.tsv'), '--out', out], 4, /nope\.tsv: no such file\n$/);
   check('input is a directory', ['merge', a, dir, '--out', out], 4, /is a directory, not a file\n$/);
-  check('output directory missing', ['merge', a, '--out', path.join(dir, 'no/such/out.tsv')], 4, /no: no such file\n$/);
+  check('output directory missing', ['merge', a, '--out', path.join(dir, 'no/such/out.tsv')], 4, /no\/such: no such file\n$/);
   // Usage errors (exit 2).
   check('no inputs', ['merge', '--out', out], 2, /^dosageflow: give the tables to merge: dosageflow merge FILE\.\.\. --out FILE\n$/);
   check('no --out', ['merge', a], 2, /^dosageflow: give the output with --out FILE \(or --out - for stdout\)\n$/);
@@ -348,7 +350,7 @@ t.test('--help shows usage and examples', async (t) => {
   t.match(r.stdout, /dosageflow merge FILE\.\.\. --out FILE/);
   t.match(r.stdout, /--sort/);
   t.match(r.stdout, /Examples:/);
-  t.match(r.stdout, /merge res\/shard\*\.response\.tsv\.gz --out res\/all\.response\.tsv\.gz/);
+  t.match(r.stdout, /dosageflow merge res\/s\*\.response\.tsv\.gz --out/);
   const top = runCli(['--help']);
   t.match(top.stdout, /merge \[files\.\.\]/);
 });

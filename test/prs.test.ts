@@ -338,6 +338,10 @@ t.test('--keep-ambiguous, the dosage method, no covariates', async (t) => {
   t.ok(s.indexVariants > 0);
   // On this fixture the squared dosage correlation happens to give plink's index variants at 0.2.
   sameMap(t, oursIndex(ds.out), readClumped(P('golden/target-r0.2.clumped')), 'dosage r2 at 0.2');
+  // ... but it is not plink's r2: at 0.5 the index variants differ (why plink1.9 is the default).
+  const d5 = config({ ldMethod: 'dosage', clumpR2: 0.5 });
+  await runPrs(d5);
+  t.notSame([...oursIndex(d5.out).entries()].sort(), [...readClumped(P('golden/target-r0.5.clumped')).entries()].sort(), 'dosage r2 at 0.5 differs from plink 1.9');
   const nc = config({ covar: undefined });
   await runPrs(nc);
   const sm = readTable(`${nc.out}.summary.tsv`);

@@ -74,9 +74,9 @@ export const mergeCommand: CommandModule = {
         describe: 'MB of memory (default 256): --sort holds this much before spilling a run; merge opens one input per 4 MB at once, more are merged in passes',
       })
       .option('tmp-dir', { type: 'string', describe: 'directory for sorted runs and merge passes (default: beside the output)' })
-      .example('$0 merge res/shard*.response.tsv.gz --out res/all.response.tsv.gz', 'merge assoc shards (any order)')
-      .example('$0 merge chr1.tsv.zst chr2.tsv.zst --out - | head', 'to stdout')
-      .example('$0 merge --sort unsorted.tsv --out sorted.tsv.zst --memory 512 --tmp-dir /scratch', 'sort one table'),
+      .example('$0 merge res/s*.response.tsv.gz --out res/response.tsv.gz', 'merge assoc shards (any order)')
+      .example('$0 merge chr1.tsv.zst chr2.tsv.zst --out - | head', 'merge to stdout')
+      .example('$0 merge --sort big.tsv --out big.sorted.tsv.zst --memory 1024', 'sort one table'),
   handler: async (argv) => {
     const cfg = validateMergeOptions(argv as Record<string, unknown>);
     await runMerge(cfg);

@@ -86,15 +86,16 @@ export const prsCommand: CommandModule = {
           'by chromosome, position and alleles (A1/A2 swapped: the score counts the other target allele;\n' +
           'strand-flipped SNPs are matched through the complement; A/T and C/G SNPs are dropped unless\n' +
           '--keep-ambiguous). Clumps as plink 1.9 --clump: by ascending P, each variant not yet clumped\n' +
-          'becomes an index variant and claims the unclumped variants within --clump-kb whose r2 with it\n' +
-          'exceeds --clump-r2 (r2 over the target samples, or --ld-ref; computed as plink 1.9 does, or as the\n' +
-          'squared dosage correlation with --ld-method dosage). For each threshold T the score is\n' +
-          'the sum over index variants with P < T of BETA x dosage of A1 (a missing dosage counts 0, as\n' +
-          'plink2 --score no-mean-imputation). Each score is tested by least squares:\n' +
-          '  null  pheno ~ covariates        full  pheno ~ covariates + score\n' +
-          '  R2 = R2(full) - R2(null)                      variance explained, as the study reports it\n' +
-          '  PARTIAL_R2 = 1 - (1 - R2(full))/(1 - R2(null))   PRSice-2\'s R2\n' +
-          '  P, BETA, SE: t-test of the score\'s coefficient in the full model\n\n' +
+          'becomes an index variant and claims the unclumped variants less than --clump-kb away whose r2\n' +
+          'with it exceeds --clump-r2 (r2 over the target samples, or --ld-ref; computed as plink 1.9\n' +
+          'does, or as the squared dosage correlation with --ld-method dosage). For each threshold T the\n' +
+          'score is the sum over index variants with P < T of BETA x dosage of A1 (a missing dosage\n' +
+          'counts 0, as plink2 --score no-mean-imputation). Each score is tested by least squares, null model\n' +
+          'pheno ~ covariates, full model pheno ~ covariates + score, on the samples with the phenotype\n' +
+          'and every covariate:\n' +
+          '- R2 = R2(full) - R2(null): the variance explained, as the study reports it;\n' +
+          '- PARTIAL_R2 = 1 - (1 - R2(full))/(1 - R2(null)): PRSice-2\'s R2;\n' +
+          '- P, BETA, SE: the t-test of the score\'s coefficient in the full model.\n\n' +
           'Writes PREFIX.clumped.tsv (index variants: CHR SNP BP A1 A2 BETA P N_CLUMPED),\n' +
           'PREFIX.scores.tsv (FID IID P_<threshold>...), PREFIX.summary.tsv (THRESHOLD N_SNP R2 PARTIAL_R2\n' +
           'P BETA SE) and the bar chart PREFIX.bar.svg / PREFIX.bar.png. Memory: the base table, at most\n' +

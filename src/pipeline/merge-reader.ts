@@ -18,6 +18,8 @@ export interface ReaderOptions {
   header: boolean;
   /** Every row must follow the one before it in genome order (InputError otherwise). */
   checkSorted: boolean;
+  /** Called with the header as soon as it is read, before any row is parsed (may throw). */
+  onHeader?: (header: string) => void;
 }
 
 /** Where a reader's rows came from when it reads an intermediate run: the original inputs. */
@@ -100,6 +102,7 @@ export class TableReader implements RowKey {
       if (this.wantHeader) {
         this.wantHeader = false;
         this.header = b.toString('utf8', s, e);
+        this.opts.onHeader?.(this.header);
         continue;
       }
       if (e === s) continue; // blank line

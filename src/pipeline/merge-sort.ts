@@ -5,7 +5,7 @@
 // held rows are merged (in passes if there are more runs than may be open at once).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileError } from '../errors.js';
+import { InputError, fileError } from '../errors.js';
 import { RANK_OTHER } from '../formats/chrom.js';
 import { createOutput, writeAsync } from '../io/output.js';
 import { TableReader } from './merge-reader.js';
@@ -25,14 +25,12 @@ export async function sortTable(cfg: MergeConfig, tmp: { get: () => string }): P
   const file = cfg.inputs[0];
   const memoryBytes = Math.max(1, cfg.memoryMB * (1 << 20));
   const maxOpen = cfg.maxOpen ?? maxOpenFor(cfg.memoryMB);
-  const r = await TableReader.open(file, { header: true, checkSorted: false });
-  let header: string;
-  try {
-    header = checkHeaderColumns(r.header, file);
-  } catch (e) {
+  const r = await TableReader.open(file, { header: true, checkSorted: false, onHeader: (h) => checkHeaderColumns(h, file) });
+  if (r.header === null) {
     r.close();
-    throw e;
+    throw new InputError('empty file: no header line', { file, line: 1 });
   }
+  const header = r.header;
   const toStdout = cfg.out === '-';
   // Run 0 holds the rows in order; it is the output itself when the whole input is in order.
   const run0 = toStdout ? createOutput(path.join(tmp.get(), 'run0.tsv'), 'none') : createOutput(cfg.out, cfg.compress);

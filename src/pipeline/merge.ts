@@ -156,7 +156,11 @@ export async function mergeReaders(readers: TableReader[], w: BatchWriter, opts:
         const le = variantEnd(lastBuf, lastStart, lastEnd);
         if (Buffer.compare(s.buf.subarray(s.start, ve), lastBuf.subarray(lastStart, le)) === 0) {
           const mk = opts.duplicateError ?? defaultDuplicateError;
-          throw await mk({ reader: last, line: lastLine }, { reader: s, line: s.lineNo }, s.buf.subarray(s.start, s.end));
+          // Name them in input order: the error is at the later input.
+          let a: RowAt = { reader: last, line: lastLine };
+          let b: RowAt = { reader: s, line: s.lineNo };
+          if (readers.indexOf(a.reader) > readers.indexOf(b.reader)) [a, b] = [b, a];
+          throw await mk(a, b, s.buf.subarray(s.start, s.end));
         }
       }
       if (spanBuf === s.buf && spanEnd === s.start) {
@@ -380,17 +384,14 @@ export async function mergeTables(cfg: MergeConfig, tmp: { get: () => string }):
   const sources: MergeSource[] = cfg.inputs.map((file) => ({
     origins: [file],
     async open() {
-      const r = await TableReader.open(file, { header: true, checkSorted: true });
-      try {
-        if (expected === null) {
-          expected = checkHeaderColumns(r.header, file);
-        } else {
-          if (r.header === null) throw new InputError('empty file: no header line', { file, line: 1 });
-          if (r.header !== expected) throw new InputError(headerDiff(r.header, expected, first), { file, line: 1 });
-        }
-      } catch (e) {
+      const onHeader = (h: string) => {
+        if (expected === null) expected = checkHeaderColumns(h, file);
+        else if (h !== expected) throw new InputError(headerDiff(h, expected, first), { file, line: 1 });
+      };
+      const r = await TableReader.open(file, { header: true, checkSorted: true, onHeader });
+      if (r.header === null) {
         r.close();
-        throw e;
+        throw new InputError('empty file: no header line', { file, line: 1 });
       }
       return r;
     },

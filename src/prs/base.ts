@@ -1,35 +1,48 @@
 // The base: a summary-statistics table (dosageflow's own output, or any table with the columns
-// CHR SNP BP A1 A2 BETA P, optionally LOG10P), read whole into a compact per-chromosome index.
-// Rows with NA (or otherwise non-numeric) BETA or P are skipped and counted; anything else that
-// is malformed is an InputError naming the file and line.
+// CHR SNP BP A1 A2 BETA P, optionally LOG10P), read whole into compact per-chromosome columns sorted
+// by position (about 100 bytes per row: typed arrays, interned allele strings, the SNP name).
+// Rows with NA (or otherwise non-numeric) BETA or P are skipped and counted; anything else that is
+// malformed is an InputError naming the file and line. A row repeating an earlier row's chromosome,
+// position and alleles (in either order) is dropped and counted.
 import { InputError } from '../errors.js';
 import { normChr } from '../formats/chrom.js';
 import { openInput } from '../io/input.js';
 import { readLines } from '../io/lines.js';
 
-export interface BaseRow {
-  /** Row number among the base's data rows (0-based), for stable ordering. */
-  row: number;
-  snp: string;
+/** One chromosome's base rows, sorted by position (ties: file order). */
+export interface BaseChrom {
   chr: string;
-  pos: number;
-  a1: string;
-  a2: string;
-  beta: number;
-  p: number;
-  /** -log10 P when the table has LOG10P (keeps the order of P values that underflow to 0). */
-  log10p: number;
-  /** Set while matching: the target variant this row was matched to (-1 none yet). */
-  matchedTo: number;
+  n: number;
+  pos: Float64Array;
+  beta: Float64Array;
+  p: Float64Array;
+  /** -log10 P (from LOG10P when the table has it: keeps the order of P values that underflow to 0). */
+  log10p: Float64Array;
+  a1: string[];
+  a2: string[];
+  snp: string[];
+  /** Matching state, set by the caller: 0 none, 1 other alleles, 2 ambiguous, 3 matched. */
+  status: Uint8Array;
 }
 
 export interface BaseTable {
   file: string;
-  /** chromosome (normalised) -> position -> rows at that position. */
-  byChr: Map<string, Map<number, BaseRow[]>>;
+  byChr: Map<string, BaseChrom>;
   rows: number;
   naRows: number;
   duplicateRows: number;
+}
+
+/** Index of the first row at `pos` (or -1). */
+export function findPos(c: BaseChrom, pos: number): number {
+  let lo = 0;
+  let hi = c.n;
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (c.pos[m] < pos) lo = m + 1;
+    else hi = m;
+  }
+  return lo < c.n && c.pos[lo] === pos ? lo : -1;
 }
 
 const REQUIRED = ['CHR', 'SNP', 'BP', 'A1', 'A2', 'BETA', 'P'] as const;
@@ -37,15 +50,32 @@ const NA = new Set(['NA', 'na', 'NaN', 'nan', '.', '']);
 
 const utf8 = new TextDecoder('utf-8');
 
+interface Builder {
+  pos: number[];
+  beta: number[];
+  p: number[];
+  log10p: number[];
+  a1: string[];
+  a2: string[];
+  snp: string[];
+}
+
 export async function readBase(file: string): Promise<BaseTable> {
   const inp = await openInput(file);
-  const byChr = new Map<string, Map<number, BaseRow[]>>();
+  const builders = new Map<string, Builder>();
+  const alleles = new Map<string, string>();
+  const intern = (s: string): string => {
+    const u = s.toUpperCase();
+    if (u.length > 12) return u;
+    let v = alleles.get(u);
+    if (v === undefined) alleles.set(u, (v = u));
+    return v;
+  };
   let col: Record<string, number> | null = null;
   let nCols = 0;
   let lineNo = 0;
   let rows = 0;
   let naRows = 0;
-  let duplicateRows = 0;
   for await (const bytes of readLines(inp.stream)) {
     lineNo++;
     const line = utf8.decode(bytes);
@@ -82,20 +112,49 @@ export async function readBase(file: string): Promise<BaseTable> {
     }
     if (Number.isNaN(log10p)) log10p = p > 0 ? -Math.log10(p) : Infinity;
     const chr = normChr(f[col.CHR]);
-    const pos = Number(bpS);
-    const a1 = f[col.A1].toUpperCase();
-    const a2 = f[col.A2].toUpperCase();
-    let byPos = byChr.get(chr);
-    if (!byPos) byChr.set(chr, (byPos = new Map()));
-    let list = byPos.get(pos);
-    if (!list) byPos.set(pos, (list = []));
-    if (list.some((r) => (r.a1 === a1 && r.a2 === a2) || (r.a1 === a2 && r.a2 === a1))) {
-      duplicateRows++;
-      continue;
-    }
-    list.push({ row: rows, snp: f[col.SNP], chr, pos, a1, a2, beta, p, log10p, matchedTo: -1 });
+    let b = builders.get(chr);
+    if (!b) builders.set(chr, (b = { pos: [], beta: [], p: [], log10p: [], a1: [], a2: [], snp: [] }));
+    b.pos.push(Number(bpS));
+    b.beta.push(beta);
+    b.p.push(p);
+    b.log10p.push(log10p);
+    b.a1.push(intern(f[col.A1]));
+    b.a2.push(intern(f[col.A2]));
+    // A copy, so the string does not keep the whole line alive.
+    b.snp.push((' ' + f[col.SNP]).slice(1));
     rows++;
   }
   if (col === null) throw new InputError('empty base table (expected a header line CHR SNP BP A1 A2 ... BETA ... P)', { file, line: 1 });
-  return { file, byChr, rows, naRows, duplicateRows };
+  const byChr = new Map<string, BaseChrom>();
+  let duplicateRows = 0;
+  for (const [chr, b] of builders) {
+    const order = Array.from({ length: b.pos.length }, (_, i) => i).sort((x, y) => b.pos[x] - b.pos[y] || x - y);
+    const keep: number[] = [];
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k];
+      let dup = false;
+      for (let m = keep.length - 1; m >= 0 && b.pos[keep[m]] === b.pos[i]; m--) {
+        const j = keep[m];
+        if ((b.a1[j] === b.a1[i] && b.a2[j] === b.a2[i]) || (b.a1[j] === b.a2[i] && b.a2[j] === b.a1[i])) dup = true;
+      }
+      if (dup) duplicateRows++;
+      else keep.push(i);
+    }
+    const n = keep.length;
+    const c: BaseChrom = {
+      chr,
+      n,
+      pos: Float64Array.from(keep, (i) => b.pos[i]),
+      beta: Float64Array.from(keep, (i) => b.beta[i]),
+      p: Float64Array.from(keep, (i) => b.p[i]),
+      log10p: Float64Array.from(keep, (i) => b.log10p[i]),
+      a1: keep.map((i) => b.a1[i]),
+      a2: keep.map((i) => b.a2[i]),
+      snp: keep.map((i) => b.snp[i]),
+      status: new Uint8Array(n),
+    };
+    byChr.set(chr, c);
+    builders.delete(chr);
+  }
+  return { file, byChr, rows: rows - duplicateRows, naRows, duplicateRows };
 }

@@ -2,13 +2,13 @@
 //
 //  * 'plink1.9' (default): what plink 1.9's --clump computes (PRSice-2 carries the same code):
 //    genotypes hard-called (a dosage within 0.1 of 0, 1 or 2, else missing: plink2's import rule),
-//    the 3x3 table of genotype pairs, haplotype
-//    frequencies by the maximum-likelihood (EM) solution of the two-locus cubic, and
-//    r^2 = D^2 / (p1 q1 p2 q2). This reproduces plink 1.9 b6.26's em_phase_hethet_nobase including
-//    its tolerances. It is not the same number as the squared genotype correlation (the two usually
-//    agree to a few hundredths; near the --clump-r2 bound they fall on different sides: on the test
-//    fixture the dosage method gives plink's index variants at --clump-r2 0.2 but not at 0.1 or 0.5).
-//    Checked against plink 1.9's printed RSQ for all 1,352 pairs of the fixture.
+//    the 3x3 table of genotype pairs over samples called at both, haplotype frequencies by the
+//    maximum-likelihood (EM) solution of the two-locus cubic, and r^2 = D^2 / (p1 q1 p2 q2). This
+//    reproduces plink 1.9 b6.26's em_phase_hethet_nobase with its tolerances (autosomal model: no
+//    haploid handling of chrX in males). It is not the squared genotype correlation: the two differ
+//    by up to ~0.1 on the test fixture, and near the --clump-r2 bound they fall on different sides
+//    (there the dosage method gives plink's index variants at --clump-r2 0.05-0.2, not at 0.3-0.8).
+//    Checked against plink 1.9's printed RSQ for all 1,352 variant pairs of the fixture.
 //  * 'dosage': the squared Pearson correlation of the dosages, over the samples where both dosages
 //    are present. Uses the imputed dosages as they are (no hard calls).
 import { DOSAGE_UNIT, MISSING_Q } from './store.js';

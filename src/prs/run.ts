@@ -23,7 +23,7 @@ import { readTextFile } from '../io/input.js';
 import { createOutput, registerTemp, unregisterTemp, writeAsync, type OutputFile } from '../io/output.js';
 import { fmtG, fmtPFromLog } from '../stats/format.js';
 import { countsOtherAllele, matchAlleles, isAmbiguous, type MatchKind } from './alleles.js';
-import { readBase, type BaseRow } from './base.js';
+import { findPos, readBase, type BaseChrom } from './base.js';
 import { clumpChromosome, clumpRadius, comparePriority, type ClumpVariant } from './clump.js';
 import { prepareDosage, prepareHardCalls, r2Dosage, r2HardCallEm, type LdMethod } from './ld.js';
 import { barChartSvg, svgToPng } from './plot.js';
@@ -102,16 +102,26 @@ export interface PrsSummary {
   seconds: number;
 }
 
-interface Kept {
-  base: BaseRow;
-  chr: string;
-  order: number;
-  tRec: number;
-  ldRec: number;
+/**
+ * The kept variants of one chromosome, in target order; k-th = record k of the target spill file.
+ * Columns of small integers, so a kept variant costs ~16 bytes besides its base row.
+ */
+interface KeptChrom {
+  base: BaseChrom;
+  /** Base row of each kept variant. */
+  bi: number[];
+  /** Target order (file order over all target files). */
+  order: number[];
+  /** Record in the LD spill file (-1: not in the LD reference). */
+  ldRec: number[];
+  /** Base row -> kept index (-1), for matching the LD reference. */
+  keptOf: Int32Array;
 }
 
 interface IndexOut {
-  kept: Kept;
+  base: BaseChrom;
+  bi: number;
+  order: number;
   nClumped: number;
 }
 
@@ -144,7 +154,6 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
   // ---- base ----
   const base = await readBase(cfg.base);
   if (base.rows === 0) throw new InputError(`no usable rows (${base.naRows} with NA BETA or P)`, { file: cfg.base });
-  const status = new Map<BaseRow, number>();
 
   // ---- output directory and spill space ----
   const outDir = path.dirname(path.resolve(cfg.out));
@@ -165,7 +174,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
   try {
     // ---- target: match, keep, spill ----
     const targetSpill = new SpillSet(tmpDir, 'target', N);
-    const keptByChr = new Map<string, Kept[]>();
+    const keptByChr = new Map<string, KeptChrom>();
     const counts: MatchCounts = {
       baseRows: base.rows,
       naRows: base.naRows,
@@ -188,49 +197,51 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
       for await (const row of readDosages(file, cfg.format, N, cfg.chr, stats)) {
         const m = row.meta;
         const chr = normChr(m.chr);
-        const list = base.byChr.get(chr)?.get(m.pos);
         const tOrder = order++;
-        if (!list) continue;
-        for (const b of list) {
-          if (b.matchedTo >= 0) continue;
-          const kind: MatchKind = matchAlleles(b.a1, b.a2, m.a1, m.a2, cfg.keepAmbiguous);
+        const c = base.byChr.get(chr);
+        if (!c) continue;
+        const i0 = findPos(c, m.pos);
+        if (i0 < 0) continue;
+        for (let i = i0; i < c.n && c.pos[i] === m.pos; i++) {
+          if (c.status[i] === STATUS_MATCHED) continue;
+          const kind: MatchKind = matchAlleles(c.a1[i], c.a2[i], m.a1, m.a2, cfg.keepAmbiguous);
           if (kind === 'mismatch') {
-            status.set(b, Math.max(status.get(b) ?? STATUS_NONE, STATUS_MISMATCH));
+            c.status[i] = Math.max(c.status[i], STATUS_MISMATCH);
             continue;
           }
           if (kind === 'ambiguous') {
-            status.set(b, Math.max(status.get(b) ?? STATUS_NONE, STATUS_AMBIGUOUS));
+            c.status[i] = Math.max(c.status[i], STATUS_AMBIGUOUS);
             continue;
           }
-          b.matchedTo = tOrder;
-          status.set(b, STATUS_MATCHED);
+          c.status[i] = STATUS_MATCHED;
           if (kind === 'same') counts.same++;
           else if (kind === 'swapped') counts.swapped++;
           else counts.strandFlipped++;
-          if (isAmbiguous(b.a1, b.a2)) counts.ambiguousKept++;
-          if (b.p > cfg.clumpP) {
+          if (isAmbiguous(c.a1[i], c.a2[i])) counts.ambiguousKept++;
+          if (c.p[i] > cfg.clumpP) {
             counts.aboveClumpP++;
             break;
           }
           quantize(row.dosage, N, countsOtherAllele(kind), rec);
           const tRec = targetSpill.append(chr, rec);
-          let kl = keptByChr.get(chr);
-          if (!kl) keptByChr.set(chr, (kl = []));
-          kl.push({ base: b, chr, order: tOrder, tRec, ldRec: cfg.ldRef ? -1 : tRec });
+          let kc = keptByChr.get(chr);
+          if (!kc) keptByChr.set(chr, (kc = { base: c, bi: [], order: [], ldRec: [], keptOf: new Int32Array(c.n).fill(-1) }));
+          kc.keptOf[i] = kc.bi.length;
+          kc.bi.push(i);
+          kc.order.push(tOrder);
+          kc.ldRec.push(cfg.ldRef ? -1 : tRec);
           break;
         }
       }
       if (stats.rows === before) throw new InputError('no variants: the file is empty', { file });
     }
     targetSpill.finish();
-    for (const byPos of base.byChr.values()) {
-      for (const list of byPos.values()) {
-        for (const b of list) {
-          const s = status.get(b) ?? STATUS_NONE;
-          if (s === STATUS_NONE) counts.notInTarget++;
-          else if (s === STATUS_MISMATCH) counts.alleleMismatch++;
-          else if (s === STATUS_AMBIGUOUS) counts.ambiguousDropped++;
-        }
+    for (const c of base.byChr.values()) {
+      for (let i = 0; i < c.n; i++) {
+        const st = c.status[i];
+        if (st === STATUS_NONE) counts.notInTarget++;
+        else if (st === STATUS_MISMATCH) counts.alleleMismatch++;
+        else if (st === STATUS_AMBIGUOUS) counts.ambiguousDropped++;
       }
     }
     const nMatched = counts.same + counts.swapped + counts.strandFlipped;
@@ -253,29 +264,23 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
       ldSource = cfg.ldRef;
       ldSpill = new SpillSet(tmpDir, 'ldref', ldSamples);
       const lrec = new Uint16Array(ldSamples);
-      const byPos = new Map<string, Map<number, Kept[]>>();
-      for (const [chr, kl] of keptByChr) {
-        const m = new Map<number, Kept[]>();
-        for (const k of kl) {
-          const l = m.get(k.base.pos);
-          if (l) l.push(k);
-          else m.set(k.base.pos, [k]);
-        }
-        byPos.set(chr, m);
-      }
       const ldFormat: GenotypeFormat = (await looksLikeBgen(cfg.ldRef)) ? 'bgen' : 'gen';
       const lstats: SourceStats = { rows: 0, multiallelic: 0 };
       for await (const row of readDosages(cfg.ldRef, ldFormat, ldSamples, cfg.chr, lstats)) {
         const m = row.meta;
         const chr = normChr(m.chr);
-        const list = byPos.get(chr)?.get(m.pos);
-        if (!list) continue;
-        for (const k of list) {
-          if (k.ldRec >= 0) continue;
-          const kind = matchAlleles(k.base.a1, k.base.a2, m.a1, m.a2, true);
+        const kc = keptByChr.get(chr);
+        if (!kc) continue;
+        const c = kc.base;
+        const i0 = findPos(c, m.pos);
+        if (i0 < 0) continue;
+        for (let i = i0; i < c.n && c.pos[i] === m.pos; i++) {
+          const k = kc.keptOf[i];
+          if (k < 0 || kc.ldRec[k] >= 0) continue;
+          const kind = matchAlleles(c.a1[i], c.a2[i], m.a1, m.a2, true);
           if (kind === 'mismatch' || kind === 'ambiguous') continue;
           quantize(row.dosage, ldSamples, countsOtherAllele(kind), lrec);
-          k.ldRec = ldSpill.append(chr, lrec);
+          kc.ldRec[k] = ldSpill.append(chr, lrec);
           break;
         }
       }
@@ -295,20 +300,23 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
     let pairs = 0;
     const chrs = [...keptByChr.keys()].sort((a, b) => chrRank(a) - chrRank(b) || (a < b ? -1 : a > b ? 1 : 0));
     for (const chr of chrs) {
-      const all = keptByChr.get(chr)!;
-      const kl = all.filter((k) => k.ldRec >= 0);
-      counts.notInLdRef += all.length - kl.length;
+      const kc = keptByChr.get(chr)!;
+      const c = kc.base;
+      // Kept indices with LD data, sorted by position (then target order).
+      const kl: number[] = [];
+      for (let k = 0; k < kc.bi.length; k++) if (kc.ldRec[k] >= 0) kl.push(k);
+      counts.notInLdRef += kc.bi.length - kl.length;
       if (kl.length === 0) continue;
-      kl.sort((a, b) => a.base.pos - b.base.pos || a.order - b.order);
+      kl.sort((a, b) => c.pos[kc.bi[a]] - c.pos[kc.bi[b]] || kc.order[a] - kc.order[b]);
       clumpInput += kl.length;
-      const vars: ClumpVariant[] = kl.map((k) => ({ pos: k.base.pos, p: k.base.p, log10p: k.base.log10p, order: k.order }));
+      const vars: ClumpVariant[] = kl.map((k) => ({ pos: c.pos[kc.bi[k]], p: c.p[kc.bi[k]], log10p: c.log10p[kc.bi[k]], order: kc.order[k] }));
       let result;
       if (cfg.ldMethod === 'dosage') {
         const reader = ldSpill.reader(chr, budget, prepareDosage, 2 * ldSamples + 96);
         try {
           result = clumpChromosome(vars, radius, cfg.clumpR2, (i, j) => {
-            const a = reader.get(kl[i].ldRec);
-            return r2Dosage(a, reader.get(kl[j].ldRec));
+            const a = reader.get(kc.ldRec[kl[i]]);
+            return r2Dosage(a, reader.get(kc.ldRec[kl[j]]));
           });
         } finally {
           reader.close();
@@ -317,25 +325,28 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
         const reader = ldSpill.reader(chr, budget, prepareHardCalls, ldSamples + 96);
         try {
           result = clumpChromosome(vars, radius, cfg.clumpR2, (i, j) => {
-            const a = reader.get(kl[i].ldRec);
-            return r2HardCallEm(a, reader.get(kl[j].ldRec));
+            const a = reader.get(kc.ldRec[kl[i]]);
+            return r2HardCallEm(a, reader.get(kc.ldRec[kl[j]]));
           });
         } finally {
           reader.close();
         }
       }
       pairs += result.pairs;
-      const chrIndex = result.index.map((i, k) => ({ kept: kl[i], nClumped: result.nClumped[k] }));
-      indexes.push(...chrIndex);
-      // Scores: the index variants below the largest threshold, in file order of their records.
-      const scoring = chrIndex.filter((x) => x.kept.base.p < maxT).sort((a, b) => a.kept.tRec - b.kept.tRec);
+      for (let k = 0; k < result.index.length; k++) {
+        const ki = kl[result.index[k]];
+        indexes.push({ base: c, bi: kc.bi[ki], order: kc.order[ki], nClumped: result.nClumped[k] });
+      }
+      // Scores: the index variants below the largest threshold, in the order of their records (the
+      // kept index is the record number in the target spill file).
+      const scoring = result.index.map((i) => kl[i]).filter((k) => c.p[kc.bi[k]] < maxT).sort((a, b) => a - b);
       if (scoring.length) {
         const reader = targetSpill.reader(chr, 1 << 20, (r) => r, 2 * N);
         try {
-          for (const { kept } of scoring) {
-            const q = reader.get(kept.tRec);
-            const beta = kept.base.beta;
-            const p = kept.base.p;
+          for (const k of scoring) {
+            const q = reader.get(k);
+            const beta = c.beta[kc.bi[k]];
+            const p = c.p[kc.bi[k]];
             for (let t = 0; t < T; t++) {
               if (!(p < cfg.thresholds[t].value)) continue;
               const s = scores[t];
@@ -351,10 +362,9 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
       }
     }
     if (clumpInput === 0) throw new InputError(`none of the ${nMatched} matched variants is in the LD reference`, { file: cfg.ldRef });
-    indexes.sort((a, b) => comparePriority(
-      { pos: 0, p: a.kept.base.p, log10p: a.kept.base.log10p, order: a.kept.order },
-      { pos: 0, p: b.kept.base.p, log10p: b.kept.base.log10p, order: b.kept.order },
-    ));
+    indexes.sort((a, b) =>
+      comparePriority({ pos: 0, p: a.base.p[a.bi], log10p: a.base.log10p[a.bi], order: a.order }, { pos: 0, p: b.base.p[b.bi], log10p: b.base.log10p[b.bi], order: b.order }),
+    );
 
     // ---- association ----
     const model = new ScoreModel(gather(y, used), cov.map((c) => gather(c.values, used)));
@@ -362,7 +372,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
       warnings.push(`covariate '${cov[d.index].name}' is ${d.reason === 'constant' ? 'constant' : 'collinear with earlier covariates'} among the ${used.length} samples used: dropped`);
     }
     const results: ThresholdResult[] = cfg.thresholds.map((th, t) => {
-      const nSnp = indexes.filter((x) => x.kept.base.p < th.value).length;
+      const nSnp = indexes.filter((x) => x.base.p[x.bi] < th.value).length;
       const fit = nSnp > 0 ? model.fit(gather(scores[t], used)) : model.fit(new Float64Array(used.length));
       return { ...fit, threshold: th, nSnp };
     });
@@ -378,9 +388,8 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
       return o;
     };
     const clumpedOut = open(paths.clumped);
-    await writeLines(clumpedOut, ['CHR\tSNP\tBP\tA1\tA2\tBETA\tP\tN_CLUMPED'], indexes.map(({ kept, nClumped }) => {
-      const b = kept.base;
-      return `${b.chr}\t${b.snp}\t${b.pos}\t${b.a1}\t${b.a2}\t${fmtG(b.beta, d)}\t${fmtG(b.p, d)}\t${nClumped}`;
+    await writeLines(clumpedOut, ['CHR\tSNP\tBP\tA1\tA2\tBETA\tP\tN_CLUMPED'], indexes.map(({ base: b, bi: i, nClumped }) => {
+      return `${b.chr}\t${b.snp[i]}\t${b.pos[i]}\t${b.a1[i]}\t${b.a2[i]}\t${fmtG(b.beta[i], d)}\t${fmtG(b.p[i], d)}\t${nClumped}`;
     }));
     const scoresOut = open(paths.scores);
     await writeLines(scoresOut, [['FID', 'IID', ...cfg.thresholds.map((t) => `P_${t.text}`)].join('\t')], samples.map((s, i) => {
