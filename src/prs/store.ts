@@ -96,7 +96,10 @@ export class SpillSet {
     return this.files.has(chr);
   }
 
-  /** A cached reader of one chromosome's records; `prepare` turns a record into what is cached. */
+  /**
+   * A cached reader of one chromosome's records; `prepare` turns a record into what is cached and
+   * must copy it (the record buffer it is given is reused).
+   */
   reader<T>(chr: string, budgetBytes: number, prepare: (rec: Uint16Array) => T, costBytes: number): RecordReader<T> {
     const f = this.files.get(chr);
     if (!f) throw new Error(`no records for chromosome ${chr}`);
