@@ -134,6 +134,50 @@ export interface Measurement {
   stderrTail: string;
   /** 1-minute load average just before the start (other work on the machine skews wall times). */
   loadBefore: number;
+  /**
+   * CPU time the rest of the machine used during the run (all CPUs' busy time from /proc/stat minus
+   * this command's user+sys), as a share of wall x CPUs: 0 = the machine was ours alone.
+   */
+  foreignLoad: number | null;
+}
+
+/** Busy and total seconds of all CPUs so far, from /proc/stat. */
+export function cpuTimes(): { busy: number; total: number } | null {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'latin1').split('\n')[0];
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
+    const idle = (f[3] ?? 0) + (f[4] ?? 0);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: (total - idle) / 100, total: total / 100 };
+  } catch {
+    return null;
+  }
+}
+
+/** Share of all CPUs busy over the next `ms` milliseconds. */
+export async function busyShare(ms = 1000): Promise<number | null> {
+  const a = cpuTimes();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = cpuTimes();
+  if (!a || !b || b.total <= a.total) return null;
+  return (b.busy - a.busy) / (b.total - a.total);
+}
+
+/**
+ * Wait (at most maxSeconds) until the machine is nearly idle: under 15% of all CPUs busy over a
+ * second. Returns the last busy share seen.
+ */
+export async function waitIdle(maxSeconds: number, log: (s: string) => void = () => {}): Promise<number | null> {
+  const t0 = Date.now();
+  let share = await busyShare(1000);
+  let said = false;
+  while (share !== null && share > 0.15 && (Date.now() - t0) / 1000 < maxSeconds) {
+    if (!said) log(`  waiting for the machine to go idle (${(100 * share).toFixed(0)}% of CPUs busy; at most ${maxSeconds} s)`);
+    said = true;
+    share = await busyShare(2000);
+  }
+  return share;
 }
 
 function readProcStatus(pid: number): { ppid: number; rssKB: number; hwmKB: number } | null {
@@ -212,6 +256,7 @@ export async function measure(
   const timeFile = opts.gnuTime ? path.join(os.tmpdir(), `dosageflow-bench-time-${process.pid}-${Date.now()}.txt`) : null;
   const [exe, argv] = opts.gnuTime ? [opts.gnuTime, ['-v', '-o', timeFile!, cmd, ...args]] : [cmd, args];
   const loadBefore = Math.round(os.loadavg()[0] * 100) / 100;
+  const cpu0 = cpuTimes();
   const t0 = process.hrtime.bigint();
   const child = spawn(exe, argv, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -230,6 +275,7 @@ export async function measure(
     child.on('close', (code) => resolve(code));
   }).finally(() => clearInterval(timer));
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu1 = cpuTimes();
   let user: number | null = null;
   let sys: number | null = null;
   let maxRssKB: number | null = null;
@@ -244,6 +290,11 @@ export async function measure(
   }
   const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
   const useTime = maxRssKB !== null && maxRssKB > 0;
+  const ncpu = os.cpus().length || 1;
+  const foreignLoad =
+    cpu0 && cpu1 && user !== null && sys !== null && wallSeconds > 0
+      ? Math.round(Math.max(0, (cpu1.busy - cpu0.busy - user - sys) / (wallSeconds * ncpu)) * 1000) / 1000
+      : null;
   return {
     command: [cmd, ...args].join(' '),
     exitCode,
@@ -256,6 +307,7 @@ export async function measure(
     polledHwmMB: mb(peakHwm),
     stderrTail: stderr.slice(-2000),
     loadBefore,
+    foreignLoad,
   };
 }
 

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ROOT, ensureData, snapshotEngine, estimateBytes, findGnuTime, freeBytes, machineInfo, measure, outputRows, warmCache, which, type Measurement } from './lib.js';
+import { ROOT, ensureData, snapshotEngine, waitIdle, estimateBytes, findGnuTime, freeBytes, machineInfo, measure, outputRows, warmCache, which, type Measurement } from './lib.js';
 import { dataFiles, dataPrefix, dosageflowArgs, plink2Args, scenarios, type RunSpec, type Scale, type Scenario } from './scenarios.js';
 
 interface Options {
@@ -19,6 +19,7 @@ interface Options {
   dataDir: string;
   readme: boolean | null;
   pollMs: number;
+  waitIdle: number;
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -32,7 +33,10 @@ const USAGE = `usage: npm run bench -- [options]
   --data-dir DIR  where the simulated inputs live (default bench/data)
   --readme / --no-readme   (do not) rewrite the table in bench/README.md
                   (default: full runs yes, --quick runs no)
-  --poll-ms N     RSS polling interval (default 50)`;
+  --poll-ms N     RSS polling interval (default 50)
+  --wait-idle S   before each timed command wait up to S seconds for the machine to go idle
+                  (< 15% of CPUs busy); the share of the machine others used during each
+                  command is recorded either way`;
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
@@ -45,6 +49,7 @@ function parseArgs(argv: string[]): Options {
     dataDir: path.join(ROOT, 'bench/data'),
     readme: null,
     pollMs: 50,
+    waitIdle: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -81,6 +86,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--no-readme':
         o.readme = false;
+        break;
+      case '--wait-idle':
+        o.waitIdle = Math.max(0, Number(val()));
         break;
       case '--poll-ms':
         o.pollMs = Math.max(5, Number(val()));
@@ -151,56 +159,54 @@ function cpu(m: Measurement): number | null {
   return m.userSeconds === null || m.sysSeconds === null ? null : m.userSeconds + m.sysSeconds;
 }
 
+function cpuRatio(r: RunResult): string {
+  const a = cpu(r.dosageflow);
+  const b = r.plink2 && r.plink2.ok && r.dosageflow.ok ? cpu(r.plink2) : null;
+  return a && b ? (b / a).toFixed(2) + 'x' : '-';
+}
+
+function pctLoad(x: number | null | undefined): string {
+  return x === null || x === undefined ? '?' : (100 * x).toFixed(0);
+}
+
 function describeInput(r: RunSpec): string {
   const d = r.data;
   return d.format === 'gen' ? `.gen.${d.compress}` : `BGEN ${d.bits ?? 8}-bit ${d.compress}`;
 }
 
-async function runTool(
-  tool: 'dosageflow' | 'plink2',
-  run: RunSpec,
-  files: ReturnType<typeof dataFiles>,
-  opts: Options,
-  gnuTime: string | null,
-  plink2: string,
-  engine: string,
-): Promise<ToolResult> {
+/** One execution of one tool; outputs counted, then removed unless --keep. */
+async function runTool(tool: 'dosageflow' | 'plink2', run: RunSpec, files: ReturnType<typeof dataFiles>, opts: Options, gnuTime: string | null, plink2: string, engine: string): Promise<ToolResult> {
   const outDir = path.join(opts.dataDir, 'runs', `${dataPrefix(run.data)}-${run.label.replace(/\W+/g, '_')}-${tool}`);
-  let best: ToolResult | null = null;
-  const walls: number[] = [];
-  for (let rep = 0; rep < opts.repeat; rep++) {
-    fs.rmSync(outDir, { recursive: true, force: true });
-    fs.mkdirSync(outDir, { recursive: true });
-    const out = path.join(outDir, 'out');
-    const m =
-      tool === 'dosageflow'
-        ? await measure(process.execPath, [engine, ...dosageflowArgs(run, files, out, opts.threads)], { gnuTime, pollMs: opts.pollMs })
-        : await measure(plink2, plink2Args(run, files, out, opts.threads), { gnuTime, pollMs: opts.pollMs, cwd: outDir });
-    walls.push(m.wallSeconds);
-    const outputs = await outputRows(outDir, 'out.', tool === 'dosageflow' ? /\.tsv(\.gz|\.zst)?$/ : /\.glm\.linear$/);
-    const rowsOut = outputs.reduce((s, x) => s + x.rows, 0);
-    const ok = m.exitCode === 0 && rowsOut > 0;
-    const engineMatch = tool === 'dosageflow' ? /variants read .* in ([\d.]+) s/.exec(m.stderrTail) : null;
-    const r: ToolResult = {
-      ...m,
-      wallAll: walls,
-      variantsPerSecond: run.data.variants / m.wallSeconds,
-      rowsOut,
-      outputs,
-      ...(engineMatch ? { engineSeconds: Number(engineMatch[1]) } : {}),
-      ok,
-      ...(ok ? {} : { error: m.exitCode !== 0 ? `exit ${m.exitCode}: ${m.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : 'no output rows' }),
-    };
-    if (!ok) {
-      log(`  ${tool} FAILED: ${r.error}`);
-      best = r;
-      break;
-    }
-    if (!best || r.wallSeconds < best.wallSeconds) best = r;
-  }
-  best!.wallAll = walls;
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  const out = path.join(outDir, 'out');
+  const m =
+    tool === 'dosageflow'
+      ? await measure(process.execPath, [engine, ...dosageflowArgs(run, files, out, opts.threads)], { gnuTime, pollMs: opts.pollMs })
+      : await measure(plink2, plink2Args(run, files, out, opts.threads), { gnuTime, pollMs: opts.pollMs, cwd: outDir });
+  const outputs = await outputRows(outDir, 'out.', tool === 'dosageflow' ? /\.tsv(\.gz|\.zst)?$/ : /\.glm\.linear$/);
+  const rowsOut = outputs.reduce((s, x) => s + x.rows, 0);
+  const ok = m.exitCode === 0 && rowsOut > 0;
+  const engineMatch = tool === 'dosageflow' ? /variants read .* in ([\d.]+) s/.exec(m.stderrTail) : null;
   if (!opts.keep) fs.rmSync(outDir, { recursive: true, force: true });
-  return best!;
+  return {
+    ...m,
+    wallAll: [m.wallSeconds],
+    variantsPerSecond: run.data.variants / m.wallSeconds,
+    rowsOut,
+    outputs,
+    ...(engineMatch ? { engineSeconds: Number(engineMatch[1]) } : {}),
+    ok,
+    ...(ok ? {} : { error: m.exitCode !== 0 ? `exit ${m.exitCode}: ${m.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : 'no output rows' }),
+  };
+}
+
+/** Keep the fastest successful execution (or the first failure); remember every wall time. */
+function better(prev: ToolResult | null, r: ToolResult): ToolResult {
+  if (!prev) return r;
+  const all = [...prev.wallAll, r.wallSeconds];
+  const pick = !prev.ok ? prev : !r.ok ? r : r.wallSeconds < prev.wallSeconds ? r : prev;
+  return { ...pick, wallAll: all };
 }
 
 /** Rough bytes a run writes besides its input: plink2's temporary .pgen and both tools' tables. */
@@ -258,15 +264,27 @@ async function main(): Promise<void> {
       }
       base.inputBytes = fs.statSync(files.genotypes).size;
       await warmCache(files.genotypes);
-      log(`  ${run.label}: dosageflow ...`);
-      const df = await runTool('dosageflow', run, files, opts, gnuTime, '', engine);
-      log(`  ${run.label}: dosageflow ${fmtS(df.wallSeconds)} s (CPU ${fmtS(cpu(df))} s, load before ${df.loadBefore}), ${fmtRate(df.variantsPerSecond)} variants/s, peak RSS ${fmtMB(df.peakRssMB)} MB, ${df.rowsOut} rows`);
+      // Repeats alternate the order (dosageflow first, then plink2 first, ...) so neither tool
+      // always runs right after the other; the fastest of each is reported.
+      let df: ToolResult | null = null;
       let p2: ToolResult | null = null;
-      if (plink2) {
-        log(`  ${run.label}: plink2 ...`);
-        p2 = await runTool('plink2', run, files, opts, gnuTime, plink2, engine);
-        log(`  ${run.label}: plink2 ${fmtS(p2.wallSeconds)} s (CPU ${fmtS(cpu(p2))} s, load before ${p2.loadBefore}), peak RSS ${fmtMB(p2.peakRssMB)} MB, ${p2.rowsOut} rows`);
+      for (let rep = 0; rep < opts.repeat; rep++) {
+        const order: ('dosageflow' | 'plink2')[] = plink2 ? (rep % 2 === 0 ? ['dosageflow', 'plink2'] : ['plink2', 'dosageflow']) : ['dosageflow'];
+        for (const tool of order) {
+          if (tool === 'dosageflow' && df && !df.ok) continue;
+          if (tool === 'plink2' && p2 && !p2.ok) continue;
+          if (opts.waitIdle > 0) await waitIdle(opts.waitIdle, log);
+          log(`  ${run.label}: ${tool}${opts.repeat > 1 ? ` (${rep + 1}/${opts.repeat})` : ''} ...`);
+          const r = await runTool(tool, run, files, opts, gnuTime, plink2 ?? '', engine);
+          const load = `CPU ${fmtS(cpu(r))} s, others used ${r.foreignLoad === null ? '?' : (100 * r.foreignLoad).toFixed(0)}% of the machine`;
+          if (!r.ok) log(`  ${tool} FAILED: ${r.error}`);
+          else if (tool === 'dosageflow') log(`  ${run.label}: dosageflow ${fmtS(r.wallSeconds)} s (${load}), ${fmtRate(r.variantsPerSecond)} variants/s, peak RSS ${fmtMB(r.peakRssMB)} MB, ${r.rowsOut} rows`);
+          else log(`  ${run.label}: plink2 ${fmtS(r.wallSeconds)} s (${load}), peak RSS ${fmtMB(r.peakRssMB)} MB, ${r.rowsOut} rows`);
+          if (tool === 'dosageflow') df = better(df, r);
+          else p2 = better(p2, r);
+        }
       }
+      if (!df) throw new Error('internal: no dosageflow result');
       const ratio = p2 && p2.ok && df.ok ? p2.wallSeconds / df.wallSeconds : null;
       if (ratio !== null) log(`  ${run.label}: plink2/dosageflow = ${ratio.toFixed(2)}`);
       results.push({ ...base, dosageflow: df, plink2: p2, ratio });
@@ -387,12 +405,12 @@ function markdown(results: RunResult[], goals: Goal[], m: Marginal | null, doc: 
   const lines: string[] = [];
   lines.push(`Run ${doc.date.slice(0, 16).replace('T', ' ')} UTC, mode **${doc.mode}**, commit ${mach.gitCommit}${mach.gitDirty ? ' (dirty tree)' : ''}; ${mach.cpus} x ${mach.cpuModel}, ${mach.memGiB} GiB, Node ${mach.node}, ${mach.plink2?.version ?? 'no plink2'}; --threads ${doc.options.threads} for both tools${doc.options.repeat > 1 ? `, fastest of ${doc.options.repeat}` : ''}. Raw numbers: [${jsonRel}](${jsonRel}).`);
   lines.push('');
-  lines.push('| # | scenario | run | input | samples x variants | phenos | dosageflow wall s | CPU s | variants/s | peak RSS MB | plink2 wall s | CPU s | plink2 peak RSS MB | plink2 / dosageflow |');
-  lines.push('|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| # | scenario | run | input | samples x variants | phenos | dosageflow wall s | CPU s | variants/s | peak RSS MB | plink2 wall s | CPU s | plink2 peak RSS MB | plink2 / dosageflow wall | CPU ratio | others\' load % |');
+  lines.push('|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const dims = `${r.samples.toLocaleString('en-US')} x ${r.variants.toLocaleString('en-US')}`;
     if (r.skipped) {
-      lines.push(`| ${r.scenario} | ${r.scenarioName} | ${r.label} | ${r.input} | ${dims} | ${r.nPhenos} | skipped: ${r.skipped} | | | | | | | |`);
+      lines.push(`| ${r.scenario} | ${r.scenarioName} | ${r.label} | ${r.input} | ${dims} | ${r.nPhenos} | skipped: ${r.skipped} | | | | | | | | | |`);
       continue;
     }
     const df = r.dosageflow;
@@ -400,7 +418,7 @@ function markdown(results: RunResult[], goals: Goal[], m: Marginal | null, doc: 
     const dfWall = df.ok ? fmtS(df.wallSeconds) : `FAILED`;
     const p2Wall = !p2 ? 'n/a' : p2.ok ? fmtS(p2.wallSeconds) : 'FAILED';
     lines.push(
-      `| ${r.scenario} | ${r.scenarioName} | ${r.label} | ${r.input} | ${dims} | ${r.nPhenos} | ${dfWall} | ${fmtS(cpu(df))} | ${df.ok ? fmtRate(df.variantsPerSecond) : '-'} | ${fmtMB(df.peakRssMB)} | ${p2Wall} | ${p2 ? fmtS(cpu(p2)) : '-'} | ${p2 ? fmtMB(p2.peakRssMB) : '-'} | ${r.ratio === null ? '-' : r.ratio.toFixed(2) + 'x'} |`,
+      `| ${r.scenario} | ${r.scenarioName} | ${r.label} | ${r.input} | ${dims} | ${r.nPhenos} | ${dfWall} | ${fmtS(cpu(df))} | ${df.ok ? fmtRate(df.variantsPerSecond) : '-'} | ${fmtMB(df.peakRssMB)} | ${p2Wall} | ${p2 ? fmtS(cpu(p2)) : '-'} | ${p2 ? fmtMB(p2.peakRssMB) : '-'} | ${r.ratio === null ? '-' : r.ratio.toFixed(2) + 'x'} | ${cpuRatio(r)} | ${pctLoad(df.foreignLoad)} / ${p2 ? pctLoad(p2.foreignLoad) : '-'} |`,
     );
   }
   if (m) {
@@ -417,7 +435,7 @@ function markdown(results: RunResult[], goals: Goal[], m: Marginal | null, doc: 
     for (const g of goals) lines.push(`| ${g.text} | ${g.measured} | ${g.pass === null ? '-' : g.pass ? 'yes' : '**no**'} |`);
   }
   lines.push('');
-  lines.push(`Peak RSS: ${doc.rssMethod}. Wall time: spawn to exit, Node start-up included; data generation excluded. CPU s = user + system (GNU time). 1-minute load averages before each command are in the JSON (other work on the machine inflates wall times).`);
+  lines.push(`Peak RSS: ${doc.rssMethod}. Wall time: spawn to exit, Node start-up included; data generation excluded. CPU s = user + system (GNU time); CPU ratio = plink2 CPU / dosageflow CPU. Others' load = share of the machine's CPU time (all cores) used by other processes while dosageflow / plink2 ran: anything well above 0 inflates wall times, so read those ratios with care.`);
   return lines.join('\n');
 }
 

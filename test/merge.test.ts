@@ -126,7 +126,7 @@ t.test('merging pieces of an assoc output gives its bytes: any split, order, com
 t.test('assoc --shard I/N outputs merge (CLI) to the unsharded run, byte for byte', async (t) => {
   const full = await unsharded();
   const dir = tmpDir('merge-shard');
-  for (const count of [3, 7]) {
+  for (const count of [4]) {
     const prefixes: string[] = [];
     for (let i = 1; i <= count; i++) {
       const out = path.join(dir, `n${count}.shard${i}`);

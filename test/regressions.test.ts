@@ -28,3 +28,26 @@ t.test('regression: lambda was NA beyond 65,536 variants (median spill file clos
   t.ok(s.phenos[0].tested > 65536);
   t.ok(Number.isFinite(s.phenos[0].lambda) && s.phenos[0].lambda > 0, `lambda ${s.phenos[0].lambda}`);
 });
+
+t.test('regression: phenotypes overwrote each other\'s spilled sort runs (shared run names in one temp dir)', async (t) => {
+  // Unsorted input, two phenotypes, a sort memory so small that every phenotype spills runs.
+  const dir = tmpDir('spill');
+  const src = fs.readFileSync(new URL('../../test/fixtures/assoc/small.gen', import.meta.url), 'utf8').split('\n').filter(Boolean);
+  const lines: string[] = [];
+  for (let rep = 0; rep < 12; rep++) for (const l of src) lines.push(l.replace(/^(\S+) (\S+) (\S+) (\d+)/, (_m, c, a, b, p) => `${c} ${a}_${rep} ${b}_${rep} ${Number(p) + rep}`));
+  for (let i = lines.length - 1; i > 0; i--) {
+    const j = (i * 7919) % (i + 1);
+    [lines[i], lines[j]] = [lines[j], lines[i]];
+  }
+  const gen = path.join(dir, 'shuffled.gen');
+  fs.writeFileSync(gen, lines.join('\n') + '\n');
+  const small = baseConfig({ gen: [gen], memoryMB: 0.0001, phenoNames: ['response', 'dissociation'] });
+  const big = baseConfig({ gen: [gen], memoryMB: 512, phenoNames: ['response', 'dissociation'] });
+  await runAssoc(small);
+  await runAssoc(big);
+  for (const p of ['response', 'dissociation']) {
+    const a = fs.readFileSync(`${small.out}.${p}.tsv`);
+    t.ok(a.equals(fs.readFileSync(`${big.out}.${p}.tsv`)), `${p}: spilled output equals in-memory output`);
+    t.equal(a.toString().trim().split('\n').length, lines.length + 1);
+  }
+});

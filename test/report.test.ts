@@ -308,7 +308,14 @@ t.test('errors name the file and line; failed runs leave nothing behind', async 
   t.ok(missing instanceof FileError, 'missing input: FileError');
 
   for (const [opts, re] of [
-    [{ ldRef: 'ref.bgen' }, /--ld-ref.*not yet supported/],
+    [{ ldR2: 0.2 }, /^--ld-r2 needs --ld-ref FILE/],
+    [{ ldMethod: 'dosage' }, /^--ld-method needs --ld-ref FILE/],
+    [{ ldRefSample: 'ref.sample' }, /^--ld-ref-sample needs --ld-ref FILE/],
+    [{ ldRef: 'ref.gen', ldR2: 1 }, /^--ld-r2 must be at least 0 and below 1, not 1$/],
+    [{ ldRef: 'ref.gen', ldR2: -0.1 }, /^--ld-r2 must be at least 0 and below 1/],
+    [{ ldRef: 'ref.gen', ldR2: 'high' }, /^--ld-r2 takes a number, not 'high'/],
+    [{ ldRef: 'ref.gen', ldMethod: 'pearson' }, /^--ld-method takes dosage or plink1\.9, not 'pearson'/],
+    [{ ldRef: '-' }, /^--ld-ref cannot be read from stdin/],
     [{ width: 50 }, /--width must be between 200 and 8000/],
     [{ height: 1.5 }, /--height takes a whole number/],
     [{ suggestive: 1e-9 }, /--suggestive .* must not be below --p-threshold/],
@@ -337,6 +344,14 @@ t.test('errors name the file and line; failed runs leave nothing behind', async 
     keepP: 1e-3,
     title: undefined,
     png: true,
+    ld: null,
+  });
+  t.same(resolveReportConfig({ ldRef: 'r.gen' }).ld, { ref: 'r.gen', sample: undefined, r2: 0.1, method: 'dosage' }, '--ld-ref defaults');
+  t.same(resolveReportConfig({ ldRef: 'r.bgen', ldRefSample: 'r.sample', ldR2: '0.3', ldMethod: 'plink1.9' }).ld, {
+    ref: 'r.bgen',
+    sample: 'r.sample',
+    r2: 0.3,
+    method: 'plink1.9',
   });
 });
 
@@ -382,7 +397,8 @@ t.test('command: yargs module, --help examples, stdin through the CLI', async (t
   t.equal(s.plots.manhattan.width, 640);
   t.notOk(fs.existsSync(path.join(dir, 'o', 'manhattan.png')), '--no-png');
   t.match(said, /lambda_gc \d\.\d{4}/, 'one-line summary on stderr');
-  await t.rejects(parser().parseAsync(['report', f, '--out', path.join(dir, 'p'), '--ld-ref', 'x.bgen']), UsageError);
+  await t.rejects(parser().parseAsync(['report', f, '--out', path.join(dir, 'p'), '--ld-ref', path.join(dir, 'x.bgen')]), FileError);
+  await t.rejects(parser().parseAsync(['report', f, '--out', path.join(dir, 'p'), '--ld-r2', '0.2']), /--ld-r2 needs --ld-ref/);
   await t.rejects(parser().parseAsync(['report', f]), /needs --out DIR/);
   let help = '';
   await parser().parseAsync(['report', '--help'], {}, (_e, _a, out) => {
@@ -390,6 +406,9 @@ t.test('command: yargs module, --help examples, stdin through the CLI', async (t
   });
   t.match(help, /Examples:/);
   t.match(help, /--clump-kb/);
+  for (const flag of ['--ld-ref ', '--ld-ref-sample', '--ld-r2', '--ld-method']) t.match(help, flag, `help lists ${flag}`);
+  t.match(help, /LD-independent/);
+  t.notMatch(help, /not yet supported/);
 
   // stdin, through the real launcher (gzip on the pipe).
   const main = path.join(REPO_ROOT, 'dist/src/cli/main.js');

@@ -18,6 +18,9 @@ export function reportOptionsFromArgs(a: Record<string, unknown>): { input: stri
     pThreshold: a['p-threshold'] as number | undefined,
     suggestive: a.suggestive as number | undefined,
     ldRef: a['ld-ref'] === undefined ? undefined : String(a['ld-ref']),
+    ldRefSample: a['ld-ref-sample'] === undefined ? undefined : String(a['ld-ref-sample']),
+    ldR2: a['ld-r2'] as number | undefined,
+    ldMethod: a['ld-method'] === undefined ? undefined : String(a['ld-method']),
     title: a.title === undefined ? undefined : String(a.title),
     png: a.png === undefined ? undefined : Boolean(a.png),
   };
@@ -35,7 +38,16 @@ export const reportCommand: CommandModule = {
           'by `dosageflow assoc`; plain, gzip or zstd; - = stdin) in one streaming pass and writes into DIR:\n' +
           'summary.json (lambda_gc, counts, top loci), manhattan.svg/.png, qq.svg/.png and report.html\n' +
           '(one self-contained page). Loci are grouped by distance: in order of p, each variant below the\n' +
-          'suggestive threshold not yet in a locus claims all such variants within --clump-kb.',
+          'suggestive threshold not yet in a locus claims all such variants within --clump-kb.\n\n' +
+          'With --ld-ref FILE (IMPUTE2 .gen, plain/gzip/zstd, or BGEN) loci are LD-independent: an index\n' +
+          'variant claims only the variants within --clump-kb whose r2 with it exceeds --ld-r2 (default\n' +
+          `${REPORT_DEFAULTS.ldR2}), r2 computed over the reference samples as the squared correlation of the dosages\n` +
+          '(--ld-method dosage, the default) or as plink 1.9 --clump does (plink1.9: haplotype EM on hard\n' +
+          'calls). Variants are found in the reference by chromosome, position and alleles (A1/A2 in either\n' +
+          'order); only those below the suggestive threshold are read, in one pass over FILE after the\n' +
+          'table. Variants not in the reference are loci of their own (summary.json: in_ld_ref false).\n' +
+          'The table needs A1 and A2 columns. --ld-ref-sample FILE (the Oxford .sample of the reference)\n' +
+          'is optional: the number of samples is read from FILE and checked against it.',
       )
       .positional('sumstats', { type: 'string', describe: 'summary-statistics table (plain, .gz or .zst: detected from content); - = stdin' })
       .option('out', { alias: 'o', type: 'string', describe: 'output directory (created if missing)' })
@@ -46,20 +58,32 @@ export const reportCommand: CommandModule = {
       .option('clump-kb', { type: 'number', describe: `distance grouping window in kb on either side of an index variant (default ${REPORT_DEFAULTS.clumpKb})` })
       .option('p-threshold', { type: 'number', describe: `genome-wide significance threshold (default ${pLabel(REPORT_DEFAULTS.pThreshold)})` })
       .option('suggestive', { type: 'number', describe: `suggestive threshold; loci are formed below it (default ${pLabel(REPORT_DEFAULTS.suggestive)})` })
-      .option('ld-ref', { type: 'string', describe: 'dosage file for r² clumping (not yet supported)' })
+      .option('ld-ref', { type: 'string', describe: 'LD reference (.gen, .gen.gz/.zst or .bgen): group loci by r2 instead of distance alone' })
+      .option('ld-ref-sample', { type: 'string', describe: 'Oxford .sample of --ld-ref (optional: checks its sample count)' })
+      .option('ld-r2', { type: 'number', describe: `with --ld-ref: claim variants whose r2 with the index variant exceeds this (default ${REPORT_DEFAULTS.ldR2})` })
+      .option('ld-method', {
+        type: 'string',
+        describe: `with --ld-ref: r2 as the squared dosage correlation (dosage) or as plink 1.9 --clump (plink1.9) (default ${REPORT_DEFAULTS.ldMethod})`,
+      })
       .option('title', { type: 'string', describe: 'page and plot title (default: from the input file name)' })
       .option('png', { type: 'boolean', describe: 'also write PNG renderings of the plots (default true; --no-png to skip)' })
       .example('$0 report results/ket.response.tsv.gz --out results/ket-report', 'defaults: 1600x600 Manhattan, top 20 loci, 500 kb windows')
       .example('$0 report sumstats.tsv --out rep --width 2400 --height 800 --top 50 --clump-kb 250', 'bigger plot, more and narrower loci')
       .example('$0 report sumstats.tsv --out rep --p-threshold 1e-9 --suggestive 1e-6', 'stricter thresholds')
+      .example('$0 report sumstats.tsv --out rep --ld-ref 1kg.eur.gen.zst --ld-ref-sample 1kg.eur.sample --ld-r2 0.1', 'LD-independent loci: r2 > 0.1 within 500 kb')
       .example('zstd -dc sumstats.tsv.zst | $0 report - --out rep', 'read from stdin'),
   handler: async (argv) => {
     const { input, out, opts } = reportOptionsFromArgs(argv as Record<string, unknown>);
     const s = await writeReport(input, out, opts);
     const lam = s.lambda_gc === null ? 'NA' : s.lambda_gc.toFixed(4);
+    const c = s.clumping;
+    const ld =
+      c.method === 'ld'
+        ? ` (LD: r2 > ${c.r2} over ${c.ld_samples} reference samples; ${c.candidates_not_in_ld_ref} of ${c.candidates_in_ld_ref + c.candidates_not_in_ld_ref} suggestive variants not in the reference)`
+        : '';
     process.stderr.write(
       `dosageflow report: ${s.n_variants} variants (${s.n_tested} tested), lambda_gc ${lam}, ` +
-        `${s.n_gws} genome-wide significant in ${s.n_gws_loci} loci -> ${out}/report.html\n`,
+        `${s.n_gws} genome-wide significant in ${s.n_gws_loci} loci${ld} -> ${out}/report.html\n`,
     );
   },
 };

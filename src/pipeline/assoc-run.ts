@@ -175,7 +175,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
     throw fileError(e, tmpBase);
   }
   registerTemp(tmpDir);
-  const perPhenoMem = Math.max(1 << 20, Math.floor((cfg.memoryMB * (1 << 20)) / model.phenoNames.length));
+  const perPhenoMem = Math.max(1 << 10, Math.floor((cfg.memoryMB * (1 << 20)) / model.phenoNames.length));
   const sorters = model.phenoNames.map(
     (name) =>
       new GenomeSorter({

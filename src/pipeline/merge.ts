@@ -243,16 +243,17 @@ async function openAll(sources: MergeSource[]): Promise<TableReader[]> {
 /** A duplicate found in an intermediate run: find the original file and line of each copy. */
 async function locateDuplicate(first: RowAt, second: RowAt, row: Uint8Array): Promise<Error> {
   const key = Buffer.from(row.subarray(0, variantEnd(row, 0, row.length)));
-  const find = async (at: RowAt): Promise<RowAt | { file: string; line: number }> => {
+  const find = async (at: RowAt): Promise<{ file: string; line: number }> => {
     if (!at.reader.origins) return { file: at.reader.file, line: at.line };
     for (const f of at.reader.origins) {
+      if (f === '-') continue; // stdin cannot be read again
       const line = await findVariant(f, key);
       if (line > 0) return { file: f, line };
     }
     return { file: at.reader.origins.join(', '), line: 0 };
   };
-  const a = (await find(first)) as { file: string; line: number };
-  const b = (await find(second)) as { file: string; line: number };
+  const a = await find(first);
+  const b = await find(second);
   return new InputError(`duplicate variant ${describeVariant(row)}: also in ${a.file}${a.line ? `:${a.line}` : ''}`, { file: b.file, line: b.line || undefined });
 }
 
@@ -277,6 +278,7 @@ async function findVariant(file: string, key: Buffer): Promise<number> {
 export async function mergeInPasses(sources: MergeSource[], w: BatchWriter, ctx: PassContext): Promise<[number, number]> {
   let passes = 1;
   let round = 0;
+  const tag = Math.random().toString(36).slice(2, 8); // the directory may be shared
   const opts: MergeOptions = { checkDuplicates: ctx.checkDuplicates, duplicateError: locateDuplicate };
   while (sources.length > ctx.maxOpen) {
     const next: MergeSource[] = [];
@@ -286,7 +288,7 @@ export async function mergeInPasses(sources: MergeSource[], w: BatchWriter, ctx:
         next.push(group[0]);
         continue;
       }
-      const file = path.join(ctx.tmpDir(), `pass${round}-${g}.tsv`);
+      const file = path.join(ctx.tmpDir(), `merge-${tag}-pass${round}-${g}.tsv`);
       const readers = await openAll(group);
       try {
         const ws = fs.createWriteStream(file, { highWaterMark: 1 << 20 });

@@ -4,13 +4,13 @@
 // the end the output-so-far, the spilled runs and the buffer are k-way merged.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import { RANK_OTHER } from '../formats/chrom.js';
-import { openInput } from '../io/input.js';
-import { readLines } from '../io/lines.js';
 import { createOutput, writeAsync, type OutCompression, type OutputFile } from '../io/output.js';
-import { InputError } from '../errors.js';
-import { compareKeys, keyOfLine, type RowKey } from './order.js';
+import { compareKeys, type RowKey } from './order.js';
+import { BatchWriter, maxOpenFor, mergeInPasses, type MergeSource } from './merge.js';
+import { TableReader } from './merge-reader.js';
+
+let sorterSeq = 0;
 
 export type SortTarget = { kind: 'file'; path: string; compression: OutCompression } | { kind: 'stdout' };
 
@@ -31,6 +31,8 @@ export class GenomeSorter {
   private pending: RowKey[] = [];
   private pendingBytes = 0;
   private spills: string[] = [];
+  /** Sorters of several phenotypes share tmpDir: their run files need distinct names. */
+  private readonly tag = `s${sorterSeq++}-${process.pid}`;
   rows = 0;
 
   constructor(private opts: SorterOptions) {
@@ -75,7 +77,7 @@ export class GenomeSorter {
 
   private async spill(): Promise<void> {
     this.pending.sort(compareKeys);
-    const file = path.join(this.opts.tmpDir, `run${this.spills.length + 1}.tsv`);
+    const file = path.join(this.opts.tmpDir, `run-${this.tag}-${this.spills.length + 1}.tsv`);
     const ws = fs.createWriteStream(file, { highWaterMark: 1 << 20 });
     for (const k of this.pending) {
       const p1 = writeAsync(ws, k.line);
@@ -108,12 +110,19 @@ export class GenomeSorter {
     }
     await this.run0.finish();
     this.pending.sort(compareKeys);
-    const sources: AsyncIterator<RowKey>[] = [fileKeys(this.run0.tmpPath, true), ...this.spills.map((f) => fileKeys(f, false)), arrayKeys(this.pending)];
+    const pending = this.pending;
+    this.pending = [];
+    const sources: MergeSource[] = [
+      { open: () => TableReader.open(this.run0.tmpPath, { header: true, checkSorted: false }), origins: [] },
+      ...this.spills.map((f) => ({ open: () => TableReader.open(f, { header: false, checkSorted: false }), origins: [], temp: f })),
+      { open: () => TableReader.fromBlocks('(memory)', linesOf(pending), { header: false, checkSorted: false }), origins: [] },
+    ];
+    const ctx = { maxOpen: maxOpenFor(this.opts.memoryBytes / (1 << 20)), tmpDir: () => this.opts.tmpDir, checkDuplicates: false };
     if (t.kind === 'file') {
       const out = createOutput(t.path, t.compression);
       try {
         out.stream.write(this.opts.header + '\n');
-        await mergeKeys(sources, out.stream);
+        await mergeInPasses(sources, new BatchWriter(out.stream), ctx);
         await out.commit();
       } catch (e) {
         out.abort();
@@ -124,7 +133,7 @@ export class GenomeSorter {
     } else {
       const so = process.stdout;
       so.write(this.opts.header + '\n');
-      await mergeKeys(sources, so);
+      await mergeInPasses(sources, new BatchWriter(so), ctx);
       this.run0.abort();
     }
   }
@@ -149,81 +158,18 @@ async function copyToStdout(file: string): Promise<void> {
   }
 }
 
-async function* arrayKeys(a: RowKey[]): AsyncGenerator<RowKey> {
-  yield* a;
-}
-
-/** Row keys of a sorted table file (any compression); `header` skips its first line. */
-export async function* fileKeys(file: string, header: boolean): AsyncGenerator<RowKey> {
-  const inp = await openInput(file);
-  let lineNo = 0;
-  for await (const line of readLines(inp.stream)) {
-    lineNo++;
-    if (header && lineNo === 1) continue;
-    if (line.length === 0) continue;
-    const k = keyOfLine(line);
-    if (!k) throw new InputError('row without CHR and BP columns', { file, line: lineNo });
-    k.line = line.slice();
-    yield k;
-  }
-}
-
-/** K-way merge of sorted key streams into `out` (with backpressure). */
-export async function mergeKeys(sources: AsyncIterator<RowKey>[], out: Writable): Promise<number> {
-  const heap: { k: RowKey; s: number }[] = [];
-  const push = (e: { k: RowKey; s: number }) => {
-    heap.push(e);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (compareKeys(heap[p].k, heap[i].k) <= 0) break;
-      [heap[p], heap[i]] = [heap[i], heap[p]];
-      i = p;
+/** Sorted held rows as ~1 MB blocks of lines. */
+function* linesOf(a: RowKey[]): Generator<Uint8Array> {
+  let parts: Uint8Array[] = [];
+  let n = 0;
+  for (const k of a) {
+    parts.push(k.line, NL);
+    n += k.line.length + 1;
+    if (n >= 1 << 20) {
+      yield Buffer.concat(parts, n);
+      parts = [];
+      n = 0;
     }
-  };
-  const pop = () => {
-    const top = heap[0];
-    const lastE = heap.pop()!;
-    if (heap.length) {
-      heap[0] = lastE;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && compareKeys(heap[l].k, heap[m].k) < 0) m = l;
-        if (r < heap.length && compareKeys(heap[r].k, heap[m].k) < 0) m = r;
-        if (m === i) break;
-        [heap[m], heap[i]] = [heap[i], heap[m]];
-        i = m;
-      }
-    }
-    return top;
-  };
-  for (let s = 0; s < sources.length; s++) {
-    const r = await sources[s].next();
-    if (!r.done) push({ k: r.value, s });
   }
-  let batch: Uint8Array[] = [];
-  let batchLen = 0;
-  let rows = 0;
-  const flush = async () => {
-    if (!batchLen) return;
-    const buf = Buffer.concat(batch, batchLen);
-    batch = [];
-    batchLen = 0;
-    const p = writeAsync(out, buf);
-    if (p) await p;
-  };
-  while (heap.length) {
-    const { k, s } = pop();
-    batch.push(k.line, NL);
-    batchLen += k.line.length + 1;
-    rows++;
-    if (batchLen >= 1 << 20) await flush();
-    const r = await sources[s].next();
-    if (!r.done) push({ k: r.value, s });
-  }
-  await flush();
-  return rows;
+  if (n) yield Buffer.concat(parts, n);
 }

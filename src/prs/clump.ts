@@ -40,9 +40,16 @@ export function comparePriority(a: ClumpVariant, b: ClumpVariant): number {
 
 /**
  * Clump `vars` (sorted by position). `r2(i, j)` gives the r^2 between variants i and j (i the index
- * variant), NaN when undefined.
+ * variant), NaN when undefined. `onClump(i, j)`, when given, is told each variant j that index
+ * variant i claims (the report uses it for the extent of each locus).
  */
-export function clumpChromosome(vars: ClumpVariant[], radius: number, r2Bound: number, r2: (i: number, j: number) => number): ClumpResult {
+export function clumpChromosome(
+  vars: ClumpVariant[],
+  radius: number,
+  r2Bound: number,
+  r2: (i: number, j: number) => number,
+  onClump?: (i: number, j: number) => void,
+): ClumpResult {
   const n = vars.length;
   for (let i = 1; i < n; i++) {
     if (vars[i].pos < vars[i - 1].pos) throw new Error('clumpChromosome: variants must be sorted by position');
@@ -71,6 +78,7 @@ export function clumpChromosome(vars: ClumpVariant[], radius: number, r2Bound: n
       if (v > r2Bound) {
         clumped[j] = 1;
         count++;
+        if (onClump) onClump(i, j);
       }
     }
     index.push(i);

@@ -1,6 +1,7 @@
 // Options of the report (CLI flags and the programmatic writeReport) checked once into a typed config.
 // Every problem is a UsageError with a one-line message naming the flag.
 import { UsageError } from '../errors.js';
+import type { LdMethod } from '../prs/ld.js';
 
 /** What callers may pass (all optional; the CLI passes its flags through unchanged). */
 export interface ReportOptions {
@@ -17,8 +18,17 @@ export interface ReportOptions {
   pThreshold?: number;
   /** Suggestive threshold; loci are formed from variants below it (default 1e-5). */
   suggestive?: number;
-  /** Dosage file for r^2 clumping. TODO: not yet supported (UsageError); the lead wires it later. */
+  /**
+   * LD reference (.gen, plain/gzip/zstd, or .bgen) for r^2 grouping of the loci: an index variant
+   * then claims only the candidates within +-clumpKb whose r^2 with it exceeds ldR2 (see ldref.ts).
+   */
   ldRef?: string;
+  /** Oxford .sample of ldRef (optional: its sample count is checked against the reference's). */
+  ldRefSample?: string;
+  /** r^2 bound of the LD grouping (default 0.1; needs ldRef). */
+  ldR2?: number;
+  /** How r^2 is computed (default 'dosage'; needs ldRef): see src/prs/ld.ts. */
+  ldMethod?: LdMethod | string;
   /** Page title (default: "dosageflow report: <input file name>"). */
   title?: string;
   /** Also render manhattan.png and qq.png (default true). */
@@ -37,6 +47,15 @@ export interface ReportConfig {
   keepP: number;
   title: string | undefined;
   png: boolean;
+  /** r^2 grouping against an LD reference; null = distance grouping. */
+  ld: LdConfig | null;
+}
+
+export interface LdConfig {
+  ref: string;
+  sample: string | undefined;
+  r2: number;
+  method: LdMethod;
 }
 
 export const REPORT_DEFAULTS = {
@@ -47,6 +66,8 @@ export const REPORT_DEFAULTS = {
   pThreshold: 5e-8,
   suggestive: 1e-5,
   keepP: 1e-3,
+  ldR2: 0.1,
+  ldMethod: 'dosage',
 } as const;
 
 export const MIN_SIDE = 200;
@@ -71,11 +92,34 @@ function prob(v: unknown, flag: string): number {
   return n;
 }
 
-export function resolveReportConfig(opts: ReportOptions = {}): ReportConfig {
-  if (opts.ldRef !== undefined && opts.ldRef !== null && String(opts.ldRef) !== '') {
-    // TODO(lead): r^2-based clumping against a dosage reference (--ld-ref FILE).
-    throw new UsageError('--ld-ref: LD clumping from a dosage reference is not yet supported; omit it to group loci by distance (--clump-kb)');
+function given(v: unknown): boolean {
+  return v !== undefined && v !== null && !(typeof v === 'string' && v === '');
+}
+
+function resolveLd(opts: ReportOptions): LdConfig | null {
+  if (!given(opts.ldRef)) {
+    for (const [v, flag] of [
+      [opts.ldRefSample, '--ld-ref-sample'],
+      [opts.ldR2, '--ld-r2'],
+      [opts.ldMethod, '--ld-method'],
+    ] as const) {
+      if (given(v)) throw new UsageError(`${flag} needs --ld-ref FILE (an LD reference .gen or .bgen)`);
+    }
+    return null;
   }
+  const ref = String(opts.ldRef);
+  if (ref === '-') throw new UsageError('--ld-ref cannot be read from stdin: give a .gen or .bgen file');
+  const sample = given(opts.ldRefSample) ? String(opts.ldRefSample) : undefined;
+  if (sample === '-') throw new UsageError('--ld-ref-sample cannot be read from stdin');
+  const r2 = given(opts.ldR2) ? num(opts.ldR2, '--ld-r2') : REPORT_DEFAULTS.ldR2;
+  if (r2 < 0 || r2 >= 1) throw new UsageError(`--ld-r2 must be at least 0 and below 1, not ${r2}`);
+  const method = given(opts.ldMethod) ? String(opts.ldMethod) : REPORT_DEFAULTS.ldMethod;
+  if (method !== 'dosage' && method !== 'plink1.9') throw new UsageError(`--ld-method takes dosage or plink1.9, not '${method}'`);
+  return { ref, sample, r2, method };
+}
+
+export function resolveReportConfig(opts: ReportOptions = {}): ReportConfig {
+  const ld = resolveLd(opts);
   const width = opts.width === undefined ? REPORT_DEFAULTS.width : int(opts.width, '--width', MIN_SIDE, MAX_SIDE);
   const height = opts.height === undefined ? REPORT_DEFAULTS.height : int(opts.height, '--height', MIN_SIDE, MAX_SIDE);
   const qqSize = opts.qqSize === undefined ? height : int(opts.qqSize, '--qq-size', MIN_SIDE, MAX_SIDE);
@@ -99,5 +143,6 @@ export function resolveReportConfig(opts: ReportOptions = {}): ReportConfig {
     keepP: REPORT_DEFAULTS.keepP,
     title,
     png: opts.png === undefined ? true : Boolean(opts.png),
+    ld,
   };
 }

@@ -48,7 +48,7 @@ export function pText(log10p: number): string {
   return `${m.replace(/\.?0+$/, '')}e${e}`;
 }
 
-function row(l: TopLocus): string {
+function row(l: TopLocus, withLd: boolean): string {
   const cells = [
     [String(l.rank), ''],
     [l.chr, 's'],
@@ -64,7 +64,23 @@ function row(l: TopLocus): string {
     [String(l.locus_n_variants), ''],
     [l.locus_start === null ? 'NA' : `${thousands(l.locus_start)}-${thousands(l.locus_end ?? l.locus_start)}`, ''],
   ];
+  if (withLd) cells.push([l.in_ld_ref ? 'yes' : 'no', 's']);
   return '<tr>' + cells.map(([v, cls]) => `<td${cls ? ` class="${cls}"` : ''}>${esc(v)}</td>`).join('') + '</tr>';
+}
+
+/** How the loci were formed, for the note under the table (HTML). */
+function clumpingNote(s: ReportSummary, cfg: ReportConfig): string {
+  const c = s.clumping;
+  const claim = `in order of ascending p, each variant with p &lt; ${pLabel(cfg.suggestive)} not yet in a locus becomes an index variant and claims every such variant within &#177;${fmtG(c.window_kb)} kb on its chromosome`;
+  if (c.method === 'distance') return `Loci are grouped by distance: ${claim}.`;
+  const how =
+    c.ld_method === 'dosage'
+      ? 'the squared correlation of the dosages'
+      : 'plink 1.9&#8217;s r&#178; (haplotype EM on hard calls)';
+  const absent = c.candidates_not_in_ld_ref
+    ? ` ${thousands(c.candidates_not_in_ld_ref)} of the ${thousands(c.candidates_in_ld_ref + c.candidates_not_in_ld_ref)} variants with p &lt; ${pLabel(cfg.suggestive)} are not in the LD reference: their LD is unknown, so each is a locus of its own (LD REF: no).`
+    : '';
+  return `Loci are grouped by LD: ${claim} whose r&#178; with it exceeds ${fmtG(c.r2)} (${how} over the ${thousands(c.ld_samples)} samples of the LD reference ${esc(c.ld_ref)}).${absent}`;
 }
 
 export function reportHtml(inp: HtmlInput): string {
@@ -80,10 +96,12 @@ export function reportHtml(inp: HtmlInput): string {
     [thousands(s.n_loci), `independent loci (p &lt; ${pLabel(cfg.suggestive)})`],
     [thousands(s.n_gws_loci), `genome-wide significant loci`],
   ];
+  const withLd = s.clumping.method === 'ld';
   const header = ['#', 'CHR', 'SNP', 'BP', 'A1', 'A2', 'FRQ', 'INFO', 'BETA', 'SE', 'P', 'VARIANTS', 'REGION'];
-  const leftCols = new Set(['CHR', 'SNP', 'A1', 'A2']);
+  if (withLd) header.push('LD REF');
+  const leftCols = new Set(['CHR', 'SNP', 'A1', 'A2', 'LD REF']);
   const rows = s.top_loci
-    .map((l) => row(l).replace('<tr>', l.log10p > gwsLog10 ? '<tr class="gws">' : '<tr>'))
+    .map((l) => row(l, withLd).replace('<tr>', l.log10p > gwsLog10 ? '<tr class="gws">' : '<tr>'))
     .join('\n');
   const shown = s.top_loci.length < s.n_loci ? ` (the first ${s.top_loci.length} of ${thousands(s.n_loci)})` : '';
   return `<!DOCTYPE html>
@@ -119,7 +137,7 @@ ${inp.qqSvg.trim()}
 ${rows || `<tr><td colspan="${header.length}" class="s">no variant with p &lt; ${pLabel(cfg.suggestive)}</td></tr>`}
 </tbody>
 </table>
-<p class="note">Loci are grouped by distance: in order of ascending p, each variant with p &lt; ${pLabel(cfg.suggestive)} not yet in a locus becomes an index variant and claims every such variant within &#177;${fmtG(cfg.clumpKb)} kb on its chromosome. VARIANTS counts the variants of the locus, REGION spans them. Rows shaded red are genome-wide significant (p &lt; ${pLabel(cfg.pThreshold)}).</p>
+<p class="note" id="clumping">${clumpingNote(s, cfg)} VARIANTS counts the variants of the locus, REGION spans them. Rows shaded red are genome-wide significant (p &lt; ${pLabel(cfg.pThreshold)}).</p>
 </body>
 </html>
 `;

@@ -7,14 +7,20 @@
 // with massively repeated p-values, up to three more reads of the spill finish the exact median.
 // Memory is flat in the number of rows; disk use is 16 bytes per tested row while the report is built.
 // All outputs are written into the build directory and renamed into DIR when everything succeeded.
+//
+// With an LD reference (--ld-ref) the loci are grouped by r^2 instead of distance alone: the
+// reference is checked before the scan, the scan keeps the candidates' alleles too, and the
+// reference is then streamed once for the candidates' dosages (ldref.ts), spilled into the build
+// directory as well.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileError } from '../errors.js';
 import { registerTemp, unregisterTemp } from '../io/output.js';
 import { CHI2_1_MEDIAN, chi2FromLogP } from '../stats/distributions.js';
-import { clumpByDistance, type Locus } from './clump.js';
+import { clumpByDistance, clumpByLd, type Locus } from './clump.js';
 import { resolveReportConfig, type ReportConfig, type ReportOptions } from './config.js';
 import { reportHtml } from './html.js';
+import { ldLookup, loadLdDosages, openLdRef, type LdData } from './ldref.js';
 import { ManhattanPlot, type ManhattanLabel } from './manhattan.js';
 import { svgToPng } from './png.js';
 import { qqSvg } from './qq.js';
@@ -22,11 +28,11 @@ import { NO_CHR, scanSumstats, type ScanResult } from './scan.js';
 import { RankSelector, medianRanks } from './select.js';
 import { LineSpill, RecordSpill } from './spill.js';
 import { isNA, numOrNull, splitAll } from './sumstats.js';
-import type { ReportSummary, TopLocus } from './types.js';
+import type { ClumpingSummary, ReportSummary, TopLocus } from './types.js';
 
 export type { ReportOptions, ReportConfig } from './config.js';
 export { resolveReportConfig, REPORT_DEFAULTS } from './config.js';
-export type { ReportSummary, TopLocus, PlotSummary } from './types.js';
+export type { ReportSummary, TopLocus, PlotSummary, ClumpingSummary } from './types.js';
 
 /**
  * Loci labelled on the Manhattan plot: of the top loci, the genome-wide significant ones (at most
@@ -39,6 +45,8 @@ export const REPORT_FILES = ['manhattan.svg', 'manhattan.png', 'qq.svg', 'qq.png
 
 export async function writeReport(sumstatsPath: string, outDir: string, opts: ReportOptions = {}): Promise<ReportSummary> {
   const cfg = resolveReportConfig(opts);
+  // The LD reference opens and its samples add up, before the scan (errors name the file).
+  const ldSource = cfg.ld ? await openLdRef(cfg.ld) : null;
   try {
     await fs.promises.mkdir(outDir, { recursive: true });
   } catch (e) {
@@ -57,7 +65,21 @@ export async function writeReport(sumstatsPath: string, outDir: string, opts: Re
     records = new RecordSpill(path.join(build, 'records.bin'));
     lines = new LineSpill(path.join(build, 'candidates.txt'));
     const scan = await scanSumstats(sumstatsPath, cfg, records, lines);
-    const summary = await buildReport(sumstatsPath, cfg, scan, build);
+    let ld: LdData | null = null;
+    if (ldSource) {
+      const labels = scan.chroms.labels;
+      ld = await loadLdDosages(
+        ldSource,
+        {
+          chr: Array.from(scan.cand.chr, (c) => (c === NO_CHR ? null : labels[c])),
+          bp: scan.cand.bp,
+          a1: scan.cand.a1!,
+          a2: scan.cand.a2!,
+        },
+        build,
+      );
+    }
+    const summary = await buildReport(sumstatsPath, cfg, scan, build, ld);
     records.close();
     lines.close();
     // Everything is complete: move the files into place, the summary last.
@@ -77,7 +99,7 @@ export async function writeReport(sumstatsPath: string, outDir: string, opts: Re
   }
 }
 
-async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, build: string): Promise<ReportSummary> {
+async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, build: string, ld: LdData | null): Promise<ReportSummary> {
   const title = cfg.title ?? `dosageflow report: ${input === '-' ? 'stdin' : path.basename(input)}`;
 
   // Spill pass(es): Manhattan thinning on the final grid + exact median of -ln p.
@@ -95,7 +117,29 @@ async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, b
   const lambda = medianChi2 / CHI2_1_MEDIAN;
 
   // Loci.
-  const loci = clumpByDistance(scan.cand, cfg.clumpKb * 1000, NO_CHR);
+  let loci: Locus[];
+  let clumping: ClumpingSummary;
+  if (cfg.ld && ld) {
+    const r = clumpByLd(scan.cand, cfg.clumpKb * 1000, NO_CHR, cfg.ld.r2, ldLookup(ld, scan.chroms.labels, cfg.ld.method));
+    loci = r.loci;
+    clumping = {
+      method: 'ld',
+      window_kb: cfg.clumpKb,
+      r2: cfg.ld.r2,
+      ld_method: cfg.ld.method,
+      ld_ref: ld.source.file,
+      ld_ref_format: ld.source.format,
+      ld_ref_sample: ld.source.sampleFile ?? null,
+      ld_samples: ld.source.nSamples,
+      ld_ref_variants: ld.rows,
+      candidates_in_ld_ref: r.inLdRef,
+      candidates_not_in_ld_ref: r.notInLdRef,
+      pairs: r.pairs,
+    };
+  } else {
+    loci = clumpByDistance(scan.cand, cfg.clumpKb * 1000, NO_CHR);
+    clumping = { method: 'distance', window_kb: cfg.clumpKb };
+  }
   const gwsNlp = -Math.log(cfg.pThreshold);
   const top = loci.slice(0, cfg.top).map((l, k) => topLocus(scan, l, k + 1));
   // Labelled: the genome-wide significant loci among the top ones, or the first few when they are fewer.
@@ -140,7 +184,7 @@ async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, b
     n_loci: loci.length,
     n_gws_loci: loci.filter((l) => scan.cand.nlp[l.index] > gwsNlp).length,
     thresholds: { genome_wide: cfg.pThreshold, suggestive: cfg.suggestive, keep_p: cfg.keepP },
-    clumping: { method: 'distance', window_kb: cfg.clumpKb },
+    clumping,
     top_loci: top,
     plots: {
       manhattan: {
@@ -197,5 +241,6 @@ function topLocus(scan: ScanResult, l: Locus, rank: number): TopLocus {
     locus_start: placed ? l.start : null,
     locus_end: placed ? l.end : null,
     line: scan.cand.lineNo[i],
+    in_ld_ref: l.inLdRef === undefined ? null : l.inLdRef,
   };
 }

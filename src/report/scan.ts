@@ -75,8 +75,20 @@ export interface ScanResult {
   qqHist: Uint32Array;
   /** Rows with p < keepP: chromosome index (NO_CHR if unplaced), position, -ln p. */
   kept: { chr: Uint32Array; bp: Uint32Array; nlp: Float64Array };
-  /** Rows with p < suggestive: as kept, plus where their text is in the line spill and their line number. */
-  cand: { chr: Uint32Array; bp: Uint32Array; nlp: Float64Array; off: Float64Array; len: Uint32Array; lineNo: Float64Array };
+  /**
+   * Rows with p < suggestive: as kept, plus where their text is in the line spill and their line
+   * number; with an LD reference (cfg.ld) also their A1 and A2, to find them in it (else null).
+   */
+  cand: {
+    chr: Uint32Array;
+    bp: Uint32Array;
+    nlp: Float64Array;
+    off: Float64Array;
+    len: Uint32Array;
+    lineNo: Float64Array;
+    a1: string[] | null;
+    a2: string[] | null;
+  };
   records: RecordSpill;
   lines: LineSpill;
 }
@@ -98,6 +110,9 @@ export async function scanSumstats(file: string, cfg: ReportConfig, records: Rec
   const cOff = new GrowF64();
   const cLen = new GrowU32();
   const cLine = new GrowF64();
+  const withAlleles = cfg.ld !== null;
+  const cA1: string[] = [];
+  const cA2: string[] = [];
   let header: SumstatsHeader | null = null;
   let cutter: FieldCutter | null = null;
   let hasLog10p = false;
@@ -116,7 +131,15 @@ export async function scanSumstats(file: string, cfg: ReportConfig, records: Rec
     if (header === null) {
       if (line.trim() === '') return;
       header = parseHeader(line, file, lineNo);
-      cutter = new FieldCutter(header, [header.col.chr, header.col.bp, header.col.p, header.col.log10p]);
+      const wanted = [header.col.chr, header.col.bp, header.col.p, header.col.log10p];
+      if (withAlleles) {
+        // Only with --ld-ref: candidates are matched to the reference by their alleles too.
+        if (header.col.a1 < 0 || header.col.a2 < 0) {
+          throw new InputError('--ld-ref matches variants by chromosome, position and alleles: the table needs A1 and A2 columns', { file, line: lineNo });
+        }
+        wanted.push(header.col.a1, header.col.a2);
+      }
+      cutter = new FieldCutter(header, wanted);
       hasLog10p = header.col.log10p >= 0;
       return;
     }
@@ -165,6 +188,10 @@ export async function scanSumstats(file: string, cfg: ReportConfig, records: Rec
       cOff.push(off);
       cLen.push(len);
       cLine.push(lineNo);
+      if (withAlleles) {
+        cA1.push(f[4]);
+        cA2.push(f[5]);
+      }
     }
   };
 
@@ -204,7 +231,16 @@ export async function scanSumstats(file: string, cfg: ReportConfig, records: Rec
     hist,
     qqHist,
     kept: { chr: kChr.view, bp: kBp.view, nlp: kNlp.view },
-    cand: { chr: cChr.view, bp: cBp.view, nlp: cNlp.view, off: cOff.view, len: cLen.view, lineNo: cLine.view },
+    cand: {
+      chr: cChr.view,
+      bp: cBp.view,
+      nlp: cNlp.view,
+      off: cOff.view,
+      len: cLen.view,
+      lineNo: cLine.view,
+      a1: withAlleles ? cA1 : null,
+      a2: withAlleles ? cA2 : null,
+    },
     records,
     lines,
   };

@@ -24,7 +24,34 @@ export interface TopLocus {
   locus_end: number | null;
   /** Line of the index variant in the input. */
   line: number;
+  /**
+   * LD grouping (--ld-ref): whether the index variant was found in the LD reference (false: its LD
+   * is unknown and it is a locus of its own); null with distance grouping.
+   */
+  in_ld_ref: boolean | null;
 }
+
+/** How the loci were formed. */
+export type ClumpingSummary =
+  | { method: 'distance'; window_kb: number }
+  | {
+      method: 'ld';
+      window_kb: number;
+      /** Candidates are claimed when r^2 with the index variant is greater than this. */
+      r2: number;
+      ld_method: 'dosage' | 'plink1.9';
+      ld_ref: string;
+      ld_ref_format: 'gen' | 'bgen';
+      ld_ref_sample: string | null;
+      ld_samples: number;
+      /** Biallelic variants read from the reference (0 when there was no candidate to look up). */
+      ld_ref_variants: number;
+      /** Placed candidates found in the reference, and those not found (each a locus of its own). */
+      candidates_in_ld_ref: number;
+      candidates_not_in_ld_ref: number;
+      /** Candidate pairs whose r^2 was computed. */
+      pairs: number;
+    };
 
 export interface PlotSummary {
   file: string;
@@ -56,7 +83,7 @@ export interface ReportSummary {
   n_loci: number;
   n_gws_loci: number;
   thresholds: { genome_wide: number; suggestive: number; keep_p: number };
-  clumping: { method: 'distance'; window_kb: number };
+  clumping: ClumpingSummary;
   /** The first `top` loci by p. */
   top_loci: TopLocus[];
   plots: { manhattan: PlotSummary; qq: PlotSummary };
