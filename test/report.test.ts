@@ -27,6 +27,7 @@ import {
   yAxisInverse,
   type FixtureRow,
 } from './fixtures/report/helpers.js';
+import { PLANTED_N, pearsonR2, plantedLdFixture, randomLdFixture } from './fixtures/report/ld-fixture.js';
 
 function read(dir: string, f: string): string {
   return fs.readFileSync(path.join(dir, f), 'utf8');
@@ -347,7 +348,7 @@ t.test('errors name the file and line; failed runs leave nothing behind', async 
     ld: null,
   });
   t.same(resolveReportConfig({ ldRef: 'r.gen' }).ld, { ref: 'r.gen', sample: undefined, r2: 0.1, method: 'dosage' }, '--ld-ref defaults');
-  t.same(resolveReportConfig({ ldRef: 'r.bgen', ldRefSample: 'r.sample', ldR2: '0.3', ldMethod: 'plink1.9' }).ld, {
+  t.same(resolveReportConfig({ ldRef: 'r.bgen', ldRefSample: 'r.sample', ldR2: 0.3, ldMethod: 'plink1.9' }).ld, {
     ref: 'r.bgen',
     sample: 'r.sample',
     r2: 0.3,
@@ -454,4 +455,296 @@ t.test('p-values in the table and a one-chromosome (regional) axis', async (t) =
   assertWellFormedXml(svg);
   t.match(svg, /Chromosome 7 position \(Mb\)/, 'regional plot: x axis in Mb');
   t.notMatch(svg, /data-ybreak/, 'no axis break without extreme p-values');
+});
+
+// ---- LD-independent top loci (--ld-ref) ----
+
+function writeFixture(dir: string, fx: { sumstats: string; gen: string; sample: string }): { sums: string; gen: string; sample: string } {
+  const sums = path.join(dir, 'sumstats.tsv');
+  const gen = path.join(dir, 'ref.gen');
+  const sample = path.join(dir, 'ref.sample');
+  fs.writeFileSync(sums, fx.sumstats);
+  fs.writeFileSync(gen, fx.gen);
+  fs.writeFileSync(sample, fx.sample);
+  return { sums, gen, sample };
+}
+
+/** The table rows of report.html: cell texts. */
+function tableRows(html: string): string[][] {
+  const body = html.slice(html.indexOf('<tbody>'), html.indexOf('</tbody>'));
+  return [...body.matchAll(/<tr[^>]*>(.*?)<\/tr>/g)].map((m) => [...m[1].matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => c[1]));
+}
+
+function tableHeader(html: string): string[] {
+  const head = html.slice(html.indexOf('<thead>'), html.indexOf('</thead>'));
+  return [...head.matchAll(/<th[^>]*>(.*?)<\/th>/g)].map((m) => m[1]);
+}
+
+t.test('LD loci: low-LD neighbours are separate loci, high-LD ones one locus; absent variants alone', async (t) => {
+  const dir = t.testdir();
+  const fx = plantedLdFixture();
+  const f = writeFixture(dir, fx);
+  const d = fx.dosage;
+  // The fixture's premises, by an independent r^2.
+  const r2 = (a: string, b: string) => pearsonR2(d.get(a)!, d.get(b)!);
+  t.ok(r2('rsA', 'rsB') < 0.02, `rsA-rsB low LD (${r2('rsA', 'rsB').toFixed(4)})`);
+  t.ok(r2('rsA', 'rsC') > 0.7, `rsA-rsC high LD (${r2('rsA', 'rsC').toFixed(4)})`);
+  t.ok(r2('rsB', 'rsD') > 0.7, `rsB-rsD high LD (${r2('rsB', 'rsD').toFixed(4)})`);
+  t.ok(r2('rsA', 'rsD') < 0.02 && r2('rsB', 'rsC') < 0.02, 'cross pairs low LD');
+  t.ok(r2('rsX', 'rsY') > 0.7, 'rsX-rsY high LD');
+  t.ok(Number.isNaN(r2('rsA', 'rsM')), 'rsM monomorphic in the reference');
+  t.notOk(d.has('rsE') || d.has('rsF'), 'rsE (other alleles) and rsF not in the reference');
+
+  // Distance alone (500 kb): everything near 1 Mb is one locus.
+  const dist = await writeReport(f.sums, path.join(dir, 'dist'), { png: false });
+  t.same(
+    dist.top_loci.map((l) => [l.snp, l.locus_n_variants, l.locus_start, l.locus_end, l.in_ld_ref]),
+    [
+      ['rsA', 7, 1_000_000, 1_300_000, null],
+      ['rsX', 2, 5_000_000, 5_200_000, null],
+    ],
+    'distance: two loci',
+  );
+  t.same(dist.clumping, { method: 'distance', window_kb: 500 });
+
+  // With the LD reference: rsB (low LD with rsA) is its own locus, with rsD.
+  const want = [
+    ['rsA', 2, 1_000_000, 1_100_000, true],
+    ['rsX', 2, 5_000_000, 5_200_000, true],
+    ['rsB', 2, 1_050_000, 1_120_000, true],
+    ['rsE', 1, 1_200_000, 1_200_000, false],
+    ['rsF', 1, 1_300_000, 1_300_000, false],
+    ['rsM', 1, 1_150_000, 1_150_000, true],
+  ];
+  for (const method of ['dosage', 'plink1.9'] as const) {
+    const out = path.join(dir, `ld-${method}`);
+    const s = await writeReport(f.sums, out, { png: false, ldRef: f.gen, ldRefSample: f.sample, ldMethod: method });
+    t.same(s.top_loci.map((l) => [l.snp, l.locus_n_variants, l.locus_start, l.locus_end, l.in_ld_ref]), want, `${method}: LD loci`);
+    t.equal(s.n_loci, 6);
+    t.equal(s.n_gws_loci, 3, 'rsA, rsX, rsB (rsC, p 2e-8, is in the locus of rsA)');
+    t.same(s.clumping, {
+      method: 'ld',
+      window_kb: 500,
+      r2: 0.1,
+      ld_method: method,
+      ld_ref: f.gen,
+      ld_ref_format: 'gen',
+      ld_ref_sample: f.sample,
+      ld_samples: PLANTED_N,
+      ld_ref_variants: fx.gen.trimEnd().split('\n').length,
+      candidates_in_ld_ref: 7,
+      candidates_not_in_ld_ref: 2,
+      // chr1 (rsA rsB rsC rsD rsM in the reference): rsA with 4, rsB with rsA rsD rsM, rsM with rsA
+      // rsB (prs clumping compares with earlier index variants too); chr2: rsX with rsY.
+      pairs: 10,
+    });
+    const onDisk = JSON.parse(read(out, 'summary.json')) as ReportSummary;
+    t.same(onDisk.top_loci, s.top_loci, 'summary.json top_loci');
+    t.same(onDisk.clumping, s.clumping, 'summary.json clumping');
+
+    // The HTML table: one row per locus, its VARIANTS and REGION, and whether it is in the reference.
+    const html = read(out, 'report.html');
+    const head = tableHeader(html);
+    t.same(head.slice(-3), ['VARIANTS', 'REGION', 'LD REF']);
+    const rows = tableRows(html);
+    t.same(
+      rows.map((r) => [r[2], r[head.indexOf('VARIANTS')], r[head.indexOf('REGION')], r[head.indexOf('LD REF')]]),
+      [
+        ['rsA', '2', '1,000,000-1,100,000', 'yes'],
+        ['rsX', '2', '5,000,000-5,200,000', 'yes'],
+        ['rsB', '2', '1,050,000-1,120,000', 'yes'],
+        ['rsE', '1', '1,200,000-1,200,000', 'no'],
+        ['rsF', '1', '1,300,000-1,300,000', 'no'],
+        ['rsM', '1', '1,150,000-1,150,000', 'yes'],
+      ],
+      `${method}: HTML table`,
+    );
+    t.match(html, /Loci are grouped by LD: .* whose r&#178; with it exceeds 0\.1 /, 'note explains the LD grouping');
+    t.match(html, /2 of the 9 variants with p &lt; 1e-5 are not in the LD reference/, 'note counts the absent variants');
+    t.match(html, method === 'dosage' ? /squared correlation of the dosages over the 240 samples/ : /plink 1\.9/);
+    assertWellFormedXml(read(out, 'manhattan.svg'));
+    t.same(fs.readdirSync(out).sort(), ['manhattan.svg', 'qq.svg', 'report.html', 'summary.json'], 'no temporaries left');
+  }
+  // The distance page has no LD column.
+  const dhtml = read(path.join(dir, 'dist'), 'report.html');
+  t.notOk(tableHeader(dhtml).includes('LD REF'), 'no LD REF column without --ld-ref');
+  t.match(dhtml, /Loci are grouped by distance/);
+
+  // The window still applies: at 75 kb rsC (100 kb from rsA) and rsY (200 kb from rsX) head loci.
+  const narrow = await writeReport(f.sums, path.join(dir, 'narrow'), { png: false, ldRef: f.gen, clumpKb: 75 });
+  t.same(
+    narrow.top_loci.map((l) => [l.snp, l.locus_n_variants]),
+    [
+      ['rsA', 1],
+      ['rsX', 1],
+      ['rsB', 2],
+      ['rsC', 1],
+      ['rsE', 1],
+      ['rsY', 1],
+      ['rsF', 1],
+      ['rsM', 1],
+    ],
+    '--clump-kb bounds the LD grouping',
+  );
+  // A bound above the high-LD pairs' r^2: every variant its own locus; without the sample file.
+  const strict = await writeReport(f.sums, path.join(dir, 'strict'), { png: false, ldRef: f.gen, ldR2: 0.99 });
+  t.equal(strict.n_loci, 9, '--ld-r2 0.99: 9 loci');
+  t.equal(strict.clumping.method === 'ld' && strict.clumping.ld_ref_sample, null, 'no --ld-ref-sample');
+  // Compressed reference (sniffed), same answer.
+  const gz = path.join(dir, 'ref.bin');
+  fs.writeFileSync(gz, zlib.gzipSync(fx.gen));
+  const z = await writeReport(f.sums, path.join(dir, 'gz'), { png: false, ldRef: gz });
+  t.same(z.top_loci.map((l) => [l.snp, l.locus_n_variants]), want.map((w) => [w[0], w[1]]), 'gzip LD reference');
+});
+
+t.test('LD loci equal a naive greedy implementation (random blocks, r^2 from 0 to 1)', async (t) => {
+  for (const seed of [101, 202]) {
+    const dir = t.testdir();
+    const { fixture: fx, vars } = randomLdFixture(seed);
+    const f = writeFixture(dir, fx);
+    for (const [kb, bound] of [
+      [200, 0.1],
+      [60, 0.5],
+    ]) {
+      const s = await writeReport(f.sums, path.join(dir, `o${kb}`), { png: false, top: 1000, ldRef: f.gen, clumpKb: kb, ldR2: bound });
+      const cands = vars
+        .map((v, i) => ({ v, i }))
+        .filter((c) => c.v.p < 1e-5)
+        .sort((a, b) => a.v.p - b.v.p || a.i - b.i);
+      const claimed = new Set<number>();
+      const want: [string, number, number, number, boolean][] = [];
+      let nearBound = 0;
+      for (const c of cands) {
+        if (claimed.has(c.i)) continue;
+        claimed.add(c.i);
+        const dc = fx.dosage.get(c.v.snp);
+        const locus: [string, number, number, number, boolean] = [c.v.snp, 1, c.v.bp, c.v.bp, dc !== undefined];
+        want.push(locus);
+        if (!dc) continue;
+        for (const o of cands) {
+          const dd = fx.dosage.get(o.v.snp);
+          if (claimed.has(o.i) || !dd || o.v.chr !== c.v.chr || Math.abs(o.v.bp - c.v.bp) > kb * 1000) continue;
+          const r = pearsonR2(dc, dd);
+          if (Math.abs(r - bound) < 1e-6) nearBound++;
+          if (r > bound) {
+            claimed.add(o.i);
+            locus[1]++;
+            locus[2] = Math.min(locus[2], o.v.bp);
+            locus[3] = Math.max(locus[3], o.v.bp);
+          }
+        }
+      }
+      t.equal(nearBound, 0, 'no pair within 1e-6 of the bound');
+      t.ok(want.some((w) => w[1] > 1) && want.length > 10, `several loci, some with several variants (${want.length})`);
+      t.ok(want.some((w) => !w[4]), 'some index variants not in the reference');
+      t.same(
+        s.top_loci.map((l) => [l.snp, l.locus_n_variants, l.locus_start, l.locus_end, l.in_ld_ref]),
+        want,
+        `seed ${seed}, ${kb} kb, r2 > ${bound}`,
+      );
+    }
+  }
+});
+
+t.test('LD reference as BGEN equals the same genotypes as .gen (prs fixture; chr2 = 2)', async (t) => {
+  const dir = t.testdir();
+  const prs = path.join(REPO_ROOT, 'test/fixtures/prs');
+  const gen = path.join(dir, 'target.gen');
+  fs.writeFileSync(gen, fs.readFileSync(path.join(prs, 'target.chr1.gen'), 'utf8') + fs.readFileSync(path.join(prs, 'target.chr23.gen'), 'utf8'));
+  const base = path.join(prs, 'base.tsv');
+  for (const method of ['dosage', 'plink1.9'] as const) {
+    const opts = { png: false, top: 1000, suggestive: 0.5, clumpKb: 250, ldR2: 0.2, ldMethod: method };
+    const a = await writeReport(base, path.join(dir, `g-${method}`), { ...opts, ldRef: gen });
+    const b = await writeReport(base, path.join(dir, `b-${method}`), { ...opts, ldRef: path.join(prs, 'target.bgen'), ldRefSample: path.join(prs, 'target.sample') });
+    const loci = (s: ReportSummary) => s.top_loci.map((l) => [l.snp, l.locus_n_variants, l.locus_start, l.locus_end, l.in_ld_ref]);
+    t.same(loci(b), loci(a), `${method}: same loci from .bgen and .gen`);
+    t.ok(a.top_loci.some((l) => l.locus_n_variants > 1) && a.top_loci.some((l) => l.chr === '2' && l.in_ld_ref), 'grouped loci, chr2 found');
+    t.equal(b.clumping.method === 'ld' && b.clumping.ld_ref_format, 'bgen');
+    t.equal(a.clumping.method === 'ld' && a.clumping.ld_samples, 120);
+  }
+});
+
+t.test('--ld-ref errors name the file; the table needs A1/A2; nothing is left behind', async (t) => {
+  const dir = t.testdir();
+  const fx = plantedLdFixture();
+  const f = writeFixture(dir, fx);
+  const lines = fx.gen.trimEnd().split('\n');
+  const put = (name: string, body: string | Buffer) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, body);
+    return p;
+  };
+  const badLine = put('bad3.gen', [lines[0], lines[1], lines[2].split(' ').slice(0, -3).join(' '), ...lines.slice(3)].join('\n') + '\n');
+  const badFirst = put('bad1.gen', 'CHR SNP BP\n' + fx.gen);
+  const empty = put('empty.gen', '');
+  const shortSample = put('short.sample', fx.sample.split('\n').slice(0, -3).join('\n') + '\n');
+  const badBgen = put('bad.bgen', Buffer.concat([Buffer.from([20, 0, 0, 0, 20, 0, 0, 0]), Buffer.alloc(8), Buffer.from('bgen')]));
+  fs.mkdirSync(path.join(dir, 'adir'));
+  const cases: [string, Record<string, unknown>, typeof FileError | typeof InputError, string, RegExp, number | undefined][] = [
+    ['missing', { ldRef: path.join(dir, 'nope.gen') }, FileError, path.join(dir, 'nope.gen'), /no such file/, undefined],
+    ['directory', { ldRef: path.join(dir, 'adir') }, FileError, path.join(dir, 'adir'), /directory/, undefined],
+    ['missing sample', { ldRef: f.gen, ldRefSample: path.join(dir, 'nope.sample') }, FileError, path.join(dir, 'nope.sample'), /no such file/, undefined],
+    ['sample count', { ldRef: f.gen, ldRefSample: shortSample }, InputError, f.gen, /has 240 samples but its sample file .*short\.sample lists 238/, undefined],
+    ['first line', { ldRef: badFirst }, InputError, badFirst, /not a \.gen line: 3 fields/, 1],
+    ['bad line', { ldRef: badLine }, InputError, badLine, /fields/, 3],
+    ['empty', { ldRef: empty }, InputError, empty, /empty/, undefined],
+    ['bad bgen', { ldRef: badBgen }, InputError, badBgen, /bgen/, undefined],
+  ];
+  for (const [name, opts, cls, file, re, line] of cases) {
+    const out = path.join(dir, `out-${name.replace(/ /g, '-')}`);
+    const err = await writeReport(f.sums, out, { png: false, ...opts }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    t.ok(err instanceof cls, `${name}: ${cls.name} (${String(err)})`);
+    const e = err as InputError;
+    t.equal(e.file, file, `${name}: names ${path.basename(file)}`);
+    t.match(e.message, re, `${name}: message`);
+    t.equal(e.line, line, `${name}: line`);
+    t.same(fs.existsSync(out) ? fs.readdirSync(out) : [], [], `${name}: nothing left`);
+  }
+  // Before the scan: a missing reference is reported without creating the output directory.
+  t.notOk(fs.existsSync(path.join(dir, 'out-missing')), 'checked before anything is written');
+  // The table must have alleles to match the reference.
+  const noAlleles = put('noalleles.tsv', 'CHR\tSNP\tBP\tP\n1\trsA\t1000000\t1e-12\n');
+  const err = await writeReport(noAlleles, path.join(dir, 'o-na'), { ldRef: f.gen }).catch((e: unknown) => e);
+  t.ok(err instanceof InputError);
+  t.match((err as InputError).message, /needs A1 and A2 columns/);
+  t.equal((err as InputError).file, noAlleles);
+  t.equal((err as InputError).line, 1);
+  // Without candidates the reference is not read (but it was checked).
+  const none = put('none.tsv', 'CHR\tSNP\tBP\tA1\tA2\tP\n1\trsA\t1000000\tA\tG\t0.5\n');
+  const s = await writeReport(none, path.join(dir, 'o-none'), { png: false, ldRef: f.gen });
+  t.equal(s.n_loci, 0);
+  t.same(s.clumping.method === 'ld' && [s.clumping.ld_ref_variants, s.clumping.candidates_in_ld_ref], [0, 0]);
+});
+
+t.test('command: --ld-ref flags through yargs', async (t) => {
+  const dir = t.testdir();
+  const f = writeFixture(dir, plantedLdFixture());
+  const parser = () =>
+    yargs()
+      .command(reportCommand)
+      .strict()
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg);
+      });
+  const errWrite = process.stderr.write;
+  let said = '';
+  process.stderr.write = ((s: string) => {
+    said += s;
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    await parser().parseAsync(['report', f.sums, '--out', path.join(dir, 'o'), '--no-png', '--ld-ref', f.gen, '--ld-ref-sample', f.sample, '--ld-r2', '0.2', '--ld-method', 'plink1.9']);
+  } finally {
+    process.stderr.write = errWrite;
+  }
+  const s = JSON.parse(read(path.join(dir, 'o'), 'summary.json')) as ReportSummary;
+  t.match(s.clumping, { method: 'ld', r2: 0.2, ld_method: 'plink1.9', ld_ref: f.gen, ld_ref_sample: f.sample });
+  t.equal(s.n_loci, 6);
+  t.match(said, /LD: r2 > 0\.2 over 240 reference samples; 2 of 9 suggestive variants not in the reference/);
+  await t.rejects(parser().parseAsync(['report', f.sums, '--out', path.join(dir, 'p'), '--ld-ref', f.gen, '--ld-method', 'r']), /--ld-method takes dosage or plink1\.9, not 'r'/);
+  await t.rejects(parser().parseAsync(['report', f.sums, '--out', path.join(dir, 'p'), '--ld-method', 'dosage']), /--ld-method needs --ld-ref/);
 });

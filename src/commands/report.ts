@@ -55,7 +55,7 @@ export const reportCommand: CommandModule = {
       .option('height', { type: 'number', describe: `Manhattan plot height in pixels (default ${REPORT_DEFAULTS.height})` })
       .option('qq-size', { type: 'number', describe: 'QQ plot side in pixels (default: --height)' })
       .option('top', { type: 'number', describe: `loci listed and labelled (default ${REPORT_DEFAULTS.top})` })
-      .option('clump-kb', { type: 'number', describe: `distance grouping window in kb on either side of an index variant (default ${REPORT_DEFAULTS.clumpKb})` })
+      .option('clump-kb', { type: 'number', describe: `grouping window in kb on either side of an index variant, with or without --ld-ref (default ${REPORT_DEFAULTS.clumpKb})` })
       .option('p-threshold', { type: 'number', describe: `genome-wide significance threshold (default ${pLabel(REPORT_DEFAULTS.pThreshold)})` })
       .option('suggestive', { type: 'number', describe: `suggestive threshold; loci are formed below it (default ${pLabel(REPORT_DEFAULTS.suggestive)})` })
       .option('ld-ref', { type: 'string', describe: 'LD reference (.gen, .gen.gz/.zst or .bgen): group loci by r2 instead of distance alone' })
