@@ -21,6 +21,7 @@ import { compress as zstdCompress } from 'zstd-napi';
 import { DosageflowError, InputError, formatError } from '../src/errors.js';
 import { decodeGenotypeBlock, parseBgenHeader, parseVariantHeader, scanVariants, variantRecordLength, type BgenHeader } from '../src/formats/bgen/index.js';
 import { readU32 } from '../src/formats/bgen/bytes.js';
+import { READ_HIGH_WATER_MARK } from '../src/io/input.js';
 import { createOutput } from '../src/io/output.js';
 import { bgenChunks, bgenIndexedChunks } from '../src/pipeline/bgen-source.js';
 import { chunkLines, countLines } from '../src/pipeline/chunker.js';
@@ -207,15 +208,16 @@ t.test('a .gen whose sample count disagrees with the .sample file: exit 3, point
 t.test('a .gen line error many chunks into the file reports the absolute line number', async (t) => {
   // Plain files are read in 1 MiB pieces and chunkLines never splits a piece (see the todo test
   // below), so small.gen (530 kB) is one chunk whatever --chunk-size says. The brief's case is kept
-  // as is; the 2.7 MB file below really crosses chunk boundaries (3 chunks, error in the last), and
+  // as is; the 3.3 MB file below really crosses chunk boundaries (4 chunks, error in the last), and
   // the todo test after this one reads small.gen from stdin (64 kB pipe pieces: ~9 chunks).
   const f200 = write('line200.gen', genWithLine(200, (x) => x.map((v, i) => (i === 9 ? 'x' : v))));
   const re200 = /:200: probability 'x' is not a number \(sample 2, field 10\)/;
   expectFailure(t, assoc({ gen: f200, extra: ['--chunk-size', '1k', '--threads', '2'] }), 3, new RegExp(`^dosageflow: ${esc(f200)}${re200.source}`));
+  // Line 1199 of 1200 (3.3 MB): in the last of four chunks, so no later chunk is in flight.
   const big = repeatedGen(5).split('\n');
-  big[1099] = big[1099].replace(/ (\S+)$/, ' oops');
-  const f1100 = write('line1100.gen', big.join('\n'));
-  expectFailure(t, assoc({ gen: f1100, extra: ['--chunk-size', '64k', '--threads', '2'] }), 3, new RegExp(`^dosageflow: ${esc(f1100)}:1100: probability 'oops' is not a number \\(sample 120, field 366\\)`));
+  big[1198] = big[1198].replace(/ (\S+)$/, ' oops');
+  const f1199 = write('line1199.gen', big.join('\n'));
+  expectFailure(t, assoc({ gen: f1199, extra: ['--chunk-size', '64k', '--threads', '2'] }), 3, new RegExp(`^dosageflow: ${esc(f1199)}:1199: probability 'oops' is not a number \\(sample 120, field 366\\)`));
 });
 
 t.test('a line error while later chunks are still in the workers: exit 3, one line, never a crash', { todo: 'pipeline/assoc-run.ts runAssoc: when emit() throws, the finally block calls pool.destroy() while later chunks are still running; a worker result that arrives after destroy makes Piscina emit an "error" event ("Unexpected message from Worker: ...") on the pool, which has no listener, so the process dies with exit 1, a stack trace, and the .dosageflow-tmp-* directory left behind (about 1 run in 10 here). Fix: pool.on("error", ...) to record/ignore it, and on the error path await Promise.allSettled(<all in-flight tasks>) before pool.destroy() (keep inflight outside the per-file loop); also remove tmpDir before awaiting destroy, and have cli/main.ts turn an uncaughtException into removeAllTemps() + one line + exit 70' }, async (t) => {
@@ -456,11 +458,12 @@ t.test('a BGEN cut mid-block and mid-header: exit 3, the exact byte offset of th
 
 const MED_GEN = () => {
   const f = path.join(IN, 'med.gen');
-  // 1200 lines, 2.7 MB: three chunks. The fault hits the last one (seq 2), so no other task is in
-  // flight when the run fails (see the todo test about in-flight chunks).
+  // 1200 lines, 3.3 MB: four chunks of (at least) one 1 MiB read each.
   if (!fs.existsSync(f)) fs.writeFileSync(f, repeatedGen(5));
   return f;
 };
+/** The fault hits the last chunk, so no other task is in flight when the run fails (see the todo test about in-flight chunks). */
+const LAST_SEQ = () => Math.ceil(fs.statSync(MED_GEN()).size / READ_HIGH_WATER_MARK) - 1;
 
 function faultRun(mode: 'throw' | 'die', debug = false) {
   const dir = tmpDir('rel-fault');
@@ -471,7 +474,7 @@ function faultRun(mode: 'throw' | 'die', debug = false) {
   const r = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, DOSAGEFLOW_TEST_WORKER_FAULT: mode, DOSAGEFLOW_TEST_WORKER_FAULT_SEQ: '2' },
+    env: { ...process.env, DOSAGEFLOW_TEST_WORKER_FAULT: mode, DOSAGEFLOW_TEST_WORKER_FAULT_SEQ: String(LAST_SEQ()) },
   });
   return { r, dir };
 }

@@ -43,80 +43,69 @@ export async function readBgenHeader(file: string): Promise<BgenHeader> {
  */
 export async function* bgenChunks(file: string, header: BgenHeader, target: number, range?: { skip: number; take: number }): AsyncGenerator<BgenChunk> {
   const skip = range?.skip ?? 0;
-  let skipped = 0;
+  const want = range ? Math.max(0, Math.min(header.nVariants - skip, range.take)) : header.nVariants;
   const rs = fs.createReadStream(file, { start: header.firstVariantOffset, highWaterMark: 1 << 20 });
   let pending = new Uint8Array(Math.max(target * 2, 1 << 16));
   let have = 0; // bytes in pending
   let base = header.firstVariantOffset; // file offset of pending[0]
-  let scan = 0; // offset of the first record not yet measured
-  let records = 0; // whole records in pending[0, scan)
+  let start = 0; // first byte of the chunk being gathered
+  let scan = 0; // end of the records measured so far
+  let records = 0; // whole records in pending[start, scan)
+  let skipped = 0;
   let total = 0;
-  const want = range ? Math.min(header.nVariants - skip, range.take) : header.nVariants;
-  const drop = () => {
-    pending.copyWithin(0, scan, have);
-    have -= scan;
-    base += scan;
-    scan = 0;
+  /** Measure the record at scan; false when pending does not hold all of it yet. */
+  const measure = (atEnd: boolean): boolean => {
+    const len = variantRecordLength(pending.subarray(0, have), scan, header, base, file, atEnd);
+    if (len < 0 || scan + len > have) return false;
+    scan += len;
+    if (skipped < skip) {
+      // Records before the shard: measured from their headers, never decoded or sent.
+      skipped++;
+      start = scan;
+    } else {
+      records++;
+    }
+    return true;
   };
   const cut = (): BgenChunk => {
-    const out = new Uint8Array(new ArrayBuffer(scan));
-    out.set(pending.subarray(0, scan));
-    const chunk = { buf: out, fileOffset: base, nVariants: records };
-    pending.copyWithin(0, scan, have);
-    have -= scan;
-    base += scan;
-    scan = 0;
+    const out = new Uint8Array(new ArrayBuffer(scan - start));
+    out.set(pending.subarray(start, scan));
+    const chunk = { buf: out, fileOffset: base + start, nVariants: records };
+    total += records;
+    start = scan;
     records = 0;
     return chunk;
   };
   try {
     for await (const piece of rs as AsyncIterable<Buffer>) {
       if (have + piece.length > pending.length) {
-        const bigger = new Uint8Array(Math.max(pending.length * 2, have + piece.length));
-        bigger.set(pending.subarray(0, have));
-        pending = bigger;
+        // Compact, and grow only when a single record outgrows the buffer.
+        pending.copyWithin(0, start, have);
+        have -= start;
+        scan -= start;
+        base += start;
+        start = 0;
+        if (have + piece.length > pending.length) {
+          const bigger = new Uint8Array(Math.max(pending.length * 2, have + piece.length));
+          bigger.set(pending.subarray(0, have));
+          pending = bigger;
+        }
       }
       pending.set(piece, have);
       have += piece.length;
-      for (;;) {
-        if (total + records >= want) break;
-        const len = variantRecordLength(pending.subarray(0, have), scan, header, base, file, false);
-        if (len < 0 || scan + len > have) break;
-        scan += len;
-        if (skipped < skip) {
-          // Records before the shard: measured from their headers, never decoded or sent.
-          skipped++;
-          drop();
-          continue;
-        }
-        records++;
-        if (scan >= target) {
-          total += records;
-          yield cut();
-        }
+      while (total + records < want && measure(false)) {
+        if (scan - start >= target) yield cut();
       }
       if (total + records >= want) break;
     }
+    // End of file: what is left must be whole records, as many as the header announced.
+    while (total + records < want && scan < have) if (!measure(true)) break;
   } catch (e) {
     throw fileError(e, file);
   } finally {
     rs.destroy();
   }
-  // End of file: what is left must be whole records, as many as the header announced.
-  while (total + records < want && scan < have) {
-    const len = variantRecordLength(pending.subarray(0, have), scan, header, base, file, true);
-    scan += len;
-    if (skipped < skip) {
-      skipped++;
-      drop();
-      continue;
-    }
-    records++;
-  }
-  if (records > 0) {
-    total += records;
-    yield cut();
-  }
+  if (records > 0) yield cut();
   if (total < want) {
     throw new InputError(`truncated: the header announces ${header.nVariants} variants but the file ends after ${skipped + total}`, { file, byteOffset: base + scan });
   }
