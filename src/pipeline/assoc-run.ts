@@ -67,6 +67,7 @@ export interface PhenoSummary {
 }
 
 export interface AssocSummary {
+  matching: string;
   variantsRead: number;
   outsideRegions: number;
   multiallelicSkipped: number;
@@ -81,9 +82,10 @@ export interface AssocSummary {
 const WORKER_FILE = fileURLToPath(new URL('../workers/assoc-worker.js', import.meta.url));
 
 interface Prepared {
-  samples: SampleId[];
   model: AssocModel;
   warnings: string[];
+  /** How the tables matched the genotyped samples, for the summary. */
+  matching: string;
 }
 
 /**
@@ -132,16 +134,21 @@ export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, '
   if (pal.matched < pt.ids.length) warnings.push(`${pt.ids.length - pal.matched} of ${pt.ids.length} rows of ${cfg.pheno} match no genotyped sample`);
   const phenos: NamedColumn[] = pt.names.map((name, j) => ({ name, values: alignedColumn(pt, j, pal) }));
   const covars: NamedColumn[] = [];
+  let covMatched = 0;
   if (cfg.covar) {
     const ct = await readNumericTable(cfg.covar, cfg.covarNames, 'covariate');
     const cal = alignTable(samples, ct);
     if (cal.matched === 0) throw new InputError(`no sample id matches the ${samples.length} genotyped samples`, { file: cfg.covar });
     if (cal.matched < ct.ids.length) warnings.push(`${ct.ids.length - cal.matched} of ${ct.ids.length} rows of ${cfg.covar} match no genotyped sample`);
     ct.names.forEach((name, j) => covars.push({ name, values: alignedColumn(ct, j, cal) }));
+    covMatched = cal.matched;
   }
   const model = buildModel(samples.length, phenos, covars, cfg.covar);
   warnings.push(...model.warnings);
-  return { samples, model, warnings };
+  const by = samples[0]?.fid !== undefined && pt.ids[0]?.fid !== undefined ? 'FID+IID' : 'IID';
+  let matching = `${pal.matched} of ${samples.length} genotyped samples have a row in ${cfg.pheno} (matched on ${by})`;
+  if (cfg.covar) matching += `, ${covMatched} in ${cfg.covar}`;
+  return { model, warnings, matching };
 }
 
 export function outputPathFor(prefix: string, pheno: string, c: OutCompression): string {
@@ -154,7 +161,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   const headers = new Map<string, BgenHeader>();
   for (const f of cfg.bgen) headers.set(f, await readBgenHeader(f));
   const samples = await resolveSamples(cfg, headers);
-  const { model, warnings } = await prepareModel(samples, cfg);
+  const { model, warnings, matching } = await prepareModel(samples, cfg);
   for (const w of warnings) log(`dosageflow: warning: ${w}`);
   const toStdout = cfg.out === '-';
   if (toStdout && model.phenoNames.length !== 1) {
@@ -300,7 +307,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
     unregisterTemp(tmpDir);
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const summary: AssocSummary = { variantsRead, outsideRegions: outside, multiallelicSkipped: skipped, files: cfg.gen.length + cfg.bgen.length, seconds, phenos: ph, warnings, sampleCount: samples.length, sortedInput: sorters.every((s) => s.sortedInput) };
+  const summary: AssocSummary = { matching, variantsRead, outsideRegions: outside, multiallelicSkipped: skipped, files: cfg.gen.length + cfg.bgen.length, seconds, phenos: ph, warnings, sampleCount: samples.length, sortedInput: sorters.every((s) => s.sortedInput) };
   for (const line of summaryLines(summary)) log(line);
   return summary;
 }
@@ -310,6 +317,7 @@ export function summaryLines(s: AssocSummary): string[] {
   const out = [
     `dosageflow assoc: ${s.variantsRead} variants read from ${s.files} file${s.files === 1 ? '' : 's'} (${s.sampleCount} samples)${s.outsideRegions ? `, ${s.outsideRegions} outside --region` : ''}${s.multiallelicSkipped ? `, ${s.multiallelicSkipped} multi-allelic skipped` : ''} in ${s.seconds.toFixed(2)} s (${rate} variants/s)${s.sortedInput ? '' : '; input was not genome-sorted: output sorted'}`,
   ];
+  out.push(`  samples: ${s.matching}`);
   for (const p of s.phenos) {
     const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (no variance)` : ''].filter(Boolean).join(', ');
     out.push(`  ${p.name}: ${p.samples} samples, ${p.tested} variants tested${filt ? `, ${filt}` : ''}, lambda ${Number.isNaN(p.lambda) ? 'NA' : p.lambda.toFixed(4)} -> ${p.output}`);

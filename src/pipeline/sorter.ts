@@ -31,6 +31,7 @@ export class GenomeSorter {
   private pending: RowKey[] = [];
   private pendingBytes = 0;
   private spills: string[] = [];
+  private outOfOrder = false;
   /** Sorters of several phenotypes share tmpDir: their run files need distinct names. */
   private readonly tag = `s${sorterSeq++}-${process.pid}`;
   rows = 0;
@@ -61,6 +62,7 @@ export class GenomeSorter {
         spanStart = end;
         key.line = line.slice();
         this.pending.push(key);
+        this.outOfOrder = true;
         this.pendingBytes += line.length + ROW_OVERHEAD;
         if (this.pendingBytes > this.opts.memoryBytes) await this.spill();
       }
@@ -93,7 +95,7 @@ export class GenomeSorter {
 
   /** Whether every row so far arrived in order. */
   get sortedInput(): boolean {
-    return this.pending.length === 0 && this.spills.length === 0;
+    return !this.outOfOrder;
   }
 
   async finish(): Promise<void> {
