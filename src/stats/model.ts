@@ -46,7 +46,38 @@ export interface NamedColumn {
   values: Float64Array;
 }
 
+/**
+ * The model for the phenotypes that can be tested. A phenotype without enough samples (none with a
+ * genotype, a value and every covariate, or fewer than the covariates need) is skipped with a
+ * warning, as plink2 does; when no phenotype is left that is an error.
+ */
 export function buildModel(nSamples: number, phenos: NamedColumn[], covars: NamedColumn[], covarFile?: string): AssocModel {
+  const skipped: string[] = [];
+  const reasons: string[] = [];
+  const covOk = new Uint8Array(nSamples).fill(1);
+  for (const c of covars) for (let i = 0; i < nSamples; i++) if (Number.isNaN(c.values[i])) covOk[i] = 0;
+  const kept = phenos.filter((p) => {
+    const idx: number[] = [];
+    for (let i = 0; i < nSamples; i++) if (covOk[i] && !Number.isNaN(p.values[i])) idx.push(i);
+    let why = '';
+    if (idx.length === 0) why = `no sample has a genotype, a value and every covariate (check that the IDs match the .sample file)`;
+    else {
+      const r = buildProjection(covars.map((c) => gather(c.values, Int32Array.from(idx))), idx.length).r;
+      if (idx.length - r - 2 < 1) why = `only ${idx.length} samples for ${r} covariates; need at least ${r + 3}`;
+    }
+    if (why) {
+      skipped.push(p.name);
+      reasons.push(`phenotype ${p.name}: ${why}`);
+    }
+    return !why;
+  });
+  if (kept.length === 0) throw new InputError(reasons[0], covarFile && /covariates/.test(reasons[0]) ? { file: covarFile } : {});
+  const model = buildModelOf(nSamples, kept, covars, covarFile);
+  model.warnings.unshift(...reasons.map((r) => `${r}: skipped`));
+  return model;
+}
+
+function buildModelOf(nSamples: number, phenos: NamedColumn[], covars: NamedColumn[], covarFile?: string): AssocModel {
   const warnings: string[] = [];
   const covOk = new Uint8Array(nSamples).fill(1);
   for (const c of covars) for (let i = 0; i < nSamples; i++) if (Number.isNaN(c.values[i])) covOk[i] = 0;
