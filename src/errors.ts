@@ -77,8 +77,18 @@ export function fileError(err: unknown, file: string): DosageflowError {
   return new FileError(String((err as Error)?.message ?? err), { file }, { cause: err });
 }
 
+/** Control characters from input bytes must not break the one line or drive the terminal. */
+export function escapeControls(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
 /** The CLI's one-line message: `dosageflow: FILE:LINE: message` or `FILE: byte N: message`. */
 export function formatError(err: unknown): string {
+  return escapeControls(formatErrorRaw(err));
+}
+
+function formatErrorRaw(err: unknown): string {
   if (err instanceof DosageflowError) {
     let where = '';
     if (err.file !== undefined) {

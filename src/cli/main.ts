@@ -64,6 +64,13 @@ export function buildParser(argv: string[]): Argv {
 }
 
 function installSignalHandlers(): void {
+  // A fault outside the awaited pipeline (an emitter without a listener): one line, clean up, 70.
+  process.on('uncaughtException', (err) => {
+    removeAllTemps();
+    process.stderr.write(`dosageflow: ${formatError(err)}\n`);
+    if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    process.exit(exitCodeFor(err));
+  });
   const onSignal = (sig: NodeJS.Signals) => {
     removeAllTemps();
     process.stderr.write(`dosageflow: interrupted (${sig}); partial outputs removed\n`);

@@ -62,7 +62,15 @@ export function createEncoder(c: OutCompression): Writable & NodeJS.ReadableStre
 export function createOutput(finalPath: string, compression: OutCompression): OutputFile {
   const tmpPath = tempNameFor(finalPath);
   registerTemp(tmpPath);
-  const file = fs.createWriteStream(tmpPath, { highWaterMark: 1 << 20 });
+  // Opened synchronously: an asynchronous open could create the file after an abort removed it.
+  let fd: number;
+  try {
+    fd = fs.openSync(tmpPath, 'wx');
+  } catch (e) {
+    unregisterTemp(tmpPath);
+    throw fileError(e, finalPath);
+  }
+  const file = fs.createWriteStream(tmpPath, { fd, highWaterMark: 1 << 20 });
   const enc = createEncoder(compression);
   let failed: Error | null = null;
   const fail = (e: unknown) => {

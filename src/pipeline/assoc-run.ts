@@ -211,6 +211,13 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   let skipped = 0;
   let bytesRead = 0;
   const progress = cfg.progress ? startProgress(() => ({ variantsRead, bytesRead })) : null;
+  // Chunks submitted and not yet merged; on failure they are awaited before the pool goes away (a
+  // result arriving at a destroyed pool is an unhandled error in Piscina).
+  const inflight: Promise<WorkerResponse>[] = [];
+  let poolError: unknown = null;
+  pool.on('error', (e) => {
+    poolError = poolError ?? e;
+  });
   try {
     // Window of chunks in flight: enough to keep every worker busy while the oldest is merged.
     const window = cfg.threads * 2 + 1;
@@ -218,14 +225,15 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
     const inputs = [...cfg.gen.map((file) => ({ kind: 'gen' as const, file })), ...cfg.bgen.map((file) => ({ kind: 'bgen' as const, file }))];
     for (const { kind, file } of inputs) {
       let lineBase = 0;
-      let fileBytes = 0;
-      const inflight: Promise<WorkerResponse>[] = [];
+      let fileRecords = 0;
+      inflight.length = 0;
       const emit = async (r: WorkerResponse) => {
         if (r.kind === 'error') {
           if (kind === 'gen') throw new InputError(r.message, { file, line: lineBase + (r.lineInChunk ?? 0) + 1 });
           throw new InputError(r.message, { file, byteOffset: r.byteOffset });
         }
         lineBase += r.lines;
+        fileRecords += r.records;
         variantsRead += r.records;
         outside += r.outside;
         skipped += r.skipped;
@@ -261,15 +269,14 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
           const to = Math.floor((cfg.shard.index * total) / cfg.shard.count);
           source = sliceLines(source, from, to);
           lineBase = from;
-          fileBytes = -1; // an empty shard is fine
+          fileRecords = -1; // an empty shard is fine
         }
         for await (const chunk of chunkLines(source, cfg.chunkSize)) {
-          fileBytes += chunk.length;
           bytesRead += chunk.length;
           await submit({ kind: 'gen', seq: seq++, buf: chunk.buffer as ArrayBuffer });
         }
         while (inflight.length) await emit(await inflight.shift()!);
-        if (fileBytes === 0) throw new InputError('no variants: the file is empty', { file });
+        if (fileRecords === 0) throw new InputError('no variants: the file is empty or blank', { file });
       } else {
         const h = headers.get(file)!;
         const bgi = `${file}.bgi`;
@@ -302,10 +309,12 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   } finally {
     progress?.stop();
     for (const m of medians) m.close();
-    await pool.destroy();
     fs.rmSync(tmpDir, { recursive: true, force: true });
     unregisterTemp(tmpDir);
+    await Promise.allSettled(inflight);
+    await pool.destroy();
   }
+  if (poolError) throw poolError;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const summary: AssocSummary = { matching, variantsRead, outsideRegions: outside, multiallelicSkipped: skipped, files: cfg.gen.length + cfg.bgen.length, seconds, phenos: ph, warnings, sampleCount: samples.length, sortedInput: sorters.every((s) => s.sortedInput) };
   for (const line of summaryLines(summary)) log(line);

@@ -4,24 +4,31 @@
 const LF = 10;
 
 /**
- * Yields chunks of at least `target` bytes (except the last) that end on a line boundary. A line
- * longer than `target` makes a larger chunk. A final line without '\n' is kept.
+ * Yields chunks of whole lines, each ending at the first line end at or after `target` bytes (a line
+ * longer than `target` makes a larger chunk; the last chunk may be shorter). A final line without
+ * '\n' is kept.
  */
 export async function* chunkLines(source: AsyncIterable<Uint8Array>, target: number): AsyncGenerator<Uint8Array> {
   let parts: Uint8Array[] = [];
   let have = 0;
-  for await (const piece of source) {
-    if (piece.length === 0) continue;
-    parts.push(piece);
-    have += piece.length;
-    if (have < target) continue;
-    const j = piece.lastIndexOf(LF);
-    if (j < 0) continue;
-    const tail = piece.length - (j + 1);
-    const out = concat(parts, have - tail);
-    parts = tail > 0 ? [piece.subarray(j + 1)] : [];
-    have = tail;
-    yield out;
+  for await (const piece0 of source) {
+    let piece = piece0;
+    while (piece.length > 0) {
+      // The first '\n' at or after the target, counting what is already held.
+      const from = Math.max(0, target - have - 1);
+      const j = from < piece.length ? piece.indexOf(LF, from) : -1;
+      if (j < 0) {
+        parts.push(piece);
+        have += piece.length;
+        break;
+      }
+      parts.push(piece.subarray(0, j + 1));
+      have += j + 1;
+      yield concat(parts, have);
+      parts = [];
+      have = 0;
+      piece = piece.subarray(j + 1);
+    }
   }
   if (have > 0) yield concat(parts, have);
 }

@@ -52,6 +52,9 @@ export interface NamedColumn {
  * warning, as plink2 does; when no phenotype is left that is an error.
  */
 export function buildModel(nSamples: number, phenos: NamedColumn[], covars: NamedColumn[], covarFile?: string): AssocModel {
+  for (const c of covars) {
+    if (c.values.every((v) => Number.isNaN(v))) throw new InputError(`covariate '${c.name}' is missing (NA) for every genotyped sample`, { file: covarFile });
+  }
   const skipped: string[] = [];
   const reasons: string[] = [];
   const covOk = new Uint8Array(nSamples).fill(1);
