@@ -14,14 +14,13 @@
 // position and alleles in either order (A1/A2 = counted/other or other/counted; letters compared
 // case-insensitively, no strand flips). The first matching reference variant is used. Candidates
 // without chromosome, position or alleles, or with none matching, are "not in the LD reference".
-import * as fs from 'node:fs';
-import { InputError, fileError } from '../errors.js';
-import { bgenHeaderBytesNeeded, parseBgenHeader } from '../formats/bgen/index.js';
+import { InputError } from '../errors.js';
 import { normChr } from '../formats/chrom.js';
 import { countFields } from '../formats/gen/decode.js';
 import { parseSampleFile } from '../formats/tables.js';
 import { openInput, readTextFile } from '../io/input.js';
 import { readLines } from '../io/lines.js';
+import { readBgenHeader } from '../pipeline/bgen-source.js';
 import { countsOtherAllele, matchAlleles } from '../prs/alleles.js';
 import { prepareDosage, prepareHardCalls, r2Dosage, r2HardCallEm, type LdMethod } from '../prs/ld.js';
 import { looksLikeBgen, readDosages, type GenotypeFormat, type SourceStats } from '../prs/sources.js';
@@ -48,7 +47,7 @@ export interface LdRefSource {
 export async function openLdRef(ld: LdConfig): Promise<LdRefSource> {
   const file = ld.ref;
   const format: GenotypeFormat = (await looksLikeBgen(file)) ? 'bgen' : 'gen';
-  const nSamples = format === 'bgen' ? await bgenSamples(file) : await genSamples(file);
+  const nSamples = format === 'bgen' ? (await readBgenHeader(file)).nSamples : await genSamples(file);
   if (ld.sample !== undefined) {
     const ids = parseSampleFile(await readTextFile(ld.sample), ld.sample);
     if (ids.length !== nSamples) {
@@ -57,34 +56,6 @@ export async function openLdRef(ld: LdConfig): Promise<LdRefSource> {
   }
   if (nSamples < 2) throw new InputError(`the LD reference needs at least 2 samples, not ${nSamples}`, { file });
   return { file, format, nSamples, sampleFile: ld.sample };
-}
-
-async function bgenSamples(file: string): Promise<number> {
-  let fh: fs.promises.FileHandle;
-  try {
-    fh = await fs.promises.open(file, 'r');
-  } catch (e) {
-    throw fileError(e, file);
-  }
-  try {
-    const size = (await fh.stat()).size;
-    const readAt = async (len: number): Promise<Buffer> => {
-      const b = Buffer.alloc(Math.max(0, Math.min(len, size)));
-      let got = 0;
-      while (got < b.length) {
-        const { bytesRead } = await fh.read(b, got, b.length - got, got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      return b.subarray(0, got);
-    };
-    const head = await readAt(Math.max(bgenHeaderBytesNeeded(await readAt(4)), 24));
-    return parseBgenHeader(head, file, { fileSize: size }).nSamples;
-  } catch (e) {
-    throw fileError(e, file);
-  } finally {
-    await fh.close();
-  }
 }
 
 async function genSamples(file: string): Promise<number> {
