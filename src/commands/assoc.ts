@@ -70,10 +70,10 @@ export const assocCommand: CommandModule = {
     y
       .usage(
         '$0 assoc (--gen FILE... | --bgen FILE...) --sample FILE --pheno FILE [--covar FILE] --out PREFIX\n\n' +
-          'Regresses each phenotype on the dosage of allele B (the second allele of the .gen line or BGEN\n' +
-          'variant; each ALT allele for multi-allelic BGEN variants) - A1 in\n' +
-          'the output) with the covariates, exactly as plink2 --glm, and writes PREFIX.<PHENO>.tsv with\n' +
-          'columns CHR SNP BP A1 A2 FRQ INFO N BETA SE T P LOG10P sorted by chromosome then position.',
+          'Regresses each phenotype on the dosage of allele B (the second allele of the .gen line or of\n' +
+          'the BGEN variant; for a multi-allelic BGEN variant, each ALT allele in turn) with the\n' +
+          'covariates, as plink2 --glm does, and writes PREFIX.<PHENO>.tsv: CHR SNP BP A1 A2 FRQ INFO N\n' +
+          'BETA SE T P LOG10P, where A1 is the counted allele B, sorted by chromosome then position.',
       )
       .option('gen', { type: 'string', array: true, describe: 'IMPUTE2 .gen files (plain, gzip or zstd: detected from content); - = stdin' })
       .option('bgen', { type: 'string', array: true, describe: 'BGEN files (v1.1-v1.3, any bit depth, zlib/zstd); a FILE.bgi index is used for --region' })
