@@ -34,18 +34,13 @@ export async function openInput(file: string): Promise<OpenedInput> {
     raw = process.stdin;
     head = await peek(raw, 4);
   } else {
-    let fh: fs.promises.FileHandle;
+    const { fh } = await openFileForRead(file);
     try {
-      fh = await fs.promises.open(file, 'r');
-      const st = await fh.stat();
-      if (st.isDirectory()) {
-        await fh.close();
-        throw new FileError('is a directory, not a file', { file });
-      }
       const b = Buffer.alloc(4);
       const { bytesRead } = await fh.read(b, 0, 4, 0);
       head = b.subarray(0, bytesRead);
     } catch (err) {
+      await fh.close();
       throw fileError(err, file);
     }
     raw = fh.createReadStream({ start: 0, highWaterMark: READ_HIGH_WATER_MARK });
@@ -133,6 +128,24 @@ async function peek(s: Readable, n: number): Promise<Buffer> {
   const all = Buffer.concat(parts);
   if (all.length) s.unshift(all);
   return all.subarray(0, n);
+}
+
+/** Open a regular file for reading: a directory or an unreadable path is a FileError naming it. */
+export async function openFileForRead(file: string): Promise<{ fh: fs.promises.FileHandle; size: number }> {
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(file, 'r');
+  } catch (e) {
+    throw fileError(e, file);
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw new FileError('is a directory, not a file', { file });
+    return { fh, size: st.size };
+  } catch (e) {
+    await fh.close();
+    throw fileError(e, file);
+  }
 }
 
 /** Read a whole (small) file as text, decompressing if needed. For sample/pheno/covar tables. */

@@ -3,7 +3,8 @@
 // .bgi index straight to the requested regions.
 import * as fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { FileError, InputError, fileError } from '../errors.js';
+import { InputError, fileError } from '../errors.js';
+import { openFileForRead } from '../io/input.js';
 import { normChr } from '../formats/chrom.js';
 import { bgenHeaderBytesNeeded, parseBgenHeader, readBgi, variantRecordLength, type BgenHeader, type BgiEntry } from '../formats/bgen/index.js';
 import type { Region } from '../workers/protocol.js';
@@ -15,21 +16,14 @@ export interface BgenChunk {
 }
 
 export async function readBgenHeader(file: string): Promise<BgenHeader> {
-  let fh: fs.promises.FileHandle;
+  const { fh, size } = await openFileForRead(file);
   try {
-    fh = await fs.promises.open(file, 'r');
-  } catch (e) {
-    throw fileError(e, file);
-  }
-  try {
-    const st = await fh.stat();
-    if (st.isDirectory()) throw new FileError('is a directory, not a file', { file });
     const head = Buffer.alloc(4);
     const { bytesRead } = await fh.read(head, 0, 4, 0);
-    const need = Math.min(st.size, bytesRead < 4 ? 4 : bgenHeaderBytesNeeded(head));
-    const buf = Buffer.alloc(Math.max(need, Math.min(st.size, 24)));
+    const need = Math.min(size, bytesRead < 4 ? 4 : bgenHeaderBytesNeeded(head));
+    const buf = Buffer.alloc(Math.max(need, Math.min(size, 24)));
     await fh.read(buf, 0, buf.length, 0);
-    return parseBgenHeader(buf, file, { fileSize: st.size });
+    return parseBgenHeader(buf, file, { fileSize: size });
   } catch (e) {
     throw fileError(e, file);
   } finally {
@@ -137,14 +131,8 @@ export function bgiEntriesFor(bgi: string, regions: Region[]): BgiEntry[] {
 
 /** The indexed records, read by seeking, in chunks of contiguous records. */
 export async function* bgenIndexedChunks(file: string, entries: BgiEntry[], target: number): AsyncGenerator<BgenChunk> {
-  let fh: fs.promises.FileHandle;
+  const { fh, size } = await openFileForRead(file);
   try {
-    fh = await fs.promises.open(file, 'r');
-  } catch (e) {
-    throw fileError(e, file);
-  }
-  try {
-    const size = (await fh.stat()).size;
     let i = 0;
     while (i < entries.length) {
       let j = i;
