@@ -79,7 +79,7 @@ export interface AssocSummary {
   sortedInput: boolean;
 }
 
-const WORKER_FILE = fileURLToPath(new URL('../workers/assoc-worker.js', import.meta.url));
+const WORKER_FILE = fileURLToPath(new URL('../workers/assoc-entry.cjs', import.meta.url));
 
 interface Prepared {
   model: AssocModel;
