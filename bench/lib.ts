@@ -193,8 +193,55 @@ function readProcStatus(pid: number): { ppid: number; rssKB: number; hwmKB: numb
   }
 }
 
-/** Sum of VmRSS and max VmHWM over `root` and all its descendants (threads share their process). */
+/** Children of a process from /proc/<pid>/task/<tid>/children (all its threads), or null if unsupported. */
+function childrenOf(pid: number): number[] | null {
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const t of tids) {
+    let text: string;
+    try {
+      text = fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'latin1');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync(`/proc/${pid}/task/${t}`)) return null; // no CONFIG_PROC_CHILDREN
+      continue;
+    }
+    for (const c of text.trim().split(/\s+/)) if (c) out.push(Number(c));
+  }
+  return out;
+}
+
+/**
+ * Sum of VmRSS and max VmHWM over `root` and all its descendants (threads share their process).
+ * Walks the tree through /proc/<pid>/task/<tid>/children, reading only the tree's own files (a
+ * scan of all of /proc every 50 ms cost enough CPU to slow plink2, whose threads wait by
+ * sched_yield); falls back to the full scan where the children files do not exist.
+ */
 export function treeRss(root: number): { rssKB: number; hwmKB: number } {
+  let rssKB = 0;
+  let hwmKB = 0;
+  const stack = [root];
+  const seen = new Set<number>();
+  while (stack.length) {
+    const p = stack.pop()!;
+    if (seen.has(p)) continue;
+    seen.add(p);
+    const st = readProcStatus(p);
+    if (!st) continue;
+    rssKB += st.rssKB;
+    hwmKB = Math.max(hwmKB, st.hwmKB);
+    const kids = childrenOf(p);
+    if (kids === null) return treeRssScan(root);
+    stack.push(...kids);
+  }
+  return { rssKB, hwmKB };
+}
+
+function treeRssScan(root: number): { rssKB: number; hwmKB: number } {
   const byParent = new Map<number, number[]>();
   const info = new Map<number, { rssKB: number; hwmKB: number }>();
   let entries: string[];
@@ -260,7 +307,7 @@ export async function measure(
   const t0 = process.hrtime.bigint();
   const child = spawn(exe, argv, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-8000)));
+  child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-16000)));
   let peakTree = 0;
   let peakHwm = 0;
   const poll = () => {
@@ -305,7 +352,7 @@ export async function measure(
     peakRssSource: useTime ? 'time -v' : 'poll',
     polledTreeRssMB: mb(peakTree),
     polledHwmMB: mb(peakHwm),
-    stderrTail: stderr.slice(-2000),
+    stderrTail: stderr.slice(-6000),
     loadBefore,
     foreignLoad,
   };

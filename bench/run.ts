@@ -18,7 +18,8 @@ interface Options {
   keep: boolean;
   dataDir: string;
   readme: boolean | null;
-  pollMs: number;
+  /** RSS polling interval; default 50 ms, or 250 ms when GNU time gives the peak (polling is then a cross-check). */
+  pollMs: number | null;
   waitIdle: number;
 }
 
@@ -33,7 +34,7 @@ const USAGE = `usage: npm run bench -- [options]
   --data-dir DIR  where the simulated inputs live (default bench/data)
   --readme / --no-readme   (do not) rewrite the table in bench/README.md
                   (default: full runs yes, --quick runs no)
-  --poll-ms N     RSS polling interval (default 50)
+  --poll-ms N     RSS polling interval (default 50 ms; 250 ms when GNU time -v gives the peak)
   --wait-idle S   before each timed command wait up to S seconds for the machine to go idle
                   (< 15% of CPUs busy); the share of the machine others used during each
                   command is recorded either way`;
@@ -48,7 +49,7 @@ function parseArgs(argv: string[]): Options {
     keep: false,
     dataDir: path.join(ROOT, 'bench/data'),
     readme: null,
-    pollMs: 50,
+    pollMs: null,
     waitIdle: 0,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -182,8 +183,8 @@ async function runTool(tool: 'dosageflow' | 'plink2', run: RunSpec, files: Retur
   const out = path.join(outDir, 'out');
   const m =
     tool === 'dosageflow'
-      ? await measure(process.execPath, [engine, ...dosageflowArgs(run, files, out, opts.threads)], { gnuTime, pollMs: opts.pollMs })
-      : await measure(plink2, plink2Args(run, files, out, opts.threads), { gnuTime, pollMs: opts.pollMs, cwd: outDir });
+      ? await measure(process.execPath, [engine, ...dosageflowArgs(run, files, out, opts.threads)], { gnuTime, pollMs: opts.pollMs ?? 50 })
+      : await measure(plink2, plink2Args(run, files, out, opts.threads), { gnuTime, pollMs: opts.pollMs ?? 50, cwd: outDir });
   const outputs = await outputRows(outDir, 'out.', tool === 'dosageflow' ? /\.tsv(\.gz|\.zst)?$/ : /\.glm\.linear$/);
   const rowsOut = outputs.reduce((s, x) => s + x.rows, 0);
   const ok = m.exitCode === 0 && rowsOut > 0;
@@ -224,6 +225,7 @@ async function main(): Promise<void> {
     if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')} (have ${all.map((s) => s.id).join(', ')})`);
   }
   const gnuTime = findGnuTime();
+  if (opts.pollMs === null) opts.pollMs = gnuTime ? 250 : 50;
   const plink2 = opts.plink2 ? which('plink2') : null;
   const machine = machineInfo();
   log(`dosageflow bench (${opts.scale}), scenarios ${chosen.map((s) => s.id).join(',')}, threads ${opts.threads}, repeat ${opts.repeat}`);
