@@ -18,6 +18,7 @@ import { CHI2_1_MEDIAN } from '../stats/distributions.js';
 import { buildModel, type AssocModel, type NamedColumn } from '../stats/model.js';
 import type { Filters, Region, WorkerInit, WorkerRequest, WorkerResponse } from '../workers/protocol.js';
 import { chunkLines, countLines, sliceLines } from './chunker.js';
+import { fileLineChunks } from '../io/line-chunks.js';
 import { GenomeSorter } from './sorter.js';
 
 export const OUTPUT_HEADER = 'CHR\tSNP\tBP\tA1\tA2\tFRQ\tINFO\tN\tBETA\tSE\tT\tP\tLOG10P';
@@ -272,8 +273,9 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
         while (inflight.length >= window) await emit(await inflight.shift()!);
       };
       if (kind === 'gen') {
-        let source: AsyncIterable<Uint8Array> = (await openInput(file)).stream;
+        let chunks: AsyncIterable<Uint8Array>;
         if (cfg.shard) {
+          let source: AsyncIterable<Uint8Array> = (await openInput(file)).stream;
           // A first pass counts lines (bytes only, nothing parsed); the second keeps this shard's.
           const total = await countLines((await openInput(file)).stream);
           const from = Math.floor(((cfg.shard.index - 1) * total) / cfg.shard.count);
@@ -281,10 +283,14 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
           source = sliceLines(source, from, to);
           lineBase = from;
           fileRecords = -1; // an empty shard is fine
+          chunks = chunkLines(source, cfg.chunkSize);
+        } else {
+          chunks = fileLineChunks(file, cfg.chunkSize);
         }
-        for await (const chunk of chunkLines(source, cfg.chunkSize)) {
+        for await (const chunk of chunks) {
           bytesRead += chunk.length;
-          await submit({ kind: 'gen', seq: seq++, buf: chunk.buffer as ArrayBuffer });
+          // The chunk is a prefix of its buffer (the rest is unused room): the worker reads `length` bytes.
+          await submit({ kind: 'gen', seq: seq++, buf: chunk.buffer as ArrayBuffer, length: chunk.length });
         }
         while (inflight.length) await emit(await inflight.shift()!);
         if (fileRecords === 0) throw new InputError('no variants: the file is empty or blank', { file });

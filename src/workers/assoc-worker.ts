@@ -10,7 +10,7 @@ const formatter = new RowFormatter(init);
 export default function handle(req: WorkerRequest): WorkerResponse {
   switch (req.kind) {
     case 'gen':
-      return formatter.gen(req.seq, new Uint8Array(req.buf));
+      return formatter.gen(req.seq, new Uint8Array(req.buf, 0, req.length));
     case 'bgen':
       return formatter.bgen(req);
     default: {

@@ -37,8 +37,9 @@ export type WorkerRequest =
   | {
       kind: 'gen';
       seq: number;
-      /** Whole lines of .gen text (transferred, not copied). */
+      /** Whole lines of .gen text (transferred, not copied) in its first `length` bytes. */
       buf: ArrayBuffer;
+      length: number;
     }
   | {
       kind: 'bgen';

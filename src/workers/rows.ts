@@ -6,21 +6,53 @@ import { DosageflowError } from '../errors.js';
 import { chrRank, normChr } from '../formats/chrom.js';
 import type { VariantMeta } from '../formats/types.js';
 import { chi2FromLogP, negLog10 } from '../stats/distributions.js';
-import { fmtG, fmtPFromLog } from '../stats/format.js';
+import { writeAscii, writeG, writePFromLog, writeUint } from '../stats/format.js';
 import { LinearKernel, newGroupResult, type GroupResult } from '../stats/linear.js';
 import type { PhenoRows, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 
 const LF = 10;
+const TAB = 9;
 
+/** One phenotype's rows of one chunk, written straight into bytes. */
 class GrowList {
-  parts: string[] = [];
-  ends: number[] = [];
-  variant: number[] = [];
-  chi2: number[] = [];
+  text = new Uint8Array(1 << 16);
   len = 0;
+  ends = new Uint32Array(512);
+  variant = new Uint32Array(512);
+  chi2 = new Float64Array(512);
+  rows = 0;
   filteredInfo = 0;
   filteredMaf = 0;
   na = 0;
+
+  /** Make room for n more bytes of text. */
+  room(n: number): Uint8Array {
+    if (this.len + n > this.text.length) {
+      const t = new Uint8Array(Math.max(this.text.length * 2, this.len + n));
+      t.set(this.text.subarray(0, this.len));
+      this.text = t;
+    }
+    return this.text;
+  }
+
+  endRow(vi: number, chi2: number): void {
+    if (this.rows === this.ends.length) {
+      const cap = this.rows * 2;
+      const e = new Uint32Array(cap);
+      e.set(this.ends);
+      this.ends = e;
+      const v = new Uint32Array(cap);
+      v.set(this.variant);
+      this.variant = v;
+      const c = new Float64Array(cap);
+      c.set(this.chi2);
+      this.chi2 = c;
+    }
+    this.ends[this.rows] = this.len;
+    this.variant[this.rows] = vi;
+    this.chi2[this.rows] = chi2;
+    this.rows++;
+  }
 }
 
 export class RowFormatter {
@@ -30,6 +62,7 @@ export class RowFormatter {
   private bgenOut = new Float64Array(0);
   private meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
   private chrCache = new Map<string, { norm: string; rank: number }>();
+  private head = new Uint8Array(1024);
 
   constructor(private init: WorkerInit) {
     const groups = init.model.groups;
@@ -153,6 +186,20 @@ export class RowFormatter {
     const model = this.init.model;
     const f = this.init.filters;
     const digits = this.init.digits;
+    // CHR SNP BP A1 A2 are the same for every phenotype: written once, copied per row.
+    let hb = this.head;
+    const need = c.norm.length + m.snp.length + m.a1.length + m.a2.length + 128;
+    if (hb.length < need) hb = this.head = new Uint8Array(need * 2);
+    let h0 = writeAscii(hb, 0, c.norm);
+    hb[h0++] = TAB;
+    h0 = writeAscii(hb, h0, m.snp);
+    hb[h0++] = TAB;
+    h0 = writeUint(hb, h0, m.pos);
+    hb[h0++] = TAB;
+    h0 = writeAscii(hb, h0, m.a1);
+    hb[h0++] = TAB;
+    h0 = writeAscii(hb, h0, m.a2);
+    hb[h0++] = TAB;
     for (let gi = 0; gi < model.groups.length; gi++) {
       const gr = model.groups[gi];
       const res = this.results[gi];
@@ -160,7 +207,13 @@ export class RowFormatter {
       const maf = res.frq <= 0.5 ? res.frq : 1 - res.frq;
       const infoFail = !(res.info >= f.minInfo && res.info <= f.maxInfo) && (f.minInfo > 0 || f.maxInfo < Infinity);
       const mafFail = f.minMaf > 0 && !(maf >= f.minMaf);
-      const head = `${c.norm}\t${m.snp}\t${m.pos}\t${m.a1}\t${m.a2}\t${fmtG(res.frq, digits)}\t${fmtG(res.info, digits)}\t${res.nUsed}\t`;
+      // FRQ INFO N: the same for the group's phenotypes.
+      let hl = writeG(hb, h0, res.frq, digits);
+      hb[hl++] = TAB;
+      hl = writeG(hb, hl, res.info, digits);
+      hb[hl++] = TAB;
+      hl = writeUint(hb, hl, res.nUsed);
+      hb[hl++] = TAB;
       for (let k = 0; k < gr.phenos.length; k++) {
         const L = lists[gr.phenos[k]];
         if (infoFail) {
@@ -171,31 +224,41 @@ export class RowFormatter {
           L.filteredMaf++;
           continue;
         }
+        const t = L.room(hl + 5 * 40);
+        let o = L.len;
+        for (let i = 0; i < hl; i++) t[o++] = hb[i];
         const lp = res.logp[k];
-        let row: string;
+        let chi2: number;
         if (lp !== lp) {
           L.na++;
-          row = head + 'NA\tNA\tNA\tNA\tNA\n';
-          L.chi2.push(NaN);
+          o = writeAscii(t, o, 'NA\tNA\tNA\tNA\tNA\n');
+          chi2 = NaN;
         } else {
-          row = `${head}${fmtG(res.beta[k], digits)}\t${fmtG(res.se[k], digits)}\t${fmtG(res.t[k], digits)}\t${fmtPFromLog(lp, digits)}\t${fmtG(negLog10(lp), digits)}\n`;
-          L.chi2.push(chi2FromLogP(lp));
+          o = writeG(t, o, res.beta[k], digits);
+          t[o++] = TAB;
+          o = writeG(t, o, res.se[k], digits);
+          t[o++] = TAB;
+          o = writeG(t, o, res.t[k], digits);
+          t[o++] = TAB;
+          o = writePFromLog(t, o, lp, digits);
+          t[o++] = TAB;
+          o = writeG(t, o, negLog10(lp), digits);
+          t[o++] = LF;
+          chi2 = chi2FromLogP(lp);
         }
-        L.parts.push(row);
-        L.len += row.length;
-        L.ends.push(L.len);
-        L.variant.push(vi);
+        L.len = o;
+        L.endRow(vi, chi2);
       }
     }
   }
 
   private pack(seq: number, lines: number, records: number, rank: number[], pos: number[], lists: GrowList[], skipped: number, outside: number): WorkerResponse {
     const phenos: PhenoRows[] = lists.map((L) => ({
-      // latin1 round-trips the input bytes of IDs and alleles exactly (they were decoded as latin1).
-      text: latin1Bytes(L.parts.join(''), L.len),
-      ends: Uint32Array.from(L.ends),
-      variant: Uint32Array.from(L.variant),
-      chi2: Float64Array.from(L.chi2),
+      // latin1: IDs and alleles were decoded as latin1, so their bytes round-trip exactly.
+      text: L.text.slice(0, L.len),
+      ends: L.ends.slice(0, L.rows),
+      variant: L.variant.slice(0, L.rows),
+      chi2: L.chi2.slice(0, L.rows),
       filteredInfo: L.filteredInfo,
       filteredMaf: L.filteredMaf,
       na: L.na,
@@ -210,11 +273,4 @@ function isBlank(b: Uint8Array, s: number, e: number): boolean {
     if (c !== 32 && c !== 9 && c !== 13) return false;
   }
   return true;
-}
-
-/** The string's bytes (latin1: one byte per char) in an exactly sized buffer of its own. */
-function latin1Bytes(str: string, len: number): Uint8Array {
-  const out = Buffer.from(new ArrayBuffer(len));
-  out.write(str, 0, len, 'latin1');
-  return new Uint8Array(out.buffer, 0, len);
 }

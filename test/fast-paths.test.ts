@@ -1,0 +1,202 @@
+// The fast paths added for throughput, each checked against the straightforward code it replaces:
+// byte formatting (writeG) against fmtG, the table-driven .gen probability decoder against plain
+// parse-and-round, and direct file chunking (fileLineChunks) against the stream chunker.
+import t from 'tap';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { compress as zstdCompress } from 'zstd-napi';
+import { fmtG, fmtPFromLog, writeG, writePFromLog, writeUint } from '../src/stats/format.js';
+import { decodeGenLine, rhe } from '../src/formats/gen/decode.js';
+import type { VariantMeta } from '../src/formats/types.js';
+import { chunkLines } from '../src/pipeline/chunker.js';
+import { fileLineChunks } from '../src/io/line-chunks.js';
+import { InputError } from '../src/errors.js';
+import { tmpDir } from './lib/helpers.js';
+
+/** Deterministic xorshift generator in [0, 1). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+const latin1 = new TextDecoder('latin1');
+
+t.test('writeG writes exactly fmtG text', async (t) => {
+  const out = new Uint8Array(64);
+  const r = rng(7);
+  const f64 = new Float64Array(1);
+  const u32 = new Uint32Array(f64.buffer);
+  let bad = 0;
+  let n = 0;
+  const check = (x: number, d: number) => {
+    n++;
+    const o = writeG(out, 0, x, d);
+    if (latin1.decode(out.subarray(0, o)) !== fmtG(x, d) && bad++ < 5) t.equal(latin1.decode(out.subarray(0, o)), fmtG(x, d), `${x} at ${d} digits`);
+  };
+  const specials = [0, -0, NaN, Infinity, -Infinity, 1, 9.9999996, 9.99999949, 0.5, 1e-7, 1e-6, 9.999999e-7, 0.000123456789, 123456.75, 1234567, 12345678, 1e21, 1e-300, 5e-324, 1.7976931348623157e308, 0.1, 0.3, 999999.95, 9999999.5, 1.0000005, 2.5e-7, 0.45];
+  for (const x of specials) for (const d of [3, 6, 7, 8, 9, 10, 15, 17]) {
+    check(x, d);
+    check(-x, d);
+  }
+  for (let i = 0; i < 200_000; i++) {
+    const d = [3, 6, 7, 7, 7, 8, 9, 12][i % 8];
+    let x: number;
+    switch (i % 5) {
+      case 0:
+        x = (r() - 0.5) * 10 ** (Math.floor(r() * 40) - 20);
+        break;
+      case 1:
+        u32[0] = Math.floor(r() * 2 ** 32);
+        u32[1] = Math.floor(r() * 2 ** 32);
+        x = f64[0];
+        break;
+      case 2:
+        // Decimal ties at the printed precision.
+        x = (Math.floor(r() * 2e7) + 0.5) / 10 ** Math.floor(r() * 14);
+        break;
+      case 3:
+        x = Math.round(r() * 1e7) / 10 ** Math.floor(r() * 12);
+        break;
+      default:
+        x = r();
+    }
+    check(x, d);
+  }
+  for (let i = 0; i < 20_000; i++) {
+    const lp = -r() * 900;
+    n++;
+    const o = writePFromLog(out, 0, lp, 7);
+    if (latin1.decode(out.subarray(0, o)) !== fmtPFromLog(lp, 7) && bad++ < 10) t.equal(latin1.decode(out.subarray(0, o)), fmtPFromLog(lp, 7), `log p ${lp}`);
+  }
+  for (const v of [0, 1, 9, 10, 99, 100, 123456789, 2 ** 53 - 1]) {
+    const o = writeUint(out, 0, v);
+    t.equal(latin1.decode(out.subarray(0, o)), String(v));
+  }
+  t.equal(bad, 0, `${n} values formatted as fmtG does`);
+});
+
+t.test('the .gen probability decoder equals parse-and-round for every decimal shape', async (t) => {
+  const r = rng(11);
+  const n = 40;
+  const lines: string[] = [];
+  const probs: number[][] = [];
+  for (let v = 0; v < 400; v++) {
+    const fields = ['1', `snp${v}`, `rs${v}`, String(1000 + v), 'A', 'G'];
+    const ps: number[] = [];
+    for (let s = 0; s < n; s++) {
+      for (let k = 0; k < 3; k++) {
+        // 0 to 9 fraction digits, some with a leading '1', '0' or '1' alone, trailing zeros kept.
+        const shape = Math.floor(r() * 12);
+        let txt: string;
+        if (shape === 10) txt = r() < 0.5 ? '0' : '1';
+        else if (shape === 11) txt = r() < 0.5 ? '1.0' : '0.00000';
+        else txt = r().toFixed(shape);
+        fields.push(txt);
+        ps.push(Number(txt));
+      }
+    }
+    lines.push(fields.join(v % 3 === 0 ? '\t' : ' '));
+    probs.push(ps);
+  }
+  const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
+  const d = new Float64Array(n);
+  let bad = 0;
+  for (const quant of [true, false]) {
+    for (let v = 0; v < lines.length; v++) {
+      const b = new TextEncoder().encode(lines[v] + '\n');
+      const err = decodeGenLine(b, 0, b.length - 1, { nSamples: n, plink2Precision: quant }, d, meta);
+      if (err !== null) {
+        t.fail(err);
+        continue;
+      }
+      for (let s = 0; s < n; s++) {
+        const [p0, p1, p2] = probs[v].slice(3 * s, 3 * s + 3);
+        let want: number;
+        if (quant) {
+          const a = rhe(p0 * 32768);
+          const bq = rhe(p1 * 32768);
+          const c = rhe(p2 * 32768);
+          const tot = a + bq + c;
+          want = tot === 0 ? NaN : rhe(((bq + 2 * c) * 16384) / tot) / 16384;
+        } else {
+          const sum = p0 + p1 + p2;
+          want = sum === 0 ? NaN : (p1 + 2 * p2) / sum;
+        }
+        if (!Object.is(d[s], want) && bad++ < 5) t.equal(d[s], want, `line ${v} sample ${s} (${quant ? 'plink2' : 'exact'})`);
+      }
+    }
+  }
+  t.equal(bad, 0, 'every dosage equal');
+});
+
+async function collect(it: AsyncIterable<Uint8Array>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const c of it) out.push(latin1.decode(c));
+  return out;
+}
+
+async function failure(p: Promise<unknown>): Promise<InputError | undefined> {
+  try {
+    await p;
+  } catch (e) {
+    return e as InputError;
+  }
+  return undefined;
+}
+
+async function* once(b: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield b;
+}
+
+t.test('fileLineChunks cuts plain and zstd files exactly where chunkLines does', async (t) => {
+  const dir = tmpDir('chunks');
+  const r = rng(3);
+  const lines: string[] = [];
+  for (let i = 0; i < 3000; i++) lines.push('x'.repeat(Math.floor(r() * 300)) + ` line ${i}`);
+  // One line far longer than any buffer's slack, to make the buffer grow.
+  lines[1500] = 'y'.repeat(300_000);
+  for (const finalNewline of [true, false]) {
+    const text = Buffer.from(lines.join('\n') + (finalNewline ? '\n' : ''), 'latin1');
+    const plain = path.join(dir, `plain${finalNewline}.gen`);
+    const zst = path.join(dir, `z${finalNewline}.gen.zst`);
+    // Two zstd frames back to back (what `cat a.zst b.zst` makes).
+    const half = text.length >> 1;
+    fs.writeFileSync(plain, text);
+    fs.writeFileSync(zst, Buffer.concat([zstdCompress(text.subarray(0, half)), zstdCompress(text.subarray(half))]));
+    for (const target of [1, 7, 4096, 1 << 20]) {
+      const want = await collect(chunkLines(once(text), target));
+      t.same(await collect(fileLineChunks(plain, target)), want, `plain, target ${target}, final newline ${finalNewline}`);
+      t.same(await collect(fileLineChunks(zst, target)), want, `zstd, target ${target}, final newline ${finalNewline}`);
+    }
+  }
+  const empty = path.join(dir, 'empty.gen');
+  fs.writeFileSync(empty, '');
+  t.same(await collect(fileLineChunks(empty, 100)), [], 'an empty file has no chunks');
+});
+
+t.test('fileLineChunks: a cut or damaged zstd file is an input error with the byte offset', async (t) => {
+  const dir = tmpDir('chunks-bad');
+  const text = Buffer.from(Array.from({ length: 5000 }, (_, i) => `1 s${i} r${i} ${i} A G 0.1 0.2 0.7`).join('\n') + '\n');
+  const z = zstdCompress(text);
+  const cut = path.join(dir, 'cut.gen.zst');
+  fs.writeFileSync(cut, z.subarray(0, z.length - 100));
+  const e1 = await failure(collect(fileLineChunks(cut, 4096)));
+  t.ok(e1 instanceof InputError, 'an InputError');
+  t.match(e1?.message, /^truncated zstd stream: input ended after \d+ compressed bytes$/);
+  t.equal(e1?.byteOffset, z.length - 100, 'at the end of the input');
+  const bad = Buffer.from(z);
+  for (let i = 0; i < 64; i++) bad[(z.length >> 1) + i] ^= 0xa5;
+  const dam = path.join(dir, 'damaged.gen.zst');
+  fs.writeFileSync(dam, bad);
+  const e2 = await failure(collect(fileLineChunks(dam, 4096)));
+  t.ok(e2 instanceof InputError, 'an InputError');
+  t.match(e2?.message, /^corrupt zstd stream \(/);
+  t.type(e2?.byteOffset, 'number');
+});
