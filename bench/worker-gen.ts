@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { fileLineChunks } from '../src/io/line-chunks.js';
 import { prepareModel } from '../src/pipeline/assoc-run.js';
 import { parseSampleFile } from '../src/formats/tables.js';
-import { decodeGenLine } from '../src/formats/gen/decode.js';
+import { decodeGenLine, genChunkBegin, setGenWasm } from '../src/formats/gen/decode.js';
 import { RowFormatter } from '../src/workers/rows.js';
 import type { WorkerInit } from '../src/workers/protocol.js';
 import type { VariantMeta } from '../src/formats/types.js';
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     if (lines >= maxLines) break;
   }
   const init: WorkerInit = { model, filters: { minInfo: 0, maxInfo: Infinity, minMaf: 0 }, nSamples: samples.length, genExact: false, bgenRound: false, digits: 6, biallelicOnly: false, regions: [] };
+  if (process.argv.includes("--no-wasm")) setGenWasm(false);
   const f = new RowFormatter(init);
   const dosage = new Float64Array(samples.length);
   const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   };
   const decodeMs = time(() => {
     for (const b of chunks) {
+      genChunkBegin(b, samples.length);
       let s = 0;
       while (s < b.length) {
         let e = b.indexOf(10, s);

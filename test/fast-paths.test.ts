@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compress as zstdCompress } from 'zstd-napi';
 import { fmtG, fmtPFromLog, writeG, writePFromLog, writeUint } from '../src/stats/format.js';
-import { decodeGenLine, rhe } from '../src/formats/gen/decode.js';
+import { decodeGenLine, genChunkBegin, genWasmLines, rhe } from '../src/formats/gen/decode.js';
 import type { VariantMeta } from '../src/formats/types.js';
 import { chunkLines } from '../src/pipeline/chunker.js';
 import { fileLineChunks } from '../src/io/line-chunks.js';
@@ -82,7 +82,7 @@ t.test('writeG writes exactly fmtG text', async (t) => {
   t.equal(bad, 0, `${n} values formatted as fmtG does`);
 });
 
-t.test('the .gen probability decoder equals parse-and-round for every decimal shape', async (t) => {
+t.test('the .gen probability decoders (JS and WebAssembly) equal parse-and-round for every decimal shape', async (t) => {
   const r = rng(11);
   const n = 40;
   const lines: string[] = [];
@@ -93,7 +93,8 @@ t.test('the .gen probability decoder equals parse-and-round for every decimal sh
     for (let s = 0; s < n; s++) {
       for (let k = 0; k < 3; k++) {
         // 0 to 9 fraction digits, some with a leading '1', '0' or '1' alone, trailing zeros kept.
-        const shape = Math.floor(r() * 12);
+        // Every other line keeps to the shapes the WebAssembly parser takes (<= 5 fraction digits).
+        const shape = v % 2 === 0 ? Math.floor(r() * 12) : [0, 1, 2, 3, 4, 5, 10, 11][Math.floor(r() * 8)];
         let txt: string;
         if (shape === 10) txt = r() < 0.5 ? '0' : '1';
         else if (shape === 11) txt = r() < 0.5 ? '1.0' : '0.00000';
@@ -108,9 +109,11 @@ t.test('the .gen probability decoder equals parse-and-round for every decimal sh
   const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
   const d = new Float64Array(n);
   let bad = 0;
-  for (const quant of [true, false]) {
+  for (const [quant, wasm] of [[true, false], [false, false], [true, true], [false, true]]) {
     for (let v = 0; v < lines.length; v++) {
       const b = new TextEncoder().encode(lines[v] + '\n');
+      // With genChunkBegin the WebAssembly parser reads the line; without it, JavaScript does.
+      if (wasm) genChunkBegin(b, n);
       const err = decodeGenLine(b, 0, b.length - 1, { nSamples: n, plink2Precision: quant }, d, meta);
       if (err !== null) {
         t.fail(err);
@@ -129,11 +132,12 @@ t.test('the .gen probability decoder equals parse-and-round for every decimal sh
           const sum = p0 + p1 + p2;
           want = sum === 0 ? NaN : (p1 + 2 * p2) / sum;
         }
-        if (!Object.is(d[s], want) && bad++ < 5) t.equal(d[s], want, `line ${v} sample ${s} (${quant ? 'plink2' : 'exact'})`);
+        if (!Object.is(d[s], want) && bad++ < 5) t.equal(d[s], want, `line ${v} sample ${s} (${quant ? 'plink2' : 'exact'}, ${wasm ? 'wasm' : 'js'})`);
       }
     }
   }
   t.equal(bad, 0, 'every dosage equal');
+  t.ok(genWasmLines() >= 300, `the WebAssembly parser decoded ${genWasmLines()} of the lines`);
 });
 
 async function collect(it: AsyncIterable<Uint8Array>): Promise<string[]> {

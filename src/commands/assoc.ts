@@ -2,7 +2,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { runAssoc, type AssocConfig, type AssocSummary } from '../pipeline/assoc-run.js';
-import { writeReport } from '../report/index.js';
 import { fileList, listOption, parseNumber, parseRegion, parseSize, parseThreads } from './options.js';
 
 export const DEFAULT_CHUNK = 1 << 20;
@@ -119,6 +118,8 @@ export async function reportsFor(summary: AssocSummary, cfg: AssocConfig, log: (
   const dirs: string[] = [];
   for (const p of summary.phenos) {
     const dir = `${cfg.out}.${p.name}.report`;
+    // Loaded on demand: the report's modules (SVG rendering) cost ~0.1 s of start-up otherwise.
+    const { writeReport } = await import('../report/index.js');
     await writeReport(p.output, dir, { title: `${p.name} (${p.samples} samples)` });
     log(`  report: ${dir}/report.html`);
     dirs.push(dir);

@@ -1,7 +1,7 @@
 // `dosageflow prs`: options -> validated PrsConfig -> runPrs.
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
-import { runPrs, type PrsConfig, type Threshold } from '../prs/run.js';
+import type { PrsConfig, Threshold } from '../prs/run.js';
 import { fileList, listOption, parseNumber } from './options.js';
 
 export const DEFAULT_THRESHOLDS = '0.01,0.05,0.1,0.2,0.3,0.4,0.5';
@@ -134,6 +134,7 @@ export const prsCommand: CommandModule = {
       .example('$0 prs --base base.tsv --gen t.gen --sample t.sample --pheno p.tsv --ld-method dosage --clump-r2 0.5 --out res/d', 'r2 from the imputed dosages instead of hard calls'),
   handler: async (argv) => {
     const cfg = validatePrsOptions(argv as Record<string, unknown>);
+    const { runPrs } = await import('../prs/run.js');
     await runPrs(cfg);
   },
 };

@@ -1,7 +1,8 @@
 // `dosageflow report SUMSTATS --out DIR`: plots, lambda and the top loci of a summary-statistics table.
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
-import { REPORT_DEFAULTS, writeReport, type ReportOptions } from '../report/index.js';
+import type { ReportOptions } from '../report/index.js';
+import { REPORT_DEFAULTS } from '../report/config.js';
 import { pLabel } from '../report/svg.js';
 
 /** Command-line flags -> writeReport options (the values are checked in resolveReportConfig). */
@@ -74,6 +75,7 @@ export const reportCommand: CommandModule = {
       .example('zstd -dc sumstats.tsv.zst | $0 report - --out rep', 'read from stdin'),
   handler: async (argv) => {
     const { input, out, opts } = reportOptionsFromArgs(argv as Record<string, unknown>);
+    const { writeReport } = await import('../report/index.js');
     const s = await writeReport(input, out, opts);
     const lam = s.lambda_gc === null ? 'NA' : s.lambda_gc.toFixed(4);
     const c = s.clumping;

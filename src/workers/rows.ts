@@ -1,6 +1,6 @@
 // Turns decoded variants into formatted result rows for every phenotype. Used inside workers (and
 // directly by tests, without threads).
-import { decodeGenLine, rhe } from '../formats/gen/decode.js';
+import { decodeGenLine, genChunkBegin, rhe } from '../formats/gen/decode.js';
 import { decodeGenotypeBlock, parseVariantHeader, type BgenHeader } from '../formats/bgen/index.js';
 import { DosageflowError } from '../errors.js';
 import { chrRank, normChr } from '../formats/chrom.js';
@@ -83,6 +83,7 @@ export class RowFormatter {
     const lists = this.init.model.phenoNames.map(() => new GrowList());
     const rank: number[] = [];
     const pos: number[] = [];
+    genChunkBegin(b, layout.nSamples);
     let lines = 0;
     let records = 0;
     let outside = 0;

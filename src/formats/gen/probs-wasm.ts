@@ -1,0 +1,202 @@
+// The .gen probability loop in WebAssembly: the same arithmetic as fastProbs (decode.ts), so the
+// dosages are bit-identical (tested), without JavaScript's per-byte bounds checks. A chunk is
+// copied once into the module's memory; each line's probabilities are then parsed there.
+// Anything unusual (exponents, more than 9 digits, > 5 fraction digits with plink2 rounding, bad
+// values) returns 0 and the line goes through the JavaScript paths, which explain errors.
+import { Code, OP, T, moduleBytes } from '../../wasm/asm.js';
+
+// Memory layout (bytes): the quantum table, its offsets and limits, powers of ten, then the
+// dosage output and the chunk.
+export interface ProbTables {
+  qtab: Uint16Array;
+  qoff: Int32Array;
+  qlim: Int32Array;
+  pow10: Float64Array;
+}
+
+interface Layout {
+  qtab: number;
+  qoff: number;
+  qlim: number;
+  pow10: number;
+  /** First free byte. */
+  end: number;
+}
+
+function layout(t: ProbTables): Layout {
+  const up = (x: number) => Math.ceil(x / 64) * 64;
+  const qtab = 0;
+  const qoff = up(qtab + t.qtab.byteLength);
+  const qlim = up(qoff + t.qoff.byteLength);
+  const pow10 = up(qlim + t.qlim.byteLength);
+  return { qtab, qoff, qlim, pow10, end: up(pow10 + t.pow10.byteLength) };
+}
+
+// Parameters and locals of probs(p, end, n, quant, out) -> 1 ok / 0 not handled.
+const P = 0;
+const END = 1;
+const N = 2;
+const QUANT = 3;
+const OUT = 4;
+const C = 5;
+const ST = 6;
+const M = 7;
+const ND = 8;
+const SC = 9;
+const FS = 10;
+const S = 11;
+const MK = [12, 13, 14];
+const SK = [15, 16, 17];
+const QK = [18, 19, 20];
+const TOT = 21;
+const PK = [22, 23, 24];
+const SUM = 25;
+
+/** Push (c is one of the given bytes). */
+function isOneOf(c: Code, ...bytes: number[]): void {
+  bytes.forEach((v, i) => {
+    c.get(C).i32(v).op(OP.i32Eq);
+    if (i > 0) c.op(OP.i32Or);
+  });
+}
+
+/** c = mem[++p] */
+function advance(c: Code): void {
+  c.get(P).i32(1).op(OP.i32Add).tee(P).load8u().set(C);
+}
+
+/** m = m * 10 + digit while c is a digit. */
+function digits(c: Code): void {
+  c.block().loop();
+  c.get(C).i32(48).op(OP.i32Sub).i32(10).op(OP.i32GeU).brIf(1);
+  c.get(M).i32(10).op(OP.i32Mul).get(C).op(OP.i32Add).i32(48).op(OP.i32Sub).set(M);
+  advance(c);
+  c.br(0).end().end();
+}
+
+function number(c: Code, k: number): void {
+  c.get(P).load8u().set(C);
+  c.block().loop();
+  isOneOf(c, 32, 9);
+  c.op(OP.i32Eqz).brIf(1);
+  advance(c);
+  c.br(0).end().end();
+  c.get(P).set(ST).i32(0).set(M);
+  digits(c);
+  c.get(P).get(ST).op(OP.i32Sub).set(ND);
+  c.i32(0).set(SC);
+  c.get(C).i32(46).op(OP.i32Eq).if();
+  c.get(P).i32(1).op(OP.i32Add).tee(P).set(FS);
+  c.get(P).load8u().set(C);
+  digits(c);
+  c.get(P).get(FS).op(OP.i32Sub).tee(SC).get(ND).op(OP.i32Add).set(ND);
+  c.end();
+  // No digits, more than 9 (the int32 mantissa), past the line, or not followed by a separator.
+  c.get(ND).op(OP.i32Eqz).get(ND).i32(9).op(OP.i32GtU).op(OP.i32Or);
+  c.get(P).get(END).op(OP.i32GtU).op(OP.i32Or);
+  isOneOf(c, 32, 9, 10, 13);
+  c.op(OP.i32Eqz, OP.i32Or);
+  c.if().i32(0).ret().end();
+  c.get(M).set(MK[k]).get(SC).set(SK[k]);
+}
+
+function probsFunction(L: Layout): Code {
+  const c = new Code();
+  c.i32(0).set(S);
+  c.block().loop();
+  c.get(S).get(N).op(OP.i32GeU).brIf(1);
+  for (let k = 0; k < 3; k++) number(c, k);
+  c.get(QUANT).if();
+  for (let k = 0; k < 3; k++) {
+    // Outside the table (more fraction digits, or a value above 1): not handled here.
+    c.get(SK[k]).i32(5).op(OP.i32GtU);
+    c.get(MK[k]).get(SK[k]).i32(2).op(OP.i32Shl).load32(L.qlim).op(OP.i32GtU).op(OP.i32Or);
+    c.if().i32(0).ret().end();
+    c.get(SK[k]).i32(2).op(OP.i32Shl).load32(L.qoff).get(MK[k]).op(OP.i32Add).i32(1).op(OP.i32Shl).load16u(L.qtab).set(QK[k]);
+  }
+  c.get(QK[0]).get(QK[1]).op(OP.i32Add).get(QK[2]).op(OP.i32Add).set(TOT);
+  c.get(OUT).get(S).i32(3).op(OP.i32Shl).op(OP.i32Add);
+  c.get(TOT).op(OP.i32Eqz).if(T.f64).f64(NaN).else();
+  // round-half-even((q1 + 2 q2) * 16384 / tot) / 16384, as plink2 stores the dosage.
+  c.get(QK[1]).get(QK[2]).i32(1).op(OP.i32Shl).op(OP.i32Add).op(OP.f64ConvertI32S).f64(16384).op(OP.f64Mul);
+  c.get(TOT).op(OP.f64ConvertI32S).op(OP.f64Div, OP.f64Nearest).f64(1 / 16384).op(OP.f64Mul);
+  c.end().storeF64();
+  c.else();
+  for (let k = 0; k < 3; k++) {
+    c.get(MK[k]).op(OP.f64ConvertI32S).get(SK[k]).i32(3).op(OP.i32Shl).loadF64(L.pow10).op(OP.f64Div).tee(PK[k]);
+    c.f64(1.000001).op(OP.f64Gt).if().i32(0).ret().end();
+  }
+  c.get(PK[0]).get(PK[1]).op(OP.f64Add).get(PK[2]).op(OP.f64Add).set(SUM);
+  c.get(OUT).get(S).i32(3).op(OP.i32Shl).op(OP.i32Add);
+  c.get(SUM).f64(0).op(OP.f64Eq).if(T.f64).f64(NaN).else();
+  c.get(PK[1]).f64(2).get(PK[2]).op(OP.f64Mul, OP.f64Add).get(SUM).op(OP.f64Div);
+  c.end().storeF64();
+  c.end();
+  c.get(S).i32(1).op(OP.i32Add).set(S);
+  c.br(0).end().end();
+  // Nothing but blanks may follow the last probability.
+  c.block().loop();
+  c.get(P).get(END).op(OP.i32GeU).brIf(1);
+  c.get(P).load8u().set(C);
+  isOneOf(c, 32, 9, 13);
+  c.op(OP.i32Eqz).if().i32(0).ret().end();
+  c.get(P).i32(1).op(OP.i32Add).set(P);
+  c.br(0).end().end();
+  c.i32(1);
+  return c;
+}
+
+export type ProbsFn = (p: number, end: number, n: number, quant: number, out: number) => number;
+
+export interface GenWasm {
+  memory: WebAssembly.Memory;
+  probs: ProbsFn;
+  /** Byte address of the dosage output (n doubles). */
+  outAt: number;
+  /** Byte address where chunks are copied. */
+  chunkAt: number;
+  /** Copy a chunk into memory (growing it when needed); returns the bytes view. */
+  load(b: Uint8Array): Uint8Array;
+}
+
+const PAGE = 65536;
+
+/**
+ * The parser for lines of n samples with these tables, or null where WebAssembly is unavailable.
+ * One per worker thread (module-level state in decode.ts).
+ */
+export function createGenWasm(t: ProbTables, n: number): GenWasm | null {
+  try {
+    const L = layout(t);
+    const bytes = moduleBytes(
+      [{ name: 'probs', params: [T.i32, T.i32, T.i32, T.i32, T.i32], results: [T.i32], locals: [[17, T.i32], [4, T.f64]], code: probsFunction(L) }],
+      { export: 'mem', minPages: Math.ceil((L.end + 8 * n + 64) / PAGE) + 16 },
+    );
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    const memory = inst.exports.mem as WebAssembly.Memory;
+    const probs = inst.exports.probs as ProbsFn;
+    new Uint16Array(memory.buffer, L.qtab, t.qtab.length).set(t.qtab);
+    new Int32Array(memory.buffer, L.qoff, t.qoff.length).set(t.qoff);
+    new Int32Array(memory.buffer, L.qlim, t.qlim.length).set(t.qlim);
+    new Float64Array(memory.buffer, L.pow10, t.pow10.length).set(t.pow10);
+    const outAt = L.end;
+    const chunkAt = Math.ceil((outAt + 8 * n) / 64) * 64;
+    return {
+      memory,
+      probs,
+      outAt,
+      chunkAt,
+      load(b: Uint8Array): Uint8Array {
+        // 64 bytes of zeros past the chunk: reads past its last line stop there.
+        const need = chunkAt + b.length + 64;
+        if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+        const view = new Uint8Array(memory.buffer, chunkAt, b.length + 64);
+        view.set(b);
+        view.fill(0, b.length);
+        return view;
+      },
+    };
+  } catch {
+    return null;
+  }
+}
