@@ -89,8 +89,10 @@ export class RowFormatter {
     let outside = 0;
     let start = 0;
     const len = b.length;
+    // Buffer#indexOf is memchr; TypedArray#indexOf walked the ~2.7 KB lines at ~1 us each.
+    const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
     while (start < len) {
-      let e = b.indexOf(LF, start);
+      let e = buf.indexOf(LF, start);
       const next = e < 0 ? len : e + 1;
       if (e < 0) e = len;
       let end = e;
