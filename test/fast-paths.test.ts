@@ -204,3 +204,24 @@ t.test('fileLineChunks: a cut or damaged zstd file is an input error with the by
   t.match(e2?.message, /^corrupt zstd stream \(/);
   t.type(e2?.byteOffset, 'number');
 });
+
+t.test('regression: reused chunk buffers — a stale newline past the filled part is not a line end', async (t) => {
+  // Buffers come back from the workers holding old lines; the reader must only cut inside what it
+  // has filled (a 1M-variant run merged two lines once the pool started recycling).
+  const dir = tmpDir('chunks-reuse');
+  const text = Buffer.from(Array.from({ length: 4000 }, (_, i) => `1 s${i} r${i} ${i} A G ${'0.25 0.5 0.25 '.repeat(1 + (i % 7))}`.trim()).join('\n') + '\n');
+  const plain = path.join(dir, 'reuse.gen');
+  const zst = path.join(dir, 'reuse.gen.zst');
+  fs.writeFileSync(plain, text);
+  fs.writeFileSync(zst, zstdCompress(text));
+  const stale = (n: number) => {
+    const b = new Uint8Array(n + 977);
+    b.fill(10); // nothing but newlines
+    return b.buffer;
+  };
+  for (const target of [1, 100, 4096]) {
+    const want = await collect(chunkLines(once(text), target));
+    t.same(await collect(fileLineChunks(plain, target, stale)), want, `plain, target ${target}`);
+    t.same(await collect(fileLineChunks(zst, target, stale)), want, `zstd, target ${target}`);
+  }
+});

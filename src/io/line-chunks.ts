@@ -16,12 +16,18 @@ const READ_SIZE = 1 << 20;
 // buffer; 10,000-sample .gen lines are ~60 KB).
 const SLACK = 1 << 16;
 
+/** Where chunk buffers come from: a pool that gets buffers back from the workers, or fresh ones. */
+export type ChunkAlloc = (minBytes: number) => ArrayBuffer;
+
+const fresh: ChunkAlloc = (n) => new ArrayBuffer(n);
+
 /**
  * Yields chunks of whole lines of `file`, each ending at the first '\n' at or after `target`
  * bytes, exactly as chunkLines does (the last may be shorter; a final line without '\n' is kept).
- * Each chunk is a view at offset 0 of an ArrayBuffer of its own, which may be longer than the view.
+ * Each chunk is a view at offset 0 of an ArrayBuffer of its own (from `alloc`), which may be
+ * longer than the view.
  */
-export async function* fileLineChunks(file: string, target: number): AsyncGenerator<Uint8Array> {
+export async function* fileLineChunks(file: string, target: number, alloc: ChunkAlloc = fresh): AsyncGenerator<Uint8Array> {
   if (file === '-') {
     yield* chunkLines((await openInput(file)).stream, target);
     return;
@@ -40,13 +46,13 @@ export async function* fileLineChunks(file: string, target: number): AsyncGenera
       yield* chunkLines((await openInput(file)).stream, target);
       return;
     }
-    yield* directChunks(fh, file, target, compression === 'zstd');
+    yield* directChunks(fh, file, target, compression === 'zstd', alloc);
   } finally {
     await fh.close().catch(() => {});
   }
 }
 
-async function* directChunks(fh: fs.promises.FileHandle, file: string, target: number, zstd: boolean): AsyncGenerator<Uint8Array> {
+async function* directChunks(fh: fs.promises.FileHandle, file: string, target: number, zstd: boolean, alloc: ChunkAlloc): AsyncGenerator<Uint8Array> {
   const dctx = zstd ? new binding.DCtx() : null;
   const inBuf = zstd ? new Uint8Array(READ_SIZE) : null;
   let inStart = 0;
@@ -56,8 +62,8 @@ async function* directChunks(fh: fs.promises.FileHandle, file: string, target: n
   // zstd: the last return value; 0 = at a frame boundary (nothing buffered inside the codec).
   let frameOpen = false;
   let pending = false;
-  let cap = Math.max(target, 1) + SLACK;
-  let buf = new Uint8Array(new ArrayBuffer(cap));
+  let buf = new Uint8Array(alloc(Math.max(target, 1) + SLACK));
+  let cap = buf.length;
   let fill = 0;
   // Where to look for the next '\n' (bytes before it are known to hold none past the target).
   let scan = 0;
@@ -65,16 +71,19 @@ async function* directChunks(fh: fs.promises.FileHandle, file: string, target: n
     // Cut as many chunks as the buffer holds.
     for (;;) {
       const from = Math.max(scan, target - 1);
-      const j = from < fill ? buf.indexOf(LF, from) : -1;
+      let j = from < fill ? buf.indexOf(LF, from) : -1;
+      // A reused buffer holds old bytes past `fill`: a '\n' there is not a line end.
+      if (j >= fill) j = -1;
       if (j < 0) {
         scan = Math.max(scan, fill);
         break;
       }
-      const next = new Uint8Array(new ArrayBuffer(cap));
       const tail = fill - (j + 1);
+      const next = new Uint8Array(alloc(Math.max(cap, tail + SLACK)));
       if (tail > 0) next.set(buf.subarray(j + 1, fill));
       yield buf.subarray(0, j + 1);
       buf = next;
+      cap = buf.length;
       fill = tail;
       scan = 0;
     }
@@ -84,10 +93,10 @@ async function* directChunks(fh: fs.promises.FileHandle, file: string, target: n
     }
     if (fill === cap) {
       // A line longer than the buffer: grow it.
-      cap *= 2;
-      const bigger = new Uint8Array(new ArrayBuffer(cap));
+      const bigger = new Uint8Array(alloc(cap * 2));
       bigger.set(buf);
       buf = bigger;
+      cap = buf.length;
     }
     if (!zstd) {
       let n: number;

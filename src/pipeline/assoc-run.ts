@@ -233,6 +233,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   try {
     // Window of chunks in flight: enough to keep every worker busy while the oldest is merged.
     const window = cfg.threads * 2 + 1;
+    const buffers = new BufferPool(window + 2);
     let seq = 0;
     const inputs = [...cfg.gen.map((file) => ({ kind: 'gen' as const, file })), ...cfg.bgen.map((file) => ({ kind: 'bgen' as const, file }))];
     for (const { kind, file } of inputs) {
@@ -240,6 +241,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
       let fileRecords = 0;
       inflight.length = 0;
       const emit = async (r: WorkerResponse) => {
+        if (r.kind === 'rows' && r.buf) buffers.give(r.buf);
         if (r.kind === 'error') {
           if (kind === 'gen') throw new InputError(r.message, { file, line: lineBase + (r.lineInChunk ?? 0) + 1 });
           throw new InputError(r.message, { file, byteOffset: r.byteOffset });
@@ -285,7 +287,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
           fileRecords = -1; // an empty shard is fine
           chunks = chunkLines(source, cfg.chunkSize);
         } else {
-          chunks = fileLineChunks(file, cfg.chunkSize);
+          chunks = fileLineChunks(file, cfg.chunkSize, buffers.take);
         }
         for await (const chunk of chunks) {
           bytesRead += chunk.length;
@@ -372,4 +374,24 @@ function modelBytes(model: AssocModel): number {
   let b = 0;
   for (const g of model.groups) b += g.idx.byteLength + g.q.byteLength + g.yr.byteLength + g.cov.byteLength + g.y.byteLength;
   return b;
+}
+
+/** .gen chunk buffers handed back by the workers, reused for later chunks. */
+class BufferPool {
+  private free: ArrayBuffer[] = [];
+  constructor(private readonly max: number) {}
+  take = (minBytes: number): ArrayBuffer => {
+    for (let i = 0; i < this.free.length; i++) {
+      if (this.free[i].byteLength >= minBytes) {
+        const b = this.free[i];
+        this.free[i] = this.free[this.free.length - 1];
+        this.free.pop();
+        return b;
+      }
+    }
+    return new ArrayBuffer(minBytes);
+  };
+  give(b: ArrayBuffer): void {
+    if (this.free.length < this.max) this.free.push(b);
+  }
 }

@@ -86,6 +86,8 @@ export type WorkerResponse =
       skipped: number;
       /** Variants read but outside every --region. */
       outside: number;
+      /** The request's .gen chunk buffer, handed back for reuse. */
+      buf?: ArrayBuffer;
     }
   | {
       kind: 'error';
