@@ -74,7 +74,6 @@ t.test('every path of the kernel equals a brute-force fit', async (t) => {
     ],
     covs.map((c, j) => ({ name: `c${j}`, values: Float64Array.from(c) })),
   );
-  const kernel = new LinearKernel(N, 8);
   const cases: [string, number[]][] = [];
   const base = () => Array.from({ length: N }, () => 2 * r() * r());
   cases.push(['no missing', base()]);
@@ -90,26 +89,30 @@ t.test('every path of the kernel equals a brute-force fit', async (t) => {
   singular[10] = NaN;
   singular[11] = NaN;
   cases.push(['the rare covariate carriers missing', singular]);
-  for (const [label, d] of cases) {
-    for (let gi = 0; gi < model.groups.length; gi++) {
-      const gr = model.groups[gi];
-      const res = newGroupResult(gr.phenos.length);
-      kernel.run(Float64Array.from(d), gr, res);
-      gr.phenos.forEach((pj, k) => {
-        const y = pj === 0 ? y1 : y2;
-        // Only the covariates the model kept (the rare one is constant once 10 and 11 are gone,
-        // and the brute force must then leave it out too).
-        const present = d.map((v, i) => !Number.isNaN(v) && !Number.isNaN(y[i]) && !covs.some((c) => Number.isNaN(c[i])));
-        const useCovs = covs.filter((c) => {
-          const vals = c.filter((_, i) => present[i]);
-          return vals.some((v) => v !== vals[0]);
+  // Both the WebAssembly and the JS dot products.
+  for (const wasm of [true, false]) {
+    const kernel = new LinearKernel(N, 8, { wasm });
+    for (const [label, d] of cases) {
+      for (let gi = 0; gi < model.groups.length; gi++) {
+        const gr = model.groups[gi];
+        const res = newGroupResult(gr.phenos.length);
+        kernel.run(Float64Array.from(d), gr, res);
+        gr.phenos.forEach((pj, k) => {
+          const y = pj === 0 ? y1 : y2;
+          // Only the covariates the model kept (the rare one is constant once 10 and 11 are gone,
+          // and the brute force must then leave it out too).
+          const present = d.map((v, i) => !Number.isNaN(v) && !Number.isNaN(y[i]) && !covs.some((c) => Number.isNaN(c[i])));
+          const useCovs = covs.filter((c) => {
+            const vals = c.filter((_, i) => present[i]);
+            return vals.some((v) => v !== vals[0]);
+          });
+          const bf = bruteForce(y, d, useCovs);
+          t.equal(res.nUsed, bf.n, `${wasm ? 'wasm' : 'JS'}, ${label}, y${pj + 1}: N`);
+          t.ok(Math.abs(res.beta[k] - bf.beta) <= 1e-9 * Math.abs(bf.se) + 1e-12, `${wasm ? 'wasm' : 'JS'}, ${label}, y${pj + 1}: beta ${res.beta[k]} vs ${bf.beta}`);
+          t.ok(Math.abs(res.se[k] - bf.se) <= 1e-9 * bf.se, `${wasm ? 'wasm' : 'JS'}, ${label}, y${pj + 1}: se ${res.se[k]} vs ${bf.se}`);
+          t.ok(Math.abs(res.logp[k] - bf.logp) <= 1e-8 * Math.max(1, Math.abs(bf.logp)), `${wasm ? 'wasm' : 'JS'}, ${label}, y${pj + 1}: log p`);
         });
-        const bf = bruteForce(y, d, useCovs);
-        t.equal(res.nUsed, bf.n, `${label}, y${pj + 1}: N`);
-        t.ok(Math.abs(res.beta[k] - bf.beta) <= 1e-9 * Math.abs(bf.se) + 1e-12, `${label}, y${pj + 1}: beta ${res.beta[k]} vs ${bf.beta}`);
-        t.ok(Math.abs(res.se[k] - bf.se) <= 1e-9 * bf.se, `${label}, y${pj + 1}: se ${res.se[k]} vs ${bf.se}`);
-        t.ok(Math.abs(res.logp[k] - bf.logp) <= 1e-8 * Math.max(1, Math.abs(bf.logp)), `${label}, y${pj + 1}: log p`);
-      });
+      }
     }
   }
 });

@@ -72,7 +72,7 @@ export class RowFormatter {
       maxN = Math.max(maxN, g.n);
       maxR = Math.max(maxR, g.r);
     }
-    this.kernel = new LinearKernel(maxN, maxR);
+    this.kernel = new LinearKernel(maxN, maxR, { groups });
     this.results = groups.map((g) => newGroupResult(g.phenos.length));
     this.dosage = new Float64Array(Math.max(1, init.nSamples));
   }

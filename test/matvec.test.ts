@@ -1,0 +1,133 @@
+// The WebAssembly SIMD dot products against the JS ones (which keep the same summation order, so
+// they must agree bit for bit) and against a plain left-to-right sum, on awkward shapes; then the
+// whole LinearKernel on both paths, including wasm memory growth when a large group comes late.
+import t, { type Test } from 'tap';
+import { dotJs, matVecJs, matVecModule, type MatVecWasm } from '../src/stats/matvec.js';
+import { LinearKernel, newGroupResult, type GroupResult } from '../src/stats/linear.js';
+import { buildModel, type ModelGroup } from '../src/stats/model.js';
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let x = s;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+t.test('WebAssembly SIMD is available on the supported Node', async (t) => {
+  t.ok(matVecModule(), 'module compiles');
+  t.ok(new LinearKernel(10, 2).usesWasm, 'the kernel uses it by default');
+  t.notOk(new LinearKernel(10, 2, { wasm: false }).usesWasm, 'and not when asked not to');
+});
+
+t.test('wasm and JS products agree bit for bit, and with a naive sum to 1e-12', async (t) => {
+  const mod = matVecModule();
+  if (!mod) {
+    t.fail('no WebAssembly SIMD');
+    return;
+  }
+  const mem = new WebAssembly.Memory({ initial: 1 });
+  const mv = new WebAssembly.Instance(mod, { e: { m: mem } }).exports.mv as MatVecWasm;
+  const r = rng(7);
+  let checked = 0;
+  let identical = 0;
+  let worst = 0;
+  for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 94, 157, 1001]) {
+    for (const rows of [0, 1, 2, 3, 4, 5, 7, 12, 13, 20, 32]) {
+      // Both even and odd row strides (the kernel pads to even; mv must not care).
+      for (const ld of [n, n + 1]) {
+        const gOff = 2; // bytes 16.., a 16-byte aligned start
+        const aOff = gOff + n + (n & 1) + 2;
+        const outOff = aOff + rows * ld + 1; // odd: unaligned output is fine too
+        const need = (outOff + rows + 1) * 8;
+        if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+        const f = new Float64Array(mem.buffer);
+        const g = f.subarray(gOff, gOff + n);
+        for (let i = 0; i < n; i++) g[i] = r() < 0.05 ? 0 : 2 * r();
+        for (let i = 0; i < rows * ld; i++) f[aOff + i] = (r() - 0.5) * (r() < 0.1 ? 1e3 : 1);
+        f[outOff + rows] = 0;
+        mv(aOff * 8, gOff * 8, outOff * 8, rows, n, ld * 8);
+        const js = new Float64Array(rows);
+        matVecJs(f, aOff, ld, rows, n, g, js, 0);
+        for (let j = 0; j < rows; j++) {
+          checked++;
+          if (Object.is(js[j], f[outOff + j])) identical++;
+          else t.fail(`n ${n}, rows ${rows}, ld ${ld}, row ${j}: wasm ${f[outOff + j]} vs JS ${js[j]}`);
+          let naive = 0;
+          let abs = 0;
+          for (let i = 0; i < n; i++) {
+            naive += f[aOff + j * ld + i] * g[i];
+            abs += Math.abs(f[aOff + j * ld + i] * g[i]);
+          }
+          worst = Math.max(worst, Math.abs(f[outOff + j] - naive) / Math.max(abs, 1e-300));
+        }
+        t.equal(f[outOff + rows], 0, 'nothing written past the last row');
+      }
+    }
+  }
+  t.equal(identical, checked, `${checked} products identical`);
+  t.ok(worst < 1e-12, `relative difference from a naive sum ${worst.toExponential(2)} < 1e-12`);
+  t.equal(dotJs(Float64Array.of(3), 0, Float64Array.of(2), 1), 6, 'n = 1');
+});
+
+function sameResult(t: Test, a: GroupResult, b: GroupResult, m: number, label: string): void {
+  let ok = a.nUsed === b.nUsed && Object.is(a.frq, b.frq) && Object.is(a.info, b.info);
+  for (let k = 0; k < m; k++) ok &&= Object.is(a.beta[k], b.beta[k]) && Object.is(a.se[k], b.se[k]) && Object.is(a.t[k], b.t[k]) && Object.is(a.logp[k], b.logp[k]);
+  t.ok(ok, label);
+}
+
+function groups(n: number, nCov: number, nPheno: number, seed: number): ModelGroup[] {
+  const r = rng(seed);
+  const covs = Array.from({ length: nCov }, (_, j) => ({ name: `c${j}`, values: Float64Array.from({ length: n }, () => r()) }));
+  // Every phenotype with the same missingness: one group of m = nPheno.
+  const phenos = Array.from({ length: nPheno }, (_, j) => {
+    const v = Float64Array.from({ length: n }, () => r() * 3);
+    if (n > 40) v[5] = NaN;
+    return { name: `y${j}`, values: v };
+  });
+  return buildModel(n, phenos, covs).groups;
+}
+
+t.test('LinearKernel gives identical results with wasm and JS dot products on every path', async (t) => {
+  const r = rng(11);
+  // r = 0 (no covariates), r = 12 with m = 20, odd and small n; a late, large group grows memory.
+  const shapes: [number, number, number][] = [
+    [7, 0, 1],
+    [9, 2, 3],
+    [157, 12, 1],
+    [94, 12, 2],
+    [501, 0, 20],
+    [1001, 12, 20],
+    [20000, 12, 20], // 5 MB of [Q; Yr]: beyond the memory the first groups needed
+  ];
+  const all = shapes.map(([n, c, m], i) => groups(n, c, m, 100 + i));
+  const maxN = Math.max(...all.map((g) => g[0].n));
+  const wasm = new LinearKernel(maxN, 12, { groups: all[0] }); // the others are copied when first seen
+  const js = new LinearKernel(maxN, 12, { wasm: false });
+  const bytes = () => (wasm as unknown as { mem: WebAssembly.Memory }).mem.buffer.byteLength;
+  const before = bytes();
+  t.equal(all[5][0].r, 12);
+  t.equal(all[0][0].r, 0);
+  for (let pass = 0; pass < 2; pass++) {
+    all.forEach((grs, si) => {
+      const gr = grs[0];
+      const n = gr.n;
+      const nd = 20000;
+      for (const missing of [0, 1, 3, Math.min(24, n - 5), 30]) {
+        if (missing >= n - 4) continue;
+        const d = Float64Array.from({ length: nd }, () => 2 * r() * r());
+        for (let k = 0; k < missing; k++) d[gr.idx[(k * 13 + 1) % n]] = NaN;
+        const a = newGroupResult(gr.phenos.length);
+        const b = newGroupResult(gr.phenos.length);
+        wasm.run(d, gr, a);
+        js.run(d, gr, b);
+        sameResult(t, a, b, gr.phenos.length, `pass ${pass}, n ${n}, r ${gr.r}, m ${gr.phenos.length}, ${missing} missing`);
+        if (missing === 0) t.ok(Number.isFinite(a.beta[gr.phenos.length - 1]), 'a number');
+      }
+    });
+  }
+  t.ok(before < 1 << 20 && bytes() > 5 << 20, `wasm memory grew from ${before} to ${bytes()} bytes on the way`);
+});
