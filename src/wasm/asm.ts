@@ -103,6 +103,26 @@ export class Code {
   simd(op: number, ...imm: number[]): this {
     return this.op(0xfd, ...uleb(op), ...imm);
   }
+  /** local.get a; local.get b; i32.add */
+  addr(a: number, b: number): this {
+    return this.get(a).get(b).op(OP.i32Add);
+  }
+  v128Load(offset: number): this {
+    return this.simd(0x00, 4, ...uleb(offset));
+  }
+  v128Zero(): this {
+    return this.simd(0x0c, ...new Array(16).fill(0));
+  }
+  f64x2Add(): this {
+    return this.simd(0xf0);
+  }
+  f64x2Mul(): this {
+    return this.simd(0xf2);
+  }
+  /** f64x2.extract_lane k */
+  lane(k: number): this {
+    return this.simd(0x21, k);
+  }
 }
 
 /** i32 and f64 opcodes by name (the subset used). */
