@@ -6,9 +6,11 @@
 import type { WorkerRequest, WorkerResponse } from './protocol.js';
 
 type Handler = (req: WorkerRequest) => WorkerResponse;
-let handler: Promise<Handler> | undefined;
+// Loaded as soon as the worker starts (not at its first task): module loading and the decoder's
+// tables then overlap the main thread's reading of the tables and the first chunk.
+const handler: Promise<Handler> = import('./assoc-worker.js').then((m: { default: Handler }) => m.default);
+handler.catch(() => {}); // reported by the first task that awaits it
 
 module.exports = async function run(req: WorkerRequest): Promise<WorkerResponse> {
-  handler ??= import('./assoc-worker.js').then((m: { default: Handler }) => m.default);
   return (await handler)(req);
 };
