@@ -11,19 +11,25 @@ export default function handle(req: WorkerRequest): WorkerResponse {
   switch (req.kind) {
     case 'gen': {
       const res = formatter.gen(req.seq, new Uint8Array(req.buf, 0, req.length));
-      if (res.kind !== 'rows') return res;
-      // Transferred, not copied: the result arrays, and the chunk buffer for the reader to reuse
-      // (a fresh 1 MB buffer a chunk meant page faults and a heap that kept growing).
-      res.buf = req.buf;
-      const list: ArrayBuffer[] = [req.buf, res.rank.buffer as ArrayBuffer, res.pos.buffer as ArrayBuffer];
-      for (const p of res.phenos) list.push(p.text.buffer as ArrayBuffer, p.ends.buffer as ArrayBuffer, p.variant.buffer as ArrayBuffer, p.chi2.buffer as ArrayBuffer);
-      return move({ [transferableSymbol]: list, [valueSymbol]: res } as unknown as Parameters<typeof move>[0]) as unknown as WorkerResponse;
+      // The chunk buffer goes back for the reader to reuse (a fresh 1 MB buffer a chunk meant
+      // page faults and a main-thread heap that kept growing).
+      if (res.kind === 'rows') res.buf = req.buf;
+      return transferred(res);
     }
     case 'bgen':
-      return formatter.bgen(req);
+      return transferred(formatter.bgen(req));
     default: {
       const never: never = req;
       throw new Error(`unknown request ${(never as { kind: string }).kind}`);
     }
   }
+}
+
+/** The response with its arrays transferred, not copied. */
+function transferred(res: WorkerResponse): WorkerResponse {
+  if (res.kind !== 'rows') return res;
+  const list: ArrayBuffer[] = [res.rank.buffer as ArrayBuffer, res.pos.buffer as ArrayBuffer];
+  if (res.buf) list.push(res.buf);
+  for (const p of res.phenos) list.push(p.text.buffer as ArrayBuffer, p.ends.buffer as ArrayBuffer, p.variant.buffer as ArrayBuffer, p.chi2.buffer as ArrayBuffer);
+  return move({ [transferableSymbol]: list, [valueSymbol]: res } as unknown as Parameters<typeof move>[0]) as unknown as WorkerResponse;
 }
