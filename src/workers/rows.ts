@@ -29,7 +29,9 @@ export class RowFormatter {
   private dosage: Float64Array;
   private bgenOut = new Float64Array(0);
   // Views of bgenOut's rows (one per non-reference allele), the parsed record and the error location,
-  // all reused across variants so the BGEN loop allocates nothing per variant itself.
+  // all reused across variants so the BGEN loop allocates nothing per variant itself but the ID
+  // strings. (Header parsing alone: ~290 -> ~190 ns a record; end to end within noise, as short-lived
+  // objects cost the scavenger little next to the row strings that survive until pack().)
   private bgenRows: Float64Array[] = [];
   private vh = newVariantHeader();
   private bgenWhere: { file: string; byteOffset: number } = { file: '', byteOffset: 0 };

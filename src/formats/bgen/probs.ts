@@ -139,9 +139,12 @@ function checkLength(data: Uint8Array, header: BgenHeader, expectedLength: numbe
 //
 // zlib.inflateSync builds a whole Inflate stream per call (a Duplex with its states and listeners, a
 // native handle with a freshly malloc'd inflate state and 32 KiB window, a 16 KiB output chunk) and
-// closes it again. For 157-sample blocks (85 bytes in, 481 out) that was ~4 us per call in a
-// micro-benchmark, and the garbage it leaves is much of the workers' 34% GC time. One native handle
-// per thread, reset between blocks and writing straight into a reused buffer, takes ~1 us.
+// closes it again. For 157-sample blocks (~85 bytes in, 481 out) that cost ~6.5 us of CPU per block
+// (bench/bgen-decode.ts); one native handle per thread, reset between blocks and writing straight
+// into a reused buffer, ~2.3 us. The streams' native memory also drove the workers' old-space GCs:
+// 406 mark-compacts for 1M variants before, 214 after. End to end (157 samples x 1M variants, 2
+// threads, user CPU, best of 3): 30.4 s -> 23.5 s; with only the other changes of that commit
+// (reused header object, strings, tables) and inflateSync kept: 30.9 s, i.e. within noise.
 //
 // The handle (`_handle`, its writeSync/reset and the `_writeState` array) is Node-internal, stable
 // since Node 10 but undocumented, so it is only used after a self-test at first use; otherwise, and
