@@ -6,9 +6,9 @@ import { FileError, InputError, fileError } from '../../errors.js';
 
 export { parseBgenHeader, bgenHeaderBytesNeeded, BGEN_MIN_HEADER_BYTES } from './header.js';
 export type { BgenHeader, BgenCompression, ParseHeaderOptions } from './header.js';
-export { parseVariantHeader, variantRecordLength, scanVariants } from './variant.js';
+export { parseVariantHeader, parseVariantHeaderInto, newVariantHeader, variantRecordLength, scanVariants } from './variant.js';
 export type { VariantHeader } from './variant.js';
-export { decodeGenotypeBlock, decompressBlock, decodeProbabilityData } from './probs.js';
+export { decodeGenotypeBlock, decodeGenotypeBlockAt, decompressBlock, decodeProbabilityData } from './probs.js';
 export type { BlockInfo, DecodeOptions } from './probs.js';
 
 export interface BgiEntry {

@@ -46,8 +46,7 @@ let wAllelesAt = 0;
  * Walk the identifying data at `pos`. Returns false when `bytes` does not yet reach the start of the
  * genotype block (i.e. the identifying data plus the length fields before the block).
  */
-function walk(bytes: Uint8Array, pos: number, header: BgenHeader, baseOffset: number, file: string, atEnd: boolean): boolean {
-  const len = bytes.length;
+function walk(bytes: Uint8Array, pos: number, len: number, header: BgenHeader, baseOffset: number, file: string, atEnd: boolean): boolean {
   let p = pos;
   const short = (): false => {
     if (atEnd) {
@@ -137,7 +136,8 @@ function walk(bytes: Uint8Array, pos: number, header: BgenHeader, baseOffset: nu
 /**
  * Length in bytes of the variant record starting at `pos`, or -1 when `bytes` does not yet hold
  * enough of it to tell. With `atEnd` (no more bytes will come) a short record throws instead, as does
- * a genotype block that runs past the end of `bytes`.
+ * a genotype block that runs past the end of `bytes`. `end` (default bytes.length) limits the bytes
+ * looked at, so a reader can pass its whole buffer instead of a view of the filled part per record.
  */
 export function variantRecordLength(
   bytes: Uint8Array,
@@ -146,8 +146,9 @@ export function variantRecordLength(
   baseOffset: number,
   file: string,
   atEnd = false,
+  end = bytes.length,
 ): number {
-  if (!walk(bytes, pos, header, baseOffset, file, atEnd)) return -1;
+  if (!walk(bytes, pos, Math.min(end, bytes.length), header, baseOffset, file, atEnd)) return -1;
   return wBlockStart - pos + wBlockLength;
 }
 
@@ -165,39 +166,91 @@ export function parseVariantHeader(
   file: string,
   atEnd = false,
 ): VariantHeader | null {
-  if (!walk(bytes, pos, header, baseOffset, file, atEnd)) return null;
+  const v = newVariantHeader();
+  return parseVariantHeaderInto(bytes, pos, header, baseOffset, file, atEnd, v) ? v : null;
+}
+
+/** An empty VariantHeader to pass to parseVariantHeaderInto. */
+export function newVariantHeader(): VariantHeader {
+  return {
+    id: '',
+    rsid: '',
+    chr: '',
+    position: 0,
+    alleles: [],
+    nAlleles: 0,
+    blockStart: 0,
+    blockLength: 0,
+    uncompressedLength: 0,
+    totalLength: 0,
+    fileOffset: 0,
+    blockFileOffset: 0,
+  };
+}
+
+// The previous chromosome's bytes and string: consecutive records nearly always share it, and
+// returning the same string also lets the callers' per-chromosome Map lookups hit the cached hash.
+const lastChrBytes = new Uint8Array(64);
+let lastChrLen = -1;
+let lastChr = '';
+
+function decodeChr(bytes: Uint8Array, start: number, len: number): string {
+  if (len === lastChrLen) {
+    let i = 0;
+    while (i < len && bytes[start + i] === lastChrBytes[i]) i++;
+    if (i === len) return lastChr;
+  }
+  const s = decodeString(bytes, start, start + len);
+  if (len <= lastChrBytes.length) {
+    lastChrBytes.set(bytes.subarray(start, start + len));
+    lastChrLen = len;
+    lastChr = s;
+  }
+  return s;
+}
+
+/**
+ * parseVariantHeader writing into `out` (whose fields, including the alleles array, are overwritten)
+ * instead of a new object: the workers parse millions of records and keep none of them. Returns
+ * false where parseVariantHeader returns null.
+ */
+export function parseVariantHeaderInto(
+  bytes: Uint8Array,
+  pos: number,
+  header: BgenHeader,
+  baseOffset: number,
+  file: string,
+  atEnd: boolean,
+  out: VariantHeader,
+): boolean {
+  if (!walk(bytes, pos, bytes.length, header, baseOffset, file, atEnd)) return false;
   let p = wIdAt;
   let l = readU16(bytes, p);
-  const id = decodeString(bytes, p + 2, p + 2 + l);
+  out.id = decodeString(bytes, p + 2, p + 2 + l);
   p += 2 + l;
   l = readU16(bytes, p);
-  const rsid = decodeString(bytes, p + 2, p + 2 + l);
+  out.rsid = decodeString(bytes, p + 2, p + 2 + l);
   p += 2 + l;
   l = readU16(bytes, p);
-  const chr = decodeString(bytes, p + 2, p + 2 + l);
-  const position = readU32(bytes, wPositionAt);
+  out.chr = decodeChr(bytes, p + 2, l);
+  out.position = readU32(bytes, wPositionAt);
   const nAlleles = wNAlleles;
-  const alleles = new Array<string>(nAlleles);
+  const alleles = out.alleles;
+  if (alleles.length !== nAlleles) alleles.length = nAlleles;
   p = wAllelesAt;
   for (let a = 0; a < nAlleles; a++) {
     const la = readU32(bytes, p);
     alleles[a] = decodeString(bytes, p + 4, p + 4 + la);
     p += 4 + la;
   }
-  return {
-    id,
-    rsid,
-    chr,
-    position,
-    alleles,
-    nAlleles,
-    blockStart: wBlockStart,
-    blockLength: wBlockLength,
-    uncompressedLength: wUncompressed,
-    totalLength: wBlockStart - pos + wBlockLength,
-    fileOffset: baseOffset + pos,
-    blockFileOffset: baseOffset + wBlockStart,
-  };
+  out.nAlleles = nAlleles;
+  out.blockStart = wBlockStart;
+  out.blockLength = wBlockLength;
+  out.uncompressedLength = wUncompressed;
+  out.totalLength = wBlockStart - pos + wBlockLength;
+  out.fileOffset = baseOffset + pos;
+  out.blockFileOffset = baseOffset + wBlockStart;
+  return true;
 }
 
 /**
