@@ -42,7 +42,7 @@ const USAGE = `usage: npm run bench -- [options]
                   (default: full runs yes, --quick runs no)
   --poll-ms N     RSS polling interval (default 50 ms; 250 ms when GNU time -v gives the peak)
   --from FILE     do not run: re-render the table and goals of a results JSON (with --readme:
-                  into bench/README.md)
+                  into bench/README.md); a top-level "note" in the JSON is added to the header
   --wait-idle S   before each timed command wait up to S seconds for the machine to go idle
                   (< 15% of CPUs busy); the share of the machine others used during each
                   command is recorded either way`;
@@ -451,10 +451,10 @@ function evaluateGoals(results: RunResult[], scale: Scale): Goal[] {
   return goals;
 }
 
-function markdown(results: RunResult[], goals: Goal[], m: Marginal | null, doc: { date: string; mode: string; machine: Record<string, unknown>; options: Options; rssMethod: string }, jsonRel: string): string {
+function markdown(results: RunResult[], goals: Goal[], m: Marginal | null, doc: { date: string; mode: string; machine: Record<string, unknown>; options: Options; rssMethod: string; note?: string }, jsonRel: string): string {
   const mach = doc.machine as { cpus: number; cpuModel: string; memGiB: number; node: string; plink2: { version: string } | null; gitCommit: string; gitDirty: boolean };
   const lines: string[] = [];
-  lines.push(`Run ${doc.date.slice(0, 16).replace('T', ' ')} UTC, mode **${doc.mode}**, commit ${mach.gitCommit}${mach.gitDirty ? ' (dirty tree)' : ''}; ${mach.cpus} x ${mach.cpuModel}, ${mach.memGiB} GiB, Node ${mach.node}, ${mach.plink2?.version ?? 'no plink2'}; dosageflow --threads ${doc.options.threads}, plink2 fastest of --threads ${(doc.options.plink2Threads ?? [doc.options.threads, 1]).join(' / ')}${doc.options.repeat > 1 ? `; fastest of ${doc.options.repeat} runs each` : ''}. Raw numbers: [${jsonRel}](${jsonRel}).`);
+  lines.push(`Run ${doc.date.slice(0, 16).replace('T', ' ')} UTC, mode **${doc.mode}**, commit ${mach.gitCommit}${mach.gitDirty ? ' (dirty tree)' : ''}; ${mach.cpus} x ${mach.cpuModel}, ${mach.memGiB} GiB, Node ${mach.node}, ${mach.plink2?.version ?? 'no plink2'}; dosageflow --threads ${doc.options.threads}, plink2 fastest of --threads ${(doc.options.plink2Threads ?? [doc.options.threads, 1]).join(' / ')}${doc.options.repeat > 1 ? `; fastest of ${doc.options.repeat} runs each` : ''}.${doc.note ? ` ${doc.note}` : ''} Raw numbers: [${jsonRel}](${jsonRel}).`);
   lines.push('');
   lines.push('| # | scenario | run | input | samples x variants | phenos | dosageflow wall s | CPU s | variants/s | peak RSS MB | plink2 wall s (per thread count) | CPU s | plink2 peak RSS MB | plink2 / dosageflow wall | CPU ratio | others\' load % |');
   lines.push('|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
