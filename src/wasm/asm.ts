@@ -151,6 +151,7 @@ export const OP = {
   f64Mul: 0xa2,
   f64Div: 0xa3,
   f64ConvertI32S: 0xb7,
+  i32TruncF64S: 0xaa,
 } as const;
 
 export interface WasmFunction {

@@ -268,7 +268,7 @@ let wasm: GenWasm | null = null;
 let wasmTried = -1;
 let wasmFor: Uint8Array | null = null;
 let wasmOut = new Float64Array(0);
-let wasmEnabled = true;
+let wasmEnabled = !process.env.DOSAGEFLOW_NO_WASM; // as linear.ts: the JS paths give the same dosages
 let wasmLines = 0;
 
 /** Lines the WebAssembly parser has decoded in this thread (tests check it is used). */

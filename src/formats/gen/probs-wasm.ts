@@ -1,8 +1,8 @@
 // The .gen probability loop in WebAssembly: the same arithmetic as fastProbs (decode.ts), so the
 // dosages are bit-identical (tested), without JavaScript's per-byte bounds checks. A chunk is
 // copied once into the module's memory; each line's probabilities are then parsed there.
-// Anything unusual (exponents, more than 9 digits, > 5 fraction digits with plink2 rounding, bad
-// values) returns 0 and the line goes through the JavaScript paths, which explain errors.
+// Anything unusual (exponents, more than 9 digits, bad values) returns 0 and the line goes through
+// the JavaScript paths, which explain errors.
 import { Code, OP, T, moduleBytes } from '../../wasm/asm.js';
 
 // Memory layout (bytes): the quantum table, its offsets and limits, powers of ten, then the
@@ -163,11 +163,17 @@ function probsFunction(L: Layout): Code {
   for (let k = 0; k < 3; k++) number(c, k);
   c.get(QUANT).if();
   for (let k = 0; k < 3; k++) {
-    // Outside the table (more fraction digits, or a value above 1): not handled here.
+    // Outside the table (6+ fraction digits, or above 1): computed as decode.ts's quantum() does,
+    // f64.nearest being round-half-even; a value above 1.000001 goes to the JavaScript paths.
     c.get(SK[k]).i32(5).op(OP.i32GtU);
     c.get(MK[k]).get(SK[k]).i32(2).op(OP.i32Shl).load32(L.qlim).op(OP.i32GtU).op(OP.i32Or);
-    c.if().i32(0).ret().end();
+    c.if();
+    c.get(MK[k]).op(OP.f64ConvertI32S).get(SK[k]).i32(3).op(OP.i32Shl).loadF64(L.pow10).op(OP.f64Div).tee(PK[k]);
+    c.f64(1.000001).op(OP.f64Gt).if().i32(0).ret().end();
+    c.get(PK[k]).f64(32768).op(OP.f64Mul, OP.f64Nearest, OP.i32TruncF64S).set(QK[k]);
+    c.else();
     c.get(SK[k]).i32(2).op(OP.i32Shl).load32(L.qoff).get(MK[k]).op(OP.i32Add).i32(1).op(OP.i32Shl).load16u(L.qtab).set(QK[k]);
+    c.end();
   }
   c.get(QK[0]).get(QK[1]).op(OP.i32Add).get(QK[2]).op(OP.i32Add).set(TOT);
   c.get(OUT).get(S).i32(3).op(OP.i32Shl).op(OP.i32Add);
