@@ -488,7 +488,8 @@ function faultRun(mode: 'throw' | 'die', debug = false) {
   const dir = outDir('rel-fault');
   const args = [
     '--import', FAULT, BIN, 'assoc', '--gen', MED_GEN(), '--sample', A('small.sample'), '--pheno', A('small.pheno'),
-    '--covar', A('small.covar'), '--threads', '2', '--out', path.join(dir, 'o'), ...(debug ? ['--debug'] : []),
+    // 1 MB work units, as LAST_SEQ counts them (the .gen default is larger).
+    '--covar', A('small.covar'), '--threads', '2', '--chunk-size', String(READ_HIGH_WATER_MARK), '--out', path.join(dir, 'o'), ...(debug ? ['--debug'] : []),
   ];
   const r = spawnSync(process.execPath, args, {
     encoding: 'utf8',

@@ -4,7 +4,6 @@ import { UsageError } from '../errors.js';
 import { runAssoc, type AssocConfig, type AssocSummary } from '../pipeline/assoc-run.js';
 import { fileList, listOption, parseNumber, parseRegion, parseSize, parseThreads } from './options.js';
 
-export const DEFAULT_CHUNK = 1 << 20;
 
 function parseShard(v: unknown, gen: string[]): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(String(v).trim());
@@ -51,7 +50,7 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
     out: String(a.out),
     compress: compress as AssocConfig['compress'],
     threads: parseThreads(a.threads),
-    chunkSize: a['chunk-size'] === undefined ? DEFAULT_CHUNK : parseSize(a['chunk-size'], '--chunk-size'),
+    chunkSize: a['chunk-size'] === undefined ? undefined : parseSize(a['chunk-size'], '--chunk-size'),
     filters: { minInfo, maxInfo, minMaf },
     regions: fileList(a.region).map(parseRegion),
     shard: a.shard === undefined ? undefined : parseShard(a.shard, gen),
@@ -96,7 +95,7 @@ export const assocCommand: CommandModule = {
       .option('region', { type: 'string', array: true, describe: 'only variants in CHR or CHR:START-END (repeatable)' })
       .option('shard', { type: 'string', describe: 'I/N: only the I-th of N near-equal contiguous slices of each file\'s variants (for cluster runs; see merge)' })
       .option('threads', { type: 'number', describe: 'worker threads (default: available cores)' })
-      .option('chunk-size', { type: 'string', describe: 'bytes of input per work unit (default 1M)' })
+      .option('chunk-size', { type: 'string', describe: 'bytes of input per work unit (default 4M for .gen, 1M for BGEN)' })
       .option('memory', { type: 'number', describe: 'MB for sorting out-of-order input before spilling to disk (default 256)' })
       .option('tmp-dir', { type: 'string', describe: 'directory for sort spills (default: beside the output)' })
       .option('digits', { type: 'number', describe: 'significant digits printed (default 7)' })

@@ -24,7 +24,6 @@ export async function runExample(outDir: string, threads: number, log: (s: strin
     out: path.join(outDir, 'ketamine'),
     compress: 'none',
     threads,
-    chunkSize: 1 << 20,
     filters: { minInfo: 0.6, maxInfo: 1.2, minMaf: 0.01 },
     regions: [],
     digits: 7,
