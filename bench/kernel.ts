@@ -11,17 +11,7 @@
 //   node dist/bench/kernel.js [--rounds 7] [--ms 300]
 import { LinearKernel, newGroupResult, type KernelOptions } from '../src/stats/linear.js';
 import { buildModel, type AssocModel } from '../src/stats/model.js';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../src/sim/random.js';
 
 interface Shape {
   label: string;

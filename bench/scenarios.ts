@@ -2,6 +2,8 @@
 // seeds) and which runs it makes, plus the exact command lines for dosageflow and plink2. Pure
 // definitions, no side effects: bench/run.ts executes them, test/bench.test.ts runs every one at a
 // tiny scale to make sure no scenario measures nothing.
+// mulberry32 feeds the derived 20-phenotype table only; the genotypes come from the simulator.
+import { mulberry32 } from '../src/sim/random.js';
 
 /** One simulated cohort (genotypes + .sample + pheno + covar), generated once and reused. */
 export interface DataSpec {
@@ -186,17 +188,6 @@ export function manyPhenoName(j: number): string {
   return `q${String(j + 1).padStart(2, '0')}`;
 }
 
-/** mulberry32: a tiny deterministic PRNG (this table only; the genotypes come from the simulator). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function parseCell(s: string): number {
   if (s === 'NA' || s === '-9' || s === 'nan' || s === '') return NaN;

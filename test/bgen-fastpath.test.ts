@@ -23,6 +23,7 @@ import {
 } from '../src/formats/bgen/index.js';
 import { setFastDecompress, zlibHandleInUse } from '../src/formats/bgen/probs.js';
 import { decodeString } from '../src/formats/bgen/bytes.js';
+import { mulberry32 as rng } from '../src/sim/random.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const load = (name: string) => new Uint8Array(fs.readFileSync(path.join(root, 'test/fixtures/bgen', name)));
@@ -31,17 +32,6 @@ function headerFor(n: number, compression: BgenCompression): BgenHeader {
   return { firstVariantOffset: 24, headerLength: 20, nVariants: 1, nSamples: n, compression, layout: 2, flags: 0, hasSampleIds: false };
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An unphased diploid biallelic layout-2 block with random probabilities (some missing, some overshooting). */
 function block8(n: number, bits: number, seed: number): Uint8Array {

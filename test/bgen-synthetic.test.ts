@@ -7,6 +7,7 @@ import * as zlib from 'node:zlib';
 import { compress as zstdCompress } from 'zstd-napi';
 import { InputError } from '../src/errors.js';
 import { decodeGenotypeBlock, type BgenHeader, type BgenCompression } from '../src/formats/bgen/index.js';
+import { mulberry32 as rng } from '../src/sim/random.js';
 
 interface Sample {
   ploidy: number;
@@ -36,17 +37,7 @@ function genotypes(z: number, k: number): number[][] {
   });
 }
 
-/** Deterministic PRNG (mulberry32) so a failing fast-check seed reproduces the whole block. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// rng: mulberry32, deterministic, so a failing fast-check seed reproduces the whole block.
 
 /** d nonnegative integers summing to max: random cut points, or a one-hot vector now and then. */
 function composition(d: number, max: number, r: () => number): number[] {

@@ -12,19 +12,7 @@ import { chunkLines } from '../src/pipeline/chunker.js';
 import { fileLineChunks } from '../src/io/line-chunks.js';
 import { InputError } from '../src/errors.js';
 import { fixture, runCli, tmpDir } from './lib/helpers.js';
-
-/** Deterministic xorshift generator in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../src/sim/random.js';
 
 const latin1 = new TextDecoder('latin1');
 

@@ -5,17 +5,7 @@ import t from 'tap';
 import { LinearKernel, newGroupResult } from '../src/stats/linear.js';
 import { buildModel } from '../src/stats/model.js';
 import { logPStudentT2 } from '../src/stats/distributions.js';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../src/sim/random.js';
 
 /** OLS of y on [1, d, covs] over rows where all are present; returns beta, se, logp of d. */
 function bruteForce(y: number[], d: number[], covs: number[][]) {

@@ -5,17 +5,7 @@ import t, { type Test } from 'tap';
 import { dotJs, matVecJs, matVecModule, type MatVecWasm } from '../src/stats/matvec.js';
 import { LinearKernel, newGroupResult, type GroupResult } from '../src/stats/linear.js';
 import { buildModel, type ModelGroup } from '../src/stats/model.js';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../src/sim/random.js';
 
 t.test('WebAssembly SIMD is available on the supported Node', async (t) => {
   t.ok(matVecModule(), 'module compiles');

@@ -13,6 +13,7 @@ import { compareKeys, keyOfLine, type RowKey } from '../src/pipeline/order.js';
 import { UsageError } from '../src/errors.js';
 import { runCli, tmpDir } from './lib/helpers.js';
 import { baseConfig } from './lib/assoc-config.js';
+import { mulberry32 as rng } from '../src/sim/random.js';
 
 const PHENOS = ['response', 'dissociation', 'madrs'];
 const HEADER = 'CHR\tSNP\tBP\tA1\tA2\tFRQ\tINFO\tN\tBETA\tSE\tT\tP\tLOG10P';
@@ -35,16 +36,6 @@ function rowsOf(table: Buffer): { header: string; rows: string[] } {
   return { header: lines[0], rows: lines.slice(1) };
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(a: T[], r: () => number): T[] {
   const b = [...a];

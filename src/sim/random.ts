@@ -159,3 +159,18 @@ export const STREAM = {
   phenotypes: 4,
   causal: 5,
 } as const;
+
+/**
+ * mulberry32: a tiny seeded generator of uniforms in [0, 1), for tests, benchmarks and derived
+ * tables (the simulator's genotypes use Rng above).
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
