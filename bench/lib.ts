@@ -222,6 +222,13 @@ function childrenOf(pid: number): number[] | null {
  * sched_yield); falls back to the full scan where the children files do not exist.
  */
 export function treeRss(root: number): { rssKB: number; hwmKB: number } {
+  return sumTree(root, readProcStatus, childrenOf) ?? treeRssScan(root);
+}
+
+type Usage = { rssKB: number; hwmKB: number };
+
+/** Walk the tree below root; null when `children` cannot tell (no children files). */
+function sumTree(root: number, status: (pid: number) => Usage | null | undefined, children: (pid: number) => number[] | null): Usage | null {
   let rssKB = 0;
   let hwmKB = 0;
   const stack = [root];
@@ -230,20 +237,20 @@ export function treeRss(root: number): { rssKB: number; hwmKB: number } {
     const p = stack.pop()!;
     if (seen.has(p)) continue;
     seen.add(p);
-    const st = readProcStatus(p);
+    const st = status(p);
     if (!st) continue;
     rssKB += st.rssKB;
     hwmKB = Math.max(hwmKB, st.hwmKB);
-    const kids = childrenOf(p);
-    if (kids === null) return treeRssScan(root);
+    const kids = children(p);
+    if (kids === null) return null;
     stack.push(...kids);
   }
   return { rssKB, hwmKB };
 }
 
-function treeRssScan(root: number): { rssKB: number; hwmKB: number } {
+function treeRssScan(root: number): Usage {
   const byParent = new Map<number, number[]>();
-  const info = new Map<number, { rssKB: number; hwmKB: number }>();
+  const info = new Map<number, Usage>();
   let entries: string[];
   try {
     entries = fs.readdirSync('/proc');
@@ -260,22 +267,7 @@ function treeRssScan(root: number): { rssKB: number; hwmKB: number } {
     if (list) list.push(pid);
     else byParent.set(st.ppid, [pid]);
   }
-  let rssKB = 0;
-  let hwmKB = 0;
-  const stack = [root];
-  const seen = new Set<number>();
-  while (stack.length) {
-    const p = stack.pop()!;
-    if (seen.has(p)) continue;
-    seen.add(p);
-    const st = info.get(p);
-    if (st) {
-      rssKB += st.rssKB;
-      hwmKB = Math.max(hwmKB, st.hwmKB);
-    }
-    for (const c of byParent.get(p) ?? []) stack.push(c);
-  }
-  return { rssKB, hwmKB };
+  return sumTree(root, (p) => info.get(p), (p) => byParent.get(p) ?? [])!;
 }
 
 function parseGnuTime(text: string): { maxRssKB: number | null; user: number | null; sys: number | null } {
