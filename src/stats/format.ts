@@ -84,11 +84,13 @@ export function writeG(out: Uint8Array, o: number, x: number, digits: number): n
   if (!(n >= lo && n < lo * 10)) return writeAscii(out, o, fmtG(x, digits));
   if (x < 0) out[o++] = 45;
   // Digits, most significant first, and how many remain once trailing zeros go.
+  // n < 10^9 < 2^31: int32 division by a constant (a multiply), not a float division per digit.
   let nd = digits;
+  let m = n | 0;
   for (let k = digits - 1; k >= 0; k--) {
-    const q = Math.floor(n / 10);
-    DIG[k] = n - q * 10;
-    n = q;
+    const q = (m / 10) | 0;
+    DIG[k] = m - q * 10;
+    m = q;
   }
   while (nd > 1 && DIG[nd - 1] === 0) nd--;
   if (e < -6 || e >= digits) {
@@ -134,11 +136,18 @@ export function writeUint(out: Uint8Array, o: number, v: number): number {
     return o + 1;
   }
   let k = 0;
-  while (v >= 10) {
+  while (v >= 2147483648) {
     const q = Math.floor(v / 10);
     DIG[k++] = v - q * 10;
     v = q;
   }
+  let m = v | 0;
+  while (m >= 10) {
+    const q = (m / 10) | 0;
+    DIG[k++] = m - q * 10;
+    m = q;
+  }
+  v = m;
   out[o++] = 48 + v;
   while (k > 0) out[o++] = 48 + DIG[--k];
   return o;
