@@ -65,6 +65,8 @@ const SYSTEM_MESSAGES: Record<string, string> = {
   ENOSPC: 'no space left on device',
   EMFILE: 'too many open files',
   ENOTDIR: 'a path component is not a directory',
+  // BGEN is read by offset (its header, the .bgi index); text formats stream from pipes.
+  ESPIPE: 'cannot seek in a pipe: give a regular file (BGEN is read by position)',
 };
 
 /** Wrap a Node system error (ENOENT, EISDIR, ...) as a FileError naming the file. */

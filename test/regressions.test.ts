@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runAssoc } from '../src/pipeline/assoc-run.js';
 import { baseConfig } from './lib/assoc-config.js';
-import { tmpDir } from './lib/helpers.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, fixture, hasCommand, tmpDir } from './lib/helpers.js';
 
 t.test('regression: lambda was NA beyond 65,536 variants (median spill file closed before it was read)', async (t) => {
   const dir = tmpDir('lambda');
@@ -50,4 +51,30 @@ t.test('regression: phenotypes overwrote each other\'s spilled sort runs (shared
     t.ok(a.equals(fs.readFileSync(`${big.out}.${p}.tsv`)), `${p}: spilled output equals in-memory output`);
     t.equal(a.toString().trim().split('\n').length, lines.length + 1);
   }
+});
+
+t.test('regression: --gen <(zcat x.gen.gz) failed with ESPIPE (the input was read by position)', async (t) => {
+  // Process substitution hands over a pipe (/dev/fd/N): text inputs must stream from it; BGEN,
+  // which is read by offset, must say so in one line.
+  const dir = tmpDir('pipe');
+  const A = (f: string) => fixture('assoc', f);
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const common = `--sample <(cat ${q(A('small.sample'))}) --pheno ${q(A('small.pheno'))} --covar ${q(A('small.covar'))} --threads 2 --no-progress`;
+  const run = (gen: string, out: string) =>
+    spawnSync('bash', ['-c', `${q(process.execPath)} ${q(BIN)} assoc --gen ${gen} ${common} --out ${q(path.join(dir, out))}`], { encoding: 'utf8' });
+  const file = run(q(A('small.gen')), 'file');
+  t.equal(file.status, 0, file.stderr);
+  for (const [label, gen] of [
+    ['plain pipe', `<(cat ${q(A('small.gen'))})`],
+    ['zstd pipe', `<(zstd -q -c ${q(A('small.gen'))})`],
+    ['gzip pipe', `<(gzip -c ${q(A('small.gen'))})`],
+  ]) {
+    if (label === 'zstd pipe' && !hasCommand('zstd')) continue;
+    const r = run(gen, label.replace(' ', '-'));
+    t.equal(r.status, 0, `${label}: ${r.stderr.trim().split('\n')[0]}`);
+    t.equal(fs.readFileSync(path.join(dir, `${label.replace(' ', '-')}.response.tsv`), 'utf8'), fs.readFileSync(path.join(dir, 'file.response.tsv'), 'utf8'), `${label}: same table`);
+  }
+  const b = spawnSync('bash', ['-c', `${q(process.execPath)} ${q(BIN)} assoc --bgen <(cat ${q(A('small.plink2-v13.bgen'))}) --sample ${q(A('small.plink2-v13.sample'))} --pheno ${q(A('small.pheno'))} --out ${q(path.join(dir, 'b'))}`], { encoding: 'utf8' });
+  t.equal(b.status, 4, 'BGEN from a pipe: exit 4');
+  t.match(b.stderr, /^dosageflow: \/dev\/fd\/\d+: cannot seek in a pipe: give a regular file \(BGEN is read by position\)\n$/);
 });

@@ -34,16 +34,27 @@ export async function openInput(file: string): Promise<OpenedInput> {
     raw = process.stdin;
     head = await peek(raw, 4);
   } else {
-    const { fh } = await openFileForRead(file);
-    try {
-      const b = Buffer.alloc(4);
-      const { bytesRead } = await fh.read(b, 0, 4, 0);
-      head = b.subarray(0, bytesRead);
-    } catch (err) {
-      await fh.close();
-      throw fileError(err, file);
+    const { fh, regular } = await openFileForRead(file);
+    if (!regular) {
+      // A pipe (`--gen <(zcat x.gen.gz)`, a FIFO): no seeking, so peek at the stream itself.
+      raw = fh.createReadStream({ highWaterMark: READ_HIGH_WATER_MARK });
+      try {
+        head = await peek(raw, 4);
+      } catch (err) {
+        raw.destroy();
+        throw fileError(err, file);
+      }
+    } else {
+      try {
+        const b = Buffer.alloc(4);
+        const { bytesRead } = await fh.read(b, 0, 4, 0);
+        head = b.subarray(0, bytesRead);
+      } catch (err) {
+        await fh.close();
+        throw fileError(err, file);
+      }
+      raw = fh.createReadStream({ start: 0, highWaterMark: READ_HIGH_WATER_MARK });
     }
-    raw = fh.createReadStream({ start: 0, highWaterMark: READ_HIGH_WATER_MARK });
   }
   const compression = sniffCompression(head);
   let rawCount = 0;
@@ -131,7 +142,7 @@ async function peek(s: Readable, n: number): Promise<Buffer> {
 }
 
 /** Open a regular file for reading: a directory or an unreadable path is a FileError naming it. */
-export async function openFileForRead(file: string): Promise<{ fh: fs.promises.FileHandle; size: number }> {
+export async function openFileForRead(file: string): Promise<{ fh: fs.promises.FileHandle; size: number; regular: boolean }> {
   let fh: fs.promises.FileHandle;
   try {
     fh = await fs.promises.open(file, 'r');
@@ -141,7 +152,7 @@ export async function openFileForRead(file: string): Promise<{ fh: fs.promises.F
   try {
     const st = await fh.stat();
     if (st.isDirectory()) throw new FileError('is a directory, not a file', { file });
-    return { fh, size: st.size };
+    return { fh, size: st.size, regular: st.isFile() };
   } catch (e) {
     await fh.close();
     throw fileError(e, file);

@@ -32,7 +32,13 @@ export async function* fileLineChunks(file: string, target: number, alloc: Chunk
     yield* chunkLines((await openInput(file)).stream, target);
     return;
   }
-  const { fh } = await openFileForRead(file);
+  const { fh, regular } = await openFileForRead(file);
+  if (!regular) {
+    // Pipes and FIFOs cannot be read by position: the stream path peeks instead.
+    await fh.close();
+    yield* chunkLines((await openInput(file)).stream, target);
+    return;
+  }
   try {
     const head = new Uint8Array(4);
     let got: number;
