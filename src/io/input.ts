@@ -26,18 +26,45 @@ export interface OpenedInput {
 
 export const READ_HIGH_WATER_MARK = 1 << 20;
 
-/** Open a file (or '-' for stdin) and return its decompressed byte stream. */
-export async function openInput(file: string): Promise<OpenedInput> {
+/** An opened file: for a regular file its first bytes and their compression; pipes cannot be peeked here. */
+export interface SniffedFile {
+  fh: fs.promises.FileHandle;
+  regular: boolean;
+  /** Regular files only: the first (up to 4) bytes and the compression they show. */
+  head: Buffer | null;
+  compression: Compression | null;
+}
+
+/** Open a file for reading; a regular file's first bytes are read by position and sniffed. */
+export async function openSniffed(file: string): Promise<SniffedFile> {
+  const { fh, regular } = await openFileForRead(file);
+  if (!regular) return { fh, regular, head: null, compression: null };
+  try {
+    const b = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(b, 0, 4, 0);
+    const head = b.subarray(0, bytesRead);
+    return { fh, regular, head, compression: sniffCompression(head) };
+  } catch (err) {
+    await fh.close();
+    throw fileError(err, file);
+  }
+}
+
+/**
+ * Open a file (or '-' for stdin) and return its decompressed byte stream; `opened` is the file when
+ * the caller has opened (and sniffed) it already: the stream takes it over.
+ */
+export async function openInput(file: string, opened?: SniffedFile): Promise<OpenedInput> {
   let raw: Readable;
   let head: Buffer;
   if (file === '-') {
     raw = process.stdin;
     head = await peek(raw, 4);
   } else {
-    const { fh, regular } = await openFileForRead(file);
-    if (!regular) {
+    const o = opened ?? (await openSniffed(file));
+    if (o.head === null) {
       // A pipe (`--gen <(zcat x.gen.gz)`, a FIFO): no seeking, so peek at the stream itself.
-      raw = fh.createReadStream({ highWaterMark: READ_HIGH_WATER_MARK });
+      raw = o.fh.createReadStream({ highWaterMark: READ_HIGH_WATER_MARK });
       try {
         head = await peek(raw, 4);
       } catch (err) {
@@ -45,15 +72,8 @@ export async function openInput(file: string): Promise<OpenedInput> {
         throw fileError(err, file);
       }
     } else {
-      try {
-        const b = Buffer.alloc(4);
-        const { bytesRead } = await fh.read(b, 0, 4, 0);
-        head = b.subarray(0, bytesRead);
-      } catch (err) {
-        await fh.close();
-        throw fileError(err, file);
-      }
-      raw = fh.createReadStream({ start: 0, highWaterMark: READ_HIGH_WATER_MARK });
+      head = o.head;
+      raw = o.fh.createReadStream({ start: 0, highWaterMark: READ_HIGH_WATER_MARK });
     }
   }
   const compression = sniffCompression(head);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import binding from 'zstd-napi/binding.js';
 import { InputError, fileError } from '../errors.js';
 import { chunkLines } from '../pipeline/chunker.js';
-import { openFileForRead, openInput, sniffCompression } from './input.js';
+import { openInput, openSniffed } from './input.js';
 
 const LF = 10;
 const READ_SIZE = 1 << 20;
@@ -32,29 +32,17 @@ export async function* fileLineChunks(file: string, target: number, alloc: Chunk
     yield* chunkLines((await openInput(file)).stream, target);
     return;
   }
-  const { fh, regular } = await openFileForRead(file);
-  if (!regular) {
-    // Pipes and FIFOs cannot be read by position: the stream path peeks instead.
-    await fh.close();
-    yield* chunkLines((await openInput(file)).stream, target);
+  const opened = await openSniffed(file);
+  if (opened.compression === null || opened.compression === 'gzip') {
+    // Pipes and FIFOs cannot be read by position, and gzip decompresses as a stream: the stream
+    // path, which takes over the open file.
+    yield* chunkLines((await openInput(file, opened)).stream, target);
     return;
   }
   try {
-    const head = new Uint8Array(4);
-    let got: number;
-    try {
-      got = (await fh.read(head, 0, 4, 0)).bytesRead;
-    } catch (e) {
-      throw fileError(e, file);
-    }
-    const compression = sniffCompression(head.subarray(0, got));
-    if (compression === 'gzip') {
-      yield* chunkLines((await openInput(file)).stream, target);
-      return;
-    }
-    yield* directChunks(fh, file, target, compression === 'zstd', alloc);
+    yield* directChunks(opened.fh, file, target, opened.compression === 'zstd', alloc);
   } finally {
-    await fh.close().catch(() => {});
+    await opened.fh.close().catch(() => {});
   }
 }
 

@@ -5,6 +5,7 @@ import { logPStudentT2 } from './distributions.js';
 import type { ModelGroup } from './model.js';
 import { buildProjection, residualize } from './projection.js';
 import { matVecJs, matVecModule, type MatVecWasm } from './matvec.js';
+import { pagesFor, wasmDisabled } from '../wasm/asm.js';
 
 /** Results for one variant and one group; per-phenotype arrays have the group's phenotype count. */
 export interface GroupResult {
@@ -79,7 +80,7 @@ export class LinearKernel {
     this.gm = new Float64Array(MAX_DOWNDATE * MAX_DOWNDATE);
     this.pd = new Float64Array(MAX_DOWNDATE);
     this.pb = new Float64Array(MAX_DOWNDATE);
-    const mod = opts.wasm === false || process.env.DOSAGEFLOW_NO_WASM ? null : matVecModule();
+    const mod = opts.wasm === false || wasmDisabled() ? null : matVecModule();
     if (mod) {
       // g first, at byte 0 (16-byte aligned for v128 loads); the groups' matrices after it.
       this.top = align16(this.maxN * 8);
@@ -312,10 +313,6 @@ export class LinearKernel {
 
 function align16(bytes: number): number {
   return (bytes + 15) & ~15;
-}
-
-function pagesFor(bytes: number): number {
-  return Math.max(1, Math.ceil(bytes / 65536));
 }
 
 function setFreqInfo(out: GroupResult, mean: number, css: number, n: number): void {

@@ -2,6 +2,18 @@
 // WebAssembly, with their source in TypeScript (no toolchain, no committed binaries).
 // Spec: https://webassembly.github.io/spec/core/binary/
 
+/** DOSAGEFLOW_NO_WASM=1 turns every WebAssembly kernel off (their JavaScript twins give the same results). */
+export function wasmDisabled(): boolean {
+  return !!process.env.DOSAGEFLOW_NO_WASM;
+}
+
+export const PAGE = 65536;
+
+/** Memory pages (64 KiB) holding `bytes`, at least one. */
+export function pagesFor(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / PAGE));
+}
+
 export const T = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, void: 0x40 } as const;
 
 export function uleb(v: number): number[] {

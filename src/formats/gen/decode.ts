@@ -6,6 +6,7 @@
 
 import type { VariantMeta } from '../types.js';
 import { createGenWasm, type GenWasm } from './probs-wasm.js';
+import { wasmDisabled } from '../../wasm/asm.js';
 
 const SP = 32;
 const TAB = 9;
@@ -42,7 +43,6 @@ export function rhe(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-const latin1 = new TextDecoder('latin1');
 
 function isSpace(c: number): boolean {
   return c === SP || c === TAB || c === CR;
@@ -152,7 +152,7 @@ function num(b: Uint8Array, end: number): number {
 }
 
 function slowNum(b: Uint8Array, s: number, e: number): number {
-  const str = latin1.decode(b.subarray(s, e));
+  const str = latin1Slice(b, s, e);
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(str)) return BAD;
   const v = Number(str);
   if (v < 0) return NEGATIVE;
@@ -268,7 +268,7 @@ let wasm: GenWasm | null = null;
 let wasmTried = -1;
 let wasmFor: Uint8Array | null = null;
 let wasmOut = new Float64Array(0);
-let wasmEnabled = !process.env.DOSAGEFLOW_NO_WASM; // as linear.ts: the JS paths give the same dosages
+let wasmEnabled = !wasmDisabled();
 let wasmLines = 0;
 
 /** Lines the WebAssembly parser has decoded in this thread (tests check it is used). */
@@ -451,7 +451,7 @@ function probMessage(
   }
   // Recover the offending text for the message.
   const head = layout.chr === undefined ? 6 : 5;
-  const toks = latin1.decode(b.subarray(start, end)).trim().split(/[ \t]+/);
+  const toks = latin1Slice(b, start, end).trim().split(/[ \t]+/);
   for (let k = 0; k < 3; k++) {
     const v = vals[k];
     const field = head + 3 * s + k + 1;

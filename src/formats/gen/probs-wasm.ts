@@ -3,7 +3,7 @@
 // copied once into the module's memory; each line's probabilities are then parsed there.
 // Anything unusual (exponents, more than 9 digits, bad values) returns 0 and the line goes through
 // the JavaScript paths, which explain errors.
-import { Code, OP, T, moduleBytes } from '../../wasm/asm.js';
+import { Code, OP, PAGE, T, moduleBytes, pagesFor } from '../../wasm/asm.js';
 
 // Memory layout (bytes): the quantum table, its offsets and limits, powers of ten, then the
 // dosage output and the chunk.
@@ -57,11 +57,7 @@ const W = 28;
 const LEN = 29;
 const X = 30;
 
-/** Push (local x is one of the given bytes); x defaults to the current byte C. */
-function isOneOf(c: Code, ...bytes: number[]): void {
-  isIn(c, C, ...bytes);
-}
-
+/** Push (local x is one of the given bytes). */
 function isIn(c: Code, x: number, ...bytes: number[]): void {
   bytes.forEach((v, i) => {
     c.get(x).i32(v).op(OP.i32Eq);
@@ -86,7 +82,7 @@ function digits(c: Code): void {
 function number(c: Code, k: number): void {
   c.get(P).load8u().set(C);
   c.block().loop();
-  isOneOf(c, 32, 9);
+  isIn(c, C, 32, 9);
   c.op(OP.i32Eqz).brIf(1);
   advance(c);
   c.br(0).end().end();
@@ -107,7 +103,7 @@ function number(c: Code, k: number): void {
   // No digits, more than 9 (the int32 mantissa), past the line, or not followed by a separator.
   c.get(ND).op(OP.i32Eqz).get(ND).i32(9).op(OP.i32GtU).op(OP.i32Or);
   c.get(P).get(END).op(OP.i32GtU).op(OP.i32Or);
-  isOneOf(c, 32, 9, 10, 13);
+  isIn(c, C, 32, 9, 10, 13);
   c.op(OP.i32Eqz, OP.i32Or);
   c.if().i32(0).ret().end();
   c.end(); // $done
@@ -199,7 +195,7 @@ function probsFunction(L: Layout): Code {
   c.block().loop();
   c.get(P).get(END).op(OP.i32GeU).brIf(1);
   c.get(P).load8u().set(C);
-  isOneOf(c, 32, 9, 13);
+  isIn(c, C, 32, 9, 13);
   c.op(OP.i32Eqz).if().i32(0).ret().end();
   c.get(P).i32(1).op(OP.i32Add).set(P);
   c.br(0).end().end();
@@ -220,8 +216,6 @@ export interface GenWasm {
   load(b: Uint8Array): Uint8Array;
 }
 
-const PAGE = 65536;
-
 /**
  * The parser for lines of n samples with these tables, or null where WebAssembly is unavailable.
  * One per worker thread (module-level state in decode.ts).
@@ -231,7 +225,7 @@ export function createGenWasm(t: ProbTables, n: number): GenWasm | null {
     const L = layout(t);
     const bytes = moduleBytes(
       [{ name: 'probs', params: [T.i32, T.i32, T.i32, T.i32, T.i32], results: [T.i32], locals: [[17, T.i32], [4, T.f64], [5, T.i32]], code: probsFunction(L) }],
-      { export: 'mem', minPages: Math.ceil((L.end + 8 * n + 64) / PAGE) + 16 },
+      { export: 'mem', minPages: pagesFor(L.end + 8 * n + 64) + 16 },
     );
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
     const memory = inst.exports.mem as WebAssembly.Memory;
