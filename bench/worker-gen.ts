@@ -49,9 +49,11 @@ async function main(): Promise<void> {
   const decodeMs = time(() => {
     for (const b of chunks) {
       genChunkBegin(b, samples.length);
+      // Buffer#indexOf (memchr), as rows.ts searches: TypedArray#indexOf cost ~0.5 us a line here.
+      const lf = Buffer.from(b.buffer, b.byteOffset, b.length);
       let s = 0;
       while (s < b.length) {
-        let e = b.indexOf(10, s);
+        let e = lf.indexOf(10, s);
         if (e < 0) e = b.length;
         const err = decodeGenLine(b, s, e, layout, dosage, meta);
         if (err) throw new Error(err);

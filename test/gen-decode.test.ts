@@ -3,7 +3,8 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import { chunkLines } from '../src/pipeline/chunker.js';
-import { decodeGenLine, rhe, type GenLayout } from '../src/formats/gen/decode.js';
+import { decodeGenLine, genChunkBegin, genWasmLines, rhe, setGenWasm, type GenLayout } from '../src/formats/gen/decode.js';
+import { mulberry32 } from '../src/sim/random.js';
 import type { VariantMeta } from '../src/formats/types.js';
 import { fixture } from './lib/helpers.js';
 
@@ -118,4 +119,62 @@ t.test('malformed lines give one clear message', async (t) => {
   t.match(decode('1 s r 5 A G 1 0 0 0 1.5 0', L).err, /probability '1\.5' is greater than 1 \(sample 2, field 11\)/);
   t.match(decode('1 s r five A G 1 0 0 0 1 0', L).err, /position 'five' is not a whole number/);
   t.match(decode('1 s r 5 A G 1 0 0 0 1 0', { ...L, chr: '1' }).err, /position 'r' .*drop --chr/);
+});
+
+// The WebAssembly tokenizer reads each probability as one 8-byte word and checks the line's end
+// once per sample: it must never take the next line's fields for this line's, nor accept what the
+// JavaScript paths reject. Lines of one chunk, damaged in every way we could think of, decoded both
+// ways: the same error text or the same dosages.
+t.test('wasm tokenizer: damaged lines in one chunk decode exactly as the JavaScript paths do', async (t) => {
+  const r = mulberry32(5);
+  const n = 7;
+  const odd = ['1.0001', '1.00000', '1.0000', '0.5e-1', '.5', '5.', '-0.1', 'nan', '00.5', '0.99999', '01', '1.', '0.', '2', '0.12a', '0.1234567', '0.123456789', '1.000001', '0x1', '0.5\r', ''];
+  const lines: string[] = [];
+  for (let v = 0; v < 600; v++) {
+    const toks: string[] = [];
+    for (let i = 0; i < 3 * n; i++) toks.push(r() < 0.2 ? (r() < 0.5 ? '0' : '1') : r().toFixed(1 + Math.floor(r() * 4)));
+    const kind = v % 12;
+    if (kind === 1) toks.splice(Math.floor(r() * toks.length), 1); // too few fields
+    else if (kind === 2) toks.push('0.5'); // too many
+    else if (kind === 3) toks[Math.floor(r() * toks.length)] = odd[Math.floor(r() * odd.length)].replace('\\r', '\r');
+    let line = ['2', `s${v}`, `rs${v}`, String(100 + v), 'C', 'T', ...toks].join(kind === 4 ? '\t' : ' ');
+    if (kind === 5) line = line.replace(/ /g, () => (r() < 0.1 ? '  ' : ' '));
+    if (kind === 6) line += '  ';
+    if (kind === 7) line += '\r';
+    if (kind === 8) line = line.slice(0, line.length - 1 - Math.floor(r() * 3)); // cut inside a token
+    lines.push(line);
+  }
+  const chunk = enc.encode(lines.join('\n'));
+  for (const plink2Precision of [true, false]) {
+    const layout: GenLayout = { nSamples: n, plink2Precision };
+    const run = (wasm: boolean) => {
+      setGenWasm(wasm);
+      genChunkBegin(chunk, n);
+      const out: string[] = [];
+      const d = new Float64Array(n);
+      const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
+      let s = 0;
+      while (s <= chunk.length) {
+        let e = chunk.indexOf(10, s);
+        if (e < 0) e = chunk.length;
+        let end = e;
+        if (end > s && chunk[end - 1] === 13) end--;
+        d.fill(-1);
+        const err = decodeGenLine(chunk, s, end, layout, d, meta);
+        out.push(err ?? Array.from(d).join(','));
+        s = e + 1;
+      }
+      return out;
+    };
+    const before = genWasmLines();
+    const js = run(false);
+    const wasm = run(true);
+    setGenWasm(true);
+    t.equal(js.length, lines.length);
+    let bad = 0;
+    for (let i = 0; i < js.length; i++) if (js[i] !== wasm[i] && bad++ < 5) t.equal(wasm[i], js[i], `line ${i + 1}: ${lines[i].slice(0, 60)}`);
+    t.equal(bad, 0, `${lines.length} lines decode alike (${plink2Precision ? 'plink2 precision' : 'exact'})`);
+    t.ok(genWasmLines() - before > lines.length / 2, 'the WebAssembly parser took most lines');
+    t.ok(js.filter((x) => !/^[-0-9.,N]/.test(x[0] ?? '')).length > 100, 'many lines are rejected');
+  }
 });

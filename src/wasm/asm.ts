@@ -106,6 +106,13 @@ export class Code {
   load32(offset = 0): this {
     return this.op(0x28, 2, ...uleb(offset));
   }
+  load64(offset = 0): this {
+    return this.op(0x29, 3, ...uleb(offset));
+  }
+  /** i64.const (small values: the same signed LEB128 as i32). */
+  i64(v: number): this {
+    return this.op(0x42, ...sleb(v | 0));
+  }
   loadF64(offset = 0): this {
     return this.op(0x2b, 3, ...uleb(offset));
   }
@@ -155,6 +162,9 @@ export const OP = {
   i32ShrU: 0x76,
   i32Xor: 0x73,
   i32Ctz: 0x68,
+  i32WrapI64: 0xa7,
+  i64ShrU: 0x88,
+  i64ExtendI32U: 0xad,
   f64Eq: 0x61,
   f64Gt: 0x64,
   f64Nearest: 0x9e,
