@@ -10,6 +10,7 @@ import { runAssoc } from '../src/pipeline/assoc-run.js';
 import { runMerge, type MergeConfig } from '../src/pipeline/merge.js';
 import { validateMergeOptions } from '../src/commands/merge.js';
 import { compareKeys, keyOfLine, type RowKey } from '../src/pipeline/order.js';
+import { GenomeSorter } from '../src/pipeline/sorter.js';
 import { UsageError } from '../src/errors.js';
 import { runCli, tmpDir } from './lib/helpers.js';
 import { baseConfig } from './lib/assoc-config.js';
@@ -222,6 +223,54 @@ t.test('property: merging sorted pieces = sorting the whole (order.ts compareKey
     { numRuns: 60, seed: 20261125 },
   );
   t.pass('merge and --sort agree with compareKeys');
+});
+
+// GenomeSorter (assoc's output) compares rows by rank and position without building their keys,
+// and builds keys only for ties and out-of-order rows: any mix of those, in chunks of any size,
+// must come out as compareKeys sorts them.
+t.test('property: GenomeSorter output = compareKeys order, mostly-sorted rows in chunks, ties, other chromosomes', async (t) => {
+  const dir = tmpDir('sorter-prop');
+  let run = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(rowArb, { maxLength: 80 }), fc.integer({ min: 1, max: 9 }), fc.integer(), async (recs, chunk, seed) => {
+      const seen = new Set<string>();
+      const rows: string[] = [];
+      for (const x of recs) {
+        const id = `${x.chr}\t${x.snp}\t${x.pos}\t${x.a1}\t${x.a2}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        rows.push(`${id}\t0.5\t1\t100\t${x.beta / 1000}\t0.1\t1\t0.5\t0.3`);
+      }
+      const want = HEADER + '\n' + sortRows(rows).map((r) => r + '\n').join('');
+      // Sorted, then a few rows moved: the common case (long in-order runs) and its exceptions.
+      const r = rng(seed);
+      const input = sortRows(rows);
+      for (let m = 0; m < Math.floor(r() * 4); m++) {
+        if (input.length < 2) break;
+        const [row] = input.splice(Math.floor(r() * input.length), 1);
+        input.splice(Math.floor(r() * input.length), 0, row);
+      }
+      const sub = path.join(dir, String(run++));
+      fs.mkdirSync(sub);
+      const out = path.join(sub, 'o.tsv');
+      const sorter = new GenomeSorter({ header: HEADER, target: { kind: 'file', path: out, compression: 'none' }, tmpDir: sub, memoryBytes: 1 + Math.floor(r() * 400) });
+      for (let i = 0; i < input.length; i += chunk) {
+        const part = input.slice(i, i + chunk);
+        const text = Buffer.from(part.map((x) => x + '\n').join(''));
+        const ends = new Uint32Array(part.length);
+        let e = 0;
+        part.forEach((x, j) => (ends[j] = e += Buffer.byteLength(x) + 1));
+        const keys = part.map((x) => keyOfLine(Buffer.from(x))!);
+        await sorter.add(new Uint8Array(text), ends, keys.map((k) => k.rank), keys.map((k) => k.pos));
+      }
+      await sorter.finish();
+      const got = fs.readFileSync(out, 'utf8');
+      fs.rmSync(sub, { recursive: true });
+      return got === want;
+    }),
+    { numRuns: 150, seed: 20261126 },
+  );
+  t.pass('GenomeSorter agrees with compareKeys');
 });
 
 t.test('CRLF line ends, a missing final newline and blank lines are normalised', async (t) => {
