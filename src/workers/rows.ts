@@ -1,7 +1,11 @@
 // Turns decoded variants into formatted result rows for every phenotype. Used inside workers (and
 // directly by tests, without threads).
 import { decodeGenLine, genChunkBegin, rhe } from '../formats/gen/decode.js';
-import { decodeGenotypeBlockAt, newVariantHeader, parseVariantHeaderInto, type BgenHeader } from '../formats/bgen/index.js';
+// The BGEN record decoders themselves, not formats/bgen/index.js: that also loads the .bgi reader
+// (better-sqlite3, a native module), which a worker never uses (~11 ms of every worker's start).
+import { decodeGenotypeBlockAt } from '../formats/bgen/probs.js';
+import { newVariantHeader, parseVariantHeaderInto } from '../formats/bgen/variant.js';
+import type { BgenHeader } from '../formats/bgen/header.js';
 import { DosageflowError } from '../errors.js';
 import { chrRank, normChr } from '../formats/chrom.js';
 import type { VariantMeta } from '../formats/types.js';

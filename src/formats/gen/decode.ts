@@ -243,7 +243,9 @@ export function decodeGenLine(
 // a rounding and a tie test per probability. With int32 mantissas (below) decode went 12.4 -> 8.7
 // us per 157-sample line (user CPU, one thread). Tried and dropped: two digits a step, token end
 // first then digits by shape, branchless digit masks for "0.dddd": all the same or slower.
-const TABLE_SCALE = 5;
+// Four digits, not five: building the 100,001 five-digit entries cost every worker ~10 ms at
+// start-up, for tokens IMPUTE2 (3 decimals) and our simulator (4) do not write; they are computed.
+const TABLE_SCALE = 4;
 const QOFF = new Int32Array(TABLE_SCALE + 2);
 for (let k = 0; k <= TABLE_SCALE; k++) QOFF[k + 1] = QOFF[k] + 10 ** k + 1;
 const QTAB = new Uint16Array(QOFF[TABLE_SCALE + 1]);

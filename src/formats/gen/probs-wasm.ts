@@ -19,6 +19,8 @@ interface Layout {
   qoff: number;
   qlim: number;
   pow10: number;
+  /** The most fraction digits the table covers. */
+  maxScale: number;
   /** First free byte. */
   end: number;
 }
@@ -29,7 +31,7 @@ function layout(t: ProbTables): Layout {
   const qoff = up(qtab + t.qtab.byteLength);
   const qlim = up(qoff + t.qoff.byteLength);
   const pow10 = up(qlim + t.qlim.byteLength);
-  return { qtab, qoff, qlim, pow10, end: up(pow10 + t.pow10.byteLength) };
+  return { qtab, qoff, qlim, pow10, maxScale: t.qlim.length - 1, end: up(pow10 + t.pow10.byteLength) };
 }
 
 // Parameters and locals of probs(p, end, n, quant, out) -> 1 ok / 0 not handled.
@@ -167,7 +169,7 @@ function probsFunction(L: Layout): Code {
   for (let k = 0; k < 3; k++) {
     // Outside the table (6+ fraction digits, or above 1): computed as decode.ts's quantum() does,
     // f64.nearest being round-half-even; a value above 1.000001 goes to the JavaScript paths.
-    c.get(SK[k]).i32(5).op(OP.i32GtU);
+    c.get(SK[k]).i32(L.maxScale).op(OP.i32GtU);
     c.get(MK[k]).get(SK[k]).i32(2).op(OP.i32Shl).load32(L.qlim).op(OP.i32GtU).op(OP.i32Or);
     c.if();
     c.get(MK[k]).op(OP.f64ConvertI32S).get(SK[k]).i32(3).op(OP.i32Shl).loadF64(L.pow10).op(OP.f64Div).tee(PK[k]);
@@ -221,7 +223,7 @@ function sepAt(c: Code, at: number): void {
 
 /** plink2's quantum of the number in M / 10^SC into QK[k] (table when it holds it). */
 function quantFromMS(c: Code, L: Layout, k: number): void {
-  c.get(SC).i32(5).op(OP.i32GtU);
+  c.get(SC).i32(L.maxScale).op(OP.i32GtU);
   c.get(M).get(SC).i32(2).op(OP.i32Shl).load32(L.qlim).op(OP.i32GtU).op(OP.i32Or);
   c.if();
   // Outside the table (6+ fraction digits, or above 1): computed as decode.ts's quantum() does,
