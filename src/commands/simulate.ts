@@ -1,9 +1,8 @@
 // `dosageflow simulate`: write a synthetic, deterministic cohort (genotypes with LD and imputation
 // uncertainty, .sample, phenotypes, covariates, planted causal variants). See src/sim/simulate.ts.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { resolveSimulateConfig, simulate, summaryLine, type SimFormat } from '../sim/simulate.js';
+import type { SimFormat } from '../sim/simulate.js';
 
-export { simulate, resolveSimulateConfig, summaryLine } from '../sim/simulate.js';
 export type { SimulateOptions, SimulateConfig, SimulateResult, SimulateFiles } from '../sim/simulate.js';
 
 interface SimulateArgs {
@@ -47,6 +46,8 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .example('$0 simulate -n 157 -m 20000 --chromosomes 22 --format gen --compress zst --out c22', 'one chromosome, zstd-compressed .gen')
       .example('$0 simulate -n 1000 -m 50000 --format bgen --bits 16 --compress zstd --out big', 'BGEN v1.2, 16-bit, zstd blocks') as unknown as Argv<SimulateArgs>,
   handler: async (argv: ArgumentsCamelCase<SimulateArgs>) => {
+    // Loaded on demand: the simulator's eight modules are not needed to start any other command.
+    const { resolveSimulateConfig, simulate, summaryLine } = await import('../sim/simulate.js');
     const cfg = resolveSimulateConfig({
       samples: argv.samples,
       variants: argv.variants,

@@ -2,11 +2,10 @@
 // length fields only (never decompressing genotype blocks), optionally seeking through a bgenix
 // .bgi index straight to the requested regions.
 import * as fs from 'node:fs';
-import Database from 'better-sqlite3';
 import { InputError, fileError } from '../errors.js';
 import { openFileForRead } from '../io/input.js';
 import { normChr } from '../formats/chrom.js';
-import { bgenHeaderBytesNeeded, parseBgenHeader, readBgi, variantRecordLength, type BgenHeader, type BgiEntry } from '../formats/bgen/index.js';
+import { bgenHeaderBytesNeeded, parseBgenHeader, openBgiDatabase, readBgi, variantRecordLength, type BgenHeader, type BgiEntry } from '../formats/bgen/index.js';
 import type { Region } from '../workers/protocol.js';
 
 export interface BgenChunk {
@@ -110,7 +109,7 @@ export async function* bgenChunks(file: string, header: BgenHeader, target: numb
 export function bgiEntriesFor(bgi: string, regions: Region[]): BgiEntry[] {
   let codes: string[];
   try {
-    const db = new Database(bgi, { readonly: true, fileMustExist: true });
+    const db = openBgiDatabase(bgi);
     try {
       codes = (db.prepare('SELECT DISTINCT chromosome AS c FROM Variant').all() as { c: string }[]).map((r) => r.c);
     } finally {

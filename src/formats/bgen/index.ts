@@ -1,7 +1,16 @@
 // BGEN format: header, variant records and genotype blocks (pure decoders over bytes), and the
 // bgenix .bgi index (a SQLite file) for region queries.
 import * as fs from 'node:fs';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+
+// better-sqlite3 (a native module, ~7 ms to load) only when a .bgi index is read: most runs have none.
+let sqlite: typeof BetterSqlite3 | null = null;
+/** The better-sqlite3 constructor, loaded on first use. */
+export function openBgiDatabase(path: string): BetterSqlite3.Database {
+  sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  return new sqlite(path, { readonly: true, fileMustExist: true });
+}
 import { FileError, InputError, fileError } from '../../errors.js';
 
 export { parseBgenHeader, bgenHeaderBytesNeeded, BGEN_MIN_HEADER_BYTES } from './header.js';
@@ -60,9 +69,9 @@ function queryBgi(path: string, sql: string, params: (string | number)[]): BgiEn
   } catch (err) {
     throw fileError(err, path);
   }
-  let db: Database.Database;
+  let db: BetterSqlite3.Database;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    db = openBgiDatabase(path);
   } catch (err) {
     throw openError(err, path);
   }
