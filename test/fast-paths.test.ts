@@ -63,11 +63,76 @@ t.test('writeG writes exactly fmtG text', async (t) => {
     const o = writePFromLog(out, 0, lp, 7);
     if (latin1.decode(out.subarray(0, o)) !== fmtPFromLog(lp, 7) && bad++ < 10) t.equal(latin1.decode(out.subarray(0, o)), fmtPFromLog(lp, 7), `log p ${lp}`);
   }
-  for (const v of [0, 1, 9, 10, 99, 100, 123456789, 2 ** 53 - 1]) {
+  for (const v of [0, 1, 9, 10, 99, 100, 101, 999, 1000, 123456789, 2 ** 31 - 1, 2 ** 31, 2 ** 53 - 1]) {
     const o = writeUint(out, 0, v);
     t.equal(latin1.decode(out.subarray(0, o)), String(v));
   }
   t.equal(bad, 0, `${n} values formatted as fmtG does`);
+});
+
+t.test('writeG equals fmtG on a second random set: near-ties, powers of ten, extreme exponents, digits 1-9', async (t) => {
+  // Aimed at the exponent estimate from the double's bits (off by one below a power of ten), the
+  // carry into the next power of ten, and the placement of the point and trimmed zeros.
+  const out = new Uint8Array(64);
+  const r = rng(2024);
+  const f64 = new Float64Array(1);
+  const u32 = new Uint32Array(f64.buffer);
+  let bad = 0;
+  let n = 0;
+  const check = (x: number, d: number) => {
+    n++;
+    const o = writeG(out, 0, x, d);
+    const got = latin1.decode(out.subarray(0, o));
+    if (got !== fmtG(x, d) && bad++ < 5) t.equal(got, fmtG(x, d), `${x} at ${d} digits`);
+  };
+  for (let i = 0; i < 300_000; i++) {
+    const d = 1 + (i % 9);
+    const sc = 10 ** (Math.floor(r() * 40) - 20 - d);
+    let x: number;
+    switch (i % 7) {
+      case 0:
+        x = (r() - 0.5) * 10 ** (Math.floor(r() * 60) - 30);
+        break;
+      case 1:
+        // Decimal ties at d digits, and just off them.
+        x = (Math.floor(r() * 10 ** d) + 0.5 + (r() - 0.5) * 1e-9 * Math.floor(r() * 3)) * sc;
+        break;
+      case 2: {
+        // Powers of ten, exact and a few ulps either side.
+        const p = 10 ** (Math.floor(r() * 600) - 300);
+        f64[0] = p;
+        u32[0] += Math.floor(r() * 7) - 3;
+        x = f64[0];
+        break;
+      }
+      case 3:
+        // Just under 10^d at the printed precision: rounds up to the next power of ten, or not.
+        x = (10 ** d - 0.5 + (r() - 0.5) * 1e-5) * sc;
+        break;
+      case 4:
+        // Tiny and huge: the plain range's edges and the exact fallback beyond them.
+        x = (1 + r() * 9) * 10 ** (Math.floor(r() * 620) - 310);
+        break;
+      case 5:
+        // Short decimals (trailing zeros to trim) in and around the fixed-point range.
+        x = Number((r() * 10).toPrecision(1 + Math.floor(r() * d))) * 10 ** (Math.floor(r() * 16) - 8);
+        break;
+      default:
+        u32[0] = Math.floor(r() * 2 ** 32);
+        u32[1] = Math.floor(r() * 2 ** 32);
+        x = f64[0];
+    }
+    check(x, d);
+    check(-x, d);
+  }
+  for (const d of [1, 2, 3, 4, 5, 6, 7, 8, 9]) for (let k = -10; k <= 10; k++) for (const m of [1, 9.5, 9.999999999, 0.99999999999]) check(m * 10 ** k, d);
+  for (let i = 0; i < 100_000; i++) {
+    const v = Math.floor(r() * 10 ** Math.floor(r() * 16));
+    const o = writeUint(out, 0, v);
+    n++;
+    if (latin1.decode(out.subarray(0, o)) !== String(v) && bad++ < 5) t.equal(latin1.decode(out.subarray(0, o)), String(v));
+  }
+  t.equal(bad, 0, `${n} values formatted as fmtG (writeUint: String) does`);
 });
 
 t.test('the .gen probability decoders (JS and WebAssembly) equal parse-and-round for every decimal shape', async (t) => {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runAssoc } from '../src/pipeline/assoc-run.js';
 import { baseConfig } from './lib/assoc-config.js';
+import { MedianAccumulator } from '../src/stats/median.js';
 import { spawnSync } from 'node:child_process';
 import { BIN, fixture, hasCommand, tmpDir } from './lib/helpers.js';
 
@@ -28,6 +29,26 @@ t.test('regression: lambda was NA beyond 65,536 variants (median spill file clos
   const s = await runAssoc(cfg);
   t.ok(s.phenos[0].tested > 65536);
   t.ok(Number.isFinite(s.phenos[0].lambda) && s.phenos[0].lambda > 0, `lambda ${s.phenos[0].lambda}`);
+});
+
+t.test('regression: -ln p of p = 1 is -0, whose sign bit binned it above every positive value in the median', async (t) => {
+  // The workers send -ln p for genomic control; -(0) is -0.
+  const m = new MedianAccumulator(tmpDir('median0'));
+  m.add(Float64Array.from([-0, -0, -0, 1, 2, 3, 4, NaN]));
+  t.same(m.middle(), [1, 1]);
+  m.close();
+  // The two middle values, through the spill file, against a sort (even and odd counts).
+  for (const n of [70001, 70002]) {
+    const acc = new MedianAccumulator(tmpDir('median'));
+    const v = new Float64Array(n);
+    let seed = n;
+    for (let i = 0; i < n; i++) v[i] = -Math.log(((seed = (seed * 1103515245 + 12345) % 2147483648) + 1) / 2147483649);
+    for (let i = 0; i < n; i += 1000) acc.add(v.subarray(i, Math.min(n, i + 1000)));
+    const s = Float64Array.from(v).sort();
+    t.same(acc.middle(), [s[(n - 1) >>> 1], s[n >>> 1]], `${n} values`);
+    t.equal(acc.median(), (s[(n - 1) >>> 1] + s[n >>> 1]) / 2);
+    acc.close();
+  }
 });
 
 t.test('regression: phenotypes overwrote each other\'s spilled sort runs (shared run names in one temp dir)', async (t) => {

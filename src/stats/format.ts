@@ -44,11 +44,23 @@ export function fmtPFromLog(logP: number, digits = SIG_DIGITS): string {
 // time at 157 samples; here the digits come from one scaled multiply and integer arithmetic.
 // Scaling is within a few ulps, so whenever the scaled value lies within 1e-6 of a rounding tie
 // (or outside the plain range) the exact toPrecision path decides instead: the bytes always equal
-// fmtG's (tested against it on millions of values).
+// fmtG's (tested against it on about a million values a run, and on many millions more once).
+// The decimal exponent from the double's exponent bits instead of Math.log10, and digits written in
+// place two at a time: ~67 -> ~40 ns a call at 6 digits, ~71 -> ~44 at 7 (bench mix of FRQ, INFO,
+// BETA, SE, T, P, LOG10P); the 157-sample .gen worker ~6.9 -> ~6.5 us a variant.
 
 const P10 = new Float64Array(309);
 for (let k = 0; k < 309; k++) P10[k] = Number('1e' + k);
-const DIG = new Uint8Array(20);
+// "00".."99": two digits per integer division.
+const PAIRS = new Uint8Array(200);
+for (let k = 0; k < 100; k++) {
+  PAIRS[2 * k] = 48 + ((k / 10) | 0);
+  PAIRS[2 * k + 1] = 48 + (k % 10);
+}
+// The double's binary exponent gives the decimal one to within one, without Math.log10.
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+const LOG10_2 = 0.3010299956639812;
 
 /** Write fmtG(x, digits)'s text (ASCII) at out[o..]; returns the new end. out needs 32 bytes free. */
 export function writeG(out: Uint8Array, o: number, x: number, digits: number): number {
@@ -59,15 +71,13 @@ export function writeG(out: Uint8Array, o: number, x: number, digits: number): n
   const a = x < 0 ? -x : x;
   // Beyond 9 digits the scaled value nears 2^53 and its rounding error nears the tie guard.
   if (!(a >= 1e-290 && a < 1e290) || digits > 9) return writeAscii(out, o, fmtG(x, digits));
-  let e = Math.floor(Math.log10(a));
+  // 2^b <= a < 2^(b+1), so floor(log10 a) is floor(b log10 2) or one more.
+  F64[0] = a;
+  let e = Math.floor(((U32[1] >>> 20) - 1023) * LOG10_2);
   let p = digits - 1 - e;
   let y = p >= 0 ? a * P10[p] : a / P10[-p];
   const lo = P10[digits - 1];
-  if (y < lo) {
-    e--;
-    p++;
-    y = p >= 0 ? a * P10[p] : a / P10[-p];
-  } else if (y >= lo * 10) {
+  if (y >= lo * 10) {
     e++;
     p--;
     y = p >= 0 ? a * P10[p] : a / P10[-p];
@@ -81,41 +91,43 @@ export function writeG(out: Uint8Array, o: number, x: number, digits: number): n
     n = lo;
     e++;
   }
+  // Also catches a scaled value just under lo (a at a power of ten, scaling error downwards).
   if (!(n >= lo && n < lo * 10)) return writeAscii(out, o, fmtG(x, digits));
   if (x < 0) out[o++] = 45;
-  // Digits, most significant first, and how many remain once trailing zeros go.
-  // n < 10^9 < 2^31: int32 division by a constant (a multiply), not a float division per digit.
-  let nd = digits;
+  // All the digits go where they end up ("0.000" first when e < 0, else one byte right of o, the
+  // leading e + 1 of them then moved left over the point's place); trailing zeros and a bare point
+  // are cut off the end. n < 10^9 < 2^31: int32 division by a constant (a multiply) per pair.
+  const sci = e < -6 || e >= digits;
+  let s = o + 1;
+  if (!sci && e < 0) {
+    out[o] = 48;
+    out[o + 1] = 46;
+    s = o + 2;
+    for (let k = -1; k > e; k--) out[s++] = 48;
+  }
+  let i = s + digits;
+  const end = i;
   let m = n | 0;
-  for (let k = digits - 1; k >= 0; k--) {
-    const q = (m / 10) | 0;
-    DIG[k] = m - q * 10;
+  while (i - s >= 2) {
+    const q = (m / 100) | 0;
+    const r = (m - q * 100) << 1;
+    out[--i] = PAIRS[r + 1];
+    out[--i] = PAIRS[r];
     m = q;
   }
-  while (nd > 1 && DIG[nd - 1] === 0) nd--;
-  if (e < -6 || e >= digits) {
-    out[o++] = 48 + DIG[0];
-    if (nd > 1) {
-      out[o++] = 46;
-      for (let k = 1; k < nd; k++) out[o++] = 48 + DIG[k];
-    }
-    out[o++] = 101;
-    out[o++] = e < 0 ? 45 : 43;
-    return writeUint(out, o, e < 0 ? -e : e);
+  if (i > s) out[--i] = 48 + m;
+  if (sci || e >= 0) {
+    const ip = sci ? 0 : e;
+    for (let k = 0; k <= ip; k++) out[o + k] = out[o + k + 1];
+    out[o + ip + 1] = 46;
   }
-  if (e >= 0) {
-    for (let k = 0; k <= e; k++) out[o++] = 48 + DIG[k];
-    if (nd > e + 1) {
-      out[o++] = 46;
-      for (let k = e + 1; k < nd; k++) out[o++] = 48 + DIG[k];
-    }
-    return o;
-  }
-  out[o++] = 48;
-  out[o++] = 46;
-  for (let k = -1; k > e; k--) out[o++] = 48;
-  for (let k = 0; k < nd; k++) out[o++] = 48 + DIG[k];
-  return o;
+  o = end;
+  while (out[o - 1] === 48) o--;
+  if (out[o - 1] === 46) o--;
+  if (!sci) return o;
+  out[o++] = 101;
+  out[o++] = e < 0 ? 45 : 43;
+  return writeUint(out, o, e < 0 ? -e : e);
 }
 
 /** fmtPFromLog's text written into bytes (see writeG). */
@@ -135,22 +147,21 @@ export function writeUint(out: Uint8Array, o: number, v: number): number {
     out[o] = 48 + v;
     return o + 1;
   }
-  let k = 0;
-  while (v >= 2147483648) {
-    const q = Math.floor(v / 10);
-    DIG[k++] = v - q * 10;
-    v = q;
-  }
+  if (v >= 2147483648) return writeAscii(out, o, String(v));
+  // Count the digits, then write them backwards two at a time.
   let m = v | 0;
+  let len = 2;
+  for (let t = 100; t <= m && len < 10; t *= 10) len++;
+  let i = o + len;
   while (m >= 10) {
-    const q = (m / 10) | 0;
-    DIG[k++] = m - q * 10;
+    const q = (m / 100) | 0;
+    const r = (m - q * 100) << 1;
+    out[--i] = PAIRS[r + 1];
+    out[--i] = PAIRS[r];
     m = q;
   }
-  v = m;
-  out[o++] = 48 + v;
-  while (k > 0) out[o++] = 48 + DIG[--k];
-  return o;
+  if (i > o) out[--i] = 48 + m;
+  return o + len;
 }
 
 /** A string's chars as bytes (latin1: callers pass ASCII or latin1-decoded text). */

@@ -23,12 +23,13 @@ export class MedianAccumulator {
     return this.n;
   }
 
-  /** Add values; NaN is ignored. */
+  /** Add values; NaN is ignored, negatives count as 0. */
   add(values: Float64Array): void {
     for (let i = 0; i < values.length; i++) {
       let v = values[i];
       if (v !== v) continue;
-      if (v < 0) v = 0;
+      // <= also catches -0 (-ln 1), whose sign bit would bin it above every positive value.
+      if (v <= 0) v = 0;
       this.block[this.fill] = v;
       this.hist[this.bits[2 * this.fill + 1] >>> 16]++;
       this.fill++;
@@ -49,8 +50,17 @@ export class MedianAccumulator {
 
   /** The median (mean of the two middle values for an even count); NaN when empty. */
   median(): number {
+    const m = this.middle();
+    return m ? (m[0] + m[1]) / 2 : NaN;
+  }
+
+  /**
+   * The two middle values, lower first (the same one twice for an odd count); null when empty.
+   * For a median of some increasing function of the values: apply it to both, then average.
+   */
+  middle(): [number, number] | null {
     const n = this.n;
-    if (n === 0) return NaN;
+    if (n === 0) return null;
     const k1 = (n - 1) >>> 1;
     const k2 = n >>> 1;
     const want = [k1, k2];
@@ -90,7 +100,7 @@ export class MedianAccumulator {
     }
     const v1 = sel[0].sort((a, b) => a - b)[k1 - before[0]];
     const v2 = sel[1].sort((a, b) => a - b)[k2 - before[1]];
-    return (v1 + v2) / 2;
+    return [v1, v2];
   }
 
   close(): void {

@@ -30,6 +30,6 @@ function transferred(res: WorkerResponse): WorkerResponse {
   if (res.kind !== 'rows') return res;
   const list: ArrayBuffer[] = [res.rank.buffer as ArrayBuffer, res.pos.buffer as ArrayBuffer];
   if (res.buf) list.push(res.buf);
-  for (const p of res.phenos) list.push(p.text.buffer as ArrayBuffer, p.ends.buffer as ArrayBuffer, p.variant.buffer as ArrayBuffer, p.chi2.buffer as ArrayBuffer);
+  for (const p of res.phenos) list.push(p.text.buffer as ArrayBuffer, p.ends.buffer as ArrayBuffer, p.variant.buffer as ArrayBuffer, p.negLogP.buffer as ArrayBuffer);
   return move({ [transferableSymbol]: list, [valueSymbol]: res } as unknown as Parameters<typeof move>[0]) as unknown as WorkerResponse;
 }

@@ -61,8 +61,8 @@ export interface PhenoRows {
   ends: Uint32Array;
   /** Variant index (within the chunk) of each row. */
   variant: Uint32Array;
-  /** 1-df chi-square from each row's P (NaN where NA), for genomic control. */
-  chi2: Float64Array;
+  /** -ln P of each row (NaN where NA), for genomic control (see assoc-run.ts). */
+  negLogP: Float64Array;
   filteredInfo: number;
   filteredMaf: number;
   na: number;
