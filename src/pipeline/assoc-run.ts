@@ -27,6 +27,13 @@ import { GenomeSorter } from './sorter.js';
 // +130 MB RSS, a chunk holding ~20,000 variants' rows).
 export const GEN_CHUNK = 4 << 20;
 export const BGEN_CHUNK = 1 << 20;
+/**
+ * Chunks queued at a worker at once, .gen (see the window in runAssoc). BGEN keeps 1: its main
+ * thread does little per chunk, so workers waited less, and queueing cost memory: 157 x 1M BGEN
+ * 1 a worker 4.45-4.61 s, 214 MB peak RSS; 3 4.23-4.32 s, 290-299 MB (the 6M run must stay under
+ * 300 MB); 2 4.37-4.60 s, 222-224 MB.
+ */
+const GEN_TASKS_PER_WORKER = 3;
 
 export const OUTPUT_HEADER = 'CHR\tSNP\tBP\tA1\tA2\tFRQ\tINFO\tN\tBETA\tSE\tT\tP\tLOG10P';
 
@@ -221,12 +228,14 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   // variants) outlived a 4 MB nursery and were promoted: 157 x 1M BGEN peak RSS 4 MB: ~285 MB,
   // 8 MB: ~210 MB, 16 MB: ~235 MB, same speed; .gen (370 variants a chunk): 172 -> ~180 MB.
   const modelMB = modelBytes(model) / (1 << 20);
+  const tasksPerWorker = cfg.bgen.length > 0 ? 1 : GEN_TASKS_PER_WORKER;
   const pool = new Piscina({
     filename: WORKER_FILE,
     workerData: init,
     minThreads: cfg.threads,
     maxThreads: cfg.threads,
     idleTimeout: 60_000,
+    concurrentTasksPerWorker: tasksPerWorker,
     resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: Math.ceil(64 + 3 * modelMB + samples.length / 2000) },
   });
   let variantsRead = 0;
@@ -243,7 +252,12 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   });
   try {
     // Window of chunks in flight: enough to keep every worker busy while the oldest is merged.
-    const window = cfg.threads * 2 + 1;
+    // Each worker is handed up to GEN_TASKS_PER_WORKER .gen chunks at once (Piscina queues them on
+    // its port): with one, a worker that finished a chunk waited for the main thread to hand it the next, and
+    // the main thread answers only between zstd calls of ~5 ms; ~15% of the two cores sat idle
+    // mid-run. 157 x 300k .gen.zst, wall: 1 a worker and a window of 5 chunks 2.29-2.35 s; 2 and 9
+    // 2.18-2.19; 3 and 9 2.13-2.14 (+20 MB peak RSS); 4 and 9-11 2.14-2.24.
+    const window = cfg.threads * (tasksPerWorker + 1) + 1;
     const buffers = new BufferPool(window + 2);
     let seq = 0;
     const inputs = [...cfg.gen.map((file) => ({ kind: 'gen' as const, file })), ...cfg.bgen.map((file) => ({ kind: 'bgen' as const, file }))];

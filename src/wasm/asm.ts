@@ -116,6 +116,9 @@ export class Code {
   loadF64(offset = 0): this {
     return this.op(0x2b, 3, ...uleb(offset));
   }
+  store32(offset = 0): this {
+    return this.op(0x36, 2, ...uleb(offset));
+  }
   storeF64(offset = 0): this {
     return this.op(0x39, 3, ...uleb(offset));
   }
@@ -131,6 +134,20 @@ export class Code {
   }
   v128Zero(): this {
     return this.simd(0x0c, ...new Array(16).fill(0));
+  }
+  /** i8x16.splat: the low byte of an i32 in every lane. */
+  i8x16Splat(): this {
+    return this.simd(0x0f);
+  }
+  i8x16Eq(): this {
+    return this.simd(0x23);
+  }
+  v128Or(): this {
+    return this.simd(0x50);
+  }
+  /** i8x16.bitmask: the lanes' high bits as the low 16 bits of an i32. */
+  i8x16Bitmask(): this {
+    return this.simd(0x64);
   }
   f64x2Add(): this {
     return this.simd(0xf0);
