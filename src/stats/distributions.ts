@@ -28,6 +28,26 @@ export function lbeta(a: number, b: number): number {
   return lgamma(a) + lgamma(b) - lgamma(a + b);
 }
 
+// lbeta of the last few (a, b): a t-test's p-value needs lbeta(df / 2, 1 / 2), and df is the same
+// for every variant of a phenotype group without missing dosages (three lgamma calls a p-value).
+// Four slots, searched in turn, replaced round-robin (two-sided p of t, df 80 and 140 alternating:
+// 328 -> 262 ns a p-value, results identical).
+const LB_A = new Float64Array(4).fill(NaN);
+const LB_B = new Float64Array(4).fill(NaN);
+const LB = new Float64Array(4);
+let lbNext = 0;
+
+function lbetaCached(a: number, b: number): number {
+  for (let k = 0; k < 4; k++) if (LB_A[k] === a && LB_B[k] === b) return LB[k];
+  const v = lbeta(a, b);
+  const k = lbNext;
+  lbNext = (k + 1) & 3;
+  LB_A[k] = a;
+  LB_B[k] = b;
+  LB[k] = v;
+  return v;
+}
+
 // Continued fraction for the incomplete beta (modified Lentz). Converges fast for x < (a+1)/(a+b+2).
 function betacf(a: number, b: number, x: number): number {
   const TINY = 1e-300;
@@ -69,7 +89,7 @@ function betacf(a: number, b: number, x: number): number {
 export function logIncBeta(x: number, a: number, b: number): number {
   if (x <= 0) return -Infinity;
   if (x >= 1) return 0;
-  const logFront = a * Math.log(x) + b * Math.log1p(-x) - lbeta(a, b);
+  const logFront = a * Math.log(x) + b * Math.log1p(-x) - lbetaCached(a, b);
   if (x < (a + 1) / (a + b + 2)) {
     return logFront + Math.log(betacf(a, b, x) / a);
   }
