@@ -125,7 +125,10 @@ function decodeChunks(chunks: Uint8Array[], nSamples: number): { variants: RefVa
   const errors: string[] = [];
   const dosage = new Float64Array(nSamples);
   const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
+  let ci = 0;
   for (const b of chunks) {
+    // Every other chunk as the workers decode it: the SNP column as a byte span, not a string.
+    const idBytes = ci++ % 2 === 1;
     let start = 0;
     while (start < b.length) {
       let e = b.indexOf(10, start);
@@ -134,9 +137,10 @@ function decodeChunks(chunks: Uint8Array[], nSamples: number): { variants: RefVa
       let blank = true;
       for (let i = start; i < e; i++) if (b[i] !== 32 && b[i] !== 9 && b[i] !== 13) blank = false;
       if (!blank) {
-        const err = decodeGenLine(b, start, e, { nSamples, plink2Precision: false }, dosage, meta);
+        const err = decodeGenLine(b, start, e, { nSamples, plink2Precision: false, idBytes }, dosage, meta);
+        const snp = meta.idBytes ? Buffer.from(meta.idBytes.subarray(meta.idStart, meta.idEnd)).toString('latin1') : meta.snp;
         if (err !== null) errors.push(err);
-        else variants.push({ chr: meta.chr, snp: meta.snp, pos: meta.pos, a1: meta.a1, a2: meta.a2, dosage: Array.from(dosage) });
+        else variants.push({ chr: meta.chr, snp, pos: meta.pos, a1: meta.a1, a2: meta.a2, dosage: Array.from(dosage) });
       }
       start = next;
     }

@@ -11,6 +11,13 @@ export interface VariantMeta {
   a1: string;
   /** The other allele (for multi-allelic rows: the first/reference allele). */
   a2: string;
+  /**
+   * The SNP column as bytes, idBytes[idStart, idEnd), instead of `snp` (then ''): set by the .gen
+   * decoder when its layout asks for it (the workers copy the bytes into the row; no string).
+   */
+  idBytes?: Uint8Array;
+  idStart?: number;
+  idEnd?: number;
 }
 
 /**

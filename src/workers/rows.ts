@@ -93,7 +93,7 @@ export class RowFormatter {
 
   /** Decode and test every line of a .gen chunk. */
   gen(seq: number, b: Uint8Array): WorkerResponse {
-    const layout = { nSamples: this.init.nSamples, chr: this.init.genChr, plink2Precision: !this.init.genExact };
+    const layout = { nSamples: this.init.nSamples, chr: this.init.genChr, plink2Precision: !this.init.genExact, idBytes: true };
     const lists = this.init.model.phenoNames.map(() => new GrowList());
     const rank: number[] = [];
     const pos: number[] = [];
@@ -161,6 +161,7 @@ export class RowFormatter {
       for (let v = 0; v < req.nVariants; v++) {
         parseVariantHeaderInto(b, p, header, req.fileOffset, req.file, true, vh);
         const m = this.meta;
+        m.idBytes = undefined;
         m.chr = vh.chr;
         m.pos = vh.position;
         m.snp = vh.rsid !== '' && vh.rsid !== '.' ? vh.rsid : vh.id;
@@ -210,14 +211,19 @@ export class RowFormatter {
     const digits = this.init.digits;
     // CHR SNP BP A1 A2 are the same for every phenotype: written once, copied per row.
     let hb = this.head;
-    const need = c.norm.length + m.snp.length + m.a1.length + m.a2.length + 128;
+    const idb = m.idBytes;
+    const need = c.norm.length + (idb ? m.idEnd! - m.idStart! : m.snp.length) + m.a1.length + m.a2.length + 128;
     if (hb.length < need) {
       hb = this.head = new Uint8Array(need * 2);
       this.headViews = new Array(hb.length);
     }
     let h0 = writeAscii(hb, 0, c.norm);
     hb[h0++] = TAB;
-    h0 = writeAscii(hb, h0, m.snp);
+    if (idb) {
+      for (let i = m.idStart!, e = m.idEnd!; i < e; i++) hb[h0++] = idb[i];
+    } else {
+      h0 = writeAscii(hb, h0, m.snp);
+    }
     hb[h0++] = TAB;
     h0 = writeUint(hb, h0, m.pos);
     hb[h0++] = TAB;
