@@ -1,7 +1,7 @@
 // The fast paths added for throughput, each checked against the straightforward code it replaces:
 // byte formatting (writeG) against fmtG, the table-driven .gen probability decoder against plain
 // parse-and-round, and direct file chunking (fileLineChunks) against the stream chunker.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compress as zstdCompress } from 'zstd-napi';
@@ -16,18 +16,24 @@ import { mulberry32 as rng } from '../src/sim/random.js';
 
 const latin1 = new TextDecoder('latin1');
 
-t.test('writeG writes exactly fmtG text', async (t) => {
+/** writeG against fmtG: check(x, d) counts the value (st.n) and reports the first few that differ (st.bad). */
+function fmtChecker(t: Test) {
   const out = new Uint8Array(64);
-  const r = rng(7);
   const f64 = new Float64Array(1);
   const u32 = new Uint32Array(f64.buffer);
-  let bad = 0;
-  let n = 0;
+  const st = { n: 0, bad: 0 };
   const check = (x: number, d: number) => {
-    n++;
+    st.n++;
     const o = writeG(out, 0, x, d);
-    if (latin1.decode(out.subarray(0, o)) !== fmtG(x, d) && bad++ < 5) t.equal(latin1.decode(out.subarray(0, o)), fmtG(x, d), `${x} at ${d} digits`);
+    const got = latin1.decode(out.subarray(0, o));
+    if (got !== fmtG(x, d) && st.bad++ < 5) t.equal(got, fmtG(x, d), `${x} at ${d} digits`);
   };
+  return { out, f64, u32, st, check };
+}
+
+t.test('writeG writes exactly fmtG text', async (t) => {
+  const r = rng(7);
+  const { out, f64, u32, st, check } = fmtChecker(t);
   const specials = [0, -0, NaN, Infinity, -Infinity, 1, 9.9999996, 9.99999949, 0.5, 1e-7, 1e-6, 9.999999e-7, 0.000123456789, 123456.75, 1234567, 12345678, 1e21, 1e-300, 5e-324, 1.7976931348623157e308, 0.1, 0.3, 999999.95, 9999999.5, 1.0000005, 2.5e-7, 0.45];
   for (const x of specials) for (const d of [3, 6, 7, 8, 9, 10, 15, 17]) {
     check(x, d);
@@ -59,32 +65,22 @@ t.test('writeG writes exactly fmtG text', async (t) => {
   }
   for (let i = 0; i < 20_000; i++) {
     const lp = -r() * 900;
-    n++;
+    st.n++;
     const o = writePFromLog(out, 0, lp, 7);
-    if (latin1.decode(out.subarray(0, o)) !== fmtPFromLog(lp, 7) && bad++ < 10) t.equal(latin1.decode(out.subarray(0, o)), fmtPFromLog(lp, 7), `log p ${lp}`);
+    if (latin1.decode(out.subarray(0, o)) !== fmtPFromLog(lp, 7) && st.bad++ < 10) t.equal(latin1.decode(out.subarray(0, o)), fmtPFromLog(lp, 7), `log p ${lp}`);
   }
   for (const v of [0, 1, 9, 10, 99, 100, 101, 999, 1000, 123456789, 2 ** 31 - 1, 2 ** 31, 2 ** 53 - 1]) {
     const o = writeUint(out, 0, v);
     t.equal(latin1.decode(out.subarray(0, o)), String(v));
   }
-  t.equal(bad, 0, `${n} values formatted as fmtG does`);
+  t.equal(st.bad, 0, `${st.n} values formatted as fmtG does`);
 });
 
 t.test('writeG equals fmtG on a second random set: near-ties, powers of ten, extreme exponents, digits 1-9', async (t) => {
   // Aimed at the exponent estimate from the double's bits (off by one below a power of ten), the
   // carry into the next power of ten, and the placement of the point and trimmed zeros.
-  const out = new Uint8Array(64);
   const r = rng(2024);
-  const f64 = new Float64Array(1);
-  const u32 = new Uint32Array(f64.buffer);
-  let bad = 0;
-  let n = 0;
-  const check = (x: number, d: number) => {
-    n++;
-    const o = writeG(out, 0, x, d);
-    const got = latin1.decode(out.subarray(0, o));
-    if (got !== fmtG(x, d) && bad++ < 5) t.equal(got, fmtG(x, d), `${x} at ${d} digits`);
-  };
+  const { out, f64, u32, st, check } = fmtChecker(t);
   for (let i = 0; i < 300_000; i++) {
     const d = 1 + (i % 9);
     const sc = 10 ** (Math.floor(r() * 40) - 20 - d);
@@ -129,10 +125,10 @@ t.test('writeG equals fmtG on a second random set: near-ties, powers of ten, ext
   for (let i = 0; i < 100_000; i++) {
     const v = Math.floor(r() * 10 ** Math.floor(r() * 16));
     const o = writeUint(out, 0, v);
-    n++;
-    if (latin1.decode(out.subarray(0, o)) !== String(v) && bad++ < 5) t.equal(latin1.decode(out.subarray(0, o)), String(v));
+    st.n++;
+    if (latin1.decode(out.subarray(0, o)) !== String(v) && st.bad++ < 5) t.equal(latin1.decode(out.subarray(0, o)), String(v));
   }
-  t.equal(bad, 0, `${n} values formatted as fmtG (writeUint: String) does`);
+  t.equal(st.bad, 0, `${st.n} values formatted as fmtG (writeUint: String) does`);
 });
 
 t.test('the .gen probability decoders (JS and WebAssembly) equal parse-and-round for every decimal shape', async (t) => {

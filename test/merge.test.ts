@@ -193,19 +193,25 @@ function sortRows(rows: string[]): string[] {
   return keys.sort(compareKeys).map((k) => Buffer.from(k.line).toString('utf8'));
 }
 
+/** Table rows of the generated records, one per distinct CHR SNP BP A1 A2. */
+function uniqueRows(recs: { chr: string; snp: string; pos: number; a1: string; a2: string; beta: number }[]): string[] {
+  const seen = new Set<string>();
+  const rows: string[] = [];
+  for (const x of recs) {
+    const id = `${x.chr}\t${x.snp}\t${x.pos}\t${x.a1}\t${x.a2}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    rows.push(`${id}\t0.5\t1\t100\t${x.beta / 1000}\t0.1\t1\t0.5\t0.3`);
+  }
+  return rows;
+}
+
 t.test('property: merging sorted pieces = sorting the whole (order.ts compareKeys); --sort too', async (t) => {
   const dir = tmpDir('merge-prop');
   let run = 0;
   await fc.assert(
     fc.asyncProperty(fc.array(rowArb, { maxLength: 60 }), fc.integer({ min: 1, max: 6 }), fc.integer(), async (recs, k, seed) => {
-      const seen = new Set<string>();
-      const rows: string[] = [];
-      for (const x of recs) {
-        const id = `${x.chr}\t${x.snp}\t${x.pos}\t${x.a1}\t${x.a2}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        rows.push(`${id}\t0.5\t1\t100\t${x.beta / 1000}\t0.1\t1\t0.5\t0.3`);
-      }
+      const rows = uniqueRows(recs);
       const want = HEADER + '\n' + sortRows(rows).map((r) => r + '\n').join('');
       const r = rng(seed);
       const pieces = splitBy(sortRows(rows), () => Math.floor(r() * k), k);
@@ -233,14 +239,7 @@ t.test('property: GenomeSorter output = compareKeys order, mostly-sorted rows in
   let run = 0;
   await fc.assert(
     fc.asyncProperty(fc.array(rowArb, { maxLength: 80 }), fc.integer({ min: 1, max: 9 }), fc.integer(), async (recs, chunk, seed) => {
-      const seen = new Set<string>();
-      const rows: string[] = [];
-      for (const x of recs) {
-        const id = `${x.chr}\t${x.snp}\t${x.pos}\t${x.a1}\t${x.a2}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        rows.push(`${id}\t0.5\t1\t100\t${x.beta / 1000}\t0.1\t1\t0.5\t0.3`);
-      }
+      const rows = uniqueRows(recs);
       const want = HEADER + '\n' + sortRows(rows).map((r) => r + '\n').join('');
       // Sorted, then a few rows moved: the common case (long in-order runs) and its exceptions.
       const r = rng(seed);
