@@ -1,8 +1,10 @@
 // The .gen probability loop in WebAssembly: the same arithmetic as fastProbs (decode.ts), so the
 // dosages are bit-identical (tested), without JavaScript's per-byte bounds checks. A chunk is
-// copied once into the module's memory; each line's probabilities are then parsed there.
-// Anything unusual (exponents, more than 9 digits, bad values) returns 0 and the line goes through
-// the JavaScript paths, which explain errors.
+// copied once into the module's memory; each line's probabilities are then parsed there, by
+// probsq (plink2 precision, the default: blanks indexed, then tokens read a word at a time) or
+// probs (exact dosages: digit by digit). Anything unusual (exponents, more than 9 digits, bad
+// values, odd spacing) returns 0 and the line goes through the JavaScript paths, which explain
+// errors.
 import { Code, OP, PAGE, T, moduleBytes, pagesFor } from '../../wasm/asm.js';
 
 // Memory layout (bytes): the quantum table, its offsets and limits, powers of ten, then the
@@ -39,11 +41,11 @@ function layout(t: ProbTables): Layout {
   return { qtab, qoff, qlim, pow10, lenMask, maxScale: t.qlim.length - 1, end: up(lenMask + 4 * LEN_MASK.length) };
 }
 
-// Parameters and locals of probs(p, end, n, quant, out) -> 1 ok / 0 not handled.
+// Parameters and locals of probs / probsq(p, end, n, quant, out) -> 1 ok / 0 not handled. (quant,
+// parameter 3, picks the function on the JavaScript side; neither reads it.)
 const P = 0;
 const END = 1;
 const N = 2;
-const QUANT = 3;
 const OUT = 4;
 const C = 5;
 const ST = 6;
@@ -173,34 +175,13 @@ function fastNumber(c: Code): void {
   c.end();
 }
 
+/** probs(p, end, n, _, out): exact dosages (--dosage-precision exact), digit by digit. */
 function probsFunction(L: Layout): Code {
   const c = new Code();
   c.i32(0).set(S);
   c.block().loop();
   c.get(S).get(N).op(OP.i32GeU).brIf(1);
   for (let k = 0; k < 3; k++) number(c, k);
-  c.get(QUANT).if();
-  for (let k = 0; k < 3; k++) {
-    // Outside the table (6+ fraction digits, or above 1): computed as decode.ts's quantum() does,
-    // f64.nearest being round-half-even; a value above 1.000001 goes to the JavaScript paths.
-    c.get(SK[k]).i32(L.maxScale).op(OP.i32GtU);
-    c.get(MK[k]).get(SK[k]).i32(2).op(OP.i32Shl).load32(L.qlim).op(OP.i32GtU).op(OP.i32Or);
-    c.if();
-    c.get(MK[k]).op(OP.f64ConvertI32S).get(SK[k]).i32(3).op(OP.i32Shl).loadF64(L.pow10).op(OP.f64Div).tee(PK[k]);
-    c.f64(1.000001).op(OP.f64Gt).if().i32(0).ret().end();
-    c.get(PK[k]).f64(32768).op(OP.f64Mul, OP.f64Nearest, OP.i32TruncF64S).set(QK[k]);
-    c.else();
-    c.get(SK[k]).i32(2).op(OP.i32Shl).load32(L.qoff).get(MK[k]).op(OP.i32Add).i32(1).op(OP.i32Shl).load16u(L.qtab).set(QK[k]);
-    c.end();
-  }
-  c.get(QK[0]).get(QK[1]).op(OP.i32Add).get(QK[2]).op(OP.i32Add).set(TOT);
-  c.get(OUT).get(S).i32(3).op(OP.i32Shl).op(OP.i32Add);
-  c.get(TOT).op(OP.i32Eqz).if(T.f64).f64(NaN).else();
-  // round-half-even((q1 + 2 q2) * 16384 / tot) / 16384, as plink2 stores the dosage.
-  c.get(QK[1]).get(QK[2]).i32(1).op(OP.i32Shl).op(OP.i32Add).op(OP.f64ConvertI32S).f64(16384).op(OP.f64Mul);
-  c.get(TOT).op(OP.f64ConvertI32S).op(OP.f64Div, OP.f64Nearest).f64(1 / 16384).op(OP.f64Mul);
-  c.end().storeF64();
-  c.else();
   for (let k = 0; k < 3; k++) {
     c.get(MK[k]).op(OP.f64ConvertI32S).get(SK[k]).i32(3).op(OP.i32Shl).loadF64(L.pow10).op(OP.f64Div).tee(PK[k]);
     c.f64(1.000001).op(OP.f64Gt).if().i32(0).ret().end();
@@ -210,7 +191,6 @@ function probsFunction(L: Layout): Code {
   c.get(SUM).f64(0).op(OP.f64Eq).if(T.f64).f64(NaN).else();
   c.get(PK[1]).f64(2).get(PK[2]).op(OP.f64Mul, OP.f64Add).get(SUM).op(OP.f64Div);
   c.end().storeF64();
-  c.end();
   c.get(S).i32(1).op(OP.i32Add).set(S);
   c.br(0).end().end();
   // Nothing but blanks may follow the last probability.
@@ -230,8 +210,8 @@ function quantFromMS(c: Code, L: Layout, k: number): void {
   c.get(SC).i32(L.maxScale).op(OP.i32GtU);
   c.get(M).get(SC).i32(2).op(OP.i32Shl).load32(L.qlim).op(OP.i32GtU).op(OP.i32Or);
   c.if();
-  // Outside the table (6+ fraction digits, or above 1): computed as decode.ts's quantum() does,
-  // f64.nearest being round-half-even; a value above 1.000001 goes to the JavaScript paths.
+  // Outside the table (more fraction digits than it covers, or above 1): computed as decode.ts's
+  // quantum() does, f64.nearest being round-half-even; above 1.000001 goes to the JavaScript paths.
   c.get(M).op(OP.f64ConvertI32S).get(SC).i32(3).op(OP.i32Shl).loadF64(L.pow10).op(OP.f64Div).tee(PK[k]);
   c.f64(1.000001).op(OP.f64Gt).if().i32(0).ret().end();
   c.get(PK[k]).f64(32768).op(OP.f64Mul, OP.f64Nearest, OP.i32TruncF64S).set(QK[k]);
