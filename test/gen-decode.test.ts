@@ -3,7 +3,8 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import { chunkLines } from '../src/pipeline/chunker.js';
-import { decodeGenLine, genChunkBegin, genWasmLines, rhe, setGenWasm, type GenLayout } from '../src/formats/gen/decode.js';
+import { decodeGenLine, genChunkBegin, genInPlaceChunks, genWasmLines, rhe, setGenArena, setGenWasm, type GenLayout } from '../src/formats/gen/decode.js';
+import { GenArena } from '../src/pipeline/gen-arena.js';
 import { mulberry32 } from '../src/sim/random.js';
 import type { VariantMeta } from '../src/formats/types.js';
 import { fixture } from './lib/helpers.js';
@@ -177,4 +178,56 @@ t.test('wasm tokenizer: damaged lines in one chunk decode exactly as the JavaScr
     t.ok(genWasmLines() - before > lines.length / 2, 'the WebAssembly parser took most lines');
     t.ok(js.filter((x) => !/^[-0-9.,N]/.test(x[0] ?? '')).length > 100, 'many lines are rejected');
   }
+});
+
+// The shared arena (pipeline/gen-arena.ts): the main thread decompresses chunks into its slots and
+// a worker parses them where they are. Slots are reused, so bytes of an older, longer chunk lie
+// past a chunk's end; the last line of a chunk may lack its newline. Every line must decode as it
+// does from a private copy, and in place.
+t.test('arena: chunks parsed in place in a reused slot decode exactly as copies do', async (t) => {
+  const r = mulberry32(9);
+  const n = 5;
+  const lines: string[] = [];
+  for (let v = 0; v < 300; v++) {
+    const toks: string[] = [];
+    for (let i = 0; i < 3 * n; i++) toks.push(r() < 0.2 ? (r() < 0.5 ? '0' : '1') : r().toFixed(1 + Math.floor(r() * 5)));
+    if (v % 17 === 3) toks.pop(); // too few fields
+    if (v % 23 === 5) toks[2] = '0.5x';
+    lines.push(['3', `s${v}`, v % 4 === 0 ? '.' : `rs${v}`, String(500 + v), 'A', 'C', ...toks].join(' '));
+  }
+  const arena = GenArena.create(n, 1, 2, 1 << 16)!;
+  t.ok(arena, 'shared WebAssembly memory is available');
+  for (const plink2Precision of [true, false]) {
+    const layout: GenLayout = { nSamples: n, plink2Precision };
+    const decodeAll = (b: Uint8Array) => {
+      genChunkBegin(b, n);
+      const out: string[] = [];
+      const d = new Float64Array(n);
+      const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
+      let s = 0;
+      while (s < b.length) {
+        let e = b.indexOf(10, s);
+        if (e < 0) e = b.length;
+        out.push(decodeGenLine(b, s, e, layout, d, meta) ?? `${meta.snp} ${meta.pos} ${Array.from(d).join(',')}`);
+        s = e + 1;
+      }
+      return out;
+    };
+    for (const [from, to] of [[0, 300], [0, 120], [120, 121]]) {
+      const text = enc.encode(lines.slice(from, to).join('\n')); // no final newline
+      setGenArena(null);
+      const copied = decodeAll(text.slice());
+      setGenArena({ memory: arena.memory, base: 64 });
+      const slot = arena.take(text.length)!;
+      slot.fill(49); // stale digits ('1') past the chunk, as a reused slot has
+      slot.set(text);
+      const before = genInPlaceChunks();
+      const inPlace = decodeAll(slot.subarray(0, text.length));
+      t.equal(genInPlaceChunks(), before + 1, 'read in place');
+      arena.give(slot.byteOffset);
+      t.same(inPlace, copied, `lines ${from}-${to} (${plink2Precision ? 'plink2' : 'exact'} precision)`);
+    }
+  }
+  setGenArena(null);
+  t.ok(genWasmLines() > 0);
 });

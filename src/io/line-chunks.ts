@@ -14,18 +14,21 @@ const LF = 10;
 const READ_SIZE = 1 << 20;
 // Room past the target so most chunks end without growing (a line longer than this grows the
 // buffer; 10,000-sample .gen lines are ~60 KB).
-const SLACK = 1 << 16;
+export const SLACK = 1 << 16;
 
-/** Where chunk buffers come from: a pool that gets buffers back from the workers, or fresh ones. */
-export type ChunkAlloc = (minBytes: number) => ArrayBuffer;
+/**
+ * Where chunk buffers come from: a pool that gets buffers back from the workers (or slots of a
+ * shared arena), or fresh ones. At least minBytes long; any byteOffset.
+ */
+export type ChunkAlloc = (minBytes: number) => Uint8Array;
 
-const fresh: ChunkAlloc = (n) => new ArrayBuffer(n);
+const fresh: ChunkAlloc = (n) => new Uint8Array(n);
 
 /**
  * Yields chunks of whole lines of `file`, each ending at the first '\n' at or after `target`
  * bytes, exactly as chunkLines does (the last may be shorter; a final line without '\n' is kept).
- * Each chunk is a view at offset 0 of an ArrayBuffer of its own (from `alloc`), which may be
- * longer than the view.
+ * Each chunk is a view at the start of a buffer of its own (from `alloc`), which may be longer
+ * than the view.
  */
 export async function* fileLineChunks(file: string, target: number, alloc: ChunkAlloc = fresh): AsyncGenerator<Uint8Array> {
   if (file === '-') {
@@ -56,7 +59,7 @@ async function* directChunks(fh: fs.promises.FileHandle, file: string, target: n
   // zstd: the last return value; 0 = at a frame boundary (nothing buffered inside the codec).
   let frameOpen = false;
   let pending = false;
-  let buf = new Uint8Array(alloc(Math.max(target, 1) + SLACK));
+  let buf = alloc(Math.max(target, 1) + SLACK);
   let cap = buf.length;
   let fill = 0;
   // Where to look for the next '\n' (bytes before it are known to hold none past the target).
@@ -73,7 +76,7 @@ async function* directChunks(fh: fs.promises.FileHandle, file: string, target: n
         break;
       }
       const tail = fill - (j + 1);
-      const next = new Uint8Array(alloc(Math.max(cap, tail + SLACK)));
+      const next = alloc(Math.max(cap, tail + SLACK));
       if (tail > 0) next.set(buf.subarray(j + 1, fill));
       yield buf.subarray(0, j + 1);
       buf = next;
@@ -87,7 +90,7 @@ async function* directChunks(fh: fs.promises.FileHandle, file: string, target: n
     }
     if (fill === cap) {
       // A line longer than the buffer: grow it.
-      const bigger = new Uint8Array(alloc(cap * 2));
+      const bigger = alloc(cap * 2);
       bigger.set(buf);
       buf = bigger;
       cap = buf.length;

@@ -18,7 +18,9 @@ import { CHI2_1_MEDIAN, chi2FromLogP } from '../stats/distributions.js';
 import { buildModel, type AssocModel, type NamedColumn } from '../stats/model.js';
 import type { Filters, Region, WorkerInit, WorkerRequest, WorkerResponse } from '../workers/protocol.js';
 import { chunkLines, countLines, sliceLines } from './chunker.js';
-import { fileLineChunks } from '../io/line-chunks.js';
+import { SLACK, fileLineChunks } from '../io/line-chunks.js';
+import { GenArena } from './gen-arena.js';
+import { wasmDisabled } from '../wasm/asm.js';
 import { GenomeSorter } from './sorter.js';
 
 // Default work units. .gen: 4 MB (157 x 300k .gen.zst, wall: 1 MB 2.85-2.93 s, 2 MB 2.64-2.76,
@@ -229,6 +231,18 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   // 8 MB: ~210 MB, 16 MB: ~235 MB, same speed; .gen (370 variants a chunk): 172 -> ~180 MB.
   const modelMB = modelBytes(model) / (1 << 20);
   const tasksPerWorker = cfg.bgen.length > 0 ? 1 : GEN_TASKS_PER_WORKER;
+  // Window of chunks in flight: enough to keep every worker busy while the oldest is merged.
+  // Each worker is handed up to GEN_TASKS_PER_WORKER .gen chunks at once (Piscina queues them on
+  // its port): with one, a worker that finished a chunk waited for the main thread to hand it the next, and
+  // the main thread answers only between zstd calls of ~5 ms; ~15% of the two cores sat idle
+  // mid-run. 157 x 300k .gen.zst, wall: 1 a worker and a window of 5 chunks 2.29-2.35 s; 2 and 9
+  // 2.18-2.19; 3 and 9 2.13-2.14 (+20 MB peak RSS); 4 and 9-11 2.14-2.24.
+  const window = cfg.threads * (tasksPerWorker + 1) + 1;
+  // .gen files read directly (not sharded, not BGEN alongside) go through a shared arena when the
+  // WebAssembly parser runs: slots for every chunk held (2 windows) and the two being filled.
+  const arena =
+    cfg.bgen.length === 0 && !cfg.shard && !wasmDisabled() ? GenArena.create(samples.length, cfg.threads, 2 * window + 4, (cfg.chunkSize ?? GEN_CHUNK) + SLACK) : null;
+  if (arena) init.genArena = { memory: arena.memory, scratchBytes: arena.scratchBytes, places: cfg.threads };
   const pool = new Piscina({
     filename: WORKER_FILE,
     workerData: init,
@@ -251,14 +265,8 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
     poolError = poolError ?? e;
   });
   try {
-    // Window of chunks in flight: enough to keep every worker busy while the oldest is merged.
-    // Each worker is handed up to GEN_TASKS_PER_WORKER .gen chunks at once (Piscina queues them on
-    // its port): with one, a worker that finished a chunk waited for the main thread to hand it the next, and
-    // the main thread answers only between zstd calls of ~5 ms; ~15% of the two cores sat idle
-    // mid-run. 157 x 300k .gen.zst, wall: 1 a worker and a window of 5 chunks 2.29-2.35 s; 2 and 9
-    // 2.18-2.19; 3 and 9 2.13-2.14 (+20 MB peak RSS); 4 and 9-11 2.14-2.24.
-    const window = cfg.threads * (tasksPerWorker + 1) + 1;
     const buffers = new BufferPool(2 * window + 2);
+    const takeChunk = (minBytes: number): Uint8Array => arena?.take(minBytes) ?? new Uint8Array(buffers.take(minBytes));
     let unfinished = 0;
     let wake: (() => void) | null = null;
     const settled = new WeakSet<Promise<WorkerResponse>>();
@@ -269,7 +277,10 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
       let fileRecords = 0;
       inflight.length = 0;
       const emit = async (r: WorkerResponse) => {
-        if (r.kind === 'rows' && r.buf) buffers.give(r.buf);
+        if (r.kind === 'rows') {
+          if (r.slot !== undefined) arena!.give(r.slot);
+          else if (r.buf) buffers.give(r.buf);
+        }
         if (r.kind === 'error') {
           if (kind === 'gen') throw new InputError(r.message, { file, line: lineBase + (r.lineInChunk ?? 0) + 1 });
           throw new InputError(r.message, { file, byteOffset: r.byteOffset });
@@ -303,7 +314,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
       // BGEN waits for the oldest (157 x 1M: 4.25 -> 4.36 s and +8 MB the other way).
       const maxHeld = kind === 'gen' ? 2 * window : window;
       const submit = async (req: WorkerRequest) => {
-        const p = pool.run(req, { transferList: [req.buf] }) as Promise<WorkerResponse>;
+        const p = pool.run(req, { transferList: req.buf ? [req.buf] : [] }) as Promise<WorkerResponse>;
         unfinished++;
         const done = () => {
           unfinished--;
@@ -333,14 +344,17 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
           fileRecords = -1; // an empty shard is fine
           chunks = chunkLines(source, cfg.chunkSize ?? GEN_CHUNK);
         } else {
-          chunks = fileLineChunks(file, cfg.chunkSize ?? GEN_CHUNK, buffers.take);
+          chunks = fileLineChunks(file, cfg.chunkSize ?? GEN_CHUNK, takeChunk);
         }
         for await (const chunk of chunks) {
           bytesRead += chunk.length;
-          // The chunk is a prefix of its buffer (the rest is unused room): the worker reads `length` bytes.
-          await submit({ kind: 'gen', seq: seq++, buf: chunk.buffer as ArrayBuffer, length: chunk.length });
+          // The chunk is a prefix of its buffer or arena slot (the rest is unused room): the worker
+          // reads `length` bytes there.
+          if (arena?.holds(chunk)) await submit({ kind: 'gen', seq: seq++, slot: chunk.byteOffset, length: chunk.length });
+          else await submit({ kind: 'gen', seq: seq++, buf: chunk.buffer as ArrayBuffer, length: chunk.length });
         }
         while (inflight.length) await emit(await inflight.shift()!);
+        arena?.reset();
         if (fileRecords === 0) throw new InputError('no variants: the file is empty or blank', { file });
       } else {
         const h = headers.get(file)!;

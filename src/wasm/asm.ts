@@ -204,13 +204,15 @@ export interface WasmFunction {
 
 /**
  * A module of exported functions. Memory: `{ export: name, minPages }` defines and exports one,
- * `{ import: [module, field], minPages }` imports it.
+ * `{ import: [module, field], minPages }` imports it (`shared: true, maxPages` a shared one).
  */
-export function moduleBytes(fns: WasmFunction[], memory: { export?: string; import?: [string, string]; minPages: number }): Uint8Array {
+export function moduleBytes(fns: WasmFunction[], memory: { export?: string; import?: [string, string]; minPages: number; shared?: boolean; maxPages?: number }): Uint8Array {
   const types = fns.map((f) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results.length), ...f.results]);
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   out.push(...section(1, [...uleb(types.length), ...types.flat()]));
-  if (memory.import) out.push(...section(2, [1, ...name(memory.import[0]), ...name(memory.import[1]), 0x02, 0x00, ...uleb(memory.minPages)]));
+  // Limits: 0x00 min; 0x03 min and max, shared (threads proposal: a memory several workers use).
+  const limits = memory.shared ? [0x03, ...uleb(memory.minPages), ...uleb(memory.maxPages ?? memory.minPages)] : [0x00, ...uleb(memory.minPages)];
+  if (memory.import) out.push(...section(2, [1, ...name(memory.import[0]), ...name(memory.import[1]), 0x02, ...limits]));
   out.push(...section(3, [...uleb(fns.length), ...fns.map((_, i) => uleb(i)).flat()]));
   if (!memory.import) out.push(...section(5, [1, 0x00, ...uleb(memory.minPages)]));
   const exports: number[][] = fns.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);

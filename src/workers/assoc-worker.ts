@@ -6,17 +6,29 @@ import { createRequire } from 'node:module';
 const { move, transferableSymbol, valueSymbol, workerData } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 import { RowFormatter } from './rows.js';
+import { setGenArena } from '../formats/gen/decode.js';
 
 const init = workerData as WorkerInit;
 const formatter = new RowFormatter(init);
+// This worker's place in the shared .gen arena, if there is one left (a restarted worker has none:
+// its chunks are then copied, as without an arena).
+const arena = init.genArena;
+if (arena) {
+  const i = Atomics.add(new Int32Array(arena.memory.buffer, 0, 1), 0, 1);
+  if (i < arena.places) setGenArena({ memory: arena.memory, base: 64 + i * arena.scratchBytes });
+}
 
 export default function handle(req: WorkerRequest): WorkerResponse {
   switch (req.kind) {
     case 'gen': {
-      const res = formatter.gen(req.seq, new Uint8Array(req.buf, 0, req.length));
-      // The chunk buffer goes back for the reader to reuse (a fresh 1 MB buffer a chunk meant
-      // page faults and a main-thread heap that kept growing).
-      if (res.kind === 'rows') res.buf = req.buf;
+      const b = req.slot !== undefined ? new Uint8Array(arena!.memory.buffer, req.slot, req.length) : new Uint8Array(req.buf!, 0, req.length);
+      const res = formatter.gen(req.seq, b);
+      // The chunk buffer (or arena slot) goes back for the reader to reuse (a fresh 1 MB buffer a
+      // chunk meant page faults and a main-thread heap that kept growing).
+      if (res.kind === 'rows') {
+        res.buf = req.buf;
+        res.slot = req.slot;
+      }
       return transferred(res);
     }
     case 'bgen':

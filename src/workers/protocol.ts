@@ -25,6 +25,12 @@ export interface WorkerInit {
   biallelicOnly: boolean;
   /** Keep only variants inside one of these (normalised chromosome, inclusive range); empty = all. */
   regions: Region[];
+  /**
+   * The shared memory the main thread decompresses .gen chunks into (see assoc-run.ts): its first
+   * 4 bytes count the workers that took a place; worker i's parser uses the scratchBytes at
+   * 64 + i * scratchBytes; places for `places` workers. Absent: chunks come as buffers.
+   */
+  genArena?: { memory: WebAssembly.Memory; scratchBytes: number; places: number };
 }
 
 export interface Region {
@@ -37,8 +43,10 @@ export type WorkerRequest =
   | {
       kind: 'gen';
       seq: number;
-      /** Whole lines of .gen text (transferred, not copied) in its first `length` bytes. */
-      buf: ArrayBuffer;
+      /** Whole lines of .gen text (transferred, not copied) in its first `length` bytes ... */
+      buf?: ArrayBuffer;
+      /** ... or at this byte of the shared arena (WorkerInit.genArena), not copied at all. */
+      slot?: number;
       length: number;
     }
   | {
@@ -86,8 +94,9 @@ export type WorkerResponse =
       skipped: number;
       /** Variants read but outside every --region. */
       outside: number;
-      /** The request's .gen chunk buffer, handed back for reuse. */
+      /** The request's .gen chunk buffer, or its arena slot, handed back for reuse. */
       buf?: ArrayBuffer;
+      slot?: number;
     }
   | {
       kind: 'error';

@@ -5,7 +5,7 @@
 // Dividing by the sum reproduces plink2, which normalises probabilities that do not sum to 1.
 
 import type { VariantMeta } from '../types.js';
-import { createGenWasm, type GenWasm } from './probs-wasm.js';
+import { createGenWasm, type GenArenaPlace, type GenWasm } from './probs-wasm.js';
 import { wasmDisabled } from '../../wasm/asm.js';
 
 const SP = 32;
@@ -237,8 +237,8 @@ export function decodeGenLine(
   meta.a2 = a;
   meta.a1 = bAllele;
   const probStart = cur;
-  const w = wasmFor === b ? wasm : null;
-  if (w !== null && w.probs(w.chunkAt + probStart, w.chunkAt + end, n, layout.plink2Precision ? 1 : 0, w.outAt) === 1) {
+  const w = wasmFor === b ? wasmActive : null;
+  if (w !== null && w.probs(chunkBase + probStart, chunkBase + end, n, layout.plink2Precision ? 1 : 0, w.outAt) === 1) {
     const o = wasmOut;
     for (let s = 0; s < n; s++) dosage[s] = o[s];
     wasmLines++;
@@ -281,14 +281,26 @@ function quantum(m: number, scale: number): number {
 // thread): 8.3 us a line with the JavaScript loop, 5.6 us with WebAssembly.
 let wasm: GenWasm | null = null;
 let wasmTried = -1;
+// With a shared arena (setGenArena): a second parser that reads the arena's chunks in place.
+let arena: GenArenaPlace | null = null;
+let wasmShared: GenWasm | null = null;
+let sharedTried = -1;
 let wasmFor: Uint8Array | null = null;
+let wasmActive: GenWasm | null = null;
+let chunkBase = 0;
 let wasmOut = new Float64Array(0);
 let wasmEnabled = !wasmDisabled();
 let wasmLines = 0;
+let inPlaceChunks = 0;
 
 /** Lines the WebAssembly parser has decoded in this thread (tests check it is used). */
 export function genWasmLines(): number {
   return wasmLines;
+}
+
+/** Chunks this thread's parser has read in place from the shared arena (tests check it is used). */
+export function genInPlaceChunks(): number {
+  return inPlaceChunks;
 }
 
 /** Use (default) or bypass the WebAssembly parser (tests and benchmarks compare the two). */
@@ -297,20 +309,44 @@ export function setGenWasm(enabled: boolean): void {
   wasmFor = null;
 }
 
+/** Chunks that are views of this shared memory are parsed where they are (assoc-run.ts's arena). */
+export function setGenArena(place: GenArenaPlace | null): void {
+  arena = place;
+  wasmShared = null;
+  sharedTried = -1;
+  wasmFor = null;
+}
+
+/** The tables the WebAssembly parser reads. */
+const TABLES = { qtab: QTAB, qoff: QOFF, qlim: QLIM, pow10: POW10 };
+
 /**
- * Announce the chunk whose lines decodeGenLine will be given next: it is copied once into the
- * WebAssembly parser's memory. Without this call (or without WebAssembly) lines are parsed in JS.
+ * Announce the chunk whose lines decodeGenLine will be given next: the WebAssembly parser reads it
+ * in place when it lies in the shared arena, else from a copy in its own memory. Without this call
+ * (or without WebAssembly) lines are parsed in JS.
  */
 export function genChunkBegin(b: Uint8Array, nSamples: number): void {
   wasmFor = null;
   if (!wasmEnabled) return;
-  if (wasmTried !== nSamples) {
-    wasmTried = nSamples;
-    wasm = createGenWasm({ qtab: QTAB, qoff: QOFF, qlim: QLIM, pow10: POW10 }, nSamples);
+  let w: GenWasm | null;
+  if (arena !== null && b.buffer === arena.memory.buffer) {
+    if (sharedTried !== nSamples) {
+      sharedTried = nSamples;
+      wasmShared = createGenWasm(TABLES, nSamples, arena);
+    }
+    w = wasmShared;
+    if (w !== null) inPlaceChunks++;
+  } else {
+    if (wasmTried !== nSamples) {
+      wasmTried = nSamples;
+      wasm = createGenWasm(TABLES, nSamples);
+    }
+    w = wasm;
   }
-  if (wasm === null) return;
-  wasm.load(b);
-  wasmOut = new Float64Array(wasm.memory.buffer, wasm.outAt, nSamples);
+  if (w === null) return;
+  chunkBase = w.load(b);
+  wasmActive = w;
+  wasmOut = new Float64Array(w.memory.buffer, w.outAt, nSamples);
   wasmFor = b;
 }
 

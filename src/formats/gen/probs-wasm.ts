@@ -31,9 +31,9 @@ interface Layout {
 
 const LEN_MASK = new Int32Array([0, 0xff, 0xffff, 0xffffff, -1]);
 
-function layout(t: ProbTables): Layout {
+function layout(t: ProbTables, base = 0): Layout {
   const up = (x: number) => Math.ceil(x / 64) * 64;
-  const qtab = 0;
+  const qtab = up(base);
   const qoff = up(qtab + t.qtab.byteLength);
   const qlim = up(qoff + t.qoff.byteLength);
   const pow10 = up(qlim + t.qlim.byteLength);
@@ -337,34 +337,67 @@ export interface GenWasm {
   probs: ProbsFn;
   /** Byte address of the dosage output (n doubles). */
   outAt: number;
-  /** Byte address where chunks are copied. */
-  chunkAt: number;
-  /** Copy a chunk into memory (growing it when needed); returns the bytes view. */
-  load(b: Uint8Array): Uint8Array;
+  /**
+   * Where the lines of chunk b start in memory: b's own place when b is a view of this (shared)
+   * memory (then the 64 bytes past it are zeroed: reads past its last line stop there), else the
+   * copy's (the memory grows when needed).
+   */
+  load(b: Uint8Array): number;
+}
+
+/**
+ * A shared memory (the main thread decompresses .gen chunks straight into it, see assoc-run.ts)
+ * and the byte where this worker's tables, dosages and blank index go (genScratchBytes of them).
+ */
+export interface GenArenaPlace {
+  memory: WebAssembly.Memory;
+  base: number;
+}
+
+/** Memory after the tables: n dosages, the separator index (3n + 1 positions); then the copy. */
+function places(L: Layout, n: number): { outAt: number; idxAt: number; end: number } {
+  const outAt = L.end;
+  const idxAt = Math.ceil((outAt + 8 * n) / 64) * 64;
+  return { outAt, idxAt, end: Math.ceil((idxAt + 4 * (3 * n + 1)) / 64) * 64 };
+}
+
+/**
+ * Bytes to set aside for one worker's parser in a shared memory (GenArenaPlace): its tables (the
+ * plink2 quanta to 4 fraction digits take ~22 KB), n dosages and the blank index.
+ */
+export function genScratchBytes(n: number): number {
+  return (1 << 16) + Math.ceil((8 * n + 4 * (3 * n + 1) + 256) / 64) * 64;
 }
 
 /**
  * The parser for lines of n samples with these tables, or null where WebAssembly is unavailable.
- * One per worker thread (module-level state in decode.ts).
+ * One per worker thread (module-level state in decode.ts); with `shared`, one that reads chunks
+ * in place from that memory (and cannot take others).
  */
-export function createGenWasm(t: ProbTables, n: number): GenWasm | null {
+export function createGenWasm(t: ProbTables, n: number, shared?: GenArenaPlace): GenWasm | null {
   try {
-    const L = layout(t);
+    const L = layout(t, shared?.base ?? 0);
     const params = [T.i32, T.i32, T.i32, T.i32, T.i32];
     const locals: [number, number][] = [[17, T.i32], [4, T.f64], [5, T.i32], [1, T.i64], [7, T.i32], [1, T.v128]];
-    // Memory after the tables: n dosages, the separator index (3n + 1 positions), the chunk.
-    const outAt = L.end;
-    const idxAt = Math.ceil((outAt + 8 * n) / 64) * 64;
-    const chunkAt = Math.ceil((idxAt + 4 * (3 * n + 1)) / 64) * 64;
-    const bytes = moduleBytes(
-      [
-        { name: 'probs', params, results: [T.i32], locals, code: probsFunction(L) },
-        { name: 'probsq', params, results: [T.i32], locals, code: probsQFunction(L, L.qtab + 2 * t.qoff[4], idxAt) },
-      ],
-      { export: 'mem', minPages: pagesFor(chunkAt + 64) + 16 },
-    );
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    const memory = inst.exports.mem as WebAssembly.Memory;
+    const { outAt, idxAt, end } = places(L, n);
+    if (shared && end > shared.base + genScratchBytes(n)) return null;
+    const chunkAt = end;
+    const fns = [
+      { name: 'probs', params, results: [T.i32], locals, code: probsFunction(L) },
+      { name: 'probsq', params, results: [T.i32], locals, code: probsQFunction(L, L.qtab + 2 * t.qoff[4], idxAt) },
+    ];
+    let memory: WebAssembly.Memory;
+    let inst: WebAssembly.Instance;
+    if (shared) {
+      memory = shared.memory;
+      const pages = memory.buffer.byteLength / PAGE;
+      const bytes = moduleBytes(fns, { import: ['e', 'm'], minPages: pages, maxPages: pages, shared: true });
+      inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: memory } });
+    } else {
+      const bytes = moduleBytes(fns, { export: 'mem', minPages: pagesFor(chunkAt + 64) + 16 });
+      inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+      memory = inst.exports.mem as WebAssembly.Memory;
+    }
     const probsExact = inst.exports.probs as ProbsFn;
     const probsQ = inst.exports.probsq as ProbsFn;
     const probs: ProbsFn = (p, end, n, quant, out) => (quant ? probsQ(p, end, n, quant, out) : probsExact(p, end, n, quant, out));
@@ -377,19 +410,23 @@ export function createGenWasm(t: ProbTables, n: number): GenWasm | null {
       memory,
       probs,
       outAt,
-      chunkAt,
-      load(b: Uint8Array): Uint8Array {
+      load(b: Uint8Array): number {
+        if (shared) {
+          if (b.buffer !== memory.buffer) throw new Error('chunk outside the shared memory');
+          new Uint8Array(memory.buffer, b.byteOffset + b.length, 64).fill(0);
+          return b.byteOffset;
+        }
         // 64 bytes of zeros past the chunk: reads past its last line stop there.
         const need = chunkAt + b.length + 64;
         if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
         const view = new Uint8Array(memory.buffer, chunkAt, b.length + 64);
         view.set(b);
         view.fill(0, b.length);
-        return view;
+        return chunkAt;
       },
     };
   } catch {
-    // No WebAssembly here: decode.ts parses in JavaScript (the same dosages, tested).
+    // No WebAssembly here (or no shared memory): decode.ts parses in JavaScript, or copies.
     return null;
   }
 }
