@@ -233,10 +233,10 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   const tasksPerWorker = cfg.bgen.length > 0 ? 1 : GEN_TASKS_PER_WORKER;
   // Window of chunks in flight: enough to keep every worker busy while the oldest is merged.
   // Each worker is handed up to GEN_TASKS_PER_WORKER .gen chunks at once (Piscina queues them on
-  // its port): with one, a worker that finished a chunk waited for the main thread to hand it the next, and
-  // the main thread answers only between zstd calls of ~5 ms; ~15% of the two cores sat idle
-  // mid-run. 157 x 300k .gen.zst, wall: 1 a worker and a window of 5 chunks 2.29-2.35 s; 2 and 9
-  // 2.18-2.19; 3 and 9 2.13-2.14 (+20 MB peak RSS); 4 and 9-11 2.14-2.24.
+  // its port): with one, a worker that finished a chunk waited for the main thread to hand it the
+  // next, and the main thread answers only between zstd calls of ~5 ms; ~15% of the two cores sat
+  // idle mid-run. 157 x 300k .gen.zst, wall: 1 a worker and a window of 5 chunks 2.29-2.35 s; 2 and
+  // 9 2.18-2.19; 3 and 9 2.13-2.14 (+20 MB peak RSS); 4 and 9-11 2.14-2.24.
   const window = cfg.threads * (tasksPerWorker + 1) + 1;
   // .gen files read directly (not sharded, not BGEN alongside) go through a shared arena when the
   // WebAssembly parser runs: slots for every chunk held (2 windows) and the two being filled.
