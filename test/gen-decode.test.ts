@@ -122,62 +122,113 @@ t.test('malformed lines give one clear message', async (t) => {
   t.match(decode('1 s r 5 A G 1 0 0 0 1 0', { ...L, chr: '1' }).err, /position 'r' .*drop --chr/);
 });
 
+/** Every line of `chunk` decoded (error text or dosages), by WebAssembly or by the JavaScript paths. */
+function decodeChunk(chunk: Uint8Array, layout: GenLayout, wasm: boolean): string[] {
+  const n = layout.nSamples;
+  setGenWasm(wasm);
+  genChunkBegin(chunk, n);
+  const out: string[] = [];
+  const d = new Float64Array(n);
+  const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
+  let s = 0;
+  while (s <= chunk.length) {
+    let e = chunk.indexOf(10, s);
+    if (e < 0) e = chunk.length;
+    let end = e;
+    if (end > s && chunk[end - 1] === 13) end--;
+    d.fill(-1);
+    const err = decodeGenLine(chunk, s, end, layout, d, meta);
+    out.push(err ?? Array.from(d).join(','));
+    s = e + 1;
+  }
+  setGenWasm(true);
+  return out;
+}
+
 // The WebAssembly tokenizer reads each probability as one 8-byte word and checks the line's end
-// once per sample: it must never take the next line's fields for this line's, nor accept what the
-// JavaScript paths reject. Lines of one chunk, damaged in every way we could think of, decoded both
-// ways: the same error text or the same dosages.
-t.test('wasm tokenizer: damaged lines in one chunk decode exactly as the JavaScript paths do', async (t) => {
-  const r = mulberry32(5);
-  const n = 7;
-  const odd = ['1.0001', '1.00000', '1.0000', '0.5e-1', '.5', '5.', '-0.1', 'nan', '00.5', '0.99999', '01', '1.', '0.', '2', '0.12a', '0.1234567', '0.123456789', '1.000001', '0x1', '0.5\r', ''];
+// once per sample. It must never take the next line's fields for this line's, nor accept what the
+// JavaScript paths reject. Lines of one chunk, damaged in every way we could think of, decoded
+// both ways: the same error text or the same dosages.
+for (const n of [7, 13]) {
+  t.test(`wasm tokenizer: damaged lines in one chunk decode exactly as the JavaScript paths do (${n} samples)`, async (t) => {
+    const r = mulberry32(5 + n);
+    const odd = ['1.0001', '1.00000', '1.0000', '0.5e-1', '.5', '5.', '-0.1', 'nan', '00.5', '0.99999', '01', '1.', '0.', '2', '0.12a', '0.1234567', '0.123456789', '1.000001', '0x1', '0.5\r', '', '0.1.2', '1..5', '0,5', '0.5/', '0.:1', '3.1', '/.5', '0.0009', '1.0'];
+    const lines: string[] = [];
+    for (let v = 0; v < 600; v++) {
+      const toks: string[] = [];
+      for (let i = 0; i < 3 * n; i++) toks.push(r() < 0.2 ? (r() < 0.5 ? '0' : '1') : r().toFixed(1 + Math.floor(r() * 4)));
+      const kind = v % 12;
+      if (kind === 1) toks.splice(Math.floor(r() * toks.length), 1); // too few fields
+      else if (kind === 2) toks.push('0.5'); // too many
+      else if (kind === 3 || kind === 9) toks[Math.floor(r() * toks.length)] = odd[Math.floor(r() * odd.length)].replace('\\r', '\r');
+      let line = ['2', `s${v}`, `rs${v}`, String(100 + v), 'C', 'T', ...toks].join(kind === 4 ? '\t' : ' ');
+      if (kind === 5) line = line.replace(/ /g, () => (r() < 0.1 ? '  ' : ' '));
+      if (kind === 6) line += '  ';
+      if (kind === 7) line += '\r';
+      if (kind === 8) line = line.slice(0, line.length - 1 - Math.floor(r() * 3)); // cut inside a token
+      lines.push(line);
+    }
+    const chunk = enc.encode(lines.join('\n'));
+    for (const plink2Precision of [true, false]) {
+      const layout: GenLayout = { nSamples: n, plink2Precision };
+      const before = genWasmLines();
+      const js = decodeChunk(chunk, layout, false);
+      const wasm = decodeChunk(chunk, layout, true);
+      t.equal(js.length, lines.length);
+      let bad = 0;
+      for (let i = 0; i < js.length; i++) if (js[i] !== wasm[i] && bad++ < 5) t.equal(wasm[i], js[i], `line ${i + 1}: ${lines[i].slice(0, 60)}`);
+      t.equal(bad, 0, `${lines.length} lines decode alike (${plink2Precision ? 'plink2 precision' : 'exact'})`);
+      t.ok(genWasmLines() - before > lines.length / 2, 'the WebAssembly parser took most lines');
+      t.ok(js.filter((x) => !/^[-0-9.,N]/.test(x[0] ?? '')).length > 100, 'many lines are rejected');
+    }
+  });
+}
+
+// Every probability with at most 4 decimals, written in each way IMPUTE2 and others write it
+// ("0", "1", "0.5", "0.50", "1.0000", ...), at pseudo-random places of a line, with unnormalised
+// and all-zero (missing) triples, must give the JavaScript path's dosages bit for bit.
+t.test('wasm tokenizer: every 4-decimal probability, in every spelling, and hard calls decode as in JavaScript', async (t) => {
+  const n = 13;
+  const r = mulberry32(77);
+  const spell = (v: number): string => {
+    if ((v === 0 || v === 10000) && r() < 0.5) return v === 0 ? '0' : '1';
+    let s = (v / 10000).toFixed(4);
+    const trim = Math.floor(r() * 4);
+    for (let i = 0; i < trim && s.endsWith('0') && s[s.length - 2] !== '.'; i++) s = s.slice(0, -1);
+    return s;
+  };
+  const values: number[] = [];
+  for (let v = 0; v <= 10000; v++) values.push(v);
+  // Shuffled, so each value lands at a pseudo-random place of a triple and of a group.
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [values[i], values[j]] = [values[j], values[i]];
+  }
   const lines: string[] = [];
-  for (let v = 0; v < 600; v++) {
+  let at = 0;
+  for (let v = 0; at < values.length; v++) {
     const toks: string[] = [];
-    for (let i = 0; i < 3 * n; i++) toks.push(r() < 0.2 ? (r() < 0.5 ? '0' : '1') : r().toFixed(1 + Math.floor(r() * 4)));
-    const kind = v % 12;
-    if (kind === 1) toks.splice(Math.floor(r() * toks.length), 1); // too few fields
-    else if (kind === 2) toks.push('0.5'); // too many
-    else if (kind === 3) toks[Math.floor(r() * toks.length)] = odd[Math.floor(r() * odd.length)].replace('\\r', '\r');
-    let line = ['2', `s${v}`, `rs${v}`, String(100 + v), 'C', 'T', ...toks].join(kind === 4 ? '\t' : ' ');
-    if (kind === 5) line = line.replace(/ /g, () => (r() < 0.1 ? '  ' : ' '));
-    if (kind === 6) line += '  ';
-    if (kind === 7) line += '\r';
-    if (kind === 8) line = line.slice(0, line.length - 1 - Math.floor(r() * 3)); // cut inside a token
-    lines.push(line);
+    for (let i = 0; i < 3 * n; i++) toks.push(spell(values[at++ % values.length]));
+    if (v % 5 === 0) toks.splice(3 * (v % n), 3, '0', '0', '0.0'); // a missing genotype
+    lines.push(['1', `s${v}`, `rs${v}`, String(1000 + v), 'A', 'G', ...toks].join(' '));
   }
-  const chunk = enc.encode(lines.join('\n'));
-  for (const plink2Precision of [true, false]) {
-    const layout: GenLayout = { nSamples: n, plink2Precision };
-    const run = (wasm: boolean) => {
-      setGenWasm(wasm);
-      genChunkBegin(chunk, n);
-      const out: string[] = [];
-      const d = new Float64Array(n);
-      const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
-      let s = 0;
-      while (s <= chunk.length) {
-        let e = chunk.indexOf(10, s);
-        if (e < 0) e = chunk.length;
-        let end = e;
-        if (end > s && chunk[end - 1] === 13) end--;
-        d.fill(-1);
-        const err = decodeGenLine(chunk, s, end, layout, d, meta);
-        out.push(err ?? Array.from(d).join(','));
-        s = e + 1;
-      }
-      return out;
-    };
-    const before = genWasmLines();
-    const js = run(false);
-    const wasm = run(true);
-    setGenWasm(true);
-    t.equal(js.length, lines.length);
-    let bad = 0;
-    for (let i = 0; i < js.length; i++) if (js[i] !== wasm[i] && bad++ < 5) t.equal(wasm[i], js[i], `line ${i + 1}: ${lines[i].slice(0, 60)}`);
-    t.equal(bad, 0, `${lines.length} lines decode alike (${plink2Precision ? 'plink2 precision' : 'exact'})`);
-    t.ok(genWasmLines() - before > lines.length / 2, 'the WebAssembly parser took most lines');
-    t.ok(js.filter((x) => !/^[-0-9.,N]/.test(x[0] ?? '')).length > 100, 'many lines are rejected');
+  // Hard calls: a blank every other byte, eight in a 16-byte block (the index writes four
+  // positions unconditionally, then the rest one by one).
+  for (let v = 0; v < 20; v++) {
+    const toks: string[] = [];
+    for (let i = 0; i < n; i++) toks.push(...(['1 0 0', '0 1 0', '0 0 1', '0 0 0'][Math.floor(r() * 4)]).split(' '));
+    lines.push(['1', `h${v}`, `rs${v}`, String(5000 + v), 'A', 'G', ...toks].join(v % 2 ? ' ' : '\t'));
   }
+  const chunk = enc.encode(lines.join('\n') + '\n');
+  const layout: GenLayout = { nSamples: n, plink2Precision: true };
+  const before = genWasmLines();
+  const js = decodeChunk(chunk, layout, false);
+  const wasm = decodeChunk(chunk, layout, true);
+  t.equal(genWasmLines() - before, lines.length, 'the WebAssembly parser took every line');
+  let bad = 0;
+  for (let i = 0; i < js.length; i++) if (js[i] !== wasm[i] && bad++ < 5) t.equal(wasm[i], js[i], `line ${i + 1}`);
+  t.equal(bad, 0, `${lines.length} lines, ${lines.length * 3 * n} probabilities decode alike`);
+  t.ok(js.slice(0, -1).every((x) => /^[-0-9.,NaN]+$/.test(x)), 'no line rejected');
 });
 
 // The shared arena (pipeline/gen-arena.ts): the main thread decompresses chunks into its slots and

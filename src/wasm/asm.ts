@@ -179,6 +179,7 @@ export const OP = {
   i32ShrU: 0x76,
   i32Xor: 0x73,
   i32Ctz: 0x68,
+  i32Popcnt: 0x69,
   i32WrapI64: 0xa7,
   i64ShrU: 0x88,
   i64ExtendI32U: 0xad,
