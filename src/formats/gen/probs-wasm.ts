@@ -293,11 +293,10 @@ function probsQFunction(L: Layout, qtab4: number, idxAt: number): Code {
   c.get(END).get(BLK).op(OP.i32Sub).i32(16).op(OP.i32LtU).if();
   c.get(BITS).i32(1).get(END).get(BLK).op(OP.i32Sub).op(OP.i32Shl).i32(1).op(OP.i32Sub).op(OP.i32And).set(BITS);
   c.end();
-  // Four positions are written whatever the count (a block of .gen text holds about three blanks:
-  // no loop exit to mispredict per block: decode 2.88 -> 2.66 us a 157-sample line; 157 x 300k
-  // .gen.zst wall 2.09-2.14 -> 2.00-2.05 s, interleaved A/B), the rest
-  // one by one; CNT then moves by the count. Writes past the count are overwritten or unused
-  // (the index has room for 7 more).
+  // Four positions are written whatever the count, then the rest one by one, and CNT moves by the
+  // count (writes past it are overwritten or unused: the index has room for 7 more). A block of
+  // .gen text holds about three blanks, so no loop exit to mispredict per block: decode 2.88 ->
+  // 2.66 us a 157-sample line; 157 x 300k .gen.zst wall 2.09-2.14 -> 2.00-2.05 s (interleaved A/B).
   c.get(BITS).op(OP.i32Popcnt).set(STOP);
   c.get(CNT).get(STOP).op(OP.i32Add).get(NT).op(OP.i32GtU).if().i32(0).ret().end();
   c.get(CNT).i32(2).op(OP.i32Shl).set(MSK);
