@@ -1,7 +1,8 @@
 // `npm run bench [-- --only 1,2 --quick ...]`: dosageflow vs plink2 on simulated cohorts.
 // For every run: wall time, variants/s, peak RSS of the whole process tree, the same for plink2 on
 // the identical input (its import included), and the ratio plink2_wall / dosageflow_wall.
-// Writes bench/results/<date>[-quick][-only-..].json and (full runs) the table in bench/README.md.
+// Writes bench/results/<date>[-quick][-only-..][-k].json (-k: the k-th such run that day) and (full
+// runs) the table in bench/README.md.
 // Progress goes to stderr; the final table to stdout. See bench/README.md.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -328,7 +329,9 @@ async function main(): Promise<void> {
   const suffix = (opts.scale === 'quick' ? '-quick' : '') + (opts.only ? `-only-${opts.only.join('-')}` : '');
   const resultsDir = path.join(ROOT, 'bench/results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  const jsonFile = path.join(resultsDir, `${date}${suffix}.json`);
+  // Never over an earlier run's file (the README may link it): -2, -3, ... after the name.
+  let jsonFile = path.join(resultsDir, `${date}${suffix}.json`);
+  for (let k = 2; fs.existsSync(jsonFile); k++) jsonFile = path.join(resultsDir, `${date}${suffix}-${k}.json`);
   const doc = {
     date: new Date().toISOString(),
     mode: opts.scale,
