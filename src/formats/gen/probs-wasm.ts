@@ -297,6 +297,7 @@ function probsQFunction(L: Layout, qtab4: number, idxAt: number): Code {
   // count (writes past it are overwritten or unused: the index has room for 7 more). A block of
   // .gen text holds about three blanks, so no loop exit to mispredict per block: decode 2.88 ->
   // 2.66 us a 157-sample line; 157 x 300k .gen.zst wall 2.09-2.14 -> 2.00-2.05 s (interleaved A/B).
+  // Here STOP holds the block's count and MSK the index's byte offset (stage 2 reuses both).
   c.get(BITS).op(OP.i32Popcnt).set(STOP);
   c.get(CNT).get(STOP).op(OP.i32Add).get(NT).op(OP.i32GtU).if().i32(0).ret().end();
   c.get(CNT).i32(2).op(OP.i32Shl).set(MSK);
