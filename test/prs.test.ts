@@ -10,6 +10,9 @@ import { countsOtherAllele, isAmbiguous, matchAlleles } from '../src/prs/alleles
 import { clumpChromosome, clumpRadius } from '../src/prs/clump.js';
 import { prepareHardCalls, r2Dosage, r2FromCounts, r2HardCallEm } from '../src/prs/ld.js';
 import { runPrs, type PrsConfig, type PrsSummary } from '../src/prs/run.js';
+import { readDosages, type GenotypeFormat, type SourceStats, type WantVariant } from '../src/prs/sources.js';
+import { parseBgenHeader, parseVariantHeader, type VariantHeader } from '../src/formats/bgen/index.js';
+import { parseSampleFile } from '../src/formats/tables.js';
 import { DOSAGE_UNIT, MISSING_Q } from '../src/prs/store.js';
 import { parseThresholds, validatePrsOptions } from '../src/commands/prs.js';
 import { logPStudentT2 } from '../src/stats/distributions.js';
@@ -300,6 +303,48 @@ t.test('clumping equals plink 1.9 at r2 0.5 and with a separate LD reference', a
   t.equal(s.ldSamples, 90);
   t.equal(s.counts.notInLdRef, 1, 'the kept variant missing from the reference is left out, as plink does');
   sameMap(t, oursIndex(cl.out), readClumped(P('golden/ldref-r0.2.clumped')), 'LD from the reference cohort (some alleles stored swapped)');
+});
+
+// The target and reference scans pass `want` (variants at a base position, or the candidates):
+// rows of other variants are not yielded, and their BGEN genotype blocks are not decompressed.
+// The proof of the second: a block damaged where nobody looks does not stop the scan, while the
+// unfiltered scan of the same file fails there.
+t.test('readDosages with want: only the wanted rows; unwanted BGEN blocks are not decoded', async (t) => {
+  const n = parseSampleFile(fs.readFileSync(P('target.sample'), 'latin1'), P('target.sample')).length;
+  const collect = async (file: string, format: GenotypeFormat, want?: WantVariant) => {
+    const stats: SourceStats = { rows: 0, multiallelic: 0 };
+    const rows: string[] = [];
+    for await (const r of readDosages(file, format, n, undefined, stats, want)) rows.push([r.meta.chr, r.meta.pos, r.meta.a1, r.meta.a2, Array.from(r.dosage).join(',')].join(' '));
+    return { rows, stats };
+  };
+  const bgen = P('target.bgen');
+  const bytes = fs.readFileSync(bgen);
+  const header = parseBgenHeader(bytes, bgen, { fileSize: bytes.length });
+  const vhs: VariantHeader[] = [];
+  for (let v = 0, at = header.firstVariantOffset; v < header.nVariants; v++) {
+    const vh = parseVariantHeader(bytes, at, header, 0, bgen, true)!;
+    vhs.push(vh);
+    at += vh.totalLength;
+  }
+  const victim = vhs[1];
+  const wanted = new Set(vhs.filter((_, i) => i % 3 === 0).map((vh) => vh.position));
+  t.notOk(wanted.has(victim.position), 'the damaged variant is not wanted');
+  const damaged = path.join(tmpDir('prs-want'), 'damaged.bgen');
+  const copy = Buffer.from(bytes);
+  copy.fill(0xff, victim.blockStart, victim.blockStart + victim.blockLength);
+  fs.writeFileSync(damaged, copy);
+  const want: WantVariant = (_chr, pos) => wanted.has(pos);
+  const all = await collect(bgen, 'bgen');
+  const got = await collect(damaged, 'bgen', want);
+  t.ok(got.rows.length > 10, `${got.rows.length} rows wanted`);
+  t.same(got.rows, all.rows.filter((r) => wanted.has(Number(r.split(' ')[1]))), 'the wanted rows, as the intact file gives them');
+  t.equal(got.stats.rows, all.stats.rows, 'every variant counted as read');
+  await t.rejects(collect(damaged, 'bgen'), 'unfiltered, the damaged block is an error');
+  const gen = P('target.chr1.gen');
+  const genAll = await collect(gen, 'gen');
+  const genGot = await collect(gen, 'gen', want);
+  t.ok(genGot.rows.length > 10 && genGot.rows.length < genAll.rows.length, '.gen: some rows, not all');
+  t.same(genGot.rows, genAll.rows.filter((r) => wanted.has(Number(r.split(' ')[1]))), '.gen: the wanted rows');
 });
 
 t.test('BGEN target, compressed base, tiny cache, --clump-p at the largest threshold: same results', async (t) => {

@@ -194,9 +194,14 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
     const rec = new Uint16Array(N);
     const stats: SourceStats = { rows: 0, multiallelic: 0 };
     let order = 0;
+    // Only target variants at a base position are decoded (BGEN) or looked at.
+    const inBase = (chr: string, pos: number) => {
+      const c = base.byChr.get(normChr(chr));
+      return c !== undefined && findPos(c, pos) >= 0;
+    };
     for (const file of cfg.targets) {
       const before = stats.rows;
-      for await (const row of readDosages(file, cfg.format, N, cfg.chr, stats)) {
+      for await (const row of readDosages(file, cfg.format, N, cfg.chr, stats, inBase)) {
         const m = row.meta;
         const chr = normChr(m.chr);
         const tOrder = order++;
@@ -268,7 +273,11 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
       const lrec = new Uint16Array(ldSamples);
       const ldFormat: GenotypeFormat = (await looksLikeBgen(cfg.ldRef)) ? 'bgen' : 'gen';
       const lstats: SourceStats = { rows: 0, multiallelic: 0 };
-      for await (const row of readDosages(cfg.ldRef, ldFormat, ldSamples, cfg.chr, lstats)) {
+      const kept = (chr: string, pos: number) => {
+        const kc = keptByChr.get(normChr(chr));
+        return kc !== undefined && findPos(kc.base, pos) >= 0;
+      };
+      for await (const row of readDosages(cfg.ldRef, ldFormat, ldSamples, cfg.chr, lstats, kept)) {
         const m = row.meta;
         const chr = normChr(m.chr);
         const kc = keptByChr.get(chr);

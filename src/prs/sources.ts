@@ -27,12 +27,20 @@ export interface SourceStats {
   multiallelic: number;
 }
 
-/** Rows of one genotype file, in file order. */
-export function readDosages(file: string, format: GenotypeFormat, nSamples: number, chr: string | undefined, stats: SourceStats): AsyncGenerator<DosageRow> {
-  return format === 'gen' ? readGen(file, nSamples, chr, stats) : readBgen(file, nSamples, stats);
+/**
+ * Which variants the caller needs, by chromosome (as the file writes it) and position. Rows of the
+ * others are not yielded; in a BGEN file their genotype blocks are not even decompressed (a
+ * reference panel's scan for a few loci is then mostly record headers), while a .gen line is still
+ * decoded whole, which is where a malformed line shows.
+ */
+export type WantVariant = (chr: string, pos: number) => boolean;
+
+/** Rows of one genotype file, in file order (with `want`, only those it wants; stats count all). */
+export function readDosages(file: string, format: GenotypeFormat, nSamples: number, chr: string | undefined, stats: SourceStats, want?: WantVariant): AsyncGenerator<DosageRow> {
+  return format === 'gen' ? readGen(file, nSamples, chr, stats, want) : readBgen(file, nSamples, stats, want);
 }
 
-async function* readGen(file: string, nSamples: number, chr: string | undefined, stats: SourceStats): AsyncGenerator<DosageRow> {
+async function* readGen(file: string, nSamples: number, chr: string | undefined, stats: SourceStats, want: WantVariant | undefined): AsyncGenerator<DosageRow> {
   const inp = await openInput(file);
   const dosage = new Float64Array(nSamples);
   const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
@@ -47,6 +55,7 @@ async function* readGen(file: string, nSamples: number, chr: string | undefined,
     const err = decodeGenLine(b, 0, b.length, layout, dosage, meta);
     if (err !== null) throw new InputError(err, { file, line: lineNo });
     stats.rows++;
+    if (want !== undefined && !want(meta.chr, meta.pos)) continue;
     row.line = lineNo;
     yield row;
   }
@@ -54,7 +63,7 @@ async function* readGen(file: string, nSamples: number, chr: string | undefined,
 
 const CHUNK = 1 << 20;
 
-async function* readBgen(file: string, nSamples: number, stats: SourceStats): AsyncGenerator<DosageRow> {
+async function* readBgen(file: string, nSamples: number, stats: SourceStats, want: WantVariant | undefined): AsyncGenerator<DosageRow> {
   let fh: fs.promises.FileHandle;
   let size: number;
   try {
@@ -113,6 +122,10 @@ async function* readBgen(file: string, nSamples: number, stats: SourceStats): As
       pos += vh.totalLength;
       if (vh.nAlleles !== 2) {
         stats.multiallelic++;
+        continue;
+      }
+      if (want !== undefined && !want(vh.chr, vh.position)) {
+        stats.rows++;
         continue;
       }
       const block = buf.subarray(vh.blockStart, vh.blockStart + vh.blockLength);

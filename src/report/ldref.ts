@@ -123,7 +123,8 @@ export async function loadLdDosages(src: LdRefSource, cands: LdCandidates, dir: 
   try {
     // Nothing to look up (no placed candidate with alleles): the reference is not read.
     if (byKey.size > 0) {
-      for await (const row of readDosages(src.file, src.format, src.nSamples, undefined, stats)) {
+      const want = (chr: string, pos: number) => byKey.has(`${normChr(chr)}:${pos}`);
+      for await (const row of readDosages(src.file, src.format, src.nSamples, undefined, stats, want)) {
         const m = row.meta;
         const list = byKey.get(`${normChr(m.chr)}:${m.pos}`);
         if (!list) continue;
