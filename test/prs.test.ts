@@ -309,7 +309,7 @@ t.test('clumping equals plink 1.9 at r2 0.5 and with a separate LD reference', a
 // rows of other variants are not yielded, and their BGEN genotype blocks are not decompressed.
 // The proof of the second: a block damaged where nobody looks does not stop the scan, while the
 // unfiltered scan of the same file fails there.
-t.test('readDosages with want: only the wanted rows; unwanted BGEN blocks are not decoded', async (t) => {
+t.test('readDosages with want: only the wanted rows; genotypes nobody wants are not decoded', async (t) => {
   const n = parseSampleFile(fs.readFileSync(P('target.sample'), 'latin1'), P('target.sample')).length;
   const collect = async (file: string, format: GenotypeFormat, want?: WantVariant) => {
     const stats: SourceStats = { rows: 0, multiallelic: 0 };
@@ -345,6 +345,18 @@ t.test('readDosages with want: only the wanted rows; unwanted BGEN blocks are no
   const genGot = await collect(gen, 'gen', want);
   t.ok(genGot.rows.length > 10 && genGot.rows.length < genAll.rows.length, '.gen: some rows, not all');
   t.same(genGot.rows, genAll.rows.filter((r) => wanted.has(Number(r.split(' ')[1]))), '.gen: the wanted rows');
+  // .gen lines nobody wants are only counted: a bad probability there passes, a wrong number of
+  // fields does not (with its line number).
+  const lines = fs.readFileSync(gen, 'latin1').trimEnd().split('\n');
+  const k = lines.findIndex((l) => !wanted.has(Number(l.split(' ')[3])));
+  const f = lines[k].split(' ');
+  const badProb = path.join(path.dirname(damaged), 'badprob.gen');
+  fs.writeFileSync(badProb, [...lines.slice(0, k), [...f.slice(0, 7), 'x', ...f.slice(8)].join(' '), ...lines.slice(k + 1)].join('\n') + '\n');
+  t.same((await collect(badProb, 'gen', want)).rows, genGot.rows, '.gen: a bad probability in an unwanted line is not read');
+  await t.rejects(collect(badProb, 'gen'), /probability 'x' is not a number/, 'unfiltered, it is an error');
+  const short = path.join(path.dirname(damaged), 'short.gen');
+  fs.writeFileSync(short, [...lines.slice(0, k), f.slice(0, -3).join(' '), ...lines.slice(k + 1)].join('\n') + '\n');
+  await t.rejects(collect(short, 'gen', want), { message: /too few fields/, line: k + 1 }, '.gen: a short unwanted line is an error, with its line');
 });
 
 t.test('BGEN target, compressed base, tiny cache, --clump-p at the largest threshold: same results', async (t) => {

@@ -3,7 +3,7 @@
 // copies what it keeps (the dosage buffer is reused).
 import * as fs from 'node:fs';
 import { InputError, fileError } from '../errors.js';
-import { decodeGenLine } from '../formats/gen/decode.js';
+import { countFields, decodeGenLine } from '../formats/gen/decode.js';
 import type { VariantMeta } from '../formats/types.js';
 import { bgenHeaderBytesNeeded, decodeGenotypeBlock, parseBgenHeader, parseVariantHeader, type BgenHeader } from '../formats/bgen/index.js';
 import { openInput } from '../io/input.js';
@@ -29,9 +29,10 @@ export interface SourceStats {
 
 /**
  * Which variants the caller needs, by chromosome (as the file writes it) and position. Rows of the
- * others are not yielded; in a BGEN file their genotype blocks are not even decompressed (a
- * reference panel's scan for a few loci is then mostly record headers), while a .gen line is still
- * decoded whole, which is where a malformed line shows.
+ * others are not yielded, and their genotypes are not decoded: a BGEN block is not decompressed, a
+ * .gen line's fields are only counted (a line with the wrong number still stops the scan with its
+ * message; a malformed probability in a line nobody needs does not). A reference panel's scan for
+ * a few loci is then mostly record headers.
  */
 export type WantVariant = (chr: string, pos: number) => boolean;
 
@@ -46,12 +47,20 @@ async function* readGen(file: string, nSamples: number, chr: string | undefined,
   const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
   const layout = { nSamples, chr, plink2Precision: true };
   const row: DosageRow = { meta, dosage, file, line: 0 };
+  const fields = (chr === undefined ? 6 : 5) + 3 * nSamples;
   let lineNo = 0;
   for await (const b of readLines(inp.stream)) {
     lineNo++;
     let i = 0;
     while (i < b.length && (b[i] === 32 || b[i] === 9 || b[i] === 13)) i++;
     if (i === b.length) continue;
+    if (want !== undefined) {
+      const key = genKey(b, i, chr);
+      if (key !== null && !want(key.chr, key.pos) && countFields(b, i, b.length) === fields) {
+        stats.rows++;
+        continue;
+      }
+    }
     const err = decodeGenLine(b, 0, b.length, layout, dosage, meta);
     if (err !== null) throw new InputError(err, { file, line: lineNo });
     stats.rows++;
@@ -59,6 +68,34 @@ async function* readGen(file: string, nSamples: number, chr: string | undefined,
     row.line = lineNo;
     yield row;
   }
+}
+
+/**
+ * Chromosome and position of a .gen line from its first fields (CHR SNPID RSID POS, or SNPID RSID
+ * POS with the chromosome given), or null when they do not read as such (decodeGenLine then says
+ * what is wrong).
+ */
+function genKey(b: Uint8Array, i: number, chr: string | undefined): { chr: string; pos: number } | null {
+  const want = chr === undefined ? 4 : 3;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  while (starts.length < want) {
+    while (i < b.length && (b[i] === 32 || b[i] === 9)) i++;
+    if (i >= b.length) return null;
+    starts.push(i);
+    while (i < b.length && b[i] !== 32 && b[i] !== 9 && b[i] !== 13) i++;
+    ends.push(i);
+  }
+  let pos = 0;
+  const ps = starts[want - 1];
+  const pe = ends[want - 1];
+  if (pe - ps > 15 || pe === ps) return null;
+  for (let k = ps; k < pe; k++) {
+    const d = b[k] - 48;
+    if (d < 0 || d > 9) return null;
+    pos = pos * 10 + d;
+  }
+  return { chr: chr ?? Buffer.from(b.buffer, b.byteOffset + starts[0], ends[0] - starts[0]).toString('latin1'), pos };
 }
 
 const CHUNK = 1 << 20;
