@@ -14,7 +14,7 @@ import { parseSampleFile, readNumericTable, alignTable, alignedColumn, type Samp
 import { openInput, readTextFile } from '../io/input.js';
 import { registerTemp, suffixFor, unregisterTemp, type OutCompression } from '../io/output.js';
 import { MedianAccumulator } from '../stats/median.js';
-import { CHI2_1_MEDIAN, chi2FromLogP } from '../stats/distributions.js';
+import { CHI2_1_MEDIAN, medianChi2 } from '../stats/distributions.js';
 import { buildModel, type AssocModel, type NamedColumn } from '../stats/model.js';
 import type { Filters, Region, WorkerInit, WorkerRequest, WorkerResponse } from '../workers/protocol.js';
 import { chunkLines, countLines, sliceLines } from './chunker.js';
@@ -380,12 +380,8 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
       }
     }
     for (const s of sorters) await s.finish();
-    ph.forEach((s, j) => {
-      // The medians are of -ln p: chi2 increases with it, so its middle values are chi2's (as in
-      // report/index.ts); the same sum and halving as a median of the chi2 values themselves.
-      const mid = medians[j].middle();
-      s.lambda = mid ? (chi2FromLogP(-mid[0]) + chi2FromLogP(-mid[1])) / 2 / CHI2_1_MEDIAN : NaN;
-    });
+    // The medians are of -ln p (see medianChi2), as in the report.
+    ph.forEach((s, j) => (s.lambda = medianChi2(medians[j].middle() ?? []) / CHI2_1_MEDIAN));
   } catch (e) {
     for (const s of sorters) s.abort();
     throw e;

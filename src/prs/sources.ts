@@ -3,7 +3,7 @@
 // copies what it keeps (the dosage buffer is reused).
 import * as fs from 'node:fs';
 import { InputError, fileError } from '../errors.js';
-import { countFields, decodeGenLine } from '../formats/gen/decode.js';
+import { countFields, decodeGenLine, genLineKey } from '../formats/gen/decode.js';
 import type { VariantMeta } from '../formats/types.js';
 import { bgenHeaderBytesNeeded, decodeGenotypeBlock, parseBgenHeader, parseVariantHeader, type BgenHeader } from '../formats/bgen/index.js';
 import { openInput } from '../io/input.js';
@@ -55,7 +55,9 @@ async function* readGen(file: string, nSamples: number, chr: string | undefined,
     while (i < b.length && (b[i] === 32 || b[i] === 9 || b[i] === 13)) i++;
     if (i === b.length) continue;
     if (want !== undefined) {
-      const key = genKey(b, i, chr);
+      // An unwanted line with the right field count is counted; with any other it is decoded below,
+      // which fails with its message (as does a line without a key).
+      const key = genLineKey(b, i, b.length, chr);
       if (key !== null && !want(key.chr, key.pos) && countFields(b, i, b.length) === fields) {
         stats.rows++;
         continue;
@@ -64,38 +66,9 @@ async function* readGen(file: string, nSamples: number, chr: string | undefined,
     const err = decodeGenLine(b, 0, b.length, layout, dosage, meta);
     if (err !== null) throw new InputError(err, { file, line: lineNo });
     stats.rows++;
-    if (want !== undefined && !want(meta.chr, meta.pos)) continue;
     row.line = lineNo;
     yield row;
   }
-}
-
-/**
- * Chromosome and position of a .gen line from its first fields (CHR SNPID RSID POS, or SNPID RSID
- * POS with the chromosome given), or null when they do not read as such (decodeGenLine then says
- * what is wrong).
- */
-function genKey(b: Uint8Array, i: number, chr: string | undefined): { chr: string; pos: number } | null {
-  const want = chr === undefined ? 4 : 3;
-  const starts: number[] = [];
-  const ends: number[] = [];
-  while (starts.length < want) {
-    while (i < b.length && (b[i] === 32 || b[i] === 9)) i++;
-    if (i >= b.length) return null;
-    starts.push(i);
-    while (i < b.length && b[i] !== 32 && b[i] !== 9 && b[i] !== 13) i++;
-    ends.push(i);
-  }
-  let pos = 0;
-  const ps = starts[want - 1];
-  const pe = ends[want - 1];
-  if (pe - ps > 15 || pe === ps) return null;
-  for (let k = ps; k < pe; k++) {
-    const d = b[k] - 48;
-    if (d < 0 || d > 9) return null;
-    pos = pos * 10 + d;
-  }
-  return { chr: chr ?? Buffer.from(b.buffer, b.byteOffset + starts[0], ends[0] - starts[0]).toString('latin1'), pos };
 }
 
 const CHUNK = 1 << 20;

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileError } from '../errors.js';
 import { registerTemp, unregisterTemp } from '../io/output.js';
-import { CHI2_1_MEDIAN, chi2FromLogP } from '../stats/distributions.js';
+import { CHI2_1_MEDIAN, medianChi2 } from '../stats/distributions.js';
 import { clumpByDistance, clumpByLd, type Locus } from './clump.js';
 import { resolveReportConfig, type ReportConfig, type ReportOptions } from './config.js';
 import { reportHtml } from './html.js';
@@ -111,10 +111,8 @@ async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, b
     scan.records.scan(selector.visit);
     selector.endPass();
   }
-  const mid = selector.values();
-  // chi2 decreases as -ln p increases, so the middle ranks of -ln p are the middle ranks of chi2.
-  const medianChi2 = mid.length ? mid.reduce((s, v) => s + chi2FromLogP(-v), 0) / mid.length : NaN;
-  const lambda = medianChi2 / CHI2_1_MEDIAN;
+  const mChi2 = medianChi2(selector.values());
+  const lambda = mChi2 / CHI2_1_MEDIAN;
 
   // Loci.
   let loci: Locus[];
@@ -175,7 +173,7 @@ async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, b
   const summary: ReportSummary = {
     input,
     lambda_gc: Number.isFinite(lambda) ? lambda : null,
-    median_chi2: Number.isFinite(medianChi2) ? medianChi2 : null,
+    median_chi2: Number.isFinite(mChi2) ? mChi2 : null,
     n_variants: scan.nVariants,
     n_tested: scan.nTested,
     n_gws: scan.nGws,

@@ -184,3 +184,15 @@ export function chi2FromLogP(logP: number): number {
 
 /** Median of chi-square(1) used for lambda: qchisq(0.5, 1). */
 export const CHI2_1_MEDIAN = 0.45493642311957283;
+
+/**
+ * The median chi-square (1 df) from the middle -ln p value(s) of the tested variants (one for an
+ * odd count, the two middle ones, or the one twice, otherwise): chi2 increases with -ln p, so these
+ * are the middle chi-squares; their mean. NaN when there are none. Lambda is this / CHI2_1_MEDIAN.
+ */
+export function medianChi2(middleNegLogP: readonly number[]): number {
+  if (middleNegLogP.length === 0) return NaN;
+  let sum = 0;
+  for (const v of middleNegLogP) sum += chi2FromLogP(-v);
+  return sum / middleNegLogP.length;
+}

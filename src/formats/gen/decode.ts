@@ -167,6 +167,35 @@ export function lineEnd(b: Uint8Array, start: number, end: number): number {
   return j < 0 || j >= end ? end : j;
 }
 
+/** The whole number written in b[s, e) (digits only; more than 15 read exactly), or -1. */
+function wholeNumber(b: Uint8Array, s: number, e: number): number {
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = b[i] - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return e - s > 15 ? Number(latin1Slice(b, s, e)) : v;
+}
+
+/**
+ * Chromosome and position of the line [start, end) from its leading fields, read as decodeGenLine
+ * reads them (CHR SNPID RSID POS, or SNPID RSID POS with `chr` given), without its probabilities;
+ * null when those fields are missing or the position is no whole number (decodeGenLine then says
+ * what is wrong).
+ */
+export function genLineKey(b: Uint8Array, start: number, end: number, chr: string | undefined): { chr: string; pos: number } | null {
+  cur = start;
+  let c = chr;
+  if (c === undefined) {
+    if (!span(b, end)) return null;
+    c = latin1Slice(b, spanStart, cur);
+  }
+  if (!span(b, end) || !span(b, end) || !span(b, end)) return null;
+  const pos = wholeNumber(b, spanStart, cur);
+  return pos < 0 ? null : { chr: c, pos };
+}
+
 /**
  * Decode one line [start, end) (without its '\n'; a trailing '\r' is tolerated) into `meta` and
  * `dosage` (length >= nSamples, NaN = missing). Returns null on success or an error message.
@@ -205,16 +234,7 @@ export function decodeGenLine(
   const a = shortString(b, spanStart, cur);
   if (!span(b, end)) return fieldCountMessage(b, start, end, layout);
   const bAllele = shortString(b, spanStart, cur);
-  let pos = 0;
-  for (let i = posStart; i < posEnd; i++) {
-    const d = b[i] - 48;
-    if (d < 0 || d > 9) {
-      pos = -1;
-      break;
-    }
-    pos = pos * 10 + d;
-  }
-  if (pos >= 0 && posEnd - posStart > 15) pos = Number(latin1Slice(b, posStart, posEnd));
+  const pos = wholeNumber(b, posStart, posEnd);
   if (pos < 0) {
     const posTok = latin1Slice(b, posStart, posEnd);
     const nf = countFields(b, start, end);
