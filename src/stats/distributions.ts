@@ -196,3 +196,48 @@ export function medianChi2(middleNegLogP: readonly number[]): number {
   for (const v of middleNegLogP) sum += chi2FromLogP(-v);
   return sum / middleNegLogP.length;
 }
+
+/**
+ * Natural log of the two-sided normal p-value P(|Z| > |z|) (a Wald test; = chi-square 1 df upper
+ * tail at z^2), as the regularised upper incomplete gamma Q(1/2, z^2/2): its series below x = 1.5,
+ * Lentz's continued fraction above, both in log space (exact far beyond 1e-300).
+ */
+export function logPNormal2(z: number): number {
+  if (Number.isNaN(z)) return NaN;
+  if (!Number.isFinite(z)) return -Infinity;
+  const x = (z * z) / 2;
+  if (x === 0) return 0;
+  const a = 0.5;
+  const front = a * Math.log(x) - x - LGAMMA_HALF;
+  if (x < a + 1) {
+    // P(a, x) = front * sum x^n / (a (a+1) ... (a+n)); Q = 1 - P
+    let term = 1 / a;
+    let sum = term;
+    for (let n = 1; n < 500; n++) {
+      term *= x / (a + n);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * 1e-17) break;
+    }
+    return Math.log1p(-Math.exp(front) * sum);
+  }
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 500; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-16) break;
+  }
+  return front + Math.log(h);
+}
+
+const LGAMMA_HALF = 0.5723649429247001; // ln sqrt(pi)

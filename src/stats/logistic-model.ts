@@ -1,0 +1,108 @@
+// Case/control phenotypes: plink2's detection rules and the per-phenotype logistic groups (sample
+// set, covariate design, null fits) the LogisticKernel tests each variant against.
+import { InputError } from '../errors.js';
+import { fitNull, type LogisticGroup } from './logistic.js';
+import { buildProjection } from './projection.js';
+
+export interface PhenoClass {
+  kind: 'cc' | 'qt';
+  /** cc: the values recoded 1 = case, 0 = control, NaN = missing (in the input's order). */
+  values: Float64Array;
+}
+
+/**
+ * plink2's rule: a phenotype whose non-missing values are all 1 (control) or 2 (case), 0 also
+ * meaning missing, is case/control; with `one` (plink2's --1) 0 = control, 1 = case instead.
+ * Anything else is quantitative, except a column that is almost all case/control codes with a few
+ * other whole numbers (a 3 in a 1/2 column): that is a typing error, reported with its line
+ * rather than run as a linear regression. `lines` gives each value's 1-based line for the message.
+ */
+export function classifyPhenotype(name: string, raw: Float64Array, lines: number[] | undefined, file: string | undefined, one: boolean): PhenoClass {
+  const ctrl = one ? 0 : 1;
+  const cas = one ? 1 : 2;
+  let nCode = 0;
+  let nOther = 0;
+  let firstOther = -1;
+  let allWhole = true;
+  let nonMissing = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const v = raw[i];
+    if (v !== v) continue;
+    if (!one && v === 0) continue;
+    nonMissing++;
+    if (v === ctrl || v === cas) nCode++;
+    else {
+      nOther++;
+      if (firstOther < 0) firstOther = i;
+      if (!Number.isInteger(v)) allWhole = false;
+    }
+  }
+  if (nonMissing > 0 && nOther === 0) {
+    const values = new Float64Array(raw.length);
+    for (let i = 0; i < raw.length; i++) {
+      const v = raw[i];
+      values[i] = v === cas ? 1 : v === ctrl ? 0 : NaN;
+    }
+    return { kind: 'cc', values };
+  }
+  if (nOther > 0 && allWhole && nCode >= 0.9 * nonMissing) {
+    const v = raw[firstOther];
+    const codes = one ? '0/1 (--1)' : '1/2';
+    throw new InputError(
+      `phenotype '${name}' is coded ${codes} (control/case) except for the value ${v}: fix or blank it (NA), or declare the column quantitative with --pheno-quantitative ${name}`,
+      { file, line: lines?.[firstOther] },
+    );
+  }
+  return { kind: 'qt', values: raw };
+}
+
+export interface LogisticBuild {
+  group?: LogisticGroup;
+  /** Why the phenotype is skipped (plink2 skips these too). */
+  skip?: string;
+  warnings: string[];
+}
+
+/** The logistic group of one case/control phenotype (values 1/0/NaN in genotype-sample order). */
+export function buildLogisticGroup(pheno: number, name: string, y01: Float64Array, covars: { name: string; values: Float64Array }[]): LogisticBuild {
+  const nSamples = y01.length;
+  const warnings: string[] = [];
+  const idxList: number[] = [];
+  for (let i = 0; i < nSamples; i++) {
+    if (y01[i] !== y01[i]) continue;
+    let ok = true;
+    for (const c of covars) if (c.values[i] !== c.values[i]) ok = false;
+    if (ok) idxList.push(i);
+  }
+  const n = idxList.length;
+  if (n === 0) return { skip: `no sample has a genotype, a value and every covariate (check that the IDs match the .sample file)`, warnings };
+  const idx = Int32Array.from(idxList);
+  const y = new Float64Array(n);
+  let nCase = 0;
+  for (let i = 0; i < n; i++) {
+    y[i] = y01[idx[i]];
+    nCase += y[i];
+  }
+  if (nCase === 0 || nCase === n) return { skip: `all ${n} samples used are ${nCase ? 'cases' : 'controls'}${nCase ? '' : ' (0/1-coded? plink2 reads 0 as missing; --1 reads 0 = control, 1 = case)'}`, warnings };
+  const covCols = covars.map((c) => {
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = c.values[idx[i]];
+    return v;
+  });
+  const proj = buildProjection(covCols, n);
+  for (const d of proj.dropped) {
+    warnings.push(`covariate '${covars[d.index].name}' is ${d.reason === 'constant' ? 'constant' : 'collinear with earlier covariates'} among the ${n} samples of ${name}: dropped`);
+  }
+  const p = 1 + proj.kept.length;
+  if (n <= p + 1) return { skip: `only ${n} samples for ${p - 1} covariates; need at least ${p + 2}`, warnings };
+  const x = new Float64Array(p * n);
+  x.fill(1, 0, n);
+  proj.kept.forEach((c, l) => x.set(covCols[c], (l + 1) * n));
+  const minClass = Math.min(nCase, n - nCase);
+  if (minClass < 10 * (p + 1)) {
+    warnings.push(`phenotype ${name}: ${nCase * 2 < n ? 'case' : 'control'} count (${minClass}) is less than 10x the predictor count (${p + 1}); Firth fits will be common`);
+  }
+  const nul = fitNull(x, p, n, y);
+  if (!nul.ok) return { skip: `the covariate-only logistic and Firth fits do not converge (separated covariates?)`, warnings };
+  return { group: { pheno, idx, n, p, x, y, nCase, beta0: nul.beta0, firth0: nul.firth0 }, warnings };
+}

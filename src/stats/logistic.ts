@@ -1,0 +1,502 @@
+// Per-variant logistic regression logit P(case) ~ 1 + d + covariates with Firth fallback, as plink2
+// --glm firth-fallback computes it (the rules and where they come from: docs/logistic.md). The
+// covariate-only (null) model is fitted once per phenotype and sample set; each variant's Newton
+// iterations start from it with the dosage coefficient at 0. All in double precision on typed
+// arrays; a missing dosage gives its sample weight 0 for that variant, which drops it exactly.
+import { logPNormal2 } from './distributions.js';
+
+/** A case/control phenotype with its samples, covariates and null fit (built on the main thread). */
+export interface LogisticGroup {
+  /** Index of the phenotype (into AssocModel.phenoNames). */
+  pheno: number;
+  /** Genotype-sample indices used (phenotype and every covariate present). */
+  idx: Int32Array;
+  n: number;
+  /** Columns of the covariate design including the intercept (column 0 = 1). */
+  p: number;
+  /** p columns of n, column-major. */
+  x: Float64Array;
+  /** 1 = case, 0 = control. */
+  y: Float64Array;
+  nCase: number;
+  /** Null-model coefficients (p): the start of every variant's logistic fit. */
+  beta0: Float64Array;
+  /** Null-model coefficients under Firth's penalty (p): the start of every Firth fit. */
+  firth0: Float64Array;
+}
+
+export type FirthMode = 'fallback' | 'always' | 'never';
+
+/** Why a result is NA (plink2's ERRCODE names); '' when there is a result. */
+export type LogisticErr = '' | 'CONST_ALLELE' | 'SAMPLE_CT<=PREDICTOR_CT' | 'SEPARATION' | 'LOGISTIC_CONVERGE_FAIL' | 'FIRTH_CONVERGE_FAIL' | 'INVALID_RESULT';
+
+export interface LogisticResult {
+  nUsed: number;
+  nCase: number;
+  nCtrl: number;
+  frq: number;
+  info: number;
+  frqCase: number;
+  frqCtrl: number;
+  beta: number;
+  se: number;
+  z: number;
+  logp: number;
+  /** The result comes from Firth's penalised likelihood. */
+  firth: boolean;
+  err: LogisticErr;
+}
+
+export function newLogisticResult(): LogisticResult {
+  return { nUsed: 0, nCase: 0, nCtrl: 0, frq: NaN, info: NaN, frqCase: NaN, frqCtrl: NaN, beta: NaN, se: NaN, z: NaN, logp: NaN, firth: false, err: '' };
+}
+
+// Newton (logistic) and the Firth iterations stop when every coefficient moves less than this.
+const TOL = 1e-10;
+// Logistic: plink2 gives up after its 14th iteration (unfinished) or sooner when the steps diverge;
+// a fit that has not converged by then falls back to Firth (see docs/logistic.md).
+const MAX_ITER = 25;
+// Firth: logistf's 25 iterations (plink2 too) and 5 step halvings, steps capped at 5.
+const FIRTH_MAX_ITER = 50;
+const FIRTH_MAX_HALF = 5;
+const FIRTH_MAX_STEP = 5;
+// plink2's threshold on a converged coefficient: larger means (quasi-)separation.
+const MAX_COEF = 6e4;
+
+/** Scratch for fits over one design of at most maxN samples and maxK predictors. */
+class Fit {
+  eta: Float64Array;
+  pr: Float64Array;
+  w: Float64Array;
+  t: Float64Array;
+  h: Float64Array;
+  l: Float64Array;
+  inv: Float64Array;
+  grad: Float64Array;
+  delta: Float64Array;
+  bOld: Float64Array;
+  hat: Float64Array;
+  col: Float64Array;
+  constructor(maxN: number, maxK: number) {
+    this.eta = new Float64Array(maxN);
+    this.pr = new Float64Array(maxN);
+    this.w = new Float64Array(maxN);
+    this.t = new Float64Array(maxN);
+    this.h = new Float64Array(maxK * maxK);
+    this.l = new Float64Array(maxK * maxK);
+    this.inv = new Float64Array(maxK * maxK);
+    this.grad = new Float64Array(maxK);
+    this.delta = new Float64Array(maxK);
+    this.bOld = new Float64Array(maxK);
+    this.hat = new Float64Array(maxN);
+    this.col = new Float64Array(maxK);
+  }
+}
+
+/**
+ * A design: k columns of n (cols[j]), outcome y, sample weights act (1 used, 0 dropped). The fits
+ * below write coefficients into b and leave the inverse information matrix in fit.inv.
+ */
+interface Design {
+  cols: Float64Array[];
+  k: number;
+  n: number;
+  y: Float64Array;
+  act: Float64Array;
+}
+
+/** eta = Z b, pr = sigmoid(eta), w = act * pr (1 - pr); returns the log-likelihood. */
+function predict(d: Design, b: Float64Array, f: Fit): number {
+  const { cols, k, n, y, act } = d;
+  const eta = f.eta;
+  const c0 = cols[0];
+  const b0 = b[0];
+  for (let i = 0; i < n; i++) eta[i] = c0[i] * b0;
+  for (let j = 1; j < k; j++) {
+    const c = cols[j];
+    const bj = b[j];
+    for (let i = 0; i < n; i++) eta[i] += c[i] * bj;
+  }
+  let ll = 0;
+  const pr = f.pr;
+  const w = f.w;
+  for (let i = 0; i < n; i++) {
+    const e = eta[i];
+    const a = act[i];
+    // log(1 + exp(-|e|)) form: exact for large |e|.
+    const ex = Math.exp(-Math.abs(e));
+    const p = e >= 0 ? 1 / (1 + ex) : ex / (1 + ex);
+    pr[i] = p;
+    w[i] = a * p * (1 - p);
+    if (a !== 0) ll -= (y[i] !== 0 ? (e >= 0 ? 0 : -e) : e >= 0 ? e : 0) + Math.log1p(ex);
+  }
+  return ll;
+}
+
+/** Lower triangle of Z' W Z into f.h (k x k row-major). */
+function information(d: Design, f: Fit): void {
+  const { cols, k, n } = d;
+  const w = f.w;
+  const t = f.t;
+  const h = f.h;
+  for (let a = 0; a < k; a++) {
+    const ca = cols[a];
+    for (let i = 0; i < n; i++) t[i] = w[i] * ca[i];
+    for (let b = 0; b <= a; b++) {
+      const cb = cols[b];
+      let s = 0;
+      for (let i = 0; i < n; i++) s += t[i] * cb[i];
+      h[a * k + b] = s;
+    }
+  }
+}
+
+/** Cholesky of f.h into f.l and log det; NaN when not positive definite. */
+function cholesky(f: Fit, k: number): number {
+  const a = f.h;
+  const l = f.l;
+  let logdet = 0;
+  for (let j = 0; j < k; j++) {
+    let s = a[j * k + j];
+    for (let m = 0; m < j; m++) s -= l[j * k + m] * l[j * k + m];
+    if (!(s > 0)) return NaN;
+    const dj = Math.sqrt(s);
+    l[j * k + j] = dj;
+    logdet += 2 * Math.log(dj);
+    for (let i = j + 1; i < k; i++) {
+      let v = a[i * k + j];
+      for (let m = 0; m < j; m++) v -= l[i * k + m] * l[j * k + m];
+      l[i * k + j] = v / dj;
+    }
+  }
+  return logdet;
+}
+
+/** x = (L L')^-1 b, in place. */
+function cholSolve(l: Float64Array, k: number, x: Float64Array): void {
+  for (let i = 0; i < k; i++) {
+    let v = x[i];
+    for (let m = 0; m < i; m++) v -= l[i * k + m] * x[m];
+    x[i] = v / l[i * k + i];
+  }
+  for (let i = k - 1; i >= 0; i--) {
+    let v = x[i];
+    for (let m = i + 1; m < k; m++) v -= l[m * k + i] * x[m];
+    x[i] = v / l[i * k + i];
+  }
+}
+
+/** f.inv = (L L')^-1, full symmetric. */
+function cholInverse(f: Fit, k: number): void {
+  const inv = f.inv;
+  const col = f.col;
+  for (let c = 0; c < k; c++) {
+    col.fill(0, 0, k);
+    col[c] = 1;
+    cholSolve(f.l, k, col);
+    for (let r = 0; r < k; r++) inv[r * k + c] = col[r];
+  }
+}
+
+const enum Status {
+  Ok = 0,
+  Fail = 1,
+}
+
+/** One Newton step at b: b += step; returns the step's sum of |changes| (NaN: singular). */
+function newtonStep(d: Design, b: Float64Array, f: Fit): number {
+  const { cols, k, n, y, act } = d;
+  predict(d, b, f);
+  information(d, f);
+  const g = f.delta;
+  for (let j = 0; j < k; j++) {
+    const c = cols[j];
+    let s = 0;
+    for (let i = 0; i < n; i++) s += act[i] * (y[i] - f.pr[i]) * c[i];
+    g[j] = s;
+  }
+  if (Number.isNaN(cholesky(f, k))) return NaN;
+  cholSolve(f.l, k, g);
+  let sum = 0;
+  for (let j = 0; j < k; j++) {
+    b[j] += g[j];
+    sum += Math.abs(g[j]);
+  }
+  return sum;
+}
+
+/** The inverse information at b into f.inv; false if singular. */
+function inverseInformation(d: Design, b: Float64Array, f: Fit): boolean {
+  predict(d, b, f);
+  information(d, f);
+  if (Number.isNaN(cholesky(f, d.k))) return false;
+  cholInverse(f, d.k);
+  return true;
+}
+
+/**
+ * Newton-Raphson (IRLS) from b under plink2's rules (docs/logistic.md): it stops when the sum of
+ * |coefficient changes| falls below 1e-4, fails on divergence (a step over 20 and twice the
+ * smallest so far, after the 4th iteration), on steps of 1 from the 8th (the march of a separated
+ * coefficient), on a coefficient over 6e4 (8e3 when unfinished), and reports its 14th iterate
+ * unfinished. Converged fits are then polished to double precision; f.inv is set on Ok.
+ */
+function fitLogistic(d: Design, b: Float64Array, f: Fit): Status {
+  const k = d.k;
+  let minSum = Infinity;
+  for (let it = 0; ; it++) {
+    const sum = newtonStep(d, b, f);
+    if (sum !== sum || !(sum < Infinity)) return Status.Fail;
+    if (sum < minSum) minSum = sum;
+    if (it > 3) {
+      if ((sum > 20 && sum > 2 * minSum) || (it > 6 && Math.abs(1 - sum) < 1e-3)) return Status.Fail;
+      if (it > 13) {
+        for (let j = 0; j < k; j++) if (Math.abs(b[j]) > 8e3) return Status.Fail;
+        return inverseInformation(d, b, f) ? Status.Ok : Status.Fail;
+      }
+    }
+    if (sum < 1e-4) {
+      for (let j = 0; j < k; j++) if (Math.abs(b[j]) > MAX_COEF) return Status.Fail;
+      break;
+    }
+  }
+  // plink2 stops here in single precision; the same point to double precision.
+  for (let it = 0; it < 8; it++) {
+    const sum = newtonStep(d, b, f);
+    if (!(sum < 1e-9)) continue;
+    break;
+  }
+  return inverseInformation(d, b, f) ? Status.Ok : Status.Fail;
+}
+
+function converged(b: Float64Array, step: Float64Array, k: number): boolean {
+  for (let j = 0; j < k; j++) if (Math.abs(step[j]) > TOL * (1 + Math.abs(b[j]))) return false;
+  return true;
+}
+
+/** Firth-penalised log-likelihood at b (f.l, f.pr, f.w, f.inv updated); NaN if singular. */
+function firthLoglik(d: Design, b: Float64Array, f: Fit): number {
+  const ll = predict(d, b, f);
+  information(d, f);
+  const logdet = cholesky(f, d.k);
+  if (Number.isNaN(logdet)) return NaN;
+  cholInverse(f, d.k);
+  return ll + 0.5 * logdet;
+}
+
+/**
+ * Firth's penalised likelihood (logistf's algorithm, which plink2 ports): modified score
+ * U* = Z'(y - p + h (1/2 - p)), h the hat diagonal; steps of (Z'WZ)^-1 U* capped at 5 and halved
+ * (up to 5 times) while the penalised likelihood falls. Ok: f.inv is (Z'WZ)^-1 at the estimate.
+ */
+function fitFirth(d: Design, b: Float64Array, f: Fit): Status {
+  const { cols, k, n, y, act } = d;
+  let pl = firthLoglik(d, b, f);
+  if (Number.isNaN(pl)) return Status.Fail;
+  for (let it = 0; it < FIRTH_MAX_ITER; it++) {
+    // Hat diagonal h_i = w_i z_i' inv z_i.
+    const hat = f.hat;
+    const inv = f.inv;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let a = 0; a < k; a++) {
+        const za = cols[a][i];
+        let r = 0;
+        for (let c = 0; c < k; c++) r += inv[a * k + c] * cols[c][i];
+        s += za * r;
+      }
+      hat[i] = f.w[i] * s;
+    }
+    const u = f.grad;
+    let gmax = 0;
+    for (let j = 0; j < k; j++) {
+      const c = cols[j];
+      let s = 0;
+      for (let i = 0; i < n; i++) s += act[i] * (y[i] - f.pr[i] + hat[i] * (0.5 - f.pr[i])) * c[i];
+      u[j] = s;
+      if (Math.abs(s) > gmax) gmax = Math.abs(s);
+    }
+    const step = f.delta;
+    let smax = 0;
+    for (let a = 0; a < k; a++) {
+      let s = 0;
+      for (let c = 0; c < k; c++) s += inv[a * k + c] * u[c];
+      step[a] = s;
+      if (Math.abs(s) > smax) smax = Math.abs(s);
+    }
+    if (smax > FIRTH_MAX_STEP) {
+      const sc = FIRTH_MAX_STEP / smax;
+      for (let a = 0; a < k; a++) step[a] *= sc;
+    }
+    const old = f.bOld;
+    for (let a = 0; a < k; a++) {
+      old[a] = b[a];
+      b[a] += step[a];
+    }
+    let npl = firthLoglik(d, b, f);
+    let mult = 1;
+    for (let hs = 0; hs < FIRTH_MAX_HALF && !(npl >= pl); hs++) {
+      mult /= 2;
+      for (let a = 0; a < k; a++) b[a] = old[a] + step[a] * mult;
+      npl = firthLoglik(d, b, f);
+    }
+    if (Number.isNaN(npl)) return Status.Fail;
+    const change = Math.abs(npl - pl);
+    pl = npl;
+    if (converged(b, step, k) && gmax < 1e-6 && change < 1e-9) return Status.Ok;
+    if (smax * mult < TOL && change < 1e-12) return Status.Ok;
+  }
+  // plink2 reports an unfinished Firth fit (ERRCODE UNFINISHED) rather than NA.
+  return Status.Ok;
+}
+
+/** The covariate-only fits of a group (intercept first): logistic and Firth. */
+export function fitNull(x: Float64Array, p: number, n: number, y: Float64Array): { beta0: Float64Array; firth0: Float64Array; ok: boolean } {
+  const cols: Float64Array[] = [];
+  for (let j = 0; j < p; j++) cols.push(x.subarray(j * n, j * n + n));
+  const act = new Float64Array(n).fill(1);
+  const d: Design = { cols, k: p, n, y, act };
+  const f = new Fit(n, p);
+  const beta0 = new Float64Array(p);
+  let ybar = 0;
+  for (let i = 0; i < n; i++) ybar += y[i];
+  ybar /= n;
+  beta0[0] = Math.log(ybar / (1 - ybar));
+  const okL = fitLogistic(d, beta0, f) === Status.Ok;
+  const firth0 = Float64Array.from(beta0);
+  if (!okL) {
+    firth0.fill(0);
+    beta0.fill(0);
+  }
+  const okF = fitFirth(d, firth0, f) === Status.Ok;
+  return { beta0, firth0, ok: okL || okF };
+}
+
+export interface LogisticKernelOptions {
+  firth?: FirthMode;
+}
+
+export class LogisticKernel {
+  private g: Float64Array;
+  private act: Float64Array;
+  private fit: Fit;
+  private b: Float64Array;
+  private cols: Float64Array[] = [];
+  private firthMode: FirthMode;
+
+  constructor(maxN: number, maxP: number, opts: LogisticKernelOptions = {}) {
+    const n = Math.max(1, maxN);
+    this.g = new Float64Array(n);
+    this.act = new Float64Array(n);
+    this.fit = new Fit(n, maxP + 1);
+    this.b = new Float64Array(maxP + 1);
+    this.firthMode = opts.firth ?? 'fallback';
+  }
+
+  /** Test dosage row `d` (genotype-sample order, NaN = missing) against group `gr`. */
+  run(d: Float64Array, gr: LogisticGroup, out: LogisticResult): void {
+    const n = gr.n;
+    const idx = gr.idx;
+    const y = gr.y;
+    const g = this.g;
+    const act = this.act;
+    let ns = 0;
+    let nc = 0;
+    let sum = 0;
+    let sumsq = 0;
+    let caseSum = 0;
+    for (let i = 0; i < n; i++) {
+      const v = d[idx[i]];
+      if (v !== v) {
+        g[i] = 0;
+        act[i] = 0;
+      } else {
+        g[i] = v;
+        act[i] = 1;
+        ns++;
+        sum += v;
+        sumsq += v * v;
+        if (y[i] !== 0) {
+          nc++;
+          caseSum += v;
+        }
+      }
+    }
+    out.nUsed = ns;
+    out.nCase = nc;
+    out.nCtrl = ns - nc;
+    const mean = sum / ns;
+    const css = Math.max(0, sumsq - ns * mean * mean);
+    out.frq = mean / 2;
+    const den = 2 * out.frq * (1 - out.frq);
+    out.info = den > 0 ? css / ns / den : NaN;
+    out.frqCase = nc > 0 ? caseSum / (2 * nc) : NaN;
+    out.frqCtrl = ns > nc ? (sum - caseSum) / (2 * (ns - nc)) : NaN;
+    out.firth = false;
+    const p = gr.p;
+    const k = p + 1;
+    if (ns <= k) return na(out, 'SAMPLE_CT<=PREDICTOR_CT');
+    if (!(css > 1e-12 * ns)) return na(out, 'CONST_ALLELE');
+    const cols = this.cols;
+    cols.length = k;
+    cols[0] = g.subarray(0, n);
+    for (let j = 0; j < p; j++) cols[j + 1] = gr.x.subarray(j * n, j * n + n);
+    const design: Design = { cols, k, n, y, act };
+    const b = this.b;
+    const f = this.fit;
+    let useFirth = this.firthMode === 'always';
+    if (!useFirth) {
+      // A dosage absent from (or fixed in) the cases or the controls: no finite MLE (plink2 skips
+      // straight to Firth). Dosages are compared exactly, as plink2 compares its dosage sums.
+      const ctrlSum = sum - caseSum;
+      const separated = caseSum === 0 || ctrlSum === 0 || caseSum === 2 * nc || ctrlSum === 2 * (ns - nc);
+      let status = Status.Fail;
+      if (!separated) {
+        b.fill(0, 0, k);
+        status = fitLogistic(design, b, f);
+      }
+      if (status !== Status.Ok) {
+        if (this.firthMode === 'never') return na(out, separated ? 'SEPARATION' : 'LOGISTIC_CONVERGE_FAIL');
+        useFirth = true;
+        out.firth = true;
+      }
+    }
+    if (useFirth) {
+      b[0] = 0;
+      for (let j = 0; j < p; j++) b[j + 1] = gr.firth0[j];
+      if (fitFirth(design, b, f) !== Status.Ok) return na(out, 'FIRTH_CONVERGE_FAIL');
+    }
+    if (!validCovariance(f.inv, k)) return na(out, 'INVALID_RESULT');
+    const beta = b[0];
+    const se = Math.sqrt(f.inv[0]);
+    out.beta = beta;
+    out.se = se;
+    out.z = beta / se;
+    out.logp = logPNormal2(out.z);
+    out.err = '';
+  }
+}
+
+/**
+ * plink2's validParameters check: every variance finite and above 1e-20, and no covariance above
+ * 0.99999 of the product of the standard deviations (a near-singular information matrix).
+ */
+function validCovariance(inv: Float64Array, k: number): boolean {
+  for (let a = 0; a < k; a++) {
+    const v = inv[a * k + a];
+    if (!(v >= 1e-20) || !Number.isFinite(v)) return false;
+  }
+  for (let a = 1; a < k; a++) {
+    const sa = 0.99999 * Math.sqrt(inv[a * k + a]);
+    for (let c = 0; c < a; c++) if (inv[a * k + c] > sa * Math.sqrt(inv[c * k + c])) return false;
+  }
+  return true;
+}
+
+function na(out: LogisticResult, err: LogisticErr): void {
+  out.beta = NaN;
+  out.se = NaN;
+  out.z = NaN;
+  out.logp = NaN;
+  out.err = err;
+}
