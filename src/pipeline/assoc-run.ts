@@ -2,17 +2,16 @@
 // the Piscina pool (a bounded window of chunks in flight: the reader waits when it is full) ->
 // restore order by sequence number -> genome-sorted writers. Workers parse and regress.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { FileError, InputError, UsageError, fileError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import type { BgenHeader } from '../formats/bgen/index.js';
 import { listBgiOffsets } from '../formats/bgen/index.js';
 import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader, type BgenChunk } from './bgen-source.js';
 import { parseSampleFile, readNumericTable, alignTable, alignedColumn, type SampleId, displayId } from '../formats/tables.js';
 import { openInput, readTextFile } from '../io/input.js';
-import { registerTemp, suffixFor, unregisterTemp, type OutCompression } from '../io/output.js';
+import { suffixFor, type OutCompression } from '../io/output.js';
+import { checkOutputDir, makeRunDir, tmpBaseFor } from '../io/run-dir.js';
 import { MedianAccumulator } from '../stats/median.js';
 import { CHI2_1_MEDIAN, medianChi2 } from '../stats/distributions.js';
 import { buildModel, type AssocModel, type NamedColumn } from '../stats/model.js';
@@ -20,21 +19,14 @@ import type { Filters, Region, WorkerInit, WorkerRequest, WorkerResponse } from 
 import { chunkLines, countLines, sliceLines } from './chunker.js';
 import { SLACK, fileLineChunks } from '../io/line-chunks.js';
 import { GenArena } from './gen-arena.js';
+import { BufferPool, OrderedWindow } from './ordered-window.js';
 import { wasmDisabled } from '../wasm/asm.js';
 import { GenomeSorter } from './sorter.js';
 
-// Default work units. .gen: 4 MB (157 x 300k .gen.zst, wall: 1 MB 2.85-2.93 s, 2 MB 2.64-2.76,
-// 4 MB 2.54-2.65, 8 MB 2.43-2.48 at +30 MB RSS; fewer, larger chunks mean fewer thread wake-ups
-// interrupting the main thread's zstd stream). BGEN: 1 MB (157 x 1M: 4 MB was no faster and
-// +130 MB RSS, a chunk holding ~20,000 variants' rows).
+// Bytes of input per work unit: docs/decisions/0001-chunk-sizes.md.
 export const GEN_CHUNK = 4 << 20;
 export const BGEN_CHUNK = 1 << 20;
-/**
- * Chunks queued at a worker at once, .gen (see the window in runAssoc). BGEN keeps 1: its main
- * thread does little per chunk, so workers waited less, and queueing cost memory: 157 x 1M BGEN
- * 1 a worker 4.45-4.61 s, 214 MB peak RSS; 3 4.23-4.32 s, 290-299 MB (the 6M run must stay under
- * 300 MB); 2 4.37-4.60 s, 222-224 MB.
- */
+/** Chunks queued at a worker at once, .gen; BGEN keeps 1: docs/decisions/0002-window-of-chunks-in-flight.md. */
 const GEN_TASKS_PER_WORKER = 3;
 
 export const OUTPUT_HEADER = 'CHR\tSNP\tBP\tA1\tA2\tFRQ\tINFO\tN\tBETA\tSE\tT\tP\tLOG10P';
@@ -181,41 +173,128 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   const samples = await resolveSamples(cfg, headers);
   const { model, warnings, matching } = await prepareModel(samples, cfg);
   for (const w of warnings) log(`dosageflow: warning: ${w}`);
-  const toStdout = cfg.out === '-';
-  if (toStdout && model.phenoNames.length !== 1) {
+  if (cfg.out === '-' && model.phenoNames.length !== 1) {
     throw new InputError(`--out - writes one phenotype to stdout, but ${model.phenoNames.length} were selected (${model.phenoNames.join(', ')}): choose one with --pheno-name`, { file: cfg.pheno });
   }
-  const outDir = toStdout ? process.cwd() : path.dirname(path.resolve(cfg.out));
+  checkOutputDir(cfg.out);
+  const tmp = makeRunDir(tmpBaseFor(cfg.out, cfg.tmpDir), '.dosageflow-tmp-');
+  const outputs = new PhenoOutputs(cfg, model, tmp.path);
+  const plan = planWorkers(cfg, model, samples.length);
+  const pool = startPool(plan);
+  const run: AssocRun = { cfg, plan, pool: pool.pool, outputs, headers, buffers: new BufferPool(2 * plan.window + 2), seq: 0, variantsRead: 0, outside: 0, skipped: 0, bytesRead: 0, window: null };
+  const progress = cfg.progress ? startProgress(() => run) : null;
   try {
-    const st = fs.statSync(outDir);
-    if (!st.isDirectory()) throw new FileError('output directory is not a directory', { file: outDir });
+    for (const file of cfg.gen) await runInput(run, 'gen', file);
+    for (const file of cfg.bgen) await runInput(run, 'bgen', file);
+    await outputs.finish();
   } catch (e) {
-    throw fileError(e, outDir);
+    outputs.abort();
+    throw e;
+  } finally {
+    progress?.stop();
+    outputs.close();
+    tmp.remove();
+    // A result arriving at a destroyed pool is an unhandled error in Piscina: settle them first.
+    await run.window?.settle();
+    await pool.pool.destroy();
   }
-  const tmpBase = cfg.tmpDir ?? (toStdout ? os.tmpdir() : outDir);
-  let tmpDir: string;
-  try {
-    tmpDir = fs.mkdtempSync(path.join(tmpBase, '.dosageflow-tmp-'));
-  } catch (e) {
-    throw fileError(e, tmpBase);
+  if (pool.error()) throw pool.error();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const summary: AssocSummary = {
+    matching,
+    variantsRead: run.variantsRead,
+    outsideRegions: run.outside,
+    multiallelicSkipped: run.skipped,
+    files: cfg.gen.length + cfg.bgen.length,
+    seconds,
+    phenos: outputs.summaries,
+    warnings,
+    sampleCount: samples.length,
+    sortedInput: outputs.sortedInput,
+  };
+  for (const line of summaryLines(summary)) log(line);
+  return summary;
+}
+
+/** One phenotype's sorted table and median accumulator, and its summary counts. */
+class PhenoOutputs {
+  readonly summaries: PhenoSummary[];
+  private readonly sorters: GenomeSorter[];
+  private readonly medians: MedianAccumulator[];
+
+  constructor(cfg: AssocConfig, model: AssocModel, tmpDir: string) {
+    const toStdout = cfg.out === '-';
+    const perPhenoMem = Math.max(1 << 10, Math.floor((cfg.memoryMB * (1 << 20)) / model.phenoNames.length));
+    this.sorters = model.phenoNames.map(
+      (name) =>
+        new GenomeSorter({
+          header: OUTPUT_HEADER,
+          target: toStdout ? { kind: 'stdout' } : { kind: 'file', path: outputPathFor(cfg.out, name, cfg.compress), compression: cfg.compress },
+          tmpDir,
+          memoryBytes: perPhenoMem,
+        }),
+    );
+    this.medians = model.phenoNames.map(() => new MedianAccumulator(tmpDir));
+    this.summaries = model.phenoNames.map((name, j) => ({ name, samples: model.phenoN[j], tested: 0, na: 0, filteredInfo: 0, filteredMaf: 0, lambda: NaN, output: toStdout ? '-' : outputPathFor(cfg.out, name, cfg.compress) }));
   }
-  registerTemp(tmpDir);
-  const perPhenoMem = Math.max(1 << 10, Math.floor((cfg.memoryMB * (1 << 20)) / model.phenoNames.length));
-  const sorters = model.phenoNames.map(
-    (name) =>
-      new GenomeSorter({
-        header: OUTPUT_HEADER,
-        target: toStdout ? { kind: 'stdout' } : { kind: 'file', path: outputPathFor(cfg.out, name, cfg.compress), compression: cfg.compress },
-        tmpDir,
-        memoryBytes: perPhenoMem,
-      }),
-  );
-  const medians = model.phenoNames.map(() => new MedianAccumulator(tmpDir));
-  const ph = model.phenoNames.map((name, j) => ({ name, samples: model.phenoN[j], tested: 0, na: 0, filteredInfo: 0, filteredMaf: 0, lambda: NaN, output: toStdout ? '-' : outputPathFor(cfg.out, name, cfg.compress) }));
+
+  /** A chunk's rows, in chunk order: counted, and fed to each phenotype's sorter. */
+  async add(r: Extract<WorkerResponse, { kind: 'rows' }>): Promise<void> {
+    for (let j = 0; j < r.phenos.length; j++) {
+      const pr = r.phenos[j];
+      const s = this.summaries[j];
+      s.tested += pr.ends.length - pr.na;
+      s.na += pr.na;
+      s.filteredInfo += pr.filteredInfo;
+      s.filteredMaf += pr.filteredMaf;
+      this.medians[j].add(pr.negLogP);
+      const rank = new Int32Array(pr.ends.length);
+      const pos = new Float64Array(pr.ends.length);
+      for (let i = 0; i < pr.ends.length; i++) {
+        rank[i] = r.rank[pr.variant[i]];
+        pos[i] = r.pos[pr.variant[i]];
+      }
+      await this.sorters[j].add(pr.text, pr.ends, rank, pos);
+    }
+  }
+
+  async finish(): Promise<void> {
+    for (const s of this.sorters) await s.finish();
+    // The medians are of -ln p (see medianChi2), as in the report.
+    this.summaries.forEach((s, j) => (s.lambda = medianChi2(this.medians[j].middle() ?? []) / CHI2_1_MEDIAN));
+  }
+
+  abort(): void {
+    for (const s of this.sorters) s.abort();
+  }
+
+  close(): void {
+    for (const m of this.medians) m.close();
+  }
+
+  get sortedInput(): boolean {
+    return this.sorters.every((s) => s.sortedInput);
+  }
+}
+
+interface WorkerPlan {
+  init: WorkerInit;
+  threads: number;
+  /** Chunks queued at a worker at once. */
+  tasksPerWorker: number;
+  /** Chunks unfinished at once (docs/decisions/0002-window-of-chunks-in-flight.md). */
+  window: number;
+  /** Heap caps of each worker (docs/decisions/0003-worker-heap-limits.md). */
+  youngMB: number;
+  oldMB: number;
+  arena: GenArena | null;
+}
+
+function planWorkers(cfg: AssocConfig, model: AssocModel, nSamples: number): WorkerPlan {
   const init: WorkerInit = {
     model,
     filters: cfg.filters,
-    nSamples: samples.length,
+    nSamples,
     genChr: cfg.chr,
     genExact: cfg.dosagePrecision === 'exact',
     bgenRound: cfg.dosagePrecision === 'plink2',
@@ -223,181 +302,147 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
     regions: cfg.regions,
     biallelicOnly: cfg.biallelicOnly,
   };
-  // Workers' heaps are capped: left to V8's defaults they grew with the run (157 samples, BGEN:
-  // 355 MB peak RSS at 100k variants, 422 MB at 600k; with these caps 194 MB, and no slower). The
-  // old generation gets room for the model the worker holds (its arrays scale with the samples).
-  // Young generation 8 MB: once rows were written as bytes a BGEN chunk's row buffers (thousands of
-  // variants) outlived a 4 MB nursery and were promoted: 157 x 1M BGEN peak RSS 4 MB: ~285 MB,
-  // 8 MB: ~210 MB, 16 MB: ~235 MB, same speed; .gen (370 variants a chunk): 172 -> ~180 MB.
-  const modelMB = modelBytes(model) / (1 << 20);
   const tasksPerWorker = cfg.bgen.length > 0 ? 1 : GEN_TASKS_PER_WORKER;
-  // Window of chunks in flight: enough to keep every worker busy while the oldest is merged.
-  // Each worker is handed up to GEN_TASKS_PER_WORKER .gen chunks at once (Piscina queues them on
-  // its port): with one, a worker that finished a chunk waited for the main thread to hand it the
-  // next, and the main thread answers only between zstd calls of ~5 ms; ~15% of the two cores sat
-  // idle mid-run. 157 x 300k .gen.zst, wall: 1 a worker and a window of 5 chunks 2.29-2.35 s; 2 and
-  // 9 2.18-2.19; 3 and 9 2.13-2.14 (+20 MB peak RSS); 4 and 9-11 2.14-2.24.
   const window = cfg.threads * (tasksPerWorker + 1) + 1;
-  // .gen files read directly (not sharded, not BGEN alongside) go through a shared arena when the
+  // .gen files read directly (not sharded, no BGEN alongside) go through the shared arena when the
   // WebAssembly parser runs: slots for every chunk held (2 windows) and the two being filled.
   const arena =
-    cfg.bgen.length === 0 && !cfg.shard && !wasmDisabled() ? GenArena.create(samples.length, cfg.threads, 2 * window + 4, (cfg.chunkSize ?? GEN_CHUNK) + SLACK) : null;
+    cfg.bgen.length === 0 && !cfg.shard && !wasmDisabled() ? GenArena.create(nSamples, cfg.threads, 2 * window + 4, (cfg.chunkSize ?? GEN_CHUNK) + SLACK) : null;
   if (arena) init.genArena = { memory: arena.memory, scratchBytes: arena.scratchBytes, places: cfg.threads };
+  const modelMB = modelBytes(model) / (1 << 20);
+  return { init, threads: cfg.threads, tasksPerWorker, window, arena, youngMB: 8, oldMB: Math.ceil(64 + 3 * modelMB + nSamples / 2000) };
+}
+
+function startPool(plan: WorkerPlan): { pool: Piscina; error: () => unknown } {
   const pool = new Piscina({
     filename: WORKER_FILE,
-    workerData: init,
-    minThreads: cfg.threads,
-    maxThreads: cfg.threads,
+    workerData: plan.init,
+    minThreads: plan.threads,
+    maxThreads: plan.threads,
     idleTimeout: 60_000,
-    concurrentTasksPerWorker: tasksPerWorker,
-    resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: Math.ceil(64 + 3 * modelMB + samples.length / 2000) },
+    concurrentTasksPerWorker: plan.tasksPerWorker,
+    resourceLimits: { maxYoungGenerationSizeMb: plan.youngMB, maxOldGenerationSizeMb: plan.oldMB },
   });
-  let variantsRead = 0;
-  let outside = 0;
-  let skipped = 0;
-  let bytesRead = 0;
-  const progress = cfg.progress ? startProgress(() => ({ variantsRead, bytesRead })) : null;
-  // Chunks submitted and not yet merged; on failure they are awaited before the pool goes away (a
-  // result arriving at a destroyed pool is an unhandled error in Piscina).
-  const inflight: Promise<WorkerResponse>[] = [];
-  let poolError: unknown = null;
+  let error: unknown = null;
   pool.on('error', (e) => {
-    poolError = poolError ?? e;
+    error = error ?? e;
   });
-  try {
-    const buffers = new BufferPool(2 * window + 2);
-    const takeChunk = (minBytes: number): Uint8Array => arena?.take(minBytes) ?? new Uint8Array(buffers.take(minBytes));
-    let unfinished = 0;
-    let wake: (() => void) | null = null;
-    const settled = new WeakSet<Promise<WorkerResponse>>();
-    let seq = 0;
-    const inputs = [...cfg.gen.map((file) => ({ kind: 'gen' as const, file })), ...cfg.bgen.map((file) => ({ kind: 'bgen' as const, file }))];
-    for (const { kind, file } of inputs) {
-      let lineBase = 0;
-      let fileRecords = 0;
-      inflight.length = 0;
-      const emit = async (r: WorkerResponse) => {
-        if (r.kind === 'rows') {
-          if (r.slot !== undefined) arena!.give(r.slot);
-          else if (r.buf) buffers.give(r.buf);
-        }
-        if (r.kind === 'error') {
-          if (kind === 'gen') throw new InputError(r.message, { file, line: lineBase + (r.lineInChunk ?? 0) + 1 });
-          throw new InputError(r.message, { file, byteOffset: r.byteOffset });
-        }
-        lineBase += r.lines;
-        fileRecords += r.records;
-        variantsRead += r.records;
-        outside += r.outside;
-        skipped += r.skipped;
-        for (let j = 0; j < r.phenos.length; j++) {
-          const pr = r.phenos[j];
-          const s = ph[j];
-          s.tested += pr.ends.length - pr.na;
-          s.na += pr.na;
-          s.filteredInfo += pr.filteredInfo;
-          s.filteredMaf += pr.filteredMaf;
-          medians[j].add(pr.negLogP);
-          const rank = new Int32Array(pr.ends.length);
-          const pos = new Float64Array(pr.ends.length);
-          for (let i = 0; i < pr.ends.length; i++) {
-            rank[i] = r.rank[pr.variant[i]];
-            pos[i] = r.pos[pr.variant[i]];
-          }
-          await sorters[j].add(pr.text, pr.ends, rank, pos);
-        }
-      };
-      // .gen: the reader waits while `window` chunks are unfinished, not while the oldest is: waiting
-      // for the oldest, a worker that had finished its queue sat idle behind the other's (157 x 300k
-      // .gen.zst: ~7% of the cores idle mid-run; wall 2.17-2.23 -> 2.12-2.20 s, interleaved).
-      // Finished chunks wait for the older ones to be merged in order, at most `window` of them.
-      // BGEN waits for the oldest (157 x 1M: 4.25 -> 4.36 s and +8 MB the other way).
-      const maxHeld = kind === 'gen' ? 2 * window : window;
-      const submit = async (req: WorkerRequest) => {
-        const p = pool.run(req, { transferList: req.buf ? [req.buf] : [] }) as Promise<WorkerResponse>;
-        unfinished++;
-        const done = () => {
-          unfinished--;
-          settled.add(p);
-          const w = wake;
-          wake = null;
-          w?.();
-        };
-        p.then(done, done); // also marks a rejection handled: it is thrown when merged, in order
-        inflight.push(p);
-        for (;;) {
-          while (inflight.length > 0 && settled.has(inflight[0])) await emit(await inflight.shift()!);
-          if (unfinished < window && inflight.length < maxHeld) return;
-          await new Promise<void>((r) => (wake = r));
-        }
-      };
-      if (kind === 'gen') {
-        let chunks: AsyncIterable<Uint8Array>;
-        if (cfg.shard) {
-          let source: AsyncIterable<Uint8Array> = (await openInput(file)).stream;
-          // A first pass counts lines (bytes only, nothing parsed); the second keeps this shard's.
-          const total = await countLines((await openInput(file)).stream);
-          const from = Math.floor(((cfg.shard.index - 1) * total) / cfg.shard.count);
-          const to = Math.floor((cfg.shard.index * total) / cfg.shard.count);
-          source = sliceLines(source, from, to);
-          lineBase = from;
-          fileRecords = -1; // an empty shard is fine
-          chunks = chunkLines(source, cfg.chunkSize ?? GEN_CHUNK);
-        } else {
-          chunks = fileLineChunks(file, cfg.chunkSize ?? GEN_CHUNK, takeChunk);
-        }
-        for await (const chunk of chunks) {
-          bytesRead += chunk.length;
-          // The chunk is a prefix of its buffer or arena slot (the rest is unused room): the worker
-          // reads `length` bytes there.
-          if (arena?.holds(chunk)) await submit({ kind: 'gen', seq: seq++, slot: chunk.byteOffset, length: chunk.length });
-          else await submit({ kind: 'gen', seq: seq++, buf: chunk.buffer as ArrayBuffer, length: chunk.length });
-        }
-        while (inflight.length) await emit(await inflight.shift()!);
-        arena?.reset();
-        if (fileRecords === 0) throw new InputError('no variants: the file is empty or blank', { file });
-      } else {
-        const h = headers.get(file)!;
-        const bgenChunk = cfg.chunkSize ?? BGEN_CHUNK;
-        const bgi = `${file}.bgi`;
-        let chunks: AsyncIterable<BgenChunk>;
-        const hasBgi = fs.existsSync(bgi);
-        if (cfg.shard) {
-          const m = h.nVariants;
-          const skip = Math.floor(((cfg.shard.index - 1) * m) / cfg.shard.count);
-          const take = Math.floor((cfg.shard.index * m) / cfg.shard.count) - skip;
-          chunks = hasBgi ? bgenIndexedChunks(file, listBgiOffsets(bgi).slice(skip, skip + take), bgenChunk) : bgenChunks(file, h, bgenChunk, { skip, take });
-        } else if (cfg.regions.length && hasBgi) {
-          chunks = bgenIndexedChunks(file, bgiEntriesFor(bgi, cfg.regions), bgenChunk);
-        } else {
-          chunks = bgenChunks(file, h, bgenChunk);
-        }
-        for await (const c of chunks) {
-          bytesRead += c.buf.length;
-          await submit({ kind: 'bgen', seq: seq++, buf: c.buf.buffer as ArrayBuffer, fileOffset: c.fileOffset, file, layout: h.layout, compression: h.compression, nVariants: c.nVariants });
-        }
-        while (inflight.length) await emit(await inflight.shift()!);
-      }
+  return { pool, error: () => error };
+}
+
+/** The state of one assoc run across its input files. */
+interface AssocRun {
+  cfg: AssocConfig;
+  plan: WorkerPlan;
+  pool: Piscina;
+  outputs: PhenoOutputs;
+  headers: Map<string, BgenHeader>;
+  /** Sequence number of the next chunk. */
+  seq: number;
+  variantsRead: number;
+  outside: number;
+  skipped: number;
+  bytesRead: number;
+  /** .gen chunk buffers handed back by the workers, reused for later chunks. */
+  buffers: BufferPool;
+  /** The current file's chunks in flight. */
+  window: OrderedWindow<WorkerResponse> | null;
+}
+
+/** Where a file's chunks come from, and how its positions are counted. */
+interface ReadPath {
+  requests: AsyncIterable<{ req: WorkerRequest; bytes: number }>;
+  /** Lines before the first chunk (a .gen shard), for error lines. */
+  firstLine: number;
+  /** A shard may be empty; a whole .gen file may not. */
+  mayBeEmpty: boolean;
+}
+
+/** The one place that chooses how a file is read: .gen (shared arena, buffers, shard) or BGEN (scan, .bgi, shard). */
+async function chooseReadPath(run: AssocRun, kind: 'gen' | 'bgen', file: string): Promise<ReadPath> {
+  const { cfg, plan } = run;
+  if (kind === 'gen') {
+    const target = cfg.chunkSize ?? GEN_CHUNK;
+    if (cfg.shard) {
+      // A first pass counts lines (bytes only, nothing parsed); the second keeps this shard's.
+      const total = await countLines((await openInput(file)).stream);
+      const from = Math.floor(((cfg.shard.index - 1) * total) / cfg.shard.count);
+      const to = Math.floor((cfg.shard.index * total) / cfg.shard.count);
+      const chunks = chunkLines(sliceLines((await openInput(file)).stream, from, to), target);
+      return { requests: genRequests(run, chunks, null), firstLine: from, mayBeEmpty: true };
     }
-    for (const s of sorters) await s.finish();
-    // The medians are of -ln p (see medianChi2), as in the report.
-    ph.forEach((s, j) => (s.lambda = medianChi2(medians[j].middle() ?? []) / CHI2_1_MEDIAN));
-  } catch (e) {
-    for (const s of sorters) s.abort();
-    throw e;
-  } finally {
-    progress?.stop();
-    for (const m of medians) m.close();
-    fs.rmSync(tmpDir, { recursive: true, force: true });
-    unregisterTemp(tmpDir);
-    await Promise.allSettled(inflight);
-    await pool.destroy();
+    const arena = plan.arena;
+    const take = (minBytes: number): Uint8Array => arena?.take(minBytes) ?? new Uint8Array(run.buffers.take(minBytes));
+    return { requests: genRequests(run, fileLineChunks(file, target, take), arena), firstLine: 0, mayBeEmpty: false };
   }
-  if (poolError) throw poolError;
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const summary: AssocSummary = { matching, variantsRead, outsideRegions: outside, multiallelicSkipped: skipped, files: cfg.gen.length + cfg.bgen.length, seconds, phenos: ph, warnings, sampleCount: samples.length, sortedInput: sorters.every((s) => s.sortedInput) };
-  for (const line of summaryLines(summary)) log(line);
-  return summary;
+  const h = run.headers.get(file)!;
+  const target = cfg.chunkSize ?? BGEN_CHUNK;
+  const bgi = `${file}.bgi`;
+  const hasBgi = fs.existsSync(bgi);
+  let chunks: AsyncIterable<BgenChunk>;
+  if (cfg.shard) {
+    const m = h.nVariants;
+    const skip = Math.floor(((cfg.shard.index - 1) * m) / cfg.shard.count);
+    const take = Math.floor((cfg.shard.index * m) / cfg.shard.count) - skip;
+    chunks = hasBgi ? bgenIndexedChunks(file, listBgiOffsets(bgi).slice(skip, skip + take), target) : bgenChunks(file, h, target, { skip, take });
+  } else if (cfg.regions.length && hasBgi) {
+    chunks = bgenIndexedChunks(file, bgiEntriesFor(bgi, cfg.regions), target);
+  } else {
+    chunks = bgenChunks(file, h, target);
+  }
+  return { requests: bgenRequests(run, file, h, chunks), firstLine: 0, mayBeEmpty: true };
+}
+
+async function* genRequests(run: AssocRun, chunks: AsyncIterable<Uint8Array>, arena: GenArena | null): AsyncGenerator<{ req: WorkerRequest; bytes: number }> {
+  for await (const chunk of chunks) {
+    // The chunk is a prefix of its buffer or arena slot (the rest is unused room): the worker
+    // reads `length` bytes there.
+    const req: WorkerRequest = arena?.holds(chunk)
+      ? { kind: 'gen', seq: run.seq++, slot: chunk.byteOffset, length: chunk.length }
+      : { kind: 'gen', seq: run.seq++, buf: chunk.buffer as ArrayBuffer, length: chunk.length };
+    yield { req, bytes: chunk.length };
+  }
+}
+
+async function* bgenRequests(run: AssocRun, file: string, h: BgenHeader, chunks: AsyncIterable<BgenChunk>): AsyncGenerator<{ req: WorkerRequest; bytes: number }> {
+  for await (const c of chunks) {
+    const req: WorkerRequest = { kind: 'bgen', seq: run.seq++, buf: c.buf.buffer as ArrayBuffer, fileOffset: c.fileOffset, file, layout: h.layout, compression: h.compression, nVariants: c.nVariants };
+    yield { req, bytes: c.buf.length };
+  }
+}
+
+/** Read one file through the pool, merging its chunks' rows in order. */
+async function runInput(run: AssocRun, kind: 'gen' | 'bgen', file: string): Promise<void> {
+  const { plan, pool, buffers } = run;
+  const source = await chooseReadPath(run, kind, file);
+  let lineBase = source.firstLine;
+  let fileRecords = 0;
+  const drain = async (r: WorkerResponse) => {
+    if (r.kind === 'rows') {
+      if (r.slot !== undefined) plan.arena!.give(r.slot);
+      else if (r.buf) buffers.give(r.buf);
+    }
+    if (r.kind === 'error') {
+      if (kind === 'gen') throw new InputError(r.message, { file, line: lineBase + (r.lineInChunk ?? 0) + 1 });
+      throw new InputError(r.message, { file, byteOffset: r.byteOffset });
+    }
+    lineBase += r.lines;
+    fileRecords += r.records;
+    run.variantsRead += r.records;
+    run.outside += r.outside;
+    run.skipped += r.skipped;
+    await run.outputs.add(r);
+  };
+  // .gen waits on unfinished chunks, BGEN on the oldest (docs/decisions/0002-window-of-chunks-in-flight.md).
+  const window = new OrderedWindow<WorkerResponse>({ unfinished: plan.window, held: kind === 'gen' ? 2 * plan.window : plan.window }, drain);
+  run.window = window;
+  for await (const { req, bytes } of source.requests) {
+    run.bytesRead += bytes;
+    await window.push(pool.run(req, { transferList: req.buf ? [req.buf] : [] }) as Promise<WorkerResponse>);
+  }
+  await window.flush();
+  if (kind === 'gen') plan.arena?.reset();
+  if (fileRecords === 0 && !source.mayBeEmpty) throw new InputError('no variants: the file is empty or blank', { file });
 }
 
 export function summaryLines(s: AssocSummary): string[] {
@@ -434,24 +479,4 @@ function modelBytes(model: AssocModel): number {
   let b = 0;
   for (const g of model.groups) b += g.idx.byteLength + g.q.byteLength + g.yr.byteLength + g.cov.byteLength + g.y.byteLength;
   return b;
-}
-
-/** .gen chunk buffers handed back by the workers, reused for later chunks. */
-class BufferPool {
-  private free: ArrayBuffer[] = [];
-  constructor(private readonly max: number) {}
-  take = (minBytes: number): ArrayBuffer => {
-    for (let i = 0; i < this.free.length; i++) {
-      if (this.free[i].byteLength >= minBytes) {
-        const b = this.free[i];
-        this.free[i] = this.free[this.free.length - 1];
-        this.free.pop();
-        return b;
-      }
-    }
-    return new ArrayBuffer(minBytes);
-  };
-  give(b: ArrayBuffer): void {
-    if (this.free.length < this.max) this.free.push(b);
-  }
 }
