@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     }
   });
   const totalMs = time(() => {
-    for (const b of chunks) f.gen(0, b);
+    for (const b of chunks) f.gen(0, b, {});
   });
   const us = (ms: number) => ((ms * 1000) / lines).toFixed(2);
   console.log(`${lines} lines x ${samples.length} samples, ${model.groups.length} groups: decode ${decodeMs.toFixed(0)} ms (${us(decodeMs)} us/variant), whole worker ${totalMs.toFixed(0)} ms (${us(totalMs)} us/variant), rest ${us(totalMs - decodeMs)} us/variant`);

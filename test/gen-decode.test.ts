@@ -114,12 +114,12 @@ t.test('malformed lines give one clear message', async (t) => {
   t.match(decode('1 s r 5 A G 1 0 0 0', L).err, /too few fields: found 10, expected 12 \(6 \+ 3 x 2 samples\)/);
   t.match(decode('1 s r 5 A G 1 0 0 0 1 0 0', L).err, /too many fields: found 13, expected 12/);
   t.match(decode('1 s r 5 A G 1 0 0 0 1 0 0 0 1', L).err, /too many fields.*that is 3 samples: does the \.sample file match\?/);
-  t.match(decode('s r 5 A G 1 0 0 0 1 0', L).err, /old layout without a chromosome column: give --chr/);
+  t.match(decode('s r 5 A G 1 0 0 0 1 0', L).err, /with 5 leading fields that is 2 samples, but this file's first line has 6/);
   t.match(decode('1 s r 5 A G 1 0 x 0 1 0', L).err, /probability 'x' is not a number \(sample 1, field 9\)/);
   t.match(decode('1 s r 5 A G 1 0 0 0 -0.5 0', L).err, /negative probability '-0\.5' \(sample 2, field 11\)/);
   t.match(decode('1 s r 5 A G 1 0 0 0 1.5 0', L).err, /probability '1\.5' is greater than 1 \(sample 2, field 11\)/);
   t.match(decode('1 s r five A G 1 0 0 0 1 0', L).err, /position 'five' is not a whole number/);
-  t.match(decode('1 s r 5 A G 1 0 0 0 1 0', { ...L, chr: '1' }).err, /position 'r' .*drop --chr/);
+  t.match(decode('1 s r 5 A G 1 0 0 0 1 0', { ...L, chr: '1' }).err, /too many fields: found 12, expected 11.*6 leading fields, but this file's first line has 5/);
 });
 
 /** Every line of `chunk` decoded (error text or dosages), by WebAssembly or by the JavaScript paths. */

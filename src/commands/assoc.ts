@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { runAssoc, type AssocConfig, type AssocSummary } from '../pipeline/assoc-run.js';
-import { fileList, listOption, parseNumber, parseRegion, parseSize, parseThreads } from './options.js';
+import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseNumber, parseRegion, parseSize, parseThreads } from './options.js';
 
 
 function parseShard(v: unknown, gen: string[]): { index: number; count: number } {
@@ -53,6 +53,7 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
     chunkSize: a['chunk-size'] === undefined ? undefined : parseSize(a['chunk-size'], '--chunk-size'),
     filters: { minInfo, maxInfo, minMaf },
     regions: fileList(a.region).map(parseRegion),
+    ...selectionOptions(a),
     shard: a.shard === undefined ? undefined : parseShard(a.shard, gen),
     digits: Math.round(digits),
     memoryMB: a.memory === undefined ? 256 : parseNumber(a.memory, '--memory', 16),
@@ -81,7 +82,7 @@ export const assocCommand: CommandModule = {
       .option('pheno-name', { type: 'string', array: true, describe: 'phenotype columns to test (default: all)' })
       .option('covar', { type: 'string', describe: 'covariate table with a header, as --pheno' })
       .option('covar-name', { type: 'string', array: true, describe: 'covariate columns to use (default: all)' })
-      .option('chr', { type: 'string', describe: 'chromosome for old-layout .gen files without a CHR column' })
+      .option('chr', { type: 'string', describe: 'chromosome of IMPUTE2 .gen files without a CHR column (SNPID RSID POS A B); with a CHR column it must agree' })
       .option('dosage-precision', {
         type: 'string',
         choices: ['plink2', 'exact'],
@@ -93,6 +94,7 @@ export const assocCommand: CommandModule = {
       .option('max-info', { type: 'number', describe: 'drop variants with INFO above this' })
       .option('min-maf', { type: 'number', describe: 'drop variants with minor allele frequency below this' })
       .option('region', { type: 'string', array: true, describe: 'only variants in CHR or CHR:START-END (repeatable)' })
+      .options(SELECTION_OPTIONS)
       .option('shard', { type: 'string', describe: 'I/N: only the I-th of N near-equal contiguous slices of each file\'s variants (for cluster runs; see merge)' })
       .option('threads', { type: 'number', describe: 'worker threads (default: available cores)' })
       .option('chunk-size', { type: 'string', describe: 'bytes of input per work unit (default 4M for .gen, 1M for BGEN)' })
@@ -102,7 +104,10 @@ export const assocCommand: CommandModule = {
       .option('report', { type: 'boolean', describe: 'also write PREFIX.<PHENO>.report/ (lambda, Manhattan and QQ plots, top loci, report.html)' })
       .option('progress', { type: 'boolean', describe: 'progress line on stderr (default: when stderr is a terminal)' })
       .example('$0 assoc --gen chr*.gen.zst --sample cohort.sample --pheno pheno.tsv --covar covar.tsv --out results/ket', 'all phenotypes, all covariates')
+      .example('$0 assoc --gen plink.gen --sample plink.sample --pheno p.tsv --out res', 'a .gen from plink2 --export oxford (CHR ID POS A B, several chromosomes): no --chr')
+      .example('$0 assoc --gen chr22.impute2.gen.gz --chr 22 --sample s.sample --pheno p.tsv --out res', 'an IMPUTE2 file without a chromosome column (SNPID RSID POS A B)')
       .example('$0 assoc --gen study.gen.gz --sample s.sample --pheno p.tsv --pheno-name response --covar c.tsv --covar-name age,sex,PC1,PC2 --min-info 0.6 --max-info 1.2 --min-maf 0.01 --out res', 'the study\'s filters')
+      .example('$0 assoc --gen chr*.gen.gz --sample s.sample --pheno p.tsv --keep eur.txt --remove related.txt --exclude bad-snps.txt --out res', 'samples and variants chosen as plink2 --keep/--remove/--extract/--exclude')
       .example('$0 assoc --bgen ukb_chr*.bgen --sample ukb.sample --pheno p.tsv --covar c.tsv --region 22:16000000-17000000 --out res', 'BGEN with a .bgi index: seeks to the region')
       .example('$0 assoc --gen chr22.gen --sample s.sample --pheno p.tsv --pheno-name response --out - | head', 'stream one phenotype to stdout'),
   handler: async (argv) => {

@@ -52,3 +52,24 @@ export function parseRegion(s: string): Region {
   if (end < start) throw new UsageError(`--region ${s}: end is before start`);
   return { chr, start, end };
 }
+
+/** --keep/--remove/--extract/--exclude (formats/select.ts): file names, checked when read. */
+export function selectionOptions(a: Record<string, unknown>): { keep?: string; remove?: string; extract?: string; exclude?: string } {
+  const one = (name: string): string | undefined => {
+    const v = a[name];
+    if (v === undefined) return undefined;
+    if (Array.isArray(v)) throw new UsageError(`--${name} takes one file`);
+    const f = String(v);
+    if (f === '' || f === '-') throw new UsageError(`--${name} takes a file name`);
+    return f;
+  };
+  return { keep: one('keep'), remove: one('remove'), extract: one('extract'), exclude: one('exclude') };
+}
+
+/** The yargs definitions of those options, shared by the commands that read genotypes. */
+export const SELECTION_OPTIONS = {
+  keep: { type: 'string', describe: 'only the samples listed (plink format: FID IID or IID a line, header optional)' },
+  remove: { type: 'string', describe: 'all samples but those listed (same format as --keep)' },
+  extract: { type: 'string', describe: 'only the variants whose ID (the SNP column) is listed, whitespace-separated' },
+  exclude: { type: 'string', describe: 'all variants but those listed (same format as --extract)' },
+} as const;

@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { PrsConfig, Threshold } from '../prs/run.js';
-import { fileList, listOption, parseNumber } from './options.js';
+import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseNumber } from './options.js';
 
 export const DEFAULT_THRESHOLDS = '0.01,0.05,0.1,0.2,0.3,0.4,0.5';
 
@@ -68,6 +68,7 @@ export function validatePrsOptions(a: Record<string, unknown>): PrsConfig {
     ldRefSample,
     ldMethod,
     keepAmbiguous: Boolean(a['keep-ambiguous']),
+    ...selectionOptions(a),
     out: String(a.out),
     digits: Math.round(digits),
     memoryMB: a.memory === undefined ? 512 : parseNumber(a.memory, '--memory', 1),
@@ -120,8 +121,9 @@ export const prsCommand: CommandModule = {
         choices: ['plink1.9', 'dosage'],
         describe: 'r2 as plink 1.9 --clump computes it (default: haplotype EM on hard calls) or the squared correlation of the dosages',
       })
+      .options(SELECTION_OPTIONS)
       .option('keep-ambiguous', { type: 'boolean', describe: 'keep strand-ambiguous A/T and C/G SNPs (matched on the letters as written)' })
-      .option('chr', { type: 'string', describe: 'chromosome for old-layout .gen files without a CHR column' })
+      .option('chr', { type: 'string', describe: 'chromosome of IMPUTE2 .gen files without a CHR column (SNPID RSID POS A B); with a CHR column it must agree' })
       .option('out', { type: 'string', describe: 'output prefix' })
       .option('memory', { type: 'number', describe: 'MB of dosages cached while clumping (default 512)' })
       .option('tmp-dir', { type: 'string', describe: 'directory for the dosage spill files (default: beside the output)' })
@@ -131,6 +133,7 @@ export const prsCommand: CommandModule = {
         'the study\'s PRS analysis (thresholds 0.01 ... 0.5)',
       )
       .example('$0 prs --base base.tsv --bgen target.bgen --sample target.sample --pheno p.tsv --thresholds 5e-8,1e-5,0.001,0.05,1 --ld-ref 1kg.eur.gen.zst --ld-ref-sample 1kg.eur.sample --out res/prs', 'BGEN target, LD from a reference panel')
+      .example('$0 prs --base base.tsv --gen t.gen --sample t.sample --pheno p.tsv --keep unrelated.txt --extract hapmap3.snplist --out res/k', 'target samples and variants as plink2 --keep/--extract (LD, scores and the test over the kept samples)')
       .example('$0 prs --base base.tsv --gen t.gen --sample t.sample --pheno p.tsv --ld-method dosage --clump-r2 0.5 --out res/d', 'r2 from the imputed dosages instead of hard calls'),
   handler: async (argv) => {
     const cfg = validatePrsOptions(argv as Record<string, unknown>);

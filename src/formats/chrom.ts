@@ -41,3 +41,17 @@ export function chrRank(norm: string): number {
       return RANK_OTHER;
   }
 }
+
+/**
+ * A chromosome code as plink writes one: 1-26 (23-26 = X, Y, XY, MT), X, Y, XY, MT or M, with or
+ * without a `chr` prefix, any case. Decides the .gen layout (formats/gen/layout.ts).
+ */
+export function isChromosomeCode(raw: string): boolean {
+  let s = raw;
+  if (s.length > 3 && /^chr/i.test(s)) s = s.slice(3);
+  if (/^\d{1,2}$/.test(s)) {
+    const n = Number(s);
+    return n >= 1 && n <= 26;
+  }
+  return /^(x|y|xy|mt|m)$/i.test(s);
+}

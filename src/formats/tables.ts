@@ -8,7 +8,10 @@ export interface SampleId {
   iid: string;
 }
 
-/** Oxford .sample: two header lines (names, types); ID_1/ID_2 = FID/IID, or ID_1 alone = IID. */
+/**
+ * Oxford .sample: two header lines (names, types); ID_1/ID_2 = FID/IID (ID_1 = 0 throughout: no
+ * FIDs), or ID_1 alone = IID. Further columns (`missing`, `sex D` with NA, ...) are not read.
+ */
 export function parseSampleFile(text: string, file: string): SampleId[] {
   const lines = text.split('\n');
   const rows: SampleId[] = [];
@@ -29,6 +32,8 @@ export function parseSampleFile(text: string, file: string): SampleId[] {
     seen.set(key, i + 1);
     rows.push(id);
   }
+  // ID_1 = 0 on every row (plink2 --export oxford, plink 1.9 --recode oxford): no family IDs.
+  if (hasId2 && rows.length > 0 && rows.every((r) => r.fid === '0')) for (const r of rows) r.fid = undefined;
   return rows;
 }
 

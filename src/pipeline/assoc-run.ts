@@ -22,6 +22,8 @@ import { GenArena } from './gen-arena.js';
 import { BufferPool, OrderedWindow } from './ordered-window.js';
 import { wasmDisabled } from '../wasm/asm.js';
 import { GenomeSorter } from './sorter.js';
+import { firstLine as firstLineOf, genFileLayout, type GenFileLayout } from '../formats/gen/layout.js';
+import { readVariantIds, selectSamples, selectionSummary } from '../formats/select.js';
 
 // Bytes of input per work unit: docs/decisions/0001-chunk-sizes.md.
 export const GEN_CHUNK = 4 << 20;
@@ -55,6 +57,11 @@ export interface AssocConfig {
   chunkSize?: number;
   filters: Filters;
   regions: Region[];
+  /** --keep / --remove (plink sample lists) and --extract / --exclude (variant ID lists): files. */
+  keep?: string;
+  remove?: string;
+  extract?: string;
+  exclude?: string;
   /** The index-th (1-based) of count near-equal contiguous slices of each input's variants. */
   shard?: { index: number; count: number };
   digits: number;
@@ -81,6 +88,8 @@ export interface AssocSummary {
   variantsRead: number;
   outsideRegions: number;
   multiallelicSkipped: number;
+  /** What --keep/--remove/--extract/--exclude removed ('' without them). */
+  selection: string;
   files: number;
   seconds: number;
   phenos: PhenoSummary[];
@@ -133,8 +142,11 @@ export async function resolveSamples(cfg: Pick<AssocConfig, 'sample' | 'bgen' | 
   return samples;
 }
 
-/** Read the phenotype and covariate tables, align them to the samples and build the model. */
-export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames'>): Promise<Prepared> {
+/**
+ * Read the phenotype and covariate tables, align them to the samples and build the model. Samples
+ * outside `mask` (--keep/--remove) get missing phenotypes, so no test uses them.
+ */
+export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames'>, mask?: Uint8Array): Promise<Prepared> {
   const warnings: string[] = [];
   const pt = await readNumericTable(cfg.pheno, cfg.phenoNames, 'phenotype');
   const pal = alignTable(samples, pt);
@@ -143,6 +155,7 @@ export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, '
   }
   if (pal.matched < pt.ids.length) warnings.push(`${pt.ids.length - pal.matched} of ${pt.ids.length} rows of ${cfg.pheno} match no genotyped sample`);
   const phenos: NamedColumn[] = pt.names.map((name, j) => ({ name, values: alignedColumn(pt, j, pal) }));
+  if (mask) for (const p of phenos) for (let i = 0; i < mask.length; i++) if (mask[i] === 0) p.values[i] = NaN;
   const covars: NamedColumn[] = [];
   let covMatched = 0;
   if (cfg.covar) {
@@ -171,7 +184,9 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   const headers = new Map<string, BgenHeader>();
   for (const f of cfg.bgen) headers.set(f, await readBgenHeader(f));
   const samples = await resolveSamples(cfg, headers);
-  const { model, warnings, matching } = await prepareModel(samples, cfg);
+  const sel = await selectSamples(samples, cfg);
+  const { model, warnings, matching } = await prepareModel(samples, cfg, sel.mask);
+  warnings.unshift(...sel.warnings);
   for (const w of warnings) log(`dosageflow: warning: ${w}`);
   if (cfg.out === '-' && model.phenoNames.length !== 1) {
     throw new InputError(`--out - writes one phenotype to stdout, but ${model.phenoNames.length} were selected (${model.phenoNames.join(', ')}): choose one with --pheno-name`, { file: cfg.pheno });
@@ -180,8 +195,10 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   const tmp = makeRunDir(tmpBaseFor(cfg.out, cfg.tmpDir), '.dosageflow-tmp-');
   const outputs = new PhenoOutputs(cfg, model, tmp.path);
   const plan = planWorkers(cfg, model, samples.length);
+  if (cfg.extract !== undefined) plan.init.extract = await readVariantIds(cfg.extract);
+  if (cfg.exclude !== undefined) plan.init.exclude = await readVariantIds(cfg.exclude);
   const pool = startPool(plan);
-  const run: AssocRun = { cfg, plan, pool: pool.pool, outputs, headers, buffers: new BufferPool(2 * plan.window + 2), seq: 0, variantsRead: 0, outside: 0, skipped: 0, bytesRead: 0, window: null };
+  const run: AssocRun = { cfg, plan, pool: pool.pool, outputs, headers, buffers: new BufferPool(2 * plan.window + 2), seq: 0, variantsRead: 0, outside: 0, skipped: 0, removed: { notExtracted: 0, excluded: 0 }, bytesRead: 0, window: null };
   const progress = cfg.progress ? startProgress(() => run) : null;
   try {
     for (const file of cfg.gen) await runInput(run, 'gen', file);
@@ -205,6 +222,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
     variantsRead: run.variantsRead,
     outsideRegions: run.outside,
     multiallelicSkipped: run.skipped,
+    selection: selectionSummary(sel, run.removed, cfg),
     files: cfg.gen.length + cfg.bgen.length,
     seconds,
     phenos: outputs.summaries,
@@ -295,7 +313,7 @@ function planWorkers(cfg: AssocConfig, model: AssocModel, nSamples: number): Wor
     model,
     filters: cfg.filters,
     nSamples,
-    genChr: cfg.chr,
+    sampleFile: cfg.sample,
     genExact: cfg.dosagePrecision === 'exact',
     bgenRound: cfg.dosagePrecision === 'plink2',
     digits: cfg.digits,
@@ -342,6 +360,8 @@ interface AssocRun {
   variantsRead: number;
   outside: number;
   skipped: number;
+  /** Variants --extract / --exclude removed. */
+  removed: { notExtracted: number; excluded: number };
   bytesRead: number;
   /** .gen chunk buffers handed back by the workers, reused for later chunks. */
   buffers: BufferPool;
@@ -369,11 +389,11 @@ async function chooseReadPath(run: AssocRun, kind: 'gen' | 'bgen', file: string)
       const from = Math.floor(((cfg.shard.index - 1) * total) / cfg.shard.count);
       const to = Math.floor((cfg.shard.index * total) / cfg.shard.count);
       const chunks = chunkLines(sliceLines((await openInput(file)).stream, from, to), target);
-      return { requests: genRequests(run, chunks, null), firstLine: from, mayBeEmpty: true };
+      return { requests: genRequests(run, file, from, chunks, null), firstLine: from, mayBeEmpty: true };
     }
     const arena = plan.arena;
     const take = (minBytes: number): Uint8Array => arena?.take(minBytes) ?? new Uint8Array(run.buffers.take(minBytes));
-    return { requests: genRequests(run, fileLineChunks(file, target, take), arena), firstLine: 0, mayBeEmpty: false };
+    return { requests: genRequests(run, file, 0, fileLineChunks(file, target, take), arena), firstLine: 0, mayBeEmpty: false };
   }
   const h = run.headers.get(file)!;
   const target = cfg.chunkSize ?? BGEN_CHUNK;
@@ -393,13 +413,23 @@ async function chooseReadPath(run: AssocRun, kind: 'gen' | 'bgen', file: string)
   return { requests: bgenRequests(run, file, h, chunks), firstLine: 0, mayBeEmpty: true };
 }
 
-async function* genRequests(run: AssocRun, chunks: AsyncIterable<Uint8Array>, arena: GenArena | null): AsyncGenerator<{ req: WorkerRequest; bytes: number }> {
+async function* genRequests(run: AssocRun, file: string, firstLine: number, chunks: AsyncIterable<Uint8Array>, arena: GenArena | null): AsyncGenerator<{ req: WorkerRequest; bytes: number }> {
+  // The layout is decided from the file's first non-blank line (formats/gen/layout.ts).
+  let layout: GenFileLayout | undefined;
+  let blankLines = 0;
+  const ctx = { nSamples: run.plan.init.nSamples, chr: run.cfg.chr, file, sampleFile: run.cfg.sample };
   for await (const chunk of chunks) {
+    if (layout === undefined) {
+      const fl = firstLineOf(chunk, 0, chunk.length);
+      if (fl === null) blankLines += countLf(chunk);
+      else layout = genFileLayout(chunk, fl.start, fl.end, firstLine + blankLines + fl.index + 1, ctx);
+    }
+    const lay = layout ?? {};
     // The chunk is a prefix of its buffer or arena slot (the rest is unused room): the worker
     // reads `length` bytes there.
     const req: WorkerRequest = arena?.holds(chunk)
-      ? { kind: 'gen', seq: run.seq++, slot: chunk.byteOffset, length: chunk.length }
-      : { kind: 'gen', seq: run.seq++, buf: chunk.buffer as ArrayBuffer, length: chunk.length };
+      ? { kind: 'gen', seq: run.seq++, slot: chunk.byteOffset, length: chunk.length, layout: lay }
+      : { kind: 'gen', seq: run.seq++, buf: chunk.buffer as ArrayBuffer, length: chunk.length, layout: lay };
     yield { req, bytes: chunk.length };
   }
 }
@@ -431,6 +461,8 @@ async function runInput(run: AssocRun, kind: 'gen' | 'bgen', file: string): Prom
     run.variantsRead += r.records;
     run.outside += r.outside;
     run.skipped += r.skipped;
+    run.removed.notExtracted += r.notExtracted;
+    run.removed.excluded += r.excluded;
     await run.outputs.add(r);
   };
   // .gen waits on unfinished chunks, BGEN on the oldest (docs/decisions/0002-window-of-chunks-in-flight.md).
@@ -450,6 +482,7 @@ export function summaryLines(s: AssocSummary): string[] {
   const out = [
     `dosageflow assoc: ${s.variantsRead} variants read from ${s.files} file${s.files === 1 ? '' : 's'} (${s.sampleCount} samples)${s.outsideRegions ? `, ${s.outsideRegions} outside --region` : ''}${s.multiallelicSkipped ? `, ${s.multiallelicSkipped} multi-allelic skipped` : ''} in ${s.seconds.toFixed(2)} s (${rate} variants/s)${s.sortedInput ? '' : '; input was not genome-sorted: output sorted'}`,
   ];
+  if (s.selection) out.push(`  selection: ${s.selection}`);
   out.push(`  samples: ${s.matching}`);
   for (const p of s.phenos) {
     const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (no variance)` : ''].filter(Boolean).join(', ');
@@ -472,6 +505,12 @@ function startProgress(get: () => { variantsRead: number; bytesRead: number }) {
       process.stderr.write('\r\x1b[K');
     },
   };
+}
+
+function countLf(b: Uint8Array): number {
+  let n = 0;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 /** Bytes of the typed arrays a worker holds for the model. */

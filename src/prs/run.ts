@@ -32,6 +32,7 @@ import { barChartSvg, svgToPng } from './plot.js';
 import { ScoreModel, type ScoreFit } from './regress.js';
 import { looksLikeBgen, readDosages, type GenotypeFormat, type SourceStats } from './sources.js';
 import { DOSAGE_UNIT, MISSING_Q, SpillSet, quantize } from './store.js';
+import { VariantSelect, readVariantIds, selectSamples, selectionSummary } from '../formats/select.js';
 
 export interface Threshold {
   /** As written on the command line (names the score column P_<text>). */
@@ -59,6 +60,11 @@ export interface PrsConfig {
   ldRefSample?: string;
   ldMethod: LdMethod;
   keepAmbiguous: boolean;
+  /** --keep / --remove (target samples) and --extract / --exclude (target variant IDs): files. */
+  keep?: string;
+  remove?: string;
+  extract?: string;
+  exclude?: string;
   out: string;
   digits: number;
   memoryMB: number;
@@ -92,6 +98,8 @@ export interface PrsSummary {
   ldSamples: number;
   ldSource: string;
   multiallelicSkipped: number;
+  /** What --keep/--remove/--extract/--exclude removed ('' without them). */
+  selection: string;
   counts: MatchCounts;
   /** Variants that entered clumping. */
   clumpInput: number;
@@ -148,9 +156,20 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
   const warnings: string[] = [];
 
   // ---- samples, phenotype, covariates ----
-  const samples = parseSampleFile(await readTextFile(cfg.sample), cfg.sample);
-  if (samples.length === 0) throw new InputError('no samples listed', { file: cfg.sample });
+  const genoSamples = parseSampleFile(await readTextFile(cfg.sample), cfg.sample);
+  if (genoSamples.length === 0) throw new InputError('no samples listed', { file: cfg.sample });
+  // --keep/--remove: the kept samples' dosages are gathered from each row, so clumping r2 (without
+  // --ld-ref), scores and the test see only them.
+  const sel = await selectSamples(genoSamples, cfg);
+  warnings.push(...sel.warnings);
+  const keptIdx = sel.mask ? Int32Array.from(genoSamples.keys()).filter((i) => sel.mask![i] === 1) : undefined;
+  const samples = keptIdx ? Array.from(keptIdx, (i) => genoSamples[i]) : genoSamples;
   const N = samples.length;
+  const kept = keptIdx ? new Float64Array(N) : undefined;
+  const vsel = new VariantSelect({
+    extract: cfg.extract === undefined ? undefined : await readVariantIds(cfg.extract),
+    exclude: cfg.exclude === undefined ? undefined : await readVariantIds(cfg.exclude),
+  });
   const { y, cov, used, phenoName } = await phenotypes(cfg, samples, warnings);
 
   // ---- base ----
@@ -201,8 +220,10 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
     };
     for (const file of cfg.targets) {
       const before = stats.rows;
-      for await (const row of readDosages(file, cfg.format, N, cfg.chr, stats, inBase)) {
+      for await (const row of readDosages(file, cfg.format, genoSamples.length, cfg.chr, stats, inBase, cfg.sample)) {
         const m = row.meta;
+        if (vsel.active && !vsel.keep(m.snp)) continue;
+        const dosage = kept ? gatherInto(row.dosage, keptIdx!, kept) : row.dosage;
         const chr = normChr(m.chr);
         const tOrder = order++;
         const c = base.byChr.get(chr);
@@ -229,7 +250,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
             counts.aboveClumpP++;
             break;
           }
-          quantize(row.dosage, N, countsOtherAllele(kind), rec);
+          quantize(dosage, N, countsOtherAllele(kind), rec);
           const tRec = targetSpill.append(chr, rec);
           let kc = keptByChr.get(chr);
           if (!kc) keptByChr.set(chr, (kc = { base: c, bi: [], order: [], ldRec: [], keptOf: new Int32Array(c.n).fill(-1) }));
@@ -277,7 +298,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
         const kc = keptByChr.get(normChr(chr));
         return kc !== undefined && findPos(kc.base, pos) >= 0;
       };
-      for await (const row of readDosages(cfg.ldRef, ldFormat, ldSamples, cfg.chr, lstats, kept)) {
+      for await (const row of readDosages(cfg.ldRef, ldFormat, ldSamples, cfg.chr, lstats, kept, cfg.ldRefSample)) {
         const m = row.meta;
         const chr = normChr(m.chr);
         const kc = keptByChr.get(chr);
@@ -429,6 +450,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
       ldSamples,
       ldSource,
       multiallelicSkipped: stats.multiallelic + ldMulti,
+      selection: selectionSummary(sel, vsel, cfg),
       counts,
       clumpInput,
       indexVariants: indexes.length,
@@ -461,6 +483,11 @@ async function writeLines(o: OutputFile, head: string[], lines: string[]): Promi
     }
   }
   if (buf) await writeAsync(o.stream, buf);
+}
+
+function gatherInto(v: Float64Array, idx: Int32Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < idx.length; i++) out[i] = v[idx[i]];
+  return out;
 }
 
 function gather(v: Float64Array, idx: Int32Array): Float64Array {
@@ -521,6 +548,7 @@ export function summaryLines(cfg: PrsConfig, s: PrsSummary): string[] {
   const out = [
     `dosageflow prs: ${c.baseRows + c.naRows + c.duplicateRows} base rows, ${s.targetVariants} target variants (${s.targetSamples} samples) in ${s.seconds.toFixed(2)} s`,
     `  matched ${matched} (${c.same} same alleles, ${c.swapped} A1/A2 swapped, ${c.strandFlipped} strand-flipped${c.ambiguousKept ? `, ${c.ambiguousKept} ambiguous kept` : ''})${dropped.length ? `; skipped ${dropped.join(', ')}` : ''}${s.multiallelicSkipped ? `; ${s.multiallelicSkipped} multi-allelic bgen variants ignored` : ''}`,
+    ...(s.selection ? [`  selection: ${s.selection}${cfg.extract !== undefined || cfg.exclude !== undefined ? ' (variants: of the target variants at base positions)' : ''}`] : []),
     `  clumping: ${s.clumpInput} variants with P <= ${cfg.clumpP}${c.aboveClumpP ? ` (${c.aboveClumpP} above)` : ''}${c.notInLdRef ? `, ${c.notInLdRef} not in the LD reference` : ''}; r2 > ${cfg.clumpR2} (${cfg.ldMethod}) within ${cfg.clumpKb} kb over ${s.ldSamples} ${s.ldSource === 'target' ? 'target' : 'reference'} samples -> ${s.indexVariants} index variants`,
     `  association: ${s.samplesUsed} samples with the phenotype${cfg.covar ? ' and covariates' : ''}`,
   ];

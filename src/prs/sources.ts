@@ -3,7 +3,8 @@
 // copies what it keeps (the dosage buffer is reused).
 import * as fs from 'node:fs';
 import { InputError, fileError } from '../errors.js';
-import { countFields, decodeGenLine, genLineKey } from '../formats/gen/decode.js';
+import { countFields, decodeGenLine, genLineKey, headFields, type GenLayout } from '../formats/gen/decode.js';
+import { genFileLayout, withLayout } from '../formats/gen/layout.js';
 import type { VariantMeta } from '../formats/types.js';
 import { bgenHeaderBytesNeeded, decodeGenotypeBlock, parseBgenHeader, parseVariantHeader, type BgenHeader } from '../formats/bgen/index.js';
 import { openInput } from '../io/input.js';
@@ -37,27 +38,32 @@ export interface SourceStats {
 export type WantVariant = (chr: string, pos: number) => boolean;
 
 /** Rows of one genotype file, in file order (with `want`, only those it wants; stats count all). */
-export function readDosages(file: string, format: GenotypeFormat, nSamples: number, chr: string | undefined, stats: SourceStats, want?: WantVariant): AsyncGenerator<DosageRow> {
-  return format === 'gen' ? readGen(file, nSamples, chr, stats, want) : readBgen(file, nSamples, stats, want);
+export function readDosages(file: string, format: GenotypeFormat, nSamples: number, chr: string | undefined, stats: SourceStats, want?: WantVariant, sampleFile?: string): AsyncGenerator<DosageRow> {
+  return format === 'gen' ? readGen(file, nSamples, chr, stats, want, sampleFile) : readBgen(file, nSamples, stats, want);
 }
 
-async function* readGen(file: string, nSamples: number, chr: string | undefined, stats: SourceStats, want: WantVariant | undefined): AsyncGenerator<DosageRow> {
+async function* readGen(file: string, nSamples: number, chr: string | undefined, stats: SourceStats, want: WantVariant | undefined, sampleFile: string | undefined): AsyncGenerator<DosageRow> {
   const inp = await openInput(file);
   const dosage = new Float64Array(nSamples);
   const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
-  const layout = { nSamples, chr, plink2Precision: true };
+  let layout: GenLayout | undefined;
   const row: DosageRow = { meta, dosage, file, line: 0 };
-  const fields = (chr === undefined ? 6 : 5) + 3 * nSamples;
+  let fields = 0;
   let lineNo = 0;
   for await (const b of readLines(inp.stream)) {
     lineNo++;
     let i = 0;
     while (i < b.length && (b[i] === 32 || b[i] === 9 || b[i] === 13)) i++;
     if (i === b.length) continue;
+    if (layout === undefined) {
+      // Decided from the first line (formats/gen/layout.ts).
+      layout = withLayout({ nSamples, plink2Precision: true, sampleFile }, genFileLayout(b, 0, b.length, lineNo, { nSamples, chr, file, sampleFile }));
+      fields = headFields(layout) + 3 * nSamples;
+    }
     if (want !== undefined) {
       // An unwanted line with the right field count is counted; with any other it is decoded below,
       // which fails with its message (as does a line without a key).
-      const key = genLineKey(b, i, b.length, chr);
+      const key = genLineKey(b, i, b.length, layout);
       if (key !== null && !want(key.chr, key.pos) && countFields(b, i, b.length) === fields) {
         stats.rows++;
         continue;

@@ -66,10 +66,11 @@ async function genSamples(file: string): Promise<number> {
       lineNo++;
       const nf = countFields(b, 0, b.length);
       if (nf === 0) continue;
-      const n = (nf - 6) / 3;
+      // 6 leading fields (CHR SNPID RSID POS A B) or 5 (CHR ID POS A B, plink's export).
+      const n = (nf - 6) % 3 === 0 ? (nf - 6) / 3 : (nf - 5) / 3;
       if (!Number.isInteger(n) || n < 1) {
         throw new InputError(
-          `not a .gen line: ${nf} fields, expected 6 + 3 x samples (CHR SNPID RSID POS A B, then 3 genotype probabilities per sample)`,
+          `not a .gen line: ${nf} fields, expected 6 or 5 + 3 x samples (CHR SNPID RSID POS A B or CHR ID POS A B, then 3 genotype probabilities per sample)`,
           { file, line: lineNo },
         );
       }

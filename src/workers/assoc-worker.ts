@@ -22,7 +22,7 @@ export default function handle(req: WorkerRequest): WorkerResponse {
   switch (req.kind) {
     case 'gen': {
       const b = req.slot !== undefined ? new Uint8Array(arena!.memory.buffer, req.slot, req.length) : new Uint8Array(req.buf!, 0, req.length);
-      const res = formatter.gen(req.seq, b);
+      const res = formatter.gen(req.seq, b, req.layout);
       // The chunk buffer (or arena slot) goes back for the reader to reuse (a fresh 1 MB buffer a
       // chunk meant page faults and a main-thread heap that kept growing).
       if (res.kind === 'rows') {

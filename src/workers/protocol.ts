@@ -1,5 +1,6 @@
 // The closed message protocol between the main thread and the association workers.
 import type { AssocModel } from '../stats/model.js';
+import type { GenFileLayout } from '../formats/gen/layout.js';
 
 export interface Filters {
   minInfo: number;
@@ -13,8 +14,8 @@ export interface WorkerInit {
   filters: Filters;
   /** Samples in the genotype files. */
   nSamples: number;
-  /** Chromosome for 5-column .gen files; undefined = 6-column layout. */
-  genChr?: string;
+  /** The .sample file, named in .gen field-count errors. */
+  sampleFile?: string;
   /** Dosage precision for .gen: plink2's rounding (default) or exact. */
   genExact: boolean;
   /** Round BGEN dosages to plink2's 1/16384 (default: exact). */
@@ -25,6 +26,9 @@ export interface WorkerInit {
   biallelicOnly: boolean;
   /** Keep only variants inside one of these (normalised chromosome, inclusive range); empty = all. */
   regions: Region[];
+  /** --extract / --exclude: variant IDs (the SNP column) kept / dropped (formats/select.ts). */
+  extract?: string[];
+  exclude?: string[];
   /**
    * The shared memory the main thread decompresses .gen chunks into (see assoc-run.ts): its first
    * 4 bytes count the workers that took a place; worker i's parser uses the scratchBytes at
@@ -48,6 +52,8 @@ export type WorkerRequest =
       /** ... or at this byte of the shared arena (WorkerInit.genArena), not copied at all. */
       slot?: number;
       length: number;
+      /** The file's layout, decided from its first line by the main thread (formats/gen/layout.ts). */
+      layout: GenFileLayout;
     }
   | {
       kind: 'bgen';
@@ -94,6 +100,9 @@ export type WorkerResponse =
       skipped: number;
       /** Variants read but outside every --region. */
       outside: number;
+      /** Variants (records) dropped because --extract does not list them, or --exclude does. */
+      notExtracted: number;
+      excluded: number;
       /** The request's .gen chunk buffer, or its arena slot, handed back for reuse. */
       buf?: ArrayBuffer;
       slot?: number;

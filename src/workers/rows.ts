@@ -1,6 +1,8 @@
 // Turns decoded variants into formatted result rows for every phenotype. Used inside workers (and
 // directly by tests, without threads).
 import { decodeGenLine, genChunkBegin, rhe } from '../formats/gen/decode.js';
+import { withLayout, type GenFileLayout } from '../formats/gen/layout.js';
+import { VariantSelect } from '../formats/select.js';
 // The BGEN record decoders themselves, not formats/bgen/index.js: that also loads the .bgi reader
 // (better-sqlite3, a native module), which a worker never uses (~11 ms of every worker's start).
 import { decodeGenotypeBlockAt } from '../formats/bgen/probs.js';
@@ -87,8 +89,10 @@ export class RowFormatter {
   // head.subarray(0, len) by len, made once: a row's ~60 head bytes copied by TypedArray#set from a
   // cached view take ~13 ns, by a byte loop ~72, by set from a fresh subarray ~40.
   private headViews: (Uint8Array | undefined)[] = new Array(this.head.length);
+  private select: VariantSelect;
 
   constructor(private init: WorkerInit) {
+    this.select = new VariantSelect({ extract: init.extract, exclude: init.exclude });
     const groups = init.model.groups;
     let maxN = 1;
     let maxR = 1;
@@ -102,8 +106,8 @@ export class RowFormatter {
   }
 
   /** Decode and test every line of a .gen chunk. */
-  gen(seq: number, b: Uint8Array): WorkerResponse {
-    const layout = { nSamples: this.init.nSamples, chr: this.init.genChr, plink2Precision: !this.init.genExact, idBytes: true };
+  gen(seq: number, b: Uint8Array, fileLayout: GenFileLayout): WorkerResponse {
+    const layout = withLayout({ nSamples: this.init.nSamples, plink2Precision: !this.init.genExact, idBytes: true, sampleFile: this.init.sampleFile }, fileLayout);
     const lists = this.lists();
     const rank: number[] = [];
     const pos: number[] = [];
@@ -126,8 +130,8 @@ export class RowFormatter {
         const err = decodeGenLine(b, start, end, layout, this.dosage, this.meta);
         if (err !== null) return { kind: 'error', seq, lineInChunk: lines - 1, message: err };
         records++;
-        if (this.inRegions()) this.emitVariant(this.dosage, rank.length, lists, rank, pos);
-        else outside++;
+        if (!this.inRegions()) outside++;
+        else if (this.selected()) this.emitVariant(this.dosage, rank.length, lists, rank, pos);
       }
       start = next;
     }
@@ -141,6 +145,17 @@ export class RowFormatter {
     const p = this.meta.pos;
     for (const r of regs) if (r.chr === norm && p >= r.start && p <= r.end) return true;
     return false;
+  }
+
+  /**
+   * --extract / --exclude on the variant in this.meta (counted in this.select). Every source's rows
+   * pass here before emitVariant: a new input format calls it too.
+   */
+  private selected(): boolean {
+    if (!this.select.active) return true;
+    const m = this.meta;
+    const id = m.idBytes ? Buffer.from(m.idBytes.buffer, m.idBytes.byteOffset + m.idStart!, m.idEnd! - m.idStart!).toString('latin1') : m.snp;
+    return this.select.keep(id);
   }
 
   private chrInfo(raw: string): { norm: string; rank: number } {
@@ -179,6 +194,8 @@ export class RowFormatter {
         const k = vh.nAlleles;
         if (!this.inRegions()) {
           outside++;
+        } else if (!this.selected()) {
+          // counted by the selection
         } else if (k > 2 && this.init.biallelicOnly) {
           skipped++;
         } else if (k >= 2) {
@@ -319,7 +336,11 @@ export class RowFormatter {
         na: L.na,
       };
     });
-    return { kind: 'rows', seq, lines, records, nVariants: rank.length, rank: Int32Array.from(rank), pos: Float64Array.from(pos), phenos, skipped, outside };
+    const sel = this.select;
+    const notExtracted = sel.notExtracted;
+    const excluded = sel.excluded;
+    sel.notExtracted = sel.excluded = 0;
+    return { kind: 'rows', seq, lines, records, nVariants: rank.length, rank: Int32Array.from(rank), pos: Float64Array.from(pos), phenos, skipped, outside, notExtracted, excluded };
   }
 }
 

@@ -1,12 +1,15 @@
-// IMPUTE2 .gen decoder: pure functions over bytes. One line = one variant:
-//   CHR SNPID RSID POS A B  P(AA) P(AB) P(BB) x N samples     (what plink2 and qctool write)
-//   SNPID RSID POS A B      P(AA) P(AB) P(BB) x N samples     (older; chromosome from --chr)
+// IMPUTE2 .gen decoder: pure functions over bytes. One line = one variant, in one of three layouts
+// (chosen per file by layout.ts from its first line):
+//   CHR SNPID RSID POS A B  P(AA) P(AB) P(BB) x N samples     (qctool, IMPUTE2 with chromosome)
+//   CHR ID POS A B          P(AA) P(AB) P(BB) x N samples     (plink2 --export oxford, plink 1.9)
+//   SNPID RSID POS A B      P(AA) P(AB) P(BB) x N samples     (IMPUTE2 per chromosome; from --chr)
 // The dosage is of allele B: (P(AB) + 2 P(BB)) / (P(AA) + P(AB) + P(BB)); all three zero = missing.
 // Dividing by the sum reproduces plink2, which normalises probabilities that do not sum to 1.
 
 import type { VariantMeta } from '../types.js';
 import { createGenWasm, type GenArenaPlace, type GenWasm } from './probs-wasm.js';
 import { wasmDisabled } from '../../wasm/asm.js';
+import { isChromosomeCode, normChr } from '../chrom.js';
 
 const SP = 32;
 const TAB = 9;
@@ -25,8 +28,14 @@ export interface GenLineError {
 
 export interface GenLayout {
   nSamples: number;
-  /** Chromosome for the 5-column layout (no CHR column); undefined = 6-column layout expected. */
+  /** Chromosome for the 5-column IMPUTE2 layout (no CHR column); undefined = a CHR column. */
   chr?: string;
+  /** With a CHR column: 5 leading fields (CHR ID POS A B, plink's export) instead of 6. */
+  head5?: boolean;
+  /** With a CHR column: the normalised code (--chr) every line's CHR must hold. */
+  expectChr?: string;
+  /** The .sample file, named when a line's field count does not fit its samples. */
+  sampleFile?: string;
   /**
    * Round as plink2's .gen import does (probabilities to 1/32768, dosage to 1/16384) so results
    * equal plink2's; false uses the probabilities exactly as written.
@@ -81,6 +90,9 @@ function latin1Slice(b: Uint8Array, s: number, e: number): string {
 // The last token found by span(): [spanStart, cur).
 let spanStart = 0;
 let lastChr = '';
+// The last chromosome column checked against the layout (chromosome code, --chr) and for which.
+let checkedChr = '';
+let checkedFor: GenLayout | null = null;
 
 /** Find the next whitespace-separated field; false at the end of the line. */
 function span(b: Uint8Array, end: number): boolean {
@@ -184,14 +196,14 @@ function wholeNumber(b: Uint8Array, s: number, e: number): number {
  * null when those fields are missing or the position is no whole number (decodeGenLine then says
  * what is wrong).
  */
-export function genLineKey(b: Uint8Array, start: number, end: number, chr: string | undefined): { chr: string; pos: number } | null {
+export function genLineKey(b: Uint8Array, start: number, end: number, layout: GenLayout): { chr: string; pos: number } | null {
   cur = start;
-  let c = chr;
+  let c = layout.chr;
   if (c === undefined) {
     if (!span(b, end)) return null;
     c = latin1Slice(b, spanStart, cur);
   }
-  if (!span(b, end) || !span(b, end) || !span(b, end)) return null;
+  if (!span(b, end) || (layout.head5 !== true && !span(b, end)) || !span(b, end)) return null;
   const pos = wholeNumber(b, spanStart, cur);
   return pos < 0 ? null : { chr: c, pos };
 }
@@ -217,14 +229,21 @@ export function decodeGenLine(
   if (layout.chr === undefined) {
     if (!span(b, end)) return fieldCountMessage(b, start, end, layout);
     chr = sameBytes(b, spanStart, cur, lastChr) ? lastChr : (lastChr = latin1Slice(b, spanStart, cur));
+    if (chr !== checkedChr || checkedFor !== layout) {
+      const err = chrColumnMessage(chr, layout);
+      if (err !== null) return err;
+      checkedChr = chr;
+      checkedFor = layout;
+    }
   } else {
     chr = layout.chr;
   }
   if (!span(b, end)) return fieldCountMessage(b, start, end, layout);
   const idStart = spanStart;
   const idEnd = cur;
-  if (!span(b, end)) return fieldCountMessage(b, start, end, layout);
-  const noRsid = cur - spanStart === 1 && b[spanStart] === 46;
+  // CHR ID POS: the ID is the SNP column (as plink2 reads it); SNPID RSID POS: the RSID unless '.'.
+  if (layout.head5 !== true && !span(b, end)) return fieldCountMessage(b, start, end, layout);
+  const noRsid = cur - spanStart === 1 && b[spanStart] === 46 && layout.head5 !== true;
   const rsStart = spanStart;
   const rsEnd = cur;
   if (!span(b, end)) return fieldCountMessage(b, start, end, layout);
@@ -238,8 +257,7 @@ export function decodeGenLine(
   if (pos < 0) {
     const posTok = latin1Slice(b, posStart, posEnd);
     const nf = countFields(b, start, end);
-    if (layout.chr !== undefined && nf === 6 + 3 * n) return `position '${posTok}' is not a whole number (the line has ${nf} fields, a chromosome column: drop --chr)`;
-    if (layout.chr === undefined && nf === 5 + 3 * n) return `position '${posTok}' is not a whole number (the line has ${nf} fields: the old layout without a chromosome column: give --chr)`;
+    if (nf !== headFields(layout) + 3 * n) return fieldCountMessage(b, start, end, layout);
     return `position '${posTok}' is not a whole number`;
   }
   meta.chr = chr;
@@ -492,16 +510,29 @@ function slowProbs(b: Uint8Array, start: number, end: number, layout: GenLayout,
   return null;
 }
 
+/** Leading fields before the probabilities: 6 (CHR SNPID RSID POS A B) or 5. */
+export function headFields(layout: GenLayout): 5 | 6 {
+  return layout.chr === undefined && layout.head5 !== true ? 6 : 5;
+}
+
+/** Why the chromosome column `chr` does not fit the layout, or null (see layout.ts). */
+function chrColumnMessage(chr: string, layout: GenLayout): string | null {
+  if (layout.head5 === true && !isChromosomeCode(chr)) return `first column '${chr.slice(0, 30)}' is not a chromosome code, but this file's first line has one (CHR ID POS A B layout)`;
+  if (layout.expectChr !== undefined && normChr(chr) !== layout.expectChr) return `chromosome '${chr.slice(0, 30)}' in the first column, but --chr ${layout.expectChr} was given (--chr is for files without a chromosome column; drop it)`;
+  return null;
+}
+
 function fieldCountMessage(b: Uint8Array, start: number, end: number, layout: GenLayout): string {
   const n = layout.nSamples;
   const nf = countFields(b, start, end);
-  const head = layout.chr === undefined ? 6 : 5;
+  const head = headFields(layout);
   const want = head + 3 * n;
   const dir = nf < want ? 'too few' : 'too many';
-  let msg = `${dir} fields: found ${nf}, expected ${want} (${head} + 3 x ${n} samples)`;
-  if (layout.chr === undefined && nf === 5 + 3 * n) msg += '; this looks like the old layout without a chromosome column: give --chr';
-  else if (layout.chr !== undefined && nf === 6 + 3 * n) msg += '; this line has a chromosome column: drop --chr';
-  else if ((nf - head) % 3 === 0 && nf > head) msg += `; that is ${(nf - head) / 3} samples: does the .sample file match?`;
+  const of = layout.sampleFile === undefined ? '' : ` of ${layout.sampleFile}`;
+  let msg = `${dir} fields: found ${nf}, expected ${want} (${head} + 3 x ${n} samples${of})`;
+  if ((nf - head) % 3 === 0 && nf > head) msg += `; that is ${(nf - head) / 3} samples: does the .sample file match?`;
+  else if (head === 6 && (nf - 5) % 3 === 0) msg += `; with 5 leading fields that is ${(nf - 5) / 3} samples, but this file's first line has 6`;
+  else if (head === 5 && nf === 6 + 3 * n) msg += '; a line with 6 leading fields, but this file\'s first line has 5';
   return msg;
 }
 
@@ -521,7 +552,7 @@ function probMessage(
     if (v === MISSING_FIELD) return fieldCountMessage(b, start, end, layout);
   }
   // Recover the offending text for the message.
-  const head = layout.chr === undefined ? 6 : 5;
+  const head = headFields(layout);
   const toks = latin1Slice(b, start, end).trim().split(/[ \t]+/);
   for (let k = 0; k < 3; k++) {
     const v = vals[k];
