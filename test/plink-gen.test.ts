@@ -122,3 +122,28 @@ t.test('live plink2 on the committed files gives the committed goldens', { skip:
   t.equal(r.status, 0, 'plink2 ran');
   same(t, await rows(config()), readTable(path.join(dir, 'live.y.glm.linear')), 'live plink2');
 });
+
+t.test('layout from the first non-blank line at any chunk edge, in shards and from stdin', async (t) => {
+  const text = fs.readFileSync(P('plink2.gen'), 'utf8');
+  const dir = tmpDir('edges');
+  const blank = path.join(dir, 'blank-first.gen');
+  fs.writeFileSync(blank, `\n  \n${text}`);
+  const g = golden('plink2');
+  for (const chunkSize of [1, 7, 4096]) same(t, await rows(config({ gen: [blank], chunkSize })), g, `leading blank lines, ${chunkSize}-byte chunks`);
+  const mixed = path.join(dir, 'mixed.gen');
+  fs.writeFileSync(mixed, `\n  \n${text.replace(/^22 /gm, '--- ')}`);
+  for (const chunkSize of [1, 7, 4096]) {
+    await t.rejects(runAssoc(config({ gen: [mixed], chunkSize })), { message: /first column '---' is not a chromosome code, but this file's first line has one/, line: 163 }, `${chunkSize}-byte chunks: the line`);
+  }
+  const imp = path.join(dir, 'imp.gen');
+  fs.writeFileSync(imp, `\n\n${text.replace(/^1 /gm, '--- ')}`);
+  await t.rejects(runAssoc(config({ gen: [imp], chunkSize: 7 })), { message: /first column '---' is not a chromosome code: .*needs --chr/, line: 3 });
+  // --shard 2/3 is lines 81-160: chromosome 2.
+  const g2 = golden('plink2');
+  g2.rows = g2.rows.filter((r) => r[0] === '2');
+  same(t, await rows(config({ shard: { index: 2, count: 3 } })), g2, 'shard 2/3');
+  const out = path.join(dir, 'stdin');
+  const r = runCli(['assoc', '--gen', '-', '--sample', P('plink2.sample'), '--pheno', P('pheno.tsv'), '--covar', P('covar.tsv'), '--threads', '1', '--out', out], { input: text });
+  t.equal(r.status, 0, 'stdin');
+  same(t, readTable(`${out}.y.tsv`), g, 'stdin');
+});
