@@ -1,7 +1,7 @@
 // `npm run bench [-- --only 1,2 --quick ...]`: dosageflow vs plink2 on simulated cohorts.
 // For every run: wall time, variants/s, peak RSS of the whole process tree, the same for plink2 on
 // the identical input (its import included), and the ratio plink2_wall / dosageflow_wall.
-// Writes bench/results/<date>[-quick][-only-..][-k].json (-k: the k-th such run that day) and (full
+// Writes bench/results/<date>[-quick][-only-..].json (replaced by a later run that day; git keeps history) and (full
 // runs) the table in bench/README.md.
 // Progress goes to stderr; the final table to stdout. See bench/README.md.
 import * as fs from 'node:fs';
@@ -183,7 +183,7 @@ function cpu(m: Measurement): number | null {
 
 function cpuRatio(r: RunResult): string {
   const a = cpu(r.dosageflow);
-  const b = r.plink2 && r.plink2.ok && r.dosageflow.ok ? cpu(r.plink2) : null;
+  const b = r.plink2?.ok && r.dosageflow.ok ? cpu(r.plink2) : null;
   return a && b ? (b / a).toFixed(2) + 'x' : '-';
 }
 
@@ -316,7 +316,7 @@ async function main(): Promise<void> {
       if (!df) throw new Error('internal: no dosageflow result');
       let p2best: ToolResult | null = null;
       for (const r of p2.values()) if (!p2best || (r.ok && (!p2best.ok || r.wallSeconds < p2best.wallSeconds))) p2best = r;
-      const ratio = p2best && p2best.ok && df.ok ? p2best.wallSeconds / df.wallSeconds : null;
+      const ratio = p2best?.ok && df.ok ? p2best.wallSeconds / df.wallSeconds : null;
       if (ratio !== null) log(`  ${run.label}: plink2 (best: --threads ${p2best!.threads}) / dosageflow = ${ratio.toFixed(2)}`);
       const plink2ByThreads = [...p2.values()].map((r) => ({ threads: r.threads, wallAll: r.wallAll, best: r.ok ? r.wallSeconds : null, cpuBest: r.ok ? cpu(r) : null, peakRssMB: r.peakRssMB }));
       results.push({ ...base, dosageflow: df, plink2: p2best, ratio, ...(plink2 ? { plink2ByThreads } : {}) });
@@ -329,9 +329,8 @@ async function main(): Promise<void> {
   const suffix = (opts.scale === 'quick' ? '-quick' : '') + (opts.only ? `-only-${opts.only.join('-')}` : '');
   const resultsDir = path.join(ROOT, 'bench/results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  // Never over an earlier run's file (the README may link it): -2, -3, ... after the name.
-  let jsonFile = path.join(resultsDir, `${date}${suffix}.json`);
-  for (let k = 2; fs.existsSync(jsonFile); k++) jsonFile = path.join(resultsDir, `${date}${suffix}-${k}.json`);
+  // A later run of the same day and scenarios replaces the file: git keeps the earlier ones.
+  const jsonFile = path.join(resultsDir, `${date}${suffix}.json`);
   const doc = {
     date: new Date().toISOString(),
     mode: opts.scale,

@@ -81,7 +81,6 @@ export function fileError(err: unknown, file: string): DosageflowError {
 
 /** Control characters from input bytes must not break the one line or drive the terminal. */
 export function escapeControls(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 

@@ -102,7 +102,7 @@ t.test('LinearKernel gives identical results with wasm and JS dot products on ev
   t.equal(all[5][0].r, 12);
   t.equal(all[0][0].r, 0);
   for (let pass = 0; pass < 2; pass++) {
-    all.forEach((grs, si) => {
+    all.forEach((grs) => {
       const gr = grs[0];
       const n = gr.n;
       const nd = 20000;

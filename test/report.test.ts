@@ -84,8 +84,9 @@ t.test('lambda, counts: independent sort-based computation (odd and even n, NA, 
 t.test('rank selection is exact when buckets are crowded (forced refinement passes)', async (t) => {
   const rnd = mulberry32(5);
   const pools = [
+    // biome-ignore lint/suspicious/noApproximativeNumericConstant: near ln 2 but not equal to it, on purpose
     Float64Array.from({ length: 5001 }, () => [0.5, 0.69314718, 0.7, 1e-300, 3][Math.floor(rnd() * 5)]),
-    new Float64Array(1000).fill(0.6931471805599453),
+    new Float64Array(1000).fill(Math.LN2),
     Float64Array.from({ length: 3000 }, () => -Math.log(rnd())),
     Float64Array.from({ length: 2048 }, (_, i) => (i % 2 ? 1 + i * 2 ** -50 : 1 - i * 2 ** -52)),
   ];

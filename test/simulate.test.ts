@@ -331,7 +331,10 @@ t.test('genotype statistics: MAF spectrum, MACH R2 spread, LD', async (t) => {
   const maf = d.map((x) => {
     let s = 0;
     let c = 0;
-    for (const v of x) if (!Number.isNaN(v)) (s += v), c++;
+    for (const v of x) if (!Number.isNaN(v)) {
+      s += v;
+      c++;
+    }
     const p = s / (2 * c);
     return Math.min(p, 1 - p);
   });

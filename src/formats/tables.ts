@@ -89,7 +89,7 @@ export function parseNumericTable(text: string, file: string, wanted?: string[],
   const dupName = allNames.find((n, i) => allNames.indexOf(n) !== i);
   if (dupName) throw new InputError(`column '${dupName}' appears twice in the header`, { file, line: h + 1 });
   let cols: number[];
-  if (wanted && wanted.length) {
+  if (wanted?.length) {
     cols = wanted.map((w) => {
       const j = allNames.indexOf(w);
       if (j < 0) throw new InputError(`no ${what} column '${w}' (columns: ${allNames.join(', ') || 'none'})`, { file, line: h + 1 });

@@ -2,7 +2,7 @@
 // decompressed as a stream. The only module that knows about gzip and zstd on the read side.
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import { Readable, Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { DecompressStream } from 'zstd-napi';
 import { FileError, InputError, fileError } from '../errors.js';
 

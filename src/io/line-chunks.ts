@@ -4,7 +4,7 @@
 // thread ~0.5 s beyond zstd itself and left the workers waiting ~15% of the time. Here plain files
 // are read, and zstd frames decompressed, directly into the chunk's own ArrayBuffer; only the
 // partial line at its end is copied into the next one. gzip and stdin keep the stream path.
-import * as fs from 'node:fs';
+import type * as fs from 'node:fs';
 import binding from 'zstd-napi/binding.js';
 import { InputError, fileError } from '../errors.js';
 import { chunkLines } from '../pipeline/chunker.js';

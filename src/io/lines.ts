@@ -28,7 +28,7 @@ export async function* readLines(source: AsyncIterable<Uint8Array>): AsyncGenera
     if (start < piece.length) carry = piece.slice(start);
     piece = piece.subarray(0, 0);
   }
-  if (carry && carry.length) yield trimCR(carry);
+  if (carry?.length) yield trimCR(carry);
 }
 
 function trimCR(b: Uint8Array): Uint8Array {

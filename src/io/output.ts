@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { Writable, PassThrough } from 'node:stream';
+import { type Writable, PassThrough } from 'node:stream';
 import { CompressStream } from 'zstd-napi';
 import { fileError } from '../errors.js';
 

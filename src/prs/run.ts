@@ -342,7 +342,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
       kl.sort((a, b) => c.pos[kc.bi[a]] - c.pos[kc.bi[b]] || kc.order[a] - kc.order[b]);
       clumpInput += kl.length;
       const vars: ClumpVariant[] = kl.map((k) => ({ pos: c.pos[kc.bi[k]], p: c.p[kc.bi[k]], log10p: c.log10p[kc.bi[k]], order: kc.order[k] }));
-      let result;
+      let result: ReturnType<typeof clumpChromosome>;
       if (cfg.ldMethod === 'dosage') {
         const reader = ldSpill.reader(chr, budget, prepareDosage, 2 * ldSamples + 96);
         try {

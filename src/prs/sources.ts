@@ -122,7 +122,7 @@ async function* readBgen(file: string, nSamples: number, stats: SourceStats, wan
       return more.length;
     };
     for (let v = 0; v < header.nVariants; v++) {
-      let vh;
+      let vh: ReturnType<typeof parseVariantHeader>;
       for (;;) {
         const atEnd = bufStart + buf.length >= size;
         if (pos >= size) {

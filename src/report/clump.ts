@@ -115,7 +115,7 @@ export function clumpByLd(c: Candidates, windowBp: number, noChr: number, r2Boun
     const r = ld.open(chr);
     const locusOf = new Map<number, Locus>();
     const pending: [number, number][] = [];
-    let result;
+    let result: ReturnType<typeof clumpChromosome>;
     try {
       result = clumpChromosome(
         vars,

@@ -117,7 +117,8 @@ export class ManhattanPlot {
   };
 
   svg(kept: { chr: Uint32Array; bp: Uint32Array; nlp: Float64Array }, labels: ManhattanLabel[], title: string): { svg: string; stats: PlotStats } {
-    const { W, H, x0, y0, pw, ph, cfg } = this;
+    const { W, H, x0, y0, pw, ph } = this;
+    const cfg = this.cfg;
     const o: string[] = [];
     o.push(
       `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${FONT_FAMILY}" ` +

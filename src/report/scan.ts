@@ -6,7 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { InputError } from '../errors.js';
 import { openInput } from '../io/input.js';
 import type { ReportConfig } from './config.js';
-import { RecordSpill, LineSpill } from './spill.js';
+import type { RecordSpill, LineSpill } from './spill.js';
 import { topBucket, TOP_BITS } from './select.js';
 import { ChromTable, FieldCutter, NO_BP, bpOf, logPOf, parseHeader, type SumstatsHeader } from './sumstats.js';
 

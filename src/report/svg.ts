@@ -111,7 +111,8 @@ export class YScale {
   }
 
   y(v: number): number {
-    const { y0, ph } = this;
+    const y0 = this.y0;
+    const ph = this.ph;
     const b = this.breakAt;
     if (b === null) return y0 + ph - (v / this.max) * ph;
     const lower = ph * YScale.LOWER_FRAC;

@@ -55,7 +55,6 @@ export function newLogisticResult(): LogisticResult {
 const TOL = 1e-10;
 // Logistic: plink2 gives up after its 14th iteration (unfinished) or sooner when the steps diverge;
 // a fit that has not converged by then falls back to Firth (see docs/logistic.md).
-const MAX_ITER = 25;
 // Firth: logistf's 25 iterations (plink2 too) and 5 step halvings, steps capped at 5.
 const FIRTH_MAX_ITER = 50;
 const FIRTH_MAX_HALF = 5;

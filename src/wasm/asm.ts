@@ -214,7 +214,7 @@ export function moduleBytes(fns: WasmFunction[], memory: { export?: string; impo
   // Limits: 0x00 min; 0x03 min and max, shared (threads proposal: a memory several workers use).
   const limits = memory.shared ? [0x03, ...uleb(memory.minPages), ...uleb(memory.maxPages ?? memory.minPages)] : [0x00, ...uleb(memory.minPages)];
   if (memory.import) out.push(...section(2, [1, ...name(memory.import[0]), ...name(memory.import[1]), 0x02, ...limits]));
-  out.push(...section(3, [...uleb(fns.length), ...fns.map((_, i) => uleb(i)).flat()]));
+  out.push(...section(3, [...uleb(fns.length), ...fns.flatMap((_, i) => uleb(i))]));
   if (!memory.import) out.push(...section(5, [1, 0x00, ...uleb(memory.minPages)]));
   const exports: number[][] = fns.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);
   if (memory.export) exports.push([...name(memory.export), 0x02, 0]);

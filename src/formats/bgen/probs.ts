@@ -164,6 +164,7 @@ let fastDecompress = true;
 // undefined: not set up yet; null: unavailable (self-test failed), use inflateSync.
 let zHandle: ZlibHandle | null | undefined;
 let zState: Uint32Array = new Uint32Array(2);
+// biome-ignore lint/correctness/noUnusedVariables: written, never read: it keeps the stream that owns the handle alive
 let zEngine: unknown; // keeps the stream that owns the handle alive
 let zFailed = false;
 let zstdCtx: InstanceType<typeof zstdBinding.DCtx> | null | undefined;
