@@ -60,8 +60,7 @@ export function buildParser(argv: string[]): Argv {
       throw new UsageError(msg ? msg.charAt(0).toLowerCase() + msg.slice(1) : 'bad usage (see --help)');
     });
   for (const c of commands) y = y.command(c as CommandModule);
-  // yargs renders the whole help text before it runs a command, to print it should the command
-  // fail (measured ~40 ms of every start); .fail() above never prints it, so skip the rendering.
+  // .fail() above never prints yargs' pre-rendered help: skip rendering it (docs/decisions/0007-lazy-imports.md).
   const usage = (y as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?(): void } } }).getInternalMethods?.().getUsageInstance?.();
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
   return y;

@@ -122,7 +122,7 @@ export async function reportsFor(summary: AssocSummary, cfg: AssocConfig, log: (
   const dirs: string[] = [];
   for (const p of summary.phenos) {
     const dir = `${cfg.out}.${p.name}.report`;
-    // Loaded on demand: the report's modules (SVG rendering) cost ~0.1 s of start-up otherwise.
+    // Loaded on demand (docs/decisions/0007-lazy-imports.md).
     const { writeReport } = await import('../report/index.js');
     await writeReport(p.output, dir, { title: `${p.name} (${p.samples} samples)` });
     log(`  report: ${dir}/report.html`);

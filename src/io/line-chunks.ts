@@ -1,9 +1,7 @@
-// Whole-line chunks of a text file, decompressed straight into the buffers that go to the workers.
-// The general path (openInput's stream, then chunkLines) copies every byte twice on the main thread
-// and runs Node's stream machinery per 128 KB piece; on 157 x 100k .gen.zst that cost the main
-// thread ~0.5 s beyond zstd itself and left the workers waiting ~15% of the time. Here plain files
-// are read, and zstd frames decompressed, directly into the chunk's own ArrayBuffer; only the
-// partial line at its end is copied into the next one. gzip and stdin keep the stream path.
+// Whole-line chunks of a text file, decompressed straight into the buffers that go to the workers:
+// plain files are read, and zstd frames decompressed, directly into the chunk's own ArrayBuffer; only
+// the partial line at its end is copied into the next one. gzip and stdin keep the stream path
+// (openInput, then chunkLines). Why: docs/decisions/0004-shared-gen-arena.md.
 import type * as fs from 'node:fs';
 import binding from 'zstd-napi/binding.js';
 import { InputError, fileError } from '../errors.js';

@@ -51,10 +51,8 @@ export class GenomeSorter {
     let spanStart = 0;
     let start = 0;
     const w = this.run0.stream;
-    // The last in-order row, when it is one of this chunk's: [lastS, lastE) of text. Rows are
-    // compared by rank and position first; a key object and a view of the row are made only for a
-    // tie or an out-of-order row (157 x 300k .gen, 600,000 rows: making both for every row was
-    // ~0.1 s of the main thread and most of its garbage).
+    // The last in-order row, when it is one of this chunk's: [lastS, lastE) of text. Keys and row
+    // views only for ties and out-of-order rows: docs/decisions/0008-sorter-in-order-fast-path.md.
     let lastS = -1;
     let lastE = -1;
     for (let i = 0; i < ends.length; i++) {

@@ -40,14 +40,11 @@ export function fmtPFromLog(logP: number, digits = SIG_DIGITS): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The same text written straight into bytes. toPrecision plus string building was ~20% of worker
-// time at 157 samples; here the digits come from one scaled multiply and integer arithmetic.
-// Scaling is within a few ulps, so whenever the scaled value lies within 1e-6 of a rounding tie
-// (or outside the plain range) the exact toPrecision path decides instead: the bytes always equal
-// fmtG's (tested against it on about a million values a run, and on many millions more once).
-// The decimal exponent from the double's exponent bits instead of Math.log10, and digits written in
-// place two at a time: ~67 -> ~40 ns a call at 6 digits, ~71 -> ~44 at 7 (bench mix of FRQ, INFO,
-// BETA, SE, T, P, LOG10P); the 157-sample .gen worker ~6.9 -> ~6.5 us a variant.
+// The same text written straight into bytes (why: docs/decisions/0006-rows-as-bytes-sized-from-previous-chunk.md):
+// the digits come from one scaled multiply and integer arithmetic, the decimal exponent from the
+// double's exponent bits, digits written two at a time. Scaling is within a few ulps, so whenever
+// the scaled value lies within 1e-6 of a rounding tie (or outside the plain range) the exact
+// toPrecision path decides instead: the bytes always equal fmtG's (tested against it).
 
 const P10 = new Float64Array(309);
 for (let k = 0; k < 309; k++) P10[k] = Number('1e' + k);
