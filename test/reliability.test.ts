@@ -566,7 +566,7 @@ t.test('SIGINT during a run: exit 130, one line, temporaries removed, no output'
   fs.rmSync(big, { force: true });
 });
 
-t.test('SIGTERM while waiting for stdin: exit 130, temporaries removed', async (t) => {
+t.test('SIGTERM while waiting for stdin: exit 143, temporaries removed', async (t) => {
   const dir = outDir('rel-sigterm');
   const child = spawn(process.execPath, [BIN, 'assoc', '--gen', '-', '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--out', path.join(dir, 'o')], { stdio: ['pipe', 'ignore', 'pipe'] });
   const done = waitExit(child, 60_000);
@@ -578,7 +578,7 @@ t.test('SIGTERM while waiting for stdin: exit 130, temporaries removed', async (
   child.kill('SIGTERM');
   const r = await done;
   child.stdin!.destroy();
-  t.equal(r.code, 130, r.stderr);
+  t.equal(r.code, 143, r.stderr);
   t.match(r.stderr, /^dosageflow: interrupted \(SIGTERM\); partial outputs removed\n$/);
   t.same(fs.readdirSync(dir), [], 'no temporary and no output left');
 });

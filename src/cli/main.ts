@@ -1,5 +1,6 @@
 // Entry point: parse the command line with yargs, run the command, and turn any error into one line
 // on stderr with a distinct exit code (2 usage, 3 bad input, 4 file, 70 internal, 130 interrupted).
+import * as os from 'node:os';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { EXIT, UsageError, exitCodeFor, formatError } from '../errors.js';
 import { removeAllTemps } from '../io/output.js';
@@ -9,7 +10,18 @@ let debug = false;
 
 export async function main(argv: string[]): Promise<void> {
   debug = argv.includes('--debug');
+  guardStderr();
   installSignalHandlers();
+  // Safety net: if the event loop empties while a command is still awaiting (a stream that will
+  // never emit), the run must not end with exit 0 and nothing said.
+  let running = true;
+  process.on('beforeExit', () => {
+    if (!running) return;
+    running = false;
+    removeAllTemps();
+    process.stderr.write('dosageflow: internal error: the run stalled before it finished (outputs removed)\n');
+    process.exitCode = EXIT.internal;
+  });
   // A downstream reader that closes the pipe (`| head`) ends the run quietly.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') {
@@ -20,8 +32,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     const parser = buildParser(argv);
     await parser.parseAsync();
+    running = false;
     process.exitCode = process.exitCode ?? EXIT.ok;
   } catch (err) {
+    running = false;
     removeAllTemps();
     process.stderr.write(`dosageflow: ${formatError(err)}\n`);
     if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
@@ -74,11 +88,38 @@ function installSignalHandlers(): void {
     if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     process.exit(exitCodeFor(err));
   });
+  // Every signal that ends a run (Ctrl-C, kill, a closed ssh session, a batch scheduler's warning
+  // before its kill) removes the temporaries; the exit code is 128 + the signal number, as a shell
+  // reports a process killed by it (SIGINT 130, SIGTERM 143).
   const onSignal = (sig: NodeJS.Signals) => {
     removeAllTemps();
     process.stderr.write(`dosageflow: interrupted (${sig}); partial outputs removed\n`);
-    process.exit(EXIT.interrupted);
+    process.exit(128 + (os.constants.signals[sig] ?? 2));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const sig of TERMINATING_SIGNALS) process.once(sig, onSignal);
+  // A SIGUSR1 listener keeps Node from opening its inspector on 127.0.0.1:9229 (bin/dosageflow
+  // installs one before anything loads; this one is for main() called from elsewhere).
+  if (process.listenerCount('SIGUSR1') === 0) process.on('SIGUSR1', () => {});
+}
+
+export const TERMINATING_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGALRM', 'SIGXCPU'];
+
+/**
+ * Messages on stderr are for the user; a failing stderr (`2>&1 | head -1` closing the pipe,
+ * `2>/dev/full`) must neither stop the run nor cost its outputs. Writes to a file or pipe on stderr
+ * are synchronous and throw; they are dropped instead, and asynchronous errors are ignored.
+ */
+function guardStderr(): void {
+  const err = process.stderr;
+  if ((err as { guarded?: boolean }).guarded) return;
+  const write = err.write.bind(err) as (...a: unknown[]) => boolean;
+  err.write = ((...a: unknown[]) => {
+    try {
+      return write(...a);
+    } catch {
+      return true;
+    }
+  }) as typeof err.write;
+  err.on('error', () => {});
+  (err as { guarded?: boolean }).guarded = true;
 }

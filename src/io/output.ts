@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { type Writable, PassThrough } from 'node:stream';
+import { type Writable, PassThrough, pipeline } from 'node:stream';
 import { CompressStream } from 'zstd-napi';
-import { fileError } from '../errors.js';
+import { type DosageflowError, FileError, fileError } from '../errors.js';
 
 export type OutCompression = 'none' | 'gz' | 'zst';
 
@@ -49,6 +49,8 @@ export interface OutputFile {
   commit(): Promise<void>;
   /** Finish writing but keep the temporary (e.g. to reuse it as a sorted run). */
   finish(): Promise<void>;
+  /** Rename the finished temporary to the final name (see commitAll). */
+  rename(): Promise<void>;
   abort(): void;
 }
 
@@ -58,42 +60,102 @@ export function createEncoder(c: OutCompression): Writable & NodeJS.ReadableStre
   return new PassThrough({ highWaterMark: 1 << 20 });
 }
 
-/** Open FINAL for writing through a temporary. */
-export function createOutput(finalPath: string, compression: OutCompression): OutputFile {
-  const tmpPath = tempNameFor(finalPath);
-  registerTemp(tmpPath);
-  // Opened synchronously: an asynchronous open could create the file after an abort removed it.
-  let fd: number;
+/** Where createOutput writes: beside the final name and renamed, or straight through a special file. */
+interface OutputPlan {
+  /** The file renamed onto (a symbolic link's target, so the link stays a link). */
+  target: string;
+  /** FIFO, character device or socket (`/dev/null`, `>(cmd)`): written in place, as plink2 does. */
+  direct: boolean;
+}
+
+/** Whether PATH exists and is a FIFO, device or socket (written in place, never read back). */
+export function isSpecialFile(p: string): boolean {
   try {
-    fd = fs.openSync(tmpPath, 'wx');
-  } catch (e) {
-    unregisterTemp(tmpPath);
-    throw fileError(e, finalPath);
+    const st = fs.statSync(p);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
   }
-  const file = fs.createWriteStream(tmpPath, { fd, highWaterMark: 1 << 20 });
+}
+
+function planOutput(finalPath: string): OutputPlan {
+  let st: fs.Stats | null = null;
+  try {
+    st = fs.statSync(finalPath);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError(e, finalPath);
+    let link = false;
+    try {
+      link = fs.lstatSync(finalPath).isSymbolicLink();
+    } catch {
+      /* no such file: a new output */
+    }
+    if (link) throw new FileError('is a symbolic link to a missing file: give the target or remove the link', { file: finalPath });
+    return { target: finalPath, direct: false };
+  }
+  if (st.isDirectory()) throw new FileError('is a directory, not a file', { file: finalPath });
+  if (!st.isFile()) return { target: finalPath, direct: true };
+  return { target: fs.lstatSync(finalPath).isSymbolicLink() ? fs.realpathSync(finalPath) : finalPath, direct: false };
+}
+
+/**
+ * Open FINAL for writing through a temporary. Any failure of the encoder or of the file (ENOSPC,
+ * EIO) destroys the whole chain, so a writer waiting for 'drain' is rejected instead of waiting
+ * forever (a full disk under --compress gz used to end the run silently with exit 0).
+ */
+export function createOutput(finalPath: string, compression: OutCompression): OutputFile {
+  const plan = planOutput(finalPath);
+  const tmpPath = plan.direct ? finalPath : tempNameFor(plan.target);
+  let file: fs.WriteStream;
+  if (plan.direct) {
+    // Opened asynchronously: opening a FIFO waits for its reader.
+    file = fs.createWriteStream(finalPath, { flags: 'w', highWaterMark: 1 << 20 });
+  } else {
+    registerTemp(tmpPath);
+    // Opened synchronously: an asynchronous open could create the file after an abort removed it.
+    let fd: number;
+    try {
+      fd = fs.openSync(tmpPath, 'wx');
+    } catch (e) {
+      unregisterTemp(tmpPath);
+      throw fileError(e, finalPath);
+    }
+    file = fs.createWriteStream(tmpPath, { fd, highWaterMark: 1 << 20 });
+  }
   const enc = createEncoder(compression);
-  let failed: Error | null = null;
-  const fail = (e: unknown) => {
-    failed = failed ?? fileError(e, finalPath);
+  let failed: DosageflowError | null = null;
+  // Before pipeline's own listeners: the error every waiting writer receives then names the file.
+  const name = (e: NodeJS.ErrnoException) => {
+    if (e && typeof e === 'object' && !e.path) e.path = finalPath;
   };
-  file.on('error', fail);
-  enc.on('error', fail);
-  enc.pipe(file);
+  file.on('error', name);
+  enc.on('error', name);
   const finished = new Promise<void>((resolve, reject) => {
-    file.on('close', () => (failed ? reject(failed) : resolve()));
-    file.on('error', (e) => reject(fileError(e, finalPath)));
+    pipeline(enc, file, (e) => {
+      if (e) failed = failed ?? fileError(e, finalPath);
+      if (failed) reject(failed);
+      else resolve();
+    });
   });
   finished.catch(() => {});
   let finishing: Promise<void> | null = null;
   const finish = () => {
     if (!finishing) {
       finishing = (async () => {
-        enc.end();
+        if (!enc.destroyed) enc.end();
         await finished;
-        if (failed) throw failed;
       })();
     }
     return finishing;
+  };
+  const removeTemp = () => {
+    if (plan.direct) return;
+    try {
+      fs.rmSync(tmpPath, { force: true });
+    } catch {
+      /* ignore */
+    }
+    unregisterTemp(tmpPath);
   };
   return {
     finalPath,
@@ -102,8 +164,12 @@ export function createOutput(finalPath: string, compression: OutCompression): Ou
     finish,
     async commit() {
       await finish();
+      await this.rename();
+    },
+    async rename() {
+      if (plan.direct) return;
       try {
-        await fs.promises.rename(tmpPath, finalPath);
+        await fs.promises.rename(tmpPath, plan.target);
       } catch (e) {
         throw fileError(e, finalPath);
       }
@@ -112,29 +178,50 @@ export function createOutput(finalPath: string, compression: OutCompression): Ou
     abort() {
       enc.destroy();
       file.destroy();
-      try {
-        fs.rmSync(tmpPath, { force: true });
-      } catch {
-        /* ignore */
-      }
-      unregisterTemp(tmpPath);
+      removeTemp();
     },
   };
 }
 
-/** Write and respect backpressure. */
+/**
+ * A run's outputs all or none: every one is finished (encoder flushed, file closed) before any is
+ * renamed to its final name; on a failure all are removed.
+ */
+export async function commitAll(outputs: OutputFile[]): Promise<void> {
+  try {
+    await Promise.all(outputs.map((o) => o.finish()));
+  } catch (e) {
+    for (const o of outputs) o.abort();
+    throw e;
+  }
+  for (const o of outputs) await o.rename();
+}
+
+/** Write and respect backpressure; rejects when the stream fails or is closed while waiting. */
 export function writeAsync(w: Writable, data: Uint8Array | string): Promise<void> | null {
+  if (w.errored) return Promise.reject(w.errored);
+  if (w.destroyed || w.writableEnded) return Promise.reject(new Error('write after the output was closed'));
   if (w.write(data)) return null;
   return new Promise((resolve, reject) => {
-    const onDrain = () => {
+    const done = () => {
+      w.off('drain', onDrain);
       w.off('error', onErr);
+      w.off('close', onClose);
+    };
+    const onDrain = () => {
+      done();
       resolve();
     };
     const onErr = (e: Error) => {
-      w.off('drain', onDrain);
+      done();
       reject(e);
+    };
+    const onClose = () => {
+      done();
+      reject(w.errored ?? new Error('the output was closed while writing'));
     };
     w.once('drain', onDrain);
     w.once('error', onErr);
+    w.once('close', onClose);
   });
 }

@@ -10,7 +10,7 @@ import { listBgiOffsets } from '../formats/bgen/index.js';
 import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader, type BgenChunk } from './bgen-source.js';
 import { parseSampleFile, readNumericTable, alignTable, alignedColumn, type SampleId, displayId } from '../formats/tables.js';
 import { openInput, readTextFile } from '../io/input.js';
-import { suffixFor, type OutCompression } from '../io/output.js';
+import { commitAll, suffixFor, type OutCompression, type OutputFile } from '../io/output.js';
 import { checkOutputDir, makeRunDir, tmpBaseFor } from '../io/run-dir.js';
 import { MedianAccumulator } from '../stats/median.js';
 import { CHI2_1_MEDIAN, medianChi2 } from '../stats/distributions.js';
@@ -277,7 +277,13 @@ class PhenoOutputs {
   }
 
   async finish(): Promise<void> {
-    for (const s of this.sorters) await s.finish();
+    // All tables or none: each is finished under its temporary name, then all are renamed.
+    const done: OutputFile[] = [];
+    for (const s of this.sorters) {
+      const o = await s.finish();
+      if (o) done.push(o);
+    }
+    await commitAll(done);
     // The medians are of -ln p (see medianChi2), as in the report.
     this.summaries.forEach((s, j) => (s.lambda = medianChi2(this.medians[j].middle() ?? []) / CHI2_1_MEDIAN));
   }

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError, fileError } from '../errors.js';
 import { RANK_OTHER } from '../formats/chrom.js';
-import { createOutput, writeAsync } from '../io/output.js';
+import { createOutput, isSpecialFile, writeAsync } from '../io/output.js';
+import type { Writable } from 'node:stream';
 import { TableReader } from './merge-reader.js';
 import { BatchWriter, checkHeaderColumns, maxOpenFor, mergeInPasses, openSink, type MergeConfig, type MergeSource, type Sink } from './merge.js';
 
@@ -33,7 +34,9 @@ export async function sortTable(cfg: MergeConfig, tmp: { get: () => string }): P
   const header = r.header;
   const toStdout = cfg.out === '-';
   // Run 0 holds the rows in order; it is the output itself when the whole input is in order.
-  const run0 = toStdout ? createOutput(path.join(tmp.get(), 'run0.tsv'), 'none') : createOutput(cfg.out, cfg.compress);
+  // Run 0 is read back when the input is not in order: a FIFO or device output cannot be.
+  const special = toStdout || isSpecialFile(cfg.out);
+  const run0 = special ? createOutput(path.join(tmp.get(), 'run0.tsv'), 'none') : createOutput(cfg.out, cfg.compress);
   let sink: Sink | null = null;
   let held = new HeldRows();
   const spills: string[] = [];
@@ -93,9 +96,12 @@ export async function sortTable(cfg: MergeConfig, tmp: { get: () => string }): P
     if (spanBuf) w0.add(spanBuf.subarray(spanStart, spanEnd));
     await w0.flush();
     if (held.rows === 0 && spills.length === 0) {
-      if (toStdout) {
+      if (special) {
         await run0.finish();
-        await copyToStdout(run0.tmpPath);
+        const k = openSink(cfg.out, cfg.compress);
+        sink = k;
+        await copyTo(run0.tmpPath, k.stream);
+        await k.commit();
       } else {
         await run0.commit();
       }
@@ -242,10 +248,10 @@ async function spill(rows: HeldRows, file: string): Promise<string> {
   return file;
 }
 
-async function copyToStdout(file: string): Promise<void> {
+async function copyTo(file: string, w: Writable): Promise<void> {
   const rs = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   for await (const b of rs) {
-    const p = writeAsync(process.stdout, b as Buffer);
+    const p = writeAsync(w, b as Buffer);
     if (p) await p;
   }
 }

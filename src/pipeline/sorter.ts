@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RANK_OTHER } from '../formats/chrom.js';
-import { createOutput, writeAsync, type OutCompression, type OutputFile } from '../io/output.js';
+import { createOutput, isSpecialFile, writeAsync, type OutCompression, type OutputFile } from '../io/output.js';
 import { compareKeys, type RowKey } from './order.js';
 import { BatchWriter, maxOpenFor, mergeInPasses, type MergeSource } from './merge.js';
 import { TableReader } from './merge-reader.js';
@@ -39,7 +39,8 @@ export class GenomeSorter {
 
   constructor(private opts: SorterOptions) {
     const t = opts.target;
-    this.run0 = t.kind === 'file' ? createOutput(t.path, t.compression) : createOutput(path.join(opts.tmpDir, `run0-${Math.random().toString(36).slice(2)}.tsv`), 'none');
+    // Run 0 is the output itself unless it may have to be read back (stdout, a FIFO or device).
+    this.run0 = t.kind === 'file' && !isSpecialFile(t.path) ? createOutput(t.path, t.compression) : createOutput(path.join(opts.tmpDir, `run0-${Math.random().toString(36).slice(2)}.tsv`), 'none');
     this.run0.stream.write(opts.header + '\n');
   }
 
@@ -116,17 +117,21 @@ export class GenomeSorter {
     return !this.outOfOrder;
   }
 
-  async finish(): Promise<void> {
+  /**
+   * Finish the sorted output; a file output is returned finished but not yet renamed (the caller
+   * renames every table of the run together, see commitAll).
+   */
+  async finish(): Promise<OutputFile | null> {
     const t = this.opts.target;
-    if (this.sortedInput) {
+    if (this.sortedInput && (t.kind === 'stdout' || this.run0.finalPath === t.path)) {
       if (t.kind === 'file') {
-        await this.run0.commit();
-      } else {
         await this.run0.finish();
-        await copyToStdout(this.run0.tmpPath);
-        this.run0.abort();
+        return this.run0;
       }
-      return;
+      await this.run0.finish();
+      await copyToStdout(this.run0.tmpPath);
+      this.run0.abort();
+      return null;
     }
     await this.run0.finish();
     this.pending.sort(compareKeys);
@@ -143,7 +148,8 @@ export class GenomeSorter {
       try {
         out.stream.write(this.opts.header + '\n');
         await mergeInPasses(sources, new BatchWriter(out.stream), ctx);
-        await out.commit();
+        await out.finish();
+        return out;
       } catch (e) {
         out.abort();
         throw e;
@@ -155,6 +161,7 @@ export class GenomeSorter {
       so.write(this.opts.header + '\n');
       await mergeInPasses(sources, new BatchWriter(so), ctx);
       this.run0.abort();
+      return null;
     }
   }
 

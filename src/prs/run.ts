@@ -22,7 +22,7 @@ import { FileError, InputError, UsageError, fileError } from '../errors.js';
 import { chrRank, normChr } from '../formats/chrom.js';
 import { alignTable, alignedColumn, displayId, parseSampleFile, readNumericTable, type SampleId } from '../formats/tables.js';
 import { readTextFile } from '../io/input.js';
-import { createOutput, registerTemp, unregisterTemp, writeAsync, type OutputFile } from '../io/output.js';
+import { commitAll, createOutput, registerTemp, unregisterTemp, writeAsync, type OutputFile } from '../io/output.js';
 import { fmtG, fmtPFromLog } from '../stats/format.js';
 import { countsOtherAllele, matchAlleles, isAmbiguous, type MatchKind } from './alleles.js';
 import { findPos, readBase, type BaseChrom } from './base.js';
@@ -441,7 +441,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
     const pngOut = open(paths.png);
     const png = svgToPng(svg);
     await writeAsync(pngOut.stream, png);
-    for (const o of outputs) await o.commit();
+    await commitAll(outputs);
 
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const summary: PrsSummary = {

