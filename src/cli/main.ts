@@ -1,5 +1,5 @@
 // Entry point: parse the command line with yargs, run the command, and turn any error into one line
-// on stderr with a distinct exit code (2 usage, 3 bad input, 4 file, 70 internal, 130 interrupted).
+// on stderr with a distinct exit code (2 usage, 3 bad input, 4 file, 70 internal, 128+N on signal N).
 import * as os from 'node:os';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { EXIT, UsageError, exitCodeFor, formatError } from '../errors.js';
