@@ -4,7 +4,7 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import { chunkLines } from '../src/pipeline/chunker.js';
 import { decodeGenLine, genChunkBegin, genInPlaceChunks, genWasmLines, rhe, setGenArena, setGenWasm, type GenLayout } from '../src/formats/gen/decode.js';
-import { GenArena } from '../src/pipeline/gen-arena.js';
+import { GenArena, claimGenArenaPlace } from '../src/pipeline/gen-arena.js';
 import { mulberry32 } from '../src/sim/random.js';
 import type { VariantMeta } from '../src/formats/types.js';
 import { fixture } from './lib/helpers.js';
@@ -248,6 +248,7 @@ t.test('arena: chunks parsed in place in a reused slot decode exactly as copies 
   }
   const arena = GenArena.create(n, 1, 2, 1 << 16)!;
   t.ok(arena, 'shared WebAssembly memory is available');
+  const place = claimGenArenaPlace({ memory: arena.memory, scratchBytes: arena.scratchBytes, places: 1 })!;
   for (const plink2Precision of [true, false]) {
     const layout: GenLayout = { nSamples: n, plink2Precision };
     const decodeAll = (b: Uint8Array) => {
@@ -268,7 +269,7 @@ t.test('arena: chunks parsed in place in a reused slot decode exactly as copies 
       const text = enc.encode(lines.slice(from, to).join('\n')); // no final newline
       setGenArena(null);
       const copied = decodeAll(text.slice());
-      setGenArena({ memory: arena.memory, base: 64 });
+      setGenArena(place);
       const slot = arena.take(text.length)!;
       slot.fill(49); // stale digits ('1') past the chunk, as a reused slot has
       slot.set(text);

@@ -20,7 +20,7 @@ import { chunkLines, countLines, sliceLines } from './chunker.js';
 import { SLACK, fileLineChunks } from '../io/line-chunks.js';
 import { GenArena } from './gen-arena.js';
 import { BufferPool, OrderedWindow } from './ordered-window.js';
-import { wasmDisabled } from '../wasm/asm.js';
+import { wasmDisabled } from '../wasm/modules.js';
 import { GenomeSorter } from './sorter.js';
 import { firstLine as firstLineOf, genFileLayout, type GenFileLayout } from '../formats/gen/layout.js';
 import { readVariantIds, selectSamples, selectionSummary } from '../formats/select.js';

@@ -1,13 +1,31 @@
 // Where the main thread puts .gen chunks so that the workers parse them in place: one shared
-// WebAssembly memory holding each worker's parser scratch (tables, dosages, blank index) and a
-// fixed set of chunk slots. The reader decompresses into a free slot, the worker's parser reads
+// WebAssembly memory holding the parsers' tables, a header, each worker's parser scratch (dosages,
+// blank index) and a fixed set of chunk slots. The reader decompresses into a free slot, the worker's parser reads
 // the slot where it is, and the slot comes back when the chunk's rows are merged. Before, every
 // chunk was copied into the worker's own WebAssembly memory: 0.36 us of a 157-sample line's
 // ~5.5 us (4.7% of worker time in the profile), and a second pass over the bytes.
-import { genScratchBytes } from '../formats/gen/probs-wasm.js';
-import { PAGE } from '../wasm/asm.js';
+import { GEN_TABLES_BYTES, genScratchBytes, type GenArenaPlace } from '../formats/gen/probs-wasm.js';
+import { PAGE } from '../wasm/modules.js';
+import type { WorkerInit } from '../workers/protocol.js';
 
 const align64 = (x: number) => Math.ceil(x / 64) * 64;
+
+// The arena's layout (the one definition; workers find their place with claimGenArenaPlace):
+//   [0, GEN_TABLES_BYTES)       the parsers' read-only tables (the module's own layout)
+//   HEADER: 64 bytes            i32 at +0: how many workers took a place (Atomics)
+//   PLACES: places x scratch    worker i's parser scratch at PLACES + i * scratchBytes
+//   slots                       chunk slots, 64-aligned
+const HEADER = GEN_TABLES_BYTES;
+const PLACES = HEADER + 64;
+
+/**
+ * This worker's place in the arena of `init`, if there is one left (a restarted worker has none:
+ * its chunks are then copied, as without an arena).
+ */
+export function claimGenArenaPlace(arena: NonNullable<WorkerInit['genArena']>): GenArenaPlace | null {
+  const i = Atomics.add(new Int32Array(arena.memory.buffer, HEADER, 1), 0, 1);
+  return i < arena.places ? { memory: arena.memory, base: PLACES + i * arena.scratchBytes } : null;
+}
 
 // An arena larger than this is not worth reserving (very large --chunk-size): buffers instead.
 const MAX_ARENA = 1 << 30;
@@ -48,7 +66,7 @@ export class GenArena {
   static create(nSamples: number, places: number, slots: number, room: number): GenArena | null {
     const scratchBytes = genScratchBytes(nSamples);
     const slotBytes = align64(room + 64);
-    const slotsAt = align64(64 + places * scratchBytes);
+    const slotsAt = align64(PLACES + places * scratchBytes);
     const total = slotsAt + slots * slotBytes;
     if (total > MAX_ARENA) return null;
     const pages = Math.ceil(total / PAGE);

@@ -5,7 +5,7 @@ import { logPStudentT2 } from './distributions.js';
 import type { ModelGroup } from './model.js';
 import { buildProjection, residualize } from './projection.js';
 import { matVecJs, matVecModule, type MatVecWasm } from './matvec.js';
-import { pagesFor, wasmDisabled } from '../wasm/asm.js';
+import { pagesFor, wasmDisabled } from '../wasm/modules.js';
 
 /** Results for one variant and one group; per-phenotype arrays have the group's phenotype count. */
 export interface GroupResult {

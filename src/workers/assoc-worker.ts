@@ -7,16 +7,15 @@ const { move, transferableSymbol, valueSymbol, workerData } = createRequire(impo
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 import { RowFormatter } from './rows.js';
 import { setGenArena } from '../formats/gen/decode.js';
+import { claimGenArenaPlace } from '../pipeline/gen-arena.js';
 
 const init = workerData as WorkerInit;
 const formatter = new RowFormatter(init);
 // This worker's place in the shared .gen arena, if there is one left (a restarted worker has none:
 // its chunks are then copied, as without an arena).
 const arena = init.genArena;
-if (arena) {
-  const i = Atomics.add(new Int32Array(arena.memory.buffer, 0, 1), 0, 1);
-  if (i < arena.places) setGenArena({ memory: arena.memory, base: 64 + i * arena.scratchBytes });
-}
+const place = arena ? claimGenArenaPlace(arena) : null;
+if (place) setGenArena(place);
 
 export default function handle(req: WorkerRequest): WorkerResponse {
   switch (req.kind) {

@@ -30,9 +30,9 @@ export interface WorkerInit {
   extract?: string[];
   exclude?: string[];
   /**
-   * The shared memory the main thread decompresses .gen chunks into (see assoc-run.ts): its first
-   * 4 bytes count the workers that took a place; worker i's parser uses the scratchBytes at
-   * 64 + i * scratchBytes; places for `places` workers. Absent: chunks come as buffers.
+   * The shared memory the main thread decompresses .gen chunks into (pipeline/gen-arena.ts, which
+   * defines its layout): places for `places` workers' parsers of scratchBytes each. Absent: chunks
+   * come as buffers.
    */
   genArena?: { memory: WebAssembly.Memory; scratchBytes: number; places: number };
 }

@@ -8,7 +8,7 @@
 
 import type { VariantMeta } from '../types.js';
 import { createGenWasm, type GenArenaPlace, type GenWasm } from './probs-wasm.js';
-import { wasmDisabled } from '../../wasm/asm.js';
+import { wasmDisabled } from '../../wasm/modules.js';
 import { isChromosomeCode, normChr } from '../chrom.js';
 
 const SP = 32;
@@ -276,7 +276,7 @@ export function decodeGenLine(
   meta.a1 = bAllele;
   const probStart = cur;
   const w = wasmFor === b ? wasmActive : null;
-  if (w !== null && w.probs(chunkBase + probStart, chunkBase + end, n, layout.plink2Precision ? 1 : 0, w.outAt) === 1) {
+  if (w !== null && w.probs(chunkBase + probStart, chunkBase + end, n, layout.plink2Precision ? 1 : 0) === 1) {
     const o = wasmOut;
     for (let s = 0; s < n; s++) dosage[s] = o[s];
     wasmLines++;
