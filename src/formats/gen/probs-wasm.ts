@@ -83,9 +83,7 @@ export function createGenWasm(t: ProbTables, n: number, shared?: GenArenaPlace):
   const outAt = scratchAt;
   const idxAt = scratchAt + align64(8 * n);
   const chunkAt = scratchAt + genScratchBytes(n);
-  const memory = shared
-    ? shared.memory
-    : new WebAssembly.Memory({ initial: pagesFor(chunkAt + 64) + 16, maximum: MAX_PAGES, shared: true } as { initial: number; maximum: number });
+  const memory = shared ? shared.memory : new WebAssembly.Memory({ initial: pagesFor(chunkAt + 64) + 16, maximum: MAX_PAGES, shared: true } as { initial: number; maximum: number });
   if (shared && chunkAt > memory.buffer.byteLength) throw new Error(`gen parser place at ${shared.base} is outside the shared memory`);
   const inst = wasmInstance('gen-probs', { e: { m: memory } });
   if (inst === null) return null;
