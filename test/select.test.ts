@@ -10,6 +10,9 @@ import { parseSampleList, selectSamples } from '../src/formats/select.js';
 import { runPrs, type PrsConfig } from '../src/prs/run.js';
 import { parseThresholds, validatePrsOptions } from '../src/commands/prs.js';
 import { validateAssocOptions } from '../src/commands/assoc.js';
+import { writeReport } from '../src/report/index.js';
+import { resolveReportConfig } from '../src/report/config.js';
+import { PLANTED_N, plantedLdFixture } from './fixtures/report/ld-fixture.js';
 import { baseConfig } from './lib/assoc-config.js';
 import { compareWithPlink2, fixture, readTable, runCli, tmpDir, type Table } from './lib/helpers.js';
 
@@ -179,4 +182,36 @@ t.test('prs --extract/--exclude: only the listed target variants (= a target of 
   outputsEqual(t, x.out, ref.out, '--exclude');
   const kept = readTable(`${ref.out}.clumped.tsv`).rows.map((r) => r[1]);
   t.ok(kept.every((id) => !ids.includes(id)), 'no excluded variant is an index variant');
+});
+
+t.test('report --keep/--remove: r2 over the kept LD-reference samples (= a reference of only those)', async (t) => {
+  const f = plantedLdFixture();
+  const dir = tmpDir('report-keep');
+  const w = (name: string, text: string) => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+  const sums = w('sums.tsv', f.sumstats);
+  const gen = w('ref.gen', f.gen);
+  const sample = w('ref.sample', f.sample);
+  const keepIdx = [...Array(PLANTED_N).keys()].filter((i) => i % 3 !== 2);
+  const keep = w('keep.txt', keepIdx.map((i) => `L${i + 1}`).join('\n') + '\n');
+  const remove = w('remove.txt', [...Array(PLANTED_N).keys()].filter((i) => i % 3 === 2).map((i) => `L${i + 1} L${i + 1}`).join('\n') + '\n');
+  const cutGen = w('cut.gen', f.gen.trimEnd().split('\n').map((l) => {
+    const x = l.split(' ');
+    return [...x.slice(0, 6), ...keepIdx.flatMap((i) => x.slice(6 + 3 * i, 9 + 3 * i))].join(' ');
+  }).join('\n') + '\n');
+  const sl = f.sample.trimEnd().split('\n');
+  const cutSample = w('cut.sample', [sl[0], sl[1], ...keepIdx.map((i) => sl[i + 2])].join('\n') + '\n');
+  for (const method of ['dosage', 'plink1.9'] as const) {
+    const ref = await writeReport(sums, path.join(dir, `cut-${method}`), { png: false, ldRef: cutGen, ldRefSample: cutSample, ldMethod: method });
+    for (const [flag, opts] of [['--keep', { keep }], ['--remove', { remove }]] as const) {
+      const s = await writeReport(sums, path.join(dir, `${flag}-${method}`), { png: false, ldRef: gen, ldRefSample: sample, ldMethod: method, ...opts });
+      t.same(s.top_loci, ref.top_loci, `${method} ${flag}: the loci of the cut reference`);
+      const c = s.clumping as { ld_samples: number; ld_samples_not_kept?: number; ld_samples_removed?: number };
+      t.same([c.ld_samples, c.ld_samples_not_kept, c.ld_samples_removed], [keepIdx.length, flag === '--keep' ? PLANTED_N - keepIdx.length : 0, flag === '--remove' ? PLANTED_N - keepIdx.length : 0]);
+    }
+  }
+  t.throws(() => resolveReportConfig({ keep }), { message: /^--keep needs --ld-ref FILE/ });
+  t.throws(() => resolveReportConfig({ ldRef: gen, remove }), { message: /^--remove needs --ld-ref-sample FILE/ });
 });

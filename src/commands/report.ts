@@ -20,6 +20,8 @@ export function reportOptionsFromArgs(a: Record<string, unknown>): { input: stri
     suggestive: a.suggestive as number | undefined,
     ldRef: a['ld-ref'] === undefined ? undefined : String(a['ld-ref']),
     ldRefSample: a['ld-ref-sample'] === undefined ? undefined : String(a['ld-ref-sample']),
+    keep: a.keep === undefined ? undefined : String(a.keep),
+    remove: a.remove === undefined ? undefined : String(a.remove),
     ldR2: a['ld-r2'] as number | undefined,
     ldMethod: a['ld-method'] === undefined ? undefined : String(a['ld-method']),
     title: a.title === undefined ? undefined : String(a.title),
@@ -61,6 +63,8 @@ export const reportCommand: CommandModule = {
       .option('suggestive', { type: 'number', describe: `suggestive threshold; loci are formed below it (default ${pLabel(REPORT_DEFAULTS.suggestive)})` })
       .option('ld-ref', { type: 'string', describe: 'LD reference (.gen, .gen.gz/.zst or .bgen): group loci by r2 instead of distance alone' })
       .option('ld-ref-sample', { type: 'string', describe: 'Oxford .sample of --ld-ref (optional: checks its sample count)' })
+      .option('keep', { type: 'string', describe: 'with --ld-ref and --ld-ref-sample: r2 over only the reference samples listed (plink format: FID IID or IID a line)' })
+      .option('remove', { type: 'string', describe: 'with --ld-ref and --ld-ref-sample: r2 over all reference samples but those listed' })
       .option('ld-r2', { type: 'number', describe: `with --ld-ref: claim variants whose r2 with the index variant exceeds this (default ${REPORT_DEFAULTS.ldR2})` })
       .option('ld-method', {
         type: 'string',
@@ -81,7 +85,7 @@ export const reportCommand: CommandModule = {
     const c = s.clumping;
     const ld =
       c.method === 'ld'
-        ? ` (LD: r2 > ${c.r2} over ${c.ld_samples} reference samples; ${c.candidates_not_in_ld_ref} of ${c.candidates_in_ld_ref + c.candidates_not_in_ld_ref} suggestive variants not in the reference)`
+        ? ` (LD: r2 > ${c.r2} over ${c.ld_samples} reference samples${c.ld_samples_not_kept !== undefined ? ` (--keep removed ${c.ld_samples_not_kept}, --remove ${c.ld_samples_removed})` : ''}; ${c.candidates_not_in_ld_ref} of ${c.candidates_in_ld_ref + c.candidates_not_in_ld_ref} suggestive variants not in the reference)`
         : '';
     process.stderr.write(
       `dosageflow report: ${s.n_variants} variants (${s.n_tested} tested), lambda_gc ${lam}, ` +

@@ -72,7 +72,7 @@ export async function selectSamples(samples: SampleId[], lists: SampleLists): Pr
     let changed = 0;
     samples.forEach((s, i) => {
       const fids = byIid.get(s.iid);
-      const hit = fids !== undefined && fids.some((f) => f === undefined || s.fid === undefined || f === s.fid);
+      const hit = fids?.some((f) => f === undefined || s.fid === undefined || f === s.fid) === true;
       if (hit) used.add(s.iid);
       if (mask[i] === 1 && hit !== keep) {
         mask[i] = 0;
@@ -123,7 +123,7 @@ export class VariantSelect {
       this.notExtracted++;
       return false;
     }
-    if (this.exclude !== null && this.exclude.has(id)) {
+    if (this.exclude?.has(id)) {
       this.excluded++;
       return false;
     }

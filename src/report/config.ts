@@ -25,6 +25,9 @@ export interface ReportOptions {
   ldRef?: string;
   /** Oxford .sample of ldRef (optional: its sample count is checked against the reference's). */
   ldRefSample?: string;
+  /** plink sample lists choosing the reference samples for r^2 (need ldRef and ldRefSample). */
+  keep?: string;
+  remove?: string;
   /** r^2 bound of the LD grouping (default 0.1; needs ldRef). */
   ldR2?: number;
   /** How r^2 is computed (default 'dosage'; needs ldRef): see src/prs/ld.ts. */
@@ -54,6 +57,9 @@ export interface ReportConfig {
 export interface LdConfig {
   ref: string;
   sample: string | undefined;
+  /** --keep / --remove: the reference samples r^2 is computed over (formats/select.ts). */
+  keep?: string;
+  remove?: string;
   r2: number;
   method: LdMethod;
 }
@@ -102,6 +108,8 @@ function resolveLd(opts: ReportOptions): LdConfig | null {
       [opts.ldRefSample, '--ld-ref-sample'],
       [opts.ldR2, '--ld-r2'],
       [opts.ldMethod, '--ld-method'],
+      [opts.keep, '--keep'],
+      [opts.remove, '--remove'],
     ] as const) {
       if (given(v)) throw new UsageError(`${flag} needs --ld-ref FILE (an LD reference .gen or .bgen)`);
     }
@@ -111,11 +119,14 @@ function resolveLd(opts: ReportOptions): LdConfig | null {
   if (ref === '-') throw new UsageError('--ld-ref cannot be read from stdin: give a .gen or .bgen file');
   const sample = given(opts.ldRefSample) ? String(opts.ldRefSample) : undefined;
   if (sample === '-') throw new UsageError('--ld-ref-sample cannot be read from stdin');
+  const keep = given(opts.keep) ? String(opts.keep) : undefined;
+  const remove = given(opts.remove) ? String(opts.remove) : undefined;
+  if ((keep !== undefined || remove !== undefined) && sample === undefined) throw new UsageError(`${keep !== undefined ? '--keep' : '--remove'} needs --ld-ref-sample FILE (the reference's sample IDs)`);
   const r2 = given(opts.ldR2) ? num(opts.ldR2, '--ld-r2') : REPORT_DEFAULTS.ldR2;
   if (r2 < 0 || r2 >= 1) throw new UsageError(`--ld-r2 must be at least 0 and below 1, not ${r2}`);
   const method = given(opts.ldMethod) ? String(opts.ldMethod) : REPORT_DEFAULTS.ldMethod;
   if (method !== 'dosage' && method !== 'plink1.9') throw new UsageError(`--ld-method takes dosage or plink1.9, not '${method}'`);
-  return { ref, sample, r2, method };
+  return { ref, sample, r2, method, ...(keep !== undefined ? { keep } : {}), ...(remove !== undefined ? { remove } : {}) };
 }
 
 export function resolveReportConfig(opts: ReportOptions = {}): ReportConfig {

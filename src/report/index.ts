@@ -20,7 +20,7 @@ import { CHI2_1_MEDIAN, medianChi2 } from '../stats/distributions.js';
 import { clumpByDistance, clumpByLd, type Locus } from './clump.js';
 import { resolveReportConfig, type ReportConfig, type ReportOptions } from './config.js';
 import { reportHtml } from './html.js';
-import { ldLookup, loadLdDosages, openLdRef, type LdData } from './ldref.js';
+import { ldLookup, ldSampleCount, loadLdDosages, openLdRef, type LdData } from './ldref.js';
 import { ManhattanPlot, type ManhattanLabel } from './manhattan.js';
 import { svgToPng } from './png.js';
 import { qqSvg } from './qq.js';
@@ -128,7 +128,8 @@ async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, b
       ld_ref: ld.source.file,
       ld_ref_format: ld.source.format,
       ld_ref_sample: ld.source.sampleFile ?? null,
-      ld_samples: ld.source.nSamples,
+      ld_samples: ldSampleCount(ld.source),
+      ...(ld.source.kept ? { ld_samples_not_kept: ld.source.notKept, ld_samples_removed: ld.source.removed } : {}),
       ld_ref_variants: ld.rows,
       candidates_in_ld_ref: r.inLdRef,
       candidates_not_in_ld_ref: r.notInLdRef,

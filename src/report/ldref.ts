@@ -28,6 +28,7 @@ import { SpillSet, quantize } from '../prs/store.js';
 import type { LdLookup } from './clump.js';
 import type { LdConfig } from './config.js';
 import { isNA } from './sumstats.js';
+import { selectSamples } from '../formats/select.js';
 
 /** Bytes of LD records cached while grouping one chromosome. */
 export const LD_CACHE_BYTES = 256 << 20;
@@ -35,8 +36,19 @@ export const LD_CACHE_BYTES = 256 << 20;
 export interface LdRefSource {
   file: string;
   format: GenotypeFormat;
+  /** Samples in the file. */
   nSamples: number;
   sampleFile: string | undefined;
+  /** --keep / --remove: the reference samples r^2 is computed over (undefined = all). */
+  kept?: Int32Array;
+  /** What --keep / --remove removed, for the summary. */
+  notKept: number;
+  removed: number;
+}
+
+/** The samples r^2 is computed over. */
+export function ldSampleCount(src: LdRefSource): number {
+  return src.kept ? src.kept.length : src.nSamples;
 }
 
 /**
@@ -48,14 +60,19 @@ export async function openLdRef(ld: LdConfig): Promise<LdRefSource> {
   const file = ld.ref;
   const format: GenotypeFormat = (await looksLikeBgen(file)) ? 'bgen' : 'gen';
   const nSamples = format === 'bgen' ? (await readBgenHeader(file)).nSamples : await genSamples(file);
+  let sel: { kept?: Int32Array; notKept: number; removed: number } = { notKept: 0, removed: 0 };
   if (ld.sample !== undefined) {
     const ids = parseSampleFile(await readTextFile(ld.sample), ld.sample);
     if (ids.length !== nSamples) {
       throw new InputError(`the LD reference has ${nSamples} samples but its sample file ${ld.sample} lists ${ids.length}`, { file });
     }
+    const s = await selectSamples(ids, { keep: ld.keep, remove: ld.remove });
+    for (const w of s.warnings) process.stderr.write(`dosageflow: warning: ${w}\n`);
+    sel = { kept: s.mask ? Int32Array.from(ids.keys()).filter((i) => s.mask![i] === 1) : undefined, notKept: s.notKept, removed: s.removed };
   }
-  if (nSamples < 2) throw new InputError(`the LD reference needs at least 2 samples, not ${nSamples}`, { file });
-  return { file, format, nSamples, sampleFile: ld.sample };
+  const src: LdRefSource = { file, format, nSamples, sampleFile: ld.sample, ...sel };
+  if (ldSampleCount(src) < 2) throw new InputError(`the LD reference needs at least 2 samples, not ${ldSampleCount(src)}`, { file: ld.keep ?? file });
+  return src;
 }
 
 async function genSamples(file: string): Promise<number> {
@@ -116,8 +133,11 @@ export async function loadLdDosages(src: LdRefSource, cands: LdCandidates, dir: 
     if (l) l.push(k);
     else byKey.set(key, [k]);
   }
-  const spill = new SpillSet(dir, 'ldref', src.nSamples);
-  const buf = new Uint16Array(src.nSamples);
+  const nLd = ldSampleCount(src);
+  const spill = new SpillSet(dir, 'ldref', nLd);
+  const buf = new Uint16Array(nLd);
+  const kept = src.kept;
+  const gathered = new Float64Array(kept ? nLd : 0);
   const stats: SourceStats = { rows: 0, multiallelic: 0 };
   let matched = 0;
   let finished = false;
@@ -133,7 +153,12 @@ export async function loadLdDosages(src: LdRefSource, cands: LdCandidates, dir: 
           if (rec[k] >= 0) continue;
           const kind = matchAlleles(cands.a1[k], cands.a2[k], m.a1, m.a2, true);
           if (kind !== 'same' && kind !== 'swapped') continue;
-          quantize(row.dosage, src.nSamples, countsOtherAllele(kind), buf);
+          let d = row.dosage;
+          if (kept) {
+            for (let i = 0; i < nLd; i++) gathered[i] = d[kept[i]];
+            d = gathered;
+          }
+          quantize(d, nLd, countsOtherAllele(kind), buf);
           rec[k] = spill.append(cands.chr[k]!, buf);
           matched++;
         }
@@ -156,7 +181,7 @@ export async function loadLdDosages(src: LdRefSource, cands: LdCandidates, dir: 
 
 /** r^2 between the stored candidates of one chromosome at a time, by `method` (see src/prs/ld.ts). */
 export function ldLookup(data: LdData, chrLabels: string[], method: LdMethod, budgetBytes = LD_CACHE_BYTES): LdLookup {
-  const n = data.source.nSamples;
+  const n = ldSampleCount(data.source);
   return {
     rec: data.rec,
     open(chr: number) {

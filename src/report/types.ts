@@ -44,6 +44,9 @@ export type ClumpingSummary =
       ld_ref_format: 'gen' | 'bgen';
       ld_ref_sample: string | null;
       ld_samples: number;
+      /** With --keep / --remove: reference samples not listed in --keep, listed in --remove. */
+      ld_samples_not_kept?: number;
+      ld_samples_removed?: number;
       /** Biallelic variants read from the reference (0 when there was no candidate to look up). */
       ld_ref_variants: number;
       /** Placed candidates found in the reference, and those not found (each a locus of its own). */
