@@ -6,7 +6,8 @@ import { readDosages } from '../src/prs/sources.js';
 import { alignTable, alignedColumn, parseNumericTable, parseSampleFile } from '../src/formats/tables.js';
 import { buildLogisticGroup, classifyPhenotype } from '../src/stats/logistic-model.js';
 import { LogisticKernel, newLogisticResult, type FirthMode, type LogisticGroup } from '../src/stats/logistic.js';
-import { closeToPrinted, fixture, readTable } from './lib/helpers.js';
+import { fixture } from './lib/helpers.js';
+import { compareLogistic, type Row } from './lib/logistic-compare.js';
 import { InputError } from '../src/errors.js';
 
 const L = (f: string) => fixture('logistic', f);
@@ -29,18 +30,6 @@ async function setup(names: string[], one = false) {
   return { samples, groups };
 }
 
-interface Row {
-  key: string;
-  a1: string;
-  n: number;
-  beta: number;
-  se: number;
-  z: number;
-  p: number;
-  firth: boolean;
-  err: string;
-}
-
 async function run(names: string[], mode: FirthMode, one = false): Promise<Map<string, Row>[]> {
   const { samples, groups } = await setup(names, one);
   const k = new LogisticKernel(samples.length, 8, { firth: mode });
@@ -55,75 +44,10 @@ async function run(names: string[], mode: FirthMode, one = false): Promise<Map<s
   return out;
 }
 
-/**
- * plink2 2.00a3.5 fits logistic and Firth models in single precision: its BETA and SE carry float
- * noise (median 2e-5 relative, up to ~2% for SE; see docs/logistic.md), so its printed digits are
- * not all meaningful. Rows plink2 finished (ERRCODE '.') must agree within 2% of an SE in BETA and
- * Z and 3% in SE; its UNFINISHED rows (iteration cap hit) are compared for presence, N and FIRTH.
- */
-function compare(ours: Map<string, Row>, golden: string, hasFirth: boolean) {
-  const ref = readTable(L(`golden/${golden}`));
-  const c = (n: string) => ref.header.indexOf(n);
-  const problems: string[] = [];
-  const flagDiff: string[] = [];
-  let compared = 0;
-  let firthRows = 0;
-  for (const r of ref.rows) {
-    const o = ours.get(`${r[c('CHROM')]}:${r[c('POS')]}`);
-    if (!o) {
-      problems.push(`missing ${r[c('ID')]}`);
-      continue;
-    }
-    compared++;
-    const flip = o.a1 === r[c('A1')] ? 1 : -1;
-    const id = r[c('ID')];
-    const err = r[c('ERRCODE')];
-    if (String(o.n) !== r[c('OBS_CT')]) problems.push(`${id}: N ${o.n} vs ${r[c('OBS_CT')]}`);
-    if (hasFirth) {
-      const f = r[c('FIRTH?')] === 'Y';
-      if (f) firthRows++;
-      if (f !== o.firth) (err === 'UNFINISHED' ? flagDiff : problems).push(`${id}: FIRTH ${o.firth ? 'Y' : 'N'} vs ${r[c('FIRTH?')]} (${err})`);
-    }
-    if (r[c('BETA')] === 'NA') {
-      if (!Number.isNaN(o.beta)) problems.push(`${id}: ours ${o.beta}, plink2 NA (${err})`);
-      continue;
-    }
-    if (err !== '.') continue;
-    const se = Number(r[c('SE')]);
-    if (!(Math.abs(flip * o.beta - Number(r[c('BETA')])) <= 0.02 * se)) problems.push(`${id}: BETA ${flip * o.beta} vs ${r[c('BETA')]}`);
-    if (!(Math.abs(o.se - se) <= 0.03 * se)) problems.push(`${id}: SE ${o.se} vs ${se}`);
-    if (!(Math.abs(flip * o.z - Number(r[c('Z_STAT')])) <= 0.02 + 0.01 * Math.abs(o.z))) problems.push(`${id}: Z ${flip * o.z} vs ${r[c('Z_STAT')]}`);
-  }
-  if (process.env.LOGISTIC_DIAG) console.error(golden, JSON.stringify(diag(ours, ref)));
-  return { compared, problems, firthRows, flagDiff };
-}
-
-function diag(ours: Map<string, Row>, ref: ReturnType<typeof readTable>) {
-  const c = (n: string) => ref.header.indexOf(n);
-  const rel: Record<string, number[]> = { BETA: [], SE: [], P: [] };
-  let exact = 0;
-  let all = 0;
-  for (const r of ref.rows) {
-    const o = ours.get(`${r[c('CHROM')]}:${r[c('POS')]}`)!;
-    if (r[c('BETA')] === 'NA') continue;
-    const flip = o.a1 === r[c('A1')] ? 1 : -1;
-    const vals: [string, number, string][] = [['BETA', flip * o.beta, 'BETA'], ['SE', o.se, 'SE'], ['P', o.p, 'P']];
-    let ok = true;
-    for (const [nm, v, col] of vals) {
-      rel[nm].push(Math.abs(v - Number(r[c(col)])) / Math.abs(Number(r[c(col)])));
-      if (!closeToPrinted(v, r[c(col)])) ok = false;
-    }
-    all++;
-    if (ok) exact++;
-  }
-  const q = (a: number[], f: number) => a.sort((x, y) => x - y)[Math.floor(f * (a.length - 1))];
-  return { all, exact, beta: [q(rel.BETA, 0.5), q(rel.BETA, 0.99), q(rel.BETA, 1)], se: [q(rel.SE, 0.5), q(rel.SE, 0.99), q(rel.SE, 1)], p: [q(rel.P, 0.5), q(rel.P, 0.99), q(rel.P, 1)] };
-}
-
 t.test('balanced, few-case and differently-missing phenotypes equal plink2 firth-fallback', async (t) => {
   const res = await run(['bal', 'rare', 'cc2'], 'fallback');
   for (const [j, name] of ['bal', 'rare', 'cc2'].entries()) {
-    const r = compare(res[j], `bgen.${name}.glm.logistic.hybrid`, true);
+    const r = compareLogistic(res[j], L(`golden/bgen.${name}.glm.logistic.hybrid`), true);
     t.equal(r.compared, 300, `${name}: every variant`);
     t.same(r.problems, [], `${name}: BETA SE Z P N FIRTH agree`);
     if (name === 'rare') t.ok(r.firthRows >= 30, `rare: ${r.firthRows} Firth fits`);
@@ -135,16 +59,16 @@ t.test('balanced, few-case and differently-missing phenotypes equal plink2 firth
 
 t.test('--firth (always) and no-firth equal plink2', async (t) => {
   const [f] = await run(['rare'], 'always');
-  const r = compare(f, 'firth.rare.glm.firth', false);
+  const r = compareLogistic(f, L('golden/firth.rare.glm.firth'), false);
   t.same(r.problems, [], 'firth');
   const [nf] = await run(['rare'], 'never');
-  const r2 = compare(nf, 'nofirth.rare.glm.logistic', false);
+  const r2 = compareLogistic(nf, L('golden/nofirth.rare.glm.logistic'), false);
   t.same(r2.problems, [], 'no-firth');
 });
 
 t.test('--1 coding', async (t) => {
   const [o] = await run(['one01'], 'fallback', true);
-  t.same(compare(o, 'one.one01.glm.logistic.hybrid', true).problems, []);
+  t.same(compareLogistic(o, L('golden/one.one01.glm.logistic.hybrid'), true).problems, []);
 });
 
 t.test('detection rules', async (t) => {

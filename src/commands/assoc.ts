@@ -37,6 +37,10 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
   if (covarNames.length && !a.covar) throw new UsageError('--covar-name needs --covar FILE');
   const digits = a.digits === undefined ? 7 : parseNumber(a.digits, '--digits', 3, 17);
   return {
+    one: Boolean(a['1']),
+    phenoQuantitative: listOption(a['pheno-quantitative']),
+    // yargs reads --no-firth as firth = false (the last of the two wins).
+    firth: a.firth === true ? 'always' : a.firth === false ? 'never' : 'fallback',
     gen,
     bgen,
     sample: a.sample ? String(a.sample) : undefined,
@@ -72,7 +76,11 @@ export const assocCommand: CommandModule = {
           'Regresses each phenotype on the dosage of allele B (the second allele of the .gen line or of\n' +
           'the BGEN variant; for a multi-allelic BGEN variant, each ALT allele in turn) with the\n' +
           'covariates, as plink2 --glm does, and writes PREFIX.<PHENO>.tsv: CHR SNP BP A1 A2 FRQ INFO N\n' +
-          'BETA SE T P LOG10P, where A1 is the counted allele B, sorted by chromosome then position.',
+          'BETA SE T P LOG10P, where A1 is the counted allele B, sorted by chromosome then position.\n\n' +
+          'Case/control phenotypes (non-missing values all 1 = control, 2 = case; 0, -9, NA missing; with\n' +
+          '--1: 0 = control, 1 = case) run as logistic regression with Firth fallback, as plink2 --glm:\n' +
+          'CHR SNP BP A1 A2 FRQ INFO N N_CASE N_CTRL FRQ_CASE FRQ_CTRL BETA SE Z P LOG10P FIRTH, BETA the\n' +
+          'ln(odds ratio) of A1, Z the Wald statistic, FIRTH Y where Firth\'s penalised fit was used.',
       )
       .option('gen', { type: 'string', array: true, describe: 'IMPUTE2 .gen files (plain, gzip or zstd: detected from content); - = stdin' })
       .option('bgen', { type: 'string', array: true, describe: 'BGEN files (v1.1-v1.3, any bit depth, zlib/zstd); a FILE.bgi index is used for --region' })
@@ -80,6 +88,9 @@ export const assocCommand: CommandModule = {
       .option('sample', { type: 'string', describe: 'Oxford .sample file: samples in genotype order (ID_1/ID_2 = FID/IID)' })
       .option('pheno', { type: 'string', describe: 'phenotype table with a header (FID IID ... or IID ...); NA and -9 are missing' })
       .option('pheno-name', { type: 'string', array: true, describe: 'phenotype columns to test (default: all)' })
+      .option('1', { type: 'boolean', describe: 'case/control phenotypes are coded 0 = control, 1 = case (plink2 --1; default 1/2 with 0 missing)' })
+      .option('pheno-quantitative', { type: 'string', array: true, describe: 'phenotypes to run as quantitative (linear) even when coded 1/2' })
+      .option('firth', { type: 'boolean', describe: 'case/control: Firth regression for every variant (plink2 --glm firth); --no-firth: no Firth fallback, NA where logistic regression fails (plink2 --glm no-firth)' })
       .option('covar', { type: 'string', describe: 'covariate table with a header, as --pheno' })
       .option('covar-name', { type: 'string', array: true, describe: 'covariate columns to use (default: all)' })
       .option('chr', { type: 'string', describe: 'chromosome of IMPUTE2 .gen files without a CHR column (SNPID RSID POS A B); with a CHR column it must agree' })
@@ -109,7 +120,9 @@ export const assocCommand: CommandModule = {
       .example('$0 assoc --gen study.gen.gz --sample s.sample --pheno p.tsv --pheno-name response --covar c.tsv --covar-name age,sex,PC1,PC2 --min-info 0.6 --max-info 1.2 --min-maf 0.01 --out res', 'the study\'s filters')
       .example('$0 assoc --gen chr*.gen.gz --sample s.sample --pheno p.tsv --keep eur.txt --remove related.txt --exclude bad-snps.txt --out res', 'samples and variants chosen as plink2 --keep/--remove/--extract/--exclude')
       .example('$0 assoc --bgen ukb_chr*.bgen --sample ukb.sample --pheno p.tsv --covar c.tsv --region 22:16000000-17000000 --out res', 'BGEN with a .bgi index: seeks to the region')
-      .example('$0 assoc --gen chr22.gen --sample s.sample --pheno p.tsv --pheno-name response --out - | head', 'stream one phenotype to stdout'),
+      .example('$0 assoc --gen chr22.gen --sample s.sample --pheno p.tsv --pheno-name response --out - | head', 'stream one phenotype to stdout')
+      .example('$0 assoc --bgen cc.bgen --sample cc.sample --pheno p.tsv --pheno-name t2d,bmi --covar c.tsv --out res', 't2d coded 1/2: logistic with Firth fallback; bmi: linear')
+      .example('$0 assoc --bgen cc.bgen --sample cc.sample --1 --pheno p.tsv --pheno-quantitative score --firth --out res', '0/1-coded case/control, Firth everywhere; score stays linear'),
   handler: async (argv) => {
     const cfg = validateAssocOptions(argv as Record<string, unknown>);
     const summary = await runAssoc(cfg);

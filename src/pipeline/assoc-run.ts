@@ -14,7 +14,9 @@ import { commitAll, suffixFor, type OutCompression, type OutputFile } from '../i
 import { checkOutputDir, makeRunDir, tmpBaseFor } from '../io/run-dir.js';
 import { MedianAccumulator } from '../stats/median.js';
 import { CHI2_1_MEDIAN, medianChi2 } from '../stats/distributions.js';
-import { buildModel, type AssocModel, type NamedColumn } from '../stats/model.js';
+import type { AssocModel, NamedColumn } from '../stats/model.js';
+import type { FirthMode } from '../stats/logistic.js';
+import { buildMixedModel } from '../stats/logistic-model.js';
 import type { Filters, Region, WorkerInit, WorkerRequest, WorkerResponse } from '../workers/protocol.js';
 import { chunkLines, countLines, sliceLines } from './chunker.js';
 import { SLACK, fileLineChunks } from '../io/line-chunks.js';
@@ -32,6 +34,8 @@ export const BGEN_CHUNK = 1 << 20;
 const GEN_TASKS_PER_WORKER = 3;
 
 export const OUTPUT_HEADER = 'CHR\tSNP\tBP\tA1\tA2\tFRQ\tINFO\tN\tBETA\tSE\tT\tP\tLOG10P';
+/** Case/control phenotypes: logistic regression (Firth where it fails), BETA = ln(odds ratio). */
+export const LOGISTIC_HEADER = 'CHR\tSNP\tBP\tA1\tA2\tFRQ\tINFO\tN\tN_CASE\tN_CTRL\tFRQ_CASE\tFRQ_CTRL\tBETA\tSE\tZ\tP\tLOG10P\tFIRTH';
 
 export interface AssocConfig {
   gen: string[];
@@ -44,6 +48,12 @@ export interface AssocConfig {
   phenoNames?: string[];
   covar?: string;
   covarNames?: string[];
+  /** plink2's --1: case/control phenotypes coded 0 = control, 1 = case (default 1/2, 0 missing). */
+  one?: boolean;
+  /** Phenotypes run as quantitative even when coded as case/control. */
+  phenoQuantitative?: string[];
+  /** Logistic fits: Firth as fallback (default), always (--firth), never (--no-firth). */
+  firth?: FirthMode;
   chr?: string;
   /**
    * Dosage precision: 'plink2' rounds to 1/16384 as plink2 stores dosages; 'exact' uses the
@@ -74,6 +84,8 @@ export interface AssocConfig {
 
 export interface PhenoSummary {
   name: string;
+  /** Case/control phenotypes: cases, controls and Firth fits. */
+  cc?: { cases: number; controls: number; firth: number };
   samples: number;
   tested: number;
   na: number;
@@ -146,7 +158,7 @@ export async function resolveSamples(cfg: Pick<AssocConfig, 'sample' | 'bgen' | 
  * Read the phenotype and covariate tables, align them to the samples and build the model. Samples
  * outside `mask` (--keep/--remove) get missing phenotypes, so no test uses them.
  */
-export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames'>, mask?: Uint8Array): Promise<Prepared> {
+export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames' | 'one' | 'phenoQuantitative' | 'firth'>, mask?: Uint8Array): Promise<Prepared> {
   const warnings: string[] = [];
   const pt = await readNumericTable(cfg.pheno, cfg.phenoNames, 'phenotype');
   const pal = alignTable(samples, pt);
@@ -154,8 +166,11 @@ export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, '
     throw new InputError(`no sample id matches the ${samples.length} genotyped samples (first there: '${displayId(samples[0])}', first here: '${pt.ids[0] ? displayId(pt.ids[0]) : 'none'}')`, { file: cfg.pheno });
   }
   if (pal.matched < pt.ids.length) warnings.push(`${pt.ids.length - pal.matched} of ${pt.ids.length} rows of ${cfg.pheno} match no genotyped sample`);
-  const phenos: NamedColumn[] = pt.names.map((name, j) => ({ name, values: alignedColumn(pt, j, pal) }));
-  if (mask) for (const p of phenos) for (let i = 0; i < mask.length; i++) if (mask[i] === 0) p.values[i] = NaN;
+  const align = (v: Float64Array) => {
+    const a = alignedColumn({ ...pt, values: [v] }, 0, pal);
+    if (mask) for (let i = 0; i < mask.length; i++) if (mask[i] === 0) a[i] = NaN;
+    return a;
+  };
   const covars: NamedColumn[] = [];
   let covMatched = 0;
   if (cfg.covar) {
@@ -166,7 +181,7 @@ export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, '
     ct.names.forEach((name, j) => covars.push({ name, values: alignedColumn(ct, j, cal) }));
     covMatched = cal.matched;
   }
-  const model = buildModel(samples.length, phenos, covars, cfg.covar);
+  const model = buildMixedModel(samples.length, pt.names, covars, { one: cfg.one ?? false, quantitative: cfg.phenoQuantitative ?? [], firth: cfg.firth ?? 'fallback', file: cfg.pheno, lines: pt.lines, raw: pt.values, align }, cfg.covar);
   warnings.push(...model.warnings);
   const by = samples[0]?.fid !== undefined && pt.ids[0]?.fid !== undefined ? 'FID+IID' : 'IID';
   let matching = `${pal.matched} of ${samples.length} genotyped samples have a row in ${cfg.pheno} (matched on ${by})`;
@@ -243,10 +258,11 @@ class PhenoOutputs {
   constructor(cfg: AssocConfig, model: AssocModel, tmpDir: string) {
     const toStdout = cfg.out === '-';
     const perPhenoMem = Math.max(1 << 10, Math.floor((cfg.memoryMB * (1 << 20)) / model.phenoNames.length));
+    const isCc = model.phenoNames.map((_, j) => model.logistic?.some((g) => g.pheno === j) ?? false);
     this.sorters = model.phenoNames.map(
-      (name) =>
+      (name, j) =>
         new GenomeSorter({
-          header: OUTPUT_HEADER,
+          header: isCc[j] ? LOGISTIC_HEADER : OUTPUT_HEADER,
           target: toStdout ? { kind: 'stdout' } : { kind: 'file', path: outputPathFor(cfg.out, name, cfg.compress), compression: cfg.compress },
           tmpDir,
           memoryBytes: perPhenoMem,
@@ -254,6 +270,7 @@ class PhenoOutputs {
     );
     this.medians = model.phenoNames.map(() => new MedianAccumulator(tmpDir));
     this.summaries = model.phenoNames.map((name, j) => ({ name, samples: model.phenoN[j], tested: 0, na: 0, filteredInfo: 0, filteredMaf: 0, lambda: NaN, output: toStdout ? '-' : outputPathFor(cfg.out, name, cfg.compress) }));
+    for (const g of model.logistic ?? []) this.summaries[g.pheno].cc = { cases: g.nCase, controls: g.n - g.nCase, firth: 0 };
   }
 
   /** A chunk's rows, in chunk order: counted, and fed to each phenotype's sorter. */
@@ -265,6 +282,7 @@ class PhenoOutputs {
       s.na += pr.na;
       s.filteredInfo += pr.filteredInfo;
       s.filteredMaf += pr.filteredMaf;
+      if (s.cc) s.cc.firth += pr.firth ?? 0;
       this.medians[j].add(pr.negLogP);
       const rank = new Int32Array(pr.ends.length);
       const pos = new Float64Array(pr.ends.length);
@@ -491,8 +509,9 @@ export function summaryLines(s: AssocSummary): string[] {
   if (s.selection) out.push(`  selection: ${s.selection}`);
   out.push(`  samples: ${s.matching}`);
   for (const p of s.phenos) {
-    const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (no variance)` : ''].filter(Boolean).join(', ');
-    out.push(`  ${p.name}: ${p.samples} samples, ${p.tested} variants tested${filt ? `, ${filt}` : ''}, lambda ${Number.isNaN(p.lambda) ? 'NA' : p.lambda.toFixed(4)} -> ${p.output}`);
+    const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (${p.cc ? 'no variance or no fit' : 'no variance'})` : ''].filter(Boolean).join(', ');
+    const cc = p.cc ? ` (case/control, logistic: ${p.cc.cases} cases, ${p.cc.controls} controls; ${p.cc.firth} Firth fits)` : '';
+    out.push(`  ${p.name}${cc}: ${p.samples} samples, ${p.tested} variants tested${filt ? `, ${filt}` : ''}, lambda ${Number.isNaN(p.lambda) ? 'NA' : p.lambda.toFixed(4)} -> ${p.output}`);
   }
   return out;
 }
@@ -523,5 +542,6 @@ function countLf(b: Uint8Array): number {
 function modelBytes(model: AssocModel): number {
   let b = 0;
   for (const g of model.groups) b += g.idx.byteLength + g.q.byteLength + g.yr.byteLength + g.cov.byteLength + g.y.byteLength;
+  for (const g of model.logistic ?? []) b += g.idx.byteLength + g.x.byteLength + g.y.byteLength;
   return b;
 }

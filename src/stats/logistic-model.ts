@@ -1,7 +1,8 @@
 // Case/control phenotypes: plink2's detection rules and the per-phenotype logistic groups (sample
 // set, covariate design, null fits) the LogisticKernel tests each variant against.
 import { InputError } from '../errors.js';
-import { fitNull, type LogisticGroup } from './logistic.js';
+import { fitNull, type FirthMode, type LogisticGroup } from './logistic.js';
+import { buildModel, type AssocModel, type NamedColumn } from './model.js';
 import { buildProjection } from './projection.js';
 
 export interface PhenoClass {
@@ -105,4 +106,76 @@ export function buildLogisticGroup(pheno: number, name: string, y01: Float64Arra
   const nul = fitNull(x, p, n, y);
   if (!nul.ok) return { skip: `the covariate-only logistic and Firth fits do not converge (separated covariates?)`, warnings };
   return { group: { pheno, idx, n, p, x, y, nCase, beta0: nul.beta0, firth0: nul.firth0 }, warnings };
+}
+
+export interface MixedOptions {
+  /** plink2's --1: 0 = control, 1 = case. */
+  one: boolean;
+  /** Phenotypes to treat as quantitative whatever their values. */
+  quantitative: string[];
+  firth: FirthMode;
+  /** For messages: the phenotype file and the 1-based line of each of its rows. */
+  file?: string;
+  lines?: number[];
+  /** The table's raw columns (table-row order), to classify with their lines. */
+  raw: Float64Array[];
+  /** Maps a table-order column to genotype-sample order. */
+  align: (values: Float64Array) => Float64Array;
+}
+
+/**
+ * The association model of quantitative (linear, model.ts) and case/control (logistic) phenotypes
+ * together; phenotype indices follow the table's column order. A phenotype that cannot be tested
+ * is skipped with a warning; when none is left that is an error.
+ */
+export function buildMixedModel(nSamples: number, names: string[], covars: NamedColumn[], o: MixedOptions, covarFile?: string): AssocModel {
+  for (const q of o.quantitative) if (!names.includes(q)) throw new InputError(`--pheno-quantitative names '${q}', which is not among the phenotypes tested (${names.join(', ')})`, { file: o.file });
+  const kinds = names.map((name, j) => (o.quantitative.includes(name) ? { kind: 'qt' as const, values: o.raw[j] } : classifyPhenotype(name, o.raw[j], o.lines, o.file, o.one)));
+  const qt: NamedColumn[] = [];
+  const qtIndex: number[] = [];
+  const warnings: string[] = [];
+  const logistic: LogisticGroup[] = [];
+  const ccIndex: number[] = [];
+  const skipped: string[] = [];
+  kinds.forEach((k, j) => {
+    if (k.kind === 'qt') {
+      qt.push({ name: names[j], values: o.align(k.values) });
+      qtIndex.push(j);
+      return;
+    }
+    const b = buildLogisticGroup(j, names[j], o.align(k.values), covars);
+    warnings.push(...b.warnings);
+    if (b.group) {
+      logistic.push(b.group);
+      ccIndex.push(j);
+    } else {
+      warnings.push(`case/control phenotype ${names[j]}: ${b.skip}: skipped`);
+      skipped.push(names[j]);
+    }
+  });
+  if (qt.length === 0 && logistic.length === 0) throw new InputError(warnings[warnings.length - 1] ?? 'no phenotype to test', { file: o.file });
+  const lin: AssocModel = qt.length > 0 ? buildModel(nSamples, qt, covars, covarFile) : { nSamples, phenoNames: [], groups: [], phenoGroup: [], phenoSlot: [], warnings: [], phenoN: [] };
+  // Final order: the table's, without the skipped phenotypes.
+  const order = names.map((n, j) => j).filter((j) => (qtIndex.includes(j) && lin.phenoNames.includes(names[j])) || ccIndex.includes(j));
+  const pos = new Map(order.map((j, i) => [j, i]));
+  const linPos = lin.phenoNames.map((n) => pos.get(names.indexOf(n))!);
+  const m = order.length;
+  const model: AssocModel = {
+    nSamples,
+    phenoNames: order.map((j) => names[j]),
+    groups: lin.groups.map((g) => ({ ...g, phenos: g.phenos.map((k) => linPos[k]) })),
+    phenoGroup: new Array(m).fill(-1),
+    phenoSlot: new Array(m).fill(-1),
+    warnings: [...lin.warnings, ...warnings],
+    phenoN: new Array(m).fill(0),
+    logistic: logistic.map((g) => ({ ...g, pheno: pos.get(g.pheno)! })),
+    firth: o.firth,
+  };
+  lin.phenoNames.forEach((_, k) => {
+    model.phenoGroup[linPos[k]] = lin.phenoGroup[k];
+    model.phenoSlot[linPos[k]] = lin.phenoSlot[k];
+    model.phenoN[linPos[k]] = lin.phenoN[k];
+  });
+  for (const g of model.logistic!) model.phenoN[g.pheno] = g.n;
+  return model;
 }

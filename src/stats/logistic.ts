@@ -461,6 +461,7 @@ export class LogisticKernel {
       }
     }
     if (useFirth) {
+      out.firth = true;
       b[0] = 0;
       for (let j = 0; j < p; j++) b[j + 1] = gr.firth0[j];
       if (fitFirth(design, b, f) !== Status.Ok) return na(out, 'FIRTH_CONVERGE_FAIL');

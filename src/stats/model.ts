@@ -3,6 +3,7 @@
 // and sent to every worker.
 import { InputError } from '../errors.js';
 import { buildProjection, residualize } from './projection.js';
+import type { FirthMode, LogisticGroup } from './logistic.js';
 
 export interface ModelGroup {
   /** Phenotype indices (into AssocModel.phenoNames) sharing this sample set. */
@@ -38,6 +39,10 @@ export interface AssocModel {
   warnings: string[];
   /** Samples used per phenotype. */
   phenoN: number[];
+  /** Case/control phenotypes (see logistic-model.ts), tested by the LogisticKernel. */
+  logistic?: LogisticGroup[];
+  /** Logistic fits: Firth's as fallback (plink2's default), always, or never. */
+  firth?: FirthMode;
 }
 
 export interface NamedColumn {

@@ -80,6 +80,8 @@ export interface PhenoRows {
   filteredInfo: number;
   filteredMaf: number;
   na: number;
+  /** Case/control phenotypes: rows whose fit is Firth's. */
+  firth?: number;
 }
 
 export type WorkerResponse =

@@ -14,6 +14,7 @@ import type { VariantMeta } from '../formats/types.js';
 import { negLog10 } from '../stats/distributions.js';
 import { writeAscii, writeG, writePFromLog, writeUint } from '../stats/format.js';
 import { LinearKernel, newGroupResult, type GroupResult } from '../stats/linear.js';
+import { LogisticKernel, newLogisticResult, type LogisticGroup } from '../stats/logistic.js';
 import type { PhenoRows, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 
 const LF = 10;
@@ -30,6 +31,7 @@ class GrowList {
   filteredInfo = 0;
   filteredMaf = 0;
   na = 0;
+  firth = 0;
 
   /** Sized from the previous chunk's rows (RowFormatter.lists), so that growing is rare. */
   constructor(textBytes: number, rows: number) {
@@ -71,6 +73,8 @@ class GrowList {
 
 export class RowFormatter {
   private kernel: LinearKernel;
+  private logistic: LogisticKernel | null = null;
+  private lres = newLogisticResult();
   private results: GroupResult[];
   private dosage: Float64Array;
   private bgenOut = new Float64Array(0);
@@ -102,6 +106,16 @@ export class RowFormatter {
     }
     this.kernel = new LinearKernel(maxN, maxR, { groups });
     this.results = groups.map((g) => newGroupResult(g.phenos.length));
+    const cc = init.model.logistic ?? [];
+    if (cc.length > 0) {
+      let n = 1;
+      let p = 1;
+      for (const g of cc) {
+        n = Math.max(n, g.n);
+        p = Math.max(p, g.p);
+      }
+      this.logistic = new LogisticKernel(n, p, { firth: init.model.firth });
+    }
     this.dosage = new Float64Array(Math.max(1, init.nSamples));
   }
 
@@ -310,6 +324,62 @@ export class RowFormatter {
         L.endRow(vi, -lp);
       }
     }
+    for (const gr of model.logistic ?? []) this.emitLogistic(dosage, gr, lists[gr.pheno], vi, h0);
+  }
+
+  /** One case/control phenotype's row: the LogisticKernel's fit after the shared head (h0 bytes). */
+  private emitLogistic(dosage: Float64Array, gr: LogisticGroup, L: GrowList, vi: number, h0: number): void {
+    const res = this.lres;
+    this.logistic!.run(dosage, gr, res);
+    const f = this.init.filters;
+    const digits = this.init.digits;
+    const maf = res.frq <= 0.5 ? res.frq : 1 - res.frq;
+    if (!(res.info >= f.minInfo && res.info <= f.maxInfo) && (f.minInfo > 0 || f.maxInfo < Infinity)) {
+      L.filteredInfo++;
+      return;
+    }
+    if (f.minMaf > 0 && !(maf >= f.minMaf)) {
+      L.filteredMaf++;
+      return;
+    }
+    const t = L.room(h0 + 12 * 40);
+    t.set(this.head.subarray(0, h0), L.len);
+    let o = L.len + h0;
+    o = writeG(t, o, res.frq, digits);
+    t[o++] = TAB;
+    o = writeG(t, o, res.info, digits);
+    t[o++] = TAB;
+    o = writeUint(t, o, res.nUsed);
+    t[o++] = TAB;
+    o = writeUint(t, o, res.nCase);
+    t[o++] = TAB;
+    o = writeUint(t, o, res.nCtrl);
+    t[o++] = TAB;
+    o = writeG(t, o, res.frqCase, digits);
+    t[o++] = TAB;
+    o = writeG(t, o, res.frqCtrl, digits);
+    t[o++] = TAB;
+    const lp = res.logp;
+    if (lp !== lp) {
+      L.na++;
+      o = writeAscii(t, o, 'NA\tNA\tNA\tNA\tNA\t');
+    } else {
+      o = writeG(t, o, res.beta, digits);
+      t[o++] = TAB;
+      o = writeG(t, o, res.se, digits);
+      t[o++] = TAB;
+      o = writeG(t, o, res.z, digits);
+      t[o++] = TAB;
+      o = writePFromLog(t, o, lp, digits);
+      t[o++] = TAB;
+      o = writeG(t, o, negLog10(lp), digits);
+      t[o++] = TAB;
+    }
+    t[o++] = res.firth ? 89 : 78; // Y / N
+    t[o++] = LF;
+    if (res.firth) L.firth++;
+    L.len = o;
+    L.endRow(vi, -lp);
   }
 
   /**
@@ -334,6 +404,7 @@ export class RowFormatter {
         filteredInfo: L.filteredInfo,
         filteredMaf: L.filteredMaf,
         na: L.na,
+        firth: L.firth,
       };
     });
     const sel = this.select;
