@@ -3,6 +3,44 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { runAssoc, type AssocConfig, type AssocSummary } from '../pipeline/assoc-run.js';
 import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseNumber, parseRegion, parseSize, parseThreads } from './options.js';
+import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
+
+// --- VCF input options (issue 16 part 2) ---
+/** --extract-if-info 'KEY OP VALUE' (plink2's syntax: R2>=0.3, 'DR2 > 0.8'). */
+export function parseInfoFilter(v: unknown): InfoFilter | undefined {
+  if (v === undefined) return undefined;
+  const s = (Array.isArray(v) ? v.join(' ') : String(v)).trim();
+  const m = /^([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|!=|==|=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)$/.exec(s);
+  if (!m) throw new UsageError(`--extract-if-info takes KEY OP VALUE on an INFO key, e.g. 'R2>=0.3' or 'DR2 > 0.8', not '${s}'`);
+  const op = (m[2] === '==' ? '=' : m[2]) as InfoFilter['op'];
+  return { key: m[1], op, value: Number(m[3]) };
+}
+
+function parseVcfDosage(v: unknown): VcfDosage | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v).toUpperCase();
+  if (!['DS', 'GP', 'HDS', 'GT'].includes(s)) throw new UsageError(`--vcf-dosage takes DS, GP, HDS or GT, not '${v}'`);
+  return s as VcfDosage;
+}
+
+/** The VCF part of AssocConfig, checked. */
+function vcfConfig(a: Record<string, unknown>, gen: string[]): Pick<AssocConfig, 'vcf' | 'vcfDosage' | 'infoFilter'> {
+  const vcf = fileList(a.vcf);
+  if ([...gen, ...vcf].filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be given only once');
+  if (vcf.length === 0 && (a['vcf-dosage'] !== undefined || a['extract-if-info'] !== undefined)) throw new UsageError('--vcf-dosage and --extract-if-info apply to --vcf input');
+  if (vcf.length && a.shard !== undefined) throw new UsageError('--shard slices --gen and --bgen files; for VCF run one job per file or per --region');
+  return { vcf, vcfDosage: parseVcfDosage(a['vcf-dosage']), infoFilter: parseInfoFilter(a['extract-if-info']) };
+}
+
+function vcfOptions(y: Argv): Argv {
+  return y
+    .option('vcf', { type: 'string', array: true, describe: 'VCF files with dosages (bgzip, gzip or plain: detected from content; - = stdin); samples from the #CHROM line' })
+    .option('vcf-dosage', { type: 'string', describe: 'FORMAT field for the dosage: DS, GP, HDS (sum of the haplotype dosages) or GT (default: DS, else GP, else HDS, else GT, per record)' })
+    .option('extract-if-info', { type: 'string', array: true, describe: "keep VCF variants whose INFO key passes, e.g. 'R2>=0.3' (minimac), 'DR2>=0.8' (Beagle), 'INFO>0.4'; variants without the key are removed" })
+    .example('$0 assoc --vcf chr*.dose.vcf.gz --pheno p.tsv --covar c.tsv --extract-if-info "R2>=0.3" --out res', 'imputation-server VCFs (DS), minimac R2 filter')
+    .example('$0 assoc --vcf chr22.dose.vcf.gz --region 22:16000000-17000000 --pheno p.tsv --out res', 'a tabix .tbi/.csi beside the file: seeks to the region');
+}
+// --- end of VCF options ---
 
 
 function parseShard(v: unknown, gen: string[]): { index: number; count: number } {
@@ -19,8 +57,8 @@ function parseShard(v: unknown, gen: string[]): { index: number; count: number }
 export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
   const gen = fileList(a.gen);
   const bgen = fileList(a.bgen);
-  if (gen.length === 0 && bgen.length === 0) throw new UsageError('give the genotype files with --gen FILE... or --bgen FILE...');
-  if (gen.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be given only once');
+  const vcf = vcfConfig(a, gen);
+  if (gen.length === 0 && bgen.length === 0 && vcf.vcf!.length === 0) throw new UsageError('give the genotype files with --gen FILE..., --bgen FILE... or --vcf FILE...');
   if (bgen.includes('-')) throw new UsageError('--bgen reads files (it seeks); stdin is for --gen');
   if (gen.length && !a.sample) throw new UsageError('--gen needs --sample FILE (the Oxford .sample listing the samples in genotype order)');
   if (!a.pheno) throw new UsageError('give the phenotypes with --pheno FILE');
@@ -43,6 +81,7 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
     firth: a.firth === true ? 'always' : a.firth === false ? 'never' : 'fallback',
     gen,
     bgen,
+    ...vcf,
     sample: a.sample ? String(a.sample) : undefined,
     biallelicOnly: Boolean(a['biallelic-only']),
     pheno: String(a.pheno),
@@ -70,9 +109,9 @@ export const assocCommand: CommandModule = {
   command: 'assoc',
   describe: 'linear regression of phenotypes on imputed dosages -> genome-sorted summary statistics',
   builder: (y: Argv) =>
-    y
+    vcfOptions(y)
       .usage(
-        '$0 assoc (--gen FILE... | --bgen FILE...) --sample FILE --pheno FILE [--covar FILE] --out PREFIX\n\n' +
+        '$0 assoc (--gen FILE... | --bgen FILE... | --vcf FILE...) [--sample FILE] --pheno FILE [--covar FILE] --out PREFIX\n\n' +
           'Regresses each phenotype on the dosage of allele B (the second allele of the .gen line or of\n' +
           'the BGEN variant; for a multi-allelic BGEN variant, each ALT allele in turn) with the\n' +
           'covariates, as plink2 --glm does, and writes PREFIX.<PHENO>.tsv: CHR SNP BP A1 A2 FRQ INFO N\n' +

@@ -24,6 +24,9 @@ import { GenArena } from './gen-arena.js';
 import { BufferPool, OrderedWindow } from './ordered-window.js';
 import { wasmDisabled } from '../wasm/modules.js';
 import { GenomeSorter } from './sorter.js';
+import { openVcf, VCF_BGZF_CHUNK, VcfStitcher, type VcfSource } from './vcf-source.js';
+import { RowFormatter } from '../workers/rows.js';
+import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
 import { firstLine as firstLineOf, genFileLayout, type GenFileLayout } from '../formats/gen/layout.js';
 import { readVariantIds, selectSamples, selectionSummary } from '../formats/select.js';
 
@@ -40,6 +43,12 @@ export const LOGISTIC_HEADER = 'CHR\tSNP\tBP\tA1\tA2\tFRQ\tINFO\tN\tN_CASE\tN_CT
 export interface AssocConfig {
   gen: string[];
   bgen: string[];
+  /** VCF files (bgzip, gzip or plain); samples from the #CHROM line. */
+  vcf?: string[];
+  /** --vcf-dosage: the FORMAT field to use (default DS, else GP, else HDS, else GT). */
+  vcfDosage?: VcfDosage;
+  /** --extract-if-info on a VCF INFO key. */
+  infoFilter?: InfoFilter;
   /** Oxford .sample; optional when every BGEN file carries sample identifiers. */
   sample?: string;
   /** Skip multi-allelic BGEN variants instead of testing each ALT allele against the rest. */
@@ -108,6 +117,9 @@ export interface AssocSummary {
   warnings: string[];
   sampleCount: number;
   sortedInput: boolean;
+  /** VCF records removed by --extract-if-info, and records whose dosages came from GT only. */
+  infoFiltered?: number;
+  gtOnly?: number;
 }
 
 const WORKER_FILE = fileURLToPath(new URL('../workers/assoc-entry.cjs', import.meta.url));
@@ -123,12 +135,26 @@ interface Prepared {
  * The genotype samples, in file order: from --sample, else from the BGEN sample-identifier block.
  * Every BGEN file must have that many samples, and identifiers that agree with --sample.
  */
-export async function resolveSamples(cfg: Pick<AssocConfig, 'sample' | 'bgen' | 'gen'>, headers: Map<string, BgenHeader>): Promise<SampleId[]> {
+export async function resolveSamples(cfg: Pick<AssocConfig, 'sample' | 'bgen' | 'gen'>, headers: Map<string, BgenHeader>, vcfs: VcfSource[] = []): Promise<SampleId[]> {
   let samples: SampleId[] | undefined;
   let from = cfg.sample;
   if (cfg.sample) {
     samples = parseSampleFile(await readTextFile(cfg.sample), cfg.sample);
     if (samples.length === 0) throw new InputError('no samples listed', { file: cfg.sample });
+  }
+  // VCF: the #CHROM line's names are IIDs; every VCF (and --sample) must list the same, in order.
+  for (const v of vcfs) {
+    if (!samples) {
+      samples = v.samples.map((iid) => ({ iid }));
+      from = v.file;
+      continue;
+    }
+    if (v.samples.length !== samples.length) throw new InputError(`${v.samples.length} samples in the #CHROM line, but ${from} lists ${samples.length}`, { file: v.file, line: v.headerLines });
+    for (let i = 0; i < samples.length; i++) {
+      const id = v.samples[i];
+      const s = samples[i];
+      if (id !== s.iid && id !== `${s.fid}_${s.iid}`) throw new InputError(`sample ${i + 1} is '${id}' in the #CHROM line but '${displayId(s)}' in ${from}`, { file: v.file, line: v.headerLines });
+    }
   }
   for (const [file, h] of headers) {
     if (!samples) {
@@ -198,7 +224,10 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   const log = cfg.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const headers = new Map<string, BgenHeader>();
   for (const f of cfg.bgen) headers.set(f, await readBgenHeader(f));
-  const samples = await resolveSamples(cfg, headers);
+  // VCF headers are read first (the samples); each source continues from there in its turn.
+  const vcfs: VcfSource[] = [];
+  for (const f of cfg.vcf ?? []) vcfs.push(await openVcf(f));
+  const samples = await resolveSamples(cfg, headers, vcfs);
   const sel = await selectSamples(samples, cfg);
   const { model, warnings, matching } = await prepareModel(samples, cfg, sel.mask);
   warnings.unshift(...sel.warnings);
@@ -213,11 +242,12 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   if (cfg.extract !== undefined) plan.init.extract = await readVariantIds(cfg.extract);
   if (cfg.exclude !== undefined) plan.init.exclude = await readVariantIds(cfg.exclude);
   const pool = startPool(plan);
-  const run: AssocRun = { cfg, plan, pool: pool.pool, outputs, headers, buffers: new BufferPool(2 * plan.window + 2), seq: 0, variantsRead: 0, outside: 0, skipped: 0, removed: { notExtracted: 0, excluded: 0 }, bytesRead: 0, window: null };
+  const run: AssocRun = { cfg, plan, pool: pool.pool, outputs, headers, buffers: new BufferPool(2 * plan.window + 2), seq: 0, variantsRead: 0, outside: 0, skipped: 0, removed: { notExtracted: 0, excluded: 0 }, bytesRead: 0, window: null, infoFiltered: 0, gtOnly: 0, mainFormatter: null };
   const progress = cfg.progress ? startProgress(() => run) : null;
   try {
     for (const file of cfg.gen) await runInput(run, 'gen', file);
     for (const file of cfg.bgen) await runInput(run, 'bgen', file);
+    for (const v of vcfs) await runInput(run, 'vcf', v.file, v);
     await outputs.finish();
   } catch (e) {
     outputs.abort();
@@ -232,18 +262,24 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   }
   if (pool.error()) throw pool.error();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (run.gtOnly) {
+    warnings.push(`${run.gtOnly} VCF variant${run.gtOnly === 1 ? '' : 's'} had no DS, GP or HDS: dosages from the GT hard calls`);
+    log(`dosageflow: warning: ${warnings[warnings.length - 1]}`);
+  }
   const summary: AssocSummary = {
     matching,
     variantsRead: run.variantsRead,
     outsideRegions: run.outside,
     multiallelicSkipped: run.skipped,
     selection: selectionSummary(sel, run.removed, cfg),
-    files: cfg.gen.length + cfg.bgen.length,
+    files: cfg.gen.length + cfg.bgen.length + vcfs.length,
     seconds,
     phenos: outputs.summaries,
     warnings,
     sampleCount: samples.length,
     sortedInput: outputs.sortedInput,
+    infoFiltered: run.infoFiltered,
+    gtOnly: run.gtOnly,
   };
   for (const line of summaryLines(summary)) log(line);
   return summary;
@@ -343,13 +379,15 @@ function planWorkers(cfg: AssocConfig, model: AssocModel, nSamples: number): Wor
     digits: cfg.digits,
     regions: cfg.regions,
     biallelicOnly: cfg.biallelicOnly,
+    vcf: { force: cfg.vcfDosage, exact: cfg.dosagePrecision === 'exact', infoFilter: cfg.infoFilter },
   };
-  const tasksPerWorker = cfg.bgen.length > 0 ? 1 : GEN_TASKS_PER_WORKER;
+  const nVcf = cfg.vcf?.length ?? 0;
+  const tasksPerWorker = cfg.bgen.length > 0 || nVcf > 0 ? 1 : GEN_TASKS_PER_WORKER;
   const window = cfg.threads * (tasksPerWorker + 1) + 1;
   // .gen files read directly (not sharded, no BGEN alongside) go through the shared arena when the
   // WebAssembly parser runs: slots for every chunk held (2 windows) and the two being filled.
   const arena =
-    cfg.bgen.length === 0 && !cfg.shard && !wasmDisabled() ? GenArena.create(nSamples, cfg.threads, 2 * window + 4, (cfg.chunkSize ?? GEN_CHUNK) + SLACK) : null;
+    cfg.bgen.length === 0 && nVcf === 0 && !cfg.shard && !wasmDisabled() ? GenArena.create(nSamples, cfg.threads, 2 * window + 4, (cfg.chunkSize ?? GEN_CHUNK) + SLACK) : null;
   if (arena) init.genArena = { memory: arena.memory, scratchBytes: arena.scratchBytes, places: cfg.threads };
   const modelMB = modelBytes(model) / (1 << 20);
   return { init, threads: cfg.threads, tasksPerWorker, window, arena, youngMB: 8, oldMB: Math.ceil(64 + 3 * modelMB + nSamples / 2000) };
@@ -391,6 +429,11 @@ interface AssocRun {
   buffers: BufferPool;
   /** The current file's chunks in flight. */
   window: OrderedWindow<WorkerResponse> | null;
+  /** VCF records removed by --extract-if-info; records with GT only. */
+  infoFiltered: number;
+  gtOnly: number;
+  /** The main thread's own formatter, for VCF records cut by a BGZF chunk boundary (one a chunk). */
+  mainFormatter: RowFormatter | null;
 }
 
 /** Where a file's chunks come from, and how its positions are counted. */
@@ -403,8 +446,12 @@ interface ReadPath {
 }
 
 /** The one place that chooses how a file is read: .gen (shared arena, buffers, shard) or BGEN (scan, .bgi, shard). */
-async function chooseReadPath(run: AssocRun, kind: 'gen' | 'bgen', file: string): Promise<ReadPath> {
+async function chooseReadPath(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file: string, vcf?: VcfSource): Promise<ReadPath> {
   const { cfg, plan } = run;
+  if (kind === 'vcf') {
+    const target = cfg.chunkSize ?? (vcf!.bgzf ? VCF_BGZF_CHUNK : GEN_CHUNK);
+    return { requests: vcfRequests(run, vcf!.chunks(target)), firstLine: vcf!.headerLines, mayBeEmpty: true };
+  }
   if (kind === 'gen') {
     const target = cfg.chunkSize ?? GEN_CHUNK;
     if (cfg.shard) {
@@ -465,19 +512,32 @@ async function* bgenRequests(run: AssocRun, file: string, h: BgenHeader, chunks:
   }
 }
 
+async function* vcfRequests(run: AssocRun, chunks: AsyncIterable<{ buf: Uint8Array; bgzf: boolean; fileOffset: number }>): AsyncGenerator<{ req: WorkerRequest; bytes: number }> {
+  for await (const c of chunks) yield { req: { kind: 'vcf', seq: run.seq++, buf: c.buf.buffer as ArrayBuffer, bgzf: c.bgzf, fileOffset: c.fileOffset }, bytes: c.buf.length };
+}
+
 /** Read one file through the pool, merging its chunks' rows in order. */
-async function runInput(run: AssocRun, kind: 'gen' | 'bgen', file: string): Promise<void> {
+async function runInput(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file: string, vcf?: VcfSource): Promise<void> {
   const { plan, pool, buffers } = run;
-  const source = await chooseReadPath(run, kind, file);
+  const source = await chooseReadPath(run, kind, file, vcf);
   let lineBase = source.firstLine;
   let fileRecords = 0;
+  // BGZF VCF: records cut by a chunk boundary are joined and decoded here, before the chunk's rows.
+  const stitcher = vcf?.bgzf ? new VcfStitcher(vcf.carry, (text) => (run.mainFormatter ??= new RowFormatter(plan.init)).vcfLines(-1, text, 0, text.length)) : null;
   const drain = async (r: WorkerResponse) => {
+    if (stitcher && r.kind === 'rows' && r.vcfHead) {
+      const joined = stitcher.take(r);
+      if (joined) await drainOne(joined);
+    }
+    await drainOne(r);
+  };
+  const drainOne = async (r: WorkerResponse) => {
     if (r.kind === 'rows') {
       if (r.slot !== undefined) plan.arena!.give(r.slot);
       else if (r.buf) buffers.give(r.buf);
     }
     if (r.kind === 'error') {
-      if (kind === 'gen') throw new InputError(r.message, { file, line: lineBase + (r.lineInChunk ?? 0) + 1 });
+      if (kind === 'gen' || r.lineInChunk !== undefined) throw new InputError(r.message, { file, line: lineBase + (r.lineInChunk ?? 0) + 1 });
       throw new InputError(r.message, { file, byteOffset: r.byteOffset });
     }
     lineBase += r.lines;
@@ -487,6 +547,8 @@ async function runInput(run: AssocRun, kind: 'gen' | 'bgen', file: string): Prom
     run.skipped += r.skipped;
     run.removed.notExtracted += r.notExtracted;
     run.removed.excluded += r.excluded;
+    run.infoFiltered += r.infoFiltered ?? 0;
+    run.gtOnly += r.gtOnly ?? 0;
     await run.outputs.add(r);
   };
   // .gen waits on unfinished chunks, BGEN on the oldest (docs/decisions/0002-window-of-chunks-in-flight.md).
@@ -497,6 +559,8 @@ async function runInput(run: AssocRun, kind: 'gen' | 'bgen', file: string): Prom
     await window.push(pool.run(req, { transferList: req.buf ? [req.buf] : [] }) as Promise<WorkerResponse>);
   }
   await window.flush();
+  const last = stitcher?.finish();
+  if (last) await drainOne(last);
   if (kind === 'gen') plan.arena?.reset();
   if (fileRecords === 0 && !source.mayBeEmpty) throw new InputError('no variants: the file is empty or blank', { file });
 }
@@ -504,7 +568,7 @@ async function runInput(run: AssocRun, kind: 'gen' | 'bgen', file: string): Prom
 export function summaryLines(s: AssocSummary): string[] {
   const rate = s.seconds > 0 ? Math.round(s.variantsRead / s.seconds) : 0;
   const out = [
-    `dosageflow assoc: ${s.variantsRead} variants read from ${s.files} file${s.files === 1 ? '' : 's'} (${s.sampleCount} samples)${s.outsideRegions ? `, ${s.outsideRegions} outside --region` : ''}${s.multiallelicSkipped ? `, ${s.multiallelicSkipped} multi-allelic skipped` : ''} in ${s.seconds.toFixed(2)} s (${rate} variants/s)${s.sortedInput ? '' : '; input was not genome-sorted: output sorted'}`,
+    `dosageflow assoc: ${s.variantsRead} variants read from ${s.files} file${s.files === 1 ? '' : 's'} (${s.sampleCount} samples)${s.outsideRegions ? `, ${s.outsideRegions} outside --region` : ''}${s.multiallelicSkipped ? `, ${s.multiallelicSkipped} multi-allelic skipped` : ''}${s.infoFiltered ? `, ${s.infoFiltered} removed by --extract-if-info` : ''} in ${s.seconds.toFixed(2)} s (${rate} variants/s)${s.sortedInput ? '' : '; input was not genome-sorted: output sorted'}`,
   ];
   if (s.selection) out.push(`  selection: ${s.selection}`);
   out.push(`  samples: ${s.matching}`);

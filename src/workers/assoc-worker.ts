@@ -32,6 +32,8 @@ export default function handle(req: WorkerRequest): WorkerResponse {
     }
     case 'bgen':
       return transferred(formatter.bgen(req));
+    case 'vcf':
+      return transferred(formatter.vcf(req));
     default: {
       const never: never = req;
       throw new Error(`unknown request ${(never as { kind: string }).kind}`);
@@ -44,6 +46,8 @@ function transferred(res: WorkerResponse): WorkerResponse {
   if (res.kind !== 'rows') return res;
   const list: ArrayBuffer[] = [res.rank.buffer as ArrayBuffer, res.pos.buffer as ArrayBuffer];
   if (res.buf) list.push(res.buf);
+  if (res.vcfHead) list.push(res.vcfHead.buffer as ArrayBuffer);
+  if (res.vcfTail) list.push(res.vcfTail.buffer as ArrayBuffer);
   for (const p of res.phenos) list.push(p.text.buffer as ArrayBuffer, p.ends.buffer as ArrayBuffer, p.variant.buffer as ArrayBuffer, p.negLogP.buffer as ArrayBuffer);
   return move({ [transferableSymbol]: list, [valueSymbol]: res } as unknown as Parameters<typeof move>[0]) as unknown as WorkerResponse;
 }

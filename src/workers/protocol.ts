@@ -1,5 +1,6 @@
 // The closed message protocol between the main thread and the association workers.
 import type { AssocModel } from '../stats/model.js';
+import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
 import type { GenFileLayout } from '../formats/gen/layout.js';
 
 export interface Filters {
@@ -35,6 +36,8 @@ export interface WorkerInit {
    * come as buffers.
    */
   genArena?: { memory: WebAssembly.Memory; scratchBytes: number; places: number };
+  /** VCF: the FORMAT field forced by --vcf-dosage, exact dosages, the --extract-if-info filter. */
+  vcf?: { force?: VcfDosage; exact: boolean; infoFilter?: InfoFilter };
 }
 
 export interface Region {
@@ -66,6 +69,15 @@ export type WorkerRequest =
       layout: 1 | 2;
       compression: 'none' | 'zlib' | 'zstd';
       nVariants: number;
+    }
+  | {
+      kind: 'vcf';
+      seq: number;
+      /** Whole BGZF blocks (bgzf: the worker inflates) or whole lines of text (transferred). */
+      buf: ArrayBuffer;
+      bgzf: boolean;
+      /** File offset of buf[0] (BGZF), for messages. */
+      fileOffset: number;
     };
 
 /** Rows for one phenotype: TSV text of the rows that passed the filters. */
@@ -108,6 +120,17 @@ export type WorkerResponse =
       /** The request's .gen chunk buffer, or its arena slot, handed back for reuse. */
       buf?: ArrayBuffer;
       slot?: number;
+      /**
+       * VCF from BGZF blocks: the bytes before the first line start (up to and including the first
+       * '\n'), and after the last '\n', for the main thread to stitch (vcfNoLF: no '\n' at all,
+       * vcfHead is everything). The rows are of the whole lines between.
+       */
+      vcfHead?: Uint8Array;
+      vcfTail?: Uint8Array;
+      vcfNoLF?: boolean;
+      /** VCF records whose dosages came from GT only; records removed by --extract-if-info. */
+      gtOnly?: number;
+      infoFiltered?: number;
     }
   | {
       kind: 'error';

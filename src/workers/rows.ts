@@ -16,6 +16,8 @@ import { writeAscii, writeG, writePFromLog, writeUint } from '../stats/format.js
 import { LinearKernel, newGroupResult, type GroupResult } from '../stats/linear.js';
 import { LogisticKernel, newLogisticResult, type LogisticGroup } from '../stats/logistic.js';
 import type { PhenoRows, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
+import { VcfDecoder } from '../formats/vcf/decode.js';
+import { inflateBlocks } from '../formats/vcf/bgzf.js';
 
 const LF = 10;
 const TAB = 9;
@@ -242,6 +244,105 @@ export class RowFormatter {
     return this.pack(req.seq, req.nVariants, req.nVariants, rank, pos, lists, skipped, outside);
   }
 
+  private vcfDec: VcfDecoder | null = null;
+  /** INFO printed NA for the variant being emitted (haploid chromosomes, as plink2). */
+  private infoNA = false;
+  private inflated = { buf: new Uint8Array(0) };
+
+  /**
+   * A VCF chunk: BGZF blocks inflated here (the partial first and last lines go back to be
+   * stitched on the main thread), or whole lines of text.
+   */
+  vcf(req: Extract<WorkerRequest, { kind: 'vcf' }>): WorkerResponse {
+    const raw = new Uint8Array(req.buf);
+    if (!req.bgzf) return this.vcfLines(req.seq, raw, 0, raw.length);
+    let b: Uint8Array;
+    try {
+      b = inflateBlocks(raw, 0, raw.length, this.inflated);
+    } catch (e) {
+      const x = e as { message: string; at: number };
+      if (typeof x.at !== 'number') throw e;
+      return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset + x.at, message: x.message };
+    }
+    const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
+    const first = buf.indexOf(LF);
+    if (first < 0) {
+      const r = this.vcfLines(req.seq, b, 0, 0);
+      if (r.kind === 'rows') Object.assign(r, { vcfHead: b.slice(), vcfNoLF: true });
+      return r;
+    }
+    const last = buf.lastIndexOf(LF);
+    const r = this.vcfLines(req.seq, b, first + 1, last + 1);
+    if (r.kind === 'rows') {
+      r.vcfHead = b.slice(0, first + 1);
+      r.vcfTail = b.slice(last + 1);
+    }
+    return r;
+  }
+
+  /** Decode and test the VCF lines in b[s, e) (a last line without '\n' included). */
+  vcfLines(seq: number, b: Uint8Array, s: number, e: number): WorkerResponse {
+    const v = this.init.vcf ?? { exact: false };
+    const dec = (this.vcfDec ??= new VcfDecoder({ nSamples: this.init.nSamples, force: v.force, plink2Precision: !v.exact, infoFilter: v.infoFilter }));
+    dec.gtOnly = 0;
+    dec.infoFiltered = 0;
+    const lists = this.lists();
+    const rank: number[] = [];
+    const pos: number[] = [];
+    const m = this.meta;
+    const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
+    let lines = 0;
+    let records = 0;
+    let outside = 0;
+    let skipped = 0;
+    for (let start = s; start < e; ) {
+      let le = buf.indexOf(LF, start);
+      if (le < 0 || le >= e) le = e;
+      const next = le + 1;
+      let end = le;
+      if (end > start && b[end - 1] === 13) end--;
+      lines++;
+      if (end > start && b[start] !== 35) {
+        const r = dec.decode(b, start, end);
+        records++;
+        if (r === 'skip') skipped++;
+        else if (r !== null) return { kind: 'error', seq, lineInChunk: lines - 1, message: r };
+        else {
+          m.chr = dec.chr;
+          m.pos = dec.pos;
+          m.snp = '';
+          m.idBytes = b;
+          m.idStart = dec.idStart;
+          m.idEnd = dec.idEnd;
+          if (!this.inRegions()) outside++;
+          else if (this.selected()) {
+            m.a2 = dec.ref;
+            // chrY and MT are haploid: plink2 regresses on the allele count 0..1 (every sample's
+            // dosage halved) and prints no MACH R2 there.
+            const hap = this.chrInfo(m.chr).rank === 24 || this.chrInfo(m.chr).rank === 26;
+            this.infoNA = hap;
+            for (let j = 0; j < dec.alts.length; j++) {
+              m.a1 = dec.alts[j];
+              const d = dec.rows[j];
+              if (hap) for (let i = 0; i < d.length; i++) d[i] *= 0.5;
+              this.emitVariant(d, rank.length, lists, rank, pos);
+            }
+            this.infoNA = false;
+          }
+        }
+      }
+      start = next;
+    }
+    m.idBytes = undefined;
+    const r = this.pack(seq, lines, records, rank, pos, lists, 0, outside);
+    if (r.kind === 'rows') {
+      r.gtOnly = dec.gtOnly;
+      r.infoFiltered = dec.infoFiltered;
+      r.skipped = 0; // records without an ALT allele (ALT '.') are not tested, as in plink2's --glm
+    }
+    return r;
+  }
+
   private emitVariant(dosage: Float64Array, vi: number, lists: GrowList[], rank: number[], pos: number[]): void {
     const m = this.meta;
     const c = this.chrInfo(m.chr);
@@ -276,6 +377,11 @@ export class RowFormatter {
       const gr = model.groups[gi];
       const res = this.results[gi];
       this.kernel.run(dosage, gr, res);
+      if (this.infoNA) {
+        // Halved dosages: the frequency back on the allele scale.
+        res.info = NaN;
+        res.frq *= 2;
+      }
       const maf = res.frq <= 0.5 ? res.frq : 1 - res.frq;
       const infoFail = !(res.info >= f.minInfo && res.info <= f.maxInfo) && (f.minInfo > 0 || f.maxInfo < Infinity);
       const mafFail = f.minMaf > 0 && !(maf >= f.minMaf);

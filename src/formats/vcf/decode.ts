@@ -1,0 +1,416 @@
+// VCF records -> per-ALT dosage rows. A VcfDecoder is owned by one worker: it holds its cursor into
+// the chunk, the FORMAT layout of the last record (servers differ in order; looked up by name per
+// record, cached while the FORMAT string repeats) and the dosage scratch, over a Uint8Array.
+// Dosage source per record: DS, else GP, else the sum of HDS, else GT (see docs/decisions/0301).
+import { rhe } from '../gen/decode.js';
+
+export type VcfDosage = 'DS' | 'GP' | 'HDS' | 'GT';
+
+export interface InfoFilter {
+  key: string;
+  op: '<' | '<=' | '>' | '>=' | '=' | '!=';
+  value: number;
+}
+
+export interface VcfOptions {
+  nSamples: number;
+  /** Force one FORMAT field; undefined = DS, else GP, else HDS, else GT. */
+  force?: VcfDosage;
+  /** Round to 1/16384 of a diploid dosage as plink2 stores it. */
+  plink2Precision: boolean;
+  infoFilter?: InfoFilter;
+}
+
+const TAB = 9;
+const COLON = 58;
+const COMMA = 44;
+const DOT = 46;
+const SEMI = 59;
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+const enum Src {
+  DS = 0,
+  GP = 1,
+  HDS = 2,
+  GT = 3,
+}
+const SRC_NAMES: VcfDosage[] = ['DS', 'GP', 'HDS', 'GT'];
+
+export class VcfDecoder {
+  /** Next byte to read in the current chunk. */
+  cursor = 0;
+  // The record just decoded: fixed fields as byte spans of the chunk, alleles as strings.
+  chr = '';
+  pos = 0;
+  idStart = 0;
+  idEnd = 0;
+  ref = '';
+  alts: string[] = [];
+  /** Dosage rows, one of nSamples per ALT allele (NaN = missing for that sample). */
+  rows: Float64Array[] = [];
+  /** Records whose dosages came from GT (no DS, GP or HDS), and records the INFO filter removed. */
+  gtOnly = 0;
+  infoFiltered = 0;
+  /** Which field the last record used. */
+  source: VcfDosage = 'DS';
+  private scratch = new Float64Array(0);
+  private fmt = new Uint8Array(64);
+  private fmtLen = -1;
+  private fmtIdx = [-1, -1, -1, -1];
+  private vals = new Float64Array(64);
+  private gt = new Int32Array(8);
+
+  constructor(private readonly o: VcfOptions) {}
+
+  /**
+   * Decode the record in b[start, end). Returns null when decoded (rows filled), 'skip' when the
+   * INFO filter removes it or it has no ALT allele, or an error message.
+   */
+  decode(b: Uint8Array, start: number, end: number): string | null | 'skip' {
+    const f = new Int32Array(10);
+    let p = start;
+    for (let k = 0; k < 9; k++) {
+      f[k] = p;
+      while (p < end && b[p] !== TAB) p++;
+      if (p >= end) return `${k + 1} tab-separated fields; a VCF record has 9 before the samples`;
+      p++;
+    }
+    f[9] = p;
+    this.chr = latin1(b, f[0], f[1] - 1);
+    let pos = 0;
+    for (let i = f[1]; i < f[2] - 1; i++) {
+      const d = b[i] - 48;
+      if (d < 0 || d > 9) return `POS '${latin1(b, f[1], f[2] - 1)}' is not a whole number`;
+      pos = pos * 10 + d;
+    }
+    this.pos = pos;
+    this.idStart = f[2];
+    this.idEnd = f[3] - 1;
+    this.ref = latin1(b, f[3], f[4] - 1);
+    const altText = latin1(b, f[4], f[5] - 1);
+    if (altText === '.' || altText === '*') return 'skip';
+    this.alts = altText.split(',');
+    if (this.o.infoFilter && !this.infoPasses(b, f[7], f[8] - 1)) {
+      this.infoFiltered++;
+      return 'skip';
+    }
+    const src = this.formatLayout(b, f[8], f[9] - 1);
+    if (src < 0) return `FORMAT '${latin1(b, f[8], f[9] - 1)}' has none of DS, GP, HDS, GT${this.o.force ? ` (--vcf-dosage ${this.o.force} asks for ${this.o.force})` : ''}`;
+    if (src === Src.GT) this.gtOnly++;
+    this.source = SRC_NAMES[src];
+    return this.samples(b, f[9], end, src);
+  }
+
+  /** FORMAT key indices (cached while the string repeats); the dosage source, or -1. */
+  private formatLayout(b: Uint8Array, s: number, e: number): number {
+    const n = e - s;
+    let same = n === this.fmtLen;
+    for (let i = 0; same && i < n; i++) same = this.fmt[i] === b[s + i];
+    if (!same) {
+      if (this.fmt.length < n) this.fmt = new Uint8Array(n * 2);
+      this.fmt.set(b.subarray(s, e));
+      this.fmtLen = n;
+      this.fmtIdx.fill(-1);
+      let k = 0;
+      let a = s;
+      for (let i = s; i <= e; i++) {
+        if (i === e || b[i] === COLON) {
+          const key = latin1(b, a, i);
+          const j = SRC_NAMES.indexOf(key as VcfDosage);
+          if (j >= 0 && this.fmtIdx[j] < 0) this.fmtIdx[j] = k;
+          k++;
+          a = i + 1;
+        }
+      }
+    }
+    if (this.o.force) {
+      const j = SRC_NAMES.indexOf(this.o.force);
+      return this.fmtIdx[j] >= 0 ? j : -1;
+    }
+    for (let j = 0; j < 4; j++) if (this.fmtIdx[j] >= 0) return j;
+    return -1;
+  }
+
+  /** Every sample's dosages from field src (GT where a sample's own value is absent). */
+  private samples(b: Uint8Array, s0: number, end: number, src: number): string | null {
+    const n = this.o.nSamples;
+    const A = this.alts.length;
+    if (this.scratch.length < A * n) this.scratch = new Float64Array(A * n * 2);
+    if (this.rows.length !== A || this.rows[0]?.buffer !== this.scratch.buffer) {
+      this.rows = [];
+      for (let j = 0; j < A; j++) this.rows.push(this.scratch.subarray(j * n, (j + 1) * n));
+    }
+    const out = this.scratch;
+    const srcIdx = this.fmtIdx[src];
+    const gtIdx = this.fmtIdx[Src.GT];
+    const round = this.o.plink2Precision;
+    let p = s0;
+    for (let i = 0; i < n; i++) {
+      if (p > end || (p === end && i > 0 && b[p - 1] !== TAB)) return `${i} sample columns, but the header lists ${n}`;
+      let e = p;
+      while (e < end && b[e] !== TAB) e++;
+      // Ploidy and hard-call dosages from GT, when present.
+      let ploidy = 2;
+      let gtSeen = false;
+      if (gtIdx >= 0) {
+        const [gs, ge] = subfield(b, p, e, gtIdx);
+        if (gs >= 0) {
+          const r = this.parseGT(b, gs, ge, A);
+          if (r === -2) return `sample ${i + 1}: GT '${latin1(b, gs, ge)}' does not parse`;
+          if (r > 0) ploidy = r;
+          gtSeen = r !== -1;
+          if (r === 0) ploidy = ge - gs === 1 ? 1 : 2;
+        }
+      }
+      let got = -1;
+      if (src !== Src.GT) {
+        const [vs, ve] = subfield(b, p, e, srcIdx);
+        if (vs >= 0 && !(ve - vs === 1 && b[vs] === DOT)) {
+          got = this.parseNumbers(b, vs, ve);
+          if (got < 0) return `sample ${i + 1}: ${SRC_NAMES[src]} '${latin1(b, vs, ve)}' does not parse`;
+          let known = 0;
+          for (let k = 0; k < got; k++) if (this.vals[k] === this.vals[k]) known++;
+          // '.,.' (HDS of a missing call) is absent, as '.' is.
+          if (known === 0) got = -1;
+        }
+        if (got >= 0) {
+          const err = this.toDosage(src, got, A, ploidy, gtIdx >= 0 && gtSeen, out, i, n);
+          if (err) return `sample ${i + 1}: ${err} '${latin1(b, vs, ve)}'`;
+        }
+      }
+      if (got < 0) {
+        // The field's value absent or '.': the hard call (plink2 does the same), else missing.
+        if (gtSeen && this.gt[0] >= 0) {
+          for (let j = 0; j < A; j++) {
+            const c = this.gtCount(j, ploidy);
+            out[j * n + i] = ploidy === 1 ? 2 * c : c;
+          }
+        } else {
+          for (let j = 0; j < A; j++) out[j * n + i] = NaN;
+        }
+      } else if (round) {
+        for (let j = 0; j < A; j++) out[j * n + i] = rhe(out[j * n + i] * 16384) / 16384;
+      }
+      p = e + 1;
+    }
+    if (p <= end) return `more sample columns than the ${n} the header lists`;
+    return null;
+  }
+
+  /**
+   * GT alleles into this.gt: the ploidy; 0 when missing ('.', './.'; gt[0] = -1); -1 when the
+   * subfield is absent; -2 when it does not parse.
+   */
+  private parseGT(b: Uint8Array, s: number, e: number, A: number): number {
+    let k = 0;
+    let missing = false;
+    let v = -1;
+    for (let i = s; i <= e; i++) {
+      const c = i < e ? b[i] : 47;
+      if (c === 47 || c === 124) {
+        if (k >= this.gt.length) return -2;
+        if (v < 0) missing = true;
+        else if (v > A) return -2;
+        this.gt[k++] = v;
+        v = -1;
+      } else if (c === DOT) {
+        if (v >= 0) return -2;
+      } else if (c >= 48 && c <= 57) {
+        v = (v < 0 ? 0 : v * 10) + c - 48;
+      } else {
+        return -2;
+      }
+    }
+    if (missing) {
+      this.gt[0] = -1;
+      return 0;
+    }
+    return k;
+  }
+
+  /** Copies of ALT allele j among the GT alleles just parsed. */
+  private gtCount(j: number, ploidy: number): number {
+    let c = 0;
+    for (let k = 0; k < ploidy; k++) if (this.gt[k] === j + 1) c++;
+    return c;
+  }
+
+  /** Comma-separated numbers into this.vals; their count, or -1. */
+  private parseNumbers(b: Uint8Array, s: number, e: number): number {
+    let k = 0;
+    let a = s;
+    for (let i = s; i <= e; i++) {
+      if (i === e || b[i] === COMMA) {
+        // '.' for one value of a list (bcftools norm -m+ writes 'DS=0.39,.'): that one is missing.
+        const x = i - a === 1 && b[a] === DOT ? NaN : parseDecimal(b, a, i);
+        if (x !== x && !(i - a === 1 && b[a] === DOT)) return -1;
+        if (k >= this.vals.length) {
+          const v = new Float64Array(this.vals.length * 2);
+          v.set(this.vals);
+          this.vals = v;
+        }
+        this.vals[k++] = x;
+        a = i + 1;
+      }
+    }
+    return k;
+  }
+
+  /** this.vals[0, got) of field src -> diploid-scale dosages of sample i; an error or null. */
+  private toDosage(src: number, got: number, A: number, ploidy: number, gtKnown: boolean, out: Float64Array, i: number, n: number): string | null {
+    const v = this.vals;
+    if (src === Src.DS) {
+      if (got !== A) return `${got} DS values for ${A} ALT allele${A > 1 ? 's' : ''}`;
+      for (let j = 0; j < A; j++) {
+        let x = v[j];
+        if (x !== x) {
+          // One ALT's value '.': its hard call when GT has one, else missing.
+          x = gtKnown && this.gt[0] >= 0 ? this.gtCount(j, ploidy) : NaN;
+        } else if (!(x >= 0 && x <= ploidy)) return `DS outside [0, ${ploidy}]`;
+        out[j * n + i] = ploidy === 1 ? 2 * x : x;
+      }
+      return null;
+    }
+    if (src === Src.HDS) {
+      // One value per haplotype (plink2 writes one on chrY and MT whatever GT says).
+      const h = got === A ? 1 : got === 2 * A ? 2 : 0;
+      if (h === 0 || (gtKnown && h > ploidy)) return `${got} HDS values for ploidy ${ploidy} and ${A} ALT allele${A > 1 ? 's' : ''}`;
+      for (let j = 0; j < A; j++) {
+        let d = 0;
+        for (let k = 0; k < h; k++) {
+          const x = v[k * A + j];
+          if (!(x >= 0 && x <= 1)) return 'HDS outside [0, 1]';
+          d += x;
+        }
+        out[j * n + i] = h === 1 ? 2 * d : d;
+      }
+      return null;
+    }
+    // GP: one probability per genotype, VCF order (diploid: a <= b at b(b+1)/2 + a; haploid: a).
+    const G2 = ((A + 1) * (A + 2)) / 2;
+    const hap = got === A + 1 && (ploidy === 1 || !gtKnown);
+    if (!hap && got !== G2) return `${got} GP values; ${G2} genotypes for ${A} ALT allele${A > 1 ? 's' : ''} (or ${A + 1} haploid)`;
+    let sum = 0;
+    for (let g = 0; g < got; g++) {
+      if (!(v[g] >= 0 && v[g] <= 1.001)) return 'GP outside [0, 1]';
+      sum += v[g];
+    }
+    if (!(sum > 0)) return 'GP sums to 0';
+    for (let j = 0; j < A; j++) out[j * n + i] = 0;
+    if (hap) {
+      for (let j = 0; j < A; j++) out[j * n + i] = (2 * v[j + 1]) / sum;
+      return null;
+    }
+    let g = 0;
+    for (let bb = 0; bb <= A; bb++) {
+      for (let aa = 0; aa <= bb; aa++, g++) {
+        const pr = v[g] / sum;
+        if (aa > 0) out[(aa - 1) * n + i] += pr;
+        if (bb > 0) out[(bb - 1) * n + i] += pr;
+      }
+    }
+    return null;
+  }
+
+  /** Whether the INFO column passes the --extract-if-info filter (a record without the key fails). */
+  private infoPasses(b: Uint8Array, s: number, e: number): boolean {
+    const f = this.o.infoFilter!;
+    const key = f.key;
+    let a = s;
+    for (let i = s; i <= e; i++) {
+      if (i === e || b[i] === SEMI) {
+        let eq = a;
+        while (eq < i && b[eq] !== 61) eq++;
+        if (eq - a === key.length && latin1(b, a, eq) === key) {
+          if (eq >= i) return false;
+          let ve = eq + 1;
+          while (ve < i && b[ve] !== COMMA) ve++;
+          const x = parseDecimal(b, eq + 1, ve);
+          if (x !== x) return false;
+          switch (f.op) {
+            case '<':
+              return x < f.value;
+            case '<=':
+              return x <= f.value;
+            case '>':
+              return x > f.value;
+            case '>=':
+              return x >= f.value;
+            case '=':
+              return x === f.value;
+            default:
+              return x !== f.value;
+          }
+        }
+        a = i + 1;
+      }
+    }
+    return false;
+  }
+}
+
+/** Bytes [s, e) of the k-th ':'-separated subfield of b[p, e0); [-1, -1] when absent. */
+function subfield(b: Uint8Array, p: number, e0: number, k: number): [number, number] {
+  let s = p;
+  for (let j = 0; j < k; j++) {
+    while (s < e0 && b[s] !== COLON) s++;
+    if (s >= e0) return [-1, -1];
+    s++;
+  }
+  let e = s;
+  while (e < e0 && b[e] !== COLON) e++;
+  return [s, e];
+}
+
+/** A decimal number (digits, '.', exponent, sign); NaN when it does not parse. Correctly rounded. */
+export function parseDecimal(b: Uint8Array, s: number, e: number): number {
+  let i = s;
+  let neg = false;
+  if (i < e && (b[i] === 45 || b[i] === 43)) neg = b[i++] === 45;
+  let m = 0;
+  let digits = 0;
+  let scale = 0;
+  let dot = false;
+  for (; i < e; i++) {
+    const c = b[i];
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+      if (dot) scale++;
+    } else if (c === DOT && !dot) {
+      dot = true;
+    } else {
+      break;
+    }
+  }
+  if (digits === 0) return NaN;
+  if (i === e && digits <= 15 && scale < POW10.length) {
+    // m and 10^scale are exact doubles: one correctly rounded division.
+    const x = m / POW10[scale];
+    return neg ? -x : x;
+  }
+  const t = latin1(b, s, e);
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return NaN;
+  return Number(t);
+}
+
+function latin1(b: Uint8Array, s: number, e: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
+}
+
+/** The header's sample names (the #CHROM line); errors name the problem. */
+export function parseVcfHeaderLine(line: string): { samples: string[]; error?: string } {
+  const cols = line.replace(/\r$/, '').split('\t');
+  const fixed = ['#CHROM', 'POS', 'ID', 'REF', 'ALT', 'QUAL', 'FILTER', 'INFO'];
+  for (let i = 0; i < fixed.length; i++) {
+    if (cols[i] !== fixed[i]) return { samples: [], error: `the #CHROM header line has '${cols[i] ?? ''}' where VCF has ${fixed[i]}` };
+  }
+  if (cols[8] !== 'FORMAT' || cols.length < 10) return { samples: [], error: 'the #CHROM header line lists no samples (no FORMAT column)' };
+  const samples = cols.slice(9);
+  const seen = new Map<string, number>();
+  for (let i = 0; i < samples.length; i++) {
+    const j = seen.get(samples[i]);
+    if (j !== undefined) return { samples, error: `duplicate sample name '${samples[i]}' (columns ${j + 10} and ${i + 10})` };
+    seen.set(samples[i], i);
+  }
+  return { samples };
+}

@@ -1,0 +1,360 @@
+// Main-thread VCF reading: the header (samples), then chunks for the workers. BGZF files are cut at
+// block boundaries from each block's BSIZE field and shipped compressed (workers inflate); records
+// that span two chunks come back as the worker's partial first/last line and are stitched here
+// (VcfStitcher). Plain gzip and uncompressed text are decompressed here and cut at line ends, as
+// .gen is. Decision record: docs/decisions/0301-vcf-bgzf-chunks.md.
+import { FileError, InputError, fileError } from '../errors.js';
+import { blockLength, inflateBlocks, isBgzf } from '../formats/vcf/bgzf.js';
+import { parseVcfHeaderLine } from '../formats/vcf/decode.js';
+import * as zlib from 'node:zlib';
+import { Readable, type Transform } from 'node:stream';
+import { DecompressStream } from 'zstd-napi';
+import { openFileForRead, sniffCompression, type Compression } from '../io/input.js';
+import { chunkLines } from './chunker.js';
+import type { WorkerResponse } from '../workers/protocol.js';
+
+export const VCF_BGZF_CHUNK = 1 << 20;
+const LF = 10;
+let READ = 1 << 20;
+
+/** Bytes a file read asks for (tests: 1-, 7-, 4096-byte reads). */
+export function setVcfReadSize(n: number): void {
+  READ = n;
+}
+
+export interface VcfChunk {
+  buf: Uint8Array;
+  /** Compressed blocks (workers inflate) or whole lines of text. */
+  bgzf: boolean;
+  /** File offset of buf[0] (BGZF) for messages. */
+  fileOffset: number;
+}
+
+export interface VcfSource {
+  file: string;
+  samples: string[];
+  /** Lines of the header, #CHROM line included. */
+  headerLines: number;
+  bgzf: boolean;
+  /** Decompressed bytes after the #CHROM line in its last block (BGZF): whole lines, maybe a partial one. */
+  carry: Uint8Array;
+  chunks(target: number): AsyncGenerator<VcfChunk>;
+}
+
+/** Raw bytes of a file or stdin, with a growable window (pending[start, have)). */
+class RawReader {
+  pending = new Uint8Array(Math.max(READ * 2, 1 << 16));
+  /** Bytes before start may be dropped; scan is the cursor. */
+  start = 0;
+  scan = 0;
+  have = 0;
+  /** File offset of pending[0]. */
+  base = 0;
+  eof = false;
+  private it: AsyncIterator<Buffer>;
+  constructor(stream: AsyncIterable<Buffer>) {
+    this.it = stream[Symbol.asyncIterator]();
+  }
+  /** Read more; false at EOF. */
+  async more(): Promise<boolean> {
+    if (this.eof) return false;
+    const r = await this.it.next();
+    if (r.done) {
+      this.eof = true;
+      return false;
+    }
+    const piece = r.value;
+    if (this.have + piece.length > this.pending.length) {
+      this.pending.copyWithin(0, this.start, this.have);
+      this.have -= this.start;
+      this.scan -= this.start;
+      this.base += this.start;
+      this.start = 0;
+      if (this.have + piece.length > this.pending.length) {
+        const g = new Uint8Array(Math.max(this.pending.length * 2, this.have + piece.length));
+        g.set(this.pending.subarray(0, this.have));
+        this.pending = g;
+      }
+    }
+    this.pending.set(piece, this.have);
+    this.have += piece.length;
+    return true;
+  }
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+}
+
+/** Open a VCF (bgzip, gzip or plain, from content; '-' = stdin) and read its header. */
+export async function openVcf(file: string): Promise<VcfSource> {
+  let stream: AsyncIterable<Buffer>;
+  if (file === '-') stream = process.stdin;
+  else {
+    const { fh } = await openFileForRead(file);
+    stream = fh.createReadStream({ highWaterMark: READ });
+  }
+  const raw = new RawReader(stream);
+  try {
+    while (raw.have < 18 && (await raw.more()));
+  } catch (e) {
+    throw fileError(e, file);
+  }
+  const head = raw.pending.subarray(0, raw.have);
+  if (head.length >= 5 && head[0] === 66 && head[1] === 67 && head[2] === 70 && head[3] <= 4) {
+    throw new InputError('a BCF file: convert it with `bcftools view -Oz -o FILE.vcf.gz FILE.bcf` (then `tabix -p vcf FILE.vcf.gz` for --region)', { file });
+  }
+  if (isBgzf(head)) {
+    if (head.length >= 5 && inflatedStartsBcf(head)) throw new InputError('a BCF file: convert it with `bcftools view -Oz -o FILE.vcf.gz FILE.bcf` (then `tabix -p vcf FILE.vcf.gz` for --region)', { file });
+    return openBgzf(file, raw);
+  }
+  return openText(file, raw);
+}
+
+function inflatedStartsBcf(head: Uint8Array): boolean {
+  try {
+    const len = blockLength(head, 0, head.length);
+    if (len < 0 || len > head.length) return false;
+    const d = inflateBlocks(head, 0, len, { buf: new Uint8Array(1 << 16) });
+    return d.length >= 3 && d[0] === 66 && d[1] === 67 && d[2] === 70;
+  } catch {
+    return false;
+  }
+}
+
+/** Header lines from text; the index just past the #CHROM line's '\n', or -1 if not complete. */
+function findHeaderEnd(t: Uint8Array, from: number): { end: number; lines: number; chromLine?: string } {
+  let p = 0;
+  let lines = 0;
+  for (;;) {
+    const j = t.indexOf(LF, p);
+    if (j < 0) return { end: -1, lines };
+    lines++;
+    if (t[p] !== 35) {
+      throw new InputError('no #CHROM header line before the first record: not a VCF', { line: lines });
+    }
+    if (t[p + 1] === 67 && t[p + 2] === 72) {
+      return { end: j + 1, lines, chromLine: Buffer.from(t.buffer, t.byteOffset + p, j - p).toString('utf8') };
+    }
+    p = j + 1;
+    if (p < from) continue;
+  }
+}
+
+function headerSamples(file: string, line: string, lineNo: number): string[] {
+  const h = parseVcfHeaderLine(line);
+  if (h.error) throw new InputError(h.error, { file, line: lineNo });
+  return h.samples;
+}
+
+async function openBgzf(file: string, raw: RawReader): Promise<VcfSource> {
+  // The header: blocks inflated here, one at a time, until the #CHROM line is complete.
+  let text = new Uint8Array(1 << 16);
+  let tlen = 0;
+  let found: ReturnType<typeof findHeaderEnd> | null = null;
+  const scratch = { buf: new Uint8Array(1 << 16) };
+  while (!found || found.end < 0) {
+    const len = await nextBlock(file, raw);
+    if (len === 0) throw new InputError('no #CHROM header line: not a VCF (or truncated)', { file });
+    const d = inflateOne(file, raw, len, scratch);
+    if (tlen + d.length > text.length) {
+      const g = new Uint8Array(Math.max(text.length * 2, tlen + d.length));
+      g.set(text.subarray(0, tlen));
+      text = g;
+    }
+    text.set(d, tlen);
+    tlen += d.length;
+    try {
+      found = findHeaderEnd(text.subarray(0, tlen), 0);
+    } catch (e) {
+      throw new InputError((e as Error).message, { file, line: (e as InputError).line });
+    }
+  }
+  const samples = headerSamples(file, found.chromLine!, found.lines);
+  const carry = text.slice(found.end, tlen);
+  return {
+    file,
+    samples,
+    headerLines: found.lines,
+    bgzf: true,
+    carry,
+    chunks: (target) => bgzfChunks(file, raw, target),
+  };
+}
+
+/** Length of the next whole block at raw.start (0 at a clean EOF); InputError when truncated. */
+async function nextBlock(file: string, raw: RawReader): Promise<number> {
+  for (;;) {
+    let len: number;
+    try {
+      len = raw.scan < raw.have ? blockLength(raw.pending, raw.scan, raw.have) : -1;
+    } catch (m) {
+      throw new InputError(String(m), { file, byteOffset: raw.base + raw.scan });
+    }
+    if (len > 0 && raw.scan + len <= raw.have) return len;
+    let more: boolean;
+    try {
+      more = await raw.more();
+    } catch (e) {
+      throw fileError(e, file);
+    }
+    if (!more) {
+      if (raw.scan >= raw.have) return 0;
+      throw new InputError(`truncated BGZF file: the block at byte ${raw.base + raw.scan} is cut short`, { file, byteOffset: raw.base + raw.scan });
+    }
+  }
+}
+
+function inflateOne(file: string, raw: RawReader, len: number, scratch: { buf: Uint8Array }): Uint8Array {
+  try {
+    const d = inflateBlocks(raw.pending, raw.scan, raw.scan + len, scratch);
+    raw.scan += len;
+    raw.start = raw.scan;
+    return d;
+  } catch (e) {
+    const x = e as { message: string; at: number };
+    throw new InputError(x.message, { file, byteOffset: raw.base + x.at });
+  }
+}
+
+/** Runs of whole BGZF blocks of at least `target` compressed bytes, copied into buffers of their own. */
+async function* bgzfChunks(file: string, raw: RawReader, target: number): AsyncGenerator<VcfChunk> {
+  try {
+    for (;;) {
+      raw.start = raw.scan;
+      let len = 1;
+      while (raw.scan - raw.start < target) {
+        len = await nextBlock(file, raw);
+        if (len === 0) break;
+        raw.scan += len;
+      }
+      if (raw.scan === raw.start) break;
+      const buf = new Uint8Array(new ArrayBuffer(raw.scan - raw.start));
+      buf.set(raw.pending.subarray(raw.start, raw.scan));
+      const fileOffset = raw.base + raw.start;
+      raw.start = raw.scan;
+      yield { buf, bgzf: true, fileOffset };
+      if (len === 0) break;
+    }
+  } finally {
+    await raw.close();
+  }
+}
+
+async function openText(file: string, raw: RawReader): Promise<VcfSource> {
+  // gzip or plain: decompressed here (openInput over the bytes already read and the rest).
+  const compression = sniffCompression(raw.pending.subarray(0, Math.min(raw.have, 4)));
+  const rest = (async function* () {
+    yield Buffer.from(raw.pending.slice(0, raw.have));
+    raw.start = raw.have;
+    while (await raw.more()) {
+      yield Buffer.from(raw.pending.subarray(raw.start, raw.have));
+      raw.start = raw.have;
+    }
+  })();
+  const inp = decodeIterable(file, rest, compression);
+  const it = (inp as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let text = new Uint8Array(0);
+  let found: ReturnType<typeof findHeaderEnd> | null = null;
+  while (!found || found.end < 0) {
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await it.next();
+    } catch (e) {
+      throw fileError(e, file);
+    }
+    if (r.done) throw new InputError('no #CHROM header line: not a VCF (or truncated)', { file });
+    const g = new Uint8Array(text.length + r.value.length);
+    g.set(text);
+    g.set(r.value, text.length);
+    text = g;
+    try {
+      found = findHeaderEnd(text, 0);
+    } catch (e) {
+      throw new InputError((e as Error).message, { file, line: (e as InputError).line });
+    }
+  }
+  const samples = headerSamples(file, found.chromLine!, found.lines);
+  const leftover = text.slice(found.end);
+  const body = (async function* () {
+    if (leftover.length) yield leftover;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value as Uint8Array;
+    }
+  })();
+  return {
+    file,
+    samples,
+    headerLines: found.lines,
+    bgzf: false,
+    carry: new Uint8Array(0),
+    chunks: (target) =>
+      (async function* () {
+        for await (const buf of chunkLines(body, target)) yield { buf, bgzf: false, fileOffset: 0 };
+      })(),
+  };
+}
+
+/** Decompress (gzip, zstd) or pass through an iterable of raw bytes. */
+function decodeIterable(file: string, src: AsyncIterable<Buffer>, c: Compression): AsyncIterable<Buffer> {
+  if (c === 'none') return mapErrors(src, file, 'input');
+  const tmp = Readable.from(src, { objectMode: false });
+  const dec = c === 'gzip' ? zlib.createGunzip({ chunkSize: 1 << 18 }) : (new DecompressStream() as unknown as Transform);
+  tmp.on('error', (e) => dec.destroy(fileError(e, file)));
+  tmp.pipe(dec);
+  return mapErrors(dec, file, c);
+}
+
+async function* mapErrors(s: AsyncIterable<Buffer>, file: string, label: string): AsyncGenerator<Buffer> {
+  try {
+    for await (const b of s) yield b;
+  } catch (e) {
+    if (e instanceof InputError || e instanceof FileError) throw e;
+    const msg = String((e as Error).message ?? e);
+    if (/unexpected end of file|truncated/i.test(msg)) throw new InputError(`truncated ${label} stream`, { file });
+    throw new InputError(`corrupt ${label} stream (${msg.toLowerCase()})`, { file });
+  }
+}
+
+/**
+ * Joins the partial lines BGZF chunks return (a record cut by a chunk boundary) and decodes them
+ * here: about one line a chunk. `decode` is the main thread's own row formatter.
+ */
+export class VcfStitcher {
+  private carry: Uint8Array;
+  constructor(
+    carry: Uint8Array,
+    private readonly decode: (text: Uint8Array) => WorkerResponse,
+  ) {
+    this.carry = carry;
+  }
+
+  /** The rows of the line(s) completed by this chunk's head, or null; keeps its tail. */
+  take(r: Extract<WorkerResponse, { kind: 'rows' }>): WorkerResponse | null {
+    const head = r.vcfHead!;
+    const text = cat(this.carry, head);
+    if (r.vcfNoLF) {
+      this.carry = text;
+      return null;
+    }
+    this.carry = r.vcfTail ?? new Uint8Array(0);
+    return text.length ? this.decode(text) : null;
+  }
+
+  /** The final line(s) after the last chunk (a last line without '\n'). */
+  finish(): WorkerResponse | null {
+    const t = this.carry;
+    this.carry = new Uint8Array(0);
+    return t.length ? this.decode(t) : null;
+  }
+}
+
+function cat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const o = new Uint8Array(a.length + b.length);
+  o.set(a);
+  o.set(b, a.length);
+  return o;
+}
