@@ -294,7 +294,6 @@ export class RowFormatter {
     let lines = 0;
     let records = 0;
     let outside = 0;
-    let skipped = 0;
     for (let start = s; start < e; ) {
       let le = buf.indexOf(LF, start);
       if (le < 0 || le >= e) le = e;
@@ -305,9 +304,9 @@ export class RowFormatter {
       if (end > start && b[start] !== 35) {
         const r = dec.decode(b, start, end);
         records++;
-        if (r === 'skip') skipped++;
-        else if (r !== null) return { kind: 'error', seq, lineInChunk: lines - 1, message: r };
-        else {
+        // 'skip': removed by --extract-if-info (counted by the decoder) or no ALT allele.
+        if (r !== null && r !== 'skip') return { kind: 'error', seq, lineInChunk: lines - 1, message: r };
+        if (r === null) {
           m.chr = dec.chr;
           m.pos = dec.pos;
           m.snp = '';

@@ -58,6 +58,8 @@ export class VcfDecoder {
   private fmtIdx = [-1, -1, -1, -1];
   private vals = new Float64Array(64);
   private gt = new Int32Array(8);
+  /** Starts of the 9 fixed fields and of the first sample. */
+  private fields = new Int32Array(10);
 
   constructor(private readonly o: VcfOptions) {}
 
@@ -66,7 +68,7 @@ export class VcfDecoder {
    * INFO filter removes it or it has no ALT allele, or an error message.
    */
   decode(b: Uint8Array, start: number, end: number): string | null | 'skip' {
-    const f = new Int32Array(10);
+    const f = this.fields;
     let p = start;
     for (let k = 0; k < 9; k++) {
       f[k] = p;
