@@ -94,7 +94,7 @@ t.test('a closing summary on stderr; no progress line when stderr is not a termi
   t.match(r.stderr, /response: 114 samples, 239 variants tested, 1 NA \(no variance\), lambda [\d.]+ -> /);
   t.match(r.stderr, /dissociation: 78 samples/);
   t.notMatch(r.stderr, /\r/);
-  t.same(fs.readdirSync(dir).sort(), ['o.dissociation.tsv', 'o.madrs.tsv', 'o.response.tsv']);
+  t.same(fs.readdirSync(dir).sort(), ['o.dissociation.tsv', 'o.log', 'o.madrs.tsv', 'o.response.tsv']);
 });
 
 t.test('a phenotype with too few samples is skipped with a warning (as plink2); the others run', async (t) => {
@@ -105,7 +105,7 @@ t.test('a phenotype with too few samples is skipped with a warning (as plink2); 
   const r = runCli(['assoc', '--gen', A('small.gen'), '--sample', A('small.sample'), '--pheno', pheno, '--covar', A('small.covar'), '--out', path.join(dir, 'o')]);
   t.equal(r.status, 0, r.stderr);
   t.match(r.stderr, /warning: phenotype rare: only 4 samples for \d+ covariates; need at least \d+: skipped/);
-  t.same(fs.readdirSync(dir).filter((f) => f.startsWith('o.')).sort(), ['o.dissociation.tsv', 'o.madrs.tsv', 'o.response.tsv']);
+  t.same(fs.readdirSync(dir).filter((f) => f.startsWith('o.')).sort(), ['o.dissociation.tsv', 'o.log', 'o.madrs.tsv', 'o.response.tsv']);
   const only = runCli(['assoc', '--gen', A('small.gen'), '--sample', A('small.sample'), '--pheno', pheno, '--pheno-name', 'rare', '--covar', A('small.covar'), '--out', path.join(dir, 'x')]);
   t.equal(only.status, 3);
   t.match(only.stderr, /phenotype rare: only 4 samples for \d+ covariates/);

@@ -107,6 +107,11 @@ function errorLines(stderr: string): string[] {
 }
 
 /** A failed run: the exit code, exactly one error line matching `re`, no stack trace, no files left. */
+/** What a run left in DIR, its log aside (PREFIX.log records failed runs too, by design: issue 18). */
+function outputsIn(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => !f.endsWith('.log'));
+}
+
 function expectFailure(t: Test, run: { r: SpawnSyncReturns<string>; dir: string }, code: number, re: RegExp): void {
   const { r, dir } = run;
   t.equal(r.status, code, `exit ${code}; stderr: ${r.stderr.trim()}`);
@@ -116,7 +121,7 @@ function expectFailure(t: Test, run: { r: SpawnSyncReturns<string>; dir: string 
   t.match(lines[0] ?? '', re);
   t.match(lines[0] ?? '', /^dosageflow: /);
   t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
-  const left = fs.readdirSync(dir);
+  const left = outputsIn(dir);
   t.same(left, [], 'no output or temporary file left behind');
 }
 
@@ -124,7 +129,7 @@ function expectFailure(t: Test, run: { r: SpawnSyncReturns<string>; dir: string 
 /** A successful run: exit 0 and the three tables, no temporary left. */
 function expectSuccess(t: Test, run: { r: SpawnSyncReturns<string>; dir: string }, phenos = PHENOS): void {
   t.equal(run.r.status, 0, run.r.stderr);
-  t.same(fs.readdirSync(run.dir).sort(), phenos.map((p) => `o.${p}.tsv`).sort(), 'exactly the finished tables');
+  t.same(outputsIn(run.dir).sort(), phenos.map((p) => `o.${p}.tsv`).sort(), 'exactly the finished tables');
 }
 
 function tables(out: string, phenos = PHENOS): Record<string, string> {
@@ -241,7 +246,7 @@ t.test('a line error while later chunks are still in the workers: exit 3, one li
   for (let i = 0; i < 15; i++) {
     const run = assoc({ gen: '-', input, extra: ['--chunk-size', '1k', '--threads', '2'] });
     const lines = errorLines(run.r.stderr);
-    const left = fs.readdirSync(run.dir);
+    const left = outputsIn(run.dir);
     if (run.r.status !== 3 || lines.length !== 1 || !/^dosageflow: -:200: probability 'x' is not a number/.test(lines[0]) || left.length) {
       bad.push(`exit ${run.r.status}, left ${JSON.stringify(left)}: ${run.r.stderr.split('\n').slice(0, 3).join(' | ')}`);
     }
@@ -506,7 +511,7 @@ t.test('a worker that throws ends the run with its error: exit 70, one line, not
   const dbg = faultRun('throw', true);
   t.equal(dbg.r.status, 70);
   t.match(dbg.r.stderr, /\n\s+at /, '--debug adds the stack trace');
-  t.same(fs.readdirSync(dbg.dir), []);
+  t.same(outputsIn(dbg.dir), []);
 });
 
 t.test('a worker that dies ends the run with its error: exit 70, one line, nothing left, no hang', async (t) => {
@@ -562,7 +567,7 @@ t.test('SIGINT during a run: exit 130, one line, temporaries removed, no output'
   t.equal(r.code, 130, r.stderr);
   t.equal(errorLines(r.stderr).length, 1, 'one line');
   t.match(r.stderr, /^dosageflow: interrupted \(SIGINT\); partial outputs removed\n$/);
-  t.same(fs.readdirSync(dir), [], 'no temporary and no output left');
+  t.same(outputsIn(dir), [], 'no temporary and no output left');
   fs.rmSync(big, { force: true });
 });
 
@@ -580,7 +585,7 @@ t.test('SIGTERM while waiting for stdin: exit 143, temporaries removed', async (
   child.stdin!.destroy();
   t.equal(r.code, 143, r.stderr);
   t.match(r.stderr, /^dosageflow: interrupted \(SIGTERM\); partial outputs removed\n$/);
-  t.same(fs.readdirSync(dir), [], 'no temporary and no output left');
+  t.same(outputsIn(dir), [], 'no temporary and no output left');
 });
 
 t.test('an output aborted right after it is created leaves no temporary', async (t) => {
@@ -588,13 +593,13 @@ t.test('an output aborted right after it is created leaves no temporary', async 
   const o = createOutput(path.join(dir, 'x.tsv'), 'none');
   o.abort();
   await new Promise((r) => setTimeout(r, 200));
-  t.same(fs.readdirSync(dir), []);
+  t.same(outputsIn(dir), []);
   // The same race through the CLI: stdin that is empty fails right after the outputs are created.
   let left = 0;
   for (let i = 0; i < 6; i++) {
     const run = assoc({ gen: '-', input: '' });
     t.equal(run.r.status, 3);
-    left += fs.readdirSync(run.dir).length;
+    left += outputsIn(run.dir).length;
   }
   t.equal(left, 0, 'no temporaries left by six empty-stdin runs');
 });

@@ -4,12 +4,18 @@ import * as os from 'node:os';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { EXIT, UsageError, exitCodeFor, formatError } from '../errors.js';
 import { removeAllTemps } from '../io/output.js';
+import { finishRunLog, startRunLog } from '../io/runlog.js';
+import { versionLine } from '../version.js';
 import { commands } from './commands.js';
 
 let debug = false;
 
 export async function main(argv: string[]): Promise<void> {
   debug = argv.includes('--debug');
+  if (argv.includes('--version') && !argv.includes('--help')) {
+    process.stdout.write(versionLine() + '\n');
+    return;
+  }
   guardStderr();
   installSignalHandlers();
   // Safety net: if the event loop empties while a command is still awaiting (a stream that will
@@ -31,6 +37,10 @@ export async function main(argv: string[]): Promise<void> {
   });
   try {
     const parser = buildParser(argv);
+    // PREFIX.log of the commands that write files, started once the options are parsed.
+    parser.middleware((args) => {
+      if (!args.help) startRunLog(String(args._[0] ?? ''), argv, args as Record<string, unknown>);
+    });
     await parser.parseAsync();
     running = false;
     process.exitCode = process.exitCode ?? EXIT.ok;
@@ -41,6 +51,7 @@ export async function main(argv: string[]): Promise<void> {
     if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     process.exitCode = exitCodeFor(err);
   }
+  finishRunLog(Number(process.exitCode));
 }
 
 // yargs reads a lone '-' as a positional, not as the value of the option before it; '-' means
@@ -53,10 +64,22 @@ function restoreDash(v: unknown): unknown {
   return v;
 }
 
+/** The text given for --NAME on the command line (a number option that yargs turned into NaN). */
+export function rawValue(argv: readonly string[], name: string): string {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
+    if (argv[i] === `--${name}` && i + 1 < argv.length) return argv[i + 1];
+  }
+  return 'NaN';
+}
+
 export function buildParser(argv: string[]): Argv {
   let y = yargs(argv.map((a) => (a === '-' ? DASH : a)))
     .middleware((args) => {
-      for (const k of Object.keys(args)) args[k] = restoreDash(args[k]);
+      for (const k of Object.keys(args)) {
+        args[k] = restoreDash(args[k]);
+        if (Number.isNaN(args[k])) throw new UsageError(`--${k} takes a number, not '${rawValue(argv, k)}'`);
+      }
     }, true)
     .scriptName('dosageflow')
     .usage('$0 <command> [options]\n\nStreaming GWAS over imputed dosage files (IMPUTE2 .gen, BGEN).')
@@ -66,7 +89,11 @@ export function buildParser(argv: string[]): Argv {
     .recommendCommands()
     .help()
     .alias('help', 'h')
-    .version()
+    .version(false)
+    .option('version', { type: 'boolean', describe: 'print the version, the Node version and the git commit' })
+    // Options are read by their dashed names; camelCase copies only doubled them in messages
+    // ("unknown arguments: condition-list, conditionList").
+    .parserConfiguration({ 'camel-case-expansion': false })
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue('Run `dosageflow <command> --help` for a command\'s options and examples.')
     .fail((msg, err) => {
@@ -86,6 +113,7 @@ function installSignalHandlers(): void {
     removeAllTemps();
     process.stderr.write(`dosageflow: ${formatError(err)}\n`);
     if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    finishRunLog(exitCodeFor(err));
     process.exit(exitCodeFor(err));
   });
   // Every signal that ends a run (Ctrl-C, kill, a closed ssh session, a batch scheduler's warning
@@ -94,7 +122,9 @@ function installSignalHandlers(): void {
   const onSignal = (sig: NodeJS.Signals) => {
     removeAllTemps();
     process.stderr.write(`dosageflow: interrupted (${sig}); partial outputs removed\n`);
-    process.exit(128 + (os.constants.signals[sig] ?? 2));
+    const code = 128 + (os.constants.signals[sig] ?? 2);
+    finishRunLog(code);
+    process.exit(code);
   };
   for (const sig of TERMINATING_SIGNALS) process.once(sig, onSignal);
   // A SIGUSR1 listener keeps Node from opening its inspector on 127.0.0.1:9229 (bin/dosageflow

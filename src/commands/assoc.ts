@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { runAssoc, type AssocConfig, type AssocSummary } from '../pipeline/assoc-run.js';
-import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseNumber, parseRegion, parseSize, parseThreads } from './options.js';
+import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseFraction, parseNumber, parseRegion, parseSize, parseThreads } from './options.js';
 import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
 
 // --- VCF input options (issue 16 part 2) ---
@@ -70,7 +70,7 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
   const minInfo = a['min-info'] === undefined ? 0 : parseNumber(a['min-info'], '--min-info', 0);
   const maxInfo = a['max-info'] === undefined ? Infinity : parseNumber(a['max-info'], '--max-info', 0);
   if (minInfo > maxInfo) throw new UsageError(`--min-info ${minInfo} is above --max-info ${maxInfo}`);
-  const minMaf = a['min-maf'] === undefined ? 0 : parseNumber(a['min-maf'], '--min-maf', 0, 0.5);
+  const minMaf = a['min-maf'] === undefined ? 0 : parseFraction(a['min-maf'], '--min-maf', 0.5);
   const covarNames = listOption(a['covar-name']);
   if (covarNames.length && !a.covar) throw new UsageError('--covar-name needs --covar FILE');
   const digits = a.digits === undefined ? 7 : parseNumber(a.digits, '--digits', 3, 17);
@@ -142,7 +142,7 @@ export const assocCommand: CommandModule = {
       .option('compress', { type: 'string', choices: ['none', 'gz', 'zst'], describe: 'compress the output tables (adds .gz / .zst)' })
       .option('min-info', { type: 'number', describe: 'drop variants with INFO (MACH R2 over the samples used) below this' })
       .option('max-info', { type: 'number', describe: 'drop variants with INFO above this' })
-      .option('min-maf', { type: 'number', describe: 'drop variants with minor allele frequency below this' })
+      .option('min-maf', { type: 'string', describe: 'drop variants with minor allele frequency below this (0.01 or 1%)' })
       .option('region', { type: 'string', array: true, describe: 'only variants in CHR or CHR:START-END (repeatable)' })
       .options(SELECTION_OPTIONS)
       .option('shard', { type: 'string', describe: 'I/N: only the I-th of N near-equal contiguous slices of each file\'s variants (for cluster runs; see merge)' })

@@ -35,6 +35,16 @@ export function parseNumber(v: unknown, name: string, lo = -Infinity, hi = Infin
   return n;
 }
 
+/** A fraction written as a number (0.01) or a percentage (1%), echoed as given when it is neither. */
+export function parseFraction(v: unknown, name: string, hi = 1): number {
+  const s = String(v).trim();
+  const m = /^(.*?)\s*%$/.exec(s);
+  const n = m ? Number(m[1]) / 100 : Number(s);
+  if (s === '' || (m && m[1] === '') || !Number.isFinite(n)) throw new UsageError(`${name} takes a number such as 0.01 or 1%, not '${s}'`);
+  if (n < 0 || n > hi) throw new UsageError(`${name} must be between 0 and ${hi}, not ${s}`);
+  return n;
+}
+
 export function parseThreads(v: unknown): number {
   if (v === undefined) return Math.max(1, os.availableParallelism());
   const n = parseNumber(v, '--threads', 1, 256);

@@ -6,11 +6,12 @@ import * as path from 'node:path';
 import { FileError, fileError } from '../errors.js';
 import { registerTemp, unregisterTemp } from './output.js';
 
-/** The directory `out` will be written in (the working directory for `-`); it must exist. */
-export function checkOutputDir(out: string): string {
+/** The directory `out` will be written in (the working directory for `-`); it must exist, or with `create` it is made. */
+export function checkOutputDir(out: string, opts: { create?: boolean } = {}): string {
   const dir = out === '-' ? process.cwd() : path.dirname(path.resolve(out));
   let st: fs.Stats;
   try {
+    if (opts.create) fs.mkdirSync(dir, { recursive: true });
     st = fs.statSync(dir);
   } catch (e) {
     throw fileError(e, dir);

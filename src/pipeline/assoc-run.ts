@@ -9,7 +9,7 @@ import type { BgenHeader } from '../formats/bgen/index.js';
 import { listBgiOffsets } from '../formats/bgen/index.js';
 import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader, type BgenChunk } from './bgen-source.js';
 import { parseSampleFile, readNumericTable, alignTable, alignedColumn, type SampleId, displayId } from '../formats/tables.js';
-import { openInput, readTextFile } from '../io/input.js';
+import { openInput, readTextFile, sniffCompression } from '../io/input.js';
 import { commitAll, suffixFor, type OutCompression, type OutputFile } from '../io/output.js';
 import { checkOutputDir, makeRunDir, tmpBaseFor } from '../io/run-dir.js';
 import { MedianAccumulator } from '../stats/median.js';
@@ -235,7 +235,8 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   if (cfg.out === '-' && model.phenoNames.length !== 1) {
     throw new InputError(`--out - writes one phenotype to stdout, but ${model.phenoNames.length} were selected (${model.phenoNames.join(', ')}): choose one with --pheno-name`, { file: cfg.pheno });
   }
-  checkOutputDir(cfg.out);
+  // The prefix's directory is created, as report creates its own (--out res/x makes res/).
+  checkOutputDir(cfg.out, { create: true });
   const tmp = makeRunDir(tmpBaseFor(cfg.out, cfg.tmpDir), '.dosageflow-tmp-');
   const outputs = new PhenoOutputs(cfg, model, tmp.path);
   const plan = planWorkers(cfg, model, samples.length);
@@ -243,7 +244,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   if (cfg.exclude !== undefined) plan.init.exclude = await readVariantIds(cfg.exclude);
   const pool = startPool(plan);
   const run: AssocRun = { cfg, plan, pool: pool.pool, outputs, headers, buffers: new BufferPool(2 * plan.window + 2), seq: 0, variantsRead: 0, outside: 0, skipped: 0, removed: { notExtracted: 0, excluded: 0 }, bytesRead: 0, window: null, infoFiltered: 0, gtOnly: 0, mainFormatter: null };
-  const progress = cfg.progress ? startProgress(() => run) : null;
+  const progress = cfg.progress ? startProgress(() => run, progressTotal(cfg, headers)) : null;
   try {
     for (const file of cfg.gen) await runInput(run, 'gen', file);
     for (const file of cfg.bgen) await runInput(run, 'bgen', file);
@@ -580,12 +581,59 @@ export function summaryLines(s: AssocSummary): string[] {
   return out;
 }
 
-function startProgress(get: () => { variantsRead: number; bytesRead: number }) {
+/**
+ * What the progress line can count towards: the variants BGEN headers announce, or the bytes of
+ * plain .gen files (compressed .gen and stdin have no known total: no percentage is shown).
+ */
+export function progressTotal(cfg: AssocConfig, headers: Map<string, BgenHeader>): ProgressTotal | null {
+  if (cfg.shard || cfg.regions.length || cfg.vcf?.length) return null;
+  if (cfg.gen.length === 0) return { unit: 'variants', total: [...headers.values()].reduce((a, h) => a + h.nVariants, 0) };
+  if (cfg.bgen.length > 0) return null;
+  let total = 0;
+  for (const f of cfg.gen) {
+    if (f === '-') return null;
+    try {
+      const fd = fs.openSync(f, 'r');
+      const head = new Uint8Array(4);
+      fs.readSync(fd, head, 0, 4, 0);
+      fs.closeSync(fd);
+      if (sniffCompression(head) !== 'none') return null;
+      total += fs.statSync(f).size;
+    } catch {
+      return null;
+    }
+  }
+  return { unit: 'bytes', total };
+}
+
+export interface ProgressTotal {
+  unit: 'variants' | 'bytes';
+  total: number;
+}
+
+/** The progress line: counts and rate, and with a known total the percentage and time left. */
+export function progressLine(variantsRead: number, bytesRead: number, sec: number, total: ProgressTotal | null): string {
+  const rate = `${Math.round(variantsRead / Math.max(sec, 0.001))} variants/s`;
+  if (!total || total.total <= 0) return `${variantsRead} variants, ${(bytesRead / 1e6).toFixed(0)} MB, ${rate}`;
+  const done = Math.min(1, (total.unit === 'variants' ? variantsRead : bytesRead) / total.total);
+  const of = total.unit === 'variants' ? `${variantsRead} of ${total.total} variants` : `${(bytesRead / 1e6).toFixed(0)} of ${(total.total / 1e6).toFixed(0)} MB`;
+  const eta = done > 0 ? (sec * (1 - done)) / done : NaN;
+  return `${of} (${(100 * done).toFixed(0)}%), ${rate}, ETA ${Number.isFinite(eta) ? clock(eta) : '?'}`;
+}
+
+function clock(sec: number): string {
+  const s = Math.round(sec);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}
+
+function startProgress(get: () => { variantsRead: number; bytesRead: number }, total: ProgressTotal | null) {
   const t0 = Date.now();
   const timer = setInterval(() => {
     const { variantsRead, bytesRead } = get();
-    const sec = (Date.now() - t0) / 1000;
-    process.stderr.write(`\r\x1b[K${variantsRead} variants, ${(bytesRead / 1e6).toFixed(0)} MB, ${Math.round(variantsRead / Math.max(sec, 0.001))} variants/s`);
+    process.stderr.write(`\r\x1b[K${progressLine(variantsRead, bytesRead, (Date.now() - t0) / 1000, total)}`);
   }, 500);
   timer.unref();
   return {

@@ -179,6 +179,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
   // ---- output directory and spill space ----
   const outDir = path.dirname(path.resolve(cfg.out));
   try {
+    fs.mkdirSync(outDir, { recursive: true });
     if (!fs.statSync(outDir).isDirectory()) throw new FileError('output directory is not a directory', { file: outDir });
   } catch (e) {
     throw fileError(e, outDir);
