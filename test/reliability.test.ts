@@ -106,12 +106,12 @@ function errorLines(stderr: string): string[] {
     .filter((l) => l !== '' && !l.startsWith('dosageflow: warning: '));
 }
 
-/** A failed run: the exit code, exactly one error line matching `re`, no stack trace, no files left. */
 /** What a run left in DIR, its log aside (PREFIX.log records failed runs too, by design: issue 18). */
 function outputsIn(dir: string): string[] {
   return fs.readdirSync(dir).filter((f) => !f.endsWith('.log'));
 }
 
+/** A failed run: the exit code, exactly one error line matching `re`, no stack trace, no files left. */
 function expectFailure(t: Test, run: { r: SpawnSyncReturns<string>; dir: string }, code: number, re: RegExp): void {
   const { r, dir } = run;
   t.equal(r.status, code, `exit ${code}; stderr: ${r.stderr.trim()}`);
