@@ -109,7 +109,8 @@ export class RunLog {
       '',
     ].join('\n');
     const dir = path.dirname(path.resolve(this.file));
-    if (!fs.existsSync(dir)) return;
+    // A usage error stops before anything runs: it is said on stderr, and leaves no log.
+    if (exitCode === 2 || !fs.existsSync(dir)) return;
     const tmp = path.join(dir, `.${path.basename(this.file)}.tmp-${process.pid}`);
     try {
       fs.writeFileSync(tmp, text);
