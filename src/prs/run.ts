@@ -16,13 +16,12 @@
 // (samples x thresholds doubles) + the phenotype/covariate tables, whatever the size of the target
 // (measured: 224 MB RSS for 100,000 variants x 1,000 BGEN samples); the spill files take
 // (kept variants) x (target samples [+ LD samples]) x 2 bytes of disk beside the output.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { FileError, InputError, UsageError, fileError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { chrRank, normChr } from '../formats/chrom.js';
 import { alignTable, alignedColumn, displayId, parseSampleFile, readNumericTable, type SampleId } from '../formats/tables.js';
 import { readTextFile } from '../io/input.js';
-import { commitAll, createOutput, registerTemp, unregisterTemp, writeAsync, type OutputFile } from '../io/output.js';
+import { commitAll, createOutput, writeAsync, type OutputFile } from '../io/output.js';
+import { checkOutputDir, makeRunDir } from '../io/run-dir.js';
 import { fmtG, fmtPFromLog } from '../stats/format.js';
 import { countsOtherAllele, matchAlleles, isAmbiguous, type MatchKind } from './alleles.js';
 import { findPos, readBase, type BaseChrom } from './base.js';
@@ -154,309 +153,36 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
   const t0 = process.hrtime.bigint();
   const log = cfg.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const warnings: string[] = [];
-
-  // ---- samples, phenotype, covariates ----
-  const genoSamples = parseSampleFile(await readTextFile(cfg.sample), cfg.sample);
-  if (genoSamples.length === 0) throw new InputError('no samples listed', { file: cfg.sample });
-  // --keep/--remove: the kept samples' dosages are gathered from each row, so clumping r2 (without
-  // --ld-ref), scores and the test see only them.
-  const sel = await selectSamples(genoSamples, cfg);
-  warnings.push(...sel.warnings);
-  const keptIdx = sel.mask ? Int32Array.from(genoSamples.keys()).filter((i) => sel.mask![i] === 1) : undefined;
-  const samples = keptIdx ? Array.from(keptIdx, (i) => genoSamples[i]) : genoSamples;
-  const N = samples.length;
-  const kept = keptIdx ? new Float64Array(N) : undefined;
-  const vsel = new VariantSelect({
-    extract: cfg.extract === undefined ? undefined : await readVariantIds(cfg.extract),
-    exclude: cfg.exclude === undefined ? undefined : await readVariantIds(cfg.exclude),
-  });
-  const { y, cov, used, phenoName } = await phenotypes(cfg, samples, warnings);
-
-  // ---- base ----
+  const target = await targetSamples(cfg, warnings);
+  const { samples, N } = target;
+  const pheno = await phenotypes(cfg, samples, warnings);
   const base = await readBase(cfg.base);
   if (base.rows === 0) throw new InputError(`no usable rows (${base.naRows} with NA BETA or P)`, { file: cfg.base });
-
-  // ---- output directory and spill space ----
-  const outDir = path.dirname(path.resolve(cfg.out));
-  try {
-    fs.mkdirSync(outDir, { recursive: true });
-    if (!fs.statSync(outDir).isDirectory()) throw new FileError('output directory is not a directory', { file: outDir });
-  } catch (e) {
-    throw fileError(e, outDir);
-  }
-  const tmpBase = cfg.tmpDir ?? outDir;
-  let tmpDir: string;
-  try {
-    tmpDir = fs.mkdtempSync(path.join(tmpBase, '.dosageflow-prs-'));
-  } catch (e) {
-    throw fileError(e, tmpBase);
-  }
-  registerTemp(tmpDir);
+  const outDir = checkOutputDir(cfg.out, { create: true });
+  const tmp = makeRunDir(cfg.tmpDir ?? outDir, '.dosageflow-prs-');
   const outputs: OutputFile[] = [];
   try {
-    // ---- target: match, keep, spill ----
-    const targetSpill = new SpillSet(tmpDir, 'target', N);
-    const keptByChr = new Map<string, KeptChrom>();
-    const counts: MatchCounts = {
-      baseRows: base.rows,
-      naRows: base.naRows,
-      duplicateRows: base.duplicateRows,
-      same: 0,
-      swapped: 0,
-      strandFlipped: 0,
-      ambiguousDropped: 0,
-      ambiguousKept: 0,
-      alleleMismatch: 0,
-      notInTarget: 0,
-      notInLdRef: 0,
-      aboveClumpP: 0,
-    };
-    const rec = new Uint16Array(N);
-    const stats: SourceStats = { rows: 0, multiallelic: 0 };
-    let order = 0;
-    // Only target variants at a base position are decoded (BGEN) or looked at.
-    const inBase = (chr: string, pos: number) => {
-      const c = base.byChr.get(normChr(chr));
-      return c !== undefined && findPos(c, pos) >= 0;
-    };
-    for (const file of cfg.targets) {
-      const before = stats.rows;
-      for await (const row of readDosages(file, cfg.format, genoSamples.length, cfg.chr, stats, inBase, cfg.sample)) {
-        const m = row.meta;
-        if (vsel.active && !vsel.keep(m.snp)) continue;
-        const dosage = kept ? gatherInto(row.dosage, keptIdx!, kept) : row.dosage;
-        const chr = normChr(m.chr);
-        const tOrder = order++;
-        const c = base.byChr.get(chr);
-        if (!c) continue;
-        const i0 = findPos(c, m.pos);
-        if (i0 < 0) continue;
-        for (let i = i0; i < c.n && c.pos[i] === m.pos; i++) {
-          if (c.status[i] === STATUS_MATCHED) continue;
-          const kind: MatchKind = matchAlleles(c.a1[i], c.a2[i], m.a1, m.a2, cfg.keepAmbiguous);
-          if (kind === 'mismatch') {
-            c.status[i] = Math.max(c.status[i], STATUS_MISMATCH);
-            continue;
-          }
-          if (kind === 'ambiguous') {
-            c.status[i] = Math.max(c.status[i], STATUS_AMBIGUOUS);
-            continue;
-          }
-          c.status[i] = STATUS_MATCHED;
-          if (kind === 'same') counts.same++;
-          else if (kind === 'swapped') counts.swapped++;
-          else counts.strandFlipped++;
-          if (isAmbiguous(c.a1[i], c.a2[i])) counts.ambiguousKept++;
-          if (c.p[i] > cfg.clumpP) {
-            counts.aboveClumpP++;
-            break;
-          }
-          quantize(dosage, N, countsOtherAllele(kind), rec);
-          const tRec = targetSpill.append(chr, rec);
-          let kc = keptByChr.get(chr);
-          if (!kc) keptByChr.set(chr, (kc = { base: c, bi: [], order: [], ldRec: [], keptOf: new Int32Array(c.n).fill(-1) }));
-          kc.keptOf[i] = kc.bi.length;
-          kc.bi.push(i);
-          kc.order.push(tOrder);
-          kc.ldRec.push(cfg.ldRef ? -1 : tRec);
-          break;
-        }
-      }
-      if (stats.rows === before) throw new InputError('no variants: the file is empty', { file });
-    }
-    targetSpill.finish();
-    for (const c of base.byChr.values()) {
-      for (let i = 0; i < c.n; i++) {
-        const st = c.status[i];
-        if (st === STATUS_NONE) counts.notInTarget++;
-        else if (st === STATUS_MISMATCH) counts.alleleMismatch++;
-        else if (st === STATUS_AMBIGUOUS) counts.ambiguousDropped++;
-      }
-    }
+    const targetSpill = new SpillSet(tmp.path, 'target', N);
+    const { keptByChr, counts, stats } = await matchTarget(cfg, base, target, targetSpill);
     const nMatched = counts.same + counts.swapped + counts.strandFlipped;
-    if (nMatched === 0) {
-      throw new InputError(
-        `no base variant matches a target variant by chromosome, position and alleles (${counts.notInTarget} not in the target, ${counts.alleleMismatch} with other alleles, ${counts.ambiguousDropped} strand-ambiguous)`,
-        { file: cfg.base },
-      );
-    }
-
-    // ---- LD reference ----
-    let ldSpill = targetSpill;
-    let ldSamples = N;
-    let ldSource = 'target';
-    let ldMulti = 0;
-    if (cfg.ldRef) {
-      const ldIds = parseSampleFile(await readTextFile(cfg.ldRefSample!), cfg.ldRefSample!);
-      if (ldIds.length < 2) throw new InputError('the LD reference needs at least 2 samples', { file: cfg.ldRefSample });
-      ldSamples = ldIds.length;
-      ldSource = cfg.ldRef;
-      ldSpill = new SpillSet(tmpDir, 'ldref', ldSamples);
-      const lrec = new Uint16Array(ldSamples);
-      const ldFormat: GenotypeFormat = (await looksLikeBgen(cfg.ldRef)) ? 'bgen' : 'gen';
-      const lstats: SourceStats = { rows: 0, multiallelic: 0 };
-      const kept = (chr: string, pos: number) => {
-        const kc = keptByChr.get(normChr(chr));
-        return kc !== undefined && findPos(kc.base, pos) >= 0;
-      };
-      for await (const row of readDosages(cfg.ldRef, ldFormat, ldSamples, cfg.chr, lstats, kept, cfg.ldRefSample)) {
-        const m = row.meta;
-        const chr = normChr(m.chr);
-        const kc = keptByChr.get(chr);
-        if (!kc) continue;
-        const c = kc.base;
-        const i0 = findPos(c, m.pos);
-        if (i0 < 0) continue;
-        for (let i = i0; i < c.n && c.pos[i] === m.pos; i++) {
-          const k = kc.keptOf[i];
-          if (k < 0 || kc.ldRec[k] >= 0) continue;
-          const kind = matchAlleles(c.a1[i], c.a2[i], m.a1, m.a2, true);
-          if (kind === 'mismatch' || kind === 'ambiguous') continue;
-          quantize(row.dosage, ldSamples, countsOtherAllele(kind), lrec);
-          kc.ldRec[k] = ldSpill.append(chr, lrec);
-          break;
-        }
-      }
-      if (lstats.rows === 0) throw new InputError('no variants: the file is empty', { file: cfg.ldRef });
-      ldMulti = lstats.multiallelic;
-      ldSpill.finish();
-    }
-
-    // ---- clumping and scores, one chromosome at a time ----
-    const T = cfg.thresholds.length;
-    const maxT = cfg.thresholds[T - 1].value;
-    const scores = cfg.thresholds.map(() => new Float64Array(N));
-    const radius = clumpRadius(cfg.clumpKb);
-    const budget = cfg.memoryMB * (1 << 20);
-    const indexes: IndexOut[] = [];
-    let clumpInput = 0;
-    let pairs = 0;
-    const chrs = [...keptByChr.keys()].sort((a, b) => chrRank(a) - chrRank(b) || (a < b ? -1 : a > b ? 1 : 0));
-    for (const chr of chrs) {
-      const kc = keptByChr.get(chr)!;
-      const c = kc.base;
-      // Kept indices with LD data, sorted by position (then target order).
-      const kl: number[] = [];
-      for (let k = 0; k < kc.bi.length; k++) if (kc.ldRec[k] >= 0) kl.push(k);
-      counts.notInLdRef += kc.bi.length - kl.length;
-      if (kl.length === 0) continue;
-      kl.sort((a, b) => c.pos[kc.bi[a]] - c.pos[kc.bi[b]] || kc.order[a] - kc.order[b]);
-      clumpInput += kl.length;
-      const vars: ClumpVariant[] = kl.map((k) => ({ pos: c.pos[kc.bi[k]], p: c.p[kc.bi[k]], log10p: c.log10p[kc.bi[k]], order: kc.order[k] }));
-      let result: ReturnType<typeof clumpChromosome>;
-      if (cfg.ldMethod === 'dosage') {
-        const reader = ldSpill.reader(chr, budget, prepareDosage, 2 * ldSamples + 96);
-        try {
-          result = clumpChromosome(vars, radius, cfg.clumpR2, (i, j) => {
-            const a = reader.get(kc.ldRec[kl[i]]);
-            return r2Dosage(a, reader.get(kc.ldRec[kl[j]]));
-          });
-        } finally {
-          reader.close();
-        }
-      } else {
-        const reader = ldSpill.reader(chr, budget, prepareHardCalls, ldSamples + 96);
-        try {
-          result = clumpChromosome(vars, radius, cfg.clumpR2, (i, j) => {
-            const a = reader.get(kc.ldRec[kl[i]]);
-            return r2HardCallEm(a, reader.get(kc.ldRec[kl[j]]));
-          });
-        } finally {
-          reader.close();
-        }
-      }
-      pairs += result.pairs;
-      for (let k = 0; k < result.index.length; k++) {
-        const ki = kl[result.index[k]];
-        indexes.push({ base: c, bi: kc.bi[ki], order: kc.order[ki], nClumped: result.nClumped[k] });
-      }
-      // Scores: the index variants below the largest threshold, in the order of their records (the
-      // kept index is the record number in the target spill file).
-      const scoring = result.index.map((i) => kl[i]).filter((k) => c.p[kc.bi[k]] < maxT).sort((a, b) => a - b);
-      if (scoring.length) {
-        const reader = targetSpill.reader(chr, 0, prepareDosage, 2 * N);
-        try {
-          for (const k of scoring) {
-            const q = reader.get(k);
-            const beta = c.beta[kc.bi[k]];
-            const p = c.p[kc.bi[k]];
-            for (let t = 0; t < T; t++) {
-              if (!(p < cfg.thresholds[t].value)) continue;
-              const s = scores[t];
-              for (let i = 0; i < N; i++) {
-                const v = q[i];
-                if (v !== MISSING_Q) s[i] += beta * (v / DOSAGE_UNIT);
-              }
-            }
-          }
-        } finally {
-          reader.close();
-        }
-      }
-    }
-    if (clumpInput === 0) throw new InputError(`none of the ${nMatched} matched variants is in the LD reference`, { file: cfg.ldRef });
-    indexes.sort((a, b) =>
-      comparePriority({ pos: 0, p: a.base.p[a.bi], log10p: a.base.log10p[a.bi], order: a.order }, { pos: 0, p: b.base.p[b.bi], log10p: b.base.log10p[b.bi], order: b.order }),
-    );
-
-    // ---- association ----
-    const model = new ScoreModel(gather(y, used), cov.map((c) => gather(c.values, used)));
-    for (const d of model.proj.dropped) {
-      warnings.push(`covariate '${cov[d.index].name}' is ${d.reason === 'constant' ? 'constant' : 'collinear with earlier covariates'} among the ${used.length} samples used: dropped`);
-    }
-    const results: ThresholdResult[] = cfg.thresholds.map((th, t) => {
-      const nSnp = indexes.filter((x) => x.base.p[x.bi] < th.value).length;
-      const fit = nSnp > 0 ? model.fit(gather(scores[t], used)) : model.fit(new Float64Array(used.length));
-      return { ...fit, threshold: th, nSnp };
-    });
-    for (const r of results) if (r.nSnp === 0) warnings.push(`no index variant has P < ${r.threshold.text}: its score is 0 for everyone and its statistics are NA`);
-    if (maxT > cfg.clumpP) warnings.push(`thresholds above --clump-p ${cfg.clumpP} add no variants: only variants with P <= --clump-p are clumped`);
-
-    // ---- outputs ----
-    const paths = outputPaths(cfg.out);
-    const d = cfg.digits;
-    const open = (p: string) => {
-      const o = createOutput(p, 'none');
-      outputs.push(o);
-      return o;
-    };
-    const clumpedOut = open(paths.clumped);
-    await writeLines(clumpedOut, ['CHR\tSNP\tBP\tA1\tA2\tBETA\tP\tN_CLUMPED'], indexes.map(({ base: b, bi: i, nClumped }) => {
-      return `${b.chr}\t${b.snp[i]}\t${b.pos[i]}\t${b.a1[i]}\t${b.a2[i]}\t${fmtG(b.beta[i], d)}\t${fmtG(b.p[i], d)}\t${nClumped}`;
-    }));
-    const scoresOut = open(paths.scores);
-    await writeLines(scoresOut, [['FID', 'IID', ...cfg.thresholds.map((t) => `P_${t.text}`)].join('\t')], samples.map((s, i) => {
-      return [s.fid ?? s.iid, s.iid, ...scores.map((sc) => fmtG(sc[i], Math.max(d, 10)))].join('\t');
-    }));
-    const summaryOut = open(paths.summary);
-    await writeLines(summaryOut, ['THRESHOLD\tN_SNP\tR2\tPARTIAL_R2\tP\tBETA\tSE'], results.map((r) =>
-      [r.threshold.text, r.nSnp, fmtG(r.r2, d), fmtG(r.partialR2, d), fmtPFromLog(r.logp, d), fmtG(r.beta, d), fmtG(r.se, d)].join('\t'),
-    ));
-    const svg = barChartSvg(
-      results.map((r) => ({ label: r.threshold.text, r2: r.r2, logp: r.logp, nSnp: r.nSnp })),
-      `Polygenic score: variance explained in ${phenoName}`,
-      `${used.length} samples; clumped at r² > ${cfg.clumpR2} within ${cfg.clumpKb} kb (${indexes.length} index variants)${cov.length ? `; adjusted for ${cov.map((c) => c.name).join(', ')}` : ''}`,
-    );
-    const svgOut = open(paths.svg);
-    await writeLines(svgOut, [], [svg.trimEnd()]);
-    const pngOut = open(paths.png);
-    const png = svgToPng(svg);
-    await writeAsync(pngOut.stream, png);
-    await commitAll(outputs);
-
+    const ld = cfg.ldRef ? await spillLdReference(cfg, cfg.ldRef, keptByChr, tmp.path) : { spill: targetSpill, samples: N, source: 'target', multiallelic: 0 };
+    const clumped = clumpAndScore(cfg, keptByChr, ld, targetSpill, N, counts);
+    if (clumped.clumpInput === 0) throw new InputError(`none of the ${nMatched} matched variants is in the LD reference`, { file: cfg.ldRef });
+    const results = testScores(cfg, pheno, clumped, warnings);
+    const paths = await writeOutputs(cfg, samples, pheno, clumped, results, outputs);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const summary: PrsSummary = {
       targetVariants: stats.rows,
       targetSamples: N,
-      ldSamples,
-      ldSource,
-      multiallelicSkipped: stats.multiallelic + ldMulti,
-      selection: selectionSummary(sel, vsel, cfg),
+      ldSamples: ld.samples,
+      ldSource: ld.source,
+      multiallelicSkipped: stats.multiallelic + ld.multiallelic,
+      selection: selectionSummary(target.sel, target.vsel, cfg),
       counts,
-      clumpInput,
-      indexVariants: indexes.length,
-      pairs,
-      samplesUsed: used.length,
+      clumpInput: clumped.clumpInput,
+      indexVariants: clumped.indexes.length,
+      pairs: clumped.pairs,
+      samplesUsed: pheno.used.length,
       results,
       outputs: Object.values(paths),
       warnings,
@@ -469,9 +195,339 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
     for (const o of outputs) o.abort();
     throw e;
   } finally {
-    fs.rmSync(tmpDir, { recursive: true, force: true });
-    unregisterTemp(tmpDir);
+    tmp.remove();
   }
+}
+
+/** The target's samples after --keep/--remove, and the --extract/--exclude variant filter. */
+interface TargetSamples {
+  /** Samples of the genotype files, in file order. */
+  all: SampleId[];
+  /** The kept ones (all without --keep/--remove). */
+  samples: SampleId[];
+  N: number;
+  /** File positions of the kept samples, and a buffer to gather their dosages into (undefined: all kept). */
+  keptIdx?: Int32Array;
+  kept?: Float64Array;
+  sel: Awaited<ReturnType<typeof selectSamples>>;
+  vsel: VariantSelect;
+}
+
+async function targetSamples(cfg: PrsConfig, warnings: string[]): Promise<TargetSamples> {
+  const all = parseSampleFile(await readTextFile(cfg.sample), cfg.sample);
+  if (all.length === 0) throw new InputError('no samples listed', { file: cfg.sample });
+  // --keep/--remove: the kept samples' dosages are gathered from each row, so clumping r2 (without
+  // --ld-ref), scores and the test see only them.
+  const sel = await selectSamples(all, cfg);
+  warnings.push(...sel.warnings);
+  const keptIdx = sel.mask ? Int32Array.from(all.keys()).filter((i) => sel.mask![i] === 1) : undefined;
+  const samples = keptIdx ? Array.from(keptIdx, (i) => all[i]) : all;
+  const N = samples.length;
+  const vsel = new VariantSelect({
+    extract: cfg.extract === undefined ? undefined : await readVariantIds(cfg.extract),
+    exclude: cfg.exclude === undefined ? undefined : await readVariantIds(cfg.exclude),
+  });
+  return { all, samples, N, keptIdx, kept: keptIdx ? new Float64Array(N) : undefined, sel, vsel };
+}
+
+function emptyCounts(base: Awaited<ReturnType<typeof readBase>>): MatchCounts {
+  return {
+    baseRows: base.rows,
+    naRows: base.naRows,
+    duplicateRows: base.duplicateRows,
+    same: 0,
+    swapped: 0,
+    strandFlipped: 0,
+    ambiguousDropped: 0,
+    ambiguousKept: 0,
+    alleleMismatch: 0,
+    notInTarget: 0,
+    notInLdRef: 0,
+    aboveClumpP: 0,
+  };
+}
+
+/**
+ * Stream the target files once: each variant matched to a base row with P <= --clump-p has its A1
+ * dosages appended to the target spill file; counts what matched and what did not, and why.
+ */
+async function matchTarget(
+  cfg: PrsConfig,
+  base: Awaited<ReturnType<typeof readBase>>,
+  target: TargetSamples,
+  targetSpill: SpillSet,
+): Promise<{ keptByChr: Map<string, KeptChrom>; counts: MatchCounts; stats: SourceStats }> {
+  const { N, keptIdx, kept, vsel } = target;
+  const keptByChr = new Map<string, KeptChrom>();
+  const counts = emptyCounts(base);
+  const rec = new Uint16Array(N);
+  const stats: SourceStats = { rows: 0, multiallelic: 0 };
+  let order = 0;
+  // Only target variants at a base position are decoded (BGEN) or looked at.
+  const inBase = (chr: string, pos: number) => {
+    const c = base.byChr.get(normChr(chr));
+    return c !== undefined && findPos(c, pos) >= 0;
+  };
+  for (const file of cfg.targets) {
+    const before = stats.rows;
+    for await (const row of readDosages(file, cfg.format, target.all.length, cfg.chr, stats, inBase, cfg.sample)) {
+      const m = row.meta;
+      if (vsel.active && !vsel.keep(m.snp)) continue;
+      const dosage = kept ? gatherInto(row.dosage, keptIdx!, kept) : row.dosage;
+      const chr = normChr(m.chr);
+      const tOrder = order++;
+      const c = base.byChr.get(chr);
+      if (!c) continue;
+      const i0 = findPos(c, m.pos);
+      if (i0 < 0) continue;
+      for (let i = i0; i < c.n && c.pos[i] === m.pos; i++) {
+        if (c.status[i] === STATUS_MATCHED) continue;
+        const kind: MatchKind = matchAlleles(c.a1[i], c.a2[i], m.a1, m.a2, cfg.keepAmbiguous);
+        if (kind === 'mismatch') {
+          c.status[i] = Math.max(c.status[i], STATUS_MISMATCH);
+          continue;
+        }
+        if (kind === 'ambiguous') {
+          c.status[i] = Math.max(c.status[i], STATUS_AMBIGUOUS);
+          continue;
+        }
+        c.status[i] = STATUS_MATCHED;
+        if (kind === 'same') counts.same++;
+        else if (kind === 'swapped') counts.swapped++;
+        else counts.strandFlipped++;
+        if (isAmbiguous(c.a1[i], c.a2[i])) counts.ambiguousKept++;
+        if (c.p[i] > cfg.clumpP) {
+          counts.aboveClumpP++;
+          break;
+        }
+        quantize(dosage, N, countsOtherAllele(kind), rec);
+        const tRec = targetSpill.append(chr, rec);
+        let kc = keptByChr.get(chr);
+        if (!kc) keptByChr.set(chr, (kc = { base: c, bi: [], order: [], ldRec: [], keptOf: new Int32Array(c.n).fill(-1) }));
+        kc.keptOf[i] = kc.bi.length;
+        kc.bi.push(i);
+        kc.order.push(tOrder);
+        kc.ldRec.push(cfg.ldRef ? -1 : tRec);
+        break;
+      }
+    }
+    if (stats.rows === before) throw new InputError('no variants: the file is empty', { file });
+  }
+  targetSpill.finish();
+  countUnmatched(base, counts);
+  if (counts.same + counts.swapped + counts.strandFlipped === 0) {
+    throw new InputError(
+      `no base variant matches a target variant by chromosome, position and alleles (${counts.notInTarget} not in the target, ${counts.alleleMismatch} with other alleles, ${counts.ambiguousDropped} strand-ambiguous)`,
+      { file: cfg.base },
+    );
+  }
+  return { keptByChr, counts, stats };
+}
+
+function countUnmatched(base: Awaited<ReturnType<typeof readBase>>, counts: MatchCounts): void {
+  for (const c of base.byChr.values()) {
+    for (let i = 0; i < c.n; i++) {
+      const st = c.status[i];
+      if (st === STATUS_NONE) counts.notInTarget++;
+      else if (st === STATUS_MISMATCH) counts.alleleMismatch++;
+      else if (st === STATUS_AMBIGUOUS) counts.ambiguousDropped++;
+    }
+  }
+}
+
+/** Where clumping's r2 comes from: the target's spill file, or the LD reference's. */
+interface LdData {
+  spill: SpillSet;
+  samples: number;
+  source: string;
+  multiallelic: number;
+}
+
+/** Stream the LD reference once, spilling the dosages of the kept variants it has. */
+async function spillLdReference(cfg: PrsConfig, ldRef: string, keptByChr: Map<string, KeptChrom>, tmpDir: string): Promise<LdData> {
+  const ldIds = parseSampleFile(await readTextFile(cfg.ldRefSample!), cfg.ldRefSample!);
+  if (ldIds.length < 2) throw new InputError('the LD reference needs at least 2 samples', { file: cfg.ldRefSample });
+  const ldSamples = ldIds.length;
+  const ldSpill = new SpillSet(tmpDir, 'ldref', ldSamples);
+  const lrec = new Uint16Array(ldSamples);
+  const ldFormat: GenotypeFormat = (await looksLikeBgen(ldRef)) ? 'bgen' : 'gen';
+  const lstats: SourceStats = { rows: 0, multiallelic: 0 };
+  const wanted = (chr: string, pos: number) => {
+    const kc = keptByChr.get(normChr(chr));
+    return kc !== undefined && findPos(kc.base, pos) >= 0;
+  };
+  for await (const row of readDosages(ldRef, ldFormat, ldSamples, cfg.chr, lstats, wanted, cfg.ldRefSample)) {
+    const m = row.meta;
+    const chr = normChr(m.chr);
+    const kc = keptByChr.get(chr);
+    if (!kc) continue;
+    const c = kc.base;
+    const i0 = findPos(c, m.pos);
+    if (i0 < 0) continue;
+    for (let i = i0; i < c.n && c.pos[i] === m.pos; i++) {
+      const k = kc.keptOf[i];
+      if (k < 0 || kc.ldRec[k] >= 0) continue;
+      const kind = matchAlleles(c.a1[i], c.a2[i], m.a1, m.a2, true);
+      if (kind === 'mismatch' || kind === 'ambiguous') continue;
+      quantize(row.dosage, ldSamples, countsOtherAllele(kind), lrec);
+      kc.ldRec[k] = ldSpill.append(chr, lrec);
+      break;
+    }
+  }
+  if (lstats.rows === 0) throw new InputError('no variants: the file is empty', { file: ldRef });
+  ldSpill.finish();
+  return { spill: ldSpill, samples: ldSamples, source: ldRef, multiallelic: lstats.multiallelic };
+}
+
+interface Clumped {
+  /** Index variants, most significant first. */
+  indexes: IndexOut[];
+  /** Per threshold, each target sample's score. */
+  scores: Float64Array[];
+  clumpInput: number;
+  pairs: number;
+}
+
+/** Clumping and scores, one chromosome at a time (memory: one chromosome's LD cache). */
+function clumpAndScore(cfg: PrsConfig, keptByChr: Map<string, KeptChrom>, ld: LdData, targetSpill: SpillSet, N: number, counts: MatchCounts): Clumped {
+  const maxT = cfg.thresholds[cfg.thresholds.length - 1].value;
+  const scores = cfg.thresholds.map(() => new Float64Array(N));
+  const indexes: IndexOut[] = [];
+  let clumpInput = 0;
+  let pairs = 0;
+  const chrs = [...keptByChr.keys()].sort((a, b) => chrRank(a) - chrRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const chr of chrs) {
+    const kc = keptByChr.get(chr)!;
+    const c = kc.base;
+    // Kept indices with LD data, sorted by position (then target order).
+    const kl: number[] = [];
+    for (let k = 0; k < kc.bi.length; k++) if (kc.ldRec[k] >= 0) kl.push(k);
+    counts.notInLdRef += kc.bi.length - kl.length;
+    if (kl.length === 0) continue;
+    kl.sort((a, b) => c.pos[kc.bi[a]] - c.pos[kc.bi[b]] || kc.order[a] - kc.order[b]);
+    clumpInput += kl.length;
+    const result = clumpOne(cfg, chr, kc, kl, ld);
+    pairs += result.pairs;
+    for (let k = 0; k < result.index.length; k++) {
+      const ki = kl[result.index[k]];
+      indexes.push({ base: c, bi: kc.bi[ki], order: kc.order[ki], nClumped: result.nClumped[k] });
+    }
+    // Scores: the index variants below the largest threshold, in the order of their records (the
+    // kept index is the record number in the target spill file).
+    const scoring = result.index.map((i) => kl[i]).filter((k) => c.p[kc.bi[k]] < maxT).sort((a, b) => a - b);
+    if (scoring.length) addScores(cfg, chr, kc, scoring, targetSpill, N, scores);
+  }
+  indexes.sort((a, b) =>
+    comparePriority({ pos: 0, p: a.base.p[a.bi], log10p: a.base.log10p[a.bi], order: a.order }, { pos: 0, p: b.base.p[b.bi], log10p: b.base.log10p[b.bi], order: b.order }),
+  );
+  return { indexes, scores, clumpInput, pairs };
+}
+
+/** Clump one chromosome's kept variants `kl` (sorted by position) with r2 from the LD spill file. */
+function clumpOne(cfg: PrsConfig, chr: string, kc: KeptChrom, kl: number[], ld: LdData): ReturnType<typeof clumpChromosome> {
+  const c = kc.base;
+  const vars: ClumpVariant[] = kl.map((k) => ({ pos: c.pos[kc.bi[k]], p: c.p[kc.bi[k]], log10p: c.log10p[kc.bi[k]], order: kc.order[k] }));
+  const radius = clumpRadius(cfg.clumpKb);
+  const budget = cfg.memoryMB * (1 << 20);
+  if (cfg.ldMethod === 'dosage') {
+    const reader = ld.spill.reader(chr, budget, prepareDosage, 2 * ld.samples + 96);
+    try {
+      return clumpChromosome(vars, radius, cfg.clumpR2, (i, j) => {
+        const a = reader.get(kc.ldRec[kl[i]]);
+        return r2Dosage(a, reader.get(kc.ldRec[kl[j]]));
+      });
+    } finally {
+      reader.close();
+    }
+  }
+  const reader = ld.spill.reader(chr, budget, prepareHardCalls, ld.samples + 96);
+  try {
+    return clumpChromosome(vars, radius, cfg.clumpR2, (i, j) => {
+      const a = reader.get(kc.ldRec[kl[i]]);
+      return r2HardCallEm(a, reader.get(kc.ldRec[kl[j]]));
+    });
+  } finally {
+    reader.close();
+  }
+}
+
+/** Add the scoring index variants' BETA x A1 dosage (missing = 0) to each threshold's scores. */
+function addScores(cfg: PrsConfig, chr: string, kc: KeptChrom, scoring: number[], targetSpill: SpillSet, N: number, scores: Float64Array[]): void {
+  const c = kc.base;
+  const T = cfg.thresholds.length;
+  const reader = targetSpill.reader(chr, 0, prepareDosage, 2 * N);
+  try {
+    for (const k of scoring) {
+      const q = reader.get(k);
+      const beta = c.beta[kc.bi[k]];
+      const p = c.p[kc.bi[k]];
+      for (let t = 0; t < T; t++) {
+        if (!(p < cfg.thresholds[t].value)) continue;
+        const s = scores[t];
+        for (let i = 0; i < N; i++) {
+          const v = q[i];
+          if (v !== MISSING_Q) s[i] += beta * (v / DOSAGE_UNIT);
+        }
+      }
+    }
+  } finally {
+    reader.close();
+  }
+}
+
+/** Each threshold's score tested against the phenotype, adjusted for the covariates. */
+function testScores(cfg: PrsConfig, pheno: PhenoData, clumped: Clumped, warnings: string[]): ThresholdResult[] {
+  const { y, cov, used } = pheno;
+  const model = new ScoreModel(gather(y, used), cov.map((c) => gather(c.values, used)));
+  for (const d of model.proj.dropped) {
+    warnings.push(`covariate '${cov[d.index].name}' is ${d.reason === 'constant' ? 'constant' : 'collinear with earlier covariates'} among the ${used.length} samples used: dropped`);
+  }
+  const results: ThresholdResult[] = cfg.thresholds.map((th, t) => {
+    const nSnp = clumped.indexes.filter((x) => x.base.p[x.bi] < th.value).length;
+    const fit = nSnp > 0 ? model.fit(gather(clumped.scores[t], used)) : model.fit(new Float64Array(used.length));
+    return { ...fit, threshold: th, nSnp };
+  });
+  for (const r of results) if (r.nSnp === 0) warnings.push(`no index variant has P < ${r.threshold.text}: its score is 0 for everyone and its statistics are NA`);
+  const maxT = cfg.thresholds[cfg.thresholds.length - 1].value;
+  if (maxT > cfg.clumpP) warnings.push(`thresholds above --clump-p ${cfg.clumpP} add no variants: only variants with P <= --clump-p are clumped`);
+  return results;
+}
+
+/** Write the clumped table, scores, summary and bar chart; each committed only when all are written. */
+async function writeOutputs(cfg: PrsConfig, samples: SampleId[], pheno: PhenoData, clumped: Clumped, results: ThresholdResult[], outputs: OutputFile[]): Promise<ReturnType<typeof outputPaths>> {
+  const { indexes, scores } = clumped;
+  const { cov, used, phenoName } = pheno;
+  const paths = outputPaths(cfg.out);
+  const d = cfg.digits;
+  const open = (p: string) => {
+    const o = createOutput(p, 'none');
+    outputs.push(o);
+    return o;
+  };
+  const clumpedOut = open(paths.clumped);
+  await writeLines(clumpedOut, ['CHR\tSNP\tBP\tA1\tA2\tBETA\tP\tN_CLUMPED'], indexes.map(({ base: b, bi: i, nClumped }) => {
+    return `${b.chr}\t${b.snp[i]}\t${b.pos[i]}\t${b.a1[i]}\t${b.a2[i]}\t${fmtG(b.beta[i], d)}\t${fmtG(b.p[i], d)}\t${nClumped}`;
+  }));
+  const scoresOut = open(paths.scores);
+  await writeLines(scoresOut, [['FID', 'IID', ...cfg.thresholds.map((t) => `P_${t.text}`)].join('\t')], samples.map((s, i) => {
+    return [s.fid ?? s.iid, s.iid, ...scores.map((sc) => fmtG(sc[i], Math.max(d, 10)))].join('\t');
+  }));
+  const summaryOut = open(paths.summary);
+  await writeLines(summaryOut, ['THRESHOLD\tN_SNP\tR2\tPARTIAL_R2\tP\tBETA\tSE'], results.map((r) =>
+    [r.threshold.text, r.nSnp, fmtG(r.r2, d), fmtG(r.partialR2, d), fmtPFromLog(r.logp, d), fmtG(r.beta, d), fmtG(r.se, d)].join('\t'),
+  ));
+  const svg = barChartSvg(
+    results.map((r) => ({ label: r.threshold.text, r2: r.r2, logp: r.logp, nSnp: r.nSnp })),
+    `Polygenic score: variance explained in ${phenoName}`,
+    `${used.length} samples; clumped at r² > ${cfg.clumpR2} within ${cfg.clumpKb} kb (${indexes.length} index variants)${cov.length ? `; adjusted for ${cov.map((c) => c.name).join(', ')}` : ''}`,
+  );
+  const svgOut = open(paths.svg);
+  await writeLines(svgOut, [], [svg.trimEnd()]);
+  const pngOut = open(paths.png);
+  const png = svgToPng(svg);
+  await writeAsync(pngOut.stream, png);
+  await commitAll(outputs);
+  return paths;
 }
 
 async function writeLines(o: OutputFile, head: string[], lines: string[]): Promise<void> {
