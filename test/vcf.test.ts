@@ -9,6 +9,7 @@ import * as zlib from 'node:zlib';
 import { runAssoc, type AssocConfig } from '../src/pipeline/assoc-run.js';
 import { setVcfReadSize } from '../src/pipeline/vcf-source.js';
 import { baseConfig } from './lib/assoc-config.js';
+import { toBgzf } from './lib/bgzf.js';
 import { compareWithPlink2, fixture, hasCommand, readTable, runCli, tmpDir, type Table } from './lib/helpers.js';
 
 const V = (f: string) => fixture('vcf', f);
@@ -61,24 +62,6 @@ t.test('a multi-allelic record (bcftools norm -m+) gives the rows of the two rec
     t.same(res.problems, [], `${p}: equal to plink2 on the separate records`);
   }
 });
-
-/** BGZF with blocks of `size` bytes of data, so records span blocks and chunks. */
-function toBgzf(data: Buffer, size: number): Buffer {
-  const parts: Buffer[] = [];
-  for (let p = 0; p <= data.length; p += size) {
-    const piece = data.subarray(p, Math.min(p + size, data.length));
-    if (piece.length === 0 && p > 0) break;
-    const c = zlib.deflateRawSync(piece);
-    const h = Buffer.from([0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 66, 67, 2, 0, 0, 0]);
-    h.writeUInt16LE(c.length + 25, 16);
-    const f = Buffer.alloc(8);
-    f.writeUInt32LE(zlib.crc32(piece), 0);
-    f.writeUInt32LE(piece.length, 4);
-    parts.push(h, c, f);
-  }
-  parts.push(Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex'));
-  return Buffer.concat(parts);
-}
 
 t.test('chunk edges: any read size, chunk size and block size give identical bytes', async (t) => {
   const ref = vcfConfig(V('ds.vcf.gz'), { phenoNames: ['resp'] });

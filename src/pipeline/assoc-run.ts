@@ -24,7 +24,7 @@ import { GenArena } from './gen-arena.js';
 import { BufferPool, OrderedWindow } from './ordered-window.js';
 import { wasmDisabled } from '../wasm/modules.js';
 import { GenomeSorter } from './sorter.js';
-import { openVcf, VCF_BGZF_CHUNK, VcfStitcher, type VcfSource } from './vcf-source.js';
+import { indexedSegments, openVcf, segmentChunks, VCF_BGZF_CHUNK, vcfIndexFor, VcfStitcher, type VcfChunk, type VcfSource } from './vcf-source.js';
 import { RowFormatter } from '../workers/rows.js';
 import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
 import { firstLine as firstLineOf, genFileLayout, type GenFileLayout } from '../formats/gen/layout.js';
@@ -451,6 +451,14 @@ async function chooseReadPath(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file:
   const { cfg, plan } = run;
   if (kind === 'vcf') {
     const target = cfg.chunkSize ?? (vcf!.bgzf ? VCF_BGZF_CHUNK : GEN_CHUNK);
+    const index = cfg.regions.length && vcf!.bgzf ? vcfIndexFor(file) : null;
+    if (index) {
+      // --region through the .tbi/.csi: only the blocks of the regions' records (error lines are not known: byte offsets).
+      await vcf!.close();
+      const segs = await indexedSegments(file, index, cfg.regions);
+      return { requests: vcfRequests(run, segmentChunks(file, segs, target, vcf!.state)), firstLine: 0, mayBeEmpty: true };
+    }
+    vcf!.state.eof = true;
     return { requests: vcfRequests(run, vcf!.chunks(target)), firstLine: vcf!.headerLines, mayBeEmpty: true };
   }
   if (kind === 'gen') {
@@ -513,8 +521,8 @@ async function* bgenRequests(run: AssocRun, file: string, h: BgenHeader, chunks:
   }
 }
 
-async function* vcfRequests(run: AssocRun, chunks: AsyncIterable<{ buf: Uint8Array; bgzf: boolean; fileOffset: number }>): AsyncGenerator<{ req: WorkerRequest; bytes: number }> {
-  for await (const c of chunks) yield { req: { kind: 'vcf', seq: run.seq++, buf: c.buf.buffer as ArrayBuffer, bgzf: c.bgzf, fileOffset: c.fileOffset }, bytes: c.buf.length };
+async function* vcfRequests(run: AssocRun, chunks: AsyncIterable<VcfChunk>): AsyncGenerator<{ req: WorkerRequest; bytes: number }> {
+  for await (const c of chunks) yield { req: { kind: 'vcf', seq: run.seq++, buf: c.buf.buffer as ArrayBuffer, bgzf: c.bgzf, fileOffset: c.fileOffset, startAt: c.startAt, expectChr: c.expectChr }, bytes: c.buf.length };
 }
 
 /** Read one file through the pool, merging its chunks' rows in order. */
@@ -526,7 +534,7 @@ async function runInput(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file: strin
   // BGZF VCF: records cut by a chunk boundary are joined and decoded here, before the chunk's rows.
   const stitcher = vcf?.bgzf ? new VcfStitcher(vcf.carry, (text) => (run.mainFormatter ??= new RowFormatter(plan.init)).vcfLines(-1, text, 0, text.length)) : null;
   const drain = async (r: WorkerResponse) => {
-    if (stitcher && r.kind === 'rows' && r.vcfHead) {
+    if (stitcher && r.vcfHead) {
       const joined = stitcher.take(r);
       if (joined) await drainOne(joined);
     }
@@ -560,7 +568,7 @@ async function runInput(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file: strin
     await window.push(pool.run(req, { transferList: req.buf ? [req.buf] : [] }) as Promise<WorkerResponse>);
   }
   await window.flush();
-  const last = stitcher?.finish();
+  const last = stitcher?.finish(vcf!.state.eof);
   if (last) await drainOne(last);
   if (kind === 'gen') plan.arena?.reset();
   if (fileRecords === 0 && !source.mayBeEmpty) throw new InputError('no variants: the file is empty or blank', { file });

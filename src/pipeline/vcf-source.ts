@@ -3,7 +3,9 @@
 // that span two chunks come back as the worker's partial first/last line and are stitched here
 // (VcfStitcher). Plain gzip and uncompressed text are decompressed here and cut at line ends, as
 // .gen is. Decision record: docs/decisions/0301-vcf-bgzf-chunks.md.
+import * as fs from 'node:fs';
 import { FileError, InputError, fileError } from '../errors.js';
+import { normChr } from '../formats/chrom.js';
 import { blockLength, inflateBlocks, isBgzf } from '../formats/vcf/bgzf.js';
 import { parseVcfHeaderLine } from '../formats/vcf/decode.js';
 import * as zlib from 'node:zlib';
@@ -11,7 +13,7 @@ import { Readable, type Transform } from 'node:stream';
 import { DecompressStream } from 'zstd-napi';
 import { openFileForRead, sniffCompression, type Compression } from '../io/input.js';
 import { chunkLines } from './chunker.js';
-import type { WorkerResponse } from '../workers/protocol.js';
+import type { Region, WorkerResponse } from '../workers/protocol.js';
 
 export const VCF_BGZF_CHUNK = 1 << 20;
 const LF = 10;
@@ -28,6 +30,9 @@ export interface VcfChunk {
   bgzf: boolean;
   /** File offset of buf[0] (BGZF) for messages. */
   fileOffset: number;
+  /** --region through an index: a new segment; its first record starts at this byte of the inflated data, on chromosome expectChr. */
+  startAt?: number;
+  expectChr?: string;
 }
 
 export interface VcfSource {
@@ -39,6 +44,10 @@ export interface VcfSource {
   /** Decompressed bytes after the #CHROM line in its last block (BGZF): whole lines, maybe a partial one. */
   carry: Uint8Array;
   chunks(target: number): AsyncGenerator<VcfChunk>;
+  /** Stop reading from the start (an index is used instead). */
+  close(): Promise<void>;
+  /** Whether the chunks reached the end of the file (else the stitcher's last partial line is dropped). */
+  state: { eof: boolean };
 }
 
 /** Raw bytes of a file or stdin, with a growable window (pending[start, have)). */
@@ -178,6 +187,8 @@ async function openBgzf(file: string, raw: RawReader): Promise<VcfSource> {
     bgzf: true,
     carry,
     chunks: (target) => bgzfChunks(file, raw, target),
+    close: () => raw.close(),
+    state: { eof: false },
   };
 }
 
@@ -289,6 +300,10 @@ async function openText(file: string, raw: RawReader): Promise<VcfSource> {
     headerLines: found.lines,
     bgzf: false,
     carry: new Uint8Array(0),
+    close: async () => {
+      await it.return?.();
+    },
+    state: { eof: false },
     chunks: (target) =>
       (async function* () {
         for await (const buf of chunkLines(body, target)) yield { buf, bgzf: false, fileOffset: 0 };
@@ -331,20 +346,22 @@ export class VcfStitcher {
   }
 
   /** The rows of the line(s) completed by this chunk's head, or null; keeps its tail. */
-  take(r: Extract<WorkerResponse, { kind: 'rows' }>): WorkerResponse | null {
+  take(r: WorkerResponse): WorkerResponse | null {
+    // A new --region segment: the last one's partial line lies past its index chunk; dropped.
+    if (r.vcfSegment) this.carry = new Uint8Array(0);
     const head = r.vcfHead!;
     const text = cat(this.carry, head);
-    if (r.vcfNoLF) {
+    if (r.kind === 'rows' && r.vcfNoLF) {
       this.carry = text;
       return null;
     }
-    this.carry = r.vcfTail ?? new Uint8Array(0);
+    this.carry = (r.kind === 'rows' && r.vcfTail) || new Uint8Array(0);
     return text.length ? this.decode(text) : null;
   }
 
-  /** The final line(s) after the last chunk (a last line without '\n'). */
-  finish(): WorkerResponse | null {
-    const t = this.carry;
+  /** The final line(s) after the last chunk (a last line without '\n'); dropped when the read stopped before the end of the file (--region). */
+  finish(atEof = true): WorkerResponse | null {
+    const t = atEof ? this.carry : new Uint8Array(0);
     this.carry = new Uint8Array(0);
     return t.length ? this.decode(t) : null;
   }
@@ -357,4 +374,117 @@ function cat(a: Uint8Array, b: Uint8Array): Uint8Array {
   o.set(a);
   o.set(b, a.length);
   return o;
+}
+
+/** A run of BGZF blocks to read for --region: from `start` to the block at `lastBlock`; the first record at `startAt` of the first block's data. */
+export interface VcfSegment {
+  start: number;
+  lastBlock: number;
+  startAt: number;
+  /** The chromosome (normalised) the index says the first record is on. */
+  chr: string;
+}
+
+/** The tabix index beside a file (FILE.tbi, else FILE.csi), or null. */
+export function vcfIndexFor(file: string): string | null {
+  if (file === '-') return null;
+  for (const ext of ['.tbi', '.csi']) if (fs.existsSync(file + ext)) return file + ext;
+  return null;
+}
+
+/**
+ * The segments of blocks holding the regions' records, from a .tbi/.csi index (@gmod/tabix),
+ * overlapping index chunks merged so no block is read twice. An index that points past the end
+ * of the file is an error (see the worker's checks of each segment's first record too).
+ */
+export async function indexedSegments(file: string, index: string, regions: Region[]): Promise<VcfSegment[]> {
+  const { TBI, CSI } = await import('@gmod/tabix');
+  const filehandle = {
+    readFile: async () => new Uint8Array(await fs.promises.readFile(index)),
+    read: async (length: number, position: number) => {
+      const fh = await fs.promises.open(index, 'r');
+      try {
+        const b = new Uint8Array(length);
+        const { bytesRead } = await fh.read(b, 0, length, position);
+        return b.subarray(0, bytesRead);
+      } finally {
+        await fh.close();
+      }
+    },
+    stat: async () => fs.promises.stat(index),
+    close: async () => {},
+  };
+  const idx = index.endsWith('.csi') ? new CSI({ filehandle: filehandle as never }) : new TBI({ filehandle: filehandle as never });
+  let names: string[];
+  const chunks: { minv: { blockPosition: number; dataPosition: number }; maxv: { blockPosition: number; dataPosition: number }; chr: string }[] = [];
+  try {
+    names = (await idx.getMetadata()).refIdToName;
+    for (const r of regions) {
+      for (const name of names) {
+        if (normChr(name) !== r.chr) continue;
+        const max = Number.isFinite(r.end) ? r.end : 2 ** 31 - 1;
+        for (const c of await idx.blocksForRange(name, Math.max(0, r.start - 1), max)) chunks.push({ minv: c.minv, maxv: c.maxv, chr: r.chr });
+      }
+    }
+  } catch (e) {
+    throw new InputError(`cannot read the index (${String((e as Error).message ?? e).toLowerCase()})`, { file: index }, { cause: e });
+  }
+  const size = (await fs.promises.stat(file)).size;
+  chunks.sort((a, b) => a.minv.blockPosition - b.minv.blockPosition || a.minv.dataPosition - b.minv.dataPosition);
+  const segs: VcfSegment[] = [];
+  for (const c of chunks) {
+    if (c.maxv.blockPosition > size) throw new InputError(`the index points past the end of ${file} (byte ${c.maxv.blockPosition} of ${size}): it belongs to another file; rebuild it with tabix -p vcf, or remove it to scan`, { file: index });
+    const last = segs[segs.length - 1];
+    if (last && c.minv.blockPosition <= last.lastBlock) last.lastBlock = Math.max(last.lastBlock, c.maxv.blockPosition);
+    else segs.push({ start: c.minv.blockPosition, lastBlock: c.maxv.blockPosition, startAt: c.minv.dataPosition, chr: c.chr });
+  }
+  return segs;
+}
+
+/** The segments' blocks in chunks of about `target` bytes; each segment's first chunk says where its first record starts. */
+export async function* segmentChunks(file: string, segs: VcfSegment[], target: number, state: { eof: boolean }): AsyncGenerator<VcfChunk> {
+  const { fh } = await openFileForRead(file);
+  try {
+    for (const seg of segs) {
+      const raw = new RawReader(readFrom(fh, seg.start));
+      raw.base = seg.start;
+      let first = true;
+      let done = false;
+      while (!done) {
+        raw.start = raw.scan;
+        while (raw.scan - raw.start < target) {
+          if (raw.base + raw.scan > seg.lastBlock) {
+            done = true;
+            break;
+          }
+          const len = await nextBlock(file, raw);
+          if (len === 0) {
+            state.eof = true;
+            done = true;
+            break;
+          }
+          raw.scan += len;
+        }
+        if (raw.scan === raw.start) break;
+        const buf = new Uint8Array(new ArrayBuffer(raw.scan - raw.start));
+        buf.set(raw.pending.subarray(raw.start, raw.scan));
+        yield { buf, bgzf: true, fileOffset: raw.base + raw.start, ...(first ? { startAt: seg.startAt, expectChr: seg.chr } : {}) };
+        first = false;
+      }
+      await raw.close();
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The bytes of an open file from `pos` on, in reads of READ bytes (no stream: segments stop early). */
+async function* readFrom(fh: fs.promises.FileHandle, pos: number): AsyncGenerator<Buffer> {
+  for (;;) {
+    const b = Buffer.allocUnsafe(READ);
+    const { bytesRead } = await fh.read(b, 0, READ, pos);
+    if (bytesRead === 0) return;
+    pos += bytesRead;
+    yield b.subarray(0, bytesRead);
+  }
 }

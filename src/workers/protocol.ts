@@ -78,6 +78,9 @@ export type WorkerRequest =
       bgzf: boolean;
       /** File offset of buf[0] (BGZF), for messages. */
       fileOffset: number;
+      /** --region via an index: a new segment whose first record starts at this inflated byte, on expectChr. */
+      startAt?: number;
+      expectChr?: string;
     };
 
 /** Rows for one phenotype: TSV text of the rows that passed the filters. */
@@ -128,6 +131,8 @@ export type WorkerResponse =
       vcfHead?: Uint8Array;
       vcfTail?: Uint8Array;
       vcfNoLF?: boolean;
+      /** The chunk began a --region segment (vcfHead empty): the stitcher drops what it held. */
+      vcfSegment?: boolean;
       /** VCF records whose dosages came from GT only; records removed by --extract-if-info. */
       gtOnly?: number;
       infoFiltered?: number;
@@ -140,4 +145,7 @@ export type WorkerResponse =
       /** ... or byte offset in the file (binary). */
       byteOffset?: number;
       message: string;
+      /** VCF from BGZF blocks: the partial first line, stitched (and counted) before the error's line. */
+      vcfHead?: Uint8Array;
+      vcfSegment?: boolean;
     };

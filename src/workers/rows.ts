@@ -265,19 +265,34 @@ export class RowFormatter {
       return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset + x.at, message: x.message };
     }
     const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
-    const first = buf.indexOf(LF);
-    if (first < 0) {
+    let from = 0;
+    if (req.startAt !== undefined) {
+      // A --region segment: the index's offset must be a record start on the region's chromosome.
+      const at = req.startAt;
+      const bad = at > b.length || (at > 0 && b[at - 1] !== LF) || !this.vcfChrAt(b, at, req.expectChr!);
+      if (bad) return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset, message: 'the tabix index does not match this file (its offset is not a record on the region\'s chromosome): rebuild it with tabix -p vcf, or remove it to scan' };
+      from = at;
+    }
+    const first = req.startAt !== undefined ? from - 1 : buf.indexOf(LF);
+    const last = buf.lastIndexOf(LF);
+    if ((req.startAt === undefined && first < 0) || last < from) {
       const r = this.vcfLines(req.seq, b, 0, 0);
-      if (r.kind === 'rows') Object.assign(r, { vcfHead: b.slice(), vcfNoLF: true });
+      if (r.kind === 'rows') Object.assign(r, { vcfHead: b.slice(from), vcfNoLF: true, vcfSegment: req.startAt !== undefined });
       return r;
     }
-    const last = buf.lastIndexOf(LF);
     const r = this.vcfLines(req.seq, b, first + 1, last + 1);
-    if (r.kind === 'rows') {
-      r.vcfHead = b.slice(0, first + 1);
-      r.vcfTail = b.slice(last + 1);
-    }
+    // An error's line counts the stitched first line too: the head goes back either way.
+    r.vcfHead = b.slice(from, first + 1);
+    r.vcfSegment = req.startAt !== undefined;
+    if (r.kind === 'rows') r.vcfTail = b.slice(last + 1);
     return r;
+  }
+
+  /** Whether the record at b[at] is on chromosome chr (normalised). */
+  private vcfChrAt(b: Uint8Array, at: number, chr: string): boolean {
+    let e = at;
+    while (e < b.length && b[e] !== TAB && b[e] !== LF) e++;
+    return e < b.length && b[e] === TAB && this.chrInfo(Buffer.from(b.buffer, b.byteOffset + at, e - at).toString('latin1')).norm === chr;
   }
 
   /** Decode and test the VCF lines in b[s, e) (a last line without '\n' included). */
