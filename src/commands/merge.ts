@@ -32,7 +32,7 @@ export function validateMergeOptions(a: Record<string, unknown>): MergeConfig {
   const byName = out === '-' ? 'none' : compressionForName(out);
   let compress: OutCompression = byName;
   if (a.compress !== undefined) {
-    const c = String(a.compress);
+    const c = String(a.compress).replace(/^bgz$/, 'gz');
     if (!['none', 'gz', 'zst'].includes(c)) throw new UsageError(`--compress takes gz, zst or none, not '${c}'`);
     if (out === '-' && c !== 'none') throw new UsageError('--compress applies to files; with --out - pipe into a compressor');
     if (byName !== 'none' && c !== byName) throw new UsageError(`--compress ${c} contradicts the .${byName} suffix of --out`);
@@ -67,7 +67,7 @@ export const mergeCommand: CommandModule = {
       )
       .positional('files', { type: 'string', array: true, describe: 'tables to merge (plain, .gz or .zst: detected from content); - = stdin' })
       .option('out', { alias: 'o', type: 'string', describe: 'output file; - writes to stdout' })
-      .option('compress', { type: 'string', describe: 'gz, zst or none (default: from the --out suffix: .gz, .zst, otherwise none)' })
+      .option('compress', { type: 'string', describe: 'gz (= bgz: BGZF with a tabix index FILE.gz.tbi), zst or none (default: from the --out suffix: .gz, .zst, otherwise none)' })
       .option('sort', { type: 'boolean', describe: 'sort one unsorted table (external merge sort)' })
       .option('memory', {
         type: 'number',

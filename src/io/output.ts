@@ -3,9 +3,10 @@
 // an error removes them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import { type Writable, PassThrough, pipeline } from 'node:stream';
 import { CompressStream } from 'zstd-napi';
+import { BgzfWriter } from './bgzf.js';
+import { TabixIndexer, TbiSidecar } from './tabix.js';
 import { type DosageflowError, FileError, fileError } from '../errors.js';
 
 export type OutCompression = 'none' | 'gz' | 'zst';
@@ -55,7 +56,7 @@ export interface OutputFile {
 }
 
 export function createEncoder(c: OutCompression): Writable & NodeJS.ReadableStream {
-  if (c === 'gz') return zlib.createGzip({ level: 6 });
+  if (c === 'gz') return new BgzfWriter();
   if (c === 'zst') return new CompressStream({ compressionLevel: 3 }) as unknown as Writable & NodeJS.ReadableStream;
   return new PassThrough({ highWaterMark: 1 << 20 });
 }
@@ -122,7 +123,9 @@ export function createOutput(finalPath: string, compression: OutCompression): Ou
     }
     file = fs.createWriteStream(tmpPath, { fd, highWaterMark: 1 << 20 });
   }
-  const enc = createEncoder(compression);
+  // gz is BGZF; a table with chromosome and position columns also gets a tabix index (src/io/tabix.ts).
+  const tbi = compression === 'gz' && !plan.direct ? new TbiSidecar(new TabixIndexer(), tempNameFor, registerTemp, unregisterTemp) : null;
+  const enc = tbi ? new BgzfWriter(tbi.indexer) : createEncoder(compression);
   let failed: DosageflowError | null = null;
   // Before pipeline's own listeners: the error every waiting writer receives then names the file.
   const name = (e: NodeJS.ErrnoException) => {
@@ -144,6 +147,11 @@ export function createOutput(finalPath: string, compression: OutCompression): Ou
       finishing = (async () => {
         if (!enc.destroyed) enc.end();
         await finished;
+        try {
+          await tbi?.write(plan.target);
+        } catch (e) {
+          throw fileError(e, finalPath + '.tbi');
+        }
       })();
     }
     return finishing;
@@ -174,11 +182,17 @@ export function createOutput(finalPath: string, compression: OutCompression): Ou
         throw fileError(e, finalPath);
       }
       unregisterTemp(tmpPath);
+      try {
+        await tbi?.rename(plan.target);
+      } catch (e) {
+        throw fileError(e, finalPath + '.tbi');
+      }
     },
     abort() {
       enc.destroy();
       file.destroy();
       removeTemp();
+      tbi?.remove();
     },
   };
 }
