@@ -57,6 +57,9 @@ export function validatePrsOptions(a: Record<string, unknown>): PrsConfig {
     sample: String(a.sample),
     pheno: String(a.pheno),
     phenoName: phenoNames[0],
+    one: Boolean(a['1']),
+    quantitative: Boolean(a['pheno-quantitative']),
+    prevalence: a.prevalence === undefined ? undefined : parseNumber(a.prevalence, '--prevalence', 1e-9, 1 - 1e-9),
     covar: a.covar ? String(a.covar) : undefined,
     covarNames,
     chr: a.chr === undefined ? undefined : String(a.chr),
@@ -108,6 +111,9 @@ export const prsCommand: CommandModule = {
       .option('sample', { type: 'string', describe: 'Oxford .sample of the target (ID_1/ID_2 = FID/IID)' })
       .option('pheno', { type: 'string', describe: 'phenotype table with a header (FID IID ... or IID ...); NA and -9 are missing' })
       .option('pheno-name', { type: 'string', describe: 'the phenotype column (needed when the table has several)' })
+      .option('1', { type: 'boolean', describe: 'a case/control phenotype is coded 0 = control, 1 = case (plink2 --1; default 1/2, 0 missing)' })
+      .option('pheno-quantitative', { type: 'boolean', describe: 'run the phenotype as quantitative (linear) even when coded 1/2' })
+      .option('prevalence', { type: 'number', describe: 'case/control: population prevalence K; adds LIABILITY_R2 (Lee et al. 2012) to the summary' })
       .option('covar', { type: 'string', describe: 'covariate table with a header, as --pheno' })
       .option('covar-name', { type: 'string', array: true, describe: 'covariate columns to adjust for (default: all)' })
       .option('thresholds', { type: 'string', describe: `p-value thresholds, comma-separated (default ${DEFAULT_THRESHOLDS})` })
@@ -134,6 +140,7 @@ export const prsCommand: CommandModule = {
       )
       .example('$0 prs --base base.tsv --bgen target.bgen --sample target.sample --pheno p.tsv --thresholds 5e-8,1e-5,0.001,0.05,1 --ld-ref 1kg.eur.gen.zst --ld-ref-sample 1kg.eur.sample --out res/prs', 'BGEN target, LD from a reference panel')
       .example('$0 prs --base base.tsv --gen t.gen --sample t.sample --pheno p.tsv --keep unrelated.txt --extract hapmap3.snplist --out res/k', 'target samples and variants as plink2 --keep/--extract (LD, scores and the test over the kept samples)')
+      .example('$0 prs --base t2d.tsv --gen t.gen --sample t.sample --pheno p.tsv --pheno-name t2d --covar c.tsv --prevalence 0.1 --out res/t2d', 'case/control target (t2d coded 1/2): logistic fits, Nagelkerke R2, liability-scale R2 for a 10% prevalence')
       .example('$0 prs --base base.tsv --gen t.gen --sample t.sample --pheno p.tsv --ld-method dosage --clump-r2 0.5 --out res/d', 'r2 from the imputed dosages instead of hard calls'),
   handler: async (argv) => {
     const cfg = validatePrsOptions(argv as Record<string, unknown>);

@@ -29,6 +29,8 @@ import { clumpChromosome, clumpRadius, comparePriority, type ClumpVariant } from
 import { prepareDosage, prepareHardCalls, r2Dosage, r2HardCallEm, type LdMethod } from './ld.js';
 import { barChartSvg, svgToPng } from './plot.js';
 import { ScoreModel, type ScoreFit } from './regress.js';
+import { BinaryScoreModel } from './regress-binary.js';
+import { classifyPhenotype } from '../stats/logistic-model.js';
 import { looksLikeBgen, readDosages, type GenotypeFormat, type SourceStats } from './sources.js';
 import { DOSAGE_UNIT, MISSING_Q, SpillSet, quantize } from './store.js';
 import { VariantSelect, readVariantIds, selectSamples, selectionSummary } from '../formats/select.js';
@@ -46,6 +48,12 @@ export interface PrsConfig {
   sample: string;
   pheno: string;
   phenoName?: string;
+  /** Case/control coded 0 = control, 1 = case (plink2 --1). */
+  one?: boolean;
+  /** Run the phenotype as quantitative even when coded as case/control. */
+  quantitative?: boolean;
+  /** Disease prevalence, for the liability-scale R2 of a case/control phenotype. */
+  prevalence?: number;
   covar?: string;
   covarNames?: string[];
   /** Chromosome for old-layout .gen files without a CHR column (target and LD reference). */
@@ -89,9 +97,13 @@ export interface MatchCounts {
 export interface ThresholdResult extends ScoreFit {
   threshold: Threshold;
   nSnp: number;
+  /** Case/control phenotypes with --prevalence: R2 on the liability scale. */
+  liabilityR2?: number;
 }
 
 export interface PrsSummary {
+  /** The phenotype is case/control: logistic fits, Nagelkerke R2. */
+  binary?: boolean;
   targetVariants: number;
   targetSamples: number;
   ldSamples: number;
@@ -156,6 +168,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
   const target = await targetSamples(cfg, warnings);
   const { samples, N } = target;
   const pheno = await phenotypes(cfg, samples, warnings);
+  if (cfg.prevalence !== undefined && !pheno.binary) throw new UsageError(`--prevalence applies to a case/control phenotype; ${pheno.phenoName} is quantitative`);
   const base = await readBase(cfg.base);
   if (base.rows === 0) throw new InputError(`no usable rows (${base.naRows} with NA BETA or P)`, { file: cfg.base });
   const outDir = checkOutputDir(cfg.out, { create: true });
@@ -183,6 +196,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
       indexVariants: clumped.indexes.length,
       pairs: clumped.pairs,
       samplesUsed: pheno.used.length,
+      binary: pheno.binary,
       results,
       outputs: Object.values(paths),
       warnings,
@@ -478,13 +492,17 @@ function addScores(cfg: PrsConfig, chr: string, kc: KeptChrom, scoring: number[]
 /** Each threshold's score tested against the phenotype, adjusted for the covariates. */
 function testScores(cfg: PrsConfig, pheno: PhenoData, clumped: Clumped, warnings: string[]): ThresholdResult[] {
   const { y, cov, used } = pheno;
-  const model = new ScoreModel(gather(y, used), cov.map((c) => gather(c.values, used)));
+  const covUsed = cov.map((c) => gather(c.values, used));
+  const model = new ScoreModel(gather(y, used), covUsed);
+  const bmodel = pheno.binary ? new BinaryScoreModel(gather(y, used), covUsed, cfg.prevalence) : null;
+  if (bmodel && !bmodel.nullOk) warnings.push('the covariate-only logistic model does not converge (separated covariates?): statistics are NA');
   for (const d of model.proj.dropped) {
     warnings.push(`covariate '${cov[d.index].name}' is ${d.reason === 'constant' ? 'constant' : 'collinear with earlier covariates'} among the ${used.length} samples used: dropped`);
   }
   const results: ThresholdResult[] = cfg.thresholds.map((th, t) => {
     const nSnp = clumped.indexes.filter((x) => x.base.p[x.bi] < th.value).length;
-    const fit = nSnp > 0 ? model.fit(gather(clumped.scores[t], used)) : model.fit(new Float64Array(used.length));
+    const sc = nSnp > 0 ? gather(clumped.scores[t], used) : new Float64Array(used.length);
+    const fit = bmodel ? bmodel.fit(sc) : model.fit(sc);
     return { ...fit, threshold: th, nSnp };
   });
   for (const r of results) if (r.nSnp === 0) warnings.push(`no index variant has P < ${r.threshold.text}: its score is 0 for everyone and its statistics are NA`);
@@ -513,8 +531,9 @@ async function writeOutputs(cfg: PrsConfig, samples: SampleId[], pheno: PhenoDat
     return [s.fid ?? s.iid, s.iid, ...scores.map((sc) => fmtG(sc[i], Math.max(d, 10)))].join('\t');
   }));
   const summaryOut = open(paths.summary);
-  await writeLines(summaryOut, ['THRESHOLD\tN_SNP\tR2\tPARTIAL_R2\tP\tBETA\tSE'], results.map((r) =>
-    [r.threshold.text, r.nSnp, fmtG(r.r2, d), fmtG(r.partialR2, d), fmtPFromLog(r.logp, d), fmtG(r.beta, d), fmtG(r.se, d)].join('\t'),
+  const liab = cfg.prevalence !== undefined;
+  await writeLines(summaryOut, ['THRESHOLD\tN_SNP\tR2\tPARTIAL_R2\tP\tBETA\tSE' + (liab ? '\tLIABILITY_R2' : '')], results.map((r) =>
+    [r.threshold.text, r.nSnp, fmtG(r.r2, d), fmtG(r.partialR2, d), fmtPFromLog(r.logp, d), fmtG(r.beta, d), fmtG(r.se, d), ...(liab ? [fmtG(r.liabilityR2 ?? NaN, d)] : [])].join('\t'),
   ));
   const svg = barChartSvg(
     results.map((r) => ({ label: r.threshold.text, r2: r.r2, logp: r.logp, nSnp: r.nSnp })),
@@ -555,6 +574,8 @@ function gather(v: Float64Array, idx: Int32Array): Float64Array {
 
 interface PhenoData {
   y: Float64Array;
+  /** Case/control (y is 1/0): logistic fits. */
+  binary: boolean;
   cov: { name: string; values: Float64Array }[];
   /** Target-sample indices with the phenotype and every covariate. */
   used: Int32Array;
@@ -571,7 +592,8 @@ async function phenotypes(cfg: PrsConfig, samples: SampleId[], warnings: string[
     throw new InputError(`no sample id matches the ${samples.length} samples of ${cfg.sample} (first there: '${displayId(samples[0])}', first here: '${pt.ids[0] ? displayId(pt.ids[0]) : 'none'}')`, { file: cfg.pheno });
   }
   if (pal.matched < pt.ids.length) warnings.push(`${pt.ids.length - pal.matched} of ${pt.ids.length} rows of ${cfg.pheno} match no target sample`);
-  const y = alignedColumn(pt, 0, pal);
+  const cls = cfg.quantitative ? { kind: 'qt' as const, values: pt.values[0] } : classifyPhenotype(pt.names[0], pt.values[0], pt.lines, cfg.pheno, cfg.one ?? false);
+  const y = alignedColumn({ ...pt, values: [cls.values] }, 0, pal);
   const cov: PhenoData['cov'] = [];
   if (cfg.covar) {
     const ct = await readNumericTable(cfg.covar, cfg.covarNames?.length ? cfg.covarNames : undefined, 'covariate');
@@ -589,7 +611,13 @@ async function phenotypes(cfg: PrsConfig, samples: SampleId[], warnings: string[
   if (idx.length < cov.length + 3) {
     throw new InputError(`only ${idx.length} samples have the phenotype${cov.length ? ' and every covariate' : ''}; need at least ${cov.length + 3}`, { file: cfg.covar ?? cfg.pheno });
   }
-  return { y, cov, used: Int32Array.from(idx), phenoName: pt.names[0] };
+  const binary = cls.kind === 'cc';
+  if (binary) {
+    let cases = 0;
+    for (const i of idx) cases += y[i];
+    if (cases === 0 || cases === idx.length) throw new InputError(`case/control phenotype ${pt.names[0]}: all ${idx.length} samples used are ${cases ? 'cases' : 'controls'}${cases ? '' : ' (0/1-coded? give --1)'}`, { file: cfg.pheno });
+  }
+  return { y, cov, used: Int32Array.from(idx), phenoName: pt.names[0], binary };
 }
 
 export function summaryLines(cfg: PrsConfig, s: PrsSummary): string[] {
@@ -607,10 +635,10 @@ export function summaryLines(cfg: PrsConfig, s: PrsSummary): string[] {
     `  matched ${matched} (${c.same} same alleles, ${c.swapped} A1/A2 swapped, ${c.strandFlipped} strand-flipped${c.ambiguousKept ? `, ${c.ambiguousKept} ambiguous kept` : ''})${dropped.length ? `; skipped ${dropped.join(', ')}` : ''}${s.multiallelicSkipped ? `; ${s.multiallelicSkipped} multi-allelic bgen variants ignored` : ''}`,
     ...(s.selection ? [`  selection: ${s.selection}${cfg.extract !== undefined || cfg.exclude !== undefined ? ' (variants: of the target variants at base positions)' : ''}`] : []),
     `  clumping: ${s.clumpInput} variants with P <= ${cfg.clumpP}${c.aboveClumpP ? ` (${c.aboveClumpP} above)` : ''}${c.notInLdRef ? `, ${c.notInLdRef} not in the LD reference` : ''}; r2 > ${cfg.clumpR2} (${cfg.ldMethod}) within ${cfg.clumpKb} kb over ${s.ldSamples} ${s.ldSource === 'target' ? 'target' : 'reference'} samples -> ${s.indexVariants} index variants`,
-    `  association: ${s.samplesUsed} samples with the phenotype${cfg.covar ? ' and covariates' : ''}`,
+    `  association: ${s.samplesUsed} samples with the phenotype${cfg.covar ? ' and covariates' : ''}${s.binary ? ' (case/control: logistic regression; R2 = Nagelkerke R2 over the covariate-only model)' : ''}`,
   ];
   for (const r of s.results) {
-    out.push(`    P < ${r.threshold.text}: ${r.nSnp} SNPs, R2 ${fmtG(r.r2, 4)} (partial ${fmtG(r.partialR2, 4)}), P ${fmtPFromLog(r.logp, 4)}`);
+    out.push(`    P < ${r.threshold.text}: ${r.nSnp} SNPs, R2 ${fmtG(r.r2, 4)} (partial ${fmtG(r.partialR2, 4)}${r.liabilityR2 !== undefined && cfg.prevalence !== undefined ? `, liability ${fmtG(r.liabilityR2, 4)}` : ''}), P ${fmtPFromLog(r.logp, 4)}`);
   }
   out.push(`  -> ${s.outputs.join(', ')}`);
   return out;

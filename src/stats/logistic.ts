@@ -553,3 +553,27 @@ function na(out: LogisticResult, err: LogisticErr): void {
   out.logp = NaN;
   out.err = err;
 }
+
+export interface PlainFit {
+  ok: boolean;
+  beta: Float64Array;
+  /** Standard errors (square roots of the inverse information's diagonal). */
+  se: Float64Array;
+  loglik: number;
+}
+
+/**
+ * One logistic regression of y (1/0) on the given columns (include a column of ones for an
+ * intercept), Newton from 0 with plink2's failure rules and no Firth; for the PRS association.
+ */
+export function fitLogisticColumns(cols: Float64Array[], y: Float64Array): PlainFit {
+  const n = y.length;
+  const k = cols.length;
+  const d: Design = { cols, k, n, y, act: new Float64Array(n).fill(1) };
+  const f = new Fit(n, k);
+  const beta = new Float64Array(k);
+  const ok = fitLogistic(d, beta, f) === Status.Ok;
+  const se = new Float64Array(k);
+  for (let j = 0; j < k; j++) se[j] = ok ? Math.sqrt(f.inv[j * k + j]) : NaN;
+  return { ok, beta, se, loglik: ok ? predict(d, beta, f) : NaN };
+}
