@@ -148,35 +148,60 @@ export class VcfDecoder {
     let p = s0;
     for (let i = 0; i < n; i++) {
       if (p > end || (p === end && i > 0 && b[p - 1] !== TAB)) return `${i} sample columns, but the header lists ${n}`;
+      // One pass over the sample's bytes: its end, and the GT and source subfields.
+      let gs = -1;
+      let ge = -1;
+      let vs = -1;
+      let ve = -1;
+      let k = 0;
+      let a = p;
       let e = p;
-      while (e < end && b[e] !== TAB) e++;
+      for (; ; e++) {
+        const c = e < end ? b[e] : TAB;
+        if (c === COLON || c === TAB) {
+          if (k === gtIdx) {
+            gs = a;
+            ge = e;
+          }
+          if (k === srcIdx) {
+            vs = a;
+            ve = e;
+          }
+          if (c === TAB) break;
+          k++;
+          a = e + 1;
+        }
+      }
       // Ploidy and hard-call dosages from GT, when present.
       let ploidy = 2;
       let gtSeen = false;
-      if (gtIdx >= 0) {
-        const [gs, ge] = subfield(b, p, e, gtIdx);
-        if (gs >= 0) {
-          const r = this.parseGT(b, gs, ge, A);
-          if (r === -2) return `sample ${i + 1}: GT '${latin1(b, gs, ge)}' does not parse`;
-          if (r > 0) ploidy = r;
-          gtSeen = r !== -1;
-          if (r === 0) ploidy = ge - gs === 1 ? 1 : 2;
-        }
+      if (gs >= 0) {
+        const r = this.parseGT(b, gs, ge, A);
+        if (r === -2) return `sample ${i + 1}: GT '${latin1(b, gs, ge)}' does not parse`;
+        if (r > 0) ploidy = r;
+        gtSeen = true;
+        if (r === 0) ploidy = ge - gs === 1 ? 1 : 2;
       }
       let got = -1;
-      if (src !== Src.GT) {
-        const [vs, ve] = subfield(b, p, e, srcIdx);
-        if (vs >= 0 && !(ve - vs === 1 && b[vs] === DOT)) {
+      if (src !== Src.GT && vs >= 0 && !(ve - vs === 1 && b[vs] === DOT)) {
+        if (src === Src.DS && A === 1) {
+          // The common case: one DS value.
+          const x = parseDecimal(b, vs, ve);
+          if (x !== x) return `sample ${i + 1}: DS '${latin1(b, vs, ve)}' does not parse`;
+          if (!(x >= 0 && x <= ploidy)) return `sample ${i + 1}: DS outside [0, ${ploidy}] '${latin1(b, vs, ve)}'`;
+          out[i] = ploidy === 1 ? 2 * x : x;
+          got = 1;
+        } else {
           got = this.parseNumbers(b, vs, ve);
           if (got < 0) return `sample ${i + 1}: ${SRC_NAMES[src]} '${latin1(b, vs, ve)}' does not parse`;
           let known = 0;
-          for (let k = 0; k < got; k++) if (this.vals[k] === this.vals[k]) known++;
+          for (let q = 0; q < got; q++) if (this.vals[q] === this.vals[q]) known++;
           // '.,.' (HDS of a missing call) is absent, as '.' is.
           if (known === 0) got = -1;
-        }
-        if (got >= 0) {
-          const err = this.toDosage(src, got, A, ploidy, gtIdx >= 0 && gtSeen, out, i, n);
-          if (err) return `sample ${i + 1}: ${err} '${latin1(b, vs, ve)}'`;
+          else {
+            const err = this.toDosage(src, got, A, ploidy, gtSeen, out, i, n);
+            if (err) return `sample ${i + 1}: ${err} '${latin1(b, vs, ve)}'`;
+          }
         }
       }
       if (got < 0) {
@@ -348,19 +373,6 @@ export class VcfDecoder {
     }
     return false;
   }
-}
-
-/** Bytes [s, e) of the k-th ':'-separated subfield of b[p, e0); [-1, -1] when absent. */
-function subfield(b: Uint8Array, p: number, e0: number, k: number): [number, number] {
-  let s = p;
-  for (let j = 0; j < k; j++) {
-    while (s < e0 && b[s] !== COLON) s++;
-    if (s >= e0) return [-1, -1];
-    s++;
-  }
-  let e = s;
-  while (e < e0 && b[e] !== COLON) e++;
-  return [s, e];
 }
 
 /** A decimal number (digits, '.', exponent, sign); NaN when it does not parse. Correctly rounded. */
