@@ -91,7 +91,7 @@ t.test('a closing summary on stderr; no progress line when stderr is not a termi
   const r = runCli([...base, '--covar', A('small.covar'), '--out', path.join(dir, 'o')]);
   t.equal(r.status, 0, r.stderr);
   t.match(r.stderr, /240 variants read from 1 file \(120 samples\) in [\d.]+ s \(\d+ variants\/s\)/);
-  t.match(r.stderr, /response: 114 samples, 239 variants tested, 1 NA \(no variance\), lambda [\d.]+ -> /);
+  t.match(r.stderr, /response: 114 samples, 239 variants tested, 1 NA \(1 CONST_ALLELE\), lambda [\d.]+ -> /);
   t.match(r.stderr, /dissociation: 78 samples/);
   t.notMatch(r.stderr, /\r/);
   t.same(fs.readdirSync(dir).sort(), ['o.dissociation.tsv', 'o.log', 'o.madrs.tsv', 'o.response.tsv']);
@@ -109,4 +109,17 @@ t.test('a phenotype with too few samples is skipped with a warning (as plink2); 
   const only = runCli(['assoc', '--gen', A('small.gen'), '--sample', A('small.sample'), '--pheno', pheno, '--pheno-name', 'rare', '--covar', A('small.covar'), '--out', path.join(dir, 'x')]);
   t.equal(only.status, 3);
   t.match(only.stderr, /phenotype rare: only 4 samples for \d+ covariates/);
+});
+
+t.test('bench times assoc on the head of a file and projects the whole file (issue 19)', async (t) => {
+  const A = (f: string) => fixture('assoc', f);
+  const r = runCli(['bench', A('small.gen'), '--sample', A('small.sample'), '--threads', '1,2', '--variants', '100']);
+  t.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  t.equal(lines[0], 'threads\tvariants\tseconds\tvariants/s\tsample_variants/s/core\tprojected_s_whole_file');
+  t.same(lines.slice(1, 3).map((l) => l.split('\t').slice(0, 2)), [['1', '100'], ['2', '100']], 'the first 100 variants at 1 and 2 threads');
+  t.match(lines[3], /^# whole file: ~\d+ variants/);
+  const bad = runCli(['bench', A('small.gen'), '--sample', A('small.sample'), '--threads', '0']);
+  t.equal(bad.status, 2);
+  t.match(bad.stderr, /--threads must be between 1 and 256/);
 });

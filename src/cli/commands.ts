@@ -5,6 +5,7 @@ import { simulateCommand } from '../commands/simulate.js';
 import { reportCommand } from '../commands/report.js';
 import { mergeCommand } from '../commands/merge.js';
 import { prsCommand } from '../commands/prs.js';
+import { benchCommand } from '../commands/bench.js';
 
 // Each module's argv type differs; the list only needs what main.ts reads (command) and passes on.
-export const commands = [assocCommand, exampleCommand, simulateCommand, reportCommand, mergeCommand, prsCommand];
+export const commands = [assocCommand, exampleCommand, simulateCommand, reportCommand, mergeCommand, prsCommand, benchCommand];

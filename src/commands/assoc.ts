@@ -75,6 +75,8 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
   const covarNames = listOption(a['covar-name']);
   if (covarNames.length && !a.covar) throw new UsageError('--covar-name needs --covar FILE');
   const digits = a.digits === undefined ? 7 : parseNumber(a.digits, '--digits', 3, 17);
+  const maxCorr = a['max-corr'] === undefined ? undefined : parseNumber(a['max-corr'], '--max-corr', 0, 1);
+  const vif = a.vif === undefined ? undefined : parseNumber(a.vif, '--vif', 1);
   return {
     one: Boolean(a['1']),
     phenoQuantitative: listOption(a['pheno-quantitative']),
@@ -96,6 +98,8 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
     threads: parseThreads(a.threads),
     chunkSize: a['chunk-size'] === undefined ? undefined : parseSize(a['chunk-size'], '--chunk-size'),
     filters: { minInfo, maxInfo, minMaf },
+    maxCorr,
+    vif,
     regions: fileList(a.region).map(parseRegion),
     ...selectionOptions(a),
     shard: a.shard === undefined ? undefined : parseShard(a.shard, gen),
@@ -148,6 +152,8 @@ export const assocCommand: CommandModule = {
       .option('min-info', { type: 'number', describe: 'drop variants with INFO (MACH R2 over the samples used) below this' })
       .option('max-info', { type: 'number', describe: 'drop variants with INFO above this' })
       .option('min-maf', { type: 'string', describe: 'drop variants with minor allele frequency below this (0.01 or 1%)' })
+      .option('max-corr', { type: 'number', describe: 'as plink2: a row is NA (CORR_TOO_HIGH) when the dosage or a covariate correlates with another above this among the samples used (default 0.999)' })
+      .option('vif', { type: 'number', describe: 'as plink2: a row is NA (VIF_TOO_HIGH) when a predictor\'s variance inflation factor exceeds this (default 50)' })
       .option('region', { type: 'string', array: true, describe: 'only variants in CHR or CHR:START-END (repeatable)' })
       .options(SELECTION_OPTIONS)
       .option('shard', { type: 'string', describe: 'I/N: only the I-th of N near-equal contiguous slices of each file\'s variants (for cluster runs; see merge)' })
@@ -167,7 +173,8 @@ export const assocCommand: CommandModule = {
       .example('$0 assoc --bgen c.bgen --pheno p.tsv --compress bgz --out res && tabix res.response.tsv.gz 6:1-2000000', 'BGZF tables with a tabix index: query a region')
       .example('$0 assoc --gen chr22.gen --sample s.sample --pheno p.tsv --pheno-name response --out - | head', 'stream one phenotype to stdout')
       .example('$0 assoc --bgen cc.bgen --sample cc.sample --pheno p.tsv --pheno-name t2d,bmi --covar c.tsv --out res', 't2d coded 1/2: logistic with Firth fallback; bmi: linear')
-      .example('$0 assoc --bgen cc.bgen --sample cc.sample --1 --pheno p.tsv --pheno-quantitative score --firth --out res', '0/1-coded case/control, Firth everywhere; score stays linear'),
+      .example('$0 assoc --bgen cc.bgen --sample cc.sample --1 --pheno p.tsv --pheno-quantitative score --firth --out res', '0/1-coded case/control, Firth everywhere; score stays linear')
+      .example('$0 assoc --gen chr1.gen --sample s.sample --pheno p.tsv --covar c.tsv --covar-name age,sex,rs123 --vif 100 --out cond', 'conditioning on a variant (its own row is NA: CORR_TOO_HIGH)'),
   handler: async (argv) => {
     const cfg = validateAssocOptions(argv as Record<string, unknown>);
     const summary = await runAssoc(cfg);

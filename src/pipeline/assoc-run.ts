@@ -17,6 +17,7 @@ import { CHI2_1_MEDIAN, medianChi2 } from '../stats/distributions.js';
 import type { AssocModel, NamedColumn } from '../stats/model.js';
 import type { FirthMode } from '../stats/logistic.js';
 import { buildMixedModel } from '../stats/logistic-model.js';
+import { NA_REASONS } from '../stats/gram.js';
 import type { Filters, Region, WorkerInit, WorkerRequest, WorkerResponse } from '../workers/protocol.js';
 import { chunkLines, countLines, sliceLines } from './chunker.js';
 import { SLACK, fileLineChunks } from '../io/line-chunks.js';
@@ -75,6 +76,9 @@ export interface AssocConfig {
   /** Bytes of input per work unit; default GEN_CHUNK for .gen, BGEN_CHUNK for BGEN. */
   chunkSize?: number;
   filters: Filters;
+  /** plink2's --max-corr and --vif (defaults 0.999 and 50). */
+  maxCorr?: number;
+  vif?: number;
   regions: Region[];
   /** --keep / --remove (plink sample lists) and --extract / --exclude (variant ID lists): files. */
   keep?: string;
@@ -98,6 +102,8 @@ export interface PhenoSummary {
   samples: number;
   tested: number;
   na: number;
+  /** NA rows by reason (plink2's ERRCODE names: CONST_ALLELE, CORR_TOO_HIGH, VIF_TOO_HIGH, ...). */
+  naReasons: Record<string, number>;
   filteredInfo: number;
   filteredMaf: number;
   lambda: number;
@@ -184,7 +190,7 @@ export async function resolveSamples(cfg: Pick<AssocConfig, 'sample' | 'bgen' | 
  * Read the phenotype and covariate tables, align them to the samples and build the model. Samples
  * outside `mask` (--keep/--remove) get missing phenotypes, so no test uses them.
  */
-export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames' | 'one' | 'phenoQuantitative' | 'firth'>, mask?: Uint8Array): Promise<Prepared> {
+export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames' | 'one' | 'phenoQuantitative' | 'firth' | 'maxCorr' | 'vif'>, mask?: Uint8Array): Promise<Prepared> {
   const warnings: string[] = [];
   const pt = await readNumericTable(cfg.pheno, cfg.phenoNames, 'phenotype');
   const pal = alignTable(samples, pt);
@@ -207,7 +213,7 @@ export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, '
     ct.names.forEach((name, j) => covars.push({ name, values: alignedColumn(ct, j, cal) }));
     covMatched = cal.matched;
   }
-  const model = buildMixedModel(samples.length, pt.names, covars, { one: cfg.one ?? false, quantitative: cfg.phenoQuantitative ?? [], firth: cfg.firth ?? 'fallback', file: cfg.pheno, lines: pt.lines, raw: pt.values, align }, cfg.covar);
+  const model = buildMixedModel(samples.length, pt.names, covars, { one: cfg.one ?? false, quantitative: cfg.phenoQuantitative ?? [], firth: cfg.firth ?? 'fallback', file: cfg.pheno, lines: pt.lines, raw: pt.values, align, maxCorr: cfg.maxCorr, vif: cfg.vif }, cfg.covar);
   warnings.push(...model.warnings);
   const by = samples[0]?.fid !== undefined && pt.ids[0]?.fid !== undefined ? 'FID+IID' : 'IID';
   let matching = `${pal.matched} of ${samples.length} genotyped samples have a row in ${cfg.pheno} (matched on ${by})`;
@@ -306,7 +312,7 @@ class PhenoOutputs {
         }),
     );
     this.medians = model.phenoNames.map(() => new MedianAccumulator(tmpDir));
-    this.summaries = model.phenoNames.map((name, j) => ({ name, samples: model.phenoN[j], tested: 0, na: 0, filteredInfo: 0, filteredMaf: 0, lambda: NaN, output: toStdout ? '-' : outputPathFor(cfg.out, name, cfg.compress) }));
+    this.summaries = model.phenoNames.map((name, j) => ({ name, samples: model.phenoN[j], tested: 0, na: 0, naReasons: {} as Record<string, number>, filteredInfo: 0, filteredMaf: 0, lambda: NaN, output: toStdout ? '-' : outputPathFor(cfg.out, name, cfg.compress) }));
     for (const g of model.logistic ?? []) this.summaries[g.pheno].cc = { cases: g.nCase, controls: g.n - g.nCase, firth: 0 };
   }
 
@@ -317,6 +323,9 @@ class PhenoOutputs {
       const s = this.summaries[j];
       s.tested += pr.ends.length - pr.na;
       s.na += pr.na;
+      pr.naWhy?.forEach((c, w) => {
+        if (c > 0) s.naReasons[NA_REASONS[w]] = (s.naReasons[NA_REASONS[w]] ?? 0) + c;
+      });
       s.filteredInfo += pr.filteredInfo;
       s.filteredMaf += pr.filteredMaf;
       if (s.cc) s.cc.firth += pr.firth ?? 0;
@@ -582,7 +591,7 @@ export function summaryLines(s: AssocSummary): string[] {
   if (s.selection) out.push(`  selection: ${s.selection}`);
   out.push(`  samples: ${s.matching}`);
   for (const p of s.phenos) {
-    const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (${p.cc ? 'no variance or no fit' : 'no variance'})` : ''].filter(Boolean).join(', ');
+    const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (${p.cc ? 'no variance or no fit' : naReasonText(p.naReasons)})` : ''].filter(Boolean).join(', ');
     const cc = p.cc ? ` (case/control, logistic: ${p.cc.cases} cases, ${p.cc.controls} controls; ${p.cc.firth} Firth fits)` : '';
     out.push(`  ${p.name}${cc}: ${p.samples} samples, ${p.tested} variants tested${filt ? `, ${filt}` : ''}, lambda ${Number.isNaN(p.lambda) ? 'NA' : p.lambda.toFixed(4)} -> ${p.output}`);
   }
@@ -635,6 +644,12 @@ function clock(sec: number): string {
   const m = Math.floor((s % 3600) / 60);
   const two = (n: number) => String(n).padStart(2, '0');
   return h ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}
+
+function naReasonText(r: Record<string, number>): string {
+  return Object.entries(r)
+    .map(([k, c]) => `${c} ${k}`)
+    .join(', ');
 }
 
 function startProgress(get: () => { variantsRead: number; bytesRead: number }, total: ProgressTotal | null) {

@@ -1,9 +1,10 @@
 // Per-variant linear regression y ~ 1 + d + covariates for every phenotype of a group, as plink2
-// --glm computes it. With no missing dosage only dot products remain (see projection.ts); a variant
-// with missing dosages is refitted on its own sample subset, exactly as plink2 drops those samples.
+// --glm computes it, with its NA checks (--max-corr, --vif). With no missing dosage only dot
+// products remain (see projection.ts); a variant with missing dosages is fitted on its own sample
+// subset from the downdated covariate Gram matrix (gram.ts), exactly as plink2 drops those samples.
 import { logPStudentT2 } from './distributions.js';
 import type { ModelGroup } from './model.js';
-import { buildProjection, residualize } from './projection.js';
+import { checkFull, DEFAULT_MAX_CORR, DEFAULT_VIF, INVALID_SHARE, MissingSolver, NA_CONST, NA_CORR, NA_INVALID, type FitSink, type MissingVariant } from './gram.js';
 import { matVecJs, matVecModule, type MatVecWasm } from './matvec.js';
 import { pagesFor, wasmDisabled } from '../wasm/modules.js';
 
@@ -18,23 +19,18 @@ export interface GroupResult {
   se: Float64Array;
   t: Float64Array;
   logp: Float64Array;
+  /** Why the row is NA (gram.ts NA_REASONS), 0 when it is not. */
+  why: Uint8Array;
 }
 
 export function newGroupResult(m: number): GroupResult {
-  return { nUsed: 0, frq: NaN, info: NaN, beta: new Float64Array(m), se: new Float64Array(m), t: new Float64Array(m), logp: new Float64Array(m) };
+  return { nUsed: 0, frq: NaN, info: NaN, beta: new Float64Array(m), se: new Float64Array(m), t: new Float64Array(m), logp: new Float64Array(m), why: new Uint8Array(m) };
 }
 
-// A dosage whose variance is (almost) explained by the covariates gives no usable test; plink2
-// reports NA for such variants too. Residual variance below this share of the total is treated so.
-const MIN_RESIDUAL_SHARE = 1e-10;
-
-// A few missing dosages are handled by a rank-m downdate of the full-sample projection: dropping m
-// samples equals adding m indicator columns, so every inner product needs only an m x m correction
-// (measured: 15% of simulated variants have a missing dosage; refitting them from scratch took 38%
-// of worker time). Beyond this many missing samples the direct refit is cheaper.
-const MAX_DOWNDATE = 24;
-
 export interface KernelOptions {
+  /** plink2's --max-corr and --vif (defaults 0.999 and 50). */
+  maxCorr?: number;
+  vif?: number;
   /** Groups to copy into wasm memory now (others are copied when first seen). */
   groups?: ModelGroup[];
   /** false: the JS dot products even where WebAssembly SIMD is available (tests, benchmarks). */
@@ -59,10 +55,13 @@ export class LinearKernel {
   /** The gathered dosages; with wasm a view onto its memory, so the gather writes straight in. */
   private g = new Float64Array(0);
   private u: Float64Array;
+  private w: Float64Array;
   private miss: Int32Array;
-  private gm: Float64Array;
-  private pd: Float64Array;
-  private pb: Float64Array;
+  private solver: MissingSolver;
+  private mv_: MissingVariant;
+  private sink = new ResultSink();
+  private maxCorr: number;
+  private vif: number;
   /** JS path: the r + m dot products. */
   private dots = new Float64Array(0);
   private maxN: number;
@@ -76,10 +75,12 @@ export class LinearKernel {
   constructor(maxN: number, maxR: number, opts: KernelOptions = {}) {
     this.maxN = Math.max(1, maxN);
     this.u = new Float64Array(Math.max(1, maxR));
+    this.w = new Float64Array(Math.max(1, maxR));
     this.miss = new Int32Array(maxN);
-    this.gm = new Float64Array(MAX_DOWNDATE * MAX_DOWNDATE);
-    this.pd = new Float64Array(MAX_DOWNDATE);
-    this.pb = new Float64Array(MAX_DOWNDATE);
+    this.solver = new MissingSolver(Math.max(1, maxR));
+    this.mv_ = { miss: this.miss, nmiss: 0, sum: 0, css: 0, dots: this.dots, qBase: 0, yBase: 0 };
+    this.maxCorr = opts.maxCorr ?? DEFAULT_MAX_CORR;
+    this.vif = opts.vif ?? DEFAULT_VIF;
     const mod = opts.wasm === false || wasmDisabled() ? null : matVecModule();
     if (mod) {
       // g first, at byte 0 (16-byte aligned for v128 loads); the groups' matrices after it.
@@ -153,14 +154,7 @@ export class LinearKernel {
         sumsq += v * v;
       }
     }
-    if (nmiss > MAX_DOWNDATE) {
-      for (let k = 0; k < nmiss; k++) g[miss[k]] = NaN;
-      this.runSubset(gr, nmiss, out);
-      return;
-    }
     const r = gr.r;
-    const q = gr.q;
-    const qsum = gr.qsum;
     const m = gr.phenos.length;
     // dots[base + l] = Q_l'g (l < r), dots[base + r + k] = Yr_k'g, computed before the early NA
     // exits below: those are rare, and one call for all r + m rows loads g once per four rows.
@@ -174,7 +168,7 @@ export class LinearKernel {
       if (this.dots.length < r + m) this.dots = new Float64Array(r + m);
       dots = this.dots;
       base = 0;
-      matVecJs(q, 0, n, r, n, g, dots, 0);
+      matVecJs(gr.q, 0, n, r, n, g, dots, 0);
       matVecJs(gr.yr, 0, n, m, n, g, dots, r);
     }
     const ns = n - nmiss;
@@ -184,130 +178,59 @@ export class LinearKernel {
     const cssUsed = Math.max(0, sumsq - ns * meanUsed * meanUsed);
     out.nUsed = ns;
     setFreqInfo(out, meanUsed, cssUsed, ns);
-    // Over all n with missing entries at 0 (the indicator columns absorb them). g stays uncentred:
-    // Q and y_r are orthogonal to 1 up to rounding, and that rounding is subtracted exactly below.
+    this.sink.out = out;
+    this.sink.scale = gr.yScale;
+    if (gr.covCorrTooHigh) {
+      this.sink.na(NA_CORR);
+      return;
+    }
+    if (nmiss > 0) {
+      const v = this.mv_;
+      v.miss = miss;
+      v.nmiss = nmiss;
+      v.sum = sum;
+      v.css = cssUsed;
+      v.dots = dots;
+      v.qBase = base;
+      v.yBase = base + r;
+      this.solver.solve(gr.gram, r, n, m, v, this.maxCorr, this.vif, this.sink);
+      return;
+    }
+    if (!(cssUsed > 0)) {
+      this.sink.na(NA_CONST);
+      return;
+    }
+    // g stays uncentred: Q and y_r are orthogonal to 1 up to rounding, and that rounding is
+    // subtracted exactly below.
     const mean = sum / n;
-    const css = sumsq - n * mean * mean;
+    const qsum = gr.qsum;
     let uu = 0;
     for (let l = 0; l < r; l++) {
       const dot = dots[base + l] - mean * qsum[l];
       this.u[l] = dot;
       uu += dot * dot;
     }
-    let ssd = css - uu;
+    const ssd = cssUsed - uu;
+    const why = checkFull(gr.gram, r, this.u, cssUsed, ssd, this.maxCorr, this.vif, this.w);
+    if (why !== 0) {
+      this.sink.na(why);
+      return;
+    }
     const df = ns - r - 2;
-    const yr = gr.yr;
     const yoff = base + r;
-    if (nmiss === 0) {
-      if (!(cssUsed > 0) || !(ssd > cssUsed * MIN_RESIDUAL_SHARE)) {
-        fillNA(out, m);
-        return;
-      }
-      for (let k = 0; k < m; k++) finish(out, k, dots[yoff + k] - mean * gr.yrsum[k], ssd, gr.yy[k], df);
-      return;
-    }
-    if (df < 1 || !(cssUsed > 0)) {
-      fillNA(out, m);
-      return;
-    }
-    // G = I - 11'/n - Q_M Q_M' (m x m), factored in place as L L'.
-    const G = this.gm;
-    const mm = nmiss;
-    for (let a = 0; a < mm; a++) {
-      for (let b = 0; b <= a; b++) {
-        let v = (a === b ? 1 : 0) - 1 / n;
-        for (let l = 0; l < r; l++) v -= q[l * n + miss[a]] * q[l * n + miss[b]];
-        G[a * mm + b] = v;
-      }
-    }
-    if (!cholesky(G, mm)) {
-      // The covariates lose rank on the subset: refit it directly.
-      for (let k = 0; k < nmiss; k++) g[miss[k]] = NaN;
-      this.refill(d, gr);
-      this.runSubset(gr, nmiss, out);
-      return;
-    }
-    // (Pd)_M, then a = L^-1 (Pd)_M.
-    const pd = this.pd;
-    for (let a = 0; a < mm; a++) {
-      let v = -mean; // the centred value of a zero-filled entry
-      for (let l = 0; l < r; l++) v -= q[l * n + miss[a]] * this.u[l];
-      pd[a] = v;
-    }
-    forwardSolve(G, mm, pd);
-    let aa = 0;
-    for (let a = 0; a < mm; a++) aa += pd[a] * pd[a];
-    ssd -= aa;
-    if (!(ssd > cssUsed * MIN_RESIDUAL_SHARE)) {
-      fillNA(out, m);
-      return;
-    }
-    const pb = this.pb;
-    for (let k = 0; k < m; k++) {
-      const off = k * n;
-      const sdy = dots[yoff + k] - mean * gr.yrsum[k];
-      for (let a = 0; a < mm; a++) pb[a] = yr[off + miss[a]];
-      forwardSolve(G, mm, pb);
-      let ab = 0;
-      let bb = 0;
-      for (let a = 0; a < mm; a++) {
-        ab += pd[a] * pb[a];
-        bb += pb[a] * pb[a];
-      }
-      finish(out, k, sdy - ab, ssd, gr.yy[k] - bb, df);
-    }
+    for (let k = 0; k < m; k++) this.sink.fit(k, dots[yoff + k] - mean * gr.yrsum[k], ssd, gr.yy[k], df, gr.gram.yctot[k]);
   }
+}
 
-  /** Restore g to the raw dosages of the group (NaN = missing) for the direct refit. */
-  private refill(d: Float64Array, gr: ModelGroup): void {
-    for (let i = 0; i < gr.n; i++) this.g[i] = d[gr.idx[i]];
+/** Writes a variant's per-phenotype results (finish) or NA with a reason. */
+class ResultSink implements FitSink {
+  out!: GroupResult;
+  scale!: Float64Array;
+  fit(k: number, sdy: number, ssd: number, yy: number, df: number, ytot: number): void {
+    finish(this.out, k, sdy, ssd, yy, df, ytot, this.scale[k]);
   }
-
-  private runSubset(gr: ModelGroup, nmiss: number, out: GroupResult): void {
-    const n = gr.n;
-    const g = this.g;
-    const ns = n - nmiss;
-    const m = gr.phenos.length;
-    const keep = new Int32Array(ns);
-    for (let i = 0, k = 0; i < n; i++) if (g[i] === g[i]) keep[k++] = i;
-    out.nUsed = ns;
-    const d = new Float64Array(ns);
-    let sum = 0;
-    for (let k = 0; k < ns; k++) {
-      d[k] = g[keep[k]];
-      sum += d[k];
-    }
-    const mean = ns > 0 ? sum / ns : NaN;
-    let css = 0;
-    for (let k = 0; k < ns; k++) css += (d[k] - mean) * (d[k] - mean);
-    setFreqInfo(out, mean, css, ns);
-    const cols: Float64Array[] = [];
-    for (let c = 0; c < gr.nCov; c++) {
-      const col = new Float64Array(ns);
-      const off = c * n;
-      for (let k = 0; k < ns; k++) col[k] = gr.cov[off + keep[k]];
-      cols.push(col);
-    }
-    const proj = ns > 0 ? buildProjection(cols, ns) : { r: 0, q: new Float64Array(0) };
-    const df = ns - proj.r - 2;
-    if (df < 1 || !(css > 0)) {
-      fillNA(out, m);
-      return;
-    }
-    const ssd = residualize(d, proj.q, proj.r, ns);
-    if (!(ssd > css * MIN_RESIDUAL_SHARE)) {
-      fillNA(out, m);
-      return;
-    }
-    const y = new Float64Array(ns);
-    for (let j = 0; j < m; j++) {
-      const off = j * n;
-      for (let k = 0; k < ns; k++) y[k] = gr.y[off + keep[k]];
-      const yy = residualize(y, proj.q, proj.r, ns);
-      let sdy = 0;
-      for (let k = 0; k < ns; k++) sdy += d[k] * y[k];
-      finish(out, j, sdy, ssd, yy, df);
-    }
+  na(reason: number): void {
+    fillNA(this.out, reason);
   }
 }
 
@@ -322,55 +245,31 @@ function setFreqInfo(out: GroupResult, mean: number, css: number, n: number): vo
   out.info = denom > 0 ? css / n / denom : NaN;
 }
 
-function finish(out: GroupResult, k: number, sdy: number, ssd: number, yy: number, df: number): void {
+function finish(out: GroupResult, k: number, sdy: number, ssd: number, yy: number, df: number, ytot: number, scale: number): void {
   const beta = sdy / ssd;
-  let rss = yy - beta * sdy;
-  if (rss < 0) rss = 0;
-  const se = Math.sqrt(rss / df / ssd);
-  const t = beta / se;
-  out.beta[k] = beta;
-  out.se[k] = se;
-  if (!(se > 0)) {
-    out.t[k] = NaN;
-    out.logp[k] = NaN;
+  const rss = yy - beta * sdy;
+  // Round-off, not a residual: the phenotype is a combination of the predictors.
+  if (!(rss > ytot * INVALID_SHARE)) {
+    naOne(out, k, NA_INVALID);
     return;
   }
+  const se = Math.sqrt(rss / df / ssd);
+  const t = beta / se;
+  out.beta[k] = beta * scale;
+  out.se[k] = se * scale;
+  out.why[k] = 0;
   out.t[k] = t;
   out.logp[k] = logPStudentT2(t, df);
 }
 
-function fillNA(out: GroupResult, m: number): void {
-  for (let k = 0; k < m; k++) {
-    out.beta[k] = NaN;
-    out.se[k] = NaN;
-    out.t[k] = NaN;
-    out.logp[k] = NaN;
-  }
+function naOne(out: GroupResult, k: number, reason: number): void {
+  out.beta[k] = NaN;
+  out.se[k] = NaN;
+  out.t[k] = NaN;
+  out.logp[k] = NaN;
+  out.why[k] = reason;
 }
 
-/** In-place Cholesky of the lower triangle of the m x m row-major matrix; false if not positive definite. */
-function cholesky(a: Float64Array, m: number): boolean {
-  for (let j = 0; j < m; j++) {
-    let d = a[j * m + j];
-    for (let k = 0; k < j; k++) d -= a[j * m + k] * a[j * m + k];
-    // A pivot this small means a covariate pattern carried only by the dropped samples.
-    if (!(d > 1e-10)) return false;
-    d = Math.sqrt(d);
-    a[j * m + j] = d;
-    for (let i = j + 1; i < m; i++) {
-      let v = a[i * m + j];
-      for (let k = 0; k < j; k++) v -= a[i * m + k] * a[j * m + k];
-      a[i * m + j] = v / d;
-    }
-  }
-  return true;
-}
-
-/** Solve L x = b in place (L from cholesky). */
-function forwardSolve(l: Float64Array, m: number, b: Float64Array): void {
-  for (let i = 0; i < m; i++) {
-    let v = b[i];
-    for (let k = 0; k < i; k++) v -= l[i * m + k] * b[k];
-    b[i] = v / l[i * m + i];
-  }
+function fillNA(out: GroupResult, reason: number): void {
+  for (let k = 0; k < out.beta.length; k++) naOne(out, k, reason);
 }

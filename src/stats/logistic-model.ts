@@ -3,6 +3,7 @@
 import { InputError } from '../errors.js';
 import { fitNull, type FirthMode, type LogisticGroup } from './logistic.js';
 import { buildModel, type AssocModel, type NamedColumn } from './model.js';
+import { DEFAULT_MAX_CORR, DEFAULT_VIF } from './gram.js';
 import { buildProjection } from './projection.js';
 
 export interface PhenoClass {
@@ -121,6 +122,9 @@ export interface MixedOptions {
   raw: Float64Array[];
   /** Maps a table-order column to genotype-sample order. */
   align: (values: Float64Array) => Float64Array;
+  /** plink2's --max-corr and --vif for the linear phenotypes. */
+  maxCorr?: number;
+  vif?: number;
 }
 
 /**
@@ -154,7 +158,7 @@ export function buildMixedModel(nSamples: number, names: string[], covars: Named
     }
   });
   if (qt.length === 0 && logistic.length === 0) throw new InputError(warnings[warnings.length - 1] ?? 'no phenotype to test', { file: o.file });
-  const lin: AssocModel = qt.length > 0 ? buildModel(nSamples, qt, covars, covarFile) : { nSamples, phenoNames: [], groups: [], phenoGroup: [], phenoSlot: [], warnings: [], phenoN: [] };
+  const lin: AssocModel = qt.length > 0 ? buildModel(nSamples, qt, covars, covarFile, { maxCorr: o.maxCorr, vif: o.vif }) : { nSamples, phenoNames: [], groups: [], phenoGroup: [], phenoSlot: [], warnings: [], phenoN: [], maxCorr: o.maxCorr ?? DEFAULT_MAX_CORR, vif: o.vif ?? DEFAULT_VIF };
   // Final order: the table's, without the skipped phenotypes.
   const order = names.map((n, j) => j).filter((j) => (qtIndex.includes(j) && lin.phenoNames.includes(names[j])) || ccIndex.includes(j));
   const pos = new Map(order.map((j, i) => [j, i]));
@@ -168,6 +172,8 @@ export function buildMixedModel(nSamples: number, names: string[], covars: Named
     phenoSlot: new Array(m).fill(-1),
     warnings: [...lin.warnings, ...warnings],
     phenoN: new Array(m).fill(0),
+    maxCorr: lin.maxCorr,
+    vif: lin.vif,
     logistic: logistic.map((g) => ({ ...g, pheno: pos.get(g.pheno)! })),
     firth: o.firth,
   };

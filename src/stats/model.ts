@@ -2,6 +2,7 @@
 // group with its covariate projection and residualised phenotypes. Built once on the main thread
 // and sent to every worker.
 import { InputError } from '../errors.js';
+import { buildGroupGram, DEFAULT_MAX_CORR, DEFAULT_VIF, INVALID_SHARE, type GroupGram } from './gram.js';
 import { buildProjection, residualize } from './projection.js';
 import type { FirthMode, LogisticGroup } from './logistic.js';
 
@@ -25,8 +26,14 @@ export interface ModelGroup {
   /** Kept raw covariates, nCov columns of n (for variants with missing dosages). */
   cov: Float64Array;
   nCov: number;
-  /** Raw phenotypes, m columns of n (for variants with missing dosages). */
+  /** Raw phenotypes, m columns of n (scaled as `yScale` says). */
   y: Float64Array;
+  /** Per phenotype: the power of two its values were divided by (BETA and SE are multiplied back). */
+  yScale: Float64Array;
+  /** The Gram statistics of variants with missing dosages (see gram.ts). */
+  gram: GroupGram;
+  /** Two covariates correlate above --max-corr among these samples: every row NA (CORR_TOO_HIGH). */
+  covCorrTooHigh: boolean;
 }
 
 export interface AssocModel {
@@ -43,6 +50,14 @@ export interface AssocModel {
   logistic?: LogisticGroup[];
   /** Logistic fits: Firth's as fallback (plink2's default), always, or never. */
   firth?: FirthMode;
+  /** plink2's --max-corr and --vif. */
+  maxCorr: number;
+  vif: number;
+}
+
+export interface ModelOptions {
+  maxCorr?: number;
+  vif?: number;
 }
 
 export interface NamedColumn {
@@ -56,7 +71,12 @@ export interface NamedColumn {
  * genotype, a value and every covariate, or fewer than the covariates need) is skipped with a
  * warning, as plink2 does; when no phenotype is left that is an error.
  */
-export function buildModel(nSamples: number, phenos: NamedColumn[], covars: NamedColumn[], covarFile?: string): AssocModel {
+export function buildModel(nSamples: number, phenos0: NamedColumn[], covars0: NamedColumn[], covarFile?: string, opts: ModelOptions = {}): AssocModel {
+  // Every column divided by a power of two near its largest magnitude (exact: the results for
+  // ordinary values are unchanged) so that sums of squares neither overflow nor underflow: P does
+  // not depend on the units (issue 15 item 9: x1e150, x1e-200, a covariate x1e300).
+  const phenos = phenos0.map(pow2Scaled);
+  const covars = covars0.map(pow2Scaled);
   for (const c of covars) {
     if (c.values.every((v) => Number.isNaN(v))) throw new InputError(`covariate '${c.name}' is missing (NA) for every genotyped sample`, { file: covarFile });
   }
@@ -80,12 +100,12 @@ export function buildModel(nSamples: number, phenos: NamedColumn[], covars: Name
     return !why;
   });
   if (kept.length === 0) throw new InputError(reasons[0], covarFile && /covariates/.test(reasons[0]) ? { file: covarFile } : {});
-  const model = buildModelOf(nSamples, kept, covars, covarFile);
+  const model = buildModelOf(nSamples, kept, covars, covarFile, opts.maxCorr ?? DEFAULT_MAX_CORR, opts.vif ?? DEFAULT_VIF);
   model.warnings.unshift(...reasons.map((r) => `${r}: skipped`));
   return model;
 }
 
-function buildModelOf(nSamples: number, phenos: NamedColumn[], covars: NamedColumn[], covarFile?: string): AssocModel {
+function buildModelOf(nSamples: number, phenos: ScaledColumn[], covars: NamedColumn[], covarFile: string | undefined, maxCorr: number, vif: number): AssocModel {
   const warnings: string[] = [];
   const covOk = new Uint8Array(nSamples).fill(1);
   for (const c of covars) for (let i = 0; i < nSamples; i++) if (Number.isNaN(c.values[i])) covOk[i] = 0;
@@ -126,22 +146,64 @@ function buildModelOf(nSamples: number, phenos: NamedColumn[], covars: NamedColu
     const yr = new Float64Array(m * n);
     const y = new Float64Array(m * n);
     const yy = new Float64Array(m);
+    const yScale = new Float64Array(m);
     members.forEach((j, k) => {
       const v = gather(phenos[j].values, idx);
       y.set(v, k * n);
+      const tot = gram0(v);
       const ss = residualize(v, proj.q, proj.r, n);
       yr.set(v, k * n);
       yy[k] = ss;
-      if (ss === 0) warnings.push(`phenotype '${phenos[j].name}' has no variance after covariates: all its statistics are NA`);
+      yScale[k] = phenos[j].scale ?? 1;
+      if (!(ss > tot * INVALID_SHARE)) warnings.push(`phenotype '${phenos[j].name}' has no variance after covariates: all its statistics are NA (INVALID_RESULT)`);
       phenoGroup[j] = groups.length;
       phenoSlot[j] = k;
       phenoN[j] = n;
     });
     const cov = new Float64Array(proj.kept.length * n);
     proj.kept.forEach((c, l) => cov.set(covCols[c], l * n));
-    groups.push({ phenos: members, idx, n, r: proj.r, q: proj.q, yr, yy, qsum: colSums(proj.q, proj.r, n), yrsum: colSums(yr, m, n), cov, nCov: proj.kept.length, y });
+    const gram = buildGroupGram(proj.q, proj.r, cov, y, yr, n, m);
+    const covName = (l: number) => covars[proj.kept[l]].name;
+    const covCorrTooHigh = gram.maxCorr > maxCorr;
+    if (covCorrTooHigh) {
+      warnings.push(`covariates '${covName(gram.corrPair[0])}' and '${covName(gram.corrPair[1])}' correlate at ${gram.maxCorr.toPrecision(6)} among the ${n} samples of ${names} (above --max-corr ${maxCorr}): every row is NA (CORR_TOO_HIGH); remove one of them`);
+    } else if (gram.maxVif > vif) {
+      const worst = gram.baseVif.indexOf(gram.maxVif);
+      warnings.push(`covariate '${covName(worst)}' has a variance inflation factor of ${gram.maxVif.toPrecision(4)} among the ${n} samples of ${names} (above --vif ${vif}): every row is NA (VIF_TOO_HIGH); remove redundant covariates`);
+    }
+    groups.push({ phenos: members, idx, n, r: proj.r, q: proj.q, yr, yy, qsum: colSums(proj.q, proj.r, n), yrsum: colSums(yr, m, n), cov, nCov: proj.kept.length, y, yScale, gram, covCorrTooHigh });
   }
-  return { nSamples, phenoNames: phenos.map((p) => p.name), groups, phenoGroup, phenoSlot, warnings, phenoN };
+  return { nSamples, phenoNames: phenos.map((p) => p.name), groups, phenoGroup, phenoSlot, warnings, phenoN, maxCorr, vif };
+}
+
+interface ScaledColumn extends NamedColumn {
+  /** The power of two the values were divided by. */
+  scale?: number;
+}
+
+/** The column divided by the power of two at or below its largest finite magnitude. */
+export function pow2Scaled(c: NamedColumn): ScaledColumn {
+  let max = 0;
+  for (const v of c.values) if (Math.abs(v) > max && Number.isFinite(v)) max = Math.abs(v);
+  if (max === 0) return { ...c, scale: 1 };
+  const e = Math.floor(Math.log2(max));
+  if (e >= -16 && e <= 16) return { ...c, scale: 1 };
+  // Two steps: 2^-e alone can overflow (e < -1023) or underflow.
+  const h = 2 ** -Math.trunc(e / 2);
+  const l = 2 ** -(e - Math.trunc(e / 2));
+  const values = new Float64Array(c.values.length);
+  for (let i = 0; i < values.length; i++) values[i] = c.values[i] * h * l;
+  return { name: c.name, values, scale: 1 / h / l };
+}
+
+/** Centred sum of squares. */
+function gram0(v: Float64Array): number {
+  let s = 0;
+  for (const x of v) s += x;
+  const mean = s / v.length;
+  let ss = 0;
+  for (const x of v) ss += (x - mean) * (x - mean);
+  return ss;
 }
 
 function gather(v: Float64Array, idx: Int32Array): Float64Array {

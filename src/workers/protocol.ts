@@ -97,6 +97,8 @@ export interface PhenoRows {
   na: number;
   /** Case/control phenotypes: rows whose fit is Firth's. */
   firth?: number;
+  /** NA rows by reason, indexed as stats/gram.ts NA_REASONS (plink2's ERRCODE names). */
+  naWhy: number[];
 }
 
 export type WorkerResponse =

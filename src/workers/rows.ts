@@ -13,6 +13,7 @@ import { chrRank, normChr } from '../formats/chrom.js';
 import type { VariantMeta } from '../formats/types.js';
 import { negLog10 } from '../stats/distributions.js';
 import { writeAscii, writeG, writePFromLog, writeUint } from '../stats/format.js';
+import { NA_REASONS } from '../stats/gram.js';
 import { LinearKernel, newGroupResult, type GroupResult } from '../stats/linear.js';
 import { LogisticKernel, newLogisticResult, type LogisticGroup } from '../stats/logistic.js';
 import type { PhenoRows, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
@@ -34,6 +35,8 @@ class GrowList {
   filteredMaf = 0;
   na = 0;
   firth = 0;
+  /** NA rows by reason (gram.ts NA_REASONS). */
+  naWhy = new Array<number>(NA_REASONS.length).fill(0);
 
   /** Sized from the previous chunk's rows (RowFormatter.lists), so that growing is rare. */
   constructor(textBytes: number, rows: number) {
@@ -106,7 +109,7 @@ export class RowFormatter {
       maxN = Math.max(maxN, g.n);
       maxR = Math.max(maxR, g.r);
     }
-    this.kernel = new LinearKernel(maxN, maxR, { groups });
+    this.kernel = new LinearKernel(maxN, maxR, { groups, maxCorr: init.model.maxCorr, vif: init.model.vif });
     this.results = groups.map((g) => newGroupResult(g.phenos.length));
     const cc = init.model.logistic ?? [];
     if (cc.length > 0) {
@@ -424,6 +427,7 @@ export class RowFormatter {
         const lp = res.logp[k];
         if (lp !== lp) {
           L.na++;
+          L.naWhy[res.why[k]]++;
           o = writeAscii(t, o, 'NA\tNA\tNA\tNA\tNA\n');
         } else {
           o = writeG(t, o, res.beta[k], digits);
@@ -525,6 +529,7 @@ export class RowFormatter {
         filteredMaf: L.filteredMaf,
         na: L.na,
         firth: L.firth,
+        naWhy: L.naWhy,
       };
     });
     const sel = this.select;

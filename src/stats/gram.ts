@@ -1,0 +1,475 @@
+// Covariate Gram statistics of a group (its full sample set), and the per-variant solve for a
+// variant with missing dosages: the m missing rows are subtracted from the full-sample Gram matrix
+// (or the present rows summed when m > n/2), then a (K+1) x (K+1) Cholesky of the predictors'
+// correlation matrix gives plink2's checks (CORR_TOO_HIGH, VIF_INFINITE, VIF_TOO_HIGH) and the fit.
+// O(m K^2 + K^3) a variant instead of O(n K^2). See docs/decisions/0201-gram-downdate.md.
+
+/** Why a row is NA, with plink2's ERRCODE names (counted in the closing summary). */
+export const NA_REASONS = ['', 'CONST_ALLELE', 'SAMPLE_CT<=PREDICTOR_CT', 'CORR_TOO_HIGH', 'VIF_INFINITE', 'VIF_TOO_HIGH', 'INVALID_RESULT'] as const;
+export const NA_CONST = 1;
+export const NA_SAMPLE_CT = 2;
+export const NA_CORR = 3;
+export const NA_VIF_INF = 4;
+export const NA_VIF = 5;
+export const NA_INVALID = 6;
+
+/** plink2's defaults for --max-corr and --vif. */
+export const DEFAULT_MAX_CORR = 0.999;
+export const DEFAULT_VIF = 50;
+
+// A residual sum of squares below this share of the phenotype's (centred) total is round-off: the
+// phenotype is a combination of the predictors (e.g. itself as a covariate). plink2 says
+// INVALID_RESULT (or prints the round-off); NA here.
+export const INVALID_SHARE = 1e-12;
+// A covariate whose variance among the present samples is below this share of its full-sample
+// variance is constant there (the cancellation of the downdate leaves ~1e-16 of round-off).
+const CONST_SHARE = 1e-12;
+// A Cholesky pivot of the correlation matrix below this: singular (plink2's inversion fails).
+const SINGULAR_PIVOT = 1e-12;
+
+export interface GroupGram {
+  /** Kept covariates, centred on the group's samples: r columns of n. */
+  xc: Float64Array;
+  /** Their column sums (zero up to rounding). */
+  csum: Float64Array;
+  /** xc'xc, r x r. */
+  g: Float64Array;
+  /** T = Q'xc (r x r, upper triangular: xc = Q T), its inverse, and diag(xc'xc). */
+  t: Float64Array;
+  tinv: Float64Array;
+  d2: Float64Array;
+  /** Variance inflation factors of the covariates alone, and their maximum. */
+  baseVif: Float64Array;
+  maxVif: number;
+  /** Largest |correlation| between two covariates, and the pair. */
+  maxCorr: number;
+  corrPair: [number, number];
+  /** Phenotypes centred: m columns of n; their sums, sums of squares, xc'yc (m x r), Q'yc (m x r). */
+  yc: Float64Array;
+  ycsum: Float64Array;
+  yctot: Float64Array;
+  cy: Float64Array;
+  ya: Float64Array;
+}
+
+export function buildGroupGram(q: Float64Array, r: number, cov: Float64Array, y: Float64Array, _yr: Float64Array, n: number, m: number): GroupGram {
+  const xc = centred(cov, r, n);
+  const yc = centred(y, m, n);
+  const csum = new Float64Array(r);
+  const d2 = new Float64Array(r);
+  const g = new Float64Array(r * r);
+  for (let j = 0; j < r; j++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += xc[j * n + i];
+    csum[j] = s;
+    for (let k = 0; k <= j; k++) g[j * r + k] = g[k * r + j] = dot(xc, j * n, xc, k * n, n);
+    d2[j] = g[j * r + j];
+  }
+  const t = new Float64Array(r * r);
+  for (let l = 0; l < r; l++) for (let j = l; j < r; j++) t[l * r + j] = dot(q, l * n, xc, j * n, n);
+  const tinv = upperInverse(t, r);
+  const baseVif = new Float64Array(r);
+  let maxVif = 0;
+  for (let j = 0; j < r; j++) {
+    let s = 0;
+    for (let k = j; k < r; k++) s += tinv[j * r + k] * tinv[j * r + k];
+    baseVif[j] = d2[j] * s;
+    if (baseVif[j] > maxVif) maxVif = baseVif[j];
+  }
+  let maxCorr = 0;
+  let corrPair: [number, number] = [0, 0];
+  for (let j = 1; j < r; j++) {
+    for (let k = 0; k < j; k++) {
+      const c = Math.abs(g[j * r + k]) / Math.sqrt(d2[j] * d2[k]);
+      if (c > maxCorr) {
+        maxCorr = c;
+        corrPair = [k, j];
+      }
+    }
+  }
+  const ycsum = new Float64Array(m);
+  const yctot = new Float64Array(m);
+  const cy = new Float64Array(m * r);
+  const ya = new Float64Array(m * r);
+  for (let k = 0; k < m; k++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += yc[k * n + i];
+    ycsum[k] = s;
+    yctot[k] = dot(yc, k * n, yc, k * n, n);
+    for (let j = 0; j < r; j++) {
+      cy[k * r + j] = dot(xc, j * n, yc, k * n, n);
+      ya[k * r + j] = dot(q, j * n, yc, k * n, n);
+    }
+  }
+  return { xc, csum, g, t, tinv, d2, baseVif, maxVif, maxCorr, corrPair, yc, ycsum, yctot, cy, ya };
+}
+
+function centred(a: Float64Array, cols: number, n: number): Float64Array {
+  const out = new Float64Array(cols * n);
+  for (let c = 0; c < cols; c++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += a[c * n + i];
+    const mean = s / n;
+    for (let i = 0; i < n; i++) out[c * n + i] = a[c * n + i] - mean;
+  }
+  return out;
+}
+
+function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[ao + i] * b[bo + i];
+  return s;
+}
+
+/** Inverse of an upper-triangular r x r row-major matrix. */
+function upperInverse(t: Float64Array, r: number): Float64Array {
+  const inv = new Float64Array(r * r);
+  for (let j = r - 1; j >= 0; j--) {
+    inv[j * r + j] = 1 / t[j * r + j];
+    for (let k = j + 1; k < r; k++) {
+      let s = 0;
+      for (let l = j + 1; l <= k; l++) s += t[j * r + l] * inv[l * r + k];
+      inv[j * r + k] = -s / t[j * r + j];
+    }
+  }
+  return inv;
+}
+
+/** The checks of a variant without missing dosages: NA reason (0 = none). u = Q'(g - mean), css, ssd. */
+export function checkFull(gr: GroupGram, r: number, u: Float64Array, css: number, ssd: number, maxCorr: number, vif: number, w: Float64Array): number {
+  const t = gr.t;
+  const d2 = gr.d2;
+  // |corr(d, c_j)| = |T_j'u| / (|T_j| sqrt(css)) <= |u| / sqrt(css): most variants skip the loop.
+  if (css - ssd > maxCorr * maxCorr * css) {
+    for (let j = 0; j < r; j++) {
+      let s = 0;
+      for (let l = 0; l <= j; l++) s += t[l * r + j] * u[l];
+      if (Math.abs(s) > maxCorr * Math.sqrt(d2[j] * css)) return NA_CORR;
+    }
+  }
+  if (!(ssd > css * SINGULAR_PIVOT)) return NA_VIF_INF;
+  if (css > vif * ssd) return NA_VIF;
+  // A covariate's VIF with the dosage, baseVif_j + d2_j w_j^2 / ssd, is at most baseVif_j css / ssd.
+  if (gr.maxVif * css <= vif * ssd) return 0;
+  const ti = gr.tinv;
+  for (let j = 0; j < r; j++) {
+    let s = 0;
+    for (let k = j; k < r; k++) s += ti[j * r + k] * u[k];
+    w[j] = s;
+    if (gr.baseVif[j] + (d2[j] * s * s) / ssd > vif) return NA_VIF;
+  }
+  return 0;
+}
+
+/** Inputs of MissingSolver.solve beyond the group: the gathered dosages and their statistics. */
+export interface MissingVariant {
+  miss: Int32Array;
+  nmiss: number;
+  /** Sum and centred sum of squares of the present dosages. */
+  sum: number;
+  css: number;
+  /** dots[qBase + l] = Q_l'g, dots[yBase + k] = Yr_k'g. */
+  dots: Float64Array;
+  qBase: number;
+  yBase: number;
+}
+
+/** Per-phenotype fit inputs for finish(): sdy, ssd, yy (after covariates), df, ytot; or an NA reason. */
+export interface FitSink {
+  fit(k: number, sdy: number, ssd: number, yy: number, df: number, ytot: number): void;
+  na(reason: number): void;
+}
+
+/** What depends only on a variant's missing set S: the covariates' factor and the phenotypes' part. */
+interface SubsetFactor {
+  /** 0, or why every variant with this missing set fails on the covariates alone. */
+  status: number;
+  /** Sums and standard deviations (NaN: constant) of the covariates over S. */
+  s: Float64Array;
+  sd: Float64Array;
+  /** Cholesky factor of the covariates' correlation matrix over S (r x r, lower), and diag of its inverse. */
+  L: Float64Array;
+  dinv: Float64Array;
+  maxDinv: number;
+  /** Per phenotype: sum over S, centred total, L^-1 (xc'yc / sd), and the total less its square. */
+  sy: Float64Array;
+  yy: Float64Array;
+  zc: Float64Array;
+  yyr: Float64Array;
+}
+
+// Missing sets of up to this many samples are cached per group (keyed by their indices): variants
+// that miss the same samples (array data; at 157 samples, every single missing sample) reuse the
+// covariates' factorisation; a variant then costs O(K^2).
+const CACHE_MAX_M = 32;
+const CACHE_ENTRIES = 4096;
+
+export class MissingSolver {
+  private r: number;
+  private rho: Float64Array;
+  private l: Float64Array;
+  private vv: Float64Array;
+  private p: Float64Array;
+  private scratch: SubsetFactor;
+  private caches = new WeakMap<GroupGram, Map<string, SubsetFactor>>();
+
+  constructor(maxR: number, private maxPheno = 1) {
+    this.r = maxR;
+    this.rho = new Float64Array(maxR);
+    this.l = new Float64Array(maxR);
+    this.vv = new Float64Array(maxR);
+    this.p = new Float64Array(maxR);
+    this.scratch = newFactor(maxR, maxPheno);
+  }
+
+  solve(gr: GroupGram, r: number, n: number, nPheno: number, v: MissingVariant, maxCorr: number, vif: number, sink: FitSink): void {
+    const ns = n - v.nmiss;
+    const df = ns - r - 2;
+    if (df < 1) return sink.na(NA_SAMPLE_CT);
+    if (!(v.css > 0)) return sink.na(NA_CONST);
+    const f = this.factorFor(gr, r, n, nPheno, v, maxCorr, vif);
+    if (f.status === NA_CORR) return sink.na(NA_CORR);
+    const meanD = v.sum / ns;
+    const sqc = Math.sqrt(v.css);
+    const t = gr.t;
+    const rho = this.rho;
+    const dq = v.dots;
+    const qb = v.qBase;
+    // Correlations of the dosage with each covariate over S; xc'g from Q'g (xc = Q T).
+    for (let j = 0; j < r; j++) {
+      let pj = 0;
+      for (let k = 0; k <= j; k++) pj += t[k * r + j] * dq[qb + k];
+      const c = (pj - f.s[j] * meanD) / (f.sd[j] * sqc);
+      if (Math.abs(c) > maxCorr) return sink.na(NA_CORR);
+      rho[j] = c;
+    }
+    if (f.status === NA_VIF_INF) return sink.na(NA_VIF_INF);
+    // The dosage's row of the Cholesky factor: l = L^-1 rho, pivot^2 = 1 - |l|^2 = 1 / VIF(dosage).
+    const L = f.L;
+    const l = this.l;
+    let ll = 0;
+    for (let i = 0; i < r; i++) {
+      let x = rho[i];
+      for (let k = 0; k < i; k++) x -= L[i * r + k] * l[k];
+      x /= L[i * r + i];
+      l[i] = x;
+      ll += x * x;
+    }
+    const piv2 = 1 - ll;
+    if (!(piv2 > SINGULAR_PIVOT)) return sink.na(NA_VIF_INF);
+    if (f.status === NA_VIF || 1 > vif * piv2) return sink.na(NA_VIF);
+    // A covariate's VIF with the dosage: dinv_j + (L^-T l)_j^2 / pivot^2 <= dinv_j / pivot^2.
+    if (f.maxDinv > vif * piv2 && this.covariateVifExceeds(f, r, piv2, vif)) return sink.na(NA_VIF);
+    const piv = Math.sqrt(piv2);
+    for (let k = 0; k < nPheno; k++) {
+      // yc'g from Yr'g and Q'g: yc = Yr + Q (Q'yc).
+      let sdy = dq[v.yBase + k];
+      for (let j = 0; j < r; j++) sdy += gr.ya[k * r + j] * dq[qb + j];
+      const bd = sdy - v.sum * f.sy[k] / ns;
+      let x = bd / sqc;
+      for (let j = 0; j < r; j++) x -= l[j] * f.zc[k * r + j];
+      sink.fit(k, x * sqc, v.css * piv2, f.yyr[k], df, f.yy[k]);
+    }
+  }
+
+  private covariateVifExceeds(f: SubsetFactor, r: number, piv2: number, vif: number): boolean {
+    const L = f.L;
+    const l = this.l;
+    const w = this.vv;
+    for (let i = r - 1; i >= 0; i--) {
+      let x = l[i];
+      for (let k = i + 1; k < r; k++) x -= L[k * r + i] * w[k];
+      w[i] = x / L[i * r + i];
+      if (f.dinv[i] + (w[i] * w[i]) / piv2 > vif) return true;
+    }
+    return false;
+  }
+
+  /** The subset factor of v's missing set: cached for small sets. */
+  private factorFor(gr: GroupGram, r: number, n: number, nPheno: number, v: MissingVariant, maxCorr: number, vif: number): SubsetFactor {
+    if (v.nmiss > CACHE_MAX_M) {
+      if (nPheno > this.maxPheno) {
+        this.maxPheno = nPheno;
+        this.scratch = newFactor(this.r, nPheno);
+      }
+      this.build(this.scratch, gr, r, n, nPheno, v, maxCorr, vif);
+      return this.scratch;
+    }
+    let cache = this.caches.get(gr);
+    if (!cache) {
+      cache = new Map();
+      this.caches.set(gr, cache);
+    }
+    let key = '';
+    for (let q = 0; q < v.nmiss; q++) key += String.fromCharCode(v.miss[q] & 0xffff, v.miss[q] >>> 16);
+    let f = cache.get(key);
+    if (f === undefined) {
+      if (cache.size >= CACHE_ENTRIES) cache.clear();
+      f = newFactor(r, nPheno);
+      this.build(f, gr, r, n, nPheno, v, maxCorr, vif);
+      cache.set(key, f);
+    }
+    return f;
+  }
+
+  private build(f: SubsetFactor, gr: GroupGram, r: number, n: number, nPheno: number, v: MissingVariant, maxCorr: number, vif: number): void {
+    const ns = n - v.nmiss;
+    const a = f.L;
+    this.crossProducts(f, gr, r, n, nPheno, v);
+    // Centre over S.
+    for (let j = 0; j < r; j++) for (let k = 0; k <= j; k++) a[j * r + k] -= (f.s[j] * f.s[k]) / ns;
+    for (let k = 0; k < nPheno; k++) {
+      for (let j = 0; j < r; j++) f.zc[k * r + j] -= (f.s[j] * f.sy[k]) / ns;
+      f.yy[k] -= (f.sy[k] * f.sy[k]) / ns;
+    }
+    f.status = factorCorrelation(f, gr.d2, r, maxCorr);
+    f.maxDinv = 0;
+    if (f.status !== 0) return;
+    const dinv = f.dinv;
+    lowerInverseDiag(a, r, dinv, this.p);
+    for (let j = 0; j < r; j++) if (dinv[j] > f.maxDinv) f.maxDinv = dinv[j];
+    if (f.maxDinv > vif) f.status = NA_VIF;
+    for (let k = 0; k < nPheno; k++) {
+      let zz = 0;
+      for (let i = 0; i < r; i++) {
+        let x = f.zc[k * r + i] / f.sd[i];
+        for (let j = 0; j < i; j++) x -= a[i * r + j] * f.zc[k * r + j];
+        x /= a[i * r + i];
+        f.zc[k * r + i] = x;
+        zz += x * x;
+      }
+      f.yyr[k] = f.yy[k] - zz;
+    }
+  }
+
+  /**
+   * Uncentred sums over S into f: s, the lower triangle of xc'xc (in L), and per phenotype sy, yy
+   * and xc'yc (in zc): the full sample less the m missing rows, or the present rows when m > n/2.
+   */
+  private crossProducts(f: SubsetFactor, gr: GroupGram, r: number, n: number, nPheno: number, v: MissingVariant): void {
+    const xc = gr.xc;
+    const yc = gr.yc;
+    const a = f.L;
+    const p = this.p;
+    const miss = v.miss;
+    const nm = v.nmiss;
+    const down = nm <= n - nm;
+    const sign = down ? -1 : 1;
+    if (down) {
+      f.s.set(gr.csum.subarray(0, r));
+      for (let j = 0; j < r; j++) for (let k = 0; k <= j; k++) a[j * r + k] = gr.g[j * r + k];
+      for (let k = 0; k < nPheno; k++) {
+        f.sy[k] = gr.ycsum[k];
+        f.yy[k] = gr.yctot[k];
+        for (let j = 0; j < r; j++) f.zc[k * r + j] = gr.cy[k * r + j];
+      }
+    } else {
+      f.s.fill(0);
+      for (let j = 0; j < r; j++) for (let k = 0; k <= j; k++) a[j * r + k] = 0;
+      f.sy.fill(0);
+      f.yy.fill(0);
+      f.zc.fill(0);
+    }
+    // One pass over the rows that change the sums (the missing ones, or the present ones).
+    let mq = 0;
+    const count = down ? nm : n;
+    for (let c = 0; c < count; c++) {
+      let i: number;
+      if (down) i = miss[c];
+      else {
+        i = c;
+        if (mq < nm && miss[mq] === i) {
+          mq++;
+          continue;
+        }
+      }
+      for (let j = 0; j < r; j++) {
+        const x = xc[j * n + i];
+        p[j] = x;
+        f.s[j] += sign * x;
+      }
+      for (let j = 0; j < r; j++) {
+        const pj = sign * p[j];
+        const row = j * r;
+        for (let k = 0; k <= j; k++) a[row + k] += pj * p[k];
+      }
+      for (let k = 0; k < nPheno; k++) {
+        const yi = yc[k * n + i];
+        const sy = sign * yi;
+        f.sy[k] += sy;
+        f.yy[k] += sy * yi;
+        for (let j = 0; j < r; j++) f.zc[k * r + j] += sy * p[j];
+      }
+    }
+  }
+}
+
+function newFactor(r: number, m: number): SubsetFactor {
+  return {
+    status: 0,
+    s: new Float64Array(r),
+    sd: new Float64Array(r),
+    L: new Float64Array(r * r),
+    dinv: new Float64Array(r),
+    maxDinv: 0,
+    sy: new Float64Array(m),
+    yy: new Float64Array(m),
+    zc: new Float64Array(m * r),
+    yyr: new Float64Array(m),
+  };
+}
+
+/**
+ * plink2's order on the covariates over S: a pair correlated above maxCorr, then a singular matrix
+ * (a covariate constant over S: its correlations are NaN, never "too high"). Leaves the Cholesky
+ * factor of the correlation matrix in f.L and the standard deviations in f.sd; returns 0 or why.
+ */
+function factorCorrelation(f: SubsetFactor, d2: Float64Array, r: number, maxCorr: number): number {
+  const a = f.L;
+  const sd = f.sd;
+  let constant = false;
+  for (let j = 0; j < r; j++) {
+    const v = a[j * r + j];
+    if (!(v > d2[j] * CONST_SHARE)) {
+      constant = true;
+      sd[j] = NaN;
+    } else sd[j] = Math.sqrt(v);
+  }
+  for (let j = 1; j < r; j++) {
+    for (let k = 0; k < j; k++) if (Math.abs(a[j * r + k] / (sd[j] * sd[k])) > maxCorr) return NA_CORR;
+  }
+  if (constant) return NA_VIF_INF;
+  for (let j = 0; j < r; j++) {
+    for (let k = 0; k < j; k++) a[j * r + k] /= sd[j] * sd[k];
+    a[j * r + j] = 1;
+  }
+  for (let j = 0; j < r; j++) {
+    let d = a[j * r + j];
+    for (let k = 0; k < j; k++) d -= a[j * r + k] * a[j * r + k];
+    if (!(d > SINGULAR_PIVOT)) return NA_VIF_INF;
+    d = Math.sqrt(d);
+    a[j * r + j] = d;
+    for (let i = j + 1; i < r; i++) {
+      let x = a[i * r + j];
+      for (let k = 0; k < j; k++) x -= a[i * r + k] * a[j * r + k];
+      a[i * r + j] = x / d;
+    }
+  }
+  return 0;
+}
+
+/** diag((L L')^-1) for a lower-triangular r x r L: the squared column norms of L^-1. */
+function lowerInverseDiag(L: Float64Array, r: number, out: Float64Array, col: Float64Array): void {
+  for (let j = 0; j < r; j++) {
+    // column j of L^-1: solve L x = e_j (x_i = 0 for i < j).
+    let s = 0;
+    for (let i = j; i < r; i++) {
+      let x = i === j ? 1 : 0;
+      for (let k = j; k < i; k++) x -= L[i * r + k] * col[k];
+      x /= L[i * r + i];
+      col[i] = x;
+      s += x * x;
+    }
+    out[j] = s;
+  }
+}
