@@ -55,6 +55,11 @@ t.test('log names per command', async (t) => {
   t.equal(logPathFor('simulate', { out: 's' }), 's.log');
   t.equal(logPathFor('merge', { out: 'm/all.tsv.gz' }), 'm/all.log');
   t.equal(logPathFor('report', { out: 'rep' }), path.join('rep', 'report.log'));
+  // Regression: merge --out /dev/null wrote /dev/null.log, and --out DIR/ wrote DIR/.log.
+  t.equal(logPathFor('merge', { out: '/dev/null' }), null);
+  t.equal(logPathFor('merge', { out: '/dev/fd/63' }), null);
+  t.equal(logPathFor('merge', { out: tmpDir('dirout') + '/' }), null);
+  t.equal(logPathFor('merge', { out: tmpDir('dirout') }), null, 'a directory');
 });
 
 t.test('number options echo what was given; --min-maf takes a percentage', async (t) => {

@@ -57,7 +57,9 @@ function smallDisk(t: Test, free: number): string | null {
   fs.closeSync(fd);
   return d;
 }
-const visible = (d: string) => fs.readdirSync(d).filter((f) => f !== 'filler');
+/** What a run left in D, its log aside (PREFIX.log records failed and interrupted runs too: issue 18). */
+const outputsIn = (d: string) => fs.readdirSync(d).filter((f) => !f.endsWith('.log'));
+const visible = (d: string) => outputsIn(d).filter((f) => f !== 'filler');
 
 // ---------------------------------------------------------------------------------------------
 // 1, 12: disk full
@@ -124,7 +126,7 @@ t.test('15.19 stderr to /dev/full: the run succeeds and keeps its outputs', asyn
   const r = spawnSync(process.execPath, [BIN, ...assocArgs(sim, path.join(d, 'o'))], { stdio: ['ignore', 'ignore', fd], timeout: 60_000 });
   fs.closeSync(fd);
   t.equal(r.status, 0);
-  t.same(fs.readdirSync(d).sort(), ['o.dissociation.tsv', 'o.response.tsv']);
+  t.same(outputsIn(d).sort(), ['o.dissociation.tsv', 'o.response.tsv']);
 });
 
 t.test('15.19 stderr closed by its reader (2>&1 | head -1) while warnings are written: exit 0, outputs kept', async (t) => {
@@ -138,7 +140,7 @@ t.test('15.19 stderr closed by its reader (2>&1 | head -1) while warnings are wr
   child.stderr!.destroy();
   const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
   t.equal(code, 0);
-  t.same(fs.readdirSync(d).sort(), ['o.dissociation.tsv', 'o.response.tsv']);
+  t.same(outputsIn(d).sort(), ['o.dissociation.tsv', 'o.response.tsv']);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -246,7 +248,7 @@ t.test('15.20 SIGHUP, SIGQUIT, SIGUSR2, SIGALRM, SIGXCPU, SIGTERM, SIGINT remove
     child.stdin!.destroy();
     t.equal(r.code, code, `${sig}: ${r.stderr}`);
     t.match(r.stderr, new RegExp(`^dosageflow: interrupted \\(${sig}\\); partial outputs removed\\n$`));
-    t.same(fs.readdirSync(d), [], `${sig}: nothing left`);
+    t.same(outputsIn(d), [], `${sig}: nothing left`);
   }
 });
 
@@ -258,6 +260,6 @@ t.test('15.20 SIGUSR1 does not open the inspector; the run carries on and finish
   const r = await done;
   t.equal(r.code, 0, r.stderr);
   t.notMatch(r.stderr, /Debugger listening|inspector/i);
-  t.same(fs.readdirSync(d).sort(), ['o.dissociation.tsv', 'o.madrs.tsv', 'o.response.tsv']);
+  t.same(outputsIn(d).sort(), ['o.dissociation.tsv', 'o.madrs.tsv', 'o.response.tsv']);
 });
 

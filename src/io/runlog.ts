@@ -15,10 +15,21 @@ const INPUT_OPTIONS = ['gen', 'bgen', 'sample', 'sumstats', 'files', 'base', 'ph
 export function logPathFor(command: string, a: Record<string, unknown>): string | null {
   const out = a.out === undefined || a.out === true ? '' : String(a.out);
   if (out === '' || out === '-') return command === 'example' ? path.join(String(a['out-dir'] ?? 'example-out'), 'example.log') : null;
+  // Output written through a device, a FIFO or a directory name (merge --out /dev/null, >(cmd)): no log beside it.
+  if (command !== 'report' && (out.endsWith('/') || isSpecial(out))) return null;
   if (command === 'report') return path.join(out, 'report.log');
   if (command === 'merge') return out.replace(/\.(gz|bgz|zst)$/, '').replace(/\.(tsv|txt)$/, '') + '.log';
   if (command === 'assoc' || command === 'prs' || command === 'simulate') return out + '.log';
   return null;
+}
+
+function isSpecial(p: string): boolean {
+  if (/^\/(dev|proc)\//.test(path.resolve(p))) return true;
+  try {
+    return !fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function shellQuote(s: string): string {
