@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dataFiles, manyPhenoSeed, manyPhenoTable, simulateArgs, type DataFiles, type DataSpec } from './scenarios.js';
+import { ccPhenoTable, dataFiles, manyPhenoSeed, manyPhenoTable, simulateArgs, type DataFiles, type DataSpec } from './scenarios.js';
 
 /** Repository root (this file runs from dist/bench/). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -87,7 +87,7 @@ export async function ensureData(
   fs.mkdirSync(dir, { recursive: true });
   const files = dataFiles(dir, d);
   const stamp = `${files.genotypes}${STAMP}`;
-  const present = [files.genotypes, files.sample, files.pheno, files.covar, ...(files.manyPheno ? [files.manyPheno] : [])].every((f) => fs.existsSync(f));
+  const present = [files.genotypes, files.sample, files.pheno, files.covar, ...(files.manyPheno ? [files.manyPheno] : []), ...(files.ccPheno ? [files.ccPheno] : [])].every((f) => fs.existsSync(f));
   if (present && sameSpec(stamp, d)) return { files, generated: false, seconds: 0 };
   const t0 = process.hrtime.bigint();
   fs.rmSync(stamp, { force: true });
@@ -100,6 +100,7 @@ export async function ensureData(
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`dosageflow simulate failed (${code}): ${err.trim()}`))));
   });
+  if (d.ccCases && files.ccPheno) fs.writeFileSync(files.ccPheno, ccPhenoTable(fs.readFileSync(files.pheno, 'utf8'), d.ccCases));
   if (d.extraPhenos && files.manyPheno) {
     fs.writeFileSync(files.manyPheno, manyPhenoTable(fs.readFileSync(files.pheno, 'utf8'), d.extraPhenos, manyPhenoSeed(d)));
   }

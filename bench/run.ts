@@ -29,7 +29,7 @@ interface Options {
 }
 
 const USAGE = `usage: npm run bench -- [options]
-  --only 1,2      run only these scenarios (1 seed shape, 2 biobank slice, 3 many phenotypes,
+  --only 1,2      run only these scenarios (1 seed shape, 2 biobank slice, 3 many phenotypes, 6/7 case/control,
                   4 memory scaling, 5 goal .gen.zst 157 x 300k)
   --quick         shrink every scenario ~10x (variant counts) for a smoke run
   --repeat N      time each command N times, report the fastest (default 1)

@@ -17,6 +17,8 @@ export interface DataSpec {
   seed: number;
   /** Also write a derived phenotype table with this many columns (see manyPhenoTable). */
   extraPhenos?: number;
+  /** Also write a case/control (1/2) table with this share of cases (see ccPhenoTable). */
+  ccCases?: number;
 }
 
 /** One timed comparison: dosageflow and plink2 on the same input. */
@@ -25,7 +27,7 @@ export interface RunSpec {
   label: string;
   data: DataSpec;
   /** 'sim' = the simulator's pheno table (response, dissociation); 'many' = the derived table. */
-  phenoTable: 'sim' | 'many';
+  phenoTable: 'sim' | 'many' | 'cc';
   /** Phenotype columns to test; undefined = all columns of the table. */
   phenoNames?: string[];
   /** Number of phenotypes tested (for reports). */
@@ -79,6 +81,9 @@ export function scenarios(scale: Scale = 'full', tiny = TINY): Scenario[] {
   const s3 = bgen(10_000, 20_000, 103, MANY_PHENOS);
   const s4 = [100_000, 1_000_000, 6_000_000].map((v) => bgen(157, v, 104));
   const s5 = gen(157, 300_000, 105);
+  const s6 = { ...bgen(10_000, 100_000, 106), ccCases: 0.2 };
+  const s7 = { ...gen(157, 300_000, 107), ccCases: 0.1 };
+  const ccRun = (label: string, data: DataSpec): RunSpec => ({ label, data, phenoTable: 'cc', nPhenos: 1, nCovars: COVARS });
   return [
     {
       id: '1',
@@ -113,6 +118,18 @@ export function scenarios(scale: Scale = 'full', tiny = TINY): Scenario[] {
       description: `${s5.samples} x ${s5.variants} zstd .gen, 2 phenotypes, 12 covariates (goal: plink2/dosageflow >= 2)`,
       runs: [simRun(lbl(s5.variants), s5)],
     },
+    {
+      id: '6',
+      name: 'case/control BGEN',
+      description: `${s6.samples} x ${s6.variants} BGEN 8-bit, one 1/2 phenotype (~20% cases), 12 covariates, logistic with Firth fallback (goal: plink2/dosageflow >= 2, peak RSS <= 500 MB)`,
+      runs: [ccRun(lbl(s6.variants), s6)],
+    },
+    {
+      id: '7',
+      name: 'case/control .gen.zst',
+      description: `${s7.samples} x ${s7.variants} zstd .gen, one 1/2 phenotype (~10% cases), 12 covariates, logistic with Firth fallback (goal: plink2/dosageflow >= 2, peak RSS <= 500 MB)`,
+      runs: [ccRun(lbl(s7.variants), s7)],
+    },
   ];
 }
 
@@ -129,6 +146,8 @@ export interface DataFiles {
   covar: string;
   /** The derived many-phenotype table (when extraPhenos is set). */
   manyPheno?: string;
+  /** The derived case/control table (when ccCases is set). */
+  ccPheno?: string;
 }
 
 export function dataFiles(dir: string, d: DataSpec): DataFiles {
@@ -140,6 +159,7 @@ export function dataFiles(dir: string, d: DataSpec): DataFiles {
     pheno: `${p}.pheno.tsv`,
     covar: `${p}.covar.tsv`,
     ...(d.extraPhenos ? { manyPheno: `${p}.pheno${d.extraPhenos}.tsv` } : {}),
+    ...(d.ccCases ? { ccPheno: `${p}.cc${Math.round(d.ccCases * 100)}.tsv` } : {}),
   };
 }
 
@@ -151,6 +171,10 @@ export function simulateArgs(d: DataSpec, outPrefix: string): string[] {
 }
 
 function phenoFile(run: RunSpec, f: DataFiles): string {
+  if (run.phenoTable === 'cc') {
+    if (!f.ccPheno) throw new Error(`run ${run.label}: no case/control table for this data set`);
+    return f.ccPheno;
+  }
   if (run.phenoTable === 'many') {
     if (!f.manyPheno) throw new Error(`run ${run.label}: no derived phenotype table for this data set`);
     return f.manyPheno;
@@ -265,4 +289,23 @@ export function manyPhenoTable(simPhenoText: string, k: number, seed: number): s
 /** Seed of the derived table for a data set. */
 export function manyPhenoSeed(d: DataSpec): number {
   return (d.seed * 7919 + (d.extraPhenos ?? 0)) >>> 0;
+}
+
+/**
+ * A case/control column `cc` (1 = control, 2 = case) from the simulator's response: the top
+ * `share` of the non-missing responses are cases (a liability threshold, so planted effects carry
+ * over); samples without a response are NA.
+ */
+export function ccPhenoTable(simPhenoText: string, share: number): string {
+  const lines = simPhenoText.split('\n').filter((l) => l.trim() !== '');
+  const header = lines[0].split('\t');
+  const ir = header.indexOf('response');
+  if (header[0] !== 'FID' || header[1] !== 'IID' || ir < 0) throw new Error('unexpected simulated phenotype header: ' + lines[0]);
+  const rows = lines.slice(1).map((l) => l.split('\t'));
+  const v = rows.map((r) => parseCell(r[ir]));
+  const sorted = v.filter((x) => !Number.isNaN(x)).sort((a, b) => b - a);
+  const cut = sorted[Math.max(0, Math.round(sorted.length * share) - 1)];
+  const out = ['FID\tIID\tcc'];
+  rows.forEach((r, i) => out.push(`${r[0]}\t${r[1]}\t${Number.isNaN(v[i]) ? 'NA' : v[i] >= cut ? 2 : 1}`));
+  return out.join('\n') + '\n';
 }

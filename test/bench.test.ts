@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { BIN, countRows, ensureData, measure, treeRss, which } from '../bench/lib.js';
-import { MANY_PHENOS, TINY, dataFiles, dosageflowArgs, manyPhenoName, manyPhenoTable, plink2Args, scenarios } from '../bench/scenarios.js';
+import { MANY_PHENOS, TINY, ccPhenoTable, dataFiles, dosageflowArgs, manyPhenoName, manyPhenoTable, plink2Args, scenarios } from '../bench/scenarios.js';
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'dosageflow-bench-test-'));
 t.teardown(() => fs.rmSync(TMP, { recursive: true, force: true }));
@@ -16,7 +16,7 @@ const PLINK2 = which('plink2');
 
 t.test('scenario definitions', async (t) => {
   const full = scenarios('full');
-  t.same(full.map((s) => s.id), ['1', '2', '3', '4', '5']);
+  t.same(full.map((s) => s.id), ['1', '2', '3', '4', '5', '6', '7']);
   const quick = scenarios('quick');
   for (let i = 0; i < full.length; i++) {
     t.equal(quick[i].runs.length, full[i].runs.length);
@@ -36,8 +36,20 @@ t.test('scenario definitions', async (t) => {
   t.same([s1.samples, s1.variants, s1.format, s1.compress], [157, 1_000_000, 'gen', 'zst']);
   const s3 = full.find((s) => s.id === '3')!;
   t.same(s3.runs.map((r) => r.nPhenos), [1, MANY_PHENOS]);
+  const s6 = full.find((s) => s.id === '6')!.runs[0];
+  t.same([s6.data.samples, s6.data.variants, s6.data.format, s6.data.bits, s6.data.ccCases, s6.phenoTable], [10_000, 100_000, 'bgen', 8, 0.2, 'cc']);
+  const s7 = full.find((s) => s.id === '7')!.runs[0];
+  t.same([s7.data.samples, s7.data.variants, s7.data.compress, s7.data.ccCases], [157, 300_000, 'zst', 0.1]);
   // Seeds fixed: the same definition twice is the same.
   t.same(scenarios('full'), full);
+});
+
+t.test('derived case/control table: the top share of responses are cases, NA stays NA', async (t) => {
+  const sim = ['FID\tIID\tresponse\tdissociation', ...Array.from({ length: 100 }, (_, i) => `F\tS${i}\t${i === 7 ? 'NA' : (i * 37) % 100}\t1`)].join('\n');
+  const rows = ccPhenoTable(sim, 0.2).trim().split('\n').map((l) => l.split('\t'));
+  t.same(rows[0], ['FID', 'IID', 'cc']);
+  t.equal(rows.filter((r) => r[2] === '2').length, 20, '20% cases');
+  t.equal(rows[8][2], 'NA');
 });
 
 t.test('derived phenotype table keeps missingness patterns', async (t) => {
@@ -102,7 +114,7 @@ for (const sc of tiny) {
       if (PLINK2) {
         const p = spawnSync(PLINK2, plink2Args(run, files, path.join(out, 'p2'), 2), { encoding: 'utf8', cwd: out, timeout: 120_000 });
         t.equal(p.status, 0, p.status === 0 ? "plink2 exits 0" : `plink2 failed: ${p.stderr}${p.stdout}`);
-        const pOut = fs.readdirSync(out).filter((f) => f.startsWith('p2.') && f.endsWith('.glm.linear'));
+        const pOut = fs.readdirSync(out).filter((f) => f.startsWith('p2.') && (f.endsWith('.glm.linear') || f.endsWith('.glm.logistic.hybrid')));
         t.equal(pOut.length, run.nPhenos, 'plink2: one table per phenotype');
         for (const f of pOut) t.ok((await countRows(path.join(out, f))) > 0, `plink2 ${f} has rows`);
       }
