@@ -239,3 +239,12 @@ export function writeAsync(w: Writable, data: Uint8Array | string): Promise<void
     w.once('close', onClose);
   });
 }
+
+/** Copy a file's bytes to a stream, with backpressure (the sorters' run 0 to stdout or a FIFO). */
+export async function copyFileTo(file: string, w: Writable): Promise<void> {
+  const rs = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  for await (const b of rs) {
+    const p = writeAsync(w, b as Buffer);
+    if (p) await p;
+  }
+}

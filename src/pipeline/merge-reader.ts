@@ -5,7 +5,7 @@
 import { InputError } from '../errors.js';
 import { RANK_OTHER, chrRank, normChr } from '../formats/chrom.js';
 import { openInput } from '../io/input.js';
-import type { RowKey } from './order.js';
+import { compareChrom, type RowKey } from './order.js';
 
 const LF = 10;
 const CR = 13;
@@ -191,8 +191,7 @@ export class TableReader implements RowKey {
     const rank = this.cacheRank;
     const chr = this.cacheName;
     if (this.opts.checkSorted && this.lineNo > 0) {
-      let c = rank - this.rank;
-      if (c === 0 && rank === RANK_OTHER && chr !== this.chr) c = chr < this.chr ? -1 : 1;
+      let c = compareChrom(rank, chr, this.rank, this.chr);
       if (c === 0) c = pos - this.pos;
       if (c === 0) c = Buffer.compare(b.subarray(s, e), this.buf.subarray(this.start, this.end));
       if (c < 0) {

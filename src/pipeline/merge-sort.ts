@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError, fileError } from '../errors.js';
 import { RANK_OTHER } from '../formats/chrom.js';
-import { createOutput, isSpecialFile, writeAsync } from '../io/output.js';
-import type { Writable } from 'node:stream';
+import { copyFileTo, createOutput, isSpecialFile, writeAsync } from '../io/output.js';
+import { compareChrom } from './order.js';
 import { TableReader } from './merge-reader.js';
 import { BatchWriter, checkHeaderColumns, maxOpenFor, mergeInPasses, openSink, type MergeConfig, type MergeSource, type Sink } from './merge.js';
 
@@ -57,8 +57,7 @@ export async function sortTable(cfg: MergeConfig, tmp: { get: () => string }): P
     while (!r.done) {
       let c = 1;
       if (has) {
-        c = r.rank - lastRank;
-        if (c === 0 && r.rank === RANK_OTHER && r.chr !== lastChr) c = r.chr < lastChr ? -1 : 1;
+        c = compareChrom(r.rank, r.chr, lastRank, lastChr);
         if (c === 0) c = r.pos - lastPos;
         if (c === 0) c = Buffer.compare(r.buf.subarray(r.start, r.end), lastBuf.subarray(lastStart, lastEnd));
       }
@@ -100,7 +99,7 @@ export async function sortTable(cfg: MergeConfig, tmp: { get: () => string }): P
         await run0.finish();
         const k = openSink(cfg.out, cfg.compress);
         sink = k;
-        await copyTo(run0.tmpPath, k.stream);
+        await copyFileTo(run0.tmpPath, k.stream);
         await k.commit();
       } else {
         await run0.commit();
@@ -203,8 +202,11 @@ export class HeldRows {
     for (let i = 0; i < idx.length; i++) idx[i] = i;
     const { rank, pos, chrId, chrNames } = this;
     idx.sort((a, b) => {
-      if (rank[a] !== rank[b]) return rank[a] - rank[b];
-      if (rank[a] === RANK_OTHER && chrId[a] !== chrId[b]) return chrNames[chrId[a]] < chrNames[chrId[b]] ? -1 : 1;
+      // chrId is only set (and names only compared) for RANK_OTHER codes.
+      if (rank[a] !== rank[b] || chrId[a] !== chrId[b]) {
+        const c = compareChrom(rank[a], chrNames[chrId[a]], rank[b], chrNames[chrId[b]]);
+        if (c !== 0) return c;
+      }
       if (pos[a] !== pos[b]) return pos[a] - pos[b];
       return Buffer.compare(this.view(a), this.view(b));
     });
@@ -248,10 +250,3 @@ async function spill(rows: HeldRows, file: string): Promise<string> {
   return file;
 }
 
-async function copyTo(file: string, w: Writable): Promise<void> {
-  const rs = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  for await (const b of rs) {
-    const p = writeAsync(w, b as Buffer);
-    if (p) await p;
-  }
-}

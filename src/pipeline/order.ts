@@ -11,9 +11,19 @@ export interface RowKey {
   line: Uint8Array;
 }
 
+/**
+ * The one genome order of chromosomes: by rank (1..22, X, Y, XY, MT), then codes of RANK_OTHER by
+ * name (byte order). Every table sorter, merger and order check uses it (directly or via compareKeys).
+ */
+export function compareChrom(rankA: number, chrA: string, rankB: number, chrB: string): number {
+  if (rankA !== rankB) return rankA - rankB;
+  if (rankA === RANK_OTHER && chrA !== chrB) return chrA < chrB ? -1 : 1;
+  return 0;
+}
+
 export function compareKeys(a: RowKey, b: RowKey): number {
-  if (a.rank !== b.rank) return a.rank - b.rank;
-  if (a.rank === RANK_OTHER && a.chr !== b.chr) return a.chr < b.chr ? -1 : 1;
+  const c = compareChrom(a.rank, a.chr, b.rank, b.chr);
+  if (c !== 0) return c;
   if (a.pos !== b.pos) return a.pos - b.pos;
   return Buffer.compare(a.line, b.line);
 }

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RANK_OTHER } from '../formats/chrom.js';
-import { createOutput, isSpecialFile, writeAsync, type OutCompression, type OutputFile } from '../io/output.js';
+import { copyFileTo, createOutput, isSpecialFile, writeAsync, type OutCompression, type OutputFile } from '../io/output.js';
 import { compareKeys, type RowKey } from './order.js';
 import { BatchWriter, maxOpenFor, mergeInPasses, type MergeSource } from './merge.js';
 import { TableReader } from './merge-reader.js';
@@ -129,7 +129,7 @@ export class GenomeSorter {
         return this.run0;
       }
       await this.run0.finish();
-      await copyToStdout(this.run0.tmpPath);
+      await copyFileTo(this.run0.tmpPath, process.stdout);
       this.run0.abort();
       return null;
     }
@@ -175,14 +175,6 @@ const NL = new Uint8Array([10]);
 function chrOf(line: Uint8Array): string {
   const t = line.indexOf(9);
   return Buffer.from(line.buffer, line.byteOffset, t < 0 ? line.length : t).toString('latin1');
-}
-
-async function copyToStdout(file: string): Promise<void> {
-  const rs = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  for await (const b of rs) {
-    const p = writeAsync(process.stdout, b as Buffer);
-    if (p) await p;
-  }
 }
 
 /** Sorted held rows as ~1 MB blocks of lines. */

@@ -18,6 +18,7 @@
 // (kept variants) x (target samples [+ LD samples]) x 2 bytes of disk beside the output.
 import { InputError, UsageError } from '../errors.js';
 import { chrRank, normChr } from '../formats/chrom.js';
+import { compareChrom } from '../pipeline/order.js';
 import { alignTable, alignedColumn, displayId, parseSampleFile, readNumericTable, type SampleId } from '../formats/tables.js';
 import { readTextFile } from '../io/input.js';
 import { commitAll, createOutput, writeAsync, type OutputFile } from '../io/output.js';
@@ -409,7 +410,7 @@ function clumpAndScore(cfg: PrsConfig, keptByChr: Map<string, KeptChrom>, ld: Ld
   const indexes: IndexOut[] = [];
   let clumpInput = 0;
   let pairs = 0;
-  const chrs = [...keptByChr.keys()].sort((a, b) => chrRank(a) - chrRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const chrs = [...keptByChr.keys()].sort((a, b) => compareChrom(chrRank(a), a, chrRank(b), b));
   for (const chr of chrs) {
     const kc = keptByChr.get(chr)!;
     const c = kc.base;
