@@ -52,7 +52,8 @@ const STAMP = '.bench-ok.json';
 export function estimateBytes(d: DataSpec): number {
   // Measured on the simulator: zstd .gen ~4 B per genotype; BGEN 8-bit zlib ~1.3 B/genotype at
   // 157 samples, ~0.6 at 10k (LD-copied haplotypes compress better with more samples).
-  const perGeno = d.format === 'gen' ? (d.compress === 'zst' ? 4.1 : d.compress === 'gz' ? 5 : 17.5) : d.samples < 1000 ? 1.35 : 0.65;
+  // VCF GT:DS:HDS bgzipped: ~5.5 bytes a genotype (157 x 30k plink2 --dummy export: 27.7 MB).
+  const perGeno = d.format === 'vcf' ? 5.5 : d.format === 'gen' ? (d.compress === 'zst' ? 4.1 : d.compress === 'gz' ? 5 : 17.5) : d.samples < 1000 ? 1.35 : 0.65;
   return d.samples * d.variants * perGeno + 200 * d.variants;
 }
 
@@ -70,6 +71,28 @@ function sameSpec(file: string, d: DataSpec): boolean {
     return JSON.stringify(JSON.parse(fs.readFileSync(file, 'utf8')).spec) === JSON.stringify(d);
   } catch {
     return false;
+  }
+}
+
+/** The simulated PREFIX.gen as plink2 writes a bgzipped GT:DS:HDS VCF (sample IDs = IID); the .gen removed. */
+async function exportVcf(prefix: string): Promise<void> {
+  const plink2 = which('plink2');
+  if (!plink2) throw new Error('the VCF scenario needs plink2 to write its input (plink2 --export vcf bgz vcf-dosage=HDS-force)');
+  await new Promise<void>((resolve, reject) => {
+    const args = ['--gen', `${prefix}.gen`, 'ref-first', '--sample', `${prefix}.sample`, '--export', 'vcf', 'bgz', 'vcf-dosage=HDS-force', 'id-paste=iid', '--out', prefix];
+    const child = spawn(plink2, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`plink2 --export vcf failed (${code}): ${err.trim()}`))));
+  });
+  fs.rmSync(`${prefix}.gen`, { force: true });
+  fs.rmSync(`${prefix}.log`, { force: true });
+  // The VCF names samples by IID only: the tables drop their FID column, so plink2 (which matches
+  // FID+IID) and dosageflow read the same samples.
+  for (const f of [`${prefix}.pheno.tsv`, `${prefix}.covar.tsv`]) {
+    const lines = fs.readFileSync(f, 'utf8').split('\n');
+    fs.writeFileSync(f, lines.map((l, i) => (l === '' ? l : (i === 0 ? '#' : '') + l.split('\t').slice(1).join('\t'))).join('\n'));
   }
 }
 
@@ -91,7 +114,7 @@ export async function ensureData(
   if (present && sameSpec(stamp, d)) return { files, generated: false, seconds: 0 };
   const t0 = process.hrtime.bigint();
   fs.rmSync(stamp, { force: true });
-  const prefix = files.genotypes.replace(/\.(bgen|gen(\.zst|\.gz)?)$/, '');
+  const prefix = files.genotypes.replace(/\.(bgen|vcf\.gz|gen(\.zst|\.gz)?)$/, '');
   log(`generating ${path.basename(prefix)} (${d.samples} samples x ${d.variants} variants, ${d.format}${d.bits ? ` ${d.bits}-bit` : ''} ${d.compress})`);
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...simulateArgs(d, prefix)], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -101,6 +124,7 @@ export async function ensureData(
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`dosageflow simulate failed (${code}): ${err.trim()}`))));
   });
   if (d.ccCases && files.ccPheno) fs.writeFileSync(files.ccPheno, ccPhenoTable(fs.readFileSync(files.pheno, 'utf8'), d.ccCases));
+  if (d.format === 'vcf') await exportVcf(prefix);
   if (d.extraPhenos && files.manyPheno) {
     fs.writeFileSync(files.manyPheno, manyPhenoTable(fs.readFileSync(files.pheno, 'utf8'), d.extraPhenos, manyPhenoSeed(d)));
   }

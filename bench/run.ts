@@ -30,7 +30,7 @@ interface Options {
 
 const USAGE = `usage: npm run bench -- [options]
   --only 1,2      run only these scenarios (1 seed shape, 2 biobank slice, 3 many phenotypes, 6/7 case/control,
-                  4 memory scaling, 5 goal .gen.zst 157 x 300k)
+                  4 memory scaling, 5 goal .gen.zst 157 x 300k, 8 VCF GT:DS:HDS 157 x 300k and 2,000 x 100k)
   --quick         shrink every scenario ~10x (variant counts) for a smoke run
   --repeat N      time each command N times, report the fastest (default 1)
   --threads N     threads for both tools (default: available cores)
@@ -193,7 +193,7 @@ function pctLoad(x: number | null | undefined): string {
 
 function describeInput(r: RunSpec): string {
   const d = r.data;
-  return d.format === 'gen' ? `.gen.${d.compress}` : `BGEN ${d.bits ?? 8}-bit ${d.compress}`;
+  return d.format === 'gen' ? `.gen.${d.compress}` : d.format === 'vcf' ? 'VCF GT:DS:HDS bgzip' : `BGEN ${d.bits ?? 8}-bit ${d.compress}`;
 }
 
 /** One execution of one tool; outputs counted, then removed unless --keep. */

@@ -9,7 +9,8 @@ import { mulberry32 } from '../src/sim/random.js';
 export interface DataSpec {
   samples: number;
   variants: number;
-  format: 'gen' | 'bgen';
+  /** vcf: the simulated cohort exported by plink2 as bgzipped VCF with GT:DS:HDS (vcf-dosage=HDS-force). */
+  format: 'gen' | 'bgen' | 'vcf';
   /** gen: zst | gz | none; bgen: zlib | zstd | none (per-variant). */
   compress: string;
   /** BGEN bits per probability. */
@@ -84,6 +85,8 @@ export function scenarios(scale: Scale = 'full', tiny = TINY): Scenario[] {
   const s6 = { ...bgen(10_000, 100_000, 106), ccCases: 0.2 };
   const s7 = { ...gen(157, 300_000, 107), ccCases: 0.1 };
   const ccRun = (label: string, data: DataSpec): RunSpec => ({ label, data, phenoTable: 'cc', nPhenos: 1, nCovars: COVARS });
+  const vcf = (samples: number, variants: number, seed: number): DataSpec => ({ samples: n(samples), variants: m(variants), format: 'vcf', compress: 'bgzf', seed });
+  const s8 = [vcf(157, 300_000, 108), vcf(2_000, 100_000, 109)];
   return [
     {
       id: '1',
@@ -130,12 +133,18 @@ export function scenarios(scale: Scale = 'full', tiny = TINY): Scenario[] {
       description: `${s7.samples} x ${s7.variants} zstd .gen, one 1/2 phenotype (~10% cases), 12 covariates, logistic with Firth fallback (goal: plink2/dosageflow >= 2, peak RSS <= 500 MB)`,
       runs: [ccRun(lbl(s7.variants), s7)],
     },
+    {
+      id: '8',
+      name: 'goal: VCF',
+      description: `{${s8.map((d) => `${d.samples} x ${lbl(d.variants)}`).join(', ')}} bgzipped VCF GT:DS:HDS (plink2 --export vcf bgz vcf-dosage=HDS-force of the simulated cohort), 2 phenotypes, 12 covariates, vs plink2 --vcf dosage=DS (goal: plink2/dosageflow >= 3, peak RSS <= 400 MB)`,
+      runs: s8.map((d) => simRun(`${d.samples}x${lbl(d.variants)}`, d)),
+    },
   ];
 }
 
 /** File prefix of a data set inside the data directory: the shape and seed make it unique. */
 export function dataPrefix(d: DataSpec): string {
-  const fmt = d.format === 'gen' ? `gen-${d.compress}` : `bgen${d.bits ?? 8}-${d.compress}`;
+  const fmt = d.format === 'gen' ? `gen-${d.compress}` : d.format === 'vcf' ? 'vcf-hds-bgz' : `bgen${d.bits ?? 8}-${d.compress}`;
   return `${fmt}-n${d.samples}-m${d.variants}-s${d.seed}`;
 }
 
@@ -152,7 +161,7 @@ export interface DataFiles {
 
 export function dataFiles(dir: string, d: DataSpec): DataFiles {
   const p = `${dir}/${dataPrefix(d)}`;
-  const genotypes = d.format === 'bgen' ? `${p}.bgen` : `${p}.gen${d.compress === 'zst' ? '.zst' : d.compress === 'gz' ? '.gz' : ''}`;
+  const genotypes = d.format === 'bgen' ? `${p}.bgen` : d.format === 'vcf' ? `${p}.vcf.gz` : `${p}.gen${d.compress === 'zst' ? '.zst' : d.compress === 'gz' ? '.gz' : ''}`;
   return {
     genotypes,
     sample: `${p}.sample`,
@@ -165,7 +174,8 @@ export function dataFiles(dir: string, d: DataSpec): DataFiles {
 
 /** `dosageflow simulate` arguments for a data set. */
 export function simulateArgs(d: DataSpec, outPrefix: string): string[] {
-  const a = ['simulate', '--samples', String(d.samples), '--variants', String(d.variants), '--format', d.format, '--compress', d.compress, '--seed', String(d.seed), '--out', outPrefix];
+  // VCF: simulated as plain .gen, then exported by plink2 (bench/lib.ts ensureData).
+  const a = ['simulate', '--samples', String(d.samples), '--variants', String(d.variants), '--format', d.format === 'vcf' ? 'gen' : d.format, '--compress', d.format === 'vcf' ? 'none' : d.compress, '--seed', String(d.seed), '--out', outPrefix];
   if (d.format === 'bgen') a.push('--bits', String(d.bits ?? 8));
   return a;
 }
@@ -184,7 +194,8 @@ function phenoFile(run: RunSpec, f: DataFiles): string {
 
 /** `dosageflow assoc` arguments (after the launcher). Outputs go to OUT.<PHENO>.tsv. */
 export function dosageflowArgs(run: RunSpec, f: DataFiles, out: string, threads: number): string[] {
-  const a = ['assoc', run.data.format === 'bgen' ? '--bgen' : '--gen', f.genotypes, '--sample', f.sample, '--pheno', phenoFile(run, f), '--covar', f.covar, '--threads', String(threads), '--out', out, '--no-progress'];
+  const input = run.data.format === 'vcf' ? ['--vcf', f.genotypes] : [run.data.format === 'bgen' ? '--bgen' : '--gen', f.genotypes, '--sample', f.sample];
+  const a = ['assoc', ...input, '--pheno', phenoFile(run, f), '--covar', f.covar, '--threads', String(threads), '--out', out, '--no-progress'];
   if (run.phenoNames) a.push('--pheno-name', ...run.phenoNames);
   return a;
 }
@@ -194,8 +205,8 @@ export function dosageflowArgs(run: RunSpec, f: DataFiles, out: string, threads:
  * temporary .pgen) included. plink2 reads zstd-compressed .gen directly (no separate zstd -d).
  */
 export function plink2Args(run: RunSpec, f: DataFiles, out: string, threads: number): string[] {
-  const a = run.data.format === 'bgen' ? ['--bgen', f.genotypes, 'ref-first'] : ['--gen', f.genotypes, 'ref-first'];
-  a.push('--sample', f.sample, '--pheno', phenoFile(run, f));
+  const a = run.data.format === 'vcf' ? ['--vcf', f.genotypes, 'dosage=DS'] : [run.data.format === 'bgen' ? '--bgen' : '--gen', f.genotypes, 'ref-first', '--sample', f.sample];
+  a.push('--pheno', phenoFile(run, f));
   if (run.phenoNames) a.push('--pheno-name', run.phenoNames.join(','));
   // --covar-variance-standardize: without it plink2 refuses the 10,000-sample cohorts ("genotype/
   // covariate scales vary too widely"), so a user would add it; it does not change the genotype
