@@ -306,7 +306,8 @@ t.test('checks: message (file and line) and exit code, and no output left behind
   const [c101, bp101] = [rows[101].split('\t')[0], rows[101].split('\t')[2]];
   const [c102, bp102] = [rows[102].split('\t')[0], rows[102].split('\t')[2]];
   check('unsorted', ['merge', a, unsorted, '--out', out], 3, new RegExp(`^dosageflow: ${esc(unsorted)}:4: not genome-sorted: ${c101}:${bp101} after ${c102}:${bp102}\n$`));
-  const tie = writeTable(path.join(dir, 'tie.tsv'), header, ['1\trs9\t5\tG\tA\t1', '1\trs9\t5\tC\tA\t1']);
+  const rest = '\t0.5\t1\t100\t0.1\t0.1\t1\t0.3\t0.5';
+  const tie = writeTable(path.join(dir, 'tie.tsv'), header, ['1\trs9\t5\tG\tA' + rest, '1\trs9\t5\tC\tA' + rest]);
   check('tie out of byte order', ['merge', tie, '--out', out], 3, new RegExp(`^dosageflow: ${esc(tie)}:3: not genome-sorted: 1:5 after 1:5 \\(rows at one position are ordered by their bytes\\)\n$`));
   const dup = writeTable(path.join(dir, 'dup.tsv'), header, [rows[5].replace(/\t[^\t]+$/, '\t0.5')]);
   const [c5, s5, bp5, a15, a25] = rows[5].split('\t');

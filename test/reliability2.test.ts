@@ -263,3 +263,41 @@ t.test('15.20 SIGUSR1 does not open the inspector; the run carries on and finish
   t.same(outputsIn(d).sort(), ['o.dissociation.tsv', 'o.madrs.tsv', 'o.response.tsv']);
 });
 
+
+// ---------------------------------------------------------------------------------------------
+// 5: merge checks every row
+
+t.test('15.5 merge rejects a row cut short, a 3-field row, P=banana and a duplicate row inside one input', async (t) => {
+  const d = dir('rel2-merge-rows');
+  const sim = simulated(300);
+  const a = runCli(assocArgs(sim, path.join(d, 'a')));
+  t.equal(a.status, 0, a.stderr);
+  const lines = fs.readFileSync(path.join(d, 'a.response.tsv'), 'utf8').split('\n').filter(Boolean);
+  const bad = (name: string, text: string) => {
+    const f = path.join(d, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const withP = (l: string, p: string) => l.split('\t').map((v, i) => (i === 11 ? p : v)).join('\t');
+  const cases: [string, string, RegExp][] = [
+    ['cut.tsv', lines.slice(0, 6).join('\n') + '\n' + lines[6].slice(0, 30), /cut\.tsv:7: \d+ fields where the header has 13 \(a row cut short\?\)/],
+    ['three.tsv', lines.slice(0, 4).join('\n') + '\n22\trsX\t99999999\n', /three\.tsv:5: 3 fields where the header has 13/],
+    ['banana.tsv', [...lines.slice(0, 3), withP(lines[3], 'banana'), ...lines.slice(4, 8)].join('\n') + '\n', /banana\.tsv:4: P is not a number: 'banana'/],
+    ['dup.tsv', [...lines.slice(0, 4), lines[3], ...lines.slice(4, 8)].join('\n') + '\n', /dup\.tsv:5: duplicate variant .*: also at line 4/],
+    ['huge.tsv', [...lines.slice(0, 3), withP(lines[3], '9'.repeat(100) + 'x'), lines[4]].join('\n') + '\n', /huge\.tsv:4: P is not a number: '9{40}\.\.\. \(101 characters\)'$/m],
+  ];
+  for (const [name, text, re] of cases) {
+    const f = bad(name, text);
+    for (const sort of [[], ['--sort']]) {
+      if (name === 'dup.tsv' && sort.length) continue; // --sort of one table: duplicates are its own business
+      const r = runCli(['merge', ...sort, f, '--out', path.join(d, 'm.tsv')]);
+      t.equal(r.status, 3, `${name} ${sort}: ${r.stderr}`);
+      t.match(r.stderr, re);
+      t.notOk(fs.existsSync(path.join(d, 'm.tsv')), 'no output');
+    }
+  }
+  // NA, nan, inf and exponents are numbers.
+  const ok = bad('ok.tsv', [...lines.slice(0, 3), withP(lines[3], 'NA'), withP(lines[4], '1.5e-300'), withP(lines[5], 'inf')].join('\n') + '\n');
+  const r = runCli(['merge', ok, '--out', path.join(d, 'm.tsv')]);
+  t.equal(r.status, 0, r.stderr);
+});

@@ -20,6 +20,36 @@ export interface ReaderOptions {
   checkSorted: boolean;
   /** Called with the header as soon as it is read, before any row is parsed (may throw). */
   onHeader?: (header: string) => void;
+  /**
+   * Check each row against the header: as many fields, and a number (or NA, nan, inf) in every
+   * numeric column (NUMERIC_COLUMNS). User inputs of merge are checked; runs made here are not.
+   */
+  checkRows?: boolean;
+}
+
+/** Columns of a summary-statistics table whose values must be numbers (or NA/nan/inf). */
+export const NUMERIC_COLUMNS = new Set(['BP', 'FRQ', 'INFO', 'N', 'BETA', 'SE', 'T', 'P', 'LOG10P', 'OR', 'Z', 'Z_STAT', 'CHISQ', 'SCORE', 'OBS_CT', 'A1_FREQ', 'MACH_R2', 'LOG10_P']);
+
+/** Whether b[s, e) is a decimal number (sign, digits, point, exponent) or NA, nan, inf, -inf. */
+export function isNumberField(b: Uint8Array, s: number, e: number): boolean {
+  let i = s;
+  if (i < e && (b[i] === 43 || b[i] === 45)) i++;
+  let digits = 0;
+  while (i < e && b[i] >= 48 && b[i] <= 57) (i++, digits++);
+  if (i < e && b[i] === 46) {
+    i++;
+    while (i < e && b[i] >= 48 && b[i] <= 57) (i++, digits++);
+  }
+  if (digits > 0 && i < e && (b[i] === 101 || b[i] === 69)) {
+    i++;
+    if (i < e && (b[i] === 43 || b[i] === 45)) i++;
+    let ed = 0;
+    while (i < e && b[i] >= 48 && b[i] <= 57) (i++, ed++);
+    if (ed === 0) return false;
+  }
+  if (digits > 0 && i === e) return true;
+  const word = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1').toLowerCase();
+  return word === 'na' || word === 'nan' || word === 'inf' || word === '-inf' || word === '+inf';
 }
 
 /** Where a reader's rows came from when it reads an intermediate run: the original inputs. */
@@ -52,6 +82,10 @@ export class TableReader implements RowKey {
   private cacheChr: Buffer = EMPTY;
   private cacheName = '';
   private cacheRank = RANK_OTHER;
+  /** checkRows: the header's field count and which fields are numeric. */
+  private nFields = 0;
+  private numeric: boolean[] = [];
+  private names: string[] = [];
 
   constructor(
     readonly file: string,
@@ -103,10 +137,16 @@ export class TableReader implements RowKey {
         this.wantHeader = false;
         this.header = b.toString('utf8', s, e);
         this.opts.onHeader?.(this.header);
+        if (this.opts.checkRows) {
+          this.names = this.header.split('\t');
+          this.nFields = this.names.length;
+          this.numeric = this.names.map((c) => NUMERIC_COLUMNS.has(c));
+        }
         continue;
       }
       if (e === s) continue; // blank line
       this.parse(b, s, e);
+      if (this.nFields) this.checkRow(b, s, e);
       return true;
     }
     return false;
@@ -153,6 +193,21 @@ export class TableReader implements RowKey {
     return new InputError(msg, { file: this.file, line: this.lines });
   }
 
+  /** checkRows: the field count and the numeric columns of the row b[s, e). */
+  private checkRow(b: Buffer, s: number, e: number): void {
+    let f = 0;
+    let fs = s;
+    for (let i = s; i <= e; i++) {
+      if (i < e && b[i] !== TAB) continue;
+      if (f < this.nFields && this.numeric[f] && !isNumberField(b, fs, i)) {
+        throw this.fail(`${this.names[f]} is not a number: '${quoteField(b.toString('utf8', fs, i))}'`);
+      }
+      f++;
+      fs = i + 1;
+    }
+    if (f !== this.nFields) throw this.fail(`${f} field${f === 1 ? '' : 's'} where the header has ${this.nFields}${f < this.nFields ? ' (a row cut short?)' : ''}`);
+  }
+
   private parse(b: Buffer, s: number, e: number): void {
     let i = s;
     while (i < e && b[i] !== TAB) i++;
@@ -176,7 +231,7 @@ export class TableReader implements RowKey {
     if (pos < 0 || i === t2 + 1) {
       let t3 = b.indexOf(TAB, t2 + 1);
       if (t3 < 0 || t3 > e) t3 = e;
-      throw this.fail(`BP is not a position: '${b.toString('utf8', t2 + 1, t3)}'`);
+      throw this.fail(`BP is not a position: '${quoteField(b.toString('utf8', t2 + 1, t3))}'`);
     }
     // The chromosome name rarely changes: compare its bytes with the last one seen.
     const clen = t1 - s;
@@ -193,7 +248,14 @@ export class TableReader implements RowKey {
     if (this.opts.checkSorted && this.lineNo > 0) {
       let c = compareChrom(rank, chr, this.rank, this.chr);
       if (c === 0) c = pos - this.pos;
-      if (c === 0) c = Buffer.compare(b.subarray(s, e), this.buf.subarray(this.start, this.end));
+      if (c === 0) {
+        const ve = variantEnd(b, s, e);
+        const le = variantEnd(this.buf, this.start, this.end);
+        if (ve - s === le - this.start && Buffer.compare(b.subarray(s, ve), this.buf.subarray(this.start, le)) === 0) {
+          throw this.fail(`duplicate variant ${describeVariant(b.subarray(s, e))}: also at line ${this.lineNo}`);
+        }
+        c = Buffer.compare(b.subarray(s, e), this.buf.subarray(this.start, this.end));
+      }
       if (c < 0) {
         const tie = rank === this.rank && pos === this.pos;
         throw this.fail(`not genome-sorted: ${chr}:${pos} after ${this.chr}:${this.pos}${tie ? ' (rows at one position are ordered by their bytes)' : ''}`);
@@ -234,6 +296,11 @@ export function variantEnd(b: Uint8Array, s: number, e: number): number {
   let tabs = 0;
   for (let i = s; i < e; i++) if (b[i] === TAB && ++tabs === 5) return i;
   return e;
+}
+
+/** A field quoted in a message: at most 40 characters (a 20 MB field must not fill the terminal). */
+export function quoteField(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}... (${s.length} characters)` : s;
 }
 
 /** "CHR:BP SNP A1/A2" of a row, for messages. */

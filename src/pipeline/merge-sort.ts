@@ -26,7 +26,7 @@ export async function sortTable(cfg: MergeConfig, tmp: { get: () => string }): P
   const file = cfg.inputs[0];
   const memoryBytes = Math.max(1, cfg.memoryMB * (1 << 20));
   const maxOpen = cfg.maxOpen ?? maxOpenFor(cfg.memoryMB);
-  const r = await TableReader.open(file, { header: true, checkSorted: false, onHeader: (h) => checkHeaderColumns(h, file) });
+  const r = await TableReader.open(file, { header: true, checkSorted: false, checkRows: true, onHeader: (h) => checkHeaderColumns(h, file) });
   if (r.header === null) {
     r.close();
     throw new InputError('empty file: no header line', { file, line: 1 });

@@ -13,7 +13,7 @@ import { openInput } from '../io/input.js';
 import { readLines } from '../io/lines.js';
 import { createOutput, registerTemp, unregisterTemp, writeAsync, type OutCompression } from '../io/output.js';
 import { compareKeys } from './order.js';
-import { TableReader, describeVariant, variantEnd } from './merge-reader.js';
+import { TableReader, describeVariant, quoteField, variantEnd } from './merge-reader.js';
 
 export { TableReader } from './merge-reader.js';
 
@@ -325,7 +325,7 @@ export function checkHeaderColumns(header: string | null, file: string): string 
   const cols = header.split('\t');
   const bad = REQUIRED_COLUMNS.findIndex((c, i) => cols[i] !== c);
   if (bad >= 0) {
-    throw new InputError(`not a summary-statistics table: the header must start with ${REQUIRED_COLUMNS.join(' ')} (column ${bad + 1} is '${cols[bad] ?? ''}')`, { file, line: 1 });
+    throw new InputError(`not a summary-statistics table: the header must start with ${REQUIRED_COLUMNS.join(' ')} (column ${bad + 1} is '${quoteField(cols[bad] ?? '')}')`, { file, line: 1 });
   }
   return header;
 }
@@ -390,7 +390,7 @@ export async function mergeTables(cfg: MergeConfig, tmp: { get: () => string }):
         if (expected === null) expected = checkHeaderColumns(h, file);
         else if (h !== expected) throw new InputError(headerDiff(h, expected, first), { file, line: 1 });
       };
-      const r = await TableReader.open(file, { header: true, checkSorted: true, onHeader });
+      const r = await TableReader.open(file, { header: true, checkSorted: true, checkRows: true, onHeader });
       if (r.header === null) {
         r.close();
         throw new InputError('empty file: no header line', { file, line: 1 });
@@ -422,7 +422,8 @@ function headerDiff(h: string, want: string, first: string): string {
   const b = want.split('\t');
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     if (a[i] !== b[i]) {
-      const detail = a[i] === undefined ? `column ${i + 1} '${b[i]}' is missing` : b[i] === undefined ? `extra column ${i + 1} '${a[i]}'` : `column ${i + 1} is '${a[i]}', not '${b[i]}'`;
+      const q = (x: string) => quoteField(x);
+      const detail = a[i] === undefined ? `column ${i + 1} '${q(b[i])}' is missing` : b[i] === undefined ? `extra column ${i + 1} '${q(a[i])}'` : `column ${i + 1} is '${q(a[i])}', not '${q(b[i])}'`;
       return `header differs from that of ${first}: ${detail}`;
     }
   }
