@@ -301,3 +301,69 @@ t.test('15.5 merge rejects a row cut short, a 3-field row, P=banana and a duplic
   const r = runCli(['merge', ok, '--out', path.join(d, 'm.tsv')]);
   t.equal(r.status, 0, r.stderr);
 });
+
+// ---------------------------------------------------------------------------------------------
+// 4, 7: BGEN index and header counts
+
+const BG = (f: string) => fixture('bgen', f);
+const BA = (f: string) => fixture('bgen-assoc', f);
+function bgenAssoc(bgen: string, out: string, extra: string[] = []) {
+  return runCli(['assoc', '--bgen', bgen, '--sample', BA('example.sample'), '--pheno', BA('example.pheno'), '--pheno-name', 'trait1', '--out', out, ...extra]);
+}
+
+t.test('15.4 a stale .bgi (file grew, wrong positions, a directory) is refused, exit 3 naming it', async (t) => {
+  const d = dir('rel2-bgi');
+  const bgen = path.join(d, 'x.bgen');
+  const bgi = `${bgen}.bgi`;
+  const fresh = () => {
+    fs.copyFileSync(BG('example.8bits.bgen'), bgen);
+    fs.rmSync(bgi, { recursive: true, force: true });
+    fs.copyFileSync(BG('example.8bits.bgen.bgi'), bgi);
+  };
+  fresh();
+  const ok = bgenAssoc(bgen, path.join(d, 'ok'), ['--region', '1']);
+  t.equal(ok.status, 0, `the matching index is used: ${ok.stderr}`);
+  // The file grew after indexing (more records appended; the header's M updated too).
+  const bytes = fs.readFileSync(bgen);
+  const first = bytes.readUInt32LE(0) + 4;
+  const grown = Buffer.concat([bytes, bytes.subarray(first)]);
+  grown.writeUInt32LE(2 * bytes.readUInt32LE(8), 8);
+  fs.writeFileSync(bgen, grown);
+  let r = bgenAssoc(bgen, path.join(d, 'o'), ['--region', '1']);
+  t.equal(r.status, 3, r.stderr);
+  t.match(r.stderr, /x\.bgen\.bgi: the bgenix index does not match .*x\.bgen: it was made for a file of 128746 bytes, the file has \d+; re-index it/);
+  // Same file, an index whose positions are wrong.
+  fresh();
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(bgi);
+  db.prepare('UPDATE Variant SET position = position + 1000000').run();
+  db.close();
+  r = bgenAssoc(bgen, path.join(d, 'o'), ['--region', '1']);
+  t.equal(r.status, 3, r.stderr);
+  t.match(r.stderr, /x\.bgen\.bgi: the bgenix index does not match .*: its record at byte \d+ \(01:\d+, \d+ bytes\) is not a variant there/);
+  // A directory where the index should be (issue 15.22: was "disk i/o error").
+  fs.rmSync(bgi);
+  fs.mkdirSync(bgi);
+  r = bgenAssoc(bgen, path.join(d, 'o'), ['--region', '1']);
+  t.equal(r.status, 4, r.stderr);
+  t.match(r.stderr, /x\.bgen\.bgi: is a directory, not a file/);
+  t.same(fs.readdirSync(d).filter((f) => f.startsWith('o.') || f.startsWith('.')), [], 'no output');
+});
+
+t.test('15.7 a BGEN header variant count below the records, or 0: exit 3, not a partial or empty table', async (t) => {
+  const d = dir('rel2-bgen-m');
+  const bytes = fs.readFileSync(BG('example.8bits.bgen'));
+  for (const [m, re] of [
+    [15, /m15\.bgen: byte \d+: the header announces 15 variants but more data follows the last of them/],
+    [0, /m0\.bgen: byte 8: no variants: the header announces 0/],
+  ] as const) {
+    const f = path.join(d, `m${m}.bgen`);
+    const b = Buffer.from(bytes);
+    b.writeUInt32LE(m, 8);
+    fs.writeFileSync(f, b);
+    const r = bgenAssoc(f, path.join(d, 'o'));
+    t.equal(r.status, 3, r.stderr);
+    t.match(r.stderr, re);
+  }
+  t.same(fs.readdirSync(d).filter((f) => !f.endsWith('.bgen')), [], 'no output');
+});

@@ -7,7 +7,7 @@ import { Piscina } from 'piscina';
 import { InputError, UsageError } from '../errors.js';
 import type { BgenHeader } from '../formats/bgen/index.js';
 import { listBgiOffsets } from '../formats/bgen/index.js';
-import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader, type BgenChunk } from './bgen-source.js';
+import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader, verifyBgi, type BgenChunk } from './bgen-source.js';
 import { parseSampleFile, readNumericTable, alignTable, alignedColumn, type SampleId, displayId } from '../formats/tables.js';
 import { openInput, readTextFile, sniffCompression } from '../io/input.js';
 import { commitAll, suffixFor, type OutCompression, type OutputFile } from '../io/output.js';
@@ -487,7 +487,8 @@ async function chooseReadPath(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file:
   const h = run.headers.get(file)!;
   const target = cfg.chunkSize ?? BGEN_CHUNK;
   const bgi = `${file}.bgi`;
-  const hasBgi = fs.existsSync(bgi);
+  const hasBgi = (cfg.shard || cfg.regions.length > 0) && fs.existsSync(bgi);
+  if (hasBgi) await verifyBgi(bgi, file, h);
   let chunks: AsyncIterable<BgenChunk>;
   if (cfg.shard) {
     const m = h.nVariants;

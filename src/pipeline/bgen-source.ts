@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import { InputError, fileError } from '../errors.js';
 import { openFileForRead } from '../io/input.js';
 import { normChr } from '../formats/chrom.js';
-import { bgenHeaderBytesNeeded, parseBgenHeader, openBgiDatabase, readBgi, variantRecordLength, type BgenHeader, type BgiEntry } from '../formats/bgen/index.js';
+import { bgenHeaderBytesNeeded, parseBgenHeader, parseVariantHeader, openBgiDatabase, readBgi, variantRecordLength, type BgenHeader, type BgiEntry } from '../formats/bgen/index.js';
+import { FileError } from '../errors.js';
 import type { Region } from '../workers/protocol.js';
 
 export interface BgenChunk {
@@ -100,8 +101,21 @@ export async function* bgenChunks(file: string, header: BgenHeader, target: numb
     rs.destroy();
   }
   if (records > 0) yield cut();
+  if (!range && header.nVariants === 0) throw new InputError('no variants: the header announces 0 (plink2: "Empty .bgen file")', { file, byteOffset: 8 });
+  if (!range && total === want && base + scan < fileSize(file)) {
+    // plink2 reads the first M records and ignores the rest; records nobody reads are lost results.
+    throw new InputError(`the header announces ${header.nVariants} variants but more data follows the last of them: the header's count (byte 8) is wrong`, { file, byteOffset: base + scan });
+  }
   if (total < want) {
     throw new InputError(`truncated: the header announces ${header.nVariants} variants but the file ends after ${skipped + total}`, { file, byteOffset: base + scan });
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch (e) {
+    throw fileError(e, file);
   }
 }
 
@@ -147,6 +161,75 @@ export async function* bgenIndexedChunks(file: string, entries: BgiEntry[], targ
       await fh.read(buf, 0, bytes, start);
       yield { buf, fileOffset: start, nVariants: j - i + 1 };
       i = j + 1;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+interface BgiRow {
+  chromosome: string;
+  position: number;
+  fileStart: number;
+  size: number;
+}
+
+/**
+ * Check that a bgenix index belongs to FILE as it is now, before trusting its offsets: the size and
+ * first 1000 bytes bgenix recorded in its Metadata table, the number of records against the header's
+ * M, and the first, middle and last record's chromosome, position and length read from the file. A
+ * file that grew or changed after indexing, or an index with wrong positions, is an InputError (it
+ * used to give some or none of the region's variants with exit 0).
+ */
+export async function verifyBgi(bgi: string, file: string, header: BgenHeader): Promise<void> {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(bgi);
+  } catch (e) {
+    throw fileError(e, bgi);
+  }
+  if (st.isDirectory()) throw new FileError('is a directory, not a file (a .bgi index is a bgenix SQLite file)', { file: bgi });
+  const stale = (why: string) => new InputError(`the bgenix index does not match ${file}: ${why}; re-index it (bgenix -g FILE -index) or remove it`, { file: bgi });
+  let meta: { file_size: number; first: Uint8Array } | undefined;
+  let count = 0;
+  let rows: BgiRow[] = [];
+  try {
+    const db = openBgiDatabase(bgi);
+    try {
+      const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'Metadata'").get() !== undefined;
+      if (hasMeta) meta = db.prepare('SELECT file_size, first_1000_bytes AS first FROM Metadata').get() as typeof meta;
+      count = (db.prepare('SELECT count(*) AS n FROM Variant').get() as { n: number }).n;
+      const at = (k: number) => db.prepare('SELECT chromosome, position, file_start_position AS fileStart, size_in_bytes AS size FROM Variant ORDER BY file_start_position LIMIT 1 OFFSET ?').get(k) as BgiRow | undefined;
+      rows = [...new Set([0, count >> 1, count - 1])].filter((k) => k >= 0 && k < count).map((k) => at(k)!).filter(Boolean);
+    } finally {
+      db.close();
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`not a bgenix index (${String((e as Error).message).toLowerCase()})`, { file: bgi }, { cause: e });
+  }
+  const { fh, size } = await openFileForRead(file);
+  try {
+    if (meta) {
+      if (Number(meta.file_size) !== size) throw stale(`it was made for a file of ${meta.file_size} bytes, the file has ${size}`);
+      const first = Buffer.alloc(Math.min(1000, size));
+      await fh.read(first, 0, first.length, 0);
+      if (!first.equals(Buffer.from(meta.first.subarray(0, first.length)))) throw stale('the first 1000 bytes differ');
+    }
+    if (count !== header.nVariants) throw stale(`it lists ${count} variants, the header announces ${header.nVariants}`);
+    for (const r of rows) {
+      const bad = `its record at byte ${r.fileStart} (${r.chromosome}:${r.position}, ${r.size} bytes) is not a variant there`;
+      if (!(r.fileStart >= header.firstVariantOffset && r.size > 0 && r.fileStart + r.size <= size)) throw stale(bad);
+      if (r.size > 1 << 28) throw stale(bad);
+      const buf = Buffer.alloc(r.size);
+      await fh.read(buf, 0, buf.length, r.fileStart);
+      let v: ReturnType<typeof parseVariantHeader> = null;
+      try {
+        v = parseVariantHeader(buf, 0, header, r.fileStart, file, true);
+      } catch {
+        v = null;
+      }
+      if (!v || v.position !== r.position || normChr(v.chr) !== normChr(r.chromosome) || v.blockStart + v.blockLength !== r.size) throw stale(bad);
     }
   } finally {
     await fh.close();
