@@ -210,7 +210,7 @@ t.test('15.2 merge --out onto a FIFO, /dev/null, /dev/fd/N or a symlink writes t
   const r6 = runCli(['merge', table, '--out', d + '/']);
   t.equal(r6.status, 4, r6.stderr);
   t.match(r6.stderr, /is a directory, not a file/);
-  t.same(fs.readdirSync(d).filter((f) => f.startsWith('.')), [], 'no temporaries left');
+  t.same(visible(d).filter((f) => f.startsWith('.')), [], 'no temporaries left');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -234,8 +234,8 @@ async function stuckRun(t: Test, tag: string) {
   const lines = fs.readFileSync(A('small.gen'), 'utf8').split('\n');
   child.stdin!.write(lines.slice(0, 120).join('\n') + '\n');
   const end = Date.now() + 30_000;
-  while (Date.now() < end && !fs.readdirSync(d).some((f) => /^\.o\..*\.tmp-/.test(f))) await new Promise((r) => setTimeout(r, 10));
-  t.ok(fs.readdirSync(d).length > 0, 'temporaries exist while the run waits');
+  while (Date.now() < end && !visible(d).some((f) => /^\.o\..*\.tmp-/.test(f))) await new Promise((r) => setTimeout(r, 10));
+  t.ok(visible(d).length > 0, 'temporaries exist while the run waits');
   await new Promise((r) => setTimeout(r, 100));
   return { child, done, d, rest: lines.slice(120).join('\n') };
 }
@@ -347,7 +347,7 @@ t.test('15.4 a stale .bgi (file grew, wrong positions, a directory) is refused, 
   r = bgenAssoc(bgen, path.join(d, 'o'), ['--region', '1']);
   t.equal(r.status, 4, r.stderr);
   t.match(r.stderr, /x\.bgen\.bgi: is a directory, not a file/);
-  t.same(fs.readdirSync(d).filter((f) => f.startsWith('o.') || f.startsWith('.')), [], 'no output');
+  t.same(visible(d).filter((f) => f.startsWith('o.') || f.startsWith('.')), [], 'no output');
 });
 
 t.test('15.7 a BGEN header variant count below the records, or 0: exit 3, not a partial or empty table', async (t) => {
@@ -365,5 +365,5 @@ t.test('15.7 a BGEN header variant count below the records, or 0: exit 3, not a 
     t.equal(r.status, 3, r.stderr);
     t.match(r.stderr, re);
   }
-  t.same(fs.readdirSync(d).filter((f) => !f.endsWith('.bgen')), [], 'no output');
+  t.same(visible(d).filter((f) => !f.endsWith('.bgen')), [], 'no output');
 });

@@ -27,6 +27,7 @@ export async function main(argv: string[]): Promise<void> {
     removeAllTemps();
     process.stderr.write('dosageflow: internal error: the run stalled before it finished (outputs removed)\n');
     process.exitCode = EXIT.internal;
+    finishRunLog(EXIT.internal);
   });
   // A downstream reader that closes the pipe (`| head`) ends the run quietly.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
