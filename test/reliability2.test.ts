@@ -367,3 +367,44 @@ t.test('15.7 a BGEN header variant count below the records, or 0: exit 3, not a 
   }
   t.same(visible(d).filter((f) => !f.endsWith('.bgen')), [], 'no output');
 });
+
+// ---------------------------------------------------------------------------------------------
+// 10, 11, 17: numbers, positions, sizes
+
+t.test('15.10 -9 is missing however written; hex, binary and octal literals are not numbers', async (t) => {
+  const { parseNumericTable } = await import('../src/formats/tables.js');
+  const tab = parseNumericTable('FID IID y\na a -9\nb b -9.000\nc c -9e0\nd d -9.0\ne e 1.5e1\nf f -8.99\n', 'p.txt');
+  const v = Array.from(tab.values[0]);
+  t.same(v.slice(0, 4).map(Number.isNaN), [true, true, true, true], '-9, -9.000, -9e0, -9.0 are missing');
+  t.same(v.slice(4), [15, -8.99]);
+  for (const lit of ['0x1A', '0b101', '0o17', 'Infinity', '1e', '--1', '1_000']) {
+    t.throws(() => parseNumericTable(`FID IID y\na a ${lit}\n`, 'p.txt'), new RegExp(`p\\.txt|'${lit.replace(/[+]/g, '\\+')}' in column 'y' is not a number`), `${lit} is refused`);
+  }
+});
+
+t.test('15.11 a position above 2^31-2 is refused at input with file:line (plink2: "Invalid bp coordinate")', async (t) => {
+  const d = dir('rel2-pos');
+  const lines = fs.readFileSync(A('small.gen'), 'utf8').split('\n').filter(Boolean);
+  for (const [p, ok] of [['2147483646', true], ['2147483647', false], ['4294967295', false], ['100000000000000000000', false]] as const) {
+    const g = path.join(d, 'pos.gen');
+    fs.writeFileSync(g, lines.map((l, i) => (i === 4 ? l.split(' ').map((f, j) => (j === 3 ? p : f)).join(' ') : l)).join('\n') + '\n');
+    const r = runCli(['assoc', '--gen', g, '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--pheno-name', 'response', '--out', path.join(d, 'o')]);
+    if (ok) {
+      t.equal(r.status, 0, `${p}: ${r.stderr}`);
+      t.match(fs.readFileSync(path.join(d, 'o.response.tsv'), 'utf8'), `\t${p}\t`);
+    } else {
+      t.equal(r.status, 3, `${p}: ${r.stderr}`);
+      t.match(r.stderr, new RegExp(`pos\\.gen:5: position ${p} is above 2147483646, the largest plink2 accepts`));
+    }
+  }
+});
+
+t.test('15.17 --chunk-size above 256M: exit 2 with the allowed range, no temporaries', async (t) => {
+  const d = dir('rel2-chunk');
+  for (const size of ['2G', '3G', '4G', '257M']) {
+    const r = runCli(['assoc', '--gen', A('small.gen'), '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--chunk-size', size, '--out', path.join(d, 'o')]);
+    t.equal(r.status, 2, r.stderr);
+    t.match(r.stderr, new RegExp(`^dosageflow: --chunk-size must be between 1 and 256M, not '${size}'\\n$`));
+  }
+  t.same(visible(d), []);
+});

@@ -5,6 +5,9 @@ import { runAssoc, type AssocConfig, type AssocSummary } from '../pipeline/assoc
 import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseFraction, parseNumber, parseRegion, parseSize, parseThreads } from './options.js';
 import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
 
+/** Largest --chunk-size: every chunk in flight is a buffer this big (2-4G aborted natively, issue 15.17). */
+const MAX_CHUNK_SIZE = 256 << 20;
+
 // --- VCF input options (issue 16 part 2) ---
 /** --extract-if-info 'KEY OP VALUE' (plink2's syntax: R2>=0.3, 'DR2 > 0.8'). */
 export function parseInfoFilter(v: unknown): InfoFilter | undefined {
@@ -96,7 +99,7 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
     out: String(a.out),
     compress: compress as AssocConfig['compress'],
     threads: parseThreads(a.threads),
-    chunkSize: a['chunk-size'] === undefined ? undefined : parseSize(a['chunk-size'], '--chunk-size'),
+    chunkSize: a['chunk-size'] === undefined ? undefined : parseSize(a['chunk-size'], '--chunk-size', MAX_CHUNK_SIZE),
     filters: { minInfo, maxInfo, minMaf },
     maxCorr,
     vif,
@@ -158,7 +161,7 @@ export const assocCommand: CommandModule = {
       .options(SELECTION_OPTIONS)
       .option('shard', { type: 'string', describe: 'I/N: only the I-th of N near-equal contiguous slices of each file\'s variants (for cluster runs; see merge)' })
       .option('threads', { type: 'number', describe: 'worker threads (default: available cores)' })
-      .option('chunk-size', { type: 'string', describe: 'bytes of input per work unit (default 4M for .gen, 1M for BGEN)' })
+      .option('chunk-size', { type: 'string', describe: 'bytes of input per work unit, 1 to 256M (default 4M for .gen, 1M for BGEN)' })
       .option('memory', { type: 'number', describe: 'MB for sorting out-of-order input before spilling to disk (default 256)' })
       .option('tmp-dir', { type: 'string', describe: 'directory for sort spills (default: beside the output)' })
       .option('digits', { type: 'number', describe: 'significant digits printed (default 7)' })

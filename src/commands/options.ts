@@ -18,13 +18,14 @@ export function fileList(v: unknown): string[] {
 }
 
 /** Sizes like 4096, 64k, 4M, 1G. */
-export function parseSize(v: unknown, name: string): number {
+export function parseSize(v: unknown, name: string, max = Infinity): number {
   const s = String(v).trim();
   const m = /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?$/.exec(s);
   if (!m) throw new UsageError(`${name} takes a size like 4096, 64k or 4M, not '${s}'`);
   const mult = { '': 1, k: 1024, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
   const n = Math.floor(Number(m[1]) * mult);
   if (n < 1) throw new UsageError(`${name} must be at least 1 byte`);
+  if (n > max) throw new UsageError(`${name} must be between 1 and ${formatSize(max)}, not '${s}'`);
   return n;
 }
 
@@ -83,3 +84,10 @@ export const SELECTION_OPTIONS = {
   extract: { type: 'string', describe: 'only the variants whose ID (the SNP column) is listed, whitespace-separated' },
   exclude: { type: 'string', describe: 'all variants but those listed (same format as --extract)' },
 } as const;
+
+function formatSize(n: number): string {
+  if (n % (1 << 30) === 0) return `${n / (1 << 30)}G`;
+  if (n % (1 << 20) === 0) return `${n / (1 << 20)}M`;
+  if (n % 1024 === 0) return `${n / 1024}k`;
+  return String(n);
+}

@@ -61,7 +61,9 @@ export interface NumericTable {
   lines: number[];
 }
 
-const MISSING = new Set(['NA', 'na', 'NaN', 'nan', '.', '-9', '-9.0', '-9.00']);
+const MISSING = new Set(['NA', 'na', 'NaN', 'nan', '.']);
+/** A decimal number: no hex, binary or octal literals, no Infinity (issue 15.10). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * A whitespace-delimited table with a header: `FID IID ...`, `#FID IID ...`, `IID ...` or `#IID ...`.
@@ -119,12 +121,12 @@ export function parseNumericTable(text: string, file: string, wanted?: string[],
       let v: number;
       if (MISSING.has(s)) v = NaN;
       else {
-        v = Number(s);
-        if (!Number.isFinite(v) || s.trim() === '') {
+        v = DECIMAL.test(s) ? Number(s) : NaN;
+        if (!Number.isFinite(v)) {
           throw new InputError(`${what} '${s.slice(0, 30)}' in column '${allNames[cols[k]]}' is not a number (use NA for missing${what === 'covariate' ? '; code categorical covariates as numbers' : ''})`, { file, line: i + 1 });
         }
       }
-      raw[k].push(v);
+      raw[k].push(v === -9 ? NaN : v); // -9 is missing however written (-9.000, -9e0), as in plink2
     }
   }
   return { file, names: cols.map((j) => allNames[j]), ids, values: raw.map((r) => Float64Array.from(r)), lines: rowLines };

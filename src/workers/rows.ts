@@ -1,6 +1,6 @@
 // Turns decoded variants into formatted result rows for every phenotype. Used inside workers (and
 // directly by tests, without threads).
-import { decodeGenLine, genChunkBegin, rhe } from '../formats/gen/decode.js';
+import { MAX_POSITION, decodeGenLine, genChunkBegin, rhe } from '../formats/gen/decode.js';
 import { withLayout, type GenFileLayout } from '../formats/gen/layout.js';
 import { VariantSelect } from '../formats/select.js';
 // The BGEN record decoders themselves, not formats/bgen/index.js: that also loads the .bgi reader
@@ -8,7 +8,7 @@ import { VariantSelect } from '../formats/select.js';
 import { decodeGenotypeBlockAt } from '../formats/bgen/probs.js';
 import { newVariantHeader, parseVariantHeaderInto } from '../formats/bgen/variant.js';
 import type { BgenHeader } from '../formats/bgen/header.js';
-import { DosageflowError } from '../errors.js';
+import { DosageflowError, InputError } from '../errors.js';
 import { chrRank, normChr } from '../formats/chrom.js';
 import type { VariantMeta } from '../formats/types.js';
 import { negLog10 } from '../stats/distributions.js';
@@ -204,6 +204,7 @@ export class RowFormatter {
     try {
       for (let v = 0; v < req.nVariants; v++) {
         parseVariantHeaderInto(b, p, header, req.fileOffset, req.file, true, vh);
+        if (vh.position > MAX_POSITION) throw new InputError(`position ${vh.position} is above ${MAX_POSITION}, the largest plink2 accepts`, { file: req.file, byteOffset: req.fileOffset + p });
         const m = this.meta;
         m.idBytes = undefined;
         m.chr = vh.chr;

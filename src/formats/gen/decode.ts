@@ -179,6 +179,9 @@ export function lineEnd(b: Uint8Array, start: number, end: number): number {
   return j < 0 || j >= end ? end : j;
 }
 
+/** Largest base-pair position (plink2: "Invalid bp coordinate" above 2^31 - 2). */
+export const MAX_POSITION = 2 ** 31 - 2;
+
 /** The whole number written in b[s, e) (digits only; more than 15 read exactly), or -1. */
 function wholeNumber(b: Uint8Array, s: number, e: number): number {
   let v = 0;
@@ -260,6 +263,7 @@ export function decodeGenLine(
     if (nf !== headFields(layout) + 3 * n) return fieldCountMessage(b, start, end, layout);
     return `position '${posTok}' is not a whole number`;
   }
+  if (pos > MAX_POSITION) return `position ${latin1Slice(b, posStart, posEnd).slice(0, 40)} is above ${MAX_POSITION}, the largest plink2 accepts`;
   meta.chr = chr;
   if (layout.idBytes) {
     // The worker copies these bytes into the output row: no string a line (~0.1 us).
