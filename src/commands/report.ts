@@ -30,6 +30,12 @@ export function reportOptionsFromArgs(a: Record<string, unknown>): { input: stri
   return { input, out: String(a.out), opts };
 }
 
+/** ' (--keep removed N, --remove M)' for the flags given, else ''. */
+function selectionNote(opts: ReportOptions, notKept: number, removed: number): string {
+  const parts = [opts.keep !== undefined ? `--keep removed ${notKept}` : '', opts.remove !== undefined ? `--remove ${removed}` : ''].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
 export const reportCommand: CommandModule = {
   command: 'report <sumstats>',
   describe: 'Manhattan and QQ plots, genomic-control lambda and top loci of a summary-statistics table -> DIR',
@@ -85,7 +91,7 @@ export const reportCommand: CommandModule = {
     const c = s.clumping;
     const ld =
       c.method === 'ld'
-        ? ` (LD: r2 > ${c.r2} over ${c.ld_samples} reference samples${c.ld_samples_not_kept !== undefined ? ` (--keep removed ${c.ld_samples_not_kept}, --remove ${c.ld_samples_removed})` : ''}; ${c.candidates_not_in_ld_ref} of ${c.candidates_in_ld_ref + c.candidates_not_in_ld_ref} suggestive variants not in the reference)`
+        ? ` (LD: r2 > ${c.r2} over ${c.ld_samples} reference samples${selectionNote(opts, c.ld_samples_not_kept ?? 0, c.ld_samples_removed ?? 0)}; ${c.candidates_not_in_ld_ref} of ${c.candidates_in_ld_ref + c.candidates_not_in_ld_ref} suggestive variants not in the reference)`
         : '';
     process.stderr.write(
       `dosageflow report: ${s.n_variants} variants (${s.n_tested} tested), lambda_gc ${lam}, ` +

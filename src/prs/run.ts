@@ -592,7 +592,8 @@ async function phenotypes(cfg: PrsConfig, samples: SampleId[], warnings: string[
   if (pal.matched === 0) {
     throw new InputError(`no sample id matches the ${samples.length} samples of ${cfg.sample} (first there: '${displayId(samples[0])}', first here: '${pt.ids[0] ? displayId(pt.ids[0]) : 'none'}')`, { file: cfg.pheno });
   }
-  if (pal.matched < pt.ids.length) warnings.push(`${pt.ids.length - pal.matched} of ${pt.ids.length} rows of ${cfg.pheno} match no target sample`);
+  const selected = cfg.keep !== undefined || cfg.remove !== undefined ? ' kept by --keep/--remove' : '';
+  if (pal.matched < pt.ids.length) warnings.push(`${pt.ids.length - pal.matched} of ${pt.ids.length} rows of ${cfg.pheno} match no target sample${selected}`);
   const cls = cfg.quantitative ? { kind: 'qt' as const, values: pt.values[0] } : classifyPhenotype(pt.names[0], pt.values[0], pt.lines, cfg.pheno, cfg.one ?? false);
   const y = alignedColumn({ ...pt, values: [cls.values] }, 0, pal);
   const cov: PhenoData['cov'] = [];
@@ -600,7 +601,7 @@ async function phenotypes(cfg: PrsConfig, samples: SampleId[], warnings: string[
     const ct = await readNumericTable(cfg.covar, cfg.covarNames?.length ? cfg.covarNames : undefined, 'covariate');
     const cal = alignTable(samples, ct);
     if (cal.matched === 0) throw new InputError(`no sample id matches the ${samples.length} samples of ${cfg.sample}`, { file: cfg.covar });
-    if (cal.matched < ct.ids.length) warnings.push(`${ct.ids.length - cal.matched} of ${ct.ids.length} rows of ${cfg.covar} match no target sample`);
+    if (cal.matched < ct.ids.length) warnings.push(`${ct.ids.length - cal.matched} of ${ct.ids.length} rows of ${cfg.covar} match no target sample${selected}`);
     ct.names.forEach((name, j) => cov.push({ name, values: alignedColumn(ct, j, cal) }));
   }
   const idx: number[] = [];

@@ -532,8 +532,8 @@ function fieldCountMessage(b: Uint8Array, start: number, end: number, layout: Ge
   const head = headFields(layout);
   const want = head + 3 * n;
   const dir = nf < want ? 'too few' : 'too many';
-  const of = layout.sampleFile === undefined ? '' : ` of ${layout.sampleFile}`;
-  let msg = `${dir} fields: found ${nf}, expected ${want} (${head} + 3 x ${n} samples${of})`;
+  const of = layout.sampleFile === undefined ? '' : ` for the samples of ${layout.sampleFile}`;
+  let msg = `${dir} fields: found ${nf}, expected ${want} (${head} + 3 x ${n} samples)${of}`;
   if ((nf - head) % 3 === 0 && nf > head) msg += `; that is ${(nf - head) / 3} samples: does the .sample file match?`;
   else if (head === 6 && (nf - 5) % 3 === 0) msg += `; with 5 leading fields that is ${(nf - 5) / 3} samples, but this file's first line has 6`;
   else if (head === 5 && nf === 6 + 3 * n) msg += '; a line with 6 leading fields, but this file\'s first line has 5';
