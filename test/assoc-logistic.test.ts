@@ -82,6 +82,7 @@ t.test('CLI: detection, overrides and bad input', async (t) => {
   const nfr = rowsOfTable(path.join(dir, 'x.rare.tsv'));
   t.ok([...nfr.values()].filter((r) => Number.isNaN(r.beta)).length >= 30, '--no-firth: NA where logistic fails');
   t.notOk([...nfr.values()].some((r) => r.firth), '--no-firth: no Firth row');
+  t.match(nf.stderr, /rare \(case\/control.*NA \(\d+ SEPARATION, \d+ LOGISTIC_CONVERGE_FAIL/, '--no-firth: NA rows counted by reason');
   const ctl = fs.readFileSync(L('cc.pheno'), 'utf8').split('\n').map((l, i) => (i === 0 ? l : l.replace(/^(\S+)\t2\t/, '$1\t1\t'))).join('\n');
   fs.writeFileSync(path.join(dir, 'ctl.pheno'), ctl);
   const one = runCli([...base, '--pheno', path.join(dir, 'ctl.pheno'), '--pheno-name', 'bal,qt', '--out', path.join(dir, 'c')]);

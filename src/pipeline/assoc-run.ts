@@ -592,7 +592,7 @@ export function summaryLines(s: AssocSummary): string[] {
   if (s.selection) out.push(`  selection: ${s.selection}`);
   out.push(`  samples: ${s.matching}`);
   for (const p of s.phenos) {
-    const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (${p.cc ? 'no variance or no fit' : naReasonText(p.naReasons)})` : ''].filter(Boolean).join(', ');
+    const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (${naReasonText(p.naReasons)})` : ''].filter(Boolean).join(', ');
     const cc = p.cc ? ` (case/control, logistic: ${p.cc.cases} cases, ${p.cc.controls} controls; ${p.cc.firth} Firth fits)` : '';
     out.push(`  ${p.name}${cc}: ${p.samples} samples, ${p.tested} variants tested${filt ? `, ${filt}` : ''}, lambda ${Number.isNaN(p.lambda) ? 'NA' : p.lambda.toFixed(4)} -> ${p.output}`);
   }

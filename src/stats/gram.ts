@@ -5,7 +5,8 @@
 // O(m K^2 + K^3) a variant instead of O(n K^2). See docs/decisions/0201-gram-downdate.md.
 
 /** Why a row is NA, with plink2's ERRCODE names (counted in the closing summary). */
-export const NA_REASONS = ['', 'CONST_ALLELE', 'SAMPLE_CT<=PREDICTOR_CT', 'CORR_TOO_HIGH', 'VIF_INFINITE', 'VIF_TOO_HIGH', 'INVALID_RESULT'] as const;
+// The last three: logistic fits (stats/logistic.ts).
+export const NA_REASONS = ['', 'CONST_ALLELE', 'SAMPLE_CT<=PREDICTOR_CT', 'CORR_TOO_HIGH', 'VIF_INFINITE', 'VIF_TOO_HIGH', 'INVALID_RESULT', 'SEPARATION', 'LOGISTIC_CONVERGE_FAIL', 'FIRTH_CONVERGE_FAIL'] as const;
 export const NA_CONST = 1;
 export const NA_SAMPLE_CT = 2;
 export const NA_CORR = 3;

@@ -487,6 +487,8 @@ export class RowFormatter {
     const lp = res.logp;
     if (lp !== lp) {
       L.na++;
+      const why = (NA_REASONS as readonly string[]).indexOf(res.err);
+      if (why > 0) L.naWhy[why]++;
       o = writeAscii(t, o, 'NA\tNA\tNA\tNA\tNA\t');
     } else {
       o = writeG(t, o, res.beta, digits);
