@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { fileLineChunks } from '../src/io/line-chunks.js';
 import { prepareModel } from '../src/pipeline/assoc-run.js';
 import { parseSampleFile } from '../src/formats/tables.js';
-import { decodeGenLine, genChunkBegin, setGenWasm } from '../src/formats/gen/decode.js';
+import { GenLineDecoder } from '../src/formats/gen/decode.js';
 import { RowFormatter } from '../src/workers/rows.js';
 import type { WorkerInit } from '../src/workers/protocol.js';
 import type { VariantMeta } from '../src/formats/types.js';
@@ -32,11 +32,11 @@ async function main(): Promise<void> {
     if (lines >= maxLines) break;
   }
   const init: WorkerInit = { model, filters: { minInfo: 0, maxInfo: Infinity, minMaf: 0 }, nSamples: samples.length, genExact: false, bgenRound: false, digits: 6, biallelicOnly: false, regions: [] };
-  if (process.argv.includes("--no-wasm")) setGenWasm(false);
+  const decoder = new GenLineDecoder({ wasm: !process.argv.includes('--no-wasm') });
   const f = new RowFormatter(init);
   const dosage = new Float64Array(samples.length);
   const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
-  const layout = { nSamples: samples.length, plink2Precision: !process.argv.includes("--exact") };
+  const layout = { nSamples: samples.length, plink2Precision: !process.argv.includes('--exact') };
   const time = (fn: () => void): number => {
     let best = Infinity;
     for (let r = 0; r < repeat; r++) {
@@ -48,15 +48,14 @@ async function main(): Promise<void> {
   };
   const decodeMs = time(() => {
     for (const b of chunks) {
-      genChunkBegin(b, samples.length);
+      decoder.begin(b, samples.length);
       // Buffer#indexOf (memchr), as rows.ts searches: TypedArray#indexOf cost ~0.5 us a line here.
       const lf = Buffer.from(b.buffer, b.byteOffset, b.length);
       let s = 0;
       while (s < b.length) {
         let e = lf.indexOf(10, s);
         if (e < 0) e = b.length;
-        const err = decodeGenLine(b, s, e, layout, dosage, meta);
-        if (err) throw new Error(err);
+        decoder.decode(s, e, layout, dosage, meta);
         s = e + 1;
       }
     }
@@ -65,7 +64,9 @@ async function main(): Promise<void> {
     for (const b of chunks) f.gen(0, b, {});
   });
   const us = (ms: number) => ((ms * 1000) / lines).toFixed(2);
-  console.log(`${lines} lines x ${samples.length} samples, ${model.groups.length} groups: decode ${decodeMs.toFixed(0)} ms (${us(decodeMs)} us/variant), whole worker ${totalMs.toFixed(0)} ms (${us(totalMs)} us/variant), rest ${us(totalMs - decodeMs)} us/variant`);
+  console.log(
+    `${lines} lines x ${samples.length} samples, ${model.groups.length} groups: decode ${decodeMs.toFixed(0)} ms (${us(decodeMs)} us/variant), whole worker ${totalMs.toFixed(0)} ms (${us(totalMs)} us/variant), rest ${us(totalMs - decodeMs)} us/variant`,
+  );
 }
 
 main().catch((e) => {

@@ -31,6 +31,47 @@ export class InputError extends DosageflowError {}
 /** A file that cannot be opened, read or written (exit code 4). */
 export class FileError extends DosageflowError {}
 
+/** What a decoder found wrong (DecodeError.code); the same codes for every format. */
+export type DecodeErrorCode =
+  | 'field-count' // a text line with too few or too many fields
+  | 'position' // a position that is no whole number
+  | 'chromosome' // a chromosome column that does not fit the file's layout or --chr
+  | 'probability' // a probability that is no number, negative or above 1
+  | 'record' // a binary record (BGEN variant) that is malformed or truncated
+  | 'block'; // a binary genotype block that is malformed, truncated or does not inflate
+
+/**
+ * The one error shape of the format decoders (.gen, BGEN, VCF): a code, the 1-based field where
+ * known, and the line (text) or byte offset (binary). A decoder throws it with what it knows; the
+ * worker sends code, field, message and position across the thread boundary (decodeErrorFields)
+ * and the main thread rebuilds the same class with the file and the absolute line or offset.
+ */
+export class DecodeError extends InputError {
+  readonly code: DecodeErrorCode;
+  readonly field?: number;
+  constructor(code: DecodeErrorCode, field: number | undefined, message: string, where: Where = {}, options?: { cause?: unknown }) {
+    super(message, where, options);
+    this.code = code;
+    this.field = field;
+  }
+
+  /** The same error located in `where` (file and absolute line or offset). */
+  at(where: Where): DecodeError {
+    return new DecodeError(this.code, this.field, this.message, { file: where.file ?? this.file, line: where.line ?? this.line, byteOffset: where.byteOffset ?? this.byteOffset });
+  }
+}
+
+/** What crosses the thread boundary for a DecodeError (structured clone keeps no class). */
+export interface DecodeErrorFields {
+  code: DecodeErrorCode;
+  field?: number;
+  message: string;
+}
+
+export function decodeErrorFields(e: DecodeError): DecodeErrorFields {
+  return { code: e.code, field: e.field, message: e.message };
+}
+
 export const EXIT = {
   ok: 0,
   usage: 2,

@@ -6,12 +6,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compress as zstdCompress } from 'zstd-napi';
 import { fmtG, fmtPFromLog, writeG, writePFromLog, writeUint } from '../src/stats/format.js';
-import { decodeGenLine, genChunkBegin, genWasmLines, rhe } from '../src/formats/gen/decode.js';
+import { GenLineDecoder, rhe } from '../src/formats/gen/decode.js';
 import type { VariantMeta } from '../src/formats/types.js';
 import { chunkLines } from '../src/pipeline/chunker.js';
 import { fileLineChunks } from '../src/io/line-chunks.js';
 import { InputError } from '../src/errors.js';
-import { fixture, runCli, tmpDir } from './lib/helpers.js';
+import { fixture, runCli, tmpDir, decodeMessage } from './lib/helpers.js';
 import { mulberry32 as rng } from '../src/sim/random.js';
 
 const latin1 = new TextDecoder('latin1');
@@ -160,12 +160,13 @@ t.test('the .gen probability decoders (JS and WebAssembly) equal parse-and-round
   const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
   const d = new Float64Array(n);
   let bad = 0;
+  const wasmDecoder = new GenLineDecoder({ wasm: true });
+  const jsDecoder = new GenLineDecoder({ wasm: false });
   for (const [quant, wasm] of [[true, false], [false, false], [true, true], [false, true]]) {
     for (let v = 0; v < lines.length; v++) {
       const b = new TextEncoder().encode(lines[v] + '\n');
-      // With genChunkBegin the WebAssembly parser reads the line; without it, JavaScript does.
-      if (wasm) genChunkBegin(b, n);
-      const err = decodeGenLine(b, 0, b.length - 1, { nSamples: n, plink2Precision: quant }, d, meta);
+      const dec = wasm ? wasmDecoder : jsDecoder;
+      const err = decodeMessage(() => dec.line(b, 0, b.length - 1, { nSamples: n, plink2Precision: quant }, d, meta));
       if (err !== null) {
         t.fail(err);
         continue;
@@ -189,7 +190,7 @@ t.test('the .gen probability decoders (JS and WebAssembly) equal parse-and-round
   }
   t.equal(bad, 0, 'every dosage equal');
   // Both passes with the WebAssembly parser take every line but the 8 with a 9-digit fraction.
-  t.equal(genWasmLines(), 784, `the WebAssembly parser decoded ${genWasmLines()} of the 800 lines`);
+  t.equal(wasmDecoder.wasmLines, 784, `the WebAssembly parser decoded ${wasmDecoder.wasmLines} of the 800 lines`);
 });
 
 async function collect(it: AsyncIterable<Uint8Array>): Promise<string[]> {

@@ -3,19 +3,21 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import { chunkLines } from '../src/pipeline/chunker.js';
-import { decodeGenLine, genChunkBegin, genInPlaceChunks, genWasmLines, rhe, setGenArena, setGenWasm, type GenLayout } from '../src/formats/gen/decode.js';
+import { GenLineDecoder, rhe, type GenLayout } from '../src/formats/gen/decode.js';
 import { GenArena, claimGenArenaPlace } from '../src/pipeline/gen-arena.js';
 import { mulberry32 } from '../src/sim/random.js';
 import type { VariantMeta } from '../src/formats/types.js';
-import { fixture } from './lib/helpers.js';
+import { decodeMessage, fixture } from './lib/helpers.js';
 
 const enc = new TextEncoder();
+const wasmDecoder = new GenLineDecoder({ wasm: true });
+const jsDecoder = new GenLineDecoder({ wasm: false });
 
 function decode(line: string, layout: GenLayout): { err: string | null; meta: VariantMeta; d: number[] } {
   const b = enc.encode(line);
   const d = new Float64Array(layout.nSamples);
   const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
-  const err = decodeGenLine(b, 0, b.length, layout, d, meta);
+  const err = decodeMessage(() => wasmDecoder.line(b, 0, b.length, layout, d, meta));
   return { err, meta, d: Array.from(d) };
 }
 
@@ -125,8 +127,8 @@ t.test('malformed lines give one clear message', async (t) => {
 /** Every line of `chunk` decoded (error text or dosages), by WebAssembly or by the JavaScript paths. */
 function decodeChunk(chunk: Uint8Array, layout: GenLayout, wasm: boolean): string[] {
   const n = layout.nSamples;
-  setGenWasm(wasm);
-  genChunkBegin(chunk, n);
+  const dec = wasm ? wasmDecoder : jsDecoder;
+  dec.begin(chunk, n);
   const out: string[] = [];
   const d = new Float64Array(n);
   const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
@@ -137,11 +139,10 @@ function decodeChunk(chunk: Uint8Array, layout: GenLayout, wasm: boolean): strin
     let end = e;
     if (end > s && chunk[end - 1] === 13) end--;
     d.fill(-1);
-    const err = decodeGenLine(chunk, s, end, layout, d, meta);
+    const err = decodeMessage(() => dec.decode(s, end, layout, d, meta));
     out.push(err ?? Array.from(d).join(','));
     s = e + 1;
   }
-  setGenWasm(true);
   return out;
 }
 
@@ -171,14 +172,14 @@ for (const n of [7, 13]) {
     const chunk = enc.encode(lines.join('\n'));
     for (const plink2Precision of [true, false]) {
       const layout: GenLayout = { nSamples: n, plink2Precision };
-      const before = genWasmLines();
+      const before = wasmDecoder.wasmLines;
       const js = decodeChunk(chunk, layout, false);
       const wasm = decodeChunk(chunk, layout, true);
       t.equal(js.length, lines.length);
       let bad = 0;
       for (let i = 0; i < js.length; i++) if (js[i] !== wasm[i] && bad++ < 5) t.equal(wasm[i], js[i], `line ${i + 1}: ${lines[i].slice(0, 60)}`);
       t.equal(bad, 0, `${lines.length} lines decode alike (${plink2Precision ? 'plink2 precision' : 'exact'})`);
-      t.ok(genWasmLines() - before > lines.length / 2, 'the WebAssembly parser took most lines');
+      t.ok(wasmDecoder.wasmLines - before > lines.length / 2, 'the WebAssembly parser took most lines');
       t.ok(js.filter((x) => !/^[-0-9.,N]/.test(x[0] ?? '')).length > 100, 'many lines are rejected');
     }
   });
@@ -221,10 +222,10 @@ t.test('wasm tokenizer: every 4-decimal probability, in every spelling, and hard
   }
   const chunk = enc.encode(lines.join('\n') + '\n');
   const layout: GenLayout = { nSamples: n, plink2Precision: true };
-  const before = genWasmLines();
+  const before = wasmDecoder.wasmLines;
   const js = decodeChunk(chunk, layout, false);
   const wasm = decodeChunk(chunk, layout, true);
-  t.equal(genWasmLines() - before, lines.length, 'the WebAssembly parser took every line');
+  t.equal(wasmDecoder.wasmLines - before, lines.length, 'the WebAssembly parser took every line');
   let bad = 0;
   for (let i = 0; i < js.length; i++) if (js[i] !== wasm[i] && bad++ < 5) t.equal(wasm[i], js[i], `line ${i + 1}`);
   t.equal(bad, 0, `${lines.length} lines, ${lines.length * 3 * n} probabilities decode alike`);
@@ -249,10 +250,12 @@ t.test('arena: chunks parsed in place in a reused slot decode exactly as copies 
   const arena = GenArena.create(n, 1, 2, 1 << 16)!;
   t.ok(arena, 'shared WebAssembly memory is available');
   const place = claimGenArenaPlace({ memory: arena.memory, scratchBytes: arena.scratchBytes, places: 1 })!;
+  const copying = new GenLineDecoder({ wasm: true });
+  const inPlace = new GenLineDecoder({ wasm: true, shared: place });
   for (const plink2Precision of [true, false]) {
     const layout: GenLayout = { nSamples: n, plink2Precision };
-    const decodeAll = (b: Uint8Array) => {
-      genChunkBegin(b, n);
+    const decodeAll = (dec: GenLineDecoder, b: Uint8Array) => {
+      dec.begin(b, n);
       const out: string[] = [];
       const d = new Float64Array(n);
       const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
@@ -260,26 +263,23 @@ t.test('arena: chunks parsed in place in a reused slot decode exactly as copies 
       while (s < b.length) {
         let e = b.indexOf(10, s);
         if (e < 0) e = b.length;
-        out.push(decodeGenLine(b, s, e, layout, d, meta) ?? `${meta.snp} ${meta.pos} ${Array.from(d).join(',')}`);
+        out.push(decodeMessage(() => dec.decode(s, e, layout, d, meta)) ?? `${meta.snp} ${meta.pos} ${Array.from(d).join(',')}`);
         s = e + 1;
       }
       return out;
     };
     for (const [from, to] of [[0, 300], [0, 120], [120, 121]]) {
       const text = enc.encode(lines.slice(from, to).join('\n')); // no final newline
-      setGenArena(null);
-      const copied = decodeAll(text.slice());
-      setGenArena(place);
+      const copied = decodeAll(copying, text.slice());
       const slot = arena.take(text.length)!;
       slot.fill(49); // stale digits ('1') past the chunk, as a reused slot has
       slot.set(text);
-      const before = genInPlaceChunks();
-      const inPlace = decodeAll(slot.subarray(0, text.length));
-      t.equal(genInPlaceChunks(), before + 1, 'read in place');
+      const before = inPlace.inPlaceChunks;
+      const inPlaceRows = decodeAll(inPlace, slot.subarray(0, text.length));
+      t.equal(inPlace.inPlaceChunks, before + 1, 'read in place');
       arena.give(slot.byteOffset);
-      t.same(inPlace, copied, `lines ${from}-${to} (${plink2Precision ? 'plink2' : 'exact'} precision)`);
+      t.same(inPlaceRows, copied, `lines ${from}-${to} (${plink2Precision ? 'plink2' : 'exact'} precision)`);
     }
   }
-  setGenArena(null);
-  t.ok(genWasmLines() > 0);
+  t.ok(copying.wasmLines > 0 && inPlace.wasmLines > 0);
 });

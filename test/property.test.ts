@@ -13,13 +13,16 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { decodeGenLine } from '../src/formats/gen/decode.js';
+import { GenLineDecoder } from '../src/formats/gen/decode.js';
+import { decodeMessage } from './lib/helpers.js';
 import type { VariantMeta } from '../src/formats/types.js';
 import { parseBgenHeader, scanVariants } from '../src/formats/bgen/index.js';
 import { chunkLines, countLines, sliceLines } from '../src/pipeline/chunker.js';
 import { BIN, fixture, tmpDir } from './lib/helpers.js';
 
 // ---------------------------------------------------------------------------------------------
+const decoder = new GenLineDecoder({ wasm: true });
+
 // 1. chunkLines + decodeGenLine against a reference parse
 
 /** One probability in [0, 1] written in one of the ways .gen writers (and people) write numbers. */
@@ -130,6 +133,7 @@ function decodeChunks(chunks: Uint8Array[], nSamples: number): { variants: RefVa
     // Every other chunk as the workers decode it: the SNP column as a byte span, not a string.
     const idBytes = ci++ % 2 === 1;
     let start = 0;
+    decoder.begin(b, nSamples);
     while (start < b.length) {
       let e = b.indexOf(10, start);
       const next = e < 0 ? b.length : e + 1;
@@ -137,7 +141,7 @@ function decodeChunks(chunks: Uint8Array[], nSamples: number): { variants: RefVa
       let blank = true;
       for (let i = start; i < e; i++) if (b[i] !== 32 && b[i] !== 9 && b[i] !== 13) blank = false;
       if (!blank) {
-        const err = decodeGenLine(b, start, e, { nSamples, plink2Precision: false, idBytes }, dosage, meta);
+        const err = decodeMessage(() => decoder.decode(start, e, { nSamples, plink2Precision: false, idBytes }, dosage, meta));
         const snp = meta.idBytes ? Buffer.from(meta.idBytes.subarray(meta.idStart, meta.idEnd)).toString('latin1') : meta.snp;
         if (err !== null) errors.push(err);
         else variants.push({ chr: meta.chr, snp, pos: meta.pos, a1: meta.a1, a2: meta.a2, dosage: Array.from(dosage) });

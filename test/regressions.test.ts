@@ -6,7 +6,9 @@ import { runAssoc } from '../src/pipeline/assoc-run.js';
 import { baseConfig } from './lib/assoc-config.js';
 import { MedianAccumulator } from '../src/stats/median.js';
 import { spawnSync } from 'node:child_process';
-import { BIN, fixture, hasCommand, tmpDir } from './lib/helpers.js';
+import { BIN, SHARED, fixture, hasCommand, tmpDir } from './lib/helpers.js';
+import { looksLikeBgen, readDosages } from '../src/prs/sources.js';
+import { openLdRef } from '../src/report/ldref.js';
 
 t.test('regression: lambda was NA beyond 65,536 variants (median spill file closed before it was read)', async (t) => {
   const dir = tmpDir('lambda');
@@ -15,7 +17,7 @@ t.test('regression: lambda was NA beyond 65,536 variants (median spill file clos
   fs.writeFileSync(path.join(dir, 'p.tsv'), 'FID IID y\n' + Array.from({ length: n }, (_, i) => `F${i} I${i} ${[0.3, 1.9, -0.4, 2.2, 0.8, -1.1][i]}`).join('\n') + '\n');
   const lines: string[] = [];
   let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let v = 0; v < 70000; v++) {
     const probs: string[] = [];
     for (let s = 0; s < n; s++) {
@@ -51,10 +53,13 @@ t.test('regression: -ln p of p = 1 is -0, whose sign bit binned it above every p
   }
 });
 
-t.test('regression: phenotypes overwrote each other\'s spilled sort runs (shared run names in one temp dir)', async (t) => {
+t.test("regression: phenotypes overwrote each other's spilled sort runs (shared run names in one temp dir)", async (t) => {
   // Unsorted input, two phenotypes, a sort memory so small that every phenotype spills runs.
   const dir = tmpDir('spill');
-  const src = fs.readFileSync(new URL('../../test/fixtures/assoc/small.gen', import.meta.url), 'utf8').split('\n').filter(Boolean);
+  const src = fs
+    .readFileSync(new URL('../../test/fixtures/assoc/small.gen', import.meta.url), 'utf8')
+    .split('\n')
+    .filter(Boolean);
   const lines: string[] = [];
   for (let rep = 0; rep < 12; rep++) for (const l of src) lines.push(l.replace(/^(\S+) (\S+) (\S+) (\d+)/, (_m, c, a, b, p) => `${c} ${a}_${rep} ${b}_${rep} ${Number(p) + rep}`));
   for (let i = lines.length - 1; i > 0; i--) {
@@ -81,8 +86,7 @@ t.test('regression: --gen <(zcat x.gen.gz) failed with ESPIPE (the input was rea
   const A = (f: string) => fixture('assoc', f);
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const common = `--sample <(cat ${q(A('small.sample'))}) --pheno ${q(A('small.pheno'))} --covar ${q(A('small.covar'))} --threads 2 --no-progress`;
-  const run = (gen: string, out: string) =>
-    spawnSync('bash', ['-c', `${q(process.execPath)} ${q(BIN)} assoc --gen ${gen} ${common} --out ${q(path.join(dir, out))}`], { encoding: 'utf8' });
+  const run = (gen: string, out: string) => spawnSync('bash', ['-c', `${q(process.execPath)} ${q(BIN)} assoc --gen ${gen} ${common} --out ${q(path.join(dir, out))}`], { encoding: 'utf8' });
   const file = run(q(A('small.gen')), 'file');
   t.equal(file.status, 0, file.stderr);
   for (const [label, gen] of [
@@ -95,7 +99,14 @@ t.test('regression: --gen <(zcat x.gen.gz) failed with ESPIPE (the input was rea
     t.equal(r.status, 0, `${label}: ${r.stderr.trim().split('\n')[0]}`);
     t.equal(fs.readFileSync(path.join(dir, `${label.replace(' ', '-')}.response.tsv`), 'utf8'), fs.readFileSync(path.join(dir, 'file.response.tsv'), 'utf8'), `${label}: same table`);
   }
-  const b = spawnSync('bash', ['-c', `${q(process.execPath)} ${q(BIN)} assoc --bgen <(cat ${q(A('small.plink2-v13.bgen'))}) --sample ${q(A('small.plink2-v13.sample'))} --pheno ${q(A('small.pheno'))} --out ${q(path.join(dir, 'b'))}`], { encoding: 'utf8' });
+  const b = spawnSync(
+    'bash',
+    [
+      '-c',
+      `${q(process.execPath)} ${q(BIN)} assoc --bgen <(cat ${q(A('small.plink2-v13.bgen'))}) --sample ${q(A('small.plink2-v13.sample'))} --pheno ${q(A('small.pheno'))} --out ${q(path.join(dir, 'b'))}`,
+    ],
+    { encoding: 'utf8' },
+  );
   t.equal(b.status, 4, 'BGEN from a pipe: exit 4');
   t.match(b.stderr, /^dosageflow: \/dev\/fd\/\d+: cannot seek in a pipe: give a regular file \(BGEN is read by position\)\n$/);
 });
@@ -106,7 +117,10 @@ t.test('regression: --gen <(zcat x.gen.gz) failed with ESPIPE (the input was rea
 // single-file run's, whatever the split.
 t.test('regression: many .gen files in one run (arena slots reused across files) = one file', async (t) => {
   const dir = tmpDir('manyfiles');
-  const lines = fs.readFileSync(fixture('assoc/small.gen'), 'latin1').split('\n').filter((l) => l.trim() !== '');
+  const lines = fs
+    .readFileSync(fixture('assoc/small.gen'), 'latin1')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const files: string[] = [];
   const per = Math.ceil(lines.length / 40);
   for (let i = 0; i * per < lines.length; i++) {
@@ -122,4 +136,27 @@ t.test('regression: many .gen files in one run (arena slots reused across files)
   const b = await runAssoc(many);
   t.equal(b.variantsRead, a.variantsRead);
   for (const p of a.phenos) t.equal(fs.readFileSync(`${many.out}.${p.name}.tsv`, 'latin1'), fs.readFileSync(`${one.out}.${p.name}.tsv`, 'latin1'), p.name);
+});
+
+t.test('regression: looksLikeBgen took a zero-magic BGEN v1.1 file for .gen (report --ld-ref / prs --ld-ref)', async (t) => {
+  const v11 = path.join(SHARED, 'testdata/bgen/example.v11.bgen');
+  if (!fs.existsSync(v11)) {
+    t.comment(`${v11} not present: skipped`);
+    return;
+  }
+  const dir = tmpDir();
+  const zero = path.join(dir, 'zero-magic.v11.bgen');
+  const b = fs.readFileSync(v11);
+  b.fill(0, 16, 20); // early v1.1 writers wrote four zero bytes where 'bgen' is now
+  fs.writeFileSync(zero, b);
+  t.equal(await looksLikeBgen(zero), true, 'sniffed as BGEN (prs --ld-ref uses this)');
+  t.equal(await looksLikeBgen(path.join(SHARED, 'testdata/bgen/example.gen')), false, 'a .gen is not');
+  const ref = await openLdRef({ ref: zero, sample: undefined, r2: 0.1, method: 'dosage' });
+  t.same([ref.format, ref.nSamples], ['bgen', 500], 'report --ld-ref reads it as BGEN');
+  const stats = { rows: 0, multiallelic: 0 };
+  let first = '';
+  for await (const row of readDosages(zero, ref.format, ref.nSamples, undefined, stats)) {
+    first ||= `${row.meta.chr}:${row.meta.pos}`;
+  }
+  t.ok(stats.rows > 100 && first !== '', `its variants are read (${stats.rows}, first ${first})`);
 });

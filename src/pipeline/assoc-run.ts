@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { InputError, UsageError } from '../errors.js';
+import { DecodeError, InputError, UsageError } from '../errors.js';
 import type { BgenHeader } from '../formats/bgen/index.js';
 import { listBgiOffsets } from '../formats/bgen/index.js';
 import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader, verifyBgi, type BgenChunk } from './bgen-source.js';
@@ -556,8 +556,9 @@ async function runInput(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file: strin
       else if (r.buf) buffers.give(r.buf);
     }
     if (r.kind === 'error') {
-      if (kind === 'gen' || r.lineInChunk !== undefined) throw new InputError(r.message, { file, line: lineBase + (r.lineInChunk ?? 0) + 1 });
-      throw new InputError(r.message, { file, byteOffset: r.byteOffset });
+      // The decoder's error rebuilt with the file and the absolute line (or offset).
+      const where = kind === 'gen' || r.lineInChunk !== undefined ? { file, line: lineBase + (r.lineInChunk ?? 0) + 1 } : { file, byteOffset: r.byteOffset };
+      throw new DecodeError(r.code, r.field, r.message, where);
     }
     lineBase += r.lines;
     fileRecords += r.records;

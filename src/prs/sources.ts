@@ -2,11 +2,13 @@
 // shared line decoder, or BGEN through the src/formats/bgen decoders. One row at a time; the caller
 // copies what it keeps (the dosage buffer is reused).
 import * as fs from 'node:fs';
-import { InputError, fileError } from '../errors.js';
-import { countFields, decodeGenLine, genLineKey, headFields, type GenLayout } from '../formats/gen/decode.js';
+import { DecodeError, InputError, fileError } from '../errors.js';
+import { countFields, GenLineDecoder, headFields, type GenLayout } from '../formats/gen/decode.js';
+import { wasmDisabled } from '../wasm/modules.js';
 import { genFileLayout, withLayout } from '../formats/gen/layout.js';
 import type { VariantMeta } from '../formats/types.js';
 import { bgenHeaderBytesNeeded, decodeGenotypeBlock, parseBgenHeader, parseVariantHeader, type BgenHeader } from '../formats/bgen/index.js';
+import { bgenMagicOk } from '../formats/bgen/header.js';
 import { openInput } from '../io/input.js';
 import { readLines } from '../io/lines.js';
 
@@ -46,6 +48,7 @@ async function* readGen(file: string, nSamples: number, chr: string | undefined,
   const inp = await openInput(file);
   const dosage = new Float64Array(nSamples);
   const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
+  const decoder = new GenLineDecoder({ wasm: !wasmDisabled() });
   let layout: GenLayout | undefined;
   const row: DosageRow = { meta, dosage, file, line: 0 };
   let fields = 0;
@@ -63,14 +66,17 @@ async function* readGen(file: string, nSamples: number, chr: string | undefined,
     if (want !== undefined) {
       // An unwanted line with the right field count is counted; with any other it is decoded below,
       // which fails with its message (as does a line without a key).
-      const key = genLineKey(b, i, b.length, layout);
+      const key = decoder.key(b, i, b.length, layout);
       if (key !== null && !want(key.chr, key.pos) && countFields(b, i, b.length) === fields) {
         stats.rows++;
         continue;
       }
     }
-    const err = decodeGenLine(b, 0, b.length, layout, dosage, meta);
-    if (err !== null) throw new InputError(err, { file, line: lineNo });
+    try {
+      decoder.line(b, 0, b.length, layout, dosage, meta);
+    } catch (e) {
+      throw e instanceof DecodeError ? e.at({ file, line: lineNo }) : e;
+    }
     stats.rows++;
     row.line = lineNo;
     yield row;
@@ -167,8 +173,11 @@ export async function looksLikeBgen(file: string): Promise<boolean> {
     try {
       const b = Buffer.alloc(20);
       const { bytesRead } = await fh.read(b, 0, 20, 0);
-      if (bytesRead < 20) return false;
-      return b.toString('latin1', 16, 20) === 'bgen';
+      if (bytesRead < 20 || !bgenMagicOk(b)) return false;
+      // Four zero bytes (BGEN v1.1) are no text; still, the header length must fit its offset.
+      const offset = b.readUInt32LE(0);
+      const headerLength = b.readUInt32LE(4);
+      return b[16] !== 0 || (headerLength >= 20 && headerLength <= offset);
     } finally {
       await fh.close();
     }

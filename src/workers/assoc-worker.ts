@@ -6,16 +6,13 @@ import { createRequire } from 'node:module';
 const { move, transferableSymbol, valueSymbol, workerData } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 import { RowFormatter } from './rows.js';
-import { setGenArena } from '../formats/gen/decode.js';
 import { claimGenArenaPlace } from '../pipeline/gen-arena.js';
 
 const init = workerData as WorkerInit;
-const formatter = new RowFormatter(init);
 // This worker's place in the shared .gen arena, if there is one left (a restarted worker has none:
 // its chunks are then copied, as without an arena).
 const arena = init.genArena;
-const place = arena ? claimGenArenaPlace(arena) : null;
-if (place) setGenArena(place);
+const formatter = new RowFormatter(init, arena ? claimGenArenaPlace(arena) : null);
 
 export default function handle(req: WorkerRequest): WorkerResponse {
   switch (req.kind) {

@@ -1,4 +1,5 @@
 // The closed message protocol between the main thread and the association workers.
+import type { DecodeErrorFields } from '../errors.js';
 import type { AssocModel } from '../stats/model.js';
 import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
 import type { GenFileLayout } from '../formats/gen/layout.js';
@@ -139,15 +140,14 @@ export type WorkerResponse =
       gtOnly?: number;
       infoFiltered?: number;
     }
-  | {
+  | ({
       kind: 'error';
       seq: number;
       /** 0-based line within the chunk (text) ... */
       lineInChunk?: number;
       /** ... or byte offset in the file (binary). */
       byteOffset?: number;
-      message: string;
       /** VCF from BGZF blocks: the partial first line, stitched (and counted) before the error's line. */
       vcfHead?: Uint8Array;
       vcfSegment?: boolean;
-    };
+    } & DecodeErrorFields);

@@ -1,6 +1,8 @@
 // Turns decoded variants into formatted result rows for every phenotype. Used inside workers (and
 // directly by tests, without threads).
-import { MAX_POSITION, decodeGenLine, genChunkBegin, rhe } from '../formats/gen/decode.js';
+import { GenLineDecoder, MAX_POSITION, rhe } from '../formats/gen/decode.js';
+import type { GenArenaPlace } from '../formats/gen/probs-wasm.js';
+import { wasmDisabled } from '../wasm/modules.js';
 import { withLayout, type GenFileLayout } from '../formats/gen/layout.js';
 import { VariantSelect } from '../formats/select.js';
 // The BGEN record decoders themselves, not formats/bgen/index.js: that also loads the .bgi reader
@@ -8,7 +10,7 @@ import { VariantSelect } from '../formats/select.js';
 import { decodeGenotypeBlockAt } from '../formats/bgen/probs.js';
 import { newVariantHeader, parseVariantHeaderInto } from '../formats/bgen/variant.js';
 import type { BgenHeader } from '../formats/bgen/header.js';
-import { DosageflowError, InputError } from '../errors.js';
+import { DecodeError, decodeErrorFields } from '../errors.js';
 import { chrRank, normChr } from '../formats/chrom.js';
 import type { VariantMeta } from '../formats/types.js';
 import { negLog10 } from '../stats/distributions.js';
@@ -100,7 +102,14 @@ export class RowFormatter {
   private headViews: (Uint8Array | undefined)[] = new Array(this.head.length);
   private select: VariantSelect;
 
-  constructor(private init: WorkerInit) {
+  // The worker's .gen decoder: WebAssembly unless DOSAGEFLOW_NO_WASM, in place when an arena place is given.
+  private genDecoder: GenLineDecoder;
+
+  constructor(
+    private init: WorkerInit,
+    genArenaPlace: GenArenaPlace | null = null,
+  ) {
+    this.genDecoder = new GenLineDecoder({ wasm: !wasmDisabled(), shared: genArenaPlace });
     this.select = new VariantSelect({ extract: init.extract, exclude: init.exclude });
     const groups = init.model.groups;
     let maxN = 1;
@@ -130,7 +139,8 @@ export class RowFormatter {
     const lists = this.lists();
     const rank: number[] = [];
     const pos: number[] = [];
-    genChunkBegin(b, layout.nSamples);
+    const dec = this.genDecoder;
+    dec.begin(b, layout.nSamples);
     let lines = 0;
     let records = 0;
     let outside = 0;
@@ -138,21 +148,25 @@ export class RowFormatter {
     const len = b.length;
     // Buffer#indexOf is memchr; TypedArray#indexOf walked the ~2.7 KB lines at ~1 us each.
     const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
-    while (start < len) {
-      let e = buf.indexOf(LF, start);
-      const next = e < 0 ? len : e + 1;
-      if (e < 0) e = len;
-      let end = e;
-      if (end > start && b[end - 1] === 13) end--;
-      lines++;
-      if (!isBlank(b, start, end)) {
-        const err = decodeGenLine(b, start, end, layout, this.dosage, this.meta);
-        if (err !== null) return { kind: 'error', seq, lineInChunk: lines - 1, message: err };
-        records++;
-        if (!this.inRegions()) outside++;
-        else if (this.selected()) this.emitVariant(this.dosage, rank.length, lists, rank, pos);
+    try {
+      while (start < len) {
+        let e = buf.indexOf(LF, start);
+        const next = e < 0 ? len : e + 1;
+        if (e < 0) e = len;
+        let end = e;
+        if (end > start && b[end - 1] === 13) end--;
+        lines++;
+        if (!isBlank(b, start, end)) {
+          dec.decode(start, end, layout, this.dosage, this.meta);
+          records++;
+          if (!this.inRegions()) outside++;
+          else if (this.selected()) this.emitVariant(this.dosage, rank.length, lists, rank, pos);
+        }
+        start = next;
       }
-      start = next;
+    } catch (e) {
+      if (e instanceof DecodeError) return { kind: 'error', seq, lineInChunk: lines - 1, ...decodeErrorFields(e) };
+      throw e;
     }
     return this.pack(seq, lines, records, rank, pos, lists, 0, outside);
   }
@@ -204,7 +218,7 @@ export class RowFormatter {
     try {
       for (let v = 0; v < req.nVariants; v++) {
         parseVariantHeaderInto(b, p, header, req.fileOffset, req.file, true, vh);
-        if (vh.position > MAX_POSITION) throw new InputError(`position ${vh.position} is above ${MAX_POSITION}, the largest plink2 accepts`, { file: req.file, byteOffset: req.fileOffset + p });
+        if (vh.position > MAX_POSITION) throw new DecodeError('position', undefined, `position ${vh.position} is above ${MAX_POSITION}, the largest plink2 accepts`, { file: req.file, byteOffset: req.fileOffset + p });
         const m = this.meta;
         m.idBytes = undefined;
         m.chr = vh.chr;
@@ -242,7 +256,7 @@ export class RowFormatter {
         p += vh.totalLength;
       }
     } catch (e) {
-      if (e instanceof DosageflowError) return { kind: 'error', seq: req.seq, byteOffset: e.byteOffset ?? req.fileOffset + p, message: e.message };
+      if (e instanceof DecodeError) return { kind: 'error', seq: req.seq, byteOffset: e.byteOffset ?? req.fileOffset + p, ...decodeErrorFields(e) };
       throw e;
     }
     return this.pack(req.seq, req.nVariants, req.nVariants, rank, pos, lists, skipped, outside);
@@ -266,7 +280,7 @@ export class RowFormatter {
     } catch (e) {
       const x = e as { message: string; at: number };
       if (typeof x.at !== 'number') throw e;
-      return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset + x.at, message: x.message };
+      return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset + x.at, code: 'block', message: x.message };
     }
     const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
     let from = 0;
@@ -274,7 +288,7 @@ export class RowFormatter {
       // A --region segment: the index's offset must be a record start on the region's chromosome.
       const at = req.startAt;
       const bad = at > b.length || (at > 0 && b[at - 1] !== LF) || !this.vcfChrAt(b, at, req.expectChr!);
-      if (bad) return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset, message: 'the tabix index does not match this file (its offset is not a record on the region\'s chromosome): rebuild it with tabix -p vcf, or remove it to scan' };
+      if (bad) return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset, code: 'record', message: 'the tabix index does not match this file (its offset is not a record on the region\'s chromosome): rebuild it with tabix -p vcf, or remove it to scan' };
       from = at;
     }
     const first = req.startAt !== undefined ? from - 1 : buf.indexOf(LF);
@@ -324,7 +338,7 @@ export class RowFormatter {
         const r = dec.decode(b, start, end);
         records++;
         // 'skip': removed by --extract-if-info (counted by the decoder) or no ALT allele.
-        if (r !== null && r !== 'skip') return { kind: 'error', seq, lineInChunk: lines - 1, message: r };
+        if (r !== null && r !== 'skip') return { kind: 'error', seq, lineInChunk: lines - 1, code: 'record', message: r };
         if (r === null) {
           m.chr = dec.chr;
           m.pos = dec.pos;

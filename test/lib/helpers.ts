@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DecodeError } from '../../src/errors.js';
 
 /** Repository root (tests run from dist/test/...). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -117,4 +118,15 @@ export function compareWithPlink2(ours: Table, ref: Table): CompareResult {
     if (ka[0] > kb[0] || (ka[0] === kb[0] && ka[1] > kb[1])) problems.push(`out of order at row ${i + 1}`);
   }
   return { compared, problems };
+}
+
+/** A decoder's message for what it rejected, or null when it decoded (other errors are thrown). */
+export function decodeMessage(fn: () => void): string | null {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    if (e instanceof DecodeError) return e.message;
+    throw e;
+  }
 }

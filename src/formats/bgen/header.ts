@@ -49,13 +49,13 @@ export interface ParseHeaderOptions {
 export function parseBgenHeader(bytes: Uint8Array, file: string, opts: ParseHeaderOptions = {}): BgenHeader {
   if (bytes.length < BGEN_MIN_HEADER_BYTES) {
     // A short file that also fails the magic test is more usefully called "not bgen".
-    if (bytes.length >= 20 && !magicOk(bytes)) throw new InputError('not a bgen file (bad magic)', { file, byteOffset: 16 });
+    if (bytes.length >= 20 && !bgenMagicOk(bytes)) throw new InputError('not a bgen file (bad magic)', { file, byteOffset: 16 });
     throw new InputError(`truncated bgen header: file has ${bytes.length} bytes, a header needs at least ${BGEN_MIN_HEADER_BYTES}`, {
       file,
       byteOffset: bytes.length,
     });
   }
-  if (!magicOk(bytes)) throw new InputError('not a bgen file (bad magic)', { file, byteOffset: 16 });
+  if (!bgenMagicOk(bytes)) throw new InputError('not a bgen file (bad magic)', { file, byteOffset: 16 });
 
   const offset = readU32(bytes, 0);
   const firstVariantOffset = 4 + offset;
@@ -121,7 +121,8 @@ export function parseBgenHeader(bytes: Uint8Array, file: string, opts: ParseHead
   return header;
 }
 
-function magicOk(bytes: Uint8Array): boolean {
+/** The magic at bytes 16..19: 'bgen', or four zero bytes (early v1.1 writers). */
+export function bgenMagicOk(bytes: Uint8Array): boolean {
   const a = bytes[16],
     b = bytes[17],
     c = bytes[18],

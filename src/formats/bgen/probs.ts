@@ -10,7 +10,7 @@
 import * as zlib from 'node:zlib';
 import { decompress as zstdDecompress } from 'zstd-napi';
 import zstdBinding from 'zstd-napi/binding.js';
-import { InputError, type Where } from '../../errors.js';
+import { DecodeError, type Where } from '../../errors.js';
 import type { BgenHeader } from './header.js';
 import { readU16, readU32 } from './bytes.js';
 
@@ -127,7 +127,7 @@ export function decompressBlock(block: Uint8Array, header: BgenHeader, expectedL
 }
 
 function checkLength(data: Uint8Array, header: BgenHeader, expectedLength: number, where: Where): void {
-  throw new InputError(
+  throw new DecodeError('block', undefined, 
     header.compression === 'none'
       ? `genotype block is ${data.length} bytes, expected ${expectedLength}`
       : `genotype block decompresses to ${data.length} bytes, the variant header says ${expectedLength}`,
@@ -283,16 +283,16 @@ function decompressToScratch(bytes: Uint8Array, start: number, length: number, h
 
 const Z_FINISH = zlib.constants.Z_FINISH;
 
-function codecError(err: unknown, label: string, expected: number | undefined, where: Where): InputError {
+function codecError(err: unknown, label: string, expected: number | undefined, where: Where): DecodeError {
   const e = err as Error & { code?: string };
   if (e?.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
-    return new InputError(`genotype block decompresses to more than the ${expected} bytes the variant header says`, where, { cause: err });
+    return new DecodeError('block', undefined, `genotype block decompresses to more than the ${expected} bytes the variant header says`, where, { cause: err });
   }
   const msg = String(e?.message ?? err).toLowerCase();
   if (/unexpected end|truncated|incomplete/.test(msg)) {
-    return new InputError(`truncated ${label} genotype block`, where, { cause: err });
+    return new DecodeError('block', undefined, `truncated ${label} genotype block`, where, { cause: err });
   }
-  return new InputError(`corrupt ${label} genotype block (${msg})`, where, { cause: err });
+  return new DecodeError('block', undefined, `corrupt ${label} genotype block (${msg})`, where, { cause: err });
 }
 
 /** Decode already-decompressed probability data (see decodeGenotypeBlock). */
@@ -305,9 +305,9 @@ export function decodeProbabilityData(data: Uint8Array, header: BgenHeader, nAll
 }
 
 function decodeLayout1(data: Uint8Array, n: number, nAlleles: number, out: Float64Array, where: Where): void {
-  if (nAlleles !== 2) throw new InputError(`layout 1 variants have 2 alleles, not ${nAlleles}`, where);
+  if (nAlleles !== 2) throw new DecodeError('block', undefined, `layout 1 variants have 2 alleles, not ${nAlleles}`, where);
   if (data.length < 6 * n) {
-    throw new InputError(`genotype block too short: ${n} samples need ${6 * n} bytes, block has ${data.length}`, where);
+    throw new DecodeError('block', undefined, `genotype block too short: ${n} samples need ${6 * n} bytes, block has ${data.length}`, where);
   }
   let nMissing = 0;
   for (let i = 0, q = 0; i < n; i++, q += 6) {
@@ -330,19 +330,19 @@ for (let i = 0; i <= 40; i++) POW2.push(2 ** i);
 
 function decodeLayout2(data: Uint8Array, n: number, nAlleles: number, out: Float64Array, where: Where): void {
   if (data.length < 10 + n) {
-    throw new InputError(`genotype block too short: ${data.length} bytes cannot hold the ${n} per-sample ploidy bytes`, where);
+    throw new DecodeError('block', undefined, `genotype block too short: ${data.length} bytes cannot hold the ${n} per-sample ploidy bytes`, where);
   }
   const stored = readU32(data, 0);
-  if (stored !== n) throw new InputError(`genotype block holds ${stored} samples but the header says ${n}`, where);
+  if (stored !== n) throw new DecodeError('block', undefined, `genotype block holds ${stored} samples but the header says ${n}`, where);
   const k = readU16(data, 4);
-  if (k !== nAlleles) throw new InputError(`genotype block has ${k} alleles but the variant header says ${nAlleles}`, where);
+  if (k !== nAlleles) throw new DecodeError('block', undefined, `genotype block has ${k} alleles but the variant header says ${nAlleles}`, where);
   const pmin = data[6];
   const pmax = data[7];
-  if (pmin > pmax || pmax > 63) throw new InputError(`invalid ploidy range ${pmin}..${pmax} in genotype block`, where);
+  if (pmin > pmax || pmax > 63) throw new DecodeError('block', undefined, `invalid ploidy range ${pmin}..${pmax} in genotype block`, where);
   const phasedByte = data[8 + n];
   const bits = data[9 + n];
-  if (phasedByte > 1) throw new InputError(`invalid phased flag ${phasedByte} in genotype block`, where);
-  if (bits < 1 || bits > 32) throw new InputError(`invalid bits per probability ${bits} in genotype block`, where);
+  if (phasedByte > 1) throw new DecodeError('block', undefined, `invalid phased flag ${phasedByte} in genotype block`, where);
+  if (bits < 1 || bits > 32) throw new DecodeError('block', undefined, `invalid bits per probability ${bits} in genotype block`, where);
   const phased = phasedByte === 1;
   const start = 10 + n;
   const avail = data.length - start;
@@ -364,12 +364,12 @@ function decodeLayout2(data: Uint8Array, n: number, nAlleles: number, out: Float
   decodeGeneral(data, n, k, pmin, pmax, phased, bits, avail, out, where);
 }
 
-function shortError(n: number, need: number, avail: number, where: Where): InputError {
-  return new InputError(`genotype block too short: probabilities for ${n} samples need ${need} bytes, block has ${avail}`, where);
+function shortError(n: number, need: number, avail: number, where: Where): DecodeError {
+  return new DecodeError('block', undefined, `genotype block too short: probabilities for ${n} samples need ${need} bytes, block has ${avail}`, where);
 }
 
-function badPloidy(i: number, byte: number, where: Where): InputError {
-  return new InputError(`sample ${i + 1} has ploidy ${byte & 63}, outside the block's declared range`, where);
+function badPloidy(i: number, byte: number, where: Where): DecodeError {
+  return new DecodeError('block', undefined, `sample ${i + 1} has ploidy ${byte & 63}, outside the block's declared range`, where);
 }
 
 // The specialised loops below cover unphased diploid biallelic rows, i.e. nearly all imputed
@@ -557,7 +557,7 @@ function genotypeTable(z: number, k: number, where: Where): Uint8Array {
   if (t) return t;
   const g = genotypeCount(z, k);
   if (g * k > MAX_TABLE_ENTRIES) {
-    throw new InputError(`unsupported genotype block: ${g} genotypes for ploidy ${z} and ${k} alleles`, where);
+    throw new DecodeError('block', undefined, `unsupported genotype block: ${g} genotypes for ploidy ${z} and ${k} alleles`, where);
   }
   t = new Uint8Array(g * k);
   // Colex order of count vectors (x_0..x_{k-1}) summing to z: x_{k-1} varies slowest, then x_{k-2},

@@ -6,7 +6,7 @@
 //   layout 2: id(2+) rsid(2+) chr(2+) pos(4) K(2) K x allele(4+) C(4) [D(4) if compressed] block
 //
 // Layout 2's C counts D's 4 bytes too, so the stored block is C-4 bytes when compressed.
-import { InputError } from '../../errors.js';
+import { DecodeError } from '../../errors.js';
 import type { BgenHeader } from './header.js';
 import { decodeString, readU16, readU32 } from './bytes.js';
 
@@ -50,7 +50,7 @@ function walk(bytes: Uint8Array, pos: number, len: number, header: BgenHeader, b
   let p = pos;
   const short = (): false => {
     if (atEnd) {
-      throw new InputError(`truncated variant record: the file ends ${len - pos} bytes into a variant header`, {
+      throw new DecodeError('record', undefined, `truncated variant record: the file ends ${len - pos} bytes into a variant header`, {
         file,
         byteOffset: baseOffset + pos,
       });
@@ -62,7 +62,7 @@ function walk(bytes: Uint8Array, pos: number, len: number, header: BgenHeader, b
     if (p + 4 > len) return short();
     const n = readU32(bytes, p);
     if (n !== header.nSamples) {
-      throw new InputError(`variant record says ${n} samples but the header says ${header.nSamples}`, {
+      throw new DecodeError('record', undefined, `variant record says ${n} samples but the header says ${header.nSamples}`, {
         file,
         byteOffset: baseOffset + p,
       });
@@ -81,7 +81,7 @@ function walk(bytes: Uint8Array, pos: number, len: number, header: BgenHeader, b
   if (header.layout === 2) {
     if (p + 2 > len) return short();
     k = readU16(bytes, p);
-    if (k === 0) throw new InputError('variant has 0 alleles', { file, byteOffset: baseOffset + p });
+    if (k === 0) throw new DecodeError('record', undefined, 'variant has 0 alleles', { file, byteOffset: baseOffset + p });
     p += 2;
   }
   wNAlleles = k;
@@ -109,7 +109,7 @@ function walk(bytes: Uint8Array, pos: number, len: number, header: BgenHeader, b
     p += 4;
     if (compressed) {
       if (c < 4) {
-        throw new InputError(`genotype block length ${c} is too small to hold its uncompressed-length field`, {
+        throw new DecodeError('record', undefined, `genotype block length ${c} is too small to hold its uncompressed-length field`, {
           file,
           byteOffset: baseOffset + lengthAt,
         });
@@ -125,7 +125,7 @@ function walk(bytes: Uint8Array, pos: number, len: number, header: BgenHeader, b
   }
   wBlockStart = p;
   if (atEnd && p + wBlockLength > len) {
-    throw new InputError(`genotype block length ${wBlockLength} runs past the end of the file (${len - p} bytes remain)`, {
+    throw new DecodeError('record', undefined, `genotype block length ${wBlockLength} runs past the end of the file (${len - p} bytes remain)`, {
       file,
       byteOffset: baseOffset + lengthAt,
     });
@@ -261,7 +261,7 @@ export function* scanVariants(bytes: Uint8Array, header: BgenHeader, file: strin
   let pos = header.firstVariantOffset;
   for (let i = 0; i < header.nVariants; i++) {
     if (pos >= bytes.length) {
-      throw new InputError(`file ends after ${i} variants but the header announces ${header.nVariants}`, {
+      throw new DecodeError('record', undefined, `file ends after ${i} variants but the header announces ${header.nVariants}`, {
         file,
         byteOffset: bytes.length,
       });

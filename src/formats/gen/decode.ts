@@ -1,4 +1,5 @@
-// IMPUTE2 .gen decoder: pure functions over bytes. One line = one variant, in one of three layouts
+// IMPUTE2 .gen decoder: a GenLineDecoder object over bytes (its cursor, string cache and WebAssembly
+// parser are its own; a worker owns one). One line = one variant, in one of three layouts
 // (chosen per file by layout.ts from its first line):
 //   CHR SNPID RSID POS A B  P(AA) P(AB) P(BB) x N samples     (qctool, IMPUTE2 with chromosome)
 //   CHR ID POS A B          P(AA) P(AB) P(BB) x N samples     (plink2 --export oxford, plink 1.9)
@@ -8,7 +9,7 @@
 
 import type { VariantMeta } from '../types.js';
 import { createGenWasm, type GenArenaPlace, type GenWasm } from './probs-wasm.js';
-import { wasmDisabled } from '../../wasm/modules.js';
+import { DecodeError } from '../../errors.js';
 import { isChromosomeCode, normChr } from '../chrom.js';
 
 const SP = 32;
@@ -20,11 +21,6 @@ const LF = 10;
 // gives the same double as parseFloat for the <= 15-digit decimals IMPUTE2 writes.
 const POW10 = new Float64Array(23);
 for (let k = 0; k < 23; k++) POW10[k] = Number('1e' + k);
-
-/** Why a line was rejected, with the 1-based field number where known. */
-export interface GenLineError {
-  message: string;
-}
 
 export interface GenLayout {
   nSamples: number;
@@ -54,7 +50,6 @@ export function rhe(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-
 function isSpace(c: number): boolean {
   return c === SP || c === TAB || c === CR;
 }
@@ -72,41 +67,9 @@ export function countFields(b: Uint8Array, start: number, end: number): number {
   return n;
 }
 
-// Scratch state of the tokenizer: the decoder is single-threaded per worker, so module-level
-// cursors avoid allocating a result object per number (measured: ~25% faster than returning pairs).
-let cur = 0;
-
-// Buffer#latin1Slice is a fast native call; TextDecoder.decode cost ~100 ns a token (6 a line).
-let viewOf: Uint8Array | null = null;
-let view = Buffer.alloc(0) as Buffer & { latin1Slice(s: number, e: number): string };
-function latin1Slice(b: Uint8Array, s: number, e: number): string {
-  if (viewOf !== b) {
-    viewOf = b;
-    view = Buffer.from(b.buffer, b.byteOffset, b.byteLength) as typeof view;
-  }
-  return view.latin1Slice(s, e);
-}
-
-// The last token found by span(): [spanStart, cur).
-let spanStart = 0;
-let lastChr = '';
-// The last chromosome column checked against the layout (chromosome code, --chr) and for which.
-let checkedChr = '';
-let checkedFor: GenLayout | null = null;
-
-/** Find the next whitespace-separated field; false at the end of the line. */
-function span(b: Uint8Array, end: number): boolean {
-  let i = cur;
-  let c = b[i];
-  while (i < end && (c === SP || c === TAB)) c = b[++i];
-  if (i >= end || c === CR) {
-    cur = i;
-    return false;
-  }
-  spanStart = i;
-  while (i < end && c !== SP && c !== TAB && c !== CR) c = b[++i];
-  cur = i;
-  return true;
+/** b[s, e) as a latin1 string (uncached: error messages and rare paths). */
+function latin1(b: Uint8Array, s: number, e: number): string {
+  return (Buffer.from(b.buffer, b.byteOffset, b.byteLength) as Buffer & { latin1Slice(s: number, e: number): string }).latin1Slice(s, e);
 }
 
 function sameBytes(b: Uint8Array, s: number, e: number, str: string): boolean {
@@ -117,56 +80,12 @@ function sameBytes(b: Uint8Array, s: number, e: number, str: string): boolean {
 
 const ONE_BYTE = Array.from({ length: 256 }, (_, c) => String.fromCharCode(c));
 
-/** A field as a string; one-byte fields (most alleles) from a table. */
-function shortString(b: Uint8Array, s: number, e: number): string {
-  return e - s === 1 ? ONE_BYTE[b[s]] : latin1Slice(b, s, e);
-}
-
 const BAD = -1; // sentinel: not a number
 const MISSING_FIELD = -2; // sentinel: line ended
 const NEGATIVE = -3; // sentinel: a negative number
 
-/** Parse a non-negative decimal at cur; returns BAD / MISSING_FIELD sentinels (< 0) on failure. */
-function num(b: Uint8Array, end: number): number {
-  let i = cur;
-  let c = 0;
-  while (i < end && ((c = b[i]) === SP || c === TAB)) i++;
-  if (i >= end || c === CR) {
-    cur = i;
-    return MISSING_FIELD;
-  }
-  const start = i;
-  let mant = 0;
-  let digits = 0;
-  let scale = 0;
-  while (i < end && (c = b[i]) >= 48 && c <= 57) {
-    mant = mant * 10 + (c - 48);
-    digits++;
-    i++;
-  }
-  if (i < end && c === 46) {
-    i++;
-    while (i < end && (c = b[i]) >= 48 && c <= 57) {
-      mant = mant * 10 + (c - 48);
-      digits++;
-      scale++;
-      i++;
-    }
-  }
-  if (i >= end || c === SP || c === TAB || c === CR) {
-    cur = i;
-    if (digits === 0) return BAD;
-    if (digits <= 15 && scale <= 22) return scale === 0 ? mant : mant / POW10[scale];
-    return slowNum(b, start, i);
-  }
-  // Exponents, signs, 'nan' and the like: rare; take the exact slow path.
-  while (i < end && (c = b[i]) !== SP && c !== TAB && c !== CR) i++;
-  cur = i;
-  return slowNum(b, start, i);
-}
-
 function slowNum(b: Uint8Array, s: number, e: number): number {
-  const str = latin1Slice(b, s, e);
+  const str = latin1(b, s, e);
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(str)) return BAD;
   const v = Number(str);
   if (v < 0) return NEGATIVE;
@@ -190,107 +109,7 @@ function wholeNumber(b: Uint8Array, s: number, e: number): number {
     if (d < 0 || d > 9) return -1;
     v = v * 10 + d;
   }
-  return e - s > 15 ? Number(latin1Slice(b, s, e)) : v;
-}
-
-/**
- * Chromosome and position of the line [start, end) from its leading fields, read as decodeGenLine
- * reads them (CHR SNPID RSID POS, or SNPID RSID POS with `chr` given), without its probabilities;
- * null when those fields are missing or the position is no whole number (decodeGenLine then says
- * what is wrong).
- */
-export function genLineKey(b: Uint8Array, start: number, end: number, layout: GenLayout): { chr: string; pos: number } | null {
-  cur = start;
-  let c = layout.chr;
-  if (c === undefined) {
-    if (!span(b, end)) return null;
-    c = latin1Slice(b, spanStart, cur);
-  }
-  if (!span(b, end) || (layout.head5 !== true && !span(b, end)) || !span(b, end)) return null;
-  const pos = wholeNumber(b, spanStart, cur);
-  return pos < 0 ? null : { chr: c, pos };
-}
-
-/**
- * Decode one line [start, end) (without its '\n'; a trailing '\r' is tolerated) into `meta` and
- * `dosage` (length >= nSamples, NaN = missing). Returns null on success or an error message.
- */
-export function decodeGenLine(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  layout: GenLayout,
-  dosage: Float64Array,
-  meta: VariantMeta,
-): string | null {
-  const n = layout.nSamples;
-  cur = start;
-  // The six leading fields as byte spans; strings are made only for what the output needs, and
-  // one-byte fields and a repeated chromosome reuse strings (with the memchr line search in rows.ts:
-  // worker 12.2 -> 11.1 us a 157-sample line).
-  let chr: string | null;
-  if (layout.chr === undefined) {
-    if (!span(b, end)) return fieldCountMessage(b, start, end, layout);
-    chr = sameBytes(b, spanStart, cur, lastChr) ? lastChr : (lastChr = latin1Slice(b, spanStart, cur));
-    if (chr !== checkedChr || checkedFor !== layout) {
-      const err = chrColumnMessage(chr, layout);
-      if (err !== null) return err;
-      checkedChr = chr;
-      checkedFor = layout;
-    }
-  } else {
-    chr = layout.chr;
-  }
-  if (!span(b, end)) return fieldCountMessage(b, start, end, layout);
-  const idStart = spanStart;
-  const idEnd = cur;
-  // CHR ID POS: the ID is the SNP column (as plink2 reads it); SNPID RSID POS: the RSID unless '.'.
-  if (layout.head5 !== true && !span(b, end)) return fieldCountMessage(b, start, end, layout);
-  const noRsid = cur - spanStart === 1 && b[spanStart] === 46 && layout.head5 !== true;
-  const rsStart = spanStart;
-  const rsEnd = cur;
-  if (!span(b, end)) return fieldCountMessage(b, start, end, layout);
-  const posStart = spanStart;
-  const posEnd = cur;
-  if (!span(b, end)) return fieldCountMessage(b, start, end, layout);
-  const a = shortString(b, spanStart, cur);
-  if (!span(b, end)) return fieldCountMessage(b, start, end, layout);
-  const bAllele = shortString(b, spanStart, cur);
-  const pos = wholeNumber(b, posStart, posEnd);
-  if (pos < 0) {
-    const posTok = latin1Slice(b, posStart, posEnd);
-    const nf = countFields(b, start, end);
-    if (nf !== headFields(layout) + 3 * n) return fieldCountMessage(b, start, end, layout);
-    return `position '${posTok}' is not a whole number`;
-  }
-  if (pos > MAX_POSITION) return `position ${latin1Slice(b, posStart, posEnd).slice(0, 40)} is above ${MAX_POSITION}, the largest plink2 accepts`;
-  meta.chr = chr;
-  if (layout.idBytes) {
-    // The worker copies these bytes into the output row: no string a line (~0.1 us).
-    meta.snp = '';
-    meta.idBytes = b;
-    meta.idStart = noRsid ? idStart : rsStart;
-    meta.idEnd = noRsid ? idEnd : rsEnd;
-  } else {
-    meta.snp = noRsid ? latin1Slice(b, idStart, idEnd) : shortString(b, rsStart, rsEnd);
-    meta.idBytes = undefined;
-  }
-  meta.pos = pos;
-  meta.a2 = a;
-  meta.a1 = bAllele;
-  const probStart = cur;
-  const w = wasmFor === b ? wasmActive : null;
-  if (w !== null && w.probs(chunkBase + probStart, chunkBase + end, n, layout.plink2Precision ? 1 : 0) === 1) {
-    const o = wasmOut;
-    for (let s = 0; s < n; s++) dosage[s] = o[s];
-    wasmLines++;
-    return null;
-  }
-  if (fastProbs(b, probStart, end, n, layout.plink2Precision, dosage)) return null;
-  // Anything unusual (exponents, signs, bad values, wrong field count): the careful path, which
-  // accepts what is valid and explains what is not.
-  cur = probStart;
-  return slowProbs(b, start, end, layout, dosage);
+  return e - s > 15 ? Number(latin1(b, s, e)) : v;
 }
 
 // plink2's probability quanta (rhe(p * 32768)) of every decimal 0.d..d with at most TABLE_SCALE
@@ -318,79 +137,8 @@ function quantum(m: number, scale: number): number {
   return a;
 }
 
-// The WebAssembly probability parser (probs-wasm.ts): one per thread, for the chunk last given to
-// genChunkBegin. Measured on 157-sample lines (decode incl. the six leading fields, user CPU, one
-// thread): 8.3 us a line with the JavaScript loop, 5.6 us with WebAssembly.
-let wasm: GenWasm | null = null;
-let wasmTried = -1;
-// With a shared arena (setGenArena): a second parser that reads the arena's chunks in place.
-let arena: GenArenaPlace | null = null;
-let wasmShared: GenWasm | null = null;
-let sharedTried = -1;
-let wasmFor: Uint8Array | null = null;
-let wasmActive: GenWasm | null = null;
-let chunkBase = 0;
-let wasmOut = new Float64Array(0);
-let wasmEnabled = !wasmDisabled();
-let wasmLines = 0;
-let inPlaceChunks = 0;
-
-/** Lines the WebAssembly parser has decoded in this thread (tests check it is used). */
-export function genWasmLines(): number {
-  return wasmLines;
-}
-
-/** Chunks this thread's parser has read in place from the shared arena (tests check it is used). */
-export function genInPlaceChunks(): number {
-  return inPlaceChunks;
-}
-
-/** Use (default) or bypass the WebAssembly parser (tests and benchmarks compare the two). */
-export function setGenWasm(enabled: boolean): void {
-  wasmEnabled = enabled;
-  wasmFor = null;
-}
-
-/** Chunks that are views of this shared memory are parsed where they are (assoc-run.ts's arena). */
-export function setGenArena(place: GenArenaPlace | null): void {
-  arena = place;
-  wasmShared = null;
-  sharedTried = -1;
-  wasmFor = null;
-}
-
 /** The tables the WebAssembly parser reads. */
 const TABLES = { qtab: QTAB, qoff: QOFF, qlim: QLIM, pow10: POW10 };
-
-/**
- * Announce the chunk whose lines decodeGenLine will be given next: the WebAssembly parser reads it
- * in place when it lies in the shared arena, else from a copy in its own memory. Without this call
- * (or without WebAssembly) lines are parsed in JS.
- */
-export function genChunkBegin(b: Uint8Array, nSamples: number): void {
-  wasmFor = null;
-  if (!wasmEnabled) return;
-  let w: GenWasm | null;
-  if (arena !== null && b.buffer === arena.memory.buffer) {
-    if (sharedTried !== nSamples) {
-      sharedTried = nSamples;
-      wasmShared = createGenWasm(TABLES, nSamples, arena);
-    }
-    w = wasmShared;
-    if (w !== null) inPlaceChunks++;
-  } else {
-    if (wasmTried !== nSamples) {
-      wasmTried = nSamples;
-      wasm = createGenWasm(TABLES, nSamples);
-    }
-    w = wasm;
-  }
-  if (w === null) return;
-  chunkBase = w.load(b);
-  wasmActive = w;
-  wasmOut = new Float64Array(w.memory.buffer, w.outAt, nSamples);
-  wasmFor = b;
-}
 
 // The parsed probabilities of one sample: mantissa and fraction digits (fastProbs' scratch).
 const M3 = new Int32Array(3);
@@ -484,49 +232,21 @@ function fastProbs(b: Uint8Array, i: number, end: number, n: number, quant: bool
   return true;
 }
 
-function slowProbs(b: Uint8Array, start: number, end: number, layout: GenLayout, dosage: Float64Array): string | null {
-  const n = layout.nSamples;
-  const q = layout.plink2Precision;
-  for (let s = 0; s < n; s++) {
-    const p0 = num(b, end);
-    const p1 = num(b, end);
-    const p2 = num(b, end);
-    if (p0 < 0 || p1 < 0 || p2 < 0 || p0 > 1.000001 || p1 > 1.000001 || p2 > 1.000001) {
-      return probMessage(b, start, end, layout, s, p0, p1, p2);
-    }
-    if (q) {
-      // plink2's import: probabilities to 1/32768, dosage to 1/16384, ties to even (measured: this
-      // reproduces plink2's stored dosage for all 99,498 genotypes of the BGEN example .gen).
-      const a = rhe(p0 * 32768);
-      const bq = rhe(p1 * 32768);
-      const c = rhe(p2 * 32768);
-      const tot = a + bq + c;
-      dosage[s] = tot === 0 ? NaN : rhe(((bq + 2 * c) * 16384) / tot) / 16384;
-    } else {
-      const sum = p0 + p1 + p2;
-      dosage[s] = sum === 0 ? NaN : (p1 + 2 * p2) / sum;
-    }
-  }
-  // Nothing but whitespace may follow the last probability.
-  let i = cur;
-  while (i < end && isSpace(b[i])) i++;
-  if (i < end) return fieldCountMessage(b, start, end, layout);
-  return null;
-}
-
 /** Leading fields before the probabilities: 6 (CHR SNPID RSID POS A B) or 5. */
 export function headFields(layout: GenLayout): 5 | 6 {
   return layout.chr === undefined && layout.head5 !== true ? 6 : 5;
 }
 
 /** Why the chromosome column `chr` does not fit the layout, or null (see layout.ts). */
-function chrColumnMessage(chr: string, layout: GenLayout): string | null {
-  if (layout.head5 === true && !isChromosomeCode(chr)) return `first column '${chr.slice(0, 30)}' is not a chromosome code, but this file's first line has one (CHR ID POS A B layout)`;
-  if (layout.expectChr !== undefined && normChr(chr) !== layout.expectChr) return `chromosome '${chr.slice(0, 30)}' in the first column, but --chr ${layout.expectChr} was given (--chr is for files without a chromosome column; drop it)`;
+function chrColumnError(chr: string, layout: GenLayout): DecodeError | null {
+  if (layout.head5 === true && !isChromosomeCode(chr))
+    return new DecodeError('chromosome', 1, `first column '${chr.slice(0, 30)}' is not a chromosome code, but this file's first line has one (CHR ID POS A B layout)`);
+  if (layout.expectChr !== undefined && normChr(chr) !== layout.expectChr)
+    return new DecodeError('chromosome', 1, `chromosome '${chr.slice(0, 30)}' in the first column, but --chr ${layout.expectChr} was given (--chr is for files without a chromosome column; drop it)`);
   return null;
 }
 
-function fieldCountMessage(b: Uint8Array, start: number, end: number, layout: GenLayout): string {
+function fieldCountError(b: Uint8Array, start: number, end: number, layout: GenLayout): DecodeError {
   const n = layout.nSamples;
   const nf = countFields(b, start, end);
   const head = headFields(layout);
@@ -536,35 +256,304 @@ function fieldCountMessage(b: Uint8Array, start: number, end: number, layout: Ge
   let msg = `${dir} fields: found ${nf}, expected ${want} (${head} + 3 x ${n} samples)${of}`;
   if ((nf - head) % 3 === 0 && nf > head) msg += `; that is ${(nf - head) / 3} samples: does the .sample file match?`;
   else if (head === 6 && (nf - 5) % 3 === 0) msg += `; with 5 leading fields that is ${(nf - 5) / 3} samples, but this file's first line has 6`;
-  else if (head === 5 && nf === 6 + 3 * n) msg += '; a line with 6 leading fields, but this file\'s first line has 5';
-  return msg;
+  else if (head === 5 && nf === 6 + 3 * n) msg += "; a line with 6 leading fields, but this file's first line has 5";
+  return new DecodeError('field-count', Math.min(nf, want) + 1, msg);
 }
 
-function probMessage(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  layout: GenLayout,
-  s: number,
-  p0: number,
-  p1: number,
-  p2: number,
-): string {
+function probError(b: Uint8Array, start: number, end: number, layout: GenLayout, s: number, p0: number, p1: number, p2: number): DecodeError {
   const vals = [p0, p1, p2];
   for (let k = 0; k < 3; k++) {
     const v = vals[k];
-    if (v === MISSING_FIELD) return fieldCountMessage(b, start, end, layout);
+    if (v === MISSING_FIELD) return fieldCountError(b, start, end, layout);
   }
   // Recover the offending text for the message.
   const head = headFields(layout);
-  const toks = latin1Slice(b, start, end).trim().split(/[ \t]+/);
+  const toks = latin1(b, start, end)
+    .trim()
+    .split(/[ \t]+/);
   for (let k = 0; k < 3; k++) {
     const v = vals[k];
     const field = head + 3 * s + k + 1;
     const text = toks[field - 1] ?? '';
-    if (v === BAD) return `probability '${text.slice(0, 20)}' is not a number (sample ${s + 1}, field ${field})`;
-    if (v === NEGATIVE) return `negative probability '${text.slice(0, 20)}' (sample ${s + 1}, field ${field})`;
-    if (v > 1.000001) return `probability '${text.slice(0, 20)}' is greater than 1 (sample ${s + 1}, field ${field})`;
+    if (v === BAD) return new DecodeError('probability', field, `probability '${text.slice(0, 20)}' is not a number (sample ${s + 1}, field ${field})`);
+    if (v === NEGATIVE) return new DecodeError('probability', field, `negative probability '${text.slice(0, 20)}' (sample ${s + 1}, field ${field})`);
+    if (v > 1.000001) return new DecodeError('probability', field, `probability '${text.slice(0, 20)}' is greater than 1 (sample ${s + 1}, field ${field})`);
   }
-  return 'bad probability';
+  return new DecodeError('probability', undefined, 'bad probability');
+}
+
+/** How a GenLineDecoder parses probabilities (the worker decides; workers/ passes it in). */
+export interface GenDecoderOptions {
+  /** Use the WebAssembly parser (false: the JavaScript one; the two give identical dosages). */
+  wasm: boolean;
+  /**
+   * A place in a shared memory whose chunks this decoder parses where they lie (the caller's
+   * arena); chunks elsewhere are copied into the parser's own memory.
+   */
+  shared?: GenArenaPlace | null;
+}
+
+/**
+ * Decodes the lines of .gen chunks. All its state is its own (cursor, string cache, chromosome
+ * check, WebAssembly parsers and their memory), so decoders can be interleaved on one thread.
+ * begin(chunk) then decode(start, end, ...) for each line of it; line(b, ...) for a line alone.
+ */
+export class GenLineDecoder {
+  /** Lines the WebAssembly parser has decoded (tests check it is used). */
+  wasmLines = 0;
+  /** Chunks read in place from the shared memory (tests check it is used). */
+  inPlaceChunks = 0;
+  private chunk: Uint8Array = new Uint8Array(0);
+  // Tokenizer scratch: the last field found by span() is [spanStart, cur). (Cursor fields, not a
+  // result object per number: ~25% faster.)
+  private cur = 0;
+  private spanStart = 0;
+  // Buffer#latin1Slice is a fast native call; TextDecoder.decode cost ~100 ns a token (6 a line).
+  private view = Buffer.alloc(0) as Buffer & { latin1Slice(s: number, e: number): string };
+  private viewOf: Uint8Array | null = null;
+  private lastChr = '';
+  // The last chromosome column checked against the layout (chromosome code, --chr) and for which.
+  private checkedChr = '';
+  private checkedFor: GenLayout | null = null;
+  // The WebAssembly parsers (own memory; in place in the shared one), made for nSamples samples.
+  // Measured on 157-sample lines: 8.3 us a line with the JavaScript loop, 5.6 us with WebAssembly.
+  private own: GenWasm | null = null;
+  private ownFor = -1;
+  private inPlace: GenWasm | null = null;
+  private inPlaceFor = -1;
+  /** The parser for the current chunk (null: JavaScript), where the chunk starts in its memory, its output. */
+  private active: GenWasm | null = null;
+  private chunkBase = 0;
+  private wasmOut = new Float64Array(0);
+
+  constructor(private readonly opts: GenDecoderOptions) {}
+
+  /**
+   * The chunk whose lines decode() reads next, of nSamples-sample lines: the WebAssembly parser
+   * reads it in place when it lies in the shared memory, else from a copy in its own memory.
+   */
+  begin(b: Uint8Array, nSamples: number): void {
+    this.chunk = b;
+    this.active = null;
+    if (!this.opts.wasm) return;
+    const shared = this.opts.shared;
+    let w: GenWasm | null;
+    if (shared && b.buffer === shared.memory.buffer) {
+      if (this.inPlaceFor !== nSamples) {
+        this.inPlaceFor = nSamples;
+        this.inPlace = createGenWasm(TABLES, nSamples, shared);
+      }
+      w = this.inPlace;
+      if (w !== null) this.inPlaceChunks++;
+    } else {
+      if (this.ownFor !== nSamples) {
+        this.ownFor = nSamples;
+        this.own = createGenWasm(TABLES, nSamples);
+      }
+      w = this.own;
+    }
+    if (w === null) return;
+    this.chunkBase = w.load(b);
+    this.active = w;
+    if (this.wasmOut.buffer !== w.memory.buffer || this.wasmOut.byteOffset !== w.outAt || this.wasmOut.length !== nSamples) {
+      this.wasmOut = new Float64Array(w.memory.buffer, w.outAt, nSamples);
+    }
+  }
+
+  /** One line b[start, end) on its own: begin(b) and decode(start, end, ...). */
+  line(b: Uint8Array, start: number, end: number, layout: GenLayout, dosage: Float64Array, meta: VariantMeta): void {
+    this.begin(b, layout.nSamples);
+    this.decode(start, end, layout, dosage, meta);
+  }
+
+  private latin1Slice(b: Uint8Array, s: number, e: number): string {
+    if (this.viewOf !== b) {
+      this.viewOf = b;
+      this.view = Buffer.from(b.buffer, b.byteOffset, b.byteLength) as typeof this.view;
+    }
+    return this.view.latin1Slice(s, e);
+  }
+
+  /** A field as a string; one-byte fields (most alleles) from a table. */
+  private shortString(b: Uint8Array, s: number, e: number): string {
+    return e - s === 1 ? ONE_BYTE[b[s]] : this.latin1Slice(b, s, e);
+  }
+
+  /** Find the next whitespace-separated field; false at the end of the line. */
+  private span(b: Uint8Array, end: number): boolean {
+    let i = this.cur;
+    let c = b[i];
+    while (i < end && (c === SP || c === TAB)) c = b[++i];
+    if (i >= end || c === CR) {
+      this.cur = i;
+      return false;
+    }
+    this.spanStart = i;
+    while (i < end && c !== SP && c !== TAB && c !== CR) c = b[++i];
+    this.cur = i;
+    return true;
+  }
+
+  /**
+   * Chromosome and position of the line [start, end) from its leading fields, read as decodeGenLine
+   * reads them (CHR SNPID RSID POS, or SNPID RSID POS with `chr` given), without its probabilities;
+   * null when those fields are missing or the position is no whole number (decodeGenLine then says
+   * what is wrong).
+   */
+  key(b: Uint8Array, start: number, end: number, layout: GenLayout): { chr: string; pos: number } | null {
+    this.cur = start;
+    let c = layout.chr;
+    if (c === undefined) {
+      if (!this.span(b, end)) return null;
+      c = this.latin1Slice(b, this.spanStart, this.cur);
+    }
+    if (!this.span(b, end) || (layout.head5 !== true && !this.span(b, end)) || !this.span(b, end)) return null;
+    const pos = wholeNumber(b, this.spanStart, this.cur);
+    return pos < 0 ? null : { chr: c, pos };
+  }
+
+  /**
+   * Decode one line [start, end) (without its '\n'; a trailing '\r' is tolerated) into `meta` and
+   * `dosage` (length >= nSamples, NaN = missing); the line is one of the chunk given to begin().
+   * Throws a DecodeError (code, field; the caller adds file and line).
+   */
+  decode(start: number, end: number, layout: GenLayout, dosage: Float64Array, meta: VariantMeta): void {
+    const b = this.chunk;
+    const n = layout.nSamples;
+    this.cur = start;
+    // The six leading fields as byte spans; strings are made only for what the output needs, and
+    // one-byte fields and a repeated chromosome reuse strings (with the memchr line search in rows.ts:
+    // worker 12.2 -> 11.1 us a 157-sample line).
+    let chr: string | null;
+    if (layout.chr === undefined) {
+      if (!this.span(b, end)) throw fieldCountError(b, start, end, layout);
+      chr = sameBytes(b, this.spanStart, this.cur, this.lastChr) ? this.lastChr : (this.lastChr = this.latin1Slice(b, this.spanStart, this.cur));
+      if (chr !== this.checkedChr || this.checkedFor !== layout) {
+        const err = chrColumnError(chr, layout);
+        if (err !== null) throw err;
+        this.checkedChr = chr;
+        this.checkedFor = layout;
+      }
+    } else {
+      chr = layout.chr;
+    }
+    if (!this.span(b, end)) throw fieldCountError(b, start, end, layout);
+    const idStart = this.spanStart;
+    const idEnd = this.cur;
+    // CHR ID POS: the ID is the SNP column (as plink2 reads it); SNPID RSID POS: the RSID unless '.'.
+    if (layout.head5 !== true && !this.span(b, end)) throw fieldCountError(b, start, end, layout);
+    const noRsid = this.cur - this.spanStart === 1 && b[this.spanStart] === 46 && layout.head5 !== true;
+    const rsStart = this.spanStart;
+    const rsEnd = this.cur;
+    if (!this.span(b, end)) throw fieldCountError(b, start, end, layout);
+    const posStart = this.spanStart;
+    const posEnd = this.cur;
+    if (!this.span(b, end)) throw fieldCountError(b, start, end, layout);
+    const a = this.shortString(b, this.spanStart, this.cur);
+    if (!this.span(b, end)) throw fieldCountError(b, start, end, layout);
+    const bAllele = this.shortString(b, this.spanStart, this.cur);
+    const pos = wholeNumber(b, posStart, posEnd);
+    if (pos < 0) {
+      const posTok = this.latin1Slice(b, posStart, posEnd);
+      const nf = countFields(b, start, end);
+      if (nf !== headFields(layout) + 3 * n) throw fieldCountError(b, start, end, layout);
+      throw new DecodeError('position', headFields(layout) - 2, `position '${posTok}' is not a whole number`);
+    }
+    if (pos > MAX_POSITION) throw new DecodeError('position', headFields(layout) - 2, `position ${this.latin1Slice(b, posStart, posEnd).slice(0, 40)} is above ${MAX_POSITION}, the largest plink2 accepts`);
+    meta.chr = chr;
+    if (layout.idBytes) {
+      // The worker copies these bytes into the output row: no string a line (~0.1 us).
+      meta.snp = '';
+      meta.idBytes = b;
+      meta.idStart = noRsid ? idStart : rsStart;
+      meta.idEnd = noRsid ? idEnd : rsEnd;
+    } else {
+      meta.snp = noRsid ? this.latin1Slice(b, idStart, idEnd) : this.shortString(b, rsStart, rsEnd);
+      meta.idBytes = undefined;
+    }
+    meta.pos = pos;
+    meta.a2 = a;
+    meta.a1 = bAllele;
+    const probStart = this.cur;
+    const w = this.active;
+    if (w !== null && w.probs(this.chunkBase + probStart, this.chunkBase + end, n, layout.plink2Precision ? 1 : 0) === 1) {
+      const o = this.wasmOut;
+      for (let s = 0; s < n; s++) dosage[s] = o[s];
+      this.wasmLines++;
+      return;
+    }
+    if (fastProbs(b, probStart, end, n, layout.plink2Precision, dosage)) return;
+    // Anything unusual (exponents, signs, bad values, wrong field count): the careful path, which
+    // accepts what is valid and explains what is not.
+    this.cur = probStart;
+    this.slowProbs(b, start, end, layout, dosage);
+  }
+
+  /** Parse a non-negative decimal at this.cur; returns BAD / MISSING_FIELD sentinels (< 0) on failure. */
+  private num(b: Uint8Array, end: number): number {
+    let i = this.cur;
+    let c = 0;
+    while (i < end && ((c = b[i]) === SP || c === TAB)) i++;
+    if (i >= end || c === CR) {
+      this.cur = i;
+      return MISSING_FIELD;
+    }
+    const start = i;
+    let mant = 0;
+    let digits = 0;
+    let scale = 0;
+    while (i < end && (c = b[i]) >= 48 && c <= 57) {
+      mant = mant * 10 + (c - 48);
+      digits++;
+      i++;
+    }
+    if (i < end && c === 46) {
+      i++;
+      while (i < end && (c = b[i]) >= 48 && c <= 57) {
+        mant = mant * 10 + (c - 48);
+        digits++;
+        scale++;
+        i++;
+      }
+    }
+    if (i >= end || c === SP || c === TAB || c === CR) {
+      this.cur = i;
+      if (digits === 0) return BAD;
+      if (digits <= 15 && scale <= 22) return scale === 0 ? mant : mant / POW10[scale];
+      return slowNum(b, start, i);
+    }
+    // Exponents, signs, 'nan' and the like: rare; take the exact slow path.
+    while (i < end && (c = b[i]) !== SP && c !== TAB && c !== CR) i++;
+    this.cur = i;
+    return slowNum(b, start, i);
+  }
+
+  private slowProbs(b: Uint8Array, start: number, end: number, layout: GenLayout, dosage: Float64Array): void {
+    const n = layout.nSamples;
+    const q = layout.plink2Precision;
+    for (let s = 0; s < n; s++) {
+      const p0 = this.num(b, end);
+      const p1 = this.num(b, end);
+      const p2 = this.num(b, end);
+      if (p0 < 0 || p1 < 0 || p2 < 0 || p0 > 1.000001 || p1 > 1.000001 || p2 > 1.000001) {
+        throw probError(b, start, end, layout, s, p0, p1, p2);
+      }
+      if (q) {
+        // plink2's import: probabilities to 1/32768, dosage to 1/16384, ties to even (measured: this
+        // reproduces plink2's stored dosage for all 99,498 genotypes of the BGEN example .gen).
+        const a = rhe(p0 * 32768);
+        const bq = rhe(p1 * 32768);
+        const c = rhe(p2 * 32768);
+        const tot = a + bq + c;
+        dosage[s] = tot === 0 ? NaN : rhe(((bq + 2 * c) * 16384) / tot) / 16384;
+      } else {
+        const sum = p0 + p1 + p2;
+        dosage[s] = sum === 0 ? NaN : (p1 + 2 * p2) / sum;
+      }
+    }
+    // Nothing but whitespace may follow the last probability.
+    let i = this.cur;
+    while (i < end && isSpace(b[i])) i++;
+    if (i < end) throw fieldCountError(b, start, end, layout);
+  }
 }
