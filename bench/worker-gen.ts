@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < copy.length; i++) if (copy[i] === 10) lines++;
     if (lines >= maxLines) break;
   }
-  const init: WorkerInit = { model, filters: { minInfo: 0, maxInfo: Infinity, minMaf: 0 }, nSamples: samples.length, genExact: false, bgenRound: false, digits: 6, biallelicOnly: false, regions: [] };
+  const init: WorkerInit = { model, filters: { minInfo: 0, maxInfo: Infinity, minMaf: 0 }, nSamples: samples.length, digits: 6, biallelicOnly: false, regions: [] };
   const decoder = new GenLineDecoder({ wasm: !process.argv.includes('--no-wasm') });
   const f = new RowFormatter(init);
   const dosage = new Float64Array(samples.length);

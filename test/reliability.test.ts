@@ -661,8 +661,6 @@ t.test('the worker reports BGEN errors at absolute offsets above 2^32', async (t
     model: buildModel(h.nSamples, [{ name: 'y', values }], []),
     filters: { minInfo: 0, maxInfo: Infinity, minMaf: 0 },
     nSamples: h.nSamples,
-    genExact: false,
-    bgenRound: false,
     digits: 7,
     biallelicOnly: false,
     regions: [],

@@ -18,10 +18,11 @@ export interface WorkerInit {
   nSamples: number;
   /** The .sample file, named in .gen field-count errors. */
   sampleFile?: string;
-  /** Dosage precision for .gen: plink2's rounding (default) or exact. */
-  genExact: boolean;
-  /** Round BGEN dosages to plink2's 1/16384 (default: exact). */
-  bgenRound: boolean;
+  /**
+   * --dosage-precision: 'plink2' rounds to plink2's 1/16384 (the .gen default), 'exact' keeps the
+   * file's values (the BGEN default); undefined = each format's default.
+   */
+  dosagePrecision?: 'plink2' | 'exact';
   /** Significant digits printed. */
   digits: number;
   /** Skip multi-allelic BGEN variants (counted) instead of testing each ALT allele. */

@@ -135,7 +135,7 @@ export class RowFormatter {
 
   /** Decode and test every line of a .gen chunk. */
   gen(seq: number, b: Uint8Array, fileLayout: GenFileLayout): WorkerResponse {
-    const layout = withLayout({ nSamples: this.init.nSamples, plink2Precision: !this.init.genExact, idBytes: true, sampleFile: this.init.sampleFile }, fileLayout);
+    const layout = withLayout({ nSamples: this.init.nSamples, plink2Precision: this.init.dosagePrecision !== 'exact', idBytes: true, sampleFile: this.init.sampleFile }, fileLayout);
     const lists = this.lists();
     const rank: number[] = [];
     const pos: number[] = [];
@@ -240,7 +240,7 @@ export class RowFormatter {
           }
           where.byteOffset = vh.blockFileOffset;
           decodeGenotypeBlockAt(b, vh.blockStart, vh.blockLength, header, k, this.bgenOut, vh.uncompressedLength, where);
-          if (this.init.bgenRound) {
+          if (this.init.dosagePrecision === 'plink2') {
             // plink2 stores dosages in 1/16384 units; emulating that lets results be compared digit
             // for digit (exact for BGEN v1.1; v1.2 differs on rare near-ties, ~0.1% of genotypes).
             const o = this.bgenOut;
