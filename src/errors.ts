@@ -51,6 +51,8 @@ export class DecodeError extends InputError {
   readonly field?: number;
   constructor(code: DecodeErrorCode, field: number | undefined, message: string, where: Where = {}, options?: { cause?: unknown }) {
     super(message, where, options);
+    // Named by its category (exit 3, input), as the decoders' errors were before the class existed.
+    this.name = 'InputError';
     this.code = code;
     this.field = field;
   }
