@@ -97,7 +97,7 @@ export class VcfDecoder {
     }
     const src = this.formatLayout(b, f[8], f[9] - 1);
     if (src < 0) return `FORMAT '${latin1(b, f[8], f[9] - 1)}' has none of DS, GP, HDS, GT${this.o.force ? ` (--vcf-dosage ${this.o.force} asks for ${this.o.force})` : ''}`;
-    if (src === Src.GT) this.gtOnly++;
+    if (src === Src.GT && !this.o.force) this.gtOnly++;
     this.source = SRC_NAMES[src];
     return this.samples(b, f[9], end, src);
   }
