@@ -2,7 +2,6 @@
 // here (Newton-Raphson with a Gauss-Jordan inverse), Nagelkerke R2 as PRSice-2 defines it, and the
 // liability-scale R2 of Lee et al. (2012) against values computed with python3/scipy.
 import t from 'tap';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BinaryScoreModel, liabilityR2, nagelkerke } from '../src/prs/regress-binary.js';
 import { runAssoc } from '../src/pipeline/assoc-run.js';
