@@ -16,6 +16,8 @@ export interface DataSpec {
   /** BGEN bits per probability. */
   bits?: number;
   seed: number;
+  /** Fraction of genotypes written as missing (simulate --missing; default the simulator's 0.001). */
+  missing?: number;
   /** Also write a derived phenotype table with this many columns (see manyPhenoTable). */
   extraPhenos?: number;
   /** Also write a case/control (1/2) table with this share of cases (see ccPhenoTable). */
@@ -87,6 +89,10 @@ export function scenarios(scale: Scale = 'full', tiny = TINY): Scenario[] {
   const ccRun = (label: string, data: DataSpec): RunSpec => ({ label, data, phenoTable: 'cc', nPhenos: 1, nCovars: COVARS });
   const vcf = (samples: number, variants: number, seed: number): DataSpec => ({ samples: n(samples), variants: m(variants), format: 'vcf', compress: 'bgzf', seed });
   const s8 = [vcf(157, 300_000, 108), vcf(2_000, 100_000, 109)];
+  // Issue 19: missing genotypes (the simulator's missing flag, uniform over genotypes).
+  const s9 = { ...bgen(10_000, 20_000, 110), missing: 0.02 };
+  const s10 = [{ ...gen(157, 300_000, 111), missing: 0 }, { ...gen(157, 300_000, 111), missing: 0.01 }];
+  const s11 = { ...bgen(157, 6_000_000, 112), missing: 0.01 };
   return [
     {
       id: '1',
@@ -139,13 +145,31 @@ export function scenarios(scale: Scale = 'full', tiny = TINY): Scenario[] {
       description: `{${s8.map((d) => `${d.samples} x ${lbl(d.variants)}`).join(', ')}} bgzipped VCF GT:DS:HDS (plink2 --export vcf bgz vcf-dosage=HDS-force of the simulated cohort), 2 phenotypes, 12 covariates, vs plink2 --vcf dosage=DS (goal: plink2/dosageflow >= 3, peak RSS <= 400 MB)`,
       runs: s8.map((d) => simRun(`${d.samples}x${lbl(d.variants)}`, d)),
     },
+    {
+      id: '9',
+      name: 'missing: biobank 2%',
+      description: `${s9.samples} x ${s9.variants} BGEN 8-bit, 2% of genotypes missing, 2 phenotypes, 12 covariates (issue 19 goal: plink2/dosageflow >= 3)`,
+      runs: [simRun(lbl(s9.variants), s9)],
+    },
+    {
+      id: '10',
+      name: 'missing: .gen.zst 1%',
+      description: `${s10[0].samples} x ${s10[0].variants} zstd .gen without and with 1% missing genotypes, 2 phenotypes, 12 covariates (issue 19 goal: with missing within 1.5x of without)`,
+      runs: [simRun('no missing', s10[0]), simRun('1% missing', s10[1])],
+    },
+    {
+      id: '11',
+      name: 'missing: the study at 6M',
+      description: `${s11.samples} x ${s11.variants} BGEN 8-bit, 1% missing, 2 phenotypes, 12 covariates (issue 19 goal: plink2/dosageflow >= 2 at <= 300 MB peak RSS)`,
+      runs: [simRun(lbl(s11.variants), s11)],
+    },
   ];
 }
 
 /** File prefix of a data set inside the data directory: the shape and seed make it unique. */
 export function dataPrefix(d: DataSpec): string {
   const fmt = d.format === 'gen' ? `gen-${d.compress}` : d.format === 'vcf' ? 'vcf-hds-bgz' : `bgen${d.bits ?? 8}-${d.compress}`;
-  return `${fmt}-n${d.samples}-m${d.variants}-s${d.seed}`;
+  return `${fmt}-n${d.samples}-m${d.variants}-s${d.seed}${d.missing !== undefined ? `-miss${d.missing}` : ''}`;
 }
 
 export interface DataFiles {
@@ -177,6 +201,7 @@ export function simulateArgs(d: DataSpec, outPrefix: string): string[] {
   // VCF: simulated as plain .gen, then exported by plink2 (bench/lib.ts ensureData).
   const a = ['simulate', '--samples', String(d.samples), '--variants', String(d.variants), '--format', d.format === 'vcf' ? 'gen' : d.format, '--compress', d.format === 'vcf' ? 'none' : d.compress, '--seed', String(d.seed), '--out', outPrefix];
   if (d.format === 'bgen') a.push('--bits', String(d.bits ?? 8));
+  if (d.missing !== undefined) a.push('--missing', String(d.missing));
   return a;
 }
 

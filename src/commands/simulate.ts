@@ -14,6 +14,7 @@ interface SimulateArgs {
   bits?: number;
   seed: number;
   effects: number;
+  missing?: number;
   out: string;
 }
 
@@ -41,6 +42,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('bits', { type: 'number', describe: 'BGEN bits per probability, 1-32 (default 8)' })
       .option('seed', { type: 'number', default: 1, describe: 'random seed (non-negative integer)' })
       .option('effects', { type: 'number', default: 3, describe: 'planted causal variants per phenotype' })
+      .option('missing', { type: 'number', describe: 'fraction of genotypes written as missing (default 0.001)' })
       .option('out', { alias: 'o', type: 'string', describe: 'output prefix', demandOption: true })
       .example('$0 simulate --samples 157 --variants 100000 --seed 7 --out cohort', 'IMPUTE2 .gen, 22 autosomes')
       .example('$0 simulate -n 157 -m 20000 --chromosomes 22 --format gen --compress zst --out c22', 'one chromosome, zstd-compressed .gen')
@@ -58,6 +60,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       bits: argv.bits,
       seed: argv.seed,
       effects: argv.effects,
+      missingRate: argv.missing,
     });
     const result = await simulate(cfg);
     process.stderr.write(`dosageflow ${summaryLine(result)}\n`);
