@@ -46,7 +46,9 @@ function inputs(shape: Shape) {
   for (let k = 1; k <= 10; k++) covs.push({ name: `PC${k}`, values: Float64Array.from({ length: n }, () => (r() - 0.5) * 0.1) });
   const phenos = [0, 1].map((j) => ({ name: `y${j}`, values: Float64Array.from({ length: n }, (_, i) => (j === 1 && i % 5 === 0 ? NaN : r() * 2 - 1)) }));
   const rows: Float64Array[] = [];
-  for (let v = 0; v < 40; v++) {
+  // Distinct variants (a subset cache must not hit more often than on real data): 2,000 at 157 samples.
+  const count = shape.n <= 1000 ? 2000 : 40;
+  for (let v = 0; v < count; v++) {
     const p = 0.05 + 0.45 * r();
     const d = Float64Array.from({ length: n }, () => (r() < p ? 1 : 0) + (r() < p ? 1 : 0));
     if (r() < shape.withMissing) {
