@@ -16,7 +16,11 @@ const PLINK2 = which('plink2');
 
 t.test('scenario definitions', async (t) => {
   const full = scenarios('full');
-  t.same(full.map((s) => s.id), ['1', '2', '3', '4', '5', '6', '7', '8']);
+  t.same(full.map((s) => s.id), ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11']);
+  // Issue 19's missing-genotype shapes.
+  t.same(full.find((s) => s.id === '9')!.runs.map((r) => [r.data.samples, r.data.variants, r.data.format, r.data.missing]), [[10_000, 20_000, 'bgen', 0.02]]);
+  t.same(full.find((s) => s.id === '10')!.runs.map((r) => r.data.missing), [0, 0.01]);
+  t.same(full.find((s) => s.id === '11')!.runs.map((r) => [r.data.samples, r.data.variants, r.data.missing]), [[157, 6_000_000, 0.01]]);
   const quick = scenarios('quick');
   for (let i = 0; i < full.length; i++) {
     t.equal(quick[i].runs.length, full[i].runs.length);
