@@ -408,3 +408,52 @@ t.test('15.17 --chunk-size above 256M: exit 2 with the allowed range, no tempora
   }
   t.same(visible(d), []);
 });
+
+// ---------------------------------------------------------------------------------------------
+// 15, 16: lines without a newline
+
+t.test('15.15 a line without a newline (.gen.gz / .gen.zst of NULs, --pheno /dev/zero, stdin): exit 3 at 64 MiB, file:line', async (t) => {
+  const d = dir('rel2-longline');
+  const { compress } = await import('zstd-napi');
+  const zlib = await import('node:zlib');
+  const zeros = Buffer.alloc(80 << 20);
+  const head = fs.readFileSync(A('small.gen'), 'utf8').split('\n').slice(0, 3).join('\n') + '\n';
+  const gz = path.join(d, 'nul.gen.gz');
+  fs.writeFileSync(gz, zlib.gzipSync(Buffer.concat([Buffer.from(head), zeros]), { level: 1 }));
+  const zst = path.join(d, 'nul.gen.zst');
+  fs.writeFileSync(zst, compress(Buffer.concat([Buffer.from(head), zeros])));
+  const base = ['--sample', A('small.sample'), '--out', path.join(d, 'o')];
+  for (const [args, re] of [
+    [['--gen', gz, '--pheno', A('small.pheno')], /nul\.gen\.gz:4: line longer than 64 MiB/],
+    [['--gen', zst, '--pheno', A('small.pheno')], /nul\.gen\.zst:4: line longer than 64 MiB/],
+    [['--gen', A('small.gen'), '--pheno', '/dev/zero'], /\/dev\/zero:1: line longer than 64 MiB/],
+  ] as const) {
+    const r = runCli(['assoc', ...args, ...base]);
+    t.equal(r.status, 3, r.stderr);
+    t.match(r.stderr, re);
+    t.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+  }
+  const r = runCli(['assoc', '--gen', '-', '--pheno', A('small.pheno'), ...base], { input: zeros });
+  t.equal(r.status, 3, r.stderr);
+  t.match(r.stderr, /-:1: line longer than 64 MiB/);
+  t.same(visible(d).filter((f) => f.startsWith('o') || f.startsWith('.')), []);
+});
+
+t.test('15.16 readLines joins a line split over many pieces once (linear) and stops at 64 MiB', async (t) => {
+  const { readLines, MAX_LINE_BYTES } = await import('../src/io/lines.js');
+  // A 16 MiB line in 4096-byte pieces (the quadratic join copied ~32 GB here).
+  const piece = Buffer.alloc(4096, 97);
+  async function* pieces(n: number, end = '\nb\n') {
+    for (let i = 0; i < n; i++) yield piece;
+    yield Buffer.from(end);
+  }
+  const got: number[] = [];
+  for await (const l of readLines(pieces(4096), 'x')) got.push(l.length);
+  t.same(got, [16 << 20, 1]);
+  await t.rejects(
+    (async () => {
+      for await (const _ of readLines(pieces(MAX_LINE_BYTES / 4096 + 1), 'big.txt')) void _;
+    })(),
+    { message: /line longer than 64 MiB/, file: 'big.txt', line: 1 },
+  );
+});

@@ -1,6 +1,7 @@
 // Opening inputs: files or stdin, compression detected from the first bytes (never the file name),
 // decompressed as a stream. The only module that knows about gzip and zstd on the read side.
 import * as fs from 'node:fs';
+import { MAX_LINE_BYTES, countLF, lineTooLong } from './lines.js';
 import * as zlib from 'node:zlib';
 import { type Readable, Transform } from 'node:stream';
 import { DecompressStream } from 'zstd-napi';
@@ -183,6 +184,20 @@ export async function openFileForRead(file: string): Promise<{ fh: fs.promises.F
 export async function readTextFile(file: string): Promise<string> {
   const inp = await openInput(file);
   const parts: Buffer[] = [];
-  for await (const b of inp.stream) parts.push(b as Buffer);
+  let lines = 0;
+  let run = 0; // bytes since the last '\n'
+  for await (const b of inp.stream as AsyncIterable<Buffer>) {
+    const last = b.lastIndexOf(10);
+    if (last < 0) run += b.length;
+    else {
+      lines += countLF(b);
+      run = b.length - last - 1;
+    }
+    if (run > MAX_LINE_BYTES) {
+      inp.stream.destroy();
+      throw lineTooLong(file, lines + 1);
+    }
+    parts.push(b);
+  }
   return Buffer.concat(parts).toString('utf8');
 }

@@ -7,6 +7,7 @@ import binding from 'zstd-napi/binding.js';
 import { InputError, fileError } from '../errors.js';
 import { chunkLines } from '../pipeline/chunker.js';
 import { openInput, openSniffed } from './input.js';
+import { MAX_LINE_BYTES, countLF, lineTooLong } from './lines.js';
 
 const LF = 10;
 const READ_SIZE = 1 << 20;
@@ -30,14 +31,14 @@ const fresh: ChunkAlloc = (n) => new Uint8Array(n);
  */
 export async function* fileLineChunks(file: string, target: number, alloc: ChunkAlloc = fresh): AsyncGenerator<Uint8Array> {
   if (file === '-') {
-    yield* chunkLines((await openInput(file)).stream, target);
+    yield* chunkLines((await openInput(file)).stream, target, file);
     return;
   }
   const opened = await openSniffed(file);
   if (opened.compression === null || opened.compression === 'gzip') {
     // Pipes and FIFOs cannot be read by position, and gzip decompresses as a stream: the stream
     // path, which takes over the open file.
-    yield* chunkLines((await openInput(file, opened)).stream, target);
+    yield* chunkLines((await openInput(file, opened)).stream, target, file);
     return;
   }
   try {
@@ -60,6 +61,7 @@ async function* directChunks(fh: fs.promises.FileHandle, file: string, target: n
   let buf = alloc(Math.max(target, 1) + SLACK);
   let cap = buf.length;
   let fill = 0;
+  let lines = 0; // lines in the chunks yielded, for the message about a line too long
   // Where to look for the next '\n' (bytes before it are known to hold none past the target).
   let scan = 0;
   for (;;) {
@@ -76,6 +78,7 @@ async function* directChunks(fh: fs.promises.FileHandle, file: string, target: n
       const tail = fill - (j + 1);
       const next = alloc(Math.max(cap, tail + SLACK));
       if (tail > 0) next.set(buf.subarray(j + 1, fill));
+      lines += countLF(buf.subarray(0, j + 1));
       yield buf.subarray(0, j + 1);
       buf = next;
       cap = buf.length;
@@ -86,6 +89,8 @@ async function* directChunks(fh: fs.promises.FileHandle, file: string, target: n
       if (frameOpen) throw new InputError(`truncated zstd stream: input ended after ${filePos} compressed bytes`, { file, byteOffset: filePos });
       break;
     }
+    // No '\n' for MAX_LINE_BYTES past the target: the line that crosses it is too long.
+    if (fill > target + MAX_LINE_BYTES) throw lineTooLong(file, lines + countLF(buf.subarray(0, fill)) + 1);
     if (fill === cap) {
       // A line longer than the buffer: grow it.
       const bigger = alloc(cap * 2);

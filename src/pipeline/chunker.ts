@@ -1,6 +1,8 @@
 // Cuts a byte stream into chunks of whole lines, each in its own ArrayBuffer so it can be
 // transferred to a worker without a copy. Runs on the main thread: it looks only for '\n'.
 
+import { MAX_LINE_BYTES, countLF, lineTooLong } from '../io/lines.js';
+
 const LF = 10;
 
 /**
@@ -8,9 +10,10 @@ const LF = 10;
  * longer than `target` makes a larger chunk; the last chunk may be shorter). A final line without
  * '\n' is kept.
  */
-export async function* chunkLines(source: AsyncIterable<Uint8Array>, target: number): AsyncGenerator<Uint8Array> {
+export async function* chunkLines(source: AsyncIterable<Uint8Array>, target: number, file?: string): AsyncGenerator<Uint8Array> {
   let parts: Uint8Array[] = [];
   let have = 0;
+  let lines = 0; // lines in the chunks yielded, for the message about a line too long
   for await (const piece0 of source) {
     let piece = piece0;
     while (piece.length > 0) {
@@ -20,11 +23,15 @@ export async function* chunkLines(source: AsyncIterable<Uint8Array>, target: num
       if (j < 0) {
         parts.push(piece);
         have += piece.length;
+        // No '\n' for MAX_LINE_BYTES past the target: the line that crosses it is too long.
+        if (have > target + MAX_LINE_BYTES) throw lineTooLong(file, lines + parts.reduce((n, p) => n + countLF(p), 0) + 1);
         break;
       }
       parts.push(piece.subarray(0, j + 1));
       have += j + 1;
-      yield concat(parts, have);
+      const chunk = concat(parts, have);
+      lines += countLF(chunk);
+      yield chunk;
       parts = [];
       have = 0;
       piece = piece.subarray(j + 1);

@@ -261,7 +261,7 @@ async function locateDuplicate(first: RowAt, second: RowAt, row: Uint8Array): Pr
 async function findVariant(file: string, key: Buffer): Promise<number> {
   const inp = await openInput(file);
   let n = 0;
-  for await (const line of readLines(inp.stream)) {
+  for await (const line of readLines(inp.stream, file)) {
     n++;
     if (n > 1 && line.length >= key.length && Buffer.compare(line.subarray(0, variantEnd(line, 0, line.length)), key) === 0) {
       inp.stream.destroy();

@@ -76,7 +76,7 @@ export async function readBase(file: string): Promise<BaseTable> {
   let lineNo = 0;
   let rows = 0;
   let naRows = 0;
-  for await (const bytes of readLines(inp.stream)) {
+  for await (const bytes of readLines(inp.stream, file)) {
     lineNo++;
     const line = utf8.decode(bytes);
     if (line.trim() === '') continue;

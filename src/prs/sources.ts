@@ -53,7 +53,7 @@ async function* readGen(file: string, nSamples: number, chr: string | undefined,
   const row: DosageRow = { meta, dosage, file, line: 0 };
   let fields = 0;
   let lineNo = 0;
-  for await (const b of readLines(inp.stream)) {
+  for await (const b of readLines(inp.stream, file)) {
     lineNo++;
     let i = 0;
     while (i < b.length && (b[i] === 32 || b[i] === 9 || b[i] === 13)) i++;

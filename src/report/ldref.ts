@@ -79,7 +79,7 @@ async function genSamples(file: string): Promise<number> {
   const inp = await openInput(file);
   let lineNo = 0;
   try {
-    for await (const b of readLines(inp.stream)) {
+    for await (const b of readLines(inp.stream, file)) {
       lineNo++;
       const nf = countFields(b, 0, b.length);
       if (nf === 0) continue;
