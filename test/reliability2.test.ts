@@ -457,3 +457,13 @@ t.test('15.16 readLines joins a line split over many pieces once (linear) and st
     { message: /line longer than 64 MiB/, file: 'big.txt', line: 1 },
   );
 });
+
+t.test('15.13 a zstd BGEN block inflating far past its declared size stops at the declared size', async (t) => {
+  const { decompressBlock } = await import('../src/formats/bgen/probs.js');
+  const { compress } = await import('zstd-napi');
+  const bomb = compress(Buffer.alloc(256 << 20)); // ~8 KB inflating to 256 MiB
+  const header = { compression: 'zstd', layout: 2, nSamples: 10 } as Parameters<typeof decompressBlock>[1];
+  t.throws(() => decompressBlock(bomb, header, 160, { file: 'bomb.bgen', byteOffset: 1234 }), { message: /decompresses to more than the 160 bytes the variant header says/, file: 'bomb.bgen', byteOffset: 1234 });
+  const ok = compress(Buffer.alloc(160, 7));
+  t.equal(decompressBlock(ok, header, 160).length, 160, 'a block of the declared size still decodes');
+});

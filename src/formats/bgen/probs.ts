@@ -117,13 +117,22 @@ export function decompressBlock(block: Uint8Array, header: BgenHeader, expectedL
     }
   } else {
     try {
-      data = zstdDecompress(block);
+      // As maxOutputLength for zlib: output capped at the declared size (+1 to see an overrun); a
+      // block declaring 160 bytes that inflates to GBs stops here (issue 15.13).
+      data = expectedLength !== undefined ? zstdCapped(block, expectedLength) : zstdDecompress(block);
     } catch (err) {
+      if (/too small/i.test(String((err as Error)?.message))) throw codecError(new RangeError('too large'), 'zstd', expectedLength, where);
       throw codecError(err, 'zstd', expectedLength, where);
     }
   }
   if (expectedLength !== undefined && data.length !== expectedLength) checkLength(data, header, expectedLength, where);
   return data;
+}
+
+function zstdCapped(block: Uint8Array, expected: number): Uint8Array {
+  const out = new Uint8Array(expected + 1);
+  const n = new zstdBinding.DCtx().decompress(out, block);
+  return out.subarray(0, n);
 }
 
 function checkLength(data: Uint8Array, header: BgenHeader, expectedLength: number, where: Where): void {
