@@ -467,3 +467,13 @@ t.test('15.13 a zstd BGEN block inflating far past its declared size stops at th
   const ok = compress(Buffer.alloc(160, 7));
   t.equal(decompressBlock(ok, header, 160).length, 160, 'a block of the declared size still decodes');
 });
+
+t.test('15.23 --gen f f (the same file twice) and 15.22 --gen - with --pheno -: exit 2, one line', async (t) => {
+  const g = A('small.gen');
+  let r = runCli(['assoc', '--gen', g, path.join(path.dirname(g), '../assoc/small.gen'), '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--out', path.join(IN, 'o')]);
+  t.equal(r.status, 2, r.stderr);
+  t.match(r.stderr, /^dosageflow: .*small\.gen is given twice as a genotype file/);
+  r = runCli(['assoc', '--gen', '-', '--sample', A('small.sample'), '--pheno', '-', '--out', path.join(IN, 'o')], { input: '' });
+  t.equal(r.status, 2, r.stderr);
+  t.match(r.stderr, /^dosageflow: --gen - and --pheno - both read stdin: only one input can\n$/);
+});

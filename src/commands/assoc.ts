@@ -1,4 +1,5 @@
 // `dosageflow assoc`: options -> validated AssocConfig -> runAssoc.
+import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { runAssoc, type AssocConfig, type AssocSummary } from '../pipeline/assoc-run.js';
@@ -63,6 +64,14 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
   const vcf = vcfConfig(a, gen);
   if (gen.length === 0 && bgen.length === 0 && vcf.vcf!.length === 0) throw new UsageError('give the genotype files with --gen FILE..., --bgen FILE... or --vcf FILE...');
   if (bgen.includes('-')) throw new UsageError('--bgen reads files (it seeks); stdin is for --gen');
+  // The same file twice would test each of its variants twice (merge refuses it too: issue 15.23).
+  const seen = new Map<string, string>();
+  for (const f of [...gen, ...bgen, ...(vcf.vcf ?? [])]) {
+    const key = f === '-' ? '-' : path.resolve(f);
+    if (seen.has(key)) throw new UsageError(`${f} is given twice as a genotype file${f === seen.get(key) ? '' : ` (also as ${seen.get(key)})`}`);
+    seen.set(key, f);
+  }
+  if (gen.includes('-') && a.pheno === '-') throw new UsageError('--gen - and --pheno - both read stdin: only one input can');
   if (gen.length && !a.sample) throw new UsageError('--gen needs --sample FILE (the Oxford .sample listing the samples in genotype order)');
   if (!a.pheno) throw new UsageError('give the phenotypes with --pheno FILE');
   if (!a.out) throw new UsageError('give an output prefix with --out PREFIX (or --out - for stdout)');
