@@ -1,6 +1,7 @@
 // The bar chart of variance explained (R2) by p-value threshold, with each bar's P printed above it
 // (PRSice's bar plot, as in the study's Fig. 1): an SVG, and a PNG rendered from it with resvg.
 import { Resvg } from '@resvg/resvg-js';
+import { RESVG_OPTIONS } from '../report/png.js';
 import { fmtPFromLog } from '../stats/format.js';
 
 export interface Bar {
@@ -10,7 +11,9 @@ export interface Bar {
   nSnp: number;
 }
 
-const W = 760;
+const MIN_W = 760;
+/** Pixels a bar needs so its label 'P = 0.000292' (11 px, ~6.5 px a character) and SNP count do not touch the next. */
+const SLOT = 92;
 const H = 460;
 const M = { left: 78, right: 24, top: 56, bottom: 78 };
 const FONT = 'DejaVu Sans, Arial, Helvetica, sans-serif';
@@ -40,7 +43,13 @@ function colour(logp: number): string {
   return `rgb(${mix(111, 23)},${mix(160, 55)},${mix(216, 110)})`;
 }
 
+/** Chart width: wide enough for every bar's labels and for the title and subtitle (none clipped). */
+export function chartWidth(nBars: number, title: string, subtitle: string): number {
+  return Math.ceil(Math.max(MIN_W, M.left + M.right + SLOT * nBars, 40 + title.length * 10, 40 + subtitle.length * 6.5));
+}
+
 export function barChartSvg(bars: Bar[], title: string, subtitle: string): string {
+  const W = chartWidth(bars.length, title, subtitle);
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
   const top = Math.max(1e-6, ...bars.map((b) => (Number.isFinite(b.r2) ? b.r2 : 0)));
@@ -79,6 +88,6 @@ export function barChartSvg(bars: Bar[], title: string, subtitle: string): strin
 }
 
 export function svgToPng(svg: string): Buffer {
-  const r = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'original' }, background: '#ffffff', logLevel: 'off' });
+  const r = new Resvg(svg, RESVG_OPTIONS);
   return r.render().asPng();
 }

@@ -1,6 +1,6 @@
 // Small helpers shared by the plots: escaping, axis ticks, number labels.
 
-/** The generic family: resvg resolves it from the system fonts (loadSystemFonts), browsers too. */
+/** The generic family: resvg maps it to the bundled DejaVu Sans (report/png.ts), browsers to theirs. */
 export const FONT_FAMILY = 'sans-serif';
 
 export const COLOURS = {
