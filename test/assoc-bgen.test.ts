@@ -181,7 +181,7 @@ t.test('damaged BGEN files: one line naming the file and byte offset', async (t)
   t.equal(r.status, 3);
   t.match(r.stderr, /long\.bgen: byte \d+: /);
   t.equal(r.stderr.trim().split('\n').length, 1);
-  t.same(fs.readdirSync(dir).filter((f) => f.startsWith('o.') || f.includes('tmp')), [], 'no output left behind');
+  t.same(fs.readdirSync(dir).filter((f) => (f.startsWith('o.') && !f.endsWith('.log')) || f.includes('tmp')), [], 'no output left behind');
 });
 
 t.test('--sample must agree with the identifiers stored in the BGEN file', async (t) => {

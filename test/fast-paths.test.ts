@@ -285,7 +285,7 @@ t.test('DOSAGEFLOW_NO_WASM=1 (JavaScript parser and dot products) writes the sam
     const out = path.join(dir, tag);
     const r = runCli(['assoc', '--gen', fixture('assoc/small.gen'), '--sample', fixture('assoc/small.sample'), '--pheno', fixture('assoc/small.pheno'), '--covar', fixture('assoc/small.covar'), '--threads', '2', '--chunk-size', '20000', '--out', out, '--no-progress'], { env });
     t.equal(r.status, 0, `${tag}: exit 0 (${r.stderr.trim().split('\n')[0]})`);
-    return fs.readdirSync(dir).filter((f) => f.startsWith(`${tag}.`)).sort().map((f) => [f.slice(tag.length), fs.readFileSync(path.join(dir, f), 'latin1')]);
+    return fs.readdirSync(dir).filter((f) => f.startsWith(`${tag}.`) && !f.endsWith(".log")).sort().map((f) => [f.slice(tag.length), fs.readFileSync(path.join(dir, f), 'latin1')]);
   };
   const wasm = run('wasm', {});
   const js = run('js', { DOSAGEFLOW_NO_WASM: '1' });
