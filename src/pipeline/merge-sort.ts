@@ -44,56 +44,10 @@ export async function sortTable(cfg: MergeConfig, tmp: { get: () => string }): P
   try {
     run0.stream.write(header + '\n');
     const w0 = new BatchWriter(run0.stream);
-    let has = false;
-    let lastRank = 0;
-    let lastChr = '';
-    let lastPos = 0;
-    let lastBuf: Buffer = Buffer.alloc(0);
-    let lastStart = 0;
-    let lastEnd = 0;
-    let spanBuf: Buffer | null = null;
-    let spanStart = 0;
-    let spanEnd = 0;
-    while (!r.done) {
-      let c = 1;
-      if (has) {
-        c = compareChrom(r.rank, r.chr, lastRank, lastChr);
-        if (c === 0) c = r.pos - lastPos;
-        if (c === 0) c = Buffer.compare(r.buf.subarray(r.start, r.end), lastBuf.subarray(lastStart, lastEnd));
-      }
-      if (c >= 0) {
-        if (spanBuf === r.buf && spanEnd === r.start) {
-          spanEnd = r.end + 1;
-        } else {
-          if (spanBuf) w0.add(spanBuf.subarray(spanStart, spanEnd));
-          spanBuf = r.buf;
-          spanStart = r.start;
-          spanEnd = r.end + 1;
-        }
-        has = true;
-        lastRank = r.rank;
-        lastChr = r.chr;
-        lastPos = r.pos;
-        lastBuf = r.buf;
-        lastStart = r.start;
-        lastEnd = r.end;
-      } else {
-        held.add(r.buf, r.start, r.end, r.rank, r.chr, r.pos);
-        if (held.bytes > memoryBytes) {
-          spills.push(await spill(held, path.join(tmp.get(), `run${spills.length + 1}.tsv`)));
-          held = new HeldRows();
-        }
-      }
-      rows++;
-      if (!r.advance()) {
-        if (spanBuf) w0.add(spanBuf.subarray(spanStart, spanEnd));
-        spanBuf = null;
-        if (w0.full) await w0.flush();
-        await r.refill();
-      }
-    }
-    if (spanBuf) w0.add(spanBuf.subarray(spanStart, spanEnd));
-    await w0.flush();
+    const split = await splitInOrder(r, w0, memoryBytes, (k) => path.join(tmp.get(), `run${k}.tsv`));
+    held = split.held;
+    spills.push(...split.spills);
+    rows = split.rows;
     if (held.rows === 0 && spills.length === 0) {
       if (special) {
         await run0.finish();
@@ -127,6 +81,67 @@ export async function sortTable(cfg: MergeConfig, tmp: { get: () => string }): P
     r.close();
     run0.abort();
   }
+}
+
+/**
+ * One pass over the table: rows that continue the sorted run go to run 0 (w0) in spans of the
+ * reader's buffer; the others are held, and spilled as sorted runs when they pass memoryBytes.
+ */
+async function splitInOrder(r: TableReader, w0: BatchWriter, memoryBytes: number, spillPath: (k: number) => string): Promise<{ rows: number; held: HeldRows; spills: string[] }> {
+  let held = new HeldRows();
+  const spills: string[] = [];
+  let rows = 0;
+  let has = false;
+  let lastRank = 0;
+  let lastChr = '';
+  let lastPos = 0;
+  let lastBuf: Buffer = Buffer.alloc(0);
+  let lastStart = 0;
+  let lastEnd = 0;
+  let spanBuf: Buffer | null = null;
+  let spanStart = 0;
+  let spanEnd = 0;
+  while (!r.done) {
+    let c = 1;
+    if (has) {
+      c = compareChrom(r.rank, r.chr, lastRank, lastChr);
+      if (c === 0) c = r.pos - lastPos;
+      if (c === 0) c = Buffer.compare(r.buf.subarray(r.start, r.end), lastBuf.subarray(lastStart, lastEnd));
+    }
+    if (c >= 0) {
+      if (spanBuf === r.buf && spanEnd === r.start) {
+        spanEnd = r.end + 1;
+      } else {
+        if (spanBuf) w0.add(spanBuf.subarray(spanStart, spanEnd));
+        spanBuf = r.buf;
+        spanStart = r.start;
+        spanEnd = r.end + 1;
+      }
+      has = true;
+      lastRank = r.rank;
+      lastChr = r.chr;
+      lastPos = r.pos;
+      lastBuf = r.buf;
+      lastStart = r.start;
+      lastEnd = r.end;
+    } else {
+      held.add(r.buf, r.start, r.end, r.rank, r.chr, r.pos);
+      if (held.bytes > memoryBytes) {
+        spills.push(await spill(held, spillPath(spills.length + 1)));
+        held = new HeldRows();
+      }
+    }
+    rows++;
+    if (!r.advance()) {
+      if (spanBuf) w0.add(spanBuf.subarray(spanStart, spanEnd));
+      spanBuf = null;
+      if (w0.full) await w0.flush();
+      await r.refill();
+    }
+  }
+  if (spanBuf) w0.add(spanBuf.subarray(spanStart, spanEnd));
+  await w0.flush();
+  return { rows, held, spills };
 }
 
 /**
