@@ -66,7 +66,7 @@ const genDoc: fc.Arbitrary<GenDoc> = fc.integer({ min: 1, max: 5 }).chain((n) =>
           chr: fc.constantFrom('1', '22', 'X', 'chr3', '01', 'MT'),
           snp: fc.stringMatching(/^[A-Za-z0-9_:]{1,10}$/),
           rsid: fc.oneof(fc.constant('.'), fc.integer({ min: 1, max: 1e8 }).map((i) => `rs${i}`)),
-          pos: fc.integer({ min: 1, max: 2 ** 31 + 5 }),
+          pos: fc.integer({ min: 1, max: 2 ** 31 - 2 }),
           a: fc.constantFrom('A', 'C', 'G', 'T', 'AT', '<CN0>'),
           b: fc.constantFrom('A', 'C', 'G', 'T', 'GTT', '*'),
           probs: fc.array(triple, { minLength: n, maxLength: n }),
@@ -320,7 +320,7 @@ function checkRun(file: string, args: string[]): void {
     // A message quoting a damaged BGEN sample identifier can contain a raw newline (a known bug,
     // collected rather than failing the run.
     if (errs.length !== 1) multiLine.push(JSON.stringify(r.stderr));
-    const left = fs.readdirSync(dir);
+    const left = fs.readdirSync(dir).filter((f) => !f.endsWith('.log')); // a failed run keeps its PREFIX.log by design
     if (left.length) leftovers.push(`${path.basename(file)}: ${left.join(' ')} after: ${errs[0]}`);
   } else if (!/ -> /.test(lines[lines.length - 1] ?? '')) {
     throw new Error(`a successful run ends with the summary: ${show}`);

@@ -21,7 +21,7 @@ export function bgzfBlock(raw: Uint8Array, deflated: Uint8Array): Buffer {
   b.set([0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 0x42, 0x43, 2, 0], 0);
   b.writeUInt16LE(total - 1, 16);
   b.set(deflated, 18);
-  b.writeUInt32LE(zlib.crc32(raw) >>> 0, total - 8);
+  b.writeUInt32LE(zlib.crc32(raw), total - 8);
   b.writeUInt32LE(raw.length, total - 4);
   return b;
 }
