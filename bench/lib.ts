@@ -23,6 +23,9 @@ export function snapshotEngine(dest: string): string {
   fs.rmSync(dest, { recursive: true, force: true });
   fs.mkdirSync(path.join(dest, 'bin'), { recursive: true });
   fs.cpSync(src, path.join(dest, 'dist/src'), { recursive: true });
+  // The committed WebAssembly binaries are loaded from src/wasm beside dist/ (src/wasm/modules.ts).
+  fs.mkdirSync(path.join(dest, 'src/wasm'), { recursive: true });
+  for (const f of fs.readdirSync(path.join(ROOT, 'src/wasm'))) if (f.endsWith('.wasm')) fs.copyFileSync(path.join(ROOT, 'src/wasm', f), path.join(dest, 'src/wasm', f));
   const bin = path.join(dest, 'bin/dosageflow');
   fs.copyFileSync(BIN, bin);
   return bin;
