@@ -206,7 +206,7 @@ async function runTool(tool: 'dosageflow' | 'plink2', threads: number, run: RunS
     tool === 'dosageflow'
       ? await measure(process.execPath, [engine, ...dosageflowArgs(run, files, out, threads)], { gnuTime, pollMs: opts.pollMs ?? 50 })
       : await measure(plink2, plink2Args(run, files, out, threads), { gnuTime, pollMs: opts.pollMs ?? 50, cwd: outDir });
-  const outputs = await outputRows(outDir, 'out.', tool === 'dosageflow' ? /\.tsv(\.gz|\.zst)?$/ : /\.glm\.linear$/);
+  const outputs = await outputRows(outDir, 'out.', tool === 'dosageflow' ? /\.tsv(\.gz|\.zst)?$/ : /\.glm\.(linear|logistic(\.hybrid|\.firth)?)$/);
   const rowsOut = outputs.reduce((s, x) => s + x.rows, 0);
   const ok = m.exitCode === 0 && rowsOut > 0;
   const engineMatch = tool === 'dosageflow' ? /variants read .* in ([\d.]+) s/.exec(m.stderrTail) : null;
