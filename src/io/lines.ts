@@ -14,10 +14,14 @@ export function lineTooLong(file: string | undefined, line: number): InputError 
   return new InputError(`line longer than ${MAX_LINE_BYTES >> 20} MiB (pathologically long line: is this a text file with newlines?)`, { file, line });
 }
 
-/** Number of '\n' in b. */
+/**
+ * Number of '\n' in b. Searched through a Buffer view of the same bytes (no copy): Buffer#indexOf is
+ * memchr, ~13x faster than Uint8Array#indexOf, and this runs on the main thread over every chunk.
+ */
 export function countLF(b: Uint8Array): number {
+  const v = Buffer.from(b.buffer, b.byteOffset, b.length);
   let n = 0;
-  for (let i = b.indexOf(LF); i >= 0; i = b.indexOf(LF, i + 1)) n++;
+  for (let i = v.indexOf(LF); i >= 0; i = v.indexOf(LF, i + 1)) n++;
   return n;
 }
 
