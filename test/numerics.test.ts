@@ -25,7 +25,7 @@ function errcodes(ref: Table): Record<string, number> {
   return out;
 }
 
-t.test('degenerate regressions are NA with plink2\'s reason (CORR_TOO_HIGH, VIF_TOO_HIGH, VIF_INFINITE), counted in the summary', async (t) => {
+t.test('15.3 degenerate regressions are NA with plink2\'s reason (CORR_TOO_HIGH, VIF_TOO_HIGH, VIF_INFINITE), counted in the summary', async (t) => {
   const logs: string[] = [];
   const cfg = cfgFor({ log: (l) => logs.push(l) });
   const s = await runAssoc(cfg);
@@ -38,7 +38,7 @@ t.test('degenerate regressions are NA with plink2\'s reason (CORR_TOO_HIGH, VIF_
   t.match(logs.join('\n'), /4 NA \(.*2 CORR_TOO_HIGH/, 'the closing summary names the reasons');
 });
 
-t.test('the phenotype as its own covariate: NA on every row (INVALID_RESULT), not round-off', async (t) => {
+t.test('15.3 the phenotype as its own covariate: NA on every row (INVALID_RESULT), not round-off', async (t) => {
   const cfg = cfgFor({ covarNames: ['age', 'PC1', 'y2'] });
   const s = await runAssoc(cfg);
   const rows = readTable(`${cfg.out}.y.tsv`).rows;
@@ -50,7 +50,7 @@ t.test('the phenotype as its own covariate: NA on every row (INVALID_RESULT), no
   t.ok(errcodes(readTable(D('golden/self.y.glm.linear'))).INVALID_RESULT > 0);
 });
 
-t.test('--max-corr and --vif move the thresholds', async (t) => {
+t.test('15.3 --max-corr and --vif move the thresholds', async (t) => {
   const loose = await runAssoc(cfgFor({ vif: 1e9, maxCorr: 1 }));
   // rs6's covariate is its dosage to 6 decimals, not to the 1/16384 plink2 rounds to: not singular.
   t.same(loose.phenos[0].naReasons, { VIF_INFINITE: 1 }, 'only the singular one left (rs18: a covariate constant among its samples)');
@@ -73,7 +73,7 @@ function scaled(file: string, col: string, f: number, dir: string): string {
   return p;
 }
 
-t.test('P does not depend on the units: phenotype x1e150 and x1e-200, a covariate x1e300', async (t) => {
+t.test('15.9 P does not depend on the units: phenotype x1e150 and x1e-200, a covariate x1e300', async (t) => {
   const dir = tmpDir('scale');
   const covs = ['age', 'PC1'];
   const base = cfgFor({ covarNames: covs });
