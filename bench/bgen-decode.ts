@@ -1,23 +1,22 @@
 // Single-thread micro-benchmark of the BGEN per-variant decode path (no regression, no formatting):
 // parse the record header, decompress the genotype block, decode dosages. Compares the allocating
 // public path (parseVariantHeader + zlib.inflateSync / zstd decompress(), i.e. the path before the
-// reused handle) with the workers' path (parseVariantHeaderInto + decodeGenotypeBlockAt).
+// reused handle) with the workers' path (BgenRecordParser.parseInto + BgenBlockDecoder.decode).
 //   node dist/bench/bgen-decode.js FILE.bgen [--variants 200000] [--rounds 3]
 // Prints ns per variant for each stage and for the whole path, best of the rounds. Time is the
 // process's CPU time (user + system, V8's GC helper threads included), not wall time, so other
 // load on the machine disturbs it less.
 import * as fs from 'node:fs';
 import {
+  BgenBlockDecoder,
+  BgenRecordParser,
   decodeGenotypeBlock,
-  decodeGenotypeBlockAt,
   decompressBlock,
   newVariantHeader,
   parseBgenHeader,
   parseVariantHeader,
-  parseVariantHeaderInto,
   decodeProbabilityData,
 } from '../src/formats/bgen/index.js';
-import { setFastDecompress, zlibHandleInUse } from '../src/formats/bgen/probs.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
@@ -71,18 +70,20 @@ function time(label: string, f: () => number): number {
   return best;
 }
 
-process.stdout.write(`${file}: ${m} variants x ${n} samples, ${header.compression}, layout ${header.layout}; reused zlib handle: ${zlibHandleInUse()}\n`);
+process.stdout.write(`${file}: ${m} variants x ${n} samples, ${header.compression}, layout ${header.layout}; reused zlib handle: ${new BgenBlockDecoder().zlibHandleInUse()}\n`);
 
 const vh = newVariantHeader();
+const records = new BgenRecordParser();
+const blocksDecoder = new BgenBlockDecoder();
 time('header: parseVariantHeader (new object)', () => {
   let s = 0;
   for (const p of starts) s += parseVariantHeader(bytes, p, header, 0, file, true)!.position;
   return s;
 });
-time('header: parseVariantHeaderInto (reused)', () => {
+time('header: BgenRecordParser.parseInto (reused)', () => {
   let s = 0;
   for (const p of starts) {
-    parseVariantHeaderInto(bytes, p, header, 0, file, true, vh);
+    records.parseInto(bytes, p, header, 0, file, true, vh);
     s += vh.position;
   }
   return s;
@@ -93,7 +94,6 @@ const blocks = starts.map((p) => {
   return { start: v.blockStart, len: v.blockLength, d: v.uncompressedLength, k: v.nAlleles };
 });
 
-setFastDecompress(false);
 time('decompress: inflateSync / decompress() per block', () => {
   let s = 0;
   for (const b of blocks) s += decompressBlock(bytes.subarray(b.start, b.start + b.len), header, b.d).length;
@@ -116,13 +116,12 @@ const before = time('whole: public path, inflateSync (before)', () => {
   }
   return s;
 });
-setFastDecompress(true);
 const after = time('whole: worker path, reused handle (after)', () => {
   let s = 0;
   for (const p of starts) {
-    parseVariantHeaderInto(bytes, p, header, 0, file, true, vh);
+    records.parseInto(bytes, p, header, 0, file, true, vh);
     where.byteOffset = vh.blockFileOffset;
-    s += decodeGenotypeBlockAt(bytes, vh.blockStart, vh.blockLength, header, vh.nAlleles, out, vh.uncompressedLength, where);
+    s += blocksDecoder.decode(bytes, vh.blockStart, vh.blockLength, header, vh.nAlleles, out, vh.uncompressedLength, where);
   }
   return s;
 });

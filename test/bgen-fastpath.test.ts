@@ -10,18 +10,17 @@ import { fileURLToPath } from 'node:url';
 import { compress as zstdCompress } from 'zstd-napi';
 import {
   decodeGenotypeBlock,
-  decodeGenotypeBlockAt,
+  BgenBlockDecoder,
+  BgenRecordParser,
   decompressBlock,
   newVariantHeader,
   parseBgenHeader,
   parseVariantHeader,
-  parseVariantHeaderInto,
   scanVariants,
   variantRecordLength,
   type BgenCompression,
   type BgenHeader,
 } from '../src/formats/bgen/index.js';
-import { setFastDecompress, zlibHandleInUse } from '../src/formats/bgen/probs.js';
 import { decodeString } from '../src/formats/bgen/bytes.js';
 import { mulberry32 as rng } from '../src/sim/random.js';
 
@@ -56,16 +55,14 @@ function store(raw: Uint8Array, compression: BgenCompression): Uint8Array {
   return raw;
 }
 
+// One decoder per path, kept across calls (as a worker keeps its own), so the handle's recovery
+// after a bad block is exercised too.
+const fastDecoder = new BgenBlockDecoder();
+const slowDecoder = new BgenBlockDecoder({ fastDecompress: false });
+
 /** Run f with the fast path on and off; returns [on, off]. */
-function both<T>(f: () => T): [T, T] {
-  setFastDecompress(true);
-  const on = f();
-  setFastDecompress(false);
-  try {
-    return [on, f()];
-  } finally {
-    setFastDecompress(true);
-  }
+function both<T>(f: (d: BgenBlockDecoder) => T): [T, T] {
+  return [f(fastDecoder), f(slowDecoder)];
 }
 
 function errorOf(f: () => unknown): Record<string, unknown> | null {
@@ -81,7 +78,7 @@ function errorOf(f: () => unknown): Record<string, unknown> | null {
 const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
 t.test('the reused zlib handle passes its self-test on this Node', async (t) => {
-  t.ok(zlibHandleInUse(), `Node ${process.version}: _handle.writeSync/reset and _writeState usable`);
+  t.ok(fastDecoder.zlibHandleInUse(), `Node ${process.version}: _handle.writeSync/reset and _writeState usable`);
 });
 
 t.test('fast and fallback paths decode identically, at any offset in a larger buffer', async (t) => {
@@ -98,9 +95,9 @@ t.test('fast and fallback paths decode identically, at any offset in a larger bu
       const buf = new Uint8Array(pad + stored.length + 17).fill(0xa5);
       buf.set(stored, pad);
       const h = headerFor(n, compression);
-      const [on, off] = both(() => {
+      const [on, off] = both((d) => {
         const out = new Float64Array(n).fill(-1);
-        const nMissing = decodeGenotypeBlockAt(buf, pad, stored.length, h, 2, out, raw.length, { file: 'x', byteOffset: 1 });
+        const nMissing = d.decode(buf, pad, stored.length, h, 2, out, raw.length, { file: 'x', byteOffset: 1 });
         return { out, nMissing };
       });
       const pub = new Float64Array(n);
@@ -120,9 +117,9 @@ t.test('real files: every variant the same on both paths', async (t) => {
     let count = 0;
     for (const v of scanVariants(bytes, h, name)) {
       const rows = (v.nAlleles - 1) * h.nSamples;
-      const [on, off] = both(() => {
+      const [on, off] = both((d) => {
         const out = new Float64Array(rows);
-        decodeGenotypeBlockAt(bytes, v.blockStart, v.blockLength, h, v.nAlleles, out, v.uncompressedLength, { file: name, byteOffset: v.blockFileOffset });
+        d.decode(bytes, v.blockStart, v.blockLength, h, v.nAlleles, out, v.uncompressedLength, { file: name, byteOffset: v.blockFileOffset });
         return out;
       });
       if (!same(on, off)) bad++;
@@ -155,8 +152,8 @@ t.test('corrupt, truncated and mis-sized compressed blocks: same errors (file, b
       ['not compressed at all', raw, raw.length],
     ];
     for (const [label, block, d] of cases) {
-      const [on, off] = both(() =>
-        errorOf(() => decodeGenotypeBlockAt(block, 0, block.length, headerFor(n, compression), 2, new Float64Array(n), d, where)),
+      const [on, off] = both((dec) =>
+        errorOf(() => dec.decode(block, 0, block.length, headerFor(n, compression), 2, new Float64Array(n), d, where)),
       );
       t.ok(on, `${compression} ${label}: throws`);
       t.same(on, off, `${compression} ${label}: ${on?.message}`);
@@ -164,25 +161,25 @@ t.test('corrupt, truncated and mis-sized compressed blocks: same errors (file, b
       // The next good block decodes correctly on the same handle.
       const out = new Float64Array(n);
       const want = new Float64Array(n);
-      decodeGenotypeBlockAt(good, 0, good.length, headerFor(n, compression), 2, out, raw.length, where);
+      fastDecoder.decode(good, 0, good.length, headerFor(n, compression), 2, out, raw.length, where);
       decodeGenotypeBlock(raw, headerFor(n, 'none'), 2, want);
       t.ok(same(out, want), `${compression} after ${label}: next block fine`);
     }
   }
   t.match(
-    errorOf(() => decodeGenotypeBlockAt(zlib.deflateSync(raw), 0, 0, headerFor(n, 'zlib'), 2, new Float64Array(n), raw.length, where)),
+    errorOf(() => fastDecoder.decode(zlib.deflateSync(raw), 0, 0, headerFor(n, 'zlib'), 2, new Float64Array(n), raw.length, where)),
     { message: /truncated zlib genotype block/ },
   );
   t.match(
-    errorOf(() => decodeGenotypeBlockAt(zlib.deflateSync(raw), 0, 20, headerFor(n, 'zlib'), 2, new Float64Array(n), raw.length - 1, where)),
+    errorOf(() => fastDecoder.decode(zlib.deflateSync(raw), 0, 20, headerFor(n, 'zlib'), 2, new Float64Array(n), raw.length - 1, where)),
     { name: 'InputError', byteOffset: 6_000_000_123 },
   );
   const big = zlib.deflateSync(new Uint8Array(100_000));
-  t.match(errorOf(() => decodeGenotypeBlockAt(big, 0, big.length, headerFor(n, 'zlib'), 2, new Float64Array(n), raw.length, where)), {
+  t.match(errorOf(() => fastDecoder.decode(big, 0, big.length, headerFor(n, 'zlib'), 2, new Float64Array(n), raw.length, where)), {
     message: /decompresses to more than the \d+ bytes the variant header says/,
   });
   const short = zlib.deflateSync(raw.subarray(0, raw.length - 1));
-  t.match(errorOf(() => decodeGenotypeBlockAt(short, 0, short.length, headerFor(n, 'zlib'), 2, new Float64Array(n), raw.length, where)), {
+  t.match(errorOf(() => fastDecoder.decode(short, 0, short.length, headerFor(n, 'zlib'), 2, new Float64Array(n), raw.length, where)), {
     message: /decompresses to \d+ bytes, the variant header says \d+/,
   });
 });
@@ -194,9 +191,9 @@ t.test('bytes after the end of a zlib stream are ignored, as by inflateSync', as
   const withTail = new Uint8Array(z.length + 5);
   withTail.set(z);
   withTail.set([1, 2, 3, 4, 5], z.length);
-  const [on, off] = both(() => {
+  const [on, off] = both((d) => {
     const out = new Float64Array(n);
-    decodeGenotypeBlockAt(withTail, 0, withTail.length, headerFor(n, 'zlib'), 2, out, raw.length, {});
+    d.decode(withTail, 0, withTail.length, headerFor(n, 'zlib'), 2, out, raw.length, {});
     return out;
   });
   t.ok(same(on, off));
@@ -212,7 +209,8 @@ t.test('decompressBlock (public) returns a buffer of its own', async (t) => {
   t.same(Array.from(db), Array.from(b));
 });
 
-t.test('parseVariantHeaderInto fills a reused object exactly as parseVariantHeader builds one', async (t) => {
+t.test('BgenRecordParser.parseInto fills a reused object exactly as parseVariantHeader builds one', async (t) => {
+  const records = new BgenRecordParser();
   for (const name of ['example.8bits.bgen', 'example.16bits.zstd.bgen', 'example.v11.first50.bgen', 'complex.bgen']) {
     const bytes = load(name);
     const h = parseBgenHeader(bytes, name);
@@ -221,14 +219,14 @@ t.test('parseVariantHeaderInto fills a reused object exactly as parseVariantHead
     let pos = h.firstVariantOffset;
     for (let i = 0; i < h.nVariants; i++) {
       const v = parseVariantHeader(bytes, pos, h, 1000, name, true)!;
-      t.ok(parseVariantHeaderInto(bytes, pos, h, 1000, name, true, into));
+      t.ok(records.parseInto(bytes, pos, h, 1000, name, true, into));
       if (JSON.stringify(v) !== JSON.stringify(into) || into.alleles.length !== v.nAlleles) bad++;
       if (variantRecordLength(bytes, pos, h, 1000, name, true, bytes.length) !== v.totalLength) bad++;
       pos += v.totalLength;
     }
     t.equal(bad, 0, name);
     // Not enough bytes: false, and `end` limits what variantRecordLength looks at.
-    t.equal(parseVariantHeaderInto(bytes.subarray(0, h.firstVariantOffset + 3), h.firstVariantOffset, h, 0, name, false, into), false);
+    t.equal(new BgenRecordParser().parseInto(bytes.subarray(0, h.firstVariantOffset + 3), h.firstVariantOffset, h, 0, name, false, into), false);
     t.equal(variantRecordLength(bytes, h.firstVariantOffset, h, 0, name, false, h.firstVariantOffset + 3), -1);
   }
 });
@@ -243,9 +241,10 @@ t.test('chromosome reuse: a different chromosome of the same length is not mista
   };
   const h = { ...headerFor(1, 'none'), nVariants: 3 };
   const into = newVariantHeader();
+  const records = new BgenRecordParser(); // one parser: its chromosome cache is what is tested
   const seen: string[] = [];
   for (const chr of ['01', '02', '01', '1', 'X', 'XY']) {
-    t.ok(parseVariantHeaderInto(rec(chr), 0, h, 0, 'c', true, into));
+    t.ok(records.parseInto(rec(chr), 0, h, 0, 'c', true, into));
     seen.push(into.chr);
     t.same(into.alleles, ['A', 'G']);
   }

@@ -7,7 +7,7 @@ import { countFields, GenLineDecoder, headFields, type GenLayout } from '../form
 import { wasmDisabled } from '../wasm/modules.js';
 import { genFileLayout, withLayout } from '../formats/gen/layout.js';
 import type { VariantMeta } from '../formats/types.js';
-import { bgenHeaderBytesNeeded, decodeGenotypeBlock, parseBgenHeader, parseVariantHeader, type BgenHeader } from '../formats/bgen/index.js';
+import { BgenBlockDecoder, bgenHeaderBytesNeeded, parseBgenHeader, parseVariantHeader, type BgenHeader } from '../formats/bgen/index.js';
 import { bgenMagicOk } from '../formats/bgen/header.js';
 import { openInput } from '../io/input.js';
 import { readLines } from '../io/lines.js';
@@ -114,6 +114,7 @@ async function* readBgen(file: string, nSamples: number, stats: SourceStats, wan
       throw new InputError(`the bgen file has ${header.nSamples} samples but the sample file lists ${nSamples}`, { file, byteOffset: 12 });
     }
     const out = new Float64Array(nSamples);
+    const blocks = new BgenBlockDecoder();
     const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
     const row: DosageRow = { meta, dosage: out, file, byteOffset: 0 };
     let buf: Buffer = Buffer.alloc(0);
@@ -150,8 +151,7 @@ async function* readBgen(file: string, nSamples: number, stats: SourceStats, wan
         stats.rows++;
         continue;
       }
-      const block = buf.subarray(vh.blockStart, vh.blockStart + vh.blockLength);
-      decodeGenotypeBlock(block, header, 2, out, { where: { file, byteOffset: vh.blockFileOffset }, uncompressedLength: vh.uncompressedLength });
+      blocks.decode(buf, vh.blockStart, vh.blockLength, header, 2, out, vh.uncompressedLength, { file, byteOffset: vh.blockFileOffset });
       meta.chr = vh.chr;
       meta.snp = vh.rsid !== '' && vh.rsid !== '.' ? vh.rsid : vh.id;
       meta.pos = vh.position;

@@ -7,8 +7,8 @@ import { withLayout, type GenFileLayout } from '../formats/gen/layout.js';
 import { VariantSelect } from '../formats/select.js';
 // The BGEN record decoders themselves, not formats/bgen/index.js: that also loads the .bgi reader
 // (better-sqlite3, a native module), which a worker never uses (~11 ms of every worker's start).
-import { decodeGenotypeBlockAt } from '../formats/bgen/probs.js';
-import { newVariantHeader, parseVariantHeaderInto } from '../formats/bgen/variant.js';
+import { BgenBlockDecoder } from '../formats/bgen/probs.js';
+import { BgenRecordParser, newVariantHeader } from '../formats/bgen/variant.js';
 import type { BgenHeader } from '../formats/bgen/header.js';
 import { DecodeError, decodeErrorFields } from '../errors.js';
 import { chrRank, normChr } from '../formats/chrom.js';
@@ -92,6 +92,10 @@ export class RowFormatter {
   private bgenRows: Float64Array[] = [];
   private vh = newVariantHeader();
   private bgenWhere: { file: string; byteOffset: number } = { file: '', byteOffset: 0 };
+  // The worker's BGEN decoders: record parser (walk, chromosome cache) and block decoder (inflate
+  // handle, scratch, bit reader, tables).
+  private bgenRecords = new BgenRecordParser();
+  private bgenBlocks = new BgenBlockDecoder();
   private meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
   private chrCache = new Map<string, { norm: string; rank: number }>();
   private head = new Uint8Array(1024);
@@ -217,7 +221,7 @@ export class RowFormatter {
     where.file = req.file;
     try {
       for (let v = 0; v < req.nVariants; v++) {
-        parseVariantHeaderInto(b, p, header, req.fileOffset, req.file, true, vh);
+        this.bgenRecords.parseInto(b, p, header, req.fileOffset, req.file, true, vh);
         if (vh.position > MAX_POSITION) throw new DecodeError('position', undefined, `position ${vh.position} is above ${MAX_POSITION}, the largest plink2 accepts`, { file: req.file, byteOffset: req.fileOffset + p });
         const m = this.meta;
         m.idBytes = undefined;
@@ -239,7 +243,7 @@ export class RowFormatter {
             for (let j = 1; j < k; j++) this.bgenRows.push(this.bgenOut.subarray((j - 1) * n, j * n));
           }
           where.byteOffset = vh.blockFileOffset;
-          decodeGenotypeBlockAt(b, vh.blockStart, vh.blockLength, header, k, this.bgenOut, vh.uncompressedLength, where);
+          this.bgenBlocks.decode(b, vh.blockStart, vh.blockLength, header, k, this.bgenOut, vh.uncompressedLength, where);
           if (this.init.dosagePrecision === 'plink2') {
             // plink2 stores dosages in 1/16384 units; emulating that lets results be compared digit
             // for digit (exact for BGEN v1.1; v1.2 differs on rare near-ties, ~0.1% of genotypes).

@@ -1,24 +1,24 @@
-// BGEN format: header, variant records and genotype blocks (pure decoders over bytes), and the
+// BGEN format: header, variant records and genotype blocks (decoder objects over bytes), and the
 // bgenix .bgi index (a SQLite file) for region queries.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 
 // better-sqlite3 (a native module, ~7 ms to load) only when a .bgi index is read: most runs have none.
-let sqlite: typeof BetterSqlite3 | null = null;
+const loaded: { sqlite?: typeof BetterSqlite3 } = {};
 /** The better-sqlite3 constructor, loaded on first use. */
 export function openBgiDatabase(path: string): BetterSqlite3.Database {
-  sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-  return new sqlite(path, { readonly: true, fileMustExist: true });
+  loaded.sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  return new loaded.sqlite(path, { readonly: true, fileMustExist: true });
 }
 import { FileError, InputError, fileError } from '../../errors.js';
 
 export { parseBgenHeader, bgenHeaderBytesNeeded, BGEN_MIN_HEADER_BYTES } from './header.js';
 export type { BgenHeader, BgenCompression, ParseHeaderOptions } from './header.js';
-export { parseVariantHeader, parseVariantHeaderInto, newVariantHeader, variantRecordLength, scanVariants } from './variant.js';
+export { BgenRecordParser, parseVariantHeader, newVariantHeader, variantRecordLength, scanVariants } from './variant.js';
 export type { VariantHeader } from './variant.js';
-export { decodeGenotypeBlock, decodeGenotypeBlockAt, decompressBlock, decodeProbabilityData } from './probs.js';
-export type { BlockInfo, DecodeOptions } from './probs.js';
+export { BgenBlockDecoder, decodeGenotypeBlock, decompressBlock, decodeProbabilityData } from './probs.js';
+export type { BlockInfo, DecodeOptions, BgenBlockDecoderOptions } from './probs.js';
 
 export interface BgiEntry {
   /** Absolute file offset of the variant record. */

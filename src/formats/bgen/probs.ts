@@ -1,5 +1,7 @@
-// BGEN genotype blocks -> dosages. Pure functions over bytes: a worker hands in the stored block of
-// one variant and a preallocated Float64Array and gets expected allele counts back.
+// BGEN genotype blocks -> dosages. A BgenBlockDecoder, owned by one worker (or one reader), holds
+// every piece of state: the reused inflate handle and zstd context, the decompression scratch, the
+// bit reader and the genotype tables; it is handed the stored block of one variant and a
+// preallocated Float64Array and writes expected allele counts into it (docs/decisions/0102).
 //
 // Output layout: for a variant with K alleles `out` holds K-1 rows of nSamples values; row j-1 is
 // the expected count of allele j (j = 1..K-1, allele 0 being the first listed). NaN marks a missing
@@ -34,7 +36,8 @@ export interface BlockInfo {
 
 /**
  * Decompress (if the file is compressed) and decode one stored genotype block, writing K-1 rows of
- * dosages into `out` (length >= (K-1) * nSamples).
+ * dosages into `out` (length >= (K-1) * nSamples). A convenience over a fresh BgenBlockDecoder using
+ * the public inflate path: tests, tools and one-off reads; loops over many blocks own a decoder.
  */
 export function decodeGenotypeBlock(
   block: Uint8Array,
@@ -43,61 +46,22 @@ export function decodeGenotypeBlock(
   out: Float64Array,
   opts: DecodeOptions = {},
 ): BlockInfo {
-  const where = opts.where ?? {};
-  decodeGenotypeBlockAt(block, 0, block.length, header, nAlleles, out, opts.uncompressedLength, where);
-  return { phased: iPhased, bits: iBits, minPloidy: iMinPloidy, maxPloidy: iMaxPloidy, nMissing: iMissing };
+  const d = new BgenBlockDecoder({ fastDecompress: false });
+  d.decode(block, 0, block.length, header, nAlleles, out, opts.uncompressedLength, opts.where ?? {});
+  return d.info();
 }
 
-/**
- * decodeGenotypeBlock for the stored block bytes[start, start + length), allocating nothing per call
- * on the usual path (no subarray view, options or result object): the per-variant loop of the
- * workers. Returns the number of missing samples; `where` is only read to build an error.
- */
-export function decodeGenotypeBlockAt(
-  bytes: Uint8Array,
-  start: number,
-  length: number,
-  header: BgenHeader,
-  nAlleles: number,
-  out: Float64Array,
-  uncompressedLength: number | undefined,
-  where: Where,
-): number {
-  const n = header.nSamples;
-  let data: Uint8Array;
-  if (header.compression === 'none') {
-    data = start === 0 && length === bytes.length ? bytes : bytes.subarray(start, start + length);
-    const expected = header.layout === 1 ? 6 * n : length;
-    if (data.length !== expected) checkLength(data, header, expected, where);
-  } else {
-    const expected = header.layout === 1 ? 6 * n : uncompressedLength;
-    data = expected === undefined ? decompressBlock(bytes.subarray(start, start + length), header, expected, where) : decompressToScratch(bytes, start, length, header, expected, where);
-  }
-  checkOut(out, n, nAlleles);
-  if (header.layout === 1) decodeLayout1(data, n, nAlleles, out, where);
-  else decodeLayout2(data, n, nAlleles, out, where);
-  return iMissing;
+/** Decode already-decompressed probability data (see decodeGenotypeBlock). */
+export function decodeProbabilityData(data: Uint8Array, header: BgenHeader, nAlleles: number, out: Float64Array, where: Where = {}): BlockInfo {
+  const d = new BgenBlockDecoder({ fastDecompress: false });
+  d.decodeData(data, header, nAlleles, out, where);
+  return d.info();
 }
 
 function checkOut(out: Float64Array, n: number, nAlleles: number): void {
   if (out.length < (nAlleles - 1) * n) {
     throw new RangeError(`dosage buffer holds ${out.length} values, ${nAlleles - 1} rows of ${n} samples need ${(nAlleles - 1) * n}`);
   }
-}
-
-// BlockInfo of the last decoded block, in module state so the per-variant path returns no object.
-let iPhased = false;
-let iBits = 0;
-let iMinPloidy = 0;
-let iMaxPloidy = 0;
-let iMissing = 0;
-
-function setInfo(phased: boolean, bits: number, minPloidy: number, maxPloidy: number, nMissing: number): void {
-  iPhased = phased;
-  iBits = bits;
-  iMinPloidy = minPloidy;
-  iMaxPloidy = maxPloidy;
-  iMissing = nMissing;
 }
 
 /**
@@ -144,152 +108,6 @@ function checkLength(data: Uint8Array, header: BgenHeader, expectedLength: numbe
   );
 }
 
-// ---- Decompressing into a reused buffer --------------------------------------------------------
-//
-// zlib.inflateSync builds a whole Inflate stream per call (a Duplex with its states and listeners, a
-// native handle with a freshly malloc'd inflate state and 32 KiB window, a 16 KiB output chunk) and
-// closes it again. For 157-sample blocks (~85 bytes in, 481 out) that cost ~6.5 us of CPU per block
-// (bench/bgen-decode.ts); one native handle per thread, reset between blocks and writing straight
-// into a reused buffer, ~2.3 us. The streams' native memory also drove the workers' old-space GCs:
-// 406 mark-compacts for 1M variants before, 214 after. End to end (157 samples x 1M variants, 2
-// threads, user CPU, best of 3): 30.4 s -> 23.5 s; with only the other changes of that commit
-// (reused header object, strings, tables) and inflateSync kept: 30.9 s, i.e. within noise.
-//
-// The handle (`_handle`, its writeSync/reset and the `_writeState` array) is Node-internal, stable
-// since Node 10 but undocumented, so it is only used after a self-test at first use; otherwise, and
-// whenever a block fails on it (any error or a length mismatch), the block is decompressed again by
-// the public inflateSync path, so error messages, and results, are exactly those of that path.
-//
-// zstd-compressed files get the same treatment with zstd-napi's DCtx (a reused context decompressing
-// into the same buffer) instead of decompress(), which allocates a Buffer per block.
-
-interface ZlibHandle {
-  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
-  reset(): void;
-  onerror: (message: string, errno: number, code?: string) => void;
-}
-
-let fastDecompress = true;
-// undefined: not set up yet; null: unavailable (self-test failed), use inflateSync.
-let zHandle: ZlibHandle | null | undefined;
-let zState: Uint32Array = new Uint32Array(2);
-// biome-ignore lint/correctness/noUnusedVariables: written, never read: it keeps the stream that owns the handle alive
-let zEngine: unknown; // keeps the stream that owns the handle alive
-let zFailed = false;
-let zstdCtx: InstanceType<typeof zstdBinding.DCtx> | null | undefined;
-
-// Decompressed data of the current block: scratch[0, expected) as the cached view `scratchView`.
-// scratch holds one byte more than expected, so a block that inflates to more than the variant
-// header says fills it and is caught without inflating further.
-let scratch = new Uint8Array(0);
-let scratchView = new Uint8Array(0);
-let scratchCap = new Uint8Array(0); // scratch[0, expected + 1), zstd's output window
-
-/** Tests: switch the reused-handle paths off (true: on, the default) to compare both. */
-export function setFastDecompress(on: boolean): void {
-  fastDecompress = on;
-}
-
-/** Whether the reused zlib handle passed its self-test and is in use (for tests and benchmarks). */
-export function zlibHandleInUse(): boolean {
-  return fastDecompress && zlibHandle() !== null;
-}
-
-function zlibHandle(): ZlibHandle | null {
-  if (zHandle !== undefined) return zHandle;
-  zHandle = null;
-  try {
-    const engine = zlib.createInflate() as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
-    const h = engine._handle;
-    const st = engine._writeState;
-    if (!h || typeof h.writeSync !== 'function' || typeof h.reset !== 'function' || !(st instanceof Uint32Array) || st.length < 2) return null;
-    // Replacing onerror keeps a bad block from destroying the stream (the handle stays usable after
-    // reset()); the error itself is reproduced by the inflateSync fallback.
-    h.onerror = () => {
-      zFailed = true;
-    };
-    // Self-test: a good block, a corrupt one and a good one again must behave as inflateSync does.
-    const raw = new Uint8Array(300);
-    for (let i = 0; i < raw.length; i++) raw[i] = (i * 37) & 0xff;
-    const z = zlib.deflateSync(raw);
-    const out = new Uint8Array(raw.length + 1);
-    const run = (input: Uint8Array): number => {
-      zFailed = false;
-      h.reset();
-      h.writeSync(zlib.constants.Z_FINISH, input, 0, input.length, out, 0, out.length);
-      return zFailed ? -1 : out.length - st[0];
-    };
-    const bad = Uint8Array.from(z);
-    bad[bad.length - 1] ^= 0xff; // adler32 trailer
-    if (run(z) !== raw.length || !Buffer.from(out.buffer, 0, raw.length).equals(raw)) return null;
-    if (run(bad) !== -1 || run(z.subarray(0, z.length - 5)) !== -1) return null;
-    out.fill(0);
-    if (run(z) !== raw.length || !Buffer.from(out.buffer, 0, raw.length).equals(raw)) return null;
-    zEngine = engine;
-    zState = st;
-    zHandle = h;
-  } catch {
-    zHandle = null;
-  }
-  return zHandle;
-}
-
-function zstdContext(): InstanceType<typeof zstdBinding.DCtx> | null {
-  if (zstdCtx === undefined) {
-    try {
-      zstdCtx = new zstdBinding.DCtx();
-    } catch {
-      zstdCtx = null;
-    }
-  }
-  return zstdCtx;
-}
-
-function scratchFor(expected: number): Uint8Array {
-  if (scratch.length < expected + 1) scratch = new Uint8Array(Math.max(expected + 1, 2 * scratch.length));
-  if (scratchView.length !== expected || scratchView.buffer !== scratch.buffer) {
-    scratchView = scratch.subarray(0, expected);
-    scratchCap = scratch.subarray(0, expected + 1);
-  }
-  return scratchView;
-}
-
-/**
- * Decompress bytes[start, start + length) into the shared scratch buffer and return a view of exactly
- * `expected` bytes, valid until the next call. Falls back to decompressBlock (same errors, a fresh
- * buffer) when the fast path is off or fails on this block.
- */
-function decompressToScratch(bytes: Uint8Array, start: number, length: number, header: BgenHeader, expected: number, where: Where): Uint8Array {
-  if (fastDecompress) {
-    const view = scratchFor(expected);
-    const cap = expected + 1;
-    if (header.compression === 'zlib') {
-      const h = zlibHandle();
-      if (h !== null) {
-        zFailed = false;
-        h.reset();
-        h.writeSync(Z_FINISH, bytes, start, length, scratch, 0, cap);
-        // No error and space left over means zlib reached the end of the stream (Node reports an
-        // unfinished stream with room to spare as an error); bytes after it are ignored, as
-        // inflateSync ignores them.
-        if (!zFailed && cap - zState[0] === expected) return view;
-      }
-    } else {
-      const d = zstdContext();
-      if (d !== null) {
-        let got = -1;
-        try {
-          got = d.decompress(scratchCap, bytes.subarray(start, start + length));
-        } catch {
-          got = -1;
-        }
-        if (got === expected) return view;
-      }
-    }
-  }
-  return decompressBlock(bytes.subarray(start, start + length), header, expected, where);
-}
-
 const Z_FINISH = zlib.constants.Z_FINISH;
 
 function codecError(err: unknown, label: string, expected: number | undefined, where: Where): DecodeError {
@@ -304,16 +122,312 @@ function codecError(err: unknown, label: string, expected: number | undefined, w
   return new DecodeError('block', undefined, `corrupt ${label} genotype block (${msg})`, where, { cause: err });
 }
 
-/** Decode already-decompressed probability data (see decodeGenotypeBlock). */
-export function decodeProbabilityData(data: Uint8Array, header: BgenHeader, nAlleles: number, out: Float64Array, where: Where = {}): BlockInfo {
-  const n = header.nSamples;
-  checkOut(out, n, nAlleles);
-  if (header.layout === 1) decodeLayout1(data, n, nAlleles, out, where);
-  else decodeLayout2(data, n, nAlleles, out, where);
-  return { phased: iPhased, bits: iBits, minPloidy: iMinPloidy, maxPloidy: iMaxPloidy, nMissing: iMissing };
+// Inflating into a reused buffer through one Node-internal zlib handle (reset per block, self-tested
+// at first use, any failure redone by inflateSync for its exact message): docs/decisions/0010.
+interface ZlibHandle {
+  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
+  reset(): void;
+  onerror: (message: string, errno: number, code?: string) => void;
 }
 
-function decodeLayout1(data: Uint8Array, n: number, nAlleles: number, out: Float64Array, where: Where): void {
+type ZstdDCtx = InstanceType<typeof zstdBinding.DCtx>;
+
+export interface BgenBlockDecoderOptions {
+  /**
+   * Decompress through one reused zlib handle / zstd context into reused scratch (default true);
+   * false: the public inflateSync / allocate-per-block path (tests compare both).
+   */
+  fastDecompress?: boolean;
+}
+
+/**
+ * Decodes stored BGEN genotype blocks. One per worker (or reader): it owns the inflate handle, the
+ * zstd context, the decompression scratch, the bit reader and the genotype tables, so two decoders
+ * on one thread never share anything. After each decode, phased/bits/minPloidy/maxPloidy/nMissing
+ * describe that block (fields, so the per-variant path returns no object).
+ */
+export class BgenBlockDecoder {
+  phased = false;
+  bits = 0;
+  minPloidy = 0;
+  maxPloidy = 0;
+  nMissing = 0;
+  private readonly fast: boolean;
+  // undefined: not set up yet; null: unavailable (self-test failed), use inflateSync.
+  private zHandle: ZlibHandle | null | undefined;
+  private zState: Uint32Array = new Uint32Array(2);
+  // Written, never read: keeps the stream that owns the handle alive.
+  private zEngine: unknown;
+  private zFailed = false;
+  private zstdCtx: ZstdDCtx | null | undefined;
+  // Decompressed data of the current block: scratch[0, expected) as the cached view `scratchView`.
+  // scratch holds one byte more than expected, so a block that inflates to more than the variant
+  // header says fills it and is caught without inflating further.
+  private scratch = new Uint8Array(0);
+  private scratchView = new Uint8Array(0);
+  private scratchCap = new Uint8Array(0); // scratch[0, expected + 1), zstd's output window
+  private readonly reader = new BitReader();
+  // Allele counts of each unphased genotype in storage order, per ploidy, for the current K.
+  private tablesK = -1;
+  private tables: (Uint8Array | undefined)[] = [];
+  private acc = new Float64Array(8);
+
+  constructor(opts: BgenBlockDecoderOptions = {}) {
+    this.fast = opts.fastDecompress ?? true;
+  }
+
+  /**
+   * Decode the stored block bytes[start, start + length), allocating nothing per call on the usual
+   * path: K-1 rows of nSamples dosages into `out`. Returns the number of missing samples; `where` is
+   * only read to build an error.
+   */
+  decode(
+    bytes: Uint8Array,
+    start: number,
+    length: number,
+    header: BgenHeader,
+    nAlleles: number,
+    out: Float64Array,
+    uncompressedLength: number | undefined,
+    where: Where,
+  ): number {
+    const n = header.nSamples;
+    let data: Uint8Array;
+    if (header.compression === 'none') {
+      data = start === 0 && length === bytes.length ? bytes : bytes.subarray(start, start + length);
+      const expected = header.layout === 1 ? 6 * n : length;
+      if (data.length !== expected) checkLength(data, header, expected, where);
+    } else {
+      const expected = header.layout === 1 ? 6 * n : uncompressedLength;
+      data = expected === undefined ? decompressBlock(bytes.subarray(start, start + length), header, expected, where) : this.decompressToScratch(bytes, start, length, header, expected, where);
+    }
+    return this.decodeData(data, header, nAlleles, out, where);
+  }
+
+  /** Decode already-decompressed probability data; returns the number of missing samples. */
+  decodeData(data: Uint8Array, header: BgenHeader, nAlleles: number, out: Float64Array, where: Where): number {
+    const n = header.nSamples;
+    checkOut(out, n, nAlleles);
+    if (header.layout === 1) this.setInfo(false, 16, 2, 2, decodeLayout1(data, n, nAlleles, out, where));
+    else this.decodeLayout2(data, n, nAlleles, out, where);
+    return this.nMissing;
+  }
+
+  /** BlockInfo of the last decoded block, as an object. */
+  info(): BlockInfo {
+    return { phased: this.phased, bits: this.bits, minPloidy: this.minPloidy, maxPloidy: this.maxPloidy, nMissing: this.nMissing };
+  }
+
+  /** Whether the reused zlib handle passed its self-test and is in use (tests and benchmarks). */
+  zlibHandleInUse(): boolean {
+    return this.fast && this.zlibHandle() !== null;
+  }
+
+  private setInfo(phased: boolean, bits: number, minPloidy: number, maxPloidy: number, nMissing: number): void {
+    this.phased = phased;
+    this.bits = bits;
+    this.minPloidy = minPloidy;
+    this.maxPloidy = maxPloidy;
+    this.nMissing = nMissing;
+  }
+
+  private zlibHandle(): ZlibHandle | null {
+    if (this.zHandle !== undefined) return this.zHandle;
+    this.zHandle = null;
+    try {
+      const engine = zlib.createInflate() as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
+      const h = engine._handle;
+      const st = engine._writeState;
+      if (!h || typeof h.writeSync !== 'function' || typeof h.reset !== 'function' || !(st instanceof Uint32Array) || st.length < 2) return null;
+      // Replacing onerror keeps a bad block from destroying the stream (the handle stays usable after
+      // reset()); the error itself is reproduced by the inflateSync fallback.
+      h.onerror = () => {
+        this.zFailed = true;
+      };
+      if (!this.selfTest(h, st)) return null;
+      this.zEngine = engine;
+      this.zState = st;
+      this.zHandle = h;
+    } catch {
+      this.zHandle = null;
+    }
+    return this.zHandle;
+  }
+
+  /** A good block, a corrupt one and a good one again must behave on the handle as inflateSync does. */
+  private selfTest(h: ZlibHandle, st: Uint32Array): boolean {
+    const raw = new Uint8Array(300);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 37) & 0xff;
+    const z = zlib.deflateSync(raw);
+    const out = new Uint8Array(raw.length + 1);
+    const run = (input: Uint8Array): number => {
+      this.zFailed = false;
+      h.reset();
+      h.writeSync(zlib.constants.Z_FINISH, input, 0, input.length, out, 0, out.length);
+      return this.zFailed ? -1 : out.length - st[0];
+    };
+    const bad = Uint8Array.from(z);
+    bad[bad.length - 1] ^= 0xff; // adler32 trailer
+    if (run(z) !== raw.length || !Buffer.from(out.buffer, 0, raw.length).equals(raw)) return false;
+    if (run(bad) !== -1 || run(z.subarray(0, z.length - 5)) !== -1) return false;
+    out.fill(0);
+    return run(z) === raw.length && Buffer.from(out.buffer, 0, raw.length).equals(raw);
+  }
+
+  private zstdContext(): ZstdDCtx | null {
+    if (this.zstdCtx === undefined) {
+      try {
+        this.zstdCtx = new zstdBinding.DCtx();
+      } catch {
+        this.zstdCtx = null;
+      }
+    }
+    return this.zstdCtx;
+  }
+
+  private scratchFor(expected: number): Uint8Array {
+    if (this.scratch.length < expected + 1) this.scratch = new Uint8Array(Math.max(expected + 1, 2 * this.scratch.length));
+    if (this.scratchView.length !== expected || this.scratchView.buffer !== this.scratch.buffer) {
+      this.scratchView = this.scratch.subarray(0, expected);
+      this.scratchCap = this.scratch.subarray(0, expected + 1);
+    }
+    return this.scratchView;
+  }
+
+  /**
+   * Decompress bytes[start, start + length) into the scratch buffer and return a view of exactly
+   * `expected` bytes, valid until the next call. Falls back to decompressBlock (same errors, a fresh
+   * buffer) when the fast path is off or fails on this block.
+   */
+  private decompressToScratch(bytes: Uint8Array, start: number, length: number, header: BgenHeader, expected: number, where: Where): Uint8Array {
+    if (this.fast) {
+      const view = this.scratchFor(expected);
+      const cap = expected + 1;
+      if (header.compression === 'zlib') {
+        const h = this.zlibHandle();
+        if (h !== null) {
+          this.zFailed = false;
+          h.reset();
+          h.writeSync(Z_FINISH, bytes, start, length, this.scratch, 0, cap);
+          // No error and space left over means zlib reached the end of the stream (Node reports an
+          // unfinished stream with room to spare as an error); bytes after it are ignored, as
+          // inflateSync ignores them.
+          if (!this.zFailed && cap - this.zState[0] === expected) return view;
+        }
+      } else {
+        const d = this.zstdContext();
+        if (d !== null) {
+          let got = -1;
+          try {
+            got = d.decompress(this.scratchCap, bytes.subarray(start, start + length));
+          } catch {
+            got = -1;
+          }
+          if (got === expected) return view;
+        }
+      }
+    }
+    return decompressBlock(bytes.subarray(start, start + length), header, expected, where);
+  }
+
+  private decodeLayout2(data: Uint8Array, n: number, nAlleles: number, out: Float64Array, where: Where): void {
+    if (data.length < 10 + n) {
+      throw new DecodeError('block', undefined, `genotype block too short: ${data.length} bytes cannot hold the ${n} per-sample ploidy bytes`, where);
+    }
+    const stored = readU32(data, 0);
+    if (stored !== n) throw new DecodeError('block', undefined, `genotype block holds ${stored} samples but the header says ${n}`, where);
+    const k = readU16(data, 4);
+    if (k !== nAlleles) throw new DecodeError('block', undefined, `genotype block has ${k} alleles but the variant header says ${nAlleles}`, where);
+    const pmin = data[6];
+    const pmax = data[7];
+    if (pmin > pmax || pmax > 63) throw new DecodeError('block', undefined, `invalid ploidy range ${pmin}..${pmax} in genotype block`, where);
+    const phasedByte = data[8 + n];
+    const bits = data[9 + n];
+    if (phasedByte > 1) throw new DecodeError('block', undefined, `invalid phased flag ${phasedByte} in genotype block`, where);
+    if (bits < 1 || bits > 32) throw new DecodeError('block', undefined, `invalid bits per probability ${bits} in genotype block`, where);
+    const phased = phasedByte === 1;
+    const avail = data.length - (10 + n);
+
+    if (!phased && k === 2 && pmin === 2 && pmax === 2) {
+      const need = Math.ceil((n * 2 * bits) / 8);
+      if (need > avail) throw shortError(n, need, avail, where);
+      const nMissing =
+        bits === 8
+          ? diploid8(data, n, out, where)
+          : bits === 16
+            ? diploid16(data, n, out, where)
+            : bits === 32
+              ? diploid32(data, n, out, where)
+              : diploidAnyBits(this.reader, data, n, bits, out, where);
+      this.setInfo(phased, bits, 2, 2, nMissing);
+      return;
+    }
+    this.decodeGeneral(data, n, k, pmin, pmax, phased, bits, avail, out, where);
+  }
+
+  /** Any ploidy, any K, phased or not. Slower: per-value reads and a per-sample accumulator. */
+  private decodeGeneral(data: Uint8Array, n: number, k: number, pmin: number, pmax: number, phased: boolean, bits: number, avail: number, out: Float64Array, where: Where): void {
+    // Pass 1: validate ploidies and check the block holds every stored value before reading any.
+    const perPloidy = new Array<number>(64).fill(-1);
+    let totalValues = 0;
+    let minSeen = 63;
+    let maxSeen = 0;
+    for (let i = 0; i < n; i++) {
+      const pb = data[8 + i];
+      const z = pb & 63;
+      if (z < pmin || z > pmax) throw badPloidy(i, pb, where);
+      if (z < minSeen) minSeen = z;
+      if (z > maxSeen) maxSeen = z;
+      let nv = perPloidy[z];
+      if (nv < 0) nv = perPloidy[z] = phased ? z * (k - 1) : genotypeCount(z, k) - 1;
+      totalValues += nv;
+    }
+    const need = Math.ceil((totalValues * bits) / 8);
+    if (need > avail) throw shortError(n, need, avail, where);
+    if (n === 0) {
+      minSeen = pmin;
+      maxSeen = pmax;
+    }
+    if (this.acc.length < k) this.acc = new Float64Array(k);
+    const max = POW2[bits] - 1;
+    const r = this.reader;
+    r.start(data, 10 + n, bits);
+    let nMissing = 0;
+    for (let i = 0; i < n; i++) {
+      const pb = data[8 + i];
+      const z = pb & 63;
+      if (pb & 0x80 || z === 0) {
+        // Missing samples still occupy their (zero) values in the bit stream.
+        r.skip(perPloidy[z]);
+        for (let row = 0; row < k - 1; row++) out[row * n + i] = NaN;
+        nMissing++;
+        continue;
+      }
+      if (phased) phasedSample(r, this.acc, z, k, bits);
+      else unphasedSample(r, this.acc, this.genotypeTable(z, k, where), perPloidy[z], z, k, bits);
+      for (let row = 0; row < k - 1; row++) out[row * n + i] = this.acc[row + 1] / max;
+    }
+    this.setInfo(phased, bits, minSeen, maxSeen, nMissing);
+  }
+
+  private genotypeTable(z: number, k: number, where: Where): Uint8Array {
+    if (this.tablesK !== k) {
+      this.tablesK = k;
+      this.tables = [];
+    }
+    let t = this.tables[z];
+    if (t) return t;
+    const g = genotypeCount(z, k);
+    if (g * k > MAX_TABLE_ENTRIES) {
+      throw new DecodeError('block', undefined, `unsupported genotype block: ${g} genotypes for ploidy ${z} and ${k} alleles`, where);
+    }
+    t = buildGenotypeTable(z, k, g);
+    this.tables[z] = t;
+    return t;
+  }
+}
+
+function decodeLayout1(data: Uint8Array, n: number, nAlleles: number, out: Float64Array, where: Where): number {
   if (nAlleles !== 2) throw new DecodeError('block', undefined, `layout 1 variants have 2 alleles, not ${nAlleles}`, where);
   if (data.length < 6 * n) {
     throw new DecodeError('block', undefined, `genotype block too short: ${n} samples need ${6 * n} bytes, block has ${data.length}`, where);
@@ -331,47 +445,11 @@ function decodeLayout1(data: Uint8Array, n: number, nAlleles: number, out: Float
       nMissing++;
     } else out[i] = (ab + 2 * bb) / s;
   }
-  setInfo(false, 16, 2, 2, nMissing);
+  return nMissing;
 }
 
 const POW2: number[] = [];
 for (let i = 0; i <= 40; i++) POW2.push(2 ** i);
-
-function decodeLayout2(data: Uint8Array, n: number, nAlleles: number, out: Float64Array, where: Where): void {
-  if (data.length < 10 + n) {
-    throw new DecodeError('block', undefined, `genotype block too short: ${data.length} bytes cannot hold the ${n} per-sample ploidy bytes`, where);
-  }
-  const stored = readU32(data, 0);
-  if (stored !== n) throw new DecodeError('block', undefined, `genotype block holds ${stored} samples but the header says ${n}`, where);
-  const k = readU16(data, 4);
-  if (k !== nAlleles) throw new DecodeError('block', undefined, `genotype block has ${k} alleles but the variant header says ${nAlleles}`, where);
-  const pmin = data[6];
-  const pmax = data[7];
-  if (pmin > pmax || pmax > 63) throw new DecodeError('block', undefined, `invalid ploidy range ${pmin}..${pmax} in genotype block`, where);
-  const phasedByte = data[8 + n];
-  const bits = data[9 + n];
-  if (phasedByte > 1) throw new DecodeError('block', undefined, `invalid phased flag ${phasedByte} in genotype block`, where);
-  if (bits < 1 || bits > 32) throw new DecodeError('block', undefined, `invalid bits per probability ${bits} in genotype block`, where);
-  const phased = phasedByte === 1;
-  const start = 10 + n;
-  const avail = data.length - start;
-
-  if (!phased && k === 2 && pmin === 2 && pmax === 2) {
-    const need = Math.ceil((n * 2 * bits) / 8);
-    if (need > avail) throw shortError(n, need, avail, where);
-    const nMissing =
-      bits === 8
-        ? diploid8(data, n, out, where)
-        : bits === 16
-          ? diploid16(data, n, out, where)
-          : bits === 32
-            ? diploid32(data, n, out, where)
-            : diploidAnyBits(data, n, bits, out, where);
-    setInfo(phased, bits, 2, 2, nMissing);
-    return;
-  }
-  decodeGeneral(data, n, k, pmin, pmax, phased, bits, avail, out, where);
-}
 
 function shortError(n: number, need: number, avail: number, where: Where): DecodeError {
   return new DecodeError('block', undefined, `genotype block too short: probabilities for ${n} samples need ${need} bytes, block has ${avail}`, where);
@@ -385,12 +463,8 @@ function badPloidy(i: number, byte: number, where: Where): DecodeError {
 // data. Stored per sample: x0 = P(AA), x1 = P(AB) in units of 1/(2^B-1); P(BB) is the remainder.
 // The remainder is clamped at 0 so a row whose stored values overshoot cannot give a dosage below 0.
 
-// 8-bit rows: the dosage numerator x1 + 2 * max(0, 255 - x0 - x1) is at most 510, so the division
-// becomes a lookup of the same correctly rounded quotient (DOSE8[v] is v / 255), and the clamped
-// remainder a lookup by x0 + x1 (REST8[s] = 2 * max(0, 255 - s)): no branch on the data and no
-// division. A small gain only (the loop is bound by loads and bounds checks, ~2.5 ns a sample):
-// 157 random 8-bit rows, CPU time, best of 3: 409-468 ns/variant with the division, 397-407 with
-// the tables; a branchless clamp (rest & ~(rest >> 31)) instead of REST8 measured 440.
+// 8-bit rows: lookups of the correctly rounded quotient (DOSE8[v] = v / 255) and of the clamped
+// remainder (REST8[s] = 2 * max(0, 255 - s)): no branch on the data, no division (decision 0010).
 const DOSE8 = new Float64Array(511);
 for (let v = 0; v < 511; v++) DOSE8[v] = v / 255;
 const REST8 = new Uint16Array(511);
@@ -460,15 +534,15 @@ function diploid32(data: Uint8Array, n: number, out: Float64Array, where: Where)
   return nMissing;
 }
 
-function diploidAnyBits(data: Uint8Array, n: number, bits: number, out: Float64Array, where: Where): number {
+function diploidAnyBits(r: BitReader, data: Uint8Array, n: number, bits: number, out: Float64Array, where: Where): number {
   const max = POW2[bits] - 1;
-  startReader(data, 10 + n, bits);
+  r.start(data, 10 + n, bits);
   let nMissing = 0;
   for (let i = 0; i < n; i++) {
     const pb = data[8 + i];
     if ((pb & 63) !== 2) throw badPloidy(i, pb, where);
-    const x0 = readValue();
-    const x1 = readValue();
+    const x0 = r.read();
+    const x1 = r.read();
     if (pb & 0x80) {
       out[i] = NaN;
       nMissing++;
@@ -481,46 +555,57 @@ function diploidAnyBits(data: Uint8Array, n: number, bits: number, out: Float64A
   return nMissing;
 }
 
-// Bit reader state lives at module level so reading a value allocates nothing. Values are packed
-// little-endian: value v occupies bits [v*B, (v+1)*B) of the byte string read as one little-endian
-// integer, i.e. low bits of earlier bytes first.
-let rBuf: Uint8Array = new Uint8Array(0);
-let rPos = 0;
-let rOff = 0;
-let rBits = 1;
-let rMask = 1;
+/**
+ * Values packed little-endian: value v occupies bits [v*B, (v+1)*B) of the byte string read as one
+ * little-endian integer, i.e. low bits of earlier bytes first. A cursor object, so reading a value
+ * allocates nothing.
+ */
+class BitReader {
+  private buf: Uint8Array = new Uint8Array(0);
+  private pos = 0;
+  private off = 0;
+  private bits = 1;
+  private mask = 1;
 
-function startReader(buf: Uint8Array, pos: number, bits: number): void {
-  rBuf = buf;
-  rPos = pos;
-  rOff = 0;
-  rBits = bits;
-  rMask = bits <= 25 ? (1 << bits) - 1 : 0;
-}
-
-function readValue(): number {
-  const b = rBuf;
-  const p = rPos;
-  const off = rOff;
-  let v: number;
-  // With at most 7 bits of offset, a value of up to 25 bits lies within one 32-bit little-endian
-  // word; `>>>` keeps that word unsigned. Wider values (and the last bytes of the block) take the
-  // exact floating-point route, because int32 arithmetic would go negative or drop bits.
-  if (rMask !== 0) {
-    if (p + 4 <= b.length) v = ((b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> off) & rMask;
-    else v = readValueSlow(b, p, off, rBits);
-  } else if (p + 5 <= b.length) {
-    // 26..32 bits span up to 5 bytes: the low word shifted unsigned, plus the fifth byte scaled,
-    // reduced modulo 2^B in exact double arithmetic (the sum is below 2^40).
-    const lo = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> off;
-    v = (lo + b[p + 4] * POW2[32 - off]) % POW2[rBits];
-  } else {
-    v = readValueSlow(b, p, off, rBits);
+  start(buf: Uint8Array, pos: number, bits: number): void {
+    this.buf = buf;
+    this.pos = pos;
+    this.off = 0;
+    this.bits = bits;
+    this.mask = bits <= 25 ? (1 << bits) - 1 : 0;
   }
-  const o = off + rBits;
-  rPos = p + (o >> 3);
-  rOff = o & 7;
-  return v;
+
+  read(): number {
+    const b = this.buf;
+    const p = this.pos;
+    const off = this.off;
+    const bits = this.bits;
+    let v: number;
+    // With at most 7 bits of offset, a value of up to 25 bits lies within one 32-bit little-endian
+    // word; `>>>` keeps that word unsigned. Wider values (and the last bytes of the block) take the
+    // exact floating-point route, because int32 arithmetic would go negative or drop bits.
+    if (this.mask !== 0) {
+      if (p + 4 <= b.length) v = ((b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> off) & this.mask;
+      else v = readValueSlow(b, p, off, bits);
+    } else if (p + 5 <= b.length) {
+      // 26..32 bits span up to 5 bytes: the low word shifted unsigned, plus the fifth byte scaled,
+      // reduced modulo 2^B in exact double arithmetic (the sum is below 2^40).
+      const lo = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> off;
+      v = (lo + b[p + 4] * POW2[32 - off]) % POW2[bits];
+    } else {
+      v = readValueSlow(b, p, off, bits);
+    }
+    const o = off + bits;
+    this.pos = p + (o >> 3);
+    this.off = o & 7;
+    return v;
+  }
+
+  skip(count: number): void {
+    const o = this.off + count * this.bits;
+    this.pos += Math.floor(o / 8);
+    this.off = o % 8;
+  }
 }
 
 function readValueSlow(b: Uint8Array, p: number, off: number, bits: number): number {
@@ -535,10 +620,39 @@ function readValueSlow(b: Uint8Array, p: number, off: number, bits: number): num
   return Math.floor(acc / POW2[off]) % POW2[bits];
 }
 
-function skipValues(count: number): void {
-  const o = rOff + count * rBits;
-  rPos += Math.floor(o / 8);
-  rOff = o % 8;
+/** One phased sample of ploidy z: per haplotype P(allele 0..k-2) stored, P(allele k-1) the remainder. */
+function phasedSample(r: BitReader, a: Float64Array, z: number, k: number, bits: number): void {
+  const max = POW2[bits] - 1;
+  a.fill(0, 0, k);
+  for (let h = 0; h < z; h++) {
+    let sum = 0;
+    for (let j = 0; j < k - 1; j++) {
+      const v = r.read();
+      a[j] += v;
+      sum += v;
+    }
+    const rest = max - sum;
+    if (rest > 0) a[k - 1] += rest;
+  }
+}
+
+/** One unphased sample of ploidy z: g1 stored genotype probabilities weighted by allele counts `t`. */
+function unphasedSample(r: BitReader, a: Float64Array, t: Uint8Array, g1: number, z: number, k: number, bits: number): void {
+  const max = POW2[bits] - 1;
+  a.fill(0, 0, k);
+  let sum = 0;
+  for (let g = 0, base = 0; g < g1; g++, base += k) {
+    const v = r.read();
+    if (v === 0) continue;
+    sum += v;
+    for (let j = 1; j < k; j++) {
+      const c = t[base + j];
+      if (c !== 0) a[j] += v * c;
+    }
+  }
+  // The unstored last genotype is z copies of allele k-1.
+  const rest = max - sum;
+  if (rest > 0) a[k - 1] += z * rest;
 }
 
 /** Number of unphased genotypes for ploidy z and k alleles: C(z+k-1, k-1). */
@@ -552,31 +666,19 @@ function genotypeCount(z: number, k: number): number {
 // Largest genotype-count table built for one ploidy (entries = genotypes x alleles).
 const MAX_TABLE_ENTRIES = 1 << 25;
 
-// Allele counts of each unphased genotype in storage (colex) order, per ploidy, for the current K.
-// Cached across calls because consecutive variants usually share K and ploidies.
-let tablesK = -1;
-let tables: (Uint8Array | undefined)[] = [];
-
-function genotypeTable(z: number, k: number, where: Where): Uint8Array {
-  if (tablesK !== k) {
-    tablesK = k;
-    tables = [];
-  }
-  let t = tables[z];
-  if (t) return t;
-  const g = genotypeCount(z, k);
-  if (g * k > MAX_TABLE_ENTRIES) {
-    throw new DecodeError('block', undefined, `unsupported genotype block: ${g} genotypes for ploidy ${z} and ${k} alleles`, where);
-  }
-  t = new Uint8Array(g * k);
-  // Colex order of count vectors (x_0..x_{k-1}) summing to z: x_{k-1} varies slowest, then x_{k-2},
-  // ..., x_1 fastest, and x_0 takes the remainder (so (z,0,...,0) comes first, (0,...,0,z) last).
+/**
+ * Allele counts of each of the g unphased genotypes of ploidy z in storage (colex) order: x_{k-1}
+ * varies slowest, then x_{k-2}, ..., x_1 fastest, and x_0 takes the remainder (so (z,0,...,0) comes
+ * first, (0,...,0,z) last).
+ */
+function buildGenotypeTable(z: number, k: number, g: number): Uint8Array {
+  const t = new Uint8Array(g * k);
   const x = new Uint8Array(k);
   let row = 0;
   const fill = (a: number, remaining: number): void => {
     if (a === 0) {
       x[0] = remaining;
-      t!.set(x, row * k);
+      t.set(x, row * k);
       row++;
       return;
     }
@@ -587,94 +689,5 @@ function genotypeTable(z: number, k: number, where: Where): Uint8Array {
     x[a] = 0;
   };
   fill(k - 1, z);
-  tables[z] = t;
   return t;
-}
-
-let acc = new Float64Array(8);
-
-/** Any ploidy, any K, phased or not. Slower: per-value reads and a per-sample accumulator. */
-function decodeGeneral(
-  data: Uint8Array,
-  n: number,
-  k: number,
-  pmin: number,
-  pmax: number,
-  phased: boolean,
-  bits: number,
-  avail: number,
-  out: Float64Array,
-  where: Where,
-): void {
-  // Pass 1: validate ploidies and check the block holds every stored value before reading any.
-  const perPloidy = new Array<number>(64).fill(-1);
-  let totalValues = 0;
-  let minSeen = 63;
-  let maxSeen = 0;
-  for (let i = 0; i < n; i++) {
-    const pb = data[8 + i];
-    const z = pb & 63;
-    if (z < pmin || z > pmax) throw badPloidy(i, pb, where);
-    if (z < minSeen) minSeen = z;
-    if (z > maxSeen) maxSeen = z;
-    let nv = perPloidy[z];
-    if (nv < 0) nv = perPloidy[z] = phased ? z * (k - 1) : genotypeCount(z, k) - 1;
-    totalValues += nv;
-  }
-  const need = Math.ceil((totalValues * bits) / 8);
-  if (need > avail) throw shortError(n, need, avail, where);
-  if (n === 0) {
-    minSeen = pmin;
-    maxSeen = pmax;
-  }
-
-  const max = POW2[bits] - 1;
-  if (acc.length < k) acc = new Float64Array(k);
-  const a = acc;
-  const rows = k - 1;
-  startReader(data, 10 + n, bits);
-  let nMissing = 0;
-  for (let i = 0; i < n; i++) {
-    const pb = data[8 + i];
-    const z = pb & 63;
-    if (pb & 0x80 || z === 0) {
-      // Missing samples still occupy their (zero) values in the bit stream.
-      skipValues(perPloidy[z]);
-      for (let r = 0; r < rows; r++) out[r * n + i] = NaN;
-      nMissing++;
-      continue;
-    }
-    a.fill(0, 0, k);
-    if (phased) {
-      // Per haplotype: P(allele 0..k-2) stored, P(allele k-1) is the remainder.
-      for (let h = 0; h < z; h++) {
-        let sum = 0;
-        for (let j = 0; j < k - 1; j++) {
-          const v = readValue();
-          a[j] += v;
-          sum += v;
-        }
-        const rest = max - sum;
-        if (rest > 0) a[k - 1] += rest;
-      }
-    } else {
-      const t = genotypeTable(z, k, where);
-      const g1 = perPloidy[z];
-      let sum = 0;
-      for (let g = 0, base = 0; g < g1; g++, base += k) {
-        const v = readValue();
-        if (v === 0) continue;
-        sum += v;
-        for (let j = 1; j < k; j++) {
-          const c = t[base + j];
-          if (c !== 0) a[j] += v * c;
-        }
-      }
-      // The unstored last genotype is z copies of allele k-1.
-      const rest = max - sum;
-      if (rest > 0) a[k - 1] += z * rest;
-    }
-    for (let r = 0; r < rows; r++) out[r * n + i] = a[r + 1] / max;
-  }
-  setInfo(phased, bits, minSeen, maxSeen, nMissing);
 }

@@ -1,6 +1,6 @@
 // BGEN variant records: identifying data followed by the stored genotype block. The record length
 // is known from the identifying data and the length field(s) after it, so a reader can cut the
-// stream into records without decompressing anything (variantRecordLength allocates nothing at all).
+// stream into records without decompressing anything (BgenRecordParser.recordLength allocates nothing).
 //
 //   layout 1: N(4) id(2+) rsid(2+) chr(2+) pos(4) a1(4+) a2(4+) [C(4) if compressed] block(C or 6N)
 //   layout 2: id(2+) rsid(2+) chr(2+) pos(4) K(2) K x allele(4+) C(4) [D(4) if compressed] block
@@ -33,144 +33,201 @@ export interface VariantHeader {
   blockFileOffset: number;
 }
 
-// Results of the last walk(): module-level so the boundary scan allocates nothing per variant.
-let wBlockStart = 0;
-let wBlockLength = 0;
-let wUncompressed = 0;
-let wIdAt = 0;
-let wPositionAt = 0;
-let wNAlleles = 0;
-let wAllelesAt = 0;
-
 /**
- * Walk the identifying data at `pos`. Returns false when `bytes` does not yet reach the start of the
- * genotype block (i.e. the identifying data plus the length fields before the block).
+ * Reads BGEN variant records: the walk over a record's identifying data and the last chromosome's
+ * string are its state (fields, so the per-record scan allocates nothing). One per reader or worker.
  */
-function walk(bytes: Uint8Array, pos: number, len: number, header: BgenHeader, baseOffset: number, file: string, atEnd: boolean): boolean {
-  let p = pos;
-  const short = (): false => {
-    if (atEnd) {
-      throw new DecodeError('record', undefined, `truncated variant record: the file ends ${len - pos} bytes into a variant header`, {
-        file,
-        byteOffset: baseOffset + pos,
-      });
-    }
-    return false;
-  };
+export class BgenRecordParser {
+  // Results of the last walk().
+  private blockStart = 0;
+  private blockLength = 0;
+  private uncompressed = 0;
+  private idAt = 0;
+  private positionAt = 0;
+  private nAlleles = 0;
+  private allelesAt = 0;
+  // The previous chromosome's bytes and string: consecutive records nearly always share it, and
+  // returning the same string also lets the callers' per-chromosome Map lookups hit the cached hash.
+  private readonly lastChrBytes = new Uint8Array(64);
+  private lastChrLen = -1;
+  private lastChr = '';
 
-  if (header.layout === 1) {
-    if (p + 4 > len) return short();
-    const n = readU32(bytes, p);
-    if (n !== header.nSamples) {
-      throw new DecodeError('record', undefined, `variant record says ${n} samples but the header says ${header.nSamples}`, {
-        file,
-        byteOffset: baseOffset + p,
-      });
-    }
-    p += 4;
-  }
-  wIdAt = p;
-  // id, rsid, chr: three u16-length strings.
-  for (let s = 0; s < 3; s++) {
-    if (p + 2 > len) return short();
-    p += 2 + readU16(bytes, p);
-  }
-  wPositionAt = p;
-  p += 4;
-  let k = 2;
-  if (header.layout === 2) {
-    if (p + 2 > len) return short();
-    k = readU16(bytes, p);
-    if (k === 0) throw new DecodeError('record', undefined, 'variant has 0 alleles', { file, byteOffset: baseOffset + p });
-    p += 2;
-  }
-  wNAlleles = k;
-  wAllelesAt = p;
-  for (let a = 0; a < k; a++) {
-    if (p + 4 > len) return short();
-    p += 4 + readU32(bytes, p);
+  /**
+   * Length in bytes of the variant record starting at `pos`, or -1 when `bytes` does not yet hold
+   * enough of it to tell. With `atEnd` (no more bytes will come) a short record throws instead, as
+   * does a genotype block that runs past the end of `bytes`. `end` (default bytes.length) limits the
+   * bytes looked at, so a reader can pass its whole buffer instead of a view of the filled part.
+   */
+  recordLength(bytes: Uint8Array, pos: number, header: BgenHeader, baseOffset: number, file: string, atEnd = false, end = bytes.length): number {
+    if (!this.walk(bytes, pos, Math.min(end, bytes.length), header, baseOffset, file, atEnd)) return -1;
+    return this.blockStart - pos + this.blockLength;
   }
 
-  const compressed = header.compression !== 'none';
-  const lengthAt = p;
-  if (header.layout === 1) {
-    const raw = 6 * header.nSamples;
-    if (compressed) {
-      if (p + 4 > len) return short();
-      wBlockLength = readU32(bytes, p);
-      p += 4;
-    } else {
-      wBlockLength = raw;
+  /**
+   * Decode the identifying data of the record at `pos` into `out` (whose fields, including the
+   * alleles array, are overwritten): false while `bytes` ends before the genotype block starts (the
+   * block itself need not be present yet: compare totalLength with the bytes available). With
+   * `atEnd` a short record or a block running past the end of `bytes` throws.
+   */
+  parseInto(bytes: Uint8Array, pos: number, header: BgenHeader, baseOffset: number, file: string, atEnd: boolean, out: VariantHeader): boolean {
+    if (!this.walk(bytes, pos, bytes.length, header, baseOffset, file, atEnd)) return false;
+    let p = this.idAt;
+    let l = readU16(bytes, p);
+    out.id = decodeString(bytes, p + 2, p + 2 + l);
+    p += 2 + l;
+    l = readU16(bytes, p);
+    out.rsid = decodeString(bytes, p + 2, p + 2 + l);
+    p += 2 + l;
+    l = readU16(bytes, p);
+    out.chr = this.decodeChr(bytes, p + 2, l);
+    out.position = readU32(bytes, this.positionAt);
+    const nAlleles = this.nAlleles;
+    const alleles = out.alleles;
+    if (alleles.length !== nAlleles) alleles.length = nAlleles;
+    p = this.allelesAt;
+    for (let a = 0; a < nAlleles; a++) {
+      const la = readU32(bytes, p);
+      alleles[a] = decodeString(bytes, p + 4, p + 4 + la);
+      p += 4 + la;
     }
-    wUncompressed = raw;
-  } else {
-    if (p + 4 > len) return short();
-    const c = readU32(bytes, p);
-    p += 4;
-    if (compressed) {
-      if (c < 4) {
-        throw new DecodeError('record', undefined, `genotype block length ${c} is too small to hold its uncompressed-length field`, {
+    out.nAlleles = nAlleles;
+    out.blockStart = this.blockStart;
+    out.blockLength = this.blockLength;
+    out.uncompressedLength = this.uncompressed;
+    out.totalLength = this.blockStart - pos + this.blockLength;
+    out.fileOffset = baseOffset + pos;
+    out.blockFileOffset = baseOffset + this.blockStart;
+    return true;
+  }
+
+  private decodeChr(bytes: Uint8Array, start: number, len: number): string {
+    if (len === this.lastChrLen) {
+      const last = this.lastChrBytes;
+      let i = 0;
+      while (i < len && bytes[start + i] === last[i]) i++;
+      if (i === len) return this.lastChr;
+    }
+    const s = decodeString(bytes, start, start + len);
+    if (len <= this.lastChrBytes.length) {
+      this.lastChrBytes.set(bytes.subarray(start, start + len));
+      this.lastChrLen = len;
+      this.lastChr = s;
+    }
+    return s;
+  }
+
+  /**
+   * Walk the identifying data at `pos`. Returns false when `bytes` does not yet reach the start of
+   * the genotype block (i.e. the identifying data plus the length fields before the block).
+   */
+  private walk(bytes: Uint8Array, pos: number, len: number, header: BgenHeader, baseOffset: number, file: string, atEnd: boolean): boolean {
+    let p = pos;
+    const short = (): false => {
+      if (atEnd) {
+        throw new DecodeError('record', undefined, `truncated variant record: the file ends ${len - pos} bytes into a variant header`, {
           file,
-          byteOffset: baseOffset + lengthAt,
+          byteOffset: baseOffset + pos,
         });
       }
+      return false;
+    };
+
+    if (header.layout === 1) {
       if (p + 4 > len) return short();
-      wUncompressed = readU32(bytes, p);
+      const n = readU32(bytes, p);
+      if (n !== header.nSamples) {
+        throw new DecodeError('record', undefined, `variant record says ${n} samples but the header says ${header.nSamples}`, {
+          file,
+          byteOffset: baseOffset + p,
+        });
+      }
       p += 4;
-      wBlockLength = c - 4;
-    } else {
-      wBlockLength = c;
-      wUncompressed = c;
     }
+    this.idAt = p;
+    // id, rsid, chr: three u16-length strings.
+    for (let s = 0; s < 3; s++) {
+      if (p + 2 > len) return short();
+      p += 2 + readU16(bytes, p);
+    }
+    this.positionAt = p;
+    p += 4;
+    let k = 2;
+    if (header.layout === 2) {
+      if (p + 2 > len) return short();
+      k = readU16(bytes, p);
+      if (k === 0) throw new DecodeError('record', undefined, 'variant has 0 alleles', { file, byteOffset: baseOffset + p });
+      p += 2;
+    }
+    this.nAlleles = k;
+    this.allelesAt = p;
+    for (let a = 0; a < k; a++) {
+      if (p + 4 > len) return short();
+      p += 4 + readU32(bytes, p);
+    }
+    return this.blockLengths(bytes, p, len, header, baseOffset, file, atEnd) || short();
   }
-  wBlockStart = p;
-  if (atEnd && p + wBlockLength > len) {
-    throw new DecodeError('record', undefined, `genotype block length ${wBlockLength} runs past the end of the file (${len - p} bytes remain)`, {
-      file,
-      byteOffset: baseOffset + lengthAt,
-    });
+
+  /** The length field(s) before the genotype block at `p` (second half of walk); false: `bytes` ends first. */
+  private blockLengths(bytes: Uint8Array, p: number, len: number, header: BgenHeader, baseOffset: number, file: string, atEnd: boolean): boolean {
+    const compressed = header.compression !== 'none';
+    const lengthAt = p;
+    if (header.layout === 1) {
+      const raw = 6 * header.nSamples;
+      if (compressed) {
+        if (p + 4 > len) return false;
+        this.blockLength = readU32(bytes, p);
+        p += 4;
+      } else {
+        this.blockLength = raw;
+      }
+      this.uncompressed = raw;
+    } else {
+      if (p + 4 > len) return false;
+      const c = readU32(bytes, p);
+      p += 4;
+      if (compressed) {
+        if (c < 4) {
+          throw new DecodeError('record', undefined, `genotype block length ${c} is too small to hold its uncompressed-length field`, {
+            file,
+            byteOffset: baseOffset + lengthAt,
+          });
+        }
+        if (p + 4 > len) return false;
+        this.uncompressed = readU32(bytes, p);
+        p += 4;
+        this.blockLength = c - 4;
+      } else {
+        this.blockLength = c;
+        this.uncompressed = c;
+      }
+    }
+    this.blockStart = p;
+    if (atEnd && p + this.blockLength > len) {
+      throw new DecodeError('record', undefined, `genotype block length ${this.blockLength} runs past the end of the file (${len - p} bytes remain)`, {
+        file,
+        byteOffset: baseOffset + lengthAt,
+      });
+    }
+    return true;
   }
-  return true;
+}
+
+/** BgenRecordParser.recordLength on a parser of its own (tests and one-off reads). */
+export function variantRecordLength(bytes: Uint8Array, pos: number, header: BgenHeader, baseOffset: number, file: string, atEnd = false, end = bytes.length): number {
+  return new BgenRecordParser().recordLength(bytes, pos, header, baseOffset, file, atEnd, end);
 }
 
 /**
- * Length in bytes of the variant record starting at `pos`, or -1 when `bytes` does not yet hold
- * enough of it to tell. With `atEnd` (no more bytes will come) a short record throws instead, as does
- * a genotype block that runs past the end of `bytes`. `end` (default bytes.length) limits the bytes
- * looked at, so a reader can pass its whole buffer instead of a view of the filled part per record.
+ * The identifying data of the variant record at `pos` in `bytes` (whose first byte is at file
+ * offset `baseOffset`) as a new object, or null while `bytes` ends before the genotype block starts
+ * (see BgenRecordParser.parseInto).
  */
-export function variantRecordLength(
-  bytes: Uint8Array,
-  pos: number,
-  header: BgenHeader,
-  baseOffset: number,
-  file: string,
-  atEnd = false,
-  end = bytes.length,
-): number {
-  if (!walk(bytes, pos, Math.min(end, bytes.length), header, baseOffset, file, atEnd)) return -1;
-  return wBlockStart - pos + wBlockLength;
-}
-
-/**
- * Decode the identifying data of the variant record at `pos` in `bytes` (whose first byte is at
- * file offset `baseOffset`). Returns null while `bytes` ends before the genotype block starts; the
- * block itself need not be present yet (compare totalLength with the bytes available). With `atEnd`
- * a short record or a block running past the end of `bytes` throws InputError.
- */
-export function parseVariantHeader(
-  bytes: Uint8Array,
-  pos: number,
-  header: BgenHeader,
-  baseOffset: number,
-  file: string,
-  atEnd = false,
-): VariantHeader | null {
+export function parseVariantHeader(bytes: Uint8Array, pos: number, header: BgenHeader, baseOffset: number, file: string, atEnd = false): VariantHeader | null {
   const v = newVariantHeader();
-  return parseVariantHeaderInto(bytes, pos, header, baseOffset, file, atEnd, v) ? v : null;
+  return new BgenRecordParser().parseInto(bytes, pos, header, baseOffset, file, atEnd, v) ? v : null;
 }
 
-/** An empty VariantHeader to pass to parseVariantHeaderInto. */
+/** An empty VariantHeader to pass to BgenRecordParser.parseInto. */
 export function newVariantHeader(): VariantHeader {
   return {
     id: '',
@@ -188,76 +245,12 @@ export function newVariantHeader(): VariantHeader {
   };
 }
 
-// The previous chromosome's bytes and string: consecutive records nearly always share it, and
-// returning the same string also lets the callers' per-chromosome Map lookups hit the cached hash.
-const lastChrBytes = new Uint8Array(64);
-let lastChrLen = -1;
-let lastChr = '';
-
-function decodeChr(bytes: Uint8Array, start: number, len: number): string {
-  if (len === lastChrLen) {
-    let i = 0;
-    while (i < len && bytes[start + i] === lastChrBytes[i]) i++;
-    if (i === len) return lastChr;
-  }
-  const s = decodeString(bytes, start, start + len);
-  if (len <= lastChrBytes.length) {
-    lastChrBytes.set(bytes.subarray(start, start + len));
-    lastChrLen = len;
-    lastChr = s;
-  }
-  return s;
-}
-
-/**
- * parseVariantHeader writing into `out` (whose fields, including the alleles array, are overwritten)
- * instead of a new object: the workers parse millions of records and keep none of them. Returns
- * false where parseVariantHeader returns null.
- */
-export function parseVariantHeaderInto(
-  bytes: Uint8Array,
-  pos: number,
-  header: BgenHeader,
-  baseOffset: number,
-  file: string,
-  atEnd: boolean,
-  out: VariantHeader,
-): boolean {
-  if (!walk(bytes, pos, bytes.length, header, baseOffset, file, atEnd)) return false;
-  let p = wIdAt;
-  let l = readU16(bytes, p);
-  out.id = decodeString(bytes, p + 2, p + 2 + l);
-  p += 2 + l;
-  l = readU16(bytes, p);
-  out.rsid = decodeString(bytes, p + 2, p + 2 + l);
-  p += 2 + l;
-  l = readU16(bytes, p);
-  out.chr = decodeChr(bytes, p + 2, l);
-  out.position = readU32(bytes, wPositionAt);
-  const nAlleles = wNAlleles;
-  const alleles = out.alleles;
-  if (alleles.length !== nAlleles) alleles.length = nAlleles;
-  p = wAllelesAt;
-  for (let a = 0; a < nAlleles; a++) {
-    const la = readU32(bytes, p);
-    alleles[a] = decodeString(bytes, p + 4, p + 4 + la);
-    p += 4 + la;
-  }
-  out.nAlleles = nAlleles;
-  out.blockStart = wBlockStart;
-  out.blockLength = wBlockLength;
-  out.uncompressedLength = wUncompressed;
-  out.totalLength = wBlockStart - pos + wBlockLength;
-  out.fileOffset = baseOffset + pos;
-  out.blockFileOffset = baseOffset + wBlockStart;
-  return true;
-}
-
 /**
  * Every variant record of a whole file held in memory, in file order. For tests, small files and
  * index building; streaming readers use parseVariantHeader on their own buffers.
  */
 export function* scanVariants(bytes: Uint8Array, header: BgenHeader, file: string): Generator<VariantHeader> {
+  const parser = new BgenRecordParser();
   let pos = header.firstVariantOffset;
   for (let i = 0; i < header.nVariants; i++) {
     if (pos >= bytes.length) {
@@ -266,7 +259,8 @@ export function* scanVariants(bytes: Uint8Array, header: BgenHeader, file: strin
         byteOffset: bytes.length,
       });
     }
-    const v = parseVariantHeader(bytes, pos, header, 0, file, true)!;
+    const v = newVariantHeader();
+    parser.parseInto(bytes, pos, header, 0, file, true, v);
     yield v;
     pos += v.totalLength;
   }
