@@ -477,3 +477,78 @@ t.test('15.23 --gen f f (the same file twice) and 15.22 --gen - with --pheno -: 
   t.equal(r.status, 2, r.stderr);
   t.match(r.stderr, /^dosageflow: --gen - and --pheno - both read stdin: only one input can\n$/);
 });
+
+// ---------------------------------------------------------------------------------------------
+// 6: sample IDs that are not UTF-8
+
+t.test('15.6 non-UTF-8 sample IDs are compared as bytes (.sample, tables, --remove, BGEN block, VCF header)', async (t) => {
+  const d = dir('rel2-bytes');
+  const sim = path.join(d, 'b');
+  const r0 = runCli(['simulate', '-n', '20', '-m', '30', '--chromosomes', '22', '--format', 'bgen', '--out', sim]);
+  t.equal(r0.status, 0, r0.stderr);
+  // Samples 1 and 2 become IDx\xe9xx and IDx\xe8xx (Latin-1 é and è, invalid UTF-8: both used to
+  // decode to IDx\ufffdxx); the phenotype row of sample 1 becomes IDx\xe7xx, nobody's.
+  const swap = (b: Buffer, pairs: [string, number][]) => {
+    for (const [from, byte] of pairs) {
+      const i = b.indexOf(from, 0, 'latin1');
+      t.ok(i >= 0, `${from} found`);
+      b.write('IDx', i, 'latin1');
+      b[i + 3] = byte;
+      b.write('xx', i + 4, 'latin1');
+    }
+    return b;
+  };
+  const edit = (f: string, pairs: [string, number][], out = f) => fs.writeFileSync(out, swap(fs.readFileSync(f), pairs));
+  edit(`${sim}.bgen`, [['ID0001', 0xe9], ['ID0002', 0xe8]]);
+  edit(`${sim}.sample`, [['ID0001', 0xe9], ['ID0002', 0xe8]]);
+  edit(`${sim}.pheno.tsv`, [['ID0001', 0xe7], ['ID0002', 0xe8]]);
+  // The same samples without family IDs: IID-only matching, where the two used to look like one
+  // IID in two families.
+  const noFid = path.join(d, 'nofid.sample');
+  fs.writeFileSync(noFid, Buffer.from(fs.readFileSync(`${sim}.sample`, 'latin1').replace(/^FAM\d+ /gm, '0 '), 'latin1'));
+  const run = (extra: string[]) => runCli(['assoc', ...extra, '--pheno', `${sim}.pheno.tsv`, '--pheno-name', 'response', '--out', path.join(d, 'o')]);
+  for (const [what, args] of [
+    ['.sample with FIDs', ['--bgen', `${sim}.bgen`, '--sample', `${sim}.sample`]],
+    ['.sample without FIDs', ['--bgen', `${sim}.bgen`, '--sample', noFid]],
+    ['BGEN identifier block', ['--bgen', `${sim}.bgen`]],
+  ] as const) {
+    const r = run([...args]);
+    t.equal(r.status, 0, `${what}: ${r.stderr}`);
+    t.match(r.stderr, /19 of 20 genotyped samples have a row in/, `${what}: IDx\\xe9xx matches no row (IDx\\xe7xx is someone else)`);
+  }
+  // --remove IDx\xe8xx removes that sample only.
+  const rm = path.join(d, 'rm.txt');
+  fs.writeFileSync(rm, Buffer.from('IDx\xe8xx\n', 'latin1'));
+  let r = run(['--bgen', `${sim}.bgen`, '--remove', rm]);
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stderr, /--remove 1 samples/);
+  // A VCF whose #CHROM line names the same samples.
+  const names = fs.readFileSync(noFid, 'latin1').split('\n').slice(2).filter(Boolean).map((l) => l.split(' ')[1]);
+  const recs = [1, 2, 3].map((v) => `22\t${v * 1000}\trs${v}\tA\tG\t.\tPASS\t.\tDS\t${names.map((_, i) => ((i * 7 + v * 3) % 21) / 10).join('\t')}`);
+  const vcf = path.join(d, 'b.vcf');
+  fs.writeFileSync(vcf, Buffer.from(['##fileformat=VCFv4.2', `#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t${names.join('\t')}`, ...recs, ''].join('\n'), 'latin1'));
+  r = run(['--vcf', vcf]);
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stderr, /19 of 20 genotyped samples have a row in/, 'VCF: matched as bytes');
+  // A .sample that disagrees with the block in one byte is named, the byte shown as \xHH.
+  const other = path.join(d, 'other.sample');
+  edit(noFid, [['IDx\xe9xx', 0xea]], other);
+  r = run(['--bgen', `${sim}.bgen`, '--sample', other]);
+  t.equal(r.status, 3, r.stderr);
+  t.match(r.stderr, /sample 1 is 'IDx\\xe9xx' in the file's identifier block but 'IDx\\xeaxx' in .*other\.sample/);
+});
+
+t.test('15.6 decodeBytes/encodeBytes: every byte string survives, distinct bytes stay distinct', async (t) => {
+  const fc = (await import('fast-check')).default;
+  const { decodeBytes, encodeBytes } = await import('../src/io/text.js');
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }), (a, b) => {
+      const sa = decodeBytes(a);
+      if (!encodeBytes(sa).equals(Buffer.from(a))) return false;
+      return (sa === decodeBytes(b)) === Buffer.from(a).equals(Buffer.from(b));
+    }),
+    { numRuns: 3000, seed: 15 },
+  );
+  t.equal(decodeBytes(Buffer.from('café 𐂀 ID', 'utf8')), 'café 𐂀 ID', 'valid UTF-8 (astral too) decodes as UTF-8');
+  t.not(decodeBytes(Buffer.from([0x49, 0xe9])), decodeBytes(Buffer.from([0x49, 0xe8])));
+});

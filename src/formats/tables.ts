@@ -2,6 +2,7 @@
 // with the file and 1-based line number.
 import { InputError } from '../errors.js';
 import { readTextFile } from '../io/input.js';
+import { showBytes } from '../io/text.js';
 
 export interface SampleId {
   fid?: string;
@@ -42,7 +43,7 @@ export function idKey(id: SampleId): string {
 }
 
 export function displayId(id: SampleId): string {
-  return id.fid === undefined ? id.iid : `${id.fid} ${id.iid}`;
+  return showBytes(id.fid === undefined ? id.iid : `${id.fid} ${id.iid}`);
 }
 
 function splitWs(line: string): string[] {
@@ -165,7 +166,7 @@ export function alignTable(samples: SampleId[], table: NumericTable): Alignment 
     }
   }
   if (ambiguous !== undefined) {
-    throw new InputError(`sample IID '${ambiguous}' occurs in several families; give FID IID columns to match on both`, { file: table.file });
+    throw new InputError(`sample IID '${showBytes(ambiguous)}' occurs in several families; give FID IID columns to match on both`, { file: table.file });
   }
   samples.forEach((s, i) => {
     const r = index.get(both ? idKey(s) : s.iid);

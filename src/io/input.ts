@@ -2,6 +2,7 @@
 // decompressed as a stream. The only module that knows about gzip and zstd on the read side.
 import * as fs from 'node:fs';
 import { MAX_LINE_BYTES, countLF, lineTooLong } from './lines.js';
+import { decodeBytes } from './text.js';
 import * as zlib from 'node:zlib';
 import { type Readable, Transform } from 'node:stream';
 import { DecompressStream } from 'zstd-napi';
@@ -199,5 +200,5 @@ export async function readTextFile(file: string): Promise<string> {
     }
     parts.push(b);
   }
-  return Buffer.concat(parts).toString('utf8');
+  return decodeBytes(Buffer.concat(parts)); // IDs compared as bytes (15.6)
 }

@@ -10,6 +10,7 @@ import { listBgiOffsets } from '../formats/bgen/index.js';
 import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader, verifyBgi, type BgenChunk } from './bgen-source.js';
 import { parseSampleFile, readNumericTable, alignTable, alignedColumn, type SampleId, displayId } from '../formats/tables.js';
 import { openInput, readTextFile, sniffCompression } from '../io/input.js';
+import { showBytes } from '../io/text.js';
 import { commitAll, suffixFor, type OutCompression, type OutputFile } from '../io/output.js';
 import { checkOutputDir, makeRunDir, tmpBaseFor } from '../io/run-dir.js';
 import { MedianAccumulator } from '../stats/median.js';
@@ -159,7 +160,7 @@ export async function resolveSamples(cfg: Pick<AssocConfig, 'sample' | 'bgen' | 
     for (let i = 0; i < samples.length; i++) {
       const id = v.samples[i];
       const s = samples[i];
-      if (id !== s.iid && id !== `${s.fid}_${s.iid}`) throw new InputError(`sample ${i + 1} is '${id}' in the #CHROM line but '${displayId(s)}' in ${from}`, { file: v.file, line: v.headerLines });
+      if (id !== s.iid && id !== `${s.fid}_${s.iid}`) throw new InputError(`sample ${i + 1} is '${showBytes(id)}' in the #CHROM line but '${displayId(s)}' in ${from}`, { file: v.file, line: v.headerLines });
     }
   }
   for (const [file, h] of headers) {
@@ -177,7 +178,7 @@ export async function resolveSamples(cfg: Pick<AssocConfig, 'sample' | 'bgen' | 
         const id = h.sampleIds[i];
         const s = samples[i];
         if (id !== s.iid && id !== s.fid && id !== `${s.fid}_${s.iid}`) {
-          throw new InputError(`sample ${i + 1} is '${id}' in the file's identifier block but '${displayId(s)}' in ${from}`, { file, byteOffset: 24 });
+          throw new InputError(`sample ${i + 1} is '${showBytes(id)}' in the file's identifier block but '${displayId(s)}' in ${from}`, { file, byteOffset: 24 });
         }
       }
     }

@@ -8,6 +8,7 @@ import { FileError, InputError, fileError } from '../errors.js';
 import { normChr } from '../formats/chrom.js';
 import { blockLength, inflateBlocks, isBgzf } from '../formats/vcf/bgzf.js';
 import { parseVcfHeaderLine } from '../formats/vcf/decode.js';
+import { decodeBytes } from '../io/text.js';
 import * as zlib from 'node:zlib';
 import { Readable, type Transform } from 'node:stream';
 import { DecompressStream } from 'zstd-napi';
@@ -142,7 +143,7 @@ function findHeaderEnd(t: Uint8Array, from: number): { end: number; lines: numbe
       throw new InputError('no #CHROM header line before the first record: not a VCF', { line: lines });
     }
     if (t[p + 1] === 67 && t[p + 2] === 72) {
-      return { end: j + 1, lines, chromLine: Buffer.from(t.buffer, t.byteOffset + p, j - p).toString('utf8') };
+      return { end: j + 1, lines, chromLine: decodeBytes(t.subarray(p, j)) }; // sample names compared as bytes (15.6)
     }
     p = j + 1;
     if (p < from) continue;

@@ -21,6 +21,7 @@ import { chrRank, normChr } from '../formats/chrom.js';
 import { compareChrom } from '../pipeline/order.js';
 import { alignTable, alignedColumn, displayId, parseSampleFile, readNumericTable, type SampleId } from '../formats/tables.js';
 import { readTextFile } from '../io/input.js';
+import { encodeBytes } from '../io/text.js';
 import { commitAll, createOutput, writeAsync, type OutputFile } from '../io/output.js';
 import { checkOutputDir, makeRunDir } from '../io/run-dir.js';
 import { fmtG, fmtPFromLog } from '../stats/format.js';
@@ -555,11 +556,11 @@ async function writeLines(o: OutputFile, head: string[], lines: string[]): Promi
   for (const l of lines) {
     buf += l + '\n';
     if (buf.length > 1 << 16) {
-      await writeAsync(o.stream, buf);
+      await writeAsync(o.stream, encodeBytes(buf));
       buf = '';
     }
   }
-  if (buf) await writeAsync(o.stream, buf);
+  if (buf) await writeAsync(o.stream, encodeBytes(buf)); // sample IDs keep their bytes (15.6)
 }
 
 function gatherInto(v: Float64Array, idx: Int32Array, out: Float64Array): Float64Array {

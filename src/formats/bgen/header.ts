@@ -2,7 +2,8 @@
 // memory. File offsets are plain JS numbers throughout: files over 4 GiB are normal for BGEN, and
 // `|0` / `>>>` would silently wrap them.
 import { InputError } from '../../errors.js';
-import { decodeString, readU16, readU32 } from './bytes.js';
+import { readU16, readU32 } from './bytes.js';
+import { decodeBytes } from '../../io/text.js';
 
 export type BgenCompression = 'none' | 'zlib' | 'zstd';
 
@@ -158,7 +159,7 @@ function parseSampleIds(bytes: Uint8Array, start: number, offset: number, nSampl
     const len = readU16(bytes, p);
     p += 2;
     if (p + len > end) throw new InputError(`sample identifier ${i + 1} runs past the end of the sample block`, { file, byteOffset: p - 2 });
-    ids[i] = decodeString(bytes, p, p + len);
+    ids[i] = decodeBytes(bytes.subarray(p, p + len)); // compared as bytes (15.6)
     p += len;
   }
   if (p !== end) {

@@ -3,6 +3,7 @@
 // record, cached while the FORMAT string repeats) and the dosage scratch, over a Uint8Array.
 // Dosage source per record: DS, else GP, else the sum of HDS, else GT (see docs/decisions/0301).
 import { rhe } from '../gen/decode.js';
+import { showBytes } from '../../io/text.js';
 
 export type VcfDosage = 'DS' | 'GP' | 'HDS' | 'GT';
 
@@ -423,7 +424,7 @@ export function parseVcfHeaderLine(line: string): { samples: string[]; error?: s
   const seen = new Map<string, number>();
   for (let i = 0; i < samples.length; i++) {
     const j = seen.get(samples[i]);
-    if (j !== undefined) return { samples, error: `duplicate sample name '${samples[i]}' (columns ${j + 10} and ${i + 10})` };
+    if (j !== undefined) return { samples, error: `duplicate sample name '${showBytes(samples[i])}' (columns ${j + 10} and ${i + 10})` };
     seen.set(samples[i], i);
   }
   return { samples };
