@@ -1,14 +1,12 @@
 // dosageflow as a library (`import { assoc, readSumstats } from 'dosageflow'`): run an association
 // from Node and iterate over the rows of any summary-statistics table. See docs/api.md.
 import { validateAssocOptions } from './commands/assoc.js';
-import { InputError } from './errors.js';
-import { openInput } from './io/input.js';
-import { readLines } from './io/lines.js';
+import { openSumstats, type ColumnKey, type ColumnMapping } from './io/sumstats.js';
 import { runAssoc, type AssocSummary } from './pipeline/assoc-run.js';
-import { isNA, parseHeader, splitAll } from './report/sumstats.js';
 
 export { DosageflowError, FileError, InputError, UsageError } from './errors.js';
 export type { AssocSummary, PhenoSummary } from './pipeline/assoc-run.js';
+export type { ColumnMapping } from './io/sumstats.js';
 export { writeReport } from './report/index.js';
 export type { ReportOptions, ReportSummary } from './report/index.js';
 export { versionInfo, type VersionInfo } from './version.js';
@@ -58,39 +56,31 @@ export interface SumstatsRow {
   fields: Record<string, string>;
 }
 
-/** The rows of a summary-statistics table (plain, gzip/BGZF or zstd; dosageflow's or plink2's header), streamed. */
-export async function* readSumstats(file: string): AsyncGenerator<SumstatsRow> {
-  const { stream } = await openInput(file);
-  let lineNo = 0;
-  let h: ReturnType<typeof parseHeader> | null = null;
-  const num = (s: string | undefined) => (s === undefined || isNA(s) ? NaN : Number(s));
-  for await (const bytes of readLines(stream)) {
-    lineNo++;
-    const line = Buffer.from(bytes).toString('utf8').replace(/\r$/, '');
-    if (line === '') continue;
-    if (!h) {
-      h = parseHeader(line, file, lineNo);
-      continue;
-    }
-    const f = splitAll(line, h.delim);
-    if (f.length !== h.nCols) throw new InputError(`${f.length} columns, the header has ${h.nCols}`, { file, line: lineNo });
-    const col = h.col;
-    const at = (k: keyof typeof col) => (col[k] >= 0 ? f[col[k]] : undefined);
+/**
+ * The rows of a summary-statistics table (plain, gzip/BGZF or zstd), streamed: dosageflow's header or
+ * another tool's (plink2 --glm, regenie, SAIGE, BOLT-LMM, GWAS-SSF: the effect allele as a1), or any
+ * table with `columns` naming its columns ({ chr: 'CHR', bp: 'BP', p: 'PVAL', ... }).
+ */
+export async function* readSumstats(file: string, columns?: ColumnMapping): AsyncGenerator<SumstatsRow> {
+  const table = await openSumstats(file, { required: ['chr', 'bp', 'p'], mapping: columns });
+  const { row, layout } = table;
+  const opt = (k: ColumnKey) => (available(k) ? row.num(k) : undefined);
+  const available = (k: ColumnKey) => layout.col[k] >= 0 || (k === 'beta' && layout.or >= 0);
+  for await (const _ of table.rows) {
     const fields: Record<string, string> = {};
-    h.names.forEach((name, i) => (fields[name] = f[i]));
+    layout.names.forEach((name, i) => (fields[name] = row.field(i)));
     yield {
-      chr: at('chr')!,
-      snp: at('snp')!,
-      bp: Number(at('bp')),
-      a1: at('a1'),
-      a2: at('a2'),
-      beta: at('beta') === undefined ? undefined : num(at('beta')),
-      se: at('se') === undefined ? undefined : num(at('se')),
-      p: num(at('p')),
-      n: at('n') === undefined ? undefined : num(at('n')),
-      frq: at('frq') === undefined ? undefined : num(at('frq')),
+      chr: row.text('chr')!,
+      snp: row.text('snp')!,
+      bp: Number(row.text('bp')),
+      a1: row.text('a1'),
+      a2: row.text('a2'),
+      beta: opt('beta'),
+      se: opt('se'),
+      p: row.pAndLog10p()[0],
+      n: opt('n'),
+      frq: opt('frq'),
       fields,
     };
   }
-  if (!h) throw new InputError('empty: no header line', { file });
 }

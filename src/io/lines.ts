@@ -26,51 +26,68 @@ export function countLF(b: Uint8Array): number {
 }
 
 /**
- * Yields each line without its '\n' (and without a trailing '\r'). Views may share buffers. A line
- * split over many pieces is joined once (linear in its length), and one longer than MAX_LINE_BYTES
- * is an InputError naming FILE and the line.
+ * Yields blocks of whole lines: each block but the last ends with '\n' (the last is the input's final
+ * line when it has no '\n'). A block is a piece of the source cut at its last '\n', with the line
+ * carried over from the piece before joined once (linear in its length). A line longer than
+ * MAX_LINE_BYTES is an InputError naming FILE and the line. Views may share the source's buffers.
  */
-export async function* readLines(source: AsyncIterable<Uint8Array>, file?: string): AsyncGenerator<Uint8Array> {
-  let carry: Uint8Array[] = [];
+export async function* readLineBlocks(source: AsyncIterable<Uint8Array>, file?: string): AsyncGenerator<Buffer> {
+  let carry: Buffer[] = [];
   let carried = 0;
   let lines = 0;
   for await (const piece0 of source) {
-    const piece = piece0 as Uint8Array;
-    let start = 0;
+    const piece = asBuffer(piece0 as Uint8Array);
+    const last = piece.lastIndexOf(LF);
+    if (last < 0) {
+      if (piece.length === 0) continue;
+      carry.push(piece);
+      carried += piece.length;
+      if (carried > MAX_LINE_BYTES) throw lineTooLong(file, lines + 1);
+      continue;
+    }
+    let block: Buffer;
     if (carried) {
-      const j = piece.indexOf(LF);
-      if (j < 0) {
-        carry.push(piece);
-        carried += piece.length;
-        if (carried > MAX_LINE_BYTES) throw lineTooLong(file, lines + 1);
-        continue;
-      }
-      carry.push(piece.subarray(0, j));
-      const line = Buffer.concat(carry, carried + j);
+      if (carried + piece.indexOf(LF) > MAX_LINE_BYTES) throw lineTooLong(file, lines + 1);
+      carry.push(piece.subarray(0, last + 1));
+      block = Buffer.concat(carry, carried + last + 1);
       carry = [];
       carried = 0;
-      if (line.length > MAX_LINE_BYTES) throw lineTooLong(file, lines + 1);
-      lines++;
-      yield trimCR(line);
-      start = j + 1;
+    } else {
+      block = piece.subarray(0, last + 1);
     }
-    for (;;) {
-      const j = piece.indexOf(LF, start);
-      if (j < 0) break;
-      lines++;
-      yield trimCR(piece.subarray(start, j));
-      start = j + 1;
-    }
-    if (start < piece.length) {
-      carry.push(piece.slice(start));
-      carried = piece.length - start;
+    lines += countLF(block);
+    if (last + 1 < piece.length) {
+      // A copy of the tail, so the block yielded does not keep the whole piece alive.
+      carry.push(Buffer.from(piece.subarray(last + 1)));
+      carried = piece.length - last - 1;
       if (carried > MAX_LINE_BYTES) throw lineTooLong(file, lines + 1);
     }
+    yield block;
   }
-  if (carried) yield trimCR(Buffer.concat(carry, carried));
+  if (carried) yield Buffer.concat(carry, carried);
+}
+
+/**
+ * Yields each line without its '\n' (and without a trailing '\r'), from readLineBlocks (so the same
+ * joining and MAX_LINE_BYTES cap). Views may share buffers.
+ */
+export async function* readLines(source: AsyncIterable<Uint8Array>, file?: string): AsyncGenerator<Uint8Array> {
+  for await (const block of readLineBlocks(source, file)) {
+    let start = 0;
+    for (;;) {
+      const j = block.indexOf(LF, start);
+      if (j < 0) break;
+      yield trimCR(block.subarray(start, j));
+      start = j + 1;
+    }
+    if (start < block.length) yield trimCR(block.subarray(start));
+  }
+}
+
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length);
 }
 
 function trimCR(b: Uint8Array): Uint8Array {
   return b.length && b[b.length - 1] === 13 ? b.subarray(0, b.length - 1) : b;
 }
-

@@ -5,6 +5,8 @@
 import { InputError } from '../errors.js';
 import { RANK_OTHER, chrRank, normChr } from '../formats/chrom.js';
 import { openInput } from '../io/input.js';
+import { readLineBlocks } from '../io/lines.js';
+import { isNumberField, numericColumns, quoteField, recogniseHeader } from '../io/sumstats.js';
 import { compareChrom, type RowKey } from './order.js';
 
 const LF = 10;
@@ -21,35 +23,11 @@ export interface ReaderOptions {
   /** Called with the header as soon as it is read, before any row is parsed (may throw). */
   onHeader?: (header: string) => void;
   /**
-   * Check each row against the header: as many fields, and a number (or NA, nan, inf) in every
-   * numeric column (NUMERIC_COLUMNS). User inputs of merge are checked; runs made here are not.
+   * Check the header (a column the map reads named twice is an error) and each row against it: as
+   * many fields, and a number (or NA, nan, inf) in every numeric column (io/sumstats.ts
+   * numericColumns). User inputs of merge are checked; runs made here are not.
    */
   checkRows?: boolean;
-}
-
-/** Columns of a summary-statistics table whose values must be numbers (or NA/nan/inf). */
-export const NUMERIC_COLUMNS = new Set(['BP', 'FRQ', 'INFO', 'N', 'BETA', 'SE', 'T', 'P', 'LOG10P', 'OR', 'Z', 'Z_STAT', 'CHISQ', 'SCORE', 'OBS_CT', 'A1_FREQ', 'MACH_R2', 'LOG10_P']);
-
-/** Whether b[s, e) is a decimal number (sign, digits, point, exponent) or NA, nan, inf, -inf. */
-export function isNumberField(b: Uint8Array, s: number, e: number): boolean {
-  let i = s;
-  if (i < e && (b[i] === 43 || b[i] === 45)) i++;
-  let digits = 0;
-  while (i < e && b[i] >= 48 && b[i] <= 57) (i++, digits++);
-  if (i < e && b[i] === 46) {
-    i++;
-    while (i < e && b[i] >= 48 && b[i] <= 57) (i++, digits++);
-  }
-  if (digits > 0 && i < e && (b[i] === 101 || b[i] === 69)) {
-    i++;
-    if (i < e && (b[i] === 43 || b[i] === 45)) i++;
-    let ed = 0;
-    while (i < e && b[i] >= 48 && b[i] <= 57) (i++, ed++);
-    if (ed === 0) return false;
-  }
-  if (digits > 0 && i === e) return true;
-  const word = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1').toLowerCase();
-  return word === 'na' || word === 'nan' || word === 'inf' || word === '-inf' || word === '+inf';
 }
 
 /** Where a reader's rows came from when it reads an intermediate run: the original inputs. */
@@ -77,7 +55,6 @@ export class TableReader implements RowKey {
   private blk: Buffer = EMPTY;
   private p = 0;
   private lines = 0;
-  private carry: Buffer | null = null;
   private wantHeader: boolean;
   private cacheChr: Buffer = EMPTY;
   private cacheName = '';
@@ -98,7 +75,7 @@ export class TableReader implements RowKey {
   /** Open a file ('-' = stdin; plain, gzip or zstd by content) and read up to its first row. */
   static async open(file: string, opts: ReaderOptions): Promise<TableReader> {
     const inp = await openInput(file);
-    const r = new TableReader(file, inp.stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>, opts);
+    const r = new TableReader(file, readLineBlocks(inp.stream, file)[Symbol.asyncIterator](), opts);
     try {
       await r.refill();
     } catch (e) {
@@ -110,8 +87,8 @@ export class TableReader implements RowKey {
 
   /** A reader over blocks already in memory (each a run of whole lines). */
   static async fromBlocks(name: string, blocks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: ReaderOptions): Promise<TableReader> {
-    const it = (Symbol.asyncIterator in blocks ? blocks[Symbol.asyncIterator]() : toAsync(blocks as Iterable<Uint8Array>)) as AsyncIterator<Uint8Array>;
-    const r = new TableReader(name, it, opts);
+    const src = (Symbol.asyncIterator in blocks ? blocks : toAsync(blocks as Iterable<Uint8Array>)) as AsyncIterable<Uint8Array>;
+    const r = new TableReader(name, readLineBlocks(src, name)[Symbol.asyncIterator](), opts);
     await r.refill();
     return r;
   }
@@ -138,9 +115,10 @@ export class TableReader implements RowKey {
         this.header = b.toString('utf8', s, e);
         this.opts.onHeader?.(this.header);
         if (this.opts.checkRows) {
+          const layout = recogniseHeader(this.header, this.file, this.lines, { required: [] });
           this.names = this.header.split('\t');
           this.nFields = this.names.length;
-          this.numeric = this.names.map((c) => NUMERIC_COLUMNS.has(c));
+          this.numeric = numericColumns(layout);
         }
         continue;
       }
@@ -156,25 +134,14 @@ export class TableReader implements RowKey {
   async refill(): Promise<boolean> {
     for (;;) {
       const r = await this.it.next();
-      let block: Buffer;
       if (r.done) {
-        if (!this.carry || this.carry.length === 0) {
-          this.done = true;
-          this.blk = EMPTY;
-          return false;
-        }
-        block = Buffer.concat([this.carry, LF_BUF]);
-        this.carry = null;
-      } else {
-        const chunk = toBuffer(r.value);
-        const last = chunk.lastIndexOf(LF);
-        if (last < 0) {
-          this.carry = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-          continue;
-        }
-        block = this.carry ? Buffer.concat([this.carry, chunk.subarray(0, last + 1)]) : chunk.subarray(0, last + 1);
-        this.carry = last + 1 < chunk.length ? chunk.subarray(last + 1) : null;
+        this.done = true;
+        this.blk = EMPTY;
+        return false;
       }
+      // Whole lines from readLineBlocks (64 MiB line cap); the last line of a file may lack its '\n'.
+      let block = toBuffer(r.value);
+      if (block[block.length - 1] !== LF) block = Buffer.concat([block, LF_BUF]);
       if (block.indexOf(CR) >= 0) block = stripCR(block);
       this.blk = block;
       this.p = 0;
@@ -298,10 +265,7 @@ export function variantEnd(b: Uint8Array, s: number, e: number): number {
   return e;
 }
 
-/** A field quoted in a message: at most 40 characters (a 20 MB field must not fill the terminal). */
-export function quoteField(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 40)}... (${s.length} characters)` : s;
-}
+export { quoteField } from '../io/sumstats.js';
 
 /** "CHR:BP SNP A1/A2" of a row, for messages. */
 export function describeVariant(line: Uint8Array): string {

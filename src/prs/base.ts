@@ -6,8 +6,7 @@
 // position and alleles (in either order) is dropped and counted.
 import { InputError } from '../errors.js';
 import { normChr } from '../formats/chrom.js';
-import { openInput } from '../io/input.js';
-import { readLines } from '../io/lines.js';
+import { isNA, openSumstats, quoteField, type ColumnMapping } from '../io/sumstats.js';
 
 /** One chromosome's base rows, sorted by position (ties: file order). */
 export interface BaseChrom {
@@ -45,11 +44,6 @@ export function findPos(c: BaseChrom, pos: number): number {
   return lo < c.n && c.pos[lo] === pos ? lo : -1;
 }
 
-const REQUIRED = ['CHR', 'SNP', 'BP', 'A1', 'A2', 'BETA', 'P'] as const;
-const NA = new Set(['NA', 'na', 'NaN', 'nan', '.', '']);
-
-const utf8 = new TextDecoder('utf-8');
-
 interface Builder {
   pos: number[];
   beta: number[];
@@ -60,8 +54,9 @@ interface Builder {
   snp: string[];
 }
 
-export async function readBase(file: string): Promise<BaseTable> {
-  const inp = await openInput(file);
+export async function readBase(file: string, columns?: ColumnMapping): Promise<BaseTable> {
+  const table = await openSumstats(file, { required: ['chr', 'bp', 'a1', 'a2', 'beta', 'p'], mapping: columns, what: 'base table' });
+  const { row, layout } = table;
   const builders = new Map<string, Builder>();
   const alleles = new Map<string, string>();
   const intern = (s: string): string => {
@@ -71,60 +66,33 @@ export async function readBase(file: string): Promise<BaseTable> {
     if (v === undefined) alleles.set(u, (v = u));
     return v;
   };
-  let col: Record<string, number> | null = null;
-  let nCols = 0;
-  let lineNo = 0;
   let rows = 0;
   let naRows = 0;
-  for await (const bytes of readLines(inp.stream, file)) {
-    lineNo++;
-    const line = utf8.decode(bytes);
-    if (line.trim() === '') continue;
-    const f = line.trim().split(/\s+/);
-    if (col === null) {
-      const names = f.map((s) => s.replace(/^#/, '').toUpperCase());
-      col = {};
-      for (const r of [...REQUIRED, 'LOG10P']) col[r] = names.indexOf(r);
-      const missing = REQUIRED.filter((r) => col![r] < 0);
-      if (missing.length) {
-        throw new InputError(`base table header lacks ${missing.join(', ')} (expected a dosageflow summary table: CHR SNP BP A1 A2 FRQ INFO N BETA SE T P LOG10P)`, { file, line: lineNo });
-      }
-      nCols = f.length;
-      continue;
-    }
-    if (f.length !== nCols) throw new InputError(`${f.length} fields where the header has ${nCols}`, { file, line: lineNo });
-    const betaS = f[col.BETA];
-    const pS = f[col.P];
-    if (NA.has(betaS) || NA.has(pS)) {
+  for await (const lineNo of table.rows) {
+    const betaS = layout.col.beta >= 0 ? row.field(layout.col.beta) : row.field(layout.or);
+    const [p, log10p] = row.pAndLog10p();
+    if (isNA(betaS) || Number.isNaN(p)) {
       naRows++;
       continue;
     }
-    const bpS = f[col.BP];
-    if (!/^\d+$/.test(bpS)) throw new InputError(`BP '${bpS.slice(0, 30)}' is not a whole number`, { file, line: lineNo });
-    const beta = Number(betaS);
-    if (!Number.isFinite(beta)) throw new InputError(`BETA '${betaS.slice(0, 30)}' is not a number (use NA for missing)`, { file, line: lineNo });
-    const p = Number(pS);
-    if (!Number.isFinite(p) || p < 0 || p > 1) throw new InputError(`P '${pS.slice(0, 30)}' is not a p-value between 0 and 1 (use NA for missing)`, { file, line: lineNo });
-    let log10p = NaN;
-    if (col.LOG10P >= 0) {
-      const l = Number(f[col.LOG10P]);
-      if (Number.isFinite(l)) log10p = l;
-    }
-    if (Number.isNaN(log10p)) log10p = p > 0 ? -Math.log10(p) : Infinity;
-    const chr = normChr(f[col.CHR]);
+    const bpS = row.field(layout.col.bp);
+    if (!/^\d+$/.test(bpS)) throw new InputError(`BP '${quoteField(bpS)}' is not a whole number`, { file, line: lineNo });
+    const beta = row.num('beta');
+    if (!Number.isFinite(beta))
+      throw new InputError(`${layout.names[layout.col.beta >= 0 ? layout.col.beta : layout.or]} '${quoteField(betaS)}' is not a number (use NA for missing)`, { file, line: lineNo });
+    const chr = normChr(row.text('chr')!);
     let b = builders.get(chr);
     if (!b) builders.set(chr, (b = { pos: [], beta: [], p: [], log10p: [], a1: [], a2: [], snp: [] }));
     b.pos.push(Number(bpS));
     b.beta.push(beta);
     b.p.push(p);
     b.log10p.push(log10p);
-    b.a1.push(intern(f[col.A1]));
-    b.a2.push(intern(f[col.A2]));
+    b.a1.push(intern(row.text('a1')!));
+    b.a2.push(intern(row.text('a2')!));
     // A copy, so the string does not keep the whole line alive.
-    b.snp.push((' ' + f[col.SNP]).slice(1));
+    b.snp.push((' ' + row.text('snp')!).slice(1));
     rows++;
   }
-  if (col === null) throw new InputError('empty base table (expected a header line CHR SNP BP A1 A2 ... BETA ... P)', { file, line: 1 });
   const byChr = new Map<string, BaseChrom>();
   let duplicateRows = 0;
   for (const [chr, b] of builders) {

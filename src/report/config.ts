@@ -1,6 +1,7 @@
 // Options of the report (CLI flags and the programmatic writeReport) checked once into a typed config.
 // Every problem is a UsageError with a one-line message naming the flag.
 import { UsageError } from '../errors.js';
+import type { ColumnMapping } from '../io/sumstats.js';
 import type { LdMethod } from '../prs/ld.js';
 
 /** What callers may pass (all optional; the CLI passes its flags through unchanged). */
@@ -36,6 +37,8 @@ export interface ReportOptions {
   title?: string;
   /** Also render manhattan.png and qq.png (default true). */
   png?: boolean;
+  /** Column names for a table whose header is not recognised (--col-* / --columns). */
+  columns?: ColumnMapping;
 }
 
 export interface ReportConfig {
@@ -52,6 +55,7 @@ export interface ReportConfig {
   png: boolean;
   /** r^2 grouping against an LD reference; null = distance grouping. */
   ld: LdConfig | null;
+  columns: ColumnMapping | undefined;
 }
 
 export interface LdConfig {
@@ -155,5 +159,6 @@ export function resolveReportConfig(opts: ReportOptions = {}): ReportConfig {
     title,
     png: opts.png === undefined ? true : Boolean(opts.png),
     ld,
+    columns: opts.columns,
   };
 }

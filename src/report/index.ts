@@ -27,7 +27,7 @@ import { qqSvg } from './qq.js';
 import { NO_CHR, scanSumstats, type ScanResult } from './scan.js';
 import { RankSelector, medianRanks } from './select.js';
 import { LineSpill, RecordSpill } from './spill.js';
-import { isNA, numOrNull, splitAll } from './sumstats.js';
+import { isNA, SumstatsRows, type ColumnKey } from '../io/sumstats.js';
 import type { ClumpingSummary, ReportSummary, TopLocus } from './types.js';
 
 export type { ReportOptions, ReportConfig } from './config.js';
@@ -215,25 +215,31 @@ async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, b
 /** The table row of a locus: its index variant's line read back from the candidate spill. */
 function topLocus(scan: ScanResult, l: Locus, rank: number): TopLocus {
   const i = l.index;
-  const { header } = scan;
-  const f = splitAll(scan.lines.read(scan.cand.off[i], scan.cand.len[i]), header.delim);
-  const str = (c: number): string | null => (c < 0 || f[c] === undefined || isNA(f[c]) ? null : f[c]);
-  const nm = (c: number): number | null => (c < 0 ? null : numOrNull(f[c]));
+  const row = new SumstatsRows(scan.header, 'candidate');
+  row.cut(Buffer.from(scan.lines.read(scan.cand.off[i], scan.cand.len[i]), 'utf8'), scan.cand.lineNo[i]);
+  const str = (k: ColumnKey): string | null => {
+    const v = row.text(k);
+    return v === undefined || isNA(v) ? null : v;
+  };
+  const nm = (k: ColumnKey): number | null => {
+    const v = row.num(k);
+    return Number.isFinite(v) ? v : null;
+  };
   const nlp = scan.cand.nlp[i];
   const placed = scan.cand.chr[i] !== NO_CHR;
   return {
     rank,
-    chr: placed ? scan.chroms.labels[scan.cand.chr[i]] : (str(header.col.chr) ?? 'NA'),
-    snp: f[header.col.snp] ?? '',
+    chr: placed ? scan.chroms.labels[scan.cand.chr[i]] : (str('chr') ?? 'NA'),
+    snp: row.text('snp') ?? '',
     bp: placed ? scan.cand.bp[i] : null,
-    a1: str(header.col.a1),
-    a2: str(header.col.a2),
-    frq: nm(header.col.frq),
-    info: nm(header.col.info),
-    n: nm(header.col.n),
-    beta: nm(header.col.beta),
-    se: nm(header.col.se),
-    t: nm(header.col.t),
+    a1: str('a1'),
+    a2: str('a2'),
+    frq: nm('frq'),
+    info: nm('info'),
+    n: nm('n'),
+    beta: nm('beta'),
+    se: nm('se'),
+    t: nm('t'),
     p: Math.exp(-nlp),
     log10p: nlp / Math.LN10,
     locus_n_variants: l.nVariants,

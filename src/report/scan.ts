@@ -2,13 +2,11 @@
 // updates counters and histograms and appends a 16-byte record to a spill file; what is kept in
 // memory is what the plots draw individually (rows with p < 1e-3: 16 bytes each) and the loci
 // candidates (rows with p < the suggestive threshold: 32 bytes each; their text goes to a spill).
-import { StringDecoder } from 'node:string_decoder';
-import { InputError } from '../errors.js';
-import { openInput } from '../io/input.js';
+import { openSumstats, type SumstatsLayout } from '../io/sumstats.js';
 import type { ReportConfig } from './config.js';
 import type { RecordSpill, LineSpill } from './spill.js';
 import { topBucket, TOP_BITS } from './select.js';
-import { ChromTable, FieldCutter, NO_BP, bpOf, logPOf, parseHeader, type SumstatsHeader } from './sumstats.js';
+import { ChromTable, NO_BP, bpOf } from './sumstats.js';
 
 /** Chromosome index of records without a usable chromosome or position. */
 export const NO_CHR = 0xffffffff;
@@ -57,7 +55,9 @@ export interface ChromExtent {
 }
 
 export interface ScanResult {
-  header: SumstatsHeader;
+  header: SumstatsLayout;
+  /** Rows skipped as not a variant's result (plink2's covariate rows, TEST other than ADD). */
+  nSkipped: number;
   nVariants: number;
   /** Rows with a P value (not NA). */
   nTested: number;
@@ -113,10 +113,14 @@ export async function scanSumstats(file: string, cfg: ReportConfig, records: Rec
   const withAlleles = cfg.ld !== null;
   const cA1: string[] = [];
   const cA2: string[] = [];
-  let header: SumstatsHeader | null = null;
-  let cutter: FieldCutter | null = null;
-  let hasLog10p = false;
-  let lineNo = 0;
+  const table = await openSumstats(file, {
+    required: withAlleles ? ['chr', 'bp', 'p', 'a1', 'a2'] : ['chr', 'bp', 'p'],
+    mapping: cfg.columns,
+    what: withAlleles ? 'report with --ld-ref (it matches variants by alleles)' : 'report',
+  });
+  const header = table.layout;
+  const row = table.row;
+  const colBp = header.col.bp;
   let nVariants = 0;
   let nTested = 0;
   let nGws = 0;
@@ -125,35 +129,12 @@ export async function scanSumstats(file: string, cfg: ReportConfig, records: Rec
   let maxNlp = 0;
   const qqScale = QQ_BINS / QQ_RANGE / Math.LN10;
 
-  const handle = (raw: string): void => {
-    lineNo++;
-    const line = raw.length && raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
-    if (header === null) {
-      if (line.trim() === '') return;
-      header = parseHeader(line, file, lineNo);
-      const wanted = [header.col.chr, header.col.bp, header.col.p, header.col.log10p];
-      if (withAlleles) {
-        // Only with --ld-ref: candidates are matched to the reference by their alleles too.
-        if (header.col.a1 < 0 || header.col.a2 < 0) {
-          throw new InputError('--ld-ref matches variants by chromosome, position and alleles: the table needs A1 and A2 columns', { file, line: lineNo });
-        }
-        wanted.push(header.col.a1, header.col.a2);
-      }
-      cutter = new FieldCutter(header, wanted);
-      hasLog10p = header.col.log10p >= 0;
-      return;
-    }
-    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) return;
-    const nf = cutter!.cut(line);
-    if (nf !== header.nCols) {
-      throw new InputError(`expected ${header.nCols} columns as in the header, found ${nf}`, { file, line: lineNo });
-    }
-    const f = cutter!.out;
+  for await (const lineNo of table.rows) {
     nVariants++;
-    const chr = chroms.index(f[0]);
-    const bp = bpOf(f[1], file, lineNo);
-    const logP = logPOf(f[2], hasLog10p ? f[3] : undefined, file, lineNo);
-    if (logP !== logP) return; // NA
+    const chr = chroms.index(row.text('chr')!);
+    const bp = bpOf(row.field(colBp), file, lineNo);
+    const logP = row.logP();
+    if (logP !== logP) continue; // NA
     nTested++;
     const nlp = 0 - logP; // never -0
     if (nlp > maxNlp) maxNlp = nlp;
@@ -181,7 +162,7 @@ export async function scanSumstats(file: string, cfg: ReportConfig, records: Rec
     if (logP < logSugg) {
       nSuggestive++;
       if (logP < logGws) nGws++;
-      const [off, len] = lines.push(line);
+      const [off, len] = lines.push(row.bytes.toString('utf8'));
       cChr.push(rChr);
       cBp.push(rBp);
       cNlp.push(nlp);
@@ -189,37 +170,16 @@ export async function scanSumstats(file: string, cfg: ReportConfig, records: Rec
       cLen.push(len);
       cLine.push(lineNo);
       if (withAlleles) {
-        cA1.push(f[4]);
-        cA2.push(f[5]);
+        cA1.push(row.text('a1')!);
+        cA2.push(row.text('a2')!);
       }
     }
-  };
-
-  const inp = await openInput(file);
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
-  try {
-    for await (const chunk of inp.stream) {
-      const text = carry + decoder.write(chunk as Buffer);
-      let start = 0;
-      for (;;) {
-        const e = text.indexOf('\n', start);
-        if (e < 0) break;
-        handle(text.slice(start, e));
-        start = e + 1;
-      }
-      carry = text.slice(start);
-    }
-    const rest = carry + decoder.end();
-    if (rest.length) handle(rest);
-  } finally {
-    inp.stream.destroy();
   }
-  if (header === null) throw new InputError('empty input: no header line (expected CHR SNP BP ... P)', { file });
   records.flush();
   lines.flush();
   return {
     header,
+    nSkipped: table.skipped(),
     nVariants,
     nTested,
     nGws,
