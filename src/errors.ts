@@ -110,14 +110,28 @@ const SYSTEM_MESSAGES: Record<string, string> = {
   ENOTDIR: 'a path component is not a directory',
   // BGEN is read by offset (its header, the .bgi index); text formats stream from pipes.
   ESPIPE: 'cannot seek in a pipe: give a regular file (BGEN is read by position)',
+  EROFS: 'read-only file system',
+  EFBIG: 'file too large (the file system\'s limit or ulimit -f)',
+  EBUSY: 'busy (a mount point or a file in use)',
+  EPERM: 'operation not permitted',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'input/output error (a failing disk or network file system)',
+  ENAMETOOLONG: 'file name too long',
+  ELOOP: 'too many levels of symbolic links',
+  ENXIO: 'no such device (a FIFO with no reader, or a device that is gone)',
+  ETXTBSY: 'file busy (a running program)',
 };
+
+/** Plain words for a system error: ours, else Node's text without its code and syscall. */
+function systemMessage(err: SystemError): string {
+  return SYSTEM_MESSAGES[err.code] ?? err.message.replace(/^E[A-Z]+: /, '').replace(/, \w+(?: '.*')?$/, '');
+}
 
 /** Wrap a Node system error (ENOENT, EISDIR, ...) as a FileError naming the file. */
 export function fileError(err: unknown, file: string): DosageflowError {
   if (err instanceof DosageflowError) return err;
   if (isSystemError(err)) {
-    const msg = SYSTEM_MESSAGES[err.code] ?? `${err.code.toLowerCase()}: ${err.message}`;
-    return new FileError(msg, { file }, { cause: err });
+    return new FileError(systemMessage(err), { file }, { cause: err });
   }
   return new FileError(String((err as Error)?.message ?? err), { file }, { cause: err });
 }
@@ -146,7 +160,7 @@ function formatErrorRaw(err: unknown): string {
     return `${where}${err.message}`;
   }
   if (isSystemError(err)) {
-    const msg = SYSTEM_MESSAGES[err.code] ?? err.message;
+    const msg = systemMessage(err);
     return err.path ? `${err.path}: ${msg}` : msg;
   }
   const e = err as Error;

@@ -552,3 +552,99 @@ t.test('15.6 decodeBytes/encodeBytes: every byte string survives, distinct bytes
   t.equal(decodeBytes(Buffer.from('café 𐂀 ID', 'utf8')), 'café 𐂀 ID', 'valid UTF-8 (astral too) decodes as UTF-8');
   t.not(decodeBytes(Buffer.from([0x49, 0xe9])), decodeBytes(Buffer.from([0x49, 0xe8])));
 });
+
+// ---------------------------------------------------------------------------------------------
+// 22: messages that name the cause
+
+t.test('15.22 a zstd file starting with a skippable frame (as pzstd writes) is read', async (t) => {
+  const d = dir('rel2-skippable');
+  const { compress } = await import('zstd-napi');
+  const sim = simulated(300);
+  // Skippable frame: magic 0x184D2A50..5F little-endian, 4-byte LE payload size, payload; then a normal frame.
+  for (const magic of [0x184d2a50, 0x184d2a5f]) {
+    const skip = Buffer.alloc(8 + 5);
+    skip.writeUInt32LE(magic, 0);
+    skip.writeUInt32LE(5, 4);
+    skip.write('hello', 8);
+    const f = path.join(d, `skip-${magic.toString(16)}.gen.zst`);
+    fs.writeFileSync(f, Buffer.concat([skip, compress(fs.readFileSync(`${sim}.gen`))]));
+    const r = runCli(assocArgs(sim, path.join(d, 'z'), ['--pheno-name', 'response']).map((a) => (a === `${sim}.gen` ? f : a)));
+    t.equal(r.status, 0, r.stderr);
+    const plain = runCli(assocArgs(sim, path.join(d, 'p'), ['--pheno-name', 'response']));
+    t.equal(plain.status, 0, plain.stderr);
+    t.ok(fs.readFileSync(path.join(d, 'z.response.tsv')).equals(fs.readFileSync(path.join(d, 'p.response.tsv'))), `${magic.toString(16)}: same table as the plain .gen`);
+  }
+});
+
+t.test('15.22 a path flag given twice is a usage error, not two paths joined with a comma', async (t) => {
+  const sim = simulated(300);
+  const d = dir('rel2-twice');
+  const cases: [string[], RegExp][] = [
+    [assocArgs(sim, path.join(d, 'o'), ['--sample', `${sim}.sample`]), /^dosageflow: --sample given twice \('.*sim300\.sample', '.*sim300\.sample'\): it takes one value\n$/],
+    [['merge', 'a.tsv', '--out', 'x.tsv', '-o', 'y.tsv'], /^dosageflow: --out given twice \('x\.tsv', 'y\.tsv'\): it takes one value\n$/],
+    [['prs', '--base', 'a', '--base', 'b'], /^dosageflow: --base given twice/],
+  ];
+  for (const [args, re] of cases) {
+    const r = runCli(args);
+    t.equal(r.status, 2, r.stderr);
+    t.match(r.stderr, re);
+  }
+  // Flags that take several files may repeat.
+  const r = runCli(['assoc', '--gen', `${sim}.gen`, '--sample', `${sim}.sample`, '--pheno', `${sim}.pheno.tsv`, '--pheno-name', 'response', '--pheno-name', 'dissociation', '--region', '22', '--region', '21', '--out', path.join(d, 'o')]);
+  t.equal(r.status, 0, r.stderr);
+  t.same(outputsIn(d).sort(), ['o.dissociation.tsv', 'o.response.tsv']);
+});
+
+t.test('15.22 prs --clump-p 0 is out of range (as plink --clump-p1), exit 2', async (t) => {
+  const r = runCli(['prs', '--base', 'b.tsv', '--gen', 'g.gen', '--sample', 's', '--pheno', 'p', '--out', path.join(IN, 'prs'), '--clump-p', '0']);
+  t.equal(r.status, 2, r.stderr);
+  t.match(r.stderr, /^dosageflow: --clump-p must be above 0 and at most 1, not 0 \(no variant has P <= 0\)\n$/);
+});
+
+t.test('15.22 a choice error is one line naming the option and its choices (no literal \\n)', async (t) => {
+  const r = runCli(['prs', '--ld-method', 'foo', '--base', 'b']);
+  t.equal(r.status, 2, r.stderr);
+  t.equal(r.stderr, "dosageflow: --ld-method takes one of plink1.9, dosage, not 'foo'\n");
+  const { yargsMessage } = await import('../src/cli/main.js');
+  t.equal(yargsMessage('Invalid values:\n  Argument: a, Given: "x", Choices: "p", "q"\n  Argument: b, Given: 3, Choices: 1, 2'), "--a takes one of p, q, not 'x'; --b takes one of 1, 2, not 3");
+  t.equal(yargsMessage('Not enough arguments\nfollowing: x'), 'not enough arguments; following: x');
+});
+
+t.test('15.22 system errors in plain words naming the path (EROFS, EFBIG, EBUSY, ...)', async (t) => {
+  const { formatError, fileError } = await import('../src/errors.js');
+  const sys = (code: string, message: string, p?: string) => Object.assign(new Error(message), { code, path: p, syscall: 'open' });
+  t.equal(formatError(fileError(sys('EROFS', "EROFS: read-only file system, open 'ro/.x.tmp'"), 'ro/x.tsv')), 'ro/x.tsv: read-only file system');
+  t.equal(formatError(fileError(sys('EFBIG', 'EFBIG: file too large, write'), 'big.tsv')), "big.tsv: file too large (the file system's limit or ulimit -f)");
+  t.equal(formatError(fileError(sys('EBUSY', "EBUSY: resource busy or locked, rename 'a' -> 'b'"), 'mnt')), 'mnt: busy (a mount point or a file in use)');
+  t.equal(formatError(sys('EXDEV', "EXDEV: cross-device link not permitted, rename 'a' -> 'b'", 'a')), 'a: cross-device link not permitted');
+  t.equal(formatError(fileError(sys('ENOTEMPTY', "ENOTEMPTY: directory not empty, rmdir 'd'"), 'd')), 'd: directory not empty');
+  // A read-only file system, when the test may mount one.
+  const d = dir('rel2-readonly');
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs', d], { encoding: 'utf8' });
+  if (m.status !== 0) return void t.skip('cannot mount a read-only tmpfs here', () => {});
+  mounts.push(d);
+  const sim = simulated(300);
+  const r = runCli(assocArgs(sim, path.join(d, 'o')));
+  t.equal(r.status, 4, r.stderr);
+  t.match(r.stderr, new RegExp(`^dosageflow: ${d}: read-only file system\\n`), 'names the directory');
+  t.notMatch(r.stderr, /EROFS|erofs/);
+  // example in a read-only directory: says the directory is not writable (was "example-out: no such file").
+  const e = runCli(['example'], { cwd: d });
+  t.equal(e.status, 4, e.stderr);
+  t.match(e.stderr, new RegExp(`^dosageflow: example-out: cannot create the directory: ${d} is not writable \\(read-only file system\\)\\n$`));
+});
+
+t.test('15.22 a CR-only .gen (old Mac line ends) says so, not blaming the .sample', async (t) => {
+  const sim = simulated(300);
+  const d = dir('rel2-cr');
+  const g = path.join(d, 'mac.gen');
+  fs.writeFileSync(g, fs.readFileSync(`${sim}.gen`, 'latin1').replace(/\n/g, '\r'), 'latin1');
+  const r = runCli(assocArgs(sim, path.join(d, 'o')).map((a) => (a === `${sim}.gen` ? g : a)));
+  t.equal(r.status, 3, r.stderr);
+  t.match(r.stderr, /^dosageflow: .*mac\.gen:1: the file has CR line ends \(old Mac OS\), not LF: convert it, e\.g\. tr '\\r' '\\n' < IN > OUT\n$/);
+  t.notMatch(r.stderr, /\.sample/);
+  // CRLF (Windows) line ends are read.
+  fs.writeFileSync(g, fs.readFileSync(`${sim}.gen`, 'latin1').replace(/\n/g, '\r\n'), 'latin1');
+  const w = runCli(assocArgs(sim, path.join(d, 'o')).map((a) => (a === `${sim}.gen` ? g : a)));
+  t.equal(w.status, 0, w.stderr);
+});

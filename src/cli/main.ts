@@ -77,6 +77,7 @@ export function rawValue(argv: readonly string[], name: string): string {
 export function buildParser(argv: string[]): Argv {
   let y = yargs(argv.map((a) => (a === '-' ? DASH : a)))
     .middleware((args) => {
+      checkRepeats(args, y);
       for (const k of Object.keys(args)) {
         args[k] = restoreDash(args[k]);
         if (Number.isNaN(args[k])) throw new UsageError(`--${k} takes a number, not '${rawValue(argv, k)}'`);
@@ -99,13 +100,40 @@ export function buildParser(argv: string[]): Argv {
     .epilogue('Run `dosageflow <command> --help` for a command\'s options and examples.')
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError(msg ? msg.charAt(0).toLowerCase() + msg.slice(1) : 'bad usage (see --help)');
+      throw new UsageError(msg ? yargsMessage(msg) : 'bad usage (see --help)');
     });
   for (const c of commands) y = y.command(c as CommandModule);
   // .fail() above never prints yargs' pre-rendered help: skip rendering it (docs/decisions/0007-lazy-imports.md).
   const usage = (y as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?(): void } } }).getInternalMethods?.().getUsageInstance?.();
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
   return y;
+}
+
+/**
+ * An option given twice that takes one value (`--sample a --sample b`, `--out e/x --out ''`) is a
+ * usage error, as in plink2 ("Duplicate --sample flag"); yargs would hand on both, which the
+ * commands then joined with commas. Options declared `array` (several files) may repeat.
+ */
+function checkRepeats(args: Record<string, unknown>, y: Argv): void {
+  const arrays = new Set((y as unknown as { getOptions(): { array: string[] } }).getOptions().array);
+  // Long names first: `--out a -o b` is reported as --out.
+  for (const k of Object.keys(args).sort((a, b) => b.length - a.length)) {
+    const v = args[k];
+    if (k === '_' || k === '$0' || !Array.isArray(v) || arrays.has(k)) continue;
+    const given = v.map((x) => `'${restoreDash(x)}'`).join(', ');
+    throw new UsageError(`--${k} given twice (${given}): it takes one value`);
+  }
+}
+
+/** yargs' multi-line messages as one line: a choice error names the option, its choices and the value. */
+export function yargsMessage(msg: string): string {
+  const lines = msg.split('\n').map((l) => l.trim()).filter(Boolean);
+  const choices = lines.map((l) => /^Argument: (.+?), Given: (.+?), Choices: (.+)$/.exec(l)).filter((m) => m !== null);
+  if (/^Invalid values:/.test(lines[0] ?? '') && choices.length) {
+    return choices.map((m) => `--${m[1]} takes one of ${m[3].replace(/"/g, '')}, not ${m[2].replace(/^"(.*)"$/, "'$1'")}`).join('; ');
+  }
+  const one = lines.join('; ');
+  return one.charAt(0).toLowerCase() + one.slice(1);
 }
 
 function installSignalHandlers(): void {

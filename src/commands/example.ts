@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { runAssoc, outputPathFor, type AssocConfig } from '../pipeline/assoc-run.js';
+import { makeDirectory } from '../io/run-dir.js';
 import { parseThreads } from './options.js';
 import { reportsFor } from './assoc.js';
 
@@ -13,7 +14,7 @@ const EXAMPLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 export async function runExample(outDir: string, threads: number, log: (s: string) => void = (s) => process.stderr.write(s + '\n')): Promise<void> {
   const ex = (f: string) => path.join(EXAMPLE_DIR, f);
-  fs.mkdirSync(outDir, { recursive: true });
+  makeDirectory(outDir);
   const cfg: AssocConfig = {
     gen: [ex('ketamine.gen.zst')],
     bgen: [],

@@ -42,6 +42,8 @@ export function validatePrsOptions(a: Record<string, unknown>): PrsConfig {
   const clumpR2 = a['clump-r2'] === undefined ? 0.2 : parseNumber(a['clump-r2'], '--clump-r2', 0, 1);
   const clumpKb = a['clump-kb'] === undefined ? 250 : parseNumber(a['clump-kb'], '--clump-kb', 0.001, 1e6);
   const clumpP = a['clump-p'] === undefined ? 1 : parseNumber(a['clump-p'], '--clump-p', 0, 1);
+  // As plink 1.9 --clump-p1: a P-value bound in (0, 1]; at 0 no variant could pass (issue 15.22).
+  if (clumpP === 0) throw new UsageError('--clump-p must be above 0 and at most 1, not 0 (no variant has P <= 0)');
   const ldRef = a['ld-ref'] ? String(a['ld-ref']) : undefined;
   const ldRefSample = a['ld-ref-sample'] ? String(a['ld-ref-sample']) : undefined;
   if (ldRef && !ldRefSample) throw new UsageError('--ld-ref needs --ld-ref-sample FILE (the Oxford .sample of the reference)');
@@ -119,7 +121,7 @@ export const prsCommand: CommandModule = {
       .option('thresholds', { type: 'string', describe: `p-value thresholds, comma-separated (default ${DEFAULT_THRESHOLDS})` })
       .option('clump-r2', { type: 'number', describe: 'clump variants with r2 greater than this (default 0.2)' })
       .option('clump-kb', { type: 'number', describe: 'clumping window: kb either side of the index variant (default 250)' })
-      .option('clump-p', { type: 'number', describe: 'only variants with P <= this are clumped and scored (default 1)' })
+      .option('clump-p', { type: 'number', describe: 'only variants with P <= this are clumped and scored, in (0, 1] (default 1)' })
       .option('ld-ref', { type: 'string', describe: 'LD reference (.gen or .bgen) for the r2 of clumping (default: the target)' })
       .option('ld-ref-sample', { type: 'string', describe: 'Oxford .sample of --ld-ref' })
       .option('ld-method', {

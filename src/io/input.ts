@@ -10,10 +10,14 @@ import { FileError, InputError, fileError } from '../errors.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
-/** Compression from magic bytes: gzip (and BGZF) 1f 8b; zstd frame 28 b5 2f fd. */
+/**
+ * Compression from magic bytes: gzip (and BGZF) 1f 8b; a zstd frame 28 b5 2f fd, or a zstd
+ * skippable frame 5? 2a 4d 18 (0x184D2A50-5F little-endian: pzstd starts its files with one).
+ */
 export function sniffCompression(head: Uint8Array): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  if (head.length >= 4 && (head[0] & 0xf0) === 0x50 && head[1] === 0x2a && head[2] === 0x4d && head[3] === 0x18) return 'zstd';
   return 'none';
 }
 

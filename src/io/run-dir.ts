@@ -6,12 +6,37 @@ import * as path from 'node:path';
 import { FileError, fileError } from '../errors.js';
 import { registerTemp, unregisterTemp } from './output.js';
 
+/**
+ * Make `dir` and its missing parents. A failure names the directory that could not be written
+ * (Node's recursive mkdir reports a read-only parent as ENOENT, "no such file": issue 15.22).
+ */
+export function makeDirectory(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    return;
+  } catch (e) {
+    let parent = path.resolve(dir);
+    while (!fs.existsSync(path.dirname(parent)) && path.dirname(parent) !== parent) parent = path.dirname(parent);
+    const base = path.dirname(parent);
+    try {
+      fs.mkdirSync(parent);
+    } catch (e2) {
+      const code = (e2 as NodeJS.ErrnoException).code;
+      if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+        throw new FileError(`cannot create the directory: ${base} is not writable (${fileError(e2, base).message})`, { file: dir }, { cause: e2 });
+      }
+      throw fileError(e2, dir);
+    }
+    throw fileError(e, dir);
+  }
+}
+
 /** The directory `out` will be written in (the working directory for `-`); it must exist, or with `create` it is made. */
 export function checkOutputDir(out: string, opts: { create?: boolean } = {}): string {
   const dir = out === '-' ? process.cwd() : path.dirname(path.resolve(out));
   let st: fs.Stats;
   try {
-    if (opts.create) fs.mkdirSync(dir, { recursive: true });
+    if (opts.create) makeDirectory(dir);
     st = fs.statSync(dir);
   } catch (e) {
     throw fileError(e, dir);

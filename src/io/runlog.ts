@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileError } from '../errors.js';
 import { versionLine } from '../version.js';
 
 /** Options naming input files, in the order the log lists them. */
@@ -128,7 +129,7 @@ export class RunLog {
       fs.renameSync(tmp, this.file);
     } catch (e) {
       fs.rmSync(tmp, { force: true });
-      process.stderr.write(`dosageflow: note: the log ${this.file} could not be written (${(e as Error).message})\n`);
+      process.stderr.write(`dosageflow: note: the log ${this.file} could not be written (${fileError(e, this.file).message})\n`);
     }
   }
 }

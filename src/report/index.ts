@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileError } from '../errors.js';
 import { registerTemp, unregisterTemp } from '../io/output.js';
+import { makeDirectory } from '../io/run-dir.js';
 import { CHI2_1_MEDIAN, medianChi2 } from '../stats/distributions.js';
 import { clumpByDistance, clumpByLd, type Locus } from './clump.js';
 import { resolveReportConfig, type ReportConfig, type ReportOptions } from './config.js';
@@ -47,11 +48,7 @@ export async function writeReport(sumstatsPath: string, outDir: string, opts: Re
   const cfg = resolveReportConfig(opts);
   // The LD reference opens and its samples add up, before the scan (errors name the file).
   const ldSource = cfg.ld ? await openLdRef(cfg.ld) : null;
-  try {
-    await fs.promises.mkdir(outDir, { recursive: true });
-  } catch (e) {
-    throw fileError(e, outDir);
-  }
+  makeDirectory(outDir);
   const build = path.join(outDir, `.report.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   try {
     await fs.promises.mkdir(build);

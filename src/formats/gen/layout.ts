@@ -34,6 +34,9 @@ export function genFileLayout(b: Uint8Array, start: number, end: number, line: n
   if (nf === 6 + 3 * n) return { expectChr };
   const of = ctx.sampleFile === undefined ? `${n} samples` : `${n} samples of ${ctx.sampleFile}`;
   if (nf !== 5 + 3 * n) {
+    // Old Mac line ends: the whole file reads as one line of CR-separated lines (issue 15.22).
+    const cr = b.indexOf(13, start);
+    if (cr >= 0 && cr < end) throw new InputError("the file has CR line ends (old Mac OS), not LF: convert it, e.g. tr '\\r' '\\n' < IN > OUT", where);
     let msg = `${nf} fields: a .gen line for the ${of} has 6 + 3 x ${n} (CHR SNPID RSID POS A B) or 5 + 3 x ${n} (CHR ID POS A B, or SNPID RSID POS A B with --chr)`;
     const k = (nf - 6) % 3 === 0 ? (nf - 6) / 3 : (nf - 5) % 3 === 0 ? (nf - 5) / 3 : -1;
     if (k > 0) msg += `; this line has ${k} samples: does the .sample file belong to it?`;
