@@ -7,8 +7,11 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { readLineBlocks, readLines } from '../src/io/lines.js';
-import { recogniseHeader, SumstatsRows } from '../src/io/sumstats.js';
-import { runCli, tmpDir } from './lib/helpers.js';
+import { readSumstats } from '../src/index.js';
+import { recogniseHeader, SumstatsRows, type ColumnMapping } from '../src/io/sumstats.js';
+import { writeReport } from '../src/report/index.js';
+import { makeSumstats } from './fixtures/report/helpers.js';
+import { fixture, runCli, tmpDir } from './lib/helpers.js';
 
 const made: string[] = [];
 t.teardown(() => {
@@ -110,4 +113,133 @@ t.test('rows: tab and space delimiters, field counts, NA spellings, TEST rows ot
   t.equal(rr.logP(), -400 * Math.LN10, 'P from LOG10P keeps p = 1e-400');
   t.equal(rr.text('a1'), '1');
   t.equal(rr.text('a2'), '2');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Other tools' tables: the header samples in test/fixtures/sumstats (see its README for sources).
+
+const S = (f: string) => fixture('sumstats', f);
+
+async function rowsOf(file: string, columns?: ColumnMapping) {
+  const out = [];
+  for await (const r of readSumstats(file, columns)) out.push(r);
+  return out;
+}
+
+t.test('the tools\' headers are recognised, with the effect allele as A1', async (t) => {
+  const cases: [string, string, Record<string, unknown>, number][] = [
+    // plink2: A1 counted; the other allele is REF or ALT, whichever is not A1; covariate rows skipped.
+    ['plink2.glm.linear', 'plink2', { chr: '10', snp: 'rs1140', bp: 203819, a1: 'G', a2: 'C', beta: -0.0812892, se: 0.278675, p: 0.771087, n: 113 }, 2],
+    ['plink2.glm.logistic.hybrid', 'plink2', { snp: 'snp3', a1: 'C', a2: 'A', beta: Math.log(1.03093), se: 0.213802, p: 0.886695 }, 5],
+    // regenie: ALLELE1 is the effect allele; P = 10^-LOG10P.
+    ['regenie.regenie', 'regenie', { chr: '1', snp: '1', bp: 1, a1: '1', a2: '2', beta: 0.0775674, p: Math.pow(10, -0.133163), frq: 0.214575 }, 4],
+    // SAIGE: BETA is Allele2's effect.
+    ['saige.txt', 'saige', { chr: '2', snp: 'rs92', bp: 92, a1: 'C', a2: 'A', beta: -0.254884, p: 0.318938, frq: 0.1085 }, 3],
+    // BOLT-LMM: ALLELE1 is the effect allele; P_BOLT_LMM preferred to P_BOLT_LMM_INF.
+    ['bolt-lmm.stats', 'bolt-lmm', { snp: 'rs58108140', bp: 10583, a1: 'A', a2: 'G', beta: 0.074942, p: 0.097, frq: 0.10981 }, 3],
+    // GWAS-SSF: effect_allele / other_allele.
+    ['gwas-ssf.tsv', 'gwas-ssf', { chr: '2', snp: 'rs142640435', bp: 70478797, a1: 'T', a2: 'TG', beta: 0.0187528, p: 3.5e-30 }, 5],
+  ];
+  for (const [file, format, want, n] of cases) {
+    const rows = await rowsOf(S(file));
+    t.equal(rows.length, n, `${file}: ${n} variant rows`);
+    const text = fs.readFileSync(S(file), 'utf8').split('\n')[0];
+    t.equal(recogniseHeader(text, file, 1, { required: ['chr', 'bp', 'p', 'a1', 'a2', 'beta'] }).format, format, `${file}: ${format}`);
+    const key = (want.snp as string) ?? rows[0].snp;
+    const row = rows.find((r) => r.snp === key)!;
+    t.ok(row, `${file}: row ${key}`);
+    for (const [k, v] of Object.entries(want)) {
+      const got = (row as unknown as Record<string, unknown>)[k];
+      if (typeof v === 'number') t.ok(Math.abs((got as number) - v) <= 1e-12 * Math.abs(v), `${file} ${k}: ${got} = ${v}`);
+      else t.equal(got, v, `${file} ${k}`);
+    }
+  }
+});
+
+/** Our table re-written in another tool's layout (the same numbers). */
+function asTool(ours: string, tool: string): string {
+  const [head, ...rows] = ours.trimEnd().split('\n');
+  const h = head.split('\t');
+  const out: string[] = [];
+  const at = (f: string[], c: string) => f[h.indexOf(c)];
+  rows.forEach((line, i) => {
+    const f = line.split('\t');
+    const [chr, snp, bp, a1, a2, frq, info, n, beta, se, tt, p, l10] = ['CHR', 'SNP', 'BP', 'A1', 'A2', 'FRQ', 'INFO', 'N', 'BETA', 'SE', 'T', 'P', 'LOG10P'].map((c) => at(f, c));
+    const ref = i % 2 ? a1 : a2;
+    const alt = i % 2 ? a2 : a1;
+    const or = beta === 'NA' ? 'NA' : String(Math.exp(Number(beta)));
+    switch (tool) {
+      case 'plink2-linear':
+        out.push([chr, bp, snp, ref, alt, a1, frq, info, 'ADD', n, beta, se, tt, p, '.', l10].join('\t'));
+        out.push([chr, bp, snp, ref, alt, a1, frq, info, 'age', n, '0.1', '0.01', '10', '1e-50', '.', '50'].join('\t'));
+        break;
+      case 'plink2-logistic':
+        out.push([chr, bp, snp, ref, alt, a1, frq, 'N', 'ADD', n, or, se, tt, p, '.'].join('\t'));
+        break;
+      case 'regenie':
+        out.push([chr, bp, snp, a2, a1, frq, info, n, 'ADD', beta, se, tt === 'NA' ? 'NA' : String(Number(tt) ** 2), l10].join(' '));
+        break;
+      case 'saige':
+        out.push([chr, bp, snp, a2, a1, frq, beta, se, tt, p].join('\t'));
+        break;
+      case 'bolt-lmm':
+        out.push([snp, chr, bp, '0', a1, a2, frq, '0', beta, se, '1', p].join('\t'));
+        break;
+      case 'gwas-ssf':
+        out.push([chr === 'X' ? '23' : chr, bp, a1, a2, beta, se, frq, p === 'NA' ? '#NA' : p, `${chr}_${bp}_${a2}_${a1}`, snp].join('\t'));
+        break;
+    }
+  });
+  const headers: Record<string, string> = {
+    'plink2-linear': '#CHROM\tPOS\tID\tREF\tALT\tA1\tA1_FREQ\tMACH_R2\tTEST\tOBS_CT\tBETA\tSE\tT_STAT\tP\tERRCODE\tLOG10_P',
+    'plink2-logistic': '#CHROM\tPOS\tID\tREF\tALT\tA1\tA1_FREQ\tFIRTH?\tTEST\tOBS_CT\tOR\tLOG(OR)_SE\tZ_STAT\tP\tERRCODE',
+    regenie: 'CHROM GENPOS ID ALLELE0 ALLELE1 A1FREQ INFO N TEST BETA SE CHISQ LOG10P',
+    saige: 'CHR\tPOS\tMarkerID\tAllele1\tAllele2\tAF_Allele2\tBETA\tSE\tTstat\tp.value',
+    'bolt-lmm': 'SNP\tCHR\tBP\tGENPOS\tALLELE1\tALLELE0\tA1FREQ\tF_MISS\tBETA\tSE\tP_BOLT_LMM_INF\tP_BOLT_LMM',
+    'gwas-ssf': 'chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\teffect_allele_frequency\tp_value\tvariant_id\trsid',
+  };
+  return [headers[tool], ...out].join('\n') + '\n';
+}
+
+const close = (a: number | null, b: number | null, rel = 1e-9) => a === b || (a !== null && b !== null && Math.abs(a - b) <= rel * Math.abs(b));
+
+t.test('report on each tool\'s table gives the same lambda and top loci as on the same results in our format', async (t) => {
+  const d = dir('ss-tools');
+  const { text } = makeSumstats({ seed: 5, perChr: 40, extremes: false });
+  const ours = path.join(d, 'ours.tsv');
+  fs.writeFileSync(ours, text);
+  const ref = await writeReport(ours, path.join(d, 'r-ours'), { png: false });
+  t.ok(ref.top_loci.length >= 3, `${ref.top_loci.length} loci`);
+  t.notOk('input_format' in ref, 'our own summary.json has no input_format');
+  for (const tool of ['plink2-linear', 'plink2-logistic', 'regenie', 'saige', 'bolt-lmm', 'gwas-ssf']) {
+    const f = path.join(d, `t.${tool}`);
+    fs.writeFileSync(f, asTool(text, tool));
+    const s = await writeReport(f, path.join(d, `r-${tool}`), { png: false });
+    t.equal(s.input_format, tool.replace(/-(linear|logistic)$/, ''), `${tool}: recognised`);
+    t.equal(s.n_rows_not_add, tool === 'plink2-linear' ? ref.n_variants : 0, `${tool}: covariate rows skipped`);
+    t.equal(s.n_variants, ref.n_variants, `${tool}: variants`);
+    t.equal(s.n_tested, ref.n_tested, `${tool}: tested`);
+    t.equal(s.n_gws, ref.n_gws, `${tool}: genome-wide significant`);
+    // regenie has only LOG10P, printed here to 6 digits as P is: P agrees to that precision.
+    const rel = tool === 'regenie' ? 1e-5 : 1e-9;
+    t.ok(close(s.lambda_gc, ref.lambda_gc, rel), `${tool}: lambda ${s.lambda_gc} = ${ref.lambda_gc}`);
+    t.same(
+      s.top_loci.map((l) => [l.chr, l.snp, l.bp, l.a1, l.a2, l.locus_n_variants, l.locus_start, l.locus_end]),
+      ref.top_loci.map((l) => [l.chr, l.snp, l.bp, l.a1, l.a2, l.locus_n_variants, l.locus_start, l.locus_end]),
+      `${tool}: the same loci, index variants and alleles`,
+    );
+    t.ok(
+      s.top_loci.every((l, i) => close(l.log10p, ref.top_loci[i].log10p, rel) && close(l.beta, ref.top_loci[i].beta) && close(l.se, ref.top_loci[i].se) && close(l.frq, ref.top_loci[i].frq)),
+      `${tool}: P, BETA, SE, FRQ of the index variants`,
+    );
+  }
+});
+
+t.test('regenie: P below the smallest double is kept through LOG10P', async (t) => {
+  const d = dir('ss-regenie');
+  const f = path.join(d, 'tiny.regenie');
+  fs.writeFileSync(f, 'CHROM GENPOS ID ALLELE0 ALLELE1 A1FREQ INFO N TEST BETA SE CHISQ LOG10P\n1 100 rs1 A G 0.2 1 500 ADD 0.5 0.01 2500 400\n1 200 rs2 A G 0.2 1 500 ADD 0.1 0.1 1 0.5\n');
+  const s = await writeReport(f, path.join(d, 'rep'), { png: false });
+  t.equal(s.top_loci[0].snp, 'rs1');
+  t.ok(close(s.top_loci[0].log10p, 400, 1e-12), `log10p ${s.top_loci[0].log10p}`);
 });

@@ -93,8 +93,9 @@ export const reportCommand: CommandModule = {
       c.method === 'ld'
         ? ` (LD: r2 > ${c.r2} over ${c.ld_samples} reference samples${selectionNote(opts, c.ld_samples_not_kept ?? 0, c.ld_samples_removed ?? 0)}; ${c.candidates_not_in_ld_ref} of ${c.candidates_in_ld_ref + c.candidates_not_in_ld_ref} suggestive variants not in the reference)`
         : '';
+    const fmt = s.input_format ? ` read as a ${s.input_format} table${s.n_rows_not_add ? ` (${s.n_rows_not_add} rows with a TEST other than ADD skipped)` : ''}:` : '';
     process.stderr.write(
-      `dosageflow report: ${s.n_variants} variants (${s.n_tested} tested), lambda_gc ${lam}, ` +
+      `dosageflow report:${fmt} ${s.n_variants} variants (${s.n_tested} tested), lambda_gc ${lam}, ` +
         `${s.n_gws} genome-wide significant in ${s.n_gws_loci} loci${ld} -> ${out}/report.html\n`,
     );
   },

@@ -170,6 +170,8 @@ async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, b
 
   const summary: ReportSummary = {
     input,
+    // Only for other tools' tables (our own tables' summary.json is unchanged).
+    ...(scan.header.format !== 'dosageflow' ? { input_format: scan.header.format, n_rows_not_add: scan.nSkipped } : {}),
     lambda_gc: Number.isFinite(lambda) ? lambda : null,
     median_chi2: Number.isFinite(mChi2) ? mChi2 : null,
     n_variants: scan.nVariants,

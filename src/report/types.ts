@@ -70,6 +70,10 @@ export interface PlotSummary {
 
 export interface ReportSummary {
   input: string;
+  /** How the header was read, when it is not dosageflow's: plink2, regenie, saige, bolt-lmm, gwas-ssf or generic. */
+  input_format?: string;
+  /** With input_format: rows skipped as not a variant's additive result (a TEST column other than ADD: plink2's covariate rows). */
+  n_rows_not_add?: number;
   /** median(chi2 from P) / qchisq(0.5, 1); null when nothing was tested. */
   lambda_gc: number | null;
   median_chi2: number | null;
