@@ -243,3 +243,73 @@ t.test('regenie: P below the smallest double is kept through LOG10P', async (t) 
   t.equal(s.top_loci[0].snp, 'rs1');
   t.ok(close(s.top_loci[0].log10p, 400, 1e-12), `log10p ${s.top_loci[0].log10p}`);
 });
+
+// ---------------------------------------------------------------------------------------------
+// --col-* and --columns
+
+/** A table with its own column names (METAL-like), the same values as ours. */
+function renamed(ours: string, names: Record<string, string>, drop: string[] = []): string {
+  const [head, ...rows] = ours.trimEnd().split('\n');
+  const h = head.split('\t');
+  const keep = h.map((c, i) => (drop.includes(c) ? -1 : i)).filter((i) => i >= 0);
+  const out = [keep.map((i) => names[h[i]] ?? h[i]).join('\t')];
+  for (const r of rows) {
+    const f = r.split('\t');
+    out.push(keep.map((i) => f[i]).join('\t'));
+  }
+  return out.join('\n') + '\n';
+}
+
+t.test('report --col-* / --columns on a table with its own names equals report on ours', async (t) => {
+  const d = dir('ss-cols');
+  const { text } = makeSumstats({ seed: 9, perChr: 30, extremes: false });
+  const ours = path.join(d, 'ours.tsv');
+  fs.writeFileSync(ours, text);
+  const names = { CHR: 'seqname', BP: 'location', SNP: 'MarkerName', A1: 'Allele1', A2: 'Allele2', BETA: 'Effect', SE: 'StdErr', FRQ: 'Freq1', P: 'P-value.meta' };
+  const metal = path.join(d, 'metal.txt');
+  fs.writeFileSync(metal, renamed(text, names, ['LOG10P', 'T', 'INFO', 'N']));
+  const run = (extra: string[], out: string) => runCli(['report', metal, '--out', path.join(d, out), '--no-png', ...extra]);
+  const no = run([], 'no');
+  t.equal(no.status, 3, 'unrecognised without a mapping');
+  t.match(no.stderr, /metal\.txt:1: header not recognised: no CHR, BP\/POS, P \(or LOG10P\) column for the report \(columns found: seqname MarkerName location Allele1 Allele2 Freq1 Effect StdErr P-value.meta\); .* --col-chr --col-pos --col-p NAME/);
+  t.notMatch(no.stderr, /\n./, 'one line');
+  const ref = runCli(['report', ours, '--out', path.join(d, 'ref'), '--no-png']);
+  t.equal(ref.status, 0, ref.stderr);
+  const want = JSON.parse(fs.readFileSync(path.join(d, 'ref', 'summary.json'), 'utf8'));
+  const flags = ['--col-chr', 'seqname', '--col-pos', 'location', '--col-snp', 'MarkerName', '--col-a1', 'Allele1', '--col-a2', 'Allele2', '--col-beta', 'Effect', '--col-se', 'StdErr', '--col-frq', 'Freq1', '--col-p', 'P-value.meta'];
+  const one = ['--columns', 'chr=seqname,pos=location,snp=MarkerName,a1=Allele1,a2=Allele2,beta=Effect,se=StdErr,frq=Freq1,p=P-value.meta'];
+  for (const [tag, extra] of [['flags', flags], ['columns', one]] as const) {
+    const r = run([...extra], tag);
+    t.equal(r.status, 0, r.stderr);
+    const s = JSON.parse(fs.readFileSync(path.join(d, tag, 'summary.json'), 'utf8'));
+    t.equal(s.input_format, 'generic');
+    t.equal(s.lambda_gc, want.lambda_gc, `${tag}: lambda`);
+    const pick = (l: Record<string, unknown>) => [l.chr, l.snp, l.bp, l.a1, l.a2, l.beta, l.se, l.frq, l.p, l.locus_start, l.locus_end];
+    t.same(s.top_loci.map(pick), want.top_loci.map(pick), `${tag}: the same top loci`);
+  }
+  // Mistakes: a name the header does not have, a malformed --columns.
+  const bad = run(['--col-chr', 'seqname', '--col-pos', 'location', '--col-p', 'PVAL'], 'bad');
+  t.equal(bad.status, 3);
+  t.match(bad.stderr, /metal\.txt:1: --col-p PVAL: the header has no such column \(columns found: seqname MarkerName /);
+  const usage = run(['--columns', 'chr=seqname,position'], 'usage');
+  t.equal(usage.status, 2);
+  t.match(usage.stderr, /--columns takes KEY=COLUMN pairs .* not 'position'/);
+});
+
+t.test('prs --base with --col-* reads a renamed base as the original', async (t) => {
+  const d = dir('ss-prs');
+  const P = (f: string) => fixture('prs', f);
+  const base = path.join(d, 'gwas.txt');
+  fs.writeFileSync(base, renamed(fs.readFileSync(P('base.tsv'), 'utf8'), { CHR: 'Chr', BP: 'Pos', SNP: 'MarkerName', A1: 'EA', A2: 'NEA', BETA: 'Effect', P: 'Pval' }, ['LOG10P']).replace(/\t/g, ' '));
+  const common = ['--gen', P('target.chr1.gen'), P('target.chr23.gen'), '--sample', P('target.sample'), '--pheno', P('pheno.tsv')];
+  const a = runCli(['prs', '--base', P('base.tsv'), ...common, '--out', path.join(d, 'a')]);
+  t.equal(a.status, 0, a.stderr);
+  const b = runCli(['prs', '--base', base, '--col-chr', 'Chr', '--col-pos', 'Pos', '--col-snp', 'MarkerName', '--col-a1', 'EA', '--col-a2', 'NEA', '--col-beta', 'Effect', '--col-p', 'Pval', ...common, '--out', path.join(d, 'b')]);
+  t.equal(b.status, 0, b.stderr);
+  for (const f of ['clumped.tsv', 'scores.tsv', 'summary.tsv']) {
+    t.equal(fs.readFileSync(path.join(d, `b.${f}`), 'utf8'), fs.readFileSync(path.join(d, `a.${f}`), 'utf8'), `${f} identical`);
+  }
+  const c = runCli(['prs', '--base', base, ...common, '--out', path.join(d, 'c')]);
+  t.equal(c.status, 3);
+  t.match(c.stderr, /gwas\.txt:1: no A1, A2, BETA column for the base table \(columns found: Chr MarkerName Pos EA NEA .*--col-a1 --col-a2 --col-beta NAME/);
+});

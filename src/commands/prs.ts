@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { PrsConfig, Threshold } from '../prs/run.js';
+import { COLUMN_OPTIONS, mappingFromArgs } from '../io/sumstats.js';
 import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseNumber } from './options.js';
 
 export const DEFAULT_THRESHOLDS = '0.01,0.05,0.1,0.2,0.3,0.4,0.5';
@@ -54,6 +55,7 @@ export function validatePrsOptions(a: Record<string, unknown>): PrsConfig {
   const digits = a.digits === undefined ? 7 : parseNumber(a.digits, '--digits', 3, 17);
   return {
     base: String(a.base),
+    baseColumns: mappingFromArgs(a),
     targets,
     format: gen.length ? 'gen' : 'bgen',
     sample: String(a.sample),
@@ -88,7 +90,8 @@ export const prsCommand: CommandModule = {
     y
       .usage(
         '$0 prs --base SUMSTATS (--gen|--bgen) TARGET... --sample FILE --pheno FILE [--covar FILE] --out PREFIX\n\n' +
-          'Matches the base (a dosageflow assoc table: CHR SNP BP A1 A2 ... BETA ... P LOG10P) to the target\n' +
+          'Matches the base (a dosageflow assoc table: CHR SNP BP A1 A2 ... BETA ... P LOG10P, or plink2 --glm,\n' +
+          'regenie, SAIGE, BOLT-LMM or GWAS-SSF output as it is; any other table with --col-* / --columns) to the target\n' +
           'by chromosome, position and alleles (A1/A2 swapped: the score counts the other target allele;\n' +
           'strand-flipped SNPs are matched through the complement; A/T and C/G SNPs are dropped unless\n' +
           '--keep-ambiguous). Clumps as plink 1.9 --clump: by ascending P, each variant not yet clumped\n' +
@@ -108,6 +111,7 @@ export const prsCommand: CommandModule = {
           '--memory MB of cached dosages and the scores; kept dosages are spilled to disk (2 bytes each).',
       )
       .option('base', { type: 'string', describe: 'base summary statistics (plain, gzip or zstd); rows with NA BETA or P are skipped' })
+      .options(COLUMN_OPTIONS)
       .option('gen', { type: 'string', array: true, describe: 'target IMPUTE2 .gen files (plain, gzip or zstd); - = stdin' })
       .option('bgen', { type: 'string', array: true, describe: 'target BGEN files (v1.1-1.3; biallelic variants)' })
       .option('sample', { type: 'string', describe: 'Oxford .sample of the target (ID_1/ID_2 = FID/IID)' })
@@ -143,7 +147,8 @@ export const prsCommand: CommandModule = {
       .example('$0 prs --base base.tsv --bgen target.bgen --sample target.sample --pheno p.tsv --thresholds 5e-8,1e-5,0.001,0.05,1 --ld-ref 1kg.eur.gen.zst --ld-ref-sample 1kg.eur.sample --out res/prs', 'BGEN target, LD from a reference panel')
       .example('$0 prs --base base.tsv --gen t.gen --sample t.sample --pheno p.tsv --keep unrelated.txt --extract hapmap3.snplist --out res/k', 'target samples and variants as plink2 --keep/--extract (LD, scores and the test over the kept samples)')
       .example('$0 prs --base t2d.tsv --gen t.gen --sample t.sample --pheno p.tsv --pheno-name t2d --covar c.tsv --prevalence 0.1 --out res/t2d', 'case/control target (t2d coded 1/2): logistic fits, Nagelkerke R2, liability-scale R2 for a 10% prevalence')
-      .example('$0 prs --base base.tsv --gen t.gen --sample t.sample --pheno p.tsv --ld-method dosage --clump-r2 0.5 --out res/d', 'r2 from the imputed dosages instead of hard calls'),
+      .example('$0 prs --base base.tsv --gen t.gen --sample t.sample --pheno p.tsv --ld-method dosage --clump-r2 0.5 --out res/d', 'r2 from the imputed dosages instead of hard calls')
+      .example('$0 prs --base gwas.txt --col-chr Chr --col-pos Pos --col-a1 EA --col-a2 NEA --col-beta Effect --col-p Pval --gen t.gen --sample t.sample --pheno p.tsv --out res/x', 'a base table with its own column names'),
   handler: async (argv) => {
     const cfg = validatePrsOptions(argv as Record<string, unknown>);
     const { runPrs } = await import('../prs/run.js');

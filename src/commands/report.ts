@@ -1,6 +1,7 @@
 // `dosageflow report SUMSTATS --out DIR`: plots, lambda and the top loci of a summary-statistics table.
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
+import { COLUMN_OPTIONS, mappingFromArgs } from '../io/sumstats.js';
 import type { ReportOptions } from '../report/index.js';
 import { REPORT_DEFAULTS } from '../report/config.js';
 import { pLabel } from '../report/svg.js';
@@ -26,6 +27,7 @@ export function reportOptionsFromArgs(a: Record<string, unknown>): { input: stri
     ldMethod: a['ld-method'] === undefined ? undefined : String(a['ld-method']),
     title: a.title === undefined ? undefined : String(a.title),
     png: a.png === undefined ? undefined : Boolean(a.png),
+    columns: mappingFromArgs(a),
   };
   return { input, out: String(a.out), opts };
 }
@@ -56,7 +58,10 @@ export const reportCommand: CommandModule = {
           'order); only those below the suggestive threshold are read, in one pass over FILE after the\n' +
           'table. Variants not in the reference are loci of their own (summary.json: in_ld_ref false).\n' +
           'The table needs A1 and A2 columns. --ld-ref-sample FILE (the Oxford .sample of the reference)\n' +
-          'is optional: the number of samples is read from FILE and checked against it.',
+          'is optional: the number of samples is read from FILE and checked against it.\n\n' +
+          'Other tools\' tables are read as they are: plink2 --glm, regenie, SAIGE, BOLT-LMM and GWAS-SSF\n' +
+          'headers are recognised (the effect allele as A1; docs/sumstats.md). Any other table: name its\n' +
+          'columns with --col-chr, --col-pos, --col-p (and --col-snp, --col-a1, ...) or --columns.',
       )
       .positional('sumstats', { type: 'string', describe: 'summary-statistics table (plain, .gz or .zst: detected from content); - = stdin' })
       .option('out', { alias: 'o', type: 'string', describe: 'output directory (created if missing)' })
@@ -78,11 +83,15 @@ export const reportCommand: CommandModule = {
       })
       .option('title', { type: 'string', describe: 'page and plot title (default: from the input file name)' })
       .option('png', { type: 'boolean', describe: 'also write PNG renderings of the plots (default true; --no-png to skip)' })
+      .options(COLUMN_OPTIONS)
       .example('$0 report results/ket.response.tsv.gz --out results/ket-report', 'defaults: 1600x600 Manhattan, top 20 loci, 500 kb windows')
       .example('$0 report sumstats.tsv --out rep --width 2400 --height 800 --top 50 --clump-kb 250', 'bigger plot, more and narrower loci')
       .example('$0 report sumstats.tsv --out rep --p-threshold 1e-9 --suggestive 1e-6', 'stricter thresholds')
       .example('$0 report sumstats.tsv --out rep --ld-ref 1kg.eur.gen.zst --ld-ref-sample 1kg.eur.sample --ld-r2 0.1', 'LD-independent loci: r2 > 0.1 within 500 kb')
-      .example('zstd -dc sumstats.tsv.zst | $0 report - --out rep', 'read from stdin'),
+      .example('zstd -dc sumstats.tsv.zst | $0 report - --out rep', 'read from stdin')
+      .example('$0 report ukb.height.regenie.gz --out rep', 'a regenie (plink2, SAIGE, BOLT-LMM, GWAS-SSF) table as it is')
+      .example('$0 report meta.txt --col-chr Chromosome --col-pos Position --col-p P-value --out rep', 'any other table: name its columns')
+      .example('$0 report meta.txt --columns chr=Chromosome,pos=Position,p=P-value,a1=Allele1,a2=Allele2 --out rep', 'the same in one option'),
   handler: async (argv) => {
     const { input, out, opts } = reportOptionsFromArgs(argv as Record<string, unknown>);
     const { writeReport } = await import('../report/index.js');

@@ -167,6 +167,23 @@ export const MAPPING_KEYS: Record<string, ColumnKey | 'or'> = {
 /** The --col-* flags (plink/PRSice style names). */
 export const COL_FLAGS = ['chr', 'pos', 'snp', 'a1', 'a2', 'beta', 'se', 'frq', 'p'] as const;
 
+/** yargs definitions of --col-* and --columns (report, prs, merge). */
+export const COLUMN_OPTIONS = {
+  'col-chr': { type: 'string', describe: 'column of the chromosome, for a table whose header is not recognised (or to override it)' },
+  'col-pos': { type: 'string', describe: 'column of the base-pair position' },
+  'col-snp': { type: 'string', describe: 'column of the variant ID (default: CHR:POS)' },
+  'col-a1': { type: 'string', describe: 'column of the effect allele (BETA is its effect)' },
+  'col-a2': { type: 'string', describe: 'column of the other allele' },
+  'col-beta': { type: 'string', describe: 'column of the effect size (use --columns or=NAME for an odds ratio)' },
+  'col-se': { type: 'string', describe: 'column of the standard error of BETA' },
+  'col-frq': { type: 'string', describe: 'column of the effect allele frequency' },
+  'col-p': { type: 'string', describe: 'column of the p-value' },
+  columns: {
+    type: 'string',
+    describe: 'the same in one option: KEY=COLUMN,... with keys chr, pos, snp, a1, a2, beta, or, se, frq, info, n, p, log10p (e.g. chr=CHR,pos=BP,p=PVAL)',
+  },
+} as const;
+
 /** User's column names by key (from --col-* / --columns). */
 export type ColumnMapping = Partial<Record<ColumnKey | 'or', string>>;
 

@@ -26,6 +26,7 @@ import { commitAll, createOutput, writeAsync, type OutputFile } from '../io/outp
 import { checkOutputDir, makeRunDir } from '../io/run-dir.js';
 import { fmtG, fmtPFromLog } from '../stats/format.js';
 import { countsOtherAllele, matchAlleles, isAmbiguous, type MatchKind } from './alleles.js';
+import type { ColumnMapping } from '../io/sumstats.js';
 import { findPos, readBase, type BaseChrom } from './base.js';
 import { clumpChromosome, clumpRadius, comparePriority, type ClumpVariant } from './clump.js';
 import { prepareDosage, prepareHardCalls, r2Dosage, r2HardCallEm, type LdMethod } from './ld.js';
@@ -45,6 +46,8 @@ export interface Threshold {
 
 export interface PrsConfig {
   base: string;
+  /** --col-* / --columns: how to read the base's columns when its header is not recognised. */
+  baseColumns?: ColumnMapping;
   targets: string[];
   format: GenotypeFormat;
   sample: string;
@@ -171,7 +174,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
   const { samples, N } = target;
   const pheno = await phenotypes(cfg, samples, warnings);
   if (cfg.prevalence !== undefined && !pheno.binary) throw new UsageError(`--prevalence applies to a case/control phenotype; ${pheno.phenoName} is quantitative`);
-  const base = await readBase(cfg.base);
+  const base = await readBase(cfg.base, cfg.baseColumns);
   if (base.rows === 0) throw new InputError(`no usable rows (${base.naRows} with NA BETA or P)`, { file: cfg.base });
   const outDir = checkOutputDir(cfg.out, { create: true });
   const tmp = makeRunDir(cfg.tmpDir ?? outDir, '.dosageflow-prs-');
