@@ -106,7 +106,7 @@ const SYSTEM_MESSAGES: Record<string, string> = {
   EISDIR: 'is a directory, not a file',
   EACCES: 'permission denied',
   ENOSPC: 'no space left on device',
-  EMFILE: 'too many open files',
+  EMFILE: 'too many open files (raise `ulimit -n`)',
   ENOTDIR: 'a path component is not a directory',
   // BGEN is read by offset (its header, the .bgi index); text formats stream from pipes.
   ESPIPE: 'cannot seek in a pipe: give a regular file (BGEN is read by position)',

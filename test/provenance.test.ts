@@ -33,7 +33,7 @@ t.test('assoc writes PREFIX.log: version, command, host, inputs with sizes, what
   t.match(log, `--pheno ${A('small.pheno')}  ${fs.statSync(A('small.pheno')).size} bytes`);
   for (const line of r.stderr.split('\n').filter(Boolean)) t.ok(log.includes(line + '\n'), `log has: ${line}`);
   t.match(log, /samples: \d+ of \d+ genotyped samples have a row/);
-  t.match(log, /\nend: \S+ \(\d+\.\d\d s\), exit code 0\n$/);
+  t.match(log, /\nend: \S+ \(\d+\.\d\d s\), exit code 0, peak memory \d+ MB RSS\n$/);
 });
 
 t.test('a failed run is logged with its error and exit code', async (t) => {
@@ -44,7 +44,7 @@ t.test('a failed run is logged with its error and exit code', async (t) => {
   const log = fs.readFileSync(out + '.log', 'utf8');
   t.match(log, /--pheno \S+nope\.pheno  missing/);
   t.match(log, /dosageflow: \S+nope\.pheno: no such file\n/);
-  t.match(log, /exit code 4\n$/);
+  t.match(log, /exit code 4, peak memory \d+ MB RSS\n$/);
   t.same(fs.readdirSync(dir), ['x.log'], 'only the log: no table');
 });
 

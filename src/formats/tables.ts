@@ -89,13 +89,12 @@ export function parseNumericTable(text: string, file: string, wanted?: string[],
     throw new InputError(`header starts with '${header[0]}': expected FID IID, #FID IID, IID or #IID`, { file, line: h + 1 });
   }
   const allNames = header.slice(idCols);
-  const dupName = allNames.find((n, i) => allNames.indexOf(n) !== i);
-  if (dupName) throw new InputError(`column '${dupName}' appears twice in the header`, { file, line: h + 1 });
+  const column = columnIndex(allNames, file, h + 1);
   let cols: number[];
   if (wanted?.length) {
     cols = wanted.map((w) => {
-      const j = allNames.indexOf(w);
-      if (j < 0) throw new InputError(`no ${what} column '${w}' (columns: ${allNames.join(', ') || 'none'})`, { file, line: h + 1 });
+      const j = column.get(w) ?? -1;
+      if (j < 0) throw new InputError(`no ${what} column '${w}' (columns: ${listNames(allNames)})`, { file, line: h + 1 });
       return j;
     });
   } else {
@@ -131,6 +130,22 @@ export function parseNumericTable(text: string, file: string, wanted?: string[],
     }
   }
   return { file, names: cols.map((j) => allNames[j]), ids, values: raw.map((r) => Float64Array.from(r)), lines: rowLines };
+}
+
+/** Names for a message: the first 20 and how many in all (a header can have 100k columns). */
+function listNames(names: string[]): string {
+  if (names.length === 0) return 'none';
+  return names.length <= 20 ? names.join(', ') : `${names.slice(0, 20).join(', ')}, ... (${names.length} in all)`;
+}
+
+/** Column name -> index; a name twice is an error. Linear: a 100k-column header is one pass (15.21). */
+export function columnIndex(names: string[], file: string, line: number): Map<string, number> {
+  const index = new Map<string, number>();
+  for (let j = 0; j < names.length; j++) {
+    if (index.has(names[j])) throw new InputError(`column '${showBytes(names[j])}' appears twice in the header`, { file, line });
+    index.set(names[j], j);
+  }
+  return index;
 }
 
 export async function readNumericTable(file: string, wanted: string[] | undefined, what: string): Promise<NumericTable> {

@@ -117,7 +117,7 @@ export class RunLog {
       '',
       ...this.lines,
       '',
-      `end: ${new Date().toISOString()} (${seconds.toFixed(2)} s), exit code ${exitCode}`,
+      `end: ${new Date().toISOString()} (${seconds.toFixed(2)} s), exit code ${exitCode}, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB RSS`,
       '',
     ].join('\n');
     const dir = path.dirname(path.resolve(this.file));

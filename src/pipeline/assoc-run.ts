@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { DecodeError, InputError, UsageError } from '../errors.js';
+import { DecodeError, FileError, InputError, UsageError } from '../errors.js';
+import { openFilesLimit } from '../io/limits.js';
 import type { BgenHeader } from '../formats/bgen/index.js';
 import { listBgiOffsets } from '../formats/bgen/index.js';
 import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader, verifyBgi, type BgenChunk } from './bgen-source.js';
@@ -37,6 +38,8 @@ export const GEN_CHUNK = 4 << 20;
 export const BGEN_CHUNK = 1 << 20;
 /** Chunks queued at a worker at once, .gen; BGEN keeps 1: docs/decisions/0002-window-of-chunks-in-flight.md. */
 const GEN_TASKS_PER_WORKER = 3;
+/** Open files of a run besides its tables: stdio, inputs, log, spills, worker threads' event loops. */
+const OPEN_FILES_BESIDES = 64;
 
 export const OUTPUT_HEADER = 'CHR\tSNP\tBP\tA1\tA2\tFRQ\tINFO\tN\tBETA\tSE\tT\tP\tLOG10P';
 /** Case/control phenotypes: logistic regression (Firth where it fails), BETA = ln(odds ratio). */
@@ -226,6 +229,15 @@ export function outputPathFor(prefix: string, pheno: string, c: OutCompression):
   return `${prefix}.${pheno}.tsv${suffixFor(c)}`;
 }
 
+/** Each phenotype's table stays open during the run: say so before starting when `ulimit -n` is too low. */
+function checkOpenFiles(phenos: number, file: string): void {
+  const limit = openFilesLimit();
+  const need = 2 * phenos + OPEN_FILES_BESIDES;
+  if (limit !== null && need > limit) {
+    throw new FileError(`${phenos} phenotypes need up to ${need} open files (a table and a median spill file each, and the inputs), but \`ulimit -n\` is ${limit}: raise it (\`ulimit -n ${need}\`) or select fewer with --pheno-name`, { file });
+  }
+}
+
 export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   const t0 = process.hrtime.bigint();
   const log = cfg.log ?? ((s: string) => process.stderr.write(s + '\n'));
@@ -242,6 +254,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   if (cfg.out === '-' && model.phenoNames.length !== 1) {
     throw new InputError(`--out - writes one phenotype to stdout, but ${model.phenoNames.length} were selected (${model.phenoNames.join(', ')}): choose one with --pheno-name`, { file: cfg.pheno });
   }
+  checkOpenFiles(model.phenoNames.length, cfg.pheno);
   // The prefix's directory is created, as report creates its own (--out res/x makes res/).
   checkOutputDir(cfg.out, { create: true });
   const tmp = makeRunDir(tmpBaseFor(cfg.out, cfg.tmpDir), '.dosageflow-tmp-');

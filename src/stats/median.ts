@@ -9,9 +9,10 @@ import * as path from 'node:path';
 const BLOCK = 1 << 16;
 
 export class MedianAccumulator {
-  private hist = new Uint32Array(1 << 16);
-  private block = new Float64Array(BLOCK);
-  private bits = new Uint32Array(this.block.buffer);
+  // Allocated as values come (issue 15.21: thousands of phenotypes with a few values each held
+  // 768 KB apiece): the block grows to BLOCK; the histogram (of spilled values) exists once one spills.
+  private hist: Uint32Array | null = null;
+  private block = new Float64Array(0);
   private fill = 0;
   private n = 0;
   private fd: number | null = null;
@@ -30,12 +31,17 @@ export class MedianAccumulator {
       if (v !== v) continue;
       // <= also catches -0 (-ln 1), whose sign bit would bin it above every positive value.
       if (v <= 0) v = 0;
-      this.block[this.fill] = v;
-      this.hist[this.bits[2 * this.fill + 1] >>> 16]++;
-      this.fill++;
+      if (this.fill === this.block.length) this.grow();
+      this.block[this.fill++] = v;
       this.n++;
-      if (this.fill === BLOCK) this.spill();
     }
+  }
+
+  private grow(): void {
+    if (this.block.length === BLOCK) return this.spill();
+    const b = new Float64Array(Math.min(BLOCK, Math.max(256, this.block.length * 2)));
+    b.set(this.block);
+    this.block = b;
   }
 
   private spill(): void {
@@ -43,7 +49,9 @@ export class MedianAccumulator {
       this.file = path.join(this.tmpDir, `.dosageflow-median-${process.pid}-${Math.random().toString(36).slice(2)}`);
       this.fd = fs.openSync(this.file, 'w+');
       fs.unlinkSync(this.file); // anonymous: removed by the OS however the process ends
+      this.hist = new Uint32Array(1 << 16);
     }
+    countBins(this.hist!, this.block, this.fill);
     fs.writeSync(this.fd, new Uint8Array(this.block.buffer, 0, this.fill * 8));
     this.fill = 0;
   }
@@ -64,17 +72,22 @@ export class MedianAccumulator {
     const k1 = (n - 1) >>> 1;
     const k2 = n >>> 1;
     const want = [k1, k2];
+    if (this.hist === null) {
+      const all = this.block.slice(0, this.fill).sort();
+      return [all[k1], all[k2]];
+    }
+    const hist = countBins(this.hist.slice(), this.block, this.fill);
     const bins: number[] = [];
     const before: number[] = [];
     for (const k of want) {
       let acc = 0;
-      for (let b = 0; b < this.hist.length; b++) {
-        if (acc + this.hist[b] > k) {
+      for (let b = 0; b < hist.length; b++) {
+        if (acc + hist[b] > k) {
           bins.push(b);
           before.push(acc);
           break;
         }
-        acc += this.hist[b];
+        acc += hist[b];
       }
     }
     const sel: number[][] = [[], []];
@@ -107,4 +120,11 @@ export class MedianAccumulator {
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
   }
+}
+
+/** Histogram of the top 16 bits of the first `len` values' IEEE-754 patterns (monotone for v >= 0). */
+function countBins(hist: Uint32Array, values: Float64Array, len: number): Uint32Array {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, len * 2);
+  for (let i = 0; i < len; i++) hist[bits[2 * i + 1] >>> 16]++;
+  return hist;
 }
