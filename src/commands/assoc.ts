@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { runAssoc, type AssocConfig, type AssocSummary } from '../pipeline/assoc-run.js';
 import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseFraction, parseNumber, parseRegion, parseSize, parseThreads } from './options.js';
 import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
+import { TABLE_FORMATS, type TableFormat } from '../formats/out-format.js';
 
 /** Largest --chunk-size: every chunk in flight is a buffer this big (2-4G aborted natively, issue 15.17). */
 const MAX_CHUNK_SIZE = 256 << 20;
@@ -57,6 +58,15 @@ function parseShard(v: unknown, gen: string[]): { index: number; count: number }
   return { index, count };
 }
 
+/** --format (assoc and merge): one of TABLE_FORMATS; GWAS-SSF tables are plain or gzip (.tsv, .tsv.gz). */
+export function tableFormatOption(v: unknown, compress: string): TableFormat {
+  if (v === undefined) return 'dosageflow';
+  const f = String(v).toLowerCase();
+  if (!(TABLE_FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format takes ${TABLE_FORMATS.join(', ')}, not '${String(v)}'`);
+  if (f === 'gwas-ssf' && compress === 'zst') throw new UsageError('GWAS-SSF tables are .tsv or .tsv.gz: use --compress gz (or none) with --format gwas-ssf');
+  return f as TableFormat;
+}
+
 /** Turn parsed argv into a config, or throw a UsageError naming the option. */
 export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
   const gen = fileList(a.gen);
@@ -80,6 +90,8 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
   if (!['none', 'gz', 'zst'].includes(compress)) throw new UsageError(`--compress takes gz, zst or none, not '${compress}'`);
   if (a.out === '-' && compress !== 'none') throw new UsageError('--compress applies to files; with --out - pipe into a compressor');
   if (a.out === '-' && a.report) throw new UsageError('--report needs output files, not --out -');
+  const format = tableFormatOption(a.format, compress);
+  if (a['genome-build'] !== undefined && format !== 'gwas-ssf') throw new UsageError('--genome-build is written to the GWAS-SSF metadata: use it with --format gwas-ssf');
   const minInfo = a['min-info'] === undefined ? 0 : parseNumber(a['min-info'], '--min-info', 0);
   const maxInfo = a['max-info'] === undefined ? Infinity : parseNumber(a['max-info'], '--max-info', 0);
   if (minInfo > maxInfo) throw new UsageError(`--min-info ${minInfo} is above --max-info ${maxInfo}`);
@@ -107,6 +119,8 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
     dosagePrecision: a['dosage-precision'] === undefined ? undefined : (String(a['dosage-precision']) as 'plink2' | 'exact'),
     out: String(a.out),
     compress: compress as AssocConfig['compress'],
+    format,
+    genomeBuild: a['genome-build'] === undefined ? undefined : String(a['genome-build']),
     threads: parseThreads(a.threads),
     chunkSize: a['chunk-size'] === undefined ? undefined : parseSize(a['chunk-size'], '--chunk-size', MAX_CHUNK_SIZE),
     filters: { minInfo, maxInfo, minMaf },
@@ -161,6 +175,12 @@ export const assocCommand: CommandModule = {
         choices: ['none', 'gz', 'bgz', 'zst'],
         describe: 'compress the output tables: gz (= bgz) is BGZF with a tabix index FILE.gz.tbi (`tabix FILE.gz 6:1-2000000`); zst',
       })
+      .option('format', {
+        type: 'string',
+        describe:
+          'table layout: dosageflow (default), gwas-ssf (GWAS Catalog GWAS-SSF v1.0: PREFIX.<PHENO>.tsv with FILE-meta.yaml beside it), plink2 (PREFIX.<PHENO>.glm.linear / .glm.logistic.hybrid as plink2 --glm cols=+a1freq,+machr2 writes them) or regenie (PREFIX_<PHENO>.regenie)',
+      })
+      .option('genome-build', { type: 'string', describe: 'genome assembly of the positions (GRCh37, GRCh38; hg19/hg38 accepted), for the GWAS-SSF metadata' })
       .option('min-info', { type: 'number', describe: 'drop variants with INFO (MACH R2 over the samples used) below this' })
       .option('max-info', { type: 'number', describe: 'drop variants with INFO above this' })
       .option('min-maf', { type: 'string', describe: 'drop variants with minor allele frequency below this (0.01 or 1%)' })
@@ -183,6 +203,8 @@ export const assocCommand: CommandModule = {
       .example('$0 assoc --gen chr*.gen.gz --sample s.sample --pheno p.tsv --keep eur.txt --remove related.txt --exclude bad-snps.txt --out res', 'samples and variants chosen as plink2 --keep/--remove/--extract/--exclude')
       .example('$0 assoc --bgen ukb_chr*.bgen --sample ukb.sample --pheno p.tsv --covar c.tsv --region 22:16000000-17000000 --out res', 'BGEN with a .bgi index: seeks to the region')
       .example('$0 assoc --bgen c.bgen --pheno p.tsv --compress bgz --out res && tabix res.response.tsv.gz 6:1-2000000', 'BGZF tables with a tabix index: query a region')
+      .example('$0 assoc --bgen c.bgen --pheno p.tsv --format gwas-ssf --genome-build GRCh38 --compress gz --out gcst', 'GWAS Catalog submission: gcst.<PHENO>.tsv.gz and gcst.<PHENO>.tsv.gz-meta.yaml')
+      .example('$0 assoc --gen c.gen --sample s.sample --pheno p.tsv --format plink2 --out res', 'res.<PHENO>.glm.linear, as plink2 --glm names and lays it out')
       .example('$0 assoc --gen chr22.gen --sample s.sample --pheno p.tsv --pheno-name response --out - | head', 'stream one phenotype to stdout')
       .example('$0 assoc --bgen cc.bgen --sample cc.sample --pheno p.tsv --pheno-name t2d,bmi --covar c.tsv --out res', 't2d coded 1/2: logistic with Firth fallback; bmi: linear')
       .example('$0 assoc --bgen cc.bgen --sample cc.sample --1 --pheno p.tsv --pheno-quantitative score --firth --out res', '0/1-coded case/control, Firth everywhere; score stays linear')

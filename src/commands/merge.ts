@@ -57,7 +57,8 @@ export const mergeCommand: CommandModule = {
       .usage(
         '$0 merge FILE... --out FILE\n$0 merge --sort FILE --out FILE\n\n' +
           'K-way merge of genome-sorted tables (header CHR SNP BP A1 A2 ..., as written by `dosageflow\n' +
-          'assoc`; plain, gzip or zstd, detected from content) into one table in the same order: by\n' +
+          'assoc`, or the layouts of assoc --format gwas-ssf, plink2 and regenie, one format per merge;\n' +
+          'plain, gzip or zstd, detected from content) into one table in the same order: by\n' +
           'chromosome, position, then the row itself, so merging the shards of a run gives exactly the\n' +
           'bytes of the unsharded run. Every input must have the same header and be genome-sorted, and a\n' +
           'variant (CHR SNP BP A1 A2) may appear in only one input. The output is compressed by its\n' +
@@ -76,6 +77,7 @@ export const mergeCommand: CommandModule = {
       .option('tmp-dir', { type: 'string', describe: 'directory for sorted runs and merge passes (default: beside the output)' })
       .example('$0 merge res/s*.response.tsv.gz --out res/response.tsv.gz', 'merge assoc shards (any order)')
       .example('$0 merge chr1.tsv.zst chr2.tsv.zst --out - | head', 'merge to stdout')
+      .example('$0 merge s*.response.tsv.gz --out gcst.response.tsv.gz', 'GWAS-SSF shards (assoc --format gwas-ssf --shard I/N): the first input\'s -meta.yaml is carried over')
       .example('$0 merge --sort big.tsv --out big.sorted.tsv.zst --memory 1024', 'sort one table'),
   handler: async (argv) => {
     const cfg = validateMergeOptions(argv as Record<string, unknown>);

@@ -3,7 +3,7 @@
 // an error removes them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Writable, PassThrough, pipeline } from 'node:stream';
+import { type Transform, type Writable, PassThrough, pipeline } from 'node:stream';
 import { CompressStream } from 'zstd-napi';
 import { BgzfWriter } from './bgzf.js';
 import { TabixIndexer, TbiSidecar } from './tabix.js';
@@ -100,11 +100,12 @@ function planOutput(finalPath: string): OutputPlan {
 }
 
 /**
- * Open FINAL for writing through a temporary. Any failure of the encoder or of the file (ENOSPC,
+ * Open FINAL for writing through a temporary; `transform` (a RowConverter) rewrites what is written
+ * before it is compressed. Any failure of the encoder or of the file (ENOSPC,
  * EIO) destroys the whole chain, so a writer waiting for 'drain' is rejected instead of waiting
  * forever (a full disk under --compress gz used to end the run silently with exit 0).
  */
-export function createOutput(finalPath: string, compression: OutCompression): OutputFile {
+export function createOutput(finalPath: string, compression: OutCompression, transform?: Transform): OutputFile {
   const plan = planOutput(finalPath);
   const tmpPath = plan.direct ? finalPath : tempNameFor(plan.target);
   let file: fs.WriteStream;
@@ -133,19 +134,23 @@ export function createOutput(finalPath: string, compression: OutCompression): Ou
   };
   file.on('error', name);
   enc.on('error', name);
+  transform?.on('error', name);
+  const head: Writable = transform ?? enc;
   const finished = new Promise<void>((resolve, reject) => {
-    pipeline(enc, file, (e) => {
+    const done = (e: NodeJS.ErrnoException | null) => {
       if (e) failed = failed ?? fileError(e, finalPath);
       if (failed) reject(failed);
       else resolve();
-    });
+    };
+    if (transform) pipeline(transform, enc, file, done);
+    else pipeline(enc, file, done);
   });
   finished.catch(() => {});
   let finishing: Promise<void> | null = null;
   const finish = () => {
     if (!finishing) {
       finishing = (async () => {
-        if (!enc.destroyed) enc.end();
+        if (!head.destroyed) head.end();
         await finished;
         try {
           await tbi?.write(plan.target);
@@ -168,7 +173,7 @@ export function createOutput(finalPath: string, compression: OutCompression): Ou
   return {
     finalPath,
     tmpPath,
-    stream: enc,
+    stream: head,
     finish,
     async commit() {
       await finish();
@@ -189,6 +194,7 @@ export function createOutput(finalPath: string, compression: OutCompression): Ou
       }
     },
     abort() {
+      transform?.destroy();
       enc.destroy();
       file.destroy();
       removeTemp();

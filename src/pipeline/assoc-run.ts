@@ -29,6 +29,11 @@ import { wasmDisabled } from '../wasm/modules.js';
 import { GenomeSorter } from './sorter.js';
 import { indexedSegments, openVcf, segmentChunks, VCF_BGZF_CHUNK, vcfIndexFor, VcfStitcher, type VcfChunk, type VcfSource } from './vcf-source.js';
 import { RowFormatter } from '../workers/rows.js';
+import { RowConverter, convertNote, genomeBuildName, ssfMetaPath, ssfMetaYaml, tableFileName, type TableFormat } from '../formats/out-format.js';
+import { createOutput } from '../io/output.js';
+import { versionInfo } from '../version.js';
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
 import { firstLine as firstLineOf, genFileLayout, type GenFileLayout } from '../formats/gen/layout.js';
 import { readVariantIds, selectSamples, selectionSummary } from '../formats/select.js';
@@ -76,6 +81,10 @@ export interface AssocConfig {
   dosagePrecision?: 'plink2' | 'exact';
   out: string;
   compress: OutCompression;
+  /** --format: the tables' layout (default our own; formats/out-format.ts). */
+  format?: TableFormat;
+  /** --genome-build, for GWAS-SSF's metadata (genome_assembly). */
+  genomeBuild?: string;
   threads: number;
   /** Bytes of input per work unit; default GEN_CHUNK for .gen, BGEN_CHUNK for BGEN. */
   chunkSize?: number;
@@ -112,6 +121,8 @@ export interface PhenoSummary {
   filteredMaf: number;
   lambda: number;
   output: string;
+  /** What --format left out of the table ('' when nothing), for the summary. */
+  formatNote?: string;
 }
 
 export interface AssocSummary {
@@ -139,6 +150,8 @@ interface Prepared {
   warnings: string[];
   /** How the tables matched the genotyped samples, for the summary. */
   matching: string;
+  /** Covariate names as read (GWAS-SSF metadata: adjusted_covariates). */
+  covariates: string[];
 }
 
 /**
@@ -222,11 +235,11 @@ export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, '
   const by = samples[0]?.fid !== undefined && pt.ids[0]?.fid !== undefined ? 'FID+IID' : 'IID';
   let matching = `${pal.matched} of ${samples.length} genotyped samples have a row in ${cfg.pheno} (matched on ${by})`;
   if (cfg.covar) matching += `, ${covMatched} in ${cfg.covar}`;
-  return { model, warnings, matching };
+  return { model, warnings, matching, covariates: covars.map((c) => c.name) };
 }
 
-export function outputPathFor(prefix: string, pheno: string, c: OutCompression): string {
-  return `${prefix}.${pheno}.tsv${suffixFor(c)}`;
+export function outputPathFor(prefix: string, pheno: string, c: OutCompression, format: TableFormat = 'dosageflow', logistic = false): string {
+  return tableFileName(prefix, pheno, format, logistic) + suffixFor(c);
 }
 
 /** Each phenotype's table stays open during the run: say so before starting when `ulimit -n` is too low. */
@@ -248,7 +261,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   for (const f of cfg.vcf ?? []) vcfs.push(await openVcf(f));
   const samples = await resolveSamples(cfg, headers, vcfs);
   const sel = await selectSamples(samples, cfg);
-  const { model, warnings, matching } = await prepareModel(samples, cfg, sel.mask);
+  const { model, warnings, matching, covariates } = await prepareModel(samples, cfg, sel.mask);
   warnings.unshift(...sel.warnings);
   for (const w of warnings) log(`dosageflow: warning: ${w}`);
   if (cfg.out === '-' && model.phenoNames.length !== 1) {
@@ -258,7 +271,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   // The prefix's directory is created, as report creates its own (--out res/x makes res/).
   checkOutputDir(cfg.out, { create: true });
   const tmp = makeRunDir(tmpBaseFor(cfg.out, cfg.tmpDir), '.dosageflow-tmp-');
-  const outputs = new PhenoOutputs(cfg, model, tmp.path);
+  const outputs = new PhenoOutputs(cfg, model, tmp.path, covariates);
   const plan = planWorkers(cfg, model, samples.length);
   if (cfg.extract !== undefined) plan.init.extract = await readVariantIds(cfg.extract);
   if (cfg.exclude !== undefined) plan.init.exclude = await readVariantIds(cfg.exclude);
@@ -312,21 +325,34 @@ class PhenoOutputs {
   private readonly sorters: GenomeSorter[];
   private readonly medians: MedianAccumulator[];
 
-  constructor(cfg: AssocConfig, model: AssocModel, tmpDir: string) {
+  private readonly format: TableFormat;
+
+  constructor(
+    private readonly cfg: AssocConfig,
+    private readonly model: AssocModel,
+    tmpDir: string,
+    private readonly covariates: string[],
+  ) {
     const toStdout = cfg.out === '-';
     const perPhenoMem = Math.max(1 << 10, Math.floor((cfg.memoryMB * (1 << 20)) / model.phenoNames.length));
     const isCc = model.phenoNames.map((_, j) => model.logistic?.some((g) => g.pheno === j) ?? false);
+    const format = (this.format = cfg.format ?? 'dosageflow');
+    // Other formats: rows carry an ERRCODE column, and the finished table is rewritten (formats/out-format.ts).
+    const own = format === 'dosageflow';
+    const convert = own ? undefined : () => new RowConverter(format, cfg.digits);
+    const outPath = (name: string, j: number) => (toStdout ? '-' : outputPathFor(cfg.out, name, cfg.compress, format, isCc[j]));
     this.sorters = model.phenoNames.map(
       (name, j) =>
         new GenomeSorter({
-          header: isCc[j] ? LOGISTIC_HEADER : OUTPUT_HEADER,
-          target: toStdout ? { kind: 'stdout' } : { kind: 'file', path: outputPathFor(cfg.out, name, cfg.compress), compression: cfg.compress },
+          header: (isCc[j] ? LOGISTIC_HEADER : OUTPUT_HEADER) + (own ? '' : '\tERRCODE'),
+          target: toStdout ? { kind: 'stdout' } : { kind: 'file', path: outPath(name, j), compression: cfg.compress },
           tmpDir,
           memoryBytes: perPhenoMem,
+          convert,
         }),
     );
     this.medians = model.phenoNames.map(() => new MedianAccumulator(tmpDir));
-    this.summaries = model.phenoNames.map((name, j) => ({ name, samples: model.phenoN[j], tested: 0, na: 0, naReasons: {} as Record<string, number>, filteredInfo: 0, filteredMaf: 0, lambda: NaN, output: toStdout ? '-' : outputPathFor(cfg.out, name, cfg.compress) }));
+    this.summaries = model.phenoNames.map((name, j) => ({ name, samples: model.phenoN[j], tested: 0, na: 0, naReasons: {} as Record<string, number>, filteredInfo: 0, filteredMaf: 0, lambda: NaN, output: outPath(name, j) }));
     for (const g of model.logistic ?? []) this.summaries[g.pheno].cc = { cases: g.nCase, controls: g.n - g.nCase, firth: 0 };
   }
 
@@ -357,9 +383,11 @@ class PhenoOutputs {
   async finish(): Promise<void> {
     // All tables or none: each is finished under its temporary name, then all are renamed.
     const done: OutputFile[] = [];
-    for (const s of this.sorters) {
-      const o = await s.finish();
+    for (let j = 0; j < this.sorters.length; j++) {
+      const o = await this.sorters[j].finish();
+      this.summaries[j].formatNote = convertNote(this.format, this.sorters[j].converter?.stats);
       if (o) done.push(o);
+      if (o && this.format === 'gwas-ssf') done.push(await this.ssfMeta(j, o));
     }
     await commitAll(done);
     // The medians are of -ln p (see medianChi2), as in the report.
@@ -368,6 +396,29 @@ class PhenoOutputs {
 
   abort(): void {
     for (const s of this.sorters) s.abort();
+  }
+
+  /** GWAS-SSF's FILE-meta.yaml for phenotype j's finished (not yet renamed) table. */
+  private async ssfMeta(j: number, o: OutputFile): Promise<OutputFile> {
+    const md5 = await md5File(o.tmpPath);
+    const s = this.summaries[j];
+    const v = versionInfo();
+    const yaml = ssfMetaYaml({
+      dataFile: path.basename(o.finalPath),
+      md5,
+      trait: s.name,
+      sampleSize: s.samples,
+      cases: s.cc?.cases,
+      controls: s.cc?.controls,
+      genomeBuild: this.cfg.genomeBuild === undefined ? undefined : genomeBuildName(this.cfg.genomeBuild),
+      minMaf: this.cfg.filters.minMaf,
+      covariates: this.covariates,
+      software: `dosageflow ${v.version} (${v.commit})`,
+      date: new Date().toISOString().slice(0, 10),
+    });
+    const meta = createOutput(ssfMetaPath(o.finalPath), 'none');
+    meta.stream.write(yaml);
+    return meta;
   }
 
   close(): void {
@@ -400,6 +451,7 @@ function planWorkers(cfg: AssocConfig, model: AssocModel, nSamples: number): Wor
     sampleFile: cfg.sample,
     dosagePrecision: cfg.dosagePrecision,
     digits: cfg.digits,
+    errcode: (cfg.format ?? 'dosageflow') !== 'dosageflow',
     regions: cfg.regions,
     biallelicOnly: cfg.biallelicOnly,
     vcf: { force: cfg.vcfDosage, exact: cfg.dosagePrecision === 'exact', infoFilter: cfg.infoFilter },
@@ -609,6 +661,7 @@ export function summaryLines(s: AssocSummary): string[] {
     const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (${naReasonText(p.naReasons)})` : ''].filter(Boolean).join(', ');
     const cc = p.cc ? ` (case/control, logistic: ${p.cc.cases} cases, ${p.cc.controls} controls; ${p.cc.firth} Firth fits)` : '';
     out.push(`  ${p.name}${cc}: ${p.samples} samples, ${p.tested} variants tested${filt ? `, ${filt}` : ''}, lambda ${Number.isNaN(p.lambda) ? 'NA' : p.lambda.toFixed(4)} -> ${p.output}`);
+    if (p.formatNote) out.push(`    ${p.formatNote}`);
   }
   return out;
 }
@@ -680,6 +733,13 @@ function startProgress(get: () => { variantsRead: number; bytesRead: number }, t
       process.stderr.write('\r\x1b[K');
     },
   };
+}
+
+/** md5 of a file's bytes, streamed (GWAS-SSF's data_file_md5sum). */
+async function md5File(file: string): Promise<string> {
+  const h = createHash('md5');
+  for await (const b of fs.createReadStream(file, { highWaterMark: 1 << 20 })) h.update(b as Buffer);
+  return h.digest('hex');
 }
 
 function countLf(b: Uint8Array): number {

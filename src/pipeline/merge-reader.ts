@@ -15,7 +15,36 @@ const TAB = 9;
 const EMPTY = Buffer.alloc(0);
 const LF_BUF = Buffer.from([LF]);
 
+/**
+ * Where a table keeps its merge key and variant identity: ours (CHR SNP BP A1 A2 ...) or the layouts
+ * of assoc --format (formats/out-format.ts), all of which start with chromosome and position.
+ */
+export interface TableLayout {
+  name: 'dosageflow' | 'gwas-ssf' | 'plink2' | 'regenie';
+  /** 0-based field of the position (the chromosome is field 0). */
+  posField: number;
+  /** Leading fields naming the variant (duplicates are rows equal in these). */
+  idFields: number;
+}
+
+export const OWN_LAYOUT: TableLayout = { name: 'dosageflow', posField: 2, idFields: 5 };
+const LAYOUTS: { first: string[]; layout: TableLayout }[] = [
+  { first: ['CHR', 'SNP', 'BP', 'A1', 'A2'], layout: OWN_LAYOUT },
+  { first: ['chromosome', 'base_pair_location', 'effect_allele', 'other_allele'], layout: { name: 'gwas-ssf', posField: 1, idFields: 4 } },
+  { first: ['#CHROM', 'POS', 'ID', 'REF', 'ALT', 'A1'], layout: { name: 'plink2', posField: 1, idFields: 6 } },
+  { first: ['CHROM', 'GENPOS', 'ID', 'ALLELE0', 'ALLELE1'], layout: { name: 'regenie', posField: 1, idFields: 5 } },
+];
+
+/** The layout a header names, or null when it is none of them. */
+export function layoutOf(header: string): TableLayout | null {
+  const cols = header.split('\t');
+  for (const l of LAYOUTS) if (l.first.every((c, i) => cols[i] === c)) return l.layout;
+  return null;
+}
+
 export interface ReaderOptions {
+  /** Columns of the key (default ours; a reader with a header takes it from the header). */
+  layout?: TableLayout;
   /** The first line is a header (kept in `header`, not returned as a row). */
   header: boolean;
   /** Every row must follow the one before it in genome order (InputError otherwise). */
@@ -50,6 +79,8 @@ export class TableReader implements RowKey {
   done = false;
   /** For intermediate runs: the original files whose rows this run holds. */
   origins?: Origins;
+  /** Where the key and the variant identity are (from the header when there is one). */
+  layout: TableLayout;
 
   /** The block being parsed (`buf` is the current row's, which may be the block before). */
   private blk: Buffer = EMPTY;
@@ -70,6 +101,7 @@ export class TableReader implements RowKey {
     private readonly opts: ReaderOptions,
   ) {
     this.wantHeader = opts.header;
+    this.layout = opts.layout ?? OWN_LAYOUT;
   }
 
   /** Open a file ('-' = stdin; plain, gzip or zstd by content) and read up to its first row. */
@@ -113,6 +145,7 @@ export class TableReader implements RowKey {
       if (this.wantHeader) {
         this.wantHeader = false;
         this.header = b.toString('utf8', s, e);
+        this.layout = layoutOf(this.header) ?? this.layout;
         this.opts.onHeader?.(this.header);
         if (this.opts.checkRows) {
           const layout = recogniseHeader(this.header, this.file, this.lines, { required: [] });
@@ -178,12 +211,15 @@ export class TableReader implements RowKey {
   private parse(b: Buffer, s: number, e: number): void {
     let i = s;
     while (i < e && b[i] !== TAB) i++;
-    if (i >= e) throw this.fail('row without CHR and BP columns (fewer than 3 tab-separated fields)');
     const t1 = i;
-    i++;
-    while (i < e && b[i] !== TAB) i++;
-    if (i >= e) throw this.fail('row without CHR and BP columns (fewer than 3 tab-separated fields)');
-    const t2 = i;
+    // t2: the tab before the position field (field posField).
+    let t2 = t1;
+    for (let f = 1; f < this.layout.posField; f++) {
+      i++;
+      while (i < e && b[i] !== TAB) i++;
+      t2 = i;
+    }
+    if (t2 >= e) throw this.fail(this.layout === OWN_LAYOUT ? 'row without CHR and BP columns (fewer than 3 tab-separated fields)' : `row without chromosome and position columns (fewer than ${this.layout.posField + 1} tab-separated fields)`);
     let pos = 0;
     for (i = t2 + 1; i < e; i++) {
       const c = b[i];
@@ -198,7 +234,7 @@ export class TableReader implements RowKey {
     if (pos < 0 || i === t2 + 1) {
       let t3 = b.indexOf(TAB, t2 + 1);
       if (t3 < 0 || t3 > e) t3 = e;
-      throw this.fail(`BP is not a position: '${quoteField(b.toString('utf8', t2 + 1, t3))}'`);
+      throw this.fail(`${this.layout.posField === 2 ? 'BP' : 'the position'} is not a position: '${quoteField(b.toString('utf8', t2 + 1, t3))}'`);
     }
     // The chromosome name rarely changes: compare its bytes with the last one seen.
     const clen = t1 - s;
@@ -216,10 +252,10 @@ export class TableReader implements RowKey {
       let c = compareChrom(rank, chr, this.rank, this.chr);
       if (c === 0) c = pos - this.pos;
       if (c === 0) {
-        const ve = variantEnd(b, s, e);
-        const le = variantEnd(this.buf, this.start, this.end);
+        const ve = variantEnd(b, s, e, this.layout.idFields);
+        const le = variantEnd(this.buf, this.start, this.end, this.layout.idFields);
         if (ve - s === le - this.start && Buffer.compare(b.subarray(s, ve), this.buf.subarray(this.start, le)) === 0) {
-          throw this.fail(`duplicate variant ${describeVariant(b.subarray(s, e))}: also at line ${this.lineNo}`);
+          throw this.fail(`duplicate variant ${describeVariant(b.subarray(s, e), this.layout)}: also at line ${this.lineNo}`);
         }
         c = Buffer.compare(b.subarray(s, e), this.buf.subarray(this.start, this.end));
       }
@@ -258,17 +294,18 @@ function stripCR(b: Buffer): Buffer {
   return out.subarray(0, o);
 }
 
-/** End of the variant identity (CHR SNP BP A1 A2): index of the 5th tab, or the line end. */
-export function variantEnd(b: Uint8Array, s: number, e: number): number {
+/** End of the variant identity (CHR SNP BP A1 A2, or `fields` leading fields): index of that tab, or the line end. */
+export function variantEnd(b: Uint8Array, s: number, e: number, fields = 5): number {
   let tabs = 0;
-  for (let i = s; i < e; i++) if (b[i] === TAB && ++tabs === 5) return i;
+  for (let i = s; i < e; i++) if (b[i] === TAB && ++tabs === fields) return i;
   return e;
 }
 
 export { quoteField } from '../io/sumstats.js';
 
 /** "CHR:BP SNP A1/A2" of a row, for messages. */
-export function describeVariant(line: Uint8Array): string {
+export function describeVariant(line: Uint8Array, layout: TableLayout = OWN_LAYOUT): string {
   const f = Buffer.from(line.buffer, line.byteOffset, line.length).toString('utf8').split('\t');
+  if (layout !== OWN_LAYOUT) return `${f[0]}:${f[1]} ${f.slice(2, layout.idFields).join(' ')}`;
   return `${f[0]}:${f[2]} ${f[1] ?? ''}${f[3] !== undefined ? ` ${f[3]}/${f[4] ?? ''}` : ''}`;
 }

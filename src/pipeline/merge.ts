@@ -11,9 +11,11 @@ import type { Writable } from 'node:stream';
 import { FileError, InputError, fileError } from '../errors.js';
 import { openInput } from '../io/input.js';
 import { readLines } from '../io/lines.js';
-import { createOutput, registerTemp, unregisterTemp, writeAsync, type OutCompression } from '../io/output.js';
+import { createHash } from 'node:crypto';
+import { ssfMetaPath } from '../formats/out-format.js';
+import { createOutput, isSpecialFile, registerTemp, unregisterTemp, writeAsync, type OutCompression } from '../io/output.js';
 import { compareKeys } from './order.js';
-import { TableReader, describeVariant, quoteField, variantEnd } from './merge-reader.js';
+import { TableReader, describeVariant, layoutOf, quoteField, variantEnd } from './merge-reader.js';
 
 export { TableReader } from './merge-reader.js';
 
@@ -122,7 +124,7 @@ function siftDown(h: TableReader[], i: number): void {
 }
 
 async function defaultDuplicateError(first: RowAt, second: RowAt, row: Uint8Array): Promise<Error> {
-  return new InputError(`duplicate variant ${describeVariant(row)}: also in ${first.reader.file}:${first.line}`, { file: second.reader.file, line: second.line });
+  return new InputError(`duplicate variant ${describeVariant(row, second.reader.layout)}: also in ${first.reader.file}:${first.line}`, { file: second.reader.file, line: second.line });
 }
 
 /**
@@ -152,8 +154,8 @@ export async function mergeReaders(readers: TableReader[], w: BatchWriter, opts:
     else if (heap.length > 2) other = compareKeys(heap[1], heap[2]) <= 0 ? heap[1] : heap[2];
     for (;;) {
       if (checkDup && last !== s && s.pos === lastPos && s.rank === lastRank && last !== null) {
-        const ve = variantEnd(s.buf, s.start, s.end);
-        const le = variantEnd(lastBuf, lastStart, lastEnd);
+        const ve = variantEnd(s.buf, s.start, s.end, s.layout.idFields);
+        const le = variantEnd(lastBuf, lastStart, lastEnd, s.layout.idFields);
         if (Buffer.compare(s.buf.subarray(s.start, ve), lastBuf.subarray(lastStart, le)) === 0) {
           const mk = opts.duplicateError ?? defaultDuplicateError;
           // Name them in input order: the error is at the later input.
@@ -242,28 +244,29 @@ async function openAll(sources: MergeSource[]): Promise<TableReader[]> {
 
 /** A duplicate found in an intermediate run: find the original file and line of each copy. */
 async function locateDuplicate(first: RowAt, second: RowAt, row: Uint8Array): Promise<Error> {
-  const key = Buffer.from(row.subarray(0, variantEnd(row, 0, row.length)));
+  const layout = second.reader.layout;
+  const key = Buffer.from(row.subarray(0, variantEnd(row, 0, row.length, layout.idFields)));
   const find = async (at: RowAt): Promise<{ file: string; line: number }> => {
     if (!at.reader.origins) return { file: at.reader.file, line: at.line };
     for (const f of at.reader.origins) {
       if (f === '-') continue; // stdin cannot be read again
-      const line = await findVariant(f, key);
+      const line = await findVariant(f, key, layout.idFields);
       if (line > 0) return { file: f, line };
     }
     return { file: at.reader.origins.join(', '), line: 0 };
   };
   const a = await find(first);
   const b = await find(second);
-  return new InputError(`duplicate variant ${describeVariant(row)}: also in ${a.file}${a.line ? `:${a.line}` : ''}`, { file: b.file, line: b.line || undefined });
+  return new InputError(`duplicate variant ${describeVariant(row, layout)}: also in ${a.file}${a.line ? `:${a.line}` : ''}`, { file: b.file, line: b.line || undefined });
 }
 
 /** Line number of the first row of `file` whose CHR SNP BP A1 A2 equal `key` (0 if none). */
-async function findVariant(file: string, key: Buffer): Promise<number> {
+async function findVariant(file: string, key: Buffer, idFields: number): Promise<number> {
   const inp = await openInput(file);
   let n = 0;
   for await (const line of readLines(inp.stream, file)) {
     n++;
-    if (n > 1 && line.length >= key.length && Buffer.compare(line.subarray(0, variantEnd(line, 0, line.length)), key) === 0) {
+    if (n > 1 && line.length >= key.length && Buffer.compare(line.subarray(0, variantEnd(line, 0, line.length, idFields)), key) === 0) {
       inp.stream.destroy();
       return n;
     }
@@ -290,6 +293,7 @@ export async function mergeInPasses(sources: MergeSource[], w: BatchWriter, ctx:
       }
       const file = path.join(ctx.tmpDir(), `merge-${tag}-pass${round}-${g}.tsv`);
       const readers = await openAll(group);
+      const layout = readers[0].layout;
       try {
         const ws = fs.createWriteStream(file, { highWaterMark: 1 << 20 });
         const done = new Promise<void>((res, rej) => {
@@ -303,7 +307,7 @@ export async function mergeInPasses(sources: MergeSource[], w: BatchWriter, ctx:
         for (const r of readers) r.close();
       }
       for (const s of group) if (s.temp) fs.rmSync(s.temp, { force: true });
-      next.push({ open: () => TableReader.open(file, { header: false, checkSorted: false }), origins: group.flatMap((s) => s.origins), temp: file });
+      next.push({ open: () => TableReader.open(file, { header: false, checkSorted: false, layout }), origins: group.flatMap((s) => s.origins), temp: file });
     }
     sources = next;
     round++;
@@ -319,9 +323,10 @@ export async function mergeInPasses(sources: MergeSource[], w: BatchWriter, ctx:
   }
 }
 
-/** Check a header names the required first columns; returns it. */
-export function checkHeaderColumns(header: string | null, file: string): string {
+/** Check a header names the required first columns (or, with `formats`, is a layout of assoc --format); returns it. */
+export function checkHeaderColumns(header: string | null, file: string, formats = false): string {
   if (header === null) throw new InputError('empty file: no header line', { file, line: 1 });
+  if (formats && layoutOf(header)) return header;
   const cols = header.split('\t');
   const bad = REQUIRED_COLUMNS.findIndex((c, i) => cols[i] !== c);
   if (bad >= 0) {
@@ -379,7 +384,7 @@ export function checkOutputDir(out: string): void {
 }
 
 /** Merge sorted tables (checking headers, order and duplicates) into cfg.out. */
-export async function mergeTables(cfg: MergeConfig, tmp: { get: () => string }): Promise<{ rows: number; passes: number }> {
+export async function mergeTables(cfg: MergeConfig, tmp: { get: () => string }): Promise<{ rows: number; passes: number; header: string | null }> {
   const maxOpen = cfg.maxOpen ?? maxOpenFor(cfg.memoryMB);
   const first = cfg.inputs[0];
   let expected: string | null = null;
@@ -387,7 +392,7 @@ export async function mergeTables(cfg: MergeConfig, tmp: { get: () => string }):
     origins: [file],
     async open() {
       const onHeader = (h: string) => {
-        if (expected === null) expected = checkHeaderColumns(h, file);
+        if (expected === null) expected = checkHeaderColumns(h, file, true);
         else if (h !== expected) throw new InputError(headerDiff(h, expected, first), { file, line: 1 });
       };
       const r = await TableReader.open(file, { header: true, checkSorted: true, checkRows: true, onHeader });
@@ -410,7 +415,7 @@ export async function mergeTables(cfg: MergeConfig, tmp: { get: () => string }):
     const [rows, passes] = await mergeInPasses(sources, w, { maxOpen, tmpDir: tmp.get, checkDuplicates: true });
     w.stream();
     await (sink as Sink | null)?.commit();
-    return { rows, passes };
+    return { rows, passes, header: expected };
   } catch (e) {
     (sink as Sink | null)?.abort();
     throw e;
@@ -418,6 +423,9 @@ export async function mergeTables(cfg: MergeConfig, tmp: { get: () => string }):
 }
 
 function headerDiff(h: string, want: string, first: string): string {
+  const la = layoutOf(h);
+  const lb = layoutOf(want);
+  if (la && lb && la !== lb) return `a ${la.name} table, but ${first} is a ${lb.name} table: merge tables of one format (assoc --format)`;
   const a = h.split('\t');
   const b = want.split('\t');
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -444,6 +452,10 @@ export async function runMerge(cfg: MergeConfig): Promise<MergeSummary> {
     } else {
       const r = await mergeTables(cfg, tmp);
       summary = { rows: r.rows, inputs: cfg.inputs.length, passes: r.passes, seconds: 0, output: cfg.out };
+      if (r.header !== null && layoutOf(r.header)?.name === 'gwas-ssf' && cfg.out !== '-') {
+        const w = await carrySsfMeta(cfg.inputs, cfg.out);
+        if (w) log(`dosageflow: warning: ${w}`);
+      }
     }
   } finally {
     tmp.remove();
@@ -451,6 +463,26 @@ export async function runMerge(cfg: MergeConfig): Promise<MergeSummary> {
   summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   log(summaryLine(summary));
   return summary;
+}
+
+/**
+ * A merged GWAS-SSF table gets the metadata of its first input that has one (FILE-meta.yaml), with
+ * the merged file's name and md5; returns a warning when no input had one.
+ */
+async function carrySsfMeta(inputs: string[], out: string): Promise<string | null> {
+  const from = inputs.map(ssfMetaPath).find((f) => fs.existsSync(f));
+  if (!from) return `no input has a -meta.yaml beside it: write ${ssfMetaPath(out)} for the GWAS Catalog by hand`;
+  if (isSpecialFile(out)) return null;
+  const h = createHash('md5');
+  for await (const b of fs.createReadStream(out, { highWaterMark: 1 << 20 })) h.update(b as Buffer);
+  const yaml = fs
+    .readFileSync(from, 'utf8')
+    .replace(/^data_file_name:.*$/m, `data_file_name: ${JSON.stringify(path.basename(out))}`)
+    .replace(/^data_file_md5sum:.*$/m, `data_file_md5sum: ${h.digest('hex')}`);
+  const o = createOutput(ssfMetaPath(out), 'none');
+  o.stream.write(yaml);
+  await o.commit();
+  return null;
 }
 
 export function summaryLine(s: MergeSummary): string {

@@ -9,6 +9,8 @@ import { copyFileTo, createOutput, isSpecialFile, writeAsync, type OutCompressio
 import { compareKeys, type RowKey } from './order.js';
 import { BatchWriter, maxOpenFor, mergeInPasses, type MergeSource } from './merge.js';
 import { TableReader } from './merge-reader.js';
+import type { Writable } from 'node:stream';
+import type { RowConverter } from '../formats/out-format.js';
 
 let sorterSeq = 0;
 
@@ -21,6 +23,8 @@ export interface SorterOptions {
   tmpDir: string;
   /** Bytes of out-of-order rows held before spilling a run. */
   memoryBytes: number;
+  /** Rewrites the finished table into another format (formats/out-format.ts); run 0 is then a temporary. */
+  convert?: () => RowConverter;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -36,11 +40,13 @@ export class GenomeSorter {
   /** Sorters of several phenotypes share tmpDir: their run files need distinct names. */
   private readonly tag = `s${sorterSeq++}-${process.pid}`;
   rows = 0;
+  /** The converter of the finished table (with its counts), once finish() made it. */
+  converter: RowConverter | null = null;
 
   constructor(private opts: SorterOptions) {
     const t = opts.target;
     // Run 0 is the output itself unless it may have to be read back (stdout, a FIFO or device).
-    this.run0 = t.kind === 'file' && !isSpecialFile(t.path) ? createOutput(t.path, t.compression) : createOutput(path.join(opts.tmpDir, `run0-${Math.random().toString(36).slice(2)}.tsv`), 'none');
+    this.run0 = t.kind === 'file' && !isSpecialFile(t.path) && !opts.convert ? createOutput(t.path, t.compression) : createOutput(path.join(opts.tmpDir, `run0-${Math.random().toString(36).slice(2)}.tsv`), 'none');
     this.run0.stream.write(opts.header + '\n');
   }
 
@@ -123,17 +129,39 @@ export class GenomeSorter {
    */
   async finish(): Promise<OutputFile | null> {
     const t = this.opts.target;
-    if (this.sortedInput && (t.kind === 'stdout' || this.run0.finalPath === t.path)) {
-      if (t.kind === 'file') {
-        await this.run0.finish();
-        return this.run0;
-      }
+    const conv = this.opts.convert?.() ?? null;
+    this.converter = conv;
+    if (this.sortedInput && !conv && t.kind === 'file' && this.run0.finalPath === t.path) {
       await this.run0.finish();
-      await copyFileTo(this.run0.tmpPath, process.stdout);
-      this.run0.abort();
-      return null;
+      return this.run0;
     }
     await this.run0.finish();
+    if (t.kind === 'file') {
+      const out = createOutput(t.path, t.compression, conv ?? undefined);
+      try {
+        await this.writeSorted(out.stream);
+        await out.finish();
+        return out;
+      } catch (e) {
+        out.abort();
+        throw e;
+      } finally {
+        this.run0.abort();
+      }
+    }
+    if (conv) conv.pipe(process.stdout, { end: false });
+    await this.writeSorted(conv ?? process.stdout);
+    if (conv) await new Promise<void>((res, rej) => conv.on('error', rej).on('end', res).end());
+    this.run0.abort();
+    return null;
+  }
+
+  /** The sorted table (header first) into `w`: run 0 as it is, or run 0, the spills and the held rows merged. */
+  private async writeSorted(w: Writable): Promise<void> {
+    if (this.sortedInput) {
+      await copyFileTo(this.run0.tmpPath, w);
+      return;
+    }
     this.pending.sort(compareKeys);
     const pending = this.pending;
     this.pending = [];
@@ -143,26 +171,8 @@ export class GenomeSorter {
       { open: () => TableReader.fromBlocks('(memory)', linesOf(pending), { header: false, checkSorted: false }), origins: [] },
     ];
     const ctx = { maxOpen: maxOpenFor(this.opts.memoryBytes / (1 << 20)), tmpDir: () => this.opts.tmpDir, checkDuplicates: false };
-    if (t.kind === 'file') {
-      const out = createOutput(t.path, t.compression);
-      try {
-        out.stream.write(this.opts.header + '\n');
-        await mergeInPasses(sources, new BatchWriter(out.stream), ctx);
-        await out.finish();
-        return out;
-      } catch (e) {
-        out.abort();
-        throw e;
-      } finally {
-        this.run0.abort();
-      }
-    } else {
-      const so = process.stdout;
-      so.write(this.opts.header + '\n');
-      await mergeInPasses(sources, new BatchWriter(so), ctx);
-      this.run0.abort();
-      return null;
-    }
+    w.write(this.opts.header + '\n');
+    await mergeInPasses(sources, new BatchWriter(w), ctx);
   }
 
   abort(): void {

@@ -25,6 +25,8 @@ export interface WorkerInit {
   dosagePrecision?: 'plink2' | 'exact';
   /** Significant digits printed. */
   digits: number;
+  /** Append an ERRCODE column (`.` or the NA reason) to every row: for --format (formats/out-format.ts). */
+  errcode?: boolean;
   /** Skip multi-allelic BGEN variants (counted) instead of testing each ALT allele. */
   biallelicOnly: boolean;
   /** Keep only variants inside one of these (normalised chromosome, inclusive range); empty = all. */

@@ -387,6 +387,7 @@ export class RowFormatter {
     const model = this.init.model;
     const f = this.init.filters;
     const digits = this.init.digits;
+    const errcode = this.init.errcode === true;
     // CHR SNP BP A1 A2 are the same for every phenotype: written once, copied per row.
     let hb = this.head;
     const idb = m.idBytes;
@@ -447,7 +448,9 @@ export class RowFormatter {
         if (lp !== lp) {
           L.na++;
           L.naWhy[res.why[k]]++;
-          o = writeAscii(t, o, 'NA\tNA\tNA\tNA\tNA\n');
+          o = writeAscii(t, o, 'NA\tNA\tNA\tNA\tNA');
+          if (errcode) o = writeAscii(t, writeAscii(t, o, '\t'), NA_REASONS[res.why[k]] || 'UNKNOWN');
+          t[o++] = LF;
         } else {
           o = writeG(t, o, res.beta[k], digits);
           t[o++] = TAB;
@@ -458,6 +461,7 @@ export class RowFormatter {
           o = writePFromLog(t, o, lp, digits);
           t[o++] = TAB;
           o = writeG(t, o, negLog10(lp), digits);
+          if (errcode) o = writeAscii(t, o, '\t.');
           t[o++] = LF;
         }
         L.len = o;
@@ -521,6 +525,7 @@ export class RowFormatter {
       t[o++] = TAB;
     }
     t[o++] = res.firth ? 89 : 78; // Y / N
+    if (this.init.errcode) o = writeAscii(t, writeAscii(t, o, '\t'), lp !== lp ? res.err || 'UNKNOWN' : '.');
     t[o++] = LF;
     if (res.firth) L.firth++;
     L.len = o;
