@@ -694,3 +694,33 @@ t.test('15.21 3,000 phenotypes x 6 variants: peak memory flat (5,000 took 1.64 G
   t.match(low.stderr, /^dosageflow: .*many\.pheno: 3000 phenotypes need up to 6064 open files .* but `ulimit -n` is 1024: raise it \(`ulimit -n 6064`\) or select fewer with --pheno-name\n$/);
   t.notOk(outputsIn(d).some((f) => f.startsWith('low.') || f.startsWith('.low')), 'nothing written');
 });
+
+t.test('15.23 --out DIR/ (or an existing directory) writes DIR/dosageflow.*, never a hidden DIR/.response.tsv', async (t) => {
+  const sim = simulated(300);
+  const d = dir('rel2-outdir');
+  const sub = path.join(d, 'new');
+  let r = runCli(assocArgs(sim, sub + '/'));
+  t.equal(r.status, 0, r.stderr);
+  t.same(fs.readdirSync(sub).sort(), ['dosageflow.dissociation.tsv', 'dosageflow.log', 'dosageflow.response.tsv'], 'DIR/ is created, the default prefix in it');
+  fs.rmSync(sub, { recursive: true });
+  fs.mkdirSync(sub);
+  r = runCli(assocArgs(sim, sub, ['--pheno-name', 'response']));
+  t.equal(r.status, 0, r.stderr);
+  t.same(fs.readdirSync(sub).sort(), ['dosageflow.log', 'dosageflow.response.tsv'], 'an existing directory without the slash: the same');
+  r = runCli(['simulate', '-n', '10', '-m', '20', '--chromosomes', '22', '--out', path.join(d, 'sim') + '/']);
+  t.equal(r.status, 0, r.stderr);
+  t.ok(fs.existsSync(path.join(d, 'sim', 'dosageflow.gen')), 'simulate: DIR/dosageflow.gen');
+  const help = runCli(['assoc', '--help']);
+  t.match(help.stdout.replace(/\s+/g, ' '), /a directory \(DIR\/, or one that exists\) means DIR\/dosageflow\.\*/, '--help says so');
+  const hidden = fs.readdirSync(d, { recursive: true }).map(String).filter((f) => path.basename(f).startsWith('.'));
+  t.same(hidden, [], 'no hidden file anywhere');
+});
+
+t.test("15.23 --out e/x --out '' is '--out given twice', exit 2 (wrote e/x,.response.tsv)", async (t) => {
+  const sim = simulated(300);
+  const d = dir('rel2-out-twice');
+  const r = runCli(assocArgs(sim, path.join(d, 'x'), ['--out', '']));
+  t.equal(r.status, 2, r.stderr);
+  t.equal(r.stderr, `dosageflow: --out given twice ('${path.join(d, 'x')}', ''): it takes one value\n`);
+  t.same(fs.readdirSync(d), []);
+});

@@ -7,6 +7,7 @@ import { removeAllTemps } from '../io/output.js';
 import { finishRunLog, startRunLog } from '../io/runlog.js';
 import { versionLine } from '../version.js';
 import { commands } from './commands.js';
+import { PREFIX_COMMANDS, outPrefix } from '../commands/options.js';
 
 let debug = false;
 
@@ -81,6 +82,10 @@ export function buildParser(argv: string[]): Argv {
       for (const k of Object.keys(args)) {
         args[k] = restoreDash(args[k]);
         if (Number.isNaN(args[k])) throw new UsageError(`--${k} takes a number, not '${rawValue(argv, k)}'`);
+      }
+      if (PREFIX_COMMANDS.has(String(args._[0])) && typeof args.out === 'string') {
+        args.out = outPrefix(args.out);
+        if (args.o !== undefined) args.o = args.out;
       }
     }, true)
     .scriptName('dosageflow')

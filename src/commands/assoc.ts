@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { runAssoc, type AssocConfig, type AssocSummary } from '../pipeline/assoc-run.js';
-import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseFraction, parseNumber, parseRegion, parseSize, parseThreads } from './options.js';
+import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseFraction, parseNumber, parseRegion, parseSize, parseThreads, PREFIX_HELP } from './options.js';
 import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
 import { TABLE_FORMATS, type TableFormat } from '../formats/out-format.js';
 
@@ -169,7 +169,7 @@ export const assocCommand: CommandModule = {
         choices: ['plink2', 'exact'],
         describe: 'plink2: dosages rounded to 1/16384 as plink2 stores them (default for .gen: results equal plink2\'s); exact: as decoded (default for BGEN)',
       })
-      .option('out', { type: 'string', describe: 'output prefix; - writes the (single) phenotype table to stdout' })
+      .option('out', { type: 'string', describe: `output prefix${PREFIX_HELP}; - writes the (single) phenotype table to stdout` })
       .option('compress', {
         type: 'string',
         choices: ['none', 'gz', 'bgz', 'zst'],

@@ -1,5 +1,7 @@
 // Shared option parsing helpers: every check happens here once, and every message is one short line.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { UsageError } from '../errors.js';
 import { normChr } from '../formats/chrom.js';
 import type { Region } from '../workers/protocol.js';
@@ -15,6 +17,25 @@ export function fileList(v: unknown): string[] {
   if (v === undefined || v === null) return [];
   const arr = Array.isArray(v) ? v : [v];
   return arr.map(String).filter((s) => s !== '');
+}
+
+/** The prefix of `--out DIR/` (or an existing directory) for assoc, prs and simulate, as plink2's `plink2`. */
+export const DEFAULT_PREFIX = 'dosageflow';
+export const PREFIX_COMMANDS = new Set(['assoc', 'prs', 'simulate']);
+export const PREFIX_HELP = `; a directory (DIR/, or one that exists) means DIR/${DEFAULT_PREFIX}.*`;
+
+/** An output prefix naming a directory writes the default prefix in it, never a hidden `DIR/.response.tsv` (issue 15.23). */
+export function outPrefix(out: string): string {
+  if (out === '' || out === '-') return out;
+  let dir = out.endsWith('/');
+  if (!dir) {
+    try {
+      dir = fs.statSync(out).isDirectory();
+    } catch {
+      dir = false;
+    }
+  }
+  return dir ? path.join(out, DEFAULT_PREFIX) : out;
 }
 
 /** Sizes like 4096, 64k, 4M, 1G. */

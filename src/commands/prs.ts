@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { PrsConfig, Threshold } from '../prs/run.js';
 import { COLUMN_OPTIONS, mappingFromArgs } from '../io/sumstats.js';
-import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseNumber } from './options.js';
+import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseNumber, PREFIX_HELP } from './options.js';
 
 export const DEFAULT_THRESHOLDS = '0.01,0.05,0.1,0.2,0.3,0.4,0.5';
 
@@ -136,7 +136,7 @@ export const prsCommand: CommandModule = {
       .options(SELECTION_OPTIONS)
       .option('keep-ambiguous', { type: 'boolean', describe: 'keep strand-ambiguous A/T and C/G SNPs (matched on the letters as written)' })
       .option('chr', { type: 'string', describe: 'chromosome of IMPUTE2 .gen files without a CHR column (SNPID RSID POS A B); with a CHR column it must agree' })
-      .option('out', { type: 'string', describe: 'output prefix' })
+      .option('out', { type: 'string', describe: `output prefix${PREFIX_HELP}` })
       .option('memory', { type: 'number', describe: 'MB of dosages cached while clumping (default 512)' })
       .option('tmp-dir', { type: 'string', describe: 'directory for the dosage spill files (default: beside the output)' })
       .option('digits', { type: 'number', describe: 'significant digits printed (default 7)' })

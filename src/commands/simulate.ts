@@ -2,6 +2,7 @@
 // uncertainty, .sample, phenotypes, covariates, planted causal variants). See src/sim/simulate.ts.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { SimFormat } from '../sim/simulate.js';
+import { PREFIX_HELP } from './options.js';
 
 export type { SimulateOptions, SimulateConfig, SimulateResult, SimulateFiles } from '../sim/simulate.js';
 
@@ -43,7 +44,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('seed', { type: 'number', default: 1, describe: 'random seed (non-negative integer)' })
       .option('effects', { type: 'number', default: 3, describe: 'planted causal variants per phenotype' })
       .option('missing', { type: 'number', describe: 'fraction of genotypes written as missing (default 0.001)' })
-      .option('out', { alias: 'o', type: 'string', describe: 'output prefix', demandOption: true })
+      .option('out', { alias: 'o', type: 'string', describe: `output prefix${PREFIX_HELP}`, demandOption: true })
       .example('$0 simulate --samples 157 --variants 100000 --seed 7 --out cohort', 'IMPUTE2 .gen, 22 autosomes')
       .example('$0 simulate -n 157 -m 20000 --chromosomes 22 --format gen --compress zst --out c22', 'one chromosome, zstd-compressed .gen')
       .example('$0 simulate -n 1000 -m 50000 --format bgen --bits 16 --compress zstd --out big', 'BGEN v1.2, 16-bit, zstd blocks') as unknown as Argv<SimulateArgs>,
@@ -62,6 +63,9 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       effects: argv.effects,
       missingRate: argv.missing,
     });
+    // As assoc and prs: the output directory is created (`--out DIR/` writes DIR/dosageflow.*).
+    const { checkOutputDir } = await import('../io/run-dir.js');
+    checkOutputDir(cfg.out, { create: true });
     const result = await simulate(cfg);
     process.stderr.write(`dosageflow ${summaryLine(result)}\n`);
   },
