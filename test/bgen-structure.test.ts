@@ -233,11 +233,15 @@ t.test('truncation and overlong blocks are input errors with byte offsets', asyn
     byteOffset: last.fileOffset,
   });
 
-  // A corrupt C that points far past the end.
+  // A corrupt C that points far past the end: above the 1 GiB maximum it is refused even before the
+  // end of the input is known (issue 15.14); below it, at the end of the input.
   const big = bytes.slice();
   writeU32(big, vs[0].blockStart - 8, 0x7ffffff0);
+  t.throws(() => parseVariantHeader(big, vs[0].fileOffset, header, 0, name, true), { name: 'InputError', message: /above the 1073741824-byte maximum/, byteOffset: vs[0].blockStart - 8 });
+  t.throws(() => variantRecordLength(big, vs[0].fileOffset, header, 0, name), { name: 'InputError', message: /above the 1073741824-byte maximum/ });
+  writeU32(big, vs[0].blockStart - 8, 0x3ffffff0);
   t.throws(() => parseVariantHeader(big, vs[0].fileOffset, header, 0, name, true), { name: 'InputError', message: /runs past the end/, byteOffset: vs[0].blockStart - 8 });
-  t.equal(variantRecordLength(big, vs[0].fileOffset, header, 0, name), vs[0].blockStart - vs[0].fileOffset + 0x7ffffff0 - 4);
+  t.equal(variantRecordLength(big, vs[0].fileOffset, header, 0, name), vs[0].blockStart - vs[0].fileOffset + 0x3ffffff0 - 4);
   const tiny = bytes.slice();
   writeU32(tiny, vs[0].blockStart - 8, 3);
   t.throws(() => parseVariantHeader(tiny, vs[0].fileOffset, header, 0, name), { name: 'InputError', message: /too small/, byteOffset: vs[0].blockStart - 8 });

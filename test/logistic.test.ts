@@ -35,7 +35,7 @@ async function run(names: string[], mode: FirthMode, one = false): Promise<Map<s
   const k = new LogisticKernel(samples.length, 8, { firth: mode });
   const res = newLogisticResult();
   const out = groups.map(() => new Map<string, Row>());
-  for await (const r of readDosages(L('cc.bgen'), 'bgen', samples.length, undefined, { rows: 0, multiallelic: 0 })) {
+  for await (const r of readDosages(L('cc.bgen'), 'bgen', samples.length, undefined, { rows: 0, multiallelic: 0, oneAllele: 0 })) {
     groups.forEach((g, j) => {
       k.run(r.dosage, g, res);
       out[j].set(`${r.meta.chr}:${r.meta.pos}`, { key: r.meta.snp, a1: r.meta.a1, n: res.nUsed, beta: res.beta, se: res.se, z: res.z, p: Math.exp(res.logp), firth: res.firth, err: res.err });

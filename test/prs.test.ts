@@ -312,7 +312,7 @@ t.test('clumping equals plink 1.9 at r2 0.5 and with a separate LD reference', a
 t.test('readDosages with want: only the wanted rows; genotypes nobody wants are not decoded', async (t) => {
   const n = parseSampleFile(fs.readFileSync(P('target.sample'), 'latin1'), P('target.sample')).length;
   const collect = async (file: string, format: GenotypeFormat, want?: WantVariant) => {
-    const stats: SourceStats = { rows: 0, multiallelic: 0 };
+    const stats: SourceStats = { rows: 0, multiallelic: 0, oneAllele: 0 };
     const rows: string[] = [];
     for await (const r of readDosages(file, format, n, undefined, stats, want)) rows.push([r.meta.chr, r.meta.pos, r.meta.a1, r.meta.a2, Array.from(r.dosage).join(',')].join(' '));
     return { rows, stats };

@@ -153,7 +153,7 @@ t.test('regression: looksLikeBgen took a zero-magic BGEN v1.1 file for .gen (rep
   t.equal(await looksLikeBgen(path.join(SHARED, 'testdata/bgen/example.gen')), false, 'a .gen is not');
   const ref = await openLdRef({ ref: zero, sample: undefined, r2: 0.1, method: 'dosage' });
   t.same([ref.format, ref.nSamples], ['bgen', 500], 'report --ld-ref reads it as BGEN');
-  const stats = { rows: 0, multiallelic: 0 };
+  const stats = { rows: 0, multiallelic: 0, oneAllele: 0 };
   let first = '';
   for await (const row of readDosages(zero, ref.format, ref.nSamples, undefined, stats)) {
     first ||= `${row.meta.chr}:${row.meta.pos}`;

@@ -450,17 +450,25 @@ t.test('a BGEN cut mid-block and mid-header: exit 3, the exact byte offset of th
     t,
     assoc({ bgen: cut, extra: ['--pheno-name', 'trait1'] }),
     3,
-    new RegExp(`^dosageflow: ${esc(cut)}: byte ${v.blockFileOffset - 8}: genotype block length ${v.blockLength} runs past the end of the file \\(10 bytes remain\\)$`),
+    new RegExp(`^dosageflow: ${esc(cut)}: byte ${v.blockFileOffset - 8}: genotype block length ${v.blockLength} runs past the end of the file \\(10 bytes remain\\): a corrupt length or a truncated file$`),
   );
-  // Cut 5 bytes into the fourth variant's identifying data: the error points at the record.
+  // Cut 5 bytes into the fourth variant's identifying data: the error points at its first length
+  // field (the variant id's, at the record's start), which runs past the end (issue 15.14: checked
+  // against the file size before reading on).
   const w = vs[3];
   const cut2 = write('cut-header.bgen', full.subarray(0, w.fileOffset + 5));
   expectFailure(
     t,
     assoc({ bgen: cut2, extra: ['--pheno-name', 'trait1'] }),
     3,
-    new RegExp(`^dosageflow: ${esc(cut2)}: byte ${w.fileOffset}: truncated variant record: the file ends 5 bytes into a variant header$`),
+    new RegExp(`^dosageflow: ${esc(cut2)}: byte ${w.fileOffset}: variant id length \\d+ runs past the end of the file \\(3 bytes remain\\): a corrupt length or a truncated file$`),
   );
+  // Cut within a fixed-size field (the position, after three u16-length strings): the file ends
+  // inside the variant header.
+  let at = w.fileOffset;
+  for (let s = 0; s < 3; s++) at += 2 + full.readUInt16LE(at);
+  const cut4 = write('cut-pos.bgen', full.subarray(0, at + 2));
+  expectFailure(t, assoc({ bgen: cut4, extra: ['--pheno-name', 'trait1'] }), 3, new RegExp(`^dosageflow: ${esc(cut4)}: byte ${w.fileOffset}: truncated variant record: the file ends ${at + 2 - w.fileOffset} bytes into a variant header$`));
   // Cut exactly between records: the header announces more variants than the file holds.
   const cut3 = write('cut-between.bgen', full.subarray(0, w.fileOffset));
   expectFailure(t, assoc({ bgen: cut3, extra: ['--pheno-name', 'trait1'] }), 3, new RegExp(`^dosageflow: ${esc(cut3)}: byte ${w.fileOffset}: truncated: the header announces ${h.nVariants} variants but the file ends after 3$`));

@@ -468,6 +468,148 @@ t.test('15.13 a zstd BGEN block inflating far past its declared size stops at th
   t.equal(decompressBlock(ok, header, 160).length, 160, 'a block of the declared size still decodes');
 });
 
+// ---------------------------------------------------------------------------------------------
+// 14, 22: corrupt BGEN lengths and what the messages say
+
+const PR = (f: string) => fixture('prs', f);
+
+/** The prs fixture's target.bgen (120 samples, zlib, layout 2) with record `rec` edited, optionally grown (sparse) to `gib` GiB. */
+async function editedBgen(out: string, edit: (b: Buffer, v: { fileOffset: number; blockStart: number }) => void, rec = 10, gib = 0): Promise<void> {
+  const { parseBgenHeader, scanVariants } = await import('../src/formats/bgen/index.js');
+  const b = Buffer.from(fs.readFileSync(PR('target.bgen')));
+  const h = parseBgenHeader(b, 'target.bgen');
+  edit(b, [...scanVariants(b, h, 'target.bgen')][rec]);
+  fs.writeFileSync(out, b);
+  if (gib > 0) fs.truncateSync(out, gib * 2 ** 30); // sparse: no disk used
+}
+
+/** The four BGEN readers: assoc, report --ld-ref, prs --bgen and prs --ld-ref, each given `bgen`. */
+function bgenReaders(bgen: string, d: string): [string, string[]][] {
+  const sums = path.join(d, 'good.response.tsv');
+  if (!fs.existsSync(sums)) {
+    const r = runCli(['assoc', '--bgen', PR('target.bgen'), '--sample', PR('target.sample'), '--pheno', PR('pheno.tsv'), '--out', path.join(d, 'good')]);
+    if (r.status !== 0) throw new Error(r.stderr);
+  }
+  const prs = ['prs', '--base', PR('base.tsv'), '--sample', PR('target.sample'), '--pheno', PR('pheno.tsv')];
+  return [
+    ['assoc', ['assoc', '--bgen', bgen, '--sample', PR('target.sample'), '--pheno', PR('pheno.tsv'), '--out', path.join(d, 'a')]],
+    // --suggestive 0.5: enough candidates that the reference is read
+    ['report --ld-ref', ['report', sums, '--out', path.join(d, 'r'), '--no-png', '--suggestive', '0.5', '--ld-ref', bgen]],
+    ['prs --bgen', [...prs, '--bgen', bgen, '--out', path.join(d, 'p')]],
+    ['prs --ld-ref', [...prs, '--gen', PR('target.chr1.gen'), PR('target.chr23.gen'), '--ld-ref', bgen, '--ld-ref-sample', PR('target.sample'), '--out', path.join(d, 'q')]],
+  ];
+}
+
+t.test('15.14 one corrupt block length in a multi-GB BGEN: exit 3 naming the byte offset, nothing buffered (assoc, report --ld-ref, prs)', async (t) => {
+  const d = dir('rel2-bgen-len');
+  const big = path.join(d, 'big.bgen');
+  let at = 0;
+  // 4 GiB - 16 in a 6 GiB sparse file: assoc buffered the rest of the file (4.3 GB RSS), report
+  // --ld-ref aborted natively in fs.read (exit 134).
+  await editedBgen(big, (b, v) => b.writeUInt32LE(0xfffffff0, (at = v.blockStart - 8)), 10, 6);
+  for (const [what, args] of bgenReaders(big, d)) {
+    const r = runCli(args);
+    t.equal(r.status, 3, `${what}: ${r.stderr}`);
+    t.match(r.stderr, new RegExp(`^dosageflow: ${big}: byte ${at}: genotype block length 4294967276 is above the 1073741824-byte maximum for one variant: a corrupt length\\n$`), `${what}: one line with the offset`);
+  }
+  // Below the maximum but past the end of the file: said as such, at once.
+  const past = path.join(d, 'past.bgen');
+  await editedBgen(past, (b, v) => b.writeUInt32LE(1_000_000, (at = v.blockStart - 8)));
+  for (const [what, args] of bgenReaders(past, d)) {
+    const r = runCli(args);
+    t.equal(r.status, 3, `${what}: ${r.stderr}`);
+    t.match(r.stderr, new RegExp(`^dosageflow: ${past}: byte ${at}: genotype block length 999996 runs past the end of the file \\(\\d+ bytes remain\\): a corrupt length or a truncated file\\n$`), what);
+  }
+  t.same(outputsIn(d).filter((f) => f !== 'r').sort(), ['big.bgen', 'good.response.tsv', 'past.bgen'], 'no output of the failed runs');
+  t.same(outputsIn(path.join(d, 'r')), [], 'report: its log only');
+});
+
+t.test('15.22 BGEN: a misaligned first-variant offset or a 4 GB allele length names the length, not "the file ends"', async (t) => {
+  const d = dir('rel2-bgen-msg');
+  const off = path.join(d, 'offset.bgen');
+  const good = fs.readFileSync(PR('target.bgen'));
+  for (const delta of [1, 3, 100]) {
+    const b = Buffer.from(good);
+    b.writeUInt32LE(b.readUInt32LE(0) + delta, 0);
+    fs.writeFileSync(off, b);
+    for (const [what, args] of bgenReaders(off, d)) {
+      const r = runCli(args);
+      t.equal(r.status, 3, `offset +${delta}, ${what}: ${r.stderr}`);
+      t.match(r.stderr, new RegExp(`^dosageflow: ${off}: byte \\d+: [a-z0-9 ]+ length \\d+ (runs past the end of the file|is above).*: a corrupt length, or the first-variant offset in the header \\(byte 0\\) is wrong\\n$`), `offset +${delta}, ${what}`);
+      t.notMatch(r.stderr, /the file ends/);
+    }
+  }
+  const al = path.join(d, 'allele.bgen');
+  let at = 0;
+  await editedBgen(al, (b, v) => {
+    let p = v.fileOffset;
+    for (let s = 0; s < 3; s++) p += 2 + b.readUInt16LE(p);
+    b.writeUInt32LE(0xffffffff, (at = p + 6)); // after the position and K: allele 1's length
+  });
+  for (const [what, args] of bgenReaders(al, d)) {
+    const r = runCli(args);
+    t.equal(r.status, 3, `${what}: ${r.stderr}`);
+    t.match(r.stderr, new RegExp(`^dosageflow: ${al}: byte ${at}: allele 1 length 4294967295 is above the 1073741824-byte maximum for one variant: a corrupt length\\n$`), what);
+  }
+});
+
+t.test('15.22 BGEN: a duplicate ID in the sample identifier block is named, not "occurs in several families"', async (t) => {
+  const d = dir('rel2-bgen-dup');
+  const sim = path.join(d, 'sim');
+  const r0 = runCli(['simulate', '-n', '20', '-m', '30', '--chromosomes', '22', '--format', 'bgen', '--out', sim]);
+  t.equal(r0.status, 0, r0.stderr);
+  const b = fs.readFileSync(`${sim}.bgen`);
+  const second = b.indexOf('ID0002');
+  b.write('ID0001', second, 'latin1');
+  fs.writeFileSync(`${sim}.bgen`, b);
+  const r = runCli(['assoc', '--bgen', `${sim}.bgen`, '--pheno', `${sim}.pheno.tsv`, '--out', path.join(d, 'o')]);
+  t.equal(r.status, 3, r.stderr);
+  t.match(r.stderr, new RegExp(`^dosageflow: ${sim}\\.bgen: byte ${second - 2}: duplicate sample ID 'ID0001' in the BGEN sample identifier block \\(samples 1 and 2\\)\\n$`));
+  t.notMatch(r.stderr, /several families/);
+});
+
+/** A layout-2 uncompressed BGEN of 8 samples (no IDs) whose variants have the given allele counts (8-bit, diploid). */
+function bgenWithAlleles(file: string, ks: number[]): void {
+  const n = 8;
+  const u16 = (v: number) => Buffer.from([v & 255, v >> 8]);
+  const u32 = (v: number) => {
+    const x = Buffer.alloc(4);
+    x.writeUInt32LE(v);
+    return x;
+  };
+  const str16 = (s: string) => Buffer.concat([u16(s.length), Buffer.from(s)]);
+  const recs = ks.map((k, i) => {
+    const probs: number[] = [];
+    if (k === 2) for (let s = 0; s < n; s++) probs.push((s * 37) % 200, (s * 53) % 55);
+    if (k === 3) for (let s = 0; s < n; s++) probs.push((s * 29) % 60, 30, 20, (s * 13) % 50, 50);
+    const block = Buffer.concat([u32(n), u16(k), Buffer.from([2, 2]), Buffer.alloc(n, 2), Buffer.from([0, 8]), Buffer.from(probs)]);
+    const alleles = ['A', 'C', 'G'].slice(0, k).map((a) => Buffer.concat([u32(1), Buffer.from(a)]));
+    return Buffer.concat([str16(`v${i}`), str16(`rs${i}`), str16('01'), u32(1000 + i), u16(k), ...alleles, u32(block.length), block]);
+  });
+  const header = Buffer.concat([u32(20), u32(20), u32(ks.length), u32(n), Buffer.from('bgen'), u32(2 << 2)]);
+  fs.writeFileSync(file, Buffer.concat([header, ...recs]));
+}
+
+t.test('15.22 BGEN: a 1-allele variant is counted as such (no ALT allele), not as multi-allelic', async (t) => {
+  const d = dir('rel2-bgen-k1');
+  const bgen = path.join(d, 'k1.bgen');
+  bgenWithAlleles(bgen, [2, 1, 2, 3]);
+  const sample = path.join(d, 'k1.sample');
+  fs.writeFileSync(sample, `ID_1 ID_2 missing\n0 0 0\n${[...Array(8).keys()].map((i) => `s${i} s${i} 0`).join('\n')}\n`);
+  const pheno = path.join(d, 'p.txt');
+  fs.writeFileSync(pheno, `FID IID y\n${[...Array(8).keys()].map((i) => `s${i} s${i} ${(i * 7) % 5}.5`).join('\n')}\n`);
+  const r = runCli(['assoc', '--bgen', bgen, '--sample', sample, '--pheno', pheno, '--out', path.join(d, 'o')]);
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stderr, /4 variants read from 1 file \(8 samples\), 1 with one allele \(no ALT\) skipped in/);
+  t.notMatch(r.stderr, /multi-allelic skipped/, 'the 3-allele variant is tested (one row per ALT), the 1-allele one is not multi-allelic');
+  const b = runCli(['assoc', '--bgen', bgen, '--sample', sample, '--pheno', pheno, '--biallelic-only', '--out', path.join(d, 'b')]);
+  t.match(b.stderr, /, 1 multi-allelic skipped, 1 with one allele \(no ALT\) skipped in/);
+  // plink2 refuses such a file ("fewer than two alleles"); checked live when it is installed.
+  const p2 = spawnSync('plink2', ['--bgen', bgen, 'ref-first', '--sample', sample, '--make-pgen', '--out', path.join(d, 'p2')], { encoding: 'utf8' });
+  if (p2.error) t.skip('plink2 not installed', () => {});
+  else t.match(p2.stdout + p2.stderr, /fewer than two alleles/, 'plink2 2.00a3.5: "Error: .bgen variant has fewer than two alleles."');
+});
+
 t.test('15.23 --gen f f (the same file twice) and 15.22 --gen - with --pheno -: exit 2, one line', async (t) => {
   const g = A('small.gen');
   let r = runCli(['assoc', '--gen', g, path.join(path.dirname(g), '../assoc/small.gen'), '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--out', path.join(IN, 'o')]);

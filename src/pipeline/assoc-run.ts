@@ -130,6 +130,8 @@ export interface AssocSummary {
   variantsRead: number;
   outsideRegions: number;
   multiallelicSkipped: number;
+  /** BGEN variants with a single allele (no ALT allele), not tested. */
+  oneAlleleSkipped: number;
   /** What --keep/--remove/--extract/--exclude removed ('' without them). */
   selection: string;
   files: number;
@@ -276,7 +278,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   if (cfg.extract !== undefined) plan.init.extract = await readVariantIds(cfg.extract);
   if (cfg.exclude !== undefined) plan.init.exclude = await readVariantIds(cfg.exclude);
   const pool = startPool(plan);
-  const run: AssocRun = { cfg, plan, pool: pool.pool, outputs, headers, buffers: new BufferPool(2 * plan.window + 2), seq: 0, variantsRead: 0, outside: 0, skipped: 0, removed: { notExtracted: 0, excluded: 0 }, bytesRead: 0, window: null, infoFiltered: 0, gtOnly: 0, mainFormatter: null };
+  const run: AssocRun = { cfg, plan, pool: pool.pool, outputs, headers, buffers: new BufferPool(2 * plan.window + 2), seq: 0, variantsRead: 0, outside: 0, skipped: 0, oneAllele: 0, removed: { notExtracted: 0, excluded: 0 }, bytesRead: 0, window: null, infoFiltered: 0, gtOnly: 0, mainFormatter: null };
   const progress = cfg.progress ? startProgress(() => run, progressTotal(cfg, headers)) : null;
   try {
     for (const file of cfg.gen) await runInput(run, 'gen', file);
@@ -305,6 +307,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
     variantsRead: run.variantsRead,
     outsideRegions: run.outside,
     multiallelicSkipped: run.skipped,
+    oneAlleleSkipped: run.oneAllele,
     selection: selectionSummary(sel, run.removed, cfg),
     files: cfg.gen.length + cfg.bgen.length + vcfs.length,
     seconds,
@@ -497,6 +500,7 @@ interface AssocRun {
   variantsRead: number;
   outside: number;
   skipped: number;
+  oneAllele: number;
   /** Variants --extract / --exclude removed. */
   removed: { notExtracted: number; excluded: number };
   bytesRead: number;
@@ -630,6 +634,7 @@ async function runInput(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file: strin
     run.variantsRead += r.records;
     run.outside += r.outside;
     run.skipped += r.skipped;
+    run.oneAllele += r.oneAllele ?? 0;
     run.removed.notExtracted += r.notExtracted;
     run.removed.excluded += r.excluded;
     run.infoFiltered += r.infoFiltered ?? 0;
@@ -653,7 +658,7 @@ async function runInput(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file: strin
 export function summaryLines(s: AssocSummary): string[] {
   const rate = s.seconds > 0 ? Math.round(s.variantsRead / s.seconds) : 0;
   const out = [
-    `dosageflow assoc: ${s.variantsRead} variants read from ${s.files} file${s.files === 1 ? '' : 's'} (${s.sampleCount} samples)${s.outsideRegions ? `, ${s.outsideRegions} outside --region` : ''}${s.multiallelicSkipped ? `, ${s.multiallelicSkipped} multi-allelic skipped` : ''}${s.infoFiltered ? `, ${s.infoFiltered} removed by --extract-if-info` : ''} in ${s.seconds.toFixed(2)} s (${rate} variants/s)${s.sortedInput ? '' : '; input was not genome-sorted: output sorted'}`,
+    `dosageflow assoc: ${s.variantsRead} variants read from ${s.files} file${s.files === 1 ? '' : 's'} (${s.sampleCount} samples)${s.outsideRegions ? `, ${s.outsideRegions} outside --region` : ''}${s.multiallelicSkipped ? `, ${s.multiallelicSkipped} multi-allelic skipped` : ''}${s.oneAlleleSkipped ? `, ${s.oneAlleleSkipped} with one allele (no ALT) skipped` : ''}${s.infoFiltered ? `, ${s.infoFiltered} removed by --extract-if-info` : ''} in ${s.seconds.toFixed(2)} s (${rate} variants/s)${s.sortedInput ? '' : '; input was not genome-sorted: output sorted'}`,
   ];
   if (s.selection) out.push(`  selection: ${s.selection}`);
   out.push(`  samples: ${s.matching}`);

@@ -1,11 +1,14 @@
-// Main-thread BGEN reading: the header, then whole variant records cut into chunks by their small
-// length fields only (never decompressing genotype blocks), optionally seeking through a bgenix
-// .bgi index straight to the requested regions.
+// Main-thread BGEN reading, the one header reader and record reader of assoc, prs and report
+// --ld-ref: the header, then whole variant records cut into chunks by their small length fields
+// only (never decompressing genotype blocks), optionally seeking through a bgenix .bgi index
+// straight to the requested regions. Every length is checked against the file size and a maximum
+// before anything is buffered for it (issue 15.14).
 import * as fs from 'node:fs';
 import { InputError, fileError } from '../errors.js';
 import { openFileForRead } from '../io/input.js';
 import { normChr } from '../formats/chrom.js';
-import { bgenHeaderBytesNeeded, parseBgenHeader, parseVariantHeader, openBgiDatabase, readBgi, variantRecordLength, type BgenHeader, type BgiEntry } from '../formats/bgen/index.js';
+import { BgenRecordParser, bgenHeaderBytesNeeded, parseBgenHeader, parseVariantHeader, openBgiDatabase, readBgi, type BgenHeader, type BgiEntry } from '../formats/bgen/index.js';
+import { MAX_RECORD_FIELD_BYTES } from '../formats/bgen/variant.js';
 import { FileError } from '../errors.js';
 import type { Region } from '../workers/protocol.js';
 
@@ -15,12 +18,15 @@ export interface BgenChunk {
   nVariants: number;
 }
 
+/** Header and sample identifiers of a BGEN file (the one header reader: assoc, prs, report). */
 export async function readBgenHeader(file: string): Promise<BgenHeader> {
   const { fh, size } = await openFileForRead(file);
   try {
     const head = Buffer.alloc(4);
     const { bytesRead } = await fh.read(head, 0, 4, 0);
     const need = Math.min(size, bytesRead < 4 ? 4 : bgenHeaderBytesNeeded(head));
+    // Checked before reading: a corrupt offset in a large file would otherwise size the buffer (15.14).
+    if (need > MAX_RECORD_FIELD_BYTES) throw new InputError(`first variant offset ${need} is above the ${MAX_RECORD_FIELD_BYTES}-byte maximum for a header and sample block: the offset (byte 0) is corrupt`, { file, byteOffset: 0 });
     const buf = Buffer.alloc(Math.max(need, Math.min(size, 24)));
     await fh.read(buf, 0, buf.length, 0);
     return parseBgenHeader(buf, file, { fileSize: size });
@@ -38,6 +44,8 @@ export async function readBgenHeader(file: string): Promise<BgenHeader> {
 export async function* bgenChunks(file: string, header: BgenHeader, target: number, range?: { skip: number; take: number }): AsyncGenerator<BgenChunk> {
   const skip = range?.skip ?? 0;
   const want = range ? Math.max(0, Math.min(header.nVariants - skip, range.take)) : header.nVariants;
+  const size = fileSize(file);
+  const parser = new BgenRecordParser({ fileSize: size });
   const rs = fs.createReadStream(file, { start: header.firstVariantOffset, highWaterMark: 1 << 20 });
   let pending = new Uint8Array(Math.max(target * 2, 1 << 16));
   let have = 0; // bytes in pending
@@ -50,7 +58,7 @@ export async function* bgenChunks(file: string, header: BgenHeader, target: numb
   /** Measure the record at scan; false when pending does not hold all of it yet. */
   const measure = (atEnd: boolean): boolean => {
     // `have` bounds the scan: no subarray view per record (1M records made 1M views on this thread).
-    const len = variantRecordLength(pending, scan, header, base, file, atEnd, have);
+    const len = parser.recordLength(pending, scan, header, base, file, atEnd, have);
     if (len < 0 || scan + len > have) return false;
     scan += len;
     if (skipped < skip) {
@@ -102,7 +110,7 @@ export async function* bgenChunks(file: string, header: BgenHeader, target: numb
   }
   if (records > 0) yield cut();
   if (!range && header.nVariants === 0) throw new InputError('no variants: the header announces 0 (plink2: "Empty .bgen file")', { file, byteOffset: 8 });
-  if (!range && total === want && base + scan < fileSize(file)) {
+  if (!range && total === want && base + scan < size) {
     // plink2 reads the first M records and ignores the rest; records nobody reads are lost results.
     throw new InputError(`the header announces ${header.nVariants} variants but more data follows the last of them: the header's count (byte 8) is wrong`, { file, byteOffset: base + scan });
   }

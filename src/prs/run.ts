@@ -114,6 +114,8 @@ export interface PrsSummary {
   ldSamples: number;
   ldSource: string;
   multiallelicSkipped: number;
+  /** BGEN variants with one allele (no ALT), ignored. */
+  oneAlleleSkipped: number;
   /** What --keep/--remove/--extract/--exclude removed ('' without them). */
   selection: string;
   counts: MatchCounts;
@@ -183,7 +185,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
     const targetSpill = new SpillSet(tmp.path, 'target', N);
     const { keptByChr, counts, stats } = await matchTarget(cfg, base, target, targetSpill);
     const nMatched = counts.same + counts.swapped + counts.strandFlipped;
-    const ld = cfg.ldRef ? await spillLdReference(cfg, cfg.ldRef, keptByChr, tmp.path) : { spill: targetSpill, samples: N, source: 'target', multiallelic: 0 };
+    const ld = cfg.ldRef ? await spillLdReference(cfg, cfg.ldRef, keptByChr, tmp.path) : { spill: targetSpill, samples: N, source: 'target', multiallelic: 0, oneAllele: 0 };
     const clumped = clumpAndScore(cfg, keptByChr, ld, targetSpill, N, counts);
     if (clumped.clumpInput === 0) throw new InputError(`none of the ${nMatched} matched variants is in the LD reference`, { file: cfg.ldRef });
     const results = testScores(cfg, pheno, clumped, warnings);
@@ -195,6 +197,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
       ldSamples: ld.samples,
       ldSource: ld.source,
       multiallelicSkipped: stats.multiallelic + ld.multiallelic,
+      oneAlleleSkipped: stats.oneAllele + ld.oneAllele,
       selection: selectionSummary(target.sel, target.vsel, cfg),
       counts,
       clumpInput: clumped.clumpInput,
@@ -280,7 +283,7 @@ async function matchTarget(
   const keptByChr = new Map<string, KeptChrom>();
   const counts = emptyCounts(base);
   const rec = new Uint16Array(N);
-  const stats: SourceStats = { rows: 0, multiallelic: 0 };
+  const stats: SourceStats = { rows: 0, multiallelic: 0, oneAllele: 0 };
   let order = 0;
   // Only target variants at a base position are decoded (BGEN) or looked at.
   const inBase = (chr: string, pos: number) => {
@@ -360,6 +363,7 @@ interface LdData {
   samples: number;
   source: string;
   multiallelic: number;
+  oneAllele: number;
 }
 
 /** Stream the LD reference once, spilling the dosages of the kept variants it has. */
@@ -370,7 +374,7 @@ async function spillLdReference(cfg: PrsConfig, ldRef: string, keptByChr: Map<st
   const ldSpill = new SpillSet(tmpDir, 'ldref', ldSamples);
   const lrec = new Uint16Array(ldSamples);
   const ldFormat: GenotypeFormat = (await looksLikeBgen(ldRef)) ? 'bgen' : 'gen';
-  const lstats: SourceStats = { rows: 0, multiallelic: 0 };
+  const lstats: SourceStats = { rows: 0, multiallelic: 0, oneAllele: 0 };
   const wanted = (chr: string, pos: number) => {
     const kc = keptByChr.get(normChr(chr));
     return kc !== undefined && findPos(kc.base, pos) >= 0;
@@ -395,7 +399,7 @@ async function spillLdReference(cfg: PrsConfig, ldRef: string, keptByChr: Map<st
   }
   if (lstats.rows === 0) throw new InputError('no variants: the file is empty', { file: ldRef });
   ldSpill.finish();
-  return { spill: ldSpill, samples: ldSamples, source: ldRef, multiallelic: lstats.multiallelic };
+  return { spill: ldSpill, samples: ldSamples, source: ldRef, multiallelic: lstats.multiallelic, oneAllele: lstats.oneAllele };
 }
 
 interface Clumped {
@@ -638,7 +642,7 @@ export function summaryLines(cfg: PrsConfig, s: PrsSummary): string[] {
   const matched = c.same + c.swapped + c.strandFlipped;
   const out = [
     `dosageflow prs: ${c.baseRows + c.naRows + c.duplicateRows} base rows, ${s.targetVariants} target variants (${s.targetSamples} samples) in ${s.seconds.toFixed(2)} s`,
-    `  matched ${matched} (${c.same} same alleles, ${c.swapped} A1/A2 swapped, ${c.strandFlipped} strand-flipped${c.ambiguousKept ? `, ${c.ambiguousKept} ambiguous kept` : ''})${dropped.length ? `; skipped ${dropped.join(', ')}` : ''}${s.multiallelicSkipped ? `; ${s.multiallelicSkipped} multi-allelic bgen variants ignored` : ''}`,
+    `  matched ${matched} (${c.same} same alleles, ${c.swapped} A1/A2 swapped, ${c.strandFlipped} strand-flipped${c.ambiguousKept ? `, ${c.ambiguousKept} ambiguous kept` : ''})${dropped.length ? `; skipped ${dropped.join(', ')}` : ''}${s.multiallelicSkipped ? `; ${s.multiallelicSkipped} multi-allelic bgen variants ignored` : ''}${s.oneAlleleSkipped ? `; ${s.oneAlleleSkipped} one-allele bgen variants (no ALT) ignored` : ''}`,
     ...(s.selection ? [`  selection: ${s.selection}${cfg.extract !== undefined || cfg.exclude !== undefined ? ' (variants: of the target variants at base positions)' : ''}`] : []),
     `  clumping: ${s.clumpInput} variants with P <= ${cfg.clumpP}${c.aboveClumpP ? ` (${c.aboveClumpP} above)` : ''}${c.notInLdRef ? `, ${c.notInLdRef} not in the LD reference` : ''}; r2 > ${cfg.clumpR2} (${cfg.ldMethod}) within ${cfg.clumpKb} kb over ${s.ldSamples} ${s.ldSource === 'target' ? 'target' : 'reference'} samples -> ${s.indexVariants} index variants`,
     `  association: ${s.samplesUsed} samples with the phenotype${cfg.covar ? ' and covariates' : ''}${s.binary ? ' (case/control: logistic regression; R2 = Nagelkerke R2 over the covariate-only model)' : ''}`,

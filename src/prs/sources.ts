@@ -7,7 +7,8 @@ import { countFields, GenLineDecoder, headFields, type GenLayout } from '../form
 import { wasmDisabled } from '../wasm/modules.js';
 import { genFileLayout, withLayout } from '../formats/gen/layout.js';
 import type { VariantMeta } from '../formats/types.js';
-import { BgenBlockDecoder, bgenHeaderBytesNeeded, parseBgenHeader, parseVariantHeader, type BgenHeader } from '../formats/bgen/index.js';
+import { BgenBlockDecoder, BgenRecordParser, newVariantHeader } from '../formats/bgen/index.js';
+import { bgenChunks, readBgenHeader } from '../pipeline/bgen-source.js';
 import { bgenMagicOk } from '../formats/bgen/header.js';
 import { openInput } from '../io/input.js';
 import { readLines } from '../io/lines.js';
@@ -28,6 +29,8 @@ export interface SourceStats {
   rows: number;
   /** BGEN variants with more than two alleles (skipped). */
   multiallelic: number;
+  /** BGEN variants with one allele, no ALT to count (skipped). */
+  oneAllele: number;
 }
 
 /**
@@ -85,66 +88,29 @@ async function* readGen(file: string, nSamples: number, chr: string | undefined,
 
 const CHUNK = 1 << 20;
 
+/**
+ * BGEN rows through assoc's header and record readers (pipeline/bgen-source.ts: every length checked
+ * against the file before it is read), each chunk's records parsed and decoded here.
+ */
 async function* readBgen(file: string, nSamples: number, stats: SourceStats, want: WantVariant | undefined): AsyncGenerator<DosageRow> {
-  let fh: fs.promises.FileHandle;
-  let size: number;
-  try {
-    fh = await fs.promises.open(file, 'r');
-    const st = await fh.stat();
-    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    size = st.size;
-  } catch (e) {
-    throw fileError(e, file);
+  const header = await readBgenHeader(file);
+  if (header.nSamples !== nSamples) {
+    throw new InputError(`the bgen file has ${header.nSamples} samples but the sample file lists ${nSamples}`, { file, byteOffset: 12 });
   }
-  try {
-    const readAt = async (pos: number, len: number): Promise<Buffer> => {
-      const b = Buffer.alloc(Math.max(0, Math.min(len, size - pos)));
-      let got = 0;
-      while (got < b.length) {
-        const { bytesRead } = await fh.read(b, got, b.length - got, pos + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      return b.subarray(0, got);
-    };
-    const head4 = await readAt(0, 4);
-    const headBytes = await readAt(0, Math.max(bgenHeaderBytesNeeded(head4), 24));
-    const header: BgenHeader = parseBgenHeader(headBytes, file, { fileSize: size });
-    if (header.nSamples !== nSamples) {
-      throw new InputError(`the bgen file has ${header.nSamples} samples but the sample file lists ${nSamples}`, { file, byteOffset: 12 });
-    }
-    const out = new Float64Array(nSamples);
-    const blocks = new BgenBlockDecoder();
-    const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
-    const row: DosageRow = { meta, dosage: out, file, byteOffset: 0 };
-    let buf: Buffer = Buffer.alloc(0);
-    let bufStart = header.firstVariantOffset;
-    let pos = header.firstVariantOffset;
-    const fill = async (need: number) => {
-      // Keep [pos, end of buf) and append at least `need` more bytes (or to EOF).
-      const keep = buf.subarray(pos - bufStart);
-      const more = await readAt(bufStart + buf.length, Math.max(CHUNK, need));
-      buf = Buffer.concat([keep, more]);
-      bufStart = pos;
-      return more.length;
-    };
-    for (let v = 0; v < header.nVariants; v++) {
-      let vh: ReturnType<typeof parseVariantHeader>;
-      for (;;) {
-        const atEnd = bufStart + buf.length >= size;
-        if (pos >= size) {
-          throw new InputError(`file ends after ${v} variants but the header announces ${header.nVariants}`, { file, byteOffset: size });
-        }
-        vh = parseVariantHeader(buf, pos - bufStart, header, bufStart, file, atEnd);
-        if (vh !== null && vh.blockStart + vh.blockLength <= buf.length) break;
-        const need = vh === null ? CHUNK : vh.blockStart + vh.blockLength - buf.length;
-        if ((await fill(need)) === 0 && atEnd) {
-          throw new InputError('truncated variant record at the end of the file', { file, byteOffset: pos });
-        }
-      }
-      pos += vh.totalLength;
+  const records = new BgenRecordParser();
+  const blocks = new BgenBlockDecoder();
+  const vh = newVariantHeader();
+  const out = new Float64Array(nSamples);
+  const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
+  const row: DosageRow = { meta, dosage: out, file, byteOffset: 0 };
+  for await (const chunk of bgenChunks(file, header, CHUNK)) {
+    const buf = chunk.buf;
+    let p = 0;
+    for (let v = 0; v < chunk.nVariants; v++, p += vh.totalLength) {
+      records.parseInto(buf, p, header, chunk.fileOffset, file, true, vh);
       if (vh.nAlleles !== 2) {
-        stats.multiallelic++;
+        if (vh.nAlleles > 2) stats.multiallelic++;
+        else stats.oneAllele++; // no ALT allele (plink2 refuses the file)
         continue;
       }
       if (want !== undefined && !want(vh.chr, vh.position)) {
@@ -161,8 +127,6 @@ async function* readBgen(file: string, nSamples: number, stats: SourceStats, wan
       stats.rows++;
       yield row;
     }
-  } finally {
-    await fh.close();
   }
 }
 

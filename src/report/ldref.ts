@@ -138,7 +138,7 @@ export async function loadLdDosages(src: LdRefSource, cands: LdCandidates, dir: 
   const buf = new Uint16Array(nLd);
   const kept = src.kept;
   const gathered = new Float64Array(kept ? nLd : 0);
-  const stats: SourceStats = { rows: 0, multiallelic: 0 };
+  const stats: SourceStats = { rows: 0, multiallelic: 0, oneAllele: 0 };
   let matched = 0;
   let finished = false;
   try {

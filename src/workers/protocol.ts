@@ -121,6 +121,8 @@ export type WorkerResponse =
       phenos: PhenoRows[];
       /** Variant rows skipped as multi-allelic (BGEN, --biallelic-only). */
       skipped: number;
+      /** BGEN variants with one allele (no ALT allele to test), skipped. */
+      oneAllele?: number;
       /** Variants read but outside every --region. */
       outside: number;
       /** Variants (records) dropped because --extract does not list them, or --exclude does. */

@@ -215,6 +215,7 @@ export class RowFormatter {
     const pos: number[] = [];
     let outside = 0;
     let skipped = 0;
+    let oneAllele = 0;
     let p = 0;
     const vh = this.vh;
     const where = this.bgenWhere;
@@ -255,7 +256,7 @@ export class RowFormatter {
             this.emitVariant(this.bgenRows[j - 1], rank.length, lists, rank, pos);
           }
         } else {
-          skipped++;
+          oneAllele++; // K = 1: nothing to test (plink2 refuses the file)
         }
         p += vh.totalLength;
       }
@@ -263,7 +264,9 @@ export class RowFormatter {
       if (e instanceof DecodeError) return { kind: 'error', seq: req.seq, byteOffset: e.byteOffset ?? req.fileOffset + p, ...decodeErrorFields(e) };
       throw e;
     }
-    return this.pack(req.seq, req.nVariants, req.nVariants, rank, pos, lists, skipped, outside);
+    const res = this.pack(req.seq, req.nVariants, req.nVariants, rank, pos, lists, skipped, outside);
+    if (oneAllele > 0) res.oneAllele = oneAllele;
+    return res;
   }
 
   private vcfDec: VcfDecoder | null = null;
@@ -542,7 +545,7 @@ export class RowFormatter {
     return this.init.model.phenoNames.map((_, j) => new GrowList(this.textHint[j] ?? 1 << 10, this.rowHint[j] ?? 16));
   }
 
-  private pack(seq: number, lines: number, records: number, rank: number[], pos: number[], lists: GrowList[], skipped: number, outside: number): WorkerResponse {
+  private pack(seq: number, lines: number, records: number, rank: number[], pos: number[], lists: GrowList[], skipped: number, outside: number): Extract<WorkerResponse, { kind: 'rows' }> {
     const phenos: PhenoRows[] = lists.map((L, j) => {
       this.textHint[j] = Math.max(1 << 10, L.len + (L.len >> 3) + 256);
       this.rowHint[j] = Math.max(16, L.rows + (L.rows >> 3) + 16);

@@ -3,7 +3,7 @@
 // `|0` / `>>>` would silently wrap them.
 import { InputError } from '../../errors.js';
 import { readU16, readU32 } from './bytes.js';
-import { decodeBytes } from '../../io/text.js';
+import { decodeBytes, showBytes } from '../../io/text.js';
 
 export type BgenCompression = 'none' | 'zlib' | 'zstd';
 
@@ -153,13 +153,20 @@ function parseSampleIds(bytes: Uint8Array, start: number, offset: number, nSampl
     });
   }
   const ids = new Array<string>(n);
+  const seen = new Map<string, number>();
   let p = start + 8;
   for (let i = 0; i < n; i++) {
     if (p + 2 > end) throw new InputError(`sample identifier ${i + 1} runs past the end of the sample block`, { file, byteOffset: p });
     const len = readU16(bytes, p);
     p += 2;
     if (p + len > end) throw new InputError(`sample identifier ${i + 1} runs past the end of the sample block`, { file, byteOffset: p - 2 });
-    ids[i] = decodeBytes(bytes.subarray(p, p + len)); // compared as bytes (15.6)
+    const id = decodeBytes(bytes.subarray(p, p + len)); // compared as bytes (15.6)
+    const prev = seen.get(id);
+    if (prev !== undefined) {
+      throw new InputError(`duplicate sample ID '${showBytes(id)}' in the BGEN sample identifier block (samples ${prev + 1} and ${i + 1})`, { file, byteOffset: p - 2 });
+    }
+    seen.set(id, i);
+    ids[i] = id;
     p += len;
   }
   if (p !== end) {

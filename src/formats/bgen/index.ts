@@ -88,7 +88,8 @@ function queryBgi(path: string, sql: string, params: (string | number)[]): BgiEn
     }
     for (const r of rows) {
       // SQLite INTEGERs come back as JS numbers; offsets of real files stay far below 2^53.
-      if (!Number.isSafeInteger(r.fileStart) || !Number.isSafeInteger(r.size) || r.fileStart < 0 || r.size <= 0) {
+      // A record above 2 GiB cannot be one (and fs.read takes an int32 length: issue 15.14).
+      if (!Number.isSafeInteger(r.fileStart) || !Number.isSafeInteger(r.size) || r.fileStart < 0 || r.size <= 0 || r.size >= 2 ** 31) {
         throw new InputError(`bgenix index has an invalid record (offset ${r.fileStart}, size ${r.size})`, { file: path });
       }
     }

@@ -10,6 +10,8 @@ import { DecodeError } from '../../errors.js';
 import type { BgenHeader } from './header.js';
 import { decodeString, readU16, readU32 } from './bytes.js';
 
+const STRING_NAMES = ['variant id', 'rsid', 'chromosome'];
+
 export interface VariantHeader {
   /** Variant identifier (SNPID); may be empty. */
   id: string;
@@ -34,10 +36,25 @@ export interface VariantHeader {
 }
 
 /**
+ * Largest length field believed in one variant record (an allele, the stored or the decompressed
+ * genotype block): 1 GiB, ~50x a 1M-sample 32-bit multi-allelic block. A larger one is corrupt,
+ * and reading it would buffer GBs or overflow fs.read's int32 length (issue 15.14).
+ */
+export const MAX_RECORD_FIELD_BYTES = 1 << 30;
+
+export interface RecordParserOptions {
+  /** Size of the file when known: a length field reaching past it is an error at once (15.14). */
+  fileSize?: number;
+}
+
+/**
  * Reads BGEN variant records: the walk over a record's identifying data and the last chromosome's
  * string are its state (fields, so the per-record scan allocates nothing). One per reader or worker.
+ * Every length field is checked against MAX_RECORD_FIELD_BYTES and, given fileSize, against the end
+ * of the file before anything waits for more bytes.
  */
 export class BgenRecordParser {
+  private readonly fileSize: number;
   // Results of the last walk().
   private blockStart = 0;
   private blockLength = 0;
@@ -51,6 +68,10 @@ export class BgenRecordParser {
   private readonly lastChrBytes = new Uint8Array(64);
   private lastChrLen = -1;
   private lastChr = '';
+
+  constructor(opts: RecordParserOptions = {}) {
+    this.fileSize = opts.fileSize ?? Number.POSITIVE_INFINITY;
+  }
 
   /**
    * Length in bytes of the variant record starting at `pos`, or -1 when `bytes` does not yet hold
@@ -100,6 +121,24 @@ export class BgenRecordParser {
     return true;
   }
 
+  /** A stored block of `length` bytes starting at `blockAt` (relative) must end within the file. */
+  private checkBlock(length: number, blockAt: number, baseOffset: number, lengthAt: number, pos: number, header: BgenHeader, file: string): void {
+    if (length > MAX_RECORD_FIELD_BYTES || baseOffset + blockAt + length > this.fileSize) {
+      throw this.pastEnd('genotype block', length, baseOffset + lengthAt, baseOffset + blockAt, baseOffset + pos, header, file);
+    }
+  }
+
+  /**
+   * A length field (at byte `at`, its data from byte `dataAt`) that reaches past the end of the file
+   * or above the maximum; for the file's first record the header's first-variant offset is named as
+   * the likelier cause (a misaligned start reads lengths out of other fields, 15.22).
+   */
+  private pastEnd(what: string, length: number, at: number, dataAt: number, recordAt: number, header: BgenHeader, file: string): DecodeError {
+    const why = length > MAX_RECORD_FIELD_BYTES ? `is above the ${MAX_RECORD_FIELD_BYTES}-byte maximum for one variant` : `runs past the end of the file (${this.fileSize - dataAt} bytes remain)`;
+    const cause = recordAt === header.firstVariantOffset ? 'a corrupt length, or the first-variant offset in the header (byte 0) is wrong' : length > MAX_RECORD_FIELD_BYTES ? 'a corrupt length' : 'a corrupt length or a truncated file';
+    return new DecodeError('record', undefined, `${what} length ${length} ${why}: ${cause}`, { file, byteOffset: at });
+  }
+
   private decodeChr(bytes: Uint8Array, start: number, len: number): string {
     if (len === this.lastChrLen) {
       const last = this.lastChrBytes;
@@ -147,7 +186,9 @@ export class BgenRecordParser {
     // id, rsid, chr: three u16-length strings.
     for (let s = 0; s < 3; s++) {
       if (p + 2 > len) return short();
-      p += 2 + readU16(bytes, p);
+      const l = readU16(bytes, p);
+      if (baseOffset + p + 2 + l > this.fileSize) throw this.pastEnd(STRING_NAMES[s], l, baseOffset + p, baseOffset + p + 2, baseOffset + pos, header, file);
+      p += 2 + l;
     }
     this.positionAt = p;
     p += 4;
@@ -162,13 +203,15 @@ export class BgenRecordParser {
     this.allelesAt = p;
     for (let a = 0; a < k; a++) {
       if (p + 4 > len) return short();
-      p += 4 + readU32(bytes, p);
+      const l = readU32(bytes, p);
+      if (l > MAX_RECORD_FIELD_BYTES || baseOffset + p + 4 + l > this.fileSize) throw this.pastEnd(`allele ${a + 1}`, l, baseOffset + p, baseOffset + p + 4, baseOffset + pos, header, file);
+      p += 4 + l;
     }
-    return this.blockLengths(bytes, p, len, header, baseOffset, file, atEnd) || short();
+    return this.blockLengths(bytes, p, pos, len, header, baseOffset, file, atEnd) || short();
   }
 
   /** The length field(s) before the genotype block at `p` (second half of walk); false: `bytes` ends first. */
-  private blockLengths(bytes: Uint8Array, p: number, len: number, header: BgenHeader, baseOffset: number, file: string, atEnd: boolean): boolean {
+  private blockLengths(bytes: Uint8Array, p: number, pos: number, len: number, header: BgenHeader, baseOffset: number, file: string, atEnd: boolean): boolean {
     const compressed = header.compression !== 'none';
     const lengthAt = p;
     if (header.layout === 1) {
@@ -177,6 +220,7 @@ export class BgenRecordParser {
         if (p + 4 > len) return false;
         this.blockLength = readU32(bytes, p);
         p += 4;
+        this.checkBlock(this.blockLength, p, baseOffset, lengthAt, pos, header, file);
       } else {
         this.blockLength = raw;
       }
@@ -185,6 +229,7 @@ export class BgenRecordParser {
       if (p + 4 > len) return false;
       const c = readU32(bytes, p);
       p += 4;
+      this.checkBlock(compressed ? c - 4 : c, p + (compressed ? 4 : 0), baseOffset, lengthAt, pos, header, file);
       if (compressed) {
         if (c < 4) {
           throw new DecodeError('record', undefined, `genotype block length ${c} is too small to hold its uncompressed-length field`, {
@@ -194,6 +239,9 @@ export class BgenRecordParser {
         }
         if (p + 4 > len) return false;
         this.uncompressed = readU32(bytes, p);
+        if (this.uncompressed > MAX_RECORD_FIELD_BYTES) {
+          throw new DecodeError('record', undefined, `genotype block declares ${this.uncompressed} bytes decompressed, above the ${MAX_RECORD_FIELD_BYTES}-byte maximum for one variant: the length is corrupt`, { file, byteOffset: baseOffset + p });
+        }
         p += 4;
         this.blockLength = c - 4;
       } else {
