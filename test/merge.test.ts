@@ -317,8 +317,8 @@ t.test('checks: message (file and line) and exit code, and no output left behind
   check('header differs', ['merge', a, hdr, '--out', out], 3, new RegExp(`^dosageflow: ${esc(hdr)}:1: header differs from that of ${esc(a)}: column 6 is 'FREQ', not 'FRQ'\n$`));
   const short = writeTable(path.join(dir, 'short.tsv'), header.split('\t').slice(0, 12).join('\t'), []);
   check('header with a column missing', ['merge', a, short, '--out', out], 3, new RegExp(`^dosageflow: ${esc(short)}:1: header differs from that of ${esc(a)}: column 13 'LOG10P' is missing\n$`));
-  const notTable = writeTable(path.join(dir, 'plink.tsv'), '#CHROM\tPOS\tID', ['1\t5\trs1']);
-  check('not a summary-statistics table', ['merge', notTable, '--out', out], 3, /^dosageflow: .*plink\.tsv:1: not a summary-statistics table: the header must start with CHR SNP BP A1 A2 \(column 1 is '#CHROM'\)\n$/);
+  const notTable = writeTable(path.join(dir, 'plink.tsv'), 'ID\tLOCATION\tWHAT', ['rs1\t5\tx']);
+  check('not a summary-statistics table', ['merge', notTable, '--out', out], 3, /^dosageflow: .*plink\.tsv:1: header not recognised: no CHR, BP\/POS column for the merge \(columns found: ID LOCATION WHAT\).*--col-chr --col-pos NAME/);
   const empty = path.join(dir, 'empty.tsv');
   fs.writeFileSync(empty, '');
   check('empty input', ['merge', a, empty, '--out', out], 3, new RegExp(`^dosageflow: ${esc(empty)}:1: empty file: no header line\n$`));
@@ -329,7 +329,7 @@ t.test('checks: message (file and line) and exit code, and no output left behind
   const corrupt = path.join(dir, 'corrupt.tsv.gz');
   fs.writeFileSync(corrupt, fs.readFileSync(b).subarray(0, 200));
   check('truncated gzip', ['merge', a, corrupt, '--out', out], 3, /corrupt\.tsv\.gz: byte \d+: truncated gzip stream/);
-  check('--sort checks the header too', ['merge', '--sort', notTable, '--out', out], 3, /plink\.tsv:1: not a summary-statistics table/);
+  check('--sort checks the header too', ['merge', '--sort', notTable, '--out', out], 3, /plink\.tsv:1: header not recognised/);
   check('--sort: empty input', ['merge', '--sort', empty, '--out', out], 3, /empty\.tsv:1: empty file: no header line\n$/);
   // File errors (exit 4).
   check('missing input', ['merge', a, path.join(dir, 'nope.tsv'), '--out', out], 4, /nope\.tsv: no such file\n$/);

@@ -4,7 +4,6 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { readLineBlocks, readLines } from '../src/io/lines.js';
 import { readSumstats } from '../src/index.js';
@@ -29,7 +28,10 @@ async function* pieces(buf: Buffer, size: number): AsyncGenerator<Buffer> {
 
 t.test('readLineBlocks and readLines give the same lines at 1-, 7- and 4096-byte reads', async (t) => {
   const text = Buffer.from('CHR\tSNP\tBP\tP\r\n1\trs1\t100\t0.5\n\n2\trs2\t200\t1e-300\n3\trs3\t300\tNA');
-  const want = text.toString().split('\n').map((l) => l.replace(/\r$/, ''));
+  const want = text
+    .toString()
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''));
   for (const size of [1, 7, 4096]) {
     const got: string[] = [];
     for await (const l of readLines(pieces(text, size))) got.push(Buffer.from(l).toString());
@@ -37,7 +39,10 @@ t.test('readLineBlocks and readLines give the same lines at 1-, 7- and 4096-byte
     const blocks: Buffer[] = [];
     for await (const b of readLineBlocks(pieces(text, size))) blocks.push(b);
     t.equal(Buffer.concat(blocks).toString(), text.toString(), `blocks join to the input, ${size}-byte reads`);
-    t.ok(blocks.slice(0, -1).every((b) => b[b.length - 1] === 10), 'every block but the last ends a line');
+    t.ok(
+      blocks.slice(0, -1).every((b) => b[b.length - 1] === 10),
+      'every block but the last ends a line',
+    );
   }
   await fc.assert(
     fc.asyncProperty(fc.array(fc.constantFrom('a', 'b', '\n', '\r', '\t'), { maxLength: 60 }), fc.integer({ min: 1, max: 9 }), async (chars, size) => {
@@ -53,7 +58,11 @@ t.test('15.16 merge and report stop at the 64 MiB line cap on a file of NULs (ex
   const d = dir('ss-nul');
   const f = path.join(d, 'nul.tsv');
   fs.writeFileSync(f, Buffer.alloc(65 << 20));
-  for (const args of [['merge', f, '--out', path.join(d, 'm.tsv')], ['merge', '--sort', f, '--out', path.join(d, 'm.tsv')], ['report', f, '--out', path.join(d, 'rep'), '--no-png']]) {
+  for (const args of [
+    ['merge', f, '--out', path.join(d, 'm.tsv')],
+    ['merge', '--sort', f, '--out', path.join(d, 'm.tsv')],
+    ['report', f, '--out', path.join(d, 'rep'), '--no-png'],
+  ]) {
     const r = runCli(args);
     t.equal(r.status, 3, `${args[0]} ${args[1]}: ${r.stderr}`);
     t.match(r.stderr, /nul\.tsv:1: line longer than 64 MiB/);
@@ -63,13 +72,13 @@ t.test('15.16 merge and report stop at the 64 MiB line cap on a file of NULs (ex
   fs.rmSync(f);
 });
 
-t.test('15.16 a 20 MB header field is quoted in 40 characters', async (t) => {
+t.test('15.16 a 20 MB header field is quoted in a few characters', async (t) => {
   const d = dir('ss-wide');
   const f = path.join(d, 'wide.tsv');
   fs.writeFileSync(f, `${'X'.repeat(20 << 20)}\tSNP\tBP\tA1\tA2\tP\n1\trs1\t1\tA\tG\t0.5\n`);
   const r = runCli(['merge', f, '--out', path.join(d, 'm.tsv')]);
   t.equal(r.status, 3, r.stderr);
-  t.match(r.stderr, /wide\.tsv:1: .*'X{40}\.\.\. \(20971520 characters\)'/);
+  t.match(r.stderr, /wide\.tsv:1: header not recognised: no CHR column for the merge \(columns found: X{30}\.\.\. SNP BP A1 A2 P\)/);
   t.ok(r.stderr.length < 600, `short: ${r.stderr.length} characters`);
   const rep = runCli(['report', f, '--out', path.join(d, 'rep'), '--no-png']);
   t.equal(rep.status, 3, rep.stderr);
@@ -80,7 +89,10 @@ t.test('15.23 a column named twice (two P columns) is an error naming the column
   const d = dir('ss-twice');
   const f = path.join(d, 'twice.tsv');
   fs.writeFileSync(f, 'CHR\tSNP\tBP\tA1\tA2\tBETA\tP\tP\n1\trs1\t100\tA\tG\t0.1\t0.5\t0.01\n');
-  for (const args of [['merge', f, '--out', path.join(d, 'm.tsv')], ['report', f, '--out', path.join(d, 'rep'), '--no-png']]) {
+  for (const args of [
+    ['merge', f, '--out', path.join(d, 'm.tsv')],
+    ['report', f, '--out', path.join(d, 'rep'), '--no-png'],
+  ]) {
     const r = runCli(args);
     t.equal(r.status, 3, r.stderr);
     t.match(r.stderr, /twice\.tsv:1: column P appears twice in the header \(columns 7 and 8\)/);
@@ -126,7 +138,7 @@ async function rowsOf(file: string, columns?: ColumnMapping) {
   return out;
 }
 
-t.test('the tools\' headers are recognised, with the effect allele as A1', async (t) => {
+t.test("the tools' headers are recognised, with the effect allele as A1", async (t) => {
   const cases: [string, string, Record<string, unknown>, number][] = [
     // plink2: A1 counted; the other allele is REF or ALT, whichever is not A1; covariate rows skipped.
     ['plink2.glm.linear', 'plink2', { chr: '10', snp: 'rs1140', bp: 203819, a1: 'G', a2: 'C', beta: -0.0812892, se: 0.278675, p: 0.771087, n: 113 }, 2],
@@ -203,7 +215,7 @@ function asTool(ours: string, tool: string): string {
 
 const close = (a: number | null, b: number | null, rel = 1e-9) => a === b || (a !== null && b !== null && Math.abs(a - b) <= rel * Math.abs(b));
 
-t.test('report on each tool\'s table gives the same lambda and top loci as on the same results in our format', async (t) => {
+t.test("report on each tool's table gives the same lambda and top loci as on the same results in our format", async (t) => {
   const d = dir('ss-tools');
   const { text } = makeSumstats({ seed: 5, perChr: 40, extremes: false });
   const ours = path.join(d, 'ours.tsv');
@@ -271,14 +283,39 @@ t.test('report --col-* / --columns on a table with its own names equals report o
   const run = (extra: string[], out: string) => runCli(['report', metal, '--out', path.join(d, out), '--no-png', ...extra]);
   const no = run([], 'no');
   t.equal(no.status, 3, 'unrecognised without a mapping');
-  t.match(no.stderr, /metal\.txt:1: header not recognised: no CHR, BP\/POS, P \(or LOG10P\) column for the report \(columns found: seqname MarkerName location Allele1 Allele2 Freq1 Effect StdErr P-value.meta\); .* --col-chr --col-pos --col-p NAME/);
+  t.match(
+    no.stderr,
+    /metal\.txt:1: header not recognised: no CHR, BP\/POS, P \(or LOG10P\) column for the report \(columns found: seqname MarkerName location Allele1 Allele2 Freq1 Effect StdErr P-value.meta\); .* --col-chr --col-pos --col-p NAME/,
+  );
   t.notMatch(no.stderr, /\n./, 'one line');
   const ref = runCli(['report', ours, '--out', path.join(d, 'ref'), '--no-png']);
   t.equal(ref.status, 0, ref.stderr);
   const want = JSON.parse(fs.readFileSync(path.join(d, 'ref', 'summary.json'), 'utf8'));
-  const flags = ['--col-chr', 'seqname', '--col-pos', 'location', '--col-snp', 'MarkerName', '--col-a1', 'Allele1', '--col-a2', 'Allele2', '--col-beta', 'Effect', '--col-se', 'StdErr', '--col-frq', 'Freq1', '--col-p', 'P-value.meta'];
+  const flags = [
+    '--col-chr',
+    'seqname',
+    '--col-pos',
+    'location',
+    '--col-snp',
+    'MarkerName',
+    '--col-a1',
+    'Allele1',
+    '--col-a2',
+    'Allele2',
+    '--col-beta',
+    'Effect',
+    '--col-se',
+    'StdErr',
+    '--col-frq',
+    'Freq1',
+    '--col-p',
+    'P-value.meta',
+  ];
   const one = ['--columns', 'chr=seqname,pos=location,snp=MarkerName,a1=Allele1,a2=Allele2,beta=Effect,se=StdErr,frq=Freq1,p=P-value.meta'];
-  for (const [tag, extra] of [['flags', flags], ['columns', one]] as const) {
+  for (const [tag, extra] of [
+    ['flags', flags],
+    ['columns', one],
+  ] as const) {
     const r = run([...extra], tag);
     t.equal(r.status, 0, r.stderr);
     const s = JSON.parse(fs.readFileSync(path.join(d, tag, 'summary.json'), 'utf8'));
@@ -304,7 +341,28 @@ t.test('prs --base with --col-* reads a renamed base as the original', async (t)
   const common = ['--gen', P('target.chr1.gen'), P('target.chr23.gen'), '--sample', P('target.sample'), '--pheno', P('pheno.tsv')];
   const a = runCli(['prs', '--base', P('base.tsv'), ...common, '--out', path.join(d, 'a')]);
   t.equal(a.status, 0, a.stderr);
-  const b = runCli(['prs', '--base', base, '--col-chr', 'Chr', '--col-pos', 'Pos', '--col-snp', 'MarkerName', '--col-a1', 'EA', '--col-a2', 'NEA', '--col-beta', 'Effect', '--col-p', 'Pval', ...common, '--out', path.join(d, 'b')]);
+  const b = runCli([
+    'prs',
+    '--base',
+    base,
+    '--col-chr',
+    'Chr',
+    '--col-pos',
+    'Pos',
+    '--col-snp',
+    'MarkerName',
+    '--col-a1',
+    'EA',
+    '--col-a2',
+    'NEA',
+    '--col-beta',
+    'Effect',
+    '--col-p',
+    'Pval',
+    ...common,
+    '--out',
+    path.join(d, 'b'),
+  ]);
   t.equal(b.status, 0, b.stderr);
   for (const f of ['clumped.tsv', 'scores.tsv', 'summary.tsv']) {
     t.equal(fs.readFileSync(path.join(d, `b.${f}`), 'utf8'), fs.readFileSync(path.join(d, `a.${f}`), 'utf8'), `${f} identical`);
@@ -312,4 +370,82 @@ t.test('prs --base with --col-* reads a renamed base as the original', async (t)
   const c = runCli(['prs', '--base', base, ...common, '--out', path.join(d, 'c')]);
   t.equal(c.status, 3);
   t.match(c.stderr, /gwas\.txt:1: no A1, A2, BETA column for the base table \(columns found: Chr MarkerName Pos EA NEA .*--col-a1 --col-a2 --col-beta NAME/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// merge of other tools' tables
+
+/** Split a table (header + rows) into files by chromosome, each with the header. */
+function byChrom(d: string, name: string, text: string, chrCol: number, sep: string): string[] {
+  const [head, ...rows] = text.trimEnd().split('\n');
+  const groups = new Map<string, string[]>();
+  for (const r of rows) {
+    const c = r.split(sep)[chrCol];
+    if (!groups.has(c)) groups.set(c, []);
+    groups.get(c)!.push(r);
+  }
+  return [...groups].map(([c, rs]) => {
+    const f = path.join(d, `${name}.chr${c}`);
+    fs.writeFileSync(f, [head, ...rs].join('\n') + '\n');
+    return f;
+  });
+}
+
+t.test('merge: regenie per-chromosome tables (space-separated) into one genome-sorted table, rows as written', async (t) => {
+  const d = dir('ss-merge');
+  const { text } = makeSumstats({ seed: 3, perChr: 20, extremes: false, chroms: ['1', '2', '10', 'X'] });
+  const whole = asTool(text, 'regenie');
+  const files = byChrom(d, 'step2', whole, 0, ' ').reverse();
+  const out = path.join(d, 'all.regenie');
+  const r = runCli(['merge', ...files, '--out', out]);
+  t.equal(r.status, 0, r.stderr);
+  t.equal(fs.readFileSync(out, 'utf8'), whole, 'header and rows unchanged, in genome order');
+  // In passes (two inputs open at once), as a large merge does.
+  const { runMerge } = await import('../src/pipeline/merge.js');
+  const out2 = path.join(d, 'all2.regenie');
+  await runMerge({ inputs: files, out: out2, compress: 'none', sort: false, memoryMB: 64, maxOpen: 2, log: () => {} });
+  t.equal(fs.readFileSync(out2, 'utf8'), whole, 'merged in passes: the same');
+  // A variant in two inputs, found through a pass: named by its identity and both files.
+  const dupRow = whole.split('\n')[3];
+  const extra = path.join(d, 'extra.regenie');
+  fs.writeFileSync(extra, `${whole.split('\n')[0]}\n${dupRow}\n`);
+  const err = await runMerge({ inputs: [...files, extra], out: path.join(d, 'x'), compress: 'none', sort: false, memoryMB: 64, maxOpen: 2, log: () => {} }).catch((e: Error) => e);
+  const [c, bp, id, a0, a1] = dupRow.split(' ');
+  t.match((err as Error).message, new RegExp(`^duplicate variant ${c}:${bp} ${id} ${a1}/${a0}: also in `), `${(err as Error).message}`);
+});
+
+t.test('merge --sort of a shuffled plink2 table; a plink2 duplicate inside one input', async (t) => {
+  const d = dir('ss-sort');
+  const { text } = makeSumstats({ seed: 4, perChr: 30, extremes: false, chroms: ['1', '3', 'X'] });
+  const whole = asTool(text, 'plink2-logistic');
+  const [head, ...rows] = whole.trimEnd().split('\n');
+  const shuffled = [...rows].sort((a, b) => ((a.length * 7919 + a.charCodeAt(a.length - 3)) % 101) - ((b.length * 7919 + b.charCodeAt(b.length - 3)) % 101));
+  const f = path.join(d, 'shuffled.glm.logistic');
+  fs.writeFileSync(f, [head, ...shuffled].join('\n') + '\n');
+  const out = path.join(d, 'sorted.glm.logistic');
+  const r = runCli(['merge', '--sort', f, '--out', out, '--memory', '16']);
+  t.equal(r.status, 0, r.stderr);
+  t.equal(fs.readFileSync(out, 'utf8'), whole);
+  const dup = path.join(d, 'dup.glm.logistic');
+  fs.writeFileSync(dup, [head, rows[0], rows[1], rows[1]].join('\n') + '\n');
+  const m = runCli(['merge', dup, '--out', path.join(d, 'm')]);
+  t.equal(m.status, 3);
+  const [c, bp, id, ref, alt] = rows[1].split('\t');
+  t.match(m.stderr, new RegExp(`dup\\.glm\\.logistic:4: duplicate variant ${c}:${bp} ${id} ${ref}/${alt}: also at line 3`));
+});
+
+t.test('merge --col-chr --col-pos on a table with its own names', async (t) => {
+  const d = dir('ss-merge-cols');
+  const { text } = makeSumstats({ seed: 6, perChr: 15, extremes: false, chroms: ['1', '2', '5'] });
+  const whole = renamed(text, { CHR: 'seqname', BP: 'location', SNP: 'MarkerName' });
+  const files = byChrom(d, 'meta', whole, 1, '\t').reverse();
+  const out = path.join(d, 'meta.tbl');
+  const no = runCli(['merge', ...files, '--out', out]);
+  t.equal(no.status, 3);
+  t.match(no.stderr, /header not recognised: no CHR, BP\/POS column for the merge \(columns found: seqname MarkerName location .*--col-chr --col-pos NAME/);
+  const r = runCli(['merge', ...files, '--col-chr', 'seqname', '--col-pos', 'location', '--col-snp', 'MarkerName', '--out', out]);
+  t.equal(r.status, 0, r.stderr);
+  t.equal(fs.readFileSync(out, 'utf8'), whole);
+  const s = runCli(['merge', '--sort', files[0], '--columns', 'chr=seqname,pos=location', '--out', path.join(d, 's.tbl')]);
+  t.equal(s.status, 0, s.stderr);
 });

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
+import { COLUMN_OPTIONS, mappingFromArgs } from '../io/sumstats.js';
 import type { OutCompression } from '../io/output.js';
 import { runMerge, type MergeConfig } from '../pipeline/merge.js';
 import { fileList, parseNumber } from './options.js';
@@ -46,6 +47,7 @@ export function validateMergeOptions(a: Record<string, unknown>): MergeConfig {
     sort,
     memoryMB,
     tmpDir: a['tmp-dir'] ? String(a['tmp-dir']) : undefined,
+    columns: mappingFromArgs(a),
   };
 }
 
@@ -64,7 +66,10 @@ export const mergeCommand: CommandModule = {
           'variant (CHR SNP BP A1 A2) may appear in only one input. The output is compressed by its\n' +
           'name (.gz, .zst) unless --compress says otherwise, and appears only once complete.\n' +
           'With --sort, one unsorted table is sorted using at most --memory MB, spilling sorted runs to\n' +
-          '--tmp-dir.',
+          '--tmp-dir.\n\n' +
+          'Other tools\' tables (plink2 --glm, regenie, SAIGE, BOLT-LMM, GWAS-SSF: e.g. per-chromosome\n' +
+          'outputs) are merged as they are, keyed by their chromosome and position columns, rows and header\n' +
+          'unchanged; any other table with --col-chr and --col-pos (or --columns chr=..,pos=..).',
       )
       .positional('files', { type: 'string', array: true, describe: 'tables to merge (plain, .gz or .zst: detected from content); - = stdin' })
       .option('out', { alias: 'o', type: 'string', describe: 'output file; - writes to stdout' })
@@ -75,10 +80,13 @@ export const mergeCommand: CommandModule = {
         describe: 'MB of memory (default 256): --sort holds this much before spilling a run; merge opens one input per 4 MB at once, more are merged in passes',
       })
       .option('tmp-dir', { type: 'string', describe: 'directory for sorted runs and merge passes (default: beside the output)' })
+      .options(COLUMN_OPTIONS)
       .example('$0 merge res/s*.response.tsv.gz --out res/response.tsv.gz', 'merge assoc shards (any order)')
       .example('$0 merge chr1.tsv.zst chr2.tsv.zst --out - | head', 'merge to stdout')
       .example('$0 merge s*.response.tsv.gz --out gcst.response.tsv.gz', 'GWAS-SSF shards (assoc --format gwas-ssf --shard I/N): the first input\'s -meta.yaml is carried over')
-      .example('$0 merge --sort big.tsv --out big.sorted.tsv.zst --memory 1024', 'sort one table'),
+      .example('$0 merge --sort big.tsv --out big.sorted.tsv.zst --memory 1024', 'sort one table')
+      .example('$0 merge step2_chr*_height.regenie --out height.regenie', 'regenie per-chromosome outputs into one genome-sorted table')
+      .example('$0 merge --sort meta.tbl --col-chr Chromosome --col-pos Position --out meta.sorted.tbl', 'any table, its key columns named'),
   handler: async (argv) => {
     const cfg = validateMergeOptions(argv as Record<string, unknown>);
     await runMerge(cfg);

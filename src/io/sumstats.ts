@@ -259,6 +259,12 @@ export function splitHeader(line: string): { names: string[]; delim: 'tab' | 'sp
   return { names: t === '' ? [] : t.split(/[ \t]+/), delim };
 }
 
+/** The tool whose layout a header line is ('generic' for any other). */
+export function formatOf(line: string): SumstatsFormat {
+  const upper = splitHeader(line).names.map((n) => n.trim().toUpperCase());
+  return FORMATS.find((f) => f.is(upper))!.name;
+}
+
 /** Flag that maps a key, for messages. */
 function flagOf(k: ColumnKey | 'or'): string {
   const f = Object.entries(MAPPING_KEYS).find(([, v]) => v === k)![0];

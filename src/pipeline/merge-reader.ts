@@ -1,50 +1,80 @@
-// Block-wise reader of a summary-statistics table (`CHR\tSNP\tBP\t...`, one row a line) for the merge
-// engine. It pulls ~1 MB decompressed blocks from the source, cuts them at the last '\n' and parses one
+// Block-wise reader of a summary-statistics table (`CHR\tSNP\tBP\t...`, one row a line; or another
+// tool's table, its key columns found by io/sumstats.ts) for the merge engine. It pulls ~1 MB decompressed blocks from the source, cuts them at the last '\n' and parses one
 // row at a time synchronously, so the merge awaits once per block rather than once per row. The
 // current row is exposed as a RowKey (rank, chr, pos, line) so order.ts's compareKeys orders readers.
 import { InputError } from '../errors.js';
 import { RANK_OTHER, chrRank, normChr } from '../formats/chrom.js';
 import { openInput } from '../io/input.js';
 import { readLineBlocks } from '../io/lines.js';
-import { isNumberField, numericColumns, quoteField, recogniseHeader } from '../io/sumstats.js';
+import { fieldCountError, isNumberField, numericColumns, quoteField, recogniseHeader, type ColumnMapping, type SumstatsLayout } from '../io/sumstats.js';
 import { compareChrom, type RowKey } from './order.js';
 
 const LF = 10;
 const CR = 13;
 const TAB = 9;
+const SPACE = 32;
+
+/**
+ * Where the key of another tool's row is: the chromosome and position columns, the separator, and
+ * the columns naming the variant (CHR SNP BP A1 A2, or plink2's CHR ID POS REF ALT A1) for the
+ * duplicate check. Undefined for our own tables (tab, CHR first, BP third, the first five columns).
+ */
+export interface KeyColumns {
+  chr: number;
+  bp: number;
+  space: boolean;
+  ident: number[];
+}
+
+/** The key columns of a recognised header; undefined when they are our own table's. */
+export function keyColumnsOf(l: SumstatsLayout): KeyColumns | undefined {
+  const c = l.col;
+  const ours = l.delim === 'tab' && c.chr === 0 && c.bp === 2 && c.snp === 1 && c.a1 === 3 && c.a2 === 4;
+  if (ours) return undefined;
+  const ident = l.col.a2 >= 0 || l.ref < 0 ? [c.chr, c.snp, c.bp, c.a1, c.a2] : [c.chr, c.snp, c.bp, l.ref, l.alt, c.a1];
+  return { chr: c.chr, bp: c.bp, space: l.delim === 'space', ident };
+}
+
+/** Start and end of field `k` of b[s, e) (tab-separated, or runs of blanks); [-1, -1] when absent. */
+export function fieldAt(b: Uint8Array, s: number, e: number, k: number, space: boolean): [number, number] {
+  let i = s;
+  if (!space) {
+    for (let f = 0; f < k; f++) {
+      while (i < e && b[i] !== TAB) i++;
+      if (i >= e) return [-1, -1];
+      i++;
+    }
+    let j = i;
+    while (j < e && b[j] !== TAB) j++;
+    return [i, j];
+  }
+  for (let f = 0; ; f++) {
+    while (i < e && (b[i] === SPACE || b[i] === TAB)) i++;
+    if (i >= e) return [-1, -1];
+    let j = i;
+    while (j < e && b[j] !== SPACE && b[j] !== TAB) j++;
+    if (f === k) return [i, j];
+    i = j;
+  }
+}
+
+/**
+ * The bytes naming a row's variant, `CHR\tSNP\tBP\tA1\tA2` (a view of our own rows; for other tools'
+ * rows their identity columns joined by tabs): equal for the same variant, and what describeVariant
+ * prints.
+ */
+export function identOf(key: KeyColumns | undefined, b: Uint8Array, s: number, e: number): Buffer {
+  if (key === undefined) return Buffer.from(b.buffer, b.byteOffset + s, variantEnd(b, s, e) - s);
+  const parts = key.ident.map((k) => {
+    const [fs, fe] = k < 0 ? [-1, -1] : fieldAt(b, s, e, k, key.space);
+    return fs < 0 ? '' : Buffer.from(b.buffer, b.byteOffset + fs, fe - fs).toString('latin1');
+  });
+  return Buffer.from(parts.join('\t'), 'latin1');
+}
 const EMPTY = Buffer.alloc(0);
 const LF_BUF = Buffer.from([LF]);
 
-/**
- * Where a table keeps its merge key and variant identity: ours (CHR SNP BP A1 A2 ...) or the layouts
- * of assoc --format (formats/out-format.ts), all of which start with chromosome and position.
- */
-export interface TableLayout {
-  name: 'dosageflow' | 'gwas-ssf' | 'plink2' | 'regenie';
-  /** 0-based field of the position (the chromosome is field 0). */
-  posField: number;
-  /** Leading fields naming the variant (duplicates are rows equal in these). */
-  idFields: number;
-}
-
-export const OWN_LAYOUT: TableLayout = { name: 'dosageflow', posField: 2, idFields: 5 };
-const LAYOUTS: { first: string[]; layout: TableLayout }[] = [
-  { first: ['CHR', 'SNP', 'BP', 'A1', 'A2'], layout: OWN_LAYOUT },
-  { first: ['chromosome', 'base_pair_location', 'effect_allele', 'other_allele'], layout: { name: 'gwas-ssf', posField: 1, idFields: 4 } },
-  { first: ['#CHROM', 'POS', 'ID', 'REF', 'ALT', 'A1'], layout: { name: 'plink2', posField: 1, idFields: 6 } },
-  { first: ['CHROM', 'GENPOS', 'ID', 'ALLELE0', 'ALLELE1'], layout: { name: 'regenie', posField: 1, idFields: 5 } },
-];
-
-/** The layout a header names, or null when it is none of them. */
-export function layoutOf(header: string): TableLayout | null {
-  const cols = header.split('\t');
-  for (const l of LAYOUTS) if (l.first.every((c, i) => cols[i] === c)) return l.layout;
-  return null;
-}
-
 export interface ReaderOptions {
-  /** Columns of the key (default ours; a reader with a header takes it from the header). */
-  layout?: TableLayout;
   /** The first line is a header (kept in `header`, not returned as a row). */
   header: boolean;
   /** Every row must follow the one before it in genome order (InputError otherwise). */
@@ -57,6 +87,10 @@ export interface ReaderOptions {
    * numericColumns). User inputs of merge are checked; runs made here are not.
    */
   checkRows?: boolean;
+  /** checkRows: --col-* / --columns for a header that is not recognised. */
+  columns?: ColumnMapping;
+  /** Runs without a header (and checkRows: false) of another tool's table: where its key is. */
+  key?: KeyColumns;
 }
 
 /** Where a reader's rows came from when it reads an intermediate run: the original inputs. */
@@ -79,8 +113,6 @@ export class TableReader implements RowKey {
   done = false;
   /** For intermediate runs: the original files whose rows this run holds. */
   origins?: Origins;
-  /** Where the key and the variant identity are (from the header when there is one). */
-  layout: TableLayout;
 
   /** The block being parsed (`buf` is the current row's, which may be the block before). */
   private blk: Buffer = EMPTY;
@@ -94,6 +126,13 @@ export class TableReader implements RowKey {
   private nFields = 0;
   private numeric: boolean[] = [];
   private names: string[] = [];
+  private space = false;
+  /** Key of the row being parsed (fields, so the hot loop allocates nothing). */
+  private kPos = 0;
+  private kCs = 0;
+  private kCe = 0;
+  /** Where the key is, for another tool's table (undefined: ours). */
+  keyCols: KeyColumns | undefined;
 
   constructor(
     readonly file: string,
@@ -101,7 +140,8 @@ export class TableReader implements RowKey {
     private readonly opts: ReaderOptions,
   ) {
     this.wantHeader = opts.header;
-    this.layout = opts.layout ?? OWN_LAYOUT;
+    this.keyCols = opts.key;
+    this.space = opts.key?.space ?? false;
   }
 
   /** Open a file ('-' = stdin; plain, gzip or zstd by content) and read up to its first row. */
@@ -145,12 +185,13 @@ export class TableReader implements RowKey {
       if (this.wantHeader) {
         this.wantHeader = false;
         this.header = b.toString('utf8', s, e);
-        this.layout = layoutOf(this.header) ?? this.layout;
         this.opts.onHeader?.(this.header);
         if (this.opts.checkRows) {
-          const layout = recogniseHeader(this.header, this.file, this.lines, { required: [] });
-          this.names = this.header.split('\t');
-          this.nFields = this.names.length;
+          const layout = recogniseHeader(this.header, this.file, this.lines, { required: ['chr', 'bp'], mapping: this.opts.columns, what: 'merge' });
+          this.keyCols = keyColumnsOf(layout);
+          this.space = layout.delim === 'space';
+          this.names = layout.names;
+          this.nFields = layout.nCols;
           this.numeric = numericColumns(layout);
         }
         continue;
@@ -195,31 +236,73 @@ export class TableReader implements RowKey {
 
   /** checkRows: the field count and the numeric columns of the row b[s, e). */
   private checkRow(b: Buffer, s: number, e: number): void {
+    if (this.space) return this.checkSpaceRow(b, s, e);
     let f = 0;
     let fs = s;
     for (let i = s; i <= e; i++) {
       if (i < e && b[i] !== TAB) continue;
-      if (f < this.nFields && this.numeric[f] && !isNumberField(b, fs, i)) {
-        throw this.fail(`${this.names[f]} is not a number: '${quoteField(b.toString('utf8', fs, i))}'`);
-      }
+      this.checkField(b, f, fs, i);
       f++;
       fs = i + 1;
     }
-    if (f !== this.nFields) throw this.fail(`${f} field${f === 1 ? '' : 's'} where the header has ${this.nFields}${f < this.nFields ? ' (a row cut short?)' : ''}`);
+    if (f !== this.nFields) throw fieldCountError(f, this.nFields, this.file, this.lines);
   }
 
-  private parse(b: Buffer, s: number, e: number): void {
+  /** checkRow of a table separated by runs of blanks (regenie's). */
+  private checkSpaceRow(b: Buffer, s: number, e: number): void {
+    let f = 0;
+    for (let i = s; ; f++) {
+      while (i < e && (b[i] === SPACE || b[i] === TAB)) i++;
+      if (i >= e) break;
+      const fs = i;
+      while (i < e && b[i] !== SPACE && b[i] !== TAB) i++;
+      this.checkField(b, f, fs, i);
+    }
+    if (f !== this.nFields) throw fieldCountError(f, this.nFields, this.file, this.lines);
+  }
+
+  private checkField(b: Buffer, f: number, fs: number, fe: number): void {
+    if (f < this.nFields && this.numeric[f] && !isNumberField(b, fs, fe)) {
+      throw this.fail(`${this.names[f]} is not a number: '${quoteField(b.toString('utf8', fs, fe))}'`);
+    }
+  }
+
+  /** The bytes naming the variant of row b[s, e) of this table (see identOf). */
+  identOf(b: Uint8Array, s: number, e: number): Buffer {
+    return identOf(this.keyCols, b, s, e);
+  }
+
+  /** Chromosome field [kCs, kCe) and position kPos of row b[s, e) of another tool's table. */
+  private keyOf(b: Buffer, s: number, e: number): void {
+    const k = this.keyCols!;
+    const [cs, ce] = fieldAt(b, s, e, k.chr, k.space);
+    const [ps, pe] = fieldAt(b, s, e, k.bp, k.space);
+    if (cs < 0 || ps < 0) throw this.fail(`row without CHR and BP columns (fewer than ${Math.max(k.chr, k.bp) + 1} fields)`);
+    let pos = 0;
+    for (let i = ps; i < pe; i++) {
+      const d = b[i] - 48;
+      if (d < 0 || d > 9) {
+        pos = -1;
+        break;
+      }
+      pos = pos * 10 + d;
+    }
+    if (pos < 0 || pe === ps) throw this.fail(`BP is not a position: '${quoteField(b.toString('utf8', ps, pe))}'`);
+    this.kCs = cs;
+    this.kCe = ce;
+    this.kPos = pos;
+  }
+
+  /** End of the chromosome field and the position of our own row b[s, e) (CHR first, BP third). */
+  private ourKey(b: Buffer, s: number, e: number): number {
     let i = s;
     while (i < e && b[i] !== TAB) i++;
+    if (i >= e) throw this.fail('row without CHR and BP columns (fewer than 3 tab-separated fields)');
     const t1 = i;
-    // t2: the tab before the position field (field posField).
-    let t2 = t1;
-    for (let f = 1; f < this.layout.posField; f++) {
-      i++;
-      while (i < e && b[i] !== TAB) i++;
-      t2 = i;
-    }
-    if (t2 >= e) throw this.fail(this.layout === OWN_LAYOUT ? 'row without CHR and BP columns (fewer than 3 tab-separated fields)' : `row without chromosome and position columns (fewer than ${this.layout.posField + 1} tab-separated fields)`);
+    i++;
+    while (i < e && b[i] !== TAB) i++;
+    if (i >= e) throw this.fail('row without CHR and BP columns (fewer than 3 tab-separated fields)');
+    const t2 = i;
     let pos = 0;
     for (i = t2 + 1; i < e; i++) {
       const c = b[i];
@@ -234,16 +317,31 @@ export class TableReader implements RowKey {
     if (pos < 0 || i === t2 + 1) {
       let t3 = b.indexOf(TAB, t2 + 1);
       if (t3 < 0 || t3 > e) t3 = e;
-      throw this.fail(`${this.layout.posField === 2 ? 'BP' : 'the position'} is not a position: '${quoteField(b.toString('utf8', t2 + 1, t3))}'`);
+      throw this.fail(`BP is not a position: '${quoteField(b.toString('utf8', t2 + 1, t3))}'`);
     }
+    this.kPos = pos;
+    return t1;
+  }
+
+  private parse(b: Buffer, s: number, e: number): void {
+    let cs = s;
+    let ce: number;
+    if (this.keyCols === undefined) {
+      ce = this.ourKey(b, s, e);
+    } else {
+      this.keyOf(b, s, e);
+      cs = this.kCs;
+      ce = this.kCe;
+    }
+    const pos = this.kPos;
     // The chromosome name rarely changes: compare its bytes with the last one seen.
-    const clen = t1 - s;
+    const clen = ce - cs;
     const cc = this.cacheChr;
     let same = clen === cc.length;
-    for (let k = 0; same && k < clen; k++) if (b[s + k] !== cc[k]) same = false;
+    for (let k = 0; same && k < clen; k++) if (b[cs + k] !== cc[k]) same = false;
     if (!same) {
-      this.cacheChr = Buffer.from(b.subarray(s, t1));
-      this.cacheName = b.toString('latin1', s, t1);
+      this.cacheChr = Buffer.from(b.subarray(cs, ce));
+      this.cacheName = b.toString('latin1', cs, ce);
       this.cacheRank = chrRank(normChr(this.cacheName));
     }
     const rank = this.cacheRank;
@@ -252,10 +350,9 @@ export class TableReader implements RowKey {
       let c = compareChrom(rank, chr, this.rank, this.chr);
       if (c === 0) c = pos - this.pos;
       if (c === 0) {
-        const ve = variantEnd(b, s, e, this.layout.idFields);
-        const le = variantEnd(this.buf, this.start, this.end, this.layout.idFields);
-        if (ve - s === le - this.start && Buffer.compare(b.subarray(s, ve), this.buf.subarray(this.start, le)) === 0) {
-          throw this.fail(`duplicate variant ${describeVariant(b.subarray(s, e), this.layout)}: also at line ${this.lineNo}`);
+        const id = this.identOf(b, s, e);
+        if (id.equals(this.identOf(this.buf, this.start, this.end))) {
+          throw this.fail(`duplicate variant ${describeVariant(id)}: also at line ${this.lineNo}`);
         }
         c = Buffer.compare(b.subarray(s, e), this.buf.subarray(this.start, this.end));
       }
@@ -294,18 +391,17 @@ function stripCR(b: Buffer): Buffer {
   return out.subarray(0, o);
 }
 
-/** End of the variant identity (CHR SNP BP A1 A2, or `fields` leading fields): index of that tab, or the line end. */
-export function variantEnd(b: Uint8Array, s: number, e: number, fields = 5): number {
+/** End of the variant identity (CHR SNP BP A1 A2): index of the 5th tab, or the line end. */
+export function variantEnd(b: Uint8Array, s: number, e: number): number {
   let tabs = 0;
-  for (let i = s; i < e; i++) if (b[i] === TAB && ++tabs === fields) return i;
+  for (let i = s; i < e; i++) if (b[i] === TAB && ++tabs === 5) return i;
   return e;
 }
 
 export { quoteField } from '../io/sumstats.js';
 
 /** "CHR:BP SNP A1/A2" of a row, for messages. */
-export function describeVariant(line: Uint8Array, layout: TableLayout = OWN_LAYOUT): string {
+export function describeVariant(line: Uint8Array): string {
   const f = Buffer.from(line.buffer, line.byteOffset, line.length).toString('utf8').split('\t');
-  if (layout !== OWN_LAYOUT) return `${f[0]}:${f[1]} ${f.slice(2, layout.idFields).join(' ')}`;
   return `${f[0]}:${f[2]} ${f[1] ?? ''}${f[3] !== undefined ? ` ${f[3]}/${f[4] ?? ''}` : ''}`;
 }

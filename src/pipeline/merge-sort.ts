@@ -26,7 +26,7 @@ export async function sortTable(cfg: MergeConfig, tmp: { get: () => string }): P
   const file = cfg.inputs[0];
   const memoryBytes = Math.max(1, cfg.memoryMB * (1 << 20));
   const maxOpen = cfg.maxOpen ?? maxOpenFor(cfg.memoryMB);
-  const r = await TableReader.open(file, { header: true, checkSorted: false, checkRows: true, onHeader: (h) => checkHeaderColumns(h, file) });
+  const r = await TableReader.open(file, { header: true, checkSorted: false, checkRows: true, onHeader: (h) => checkHeaderColumns(h, file), columns: cfg.columns });
   if (r.header === null) {
     r.close();
     throw new InputError('empty file: no header line', { file, line: 1 });
@@ -63,10 +63,11 @@ export async function sortTable(cfg: MergeConfig, tmp: { get: () => string }): P
     await run0.finish();
     const last = held;
     held = new HeldRows();
+    const key = r.keyCols;
     const sources: MergeSource[] = [
-      { open: () => TableReader.open(run0.tmpPath, { header: true, checkSorted: false }), origins: [file] },
-      ...spills.map((f) => ({ open: () => TableReader.open(f, { header: false, checkSorted: false }), origins: [file], temp: f })),
-      { open: () => TableReader.fromBlocks('(memory)', last.sortedBlocks(), { header: false, checkSorted: false }), origins: [file] },
+      { open: () => TableReader.open(run0.tmpPath, { header: true, checkSorted: false, key }), origins: [file] },
+      ...spills.map((f) => ({ open: () => TableReader.open(f, { header: false, checkSorted: false, key }), origins: [file], temp: f })),
+      { open: () => TableReader.fromBlocks('(memory)', last.sortedBlocks(), { header: false, checkSorted: false, key }), origins: [file] },
     ];
     const k = openSink(cfg.out, cfg.compress);
     sink = k;

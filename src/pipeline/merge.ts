@@ -15,7 +15,8 @@ import { createHash } from 'node:crypto';
 import { ssfMetaPath } from '../formats/out-format.js';
 import { createOutput, isSpecialFile, registerTemp, unregisterTemp, writeAsync, type OutCompression } from '../io/output.js';
 import { compareKeys } from './order.js';
-import { TableReader, describeVariant, layoutOf, quoteField, variantEnd } from './merge-reader.js';
+import { formatOf, type ColumnMapping } from '../io/sumstats.js';
+import { TableReader, describeVariant, identOf, quoteField, type KeyColumns } from './merge-reader.js';
 
 export { TableReader } from './merge-reader.js';
 
@@ -35,6 +36,8 @@ export interface MergeConfig {
   maxOpen?: number;
   /** Closing summary line (stderr by default). */
   log?: (line: string) => void;
+  /** --col-* / --columns: the key columns of a table whose header is not recognised. */
+  columns?: ColumnMapping;
 }
 
 export interface MergeSummary {
@@ -48,9 +51,6 @@ export interface MergeSummary {
   seconds: number;
   output: string;
 }
-
-/** The first columns every table must have (the merge key and the variant identity). */
-export const REQUIRED_COLUMNS = ['CHR', 'SNP', 'BP', 'A1', 'A2'];
 
 /** Approximate memory of one open input (read-ahead, decoder and block). */
 export const MB_PER_OPEN_INPUT = 4;
@@ -124,7 +124,7 @@ function siftDown(h: TableReader[], i: number): void {
 }
 
 async function defaultDuplicateError(first: RowAt, second: RowAt, row: Uint8Array): Promise<Error> {
-  return new InputError(`duplicate variant ${describeVariant(row, second.reader.layout)}: also in ${first.reader.file}:${first.line}`, { file: second.reader.file, line: second.line });
+  return new InputError(`duplicate variant ${describeVariant(second.reader.identOf(row, 0, row.length))}: also in ${first.reader.file}:${first.line}`, { file: second.reader.file, line: second.line });
 }
 
 /**
@@ -154,9 +154,7 @@ export async function mergeReaders(readers: TableReader[], w: BatchWriter, opts:
     else if (heap.length > 2) other = compareKeys(heap[1], heap[2]) <= 0 ? heap[1] : heap[2];
     for (;;) {
       if (checkDup && last !== s && s.pos === lastPos && s.rank === lastRank && last !== null) {
-        const ve = variantEnd(s.buf, s.start, s.end, s.layout.idFields);
-        const le = variantEnd(lastBuf, lastStart, lastEnd, s.layout.idFields);
-        if (Buffer.compare(s.buf.subarray(s.start, ve), lastBuf.subarray(lastStart, le)) === 0) {
+        if (s.identOf(s.buf, s.start, s.end).equals(last.identOf(lastBuf, lastStart, lastEnd))) {
           const mk = opts.duplicateError ?? defaultDuplicateError;
           // Name them in input order: the error is at the later input.
           let a: RowAt = { reader: last, line: lastLine };
@@ -244,29 +242,29 @@ async function openAll(sources: MergeSource[]): Promise<TableReader[]> {
 
 /** A duplicate found in an intermediate run: find the original file and line of each copy. */
 async function locateDuplicate(first: RowAt, second: RowAt, row: Uint8Array): Promise<Error> {
-  const layout = second.reader.layout;
-  const key = Buffer.from(row.subarray(0, variantEnd(row, 0, row.length, layout.idFields)));
+  const keyCols = second.reader.keyCols;
+  const key = Buffer.from(identOf(keyCols, row, 0, row.length));
   const find = async (at: RowAt): Promise<{ file: string; line: number }> => {
     if (!at.reader.origins) return { file: at.reader.file, line: at.line };
     for (const f of at.reader.origins) {
       if (f === '-') continue; // stdin cannot be read again
-      const line = await findVariant(f, key, layout.idFields);
+      const line = await findVariant(f, key, keyCols);
       if (line > 0) return { file: f, line };
     }
     return { file: at.reader.origins.join(', '), line: 0 };
   };
   const a = await find(first);
   const b = await find(second);
-  return new InputError(`duplicate variant ${describeVariant(row, layout)}: also in ${a.file}${a.line ? `:${a.line}` : ''}`, { file: b.file, line: b.line || undefined });
+  return new InputError(`duplicate variant ${describeVariant(key)}: also in ${a.file}${a.line ? `:${a.line}` : ''}`, { file: b.file, line: b.line || undefined });
 }
 
-/** Line number of the first row of `file` whose CHR SNP BP A1 A2 equal `key` (0 if none). */
-async function findVariant(file: string, key: Buffer, idFields: number): Promise<number> {
+/** Line number of the first row of `file` whose variant (identOf: CHR SNP BP A1 A2) is `key` (0 if none). */
+async function findVariant(file: string, key: Buffer, keyCols: KeyColumns | undefined): Promise<number> {
   const inp = await openInput(file);
   let n = 0;
   for await (const line of readLines(inp.stream, file)) {
     n++;
-    if (n > 1 && line.length >= key.length && Buffer.compare(line.subarray(0, variantEnd(line, 0, line.length, idFields)), key) === 0) {
+    if (n > 1 && line.length >= key.length && identOf(keyCols, line, 0, line.length).equals(key)) {
       inp.stream.destroy();
       return n;
     }
@@ -293,7 +291,7 @@ export async function mergeInPasses(sources: MergeSource[], w: BatchWriter, ctx:
       }
       const file = path.join(ctx.tmpDir(), `merge-${tag}-pass${round}-${g}.tsv`);
       const readers = await openAll(group);
-      const layout = readers[0].layout;
+      const key = readers[0].keyCols;
       try {
         const ws = fs.createWriteStream(file, { highWaterMark: 1 << 20 });
         const done = new Promise<void>((res, rej) => {
@@ -307,7 +305,7 @@ export async function mergeInPasses(sources: MergeSource[], w: BatchWriter, ctx:
         for (const r of readers) r.close();
       }
       for (const s of group) if (s.temp) fs.rmSync(s.temp, { force: true });
-      next.push({ open: () => TableReader.open(file, { header: false, checkSorted: false, layout }), origins: group.flatMap((s) => s.origins), temp: file });
+      next.push({ open: () => TableReader.open(file, { header: false, checkSorted: false, key }), origins: group.flatMap((s) => s.origins), temp: file });
     }
     sources = next;
     round++;
@@ -323,15 +321,12 @@ export async function mergeInPasses(sources: MergeSource[], w: BatchWriter, ctx:
   }
 }
 
-/** Check a header names the required first columns (or, with `formats`, is a layout of assoc --format); returns it. */
-export function checkHeaderColumns(header: string | null, file: string, formats = false): string {
+/**
+ * Check there is a header; returns it. Which columns are the key is decided by the reader
+ * (io/sumstats.ts recogniseHeader: ours, another tool's, or --col-* / --columns).
+ */
+export function checkHeaderColumns(header: string | null, file: string): string {
   if (header === null) throw new InputError('empty file: no header line', { file, line: 1 });
-  if (formats && layoutOf(header)) return header;
-  const cols = header.split('\t');
-  const bad = REQUIRED_COLUMNS.findIndex((c, i) => cols[i] !== c);
-  if (bad >= 0) {
-    throw new InputError(`not a summary-statistics table: the header must start with ${REQUIRED_COLUMNS.join(' ')} (column ${bad + 1} is '${quoteField(cols[bad] ?? '')}')`, { file, line: 1 });
-  }
   return header;
 }
 
@@ -392,10 +387,10 @@ export async function mergeTables(cfg: MergeConfig, tmp: { get: () => string }):
     origins: [file],
     async open() {
       const onHeader = (h: string) => {
-        if (expected === null) expected = checkHeaderColumns(h, file, true);
+        if (expected === null) expected = checkHeaderColumns(h, file);
         else if (h !== expected) throw new InputError(headerDiff(h, expected, first), { file, line: 1 });
       };
-      const r = await TableReader.open(file, { header: true, checkSorted: true, checkRows: true, onHeader });
+      const r = await TableReader.open(file, { header: true, checkSorted: true, checkRows: true, onHeader, columns: cfg.columns });
       if (r.header === null) {
         r.close();
         throw new InputError('empty file: no header line', { file, line: 1 });
@@ -423,9 +418,9 @@ export async function mergeTables(cfg: MergeConfig, tmp: { get: () => string }):
 }
 
 function headerDiff(h: string, want: string, first: string): string {
-  const la = layoutOf(h);
-  const lb = layoutOf(want);
-  if (la && lb && la !== lb) return `a ${la.name} table, but ${first} is a ${lb.name} table: merge tables of one format (assoc --format)`;
+  const la = formatOf(h);
+  const lb = formatOf(want);
+  if (la !== lb) return `a ${la} table, but ${first} is a ${lb} table: merge tables of one format (assoc --format)`;
   const a = h.split('\t');
   const b = want.split('\t');
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -452,7 +447,7 @@ export async function runMerge(cfg: MergeConfig): Promise<MergeSummary> {
     } else {
       const r = await mergeTables(cfg, tmp);
       summary = { rows: r.rows, inputs: cfg.inputs.length, passes: r.passes, seconds: 0, output: cfg.out };
-      if (r.header !== null && layoutOf(r.header)?.name === 'gwas-ssf' && cfg.out !== '-') {
+      if (r.header !== null && formatOf(r.header) === 'gwas-ssf' && cfg.out !== '-') {
         const w = await carrySsfMeta(cfg.inputs, cfg.out);
         if (w) log(`dosageflow: warning: ${w}`);
       }
