@@ -324,6 +324,14 @@ t.test('report --col-* / --columns on a table with its own names equals report o
     const pick = (l: Record<string, unknown>) => [l.chr, l.snp, l.bp, l.a1, l.a2, l.beta, l.se, l.frq, l.p, l.locus_start, l.locus_end];
     t.same(s.top_loci.map(pick), want.top_loci.map(pick), `${tag}: the same top loci`);
   }
+  // The library's readSumstats takes the same mapping.
+  const lib = await rowsOf(metal, { chr: 'seqname', bp: 'location', snp: 'MarkerName', a1: 'Allele1', a2: 'Allele2', beta: 'Effect', p: 'P-value.meta' });
+  const first = text.split('\n')[1].split('\t');
+  t.same(
+    [lib[0].chr, lib[0].snp, lib[0].bp, lib[0].a1, lib[0].a2, lib[0].beta, lib[0].p],
+    [first[0], first[1], Number(first[2]), first[3], first[4], Number(first[8]), Number(first[11])],
+    'readSumstats(file, columns)',
+  );
   // Mistakes: a name the header does not have, a malformed --columns.
   const bad = run(['--col-chr', 'seqname', '--col-pos', 'location', '--col-p', 'PVAL'], 'bad');
   t.equal(bad.status, 3);
