@@ -88,3 +88,39 @@ t.test('a .gen decoder throws the typed DecodeError: code, field; the caller add
   const short = enc.encode('1 s r 5 A G 1 0 0');
   t.throws(() => dec.line(short, 0, short.length, { nSamples: 2, plink2Precision: true }, new Float64Array(2), meta), { code: 'field-count' });
 });
+
+t.test('the VCF decoder throws the same DecodeError shape: code, field (the column); no error strings', async (t) => {
+  const { VcfDecoder, parseVcfHeaderLine } = await import('../src/formats/vcf/decode.js');
+  const { inflateBlocks } = await import('../src/formats/vcf/bgzf.js');
+  const dec = new VcfDecoder({ nSamples: 2, plink2Precision: true });
+  const rec = (s: string) => {
+    const b = enc.encode(s);
+    return () => dec.decode(b, 0, b.length);
+  };
+  t.equal(rec('1\t5\trs1\tA\tG\t.\tPASS\t.\tDS\t0.5\t1.5')(), true, 'decoded');
+  t.same(Array.from(dec.rows[0]), [0.5, 1.5]);
+  t.equal(rec('1\t5\trs1\tA\t.\t.\tPASS\t.\tDS\t0.5\t1.5')(), false, 'no ALT: not decoded, no error');
+  const cases: [string, string, number, RegExp][] = [
+    ['1\t5\trs1\tA\tG', 'field-count', 5, /^5 tab-separated fields; a VCF record has 9 before the samples$/],
+    ['1\tx5\trs1\tA\tG\t.\tPASS\t.\tDS\t0.5\t1.5', 'position', 2, /^POS 'x5' is not a whole number$/],
+    ['1\t5\trs1\tA\tG\t.\tPASS\t.\tAD\t0.5\t1.5', 'record', 9, /^FORMAT 'AD' has none of DS, GP, HDS, GT$/],
+    ['1\t5\trs1\tA\tG\t.\tPASS\t.\tDS\t0.5\t2.5', 'probability', 11, /^sample 2: DS outside \[0, 2\] '2\.5'$/],
+    ['1\t5\trs1\tA\tG\t.\tPASS\t.\tDS\t0.5', 'field-count', 11, /^1 sample columns, but the header lists 2$/],
+    ['1\t5\trs1\tA\tG\t.\tPASS\t.\tDS\t0.5\t1\t1', 'field-count', 12, /^more sample columns than the 2 the header lists$/],
+  ];
+  for (const [line, code, field, message] of cases) {
+    try {
+      rec(line)();
+      t.fail(`${line}: no error`);
+    } catch (e) {
+      t.ok(e instanceof DecodeError, `${code}: a DecodeError`);
+      t.match(e, { code, field, message }, line);
+      t.match((e as DecodeError).at({ file: 'x.vcf', line: 9 }), { code, field, file: 'x.vcf', line: 9 });
+    }
+  }
+  t.throws(() => parseVcfHeaderLine('#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ta\tb\ta'), { code: 'record', field: 12, message: /duplicate sample name 'a' \(columns 10 and 12\)/ });
+  t.same(parseVcfHeaderLine('#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ta\tb'), ['a', 'b']);
+  // BGZF blocks: the same class, byteOffset the block's offset in the buffer given.
+  const junk = new Uint8Array(40).fill(7);
+  t.throws(() => inflateBlocks(junk, 20, 40, { buf: new Uint8Array(0) }), { code: 'block', byteOffset: 20, message: /not a BGZF block header/ });
+});

@@ -4,7 +4,7 @@
 // (VcfStitcher). Plain gzip and uncompressed text are decompressed here and cut at line ends, as
 // .gen is. Decision record: docs/decisions/0301-vcf-bgzf-chunks.md.
 import * as fs from 'node:fs';
-import { FileError, InputError, fileError } from '../errors.js';
+import { DecodeError, FileError, InputError, fileError } from '../errors.js';
 import { normChr } from '../formats/chrom.js';
 import { blockLength, inflateBlocks, isBgzf } from '../formats/vcf/bgzf.js';
 import { parseVcfHeaderLine } from '../formats/vcf/decode.js';
@@ -151,9 +151,11 @@ function findHeaderEnd(t: Uint8Array, from: number): { end: number; lines: numbe
 }
 
 function headerSamples(file: string, line: string, lineNo: number): string[] {
-  const h = parseVcfHeaderLine(line);
-  if (h.error) throw new InputError(h.error, { file, line: lineNo });
-  return h.samples;
+  try {
+    return parseVcfHeaderLine(line);
+  } catch (e) {
+    throw e instanceof DecodeError ? e.at({ file, line: lineNo }) : e;
+  }
 }
 
 async function openBgzf(file: string, raw: RawReader): Promise<VcfSource> {
@@ -199,8 +201,8 @@ async function nextBlock(file: string, raw: RawReader): Promise<number> {
     let len: number;
     try {
       len = raw.scan < raw.have ? blockLength(raw.pending, raw.scan, raw.have) : -1;
-    } catch (m) {
-      throw new InputError(String(m), { file, byteOffset: raw.base + raw.scan });
+    } catch (e) {
+      throw e instanceof DecodeError ? e.at({ file, byteOffset: raw.base + (e.byteOffset ?? raw.scan) }) : e;
     }
     if (len > 0 && raw.scan + len <= raw.have) return len;
     let more: boolean;
@@ -223,8 +225,7 @@ function inflateOne(file: string, raw: RawReader, len: number, scratch: { buf: U
     raw.start = raw.scan;
     return d;
   } catch (e) {
-    const x = e as { message: string; at: number };
-    throw new InputError(x.message, { file, byteOffset: raw.base + x.at });
+    throw e instanceof DecodeError ? e.at({ file, byteOffset: raw.base + (e.byteOffset ?? raw.scan) }) : e;
   }
 }
 

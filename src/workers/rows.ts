@@ -285,9 +285,8 @@ export class RowFormatter {
     try {
       b = inflateBlocks(raw, 0, raw.length, this.inflated);
     } catch (e) {
-      const x = e as { message: string; at: number };
-      if (typeof x.at !== 'number') throw e;
-      return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset + x.at, code: 'block', message: x.message };
+      if (!(e instanceof DecodeError)) throw e;
+      return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset + (e.byteOffset ?? 0), ...decodeErrorFields(e) };
     }
     const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
     let from = 0;
@@ -342,11 +341,16 @@ export class RowFormatter {
       if (end > start && b[end - 1] === 13) end--;
       lines++;
       if (end > start && b[start] !== 35) {
-        const r = dec.decode(b, start, end);
+        let decoded: boolean;
+        try {
+          decoded = dec.decode(b, start, end);
+        } catch (err) {
+          if (err instanceof DecodeError) return { kind: 'error', seq, lineInChunk: lines - 1, ...decodeErrorFields(err) };
+          throw err;
+        }
         records++;
-        // 'skip': removed by --extract-if-info (counted by the decoder) or no ALT allele.
-        if (r !== null && r !== 'skip') return { kind: 'error', seq, lineInChunk: lines - 1, code: 'record', message: r };
-        if (r === null) {
+        // Not decoded: removed by --extract-if-info (counted by the decoder) or no ALT allele.
+        if (decoded) {
           m.chr = dec.chr;
           m.pos = dec.pos;
           m.snp = '';

@@ -4,6 +4,7 @@
 // Dosage source per record: DS, else GP, else the sum of HDS, else GT (see docs/decisions/0301).
 import { rhe } from '../gen/decode.js';
 import { showBytes } from '../../io/text.js';
+import { DecodeError, type DecodeErrorCode } from '../../errors.js';
 
 export type VcfDosage = 'DS' | 'GP' | 'HDS' | 'GT';
 
@@ -65,16 +66,17 @@ export class VcfDecoder {
   constructor(private readonly o: VcfOptions) {}
 
   /**
-   * Decode the record in b[start, end). Returns null when decoded (rows filled), 'skip' when the
-   * INFO filter removes it or it has no ALT allele, or an error message.
+   * Decode the record in b[start, end): true when decoded (rows filled), false when the INFO filter
+   * removes it or it has no ALT allele. A malformed record throws DecodeError (code, 1-based field;
+   * the caller adds the file and line).
    */
-  decode(b: Uint8Array, start: number, end: number): string | null | 'skip' {
+  decode(b: Uint8Array, start: number, end: number): boolean {
     const f = this.fields;
     let p = start;
     for (let k = 0; k < 9; k++) {
       f[k] = p;
       while (p < end && b[p] !== TAB) p++;
-      if (p >= end) return `${k + 1} tab-separated fields; a VCF record has 9 before the samples`;
+      if (p >= end) throw bad('field-count', k + 1, `${k + 1} tab-separated fields; a VCF record has 9 before the samples`);
       p++;
     }
     f[9] = p;
@@ -82,7 +84,7 @@ export class VcfDecoder {
     let pos = 0;
     for (let i = f[1]; i < f[2] - 1; i++) {
       const d = b[i] - 48;
-      if (d < 0 || d > 9) return `POS '${latin1(b, f[1], f[2] - 1)}' is not a whole number`;
+      if (d < 0 || d > 9) throw bad('position', 2, `POS '${latin1(b, f[1], f[2] - 1)}' is not a whole number`);
       pos = pos * 10 + d;
     }
     this.pos = pos;
@@ -90,17 +92,18 @@ export class VcfDecoder {
     this.idEnd = f[3] - 1;
     this.ref = latin1(b, f[3], f[4] - 1);
     const altText = latin1(b, f[4], f[5] - 1);
-    if (altText === '.' || altText === '*') return 'skip';
+    if (altText === '.' || altText === '*') return false;
     this.alts = altText.split(',');
     if (this.o.infoFilter && !this.infoPasses(b, f[7], f[8] - 1)) {
       this.infoFiltered++;
-      return 'skip';
+      return false;
     }
     const src = this.formatLayout(b, f[8], f[9] - 1);
-    if (src < 0) return `FORMAT '${latin1(b, f[8], f[9] - 1)}' has none of DS, GP, HDS, GT${this.o.force ? ` (--vcf-dosage ${this.o.force} asks for ${this.o.force})` : ''}`;
+    if (src < 0) throw bad('record', 9, `FORMAT '${latin1(b, f[8], f[9] - 1)}' has none of DS, GP, HDS, GT${this.o.force ? ` (--vcf-dosage ${this.o.force} asks for ${this.o.force})` : ''}`);
     if (src === Src.GT && !this.o.force) this.gtOnly++;
     this.source = SRC_NAMES[src];
-    return this.samples(b, f[9], end, src);
+    this.samples(b, f[9], end, src);
+    return true;
   }
 
   /** FORMAT key indices (cached while the string repeats); the dosage source, or -1. */
@@ -133,8 +136,8 @@ export class VcfDecoder {
     return -1;
   }
 
-  /** Every sample's dosages from field src (GT where a sample's own value is absent). */
-  private samples(b: Uint8Array, s0: number, end: number, src: number): string | null {
+  /** Every sample's dosages from field src (GT where a sample's own value is absent); throws DecodeError. */
+  private samples(b: Uint8Array, s0: number, end: number, src: number): void {
     const n = this.o.nSamples;
     const A = this.alts.length;
     if (this.scratch.length < A * n) this.scratch = new Float64Array(A * n * 2);
@@ -148,7 +151,7 @@ export class VcfDecoder {
     const round = this.o.plink2Precision;
     let p = s0;
     for (let i = 0; i < n; i++) {
-      if (p > end || (p === end && i > 0 && b[p - 1] !== TAB)) return `${i} sample columns, but the header lists ${n}`;
+      if (p > end || (p === end && i > 0 && b[p - 1] !== TAB)) throw bad('field-count', 10 + i, `${i} sample columns, but the header lists ${n}`);
       // One pass over the sample's bytes: its end, and the GT and source subfields.
       let gs = -1;
       let ge = -1;
@@ -178,7 +181,7 @@ export class VcfDecoder {
       let gtSeen = false;
       if (gs >= 0) {
         const r = this.parseGT(b, gs, ge, A);
-        if (r === -2) return `sample ${i + 1}: GT '${latin1(b, gs, ge)}' does not parse`;
+        if (r === -2) throw bad('probability', 10 + i, `sample ${i + 1}: GT '${latin1(b, gs, ge)}' does not parse`);
         if (r > 0) ploidy = r;
         gtSeen = true;
         if (r === 0) ploidy = ge - gs === 1 ? 1 : 2;
@@ -188,20 +191,20 @@ export class VcfDecoder {
         if (src === Src.DS && A === 1) {
           // The common case: one DS value.
           const x = parseDecimal(b, vs, ve);
-          if (x !== x) return `sample ${i + 1}: DS '${latin1(b, vs, ve)}' does not parse`;
-          if (!(x >= 0 && x <= ploidy)) return `sample ${i + 1}: DS outside [0, ${ploidy}] '${latin1(b, vs, ve)}'`;
+          if (x !== x) throw bad('probability', 10 + i, `sample ${i + 1}: DS '${latin1(b, vs, ve)}' does not parse`);
+          if (!(x >= 0 && x <= ploidy)) throw bad('probability', 10 + i, `sample ${i + 1}: DS outside [0, ${ploidy}] '${latin1(b, vs, ve)}'`);
           out[i] = ploidy === 1 ? 2 * x : x;
           got = 1;
         } else {
           got = this.parseNumbers(b, vs, ve);
-          if (got < 0) return `sample ${i + 1}: ${SRC_NAMES[src]} '${latin1(b, vs, ve)}' does not parse`;
+          if (got < 0) throw bad('probability', 10 + i, `sample ${i + 1}: ${SRC_NAMES[src]} '${latin1(b, vs, ve)}' does not parse`);
           let known = 0;
           for (let q = 0; q < got; q++) if (this.vals[q] === this.vals[q]) known++;
           // '.,.' (HDS of a missing call) is absent, as '.' is.
           if (known === 0) got = -1;
           else {
             const err = this.toDosage(src, got, A, ploidy, gtSeen, out, i, n);
-            if (err) return `sample ${i + 1}: ${err} '${latin1(b, vs, ve)}'`;
+            if (err) throw bad('probability', 10 + i, `sample ${i + 1}: ${err} '${latin1(b, vs, ve)}'`);
           }
         }
       }
@@ -220,8 +223,7 @@ export class VcfDecoder {
       }
       p = e + 1;
     }
-    if (p <= end) return `more sample columns than the ${n} the header lists`;
-    return null;
+    if (p <= end) throw bad('field-count', 10 + n, `more sample columns than the ${n} the header lists`);
   }
 
   /**
@@ -412,20 +414,25 @@ function latin1(b: Uint8Array, s: number, e: number): string {
   return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
 }
 
-/** The header's sample names (the #CHROM line); errors name the problem. */
-export function parseVcfHeaderLine(line: string): { samples: string[]; error?: string } {
+/** A decoder error without its position: the worker (or reader) adds the file and line. */
+function bad(code: DecodeErrorCode, field: number, message: string): DecodeError {
+  return new DecodeError(code, field, message);
+}
+
+/** The header's sample names (the #CHROM line); a malformed line throws DecodeError (field = column). */
+export function parseVcfHeaderLine(line: string): string[] {
   const cols = line.replace(/\r$/, '').split('\t');
   const fixed = ['#CHROM', 'POS', 'ID', 'REF', 'ALT', 'QUAL', 'FILTER', 'INFO'];
   for (let i = 0; i < fixed.length; i++) {
-    if (cols[i] !== fixed[i]) return { samples: [], error: `the #CHROM header line has '${cols[i] ?? ''}' where VCF has ${fixed[i]}` };
+    if (cols[i] !== fixed[i]) throw bad('record', i + 1, `the #CHROM header line has '${cols[i] ?? ''}' where VCF has ${fixed[i]}`);
   }
-  if (cols[8] !== 'FORMAT' || cols.length < 10) return { samples: [], error: 'the #CHROM header line lists no samples (no FORMAT column)' };
+  if (cols[8] !== 'FORMAT' || cols.length < 10) throw bad('field-count', 9, 'the #CHROM header line lists no samples (no FORMAT column)');
   const samples = cols.slice(9);
   const seen = new Map<string, number>();
   for (let i = 0; i < samples.length; i++) {
     const j = seen.get(samples[i]);
-    if (j !== undefined) return { samples, error: `duplicate sample name '${showBytes(samples[i])}' (columns ${j + 10} and ${i + 10})` };
+    if (j !== undefined) throw bad('record', i + 10, `duplicate sample name '${showBytes(samples[i])}' (columns ${j + 10} and ${i + 10})`);
     seen.set(samples[i], i);
   }
-  return { samples };
+  return samples;
 }
