@@ -347,6 +347,7 @@ t.test('errors name the file and line; failed runs leave nothing behind', async 
     title: undefined,
     png: true,
     ld: null,
+    genes: null,
   });
   t.same(resolveReportConfig({ ldRef: 'r.gen' }).ld, { ref: 'r.gen', sample: undefined, r2: 0.1, method: 'dosage' }, '--ld-ref defaults');
   t.same(resolveReportConfig({ ldRef: 'r.bgen', ldRefSample: 'r.sample', ldR2: 0.3, ldMethod: 'plink1.9' }).ld, {

@@ -28,6 +28,8 @@ export function reportOptionsFromArgs(a: Record<string, unknown>): { input: stri
     title: a.title === undefined ? undefined : String(a.title),
     png: a.png === undefined ? undefined : Boolean(a.png),
     columns: mappingFromArgs(a),
+    genes: a.genes === undefined ? undefined : String(a.genes),
+    geneTypes: a['gene-types'] === undefined ? undefined : String(a['gene-types']),
   };
   return { input, out: String(a.out), opts };
 }
@@ -61,7 +63,12 @@ export const reportCommand: CommandModule = {
           'is optional: the number of samples is read from FILE and checked against it.\n\n' +
           'Other tools\' tables are read as they are: plink2 --glm, regenie, SAIGE, BOLT-LMM and GWAS-SSF\n' +
           'headers are recognised (the effect allele as A1; docs/sumstats.md). Any other table: name its\n' +
-          'columns with --col-chr, --col-pos, --col-p (and --col-snp, --col-a1, ...) or --columns.',
+          'columns with --col-chr, --col-pos, --col-p (and --col-snp, --col-a1, ...) or --columns.\n\n' +
+          'With --genes FILE (GTF, GFF3 or BED; read in one streaming pass keeping only the genes) each top\n' +
+          'locus gets its nearest gene: 0 when the index variant lies inside the gene, else the distance to\n' +
+          'its nearest edge, among protein-coding genes (--gene-types) when the file gives biotypes; ties by\n' +
+          'name. Names: gene_name, else gene_id (GTF); gene_name, Name, gene, ID (GFF3); column 4 (BED).\n' +
+          'A file without gene lines has its transcripts (transcript, mRNA) aggregated per gene.',
       )
       .positional('sumstats', { type: 'string', describe: 'summary-statistics table (plain, .gz or .zst: detected from content); - = stdin' })
       .option('out', { alias: 'o', type: 'string', describe: 'output directory (created if missing)' })
@@ -82,12 +89,16 @@ export const reportCommand: CommandModule = {
         describe: `with --ld-ref: r2 as the squared dosage correlation (dosage) or as plink 1.9 --clump (plink1.9) (default ${REPORT_DEFAULTS.ldMethod})`,
       })
       .option('title', { type: 'string', describe: 'page and plot title (default: from the input file name)' })
+      .option('genes', { type: 'string', describe: 'GTF, GFF3 or BED of genes (plain, .gz or .zst; e.g. GENCODE\'s annotation GTF): the nearest gene and its distance for each top locus (table, summary.json, Manhattan labels)' })
+      .option('gene-types', { type: 'string', describe: 'with --genes: biotypes the nearest gene is chosen among, comma-separated, or all (default protein_coding; BED files have none: all)' })
       .option('png', { type: 'boolean', describe: 'also write PNG renderings of the plots (default true; --no-png to skip)' })
       .options(COLUMN_OPTIONS)
       .example('$0 report results/ket.response.tsv.gz --out results/ket-report', 'defaults: 1600x600 Manhattan, top 20 loci, 500 kb windows')
       .example('$0 report sumstats.tsv --out rep --width 2400 --height 800 --top 50 --clump-kb 250', 'bigger plot, more and narrower loci')
       .example('$0 report sumstats.tsv --out rep --p-threshold 1e-9 --suggestive 1e-6', 'stricter thresholds')
       .example('$0 report sumstats.tsv --out rep --ld-ref 1kg.eur.gen.zst --ld-ref-sample 1kg.eur.sample --ld-r2 0.1', 'LD-independent loci: r2 > 0.1 within 500 kb')
+      .example('$0 report ket.response.tsv.gz --genes gencode.v44.annotation.gtf.gz --out rep', 'nearest protein-coding gene (distance) of each top locus, as a study\'s Table 2')
+      .example('$0 report ket.response.tsv.gz --genes genes.bed --out rep', 'genes from a BED file (name in column 4)')
       .example('zstd -dc sumstats.tsv.zst | $0 report - --out rep', 'read from stdin')
       .example('$0 report ukb.height.regenie.gz --out rep', 'a regenie (plink2, SAIGE, BOLT-LMM, GWAS-SSF) table as it is')
       .example('$0 report meta.txt --col-chr Chromosome --col-pos Position --col-p P-value --out rep', 'any other table: name its columns')
@@ -105,7 +116,7 @@ export const reportCommand: CommandModule = {
     const fmt = s.input_format ? ` read as a ${s.input_format} table${s.n_rows_not_add ? ` (${s.n_rows_not_add} rows with a TEST other than ADD skipped)` : ''}:` : '';
     process.stderr.write(
       `dosageflow report:${fmt} ${s.n_variants} variants (${s.n_tested} tested), lambda_gc ${lam}, ` +
-        `${s.n_gws} genome-wide significant in ${s.n_gws_loci} loci${ld} -> ${out}/report.html\n`,
+        `${s.n_gws} genome-wide significant in ${s.n_gws_loci} loci${ld}${s.genes ? `; nearest genes from ${s.genes.n_genes} ${s.genes.from === 'transcript' ? 'genes aggregated from transcripts' : 'genes'} of ${s.genes.file}` : ''} -> ${out}/report.html\n`,
     );
   },
 };

@@ -39,6 +39,10 @@ export interface ReportOptions {
   png?: boolean;
   /** Column names for a table whose header is not recognised (--col-* / --columns). */
   columns?: ColumnMapping;
+  /** GTF, GFF3 or BED of genes: the nearest gene of each top locus (report/genes.ts). */
+  genes?: string;
+  /** Gene biotypes the nearest gene is chosen among ('all', or a comma list; default protein_coding). */
+  geneTypes?: string;
 }
 
 export interface ReportConfig {
@@ -56,6 +60,8 @@ export interface ReportConfig {
   /** r^2 grouping against an LD reference; null = distance grouping. */
   ld: LdConfig | null;
   columns: ColumnMapping | undefined;
+  /** --genes FILE and the biotypes considered (null: every gene). */
+  genes: { file: string; types: Set<string> | null } | null;
 }
 
 export interface LdConfig {
@@ -160,5 +166,18 @@ export function resolveReportConfig(opts: ReportOptions = {}): ReportConfig {
     png: opts.png === undefined ? true : Boolean(opts.png),
     ld,
     columns: opts.columns,
+    genes: resolveGenes(opts),
   };
+}
+
+function resolveGenes(opts: ReportOptions): ReportConfig['genes'] {
+  if (!given(opts.genes)) {
+    if (given(opts.geneTypes)) throw new UsageError('--gene-types needs --genes FILE (a GTF, GFF3 or BED of genes)');
+    return null;
+  }
+  const file = String(opts.genes);
+  const t = given(opts.geneTypes) ? String(opts.geneTypes).trim() : 'protein_coding';
+  const types = t === 'all' ? null : new Set(t.split(',').map((x) => x.trim()).filter(Boolean));
+  if (types && types.size === 0) throw new UsageError(`--gene-types takes all or a comma-separated list of biotypes (protein_coding,lncRNA), not '${t}'`);
+  return { file, types };
 }

@@ -48,7 +48,7 @@ export function pText(log10p: number): string {
   return `${m.replace(/\.?0+$/, '')}e${e}`;
 }
 
-function row(l: TopLocus, withLd: boolean): string {
+function row(l: TopLocus, withLd: boolean, withGenes: boolean): string {
   const cells = [
     [String(l.rank), ''],
     [l.chr, 's'],
@@ -65,6 +65,7 @@ function row(l: TopLocus, withLd: boolean): string {
     [l.locus_start === null ? 'NA' : `${thousands(l.locus_start)}-${thousands(l.locus_end ?? l.locus_start)}`, ''],
   ];
   if (withLd) cells.push([l.in_ld_ref ? 'yes' : 'no', 's']);
+  if (withGenes) cells.splice(3, 0, [l.gene_label ?? 'NA', 's']);
   return '<tr>' + cells.map(([v, cls]) => `<td${cls ? ` class="${cls}"` : ''}>${esc(v)}</td>`).join('') + '</tr>';
 }
 
@@ -97,11 +98,13 @@ export function reportHtml(inp: HtmlInput): string {
     [thousands(s.n_gws_loci), `genome-wide significant loci`],
   ];
   const withLd = s.clumping.method === 'ld';
+  const withGenes = s.genes !== undefined;
   const header = ['#', 'CHR', 'SNP', 'BP', 'A1', 'A2', 'FRQ', 'INFO', 'BETA', 'SE', 'P', 'VARIANTS', 'REGION'];
   if (withLd) header.push('LD REF');
-  const leftCols = new Set(['CHR', 'SNP', 'A1', 'A2', 'LD REF']);
+  if (withGenes) header.splice(3, 0, 'GENE (DISTANCE)');
+  const leftCols = new Set(['CHR', 'SNP', 'A1', 'A2', 'LD REF', 'GENE (DISTANCE)']);
   const rows = s.top_loci
-    .map((l) => row(l, withLd).replace('<tr>', l.log10p > gwsLog10 ? '<tr class="gws">' : '<tr>'))
+    .map((l) => row(l, withLd, withGenes).replace('<tr>', l.log10p > gwsLog10 ? '<tr class="gws">' : '<tr>'))
     .join('\n');
   const shown = s.top_loci.length < s.n_loci ? ` (the first ${s.top_loci.length} of ${thousands(s.n_loci)})` : '';
   return `<!DOCTYPE html>
@@ -137,7 +140,7 @@ ${inp.qqSvg.trim()}
 ${rows || `<tr><td colspan="${header.length}" class="s">no variant with p &lt; ${pLabel(cfg.suggestive)}</td></tr>`}
 </tbody>
 </table>
-<p class="note" id="clumping">${clumpingNote(s, cfg)} VARIANTS counts the variants of the locus, REGION spans them. Rows shaded red are genome-wide significant (p &lt; ${pLabel(cfg.pThreshold)}).</p>
+<p class="note" id="clumping">${clumpingNote(s, cfg)} VARIANTS counts the variants of the locus, REGION spans them. Rows shaded red are genome-wide significant (p &lt; ${pLabel(cfg.pThreshold)}).${withGenes ? ` GENE: the ${esc(s.genes!.rule)} (${esc(s.genes!.file)}).` : ''}</p>
 </body>
 </html>
 `;

@@ -21,6 +21,7 @@ import { CHI2_1_MEDIAN, medianChi2 } from '../stats/distributions.js';
 import { clumpByDistance, clumpByLd, type Locus } from './clump.js';
 import { resolveReportConfig, type ReportConfig, type ReportOptions } from './config.js';
 import { reportHtml } from './html.js';
+import { geneLabel, nearestGene, readGenes, type GeneSet } from './genes.js';
 import { ldLookup, ldSampleCount, loadLdDosages, openLdRef, type LdData } from './ldref.js';
 import { ManhattanPlot, type ManhattanLabel } from './manhattan.js';
 import { svgToPng } from './png.js';
@@ -48,6 +49,8 @@ export async function writeReport(sumstatsPath: string, outDir: string, opts: Re
   const cfg = resolveReportConfig(opts);
   // The LD reference opens and its samples add up, before the scan (errors name the file).
   const ldSource = cfg.ld ? await openLdRef(cfg.ld) : null;
+  // The genes are read first too: a bad annotation file stops the report before the table is read.
+  const genes = cfg.genes ? await readGenes(cfg.genes.file) : null;
   makeDirectory(outDir);
   const build = path.join(outDir, `.report.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   try {
@@ -76,7 +79,7 @@ export async function writeReport(sumstatsPath: string, outDir: string, opts: Re
         build,
       );
     }
-    const summary = await buildReport(sumstatsPath, cfg, scan, build, ld);
+    const summary = await buildReport(sumstatsPath, cfg, scan, build, ld, genes);
     records.close();
     lines.close();
     // Everything is complete: move the files into place, the summary last.
@@ -96,7 +99,7 @@ export async function writeReport(sumstatsPath: string, outDir: string, opts: Re
   }
 }
 
-async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, build: string, ld: LdData | null): Promise<ReportSummary> {
+async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, build: string, ld: LdData | null, genes: GeneSet | null): Promise<ReportSummary> {
   const title = cfg.title ?? `dosageflow report: ${input === '-' ? 'stdin' : path.basename(input)}`;
 
   // Spill pass(es): Manhattan thinning on the final grid + exact median of -ln p.
@@ -138,10 +141,11 @@ async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, b
   }
   const gwsNlp = -Math.log(cfg.pThreshold);
   const top = loci.slice(0, cfg.top).map((l, k) => topLocus(scan, l, k + 1));
+  if (genes) for (const t of top) annotateGene(t, genes, cfg.genes!.types);
   // Labelled: the genome-wide significant loci among the top ones, or the first few when they are fewer.
   const labels: ManhattanLabel[] = loci
     .slice(0, cfg.top)
-    .map((l, k) => ({ chr: scan.cand.chr[l.index], bp: scan.cand.bp[l.index], nlp: scan.cand.nlp[l.index], text: top[k].snp }))
+    .map((l, k) => ({ chr: scan.cand.chr[l.index], bp: scan.cand.bp[l.index], nlp: scan.cand.nlp[l.index], text: top[k].gene ?? top[k].snp }))
     .filter((l, k) => k < MIN_LABELS || l.nlp > gwsNlp)
     .slice(0, MAX_LABELS)
     .filter((l) => l.chr !== NO_CHR);
@@ -183,6 +187,7 @@ async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, b
     n_gws_loci: loci.filter((l) => scan.cand.nlp[l.index] > gwsNlp).length,
     thresholds: { genome_wide: cfg.pThreshold, suggestive: cfg.suggestive, keep_p: cfg.keepP },
     clumping,
+    ...(genes ? { genes: genesSummary(genes, cfg.genes!.types) } : {}),
     top_loci: top,
     plots: {
       manhattan: {
@@ -209,6 +214,29 @@ async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, b
   await write('report.html', reportHtml({ title, cfg, summary, manhattanSvg: m.svg, qqSvg: q.svg }));
   await write('summary.json', JSON.stringify(summary, null, 2) + '\n');
   return summary;
+}
+
+/** With --genes: the nearest gene of a top locus' index variant (genes.ts). */
+function annotateGene(t: TopLocus, genes: GeneSet, types: Set<string> | null): void {
+  const g = t.bp === null ? null : nearestGene(genes, t.chr, t.bp, types);
+  t.gene = g?.name ?? null;
+  t.gene_id = g?.id ?? null;
+  t.gene_biotype = g?.biotype ?? null;
+  t.gene_distance = g?.distance ?? null;
+  t.gene_label = g ? geneLabel(g) : null;
+}
+
+function genesSummary(g: GeneSet, types: Set<string> | null): NonNullable<ReportSummary['genes']> {
+  const typed = types !== null && g.format !== 'bed';
+  const among = typed ? `genes of biotype ${[...types].join(', ')}` : 'all genes';
+  return {
+    file: g.file,
+    format: g.format,
+    n_genes: g.count,
+    from: g.from,
+    types: typed ? [...types] : 'all',
+    rule: `nearest of ${among} to the index variant: distance 0 inside the gene, else to its nearest edge; ties by name`,
+  };
 }
 
 /** The table row of a locus: its index variant's line read back from the candidate spill. */

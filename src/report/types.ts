@@ -29,6 +29,15 @@ export interface TopLocus {
    * is unknown and it is a locus of its own); null with distance grouping.
    */
   in_ld_ref: boolean | null;
+  /**
+   * With --genes: the nearest gene of the index variant (null when its chromosome has none), its
+   * id, biotype and distance (0 inside the gene, else bp to its nearest edge), and "NAME (distance)".
+   */
+  gene?: string | null;
+  gene_id?: string | null;
+  gene_biotype?: string | null;
+  gene_distance?: number | null;
+  gene_label?: string | null;
 }
 
 /** How the loci were formed. */
@@ -91,6 +100,8 @@ export interface ReportSummary {
   n_gws_loci: number;
   thresholds: { genome_wide: number; suggestive: number; keep_p: number };
   clumping: ClumpingSummary;
+  /** With --genes: the annotation read and the rule applied. */
+  genes?: { file: string; format: 'gtf' | 'gff3' | 'bed'; n_genes: number; from: 'gene' | 'transcript' | 'bed'; types: string[] | 'all'; rule: string };
   /** The first `top` loci by p. */
   top_loci: TopLocus[];
   plots: { manhattan: PlotSummary; qq: PlotSummary };
