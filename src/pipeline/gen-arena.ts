@@ -1,9 +1,8 @@
 // Where the main thread puts .gen chunks so that the workers parse them in place: one shared
 // WebAssembly memory holding the parsers' tables, a header, each worker's parser scratch (dosages,
-// blank index) and a fixed set of chunk slots. The reader decompresses into a free slot, the worker's parser reads
-// the slot where it is, and the slot comes back when the chunk's rows are merged. Before, every
-// chunk was copied into the worker's own WebAssembly memory: 0.36 us of a 157-sample line's
-// ~5.5 us (4.7% of worker time in the profile), and a second pass over the bytes.
+// blank index) and a fixed set of chunk slots. The reader decompresses into a free slot, the
+// worker's parser reads the slot where it is, and the slot comes back when the chunk's rows are
+// merged, instead of a copy into each worker's memory (docs/decisions/0004).
 import { GEN_TABLES_BYTES, genScratchBytes, type GenArenaPlace } from '../formats/gen/probs-wasm.js';
 import { PAGE } from '../wasm/modules.js';
 import type { WorkerInit } from '../workers/protocol.js';

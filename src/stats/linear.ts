@@ -44,13 +44,9 @@ interface WasmSlot {
   ldb: number;
 }
 
-// The r + m dot products of g with the rows of Q and Yr are the kernel's only O(n (r + m)) work;
-// they run as one matrix-vector product in WebAssembly SIMD (matvec.ts) on a per-kernel copy of
-// [Q; Yr]. Measured with bench/kernel.ts (user CPU per LinearKernel.run, best of 7, r = 12, on a
-// loaded 2-core Xeon): 157 samples, two groups (the study) 4.9 -> 1.6 us; 10,000 samples, m = 1
-// 165 -> 48 us; 10,000 samples, m = 20 425 -> 119 us. What remains at 10,000 samples is the gather
-// (~20 us) and, for m = 20, streaming the 2.6 MB [Q; Yr] from L3 for every variant.
-// DOSAGEFLOW_NO_WASM=1 (or { wasm: false }) selects the JS products, which give identical results.
+// The r + m dot products of g with the rows of Q and Yr, the kernel's only O(n (r + m)) work, run
+// as one matrix-vector product in WebAssembly SIMD (matvec.ts) on a per-kernel copy of [Q; Yr]
+// (docs/decisions/0009). DOSAGEFLOW_NO_WASM=1 (or { wasm: false }) selects the JS products, which give identical results.
 export class LinearKernel {
   /** The gathered dosages; with wasm a view onto its memory, so the gather writes straight in. */
   private g = new Float64Array(0);
@@ -137,9 +133,7 @@ export class LinearKernel {
     const slot = this.mv !== null ? this.slot(gr) : null;
     const g = this.g;
     const miss = this.miss;
-    // The gather keeps its sums here: moving sum(g) and g'g into the wasm product (a row of ones,
-    // and g with itself) made LinearKernel.run slower, not faster (n = 10,000: 51 vs 45 us; the
-    // gather's cost is its loads, not the add chain).
+    // The gather keeps its sums here (in the wasm product they were slower: docs/decisions/0009).
     let sum = 0;
     let sumsq = 0;
     let nmiss = 0;
@@ -172,8 +166,8 @@ export class LinearKernel {
       matVecJs(gr.yr, 0, n, m, n, g, dots, r);
     }
     const ns = n - nmiss;
-    // Frequency and INFO over the samples used. Dosages lie in [0, 2], so sums of squares lose
-    // nothing that matters here; one pass instead of three (measured: -30% kernel time).
+    // Frequency and INFO over the samples used, from the gather's sums: dosages lie in [0, 2], so
+    // sums of squares lose nothing that matters; one pass instead of three (docs/decisions/0009).
     const meanUsed = sum / ns;
     const cssUsed = Math.max(0, sumsq - ns * meanUsed * meanUsed);
     out.nUsed = ns;

@@ -4,12 +4,9 @@
 // Two implementations with the same summation order, so they give bit-identical results (tested):
 // - WebAssembly SIMD: f64x2, 4 rows per pass over g (g is loaded once for 4 rows) and 2 vector
 //   accumulators per row (8 independent add chains hide the add latency): src/wasm/matvec.wat.
-//   In isolation (n = 157, 13 rows, data in L1) it does ~6e9 multiply-adds/s (0.32 us), against
-//   1.0e9 (2.0 us) for the one-accumulator JS loop it replaces; at n = 10,000 it is limited by
-//   L2/L3 bandwidth (13 rows: 22 us, 48 GB/s; 32 rows, 2.6 MB: 67 us).
 // - Plain JS with four scalar accumulators in the same lanes, used where WebAssembly SIMD is not
-//   available (or when asked to, for tests and benchmarks). About as fast as the old one-accumulator
-//   loop (bench/kernel.ts: -12% at 157 samples, +5% at 10,000, within this machine's noise).
+//   available (or when asked to, for tests and benchmarks).
+// Speeds: docs/decisions/0009.
 //
 // The order, per row: lane accumulators a0, a1 (elements i = 0, 1 mod 4) and b0, b1 (i = 2, 3 mod
 // 4); a remaining pair goes to a0, a1; then s = (a0 + b0) + (a1 + b1), plus the last element when

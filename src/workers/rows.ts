@@ -86,9 +86,7 @@ export class RowFormatter {
   private dosage: Float64Array;
   private bgenOut = new Float64Array(0);
   // Views of bgenOut's rows (one per non-reference allele), the parsed record and the error location,
-  // all reused across variants so the BGEN loop allocates nothing per variant itself but the ID
-  // strings. (Header parsing alone: ~290 -> ~190 ns a record; end to end within noise: short-lived
-  // objects cost the scavenger little.)
+  // reused: the BGEN loop allocates nothing per variant but the ID strings (docs/decisions/0010).
   private bgenRows: Float64Array[] = [];
   private vh = newVariantHeader();
   private bgenWhere: { file: string; byteOffset: number } = { file: '', byteOffset: 0 };
@@ -101,8 +99,7 @@ export class RowFormatter {
   private head = new Uint8Array(1024);
   private textHint: number[] = [];
   private rowHint: number[] = [];
-  // head.subarray(0, len) by len, made once: a row's ~60 head bytes copied by TypedArray#set from a
-  // cached view take ~13 ns, by a byte loop ~72, by set from a fresh subarray ~40.
+  // head.subarray(0, len) by len, made once: copying from a cached view is fastest (docs/decisions/0006).
   private headViews: (Uint8Array | undefined)[] = new Array(this.head.length);
   private select: VariantSelect;
 

@@ -26,9 +26,8 @@ const latin1Slice = (() => {
 /**
  * Bytes [start, end) as a string. IDs and alleles are nearly always short ASCII: 1-4 characters
  * are built directly by String.fromCharCode (single characters come from V8's cache, no allocation),
- * longer ASCII by one native latin1 slice. Per-character concatenation, used before, allocated one
- * intermediate string per character (~85 ns for an 11-character rsid against ~45 ns); TextDecoder
- * (~100 ns, and a subarray view) is kept for non-ASCII and long strings.
+ * longer ASCII by one native latin1 slice; TextDecoder for non-ASCII and long strings
+ * (docs/decisions/0010).
  */
 export function decodeString(b: Uint8Array, start: number, end: number): string {
   const len = end - start;

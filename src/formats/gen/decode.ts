@@ -112,13 +112,8 @@ function wholeNumber(b: Uint8Array, s: number, e: number): number {
   return e - s > 15 ? Number(latin1(b, s, e)) : v;
 }
 
-// plink2's probability quanta (rhe(p * 32768)) of every decimal 0.d..d with at most TABLE_SCALE
-// fraction digits, by the same arithmetic as the general path: a table read replaces a multiply,
-// a rounding and a tie test per probability. With int32 mantissas (below) decode went 12.4 -> 8.7
-// us per 157-sample line (user CPU, one thread). Tried and dropped: two digits a step, token end
-// first then digits by shape, branchless digit masks for "0.dddd": all the same or slower.
-// Four digits, not five: building the 100,001 five-digit entries cost every worker ~10 ms at
-// start-up, for tokens IMPUTE2 (3 decimals) and our simulator (4) do not write; they are computed.
+// plink2's quanta (rhe(p * 32768)) of every decimal 0.d..d with at most TABLE_SCALE (4) fraction
+// digits, by the general path's arithmetic: a table read per probability (docs/decisions/0005).
 const TABLE_SCALE = 4;
 const QOFF = new Int32Array(TABLE_SCALE + 2);
 for (let k = 0; k <= TABLE_SCALE; k++) QOFF[k + 1] = QOFF[k] + 10 ** k + 1;
@@ -145,8 +140,7 @@ const M3 = new Int32Array(3);
 const S3 = new Int32Array(3);
 
 /**
- * The hot loop: plain decimals only, straight from bytes (measured 2.6x faster than the general
- * tokenizer). Returns false at the first thing it does not handle; nothing it wrote then matters.
+ * The hot loop: plain decimals only, straight from bytes (docs/decisions/0005). Returns false at the first thing it does not handle; nothing it wrote then matters.
  * It reads b[end] (the line's '\n' or '\r') as a terminator instead of bounds-checking every byte;
  * past the end of the buffer that read is undefined, which stops a number and sends the line (the
  * last of a file without a final newline) to the careful path. Mantissas are int32 (at most 9
@@ -308,15 +302,15 @@ export class GenLineDecoder {
   // result object per number: ~25% faster.)
   private cur = 0;
   private spanStart = 0;
-  // Buffer#latin1Slice is a fast native call; TextDecoder.decode cost ~100 ns a token (6 a line).
+  // Buffer#latin1Slice, a fast native call, instead of TextDecoder (docs/decisions/0005).
   private view = Buffer.alloc(0) as Buffer & { latin1Slice(s: number, e: number): string };
   private viewOf: Uint8Array | null = null;
   private lastChr = '';
   // The last chromosome column checked against the layout (chromosome code, --chr) and for which.
   private checkedChr = '';
   private checkedFor: GenLayout | null = null;
-  // The WebAssembly parsers (own memory; in place in the shared one), made for nSamples samples.
-  // Measured on 157-sample lines: 8.3 us a line with the JavaScript loop, 5.6 us with WebAssembly.
+  // The WebAssembly parsers (own memory; in place in the shared one), made for nSamples samples
+  // (docs/decisions/0005).
   private own: GenWasm | null = null;
   private ownFor = -1;
   private inPlace: GenWasm | null = null;
@@ -421,9 +415,8 @@ export class GenLineDecoder {
     const b = this.chunk;
     const n = layout.nSamples;
     this.cur = start;
-    // The six leading fields as byte spans; strings are made only for what the output needs, and
-    // one-byte fields and a repeated chromosome reuse strings (with the memchr line search in rows.ts:
-    // worker 12.2 -> 11.1 us a 157-sample line).
+    // The six leading fields as byte spans; strings only for what the output needs, one-byte fields
+    // and a repeated chromosome reuse strings (docs/decisions/0005).
     let chr: string | null;
     if (layout.chr === undefined) {
       if (!this.span(b, end)) throw fieldCountError(b, start, end, layout);
