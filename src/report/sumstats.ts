@@ -2,7 +2,8 @@
 // JSON rows and the table of chromosomes seen.
 import { InputError } from '../errors.js';
 import { isNA, quoteField } from '../io/sumstats.js';
-import { chrRank, normChr, RANK_OTHER } from '../formats/chrom.js';
+import { chrRank, normChr } from '../formats/chrom.js';
+import { compareChrom } from '../pipeline/order.js';
 
 export { isNA } from '../io/sumstats.js';
 
@@ -52,22 +53,10 @@ export class ChromTable {
     return idx;
   }
 
-  /** Indices in genome order: 1..22, X, Y, XY, MT, then other codes by name (numbers numerically). */
+  /** Indices in genome order (the tables' order: pipeline/order.ts compareChrom). */
   order(indices: number[]): number[] {
-    return [...indices].sort((a, b) => compareChr(this.labels[a], this.labels[b]));
+    const l = this.labels;
+    return [...indices].sort((a, b) => compareChrom(chrRank(l[a]), l[a], chrRank(l[b]), l[b]));
   }
 }
 
-export function compareChr(a: string, b: string): number {
-  const ra = chrRank(a);
-  const rb = chrRank(b);
-  if (ra !== rb) return ra - rb;
-  if (ra !== RANK_OTHER) return 0;
-  return naturalCompare(a, b);
-}
-
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
-function naturalCompare(a: string, b: string): number {
-  const c = collator.compare(a, b);
-  return c !== 0 ? c : a < b ? -1 : a > b ? 1 : 0;
-}
