@@ -27,6 +27,21 @@ t.test('GTF, GFF3 and BED give the same genes (1-based, chromosomes normalised);
   t.equal(bed.byChr.get('1')![0].biotype, null, 'BED has no biotype');
 });
 
+t.test('Ensembl GFF3: gene and ncRNA_gene lines, Name and biotype, the gene: prefix dropped, %3B decoded', async (t) => {
+  const s = await readGenes(G('ensembl.gff3'));
+  t.equal(s.format, 'gff3');
+  t.same(s.byChr.get('1'), [
+    { start: 29554, end: 31109, name: 'MIR1302-2HG', id: 'ENSG00000243485', biotype: 'lncRNA' },
+    { start: 65419, end: 71585, name: 'OR4F5', id: 'ENSG00000186092', biotype: 'protein_coding' },
+  ]);
+  const noGenes = (await fs.promises.readFile(G('ensembl.gff3'), 'utf8')).split('\n').filter((l) => !/\t(gene|ncRNA_gene)\t/.test(l)).join('\n');
+  async function* one() {
+    yield Buffer.from(noGenes);
+  }
+  const agg = await readGenesFrom(one(), 'ensembl-transcripts.gff3');
+  t.same(flat(agg), ['1:65419-71585 ENSG00000186092'], 'mRNA aggregated on its Parent gene (named by its id: no gene_name)');
+});
+
 t.test('a GTF without gene lines (gzip): transcripts aggregated per gene_id', async (t) => {
   const s = await readGenes(G('transcripts-only.gtf.gz'));
   t.equal(s.from, 'transcript');
@@ -133,4 +148,24 @@ t.test('report --genes from the CLI: BED and gzip GFF3; errors', async (t) => {
   const notGenes = runCli(['report', tab, '--genes', tab, '--out', path.join(dir, 'n')]);
   t.equal(notGenes.status, 3);
   t.match(notGenes.stderr, /not a GTF, GFF3 or BED line/);
+});
+
+t.test('assoc --report --genes: genes read once before the run; a bad gene file stops it before any table', async (t) => {
+  const A = (f: string) => fixture('assoc', f);
+  const dir = tmpDir('genes-assoc');
+  const base = ['assoc', '--gen', A('small.gen'), '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--pheno-name', 'response', '--threads', '1'];
+  const r = runCli([...base, '--report', '--genes', G('genes.gtf'), '--gene-types', 'all', '--out', path.join(dir, 'ok')]);
+  t.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(fs.readFileSync(path.join(dir, 'ok.response.report/summary.json'), 'utf8'));
+  t.match(j.genes, { n_genes: 13, types: 'all' });
+  t.ok(j.top_loci.every((l: { gene_label?: string | null }) => 'gene_label' in l), 'every top locus has its gene (or null)');
+  const u = runCli([...base, '--genes', G('genes.gtf'), '--out', path.join(dir, 'u')]);
+  t.equal(u.status, 2);
+  t.match(u.stderr, /--genes annotates the report: use it with --report/);
+  const bad = path.join(dir, 'bad.bed');
+  fs.writeFileSync(bad, 'chr1\t100\t50\tX\n');
+  const b = runCli([...base, '--report', '--genes', bad, '--out', path.join(dir, 'b')]);
+  t.equal(b.status, 3);
+  t.match(b.stderr, /bad\.bed:1: start '100' and end '50' are not BED coordinates/);
+  t.notOk(fs.existsSync(path.join(dir, 'b.response.tsv')), 'no table written');
 });

@@ -6,6 +6,7 @@ import { runAssoc, type AssocConfig, type AssocSummary } from '../pipeline/assoc
 import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseFraction, parseNumber, parseRegion, parseSize, parseThreads, PREFIX_HELP } from './options.js';
 import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
 import { TABLE_FORMATS, type TableFormat } from '../formats/out-format.js';
+import type { ReportOptions } from '../report/config.js';
 
 /** Largest --chunk-size: every chunk in flight is a buffer this big (2-4G aborted natively, issue 15.17). */
 const MAX_CHUNK_SIZE = 256 << 20;
@@ -195,6 +196,8 @@ export const assocCommand: CommandModule = {
       .option('tmp-dir', { type: 'string', describe: 'directory for sort spills (default: beside the output)' })
       .option('digits', { type: 'number', describe: 'significant digits printed (default 7)' })
       .option('report', { type: 'boolean', describe: 'also write PREFIX.<PHENO>.report/ (lambda, Manhattan and QQ plots, top loci, report.html)' })
+      .option('genes', { type: 'string', describe: 'with --report: GTF, GFF3 or BED of genes, read once before the run: the nearest gene of each top locus (see report --help)' })
+      .option('gene-types', { type: 'string', describe: 'with --report --genes: biotypes the nearest gene is chosen among, or all (default protein_coding)' })
       .option('progress', { type: 'boolean', describe: 'progress line on stderr (default: when stderr is a terminal)' })
       .example('$0 assoc --gen chr*.gen.zst --sample cohort.sample --pheno pheno.tsv --covar covar.tsv --out results/ket', 'all phenotypes, all covariates')
       .example('$0 assoc --gen plink.gen --sample plink.sample --pheno p.tsv --out res', 'a .gen from plink2 --export oxford (CHR ID POS A B, several chromosomes): no --chr')
@@ -210,20 +213,34 @@ export const assocCommand: CommandModule = {
       .example('$0 assoc --bgen cc.bgen --sample cc.sample --1 --pheno p.tsv --pheno-quantitative score --firth --out res', '0/1-coded case/control, Firth everywhere; score stays linear')
       .example('$0 assoc --gen chr1.gen --sample s.sample --pheno p.tsv --covar c.tsv --covar-name age,sex,rs123 --vif 100 --out cond', 'conditioning on a variant (its own row is NA: CORR_TOO_HIGH)'),
   handler: async (argv) => {
-    const cfg = validateAssocOptions(argv as Record<string, unknown>);
+    const a = argv as Record<string, unknown>;
+    const cfg = validateAssocOptions(a);
+    const genes = await reportGenes(a);
     const summary = await runAssoc(cfg);
-    if (argv.report) await reportsFor(summary, cfg);
+    if (argv.report) await reportsFor(summary, cfg, undefined, genes);
   },
 };
 
+/** --genes / --gene-types for assoc --report: the genes read before the run (a bad file stops it early). */
+async function reportGenes(a: Record<string, unknown>): Promise<GeneOptions | undefined> {
+  if (a.genes === undefined && a['gene-types'] === undefined) return undefined;
+  if (!a.report) throw new UsageError(`${a.genes !== undefined ? '--genes' : '--gene-types'} annotates the report: use it with --report`);
+  const { resolveReportConfig } = await import('../report/config.js');
+  const g = resolveReportConfig({ genes: a.genes as string | undefined, geneTypes: a['gene-types'] as string | undefined }).genes!;
+  const { readGenes } = await import('../report/genes.js');
+  return { genes: g.file, geneTypes: a['gene-types'] as string | undefined, geneSet: await readGenes(g.file) };
+}
+
+type GeneOptions = Pick<ReportOptions, 'genes' | 'geneTypes' | 'geneSet'>;
+
 /** The post-GWAS report beside each phenotype's table (assoc --report). */
-export async function reportsFor(summary: AssocSummary, cfg: AssocConfig, log: (s: string) => void = (s) => process.stderr.write(s + '\n')): Promise<string[]> {
+export async function reportsFor(summary: AssocSummary, cfg: AssocConfig, log: (s: string) => void = (s) => process.stderr.write(s + '\n'), genes?: GeneOptions): Promise<string[]> {
   const dirs: string[] = [];
   for (const p of summary.phenos) {
     const dir = `${cfg.out}.${p.name}.report`;
     // Loaded on demand (docs/decisions/0007-lazy-imports.md).
     const { writeReport } = await import('../report/index.js');
-    await writeReport(p.output, dir, { title: `${p.name} (${p.samples} samples)` });
+    await writeReport(p.output, dir, { title: `${p.name} (${p.samples} samples)`, ...genes });
     log(`  report: ${dir}/report.html`);
     dirs.push(dir);
   }

@@ -3,6 +3,7 @@
 import { UsageError } from '../errors.js';
 import type { ColumnMapping } from '../io/sumstats.js';
 import type { LdMethod } from '../prs/ld.js';
+import type { GeneSet } from './genes.js';
 
 /** What callers may pass (all optional; the CLI passes its flags through unchanged). */
 export interface ReportOptions {
@@ -43,6 +44,8 @@ export interface ReportOptions {
   genes?: string;
   /** Gene biotypes the nearest gene is chosen among ('all', or a comma list; default protein_coding). */
   geneTypes?: string;
+  /** The genes of `genes` already read (assoc --report reads them once for every phenotype). */
+  geneSet?: GeneSet;
 }
 
 export interface ReportConfig {

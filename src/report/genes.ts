@@ -43,7 +43,12 @@ function gtfAttr(a: string, key: string): string | null {
 }
 function gffAttr(a: string, key: string): string | null {
   const m = new RegExp(`(?:^|;)${key}=([^;]*)`).exec(a);
-  return m ? decodeURIComponent(m[1]) : null;
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1]; // a stray '%': the value as written
+  }
 }
 
 /** Name, id and biotype of a gene (or transcript) line's attributes, with the fallbacks of each format. */

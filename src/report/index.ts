@@ -50,7 +50,7 @@ export async function writeReport(sumstatsPath: string, outDir: string, opts: Re
   // The LD reference opens and its samples add up, before the scan (errors name the file).
   const ldSource = cfg.ld ? await openLdRef(cfg.ld) : null;
   // The genes are read first too: a bad annotation file stops the report before the table is read.
-  const genes = cfg.genes ? await readGenes(cfg.genes.file) : null;
+  const genes = cfg.genes ? (opts.geneSet ?? (await readGenes(cfg.genes.file))) : null;
   makeDirectory(outDir);
   const build = path.join(outDir, `.report.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   try {
