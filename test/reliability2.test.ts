@@ -866,3 +866,46 @@ t.test("15.23 --out e/x --out '' is '--out given twice', exit 2 (wrote e/x,.resp
   t.equal(r.stderr, `dosageflow: --out given twice ('${path.join(d, 'x')}', ''): it takes one value\n`);
   t.same(fs.readdirSync(d), []);
 });
+
+// ---------------------------------------------------------------------------------------------
+// 18: ulimit -v
+
+t.test('15.18 under ulimit -v 4 and 8 GB a run works (JavaScript kernels, same bytes); too low: exit 4 naming the limit', async (t) => {
+  const sim = simulated(300);
+  const d = dir('rel2-ulimit');
+  const ref = runCli(assocArgs(sim, path.join(d, 'ref')));
+  t.equal(ref.status, 0, ref.stderr);
+  // The CLI as a user runs it: without tap's NODE_OPTIONS instrumentation, loaded into every thread.
+  const under = (kb: number, out: string, extra = '', env = '') =>
+    spawnSync('bash', ['-c', `ulimit -v ${kb} || exit 99; unset NODE_OPTIONS; ${env} exec "${process.execPath}" "${BIN}" ${assocArgs(sim, path.join(d, out)).join(' ')} ${extra}`], { encoding: 'utf8', timeout: 120_000 });
+  for (const kb of [4000000, 8000000]) {
+    const r = under(kb, `v${kb}`, '--threads 8', 'DOSAGEFLOW_REQUIRE_WASM=');
+    if (r.status === 99) return t.skip('ulimit -v cannot be set here', () => {});
+    t.equal(r.status, 0, `${kb} kB: ${r.stderr}`);
+    t.match(r.stderr, new RegExp(`^dosageflow: warning: WebAssembly memory cannot be reserved under the address-space limit \\(\`ulimit -v\` ${kb} kB\\).*the JavaScript kernels run instead \\(same results, slower\\)\\n`));
+    if (kb === 4000000) t.match(r.stderr, /warning: --threads 8 lowered to 4: the address-space limit \(`ulimit -v` 4000000 kB\) leaves room for 4 worker threads/);
+    for (const p of ['response', 'dissociation']) t.equal(fs.readFileSync(path.join(d, `v${kb}.${p}.tsv`), 'utf8'), fs.readFileSync(path.join(d, `ref.${p}.tsv`), 'utf8'), `${kb} kB: ${p} identical`);
+  }
+  // DOSAGEFLOW_REQUIRE_WASM=1: loud, but a resource error (exit 4), not an internal one.
+  let r = under(4000000, 'req', '', 'DOSAGEFLOW_REQUIRE_WASM=1');
+  t.equal(r.status, 4, r.stderr);
+  t.match(r.stderr, /^dosageflow: WebAssembly memory cannot be reserved under the address-space limit \(`ulimit -v` 4000000 kB\): V8 reserves ~10 GB for each: lift the limit \(`ulimit -v unlimited`\) or unset DOSAGEFLOW_REQUIRE_WASM\n$/);
+  // Below what one worker thread needs: one line, before anything runs (V8 would abort natively).
+  r = under(1000000, 'low', '', 'DOSAGEFLOW_REQUIRE_WASM=');
+  t.equal(r.status, 4, r.stderr);
+  t.match(r.stderr, /^dosageflow: the address-space limit \(`ulimit -v` 1000000 kB, 1\.0 GB\) is below the 1\.9 GB a run reserves with one worker thread: raise it \(`ulimit -v 1966080`; SGE: -l h_vmem=2G\)\n$/);
+  t.same(outputsIn(d).filter((f) => !f.startsWith('ref.') && !/^v\d+\./.test(f)), [], 'no output or temporary from the failed runs');
+});
+
+t.test('15.18 threadsUnderLimit: the worker count that fits, from the measured reservations', async (t) => {
+  const { threadsUnderLimit } = await import('../src/io/limits.js');
+  const warnings: string[] = [];
+  const w = (s: string) => warnings.push(s);
+  const GB = 2 ** 30;
+  t.equal(threadsUnderLimit(8, w, null), 8, 'no limit');
+  t.equal(threadsUnderLimit(2, w, 4 * GB), 2);
+  t.equal(threadsUnderLimit(16, w, 8 * GB), 10);
+  t.equal(threadsUnderLimit(4, w, 1.9 * GB), 1);
+  t.equal(warnings.length, 2);
+  t.throws(() => threadsUnderLimit(1, w, 1.5 * GB), { message: /is below the 1\.9 GB a run reserves with one worker thread/ });
+});

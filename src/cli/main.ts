@@ -5,6 +5,7 @@ import yargs, { type Argv, type CommandModule } from 'yargs';
 import { EXIT, UsageError, exitCodeFor, formatError } from '../errors.js';
 import { removeAllTemps } from '../io/output.js';
 import { finishRunLog, startRunLog } from '../io/runlog.js';
+import { checkWasmMemory } from '../io/limits.js';
 import { versionLine } from '../version.js';
 import { commands } from './commands.js';
 import { PREFIX_COMMANDS, outPrefix } from '../commands/options.js';
@@ -41,7 +42,9 @@ export async function main(argv: string[]): Promise<void> {
     const parser = buildParser(argv);
     // PREFIX.log of the commands that write files, started once the options are parsed.
     parser.middleware((args) => {
-      if (!args.help) startRunLog(String(args._[0] ?? ''), argv, args as Record<string, unknown>);
+      if (args.help) return;
+      startRunLog(String(args._[0] ?? ''), argv, args as Record<string, unknown>);
+      checkWasmMemory((w) => process.stderr.write(`dosageflow: warning: ${w}\n`)); // under ulimit -v (15.18)
     });
     await parser.parseAsync();
     running = false;

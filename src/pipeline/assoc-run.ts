@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { DecodeError, FileError, InputError, UsageError } from '../errors.js';
-import { openFilesLimit } from '../io/limits.js';
+import { openFilesLimit, threadsUnderLimit } from '../io/limits.js';
 import type { BgenHeader } from '../formats/bgen/index.js';
 import { listBgiOffsets } from '../formats/bgen/index.js';
 import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader, verifyBgi, type BgenChunk } from './bgen-source.js';
@@ -256,6 +256,7 @@ function checkOpenFiles(phenos: number, file: string): void {
 export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   const t0 = process.hrtime.bigint();
   const log = cfg.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  cfg = { ...cfg, threads: threadsUnderLimit(cfg.threads, (w) => log(`dosageflow: warning: ${w}`)) }; // ulimit -v (15.18)
   const headers = new Map<string, BgenHeader>();
   for (const f of cfg.bgen) headers.set(f, await readBgenHeader(f));
   // VCF headers are read first (the samples); each source continues from there in its turn.
