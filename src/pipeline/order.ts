@@ -1,7 +1,7 @@
 // Genome order of result rows: chromosome rank (1..22, X, Y, XY, MT, others by name), position,
 // then the row's bytes. The byte tie-break makes the order a function of the rows alone, so any
 // input order, thread count, chunk size or sharding gives byte-identical output.
-import { RANK_OTHER, chrRank, normChr } from '../formats/chrom.js';
+import { RANK_OTHER } from '../formats/chrom.js';
 
 export interface RowKey {
   rank: number;
@@ -26,19 +26,4 @@ export function compareKeys(a: RowKey, b: RowKey): number {
   if (c !== 0) return c;
   if (a.pos !== b.pos) return a.pos - b.pos;
   return Buffer.compare(a.line, b.line);
-}
-
-/** Key of a table row `CHR\tSNP\tBP\t...` (the line without its '\n'). */
-export function keyOfLine(line: Uint8Array): RowKey | null {
-  const t1 = line.indexOf(9);
-  if (t1 < 0) return null;
-  const t2 = line.indexOf(9, t1 + 1);
-  if (t2 < 0) return null;
-  let t3 = line.indexOf(9, t2 + 1);
-  if (t3 < 0) t3 = line.length;
-  const chr = Buffer.from(line.buffer, line.byteOffset, t1).toString('latin1');
-  const posStr = Buffer.from(line.buffer, line.byteOffset + t2 + 1, t3 - t2 - 1).toString('latin1');
-  if (!/^\d+$/.test(posStr)) return null;
-  const rank = chrRank(normChr(chr));
-  return { rank, chr, pos: Number(posStr), line };
 }
