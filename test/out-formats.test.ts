@@ -227,6 +227,25 @@ t.test('shards in a format merge to the unsharded bytes (gz + tabix); formats do
   t.match(r.stderr, /a plink2 table, but .* is a gwas-ssf table: merge tables of one format/);
 });
 
+t.test('VCF input: records cut by BGZF chunk boundaries carry their ERRCODE; X, Y, MT coded 23, 24, 25 in GWAS-SSF', async (t) => {
+  const V = (f: string) => fixture('vcf', f);
+  const dir = tmpDir('fmt-vcf');
+  const run = async (format: 'plink2' | 'gwas-ssf', chunkSize: number | undefined, tag: string) => {
+    const cfg = baseConfig({ gen: [], sample: undefined, vcf: [V('haploid.vcf.gz')], pheno: V('pheno.tsv'), covar: V('covar.tsv'), phenoNames: ['resp'], format, chunkSize, out: path.join(dir, tag) });
+    await runAssoc(cfg);
+    return cfg.out;
+  };
+  const small = await run('plink2', 2000, 'small');
+  const big = await run('plink2', undefined, 'big');
+  const a = fs.readFileSync(`${small}.resp.glm.linear`, 'utf8');
+  t.equal(a, fs.readFileSync(`${big}.resp.glm.linear`, 'utf8'), '2,000-byte chunks = default chunks');
+  t.match(a, /\tNA\tSAMPLE_CT<=PREDICTOR_CT\n/, 'NA rows with their reason');
+  const ssf = await run('gwas-ssf', 2000, 'ssf');
+  const chroms = new Set(readTable(`${ssf}.resp.tsv`).rows.map((r) => r[0]));
+  t.same([...chroms], ['1', '22', '23', '24', '25']);
+  t.same(ssfProblems(fs.readFileSync(`${ssf}.resp.tsv`, 'utf8')).filter((p) => !/allele/.test(p)), []);
+});
+
 t.test('--format to stdout, and usage errors', async (t) => {
   const r = runCli(['assoc', '--gen', A('small.gen'), '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--pheno-name', 'response', '--format', 'regenie', '--threads', '1', '--out', '-']);
   t.equal(r.status, 0, r.stderr);
