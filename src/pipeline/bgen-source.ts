@@ -39,14 +39,14 @@ export async function readBgenHeader(file: string): Promise<BgenHeader> {
 
 /**
  * All records from the first variant on (or records [skip, skip + take) for a shard), in chunks of
- * at least `target` bytes of whole records.
+ * at least `target` bytes of whole records. `readSize`: bytes per file read (tests: chunk edges).
  */
-export async function* bgenChunks(file: string, header: BgenHeader, target: number, range?: { skip: number; take: number }): AsyncGenerator<BgenChunk> {
+export async function* bgenChunks(file: string, header: BgenHeader, target: number, range?: { skip: number; take: number }, readSize = 1 << 20): AsyncGenerator<BgenChunk> {
   const skip = range?.skip ?? 0;
   const want = range ? Math.max(0, Math.min(header.nVariants - skip, range.take)) : header.nVariants;
   const size = fileSize(file);
   const parser = new BgenRecordParser({ fileSize: size });
-  const rs = fs.createReadStream(file, { start: header.firstVariantOffset, highWaterMark: 1 << 20 });
+  const rs = fs.createReadStream(file, { start: header.firstVariantOffset, highWaterMark: readSize });
   let pending = new Uint8Array(Math.max(target * 2, 1 << 16));
   let have = 0; // bytes in pending
   let base = header.firstVariantOffset; // file offset of pending[0]

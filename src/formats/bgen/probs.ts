@@ -156,7 +156,7 @@ export class BgenBlockDecoder {
   // undefined: not set up yet; null: unavailable (self-test failed), use inflateSync.
   private zHandle: ZlibHandle | null | undefined;
   private zState: Uint32Array = new Uint32Array(2);
-  // Written, never read: keeps the stream that owns the handle alive.
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written, never read: it keeps the stream that owns the handle alive
   private zEngine: unknown;
   private zFailed = false;
   private zstdCtx: ZstdDCtx | null | undefined;
