@@ -909,3 +909,59 @@ t.test('15.18 threadsUnderLimit: the worker count that fits, from the measured r
   t.equal(warnings.length, 2);
   t.throws(() => threadsUnderLimit(1, w, 1.5 * GB), { message: /is below the 1\.9 GB a run reserves with one worker thread/ });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 8: ploidy > 2
+
+/** A phased layout-2 BGEN (uncompressed, 8 bits), every sample of ploidy z; haps(i, h): haplotype h of sample i carries G. */
+async function polyploidBgen(file: string, n: number, z: number, variants: ((i: number, h: number) => boolean)[]): Promise<string[]> {
+  const { encodeBgenHeader } = await import('../src/sim/bgen-writer.js');
+  const ids = Array.from({ length: n }, (_, i) => `s${i + 1}`);
+  const str = (s: string, w: 2 | 4) => {
+    const l = Buffer.alloc(w);
+    if (w === 2) l.writeUInt16LE(s.length);
+    else l.writeUInt32LE(s.length);
+    return Buffer.concat([l, Buffer.from(s, 'latin1')]);
+  };
+  const u = (x: number, w: 2 | 4) => {
+    const b = Buffer.alloc(w);
+    if (w === 2) b.writeUInt16LE(x);
+    else b.writeUInt32LE(x);
+    return b;
+  };
+  const parts = [encodeBgenHeader({ nSamples: n, nVariants: variants.length, compression: 'none', sampleIds: ids })];
+  variants.forEach((haps, v) => {
+    const probs = Buffer.alloc(n * z);
+    for (let i = 0; i < n; i++) for (let h = 0; h < z; h++) probs[i * z + h] = haps(i, h) ? 0 : 255; // stored: P(allele A)
+    const block = Buffer.concat([u(n, 4), u(2, 2), Buffer.from([z, z]), Buffer.alloc(n, z), Buffer.from([1, 8]), probs]);
+    parts.push(str(`v${v + 1}`, 2), str(`rs${v + 1}`, 2), str('1', 2), u(1000 * (v + 1), 4), u(2, 2), str('A', 4), str('G', 4), u(block.length, 4), block);
+  });
+  fs.writeFileSync(file, Buffer.concat(parts));
+  return ids;
+}
+
+t.test('15.8 ploidy 4 and 63: FRQ = dosage / ploidy, INFO NA, --min-maf on that FRQ (plink2 refuses such files)', async (t) => {
+  const d = dir('rel2-ploidy');
+  const n = 40;
+  const haps = [(i: number, h: number) => (i * 7 + h * 3) % 5 === 0, (i: number, h: number) => (i + h) % 2 === 0, (i: number, h: number) => i === 0 && h === 0];
+  for (const z of [4, 63]) {
+    const bgen = path.join(d, `p${z}.bgen`);
+    const ids = await polyploidBgen(bgen, n, z, haps);
+    const pheno = path.join(d, `p${z}.pheno`);
+    fs.writeFileSync(pheno, 'IID y\n' + ids.map((id, i) => `${id} ${((i * 37) % 11) - 5 + (i % 3) * 0.5}`).join('\n') + '\n');
+    const r = runCli(['assoc', '--bgen', bgen, '--pheno', pheno, '--out', path.join(d, `o${z}`)]);
+    t.equal(r.status, 0, r.stderr);
+    const rows = fs.readFileSync(path.join(d, `o${z}.y.tsv`), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+    haps.forEach((hap, v) => {
+      let count = 0;
+      for (let i = 0; i < n; i++) for (let h = 0; h < z; h++) count += hap(i, h) ? 1 : 0;
+      t.equal(Number(rows[v][5]), Number((count / (n * z)).toPrecision(7)), `ploidy ${z} rs${v + 1}: FRQ ${count} / ${n * z} (was / ${2 * n})`);
+      t.equal(rows[v][6], 'NA', 'INFO NA: MACH R2 is for diploid dosages');
+    });
+    // One copy in the cohort: MAF 1/(n z) = 0.00625 or 0.0004 (was 1/(2n) = 0.0125, kept by 0.01).
+    const m = runCli(['assoc', '--bgen', bgen, '--pheno', pheno, '--min-maf', '0.01', '--out', path.join(d, `m${z}`)]);
+    t.equal(m.status, 0, m.stderr);
+    t.match(m.stderr, /1 filtered by MAF/);
+    t.notMatch(fs.readFileSync(path.join(d, `m${z}.y.tsv`), 'utf8'), /\trs3\t/, 'rs3 removed by --min-maf 0.01');
+  }
+});

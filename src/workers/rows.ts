@@ -242,6 +242,7 @@ export class RowFormatter {
           }
           where.byteOffset = vh.blockFileOffset;
           this.bgenBlocks.decode(b, vh.blockStart, vh.blockLength, header, k, this.bgenOut, vh.uncompressedLength, where);
+          this.ploidy = this.bgenBlocks.ploidy;
           if (this.init.dosagePrecision === 'plink2') {
             // plink2 stores dosages in 1/16384 units; emulating that lets results be compared digit
             // for digit (exact for BGEN v1.1; v1.2 differs on rare near-ties, ~0.1% of genotypes).
@@ -252,6 +253,7 @@ export class RowFormatter {
             m.a1 = vh.alleles[j];
             this.emitVariant(this.bgenRows[j - 1], rank.length, lists, rank, pos);
           }
+          this.ploidy = null;
         } else {
           oneAllele++; // K = 1: nothing to test (plink2 refuses the file)
         }
@@ -269,6 +271,8 @@ export class RowFormatter {
   private vcfDec: VcfDecoder | null = null;
   /** INFO printed NA for the variant being emitted (haploid chromosomes, as plink2). */
   private infoNA = false;
+  /** Per-sample ploidy of the BGEN variant being emitted when not all diploid (else null): 15.8. */
+  private ploidy: Uint8Array | null = null;
   private inflated = { buf: new Uint8Array(0) };
 
   /**
@@ -423,6 +427,7 @@ export class RowFormatter {
         res.info = NaN;
         res.frq *= 2;
       }
+      if (this.ploidy !== null) byPloidy(res, dosage, this.ploidy, gr.idx);
       const maf = res.frq <= 0.5 ? res.frq : 1 - res.frq;
       const infoFail = !(res.info >= f.minInfo && res.info <= f.maxInfo) && (f.minInfo > 0 || f.maxInfo < Infinity);
       const mafFail = f.minMaf > 0 && !(maf >= f.minMaf);
@@ -482,6 +487,7 @@ export class RowFormatter {
   private emitLogistic(dosage: Float64Array, gr: LogisticGroup, L: GrowList, vi: number, h0: number): void {
     const res = this.lres;
     this.logistic!.run(dosage, gr, res);
+    if (this.ploidy !== null) byPloidy(res, dosage, this.ploidy, gr.idx, gr.y);
     const f = this.init.filters;
     const digits = this.init.digits;
     const maf = res.frq <= 0.5 ? res.frq : 1 - res.frq;
@@ -577,4 +583,34 @@ function isBlank(b: Uint8Array, s: number, e: number): boolean {
     if (c !== 32 && c !== 9 && c !== 13) return false;
   }
   return true;
+}
+
+/**
+ * A variant with samples that are not diploid (BGEN ploidy 1, 3..63; issue 15.8): FRQ is allele
+ * dosage over allele count, sum(d) / sum(ploidy), over the samples used (case and control
+ * frequencies likewise); INFO is NA, MACH R2 being defined for diploid dosages only (plink2 refuses
+ * such files). Bare loop: a few per variant, only for these variants.
+ */
+function byPloidy(res: { frq: number; info: number; frqCase?: number; frqCtrl?: number }, dosage: Float64Array, ploidy: Uint8Array, idx: Int32Array, y?: Float64Array): void {
+  let d = 0;
+  let z = 0;
+  let dCase = 0;
+  let zCase = 0;
+  for (let j = 0; j < idx.length; j++) {
+    const i = idx[j];
+    const v = dosage[i];
+    if (v !== v) continue;
+    d += v;
+    z += ploidy[i];
+    if (y !== undefined && y[j] !== 0) {
+      dCase += v;
+      zCase += ploidy[i];
+    }
+  }
+  res.frq = z > 0 ? d / z : NaN;
+  res.info = NaN;
+  if (y !== undefined) {
+    res.frqCase = zCase > 0 ? dCase / zCase : NaN;
+    res.frqCtrl = z > zCase ? (d - dCase) / (z - zCase) : NaN;
+  }
 }

@@ -152,6 +152,12 @@ export class BgenBlockDecoder {
   minPloidy = 0;
   maxPloidy = 0;
   nMissing = 0;
+  /**
+   * Per-sample ploidy of the last block when a sample present (not missing) is not diploid, else
+   * null: FRQ is then allele dosage over allele count, sum(d) / sum(ploidy) (issue 15.8).
+   */
+  ploidy: Uint8Array | null = null;
+  private ploidyBuf = new Uint8Array(0);
   private readonly fast: boolean;
   // undefined: not set up yet; null: unavailable (self-test failed), use inflateSync.
   private zHandle: ZlibHandle | null | undefined;
@@ -223,7 +229,8 @@ export class BgenBlockDecoder {
     return this.fast && this.zlibHandle() !== null;
   }
 
-  private setInfo(phased: boolean, bits: number, minPloidy: number, maxPloidy: number, nMissing: number): void {
+  private setInfo(phased: boolean, bits: number, minPloidy: number, maxPloidy: number, nMissing: number, ploidy: Uint8Array | null = null): void {
+    this.ploidy = ploidy;
     this.phased = phased;
     this.bits = bits;
     this.minPloidy = minPloidy;
@@ -393,9 +400,14 @@ export class BgenBlockDecoder {
     const r = this.reader;
     r.start(data, 10 + n, bits);
     let nMissing = 0;
+    if (this.ploidyBuf.length < n) this.ploidyBuf = new Uint8Array(n);
+    const ploidy = this.ploidyBuf;
+    let nonDiploid = false;
     for (let i = 0; i < n; i++) {
       const pb = data[8 + i];
       const z = pb & 63;
+      ploidy[i] = z;
+      if (z !== 2 && !(pb & 0x80)) nonDiploid = true;
       if (pb & 0x80 || z === 0) {
         // Missing samples still occupy their (zero) values in the bit stream.
         r.skip(perPloidy[z]);
@@ -407,7 +419,7 @@ export class BgenBlockDecoder {
       else unphasedSample(r, this.acc, this.genotypeTable(z, k, where), perPloidy[z], z, k, bits);
       for (let row = 0; row < k - 1; row++) out[row * n + i] = this.acc[row + 1] / max;
     }
-    this.setInfo(phased, bits, minSeen, maxSeen, nMissing);
+    this.setInfo(phased, bits, minSeen, maxSeen, nMissing, nonDiploid ? ploidy.subarray(0, n) : null);
   }
 
   private genotypeTable(z: number, k: number, where: Where): Uint8Array {
