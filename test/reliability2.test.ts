@@ -512,6 +512,9 @@ t.test('15.14 one corrupt block length in a multi-GB BGEN: exit 3 naming the byt
     t.equal(r.status, 3, `${what}: ${r.stderr}`);
     t.match(r.stderr, new RegExp(`^dosageflow: ${big}: byte ${at}: genotype block length 4294967276 is above the 1073741824-byte maximum for one variant: a corrupt length\\n$`), `${what}: one line with the offset`);
   }
+  // The run log's peak RSS: nothing of the 6 GiB was buffered (assoc reached 4.3 GB before).
+  const peak = Number(/peak memory (\d+) MB RSS/.exec(fs.readFileSync(path.join(d, 'a.log'), 'utf8'))?.[1]);
+  t.ok(peak > 0 && peak < 500, `assoc peak RSS ${peak} MB`);
   // Below the maximum but past the end of the file: said as such, at once.
   const past = path.join(d, 'past.bgen');
   await editedBgen(past, (b, v) => b.writeUInt32LE(1_000_000, (at = v.blockStart - 8)));
