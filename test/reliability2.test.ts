@@ -968,3 +968,38 @@ t.test('15.8 ploidy 4 and 63: FRQ = dosage / ploidy, INFO NA, --min-maf on that 
     t.notMatch(fs.readFileSync(path.join(d, `m${z}.y.tsv`), 'utf8'), /\trs3\t/, 'rs3 removed by --min-maf 0.01');
   }
 });
+
+t.test('15.22 disk full while spilling sorted runs (assoc and merge --sort) names the run file', async (t) => {
+  const d = smallDisk(t, 8 << 10);
+  if (!d) return;
+  const { formatError } = await import('../src/errors.js');
+  const { GenomeSorter } = await import('../src/pipeline/sorter.js');
+  const { runMerge } = await import('../src/pipeline/merge.js');
+  const out = dir('rel2-spill-out');
+  const sim = simulated(300);
+  const a = runCli(assocArgs(sim, path.join(out, 'a'), ['--pheno-name', 'response']));
+  t.equal(a.status, 0, a.stderr);
+  const lines = fs.readFileSync(path.join(out, 'a.response.tsv'), 'utf8').split('\n').filter(Boolean);
+  const spillError = new RegExp(`^${d}/(?:\\.dosageflow-merge-\\w+/)?run-[\\w-]+\\.tsv: no space left on device$`);
+  // assoc's sorter: rows in reverse order, a 2 kB budget, the spill directory on the full disk.
+  const sorter = new GenomeSorter({ header: lines[0], target: { kind: 'file', path: path.join(out, 'g.tsv'), compression: 'none' }, tmpDir: d, memoryBytes: 2048 });
+  const rows = lines.slice(1).reverse();
+  const text = Buffer.from(rows.join('\n') + '\n');
+  const ends = new Uint32Array(rows.length);
+  let e = 0;
+  rows.forEach((r, i) => (ends[i] = e += Buffer.byteLength(r) + 1));
+  const rank = rows.map(() => 22);
+  const pos = rows.map((r) => Number(r.split('\t')[2]));
+  const err = await sorter.add(text, ends, rank, pos).then(() => sorter.finish()).then(() => null, (x: unknown) => x);
+  sorter.abort();
+  t.ok(err, 'the spill fails');
+  t.match(formatError(err), spillError, 'assoc: the message names the run file');
+  // merge --sort of the same rows, its runs on the full disk.
+  const shuffled = path.join(out, 'rev.tsv');
+  fs.writeFileSync(shuffled, [lines[0], ...rows].join('\n') + '\n');
+  const m = await runMerge({ inputs: [shuffled], out: path.join(out, 'm.tsv'), compress: 'none', sort: true, memoryMB: 0.002, tmpDir: d, log: () => {} }).then(() => null, (x: unknown) => x);
+  t.ok(m, 'merge --sort fails');
+  t.match(formatError(m), spillError, 'merge --sort: the message names the run file');
+  t.same(visible(d), [], 'no run left on the disk');
+  t.notOk(fs.existsSync(path.join(out, 'm.tsv')) || fs.existsSync(path.join(out, 'g.tsv')), 'no output');
+});
