@@ -10,6 +10,8 @@ import { versionLine } from '../version.js';
 import { commands } from './commands.js';
 import { PREFIX_COMMANDS, outPrefix } from '../commands/options.js';
 
+/** The commands that run WebAssembly kernels (assoc's pipeline). */
+const WASM_COMMANDS = new Set(['assoc', 'example', 'bench']);
 let debug = false;
 
 export async function main(argv: string[]): Promise<void> {
@@ -44,7 +46,8 @@ export async function main(argv: string[]): Promise<void> {
     parser.middleware((args) => {
       if (args.help) return;
       startRunLog(String(args._[0] ?? ''), argv, args as Record<string, unknown>);
-      checkWasmMemory((w) => process.stderr.write(`dosageflow: warning: ${w}\n`)); // under ulimit -v (15.18)
+      // The commands that run WebAssembly kernels; under ulimit -v they fall back (15.18).
+      if (WASM_COMMANDS.has(String(args._[0]))) checkWasmMemory((w) => process.stderr.write(`dosageflow: warning: ${w}\n`));
     });
     await parser.parseAsync();
     running = false;
