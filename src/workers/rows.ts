@@ -1,6 +1,7 @@
 // Turns decoded variants into formatted result rows for every phenotype. Used inside workers (and
 // directly by tests, without threads).
-import { GenLineDecoder, MAX_POSITION, rhe } from '../formats/gen/decode.js';
+import { GenLineDecoder, MAX_POSITION } from '../formats/gen/decode.js';
+import { roundHalfEven } from '../stats/round.js';
 import type { GenArenaPlace } from '../formats/gen/probs-wasm.js';
 import { wasmDisabled } from '../wasm/modules.js';
 import { withLayout, type GenFileLayout } from '../formats/gen/layout.js';
@@ -247,7 +248,7 @@ export class RowFormatter {
             // plink2 stores dosages in 1/16384 units; emulating that lets results be compared digit
             // for digit (exact for BGEN v1.1; v1.2 differs on rare near-ties, ~0.1% of genotypes).
             const o = this.bgenOut;
-            for (let i = 0; i < (k - 1) * n; i++) o[i] = rhe(o[i] * 16384) / 16384;
+            for (let i = 0; i < (k - 1) * n; i++) o[i] = roundHalfEven(o[i] * 16384) / 16384;
           }
           for (let j = 1; j < k; j++) {
             m.a1 = vh.alleles[j];

@@ -11,6 +11,7 @@ import type { VariantMeta } from '../types.js';
 import { createGenWasm, type GenArenaPlace, type GenWasm } from './probs-wasm.js';
 import { DecodeError } from '../../errors.js';
 import { isChromosomeCode, normChr } from '../chrom.js';
+import { roundHalfEven } from '../../stats/round.js';
 
 const SP = 32;
 const TAB = 9;
@@ -41,14 +42,6 @@ export interface GenLayout {
   idBytes?: boolean;
 }
 
-/** Round half to even. */
-export function rhe(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
 
 function isSpace(c: number): boolean {
   return c === SP || c === TAB || c === CR;
@@ -112,7 +105,7 @@ function wholeNumber(b: Uint8Array, s: number, e: number): number {
   return e - s > 15 ? Number(latin1(b, s, e)) : v;
 }
 
-// plink2's quanta (rhe(p * 32768)) of every decimal 0.d..d with at most TABLE_SCALE (4) fraction
+// plink2's quanta (roundHalfEven(p * 32768)) of every decimal 0.d..d with at most TABLE_SCALE (4) fraction
 // digits, by the general path's arithmetic: a table read per probability (docs/decisions/0005).
 const TABLE_SCALE = 4;
 const QOFF = new Int32Array(TABLE_SCALE + 2);
@@ -124,12 +117,9 @@ for (let k = 0; k <= TABLE_SCALE; k++) {
 const QLIM = new Int32Array(TABLE_SCALE + 1);
 for (let k = 0; k <= TABLE_SCALE; k++) QLIM[k] = 10 ** k;
 
-/** rhe(m / 10^scale * 32768): plink2's 1/32768 quantum of a probability. */
+/** roundHalfEven(m / 10^scale * 32768): plink2's 1/32768 quantum of a probability. */
 function quantum(m: number, scale: number): number {
-  const x = (m / POW10[scale]) * 32768;
-  let a = Math.round(x);
-  if (a - x === 0.5 && (a & 1) === 1) a--;
-  return a;
+  return roundHalfEven((m / POW10[scale]) * 32768);
 }
 
 /** The tables the WebAssembly parser reads. */
@@ -198,18 +188,9 @@ function fastProbs(b: Uint8Array, i: number, end: number, n: number, quant: bool
       }
       const tot = a + bq + cq;
       const num2 = bq + 2 * cq;
-      if (tot === 32768) {
-        let h = num2 >> 1;
-        if ((num2 & 1) === 1 && (h & 1) === 1) h++;
-        dosage[s] = h * (1 / 16384);
-      } else if (tot === 0) {
-        dosage[s] = NaN;
-      } else {
-        const x = (num2 * 16384) / tot;
-        let h = Math.round(x);
-        if (h - x === 0.5 && (h & 1) === 1) h--;
-        dosage[s] = h * (1 / 16384);
-      }
+      // (num2 * 16384) / 32768 is num2 / 2 exactly.
+      if (tot === 0) dosage[s] = NaN;
+      else dosage[s] = roundHalfEven(tot === 32768 ? num2 / 2 : (num2 * 16384) / tot) * (1 / 16384);
     } else {
       const p0 = m3[0] / POW10[s3[0]];
       const p1 = m3[1] / POW10[s3[1]];
@@ -534,11 +515,11 @@ export class GenLineDecoder {
       if (q) {
         // plink2's import: probabilities to 1/32768, dosage to 1/16384, ties to even (measured: this
         // reproduces plink2's stored dosage for all 99,498 genotypes of the BGEN example .gen).
-        const a = rhe(p0 * 32768);
-        const bq = rhe(p1 * 32768);
-        const c = rhe(p2 * 32768);
+        const a = roundHalfEven(p0 * 32768);
+        const bq = roundHalfEven(p1 * 32768);
+        const c = roundHalfEven(p2 * 32768);
         const tot = a + bq + c;
-        dosage[s] = tot === 0 ? NaN : rhe(((bq + 2 * c) * 16384) / tot) / 16384;
+        dosage[s] = tot === 0 ? NaN : roundHalfEven(((bq + 2 * c) * 16384) / tot) / 16384;
       } else {
         const sum = p0 + p1 + p2;
         dosage[s] = sum === 0 ? NaN : (p1 + 2 * p2) / sum;

@@ -2,7 +2,7 @@
 // the chunk, the FORMAT layout of the last record (servers differ in order; looked up by name per
 // record, cached while the FORMAT string repeats) and the dosage scratch, over a Uint8Array.
 // Dosage source per record: DS, else GP, else the sum of HDS, else GT (see docs/decisions/0301).
-import { rhe } from '../gen/decode.js';
+import { roundHalfEven } from '../../stats/round.js';
 import { showBytes } from '../../io/text.js';
 import { DecodeError, type DecodeErrorCode } from '../../errors.js';
 
@@ -219,7 +219,7 @@ export class VcfDecoder {
           for (let j = 0; j < A; j++) out[j * n + i] = NaN;
         }
       } else if (round) {
-        for (let j = 0; j < A; j++) out[j * n + i] = rhe(out[j * n + i] * 16384) / 16384;
+        for (let j = 0; j < A; j++) out[j * n + i] = roundHalfEven(out[j * n + i] * 16384) / 16384;
       }
       p = e + 1;
     }
