@@ -792,6 +792,18 @@ t.test('15.22 a CR-only .gen (old Mac line ends) says so, not blaming the .sampl
   fs.writeFileSync(g, fs.readFileSync(`${sim}.gen`, 'latin1').replace(/\n/g, '\r\n'), 'latin1');
   const w = runCli(assocArgs(sim, path.join(d, 'o')).map((a) => (a === `${sim}.gen` ? g : a)));
   t.equal(w.status, 0, w.stderr);
+  // A CR-only file past the 64 MiB line cap says the same (readLines; the .gen chunker shares lineTooLong).
+  const { readLines, MAX_LINE_BYTES } = await import('../src/io/lines.js');
+  const piece = Buffer.from('1 rs1 100 A G 0 1 0\r'.repeat(205).slice(0, 4096));
+  async function* mac() {
+    for (let i = 0; i <= MAX_LINE_BYTES / 4096; i++) yield piece;
+  }
+  await t.rejects(
+    (async () => {
+      for await (const _ of readLines(mac(), 'mac.txt')) void _;
+    })(),
+    { message: /^line longer than 64 MiB: the file has CR line ends \(old Mac OS\), not LF/, file: 'mac.txt', line: 1 },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ export async function readTextFile(file: string): Promise<string> {
     }
     if (run > MAX_LINE_BYTES) {
       inp.stream.destroy();
-      throw lineTooLong(file, lines + 1);
+      throw lineTooLong(file, lines + 1, b);
     }
     parts.push(b);
   }

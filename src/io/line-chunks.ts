@@ -90,7 +90,7 @@ async function* directChunks(fh: fs.promises.FileHandle, file: string, target: n
       break;
     }
     // No '\n' for MAX_LINE_BYTES past the target: the line that crosses it is too long.
-    if (fill > target + MAX_LINE_BYTES) throw lineTooLong(file, lines + countLF(buf.subarray(0, fill)) + 1);
+    if (fill > target + MAX_LINE_BYTES) throw lineTooLong(file, lines + countLF(buf.subarray(0, fill)) + 1, buf.subarray(0, fill));
     if (fill === cap) {
       // A line longer than the buffer: grow it.
       const bigger = alloc(cap * 2);

@@ -10,7 +10,10 @@ const LF = 10;
  */
 export const MAX_LINE_BYTES = 64 << 20;
 
-export function lineTooLong(file: string | undefined, line: number): InputError {
+export function lineTooLong(file: string | undefined, line: number, bytes?: Uint8Array): InputError {
+  // Old Mac line ends (CR only) make a whole file one line: say so (issue 15.22).
+  const head = bytes && Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 1 << 20));
+  if (head && head.indexOf(13) >= 0) return new InputError(`line longer than ${MAX_LINE_BYTES >> 20} MiB: the file has CR line ends (old Mac OS), not LF: convert it, e.g. tr '\\r' '\\n' < IN > OUT`, { file, line });
   return new InputError(`line longer than ${MAX_LINE_BYTES >> 20} MiB (pathologically long line: is this a text file with newlines?)`, { file, line });
 }
 
@@ -42,7 +45,7 @@ export async function* readLineBlocks(source: AsyncIterable<Uint8Array>, file?: 
       if (piece.length === 0) continue;
       carry.push(piece);
       carried += piece.length;
-      if (carried > MAX_LINE_BYTES) throw lineTooLong(file, lines + 1);
+      if (carried > MAX_LINE_BYTES) throw lineTooLong(file, lines + 1, piece);
       continue;
     }
     let block: Buffer;

@@ -24,7 +24,7 @@ export async function* chunkLines(source: AsyncIterable<Uint8Array>, target: num
         parts.push(piece);
         have += piece.length;
         // No '\n' for MAX_LINE_BYTES past the target: the line that crosses it is too long.
-        if (have > target + MAX_LINE_BYTES) throw lineTooLong(file, lines + parts.reduce((n, p) => n + countLF(p), 0) + 1);
+        if (have > target + MAX_LINE_BYTES) throw lineTooLong(file, lines + parts.reduce((n, p) => n + countLF(p), 0) + 1, piece);
         break;
       }
       parts.push(piece.subarray(0, j + 1));
