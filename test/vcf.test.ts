@@ -109,3 +109,30 @@ t.test('live plink2 comparison', { skip: hasCommand('plink2') ? false : 'plink2 
     t.same(compareWithPlink2(readTable(`${cfg.out}.${p}.tsv`), g).problems, [], `${p} agrees with live plink2`);
   }
 });
+
+t.test('haploid chrY/MT calls in a case/control run: FRQ on the allele scale and INFO NA, as the linear rows (logistic rows halved FRQ and printed an INFO)', async (t) => {
+  const dir = tmpDir('vcf-hap-cc');
+  // A 1/2 phenotype from the fixture's quantitative one (above the median: case).
+  const rows = fs.readFileSync(V('pheno.tsv'), 'utf8').trim().split('\n');
+  const vals = rows.slice(1).map((r) => Number(r.split('\t')[1]));
+  const present = vals.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const med = present[present.length >> 1];
+  const pheno = path.join(dir, 'cc.tsv');
+  fs.writeFileSync(pheno, ['#IID\tresp\tcc', ...rows.slice(1).map((r, i) => `${r.split('\t')[0]}\t${vals[i]}\t${Number.isFinite(vals[i]) ? (vals[i] > med ? 2 : 1) : 'NA'}`)].join('\n') + '\n');
+  const r = runCli(['assoc', '--vcf', V('haploid.vcf.gz'), '--pheno', pheno, '--covar', V('covar.tsv'), '--out', path.join(dir, 'o'), '--no-progress']);
+  t.equal(r.status, 0, r.stderr);
+  const lin = readTable(path.join(dir, 'o.resp.tsv'));
+  const cc = readTable(path.join(dir, 'o.cc.tsv'));
+  const col = (tb: Table, name: string) => tb.header.indexOf(name);
+  const byKey = new Map(lin.rows.map((row) => [`${row[0]}:${row[2]}:${row[3]}`, row]));
+  let hap = 0;
+  for (const row of cc.rows) {
+    if (row[0] !== 'Y' && row[0] !== 'MT') continue;
+    const l = byKey.get(`${row[0]}:${row[2]}:${row[3]}`);
+    if (!l) continue;
+    hap++;
+    t.equal(row[col(cc, 'FRQ')], l[col(lin, 'FRQ')], `FRQ ${row[0]}:${row[2]}`);
+    t.equal(row[col(cc, 'INFO')], 'NA', `INFO ${row[0]}:${row[2]}`);
+  }
+  t.ok(hap >= 10, `${hap} haploid rows compared`);
+});

@@ -79,6 +79,10 @@ class GrowList {
   }
 }
 
+// frequencyFilter's verdicts (0: the row is written).
+const FILTER_INFO = 1;
+const FILTER_MAF = 2;
+
 export class RowFormatter {
   private kernel: LinearKernel;
   private logistic: LogisticKernel | null = null;
@@ -394,7 +398,6 @@ export class RowFormatter {
     rank.push(c.rank);
     pos.push(m.pos);
     const model = this.init.model;
-    const f = this.init.filters;
     const digits = this.init.digits;
     const errcode = this.init.errcode === true;
     // CHR SNP BP A1 A2 are the same for every phenotype: written once, copied per row.
@@ -423,15 +426,7 @@ export class RowFormatter {
       const gr = model.groups[gi];
       const res = this.results[gi];
       this.kernel.run(dosage, gr, res);
-      if (this.infoNA) {
-        // Halved dosages: the frequency back on the allele scale.
-        res.info = NaN;
-        res.frq *= 2;
-      }
-      if (this.ploidy !== null) byPloidy(res, dosage, this.ploidy, gr.idx);
-      const maf = res.frq <= 0.5 ? res.frq : 1 - res.frq;
-      const infoFail = !(res.info >= f.minInfo && res.info <= f.maxInfo) && (f.minInfo > 0 || f.maxInfo < Infinity);
-      const mafFail = f.minMaf > 0 && !(maf >= f.minMaf);
+      const filtered = this.frequencyFilter(res, dosage, gr.idx);
       // FRQ INFO N: the same for the group's phenotypes.
       let hl = writeG(hb, h0, res.frq, digits);
       hb[hl++] = TAB;
@@ -441,12 +436,9 @@ export class RowFormatter {
       hb[hl++] = TAB;
       for (let k = 0; k < gr.phenos.length; k++) {
         const L = lists[gr.phenos[k]];
-        if (infoFail) {
-          L.filteredInfo++;
-          continue;
-        }
-        if (mafFail) {
-          L.filteredMaf++;
+        if (filtered !== 0) {
+          if (filtered === FILTER_INFO) L.filteredInfo++;
+          else L.filteredMaf++;
           continue;
         }
         const t = L.room(hl + 5 * 40);
@@ -484,22 +476,37 @@ export class RowFormatter {
     for (const gr of model.logistic ?? []) this.emitLogistic(dosage, gr, lists[gr.pheno], vi, h0);
   }
 
+  /**
+   * FRQ and INFO as the variant's ploidy has them (haploid chromosomes: dosages were halved, INFO NA;
+   * BGEN ploidy other than 2: byPloidy), then the INFO and MAF filters: 0 (kept), FILTER_INFO or
+   * FILTER_MAF. The same for the linear and the logistic rows.
+   */
+  private frequencyFilter(res: { frq: number; info: number; frqCase?: number; frqCtrl?: number }, dosage: Float64Array, idx: Int32Array, y?: Float64Array): number {
+    if (this.infoNA) {
+      res.info = NaN;
+      res.frq *= 2;
+      if (res.frqCase !== undefined) res.frqCase *= 2;
+      if (res.frqCtrl !== undefined) res.frqCtrl *= 2;
+    }
+    if (this.ploidy !== null) byPloidy(res, dosage, this.ploidy, idx, y);
+    const f = this.init.filters;
+    if (!(res.info >= f.minInfo && res.info <= f.maxInfo) && (f.minInfo > 0 || f.maxInfo < Infinity)) return FILTER_INFO;
+    const maf = res.frq <= 0.5 ? res.frq : 1 - res.frq;
+    if (f.minMaf > 0 && !(maf >= f.minMaf)) return FILTER_MAF;
+    return 0;
+  }
+
   /** One case/control phenotype's row: the LogisticKernel's fit after the shared head (h0 bytes). */
   private emitLogistic(dosage: Float64Array, gr: LogisticGroup, L: GrowList, vi: number, h0: number): void {
     const res = this.lres;
     this.logistic!.run(dosage, gr, res);
-    if (this.ploidy !== null) byPloidy(res, dosage, this.ploidy, gr.idx, gr.y);
-    const f = this.init.filters;
+    const filtered = this.frequencyFilter(res, dosage, gr.idx, gr.y);
+    if (filtered !== 0) {
+      if (filtered === FILTER_INFO) L.filteredInfo++;
+      else L.filteredMaf++;
+      return;
+    }
     const digits = this.init.digits;
-    const maf = res.frq <= 0.5 ? res.frq : 1 - res.frq;
-    if (!(res.info >= f.minInfo && res.info <= f.maxInfo) && (f.minInfo > 0 || f.maxInfo < Infinity)) {
-      L.filteredInfo++;
-      return;
-    }
-    if (f.minMaf > 0 && !(maf >= f.minMaf)) {
-      L.filteredMaf++;
-      return;
-    }
     const t = L.room(h0 + 12 * 40);
     t.set(this.head.subarray(0, h0), L.len);
     let o = L.len + h0;
