@@ -51,9 +51,11 @@ export class ExternalSort {
     this.held = new HeldRows(Math.min(SLAB, Math.max(64, Math.floor(opts.memoryBytes / 4))));
   }
 
-  /** Whether every row so far was in order (run 0 is the whole table). */
+  private outOfOrder = false;
+
+  /** Whether every row so far was in order (run 0 is the whole table); still so after writeSorted. */
   get sortedInput(): boolean {
-    return this.held.rows === 0 && this.spills.length === 0;
+    return !this.outOfOrder;
   }
 
   /** Whether run 0 is the output file itself (not yet renamed). */
@@ -63,6 +65,7 @@ export class ExternalSort {
 
   /** Hold an out-of-order row b[s, e) (without its '\n'); spills a sorted run when the budget is full. */
   async hold(b: Uint8Array, s: number, e: number, rank: number, chr: string, pos: number): Promise<void> {
+    this.outOfOrder = true;
     this.held.add(b, s, e, rank, chr, pos);
     if (this.held.bytes > this.opts.memoryBytes) {
       const file = path.join(this.opts.tmpDir(), `run-${this.tag}-${this.spills.length + 1}.tsv`);
