@@ -7,16 +7,7 @@
 // process's CPU time (user + system, V8's GC helper threads included), not wall time, so other
 // load on the machine disturbs it less.
 import * as fs from 'node:fs';
-import {
-  BgenBlockDecoder,
-  BgenRecordParser,
-  decodeGenotypeBlock,
-  decompressBlock,
-  newVariantHeader,
-  parseBgenHeader,
-  parseVariantHeader,
-  decodeProbabilityData,
-} from '../src/formats/bgen/index.js';
+import { BgenBlockDecoder, BgenRecordParser, decodeGenotypeBlock, decompressBlock, newVariantHeader, parseBgenHeader, parseVariantHeader, decodeProbabilityData } from '../src/formats/bgen/index.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);

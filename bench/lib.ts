@@ -104,12 +104,7 @@ async function exportVcf(prefix: string): Promise<void> {
  * reused when a stamp with the same spec is present). Returns the files and whether it was
  * generated now (with the generation time, which is not part of any measurement).
  */
-export async function ensureData(
-  dir: string,
-  d: DataSpec,
-  log: (s: string) => void = () => {},
-  bin: string = BIN,
-): Promise<{ files: DataFiles; generated: boolean; seconds: number }> {
+export async function ensureData(dir: string, d: DataSpec, log: (s: string) => void = () => {}, bin: string = BIN): Promise<{ files: DataFiles; generated: boolean; seconds: number }> {
   fs.mkdirSync(dir, { recursive: true });
   const files = dataFiles(dir, d);
   const stamp = `${files.genotypes}${STAMP}`;
@@ -295,7 +290,11 @@ function treeRssScan(root: number): Usage {
     if (list) list.push(pid);
     else byParent.set(st.ppid, [pid]);
   }
-  return sumTree(root, (p) => info.get(p), (p) => byParent.get(p) ?? [])!;
+  return sumTree(
+    root,
+    (p) => info.get(p),
+    (p) => byParent.get(p) ?? [],
+  )!;
 }
 
 function parseGnuTime(text: string): { maxRssKB: number | null; user: number | null; sys: number | null } {
@@ -314,11 +313,7 @@ function parseGnuTime(text: string): { maxRssKB: number | null; user: number | n
  * Run `cmd args` (under GNU `time -v` when `gnuTime` is given), polling the RSS of its process tree
  * every `pollMs`. stdout is discarded, the stderr tail is kept.
  */
-export async function measure(
-  cmd: string,
-  args: string[],
-  opts: { gnuTime: string | null; pollMs?: number; cwd?: string; env?: NodeJS.ProcessEnv },
-): Promise<Measurement> {
+export async function measure(cmd: string, args: string[], opts: { gnuTime: string | null; pollMs?: number; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<Measurement> {
   const pollMs = opts.pollMs ?? 50;
   const timeFile = opts.gnuTime ? path.join(os.tmpdir(), `dosageflow-bench-time-${process.pid}-${Date.now()}.txt`) : null;
   const [exe, argv] = opts.gnuTime ? [opts.gnuTime, ['-v', '-o', timeFile!, cmd, ...args]] : [cmd, args];
@@ -358,10 +353,7 @@ export async function measure(
   const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
   const useTime = maxRssKB !== null && maxRssKB > 0;
   const ncpu = os.cpus().length || 1;
-  const foreignLoad =
-    cpu0 && cpu1 && user !== null && sys !== null && wallSeconds > 0
-      ? Math.round(Math.max(0, (cpu1.busy - cpu0.busy - user - sys) / (wallSeconds * ncpu)) * 1000) / 1000
-      : null;
+  const foreignLoad = cpu0 && cpu1 && user !== null && sys !== null && wallSeconds > 0 ? Math.round(Math.max(0, (cpu1.busy - cpu0.busy - user - sys) / (wallSeconds * ncpu)) * 1000) / 1000 : null;
   return {
     command: [cmd, ...args].join(' '),
     exitCode,

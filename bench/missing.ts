@@ -72,7 +72,12 @@ for (const shape of SHAPES) {
     const mdl = m.model.buildModel(shape.n, inp.phenos, inp.covs);
     const kernel = new m.linear.LinearKernel(shape.n, 12, { groups: mdl.groups });
     const res = mdl.groups.map((g) => m.linear.newGroupResult(g.phenos.length));
-    return { label, run: () => { for (const d of inp.rows) mdl.groups.forEach((g, gi) => kernel.run(d, g, res[gi])); } };
+    return {
+      label,
+      run: () => {
+        for (const d of inp.rows) mdl.groups.forEach((g, gi) => kernel.run(d, g, res[gi]));
+      },
+    };
   });
   const best = runs.map(() => Infinity);
   for (let k = 0; k < rounds; k++) {

@@ -77,7 +77,14 @@ function main(): void {
     process.stderr.write('usage: node dist/bench/profile-top.js DIR [--top N]\n');
     process.exit(2);
   }
-  const files = fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().map((f) => path.join(dir, f)) : [dir];
+  const files =
+    fs.existsSync(dir) && fs.statSync(dir).isDirectory()
+      ? fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith('.cpuprofile'))
+          .sort()
+          .map((f) => path.join(dir, f))
+      : [dir];
   for (const f of files) {
     const s = summarise(JSON.parse(fs.readFileSync(f, 'utf8')) as Profile);
     const busy = s.spanMs - s.idleMs;

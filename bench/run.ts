@@ -73,7 +73,10 @@ function parseArgs(argv: string[]): Options {
     const flag = a.replace(/=.*$/, '');
     switch (flag) {
       case '--only':
-        o.only = val().split(',').map((s) => s.trim()).filter(Boolean);
+        o.only = val()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         break;
       case '--quick':
         o.scale = 'quick';
@@ -85,7 +88,10 @@ function parseArgs(argv: string[]): Options {
         o.threads = Math.max(1, Math.floor(Number(val())));
         break;
       case '--plink2-threads':
-        o.plink2Threads = val().split(',').map((x) => Math.max(1, Math.floor(Number(x)))).filter(Number.isFinite);
+        o.plink2Threads = val()
+          .split(',')
+          .map((x) => Math.max(1, Math.floor(Number(x))))
+          .filter(Number.isFinite);
         break;
       case '--no-plink2':
         o.plink2 = false;
@@ -197,7 +203,16 @@ function describeInput(r: RunSpec): string {
 }
 
 /** One execution of one tool; outputs counted, then removed unless --keep. */
-async function runTool(tool: 'dosageflow' | 'plink2', threads: number, run: RunSpec, files: ReturnType<typeof dataFiles>, opts: Options, gnuTime: string | null, plink2: string, engine: string): Promise<ToolResult> {
+async function runTool(
+  tool: 'dosageflow' | 'plink2',
+  threads: number,
+  run: RunSpec,
+  files: ReturnType<typeof dataFiles>,
+  opts: Options,
+  gnuTime: string | null,
+  plink2: string,
+  engine: string,
+): Promise<ToolResult> {
   const outDir = path.join(opts.dataDir, 'runs', `${dataPrefix(run.data)}-${run.label.replace(/\W+/g, '_')}-${tool}${threads}`);
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
@@ -299,7 +314,7 @@ async function main(): Promise<void> {
       const p2: Map<number, ToolResult> = new Map();
       for (let rep = 0; rep < opts.repeat; rep++) {
         for (const { tool, threads } of rep % 2 === 0 ? jobs : [...jobs].reverse()) {
-          const prev = tool === 'dosageflow' ? df : p2.get(threads) ?? null;
+          const prev = tool === 'dosageflow' ? df : (p2.get(threads) ?? null);
           if (prev && !prev.ok) continue;
           if (opts.waitIdle > 0) await waitIdle(opts.waitIdle, log);
           const what = `${tool}${tool === 'plink2' ? ` --threads ${threads}` : ''}`;
@@ -307,7 +322,8 @@ async function main(): Promise<void> {
           const r = await runTool(tool, threads, run, files, opts, gnuTime, plink2 ?? '', engine);
           const load = `CPU ${fmtS(cpu(r))} s, others used ${r.foreignLoad === null ? '?' : (100 * r.foreignLoad).toFixed(0)}% of the machine`;
           if (!r.ok) log(`  ${what} FAILED: ${r.error}`);
-          else if (tool === 'dosageflow') log(`  ${run.label}: dosageflow ${fmtS(r.wallSeconds)} s (${load}), ${fmtRate(r.variantsPerSecond)} variants/s, peak RSS ${fmtMB(r.peakRssMB)} MB, ${r.rowsOut} rows`);
+          else if (tool === 'dosageflow')
+            log(`  ${run.label}: dosageflow ${fmtS(r.wallSeconds)} s (${load}), ${fmtRate(r.variantsPerSecond)} variants/s, peak RSS ${fmtMB(r.peakRssMB)} MB, ${r.rowsOut} rows`);
           else log(`  ${run.label}: ${what} ${fmtS(r.wallSeconds)} s (${load}), peak RSS ${fmtMB(r.peakRssMB)} MB, ${r.rowsOut} rows`);
           if (tool === 'dosageflow') df = better(df, r);
           else p2.set(threads, better(p2.get(threads) ?? null, r));
@@ -335,7 +351,9 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     mode: opts.scale,
     options: { ...opts, dataDir: path.relative(ROOT, opts.dataDir) || '.' },
-    rssMethod: gnuTime ? `${gnuTime} -v: Maximum resident set size (wait4 ru_maxrss of the child; worker threads share the process); plus /proc tree polling every ${opts.pollMs} ms` : `polling /proc/<pid>/status of the process tree every ${opts.pollMs} ms`,
+    rssMethod: gnuTime
+      ? `${gnuTime} -v: Maximum resident set size (wait4 ru_maxrss of the child; worker threads share the process); plus /proc tree polling every ${opts.pollMs} ms`
+      : `polling /proc/<pid>/status of the process tree every ${opts.pollMs} ms`,
     machine,
     generation,
     runs: results,
@@ -411,7 +429,15 @@ function evaluateGoals(results: RunResult[], scale: Scale): Goal[] {
   const done = (r: RunResult | undefined) => r && !r.skipped && r.dosageflow.ok;
   const ratioGoal = (id: string, text: string, r: RunResult | undefined, target: number) => {
     if (!done(r)) return;
-    goals.push({ id, text, measured: r!.ratio === null ? 'no plink2 timing' : `${r!.ratio.toFixed(2)}x (plink2 ${fmtS(r!.plink2!.wallSeconds)} s with --threads ${r!.plink2!.threads} / dosageflow ${fmtS(r!.dosageflow.wallSeconds)} s)`, pass: r!.ratio === null ? null : r!.ratio >= target });
+    goals.push({
+      id,
+      text,
+      measured:
+        r!.ratio === null
+          ? 'no plink2 timing'
+          : `${r!.ratio.toFixed(2)}x (plink2 ${fmtS(r!.plink2!.wallSeconds)} s with --threads ${r!.plink2!.threads} / dosageflow ${fmtS(r!.dosageflow.wallSeconds)} s)`,
+      pass: r!.ratio === null ? null : r!.ratio >= target,
+    });
   };
   const s2 = results.find((r) => r.scenario === '2');
   ratioGoal('bgen-10k', `BGEN ${s2?.samples ?? ''} x ${s2?.variants ?? ''}, 12 covariates: plink2/dosageflow >= 3`, s2, 3);
@@ -434,7 +460,9 @@ function evaluateGoals(results: RunResult[], scale: Scale): Goal[] {
       goals.push({
         id: 'rss-flat',
         text: `peak RSS flat in M (${sorted.map((r) => r.label).join(' -> ')}; allowed from ${prev.label} to ${big.label}: +10% + 16 MB)`,
-        measured: sorted.map((r) => `${fmtMB(r.dosageflow.peakRssMB)}`).join(' -> ') + ` MB (${prev.label} -> ${big.label}: ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MB; ${small.label} -> ${big.label}: +${(big.dosageflow.peakRssMB - small.dosageflow.peakRssMB).toFixed(0)} MB)`,
+        measured:
+          sorted.map((r) => `${fmtMB(r.dosageflow.peakRssMB)}`).join(' -> ') +
+          ` MB (${prev.label} -> ${big.label}: ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MB; ${small.label} -> ${big.label}: +${(big.dosageflow.peakRssMB - small.dosageflow.peakRssMB).toFixed(0)} MB)`,
         pass: growth <= 0.1 * prev.dosageflow.peakRssMB + 16,
       });
     }
@@ -453,12 +481,22 @@ function evaluateGoals(results: RunResult[], scale: Scale): Goal[] {
   return goals;
 }
 
-function markdown(results: RunResult[], goals: Goal[], m: Marginal | null, doc: { date: string; mode: string; machine: Record<string, unknown>; options: Options; rssMethod: string; note?: string }, jsonRel: string): string {
+function markdown(
+  results: RunResult[],
+  goals: Goal[],
+  m: Marginal | null,
+  doc: { date: string; mode: string; machine: Record<string, unknown>; options: Options; rssMethod: string; note?: string },
+  jsonRel: string,
+): string {
   const mach = doc.machine as { cpus: number; cpuModel: string; memGiB: number; node: string; plink2: { version: string } | null; gitCommit: string; gitDirty: boolean };
   const lines: string[] = [];
-  lines.push(`Run ${doc.date.slice(0, 16).replace('T', ' ')} UTC, mode **${doc.mode}**, commit ${mach.gitCommit}${mach.gitDirty ? ' (dirty tree)' : ''}; ${mach.cpus} x ${mach.cpuModel}, ${mach.memGiB} GiB, Node ${mach.node}, ${mach.plink2?.version ?? 'no plink2'}; dosageflow --threads ${doc.options.threads}, plink2 fastest of --threads ${(doc.options.plink2Threads ?? [doc.options.threads, 1]).join(' / ')}${doc.options.repeat > 1 ? `; fastest of ${doc.options.repeat} runs each` : ''}.${doc.note ? ` ${doc.note}` : ''} Raw numbers: [${jsonRel}](${jsonRel}).`);
+  lines.push(
+    `Run ${doc.date.slice(0, 16).replace('T', ' ')} UTC, mode **${doc.mode}**, commit ${mach.gitCommit}${mach.gitDirty ? ' (dirty tree)' : ''}; ${mach.cpus} x ${mach.cpuModel}, ${mach.memGiB} GiB, Node ${mach.node}, ${mach.plink2?.version ?? 'no plink2'}; dosageflow --threads ${doc.options.threads}, plink2 fastest of --threads ${(doc.options.plink2Threads ?? [doc.options.threads, 1]).join(' / ')}${doc.options.repeat > 1 ? `; fastest of ${doc.options.repeat} runs each` : ''}.${doc.note ? ` ${doc.note}` : ''} Raw numbers: [${jsonRel}](${jsonRel}).`,
+  );
   lines.push('');
-  lines.push('| # | scenario | run | input | samples x variants | phenos | dosageflow wall s | CPU s | variants/s | peak RSS MB | plink2 wall s (per thread count) | CPU s | plink2 peak RSS MB | plink2 / dosageflow wall | CPU ratio | others\' load % |');
+  lines.push(
+    "| # | scenario | run | input | samples x variants | phenos | dosageflow wall s | CPU s | variants/s | peak RSS MB | plink2 wall s (per thread count) | CPU s | plink2 peak RSS MB | plink2 / dosageflow wall | CPU ratio | others' load % |",
+  );
   lines.push('|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const dims = `${r.samples.toLocaleString('en-US')} x ${r.variants.toLocaleString('en-US')}`;
@@ -489,7 +527,9 @@ function markdown(results: RunResult[], goals: Goal[], m: Marginal | null, doc: 
     for (const g of goals) lines.push(`| ${g.text} | ${g.measured} | ${g.pass === null ? '-' : g.pass ? 'yes' : '**no**'} |`);
   }
   lines.push('');
-  lines.push(`Peak RSS: ${doc.rssMethod}. Wall time: spawn to exit, Node start-up included; data generation excluded. CPU s = user + system (GNU time); CPU ratio = plink2 CPU / dosageflow CPU. Others' load = share of the machine's CPU time (all cores) used by other processes while dosageflow / plink2 ran: anything well above 0 inflates wall times, so read those ratios with care.`);
+  lines.push(
+    `Peak RSS: ${doc.rssMethod}. Wall time: spawn to exit, Node start-up included; data generation excluded. CPU s = user + system (GNU time); CPU ratio = plink2 CPU / dosageflow CPU. Others' load = share of the machine's CPU time (all cores) used by other processes while dosageflow / plink2 ran: anything well above 0 inflates wall times, so read those ratios with care.`,
+  );
   return lines.join('\n');
 }
 

@@ -91,7 +91,10 @@ export function scenarios(scale: Scale = 'full', tiny = TINY): Scenario[] {
   const s8 = [vcf(157, 300_000, 108), vcf(2_000, 100_000, 109)];
   // Issue 19: missing genotypes (the simulator's missing flag, uniform over genotypes).
   const s9 = { ...bgen(10_000, 20_000, 110), missing: 0.02 };
-  const s10 = [{ ...gen(157, 300_000, 111), missing: 0 }, { ...gen(157, 300_000, 111), missing: 0.01 }];
+  const s10 = [
+    { ...gen(157, 300_000, 111), missing: 0 },
+    { ...gen(157, 300_000, 111), missing: 0.01 },
+  ];
   const s11 = { ...bgen(157, 6_000_000, 112), missing: 0.01 };
   return [
     {
@@ -199,7 +202,21 @@ export function dataFiles(dir: string, d: DataSpec): DataFiles {
 /** `dosageflow simulate` arguments for a data set. */
 export function simulateArgs(d: DataSpec, outPrefix: string): string[] {
   // VCF: simulated as plain .gen, then exported by plink2 (bench/lib.ts ensureData).
-  const a = ['simulate', '--samples', String(d.samples), '--variants', String(d.variants), '--format', d.format === 'vcf' ? 'gen' : d.format, '--compress', d.format === 'vcf' ? 'none' : d.compress, '--seed', String(d.seed), '--out', outPrefix];
+  const a = [
+    'simulate',
+    '--samples',
+    String(d.samples),
+    '--variants',
+    String(d.variants),
+    '--format',
+    d.format === 'vcf' ? 'gen' : d.format,
+    '--compress',
+    d.format === 'vcf' ? 'none' : d.compress,
+    '--seed',
+    String(d.seed),
+    '--out',
+    outPrefix,
+  ];
   if (d.format === 'bgen') a.push('--bits', String(d.bits ?? 8));
   if (d.missing !== undefined) a.push('--missing', String(d.missing));
   return a;
@@ -247,7 +264,6 @@ export function plink2Args(run: RunSpec, f: DataFiles, out: string, threads: num
 export function manyPhenoName(j: number): string {
   return `q${String(j + 1).padStart(2, '0')}`;
 }
-
 
 function parseCell(s: string): number {
   if (s === 'NA' || s === '-9' || s === 'nan' || s === '') return NaN;

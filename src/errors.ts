@@ -111,7 +111,7 @@ const SYSTEM_MESSAGES: Record<string, string> = {
   // BGEN is read by offset (its header, the .bgi index); text formats stream from pipes.
   ESPIPE: 'cannot seek in a pipe: give a regular file (BGEN is read by position)',
   EROFS: 'read-only file system',
-  EFBIG: 'file too large (the file system\'s limit or ulimit -f)',
+  EFBIG: "file too large (the file system's limit or ulimit -f)",
   EBUSY: 'busy (a mount point or a file in use)',
   EPERM: 'operation not permitted',
   EDQUOT: 'disk quota exceeded',

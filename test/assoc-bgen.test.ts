@@ -86,7 +86,11 @@ t.test('every bit depth and codec gives the same associations within its roundin
   await runAssoc(zst);
   const zrows = readTable(`${zst.out}.trait1.tsv`).rows;
   const first50 = new Set(want.rows.map((r) => r[1]));
-  t.same(zrows.filter((r) => first50.has(r[1])), want.rows, 'zstd 16-bit = zlib 16-bit, byte for byte');
+  t.same(
+    zrows.filter((r) => first50.has(r[1])),
+    want.rows,
+    'zstd 16-bit = zlib 16-bit, byte for byte',
+  );
   for (const [file, tol] of [
     ['example.32bits.first50.bgen', 1e-4],
     ['example.8bits.bgen', 0.02],
@@ -123,10 +127,12 @@ t.test('--region reads the same rows with the .bgi index as by scanning', async 
   t.equal(ta, fs.readFileSync(`${b.out}.trait1.tsv`, 'utf8'));
   const rows = ta.trim().split('\n').slice(1);
   t.ok(rows.length > 10, `${rows.length} rows in the regions`);
-  t.ok(rows.every((r) => {
-    const bp = Number(r.split('\t')[2]);
-    return (bp >= 10000 && bp <= 30000) || (bp >= 60000 && bp <= 70000);
-  }));
+  t.ok(
+    rows.every((r) => {
+      const bp = Number(r.split('\t')[2]);
+      return (bp >= 10000 && bp <= 30000) || (bp >= 60000 && bp <= 70000);
+    }),
+  );
   t.equal(sa.outsideRegions, 0, 'the index read only the region');
   t.equal(sb.outsideRegions, 199 - rows.length, 'the scan read everything');
 });
@@ -138,7 +144,10 @@ t.test('multi-allelic, phased and mixed-ploidy variants: one row per ALT allele,
   const cfg = baseConfig({ gen: [], bgen: [B('complex.bgen')], sample: undefined, pheno, covar: undefined });
   const s = await runAssoc(cfg);
   const rows = readTable(`${cfg.out}.y.tsv`).rows;
-  const vcf = fs.readFileSync(B('complex.vcf'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const vcf = fs
+    .readFileSync(B('complex.vcf'), 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'));
   const altRows = vcf.reduce((acc, l) => acc + l.split('\t')[4].split(',').length, 0);
   t.equal(rows.length, altRows, 'one row per ALT allele');
   t.equal(s.variantsRead, 10);
@@ -181,7 +190,11 @@ t.test('damaged BGEN files: one line naming the file and byte offset', async (t)
   t.equal(r.status, 3);
   t.match(r.stderr, /long\.bgen: byte \d+: /);
   t.equal(r.stderr.trim().split('\n').length, 1);
-  t.same(fs.readdirSync(dir).filter((f) => (f.startsWith('o.') && !f.endsWith('.log')) || f.includes('tmp')), [], 'no output left behind');
+  t.same(
+    fs.readdirSync(dir).filter((f) => (f.startsWith('o.') && !f.endsWith('.log')) || f.includes('tmp')),
+    [],
+    'no output left behind',
+  );
 });
 
 t.test('--sample must agree with the identifiers stored in the BGEN file', async (t) => {
@@ -229,7 +242,9 @@ t.test('--shard I/N: the shards of a BGEN file, with and without .bgi, are its v
   fs.copyFileSync(B('example.8bits.bgen.bgi'), `${withIdx}.bgi`);
   const whole = bgenConfig([noIdx], { phenoNames: ['trait1'] });
   await runAssoc(whole);
-  const want = readTable(`${whole.out}.trait1.tsv`).rows.map((r) => r.join('\t')).sort();
+  const want = readTable(`${whole.out}.trait1.tsv`)
+    .rows.map((r) => r.join('\t'))
+    .sort();
   for (const file of [noIdx, withIdx]) {
     const rows: string[] = [];
     let read = 0;

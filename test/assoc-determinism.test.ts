@@ -19,7 +19,10 @@ t.test('identical across 1, 2, 4 threads and 1, 7, 4096-byte and 1 MiB chunks', 
   for (const threads of [1, 2, 4]) {
     for (const chunkSize of [1, 7, 4096, 1 << 20]) {
       const got = await outputs({ threads, chunkSize });
-      t.ok(got.every((b, i) => b.equals(want[i])), `threads ${threads}, chunk ${chunkSize}`);
+      t.ok(
+        got.every((b, i) => b.equals(want[i])),
+        `threads ${threads}, chunk ${chunkSize}`,
+      );
     }
   }
 });
@@ -40,7 +43,10 @@ t.test('several files in any order give one genome-sorted table', async (t) => {
   const want = await outputs({});
   for (const order of [files, [...files].reverse(), [files[2], files[0], files[3], files[1]]]) {
     const got = await outputs({ gen: order });
-    t.ok(got.every((b, i) => b.equals(want[i])), order.map((f) => path.basename(f)).join(' '));
+    t.ok(
+      got.every((b, i) => b.equals(want[i])),
+      order.map((f) => path.basename(f)).join(' '),
+    );
   }
 });
 

@@ -16,7 +16,11 @@ const PHENOS = ['response', 'dissociation', 'madrs'];
 t.test('three phenotypes with different missingness match the plink2 goldens', async (t) => {
   const cfg = baseConfig();
   const s = await runAssoc(cfg);
-  t.same(s.phenos.map((p) => p.samples), [114, 78, 97], 'samples used per phenotype (NA, -9 and missing covariates dropped)');
+  t.same(
+    s.phenos.map((p) => p.samples),
+    [114, 78, 97],
+    'samples used per phenotype (NA, -9 and missing covariates dropped)',
+  );
   t.equal(s.variantsRead, 240);
   t.notOk(s.sortedInput, 'the fixture is deliberately out of genome order');
   for (const p of PHENOS) {
@@ -81,14 +85,33 @@ t.test('compressed output (--compress gz / zst) decompresses to the plain table'
   await runAssoc(z);
   const { decompress } = await import('zstd-napi');
   t.ok(decompress(fs.readFileSync(`${z.out}.madrs.tsv.zst`)).equals(want), 'zst');
-  t.same(fs.readdirSync(path.dirname(z.out)).filter((f) => f.includes('tmp')), [], 'no temporaries left');
+  t.same(
+    fs.readdirSync(path.dirname(z.out)).filter((f) => f.includes('tmp')),
+    [],
+    'no temporaries left',
+  );
 });
 
 t.test('live plink2 comparison', { skip: hasCommand('plink2') ? false : 'plink2 not installed (the committed goldens above still ran)' }, async (t) => {
   const dir = tmpDir('plink2');
   const r = spawnSync(
     'plink2',
-    ['--gen', A('small.gen'), 'ref-first', '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--covar', A('small.covar'), '--glm', 'cols=+a1freq,+machr2', 'hide-covar', '--out', path.join(dir, 'live')],
+    [
+      '--gen',
+      A('small.gen'),
+      'ref-first',
+      '--sample',
+      A('small.sample'),
+      '--pheno',
+      A('small.pheno'),
+      '--covar',
+      A('small.covar'),
+      '--glm',
+      'cols=+a1freq,+machr2',
+      'hide-covar',
+      '--out',
+      path.join(dir, 'live'),
+    ],
     { encoding: 'utf8' },
   );
   t.equal(r.status, 0, 'plink2 ran');

@@ -15,7 +15,11 @@ const cc = (over = {}) => baseConfig({ gen: [], bgen: [L('cc.bgen')], sample: L(
 t.test('BGEN: bal, rare, cc2 (logistic) and qt (linear) in one pass equal plink2', async (t) => {
   const cfg = cc({ phenoNames: ['bal', 'rare', 'cc2', 'qt'], dosagePrecision: 'plink2' });
   const s = await runAssoc(cfg);
-  t.same(s.phenos.map((p) => p.cc && [p.cc.cases, p.cc.controls]), [[128, 122], [4, 246], [59, 160], undefined], 'cases and controls per phenotype');
+  t.same(
+    s.phenos.map((p) => p.cc && [p.cc.cases, p.cc.controls]),
+    [[128, 122], [4, 246], [59, 160], undefined],
+    'cases and controls per phenotype',
+  );
   t.ok(s.phenos[1].cc!.firth >= 30, 'rare: Firth fits counted');
   for (const p of ['bal', 'rare', 'cc2']) {
     const file = `${cfg.out}.${p}.tsv`;
@@ -81,9 +85,16 @@ t.test('CLI: detection, overrides and bad input', async (t) => {
   t.equal(nf.status, 0, nf.stderr);
   const nfr = rowsOfTable(path.join(dir, 'x.rare.tsv'));
   t.ok([...nfr.values()].filter((r) => Number.isNaN(r.beta)).length >= 30, '--no-firth: NA where logistic fails');
-  t.notOk([...nfr.values()].some((r) => r.firth), '--no-firth: no Firth row');
+  t.notOk(
+    [...nfr.values()].some((r) => r.firth),
+    '--no-firth: no Firth row',
+  );
   t.match(nf.stderr, /rare \(case\/control.*NA \(\d+ SEPARATION, \d+ LOGISTIC_CONVERGE_FAIL/, '--no-firth: NA rows counted by reason');
-  const ctl = fs.readFileSync(L('cc.pheno'), 'utf8').split('\n').map((l, i) => (i === 0 ? l : l.replace(/^(\S+)\t2\t/, '$1\t1\t'))).join('\n');
+  const ctl = fs
+    .readFileSync(L('cc.pheno'), 'utf8')
+    .split('\n')
+    .map((l, i) => (i === 0 ? l : l.replace(/^(\S+)\t2\t/, '$1\t1\t')))
+    .join('\n');
   fs.writeFileSync(path.join(dir, 'ctl.pheno'), ctl);
   const one = runCli([...base, '--pheno', path.join(dir, 'ctl.pheno'), '--pheno-name', 'bal,qt', '--out', path.join(dir, 'c')]);
   t.equal(one.status, 0, one.stderr);

@@ -16,11 +16,23 @@ const PLINK2 = which('plink2');
 
 t.test('scenario definitions', async (t) => {
   const full = scenarios('full');
-  t.same(full.map((s) => s.id), ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11']);
+  t.same(
+    full.map((s) => s.id),
+    ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11'],
+  );
   // Issue 19's missing-genotype shapes.
-  t.same(full.find((s) => s.id === '9')!.runs.map((r) => [r.data.samples, r.data.variants, r.data.format, r.data.missing]), [[10_000, 20_000, 'bgen', 0.02]]);
-  t.same(full.find((s) => s.id === '10')!.runs.map((r) => r.data.missing), [0, 0.01]);
-  t.same(full.find((s) => s.id === '11')!.runs.map((r) => [r.data.samples, r.data.variants, r.data.missing]), [[157, 6_000_000, 0.01]]);
+  t.same(
+    full.find((s) => s.id === '9')!.runs.map((r) => [r.data.samples, r.data.variants, r.data.format, r.data.missing]),
+    [[10_000, 20_000, 'bgen', 0.02]],
+  );
+  t.same(
+    full.find((s) => s.id === '10')!.runs.map((r) => r.data.missing),
+    [0, 0.01],
+  );
+  t.same(
+    full.find((s) => s.id === '11')!.runs.map((r) => [r.data.samples, r.data.variants, r.data.missing]),
+    [[157, 6_000_000, 0.01]],
+  );
   const quick = scenarios('quick');
   for (let i = 0; i < full.length; i++) {
     t.equal(quick[i].runs.length, full[i].runs.length);
@@ -32,16 +44,28 @@ t.test('scenario definitions', async (t) => {
     }
   }
   const s4 = full.find((s) => s.id === '4')!;
-  t.same(s4.runs.map((r) => r.data.variants), [100_000, 1_000_000, 6_000_000]);
+  t.same(
+    s4.runs.map((r) => r.data.variants),
+    [100_000, 1_000_000, 6_000_000],
+  );
   t.ok(s4.runs.every((r) => r.data.samples === 157 && r.data.format === 'bgen' && r.data.bits === 8));
   const s2 = full.find((s) => s.id === '2')!.runs[0].data;
   t.same([s2.samples, s2.variants, s2.format, s2.bits], [10_000, 100_000, 'bgen', 8]);
   const s1 = full.find((s) => s.id === '1')!.runs[0].data;
   t.same([s1.samples, s1.variants, s1.format, s1.compress], [157, 1_000_000, 'gen', 'zst']);
   const s8 = full.find((s) => s.id === '8')!;
-  t.same(s8.runs.map((r) => [r.data.samples, r.data.variants, r.data.format]), [[157, 300_000, 'vcf'], [2_000, 100_000, 'vcf']]);
+  t.same(
+    s8.runs.map((r) => [r.data.samples, r.data.variants, r.data.format]),
+    [
+      [157, 300_000, 'vcf'],
+      [2_000, 100_000, 'vcf'],
+    ],
+  );
   const s3 = full.find((s) => s.id === '3')!;
-  t.same(s3.runs.map((r) => r.nPhenos), [1, MANY_PHENOS]);
+  t.same(
+    s3.runs.map((r) => r.nPhenos),
+    [1, MANY_PHENOS],
+  );
   const s6 = full.find((s) => s.id === '6')!.runs[0];
   t.same([s6.data.samples, s6.data.variants, s6.data.format, s6.data.bits, s6.data.ccCases, s6.phenoTable], [10_000, 100_000, 'bgen', 8, 0.2, 'cc']);
   const s7 = full.find((s) => s.id === '7')!.runs[0];
@@ -52,23 +76,42 @@ t.test('scenario definitions', async (t) => {
 
 t.test('derived case/control table: the top share of responses are cases, NA stays NA', async (t) => {
   const sim = ['FID\tIID\tresponse\tdissociation', ...Array.from({ length: 100 }, (_, i) => `F\tS${i}\t${i === 7 ? 'NA' : (i * 37) % 100}\t1`)].join('\n');
-  const rows = ccPhenoTable(sim, 0.2).trim().split('\n').map((l) => l.split('\t'));
+  const rows = ccPhenoTable(sim, 0.2)
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
   t.same(rows[0], ['FID', 'IID', 'cc']);
   t.equal(rows.filter((r) => r[2] === '2').length, 20, '20% cases');
   t.equal(rows[8][2], 'NA');
 });
 
 t.test('derived phenotype table keeps missingness patterns', async (t) => {
-  const sim = ['FID\tIID\tresponse\tdissociation', ...Array.from({ length: 50 }, (_, i) => `F${i}\tI${i}\t${i % 7 === 0 ? '-9' : (i * 1.5 - 20).toFixed(3)}\t${i % 3 === 0 ? 'NA' : (i % 11).toFixed(3)}`)].join('\n') + '\n';
+  const sim =
+    ['FID\tIID\tresponse\tdissociation', ...Array.from({ length: 50 }, (_, i) => `F${i}\tI${i}\t${i % 7 === 0 ? '-9' : (i * 1.5 - 20).toFixed(3)}\t${i % 3 === 0 ? 'NA' : (i % 11).toFixed(3)}`)].join(
+      '\n',
+    ) + '\n';
   const text = manyPhenoTable(sim, 20, 42);
   t.equal(text, manyPhenoTable(sim, 20, 42), 'deterministic');
   t.not(text, manyPhenoTable(sim, 20, 43), 'seed matters');
-  const rows = text.trim().split('\n').map((l) => l.split('\t'));
+  const rows = text
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
   t.same(rows[0], ['FID', 'IID', ...Array.from({ length: 20 }, (_, j) => manyPhenoName(j))]);
   t.equal(rows.length, 51);
-  const pattern = (j: number) => rows.slice(1).map((r) => (r[2 + j] === 'NA' ? '1' : '0')).join('');
-  const respPattern = rows.slice(1).map((_, i) => (i % 7 === 0 ? '1' : '0')).join('');
-  const dissPattern = rows.slice(1).map((_, i) => (i % 3 === 0 ? '1' : '0')).join('');
+  const pattern = (j: number) =>
+    rows
+      .slice(1)
+      .map((r) => (r[2 + j] === 'NA' ? '1' : '0'))
+      .join('');
+  const respPattern = rows
+    .slice(1)
+    .map((_, i) => (i % 7 === 0 ? '1' : '0'))
+    .join('');
+  const dissPattern = rows
+    .slice(1)
+    .map((_, i) => (i % 3 === 0 ? '1' : '0'))
+    .join('');
   t.equal(pattern(0), respPattern, 'q01 follows response');
   t.equal(pattern(7), respPattern, 'q08 follows response');
   t.equal(pattern(8), dissPattern, 'q09 follows dissociation');
@@ -111,7 +154,7 @@ for (const sc of tiny) {
       const out = path.join(TMP, `out-${sc.id}-${run.label.replace(/\W+/g, '_')}`);
       fs.mkdirSync(out, { recursive: true });
       const r = spawnSync(process.execPath, [BIN, ...dosageflowArgs(run, files, path.join(out, 'df'), 2)], { encoding: 'utf8', timeout: 120_000 });
-      t.equal(r.status, 0, r.status === 0 ? "dosageflow assoc exits 0" : `dosageflow assoc failed: ${r.stderr}`);
+      t.equal(r.status, 0, r.status === 0 ? 'dosageflow assoc exits 0' : `dosageflow assoc failed: ${r.stderr}`);
       const dfOut = fs.readdirSync(out).filter((f) => f.startsWith('df.') && f.endsWith('.tsv'));
       t.equal(dfOut.length, run.nPhenos, `one table per phenotype (${dfOut.join(', ')})`);
       for (const f of dfOut) t.equal(await countRows(path.join(out, f)), run.data.variants, `${f}: a row per variant`);
@@ -120,7 +163,7 @@ for (const sc of tiny) {
 
       if (PLINK2) {
         const p = spawnSync(PLINK2, plink2Args(run, files, path.join(out, 'p2'), 2), { encoding: 'utf8', cwd: out, timeout: 120_000 });
-        t.equal(p.status, 0, p.status === 0 ? "plink2 exits 0" : `plink2 failed: ${p.stderr}${p.stdout}`);
+        t.equal(p.status, 0, p.status === 0 ? 'plink2 exits 0' : `plink2 failed: ${p.stderr}${p.stdout}`);
         const pOut = fs.readdirSync(out).filter((f) => f.startsWith('p2.') && (f.endsWith('.glm.linear') || f.endsWith('.glm.logistic.hybrid')));
         t.equal(pOut.length, run.nPhenos, 'plink2: one table per phenotype');
         for (const f of pOut) t.ok((await countRows(path.join(out, f))) > 0, `plink2 ${f} has rows`);

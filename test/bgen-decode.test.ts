@@ -5,14 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import {
-  parseBgenHeader,
-  scanVariants,
-  decodeGenotypeBlock,
-  type BgenHeader,
-  type VariantHeader,
-  type BlockInfo,
-} from '../src/formats/bgen/index.js';
+import { parseBgenHeader, scanVariants, decodeGenotypeBlock, type BgenHeader, type VariantHeader, type BlockInfo } from '../src/formats/bgen/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.join(root, 'test/fixtures/bgen');
@@ -133,7 +126,10 @@ t.test('example.*bits.bgen (layout 2, zlib) match example.gen', async (t) => {
     const d = decodeFile(fixture(`example.${bits}bits.bgen`));
     t.equal(d.header.layout, 2);
     t.equal(d.header.compression, 'zlib');
-    t.ok(d.infos.every((x) => x.bits === bits && !x.phased && x.maxPloidy === 2), `every block stores ${bits}-bit unphased diploid data`);
+    t.ok(
+      d.infos.every((x) => x.bits === bits && !x.phased && x.maxPloidy === 2),
+      `every block stores ${bits}-bit unphased diploid data`,
+    );
     t.test(`${bits} bits`, async (t) => checkAgainstGen(t, d, boundFor(bits), 199));
   }
   const d16 = decodeFile(fixture('example.16bits.first50.bgen'));
@@ -220,11 +216,7 @@ t.test('complex.bgen matches complex.vcf (multi-allelic, phased, mixed ploidy)',
     const ids = f[2].split(',');
     const alleles = [f[3], ...f[4].split(',')];
     const k = alleles.length;
-    t.same(
-      { chr: v.chr, pos: v.position, rsid: v.rsid, id: v.id, alleles: v.alleles },
-      { chr: f[0], pos: Number(f[1]), rsid: ids[0], id: ids[1] ?? '', alleles },
-      `metadata of ${f[2]}`,
-    );
+    t.same({ chr: v.chr, pos: v.position, rsid: v.rsid, id: v.id, alleles: v.alleles }, { chr: f[0], pos: Number(f[1]), rsid: ids[0], id: ids[1] ?? '', alleles }, `metadata of ${f[2]}`);
     const format = f[8].split(':');
     const phased = format[1] === 'HP';
     const nSamples = f.length - 9;

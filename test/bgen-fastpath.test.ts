@@ -31,7 +31,6 @@ function headerFor(n: number, compression: BgenCompression): BgenHeader {
   return { firstVariantOffset: 24, headerLength: 20, nVariants: 1, nSamples: n, compression, layout: 2, flags: 0, hasSampleIds: false };
 }
 
-
 /** An unphased diploid biallelic layout-2 block with random probabilities (some missing, some overshooting). */
 function block8(n: number, bits: number, seed: number): Uint8Array {
   const r = rng(seed);
@@ -152,9 +151,7 @@ t.test('corrupt, truncated and mis-sized compressed blocks: same errors (file, b
       ['not compressed at all', raw, raw.length],
     ];
     for (const [label, block, d] of cases) {
-      const [on, off] = both((dec) =>
-        errorOf(() => dec.decode(block, 0, block.length, headerFor(n, compression), 2, new Float64Array(n), d, where)),
-      );
+      const [on, off] = both((dec) => errorOf(() => dec.decode(block, 0, block.length, headerFor(n, compression), 2, new Float64Array(n), d, where)));
       t.ok(on, `${compression} ${label}: throws`);
       t.same(on, off, `${compression} ${label}: ${on?.message}`);
       t.match(on, { name: 'InputError', file: 'f.bgen', byteOffset: 6_000_000_123 });
@@ -175,13 +172,19 @@ t.test('corrupt, truncated and mis-sized compressed blocks: same errors (file, b
     { name: 'InputError', byteOffset: 6_000_000_123 },
   );
   const big = zlib.deflateSync(new Uint8Array(100_000));
-  t.match(errorOf(() => fastDecoder.decode(big, 0, big.length, headerFor(n, 'zlib'), 2, new Float64Array(n), raw.length, where)), {
-    message: /decompresses to more than the \d+ bytes the variant header says/,
-  });
+  t.match(
+    errorOf(() => fastDecoder.decode(big, 0, big.length, headerFor(n, 'zlib'), 2, new Float64Array(n), raw.length, where)),
+    {
+      message: /decompresses to more than the \d+ bytes the variant header says/,
+    },
+  );
   const short = zlib.deflateSync(raw.subarray(0, raw.length - 1));
-  t.match(errorOf(() => fastDecoder.decode(short, 0, short.length, headerFor(n, 'zlib'), 2, new Float64Array(n), raw.length, where)), {
-    message: /decompresses to \d+ bytes, the variant header says \d+/,
-  });
+  t.match(
+    errorOf(() => fastDecoder.decode(short, 0, short.length, headerFor(n, 'zlib'), 2, new Float64Array(n), raw.length, where)),
+    {
+      message: /decompresses to \d+ bytes, the variant header says \d+/,
+    },
+  );
 });
 
 t.test('bytes after the end of a zlib stream are ignored, as by inflateSync', async (t) => {

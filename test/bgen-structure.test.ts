@@ -297,9 +297,7 @@ t.test('corrupt or truncated compressed blocks', async (t) => {
 t.test('bgenix index: region queries give the same offsets as a full scan', async (t) => {
   const bytes = load('example.8bits.bgen');
   const header = parseBgenHeader(bytes, 'e');
-  const all = [...scanVariants(bytes, header, 'e')]
-    .map((v) => ({ fileStart: v.fileOffset, size: v.totalLength, chr: v.chr, pos: v.position }))
-    .sort((a, b) => a.fileStart - b.fileStart);
+  const all = [...scanVariants(bytes, header, 'e')].map((v) => ({ fileStart: v.fileOffset, size: v.totalLength, chr: v.chr, pos: v.position })).sort((a, b) => a.fileStart - b.fileStart);
   const strip = (xs: typeof all) => xs.map(({ fileStart, size }) => ({ fileStart, size }));
   const bgi = fixture('example.8bits.bgen.bgi');
   t.same(listBgiOffsets(bgi), strip(all), 'all 199 records');

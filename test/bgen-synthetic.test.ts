@@ -260,10 +260,11 @@ t.test('blocks short of their probabilities are input errors', async (t) => {
       `K=${k} phased=${phased} B=${bits}`,
     );
     // Compressed: the decompressed size no longer matches D.
-    t.throws(
-      () => decodeGenotypeBlock(zlib.deflateSync(short), headerFor(20, 'zlib'), k, out, { where, uncompressedLength: raw.length }),
-      { name: 'InputError', message: /decompresses to \d+ bytes, the variant header says \d+/, byteOffset: 5_000_000_000 },
-    );
+    t.throws(() => decodeGenotypeBlock(zlib.deflateSync(short), headerFor(20, 'zlib'), k, out, { where, uncompressedLength: raw.length }), {
+      name: 'InputError',
+      message: /decompresses to \d+ bytes, the variant header says \d+/,
+      byteOffset: 5_000_000_000,
+    });
   }
   const raw = encode(makeSpec(5, 4, 2, false, 8, 2, 0));
   const out = new Float64Array(4);

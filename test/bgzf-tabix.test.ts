@@ -32,10 +32,13 @@ async function write(file: string, text: string, piece: number): Promise<void> {
 }
 
 function expected(text: string, chr: string, from: number, to: number): string[] {
-  return text.split('\n').slice(1).filter((l) => {
-    const f = l.split('\t');
-    return f[0] === chr && Number(f[2]) >= from && Number(f[2]) <= to;
-  });
+  return text
+    .split('\n')
+    .slice(1)
+    .filter((l) => {
+      const f = l.split('\t');
+      return f[0] === chr && Number(f[2]) >= from && Number(f[2]) <= to;
+    });
 }
 
 t.test('BGZF: valid gzip, blocks of at most 64 KiB with their sizes, the EOF block', async (t) => {
@@ -70,14 +73,24 @@ t.test('the index: structure, and region queries equal a scan of the text', asyn
   const tbi = zlib.gunzipSync(fs.readFileSync(f + '.tbi'));
   t.equal(tbi.toString('latin1', 0, 4), 'TBI\x01');
   t.equal(tbi.readInt32LE(4), 3, 'three sequences');
-  t.same([0, 1, 2, 3, 4, 5].map((i) => tbi.readInt32LE(8 + 4 * i)), [0, 1, 3, 0, 35, 1], 'generic, CHR col 1, BP col 3, no end column, #, one header line');
+  t.same(
+    [0, 1, 2, 3, 4, 5].map((i) => tbi.readInt32LE(8 + 4 * i)),
+    [0, 1, 3, 0, 35, 1],
+    'generic, CHR col 1, BP col 3, no end column, #, one header line',
+  );
   const l = tbi.readInt32LE(32);
   t.same(tbi.toString('latin1', 36, 36 + l).split('\0'), ['1', '6', 'X', '']);
   t.equal(reg2bin(0, 1), 4681);
   t.equal(reg2bin(1 << 14, (1 << 14) + 1), 4682);
   t.equal(reg2bin(0, 1 << 26), 1);
   const ix = new TabixIndexedFile({ path: f, tbiPath: f + '.tbi' });
-  for (const [chr, from, to] of [['6', 1, 2_000_000], ['1', 16_000, 16_400], ['X', 5_000_000, 5_982_000], ['1', 1, 1000], ['6', 5_990_000, 9_000_000]] as const) {
+  for (const [chr, from, to] of [
+    ['6', 1, 2_000_000],
+    ['1', 16_000, 16_400],
+    ['X', 5_000_000, 5_982_000],
+    ['1', 1, 1000],
+    ['6', 5_990_000, 9_000_000],
+  ] as const) {
     const got: string[] = [];
     await ix.getLines(chr, from - 1, to, (line: string) => got.push(line));
     t.same(got, expected(text, chr, from, to), `${chr}:${from}-${to}`);

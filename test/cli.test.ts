@@ -105,7 +105,13 @@ t.test('a phenotype with too few samples is skipped with a warning (as plink2); 
   const r = runCli(['assoc', '--gen', A('small.gen'), '--sample', A('small.sample'), '--pheno', pheno, '--covar', A('small.covar'), '--out', path.join(dir, 'o')]);
   t.equal(r.status, 0, r.stderr);
   t.match(r.stderr, /warning: phenotype rare: only 4 samples for \d+ covariates; need at least \d+: skipped/);
-  t.same(fs.readdirSync(dir).filter((f) => f.startsWith('o.')).sort(), ['o.dissociation.tsv', 'o.log', 'o.madrs.tsv', 'o.response.tsv']);
+  t.same(
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.startsWith('o.'))
+      .sort(),
+    ['o.dissociation.tsv', 'o.log', 'o.madrs.tsv', 'o.response.tsv'],
+  );
   const only = runCli(['assoc', '--gen', A('small.gen'), '--sample', A('small.sample'), '--pheno', pheno, '--pheno-name', 'rare', '--covar', A('small.covar'), '--out', path.join(dir, 'x')]);
   t.equal(only.status, 3);
   t.match(only.stderr, /phenotype rare: only 4 samples for \d+ covariates/);
@@ -117,7 +123,14 @@ t.test('bench times assoc on the head of a file and projects the whole file (iss
   t.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   t.equal(lines[0], 'threads\tvariants\tseconds\tvariants/s\tsample_variants/s/core\tprojected_s_whole_file');
-  t.same(lines.slice(1, 3).map((l) => l.split('\t').slice(0, 2)), [['1', '100'], ['2', '100']], 'the first 100 variants at 1 and 2 threads');
+  t.same(
+    lines.slice(1, 3).map((l) => l.split('\t').slice(0, 2)),
+    [
+      ['1', '100'],
+      ['2', '100'],
+    ],
+    'the first 100 variants at 1 and 2 threads',
+  );
   t.match(lines[3], /^# whole file: ~\d+ variants/);
   const bad = runCli(['bench', A('small.gen'), '--sample', A('small.sample'), '--threads', '0']);
   t.equal(bad.status, 2);

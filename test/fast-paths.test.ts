@@ -35,11 +35,40 @@ function fmtChecker(t: Test) {
 t.test('writeG writes exactly fmtG text', async (t) => {
   const r = rng(7);
   const { out, f64, u32, st, check } = fmtChecker(t);
-  const specials = [0, -0, NaN, Infinity, -Infinity, 1, 9.9999996, 9.99999949, 0.5, 1e-7, 1e-6, 9.999999e-7, 0.000123456789, 123456.75, 1234567, 12345678, 1e21, 1e-300, 5e-324, 1.7976931348623157e308, 0.1, 0.3, 999999.95, 9999999.5, 1.0000005, 2.5e-7, 0.45];
-  for (const x of specials) for (const d of [3, 6, 7, 8, 9, 10, 15, 17]) {
-    check(x, d);
-    check(-x, d);
-  }
+  const specials = [
+    0,
+    -0,
+    NaN,
+    Infinity,
+    -Infinity,
+    1,
+    9.9999996,
+    9.99999949,
+    0.5,
+    1e-7,
+    1e-6,
+    9.999999e-7,
+    0.000123456789,
+    123456.75,
+    1234567,
+    12345678,
+    1e21,
+    1e-300,
+    5e-324,
+    1.7976931348623157e308,
+    0.1,
+    0.3,
+    999999.95,
+    9999999.5,
+    1.0000005,
+    2.5e-7,
+    0.45,
+  ];
+  for (const x of specials)
+    for (const d of [3, 6, 7, 8, 9, 10, 15, 17]) {
+      check(x, d);
+      check(-x, d);
+    }
   for (let i = 0; i < 200_000; i++) {
     const d = [3, 6, 7, 7, 7, 8, 9, 12][i % 8];
     let x: number;
@@ -163,7 +192,12 @@ t.test('the .gen probability decoders (JS and WebAssembly) equal parse-and-round
   let bad = 0;
   const wasmDecoder = new GenLineDecoder({ wasm: true });
   const jsDecoder = new GenLineDecoder({ wasm: false });
-  for (const [quant, wasm] of [[true, false], [false, false], [true, true], [false, true]]) {
+  for (const [quant, wasm] of [
+    [true, false],
+    [false, false],
+    [true, true],
+    [false, true],
+  ]) {
     for (let v = 0; v < lines.length; v++) {
       const b = new TextEncoder().encode(lines[v] + '\n');
       const dec = wasm ? wasmDecoder : jsDecoder;
@@ -284,9 +318,33 @@ t.test('DOSAGEFLOW_NO_WASM=1 (JavaScript parser and dot products) writes the sam
   const dir = tmpDir('nowasm');
   const run = (tag: string, env: NodeJS.ProcessEnv) => {
     const out = path.join(dir, tag);
-    const r = runCli(['assoc', '--gen', fixture('assoc/small.gen'), '--sample', fixture('assoc/small.sample'), '--pheno', fixture('assoc/small.pheno'), '--covar', fixture('assoc/small.covar'), '--threads', '2', '--chunk-size', '20000', '--out', out, '--no-progress'], { env });
+    const r = runCli(
+      [
+        'assoc',
+        '--gen',
+        fixture('assoc/small.gen'),
+        '--sample',
+        fixture('assoc/small.sample'),
+        '--pheno',
+        fixture('assoc/small.pheno'),
+        '--covar',
+        fixture('assoc/small.covar'),
+        '--threads',
+        '2',
+        '--chunk-size',
+        '20000',
+        '--out',
+        out,
+        '--no-progress',
+      ],
+      { env },
+    );
     t.equal(r.status, 0, `${tag}: exit 0 (${r.stderr.trim().split('\n')[0]})`);
-    return fs.readdirSync(dir).filter((f) => f.startsWith(`${tag}.`) && !f.endsWith(".log")).sort().map((f) => [f.slice(tag.length), fs.readFileSync(path.join(dir, f), 'latin1')]);
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.startsWith(`${tag}.`) && !f.endsWith('.log'))
+      .sort()
+      .map((f) => [f.slice(tag.length), fs.readFileSync(path.join(dir, f), 'latin1')]);
   };
   const wasm = run('wasm', {});
   const js = run('js', { DOSAGEFLOW_NO_WASM: '1' });

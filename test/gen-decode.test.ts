@@ -151,14 +151,47 @@ function decodeChunk(chunk: Uint8Array, layout: GenLayout, wasm: boolean): strin
 for (const n of [7, 13]) {
   t.test(`wasm tokenizer: damaged lines in one chunk decode exactly as the JavaScript paths do (${n} samples)`, async (t) => {
     const r = mulberry32(5 + n);
-    const odd = ['1.0001', '1.00000', '1.0000', '0.5e-1', '.5', '5.', '-0.1', 'nan', '00.5', '0.99999', '01', '1.', '0.', '2', '0.12a', '0.1234567', '0.123456789', '1.000001', '0x1', '0.5\r', '', '0.1.2', '1..5', '0,5', '0.5/', '0.:1', '3.1', '/.5', '0.0009', '1.0'];
+    const odd = [
+      '1.0001',
+      '1.00000',
+      '1.0000',
+      '0.5e-1',
+      '.5',
+      '5.',
+      '-0.1',
+      'nan',
+      '00.5',
+      '0.99999',
+      '01',
+      '1.',
+      '0.',
+      '2',
+      '0.12a',
+      '0.1234567',
+      '0.123456789',
+      '1.000001',
+      '0x1',
+      '0.5\r',
+      '',
+      '0.1.2',
+      '1..5',
+      '0,5',
+      '0.5/',
+      '0.:1',
+      '3.1',
+      '/.5',
+      '0.0009',
+      '1.0',
+    ];
     const lines: string[] = [];
     for (let v = 0; v < 600; v++) {
       const toks: string[] = [];
       for (let i = 0; i < 3 * n; i++) toks.push(r() < 0.2 ? (r() < 0.5 ? '0' : '1') : r().toFixed(1 + Math.floor(r() * 4)));
       const kind = v % 12;
-      if (kind === 1) toks.splice(Math.floor(r() * toks.length), 1); // too few fields
-      else if (kind === 2) toks.push('0.5'); // too many
+      if (kind === 1)
+        toks.splice(Math.floor(r() * toks.length), 1); // too few fields
+      else if (kind === 2)
+        toks.push('0.5'); // too many
       else if (kind === 3 || kind === 9) toks[Math.floor(r() * toks.length)] = odd[Math.floor(r() * odd.length)].replace('\\r', '\r');
       let line = ['2', `s${v}`, `rs${v}`, String(100 + v), 'C', 'T', ...toks].join(kind === 4 ? '\t' : ' ');
       if (kind === 5) line = line.replace(/ /g, () => (r() < 0.1 ? '  ' : ' '));
@@ -215,7 +248,7 @@ t.test('wasm tokenizer: every 4-decimal probability, in every spelling, and hard
   // positions unconditionally, then the rest one by one).
   for (let v = 0; v < 20; v++) {
     const toks: string[] = [];
-    for (let i = 0; i < n; i++) toks.push(...(['1 0 0', '0 1 0', '0 0 1', '0 0 0'][Math.floor(r() * 4)]).split(' '));
+    for (let i = 0; i < n; i++) toks.push(...['1 0 0', '0 1 0', '0 0 1', '0 0 0'][Math.floor(r() * 4)].split(' '));
     lines.push(['1', `h${v}`, `rs${v}`, String(5000 + v), 'A', 'G', ...toks].join(v % 2 ? ' ' : '\t'));
   }
   const chunk = enc.encode(lines.join('\n') + '\n');
@@ -227,7 +260,10 @@ t.test('wasm tokenizer: every 4-decimal probability, in every spelling, and hard
   let bad = 0;
   for (let i = 0; i < js.length; i++) if (js[i] !== wasm[i] && bad++ < 5) t.equal(wasm[i], js[i], `line ${i + 1}`);
   t.equal(bad, 0, `${lines.length} lines, ${lines.length * 3 * n} probabilities decode alike`);
-  t.ok(js.slice(0, -1).every((x) => /^[-0-9.,NaN]+$/.test(x)), 'no line rejected');
+  t.ok(
+    js.slice(0, -1).every((x) => /^[-0-9.,NaN]+$/.test(x)),
+    'no line rejected',
+  );
 });
 
 // The shared arena (pipeline/gen-arena.ts): the main thread decompresses chunks into its slots and
@@ -266,7 +302,11 @@ t.test('arena: chunks parsed in place in a reused slot decode exactly as copies 
       }
       return out;
     };
-    for (const [from, to] of [[0, 300], [0, 120], [120, 121]]) {
+    for (const [from, to] of [
+      [0, 300],
+      [0, 120],
+      [120, 121],
+    ]) {
       const text = enc.encode(lines.slice(from, to).join('\n')); // no final newline
       const copied = decodeAll(copying, text.slice());
       const slot = arena.take(text.length)!;

@@ -122,15 +122,23 @@ t.test('constant and collinear covariates are dropped with a warning naming them
   const N = 50;
   const r = rng(3);
   const a = Array.from({ length: N }, () => r());
-  const model = buildModel(N, [{ name: 'y', values: Float64Array.from({ length: N }, () => r()) }], [
-    { name: 'age', values: Float64Array.from(a) },
-    { name: 'site', values: new Float64Array(N).fill(1) },
-    { name: 'age2x', values: Float64Array.from(a.map((v) => 2 * v + 1)) },
-  ]);
+  const model = buildModel(
+    N,
+    [{ name: 'y', values: Float64Array.from({ length: N }, () => r()) }],
+    [
+      { name: 'age', values: Float64Array.from(a) },
+      { name: 'site', values: new Float64Array(N).fill(1) },
+      { name: 'age2x', values: Float64Array.from(a.map((v) => 2 * v + 1)) },
+    ],
+  );
   t.equal(model.groups[0].r, 1);
   t.match(model.warnings.join('\n'), /covariate 'site' is constant/);
   t.match(model.warnings.join('\n'), /covariate 'age2x' is collinear with earlier covariates/);
   const res = newGroupResult(1);
-  new LinearKernel(N, 3).run(Float64Array.from({ length: N }, () => r() * 2), model.groups[0], res);
+  new LinearKernel(N, 3).run(
+    Float64Array.from({ length: N }, () => r() * 2),
+    model.groups[0],
+    res,
+  );
   t.ok(Number.isFinite(res.beta[0]) && Number.isFinite(res.logp[0]), 'results are numbers, not NaN');
 });

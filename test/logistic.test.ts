@@ -83,7 +83,13 @@ t.test('detection rules', async (t) => {
   ones[17] = 3;
   let caught: unknown;
   try {
-    classifyPhenotype('dx', v(ones), ones.map((_, i) => i + 2), 'p.tsv', false);
+    classifyPhenotype(
+      'dx',
+      v(ones),
+      ones.map((_, i) => i + 2),
+      'p.tsv',
+      false,
+    );
   } catch (e) {
     caught = e;
   }
@@ -91,4 +97,3 @@ t.test('detection rules', async (t) => {
   const b = buildLogisticGroup(0, 'ctl', v([0, 0, 0, 0, NaN]), []);
   t.match(b.skip, /all 4 samples used are controls/, 'one class only: skipped');
 });
-

@@ -44,7 +44,6 @@ function rowsOf(table: Buffer): { header: string; rows: string[] } {
   return { header: lines[0], rows: lines.slice(1) };
 }
 
-
 function shuffle<T>(a: T[], r: () => number): T[] {
   const b = [...a];
   for (let i = b.length - 1; i > 0; i--) {
@@ -149,7 +148,11 @@ t.test('merge to stdout, and stdin as an input', async (t) => {
   const dir = tmpDir('merge-stdio');
   const want = full.get('response')!;
   const { header, rows } = rowsOf(want);
-  const a = writeTable(path.join(dir, 'a.tsv'), header, rows.filter((_, i) => i % 3 === 0));
+  const a = writeTable(
+    path.join(dir, 'a.tsv'),
+    header,
+    rows.filter((_, i) => i % 3 === 0),
+  );
   const b = rows.filter((_, i) => i % 3 !== 0);
   const r = runCli(['merge', a, '-', '--out', '-'], { input: encode(header + '\n' + b.join('\n') + '\n', 'gz') });
   t.equal(r.status, 0, r.stderr);
@@ -219,7 +222,12 @@ t.test('property: merging sorted pieces = sorting the whole (order.ts compareKey
   await fc.assert(
     fc.asyncProperty(fc.array(rowArb, { maxLength: 60 }), fc.integer({ min: 1, max: 6 }), fc.integer(), async (recs, k, seed) => {
       const rows = uniqueRows(recs);
-      const want = HEADER + '\n' + sortRows(rows).map((r) => r + '\n').join('');
+      const want =
+        HEADER +
+        '\n' +
+        sortRows(rows)
+          .map((r) => r + '\n')
+          .join('');
       const r = rng(seed);
       const pieces = splitBy(sortRows(rows), () => Math.floor(r() * k), k);
       const sub = path.join(dir, String(run++));
@@ -247,7 +255,12 @@ t.test('property: GenomeSorter output = compareKeys order, mostly-sorted rows in
   await fc.assert(
     fc.asyncProperty(fc.array(rowArb, { maxLength: 80 }), fc.integer({ min: 1, max: 9 }), fc.integer(), async (recs, chunk, seed) => {
       const rows = uniqueRows(recs);
-      const want = HEADER + '\n' + sortRows(rows).map((r) => r + '\n').join('');
+      const want =
+        HEADER +
+        '\n' +
+        sortRows(rows)
+          .map((r) => r + '\n')
+          .join('');
       // Sorted, then a few rows moved: the common case (long in-order runs) and its exceptions.
       const r = rng(seed);
       const input = sortRows(rows);
@@ -267,7 +280,12 @@ t.test('property: GenomeSorter output = compareKeys order, mostly-sorted rows in
         let e = 0;
         part.forEach((x, j) => (ends[j] = e += Buffer.byteLength(x) + 1));
         const keys = part.map((x) => keyOfLine(Buffer.from(x)));
-        await sorter.add(new Uint8Array(text), ends, keys.map((k) => k.rank), keys.map((k) => k.pos));
+        await sorter.add(
+          new Uint8Array(text),
+          ends,
+          keys.map((k) => k.rank),
+          keys.map((k) => k.pos),
+        );
       }
       await (await sorter.finish())?.rename();
       const got = fs.readFileSync(out, 'utf8');
@@ -319,13 +337,23 @@ t.test('checks: message (file and line) and exit code, and no output left behind
   const dup = writeTable(path.join(dir, 'dup.tsv'), header, [rows[5].replace(/\t[^\t]+$/, '\t0.5')]);
   const [c5, s5, bp5, a15, a25] = rows[5].split('\t');
   check('duplicate variant', ['merge', b, a, dup, '--out', out], 3, new RegExp(`^dosageflow: ${esc(dup)}:2: duplicate variant ${c5}:${bp5} ${s5} ${a15}/${a25}: also in ${esc(a)}:7\n$`));
-  check('duplicate variant, named in input order', ['merge', dup, b, a, '--out', out], 3, new RegExp(`^dosageflow: ${esc(a)}:7: duplicate variant ${c5}:${bp5} ${s5} ${a15}/${a25}: also in ${esc(dup)}:2\n$`));
+  check(
+    'duplicate variant, named in input order',
+    ['merge', dup, b, a, '--out', out],
+    3,
+    new RegExp(`^dosageflow: ${esc(a)}:7: duplicate variant ${c5}:${bp5} ${s5} ${a15}/${a25}: also in ${esc(dup)}:2\n$`),
+  );
   const hdr = writeTable(path.join(dir, 'hdr.tsv'), header.replace('FRQ', 'FREQ'), rows.slice(0, 3));
   check('header differs', ['merge', a, hdr, '--out', out], 3, new RegExp(`^dosageflow: ${esc(hdr)}:1: header differs from that of ${esc(a)}: column 6 is 'FREQ', not 'FRQ'\n$`));
   const short = writeTable(path.join(dir, 'short.tsv'), header.split('\t').slice(0, 12).join('\t'), []);
   check('header with a column missing', ['merge', a, short, '--out', out], 3, new RegExp(`^dosageflow: ${esc(short)}:1: header differs from that of ${esc(a)}: column 13 'LOG10P' is missing\n$`));
   const notTable = writeTable(path.join(dir, 'plink.tsv'), 'ID\tLOCATION\tWHAT', ['rs1\t5\tx']);
-  check('not a summary-statistics table', ['merge', notTable, '--out', out], 3, /^dosageflow: .*plink\.tsv:1: header not recognised: no CHR, BP\/POS column for the merge \(columns found: ID LOCATION WHAT\).*--col-chr --col-pos NAME/);
+  check(
+    'not a summary-statistics table',
+    ['merge', notTable, '--out', out],
+    3,
+    /^dosageflow: .*plink\.tsv:1: header not recognised: no CHR, BP\/POS column for the merge \(columns found: ID LOCATION WHAT\).*--col-chr --col-pos NAME/,
+  );
   const empty = path.join(dir, 'empty.tsv');
   fs.writeFileSync(empty, '');
   check('empty input', ['merge', a, empty, '--out', out], 3, new RegExp(`^dosageflow: ${esc(empty)}:1: empty file: no header line\n$`));
@@ -359,7 +387,13 @@ t.test('a duplicate found in a later pass still names the original files and lin
   const full = await unsharded();
   const { header, rows } = rowsOf(full.get('response')!);
   const dir = tmpDir('merge-dup-pass');
-  const files = [0, 1, 2, 3].map((i) => writeTable(path.join(dir, `p${i}.tsv`), header, rows.filter((_, j) => j % 4 === i)));
+  const files = [0, 1, 2, 3].map((i) =>
+    writeTable(
+      path.join(dir, `p${i}.tsv`),
+      header,
+      rows.filter((_, j) => j % 4 === i),
+    ),
+  );
   const extra = writeTable(path.join(dir, 'extra.tsv'), header, [rows[41]]);
   const err = await runMerge(mergeConfig({ inputs: [...files, extra], out: path.join(dir, 'o.tsv'), maxOpen: 2 })).then(
     () => null,

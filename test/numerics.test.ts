@@ -25,7 +25,7 @@ function errcodes(ref: Table): Record<string, number> {
   return out;
 }
 
-t.test('15.3 degenerate regressions are NA with plink2\'s reason (CORR_TOO_HIGH, VIF_TOO_HIGH, VIF_INFINITE), counted in the summary', async (t) => {
+t.test("15.3 degenerate regressions are NA with plink2's reason (CORR_TOO_HIGH, VIF_TOO_HIGH, VIF_INFINITE), counted in the summary", async (t) => {
   const logs: string[] = [];
   const cfg = cfgFor({ log: (l) => logs.push(l) });
   const s = await runAssoc(cfg);
@@ -33,7 +33,7 @@ t.test('15.3 degenerate regressions are NA with plink2\'s reason (CORR_TOO_HIGH,
   const r = compareWithPlink2(readTable(`${cfg.out}.y.tsv`), ref);
   t.equal(r.compared, 40);
   t.same(r.problems, [], 'BETA SE T P N FRQ INFO (NA where plink2 prints NA) agree');
-  t.same(s.phenos[0].naReasons, errcodes(ref), 'NA rows by reason equal plink2\'s ERRCODE counts');
+  t.same(s.phenos[0].naReasons, errcodes(ref), "NA rows by reason equal plink2's ERRCODE counts");
   t.same(s.phenos[0].naReasons, { CORR_TOO_HIGH: 2, VIF_TOO_HIGH: 1, VIF_INFINITE: 1 });
   t.match(logs.join('\n'), /4 NA \(.*2 CORR_TOO_HIGH/, 'the closing summary names the reasons');
 });
@@ -43,7 +43,10 @@ t.test('15.3 the phenotype as its own covariate: NA on every row (INVALID_RESULT
   const s = await runAssoc(cfg);
   const rows = readTable(`${cfg.out}.y.tsv`).rows;
   t.equal(rows.length, 40);
-  t.ok(rows.every((row) => row[8] === 'NA' && row[11] === 'NA'), 'every BETA and P is NA');
+  t.ok(
+    rows.every((row) => row[8] === 'NA' && row[11] === 'NA'),
+    'every BETA and P is NA',
+  );
   t.same(s.phenos[0].naReasons, { INVALID_RESULT: 40 });
   t.match(s.warnings.join('\n'), /phenotype 'y' has no variance after covariates/);
   // plink2 prints INVALID_RESULT for most rows and round-off (BETA 5.55112e-16, P 1) for the rest.
@@ -63,11 +66,14 @@ function scaled(file: string, col: string, f: number, dir: string): string {
   const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
   const h = lines[0].split(/\s+/);
   const c = h.indexOf(col);
-  const out = [lines[0], ...lines.slice(1).map((l) => {
-    const v = l.split(/\s+/);
-    v[c] = (Number(v[c]) * f).toPrecision(17);
-    return v.join(' ');
-  })];
+  const out = [
+    lines[0],
+    ...lines.slice(1).map((l) => {
+      const v = l.split(/\s+/);
+      v[c] = (Number(v[c]) * f).toPrecision(17);
+      return v.join(' ');
+    }),
+  ];
   const p = path.join(dir, `${path.basename(file)}.${col}.${f}`);
   fs.writeFileSync(p, out.join('\n') + '\n');
   return p;
@@ -104,7 +110,24 @@ t.test('live plink2 comparison', { skip: hasCommand('plink2') ? false : 'plink2 
   const dir = tmpDir('plink2-degenerate');
   const r = spawnSync(
     'plink2',
-    ['--gen', D('degenerate.gen'), 'ref-first', '--sample', D('degenerate.sample'), '--pheno', D('degenerate.pheno'), '--covar', D('degenerate.covar'), '--covar-name', COND.join(','), '--glm', 'cols=+a1freq,+machr2', 'hide-covar', '--out', path.join(dir, 'live')],
+    [
+      '--gen',
+      D('degenerate.gen'),
+      'ref-first',
+      '--sample',
+      D('degenerate.sample'),
+      '--pheno',
+      D('degenerate.pheno'),
+      '--covar',
+      D('degenerate.covar'),
+      '--covar-name',
+      COND.join(','),
+      '--glm',
+      'cols=+a1freq,+machr2',
+      'hide-covar',
+      '--out',
+      path.join(dir, 'live'),
+    ],
     { encoding: 'utf8' },
   );
   t.equal(r.status, 0, 'plink2 ran');

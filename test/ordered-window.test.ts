@@ -81,23 +81,17 @@ async function drive(n: number, bounds: { unfinished: number; held: number }, pi
 
 t.test('results are drained in submission order whatever the finishing order', async (t) => {
   await fc.assert(
-    fc.asyncProperty(
-      fc.integer({ min: 0, max: 40 }),
-      fc.integer({ min: 1, max: 6 }),
-      fc.integer({ min: 0, max: 6 }),
-      fc.array(fc.nat(), { maxLength: 30 }),
-      async (n, unf, extra, picks) => {
-        const bounds = { unfinished: unf, held: unf + extra };
-        const r = await drive(n, bounds, picks);
-        if (r.error) throw r.error;
-        if (r.drained.length !== n) throw new Error(`drained ${r.drained.length} of ${n}`);
-        r.drained.forEach((id, i) => {
-          if (id !== i) throw new Error(`position ${i} drained task ${id}`);
-        });
-        if (r.maxUnfinished > bounds.unfinished) throw new Error(`${r.maxUnfinished} unfinished > ${bounds.unfinished}`);
-        if (r.maxHeld > bounds.held) throw new Error(`${r.maxHeld} held > ${bounds.held}`);
-      },
-    ),
+    fc.asyncProperty(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 6 }), fc.array(fc.nat(), { maxLength: 30 }), async (n, unf, extra, picks) => {
+      const bounds = { unfinished: unf, held: unf + extra };
+      const r = await drive(n, bounds, picks);
+      if (r.error) throw r.error;
+      if (r.drained.length !== n) throw new Error(`drained ${r.drained.length} of ${n}`);
+      r.drained.forEach((id, i) => {
+        if (id !== i) throw new Error(`position ${i} drained task ${id}`);
+      });
+      if (r.maxUnfinished > bounds.unfinished) throw new Error(`${r.maxUnfinished} unfinished > ${bounds.unfinished}`);
+      if (r.maxHeld > bounds.held) throw new Error(`${r.maxHeld} held > ${bounds.held}`);
+    }),
     { numRuns: 300, seed: 14 },
   );
   t.pass('300 finishing orders');

@@ -40,7 +40,10 @@ t.test('--format plink2 (linear): plink2 --glm cols=+a1freq,+machr2 header, valu
     const tab = readTable(file);
     const na = tab.rows.filter((r) => r[tab.header.indexOf('P')] === 'NA');
     t.ok(na.length > 0 && na.every((r) => r[tab.header.indexOf('ERRCODE')] === 'CONST_ALLELE'), 'NA rows carry their ERRCODE');
-    t.ok(tab.rows.filter((r) => r[13] !== 'NA').every((r) => r[14] === '.' && r[8] === 'ADD' && r[5] === r[4]), 'ERRCODE . otherwise; TEST ADD; A1 = ALT');
+    t.ok(
+      tab.rows.filter((r) => r[13] !== 'NA').every((r) => r[14] === '.' && r[8] === 'ADD' && r[5] === r[4]),
+      'ERRCODE . otherwise; TEST ADD; A1 = ALT',
+    );
   }
 });
 
@@ -69,7 +72,30 @@ t.test('--format plink2 (case/control): .glm.logistic.hybrid with OR, LOG(OR)_SE
     return;
   }
   const dir = tmpDir('fmt-live');
-  const r = spawnSync('plink2', ['--bgen', L('cc.bgen'), 'ref-first', '--sample', L('cc.sample'), '--pheno', L('cc.pheno'), '--pheno-name', 'bal', '--covar', L('cc.covar'), '--glm', 'cols=+a1freq,+machr2', 'hide-covar', '--threads', '1', '--out', path.join(dir, 'live')], { encoding: 'utf8' });
+  const r = spawnSync(
+    'plink2',
+    [
+      '--bgen',
+      L('cc.bgen'),
+      'ref-first',
+      '--sample',
+      L('cc.sample'),
+      '--pheno',
+      L('cc.pheno'),
+      '--pheno-name',
+      'bal',
+      '--covar',
+      L('cc.covar'),
+      '--glm',
+      'cols=+a1freq,+machr2',
+      'hide-covar',
+      '--threads',
+      '1',
+      '--out',
+      path.join(dir, 'live'),
+    ],
+    { encoding: 'utf8' },
+  );
   t.equal(r.status, 0, 'plink2 ran');
   t.equal(firstLine(file), firstLine(path.join(dir, 'live.bal.glm.logistic.hybrid')), 'header equals a live plink2 run');
 });
@@ -99,7 +125,16 @@ function ssfProblems(text: string, sorted = true): string[] {
   const lines = text.split('\n').filter((l) => l !== '');
   const h = lines[0].split('\t');
   const problems: string[] = [];
-  const mandatory = ['chromosome', 'base_pair_location', 'effect_allele', 'other_allele', ['beta', 'odds_ratio', 'hazard_ratio'], 'standard_error', 'effect_allele_frequency', ['p_value', 'neg_log_10_p_value']];
+  const mandatory = [
+    'chromosome',
+    'base_pair_location',
+    'effect_allele',
+    'other_allele',
+    ['beta', 'odds_ratio', 'hazard_ratio'],
+    'standard_error',
+    'effect_allele_frequency',
+    ['p_value', 'neg_log_10_p_value'],
+  ];
   mandatory.forEach((m, i) => {
     const ok = Array.isArray(m) ? m.includes(h[i]) : h[i] === m;
     if (!ok) problems.push(`column ${i + 1} is '${h[i]}', not ${String(m)}`);
@@ -134,9 +169,12 @@ function ssfProblems(text: string, sorted = true): string[] {
   return problems;
 }
 
-t.test('--format gwas-ssf: the spec\'s column rules hold (checked on the spec\'s own example first)', async (t) => {
+t.test("--format gwas-ssf: the spec's column rules hold (checked on the spec's own example first)", async (t) => {
   t.same(ssfProblems(fs.readFileSync(FMT('gwas-ssf-spec-example.tsv'), 'utf8'), false), [], 'the spec example passes (it is not sorted: is_sorted false in its metadata)');
-  t.ok(ssfProblems('chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\teffect_allele_frequency\tp_value\nX\t1\tA\tG\tNA\t1\t0.5\t2\n').length >= 3, 'the checker catches X, NA and p > 1');
+  t.ok(
+    ssfProblems('chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\teffect_allele_frequency\tp_value\nX\t1\tA\tG\tNA\t1\t0.5\t2\n').length >= 3,
+    'the checker catches X, NA and p > 1',
+  );
   const cfg = baseConfig({ format: 'gwas-ssf', genomeBuild: 'hg19', filters: { minInfo: 0, maxInfo: Infinity, minMaf: 0.01 } });
   const s = await runAssoc(cfg);
   for (const p of ['response', 'dissociation', 'madrs']) {
@@ -173,7 +211,15 @@ t.test('GWAS-SSF chromosome coding: X=23, Y=24, MT=25; XY and contigs have none'
 
 t.test('RowConverter: the same output at 1-, 7- and 4096-byte writes; XY, contigs and NA rows left out and counted', async (t) => {
   const head = 'CHR\tSNP\tBP\tA1\tA2\tFRQ\tINFO\tN\tBETA\tSE\tT\tP\tLOG10P\tERRCODE\n';
-  const rows = ['1\trs1\t10\tA\tG\t0.1\t1.02\t100\t0.5\t0.1\t5\t1e-6\t6\t.', '1\tx2\t11\tA\tG\t0.1\tNA\t100\tNA\tNA\tNA\tNA\tNA\tCONST_ALLELE', 'X\trs3\t5\tC\tT\t0.2\t0.9\t90\t-0.1\t0.2\t-0.5\t0.6\t0.22\t.', 'Y\trs4\t5\tC\tT\t0.2\tNA\t90\t-0.1\t0.2\t-0.5\t0.6\t0.22\t.', 'XY\trs5\t5\tC\tT\t0.2\t0.9\t90\t-0.1\t0.2\t-0.5\t0.6\t0.22\t.', 'MT\trs6\t5\tC\tT\t0.2\tNA\t90\t-0.1\t0.2\t-0.5\t0.6\t0.22\t.', 'GL1.1\trs7\t5\tC\tT\t0.2\t0.9\t90\t-0.1\t0.2\t-0.5\t0.6\t0.22\t.'];
+  const rows = [
+    '1\trs1\t10\tA\tG\t0.1\t1.02\t100\t0.5\t0.1\t5\t1e-6\t6\t.',
+    '1\tx2\t11\tA\tG\t0.1\tNA\t100\tNA\tNA\tNA\tNA\tNA\tCONST_ALLELE',
+    'X\trs3\t5\tC\tT\t0.2\t0.9\t90\t-0.1\t0.2\t-0.5\t0.6\t0.22\t.',
+    'Y\trs4\t5\tC\tT\t0.2\tNA\t90\t-0.1\t0.2\t-0.5\t0.6\t0.22\t.',
+    'XY\trs5\t5\tC\tT\t0.2\t0.9\t90\t-0.1\t0.2\t-0.5\t0.6\t0.22\t.',
+    'MT\trs6\t5\tC\tT\t0.2\tNA\t90\t-0.1\t0.2\t-0.5\t0.6\t0.22\t.',
+    'GL1.1\trs7\t5\tC\tT\t0.2\t0.9\t90\t-0.1\t0.2\t-0.5\t0.6\t0.22\t.',
+  ];
   const input = Buffer.from(head + rows.join('\n') + '\n');
   const run = async (step: number) => {
     const c = new RowConverter('gwas-ssf', 7);
@@ -186,12 +232,16 @@ t.test('RowConverter: the same output at 1-, 7- and 4096-byte writes; XY, contig
     return { text: Buffer.concat(out).toString(), stats: c.stats };
   };
   const whole = await run(input.length);
-  t.same(whole.text.split('\n').slice(1, -1), [
-    '1\t10\tA\tG\t0.5\t0.1\t0.1\t1e-6\t1_10_G_A\trs1\t1\t100',
-    '23\t5\tC\tT\t-0.1\t0.2\t0.2\t0.6\t23_5_T_C\trs3\t0.9\t90',
-    '24\t5\tC\tT\t-0.1\t0.2\t0.2\t0.6\t24_5_T_C\trs4\t#NA\t90',
-    '25\t5\tC\tT\t-0.1\t0.2\t0.2\t0.6\t25_5_T_C\trs6\t#NA\t90',
-  ], 'INFO above 1 capped at 1; NA INFO is #NA');
+  t.same(
+    whole.text.split('\n').slice(1, -1),
+    [
+      '1\t10\tA\tG\t0.5\t0.1\t0.1\t1e-6\t1_10_G_A\trs1\t1\t100',
+      '23\t5\tC\tT\t-0.1\t0.2\t0.2\t0.6\t23_5_T_C\trs3\t0.9\t90',
+      '24\t5\tC\tT\t-0.1\t0.2\t0.2\t0.6\t24_5_T_C\trs4\t#NA\t90',
+      '25\t5\tC\tT\t-0.1\t0.2\t0.2\t0.6\t25_5_T_C\trs6\t#NA\t90',
+    ],
+    'INFO above 1 capped at 1; NA INFO is #NA',
+  );
   t.same(whole.stats, { rows: 4, naLeftOut: 1, chromLeftOut: 2 });
   for (const step of [1, 7, 4096]) t.equal((await run(step)).text, whole.text, `${step}-byte writes`);
 });
@@ -217,7 +267,13 @@ t.test('shards in a format merge to the unsharded bytes (gz + tabix); formats do
   if (hasCommand('tabix')) {
     const r = spawnSync('tabix', [merged, '2:1-20000'], { encoding: 'utf8' });
     t.equal(r.status, 0);
-    t.ok(r.stdout.split('\n').filter(Boolean).every((l) => l.startsWith('2\t') && Number(l.split('\t')[1]) <= 20000) && r.stdout.length > 0, 'tabix finds chromosome 2 rows by base_pair_location');
+    t.ok(
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => l.startsWith('2\t') && Number(l.split('\t')[1]) <= 20000) && r.stdout.length > 0,
+      'tabix finds chromosome 2 rows by base_pair_location',
+    );
   }
   const p2 = baseConfig({ ...base, format: 'plink2', out: path.join(dir, 'p2'), shard: { index: 2, count: 3 } });
   await runAssoc(p2);
@@ -243,7 +299,10 @@ t.test('VCF input: records cut by BGZF chunk boundaries carry their ERRCODE; X, 
   const ssf = await run('gwas-ssf', 2000, 'ssf');
   const chroms = new Set(readTable(`${ssf}.resp.tsv`).rows.map((r) => r[0]));
   t.same([...chroms], ['1', '22', '23', '24', '25']);
-  t.same(ssfProblems(fs.readFileSync(`${ssf}.resp.tsv`, 'utf8')).filter((p) => !/allele/.test(p)), []);
+  t.same(
+    ssfProblems(fs.readFileSync(`${ssf}.resp.tsv`, 'utf8')).filter((p) => !/allele/.test(p)),
+    [],
+  );
 });
 
 t.test('--format to stdout, and usage errors', async (t) => {
@@ -266,7 +325,26 @@ t.test('assoc --report reads its --format tables (the same top locus and lambda 
   const dir = tmpDir('fmt-report');
   const json = (fmt: string) => {
     const out = path.join(dir, fmt);
-    const r = runCli(['assoc', '--gen', A('small.gen'), '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--pheno-name', 'response', '--covar', A('small.covar'), '--format', fmt, '--threads', '1', '--report', '--out', out]);
+    const r = runCli([
+      'assoc',
+      '--gen',
+      A('small.gen'),
+      '--sample',
+      A('small.sample'),
+      '--pheno',
+      A('small.pheno'),
+      '--pheno-name',
+      'response',
+      '--covar',
+      A('small.covar'),
+      '--format',
+      fmt,
+      '--threads',
+      '1',
+      '--report',
+      '--out',
+      out,
+    ]);
     t.equal(r.status, 0, r.stderr);
     return JSON.parse(fs.readFileSync(`${out}.response.report/summary.json`, 'utf8'));
   };

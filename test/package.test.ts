@@ -25,7 +25,16 @@ t.test('npm pack -> npm install -g ./dosageflow-*.tgz -> dosageflow --help', asy
   const tgz = fs.readdirSync(dir).find((f) => /^dosageflow-.*\.tgz$/.test(f));
   if (!tgz) return t.fail('no tarball');
   const listing = spawnSync('tar', ['tzf', path.join(dir, tgz)], { encoding: 'utf8' }).stdout;
-  for (const f of ['package/bin/dosageflow', 'package/dist/src/cli/main.js', 'package/dist/src/index.js', 'package/dist/src/index.d.ts', 'package/src/wasm/matvec.wasm', 'package/build-info.json', 'package/docs/api.md', 'package/example/ketamine.gen.zst']) {
+  for (const f of [
+    'package/bin/dosageflow',
+    'package/dist/src/cli/main.js',
+    'package/dist/src/index.js',
+    'package/dist/src/index.d.ts',
+    'package/src/wasm/matvec.wasm',
+    'package/build-info.json',
+    'package/docs/api.md',
+    'package/example/ketamine.gen.zst',
+  ]) {
     t.ok(listing.includes(f + '\n'), `tarball holds ${f}`);
   }
   t.notOk(/package\/(test|dist\/test|bench)\//.test(listing), 'no tests or benchmarks in the tarball');
@@ -43,7 +52,12 @@ t.test('npm pack -> npm install -g ./dosageflow-*.tgz -> dosageflow --help', asy
   const pkg = path.join(prefix, 'lib', 'node_modules', 'dosageflow');
   const example = /```js\n([\s\S]*?)```/.exec(fs.readFileSync(path.join(ROOT, 'docs/api.md'), 'utf8'))![1];
   const script = path.join(dir, 'api-example.mjs');
-  fs.writeFileSync(script, example.replace(/'dosageflow'/g, JSON.stringify(path.join(pkg, 'dist/src/index.js'))).replace("import.meta.resolve('dosageflow/package.json')", JSON.stringify('file://' + path.join(pkg, 'package.json'))));
+  fs.writeFileSync(
+    script,
+    example
+      .replace(/'dosageflow'/g, JSON.stringify(path.join(pkg, 'dist/src/index.js')))
+      .replace("import.meta.resolve('dosageflow/package.json')", JSON.stringify('file://' + path.join(pkg, 'package.json'))),
+  );
   const r = spawnSync(process.execPath, [script], { encoding: 'utf8', cwd: dir, timeout: 120_000 });
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, /^\d+:\d+ \S+ [ACGT]+ beta=\S+ p=\S+\n/, 'the example lists hits');
@@ -59,5 +73,5 @@ t.test("docs/api.md's example runs from the clone (self-reference through the ex
   t.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   t.equal(lines.length, 5);
-  t.match(lines[0], /^6:145193532 rs1754529783 A beta=\S+ p=2\.232612e-9$/, "the planted chromosome-6 hit first");
+  t.match(lines[0], /^6:145193532 rs1754529783 A beta=\S+ p=2\.232612e-9$/, 'the planted chromosome-6 hit first');
 });

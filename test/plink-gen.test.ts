@@ -33,7 +33,14 @@ function same(t: Test, ours: Table, golden: Table, what: string): void {
 function derived(name: string, f: (fields: string[]) => string[] | null): string {
   const out = path.join(tmpDir('layout'), name);
   const lines = fs.readFileSync(P('plink2.gen'), 'utf8').trimEnd().split('\n');
-  fs.writeFileSync(out, lines.map((l) => f(l.split(' '))).filter((l) => l !== null).map((l) => l!.join(' ')).join('\n') + '\n');
+  fs.writeFileSync(
+    out,
+    lines
+      .map((l) => f(l.split(' ')))
+      .filter((l) => l !== null)
+      .map((l) => l!.join(' '))
+      .join('\n') + '\n',
+  );
   return out;
 }
 
@@ -96,10 +103,16 @@ t.test('sample-count mismatch: the error names the .gen line and the .sample fil
   const sample = path.join(dir, 'fewer.sample');
   const lines = fs.readFileSync(P('plink2.sample'), 'utf8').trimEnd().split('\n');
   fs.writeFileSync(sample, lines.slice(0, -2).join('\n') + '\n');
-  await t.rejects(runAssoc(config({ sample })), { message: new RegExp(`185 fields: a \\.gen line for the 58 samples of ${sample.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .*this line has 60 samples`), line: 1 });
+  await t.rejects(runAssoc(config({ sample })), {
+    message: new RegExp(`185 fields: a \\.gen line for the 58 samples of ${sample.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .*this line has 60 samples`),
+    line: 1,
+  });
   const r = runCli(['assoc', '--gen', P('plink2.gen'), '--sample', sample, '--pheno', P('pheno.tsv'), '--out', path.join(dir, 'o')]);
   t.equal(r.status, 3, 'exit 3 (bad input)');
-  const err = r.stderr.trim().split('\n').filter((l) => !l.startsWith('dosageflow: warning:'));
+  const err = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('dosageflow: warning:'));
   t.equal(err.length, 1, 'one line');
   t.match(err[0], `plink2.gen:1: 185 fields`);
   t.match(err[0], 'fewer.sample');
@@ -118,7 +131,26 @@ t.test('.sample with ID_1 = 0 has no FIDs: a FID IID table matches on IID', asyn
 
 t.test('live plink2 on the committed files gives the committed goldens', { skip: !hasCommand('plink2') && 'plink2 not installed (the goldens above still ran)' }, async (t) => {
   const dir = tmpDir('live');
-  const r = spawnSync('plink2', ['--gen', P('plink2.gen'), 'ref-first', '--sample', P('plink2.sample'), '--pheno', P('pheno.tsv'), '--covar', P('covar.tsv'), '--glm', 'cols=+a1freq,+machr2', 'hide-covar', '--out', path.join(dir, 'live')], { encoding: 'utf8' });
+  const r = spawnSync(
+    'plink2',
+    [
+      '--gen',
+      P('plink2.gen'),
+      'ref-first',
+      '--sample',
+      P('plink2.sample'),
+      '--pheno',
+      P('pheno.tsv'),
+      '--covar',
+      P('covar.tsv'),
+      '--glm',
+      'cols=+a1freq,+machr2',
+      'hide-covar',
+      '--out',
+      path.join(dir, 'live'),
+    ],
+    { encoding: 'utf8' },
+  );
   t.equal(r.status, 0, 'plink2 ran');
   same(t, await rows(config()), readTable(path.join(dir, 'live.y.glm.linear')), 'live plink2');
 });
@@ -133,7 +165,11 @@ t.test('layout from the first non-blank line at any chunk edge, in shards and fr
   const mixed = path.join(dir, 'mixed.gen');
   fs.writeFileSync(mixed, `\n  \n${text.replace(/^22 /gm, '--- ')}`);
   for (const chunkSize of [1, 7, 4096]) {
-    await t.rejects(runAssoc(config({ gen: [mixed], chunkSize })), { message: /first column '---' is not a chromosome code, but this file's first line has one/, line: 163 }, `${chunkSize}-byte chunks: the line`);
+    await t.rejects(
+      runAssoc(config({ gen: [mixed], chunkSize })),
+      { message: /first column '---' is not a chromosome code, but this file's first line has one/, line: 163 },
+      `${chunkSize}-byte chunks: the line`,
+    );
   }
   const imp = path.join(dir, 'imp.gen');
   fs.writeFileSync(imp, `\n\n${text.replace(/^1 /gm, '--- ')}`);

@@ -5,7 +5,8 @@ import { Resvg } from '@resvg/resvg-js';
 import { bundledFontFiles, RESVG_OPTIONS } from '../src/report/png.js';
 import { barChartSvg, chartWidth } from '../src/prs/plot.js';
 
-const TEXT_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="#fff"/><text x="10" y="28" font-family="sans-serif" font-size="20" fill="#000">P = 0.000292</text></svg>';
+const TEXT_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="#fff"/><text x="10" y="28" font-family="sans-serif" font-size="20" fill="#000">P = 0.000292</text></svg>';
 
 function darkPixels(svg: string, opts: ConstructorParameters<typeof Resvg>[1]): number {
   const px = new Resvg(svg, opts).render().pixels;
@@ -33,5 +34,5 @@ t.test('PRS bar chart at 11 thresholds: labels fit their bars, subtitle not clip
   const slot = (w - 78 - 24) / 11;
   for (const m of svg.matchAll(/>(P = [^<]+|\d+ SNPs)</g)) t.ok(m[1].length * 6.5 < slot, `'${m[1]}' (${(m[1].length * 6.5).toFixed(0)} px) fits a ${slot.toFixed(0)} px slot`);
   t.ok(subtitle.length * 6.5 < w - 20, 'the subtitle fits the width');
-  t.equal(chartWidth(7, 't', 's'), 760, 'the study\'s 7 thresholds keep the usual size');
+  t.equal(chartWidth(7, 't', 's'), 760, "the study's 7 thresholds keep the usual size");
 });

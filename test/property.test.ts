@@ -65,7 +65,10 @@ const genDoc: fc.Arbitrary<GenDoc> = fc.integer({ min: 1, max: 5 }).chain((n) =>
         fc.record({
           chr: fc.constantFrom('1', '22', 'X', 'chr3', '01', 'MT'),
           snp: fc.stringMatching(/^[A-Za-z0-9_:]{1,10}$/),
-          rsid: fc.oneof(fc.constant('.'), fc.integer({ min: 1, max: 1e8 }).map((i) => `rs${i}`)),
+          rsid: fc.oneof(
+            fc.constant('.'),
+            fc.integer({ min: 1, max: 1e8 }).map((i) => `rs${i}`),
+          ),
           pos: fc.integer({ min: 1, max: 2 ** 31 - 2 }),
           a: fc.constantFrom('A', 'C', 'G', 'T', 'AT', '<CN0>'),
           b: fc.constantFrom('A', 'C', 'G', 'T', 'GTT', '*'),

@@ -27,10 +27,11 @@ function refLogistic(X: number[][], y: number[]) {
       [m[c], m[q]] = [m[q], m[c]];
       const pv = m[c][c];
       for (let j = 0; j < 2 * k; j++) m[c][j] /= pv;
-      for (let r = 0; r < k; r++) if (r !== c) {
-        const f = m[r][c];
-        for (let j = 0; j < 2 * k; j++) m[r][j] -= f * m[c][j];
-      }
+      for (let r = 0; r < k; r++)
+        if (r !== c) {
+          const f = m[r][c];
+          for (let j = 0; j < 2 * k; j++) m[r][j] -= f * m[c][j];
+        }
     }
     inv = m.map((r) => r.slice(k));
     const step = inv.map((r) => r.reduce((s, v, j) => s + v * g[j], 0));
@@ -55,8 +56,14 @@ t.test('BinaryScoreModel equals a plain logistic fit: BETA, SE, P, Nagelkerke R2
   const y: number[] = score.map((s, i) => (r() < 1 / (1 + Math.exp(-(-1 + 0.8 * s + 0.01 * (age[i] - 45)))) ? 1 : 0));
   const m = new BinaryScoreModel(Float64Array.from(y), [Float64Array.from(age), Float64Array.from(sex)], 0.1);
   const fit = m.fit(Float64Array.from(score));
-  const full = refLogistic(y.map((_, i) => [1, age[i], sex[i], score[i]]), y);
-  const nul = refLogistic(y.map((_, i) => [1, age[i], sex[i]]), y);
+  const full = refLogistic(
+    y.map((_, i) => [1, age[i], sex[i], score[i]]),
+    y,
+  );
+  const nul = refLogistic(
+    y.map((_, i) => [1, age[i], sex[i]]),
+    y,
+  );
   const cases = y.reduce((a, b) => a + b, 0);
   const ll0 = cases * Math.log(cases / n) + (n - cases) * Math.log(1 - cases / n);
   const nk = (ll: number, l0: number) => (1 - Math.exp((2 * (l0 - ll)) / n)) / (1 - Math.exp((2 * l0) / n));
@@ -84,9 +91,25 @@ t.test('prs with a case/control target: logistic statistics of the written score
   const a = baseConfig({ gen: [], bgen: [L('cc.bgen')], sample: L('cc.sample'), pheno: L('cc.pheno'), covar: L('cc.covar'), phenoNames: ['bal'], out: path.join(dir, 'base') });
   await runAssoc(a);
   const s = await runPrs({
-    base: `${a.out}.bal.tsv`, targets: [L('cc.bgen')], format: 'bgen', sample: L('cc.sample'), pheno: L('cc.pheno'), phenoName: 'bal', covar: L('cc.covar'), covarNames: [],
-    thresholds: parseThresholds('0.05,0.5'), clumpR2: 0.2, clumpKb: 250, clumpP: 1, ldMethod: 'plink1.9', keepAmbiguous: false, prevalence: 0.1,
-    out: path.join(dir, 'prs'), digits: 10, memoryMB: 64, log: () => {},
+    base: `${a.out}.bal.tsv`,
+    targets: [L('cc.bgen')],
+    format: 'bgen',
+    sample: L('cc.sample'),
+    pheno: L('cc.pheno'),
+    phenoName: 'bal',
+    covar: L('cc.covar'),
+    covarNames: [],
+    thresholds: parseThresholds('0.05,0.5'),
+    clumpR2: 0.2,
+    clumpKb: 250,
+    clumpP: 1,
+    ldMethod: 'plink1.9',
+    keepAmbiguous: false,
+    prevalence: 0.1,
+    out: path.join(dir, 'prs'),
+    digits: 10,
+    memoryMB: 64,
+    log: () => {},
   });
   t.ok(s.binary, 'case/control target detected');
   const sum = readTable(path.join(dir, 'prs.summary.tsv'));

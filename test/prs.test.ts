@@ -107,7 +107,11 @@ t.test('allele matching, window and thresholds', async (t) => {
   t.equal(clumpRadius(0.1), 99);
   t.equal(clumpRadius(250.001), 250000);
   const th = parseThresholds('0.5,1e-3,0.05');
-  t.same(th.map((x) => x.text), ['1e-3', '0.05', '0.5'], 'sorted, written as given');
+  t.same(
+    th.map((x) => x.text),
+    ['1e-3', '0.05', '0.5'],
+    'sorted, written as given',
+  );
   t.throws(() => parseThresholds('0.1,0.10'), /given twice/);
   t.throws(() => parseThresholds('0'), /not in \(0, 1\]/);
   t.throws(() => parseThresholds('abc'), /not a p-value/);
@@ -190,7 +194,10 @@ t.test('fixture: matching counts, plink 1.9 index variants, plink2 score sums, o
   const clumped = readTable(`${cfg.out}.clumped.tsv`);
   t.same(clumped.header, ['CHR', 'SNP', 'BP', 'A1', 'A2', 'BETA', 'P', 'N_CLUMPED']);
   const ps = clumped.rows.map((r) => Number(r[6]));
-  t.ok(ps.every((p, i) => i === 0 || ps[i - 1] <= p), 'index variants in order of P');
+  t.ok(
+    ps.every((p, i) => i === 0 || ps[i - 1] <= p),
+    'index variants in order of P',
+  );
   const snps = clumped.rows.map((r) => r[1]);
   t.ok(snps.includes('rs_edge_hi') && snps.includes('rs_tie_a') && !snps.includes('rs_tie_b') && !snps.includes('rs_edge_lo'), 'window edge and P tie as plink');
   const scores = readTable(`${cfg.out}.scores.tsv`);
@@ -199,7 +206,10 @@ t.test('fixture: matching counts, plink 1.9 index variants, plink2 score sums, o
   compareScores(t, scores, readTable(P('golden/target-r0.2.sscore')));
   const summary = readTable(`${cfg.out}.summary.tsv`);
   t.same(summary.header, ['THRESHOLD', 'N_SNP', 'R2', 'PARTIAL_R2', 'P', 'BETA', 'SE']);
-  t.same(summary.rows.map((r) => r[0]), THRESHOLDS);
+  t.same(
+    summary.rows.map((r) => r[0]),
+    THRESHOLDS,
+  );
   // N_SNP: plink 1.9 index variants with P < T (weights of the golden score file).
   const w = readTable(P('golden/target-r0.2.score-input.tsv'));
   THRESHOLDS.forEach((th, k) => {
@@ -337,14 +347,22 @@ t.test('readDosages with want: only the wanted rows; genotypes nobody wants are 
   const all = await collect(bgen, 'bgen');
   const got = await collect(damaged, 'bgen', want);
   t.ok(got.rows.length > 10, `${got.rows.length} rows wanted`);
-  t.same(got.rows, all.rows.filter((r) => wanted.has(Number(r.split(' ')[1]))), 'the wanted rows, as the intact file gives them');
+  t.same(
+    got.rows,
+    all.rows.filter((r) => wanted.has(Number(r.split(' ')[1]))),
+    'the wanted rows, as the intact file gives them',
+  );
   t.equal(got.stats.rows, all.stats.rows, 'every variant counted as read');
   await t.rejects(collect(damaged, 'bgen'), 'unfiltered, the damaged block is an error');
   const gen = P('target.chr1.gen');
   const genAll = await collect(gen, 'gen');
   const genGot = await collect(gen, 'gen', want);
   t.ok(genGot.rows.length > 10 && genGot.rows.length < genAll.rows.length, '.gen: some rows, not all');
-  t.same(genGot.rows, genAll.rows.filter((r) => wanted.has(Number(r.split(' ')[1]))), '.gen: the wanted rows');
+  t.same(
+    genGot.rows,
+    genAll.rows.filter((r) => wanted.has(Number(r.split(' ')[1]))),
+    '.gen: the wanted rows',
+  );
   // .gen lines nobody wants are only counted: a bad probability there passes, a wrong number of
   // fields does not (with its line number).
   const lines = fs.readFileSync(gen, 'latin1').trimEnd().split('\n');
@@ -427,7 +445,11 @@ t.test('CLI: help, usage errors, input errors with file and line', async (t) => 
   const r = runCli(['prs', '--base', broken, ...base.slice(3), '--out', path.join(dir, 'y')]);
   t.equal(r.status, 3);
   t.match(r.stderr, new RegExp(`${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: BP '12x' is not a whole number`));
-  t.same(fs.readdirSync(dir).filter((f) => f !== 'broken.tsv' && !f.endsWith('.log')), [], 'nothing written on error but the log');
+  t.same(
+    fs.readdirSync(dir).filter((f) => f !== 'broken.tsv' && !f.endsWith('.log')),
+    [],
+    'nothing written on error but the log',
+  );
   const ok = runCli([...base, '--covar', P('covar.tsv'), '--out', path.join(dir, 'ok')]);
   t.equal(ok.status, 0, ok.status === 0 ? 'a full CLI run succeeds' : ok.stderr);
   t.match(ok.stderr, /matched 60 \(\d+ same alleles, \d+ A1\/A2 swapped, 1 strand-flipped\); skipped 3 strand-ambiguous/);
@@ -447,7 +469,26 @@ t.test('live: plink 1.9 --clump and plink2 --score on the fixture', { skip: live
     t.equal(r.status, 0, `${cmd} ${args.slice(0, 4).join(' ')}...: ${r.status === 0 ? 'ok' : r.stdout + r.stderr}`);
   };
   run('plink2', ['--gen', gen, 'ref-first', '--sample', P('target.sample'), '--make-bed', '--out', 'target']);
-  run('plink1.9', ['--bfile', 'target', '--clump', P('golden/clump-input.tsv'), '--clump-p1', '1', '--clump-p2', '1', '--clump-r2', '0.2', '--clump-kb', '250', '--clump-snp-field', 'SNP', '--clump-field', 'P', '--out', 'live']);
+  run('plink1.9', [
+    '--bfile',
+    'target',
+    '--clump',
+    P('golden/clump-input.tsv'),
+    '--clump-p1',
+    '1',
+    '--clump-p2',
+    '1',
+    '--clump-r2',
+    '0.2',
+    '--clump-kb',
+    '250',
+    '--clump-snp-field',
+    'SNP',
+    '--clump-field',
+    'P',
+    '--out',
+    'live',
+  ]);
   sameMap(t, oursIndex(defaultRun.cfg.out), readClumped(path.join(dir, 'live.clumped')), 'index variants = live plink 1.9');
   // Score weights from the live plink 1.9 index variants.
   const base = new Map(readTable(P('base.tsv')).rows.map((r) => [r[1], r]));
@@ -458,6 +499,23 @@ t.test('live: plink 1.9 --clump and plink2 --score on the fixture', { skip: live
     lines.push(`${snp}\t${a1.get(snp)}\t` + THRESHOLDS.map((x) => (Number(b[11]) < Number(x) ? b[8] : '0')).join('\t'));
   }
   fs.writeFileSync(path.join(dir, 'weights.tsv'), lines.join('\n') + '\n');
-  run('plink2', ['--gen', gen, 'ref-first', '--sample', P('target.sample'), '--score', 'weights.tsv', '1', '2', 'header', 'no-mean-imputation', 'cols=+scoresums', '--score-col-nums', '3-9', '--out', 'live']);
+  run('plink2', [
+    '--gen',
+    gen,
+    'ref-first',
+    '--sample',
+    P('target.sample'),
+    '--score',
+    'weights.tsv',
+    '1',
+    '2',
+    'header',
+    'no-mean-imputation',
+    'cols=+scoresums',
+    '--score-col-nums',
+    '3-9',
+    '--out',
+    'live',
+  ]);
   compareScores(t, readTable(`${defaultRun.cfg.out}.scores.tsv`), readTable(path.join(dir, 'live.sscore')));
 });

@@ -101,9 +101,7 @@ function assoc(o: RunOpts = {}): { r: SpawnSyncReturns<string>; dir: string; out
 
 /** stderr without the warning lines. */
 function errorLines(stderr: string): string[] {
-  return stderr
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('dosageflow: warning: '));
+  return stderr.split('\n').filter((l) => l !== '' && !l.startsWith('dosageflow: warning: '));
 }
 
 /** What a run left in DIR, its log aside (PREFIX.log records failed runs too, by design: issue 18). */
@@ -124,7 +122,6 @@ function expectFailure(t: Test, run: { r: SpawnSyncReturns<string>; dir: string 
   const left = outputsIn(dir);
   t.same(left, [], 'no output or temporary file left behind');
 }
-
 
 /** A successful run: exit 0 and the three tables, no temporary left. */
 function expectSuccess(t: Test, run: { r: SpawnSyncReturns<string>; dir: string }, phenos = PHENOS): void {
@@ -188,27 +185,42 @@ t.test('gzip content with a plain name, plain text with a .gz name, zstd with a 
 // Malformed .gen lines: the file and the 1-based line number
 
 t.test('a .gen line with too few fields: exit 3, file:line', async (t) => {
-  const f = write('few.gen', genWithLine(17, (x) => x.slice(0, -2)));
+  const f = write(
+    'few.gen',
+    genWithLine(17, (x) => x.slice(0, -2)),
+  );
   expectFailure(t, assoc({ gen: f }), 3, new RegExp(`^dosageflow: ${esc(f)}:17: too few fields: found 364, expected 366 \\(6 \\+ 3 x 120 samples\\)`));
 });
 
 t.test('a .gen line with too many fields: exit 3, file:line', async (t) => {
-  const f = write('many.gen', genWithLine(23, (x) => [...x, '0.5']));
+  const f = write(
+    'many.gen',
+    genWithLine(23, (x) => [...x, '0.5']),
+  );
   expectFailure(t, assoc({ gen: f }), 3, new RegExp(`^dosageflow: ${esc(f)}:23: too many fields: found 367, expected 366`));
 });
 
 t.test('a non-numeric probability: exit 3, file:line, sample and field', async (t) => {
-  const f = write('nan.gen', genWithLine(31, (x) => x.map((v, i) => (i === 6 ? 'abc' : v))));
+  const f = write(
+    'nan.gen',
+    genWithLine(31, (x) => x.map((v, i) => (i === 6 ? 'abc' : v))),
+  );
   expectFailure(t, assoc({ gen: f }), 3, new RegExp(`^dosageflow: ${esc(f)}:31: probability 'abc' is not a number \\(sample 1, field 7\\)`));
 });
 
 t.test('a negative probability: exit 3, file:line', async (t) => {
-  const f = write('neg.gen', genWithLine(45, (x) => x.map((v, i) => (i === 10 ? '-0.25' : v))));
+  const f = write(
+    'neg.gen',
+    genWithLine(45, (x) => x.map((v, i) => (i === 10 ? '-0.25' : v))),
+  );
   expectFailure(t, assoc({ gen: f }), 3, new RegExp(`^dosageflow: ${esc(f)}:45: negative probability '-0\\.25' \\(sample 2, field 11\\)`));
 });
 
 t.test('a probability greater than 1: exit 3, file:line', async (t) => {
-  const f = write('gt1.gen', genWithLine(58, (x) => x.map((v, i) => (i === 8 ? '1.5' : v))));
+  const f = write(
+    'gt1.gen',
+    genWithLine(58, (x) => x.map((v, i) => (i === 8 ? '1.5' : v))),
+  );
   expectFailure(t, assoc({ gen: f }), 3, new RegExp(`^dosageflow: ${esc(f)}:58: probability '1\\.5' is greater than 1 \\(sample 1, field 9\\)`));
 });
 
@@ -229,18 +241,29 @@ t.test('a .gen whose sample count disagrees with the .sample file: exit 3, line 
 t.test('a .gen line error many chunks into the file reports the absolute line number', async (t) => {
   // With --chunk-size 1k small.gen is ~500 chunks; the 3.3 MB file below crosses chunk
   // boundaries with the default size.
-  const f200 = write('line200.gen', genWithLine(200, (x) => x.map((v, i) => (i === 9 ? 'x' : v))));
+  const f200 = write(
+    'line200.gen',
+    genWithLine(200, (x) => x.map((v, i) => (i === 9 ? 'x' : v))),
+  );
   const re200 = /:200: probability 'x' is not a number \(sample 2, field 10\)/;
   expectFailure(t, assoc({ gen: f200, extra: ['--chunk-size', '1k', '--threads', '2'] }), 3, new RegExp(`^dosageflow: ${esc(f200)}${re200.source}`));
   // Line 1199 of 1200 (3.3 MB): in the last of four chunks, so no later chunk is in flight.
   const big = repeatedGen(5).split('\n');
   big[1198] = big[1198].replace(/ (\S+)$/, ' oops');
   const f1199 = write('line1199.gen', big.join('\n'));
-  expectFailure(t, assoc({ gen: f1199, extra: ['--chunk-size', '64k', '--threads', '2'] }), 3, new RegExp(`^dosageflow: ${esc(f1199)}:1199: probability 'oops' is not a number \\(sample 120, field 366\\)`));
+  expectFailure(
+    t,
+    assoc({ gen: f1199, extra: ['--chunk-size', '64k', '--threads', '2'] }),
+    3,
+    new RegExp(`^dosageflow: ${esc(f1199)}:1199: probability 'oops' is not a number \\(sample 120, field 366\\)`),
+  );
 });
 
 t.test('a line error while later chunks are still in the workers: exit 3, one line, never a crash', async (t) => {
-  const f200 = write('line200-stdin.gen', genWithLine(200, (x) => x.map((v, i) => (i === 9 ? 'x' : v))));
+  const f200 = write(
+    'line200-stdin.gen',
+    genWithLine(200, (x) => x.map((v, i) => (i === 9 ? 'x' : v))),
+  );
   const input = fs.readFileSync(f200);
   const bad: string[] = [];
   for (let i = 0; i < 15; i++) {
@@ -291,7 +314,7 @@ t.test('a final line without a newline (LF and CRLF files): works, nothing lost'
   }
 });
 
-t.test('unsorted input: works, output genome-sorted and equal to the sorted input\'s', async (t) => {
+t.test("unsorted input: works, output genome-sorted and equal to the sorted input's", async (t) => {
   const rank = (c: string) => (c === 'X' ? 23 : Number(c));
   const key = (l: string) => {
     const f = l.split(' ');
@@ -380,7 +403,12 @@ t.test('constant and collinear covariates: dropped with a warning naming them, r
   }
   const got = tables(run.out);
   for (const p of PHENOS) {
-    const bad = got[p].split('\n').slice(1).join('\t').split('\t').filter((v) => /^[-+]?(nan|inf)/i.test(v));
+    const bad = got[p]
+      .split('\n')
+      .slice(1)
+      .join('\t')
+      .split('\t')
+      .filter((v) => /^[-+]?(nan|inf)/i.test(v));
     t.same(bad, [], `${p}: no NaN or Inf`);
     t.equal(got[p], reference()[p], `${p}: same as without the dropped covariates`);
   }
@@ -450,7 +478,9 @@ t.test('a BGEN cut mid-block and mid-header: exit 3, the exact byte offset of th
     t,
     assoc({ bgen: cut, extra: ['--pheno-name', 'trait1'] }),
     3,
-    new RegExp(`^dosageflow: ${esc(cut)}: byte ${v.blockFileOffset - 8}: genotype block length ${v.blockLength} runs past the end of the file \\(10 bytes remain\\): a corrupt length or a truncated file$`),
+    new RegExp(
+      `^dosageflow: ${esc(cut)}: byte ${v.blockFileOffset - 8}: genotype block length ${v.blockLength} runs past the end of the file \\(10 bytes remain\\): a corrupt length or a truncated file$`,
+    ),
   );
   // Cut 5 bytes into the fourth variant's identifying data: the error points at its first length
   // field (the variant id's, at the record's start), which runs past the end (issue 15.14: checked
@@ -468,10 +498,20 @@ t.test('a BGEN cut mid-block and mid-header: exit 3, the exact byte offset of th
   let at = w.fileOffset;
   for (let s = 0; s < 3; s++) at += 2 + full.readUInt16LE(at);
   const cut4 = write('cut-pos.bgen', full.subarray(0, at + 2));
-  expectFailure(t, assoc({ bgen: cut4, extra: ['--pheno-name', 'trait1'] }), 3, new RegExp(`^dosageflow: ${esc(cut4)}: byte ${w.fileOffset}: truncated variant record: the file ends ${at + 2 - w.fileOffset} bytes into a variant header$`));
+  expectFailure(
+    t,
+    assoc({ bgen: cut4, extra: ['--pheno-name', 'trait1'] }),
+    3,
+    new RegExp(`^dosageflow: ${esc(cut4)}: byte ${w.fileOffset}: truncated variant record: the file ends ${at + 2 - w.fileOffset} bytes into a variant header$`),
+  );
   // Cut exactly between records: the header announces more variants than the file holds.
   const cut3 = write('cut-between.bgen', full.subarray(0, w.fileOffset));
-  expectFailure(t, assoc({ bgen: cut3, extra: ['--pheno-name', 'trait1'] }), 3, new RegExp(`^dosageflow: ${esc(cut3)}: byte ${w.fileOffset}: truncated: the header announces ${h.nVariants} variants but the file ends after 3$`));
+  expectFailure(
+    t,
+    assoc({ bgen: cut3, extra: ['--pheno-name', 'trait1'] }),
+    3,
+    new RegExp(`^dosageflow: ${esc(cut3)}: byte ${w.fileOffset}: truncated: the header announces ${h.nVariants} variants but the file ends after 3$`),
+  );
 });
 
 t.test('a message that quotes input bytes stays one line and escapes control characters', async (t) => {
@@ -500,9 +540,26 @@ const LAST_SEQ = () => Math.ceil(fs.statSync(MED_GEN()).size / READ_HIGH_WATER_M
 function faultRun(mode: 'throw' | 'die', debug = false) {
   const dir = outDir('rel-fault');
   const args = [
-    '--import', FAULT, BIN, 'assoc', '--gen', MED_GEN(), '--sample', A('small.sample'), '--pheno', A('small.pheno'),
+    '--import',
+    FAULT,
+    BIN,
+    'assoc',
+    '--gen',
+    MED_GEN(),
+    '--sample',
+    A('small.sample'),
+    '--pheno',
+    A('small.pheno'),
     // 1 MB work units, as LAST_SEQ counts them (the .gen default is larger).
-    '--covar', A('small.covar'), '--threads', '2', '--chunk-size', String(READ_HIGH_WATER_MARK), '--out', path.join(dir, 'o'), ...(debug ? ['--debug'] : []),
+    '--covar',
+    A('small.covar'),
+    '--threads',
+    '2',
+    '--chunk-size',
+    String(READ_HIGH_WATER_MARK),
+    '--out',
+    path.join(dir, 'o'),
+    ...(debug ? ['--debug'] : []),
   ];
   const r = spawnSync(process.execPath, args, {
     encoding: 'utf8',
@@ -564,7 +621,11 @@ t.test('SIGINT during a run: exit 130, one line, temporaries removed, no output'
   const big = path.join(IN, 'big.gen');
   fs.writeFileSync(big, repeatedGen(84)); // 20,160 lines, 55 MB: a few seconds on one thread
   const dir = outDir('rel-sigint');
-  const child = spawn(process.execPath, [BIN, 'assoc', '--gen', big, '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--covar', A('small.covar'), '--threads', '1', '--out', path.join(dir, 'o')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'assoc', '--gen', big, '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--covar', A('small.covar'), '--threads', '1', '--out', path.join(dir, 'o')],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const done = waitExit(child, 60_000);
   let exited = false;
   child.on('exit', () => (exited = true));
@@ -707,7 +768,10 @@ t.test('reading BGEN records beyond 4 GiB of a (sparse) file: chunk offsets and 
     const entries = vs.map((v) => ({ fileStart: X + v.fileOffset - vs[0].fileOffset, size: v.totalLength }));
     const ic = [];
     for await (const c of bgenIndexedChunks(f, entries, 1)) ic.push(c);
-    t.same(ic.map((c) => c.fileOffset), entries.map((e) => e.fileStart));
+    t.same(
+      ic.map((c) => c.fileOffset),
+      entries.map((e) => e.fileStart),
+    );
     t.same(Buffer.from(ic[1].buf), Buffer.from(recs.subarray(entries[1].fileStart - X, entries[1].fileStart - X + entries[1].size)));
     // The header announces a fourth record that is not there.
     const more: BgenHeader = { ...h, firstVariantOffset: X, nVariants: 4 };
@@ -773,5 +837,8 @@ t.test('chunkLines honours --chunk-size even when the reader hands it bigger pie
   for await (const c of chunkLines(one(), 4096)) sizes.push(c.length);
   const longest = Math.max(...GEN_LINES.slice(0, 50).map((l) => l.length + 1));
   t.ok(sizes.length >= 20, `${sizes.length} chunks of a 115 kB piece at --chunk-size 4k`);
-  t.ok(sizes.every((n) => n <= 4096 + longest), 'each chunk at most target + one line');
+  t.ok(
+    sizes.every((n) => n <= 4096 + longest),
+    'each chunk at most target + one line',
+  );
 });

@@ -210,7 +210,11 @@ t.test('15.2 merge --out onto a FIFO, /dev/null, /dev/fd/N or a symlink writes t
   const r6 = runCli(['merge', table, '--out', d + '/']);
   t.equal(r6.status, 4, r6.stderr);
   t.match(r6.stderr, /is a directory, not a file/);
-  t.same(visible(d).filter((f) => f.startsWith('.')), [], 'no temporaries left');
+  t.same(
+    visible(d).filter((f) => f.startsWith('.')),
+    [],
+    'no temporaries left',
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -263,7 +267,6 @@ t.test('15.20 SIGUSR1 does not open the inspector; the run carries on and finish
   t.same(outputsIn(d).sort(), ['o.dissociation.tsv', 'o.madrs.tsv', 'o.response.tsv']);
 });
 
-
 // ---------------------------------------------------------------------------------------------
 // 5: merge checks every row
 
@@ -278,7 +281,11 @@ t.test('15.5 merge rejects a row cut short, a 3-field row, P=banana and a duplic
     fs.writeFileSync(f, text);
     return f;
   };
-  const withP = (l: string, p: string) => l.split('\t').map((v, i) => (i === 11 ? p : v)).join('\t');
+  const withP = (l: string, p: string) =>
+    l
+      .split('\t')
+      .map((v, i) => (i === 11 ? p : v))
+      .join('\t');
   const cases: [string, string, RegExp][] = [
     ['cut.tsv', lines.slice(0, 6).join('\n') + '\n' + lines[6].slice(0, 30), /cut\.tsv:7: \d+ fields where the header has 13 \(a row cut short\?\)/],
     ['three.tsv', lines.slice(0, 4).join('\n') + '\n22\trsX\t99999999\n', /three\.tsv:5: 3 fields where the header has 13/],
@@ -347,7 +354,11 @@ t.test('15.4 a stale .bgi (file grew, wrong positions, a directory) is refused, 
   r = bgenAssoc(bgen, path.join(d, 'o'), ['--region', '1']);
   t.equal(r.status, 4, r.stderr);
   t.match(r.stderr, /x\.bgen\.bgi: is a directory, not a file/);
-  t.same(visible(d).filter((f) => f.startsWith('o.') || f.startsWith('.')), [], 'no output');
+  t.same(
+    visible(d).filter((f) => f.startsWith('o.') || f.startsWith('.')),
+    [],
+    'no output',
+  );
 });
 
 t.test('15.7 a BGEN header variant count below the records, or 0: exit 3, not a partial or empty table', async (t) => {
@@ -365,7 +376,11 @@ t.test('15.7 a BGEN header variant count below the records, or 0: exit 3, not a 
     t.equal(r.status, 3, r.stderr);
     t.match(r.stderr, re);
   }
-  t.same(visible(d).filter((f) => !f.endsWith('.bgen')), [], 'no output');
+  t.same(
+    visible(d).filter((f) => !f.endsWith('.bgen')),
+    [],
+    'no output',
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -385,9 +400,26 @@ t.test('15.10 -9 is missing however written; hex, binary and octal literals are 
 t.test('15.11 a position above 2^31-2 is refused at input with file:line (plink2: "Invalid bp coordinate")', async (t) => {
   const d = dir('rel2-pos');
   const lines = fs.readFileSync(A('small.gen'), 'utf8').split('\n').filter(Boolean);
-  for (const [p, ok] of [['2147483646', true], ['2147483647', false], ['4294967295', false], ['100000000000000000000', false]] as const) {
+  for (const [p, ok] of [
+    ['2147483646', true],
+    ['2147483647', false],
+    ['4294967295', false],
+    ['100000000000000000000', false],
+  ] as const) {
     const g = path.join(d, 'pos.gen');
-    fs.writeFileSync(g, lines.map((l, i) => (i === 4 ? l.split(' ').map((f, j) => (j === 3 ? p : f)).join(' ') : l)).join('\n') + '\n');
+    fs.writeFileSync(
+      g,
+      lines
+        .map((l, i) =>
+          i === 4
+            ? l
+                .split(' ')
+                .map((f, j) => (j === 3 ? p : f))
+                .join(' ')
+            : l,
+        )
+        .join('\n') + '\n',
+    );
     const r = runCli(['assoc', '--gen', g, '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--pheno-name', 'response', '--out', path.join(d, 'o')]);
     if (ok) {
       t.equal(r.status, 0, `${p}: ${r.stderr}`);
@@ -436,7 +468,10 @@ t.test('15.15 a line without a newline (.gen.gz / .gen.zst of NULs, --pheno /dev
   const r = runCli(['assoc', '--gen', '-', '--pheno', A('small.pheno'), ...base], { input: zeros });
   t.equal(r.status, 3, r.stderr);
   t.match(r.stderr, /-:1: line longer than 64 MiB/);
-  t.same(visible(d).filter((f) => f.startsWith('o') || f.startsWith('.')), []);
+  t.same(
+    visible(d).filter((f) => f.startsWith('o') || f.startsWith('.')),
+    [],
+  );
 });
 
 t.test('15.16 readLines joins a line split over many pieces once (linear) and stops at 64 MiB', async (t) => {
@@ -463,7 +498,11 @@ t.test('15.13 a zstd BGEN block inflating far past its declared size stops at th
   const { compress } = await import('zstd-napi');
   const bomb = compress(Buffer.alloc(256 << 20)); // ~8 KB inflating to 256 MiB
   const header = { compression: 'zstd', layout: 2, nSamples: 10 } as Parameters<typeof decompressBlock>[1];
-  t.throws(() => decompressBlock(bomb, header, 160, { file: 'bomb.bgen', byteOffset: 1234 }), { message: /decompresses to more than the 160 bytes the variant header says/, file: 'bomb.bgen', byteOffset: 1234 });
+  t.throws(() => decompressBlock(bomb, header, 160, { file: 'bomb.bgen', byteOffset: 1234 }), {
+    message: /decompresses to more than the 160 bytes the variant header says/,
+    file: 'bomb.bgen',
+    byteOffset: 1234,
+  });
   const ok = compress(Buffer.alloc(160, 7));
   t.equal(decompressBlock(ok, header, 160).length, 160, 'a block of the declared size still decodes');
 });
@@ -510,7 +549,11 @@ t.test('15.14 one corrupt block length in a multi-GB BGEN: exit 3 naming the byt
   for (const [what, args] of bgenReaders(big, d)) {
     const r = runCli(args);
     t.equal(r.status, 3, `${what}: ${r.stderr}`);
-    t.match(r.stderr, new RegExp(`^dosageflow: ${big}: byte ${at}: genotype block length 4294967276 is above the 1073741824-byte maximum for one variant: a corrupt length\\n$`), `${what}: one line with the offset`);
+    t.match(
+      r.stderr,
+      new RegExp(`^dosageflow: ${big}: byte ${at}: genotype block length 4294967276 is above the 1073741824-byte maximum for one variant: a corrupt length\\n$`),
+      `${what}: one line with the offset`,
+    );
   }
   // The run log's peak RSS: nothing of the 6 GiB was buffered (assoc reached 4.3 GB before).
   const peak = Number(/peak memory (\d+) MB RSS/.exec(fs.readFileSync(path.join(d, 'a.log'), 'utf8'))?.[1]);
@@ -521,9 +564,19 @@ t.test('15.14 one corrupt block length in a multi-GB BGEN: exit 3 naming the byt
   for (const [what, args] of bgenReaders(past, d)) {
     const r = runCli(args);
     t.equal(r.status, 3, `${what}: ${r.stderr}`);
-    t.match(r.stderr, new RegExp(`^dosageflow: ${past}: byte ${at}: genotype block length 999996 runs past the end of the file \\(\\d+ bytes remain\\): a corrupt length or a truncated file\\n$`), what);
+    t.match(
+      r.stderr,
+      new RegExp(`^dosageflow: ${past}: byte ${at}: genotype block length 999996 runs past the end of the file \\(\\d+ bytes remain\\): a corrupt length or a truncated file\\n$`),
+      what,
+    );
   }
-  t.same(outputsIn(d).filter((f) => f !== 'r').sort(), ['big.bgen', 'good.response.tsv', 'past.bgen'], 'no output of the failed runs');
+  t.same(
+    outputsIn(d)
+      .filter((f) => f !== 'r')
+      .sort(),
+    ['big.bgen', 'good.response.tsv', 'past.bgen'],
+    'no output of the failed runs',
+  );
   t.same(outputsIn(path.join(d, 'r')), [], 'report: its log only');
 });
 
@@ -538,7 +591,13 @@ t.test('15.22 BGEN: a misaligned first-variant offset or a 4 GB allele length na
     for (const [what, args] of bgenReaders(off, d)) {
       const r = runCli(args);
       t.equal(r.status, 3, `offset +${delta}, ${what}: ${r.stderr}`);
-      t.match(r.stderr, new RegExp(`^dosageflow: ${off}: byte \\d+: [a-z0-9 ]+ length \\d+ (runs past the end of the file|is above).*: a corrupt length, or the first-variant offset in the header \\(byte 0\\) is wrong\\n$`), `offset +${delta}, ${what}`);
+      t.match(
+        r.stderr,
+        new RegExp(
+          `^dosageflow: ${off}: byte \\d+: [a-z0-9 ]+ length \\d+ (runs past the end of the file|is above).*: a corrupt length, or the first-variant offset in the header \\(byte 0\\) is wrong\\n$`,
+        ),
+        `offset +${delta}, ${what}`,
+      );
       t.notMatch(r.stderr, /the file ends/);
     }
   }
@@ -644,9 +703,18 @@ t.test('15.6 non-UTF-8 sample IDs are compared as bytes (.sample, tables, --remo
     return b;
   };
   const edit = (f: string, pairs: [string, number][], out = f) => fs.writeFileSync(out, swap(fs.readFileSync(f), pairs));
-  edit(`${sim}.bgen`, [['ID0001', 0xe9], ['ID0002', 0xe8]]);
-  edit(`${sim}.sample`, [['ID0001', 0xe9], ['ID0002', 0xe8]]);
-  edit(`${sim}.pheno.tsv`, [['ID0001', 0xe7], ['ID0002', 0xe8]]);
+  edit(`${sim}.bgen`, [
+    ['ID0001', 0xe9],
+    ['ID0002', 0xe8],
+  ]);
+  edit(`${sim}.sample`, [
+    ['ID0001', 0xe9],
+    ['ID0002', 0xe8],
+  ]);
+  edit(`${sim}.pheno.tsv`, [
+    ['ID0001', 0xe7],
+    ['ID0002', 0xe8],
+  ]);
   // The same samples without family IDs: IID-only matching, where the two used to look like one
   // IID in two families.
   const noFid = path.join(d, 'nofid.sample');
@@ -668,7 +736,12 @@ t.test('15.6 non-UTF-8 sample IDs are compared as bytes (.sample, tables, --remo
   t.equal(r.status, 0, r.stderr);
   t.match(r.stderr, /--remove 1 samples/);
   // A VCF whose #CHROM line names the same samples.
-  const names = fs.readFileSync(noFid, 'latin1').split('\n').slice(2).filter(Boolean).map((l) => l.split(' ')[1]);
+  const names = fs
+    .readFileSync(noFid, 'latin1')
+    .split('\n')
+    .slice(2)
+    .filter(Boolean)
+    .map((l) => l.split(' ')[1]);
   const recs = [1, 2, 3].map((v) => `22\t${v * 1000}\trs${v}\tA\tG\t.\tPASS\t.\tDS\t${names.map((_, i) => ((i * 7 + v * 3) % 21) / 10).join('\t')}`);
   const vcf = path.join(d, 'b.vcf');
   fs.writeFileSync(vcf, Buffer.from(['##fileformat=VCFv4.2', `#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t${names.join('\t')}`, ...recs, ''].join('\n'), 'latin1'));
@@ -735,7 +808,25 @@ t.test('15.22 a path flag given twice is a usage error, not two paths joined wit
     t.match(r.stderr, re);
   }
   // Flags that take several files may repeat.
-  const r = runCli(['assoc', '--gen', `${sim}.gen`, '--sample', `${sim}.sample`, '--pheno', `${sim}.pheno.tsv`, '--pheno-name', 'response', '--pheno-name', 'dissociation', '--region', '22', '--region', '21', '--out', path.join(d, 'o')]);
+  const r = runCli([
+    'assoc',
+    '--gen',
+    `${sim}.gen`,
+    '--sample',
+    `${sim}.sample`,
+    '--pheno',
+    `${sim}.pheno.tsv`,
+    '--pheno-name',
+    'response',
+    '--pheno-name',
+    'dissociation',
+    '--region',
+    '22',
+    '--region',
+    '21',
+    '--out',
+    path.join(d, 'o'),
+  ]);
   t.equal(r.status, 0, r.stderr);
   t.same(outputsIn(d).sort(), ['o.dissociation.tsv', 'o.response.tsv']);
 });
@@ -828,7 +919,12 @@ t.test('15.21 3,000 phenotypes x 6 variants: peak memory flat (5,000 took 1.64 G
   const sim = path.join(d, 's');
   const r0 = runCli(['simulate', '-n', '20', '-m', '6', '--chromosomes', '22', '--out', sim]);
   t.equal(r0.status, 0, r0.stderr);
-  const ids = fs.readFileSync(`${sim}.pheno.tsv`, 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split('\t').slice(0, 2).join('\t'));
+  const ids = fs
+    .readFileSync(`${sim}.pheno.tsv`, 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter(Boolean)
+    .map((l) => l.split('\t').slice(0, 2).join('\t'));
   const P = 3000;
   let seed = 21;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648).toFixed(3);
@@ -836,7 +932,10 @@ t.test('15.21 3,000 phenotypes x 6 variants: peak memory flat (5,000 took 1.64 G
   fs.writeFileSync(pheno, [`FID\tIID\t${Array.from({ length: P }, (_, j) => `P${j}`).join('\t')}`, ...ids.map((id) => `${id}\t${Array.from({ length: P }, rnd).join('\t')}`), ''].join('\n'));
   const out = path.join(d, 'o');
   // The run's own log records its peak RSS (process.resourceUsage().maxRSS, workers included).
-  const r = spawnSync('bash', ['-c', `ulimit -n 6100 2>/dev/null || exit 99; exec "${process.execPath}" "${BIN}" assoc --gen ${sim}.gen --sample ${sim}.sample --pheno ${pheno} --out ${out}`], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('bash', ['-c', `ulimit -n 6100 2>/dev/null || exit 99; exec "${process.execPath}" "${BIN}" assoc --gen ${sim}.gen --sample ${sim}.sample --pheno ${pheno} --out ${out}`], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (r.status === 99) t.skip('the hard limit of open files is below 6,100 here: the memory part is not exercised', () => {});
   else {
     t.equal(r.status, 0, r.stderr.slice(-500));
@@ -846,10 +945,16 @@ t.test('15.21 3,000 phenotypes x 6 variants: peak memory flat (5,000 took 1.64 G
     t.ok(peak > 0 && peak < 500, `peak RSS ${peak} MB < 500 MB`);
   }
   // Under `ulimit -n 1024` (a common default) the run stops before it starts, saying what it needs.
-  const low = spawnSync('bash', ['-c', `ulimit -n 1024 && exec "${process.execPath}" "${BIN}" assoc --gen ${sim}.gen --sample ${sim}.sample --pheno ${pheno} --out ${path.join(d, 'low')}`], { encoding: 'utf8', timeout: 60_000 });
+  const low = spawnSync('bash', ['-c', `ulimit -n 1024 && exec "${process.execPath}" "${BIN}" assoc --gen ${sim}.gen --sample ${sim}.sample --pheno ${pheno} --out ${path.join(d, 'low')}`], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   t.equal(low.status, 4, low.stderr);
   t.match(low.stderr, /^dosageflow: .*many\.pheno: 3000 phenotypes need up to 6064 open files .* but `ulimit -n` is 1024: raise it \(`ulimit -n 6064`\) or select fewer with --pheno-name\n$/);
-  t.notOk(outputsIn(d).some((f) => f.startsWith('low.') || f.startsWith('.low')), 'nothing written');
+  t.notOk(
+    outputsIn(d).some((f) => f.startsWith('low.') || f.startsWith('.low')),
+    'nothing written',
+  );
 });
 
 t.test('15.23 --out DIR/ (or an existing directory) writes DIR/dosageflow.*, never a hidden DIR/.response.tsv', async (t) => {
@@ -869,7 +974,10 @@ t.test('15.23 --out DIR/ (or an existing directory) writes DIR/dosageflow.*, nev
   t.ok(fs.existsSync(path.join(d, 'sim', 'dosageflow.gen')), 'simulate: DIR/dosageflow.gen');
   const help = runCli(['assoc', '--help']);
   t.match(help.stdout.replace(/\s+/g, ' '), /a directory \(DIR\/, or one that exists\) means DIR\/dosageflow\.\*/, '--help says so');
-  const hidden = fs.readdirSync(d, { recursive: true }).map(String).filter((f) => path.basename(f).startsWith('.'));
+  const hidden = fs
+    .readdirSync(d, { recursive: true })
+    .map(String)
+    .filter((f) => path.basename(f).startsWith('.'));
   t.same(hidden, [], 'no hidden file anywhere');
 });
 
@@ -892,24 +1000,42 @@ t.test('15.18 under ulimit -v 4 and 8 GB a run works (JavaScript kernels, same b
   t.equal(ref.status, 0, ref.stderr);
   // The CLI as a user runs it: without tap's NODE_OPTIONS instrumentation, loaded into every thread.
   const under = (kb: number, out: string, extra = '', env = '') =>
-    spawnSync('bash', ['-c', `ulimit -v ${kb} || exit 99; unset NODE_OPTIONS; ${env} exec "${process.execPath}" "${BIN}" ${assocArgs(sim, path.join(d, out)).join(' ')} ${extra}`], { encoding: 'utf8', timeout: 120_000 });
+    spawnSync('bash', ['-c', `ulimit -v ${kb} || exit 99; unset NODE_OPTIONS; ${env} exec "${process.execPath}" "${BIN}" ${assocArgs(sim, path.join(d, out)).join(' ')} ${extra}`], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
   for (const kb of [4000000, 8000000]) {
     const r = under(kb, `v${kb}`, '--threads 8', 'DOSAGEFLOW_REQUIRE_WASM=');
     if (r.status === 99) return t.skip('ulimit -v cannot be set here', () => {});
     t.equal(r.status, 0, `${kb} kB: ${r.stderr}`);
-    t.match(r.stderr, new RegExp(`^dosageflow: warning: WebAssembly memory cannot be reserved under the address-space limit \\(\`ulimit -v\` ${kb} kB\\).*the JavaScript kernels run instead \\(same results, slower\\)\\n`));
+    t.match(
+      r.stderr,
+      new RegExp(
+        `^dosageflow: warning: WebAssembly memory cannot be reserved under the address-space limit \\(\`ulimit -v\` ${kb} kB\\).*the JavaScript kernels run instead \\(same results, slower\\)\\n`,
+      ),
+    );
     if (kb === 4000000) t.match(r.stderr, /warning: --threads 8 lowered to 4: the address-space limit \(`ulimit -v` 4000000 kB\) leaves room for 4 worker threads/);
     for (const p of ['response', 'dissociation']) t.equal(fs.readFileSync(path.join(d, `v${kb}.${p}.tsv`), 'utf8'), fs.readFileSync(path.join(d, `ref.${p}.tsv`), 'utf8'), `${kb} kB: ${p} identical`);
   }
   // DOSAGEFLOW_REQUIRE_WASM=1: loud, but a resource error (exit 4), not an internal one.
   let r = under(4000000, 'req', '', 'DOSAGEFLOW_REQUIRE_WASM=1');
   t.equal(r.status, 4, r.stderr);
-  t.match(r.stderr, /^dosageflow: WebAssembly memory cannot be reserved under the address-space limit \(`ulimit -v` 4000000 kB\): V8 reserves ~10 GB for each: lift the limit \(`ulimit -v unlimited`\) or unset DOSAGEFLOW_REQUIRE_WASM\n$/);
+  t.match(
+    r.stderr,
+    /^dosageflow: WebAssembly memory cannot be reserved under the address-space limit \(`ulimit -v` 4000000 kB\): V8 reserves ~10 GB for each: lift the limit \(`ulimit -v unlimited`\) or unset DOSAGEFLOW_REQUIRE_WASM\n$/,
+  );
   // Below what one worker thread needs: one line, before anything runs (V8 would abort natively).
   r = under(1000000, 'low', '', 'DOSAGEFLOW_REQUIRE_WASM=');
   t.equal(r.status, 4, r.stderr);
-  t.match(r.stderr, /^dosageflow: the address-space limit \(`ulimit -v` 1000000 kB, 1\.0 GB\) is below the 1\.9 GB a run reserves with one worker thread: raise it \(`ulimit -v 1966080`; SGE: -l h_vmem=2G\)\n$/);
-  t.same(outputsIn(d).filter((f) => !f.startsWith('ref.') && !/^v\d+\./.test(f)), [], 'no output or temporary from the failed runs');
+  t.match(
+    r.stderr,
+    /^dosageflow: the address-space limit \(`ulimit -v` 1000000 kB, 1\.0 GB\) is below the 1\.9 GB a run reserves with one worker thread: raise it \(`ulimit -v 1966080`; SGE: -l h_vmem=2G\)\n$/,
+  );
+  t.same(
+    outputsIn(d).filter((f) => !f.startsWith('ref.') && !/^v\d+\./.test(f)),
+    [],
+    'no output or temporary from the failed runs',
+  );
 });
 
 t.test('15.18 threadsUnderLimit: the worker count that fits, from the measured reservations', async (t) => {
@@ -966,7 +1092,12 @@ t.test('15.8 ploidy 4 and 63: FRQ = dosage / ploidy, INFO NA, --min-maf on that 
     fs.writeFileSync(pheno, 'IID y\n' + ids.map((id, i) => `${id} ${((i * 37) % 11) - 5 + (i % 3) * 0.5}`).join('\n') + '\n');
     const r = runCli(['assoc', '--bgen', bgen, '--pheno', pheno, '--out', path.join(d, `o${z}`)]);
     t.equal(r.status, 0, r.stderr);
-    const rows = fs.readFileSync(path.join(d, `o${z}.y.tsv`), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+    const rows = fs
+      .readFileSync(path.join(d, `o${z}.y.tsv`), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t'));
     haps.forEach((hap, v) => {
       let count = 0;
       for (let i = 0; i < n; i++) for (let h = 0; h < z; h++) count += hap(i, h) ? 1 : 0;
@@ -1002,14 +1133,23 @@ t.test('15.22 disk full while spilling sorted runs (assoc and merge --sort) name
   rows.forEach((r, i) => (ends[i] = e += Buffer.byteLength(r) + 1));
   const rank = rows.map(() => 22);
   const pos = rows.map((r) => Number(r.split('\t')[2]));
-  const err = await sorter.add(text, ends, rank, pos).then(() => sorter.finish()).then(() => null, (x: unknown) => x);
+  const err = await sorter
+    .add(text, ends, rank, pos)
+    .then(() => sorter.finish())
+    .then(
+      () => null,
+      (x: unknown) => x,
+    );
   sorter.abort();
   t.ok(err, 'the spill fails');
   t.match(formatError(err), spillError, 'assoc: the message names the run file');
   // merge --sort of the same rows, its runs on the full disk.
   const shuffled = path.join(out, 'rev.tsv');
   fs.writeFileSync(shuffled, [lines[0], ...rows].join('\n') + '\n');
-  const m = await runMerge({ inputs: [shuffled], out: path.join(out, 'm.tsv'), compress: 'none', sort: true, memoryMB: 0.002, tmpDir: d, log: () => {} }).then(() => null, (x: unknown) => x);
+  const m = await runMerge({ inputs: [shuffled], out: path.join(out, 'm.tsv'), compress: 'none', sort: true, memoryMB: 0.002, tmpDir: d, log: () => {} }).then(
+    () => null,
+    (x: unknown) => x,
+  );
   t.ok(m, 'merge --sort fails');
   t.match(formatError(m), spillError, 'merge --sort: the message names the run file');
   t.same(visible(d), [], 'no run left on the disk');

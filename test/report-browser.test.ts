@@ -82,7 +82,10 @@ t.test('report.html renders in Chromium', { skip: fs.existsSync(CHROMIUM) ? fals
     t.ok(s.paths > 2 && s.texts > 5, 'plot has points and text');
   }
   t.ok(info.points > 50, 'kept points span the Manhattan plot');
-  t.ok(info.imgs.every((w) => w > 0), 'any <img> loaded');
+  t.ok(
+    info.imgs.every((w) => w > 0),
+    'any <img> loaded',
+  );
   t.ok(info.manhattan && info.manhattan.w > info.qq!.w, 'Manhattan wider than QQ');
   t.equal(info.rows, summary.top_loci.length, 'one row per top locus');
   t.equal(info.firstSnp, summary.top_loci[0].snp);

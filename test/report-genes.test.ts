@@ -34,7 +34,10 @@ t.test('Ensembl GFF3: gene and ncRNA_gene lines, Name and biotype, the gene: pre
     { start: 29554, end: 31109, name: 'MIR1302-2HG', id: 'ENSG00000243485', biotype: 'lncRNA' },
     { start: 65419, end: 71585, name: 'OR4F5', id: 'ENSG00000186092', biotype: 'protein_coding' },
   ]);
-  const noGenes = (await fs.promises.readFile(G('ensembl.gff3'), 'utf8')).split('\n').filter((l) => !/\t(gene|ncRNA_gene)\t/.test(l)).join('\n');
+  const noGenes = (await fs.promises.readFile(G('ensembl.gff3'), 'utf8'))
+    .split('\n')
+    .filter((l) => !/\t(gene|ncRNA_gene)\t/.test(l))
+    .join('\n');
   async function* one() {
     yield Buffer.from(noGenes);
   }
@@ -158,7 +161,10 @@ t.test('assoc --report --genes: genes read once before the run; a bad gene file 
   t.equal(r.status, 0, r.stderr);
   const j = JSON.parse(fs.readFileSync(path.join(dir, 'ok.response.report/summary.json'), 'utf8'));
   t.match(j.genes, { n_genes: 13, types: 'all' });
-  t.ok(j.top_loci.every((l: { gene_label?: string | null }) => 'gene_label' in l), 'every top locus has its gene (or null)');
+  t.ok(
+    j.top_loci.every((l: { gene_label?: string | null }) => 'gene_label' in l),
+    'every top locus has its gene (or null)',
+  );
   const u = runCli([...base, '--genes', G('genes.gtf'), '--out', path.join(dir, 'u')]);
   t.equal(u.status, 2);
   t.match(u.stderr, /--genes annotates the report: use it with --report/);

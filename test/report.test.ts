@@ -14,19 +14,7 @@ import { pText } from '../src/report/html.js';
 import { reportCommand } from '../src/commands/report.js';
 import { CHI2_1_MEDIAN, chi2FromLogP } from '../src/stats/distributions.js';
 import { FileError, InputError, UsageError } from '../src/errors.js';
-import {
-  DEFAULT_CHROMS,
-  HEADER,
-  REPO_ROOT,
-  assertWellFormedXml,
-  logPIndependent,
-  makeSumstats,
-  mulberry32,
-  pathPoints,
-  pngSize,
-  yAxisInverse,
-  type FixtureRow,
-} from './fixtures/report/helpers.js';
+import { DEFAULT_CHROMS, HEADER, REPO_ROOT, assertWellFormedXml, logPIndependent, makeSumstats, mulberry32, pathPoints, pngSize, yAxisInverse, type FixtureRow } from './fixtures/report/helpers.js';
 import { PLANTED_N, pearsonR2, plantedLdFixture, randomLdFixture } from './fixtures/report/ld-fixture.js';
 
 function read(dir: string, f: string): string {
@@ -69,7 +57,10 @@ t.test('lambda, counts: independent sort-based computation (odd and even n, NA, 
     parities.add(ind.n % 2);
     t.equal(s.n_variants, rs.length, 'n_variants');
     t.equal(s.n_tested, ind.n, 'n_tested = rows with P not NA');
-    t.ok(rs.some((r) => r.pText === 'NA'), 'fixture has NA rows');
+    t.ok(
+      rs.some((r) => r.pText === 'NA'),
+      'fixture has NA rows',
+    );
     t.ok(closeRel(s.lambda_gc, ind.lambda, 1e-12), `lambda (${name}, n=${ind.n}): ${s.lambda_gc} vs ${ind.lambda}`);
     t.ok(s.lambda_gc! > 1.02, 'inflated fixture gives lambda > 1');
     const lp = rs.map(logPIndependent).filter((l): l is number => l !== null);
@@ -105,7 +96,11 @@ t.test('rank selection is exact when buckets are crowded (forced refinement pass
       if (passes > 5) break;
     }
     t.ok(passes <= 4, `at most 4 passes (${passes})`);
-    t.same(sel.values(), ranks.map((r) => sorted[r]), `exact ranks over ${values.length} values`);
+    t.same(
+      sel.values(),
+      ranks.map((r) => sorted[r]),
+      `exact ranks over ${values.length} values`,
+    );
   }
 });
 
@@ -168,7 +163,10 @@ t.test('plots: all p < 1e-3 points kept, the rest thinned; SVG well-formed; PNG 
   const thin = tested.filter((x) => !(x.lp < Math.log(1e-3)));
 
   // Kept points: one per row, in genome order along x, at the right height.
-  const [px0, py0, , pph] = svg.match(/data-plot="([^"]+)"/)![1].split(' ').map(Number);
+  const [px0, py0, , pph] = svg
+    .match(/data-plot="([^"]+)"/)![1]
+    .split(' ')
+    .map(Number);
   const ymax = Number(svg.match(/data-ymax="([^"]+)"/)![1]);
   const toMlp = yAxisInverse(svg);
   t.match(svg.slice(0, 300), /data-ybreak="20"/, 'p = 1e-320 breaks the axis at 20');
@@ -192,8 +190,11 @@ t.test('plots: all p < 1e-3 points kept, the rest thinned; SVG well-formed; PNG 
   t.ok(m.thinned_cells < thin.length / 2, `thinned: ${thin.length} points -> ${m.thinned_cells} dots`);
   const thinStarts = pathPoints(svg, 'mh-thinned', 'thin');
   t.ok(thinStarts.length > 0 && thinStarts.length <= m.thinned_cells, 'one subpath per dot or vertical run of dots');
-  const yKeep = py0 + pph - ((3 / 20) * pph * 0.75);
-  t.ok(thinStarts.every(([, y]) => y >= yKeep - 1), 'thinned dots all below the p = 1e-3 line');
+  const yKeep = py0 + pph - (3 / 20) * pph * 0.75;
+  t.ok(
+    thinStarts.every(([, y]) => y >= yKeep - 1),
+    'thinned dots all below the p = 1e-3 line',
+  );
 
   // Labels and thresholds.
   t.match(svg, /class="genome-wide"/);
@@ -250,14 +251,7 @@ t.test('compressed input and unplaced rows', async (t) => {
 
   // Rows without chromosome or position count (lambda, QQ) but are not on the Manhattan plot;
   // CRLF line ends and a space-separated header work too.
-  const rowsTxt = [
-    'CHR SNP BP P',
-    '1 rs1 100 0.5',
-    'NA rs2 200 1e-4',
-    '1 rs3 NA 0.01',
-    '2 rs4 300 NA',
-    'chr2 rs5 400 0.2',
-  ].join('\r\n');
+  const rowsTxt = ['CHR SNP BP P', '1 rs1 100 0.5', 'NA rs2 200 1e-4', '1 rs3 NA 0.01', '2 rs4 300 NA', 'chr2 rs5 400 0.2'].join('\r\n');
   const f2 = path.join(dir, 'u.txt');
   fs.writeFileSync(f2, rowsTxt + '\r\n');
   const u = await writeReport(f2, path.join(dir, 'u'), { png: false });
@@ -521,7 +515,11 @@ t.test('LD loci: low-LD neighbours are separate loci, high-LD ones one locus; ab
   for (const method of ['dosage', 'plink1.9'] as const) {
     const out = path.join(dir, `ld-${method}`);
     const s = await writeReport(f.sums, out, { png: false, ldRef: f.gen, ldRefSample: f.sample, ldMethod: method });
-    t.same(s.top_loci.map((l) => [l.snp, l.locus_n_variants, l.locus_start, l.locus_end, l.in_ld_ref]), want, `${method}: LD loci`);
+    t.same(
+      s.top_loci.map((l) => [l.snp, l.locus_n_variants, l.locus_start, l.locus_end, l.in_ld_ref]),
+      want,
+      `${method}: LD loci`,
+    );
     t.equal(s.n_loci, 6);
     t.equal(s.n_gws_loci, 3, 'rsA, rsX, rsB (rsC, p 2e-8, is in the locus of rsA)');
     t.same(s.clumping, {
@@ -596,7 +594,11 @@ t.test('LD loci: low-LD neighbours are separate loci, high-LD ones one locus; ab
   const gz = path.join(dir, 'ref.bin');
   fs.writeFileSync(gz, zlib.gzipSync(fx.gen));
   const z = await writeReport(f.sums, path.join(dir, 'gz'), { png: false, ldRef: gz });
-  t.same(z.top_loci.map((l) => [l.snp, l.locus_n_variants]), want.map((w) => [w[0], w[1]]), 'gzip LD reference');
+  t.same(
+    z.top_loci.map((l) => [l.snp, l.locus_n_variants]),
+    want.map((w) => [w[0], w[1]]),
+    'gzip LD reference',
+  );
 });
 
 t.test('LD loci equal a naive greedy implementation (random blocks, r^2 from 0 to 1)', async (t) => {
@@ -638,7 +640,10 @@ t.test('LD loci equal a naive greedy implementation (random blocks, r^2 from 0 t
       }
       t.equal(nearBound, 0, 'no pair within 1e-6 of the bound');
       t.ok(want.some((w) => w[1] > 1) && want.length > 10, `several loci, some with several variants (${want.length})`);
-      t.ok(want.some((w) => !w[4]), 'some index variants not in the reference');
+      t.ok(
+        want.some((w) => !w[4]),
+        'some index variants not in the reference',
+      );
       t.same(
         s.top_loci.map((l) => [l.snp, l.locus_n_variants, l.locus_start, l.locus_end, l.in_ld_ref]),
         want,

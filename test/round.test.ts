@@ -31,7 +31,15 @@ t.test('ties go to the even neighbour', async (t) => {
   ];
   for (const [x, want] of ties) t.equal(roundHalfEven(x), want, `${x} -> ${want}`);
   // Not ties: the nearest integer.
-  for (const [x, want] of [[0.49999999999999994, 0], [1.4999, 1], [1.5000001, 2], [2 ** 53, 2 ** 53], [-2.5000001, -3], [0, 0]] as const) t.equal(roundHalfEven(x), want, `${x}`);
+  for (const [x, want] of [
+    [0.49999999999999994, 0],
+    [1.4999, 1],
+    [1.5000001, 2],
+    [2 ** 53, 2 ** 53],
+    [-2.5000001, -3],
+    [0, 0],
+  ] as const)
+    t.equal(roundHalfEven(x), want, `${x}`);
 });
 
 t.test('property: equals the floor-and-fraction reference for any double; half-integers go to the even one', async (t) => {

@@ -55,7 +55,10 @@ t.test('--extract with --exclude equals plink2; the summary counts what each rem
 });
 
 t.test('all four at once, and across chunk edges and threads', async (t) => {
-  for (const [chunkSize, threads] of [[4096, 1], [777, 2]] as const) {
+  for (const [chunkSize, threads] of [
+    [4096, 1],
+    [777, 2],
+  ] as const) {
     const s = await runAssoc(config({ keep: G('keep.txt'), remove: G('remove.txt'), exclude: G('exclude.txt'), chunkSize, threads }));
     same(t, readTable(s.phenos[0].output), golden('keep-remove-exclude'), `chunks of ${chunkSize} bytes, ${threads} threads`);
     t.equal(s.selection, '--keep removed 20 samples, --remove 10 samples, --exclude 48 variants');
@@ -69,13 +72,20 @@ t.test('BGEN: --extract matches the rsid, as plink2 does', async (t) => {
 });
 
 t.test('sample lists: plink formats, header optional', async (t) => {
-  t.same(parseSampleList('#FID IID\nf1 a\nf2 b\n', 'k'), [{ fid: 'f1', iid: 'a' }, { fid: 'f2', iid: 'b' }]);
+  t.same(parseSampleList('#FID IID\nf1 a\nf2 b\n', 'k'), [
+    { fid: 'f1', iid: 'a' },
+    { fid: 'f2', iid: 'b' },
+  ]);
   t.same(parseSampleList('FID IID\nf1 a\n', 'k'), [{ fid: 'f1', iid: 'a' }]);
   t.same(parseSampleList('#IID SEX\na 1\nb 2\n', 'k'), [{ iid: 'a' }, { iid: 'b' }]);
   t.same(parseSampleList('a\n\nb\n', 'k'), [{ iid: 'a' }, { iid: 'b' }]);
   t.same(parseSampleList('f1 a extra\n', 'k'), [{ fid: 'f1', iid: 'a' }], 'no header, two or more fields: FID IID');
   t.throws(() => parseSampleList('#ID\na\n', 'k.txt'), { message: /header starts with '#ID'/, file: 'k.txt', line: 1 });
-  const samples = [{ fid: 'F1', iid: 'a' }, { fid: 'F2', iid: 'a' }, { fid: 'F3', iid: 'c' }];
+  const samples = [
+    { fid: 'F1', iid: 'a' },
+    { fid: 'F2', iid: 'a' },
+    { fid: 'F3', iid: 'c' },
+  ];
   const dir = tmpDir('lists');
   const keep = path.join(dir, 'keep.txt');
   fs.writeFileSync(keep, 'F2 a\nc\nnobody\n');
@@ -139,15 +149,26 @@ t.test('prs --keep/--remove: LD, scores and test over the kept samples (= a targ
   const n = sampleLines.length - 2;
   const keepIdx = [...Array(n).keys()].filter((i) => i % 3 !== 1);
   fs.writeFileSync(path.join(dir, 'keep.txt'), keepIdx.map((i) => sampleLines[i + 2].split(' ').slice(0, 2).join(' ')).join('\n') + '\n');
-  fs.writeFileSync(path.join(dir, 'remove.txt'), [...Array(n).keys()].filter((i) => i % 3 === 1).map((i) => sampleLines[i + 2].split(' ')[1]).join('\n') + '\n');
+  fs.writeFileSync(
+    path.join(dir, 'remove.txt'),
+    [...Array(n).keys()]
+      .filter((i) => i % 3 === 1)
+      .map((i) => sampleLines[i + 2].split(' ')[1])
+      .join('\n') + '\n',
+  );
   fs.writeFileSync(path.join(dir, 'sub.sample'), [sampleLines[0], sampleLines[1], ...keepIdx.map((i) => sampleLines[i + 2])].join('\n') + '\n');
   const subGen = ['target.chr1.gen', 'target.chr23.gen'].map((g) => {
     const out = path.join(dir, g);
     const lines = fs.readFileSync(R(g), 'utf8').trimEnd().split('\n');
-    fs.writeFileSync(out, lines.map((l) => {
-      const f = l.split(' ');
-      return [...f.slice(0, 6), ...keepIdx.flatMap((i) => f.slice(6 + 3 * i, 9 + 3 * i))].join(' ');
-    }).join('\n') + '\n');
+    fs.writeFileSync(
+      out,
+      lines
+        .map((l) => {
+          const f = l.split(' ');
+          return [...f.slice(0, 6), ...keepIdx.flatMap((i) => f.slice(6 + 3 * i, 9 + 3 * i))].join(' ');
+        })
+        .join('\n') + '\n',
+    );
     return out;
   });
   const ref = prsConfig({ targets: subGen, sample: path.join(dir, 'sub.sample') });
@@ -181,7 +202,10 @@ t.test('prs --extract/--exclude: only the listed target variants (= a target of 
   t.match(s.selection, /^--exclude \d+ variants$/);
   outputsEqual(t, x.out, ref.out, '--exclude');
   const kept = readTable(`${ref.out}.clumped.tsv`).rows.map((r) => r[1]);
-  t.ok(kept.every((id) => !ids.includes(id)), 'no excluded variant is an index variant');
+  t.ok(
+    kept.every((id) => !ids.includes(id)),
+    'no excluded variant is an index variant',
+  );
 });
 
 t.test('report --keep/--remove: r2 over the kept LD-reference samples (= a reference of only those)', async (t) => {
@@ -196,16 +220,32 @@ t.test('report --keep/--remove: r2 over the kept LD-reference samples (= a refer
   const sample = w('ref.sample', f.sample);
   const keepIdx = [...Array(PLANTED_N).keys()].filter((i) => i % 3 !== 2);
   const keep = w('keep.txt', keepIdx.map((i) => `L${i + 1}`).join('\n') + '\n');
-  const remove = w('remove.txt', [...Array(PLANTED_N).keys()].filter((i) => i % 3 === 2).map((i) => `L${i + 1} L${i + 1}`).join('\n') + '\n');
-  const cutGen = w('cut.gen', f.gen.trimEnd().split('\n').map((l) => {
-    const x = l.split(' ');
-    return [...x.slice(0, 6), ...keepIdx.flatMap((i) => x.slice(6 + 3 * i, 9 + 3 * i))].join(' ');
-  }).join('\n') + '\n');
+  const remove = w(
+    'remove.txt',
+    [...Array(PLANTED_N).keys()]
+      .filter((i) => i % 3 === 2)
+      .map((i) => `L${i + 1} L${i + 1}`)
+      .join('\n') + '\n',
+  );
+  const cutGen = w(
+    'cut.gen',
+    f.gen
+      .trimEnd()
+      .split('\n')
+      .map((l) => {
+        const x = l.split(' ');
+        return [...x.slice(0, 6), ...keepIdx.flatMap((i) => x.slice(6 + 3 * i, 9 + 3 * i))].join(' ');
+      })
+      .join('\n') + '\n',
+  );
   const sl = f.sample.trimEnd().split('\n');
   const cutSample = w('cut.sample', [sl[0], sl[1], ...keepIdx.map((i) => sl[i + 2])].join('\n') + '\n');
   for (const method of ['dosage', 'plink1.9'] as const) {
     const ref = await writeReport(sums, path.join(dir, `cut-${method}`), { png: false, ldRef: cutGen, ldRefSample: cutSample, ldMethod: method });
-    for (const [flag, opts] of [['--keep', { keep }], ['--remove', { remove }]] as const) {
+    for (const [flag, opts] of [
+      ['--keep', { keep }],
+      ['--remove', { remove }],
+    ] as const) {
       const s = await writeReport(sums, path.join(dir, `${flag}-${method}`), { png: false, ldRef: gen, ldRefSample: sample, ldMethod: method, ...opts });
       t.same(s.top_loci, ref.top_loci, `${method} ${flag}: the loci of the cut reference`);
       const c = s.clumping as { ld_samples: number; ld_samples_not_kept?: number; ld_samples_removed?: number };

@@ -149,7 +149,10 @@ t.test('same seed gives byte-identical files; another seed differs', async (t) =
   t.ok(fs.readFileSync(bg.files.pheno).equals(fs.readFileSync(a.files.pheno)), 'bgen run: same phenotypes');
   t.ok(fs.readFileSync(bg.files.truth).equals(fs.readFileSync(a.files.truth)), 'bgen run: same truth');
   // No temporaries left behind.
-  t.same(fs.readdirSync(path.dirname(a.files.genotypes)).filter((f) => f.includes('.tmp-')), []);
+  t.same(
+    fs.readdirSync(path.dirname(a.files.genotypes)).filter((f) => f.includes('.tmp-')),
+    [],
+  );
 });
 
 t.test('.gen layout, order, ids and probabilities', async (t) => {
@@ -193,10 +196,7 @@ t.test('.gen layout, order, ids and probabilities', async (t) => {
   t.equal(order, 0, 'chromosomes in natural order, positions increasing');
   t.equal(rsids.size, m, 'rsids unique');
   t.ok(missing > 0 && missing < 0.005 * n * m, `a few missing genotypes (${missing} of ${n * m})`);
-  t.same(
-    [...new Set(gen.map((g) => g.chr))],
-    ['1', '7', '21', '22'],
-  );
+  t.same([...new Set(gen.map((g) => g.chr))], ['1', '7', '21', '22']);
   t.ok(
     gen.some((g) => g.a.length > 1 || g.b.length > 1),
     'some indels',
@@ -331,10 +331,11 @@ t.test('genotype statistics: MAF spectrum, MACH R2 spread, LD', async (t) => {
   const maf = d.map((x) => {
     let s = 0;
     let c = 0;
-    for (const v of x) if (!Number.isNaN(v)) {
-      s += v;
-      c++;
-    }
+    for (const v of x)
+      if (!Number.isNaN(v)) {
+        s += v;
+        c++;
+      }
     const p = s / (2 * c);
     return Math.min(p, 1 - p);
   });
@@ -599,10 +600,7 @@ t.test('bgen probability rounding follows the spec', async (t) => {
 t.test('option validation', async (t) => {
   const ok = { samples: 10, variants: 100, out: path.join(TMP, 'v') };
   const cfg = resolveSimulateConfig(ok);
-  t.same(
-    [cfg.format, cfg.genCompression, cfg.bits, cfg.seed, cfg.effects, cfg.chromosomes.length],
-    ['gen', 'none', 8, 1, 3, 22],
-  );
+  t.same([cfg.format, cfg.genCompression, cfg.bits, cfg.seed, cfg.effects, cfg.chromosomes.length], ['gen', 'none', 8, 1, 3, 22]);
   t.equal(resolveSimulateConfig({ ...ok, format: 'bgen' }).bgenCompression, 'zlib');
   t.equal(resolveSimulateConfig({ ...ok, format: 'bgen', compress: 'zst' }).bgenCompression, 'zstd');
   t.same(resolveSimulateConfig({ ...ok, chromosomes: '22,1-3, 5' }).chromosomes, [1, 2, 3, 5, 22]);

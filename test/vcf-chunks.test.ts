@@ -48,4 +48,3 @@ t.test('chunk edges: any read size, chunk size and block size give identical byt
     setVcfReadSize(1 << 20);
   }
 });
-

@@ -128,7 +128,12 @@ t.test('--region through the .tbi equals the matching rows of a whole-file run',
     files.push(small);
   }
   for (const f of files) {
-    for (const [reg, chr, s, e] of [['22:16060000-16090000', '22', 16060000, 16090000], ['X', 'X', 0, Infinity], ['MT:200-1000', 'MT', 200, 1000], ['1:1000010-1000030', '1', 1000010, 1000030]] as const) {
+    for (const [reg, chr, s, e] of [
+      ['22:16060000-16090000', '22', 16060000, 16090000],
+      ['X', 'X', 0, Infinity],
+      ['MT:200-1000', 'MT', 200, 1000],
+      ['1:1000010-1000030', '1', 1000010, 1000030],
+    ] as const) {
       const r = run(f, ['--region', reg, '--region', '22:16120000-16125000']);
       t.equal(r.status, 0, r.stderr);
       const want = [...rowsIn(all, '22', 16120000, 16125000), ...rowsIn(all, chr, s, e)];

@@ -54,7 +54,14 @@ t.test('a multi-allelic record (bcftools norm -m+) gives the rows of the two rec
   for (const p of PHENOS) {
     const ours = readTable(`${cfg.out}.${p}.tsv`);
     const joined = ours.rows.filter((r) => r[1] === 'snp30;snp31');
-    t.same(joined.map((r) => [r[3], r[4]]), [['A', 'C'], ['G', 'C']], 'one row per ALT allele, A2 = REF');
+    t.same(
+      joined.map((r) => [r[3], r[4]]),
+      [
+        ['A', 'C'],
+        ['G', 'C'],
+      ],
+      'one row per ALT allele, A2 = REF',
+    );
     // Each row carries the ID of the record that held its ALT allele.
     for (const r of ours.rows) if (r[1] === 'snp30;snp31') r[1] = r[3] === 'A' ? 'snp30' : 'snp31';
     const res = compareWithPlink2(ours, golden('ds', p));
@@ -79,7 +86,10 @@ t.test('--extract-if-info R2>=0.3 keeps exactly the records whose INFO R2 passes
   const cfg = vcfConfig(V('reordered.vcf.gz'), { infoFilter: { key: 'R2', op: '>=', value: 0.3 }, log: (s) => logs.push(s) });
   const s = await runAssoc(cfg);
   const r2 = new Map<string, number>();
-  for (const line of zlib.gunzipSync(fs.readFileSync(V('reordered.vcf.gz'))).toString().split('\n')) {
+  for (const line of zlib
+    .gunzipSync(fs.readFileSync(V('reordered.vcf.gz')))
+    .toString()
+    .split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const f = line.split('\t');
     r2.set(f[2], Number(/R2=([^;]+)/.exec(f[7])![1]));
@@ -88,7 +98,10 @@ t.test('--extract-if-info R2>=0.3 keeps exactly the records whose INFO R2 passes
   t.equal(s.infoFiltered, r2.size - pass, 'records removed counted');
   t.match(logs.join('\n'), new RegExp(`${r2.size - pass} removed by --extract-if-info`));
   const ours = readTable(`${cfg.out}.resp.tsv`);
-  t.ok(ours.rows.every((row) => r2.get(row[1])! >= 0.3), 'every row kept passes');
+  t.ok(
+    ours.rows.every((row) => r2.get(row[1])! >= 0.3),
+    'every row kept passes',
+  );
   const all = golden('reordered', 'resp');
   all.rows = all.rows.filter((row) => r2.get(row[2])! >= 0.3);
   const res = compareWithPlink2(ours, all);
@@ -98,7 +111,11 @@ t.test('--extract-if-info R2>=0.3 keeps exactly the records whose INFO R2 passes
 
 t.test('live plink2 comparison', { skip: hasCommand('plink2') ? false : 'plink2 not installed (the committed goldens above still ran)' }, async (t) => {
   const dir = tmpDir('vcf-plink2');
-  const r = spawnSync('plink2', ['--vcf', V('reordered.vcf.gz'), 'dosage=DS', '--pheno', V('pheno.tsv'), '--covar', V('covar.tsv'), '--glm', 'cols=+a1freq,+machr2', 'hide-covar', '--out', path.join(dir, 'live')], { encoding: 'utf8' });
+  const r = spawnSync(
+    'plink2',
+    ['--vcf', V('reordered.vcf.gz'), 'dosage=DS', '--pheno', V('pheno.tsv'), '--covar', V('covar.tsv'), '--glm', 'cols=+a1freq,+machr2', 'hide-covar', '--out', path.join(dir, 'live')],
+    { encoding: 'utf8' },
+  );
   t.equal(r.status, 0, 'plink2 ran');
   const cfg = vcfConfig(V('reordered.vcf.gz'));
   await runAssoc(cfg);

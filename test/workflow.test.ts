@@ -20,9 +20,11 @@ function snakemake(cwd: string, args: string[]) {
 
 /** YAML for a flat config of strings, numbers, booleans and lists of strings. */
 function yaml(cfg: Record<string, unknown>): string {
-  return Object.entries(cfg)
-    .map(([k, v]) => `${k}: ${Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(', ')}]` : JSON.stringify(v)}`)
-    .join('\n') + '\n';
+  return (
+    Object.entries(cfg)
+      .map(([k, v]) => `${k}: ${Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(', ')}]` : JSON.stringify(v)}`)
+      .join('\n') + '\n'
+  );
 }
 
 t.test('3 shards of small.gen, merged per phenotype, equal one assoc run byte for byte; reports made', { skip }, async (t) => {
@@ -80,8 +82,14 @@ t.test('BGEN config (dry run): --bgen per file and shard, options passed, report
   const r = snakemake(dir, ['--configfile', 'cfg.yaml', '--cores', '4', '-n', '-p']);
   t.equal(r.status, 0, r.stderr);
   const out = r.stdout + r.stderr;
-  t.match(out, /\/opt\/dosageflow\/bin\/dosageflow assoc --bgen \S+example\.8bits\.bgen --shard 2\/2 --sample \S+ --pheno \S+ --covar \S+ --pheno-name trait1 trait2 --covar-name age --threads 3 --no-progress --compress zst --out out\/b\.shards\/f1\.s2 --min-info 0\.3/);
-  t.match(out, /dosageflow merge out\/b\.shards\/f0\.s1\.trait2\.tsv\.zst out\/b\.shards\/f0\.s2\.trait2\.tsv\.zst out\/b\.shards\/f1\.s1\.trait2\.tsv\.zst out\/b\.shards\/f1\.s2\.trait2\.tsv\.zst --out out\/b\.trait2\.tsv\.gz/);
+  t.match(
+    out,
+    /\/opt\/dosageflow\/bin\/dosageflow assoc --bgen \S+example\.8bits\.bgen --shard 2\/2 --sample \S+ --pheno \S+ --covar \S+ --pheno-name trait1 trait2 --covar-name age --threads 3 --no-progress --compress zst --out out\/b\.shards\/f1\.s2 --min-info 0\.3/,
+  );
+  t.match(
+    out,
+    /dosageflow merge out\/b\.shards\/f0\.s1\.trait2\.tsv\.zst out\/b\.shards\/f0\.s2\.trait2\.tsv\.zst out\/b\.shards\/f1\.s1\.trait2\.tsv\.zst out\/b\.shards\/f1\.s2\.trait2\.tsv\.zst --out out\/b\.trait2\.tsv\.gz/,
+  );
   t.notMatch(out, /dosageflow report/, 'report: false');
 });
 

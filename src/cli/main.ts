@@ -108,7 +108,7 @@ export function buildParser(argv: string[]): Argv {
     // ("unknown arguments: condition-list, conditionList").
     .parserConfiguration({ 'camel-case-expansion': false })
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .epilogue('Run `dosageflow <command> --help` for a command\'s options and examples.')
+    .epilogue("Run `dosageflow <command> --help` for a command's options and examples.")
     .fail((msg, err) => {
       if (err) throw err;
       throw new UsageError(msg ? yargsMessage(msg) : 'bad usage (see --help)');
@@ -138,7 +138,10 @@ function checkRepeats(args: Record<string, unknown>, y: Argv): void {
 
 /** yargs' multi-line messages as one line: a choice error names the option, its choices and the value. */
 export function yargsMessage(msg: string): string {
-  const lines = msg.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = msg
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const choices = lines.map((l) => /^Argument: (.+?), Given: (.+?), Choices: (.+)$/.exec(l)).filter((m) => m !== null);
   if (/^Invalid values:/.test(lines[0] ?? '') && choices.length) {
     return choices.map((m) => `--${m[1]} takes one of ${m[3].replace(/"/g, '')}, not ${m[2].replace(/^"(.*)"$/, "'$1'")}`).join('; ');

@@ -42,12 +42,15 @@ function vcfOptions(y: Argv): Argv {
   return y
     .option('vcf', { type: 'string', array: true, describe: 'VCF files with dosages (bgzip, gzip or plain: detected from content; - = stdin); samples from the #CHROM line' })
     .option('vcf-dosage', { type: 'string', describe: 'FORMAT field for the dosage: DS, GP, HDS (sum of the haplotype dosages) or GT (default: DS, else GP, else HDS, else GT, per record)' })
-    .option('extract-if-info', { type: 'string', array: true, describe: "keep VCF variants whose INFO key passes, e.g. 'R2>=0.3' (minimac), 'DR2>=0.8' (Beagle), 'INFO>0.4'; variants without the key are removed" })
+    .option('extract-if-info', {
+      type: 'string',
+      array: true,
+      describe: "keep VCF variants whose INFO key passes, e.g. 'R2>=0.3' (minimac), 'DR2>=0.8' (Beagle), 'INFO>0.4'; variants without the key are removed",
+    })
     .example('$0 assoc --vcf chr*.dose.vcf.gz --pheno p.tsv --covar c.tsv --extract-if-info "R2>=0.3" --out res', 'imputation-server VCFs (DS), minimac R2 filter')
     .example('$0 assoc --vcf chr22.dose.vcf.gz --region 22:16000000-17000000 --pheno p.tsv --out res', 'a tabix .tbi/.csi beside the file: seeks to the region');
 }
 // --- end of VCF options ---
-
 
 function parseShard(v: unknown, gen: string[]): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(String(v).trim());
@@ -151,7 +154,7 @@ export const assocCommand: CommandModule = {
           'Case/control phenotypes (non-missing values all 1 = control, 2 = case; 0, -9, NA missing; with\n' +
           '--1: 0 = control, 1 = case) run as logistic regression with Firth fallback, as plink2 --glm:\n' +
           'CHR SNP BP A1 A2 FRQ INFO N N_CASE N_CTRL FRQ_CASE FRQ_CTRL BETA SE Z P LOG10P FIRTH, BETA the\n' +
-          'ln(odds ratio) of A1, Z the Wald statistic, FIRTH Y where Firth\'s penalised fit was used.',
+          "ln(odds ratio) of A1, Z the Wald statistic, FIRTH Y where Firth's penalised fit was used.",
       )
       .option('gen', { type: 'string', array: true, describe: 'IMPUTE2 .gen files (plain, gzip or zstd: detected from content); - = stdin' })
       .option('bgen', { type: 'string', array: true, describe: 'BGEN files (v1.1-v1.3, any bit depth, zlib/zstd); a FILE.bgi index is used for --region' })
@@ -161,14 +164,17 @@ export const assocCommand: CommandModule = {
       .option('pheno-name', { type: 'string', array: true, describe: 'phenotype columns to test (default: all)' })
       .option('1', { type: 'boolean', describe: 'case/control phenotypes are coded 0 = control, 1 = case (plink2 --1; default 1/2 with 0 missing)' })
       .option('pheno-quantitative', { type: 'string', array: true, describe: 'phenotypes to run as quantitative (linear) even when coded 1/2' })
-      .option('firth', { type: 'boolean', describe: 'case/control: Firth regression for every variant (plink2 --glm firth); --no-firth: no Firth fallback, NA where logistic regression fails (plink2 --glm no-firth)' })
+      .option('firth', {
+        type: 'boolean',
+        describe: 'case/control: Firth regression for every variant (plink2 --glm firth); --no-firth: no Firth fallback, NA where logistic regression fails (plink2 --glm no-firth)',
+      })
       .option('covar', { type: 'string', describe: 'covariate table with a header, as --pheno' })
       .option('covar-name', { type: 'string', array: true, describe: 'covariate columns to use (default: all)' })
       .option('chr', { type: 'string', describe: 'chromosome of IMPUTE2 .gen files without a CHR column (SNPID RSID POS A B); with a CHR column it must agree' })
       .option('dosage-precision', {
         type: 'string',
         choices: ['plink2', 'exact'],
-        describe: 'plink2: dosages rounded to 1/16384 as plink2 stores them (default for .gen: results equal plink2\'s); exact: as decoded (default for BGEN)',
+        describe: "plink2: dosages rounded to 1/16384 as plink2 stores them (default for .gen: results equal plink2's); exact: as decoded (default for BGEN)",
       })
       .option('out', { type: 'string', describe: `output prefix${PREFIX_HELP}; - writes the (single) phenotype table to stdout` })
       .option('compress', {
@@ -185,11 +191,14 @@ export const assocCommand: CommandModule = {
       .option('min-info', { type: 'number', describe: 'drop variants with INFO (MACH R2 over the samples used) below this' })
       .option('max-info', { type: 'number', describe: 'drop variants with INFO above this' })
       .option('min-maf', { type: 'string', describe: 'drop variants with minor allele frequency below this (0.01 or 1%)' })
-      .option('max-corr', { type: 'number', describe: 'as plink2: a row is NA (CORR_TOO_HIGH) when the dosage or a covariate correlates with another above this among the samples used (default 0.999)' })
-      .option('vif', { type: 'number', describe: 'as plink2: a row is NA (VIF_TOO_HIGH) when a predictor\'s variance inflation factor exceeds this (default 50)' })
+      .option('max-corr', {
+        type: 'number',
+        describe: 'as plink2: a row is NA (CORR_TOO_HIGH) when the dosage or a covariate correlates with another above this among the samples used (default 0.999)',
+      })
+      .option('vif', { type: 'number', describe: "as plink2: a row is NA (VIF_TOO_HIGH) when a predictor's variance inflation factor exceeds this (default 50)" })
       .option('region', { type: 'string', array: true, describe: 'only variants in CHR or CHR:START-END (repeatable)' })
       .options(SELECTION_OPTIONS)
-      .option('shard', { type: 'string', describe: 'I/N: only the I-th of N near-equal contiguous slices of each file\'s variants (for cluster runs; see merge)' })
+      .option('shard', { type: 'string', describe: "I/N: only the I-th of N near-equal contiguous slices of each file's variants (for cluster runs; see merge)" })
       .option('threads', { type: 'number', describe: 'worker threads (default: available cores)' })
       .option('chunk-size', { type: 'string', describe: 'bytes of input per work unit, 1 to 256M (default 4M for .gen, 1M for BGEN)' })
       .option('memory', { type: 'number', describe: 'MB for sorting out-of-order input before spilling to disk (default 256)' })
@@ -202,11 +211,20 @@ export const assocCommand: CommandModule = {
       .example('$0 assoc --gen chr*.gen.zst --sample cohort.sample --pheno pheno.tsv --covar covar.tsv --out results/ket', 'all phenotypes, all covariates')
       .example('$0 assoc --gen plink.gen --sample plink.sample --pheno p.tsv --out res', 'a .gen from plink2 --export oxford (CHR ID POS A B, several chromosomes): no --chr')
       .example('$0 assoc --gen chr22.impute2.gen.gz --chr 22 --sample s.sample --pheno p.tsv --out res', 'an IMPUTE2 file without a chromosome column (SNPID RSID POS A B)')
-      .example('$0 assoc --gen study.gen.gz --sample s.sample --pheno p.tsv --pheno-name response --covar c.tsv --covar-name age,sex,PC1,PC2 --min-info 0.6 --max-info 1.2 --min-maf 0.01 --out res', 'the study\'s filters')
-      .example('$0 assoc --gen chr*.gen.gz --sample s.sample --pheno p.tsv --keep eur.txt --remove related.txt --exclude bad-snps.txt --out res', 'samples and variants chosen as plink2 --keep/--remove/--extract/--exclude')
+      .example(
+        '$0 assoc --gen study.gen.gz --sample s.sample --pheno p.tsv --pheno-name response --covar c.tsv --covar-name age,sex,PC1,PC2 --min-info 0.6 --max-info 1.2 --min-maf 0.01 --out res',
+        "the study's filters",
+      )
+      .example(
+        '$0 assoc --gen chr*.gen.gz --sample s.sample --pheno p.tsv --keep eur.txt --remove related.txt --exclude bad-snps.txt --out res',
+        'samples and variants chosen as plink2 --keep/--remove/--extract/--exclude',
+      )
       .example('$0 assoc --bgen ukb_chr*.bgen --sample ukb.sample --pheno p.tsv --covar c.tsv --region 22:16000000-17000000 --out res', 'BGEN with a .bgi index: seeks to the region')
       .example('$0 assoc --bgen c.bgen --pheno p.tsv --compress bgz --out res && tabix res.response.tsv.gz 6:1-2000000', 'BGZF tables with a tabix index: query a region')
-      .example('$0 assoc --bgen c.bgen --pheno p.tsv --format gwas-ssf --genome-build GRCh38 --compress gz --out gcst', 'GWAS Catalog submission: gcst.<PHENO>.tsv.gz and gcst.<PHENO>.tsv.gz-meta.yaml')
+      .example(
+        '$0 assoc --bgen c.bgen --pheno p.tsv --format gwas-ssf --genome-build GRCh38 --compress gz --out gcst',
+        'GWAS Catalog submission: gcst.<PHENO>.tsv.gz and gcst.<PHENO>.tsv.gz-meta.yaml',
+      )
       .example('$0 assoc --gen c.gen --sample s.sample --pheno p.tsv --format plink2 --out res', 'res.<PHENO>.glm.linear, as plink2 --glm names and lays it out')
       .example('$0 assoc --gen chr22.gen --sample s.sample --pheno p.tsv --pheno-name response --out - | head', 'stream one phenotype to stdout')
       .example('$0 assoc --bgen cc.bgen --sample cc.sample --pheno p.tsv --pheno-name t2d,bmi --covar c.tsv --out res', 't2d coded 1/2: logistic with Firth fallback; bmi: linear')

@@ -33,7 +33,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
           'Runs assoc on the first --variants variants of FILE (.gen in any compression, or BGEN) at\n' +
           'each thread count and prints variants/s, sample x variants/s per core and the projected\n' +
           'time for the whole file. Without --pheno, two random phenotypes (one 40% missing) and 12\n' +
-          'random covariates are used, the study\'s model. Nothing is written beside FILE.',
+          "random covariates are used, the study's model. Nothing is written beside FILE.",
       )
       .positional('file', { type: 'string', describe: 'the .gen / .gen.gz / .gen.zst or .bgen file' })
       .option('sample', { type: 'string', describe: 'Oxford .sample (needed for .gen; BGEN may carry its sample IDs)' })
@@ -97,7 +97,11 @@ export async function runBench(a: BenchArgs, log: (l: string) => void): Promise<
     let pheno = a.pheno;
     let covar = a.covar;
     if (!pheno) {
-      const t = randomTables(samples.map((s) => s.iid), dir, covar === undefined);
+      const t = randomTables(
+        samples.map((s) => s.iid),
+        dir,
+        covar === undefined,
+      );
       pheno = t.pheno;
       covar = covar ?? t.covar;
     }
@@ -105,8 +109,24 @@ export async function runBench(a: BenchArgs, log: (l: string) => void): Promise<
     for (const th of threads) {
       const t0 = process.hrtime.bigint();
       const s = await runAssoc({
-        gen, bgen, biallelicOnly: false, sample: a.sample, pheno, phenoNames: [], covar, covarNames: [], out: path.join(dir, `t${th}`), compress: 'none', threads: th,
-        filters: { minInfo: 0, maxInfo: Infinity, minMaf: 0 }, regions: [], shard, digits: 7, memoryMB: 256, progress: false, log: () => {},
+        gen,
+        bgen,
+        biallelicOnly: false,
+        sample: a.sample,
+        pheno,
+        phenoNames: [],
+        covar,
+        covarNames: [],
+        out: path.join(dir, `t${th}`),
+        compress: 'none',
+        threads: th,
+        filters: { minInfo: 0, maxInfo: Infinity, minMaf: 0 },
+        regions: [],
+        shard,
+        digits: 7,
+        memoryMB: 256,
+        progress: false,
+        log: () => {},
       });
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       runs.push({ threads: th, seconds, variants: s.variantsRead, samples: s.sampleCount });
@@ -173,6 +193,8 @@ export function benchLines(runs: BenchRun[], totalVariants: number, estimated: b
     const rate = r.variants / r.seconds;
     out.push([r.threads, r.variants, r.seconds.toFixed(2), Math.round(rate), Math.round((rate * r.samples) / r.threads).toExponential(3), (totalVariants / rate).toFixed(0)].join('\t'));
   }
-  out.push(`# whole file: ${estimated ? '~' : ''}${totalVariants} variants${estimated ? ' (estimated from the head\'s share of the compressed bytes)' : ''}; timings include start-up, so short heads understate throughput`);
+  out.push(
+    `# whole file: ${estimated ? '~' : ''}${totalVariants} variants${estimated ? " (estimated from the head's share of the compressed bytes)" : ''}; timings include start-up, so short heads understate throughput`,
+  );
   return out;
 }

@@ -53,7 +53,9 @@ export async function runExample(outDir: string, threads: number, log: (s: strin
     log('  CHR  SNP              BP          A1  A2  FRQ     BETA       P           planted?');
     for (const r of rows) {
       const planted = truth.get(`${p.name}:${r[1]}`) ? 'yes' : '';
-      log(`  ${r[0].padEnd(4)} ${r[1].padEnd(16)} ${r[2].padEnd(11)} ${r[3].padEnd(3)} ${r[4].padEnd(3)} ${Number(r[5]).toFixed(3).padEnd(7)} ${Number(r[8]).toPrecision(4).padEnd(10)} ${Number(r[11]).toPrecision(3).padEnd(11)} ${planted}`);
+      log(
+        `  ${r[0].padEnd(4)} ${r[1].padEnd(16)} ${r[2].padEnd(11)} ${r[3].padEnd(3)} ${r[4].padEnd(3)} ${Number(r[5]).toFixed(3).padEnd(7)} ${Number(r[8]).toPrecision(4).padEnd(10)} ${Number(r[11]).toPrecision(3).padEnd(11)} ${planted}`,
+      );
     }
   }
   log('');

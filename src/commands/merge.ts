@@ -67,7 +67,7 @@ export const mergeCommand: CommandModule = {
           'name (.gz, .zst) unless --compress says otherwise, and appears only once complete.\n' +
           'With --sort, one unsorted table is sorted using at most --memory MB, spilling sorted runs to\n' +
           '--tmp-dir.\n\n' +
-          'Other tools\' tables (plink2 --glm, regenie, SAIGE, BOLT-LMM, GWAS-SSF: e.g. per-chromosome\n' +
+          "Other tools' tables (plink2 --glm, regenie, SAIGE, BOLT-LMM, GWAS-SSF: e.g. per-chromosome\n" +
           'outputs) are merged as they are, keyed by their chromosome and position columns, rows and header\n' +
           'unchanged; any other table with --col-chr and --col-pos (or --columns chr=..,pos=..).',
       )
@@ -83,7 +83,7 @@ export const mergeCommand: CommandModule = {
       .options(COLUMN_OPTIONS)
       .example('$0 merge res/s*.response.tsv.gz --out res/response.tsv.gz', 'merge assoc shards (any order)')
       .example('$0 merge chr1.tsv.zst chr2.tsv.zst --out - | head', 'merge to stdout')
-      .example('$0 merge s*.response.tsv.gz --out gcst.response.tsv.gz', 'GWAS-SSF shards (assoc --format gwas-ssf --shard I/N): the first input\'s -meta.yaml is carried over')
+      .example('$0 merge s*.response.tsv.gz --out gcst.response.tsv.gz', "GWAS-SSF shards (assoc --format gwas-ssf --shard I/N): the first input's -meta.yaml is carried over")
       .example('$0 merge --sort big.tsv --out big.sorted.tsv.zst --memory 1024', 'sort one table')
       .example('$0 merge step2_chr*_height.regenie --out height.regenie', 'regenie per-chromosome outputs into one genome-sorted table')
       .example('$0 merge --sort meta.tbl --col-chr Chromosome --col-pos Position --out meta.sorted.tbl', 'any table, its key columns named'),

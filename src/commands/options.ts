@@ -10,7 +10,10 @@ import type { Region } from '../workers/protocol.js';
 export function listOption(v: unknown): string[] {
   if (v === undefined || v === null) return [];
   const arr = Array.isArray(v) ? v : [v];
-  return arr.flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  return arr
+    .flatMap((x) => String(x).split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 export function fileList(v: unknown): string[] {

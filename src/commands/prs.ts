@@ -103,8 +103,8 @@ export const prsCommand: CommandModule = {
           'pheno ~ covariates, full model pheno ~ covariates + score, on the samples with the phenotype\n' +
           'and every covariate:\n' +
           '- R2 = R2(full) - R2(null): the variance explained, as the study reports it;\n' +
-          '- PARTIAL_R2 = 1 - (1 - R2(full))/(1 - R2(null)): PRSice-2\'s R2;\n' +
-          '- P, BETA, SE: the t-test of the score\'s coefficient in the full model.\n\n' +
+          "- PARTIAL_R2 = 1 - (1 - R2(full))/(1 - R2(null)): PRSice-2's R2;\n" +
+          "- P, BETA, SE: the t-test of the score's coefficient in the full model.\n\n" +
           'Writes PREFIX.clumped.tsv (index variants: CHR SNP BP A1 A2 BETA P N_CLUMPED),\n' +
           'PREFIX.scores.tsv (FID IID P_<threshold>...), PREFIX.summary.tsv (THRESHOLD N_SNP R2 PARTIAL_R2\n' +
           'P BETA SE) and the bar chart PREFIX.bar.svg / PREFIX.bar.png. Memory: the base table, at most\n' +
@@ -142,13 +142,25 @@ export const prsCommand: CommandModule = {
       .option('digits', { type: 'number', describe: 'significant digits printed (default 7)' })
       .example(
         '$0 prs --base ket.response.tsv.gz --gen scop/chr*.gen.gz --sample scop.sample --pheno scop.pheno --pheno-name madrs_day3 --covar scop.covar --covar-name sex,age,PC1,PC2,PC3,PC4,PC5,PC6,PC7,PC8,PC9,PC10 --clump-r2 0.2 --clump-kb 250 --out prs/scop',
-        'the study\'s PRS analysis (thresholds 0.01 ... 0.5)',
+        "the study's PRS analysis (thresholds 0.01 ... 0.5)",
       )
-      .example('$0 prs --base base.tsv --bgen target.bgen --sample target.sample --pheno p.tsv --thresholds 5e-8,1e-5,0.001,0.05,1 --ld-ref 1kg.eur.gen.zst --ld-ref-sample 1kg.eur.sample --out res/prs', 'BGEN target, LD from a reference panel')
-      .example('$0 prs --base base.tsv --gen t.gen --sample t.sample --pheno p.tsv --keep unrelated.txt --extract hapmap3.snplist --out res/k', 'target samples and variants as plink2 --keep/--extract (LD, scores and the test over the kept samples)')
-      .example('$0 prs --base t2d.tsv --gen t.gen --sample t.sample --pheno p.tsv --pheno-name t2d --covar c.tsv --prevalence 0.1 --out res/t2d', 'case/control target (t2d coded 1/2): logistic fits, Nagelkerke R2, liability-scale R2 for a 10% prevalence')
+      .example(
+        '$0 prs --base base.tsv --bgen target.bgen --sample target.sample --pheno p.tsv --thresholds 5e-8,1e-5,0.001,0.05,1 --ld-ref 1kg.eur.gen.zst --ld-ref-sample 1kg.eur.sample --out res/prs',
+        'BGEN target, LD from a reference panel',
+      )
+      .example(
+        '$0 prs --base base.tsv --gen t.gen --sample t.sample --pheno p.tsv --keep unrelated.txt --extract hapmap3.snplist --out res/k',
+        'target samples and variants as plink2 --keep/--extract (LD, scores and the test over the kept samples)',
+      )
+      .example(
+        '$0 prs --base t2d.tsv --gen t.gen --sample t.sample --pheno p.tsv --pheno-name t2d --covar c.tsv --prevalence 0.1 --out res/t2d',
+        'case/control target (t2d coded 1/2): logistic fits, Nagelkerke R2, liability-scale R2 for a 10% prevalence',
+      )
       .example('$0 prs --base base.tsv --gen t.gen --sample t.sample --pheno p.tsv --ld-method dosage --clump-r2 0.5 --out res/d', 'r2 from the imputed dosages instead of hard calls')
-      .example('$0 prs --base gwas.txt --col-chr Chr --col-pos Pos --col-a1 EA --col-a2 NEA --col-beta Effect --col-p Pval --gen t.gen --sample t.sample --pheno p.tsv --out res/x', 'a base table with its own column names'),
+      .example(
+        '$0 prs --base gwas.txt --col-chr Chr --col-pos Pos --col-a1 EA --col-a2 NEA --col-beta Effect --col-p Pval --gen t.gen --sample t.sample --pheno p.tsv --out res/x',
+        'a base table with its own column names',
+      ),
   handler: async (argv) => {
     const cfg = validatePrsOptions(argv as Record<string, unknown>);
     const { runPrs } = await import('../prs/run.js');

@@ -61,7 +61,7 @@ export const reportCommand: CommandModule = {
           'table. Variants not in the reference are loci of their own (summary.json: in_ld_ref false).\n' +
           'The table needs A1 and A2 columns. --ld-ref-sample FILE (the Oxford .sample of the reference)\n' +
           'is optional: the number of samples is read from FILE and checked against it.\n\n' +
-          'Other tools\' tables are read as they are: plink2 --glm, regenie, SAIGE, BOLT-LMM and GWAS-SSF\n' +
+          "Other tools' tables are read as they are: plink2 --glm, regenie, SAIGE, BOLT-LMM and GWAS-SSF\n" +
           'headers are recognised (the effect allele as A1; docs/sumstats.md). Any other table: name its\n' +
           'columns with --col-chr, --col-pos, --col-p (and --col-snp, --col-a1, ...) or --columns.\n\n' +
           'With --genes FILE (GTF, GFF3 or BED; read in one streaming pass keeping only the genes) each top\n' +
@@ -89,7 +89,10 @@ export const reportCommand: CommandModule = {
         describe: `with --ld-ref: r2 as the squared dosage correlation (dosage) or as plink 1.9 --clump (plink1.9) (default ${REPORT_DEFAULTS.ldMethod})`,
       })
       .option('title', { type: 'string', describe: 'page and plot title (default: from the input file name)' })
-      .option('genes', { type: 'string', describe: 'GTF, GFF3 or BED of genes (plain, .gz or .zst; e.g. GENCODE\'s annotation GTF): the nearest gene and its distance for each top locus (table, summary.json, Manhattan labels)' })
+      .option('genes', {
+        type: 'string',
+        describe: "GTF, GFF3 or BED of genes (plain, .gz or .zst; e.g. GENCODE's annotation GTF): the nearest gene and its distance for each top locus (table, summary.json, Manhattan labels)",
+      })
       .option('gene-types', { type: 'string', describe: 'with --genes: biotypes the nearest gene is chosen among, comma-separated, or all (default protein_coding; BED files have none: all)' })
       .option('png', { type: 'boolean', describe: 'also write PNG renderings of the plots (default true; --no-png to skip)' })
       .options(COLUMN_OPTIONS)
@@ -97,7 +100,7 @@ export const reportCommand: CommandModule = {
       .example('$0 report sumstats.tsv --out rep --width 2400 --height 800 --top 50 --clump-kb 250', 'bigger plot, more and narrower loci')
       .example('$0 report sumstats.tsv --out rep --p-threshold 1e-9 --suggestive 1e-6', 'stricter thresholds')
       .example('$0 report sumstats.tsv --out rep --ld-ref 1kg.eur.gen.zst --ld-ref-sample 1kg.eur.sample --ld-r2 0.1', 'LD-independent loci: r2 > 0.1 within 500 kb')
-      .example('$0 report ket.response.tsv.gz --genes gencode.v44.annotation.gtf.gz --out rep', 'nearest protein-coding gene (distance) of each top locus, as a study\'s Table 2')
+      .example('$0 report ket.response.tsv.gz --genes gencode.v44.annotation.gtf.gz --out rep', "nearest protein-coding gene (distance) of each top locus, as a study's Table 2")
       .example('$0 report ket.response.tsv.gz --genes genes.bed --out rep', 'genes from a BED file (name in column 4)')
       .example('zstd -dc sumstats.tsv.zst | $0 report - --out rep', 'read from stdin')
       .example('$0 report ukb.height.regenie.gz --out rep', 'a regenie (plink2, SAIGE, BOLT-LMM, GWAS-SSF) table as it is')

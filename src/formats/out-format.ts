@@ -68,7 +68,24 @@ function colsOf(header: string): Cols {
   const h = header.split('\t');
   const at = (name: string) => h.indexOf(name);
   const logistic = at('Z') >= 0;
-  return { chr: at('CHR'), snp: at('SNP'), bp: at('BP'), a1: at('A1'), a2: at('A2'), frq: at('FRQ'), info: at('INFO'), n: at('N'), beta: at('BETA'), se: at('SE'), stat: logistic ? at('Z') : at('T'), p: at('P'), log10p: at('LOG10P'), firth: at('FIRTH'), err: at('ERRCODE'), logistic };
+  return {
+    chr: at('CHR'),
+    snp: at('SNP'),
+    bp: at('BP'),
+    a1: at('A1'),
+    a2: at('A2'),
+    frq: at('FRQ'),
+    info: at('INFO'),
+    n: at('N'),
+    beta: at('BETA'),
+    se: at('SE'),
+    stat: logistic ? at('Z') : at('T'),
+    p: at('P'),
+    log10p: at('LOG10P'),
+    firth: at('FIRTH'),
+    err: at('ERRCODE'),
+    logistic,
+  };
 }
 
 const isNA = (s: string) => s === 'NA' || s === 'nan';
@@ -193,7 +210,10 @@ export class RowConverter extends Transform {
 /** A line for the closing summary on what the converter left out ('' when nothing). */
 export function convertNote(format: TableFormat, s: ConvertStats | undefined): string {
   if (!s || format !== 'gwas-ssf' || (s.naLeftOut === 0 && s.chromLeftOut === 0)) return '';
-  const parts = [s.naLeftOut ? `${s.naLeftOut} NA row${s.naLeftOut === 1 ? '' : 's'} (GWAS-SSF requires beta, SE and p)` : '', s.chromLeftOut ? `${s.chromLeftOut} on chromosomes it has no code for (XY, contigs; plink2 --merge-par puts XY into X)` : ''];
+  const parts = [
+    s.naLeftOut ? `${s.naLeftOut} NA row${s.naLeftOut === 1 ? '' : 's'} (GWAS-SSF requires beta, SE and p)` : '',
+    s.chromLeftOut ? `${s.chromLeftOut} on chromosomes it has no code for (XY, contigs; plink2 --merge-par puts XY into X)` : '',
+  ];
   return `GWAS-SSF left out ${parts.filter(Boolean).join(' and ')}`;
 }
 

@@ -31,7 +31,10 @@ export function parseSampleList(text: string, file: string): SampleId[] {
   let cols = 0; // 0: decided per line by its field count; 1: IID; 2: FID IID
   let first = true;
   for (let i = 0; i < lines.length; i++) {
-    const f = lines[i].trim().split(/\s+/).filter((x) => x !== '');
+    const f = lines[i]
+      .trim()
+      .split(/\s+/)
+      .filter((x) => x !== '');
     if (f.length === 0) continue;
     if (first) {
       first = false;
@@ -132,7 +135,11 @@ export class VariantSelect {
 }
 
 /** The closing-summary phrase for what the selection removed ('' when nothing was asked). */
-export function selectionSummary(s: { notKept: number; removed: number } | undefined, v: { notExtracted: number; excluded: number }, lists: SampleLists & { extract?: unknown; exclude?: unknown }): string {
+export function selectionSummary(
+  s: { notKept: number; removed: number } | undefined,
+  v: { notExtracted: number; excluded: number },
+  lists: SampleLists & { extract?: unknown; exclude?: unknown },
+): string {
   const parts: string[] = [];
   if (lists.keep !== undefined) parts.push(`--keep removed ${s?.notKept ?? 0} samples`);
   if (lists.remove !== undefined) parts.push(`--remove ${s?.removed ?? 0} samples`);

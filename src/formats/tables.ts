@@ -123,7 +123,10 @@ export function parseNumericTable(text: string, file: string, wanted?: string[],
       else {
         v = DECIMAL.test(s) ? Number(s) : NaN;
         if (!Number.isFinite(v)) {
-          throw new InputError(`${what} '${s.slice(0, 30)}' in column '${allNames[cols[k]]}' is not a number (use NA for missing${what === 'covariate' ? '; code categorical covariates as numbers' : ''})`, { file, line: i + 1 });
+          throw new InputError(
+            `${what} '${s.slice(0, 30)}' in column '${allNames[cols[k]]}' is not a number (use NA for missing${what === 'covariate' ? '; code categorical covariates as numbers' : ''})`,
+            { file, line: i + 1 },
+          );
         }
       }
       raw[k].push(v === -9 ? NaN : v); // -9 is missing however written (-9.000, -9e0), as in plink2

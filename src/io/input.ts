@@ -101,10 +101,7 @@ export async function openInput(file: string, opened?: SniffedFile): Promise<Ope
     out.pipe(mapped);
     return { file, compression, stream: mapped, rawBytesRead: () => rawCount };
   }
-  const dec: Transform =
-    compression === 'gzip'
-      ? zlib.createGunzip({ chunkSize: 1 << 18 })
-      : (new DecompressStream() as unknown as Transform);
+  const dec: Transform = compression === 'gzip' ? zlib.createGunzip({ chunkSize: 1 << 18 }) : (new DecompressStream() as unknown as Transform);
   const label = compression === 'gzip' ? 'gzip' : 'zstd';
   // Map decoder errors to one-line input errors with the compressed byte offset reached.
   const origDestroy = dec.destroy.bind(dec);

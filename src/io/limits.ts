@@ -69,8 +69,12 @@ export function threadsUnderLimit(threads: number, warn: (s: string) => void, li
   if (fit >= threads) return threads;
   const need = BASE_BYTES + PER_THREAD_BYTES;
   if (fit < 1) {
-    throw new FileError(`the address-space limit (\`ulimit -v\` ${kb(limit)} kB, ${gb(limit)} GB) is below the ${gb(need)} GB a run reserves with one worker thread: raise it (\`ulimit -v ${kb(need)}\`; SGE: -l h_vmem=${Math.ceil(need / GB)}G)`);
+    throw new FileError(
+      `the address-space limit (\`ulimit -v\` ${kb(limit)} kB, ${gb(limit)} GB) is below the ${gb(need)} GB a run reserves with one worker thread: raise it (\`ulimit -v ${kb(need)}\`; SGE: -l h_vmem=${Math.ceil(need / GB)}G)`,
+    );
   }
-  warn(`--threads ${threads} lowered to ${fit}: the address-space limit (\`ulimit -v\` ${kb(limit)} kB) leaves room for ${fit} worker thread${fit === 1 ? '' : 's'} (each reserves ~${gb(PER_THREAD_BYTES)} GB; ${threads} need \`ulimit -v ${kb(BASE_BYTES + threads * PER_THREAD_BYTES)}\`)`);
+  warn(
+    `--threads ${threads} lowered to ${fit}: the address-space limit (\`ulimit -v\` ${kb(limit)} kB) leaves room for ${fit} worker thread${fit === 1 ? '' : 's'} (each reserves ~${gb(PER_THREAD_BYTES)} GB; ${threads} need \`ulimit -v ${kb(BASE_BYTES + threads * PER_THREAD_BYTES)}\`)`,
+  );
   return fit;
 }

@@ -13,7 +13,8 @@ export const MAX_LINE_BYTES = 64 << 20;
 export function lineTooLong(file: string | undefined, line: number, bytes?: Uint8Array): InputError {
   // Old Mac line ends (CR only) make a whole file one line: say so (issue 15.22).
   const head = bytes && Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 1 << 20));
-  if (head && head.indexOf(13) >= 0) return new InputError(`line longer than ${MAX_LINE_BYTES >> 20} MiB: the file has CR line ends (old Mac OS), not LF: convert it, e.g. tr '\\r' '\\n' < IN > OUT`, { file, line });
+  if (head && head.indexOf(13) >= 0)
+    return new InputError(`line longer than ${MAX_LINE_BYTES >> 20} MiB: the file has CR line ends (old Mac OS), not LF: convert it, e.g. tr '\\r' '\\n' < IN > OUT`, { file, line });
   return new InputError(`line longer than ${MAX_LINE_BYTES >> 20} MiB (pathologically long line: is this a text file with newlines?)`, { file, line });
 }
 

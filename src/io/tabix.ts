@@ -42,7 +42,10 @@ export interface TabixColumns {
 
 /** Which columns to index, from the header line; null when it names no chromosome or position. */
 export function tabixColumns(header: string): TabixColumns | null {
-  const cols = header.replace(/\r$/, '').split('\t').map((c) => c.trim().toLowerCase());
+  const cols = header
+    .replace(/\r$/, '')
+    .split('\t')
+    .map((c) => c.trim().toLowerCase());
   const seq = cols.findIndex((c) => SEQ_NAMES.includes(c));
   const beg = cols.findIndex((c) => POS_NAMES.includes(c));
   if (seq < 0 || beg < 0) return null;

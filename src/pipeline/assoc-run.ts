@@ -178,7 +178,8 @@ export async function resolveSamples(cfg: Pick<AssocConfig, 'sample' | 'bgen' | 
     for (let i = 0; i < samples.length; i++) {
       const id = v.samples[i];
       const s = samples[i];
-      if (id !== s.iid && id !== `${s.fid}_${s.iid}`) throw new InputError(`sample ${i + 1} is '${showBytes(id)}' in the #CHROM line but '${displayId(s)}' in ${from}`, { file: v.file, line: v.headerLines });
+      if (id !== s.iid && id !== `${s.fid}_${s.iid}`)
+        throw new InputError(`sample ${i + 1} is '${showBytes(id)}' in the #CHROM line but '${displayId(s)}' in ${from}`, { file: v.file, line: v.headerLines });
     }
   }
   for (const [file, h] of headers) {
@@ -209,12 +210,18 @@ export async function resolveSamples(cfg: Pick<AssocConfig, 'sample' | 'bgen' | 
  * Read the phenotype and covariate tables, align them to the samples and build the model. Samples
  * outside `mask` (--keep/--remove) get missing phenotypes, so no test uses them.
  */
-export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames' | 'one' | 'phenoQuantitative' | 'firth' | 'maxCorr' | 'vif'>, mask?: Uint8Array): Promise<Prepared> {
+export async function prepareModel(
+  samples: SampleId[],
+  cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames' | 'one' | 'phenoQuantitative' | 'firth' | 'maxCorr' | 'vif'>,
+  mask?: Uint8Array,
+): Promise<Prepared> {
   const warnings: string[] = [];
   const pt = await readNumericTable(cfg.pheno, cfg.phenoNames, 'phenotype');
   const pal = alignTable(samples, pt);
   if (pal.matched === 0) {
-    throw new InputError(`no sample id matches the ${samples.length} genotyped samples (first there: '${displayId(samples[0])}', first here: '${pt.ids[0] ? displayId(pt.ids[0]) : 'none'}')`, { file: cfg.pheno });
+    throw new InputError(`no sample id matches the ${samples.length} genotyped samples (first there: '${displayId(samples[0])}', first here: '${pt.ids[0] ? displayId(pt.ids[0]) : 'none'}')`, {
+      file: cfg.pheno,
+    });
   }
   if (pal.matched < pt.ids.length) warnings.push(`${pt.ids.length - pal.matched} of ${pt.ids.length} rows of ${cfg.pheno} match no genotyped sample`);
   const align = (v: Float64Array) => {
@@ -232,7 +239,13 @@ export async function prepareModel(samples: SampleId[], cfg: Pick<AssocConfig, '
     ct.names.forEach((name, j) => covars.push({ name, values: alignedColumn(ct, j, cal) }));
     covMatched = cal.matched;
   }
-  const model = buildMixedModel(samples.length, pt.names, covars, { one: cfg.one ?? false, quantitative: cfg.phenoQuantitative ?? [], firth: cfg.firth ?? 'fallback', file: cfg.pheno, lines: pt.lines, raw: pt.values, align, maxCorr: cfg.maxCorr, vif: cfg.vif }, cfg.covar);
+  const model = buildMixedModel(
+    samples.length,
+    pt.names,
+    covars,
+    { one: cfg.one ?? false, quantitative: cfg.phenoQuantitative ?? [], firth: cfg.firth ?? 'fallback', file: cfg.pheno, lines: pt.lines, raw: pt.values, align, maxCorr: cfg.maxCorr, vif: cfg.vif },
+    cfg.covar,
+  );
   warnings.push(...model.warnings);
   const by = samples[0]?.fid !== undefined && pt.ids[0]?.fid !== undefined ? 'FID+IID' : 'IID';
   let matching = `${pal.matched} of ${samples.length} genotyped samples have a row in ${cfg.pheno} (matched on ${by})`;
@@ -249,7 +262,10 @@ function checkOpenFiles(phenos: number, file: string): void {
   const limit = openFilesLimit();
   const need = 2 * phenos + OPEN_FILES_BESIDES;
   if (limit !== null && need > limit) {
-    throw new FileError(`${phenos} phenotypes need up to ${need} open files (a table and a median spill file each, and the inputs), but \`ulimit -n\` is ${limit}: raise it (\`ulimit -n ${need}\`) or select fewer with --pheno-name`, { file });
+    throw new FileError(
+      `${phenos} phenotypes need up to ${need} open files (a table and a median spill file each, and the inputs), but \`ulimit -n\` is ${limit}: raise it (\`ulimit -n ${need}\`) or select fewer with --pheno-name`,
+      { file },
+    );
   }
 }
 
@@ -279,7 +295,25 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   if (cfg.extract !== undefined) plan.init.extract = await readVariantIds(cfg.extract);
   if (cfg.exclude !== undefined) plan.init.exclude = await readVariantIds(cfg.exclude);
   const pool = startPool(plan);
-  const run: AssocRun = { cfg, plan, pool: pool.pool, outputs, headers, buffers: new BufferPool(2 * plan.window + 2), seq: 0, variantsRead: 0, outside: 0, skipped: 0, oneAllele: 0, removed: { notExtracted: 0, excluded: 0 }, bytesRead: 0, window: null, infoFiltered: 0, gtOnly: 0, mainFormatter: null };
+  const run: AssocRun = {
+    cfg,
+    plan,
+    pool: pool.pool,
+    outputs,
+    headers,
+    buffers: new BufferPool(2 * plan.window + 2),
+    seq: 0,
+    variantsRead: 0,
+    outside: 0,
+    skipped: 0,
+    oneAllele: 0,
+    removed: { notExtracted: 0, excluded: 0 },
+    bytesRead: 0,
+    window: null,
+    infoFiltered: 0,
+    gtOnly: 0,
+    mainFormatter: null,
+  };
   const progress = cfg.progress ? startProgress(() => run, progressTotal(cfg, headers)) : null;
   try {
     for (const file of cfg.gen) await runInput(run, 'gen', file);
@@ -356,7 +390,17 @@ class PhenoOutputs {
         }),
     );
     this.medians = model.phenoNames.map(() => new MedianAccumulator(tmpDir));
-    this.summaries = model.phenoNames.map((name, j) => ({ name, samples: model.phenoN[j], tested: 0, na: 0, naReasons: {} as Record<string, number>, filteredInfo: 0, filteredMaf: 0, lambda: NaN, output: outPath(name, j) }));
+    this.summaries = model.phenoNames.map((name, j) => ({
+      name,
+      samples: model.phenoN[j],
+      tested: 0,
+      na: 0,
+      naReasons: {} as Record<string, number>,
+      filteredInfo: 0,
+      filteredMaf: 0,
+      lambda: NaN,
+      output: outPath(name, j),
+    }));
     for (const g of model.logistic ?? []) this.summaries[g.pheno].cc = { cases: g.nCase, controls: g.n - g.nCase, firth: 0 };
   }
 
@@ -465,8 +509,7 @@ function planWorkers(cfg: AssocConfig, model: AssocModel, nSamples: number): Wor
   const window = cfg.threads * (tasksPerWorker + 1) + 1;
   // .gen files read directly (not sharded, no BGEN alongside) go through the shared arena when the
   // WebAssembly parser runs: slots for every chunk held (2 windows) and the two being filled.
-  const arena =
-    cfg.bgen.length === 0 && nVcf === 0 && !cfg.shard && !wasmDisabled() ? GenArena.create(nSamples, cfg.threads, 2 * window + 4, (cfg.chunkSize ?? GEN_CHUNK) + SLACK) : null;
+  const arena = cfg.bgen.length === 0 && nVcf === 0 && !cfg.shard && !wasmDisabled() ? GenArena.create(nSamples, cfg.threads, 2 * window + 4, (cfg.chunkSize ?? GEN_CHUNK) + SLACK) : null;
   if (arena) init.genArena = { memory: arena.memory, scratchBytes: arena.scratchBytes, places: cfg.threads };
   const modelMB = modelBytes(model) / (1 << 20);
   return { init, threads: cfg.threads, tasksPerWorker, window, arena, youngMB: 8, oldMB: Math.ceil(64 + 3 * modelMB + nSamples / 2000) };
@@ -602,7 +645,8 @@ async function* bgenRequests(run: AssocRun, file: string, h: BgenHeader, chunks:
 }
 
 async function* vcfRequests(run: AssocRun, chunks: AsyncIterable<VcfChunk>): AsyncGenerator<{ req: WorkerRequest; bytes: number }> {
-  for await (const c of chunks) yield { req: { kind: 'vcf', seq: run.seq++, buf: c.buf.buffer as ArrayBuffer, bgzf: c.bgzf, fileOffset: c.fileOffset, startAt: c.startAt, expectChr: c.expectChr }, bytes: c.buf.length };
+  for await (const c of chunks)
+    yield { req: { kind: 'vcf', seq: run.seq++, buf: c.buf.buffer as ArrayBuffer, bgzf: c.bgzf, fileOffset: c.fileOffset, startAt: c.startAt, expectChr: c.expectChr }, bytes: c.buf.length };
 }
 
 /** Read one file through the pool, merging its chunks' rows in order. */
@@ -664,7 +708,9 @@ export function summaryLines(s: AssocSummary): string[] {
   if (s.selection) out.push(`  selection: ${s.selection}`);
   out.push(`  samples: ${s.matching}`);
   for (const p of s.phenos) {
-    const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (${naReasonText(p.naReasons)})` : ''].filter(Boolean).join(', ');
+    const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (${naReasonText(p.naReasons)})` : '']
+      .filter(Boolean)
+      .join(', ');
     const cc = p.cc ? ` (case/control, logistic: ${p.cc.cases} cases, ${p.cc.controls} controls; ${p.cc.firth} Firth fits)` : '';
     out.push(`  ${p.name}${cc}: ${p.samples} samples, ${p.tested} variants tested${filt ? `, ${filt}` : ''}, lambda ${Number.isNaN(p.lambda) ? 'NA' : p.lambda.toFixed(4)} -> ${p.output}`);
     if (p.formatNote) out.push(`    ${p.formatNote}`);

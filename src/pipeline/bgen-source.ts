@@ -26,7 +26,8 @@ export async function readBgenHeader(file: string): Promise<BgenHeader> {
     const { bytesRead } = await fh.read(head, 0, 4, 0);
     const need = Math.min(size, bytesRead < 4 ? 4 : bgenHeaderBytesNeeded(head));
     // Checked before reading: a corrupt offset in a large file would otherwise size the buffer (15.14).
-    if (need > MAX_RECORD_FIELD_BYTES) throw new InputError(`first variant offset ${need} is above the ${MAX_RECORD_FIELD_BYTES}-byte maximum for a header and sample block: the offset (byte 0) is corrupt`, { file, byteOffset: 0 });
+    if (need > MAX_RECORD_FIELD_BYTES)
+      throw new InputError(`first variant offset ${need} is above the ${MAX_RECORD_FIELD_BYTES}-byte maximum for a header and sample block: the offset (byte 0) is corrupt`, { file, byteOffset: 0 });
     const buf = Buffer.alloc(Math.max(need, Math.min(size, 24)));
     await fh.read(buf, 0, buf.length, 0);
     return parseBgenHeader(buf, file, { fileSize: size });
@@ -207,8 +208,12 @@ export async function verifyBgi(bgi: string, file: string, header: BgenHeader): 
       const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'Metadata'").get() !== undefined;
       if (hasMeta) meta = db.prepare('SELECT file_size, first_1000_bytes AS first FROM Metadata').get() as typeof meta;
       count = (db.prepare('SELECT count(*) AS n FROM Variant').get() as { n: number }).n;
-      const at = (k: number) => db.prepare('SELECT chromosome, position, file_start_position AS fileStart, size_in_bytes AS size FROM Variant ORDER BY file_start_position LIMIT 1 OFFSET ?').get(k) as BgiRow | undefined;
-      rows = [...new Set([0, count >> 1, count - 1])].filter((k) => k >= 0 && k < count).map((k) => at(k)!).filter(Boolean);
+      const at = (k: number) =>
+        db.prepare('SELECT chromosome, position, file_start_position AS fileStart, size_in_bytes AS size FROM Variant ORDER BY file_start_position LIMIT 1 OFFSET ?').get(k) as BgiRow | undefined;
+      rows = [...new Set([0, count >> 1, count - 1])]
+        .filter((k) => k >= 0 && k < count)
+        .map((k) => at(k)!)
+        .filter(Boolean);
     } finally {
       db.close();
     }

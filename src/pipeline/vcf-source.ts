@@ -114,7 +114,8 @@ export async function openVcf(file: string): Promise<VcfSource> {
     throw new InputError('a BCF file: convert it with `bcftools view -Oz -o FILE.vcf.gz FILE.bcf` (then `tabix -p vcf FILE.vcf.gz` for --region)', { file });
   }
   if (isBgzf(head)) {
-    if (head.length >= 5 && inflatedStartsBcf(head)) throw new InputError('a BCF file: convert it with `bcftools view -Oz -o FILE.vcf.gz FILE.bcf` (then `tabix -p vcf FILE.vcf.gz` for --region)', { file });
+    if (head.length >= 5 && inflatedStartsBcf(head))
+      throw new InputError('a BCF file: convert it with `bcftools view -Oz -o FILE.vcf.gz FILE.bcf` (then `tabix -p vcf FILE.vcf.gz` for --region)', { file });
     return openBgzf(file, raw);
   }
   return openText(file, raw);
@@ -435,7 +436,10 @@ export async function indexedSegments(file: string, index: string, regions: Regi
   chunks.sort((a, b) => a.minv.blockPosition - b.minv.blockPosition || a.minv.dataPosition - b.minv.dataPosition);
   const segs: VcfSegment[] = [];
   for (const c of chunks) {
-    if (c.maxv.blockPosition > size) throw new InputError(`the index points past the end of ${file} (byte ${c.maxv.blockPosition} of ${size}): it belongs to another file; rebuild it with tabix -p vcf, or remove it to scan`, { file: index });
+    if (c.maxv.blockPosition > size)
+      throw new InputError(`the index points past the end of ${file} (byte ${c.maxv.blockPosition} of ${size}): it belongs to another file; rebuild it with tabix -p vcf, or remove it to scan`, {
+        file: index,
+      });
     const last = segs[segs.length - 1];
     if (last && c.minv.blockPosition <= last.lastBlock) last.lastBlock = Math.max(last.lastBlock, c.maxv.blockPosition);
     else segs.push({ start: c.minv.blockPosition, lastBlock: c.maxv.blockPosition, startAt: c.minv.dataPosition, chr: c.chr });

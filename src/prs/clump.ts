@@ -43,13 +43,7 @@ export function comparePriority(a: ClumpVariant, b: ClumpVariant): number {
  * variant), NaN when undefined. `onClump(i, j)`, when given, is told each variant j that index
  * variant i claims (the report uses it for the extent of each locus).
  */
-export function clumpChromosome(
-  vars: ClumpVariant[],
-  radius: number,
-  r2Bound: number,
-  r2: (i: number, j: number) => number,
-  onClump?: (i: number, j: number) => void,
-): ClumpResult {
+export function clumpChromosome(vars: ClumpVariant[], radius: number, r2Bound: number, r2: (i: number, j: number) => number, onClump?: (i: number, j: number) => void): ClumpResult {
   const n = vars.length;
   for (let i = 1; i < n; i++) {
     if (vars[i].pos < vars[i - 1].pos) throw new Error('clumpChromosome: variants must be sorted by position');

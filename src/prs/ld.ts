@@ -213,12 +213,7 @@ export function emPhaseHethet(k11: number, k12: number, k21: number, k22: number
   let end = 1;
   if (center) {
     if (p1122 !== 0 || p1221 !== 0) {
-      end = cubicRealRoots(
-        0.5 * (f11 + f22 - f12 - f21 - 3 * half),
-        0.5 * (p1122 + p1221 + half * (f12 + f21 - f11 - f22 + half)),
-        -0.5 * half * p1122,
-        sol,
-      );
+      end = cubicRealRoots(0.5 * (f11 + f22 - f12 - f21 - 3 * half), 0.5 * (p1122 + p1221 + half * (f12 + f21 - f11 - f22 + half)), -0.5 * half * p1122, sol);
       while (end && sol[end - 1] > half + SMALLISH_EPSILON) end--;
       while (start < end && sol[start] < -SMALLISH_EPSILON) start++;
       if (start === end) {

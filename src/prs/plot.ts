@@ -75,7 +75,9 @@ export function barChartSvg(bars: Bar[], title: string, subtitle: string): strin
     const v = Number.isFinite(b.r2) ? b.r2 : 0;
     const y0 = y(v);
     const h = M.top + ph - y0;
-    parts.push(`<rect x="${(cx - bw / 2).toFixed(1)}" y="${y0.toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" fill="${colour(b.logp)}"><title>${esc(`P < ${b.label}: ${b.nSnp} SNPs, R2 ${v}`)}</title></rect>`);
+    parts.push(
+      `<rect x="${(cx - bw / 2).toFixed(1)}" y="${y0.toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" fill="${colour(b.logp)}"><title>${esc(`P < ${b.label}: ${b.nSnp} SNPs, R2 ${v}`)}</title></rect>`,
+    );
     const ptext = Number.isNaN(b.logp) ? 'P = NA' : `P = ${fmtPFromLog(b.logp, 3)}`;
     parts.push(`<text x="${cx.toFixed(1)}" y="${(y0 - 6).toFixed(1)}" text-anchor="middle" font-size="11" fill="#111">${esc(ptext)}</text>`);
     parts.push(`<text x="${cx.toFixed(1)}" y="${M.top + ph + 18}" text-anchor="middle" font-size="12" fill="#222">${esc(b.label)}</text>`);

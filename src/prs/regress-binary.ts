@@ -45,7 +45,11 @@ export class BinaryScoreModel {
   private caseShare: number;
 
   /** y: 1 = case, 0 = control; covariates as kept by the caller. */
-  constructor(y: Float64Array, covariates: Float64Array[], private prevalence?: number) {
+  constructor(
+    y: Float64Array,
+    covariates: Float64Array[],
+    private prevalence?: number,
+  ) {
     const n = y.length;
     this.n = n;
     this.y = y;

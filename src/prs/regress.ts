@@ -30,10 +30,7 @@ export class ScoreModel {
   private yr: Float64Array;
   readonly tss: number;
   readonly rssNull: number;
-  constructor(
-    y: Float64Array,
-    covariates: Float64Array[],
-  ) {
+  constructor(y: Float64Array, covariates: Float64Array[]) {
     const n = y.length;
     this.n = n;
     this.proj = buildProjection(covariates, n);

@@ -437,12 +437,13 @@ function clumpAndScore(cfg: PrsConfig, keptByChr: Map<string, KeptChrom>, ld: Ld
     }
     // Scores: the index variants below the largest threshold, in the order of their records (the
     // kept index is the record number in the target spill file).
-    const scoring = result.index.map((i) => kl[i]).filter((k) => c.p[kc.bi[k]] < maxT).sort((a, b) => a - b);
+    const scoring = result.index
+      .map((i) => kl[i])
+      .filter((k) => c.p[kc.bi[k]] < maxT)
+      .sort((a, b) => a - b);
     if (scoring.length) addScores(cfg, chr, kc, scoring, targetSpill, N, scores);
   }
-  indexes.sort((a, b) =>
-    comparePriority({ pos: 0, p: a.base.p[a.bi], log10p: a.base.log10p[a.bi], order: a.order }, { pos: 0, p: b.base.p[b.bi], log10p: b.base.log10p[b.bi], order: b.order }),
-  );
+  indexes.sort((a, b) => comparePriority({ pos: 0, p: a.base.p[a.bi], log10p: a.base.log10p[a.bi], order: a.order }, { pos: 0, p: b.base.p[b.bi], log10p: b.base.log10p[b.bi], order: b.order }));
   return { indexes, scores, clumpInput, pairs };
 }
 
@@ -532,18 +533,30 @@ async function writeOutputs(cfg: PrsConfig, samples: SampleId[], pheno: PhenoDat
     return o;
   };
   const clumpedOut = open(paths.clumped);
-  await writeLines(clumpedOut, ['CHR\tSNP\tBP\tA1\tA2\tBETA\tP\tN_CLUMPED'], indexes.map(({ base: b, bi: i, nClumped }) => {
-    return `${b.chr}\t${b.snp[i]}\t${b.pos[i]}\t${b.a1[i]}\t${b.a2[i]}\t${fmtG(b.beta[i], d)}\t${fmtG(b.p[i], d)}\t${nClumped}`;
-  }));
+  await writeLines(
+    clumpedOut,
+    ['CHR\tSNP\tBP\tA1\tA2\tBETA\tP\tN_CLUMPED'],
+    indexes.map(({ base: b, bi: i, nClumped }) => {
+      return `${b.chr}\t${b.snp[i]}\t${b.pos[i]}\t${b.a1[i]}\t${b.a2[i]}\t${fmtG(b.beta[i], d)}\t${fmtG(b.p[i], d)}\t${nClumped}`;
+    }),
+  );
   const scoresOut = open(paths.scores);
-  await writeLines(scoresOut, [['FID', 'IID', ...cfg.thresholds.map((t) => `P_${t.text}`)].join('\t')], samples.map((s, i) => {
-    return [s.fid ?? s.iid, s.iid, ...scores.map((sc) => fmtG(sc[i], Math.max(d, 10)))].join('\t');
-  }));
+  await writeLines(
+    scoresOut,
+    [['FID', 'IID', ...cfg.thresholds.map((t) => `P_${t.text}`)].join('\t')],
+    samples.map((s, i) => {
+      return [s.fid ?? s.iid, s.iid, ...scores.map((sc) => fmtG(sc[i], Math.max(d, 10)))].join('\t');
+    }),
+  );
   const summaryOut = open(paths.summary);
   const liab = cfg.prevalence !== undefined;
-  await writeLines(summaryOut, ['THRESHOLD\tN_SNP\tR2\tPARTIAL_R2\tP\tBETA\tSE' + (liab ? '\tLIABILITY_R2' : '')], results.map((r) =>
-    [r.threshold.text, r.nSnp, fmtG(r.r2, d), fmtG(r.partialR2, d), fmtPFromLog(r.logp, d), fmtG(r.beta, d), fmtG(r.se, d), ...(liab ? [fmtG(r.liabilityR2 ?? NaN, d)] : [])].join('\t'),
-  ));
+  await writeLines(
+    summaryOut,
+    ['THRESHOLD\tN_SNP\tR2\tPARTIAL_R2\tP\tBETA\tSE' + (liab ? '\tLIABILITY_R2' : '')],
+    results.map((r) =>
+      [r.threshold.text, r.nSnp, fmtG(r.r2, d), fmtG(r.partialR2, d), fmtPFromLog(r.logp, d), fmtG(r.beta, d), fmtG(r.se, d), ...(liab ? [fmtG(r.liabilityR2 ?? NaN, d)] : [])].join('\t'),
+    ),
+  );
   const svg = barChartSvg(
     results.map((r) => ({ label: r.threshold.text, r2: r.r2, logp: r.logp, nSnp: r.nSnp })),
     `Polygenic score: variance explained in ${phenoName}`,
@@ -598,7 +611,9 @@ async function phenotypes(cfg: PrsConfig, samples: SampleId[], warnings: string[
   }
   const pal = alignTable(samples, pt);
   if (pal.matched === 0) {
-    throw new InputError(`no sample id matches the ${samples.length} samples of ${cfg.sample} (first there: '${displayId(samples[0])}', first here: '${pt.ids[0] ? displayId(pt.ids[0]) : 'none'}')`, { file: cfg.pheno });
+    throw new InputError(`no sample id matches the ${samples.length} samples of ${cfg.sample} (first there: '${displayId(samples[0])}', first here: '${pt.ids[0] ? displayId(pt.ids[0]) : 'none'}')`, {
+      file: cfg.pheno,
+    });
   }
   const selected = cfg.keep !== undefined || cfg.remove !== undefined ? ' kept by --keep/--remove' : '';
   if (pal.matched < pt.ids.length) warnings.push(`${pt.ids.length - pal.matched} of ${pt.ids.length} rows of ${cfg.pheno} match no target sample${selected}`);
@@ -625,7 +640,8 @@ async function phenotypes(cfg: PrsConfig, samples: SampleId[], warnings: string[
   if (binary) {
     let cases = 0;
     for (const i of idx) cases += y[i];
-    if (cases === 0 || cases === idx.length) throw new InputError(`case/control phenotype ${pt.names[0]}: all ${idx.length} samples used are ${cases ? 'cases' : 'controls'}${cases ? '' : ' (0/1-coded? give --1)'}`, { file: cfg.pheno });
+    if (cases === 0 || cases === idx.length)
+      throw new InputError(`case/control phenotype ${pt.names[0]}: all ${idx.length} samples used are ${cases ? 'cases' : 'controls'}${cases ? '' : ' (0/1-coded? give --1)'}`, { file: cfg.pheno });
   }
   return { y, cov, used: Int32Array.from(idx), phenoName: pt.names[0], binary };
 }
@@ -648,7 +664,9 @@ export function summaryLines(cfg: PrsConfig, s: PrsSummary): string[] {
     `  association: ${s.samplesUsed} samples with the phenotype${cfg.covar ? ' and covariates' : ''}${s.binary ? ' (case/control: logistic regression; R2 = Nagelkerke R2 over the covariate-only model)' : ''}`,
   ];
   for (const r of s.results) {
-    out.push(`    P < ${r.threshold.text}: ${r.nSnp} SNPs, R2 ${fmtG(r.r2, 4)} (partial ${fmtG(r.partialR2, 4)}${r.liabilityR2 !== undefined && cfg.prevalence !== undefined ? `, liability ${fmtG(r.liabilityR2, 4)}` : ''}), P ${fmtPFromLog(r.logp, 4)}`);
+    out.push(
+      `    P < ${r.threshold.text}: ${r.nSnp} SNPs, R2 ${fmtG(r.r2, 4)} (partial ${fmtG(r.partialR2, 4)}${r.liabilityR2 !== undefined && cfg.prevalence !== undefined ? `, liability ${fmtG(r.liabilityR2, 4)}` : ''}), P ${fmtPFromLog(r.logp, 4)}`,
+    );
   }
   out.push(`  -> ${s.outputs.join(', ')}`);
   return out;

@@ -134,7 +134,8 @@ function resolveLd(opts: ReportOptions): LdConfig | null {
   if (sample === '-') throw new UsageError('--ld-ref-sample cannot be read from stdin');
   const keep = given(opts.keep) ? String(opts.keep) : undefined;
   const remove = given(opts.remove) ? String(opts.remove) : undefined;
-  if ((keep !== undefined || remove !== undefined) && sample === undefined) throw new UsageError(`${keep !== undefined ? '--keep' : '--remove'} needs --ld-ref-sample FILE (the reference's sample IDs)`);
+  if ((keep !== undefined || remove !== undefined) && sample === undefined)
+    throw new UsageError(`${keep !== undefined ? '--keep' : '--remove'} needs --ld-ref-sample FILE (the reference's sample IDs)`);
   const r2 = given(opts.ldR2) ? num(opts.ldR2, '--ld-r2') : REPORT_DEFAULTS.ldR2;
   if (r2 < 0 || r2 >= 1) throw new UsageError(`--ld-r2 must be at least 0 and below 1, not ${r2}`);
   const method = given(opts.ldMethod) ? String(opts.ldMethod) : REPORT_DEFAULTS.ldMethod;
@@ -180,7 +181,15 @@ function resolveGenes(opts: ReportOptions): ReportConfig['genes'] {
   }
   const file = String(opts.genes);
   const t = given(opts.geneTypes) ? String(opts.geneTypes).trim() : 'protein_coding';
-  const types = t === 'all' ? null : new Set(t.split(',').map((x) => x.trim()).filter(Boolean));
+  const types =
+    t === 'all'
+      ? null
+      : new Set(
+          t
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+        );
   if (types && types.size === 0) throw new UsageError(`--gene-types takes all or a comma-separated list of biotypes (protein_coding,lncRNA), not '${t}'`);
   return { file, types };
 }

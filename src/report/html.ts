@@ -74,10 +74,7 @@ function clumpingNote(s: ReportSummary, cfg: ReportConfig): string {
   const c = s.clumping;
   const claim = `in order of ascending p, each variant with p &lt; ${pLabel(cfg.suggestive)} not yet in a locus becomes an index variant and claims every such variant within &#177;${fmtG(c.window_kb)} kb on its chromosome`;
   if (c.method === 'distance') return `Loci are grouped by distance: ${claim}.`;
-  const how =
-    c.ld_method === 'dosage'
-      ? 'the squared correlation of the dosages'
-      : 'plink 1.9&#8217;s r&#178; (haplotype EM on hard calls)';
+  const how = c.ld_method === 'dosage' ? 'the squared correlation of the dosages' : 'plink 1.9&#8217;s r&#178; (haplotype EM on hard calls)';
   const absent = c.candidates_not_in_ld_ref
     ? ` ${thousands(c.candidates_not_in_ld_ref)} of the ${thousands(c.candidates_in_ld_ref + c.candidates_not_in_ld_ref)} variants with p &lt; ${pLabel(cfg.suggestive)} are not in the LD reference: their LD is unknown, so each is a locus of its own (LD REF: no).`
     : '';
@@ -103,9 +100,7 @@ export function reportHtml(inp: HtmlInput): string {
   if (withLd) header.push('LD REF');
   if (withGenes) header.splice(3, 0, 'GENE (DISTANCE)');
   const leftCols = new Set(['CHR', 'SNP', 'A1', 'A2', 'LD REF', 'GENE (DISTANCE)']);
-  const rows = s.top_loci
-    .map((l) => row(l, withLd, withGenes).replace('<tr>', l.log10p > gwsLog10 ? '<tr class="gws">' : '<tr>'))
-    .join('\n');
+  const rows = s.top_loci.map((l) => row(l, withLd, withGenes).replace('<tr>', l.log10p > gwsLog10 ? '<tr class="gws">' : '<tr>')).join('\n');
   const shown = s.top_loci.length < s.n_loci ? ` (the first ${s.top_loci.length} of ${thousands(s.n_loci)})` : '';
   return `<!DOCTYPE html>
 <html lang="en">

@@ -86,10 +86,10 @@ async function genSamples(file: string): Promise<number> {
       // 6 leading fields (CHR SNPID RSID POS A B) or 5 (CHR ID POS A B, plink's export).
       const n = (nf - 6) % 3 === 0 ? (nf - 6) / 3 : (nf - 5) / 3;
       if (!Number.isInteger(n) || n < 1) {
-        throw new InputError(
-          `not a .gen line: ${nf} fields, expected 6 or 5 + 3 x samples (CHR SNPID RSID POS A B or CHR ID POS A B, then 3 genotype probabilities per sample)`,
-          { file, line: lineNo },
-        );
+        throw new InputError(`not a .gen line: ${nf} fields, expected 6 or 5 + 3 x samples (CHR SNPID RSID POS A B or CHR ID POS A B, then 3 genotype probabilities per sample)`, {
+          file,
+          line: lineNo,
+        });
       }
       return n;
     }

@@ -128,9 +128,7 @@ export class ManhattanPlot {
     o.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
     // y grid, ticks and labels
     o.push(`<g id="mh-yaxis">`, this.ys.axis(x0, pw), '</g>');
-    o.push(
-      `<text x="16" y="${fmt(y0 + ph / 2)}" font-size="13" fill="${COLOURS.text}" text-anchor="middle" transform="rotate(-90 16 ${fmt(y0 + ph / 2)})">-log10(p)</text>`,
-    );
+    o.push(`<text x="16" y="${fmt(y0 + ph / 2)}" font-size="13" fill="${COLOURS.text}" text-anchor="middle" transform="rotate(-90 16 ${fmt(y0 + ph / 2)})">-log10(p)</text>`);
     o.push(`<g id="mh-xaxis" font-size="12" fill="${COLOURS.text}" text-anchor="middle">`);
     let xTitle = 'Chromosome';
     const one = this.order.length === 1 ? this.order[0] : -1;
@@ -168,9 +166,7 @@ export class ManhattanPlot {
       [cfg.pThreshold, COLOURS.gws, 'genome-wide', '-4'],
     ] as const) {
       const yy = fmt(this.y(-Math.log10(p)));
-      o.push(
-        `<line class="${id}" x1="${x0}" y1="${yy}" x2="${fmt(x0 + pw)}" y2="${yy}" stroke="${colour}" stroke-width="1.2" stroke-dasharray="6 4"/>`,
-      );
+      o.push(`<line class="${id}" x1="${x0}" y1="${yy}" x2="${fmt(x0 + pw)}" y2="${yy}" stroke="${colour}" stroke-width="1.2" stroke-dasharray="6 4"/>`);
       thresholdText.push(`<text x="${fmt(x0 + pw - 4)}" y="${yy}" dy="${dy}" ${HALO} fill="${colour}" text-anchor="end">p = ${pLabel(p)}</text>`);
     }
     o.push('</g>');
@@ -200,9 +196,7 @@ export class ManhattanPlot {
     o.push(`<g id="mh-threshold-labels" font-size="11">`, ...thresholdText, '</g>');
     o.push(this.labelLayer(labels, title));
     // frame and title
-    o.push(
-      `<path d="M${x0} ${y0}V${fmt(y0 + ph)}H${fmt(x0 + pw)}" fill="none" stroke="${COLOURS.axis}" stroke-width="1"/>`,
-    );
+    o.push(`<path d="M${x0} ${y0}V${fmt(y0 + ph)}H${fmt(x0 + pw)}" fill="none" stroke="${COLOURS.axis}" stroke-width="1"/>`);
     o.push(`<text x="${x0}" y="20" font-size="14" font-weight="bold" fill="${COLOURS.text}">${esc(title)}</text>`);
     if (this.order.length === 0) {
       o.push(`<text x="${fmt(x0 + pw / 2)}" y="${fmt(y0 + ph / 2)}" font-size="14" fill="${COLOURS.text}" text-anchor="middle">no tested variants with a position</text>`);
@@ -236,9 +230,7 @@ export class ManhattanPlot {
         if (boxes.some((b) => overlaps(b, box))) continue;
         boxes.push(box);
         if (c.leader) {
-          o.push(
-            `<line x1="${fmt(px)}" y1="${fmt(py - this.r - 2.5)}" x2="${fmt(c.cx)}" y2="${fmt(c.baseline + 2)}" stroke="${COLOURS.ring}" stroke-width="0.8"/>`,
-          );
+          o.push(`<line x1="${fmt(px)}" y1="${fmt(py - this.r - 2.5)}" x2="${fmt(c.cx)}" y2="${fmt(c.baseline + 2)}" stroke="${COLOURS.ring}" stroke-width="0.8"/>`);
         }
         o.push(`<text class="locus" x="${fmt(c.cx)}" y="${fmt(c.baseline)}" ${HALO} fill="${COLOURS.label}">${esc(l.text)}</text>`);
         break;

@@ -66,9 +66,7 @@ export function qqSvg(inp: QQInput): { svg: string; stats: PlotStats } {
   }
   o.push('</g>');
   o.push(`<text x="${fmt(x0 + pw / 2)}" y="${S - 8}" font-size="13" fill="${COLOURS.text}" text-anchor="middle">Expected -log10(p)</text>`);
-  o.push(
-    `<text x="16" y="${fmt(y0 + ph / 2)}" font-size="13" fill="${COLOURS.text}" text-anchor="middle" transform="rotate(-90 16 ${fmt(y0 + ph / 2)})">Observed -log10(p)</text>`,
-  );
+  o.push(`<text x="16" y="${fmt(y0 + ph / 2)}" font-size="13" fill="${COLOURS.text}" text-anchor="middle" transform="rotate(-90 16 ${fmt(y0 + ph / 2)})">Observed -log10(p)</text>`);
   // band and diagonal
   if (band.length > 1) {
     const up = band.map((b) => `${fmt(X(b.x))},${fmt(Y(b.upper))}`);
@@ -115,9 +113,7 @@ export function qqSvg(inp: QQInput): { svg: string; stats: PlotStats } {
   o.push('</g>');
   o.push(`<path d="M${x0} ${y0}V${fmt(y0 + ph)}H${fmt(x0 + pw)}" fill="none" stroke="${COLOURS.axis}"/>`);
   const lam = Number.isFinite(inp.lambda) ? inp.lambda.toFixed(3) : 'NA';
-  o.push(
-    `<text id="qq-lambda" x="${x0 + 12}" y="${y0 + 20}" font-size="15" fill="${COLOURS.text}">&#955;<tspan font-size="11" dy="4">GC</tspan><tspan dy="-4"> = ${lam}</tspan></text>`,
-  );
+  o.push(`<text id="qq-lambda" x="${x0 + 12}" y="${y0 + 20}" font-size="15" fill="${COLOURS.text}">&#955;<tspan font-size="11" dy="4">GC</tspan><tspan dy="-4"> = ${lam}</tspan></text>`);
   o.push(`<text x="${x0 + 12}" y="${y0 + 40}" font-size="12" fill="${COLOURS.text}">n = ${thousands(n)}</text>`);
   o.push(`<text x="${x0}" y="20" font-size="14" font-weight="bold" fill="${COLOURS.text}">${esc(inp.title)}</text>`);
   o.push('</svg>');

@@ -144,10 +144,7 @@ export class RankSelector {
         }
         let c = children.get(j);
         if (!c) {
-          c =
-            g.level === 1
-              ? this.newGroup(2, -1, (g.valHi | j) | 0, 0, 0, h[j])
-              : this.newGroup(3, g.maskHi, g.valHi, (0xffff0000 | 0), (j << 16) | 0, h[j]);
+          c = g.level === 1 ? this.newGroup(2, -1, g.valHi | j | 0, 0, 0, h[j]) : this.newGroup(3, g.maskHi, g.valHi, 0xffff0000 | 0, (j << 16) | 0, h[j]);
           children.set(j, c);
           next.push(c);
         }

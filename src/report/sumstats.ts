@@ -59,4 +59,3 @@ export class ChromTable {
     return [...indices].sort((a, b) => compareChrom(chrRank(l[a]), l[a], chrRank(l[b]), l[b]));
   }
 }
-

@@ -128,10 +128,7 @@ export class YScale {
 
   /** Root-element attributes describing the mapping (tests read them back). */
   attrs(): string {
-    return (
-      `data-ymax="${this.max}"` +
-      (this.breakAt === null ? '' : ` data-ybreak="${this.breakAt}" data-ybreak-frac="${YScale.LOWER_FRAC}" data-ybreak-gap="${YScale.GAP}"`)
-    );
+    return `data-ymax="${this.max}"` + (this.breakAt === null ? '' : ` data-ybreak="${this.breakAt}" data-ybreak-frac="${YScale.LOWER_FRAC}" data-ybreak-gap="${YScale.GAP}"`);
   }
 
   /** Grid lines, ticks and labels of the axis at x0 across width pw, plus the break mark. */
@@ -147,9 +144,7 @@ export class YScale {
       const yb = this.y(this.breakAt) - YScale.GAP / 2;
       o.push(`<line class="ybreak" x1="${x0}" y1="${r2(yb)}" x2="${r2(x0 + pw)}" y2="${r2(yb)}" stroke="#b0b0b0" stroke-width="1" stroke-dasharray="2 3"/>`);
       o.push(`<rect x="${x0 - 6}" y="${r2(yb - 3)}" width="12" height="6" fill="#ffffff"/>`);
-      o.push(
-        `<path d="M${x0 - 6} ${r2(yb - 1)}l12 -4M${x0 - 6} ${r2(yb + 4)}l12 -4" stroke="${COLOURS.axis}" stroke-width="1" fill="none"/>`,
-      );
+      o.push(`<path d="M${x0 - 6} ${r2(yb - 1)}l12 -4M${x0 - 6} ${r2(yb + 4)}l12 -4" stroke="${COLOURS.axis}" stroke-width="1" fill="none"/>`);
     }
     o.push('</g>');
     return o.join('\n');

@@ -148,7 +148,7 @@ export class BgenVariantEncoder {
       const s = p0 + p1 + p2;
       let x0 = 0;
       let x1 = 0;
-      if ((missing?.[i]) || !(s > 0) || !Number.isFinite(s)) {
+      if (missing?.[i] || !(s > 0) || !Number.isFinite(s)) {
         raw[8 + i] = 0x82;
       } else {
         raw[8 + i] = 2;

@@ -320,12 +320,7 @@ export function makePhenotypes(cohort: Cohort, causal: CausalVariant[], seed: nu
 
     const y = new Float64Array(n).fill(NaN);
     idx.forEach((i, t) => {
-      let v =
-        spec.mu +
-        spec.age * (cohort.age[i] - 45) +
-        (cohort.sex[i] === 2 ? spec.female : 0) +
-        spec.pc1 * cohort.pcs[0][i] +
-        spec.sigma * (genetic[t] + e[t]);
+      let v = spec.mu + spec.age * (cohort.age[i] - 45) + (cohort.sex[i] === 2 ? spec.female : 0) + spec.pc1 * cohort.pcs[0][i] + spec.sigma * (genetic[t] + e[t]);
       // Keep real values clear of the -9 missing code.
       if (Math.abs(v + 9) < 0.0005) v += 0.001;
       y[i] = v;
@@ -382,9 +377,7 @@ function fmtG(x: number, digits = 6): string {
 export function truthFileText(rows: TruthRow[]): string {
   const lines = ['PHENO\tCHR\tSNP\tBP\tA1\tA2\tBETA\tEXPECTED_BETA\tA1_FREQ\tVAR_EXPLAINED\tEXPECTED_P'];
   for (const r of rows) {
-    lines.push(
-      [r.pheno, r.chr, r.snp, r.bp, r.a1, r.a2, fmtG(r.beta), fmtG(r.expectedBeta), fmtG(r.a1Freq), fmtG(r.varExplained), fmtG(r.expectedP, 4)].join('\t'),
-    );
+    lines.push([r.pheno, r.chr, r.snp, r.bp, r.a1, r.a2, fmtG(r.beta), fmtG(r.expectedBeta), fmtG(r.a1Freq), fmtG(r.varExplained), fmtG(r.expectedP, 4)].join('\t'));
   }
   return lines.join('\n') + '\n';
 }

@@ -7,18 +7,7 @@ import { UsageError } from '../errors.js';
 import { commitAll, createOutput, suffixFor, writeAsync, type OutCompression, type OutputFile } from '../io/output.js';
 import { BgenVariantEncoder, encodeBgenHeader, type BgenCompression } from './bgen-writer.js';
 import { ChunkWriter } from './chunk-writer.js';
-import {
-  PHENOTYPES,
-  covarFileText,
-  makeCohort,
-  makePhenotypes,
-  phenoFileText,
-  sampleFileText,
-  truthFileText,
-  type CausalVariant,
-  type PhenotypeName,
-  type TruthRow,
-} from './cohort.js';
+import { PHENOTYPES, covarFileText, makeCohort, makePhenotypes, phenoFileText, sampleFileText, truthFileText, type CausalVariant, type PhenotypeName, type TruthRow } from './cohort.js';
 import { encodeGenLine, maxGenLineBytes } from './gen-writer.js';
 import { GenotypeSimulator } from './genotypes.js';
 import { GRCH37_LENGTHS, allocateVariants, parseChromosomes } from './genome.js';
@@ -304,9 +293,7 @@ function captureCausal(v: GenotypeSimulator['variant'], map: Map<number, Phenoty
     a: v.a,
     b: v.b,
     bCount: v.bCount.slice(),
-    dosage: Float64Array.from({ length: v.bCount.length }, (_, i) =>
-      v.missing[i] ? v.bCount[i] : v.probs[3 * i + 1] + 2 * v.probs[3 * i + 2],
-    ),
+    dosage: Float64Array.from({ length: v.bCount.length }, (_, i) => (v.missing[i] ? v.bCount[i] : v.probs[3 * i + 1] + 2 * v.probs[3 * i + 2])),
   };
 }
 
@@ -314,10 +301,7 @@ function captureCausal(v: GenotypeSimulator['variant'], map: Map<number, Phenoty
 export function summaryLine(r: SimulateResult): string {
   const mb = (b: number) => (b / 1e6).toFixed(1);
   const f = r.files;
-  const size =
-    r.genotypeFileBytes !== r.genotypeBytes
-      ? `${mb(r.genotypeBytes)} MB, ${mb(r.genotypeFileBytes)} MB on disk`
-      : `${mb(r.genotypeBytes)} MB`;
+  const size = r.genotypeFileBytes !== r.genotypeBytes ? `${mb(r.genotypeBytes)} MB, ${mb(r.genotypeFileBytes)} MB on disk` : `${mb(r.genotypeBytes)} MB`;
   return (
     `simulate: wrote ${f.genotypes} (${size}), ${f.sample}, ${f.pheno}, ${f.covar}, ${f.truth}: ` +
     `${r.config.samples} samples x ${r.config.variants} variants in ${r.seconds.toFixed(2)} s ` +

@@ -6,7 +6,18 @@
 
 /** Why a row is NA, with plink2's ERRCODE names (counted in the closing summary). */
 // The last three: logistic fits (stats/logistic.ts).
-export const NA_REASONS = ['', 'CONST_ALLELE', 'SAMPLE_CT<=PREDICTOR_CT', 'CORR_TOO_HIGH', 'VIF_INFINITE', 'VIF_TOO_HIGH', 'INVALID_RESULT', 'SEPARATION', 'LOGISTIC_CONVERGE_FAIL', 'FIRTH_CONVERGE_FAIL'] as const;
+export const NA_REASONS = [
+  '',
+  'CONST_ALLELE',
+  'SAMPLE_CT<=PREDICTOR_CT',
+  'CORR_TOO_HIGH',
+  'VIF_INFINITE',
+  'VIF_TOO_HIGH',
+  'INVALID_RESULT',
+  'SEPARATION',
+  'LOGISTIC_CONVERGE_FAIL',
+  'FIRTH_CONVERGE_FAIL',
+] as const;
 export const NA_CONST = 1;
 export const NA_SAMPLE_CT = 2;
 export const NA_CORR = 3;
@@ -214,7 +225,10 @@ export class MissingSolver {
   private scratch: SubsetFactor;
   private caches = new WeakMap<GroupGram, Map<string, SubsetFactor>>();
 
-  constructor(maxR: number, private maxPheno = 1) {
+  constructor(
+    maxR: number,
+    private maxPheno = 1,
+  ) {
     this.r = maxR;
     this.rho = new Float64Array(maxR);
     this.l = new Float64Array(maxR);
@@ -266,7 +280,7 @@ export class MissingSolver {
       // yc'g from Yr'g and Q'g: yc = Yr + Q (Q'yc).
       let sdy = dq[v.yBase + k];
       for (let j = 0; j < r; j++) sdy += gr.ya[k * r + j] * dq[qb + j];
-      const bd = sdy - v.sum * f.sy[k] / ns;
+      const bd = sdy - (v.sum * f.sy[k]) / ns;
       let x = bd / sqc;
       for (let j = 0; j < r; j++) x -= l[j] * f.zc[k * r + j];
       sink.fit(k, x * sqc, v.css * piv2, f.yyr[k], df, f.yy[k]);

@@ -50,10 +50,10 @@ export function classifyPhenotype(name: string, raw: Float64Array, lines: number
   if (nOther > 0 && allWhole && nCode >= 0.9 * nonMissing) {
     const v = raw[firstOther];
     const codes = one ? '0/1 (--1)' : '1/2';
-    throw new InputError(
-      `phenotype '${name}' is coded ${codes} (control/case) except for the value ${v}: fix or blank it (NA), or declare the column quantitative with --pheno-quantitative ${name}`,
-      { file, line: lines?.[firstOther] },
-    );
+    throw new InputError(`phenotype '${name}' is coded ${codes} (control/case) except for the value ${v}: fix or blank it (NA), or declare the column quantitative with --pheno-quantitative ${name}`, {
+      file,
+      line: lines?.[firstOther],
+    });
   }
   return { kind: 'qt', values: raw };
 }
@@ -85,7 +85,8 @@ export function buildLogisticGroup(pheno: number, name: string, y01: Float64Arra
     y[i] = y01[idx[i]];
     nCase += y[i];
   }
-  if (nCase === 0 || nCase === n) return { skip: `all ${n} samples used are ${nCase ? 'cases' : 'controls'}${nCase ? '' : ' (0/1-coded? plink2 reads 0 as missing; --1 reads 0 = control, 1 = case)'}`, warnings };
+  if (nCase === 0 || nCase === n)
+    return { skip: `all ${n} samples used are ${nCase ? 'cases' : 'controls'}${nCase ? '' : ' (0/1-coded? plink2 reads 0 as missing; --1 reads 0 = control, 1 = case)'}`, warnings };
   const covCols = covars.map((c) => {
     const v = new Float64Array(n);
     for (let i = 0; i < n; i++) v[i] = c.values[idx[i]];
@@ -158,7 +159,10 @@ export function buildMixedModel(nSamples: number, names: string[], covars: Named
     }
   });
   if (qt.length === 0 && logistic.length === 0) throw new InputError(warnings[warnings.length - 1] ?? 'no phenotype to test', { file: o.file });
-  const lin: AssocModel = qt.length > 0 ? buildModel(nSamples, qt, covars, covarFile, { maxCorr: o.maxCorr, vif: o.vif }) : { nSamples, phenoNames: [], groups: [], phenoGroup: [], phenoSlot: [], warnings: [], phenoN: [], maxCorr: o.maxCorr ?? DEFAULT_MAX_CORR, vif: o.vif ?? DEFAULT_VIF };
+  const lin: AssocModel =
+    qt.length > 0
+      ? buildModel(nSamples, qt, covars, covarFile, { maxCorr: o.maxCorr, vif: o.vif })
+      : { nSamples, phenoNames: [], groups: [], phenoGroup: [], phenoSlot: [], warnings: [], phenoN: [], maxCorr: o.maxCorr ?? DEFAULT_MAX_CORR, vif: o.vif ?? DEFAULT_VIF };
   // Final order: the table's, without the skipped phenotypes.
   const order = names.map((_, j) => j).filter((j) => (qtIndex.includes(j) && lin.phenoNames.includes(names[j])) || ccIndex.includes(j));
   const pos = new Map(order.map((j, i) => [j, i]));

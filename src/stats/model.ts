@@ -90,7 +90,10 @@ export function buildModel(nSamples: number, phenos0: NamedColumn[], covars0: Na
     let why = '';
     if (idx.length === 0) why = `no sample has a genotype, a value and every covariate (check that the IDs match the .sample file)`;
     else {
-      const r = buildProjection(covars.map((c) => gather(c.values, Int32Array.from(idx))), idx.length).r;
+      const r = buildProjection(
+        covars.map((c) => gather(c.values, Int32Array.from(idx))),
+        idx.length,
+      ).r;
       if (idx.length - r - 2 < 1) why = `only ${idx.length} samples for ${r} covariates; need at least ${r + 3}`;
     }
     if (why) {
@@ -166,10 +169,14 @@ function buildModelOf(nSamples: number, phenos: ScaledColumn[], covars: NamedCol
     const covName = (l: number) => covars[proj.kept[l]].name;
     const covCorrTooHigh = gram.maxCorr > maxCorr;
     if (covCorrTooHigh) {
-      warnings.push(`covariates '${covName(gram.corrPair[0])}' and '${covName(gram.corrPair[1])}' correlate at ${gram.maxCorr.toPrecision(6)} among the ${n} samples of ${names} (above --max-corr ${maxCorr}): every row is NA (CORR_TOO_HIGH); remove one of them`);
+      warnings.push(
+        `covariates '${covName(gram.corrPair[0])}' and '${covName(gram.corrPair[1])}' correlate at ${gram.maxCorr.toPrecision(6)} among the ${n} samples of ${names} (above --max-corr ${maxCorr}): every row is NA (CORR_TOO_HIGH); remove one of them`,
+      );
     } else if (gram.maxVif > vif) {
       const worst = gram.baseVif.indexOf(gram.maxVif);
-      warnings.push(`covariate '${covName(worst)}' has a variance inflation factor of ${gram.maxVif.toPrecision(4)} among the ${n} samples of ${names} (above --vif ${vif}): every row is NA (VIF_TOO_HIGH); remove redundant covariates`);
+      warnings.push(
+        `covariate '${covName(worst)}' has a variance inflation factor of ${gram.maxVif.toPrecision(4)} among the ${n} samples of ${names} (above --vif ${vif}): every row is NA (VIF_TOO_HIGH); remove redundant covariates`,
+      );
     }
     groups.push({ phenos: members, idx, n, r: proj.r, q: proj.q, yr, yy, qsum: colSums(proj.q, proj.r, n), yrsum: colSums(yr, m, n), cov, nCov: proj.kept.length, y, yScale, gram, covCorrTooHigh });
   }

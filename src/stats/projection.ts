@@ -35,7 +35,7 @@ export function buildProjection(cols: Float64Array[], n: number): Projection {
     }
     let scale = 0;
     for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(cols[j][i]));
-    if (norm0 <= (scale * scale * n) * 1e-24 || norm0 === 0) {
+    if (norm0 <= scale * scale * n * 1e-24 || norm0 === 0) {
       dropped.push({ index: j, reason: 'constant' });
       continue;
     }

@@ -225,7 +225,8 @@ export class RowFormatter {
     try {
       for (let v = 0; v < req.nVariants; v++) {
         this.bgenRecords.parseInto(b, p, header, req.fileOffset, req.file, true, vh);
-        if (vh.position > MAX_POSITION) throw new DecodeError('position', undefined, `position ${vh.position} is above ${MAX_POSITION}, the largest plink2 accepts`, { file: req.file, byteOffset: req.fileOffset + p });
+        if (vh.position > MAX_POSITION)
+          throw new DecodeError('position', undefined, `position ${vh.position} is above ${MAX_POSITION}, the largest plink2 accepts`, { file: req.file, byteOffset: req.fileOffset + p });
         const m = this.meta;
         m.idBytes = undefined;
         m.chr = vh.chr;
@@ -300,7 +301,14 @@ export class RowFormatter {
       // A --region segment: the index's offset must be a record start on the region's chromosome.
       const at = req.startAt;
       const bad = at > b.length || (at > 0 && b[at - 1] !== LF) || !this.vcfChrAt(b, at, req.expectChr!);
-      if (bad) return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset, code: 'record', message: 'the tabix index does not match this file (its offset is not a record on the region\'s chromosome): rebuild it with tabix -p vcf, or remove it to scan' };
+      if (bad)
+        return {
+          kind: 'error',
+          seq: req.seq,
+          byteOffset: req.fileOffset,
+          code: 'record',
+          message: "the tabix index does not match this file (its offset is not a record on the region's chromosome): rebuild it with tabix -p vcf, or remove it to scan",
+        };
       from = at;
     }
     const first = req.startAt !== undefined ? from - 1 : buf.indexOf(LF);

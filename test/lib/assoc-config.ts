@@ -26,4 +26,3 @@ export function baseConfig(over: Partial<AssocConfig> = {}): AssocConfig {
     ...over,
   };
 }
-

@@ -109,7 +109,7 @@ export function compareWithPlink2(ours: Table, ref: Table): CompareResult {
     check('P', num(o[oi('P')]), r[ri('P')]);
   }
   // Sorted by chromosome rank then position.
-  const rank = (c: string) => (/^\d+$/.test(c) ? Number(c) : ({ X: 23, Y: 24, XY: 25, MT: 26 } as Record<string, number>)[c] ?? 1000);
+  const rank = (c: string) => (/^\d+$/.test(c) ? Number(c) : (({ X: 23, Y: 24, XY: 25, MT: 26 } as Record<string, number>)[c] ?? 1000));
   for (let i = 1; i < ours.rows.length; i++) {
     const a = ours.rows[i - 1];
     const b = ours.rows[i];

@@ -13,7 +13,6 @@ export interface Row {
   err: string;
 }
 
-
 /** Our case/control table's rows by CHR:BP. */
 export function rowsOfTable(file: string): Map<string, Row> {
   const t = readTable(file);
@@ -79,7 +78,11 @@ function diag(ours: Map<string, Row>, ref: ReturnType<typeof readTable>) {
     const o = ours.get(`${r[c('CHROM')]}:${r[c('POS')]}`)!;
     if (r[c('BETA')] === 'NA') continue;
     const flip = o.a1 === r[c('A1')] ? 1 : -1;
-    const vals: [string, number, string][] = [['BETA', flip * o.beta, 'BETA'], ['SE', o.se, 'SE'], ['P', o.p, 'P']];
+    const vals: [string, number, string][] = [
+      ['BETA', flip * o.beta, 'BETA'],
+      ['SE', o.se, 'SE'],
+      ['P', o.p, 'P'],
+    ];
     let ok = true;
     for (const [nm, v, col] of vals) {
       rel[nm].push(Math.abs(v - Number(r[c(col)])) / Math.abs(Number(r[c(col)])));
@@ -91,4 +94,3 @@ function diag(ours: Map<string, Row>, ref: ReturnType<typeof readTable>) {
   const q = (a: number[], f: number) => a.sort((x, y) => x - y)[Math.floor(f * (a.length - 1))];
   return { all, exact, beta: [q(rel.BETA, 0.5), q(rel.BETA, 0.99), q(rel.BETA, 1)], se: [q(rel.SE, 0.5), q(rel.SE, 0.99), q(rel.SE, 1)], p: [q(rel.P, 0.5), q(rel.P, 0.99), q(rel.P, 1)] };
 }
-

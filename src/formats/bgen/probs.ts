@@ -39,13 +39,7 @@ export interface BlockInfo {
  * dosages into `out` (length >= (K-1) * nSamples). A convenience over a fresh BgenBlockDecoder using
  * the public inflate path: tests, tools and one-off reads; loops over many blocks own a decoder.
  */
-export function decodeGenotypeBlock(
-  block: Uint8Array,
-  header: BgenHeader,
-  nAlleles: number,
-  out: Float64Array,
-  opts: DecodeOptions = {},
-): BlockInfo {
+export function decodeGenotypeBlock(block: Uint8Array, header: BgenHeader, nAlleles: number, out: Float64Array, opts: DecodeOptions = {}): BlockInfo {
   const d = new BgenBlockDecoder({ fastDecompress: false });
   d.decode(block, 0, block.length, header, nAlleles, out, opts.uncompressedLength, opts.where ?? {});
   return d.info();
@@ -100,7 +94,9 @@ function zstdCapped(block: Uint8Array, expected: number): Uint8Array {
 }
 
 function checkLength(data: Uint8Array, header: BgenHeader, expectedLength: number, where: Where): void {
-  throw new DecodeError('block', undefined, 
+  throw new DecodeError(
+    'block',
+    undefined,
     header.compression === 'none'
       ? `genotype block is ${data.length} bytes, expected ${expectedLength}`
       : `genotype block decompresses to ${data.length} bytes, the variant header says ${expectedLength}`,
@@ -187,16 +183,7 @@ export class BgenBlockDecoder {
    * path: K-1 rows of nSamples dosages into `out`. Returns the number of missing samples; `where` is
    * only read to build an error.
    */
-  decode(
-    bytes: Uint8Array,
-    start: number,
-    length: number,
-    header: BgenHeader,
-    nAlleles: number,
-    out: Float64Array,
-    uncompressedLength: number | undefined,
-    where: Where,
-  ): number {
+  decode(bytes: Uint8Array, start: number, length: number, header: BgenHeader, nAlleles: number, out: Float64Array, uncompressedLength: number | undefined, where: Where): number {
     const n = header.nSamples;
     let data: Uint8Array;
     if (header.compression === 'none') {

@@ -135,7 +135,12 @@ export class BgenRecordParser {
    */
   private pastEnd(what: string, length: number, at: number, dataAt: number, recordAt: number, header: BgenHeader, file: string): DecodeError {
     const why = length > MAX_RECORD_FIELD_BYTES ? `is above the ${MAX_RECORD_FIELD_BYTES}-byte maximum for one variant` : `runs past the end of the file (${this.fileSize - dataAt} bytes remain)`;
-    const cause = recordAt === header.firstVariantOffset ? 'a corrupt length, or the first-variant offset in the header (byte 0) is wrong' : length > MAX_RECORD_FIELD_BYTES ? 'a corrupt length' : 'a corrupt length or a truncated file';
+    const cause =
+      recordAt === header.firstVariantOffset
+        ? 'a corrupt length, or the first-variant offset in the header (byte 0) is wrong'
+        : length > MAX_RECORD_FIELD_BYTES
+          ? 'a corrupt length'
+          : 'a corrupt length or a truncated file';
     return new DecodeError('record', undefined, `${what} length ${length} ${why}: ${cause}`, { file, byteOffset: at });
   }
 
@@ -240,7 +245,12 @@ export class BgenRecordParser {
         if (p + 4 > len) return false;
         this.uncompressed = readU32(bytes, p);
         if (this.uncompressed > MAX_RECORD_FIELD_BYTES) {
-          throw new DecodeError('record', undefined, `genotype block declares ${this.uncompressed} bytes decompressed, above the ${MAX_RECORD_FIELD_BYTES}-byte maximum for one variant: the length is corrupt`, { file, byteOffset: baseOffset + p });
+          throw new DecodeError(
+            'record',
+            undefined,
+            `genotype block declares ${this.uncompressed} bytes decompressed, above the ${MAX_RECORD_FIELD_BYTES}-byte maximum for one variant: the length is corrupt`,
+            { file, byteOffset: baseOffset + p },
+          );
         }
         p += 4;
         this.blockLength = c - 4;

@@ -42,7 +42,6 @@ export interface GenLayout {
   idBytes?: boolean;
 }
 
-
 function isSpace(c: number): boolean {
   return c === SP || c === TAB || c === CR;
 }
@@ -433,7 +432,8 @@ export class GenLineDecoder {
       if (nf !== headFields(layout) + 3 * n) throw fieldCountError(b, start, end, layout);
       throw new DecodeError('position', headFields(layout) - 2, `position '${posTok}' is not a whole number`);
     }
-    if (pos > MAX_POSITION) throw new DecodeError('position', headFields(layout) - 2, `position ${this.latin1Slice(b, posStart, posEnd).slice(0, 40)} is above ${MAX_POSITION}, the largest plink2 accepts`);
+    if (pos > MAX_POSITION)
+      throw new DecodeError('position', headFields(layout) - 2, `position ${this.latin1Slice(b, posStart, posEnd).slice(0, 40)} is above ${MAX_POSITION}, the largest plink2 accepts`);
     meta.chr = chr;
     if (layout.idBytes) {
       // The worker copies these bytes into the output row: no string a line (~0.1 us).

@@ -50,10 +50,7 @@ export function genFileLayout(b: Uint8Array, start: number, end: number, line: n
     return { head5: true, expectChr };
   }
   if (ctx.chr === undefined) {
-    throw new InputError(
-      `first column '${first.slice(0, 30)}' is not a chromosome code: a 5-column line SNPID RSID POS A B (IMPUTE2, one chromosome a file) needs --chr CODE`,
-      where,
-    );
+    throw new InputError(`first column '${first.slice(0, 30)}' is not a chromosome code: a 5-column line SNPID RSID POS A B (IMPUTE2, one chromosome a file) needs --chr CODE`, where);
   }
   return { chr: ctx.chr };
 }
