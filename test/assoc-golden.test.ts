@@ -1,14 +1,13 @@
 // assoc against plink2 --glm: committed goldens (test/fixtures/assoc/make-golden.sh made them), and
 // the same comparison against a live plink2 run when plink2 is installed.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { compress as zstdCompress } from 'zstd-napi';
 import { runAssoc } from '../src/pipeline/assoc-run.js';
 import { baseConfig } from './lib/assoc-config.js';
-import { compareWithPlink2, fixture, hasCommand, readTable, tmpDir } from './lib/helpers.js';
+import { compareWithPlink2, fixture, hasCommand, readTable, tmpDir, plink2Glm } from './lib/helpers.js';
 
 const A = (f: string) => fixture('assoc', f);
 const PHENOS = ['response', 'dissociation', 'madrs'];
@@ -94,26 +93,7 @@ t.test('compressed output (--compress gz / zst) decompresses to the plain table'
 
 t.test('live plink2 comparison', { skip: hasCommand('plink2') ? false : 'plink2 not installed (the committed goldens above still ran)' }, async (t) => {
   const dir = tmpDir('plink2');
-  const r = spawnSync(
-    'plink2',
-    [
-      '--gen',
-      A('small.gen'),
-      'ref-first',
-      '--sample',
-      A('small.sample'),
-      '--pheno',
-      A('small.pheno'),
-      '--covar',
-      A('small.covar'),
-      '--glm',
-      'cols=+a1freq,+machr2',
-      'hide-covar',
-      '--out',
-      path.join(dir, 'live'),
-    ],
-    { encoding: 'utf8' },
-  );
+  const r = plink2Glm(['--gen', A('small.gen'), 'ref-first', '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--covar', A('small.covar')], path.join(dir, 'live'));
   t.equal(r.status, 0, 'plink2 ran');
   const cfg = baseConfig();
   await runAssoc(cfg);

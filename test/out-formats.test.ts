@@ -13,7 +13,7 @@ import { runMerge } from '../src/pipeline/merge.js';
 import { RowConverter, ssfChrom } from '../src/formats/out-format.js';
 import { InputError } from '../src/errors.js';
 import { baseConfig } from './lib/assoc-config.js';
-import { compareWithPlink2, fixture, hasCommand, parseTable, readTable, runCli, tmpDir, type Table } from './lib/helpers.js';
+import { compareWithPlink2, fixture, hasCommand, parseTable, readTable, runCli, tmpDir, type Table, plink2Glm } from './lib/helpers.js';
 
 const A = (f: string) => fixture('assoc', f);
 const L = (f: string) => fixture('logistic', f);
@@ -72,30 +72,10 @@ t.test('--format plink2 (case/control): .glm.logistic.hybrid with OR, LOG(OR)_SE
     return;
   }
   const dir = tmpDir('fmt-live');
-  const r = spawnSync(
-    'plink2',
-    [
-      '--bgen',
-      L('cc.bgen'),
-      'ref-first',
-      '--sample',
-      L('cc.sample'),
-      '--pheno',
-      L('cc.pheno'),
-      '--pheno-name',
-      'bal',
-      '--covar',
-      L('cc.covar'),
-      '--glm',
-      'cols=+a1freq,+machr2',
-      'hide-covar',
-      '--threads',
-      '1',
-      '--out',
-      path.join(dir, 'live'),
-    ],
-    { encoding: 'utf8' },
-  );
+  const r = plink2Glm(['--bgen', L('cc.bgen'), 'ref-first', '--sample', L('cc.sample'), '--pheno', L('cc.pheno'), '--pheno-name', 'bal', '--covar', L('cc.covar')], path.join(dir, 'live'), [
+    '--threads',
+    '1',
+  ]);
   t.equal(r.status, 0, 'plink2 ran');
   t.equal(firstLine(file), firstLine(path.join(dir, 'live.bal.glm.logistic.hybrid')), 'header equals a live plink2 run');
 });

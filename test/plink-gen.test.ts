@@ -3,12 +3,11 @@
 // compared with plink2 --glm on the same files for every variant; the other two layouts; the errors
 // that keep a layout from being silently wrong. Fixture and goldens: test/fixtures/plink-gen/make-*.sh.
 import t, { type Test } from 'tap';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runAssoc, type AssocConfig } from '../src/pipeline/assoc-run.js';
 import { baseConfig } from './lib/assoc-config.js';
-import { compareWithPlink2, fixture, hasCommand, readTable, runCli, tmpDir, type Table } from './lib/helpers.js';
+import { compareWithPlink2, fixture, hasCommand, readTable, runCli, tmpDir, type Table, plink2Glm } from './lib/helpers.js';
 
 const P = (f: string) => fixture('plink-gen', f);
 
@@ -131,26 +130,7 @@ t.test('.sample with ID_1 = 0 has no FIDs: a FID IID table matches on IID', asyn
 
 t.test('live plink2 on the committed files gives the committed goldens', { skip: !hasCommand('plink2') && 'plink2 not installed (the goldens above still ran)' }, async (t) => {
   const dir = tmpDir('live');
-  const r = spawnSync(
-    'plink2',
-    [
-      '--gen',
-      P('plink2.gen'),
-      'ref-first',
-      '--sample',
-      P('plink2.sample'),
-      '--pheno',
-      P('pheno.tsv'),
-      '--covar',
-      P('covar.tsv'),
-      '--glm',
-      'cols=+a1freq,+machr2',
-      'hide-covar',
-      '--out',
-      path.join(dir, 'live'),
-    ],
-    { encoding: 'utf8' },
-  );
+  const r = plink2Glm(['--gen', P('plink2.gen'), 'ref-first', '--sample', P('plink2.sample'), '--pheno', P('pheno.tsv'), '--covar', P('covar.tsv')], path.join(dir, 'live'));
   t.equal(r.status, 0, 'plink2 ran');
   same(t, await rows(config()), readTable(path.join(dir, 'live.y.glm.linear')), 'live plink2');
 });

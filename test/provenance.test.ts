@@ -42,7 +42,7 @@ t.test('a failed run is logged with its error and exit code', async (t) => {
   const r = runCli(['assoc', '--gen', A('small.gen'), '--sample', A('small.sample'), '--pheno', path.join(dir, 'nope.pheno'), '--out', out]);
   t.equal(r.status, 4);
   const log = fs.readFileSync(out + '.log', 'utf8');
-  t.match(log, /--pheno \S+nope\.pheno  missing/);
+  t.match(log, /--pheno \S+nope\.pheno {2}missing/);
   t.match(log, /dosageflow: \S+nope\.pheno: no such file\n/);
   t.match(log, /exit code 4, peak memory \d+ MB RSS\n$/);
   t.same(fs.readdirSync(dir), ['x.log'], 'only the log: no table');

@@ -96,7 +96,13 @@ function plan(format: Exclude<TableFormat, 'dosageflow'>, c: Cols, digits: numbe
   // Chromosome codes change rarely: the last one is remembered.
   let lastChr = '';
   let lastCode: string | null = null;
-  const code = (chr: string, f: (c: string) => string | null) => (chr === lastChr ? lastCode : ((lastChr = chr), (lastCode = f(chr))));
+  const code = (chr: string, f: (c: string) => string | null) => {
+    if (chr !== lastChr) {
+      lastChr = chr;
+      lastCode = f(chr);
+    }
+    return lastCode;
+  };
   const err = (f: string[]) => (c.err >= 0 ? f[c.err] : '.');
   if (format === 'plink2') {
     const header = c.logistic

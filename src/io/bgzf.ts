@@ -5,7 +5,7 @@
 // The blocks are deflated on libuv's thread pool (zlib.deflateRaw), one at a time in order.
 import * as zlib from 'node:zlib';
 import { Transform, type TransformCallback } from 'node:stream';
-import { TabixIndexer } from './tabix.js';
+import type { TabixIndexer } from './tabix.js';
 
 /** Input bytes per block: bgzip's 0xff00, leaving room for incompressible data in 64 KiB. */
 export const BGZF_BLOCK = 0xff00;

@@ -367,7 +367,7 @@ class PhenoOutputs {
 
   constructor(
     private readonly cfg: AssocConfig,
-    private readonly model: AssocModel,
+    model: AssocModel,
     tmpDir: string,
     private readonly covariates: string[],
   ) {

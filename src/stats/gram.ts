@@ -275,7 +275,6 @@ export class MissingSolver {
     if (f.status === NA_VIF || 1 > vif * piv2) return sink.na(NA_VIF);
     // A covariate's VIF with the dosage: dinv_j + (L^-T l)_j^2 / pivot^2 <= dinv_j / pivot^2.
     if (f.maxDinv > vif * piv2 && this.covariateVifExceeds(f, r, piv2, vif)) return sink.na(NA_VIF);
-    const piv = Math.sqrt(piv2);
     for (let k = 0; k < nPheno; k++) {
       // yc'g from Yr'g and Q'g: yc = Yr + Q (Q'yc).
       let sdy = dq[v.yBase + k];

@@ -130,3 +130,8 @@ export function decodeMessage(fn: () => void): string | null {
     throw e;
   }
 }
+
+/** A live plink2 association as the goldens were made: plink2 INPUTS --glm cols=+a1freq,+machr2 hide-covar EXTRA --out OUT. */
+export function plink2Glm(inputs: string[], out: string, extra: string[] = []): SpawnSyncReturns<string> {
+  return spawnSync('plink2', [...inputs, '--glm', 'cols=+a1freq,+machr2', 'hide-covar', ...extra, '--out', out], { encoding: 'utf8' });
+}
