@@ -91,7 +91,7 @@ t.test('a closing summary on stderr; no progress line when stderr is not a termi
   const r = runCli([...base, '--covar', A('small.covar'), '--out', path.join(dir, 'o')]);
   t.equal(r.status, 0, r.stderr);
   t.match(r.stderr, /240 variants read from 1 file \(120 samples\) in [\d.]+ s \(\d+ variants\/s\)/);
-  t.match(r.stderr, /response: 114 samples, 239 variants tested, 1 NA \(1 CONST_ALLELE\), lambda [\d.]+ -> /);
+  t.match(r.stderr, /response: 114 samples, 239 variants tested, 1 NA \(1 CONST_OMITTED_ALLELE\), lambda [\d.]+ -> /);
   t.match(r.stderr, /dissociation: 78 samples/);
   t.notMatch(r.stderr, /\r/);
   t.same(fs.readdirSync(dir).sort(), ['o.dissociation.tsv', 'o.log', 'o.madrs.tsv', 'o.response.tsv']);

@@ -39,7 +39,7 @@ t.test('--format plink2 (linear): plink2 --glm cols=+a1freq,+machr2 header, valu
     t.same(r.problems, [], `${p}: values agree with plink2`);
     const tab = readTable(file);
     const na = tab.rows.filter((r) => r[tab.header.indexOf('P')] === 'NA');
-    t.ok(na.length > 0 && na.every((r) => r[tab.header.indexOf('ERRCODE')] === 'CONST_ALLELE'), 'NA rows carry their ERRCODE');
+    t.ok(na.length > 0 && na.every((r) => r[tab.header.indexOf('ERRCODE')] === 'CONST_OMITTED_ALLELE'), 'NA rows carry their ERRCODE');
     t.ok(
       tab.rows.filter((r) => r[13] !== 'NA').every((r) => r[14] === '.' && r[8] === 'ADD' && r[5] === r[4]),
       'ERRCODE . otherwise; TEST ADD; A1 = ALT',
@@ -182,7 +182,7 @@ t.test("--format gwas-ssf: the spec's column rules hold (checked on the spec's o
   t.equal(g.rows.length, o.rows.filter((r) => r[11] !== 'NA').length, 'NA rows are left out (beta, SE and p are mandatory)');
   const one = baseConfig({ phenoNames: ['response'], format: 'gwas-ssf' });
   const s1 = await runAssoc(one);
-  t.match(s1.phenos[0].formatNote, /GWAS-SSF left out 1 NA row/, 'and counted in the summary (the CONST_ALLELE row, without --min-maf)');
+  t.match(s1.phenos[0].formatNote, /GWAS-SSF left out 1 NA row/, 'and counted in the summary (the CONST_OMITTED_ALLELE row, without --min-maf)');
 });
 
 t.test('GWAS-SSF chromosome coding: X=23, Y=24, MT=25; XY and contigs have none', async (t) => {
@@ -193,7 +193,7 @@ t.test('RowConverter: the same output at 1-, 7- and 4096-byte writes; XY, contig
   const head = 'CHR\tSNP\tBP\tA1\tA2\tFRQ\tINFO\tN\tBETA\tSE\tT\tP\tLOG10P\tERRCODE\n';
   const rows = [
     '1\trs1\t10\tA\tG\t0.1\t1.02\t100\t0.5\t0.1\t5\t1e-6\t6\t.',
-    '1\tx2\t11\tA\tG\t0.1\tNA\t100\tNA\tNA\tNA\tNA\tNA\tCONST_ALLELE',
+    '1\tx2\t11\tA\tG\t0.1\tNA\t100\tNA\tNA\tNA\tNA\tNA\tCONST_OMITTED_ALLELE',
     'X\trs3\t5\tC\tT\t0.2\t0.9\t90\t-0.1\t0.2\t-0.5\t0.6\t0.22\t.',
     'Y\trs4\t5\tC\tT\t0.2\tNA\t90\t-0.1\t0.2\t-0.5\t0.6\t0.22\t.',
     'XY\trs5\t5\tC\tT\t0.2\t0.9\t90\t-0.1\t0.2\t-0.5\t0.6\t0.22\t.',

@@ -115,7 +115,7 @@ export interface PhenoSummary {
   samples: number;
   tested: number;
   na: number;
-  /** NA rows by reason (plink2's ERRCODE names: CONST_ALLELE, CORR_TOO_HIGH, VIF_TOO_HIGH, ...). */
+  /** NA rows by reason (plink2's ERRCODE names: CONST_OMITTED_ALLELE, CORR_TOO_HIGH, VIF_TOO_HIGH, ...). */
   naReasons: Record<string, number>;
   filteredInfo: number;
   filteredMaf: number;

@@ -8,7 +8,7 @@
 // The last three: logistic fits (stats/logistic.ts).
 export const NA_REASONS = [
   '',
-  'CONST_ALLELE',
+  'CONST_OMITTED_ALLELE',
   'SAMPLE_CT<=PREDICTOR_CT',
   'CORR_TOO_HIGH',
   'VIF_INFINITE',

@@ -28,7 +28,7 @@ export interface LogisticGroup {
 export type FirthMode = 'fallback' | 'always' | 'never';
 
 /** Why a result is NA (plink2's ERRCODE names); '' when there is a result. */
-export type LogisticErr = '' | 'CONST_ALLELE' | 'SAMPLE_CT<=PREDICTOR_CT' | 'SEPARATION' | 'LOGISTIC_CONVERGE_FAIL' | 'FIRTH_CONVERGE_FAIL' | 'INVALID_RESULT';
+export type LogisticErr = '' | 'CONST_OMITTED_ALLELE' | 'SAMPLE_CT<=PREDICTOR_CT' | 'SEPARATION' | 'LOGISTIC_CONVERGE_FAIL' | 'FIRTH_CONVERGE_FAIL' | 'INVALID_RESULT';
 
 export interface LogisticResult {
   nUsed: number;
@@ -483,7 +483,7 @@ export class LogisticKernel {
     const p = gr.p;
     const k = p + 1;
     if (ns <= k) return na(out, 'SAMPLE_CT<=PREDICTOR_CT');
-    if (!(css > 1e-12 * ns)) return na(out, 'CONST_ALLELE');
+    if (!(css > 1e-12 * ns)) return na(out, 'CONST_OMITTED_ALLELE');
     const cols = this.cols;
     cols.length = k;
     cols[0] = g.subarray(0, n);
