@@ -435,8 +435,11 @@ t.test('CLI: help, usage errors, input errors with file and line', async (t) => 
   t.equal(bad.status, 2);
   t.match(bad.stderr, /--thresholds: 2 is not in \(0, 1\]/);
   t.equal(runCli(['prs', '--gen', TARGET[0], '--out', 'x']).status, 2, 'missing --base');
-  t.throws(() => validatePrsOptions({ base: 'b', gen: ['g'], bgen: ['b'], sample: 's', pheno: 'p', out: 'o' }), /not both/);
-  t.throws(() => validatePrsOptions({ base: 'b', gen: ['g'], sample: 's', pheno: 'p', out: 'o', 'ld-ref': 'r' }), /--ld-ref-sample/);
+  t.throws(() => validatePrsOptions({ base: 'b', gen: ['g'], bgen: ['b'], sample: 's', pheno: 'p', out: 'o' }), /one of them/);
+  t.throws(() => validatePrsOptions({ base: 'b', gen: ['g'], vcf: ['v'], pheno: 'p', out: 'o' }), /one of them/);
+  const noSample = runCli([...base, '--ld-ref', P('ldref.gen'), '--out', path.join(dir, 'z')]);
+  t.equal(noSample.status, 2, 'a .gen --ld-ref without --ld-ref-sample');
+  t.match(noSample.stderr, /--ld-ref needs --ld-ref-sample FILE/);
   t.throws(() => validatePrsOptions({ base: 'b', gen: ['g'], sample: 's', pheno: 'p', out: 'o', 'ld-method': 'r' }), /--ld-method/);
   const broken = path.join(dir, 'broken.tsv');
   const lines = fs.readFileSync(P('base.tsv'), 'utf8').split('\n');

@@ -22,7 +22,7 @@ export function parseInfoFilter(v: unknown): InfoFilter | undefined {
   return { key: m[1], op, value: Number(m[3]) };
 }
 
-function parseVcfDosage(v: unknown): VcfDosage | undefined {
+export function parseVcfDosage(v: unknown): VcfDosage | undefined {
   if (v === undefined) return undefined;
   const s = String(v).toUpperCase();
   if (!['DS', 'GP', 'HDS', 'GT'].includes(s)) throw new UsageError(`--vcf-dosage takes DS, GP, HDS or GT, not '${v}'`);

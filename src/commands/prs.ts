@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { PrsConfig, Threshold } from '../prs/run.js';
 import { COLUMN_OPTIONS, mappingFromArgs } from '../io/sumstats.js';
+import { parseVcfDosage } from './assoc.js';
 import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseNumber, PREFIX_HELP } from './options.js';
 
 export const DEFAULT_THRESHOLDS = '0.01,0.05,0.1,0.2,0.3,0.4,0.5';
@@ -27,12 +28,15 @@ export function validatePrsOptions(a: Record<string, unknown>): PrsConfig {
   if (!a.base) throw new UsageError('give the base summary statistics with --base FILE (a dosageflow assoc table)');
   const gen = fileList(a.gen);
   const bgen = fileList(a.bgen);
-  if (gen.length && bgen.length) throw new UsageError('give the target as --gen FILE... or --bgen FILE..., not both');
-  if (!gen.length && !bgen.length) throw new UsageError('give the target genotypes with --gen FILE... or --bgen FILE...');
+  const vcf = fileList(a.vcf);
+  if ([gen, bgen, vcf].filter((l) => l.length > 0).length > 1) throw new UsageError('give the target as --gen FILE..., --bgen FILE... or --vcf FILE..., one of them');
+  if (!gen.length && !bgen.length && !vcf.length) throw new UsageError('give the target genotypes with --gen FILE..., --bgen FILE... or --vcf FILE...');
   if (bgen.includes('-')) throw new UsageError('--bgen files cannot be read from stdin');
-  const targets = gen.length ? gen : bgen;
+  if (vcf.includes('-')) throw new UsageError('prs reads a --vcf file twice (its #CHROM line first): give a file, not stdin');
+  if (!vcf.length && a['vcf-dosage'] !== undefined) throw new UsageError('--vcf-dosage applies to --vcf input');
+  const targets = gen.length ? gen : bgen.length ? bgen : vcf;
   if (targets.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be given only once');
-  if (!a.sample) throw new UsageError('give the target samples with --sample FILE (Oxford .sample, samples in genotype order)');
+  if (!a.sample && !vcf.length) throw new UsageError('give the target samples with --sample FILE (Oxford .sample, samples in genotype order)');
   if (!a.pheno) throw new UsageError('give the phenotype with --pheno FILE');
   if (!a.out) throw new UsageError('give an output prefix with --out PREFIX');
   if (a.out === '-') throw new UsageError('prs writes several files: --out takes a prefix, not -');
@@ -47,7 +51,6 @@ export function validatePrsOptions(a: Record<string, unknown>): PrsConfig {
   if (clumpP === 0) throw new UsageError('--clump-p must be above 0 and at most 1, not 0 (no variant has P <= 0)');
   const ldRef = a['ld-ref'] ? String(a['ld-ref']) : undefined;
   const ldRefSample = a['ld-ref-sample'] ? String(a['ld-ref-sample']) : undefined;
-  if (ldRef && !ldRefSample) throw new UsageError('--ld-ref needs --ld-ref-sample FILE (the Oxford .sample of the reference)');
   if (ldRefSample && !ldRef) throw new UsageError('--ld-ref-sample needs --ld-ref FILE');
   if (ldRef === '-') throw new UsageError('--ld-ref cannot be read from stdin');
   const ldMethod = String(a['ld-method'] ?? 'plink1.9');
@@ -57,8 +60,9 @@ export function validatePrsOptions(a: Record<string, unknown>): PrsConfig {
     base: String(a.base),
     baseColumns: mappingFromArgs(a),
     targets,
-    format: gen.length ? 'gen' : 'bgen',
-    sample: String(a.sample),
+    format: gen.length ? 'gen' : bgen.length ? 'bgen' : 'vcf',
+    sample: a.sample ? String(a.sample) : undefined,
+    vcfDosage: parseVcfDosage(a['vcf-dosage']),
     pheno: String(a.pheno),
     phenoName: phenoNames[0],
     one: Boolean(a['1']),
@@ -89,7 +93,7 @@ export const prsCommand: CommandModule = {
   builder: (y: Argv) =>
     y
       .usage(
-        '$0 prs --base SUMSTATS (--gen|--bgen) TARGET... --sample FILE --pheno FILE [--covar FILE] --out PREFIX\n\n' +
+        '$0 prs --base SUMSTATS (--gen|--bgen|--vcf) TARGET... [--sample FILE] --pheno FILE [--covar FILE] --out PREFIX\n\n' +
           'Matches the base (a dosageflow assoc table: CHR SNP BP A1 A2 ... BETA ... P LOG10P, or plink2 --glm,\n' +
           'regenie, SAIGE, BOLT-LMM or GWAS-SSF output as it is; any other table with --col-* / --columns) to the target\n' +
           'by chromosome, position and alleles (A1/A2 swapped: the score counts the other target allele;\n' +
@@ -114,7 +118,13 @@ export const prsCommand: CommandModule = {
       .options(COLUMN_OPTIONS)
       .option('gen', { type: 'string', array: true, describe: 'target IMPUTE2 .gen files (plain, gzip or zstd); - = stdin' })
       .option('bgen', { type: 'string', array: true, describe: 'target BGEN files (v1.1-1.3; biallelic variants)' })
-      .option('sample', { type: 'string', describe: 'Oxford .sample of the target (ID_1/ID_2 = FID/IID)' })
+      .option('vcf', {
+        type: 'string',
+        array: true,
+        describe: 'target VCF files (bgzip, gzip or plain; samples = the #CHROM line, as IIDs; one row per ALT allele)',
+      })
+      .option('vcf-dosage', { type: 'string', describe: 'with --vcf: FORMAT field for the dosage, DS, GP, HDS or GT (default: DS, else GP, else HDS, else GT, per record)' })
+      .option('sample', { type: 'string', describe: 'Oxford .sample of the target (ID_1/ID_2 = FID/IID); with --vcf optional (checked against the #CHROM line)' })
       .option('pheno', { type: 'string', describe: 'phenotype table with a header (FID IID ... or IID ...); NA and -9 are missing' })
       .option('pheno-name', { type: 'string', describe: 'the phenotype column (needed when the table has several)' })
       .option('1', { type: 'boolean', describe: 'a case/control phenotype is coded 0 = control, 1 = case (plink2 --1; default 1/2, 0 missing)' })
@@ -126,8 +136,8 @@ export const prsCommand: CommandModule = {
       .option('clump-r2', { type: 'number', describe: 'clump variants with r2 greater than this (default 0.2)' })
       .option('clump-kb', { type: 'number', describe: 'clumping window: kb either side of the index variant (default 250)' })
       .option('clump-p', { type: 'number', describe: 'only variants with P <= this are clumped and scored, in (0, 1] (default 1)' })
-      .option('ld-ref', { type: 'string', describe: 'LD reference (.gen or .bgen) for the r2 of clumping (default: the target)' })
-      .option('ld-ref-sample', { type: 'string', describe: 'Oxford .sample of --ld-ref' })
+      .option('ld-ref', { type: 'string', describe: 'LD reference (.gen, .bgen or VCF, told apart by content) for the r2 of clumping (default: the target)' })
+      .option('ld-ref-sample', { type: 'string', describe: 'Oxford .sample of --ld-ref (needed for .gen and .bgen; with a VCF optional, its count checked)' })
       .option('ld-method', {
         type: 'string',
         choices: ['plink1.9', 'dosage'],
@@ -155,6 +165,10 @@ export const prsCommand: CommandModule = {
       .example(
         '$0 prs --base t2d.tsv --gen t.gen --sample t.sample --pheno p.tsv --pheno-name t2d --covar c.tsv --prevalence 0.1 --out res/t2d',
         'case/control target (t2d coded 1/2): logistic fits, Nagelkerke R2, liability-scale R2 for a 10% prevalence',
+      )
+      .example(
+        '$0 prs --base base.tsv --vcf chr*.dose.vcf.gz --pheno p.tsv --ld-ref 1kg.eur.chr22.vcf.gz --out res/v',
+        'imputation-server VCFs as the target (DS, else GP/HDS/GT), LD from a reference VCF',
       )
       .example('$0 prs --base base.tsv --gen t.gen --sample t.sample --pheno p.tsv --ld-method dosage --clump-r2 0.5 --out res/d', 'r2 from the imputed dosages instead of hard calls')
       .example(

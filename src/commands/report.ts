@@ -52,7 +52,7 @@ export const reportCommand: CommandModule = {
           'summary.json (lambda_gc, counts, top loci), manhattan.svg/.png, qq.svg/.png and report.html\n' +
           '(one self-contained page). Loci are grouped by distance: in order of p, each variant below the\n' +
           'suggestive threshold not yet in a locus claims all such variants within --clump-kb.\n\n' +
-          'With --ld-ref FILE (IMPUTE2 .gen, plain/gzip/zstd, or BGEN) loci are LD-independent: an index\n' +
+          'With --ld-ref FILE (IMPUTE2 .gen, plain/gzip/zstd, BGEN or VCF) loci are LD-independent: an index\n' +
           'variant claims only the variants within --clump-kb whose r2 with it exceeds --ld-r2 (default\n' +
           `${REPORT_DEFAULTS.ldR2}), r2 computed over the reference samples as the squared correlation of the dosages\n` +
           '(--ld-method dosage, the default) or as plink 1.9 --clump does (plink1.9: haplotype EM on hard\n' +
@@ -60,7 +60,9 @@ export const reportCommand: CommandModule = {
           'order); only those below the suggestive threshold are read, in one pass over FILE after the\n' +
           'table. Variants not in the reference are loci of their own (summary.json: in_ld_ref false).\n' +
           'The table needs A1 and A2 columns. --ld-ref-sample FILE (the Oxford .sample of the reference)\n' +
-          'is optional: the number of samples is read from FILE and checked against it.\n\n' +
+          'is optional: the number of samples is read from FILE and checked against it. A VCF reference\n' +
+          'names its samples in its #CHROM line (--keep/--remove match them as IIDs); its dosages follow\n' +
+          'assoc --vcf (DS, else GP, else HDS, else GT).\n\n' +
           "Other tools' tables are read as they are: plink2 --glm, regenie, SAIGE, BOLT-LMM and GWAS-SSF\n" +
           'headers are recognised (the effect allele as A1; docs/sumstats.md). Any other table: name its\n' +
           'columns with --col-chr, --col-pos, --col-p (and --col-snp, --col-a1, ...) or --columns.\n\n' +
@@ -79,10 +81,10 @@ export const reportCommand: CommandModule = {
       .option('clump-kb', { type: 'number', describe: `grouping window in kb on either side of an index variant, with or without --ld-ref (default ${REPORT_DEFAULTS.clumpKb})` })
       .option('p-threshold', { type: 'number', describe: `genome-wide significance threshold (default ${pLabel(REPORT_DEFAULTS.pThreshold)})` })
       .option('suggestive', { type: 'number', describe: `suggestive threshold; loci are formed below it (default ${pLabel(REPORT_DEFAULTS.suggestive)})` })
-      .option('ld-ref', { type: 'string', describe: 'LD reference (.gen, .gen.gz/.zst or .bgen): group loci by r2 instead of distance alone' })
+      .option('ld-ref', { type: 'string', describe: 'LD reference (.gen, .gen.gz/.zst, .bgen or VCF): group loci by r2 instead of distance alone' })
       .option('ld-ref-sample', { type: 'string', describe: 'Oxford .sample of --ld-ref (optional: checks its sample count)' })
-      .option('keep', { type: 'string', describe: 'with --ld-ref and --ld-ref-sample: r2 over only the reference samples listed (plink format: FID IID or IID a line)' })
-      .option('remove', { type: 'string', describe: 'with --ld-ref and --ld-ref-sample: r2 over all reference samples but those listed' })
+      .option('keep', { type: 'string', describe: 'with --ld-ref (and --ld-ref-sample, or a VCF): r2 over only the reference samples listed (plink format: FID IID or IID a line)' })
+      .option('remove', { type: 'string', describe: 'with --ld-ref (and --ld-ref-sample, or a VCF): r2 over all reference samples but those listed' })
       .option('ld-r2', { type: 'number', describe: `with --ld-ref: claim variants whose r2 with the index variant exceeds this (default ${REPORT_DEFAULTS.ldR2})` })
       .option('ld-method', {
         type: 'string',
@@ -99,6 +101,7 @@ export const reportCommand: CommandModule = {
       .example('$0 report results/ket.response.tsv.gz --out results/ket-report', 'defaults: 1600x600 Manhattan, top 20 loci, 500 kb windows')
       .example('$0 report sumstats.tsv --out rep --width 2400 --height 800 --top 50 --clump-kb 250', 'bigger plot, more and narrower loci')
       .example('$0 report sumstats.tsv --out rep --p-threshold 1e-9 --suggestive 1e-6', 'stricter thresholds')
+      .example('$0 report sumstats.tsv --out rep --ld-ref 1kg.chr22.vcf.gz --keep eur.txt', 'LD from a reference VCF, its European samples only')
       .example('$0 report sumstats.tsv --out rep --ld-ref 1kg.eur.gen.zst --ld-ref-sample 1kg.eur.sample --ld-r2 0.1', 'LD-independent loci: r2 > 0.1 within 500 kb')
       .example('$0 report ket.response.tsv.gz --genes gencode.v44.annotation.gtf.gz --out rep', "nearest protein-coding gene (distance) of each top locus, as a study's Table 2")
       .example('$0 report ket.response.tsv.gz --genes genes.bed --out rep', 'genes from a BED file (name in column 4)')

@@ -160,7 +160,11 @@ interface Prepared {
  * The genotype samples, in file order: from --sample, else from the BGEN sample-identifier block.
  * Every BGEN file must have that many samples, and identifiers that agree with --sample.
  */
-export async function resolveSamples(cfg: Pick<AssocConfig, 'sample' | 'bgen' | 'gen'>, headers: Map<string, BgenHeader>, vcfs: VcfSource[] = []): Promise<SampleId[]> {
+export async function resolveSamples(
+  cfg: Pick<AssocConfig, 'sample' | 'bgen' | 'gen'>,
+  headers: Map<string, BgenHeader>,
+  vcfs: Pick<VcfSource, 'file' | 'samples' | 'headerLines'>[] = [],
+): Promise<SampleId[]> {
   let samples: SampleId[] | undefined;
   let from = cfg.sample;
   if (cfg.sample) {

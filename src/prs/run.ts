@@ -34,7 +34,9 @@ import { barChartSvg, svgToPng } from './plot.js';
 import { ScoreModel, type ScoreFit } from './regress.js';
 import { BinaryScoreModel } from './regress-binary.js';
 import { classifyPhenotype } from '../stats/logistic-model.js';
-import { looksLikeBgen, readDosages, type GenotypeFormat, type SourceStats } from './sources.js';
+import type { VcfDosage } from '../formats/vcf/decode.js';
+import { resolveSamples } from '../pipeline/assoc-run.js';
+import { sniffGenotypeFormat, vcfSampleNames, readDosages, type GenotypeFormat, type SourceStats } from './sources.js';
 import { DOSAGE_UNIT, MISSING_Q, SpillSet, quantize } from './store.js';
 import { VariantSelect, readVariantIds, selectSamples, selectionSummary } from '../formats/select.js';
 
@@ -50,7 +52,10 @@ export interface PrsConfig {
   baseColumns?: ColumnMapping;
   targets: string[];
   format: GenotypeFormat;
-  sample: string;
+  /** Oxford .sample of the target; with VCF targets optional (the #CHROM line names the samples). */
+  sample?: string;
+  /** --vcf-dosage: the FORMAT field forced for VCF targets and a VCF --ld-ref. */
+  vcfDosage?: VcfDosage;
   pheno: string;
   phenoName?: string;
   /** Case/control coded 0 = control, 1 = case (plink2 --1). */
@@ -172,6 +177,9 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
   const t0 = process.hrtime.bigint();
   const log = cfg.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const warnings: string[] = [];
+  // Before the target scan: a .gen or BGEN reference names no samples.
+  const ldFormat = cfg.ldRef ? await sniffGenotypeFormat(cfg.ldRef) : undefined;
+  if (ldFormat && ldFormat !== 'vcf' && !cfg.ldRefSample) throw new UsageError('--ld-ref needs --ld-ref-sample FILE (the Oxford .sample of a .gen or .bgen reference)');
   const target = await targetSamples(cfg, warnings);
   const { samples, N } = target;
   const pheno = await phenotypes(cfg, samples, warnings);
@@ -185,6 +193,7 @@ export async function runPrs(cfg: PrsConfig): Promise<PrsSummary> {
     const targetSpill = new SpillSet(tmp.path, 'target', N);
     const { keptByChr, counts, stats } = await matchTarget(cfg, base, target, targetSpill);
     const nMatched = counts.same + counts.swapped + counts.strandFlipped;
+    if (stats.gtOnly) warnings.push(`${stats.gtOnly} VCF records have no DS, GP or HDS: their dosages are the GT hard calls`);
     const ld = cfg.ldRef ? await spillLdReference(cfg, cfg.ldRef, keptByChr, tmp.path) : { spill: targetSpill, samples: N, source: 'target', multiallelic: 0, oneAllele: 0 };
     const clumped = clumpAndScore(cfg, keptByChr, ld, targetSpill, N, counts);
     if (clumped.clumpInput === 0) throw new InputError(`none of the ${nMatched} matched variants is in the LD reference`, { file: cfg.ldRef });
@@ -236,7 +245,7 @@ interface TargetSamples {
 }
 
 async function targetSamples(cfg: PrsConfig, warnings: string[]): Promise<TargetSamples> {
-  const all = parseSampleFile(await readTextFile(cfg.sample), cfg.sample);
+  const all = cfg.format === 'vcf' ? await vcfTargetSamples(cfg) : parseSampleFile(await readTextFile(cfg.sample!), cfg.sample!);
   if (all.length === 0) throw new InputError('no samples listed', { file: cfg.sample });
   // --keep/--remove: the kept samples' dosages are gathered from each row, so clumping r2 (without
   // --ld-ref), scores and the test see only them.
@@ -250,6 +259,13 @@ async function targetSamples(cfg: PrsConfig, warnings: string[]): Promise<Target
     exclude: cfg.exclude === undefined ? undefined : await readVariantIds(cfg.exclude),
   });
   return { all, samples, N, keptIdx, kept: keptIdx ? new Float64Array(N) : undefined, sel, vsel };
+}
+
+/** VCF targets: the #CHROM line's IIDs, the same in every file, agreeing with --sample when given (as assoc). */
+async function vcfTargetSamples(cfg: PrsConfig): Promise<SampleId[]> {
+  const vcfs = [];
+  for (const file of cfg.targets) vcfs.push({ file, ...(await vcfSampleNames(file)) });
+  return resolveSamples({ sample: cfg.sample, gen: [], bgen: [] }, new Map(), vcfs);
 }
 
 function emptyCounts(base: Awaited<ReturnType<typeof readBase>>): MatchCounts {
@@ -292,7 +308,7 @@ async function matchTarget(
   };
   for (const file of cfg.targets) {
     const before = stats.rows;
-    for await (const row of readDosages(file, cfg.format, target.all.length, cfg.chr, stats, inBase, cfg.sample)) {
+    for await (const row of readDosages(file, cfg.format, target.all.length, cfg.chr, stats, inBase, cfg.sample, cfg.vcfDosage)) {
       const m = row.meta;
       if (vsel.active && !vsel.keep(m.snp)) continue;
       const dosage = kept ? gatherInto(row.dosage, keptIdx!, kept) : row.dosage;
@@ -366,20 +382,32 @@ interface LdData {
   oneAllele: number;
 }
 
+/** Samples of --ld-ref: the VCF's #CHROM line (--ld-ref-sample, if given, must list as many), else --ld-ref-sample. */
+async function ldRefSampleCount(ldRef: string, format: GenotypeFormat, sampleFile: string | undefined): Promise<number> {
+  if (format !== 'vcf') {
+    return parseSampleFile(await readTextFile(sampleFile!), sampleFile!).length;
+  }
+  const v = await vcfSampleNames(ldRef);
+  if (sampleFile) {
+    const n = parseSampleFile(await readTextFile(sampleFile), sampleFile).length;
+    if (n !== v.samples.length) throw new InputError(`${v.samples.length} samples in the #CHROM line, but ${sampleFile} lists ${n}`, { file: ldRef, line: v.headerLines });
+  }
+  return v.samples.length;
+}
+
 /** Stream the LD reference once, spilling the dosages of the kept variants it has. */
 async function spillLdReference(cfg: PrsConfig, ldRef: string, keptByChr: Map<string, KeptChrom>, tmpDir: string): Promise<LdData> {
-  const ldIds = parseSampleFile(await readTextFile(cfg.ldRefSample!), cfg.ldRefSample!);
-  if (ldIds.length < 2) throw new InputError('the LD reference needs at least 2 samples', { file: cfg.ldRefSample });
-  const ldSamples = ldIds.length;
+  const ldFormat: GenotypeFormat = await sniffGenotypeFormat(ldRef);
+  const ldSamples = await ldRefSampleCount(ldRef, ldFormat, cfg.ldRefSample);
+  if (ldSamples < 2) throw new InputError('the LD reference needs at least 2 samples', { file: cfg.ldRefSample ?? ldRef });
   const ldSpill = new SpillSet(tmpDir, 'ldref', ldSamples);
   const lrec = new Uint16Array(ldSamples);
-  const ldFormat: GenotypeFormat = (await looksLikeBgen(ldRef)) ? 'bgen' : 'gen';
   const lstats: SourceStats = { rows: 0, multiallelic: 0, oneAllele: 0 };
   const wanted = (chr: string, pos: number) => {
     const kc = keptByChr.get(normChr(chr));
     return kc !== undefined && findPos(kc.base, pos) >= 0;
   };
-  for await (const row of readDosages(ldRef, ldFormat, ldSamples, cfg.chr, lstats, wanted, cfg.ldRefSample)) {
+  for await (const row of readDosages(ldRef, ldFormat, ldSamples, cfg.chr, lstats, wanted, cfg.ldRefSample, cfg.vcfDosage)) {
     const m = row.meta;
     const chr = normChr(m.chr);
     const kc = keptByChr.get(chr);

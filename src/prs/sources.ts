@@ -1,6 +1,7 @@
 // Streaming dosage rows out of the genotype files: IMPUTE2 .gen (plain, gzip or zstd) through the
-// shared line decoder, or BGEN through the src/formats/bgen decoders. One row at a time; the caller
-// copies what it keeps (the dosage buffer is reused).
+// shared line decoder, BGEN through the src/formats/bgen decoders, VCF (bgzip, gzip or plain)
+// through assoc's VcfDecoder, on this thread. One row at a time; the caller copies what it keeps
+// (the dosage buffer is reused).
 import * as fs from 'node:fs';
 import { DecodeError, InputError, fileError } from '../errors.js';
 import { countFields, GenLineDecoder, headFields, type GenLayout } from '../formats/gen/decode.js';
@@ -12,8 +13,10 @@ import { bgenChunks, readBgenHeader } from '../pipeline/bgen-source.js';
 import { bgenMagicOk } from '../formats/bgen/header.js';
 import { openInput } from '../io/input.js';
 import { readLines } from '../io/lines.js';
+import { VcfDecoder, type VcfDosage } from '../formats/vcf/decode.js';
+import { openVcf } from '../pipeline/vcf-source.js';
 
-export type GenotypeFormat = 'gen' | 'bgen';
+export type GenotypeFormat = 'gen' | 'bgen' | 'vcf';
 
 export interface DosageRow {
   meta: VariantMeta;
@@ -31,6 +34,8 @@ export interface SourceStats {
   multiallelic: number;
   /** BGEN variants with one allele, no ALT to count (skipped). */
   oneAllele: number;
+  /** VCF records whose dosages came from GT hard calls (no DS, GP or HDS). */
+  gtOnly?: number;
 }
 
 /**
@@ -43,8 +48,120 @@ export interface SourceStats {
 export type WantVariant = (chr: string, pos: number) => boolean;
 
 /** Rows of one genotype file, in file order (with `want`, only those it wants; stats count all). */
-export function readDosages(file: string, format: GenotypeFormat, nSamples: number, chr: string | undefined, stats: SourceStats, want?: WantVariant, sampleFile?: string): AsyncGenerator<DosageRow> {
+export function readDosages(
+  file: string,
+  format: GenotypeFormat,
+  nSamples: number,
+  chr: string | undefined,
+  stats: SourceStats,
+  want?: WantVariant,
+  sampleFile?: string,
+  vcfDosage?: VcfDosage,
+): AsyncGenerator<DosageRow> {
+  if (format === 'vcf') return readVcf(file, nSamples, stats, want, vcfDosage);
   return format === 'gen' ? readGen(file, nSamples, chr, stats, want, sampleFile) : readBgen(file, nSamples, stats, want);
+}
+
+/** The sample names of a VCF's #CHROM line (IIDs) and that line's number; BCF and non-VCF input are errors. */
+export async function vcfSampleNames(file: string): Promise<{ samples: string[]; headerLines: number }> {
+  const v = await openVcf(file);
+  await v.close();
+  return { samples: v.samples, headerLines: v.headerLines };
+}
+
+/**
+ * VCF records through VcfDecoder (the dosage rules of assoc: DS, else GP, else HDS, else GT, or
+ * --vcf-dosage), one row per ALT allele (A1 = that ALT, A2 = REF), on the diploid 0..2 scale of
+ * the other formats (haploid calls doubled; no halving on chrY/MT, unlike assoc's regression).
+ * Records without an ALT allele are skipped.
+ */
+async function* readVcf(file: string, nSamples: number, stats: SourceStats, want: WantVariant | undefined, force: VcfDosage | undefined): AsyncGenerator<DosageRow> {
+  const inp = await openInput(file);
+  const dec = new VcfDecoder({ nSamples, force, plink2Precision: true });
+  const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
+  const row: DosageRow = { meta, dosage: new Float64Array(0), file, line: 0 };
+  let lineNo = 0;
+  let header = false;
+  for await (const b of readLines(inp.stream, file)) {
+    lineNo++;
+    const end = b.length > 0 && b[b.length - 1] === 13 ? b.length - 1 : b.length;
+    if (end === 0) continue;
+    if (b[0] === 35) {
+      if (b[1] === 67 && b[2] === 72) {
+        const n = countTabs(b, end) - 8;
+        if (n !== nSamples) throw new InputError(`${n} samples in the #CHROM line, but ${nSamples} expected`, { file, line: lineNo });
+        header = true;
+      }
+      continue;
+    }
+    if (!header) throw new InputError('no #CHROM header line before the first record: not a VCF', { file, line: lineNo });
+    if (want !== undefined) {
+      const key = recordKey(b, end);
+      if (key !== null && !want(key.chr, key.pos)) {
+        stats.rows++;
+        continue;
+      }
+    }
+    let decoded: boolean;
+    try {
+      decoded = dec.decode(b, 0, end);
+    } catch (e) {
+      throw e instanceof DecodeError ? e.at({ file, line: lineNo }) : e;
+    }
+    stats.rows++;
+    if (!decoded) continue;
+    meta.chr = dec.chr;
+    meta.pos = dec.pos;
+    meta.snp = latin1(b, dec.idStart, dec.idEnd);
+    meta.a2 = dec.ref;
+    row.line = lineNo;
+    for (let j = 0; j < dec.alts.length; j++) {
+      meta.a1 = dec.alts[j];
+      row.dosage = dec.rows[j];
+      yield row;
+    }
+  }
+  stats.gtOnly = (stats.gtOnly ?? 0) + dec.gtOnly;
+}
+
+function countTabs(b: Uint8Array, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (b[i] === 9) n++;
+  return n;
+}
+
+/** CHROM and POS of a record line, or null when they do not parse (the decoder then reports it). */
+function recordKey(b: Uint8Array, end: number): { chr: string; pos: number } | null {
+  const t1 = b.indexOf(9);
+  if (t1 <= 0 || t1 >= end) return null;
+  let pos = 0;
+  let i = t1 + 1;
+  for (; i < end && b[i] !== 9; i++) {
+    const d = b[i] - 48;
+    if (d < 0 || d > 9) return null;
+    pos = pos * 10 + d;
+  }
+  return i === t1 + 1 || i >= end ? null : { chr: latin1(b, 0, t1), pos };
+}
+
+function latin1(b: Uint8Array, s: number, e: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
+}
+
+/** The format of a genotype file from its content: BGEN magic, a VCF's '#' header (or BCF), else .gen. */
+export async function sniffGenotypeFormat(file: string): Promise<GenotypeFormat> {
+  if (await looksLikeBgen(file)) return 'bgen';
+  const inp = await openInput(file);
+  try {
+    for await (const c of inp.stream) {
+      const b = c as Buffer;
+      if (b.length === 0) continue;
+      return b[0] === 35 || (b.length >= 3 && b.toString('latin1', 0, 3) === 'BCF') ? 'vcf' : 'gen';
+    }
+    return 'gen';
+  } finally {
+    inp.stream.destroy();
+  }
 }
 
 async function* readGen(file: string, nSamples: number, chr: string | undefined, stats: SourceStats, want: WantVariant | undefined, sampleFile: string | undefined): AsyncGenerator<DosageRow> {

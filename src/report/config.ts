@@ -124,18 +124,16 @@ function resolveLd(opts: ReportOptions): LdConfig | null {
       [opts.keep, '--keep'],
       [opts.remove, '--remove'],
     ] as const) {
-      if (given(v)) throw new UsageError(`${flag} needs --ld-ref FILE (an LD reference .gen or .bgen)`);
+      if (given(v)) throw new UsageError(`${flag} needs --ld-ref FILE (an LD reference .gen, .bgen or VCF)`);
     }
     return null;
   }
   const ref = String(opts.ldRef);
-  if (ref === '-') throw new UsageError('--ld-ref cannot be read from stdin: give a .gen or .bgen file');
+  if (ref === '-') throw new UsageError('--ld-ref cannot be read from stdin: give a .gen, .bgen or VCF file');
   const sample = given(opts.ldRefSample) ? String(opts.ldRefSample) : undefined;
   if (sample === '-') throw new UsageError('--ld-ref-sample cannot be read from stdin');
   const keep = given(opts.keep) ? String(opts.keep) : undefined;
   const remove = given(opts.remove) ? String(opts.remove) : undefined;
-  if ((keep !== undefined || remove !== undefined) && sample === undefined)
-    throw new UsageError(`${keep !== undefined ? '--keep' : '--remove'} needs --ld-ref-sample FILE (the reference's sample IDs)`);
   const r2 = given(opts.ldR2) ? num(opts.ldR2, '--ld-r2') : REPORT_DEFAULTS.ldR2;
   if (r2 < 0 || r2 >= 1) throw new UsageError(`--ld-r2 must be at least 0 and below 1, not ${r2}`);
   const method = given(opts.ldMethod) ? String(opts.ldMethod) : REPORT_DEFAULTS.ldMethod;

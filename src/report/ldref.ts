@@ -14,7 +14,7 @@
 // position and alleles in either order (A1/A2 = counted/other or other/counted; letters compared
 // case-insensitively, no strand flips). The first matching reference variant is used. Candidates
 // without chromosome, position or alleles, or with none matching, are "not in the LD reference".
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { normChr } from '../formats/chrom.js';
 import { countFields } from '../formats/gen/decode.js';
 import { parseSampleFile } from '../formats/tables.js';
@@ -23,7 +23,7 @@ import { readLines } from '../io/lines.js';
 import { readBgenHeader } from '../pipeline/bgen-source.js';
 import { countsOtherAllele, matchAlleles } from '../prs/alleles.js';
 import { prepareDosage, prepareHardCalls, r2Dosage, r2HardCallEm, type LdMethod } from '../prs/ld.js';
-import { looksLikeBgen, readDosages, type GenotypeFormat, type SourceStats } from '../prs/sources.js';
+import { readDosages, sniffGenotypeFormat, vcfSampleNames, type GenotypeFormat, type SourceStats } from '../prs/sources.js';
 import { SpillSet, quantize } from '../prs/store.js';
 import type { LdLookup } from './clump.js';
 import type { LdConfig } from './config.js';
@@ -58,11 +58,15 @@ export function ldSampleCount(src: LdRefSource): number {
  */
 export async function openLdRef(ld: LdConfig): Promise<LdRefSource> {
   const file = ld.ref;
-  const format: GenotypeFormat = (await looksLikeBgen(file)) ? 'bgen' : 'gen';
-  const nSamples = format === 'bgen' ? (await readBgenHeader(file)).nSamples : await genSamples(file);
+  const format = await sniffGenotypeFormat(file);
+  const vcf = format === 'vcf' ? await vcfSampleNames(file) : undefined;
+  const nSamples = vcf ? vcf.samples.length : format === 'bgen' ? (await readBgenHeader(file)).nSamples : await genSamples(file);
   let sel: { kept?: Int32Array; notKept: number; removed: number } = { notKept: 0, removed: 0 };
-  if (ld.sample !== undefined) {
-    const ids = parseSampleFile(await readTextFile(ld.sample), ld.sample);
+  if ((ld.keep !== undefined || ld.remove !== undefined) && ld.sample === undefined && !vcf)
+    throw new UsageError(`${ld.keep !== undefined ? '--keep' : '--remove'} needs --ld-ref-sample FILE (the reference's sample IDs) for a .gen or .bgen reference`);
+  if (ld.sample !== undefined || vcf) {
+    // A VCF names its samples (IIDs); a sample file given with it must list as many.
+    const ids = ld.sample !== undefined ? parseSampleFile(await readTextFile(ld.sample), ld.sample) : vcf!.samples.map((iid) => ({ iid }));
     if (ids.length !== nSamples) {
       throw new InputError(`the LD reference has ${nSamples} samples but its sample file ${ld.sample} lists ${ids.length}`, { file });
     }

@@ -50,7 +50,7 @@ export type ClumpingSummary =
       r2: number;
       ld_method: 'dosage' | 'plink1.9';
       ld_ref: string;
-      ld_ref_format: 'gen' | 'bgen';
+      ld_ref_format: 'gen' | 'bgen' | 'vcf';
       ld_ref_sample: string | null;
       ld_samples: number;
       /** With --keep / --remove: reference samples not listed in --keep, listed in --remove. */
