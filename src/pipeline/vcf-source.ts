@@ -105,6 +105,16 @@ export async function openVcf(file: string): Promise<VcfSource> {
   }
   const raw = new RawReader(stream);
   try {
+    return await openRaw(file, raw);
+  } catch (e) {
+    // Nothing will read on: release the file now, not at garbage collection.
+    await raw.close().catch(() => {});
+    throw e;
+  }
+}
+
+async function openRaw(file: string, raw: RawReader): Promise<VcfSource> {
+  try {
     while (raw.have < 18 && (await raw.more()));
   } catch (e) {
     throw fileError(e, file);
@@ -305,6 +315,7 @@ async function openText(file: string, raw: RawReader): Promise<VcfSource> {
     carry: new Uint8Array(0),
     close: async () => {
       await it.return?.();
+      await raw.close();
     },
     state: { eof: false },
     chunks: (target) =>
