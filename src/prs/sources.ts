@@ -77,7 +77,7 @@ export async function vcfSampleNames(file: string): Promise<{ samples: string[];
  */
 async function* readVcf(file: string, nSamples: number, stats: SourceStats, want: WantVariant | undefined, force: VcfDosage | undefined): AsyncGenerator<DosageRow> {
   const inp = await openInput(file);
-  const dec = new VcfDecoder({ nSamples, force, plink2Precision: true });
+  const dec = new VcfDecoder({ nSamples, force, plink2Precision: true, wasm: !wasmDisabled() });
   const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
   const row: DosageRow = { meta, dosage: new Float64Array(0), file, line: 0 };
   let lineNo = 0;

@@ -336,7 +336,7 @@ export class RowFormatter {
   /** Decode and test the VCF lines in b[s, e) (a last line without '\n' included). */
   vcfLines(seq: number, b: Uint8Array, s: number, e: number): WorkerResponse {
     const v = this.init.vcf ?? { exact: false };
-    const dec = (this.vcfDec ??= new VcfDecoder({ nSamples: this.init.nSamples, force: v.force, plink2Precision: !v.exact, infoFilter: v.infoFilter }));
+    const dec = (this.vcfDec ??= new VcfDecoder({ nSamples: this.init.nSamples, force: v.force, plink2Precision: !v.exact, infoFilter: v.infoFilter, wasm: !wasmDisabled() }));
     dec.gtOnly = 0;
     dec.infoFiltered = 0;
     const lists = this.lists();

@@ -5,6 +5,7 @@
 import { roundHalfEven } from '../../stats/round.js';
 import { showBytes } from '../../io/text.js';
 import { DecodeError, type DecodeErrorCode } from '../../errors.js';
+import { VcfDsWasm } from './ds-wasm.js';
 
 export type VcfDosage = 'DS' | 'GP' | 'HDS' | 'GT';
 
@@ -21,6 +22,8 @@ export interface VcfOptions {
   /** Round to 1/16384 of a diploid dosage as plink2 stores it. */
   plink2Precision: boolean;
   infoFilter?: InfoFilter;
+  /** Decode one-ALT DS records with the WebAssembly kernel (the JavaScript path takes what it does not). */
+  wasm?: boolean;
 }
 
 const TAB = 9;
@@ -54,6 +57,11 @@ export class VcfDecoder {
   infoFiltered = 0;
   /** Which field the last record used. */
   source: VcfDosage = 'DS';
+  /** Records the WebAssembly kernel decoded, and those it handed back to the JavaScript path. */
+  wasmRecords = 0;
+  wasmFallbacks = 0;
+  // The kernel (made on the first one-ALT DS record; null where WebAssembly is unavailable).
+  private dsWasm: VcfDsWasm | null | undefined = undefined;
   private scratch = new Float64Array(0);
   private fmt = new Uint8Array(64);
   private fmtLen = -1;
@@ -149,6 +157,16 @@ export class VcfDecoder {
     const srcIdx = this.fmtIdx[src];
     const gtIdx = this.fmtIdx[Src.GT];
     const round = this.o.plink2Precision;
+    if (src === Src.DS && A === 1 && this.o.wasm) {
+      if (this.dsWasm === undefined) this.dsWasm = VcfDsWasm.create(n);
+      if (this.dsWasm !== null) {
+        if (this.dsWasm.decode(b, s0, end, gtIdx, srcIdx, round, out)) {
+          this.wasmRecords++;
+          return;
+        }
+        this.wasmFallbacks++;
+      }
+    }
     let p = s0;
     for (let i = 0; i < n; i++) {
       if (p > end || (p === end && i > 0 && b[p - 1] !== TAB)) throw bad('field-count', 10 + i, `${i} sample columns, but the header lists ${n}`);

@@ -1,0 +1,69 @@
+// The WebAssembly decoder of a VCF record's sample columns for the common case (one ALT allele,
+// dosage from DS): src/wasm/vcf-ds.wat, the same rules and arithmetic as VcfDecoder.samples, so
+// the dosages are bit-identical (test/vcf-wasm.test.ts). A record it does not take (any unusual
+// value or shape, any error) goes to the JavaScript path, which decodes it or explains the error.
+// docs/decisions/0302-vcf-wasm-samples.md
+import { PAGE, wasmInstance } from '../../wasm/modules.js';
+
+type DsFn = (p: number, end: number, n: number, gtIdx: number, dsIdx: number, out: number, round: number) => number;
+
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+// Readable bytes past a record's TAB sentinel: the kernel's 16-byte vector loads start at or before it.
+const PAD = 64;
+
+const align64 = (x: number) => Math.ceil(x / 64) * 64;
+
+/**
+ * One kernel instance and its own memory (owned by one VcfDecoder): the dosages of n samples at
+ * `outAt`, each record's sample columns copied to `recAt` (the memory grows to the longest record).
+ */
+export class VcfDsWasm {
+  private readonly memory: WebAssembly.Memory;
+  private readonly ds: DsFn;
+  private readonly outAt: number;
+  private readonly recAt: number;
+  private bytes: Uint8Array;
+  private out: Float64Array;
+
+  private constructor(
+    inst: WebAssembly.Instance,
+    memory: WebAssembly.Memory,
+    private readonly n: number,
+  ) {
+    this.memory = memory;
+    this.ds = inst.exports.ds as DsFn;
+    const at = (name: string) => (inst.exports[name] as { value: number }).value;
+    if (at('pow10') + 8 * POW10.length > at('scratch')) throw new Error('vcf-ds.wasm: pow10 does not fit below its scratch');
+    this.outAt = align64(at('scratch'));
+    this.recAt = align64(this.outAt + 8 * n);
+    this.bytes = new Uint8Array(memory.buffer);
+    this.out = new Float64Array(memory.buffer, this.outAt, n);
+    new Float64Array(memory.buffer, at('pow10'), POW10.length).set(POW10);
+  }
+
+  /** The kernel for records of n samples, or null where WebAssembly is unavailable (see wasmInstance). */
+  static create(n: number): VcfDsWasm | null {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const inst = wasmInstance('vcf-ds', { e: { m: memory } });
+    return inst === null ? null : new VcfDsWasm(inst, memory, n);
+  }
+
+  /**
+   * The dosages of the sample columns b[s, end) into out[0, n): true when decoded, false when the
+   * JavaScript path must take the record (out is then unspecified).
+   */
+  decode(b: Uint8Array, s: number, end: number, gtIdx: number, dsIdx: number, round: boolean, out: Float64Array): boolean {
+    const len = end - s;
+    const need = this.recAt + len + 1 + PAD;
+    if (need > this.memory.buffer.byteLength) {
+      this.memory.grow(Math.ceil((need - this.memory.buffer.byteLength) / PAGE));
+      this.bytes = new Uint8Array(this.memory.buffer);
+      this.out = new Float64Array(this.memory.buffer, this.outAt, this.n);
+    }
+    this.bytes.set(b.subarray(s, end), this.recAt);
+    this.bytes[this.recAt + len] = 9; // TAB: the record's end ends its last sample
+    if (this.ds(this.recAt, this.recAt + len, this.n, gtIdx, dsIdx, this.outAt, round ? 1 : 0) !== 1) return false;
+    out.set(this.out);
+    return true;
+  }
+}

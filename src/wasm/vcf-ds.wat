@@ -1,0 +1,174 @@
+;; The VCF sample columns of one record -> DS dosages, for the common case (one ALT allele, dosage
+;; from DS): the same rules and arithmetic as VcfDecoder.samples (src/formats/vcf/decode.ts), so the
+;; dosages are bit-identical (tested: test/vcf-wasm.test.ts), without JavaScript's per-byte bounds
+;; checks. Compiled to vcf-ds.wasm by src/wasm/build.ts (wabt); wasm-source.test.ts checks the
+;; committed binary is this source's. Why: docs/decisions/0302-vcf-wasm-samples.md.
+;;
+;; ds(p, end, n, gtIdx, dsIdx, out, round): the n sample columns in [p, end), a TAB written at `end`
+;; by the caller (the record's end reads as the end of its last sample, as in the JavaScript), FORMAT
+;; keys GT at subfield gtIdx (-1: none) and DS at dsIdx. Writes n dosages (f64, NaN = missing) at
+;; `out`; round = 1 rounds a DS value to 1/16384 half-to-even (plink2's precision). Per sample:
+;;   GT  one or two alleles '0', '1' or '.', '/' or '|' between: the ploidy (1 or 2), the hard call
+;;       (count of allele 1), missing when any allele is '.'. Absent: ploidy 2, no hard call.
+;;   DS  digits with at most one '.', 1 to 15 digits in all: m / 10^scale (m and 10^scale are exact
+;;       doubles, one correctly rounded division: parseDecimal's arithmetic); must be <= ploidy;
+;;       doubled when haploid. '.' or absent: the hard call from GT, else NaN.
+;; Returns 1 when every sample was decoded, 0 on anything else (an exponent, a sign, more than 15
+;; digits, a DS above the ploidy, another GT, a column count that differs from n...): the caller
+;; then decodes the record in JavaScript, which gives the exact error or the unusual case's value.
+;;
+;; Memory: imported, the caller's. [0, 128) holds pow10 (f64 10^k, k = 0..15), written by the
+;; caller at the address exported below; everything from `scratch` on is the caller's (the record,
+;; with 16 readable bytes past its sentinel for the vector loads, and the output).
+(module
+  (import "e" "m" (memory 1))
+  (global (export "pow10") i32 (i32.const 0))
+  (global (export "scratch") i32 (i32.const 128))
+
+  ;; The first TAB at or after p, 16 bytes at a time (the sentinel stops it).
+  (func $toTab (param $p i32) (result i32)
+    (local $mask i32)
+    (loop $blocks
+      (local.set $mask
+        (i8x16.bitmask (i8x16.eq (v128.load (local.get $p)) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))))
+      (if (i32.eqz (local.get $mask))
+        (then
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (br $blocks))))
+    (i32.add (local.get $p) (i32.ctz (local.get $mask))))
+
+  ;; The first ':' or TAB at or after p: the end of the subfield at p.
+  (func $toField (param $p i32) (result i32)
+    (local $v v128) (local $mask i32)
+    (loop $blocks
+      (local.set $v (v128.load (local.get $p)))
+      (local.set $mask
+        (i8x16.bitmask
+          (v128.or
+            (i8x16.eq (local.get $v) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))
+            (i8x16.eq (local.get $v) (v128.const i8x16 58 58 58 58 58 58 58 58 58 58 58 58 58 58 58 58)))))
+      (if (i32.eqz (local.get $mask))
+        (then
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (br $blocks))))
+    (i32.add (local.get $p) (i32.ctz (local.get $mask))))
+
+  (func (export "ds")
+    (param $p i32) (param $end i32) (param $n i32) (param $gtIdx i32) (param $dsIdx i32)
+    (param $out i32) (param $round i32) (result i32)
+    (local $s i32)          ;; sample
+    (local $k i32)          ;; subfield of the sample
+    (local $need i32)       ;; the last subfield read; the rest of the sample is skipped
+    (local $c i32)
+    (local $a i32)          ;; an allele: 0, 1, or 2 for '.'
+    (local $hasGT i32) (local $missing i32) (local $ploidy i32) (local $count i32)
+    (local $hasDS i32)
+    (local $m i64) (local $digits i32) (local $scale i32)
+    (local $x f64)
+    (if (i32.eqz (local.get $n)) (then (return (i32.const 0))))
+    (local.set $need (select (local.get $gtIdx) (local.get $dsIdx) (i32.gt_s (local.get $gtIdx) (local.get $dsIdx))))
+    (loop $samples
+      (local.set $k (i32.const 0))
+      (local.set $hasGT (i32.const 0))
+      (local.set $missing (i32.const 0))
+      (local.set $ploidy (i32.const 2))
+      (local.set $hasDS (i32.const 0))
+      (block $sample_done   ;; $p at the TAB ending the sample
+        (loop $fields
+          (if (i32.eq (local.get $k) (local.get $gtIdx))
+            (then
+              ;; GT: a, or a/b, a|b, with a and b in '0', '1', '.' ($a: 0, 1, 2 for '.').
+              (local.set $a (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+              (if (i32.gt_u (local.get $a) (i32.const 1))
+                (then
+                  (if (i32.ne (local.get $a) (i32.const -2)) (then (return (i32.const 0))))
+                  (local.set $a (i32.const 2))))
+              (local.set $missing (i32.eq (local.get $a) (i32.const 2)))
+              (local.set $count (local.get $a))
+              (local.set $ploidy (i32.const 1))
+              (local.set $c (i32.load8_u offset=1 (local.get $p)))
+              (if (i32.or (i32.eq (local.get $c) (i32.const 47)) (i32.eq (local.get $c) (i32.const 124)))
+                (then
+                  (local.set $a (i32.sub (i32.load8_u offset=2 (local.get $p)) (i32.const 48)))
+                  (if (i32.gt_u (local.get $a) (i32.const 1))
+                    (then
+                      (if (i32.ne (local.get $a) (i32.const -2)) (then (return (i32.const 0))))
+                      (local.set $a (i32.const 2))))
+                  (local.set $missing (i32.or (local.get $missing) (i32.eq (local.get $a) (i32.const 2))))
+                  (local.set $count (i32.add (local.get $count) (local.get $a)))
+                  (local.set $ploidy (i32.const 2))
+                  (local.set $p (i32.add (local.get $p) (i32.const 2)))))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (local.set $hasGT (i32.const 1)))
+            (else
+              (if (i32.eq (local.get $k) (local.get $dsIdx))
+                (then
+                  ;; DS: '.' alone is absent; else digits and at most one '.'.
+                  (local.set $c (i32.load8_u (local.get $p)))
+                  (local.set $a (i32.load8_u offset=1 (local.get $p)))
+                  (local.set $hasDS
+                    (i32.eqz (i32.and (i32.eq (local.get $c) (i32.const 46))
+                                      (i32.or (i32.eq (local.get $a) (i32.const 58)) (i32.eq (local.get $a) (i32.const 9))))))
+                  (if (local.get $hasDS)
+                    (then
+                      (local.set $m (i64.const 0))
+                      (local.set $digits (local.get $p))
+                      (block $int_done
+                        (loop $int
+                          (local.set $a (i32.sub (local.get $c) (i32.const 48)))
+                          (br_if $int_done (i32.ge_u (local.get $a) (i32.const 10)))
+                          (local.set $m (i64.add (i64.mul (local.get $m) (i64.const 10)) (i64.extend_i32_u (local.get $a))))
+                          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                          (local.set $c (i32.load8_u (local.get $p)))
+                          (br $int)))
+                      (local.set $digits (i32.sub (local.get $p) (local.get $digits)))
+                      (local.set $scale (i32.const 0))
+                      (if (i32.eq (local.get $c) (i32.const 46))
+                        (then
+                          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                          (local.set $scale (local.get $p))
+                          (local.set $c (i32.load8_u (local.get $p)))
+                          (block $frac_done
+                            (loop $frac
+                              (local.set $a (i32.sub (local.get $c) (i32.const 48)))
+                              (br_if $frac_done (i32.ge_u (local.get $a) (i32.const 10)))
+                              (local.set $m (i64.add (i64.mul (local.get $m) (i64.const 10)) (i64.extend_i32_u (local.get $a))))
+                              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                              (local.set $c (i32.load8_u (local.get $p)))
+                              (br $frac)))
+                          (local.set $scale (i32.sub (local.get $p) (local.get $scale)))
+                          (local.set $digits (i32.add (local.get $digits) (local.get $scale)))))
+                      ;; 1 to 15 digits: m < 10^15 < 2^53 is exact, so is 10^scale.
+                      (if (i32.ge_u (i32.sub (local.get $digits) (i32.const 1)) (i32.const 15)) (then (return (i32.const 0))))
+                      (local.set $x (f64.div (f64.convert_i64_u (local.get $m))
+                                             (f64.load (i32.shl (local.get $scale) (i32.const 3))))))
+                    (else (local.set $p (i32.add (local.get $p) (i32.const 1))))))
+                (else (local.set $p (call $toField (local.get $p)))))))
+          ;; $p after the subfield: ':' goes on, TAB ends the sample, anything else is unusual.
+          (local.set $c (i32.load8_u (local.get $p)))
+          (br_if $sample_done (i32.eq (local.get $c) (i32.const 9)))
+          (if (i32.ne (local.get $c) (i32.const 58)) (then (return (i32.const 0))))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_if $fields (i32.le_s (local.get $k) (local.get $need)))
+          (local.set $p (call $toTab (local.get $p)))))
+      ;; The dosage.
+      (if (local.get $hasDS)
+        (then
+          (if (i32.eqz (f64.le (local.get $x) (f64.convert_i32_u (local.get $ploidy)))) (then (return (i32.const 0))))
+          (if (i32.eq (local.get $ploidy) (i32.const 1)) (then (local.set $x (f64.mul (f64.const 2) (local.get $x)))))
+          (if (local.get $round)
+            (then (local.set $x (f64.div (f64.nearest (f64.mul (local.get $x) (f64.const 16384))) (f64.const 16384))))))
+        (else
+          (local.set $x
+            (if (result f64) (i32.and (local.get $hasGT) (i32.eqz (local.get $missing)))
+              (then (f64.convert_i32_u (i32.shl (local.get $count) (i32.eq (local.get $ploidy) (i32.const 1)))))
+              (else (f64.const nan))))))
+      (f64.store (i32.add (local.get $out) (i32.shl (local.get $s) (i32.const 3))) (local.get $x))
+      ;; Only the last sample may end at the record's end.
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (if (i32.ne (i32.eq (local.get $p) (local.get $end)) (i32.eq (local.get $s) (local.get $n))) (then (return (i32.const 0))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br_if $samples (i32.lt_u (local.get $s) (local.get $n))))
+    (i32.const 1))
+)

@@ -1,0 +1,163 @@
+// The WebAssembly VCF sample decoder (src/wasm/vcf-ds.wat, docs/decisions/0302) against the
+// JavaScript path: bit-identical rows and the same accept/reject (same error) on random records,
+// every unusual case handed back to JavaScript; and the plink2 goldens with the kernel on and off.
+import t from 'tap';
+import fc from 'fast-check';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { VcfDecoder } from '../src/formats/vcf/decode.js';
+import { compareWithPlink2, fixture, readTable, runCli, tmpDir } from './lib/helpers.js';
+
+type Outcome = { ok: boolean; source?: string; rows?: string[]; error?: string };
+
+/** Decode b[start, end) and describe the outcome byte for byte (rows as hex: NaN and -0 compare exactly). */
+function outcome(dec: VcfDecoder, b: Uint8Array, start: number, end: number): Outcome {
+  try {
+    const ok = dec.decode(b, start, end);
+    if (!ok) return { ok };
+    return { ok, source: dec.source, rows: dec.rows.map((r) => Buffer.from(r.buffer, r.byteOffset, r.byteLength).toString('hex')) };
+  } catch (e) {
+    const err = e as Error & { code?: string; field?: number };
+    return { ok: false, error: `${err.constructor.name} ${err.code} ${err.field} ${err.message}` };
+  }
+}
+
+// Sample subfield texts: the shapes imputation servers write and every unusual one next to them.
+const GT = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('0/0', '0/1', '1/1', '0|1', '1|0', '0|0', '1|1') },
+  { weight: 3, arbitrary: fc.constantFrom('0', '1', '.', './.', '.|.', '0/.', './1') },
+  { weight: 1, arbitrary: fc.constantFrom('', '0/', '/1', '01', '.1', '0.', '1/1/1', '0/1/.', '2/1', '0/2', '10/1', 'a', '0 /1', '0//1', '..', '1/.|0') },
+);
+const digits = (min: number, max: number) => fc.array(fc.constantFrom(...'0123456789'), { minLength: min, maxLength: max }).map((d) => d.join(''));
+const DECIMAL = fc.tuple(digits(0, 3), fc.boolean(), digits(0, 17)).map(([i, dot, f]) => (dot ? `${i}.${f}` : `${i}${f}`));
+const DS = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom('0', '2', '1', '1.0000', '0.5', '1.99915', '0.00006', '0.000061035', '1.5000305', '0.99997', '2.000', '.') },
+  { weight: 5, arbitrary: DECIMAL },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom('0', '1', '2', '0.5', '3', '-0', '+1'), fc.constantFrom('', 'e0', 'e-1', 'E1', 'e+0', ',0.5', 'x', '.')).map(([a, b]) => a + b) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('', '-0', '-0.0', '+2', '1e-320', 'nan', 'Inf', '..', '.5', '5.', '2.0000000000000001', '1.99999999999999999', '0.0000000000000001', '2.1', '3', '1.00003051757812'),
+  },
+);
+const HDS = fc.constantFrom('0.5,0.5', '1,1', '0.99957,0.99957', '0.3', '.', '.,.');
+const GP = fc.constantFrom('1,0,0', '0.2,0.5,0.3', '0,0,1', '.');
+const WILD: Record<string, fc.Arbitrary<string>> = { GT, DS, HDS, GP, XX: fc.constantFrom('abc', '', 'a:b') };
+// The shapes of a well-formed record (most records of a real file), so that most go through the kernel.
+const TAME: Record<string, fc.Arbitrary<string>> = {
+  ...WILD,
+  GT: fc.constantFrom('0/0', '0/1', '1/1', '0|1', '1|0', '0/0', '0/1', '1/1', '0|1', '1|0', '0', '1', '.', './.'),
+  DS: fc.oneof(
+    fc.constantFrom('0', '1', '2', '.', '1.0000'),
+    fc.tuple(fc.constantFrom('0', '1'), digits(0, 7)).map(([i, f]) => (f ? `${i}.${f}` : i)),
+  ),
+  XX: fc.constantFrom('abc', ''),
+};
+
+/** A FORMAT string: DS almost always (the kernel's case), GT usually, others in any order. */
+const FORMAT = fc
+  .tuple(fc.boolean(), fc.integer({ min: 0, max: 19 }), fc.subarray(['HDS', 'GP', 'XX']), fc.integer({ min: 0, max: 100 }))
+  .chain(([noGT, noDS, extra, seed]) => {
+    const keys = [...(noGT && seed % 4 === 0 ? [] : ['GT']), ...(noDS === 0 ? [] : ['DS']), ...extra];
+    return fc.shuffledSubarray(keys, { minLength: keys.length, maxLength: keys.length });
+  })
+  .filter((k) => k.length > 0);
+
+interface Rec {
+  text: string;
+  n: number;
+}
+
+// Mostly one ALT and the header's column count; sometimes two ALTs, none ('.'), one column fewer,
+// one more, or an empty one after the last (a trailing TAB: 2).
+const ALT = fc.constantFrom(...Array<string>(10).fill('C'), 'C,G', '.');
+const COLUMNS = fc.constantFrom(...Array<number>(12).fill(0), -1, 1, 2);
+
+const RECORD: fc.Arbitrary<Rec> = fc.tuple(fc.integer({ min: 1, max: 6 }), FORMAT, ALT, COLUMNS, fc.boolean()).chain(([n, keys, alt, colDelta, wild]) => {
+  // Each sample: its subfields (sometimes fewer than FORMAT lists, sometimes one more).
+  const value = wild ? WILD : TAME;
+  const sample = fc
+    .tuple(fc.tuple(...keys.map((k) => value[k])), fc.constantFrom(0, 0, 0, 0, 0, 0, 1, 2, -1))
+    .map(([vals, cut]) => (cut === 0 ? vals : cut === -1 ? [...vals, '9'] : vals.slice(0, Math.max(0, vals.length - cut))).join(':'));
+  return fc.array(sample, { minLength: Math.max(0, n + colDelta), maxLength: Math.max(0, n + colDelta) }).map((samples) => {
+    const cols = ['22', '16050075', 'rs1', 'A', alt, '.', 'PASS', '.', keys.join(':'), ...samples];
+    // colDelta 2: an empty column after the last (a trailing TAB).
+    return { text: colDelta === 2 ? `${cols.slice(0, 9 + n).join('\t')}\t` : cols.join('\t'), n };
+  });
+});
+
+t.test('wasm and JavaScript give bit-identical rows and the same errors on random records', async (t) => {
+  let kernel = 0;
+  let handedBack = 0;
+  let records = 0;
+  for (const round of [true, false]) {
+    fc.assert(
+      fc.property(RECORD, fc.constantFrom('', 'junk\n', '#x\t\t\n'), ({ text, n }, prefix) => {
+        // The record inside a larger chunk: decode reads only b[start, end).
+        const b = Buffer.from(`${prefix}${text}\nnext\t1\t2\n`, 'latin1');
+        const start = prefix.length;
+        const end = start + text.length;
+        const wasm = new VcfDecoder({ nSamples: n, plink2Precision: round, wasm: true });
+        const js = new VcfDecoder({ nSamples: n, plink2Precision: round, wasm: false });
+        const a = outcome(wasm, b, start, end);
+        const j = outcome(js, b, start, end);
+        records++;
+        kernel += wasm.wasmRecords;
+        handedBack += wasm.wasmFallbacks;
+        if (js.wasmRecords + js.wasmFallbacks !== 0) return false;
+        if (JSON.stringify(a) !== JSON.stringify(j)) t.fail(`differ on ${JSON.stringify(text)}: ${JSON.stringify(a)} vs ${JSON.stringify(j)}`);
+        return JSON.stringify(a) === JSON.stringify(j);
+      }),
+      { numRuns: 3000, seed: round ? 302 : 303 },
+    );
+  }
+  // Not vacuous: the kernel took many records and handed many back.
+  t.ok(kernel > records / 4, `the kernel decoded ${kernel} of ${records} records`);
+  t.ok(handedBack > records / 20, `and handed ${handedBack} back to JavaScript`);
+});
+
+t.test('the kernel takes the common shapes (it is not silently bypassed)', async (t) => {
+  const cases: [string, number[]][] = [
+    ['GT:DS:HDS\t0/1:1.0001:0.50006,0.50006\t1/1:2:1,1\t0|0:0:0,0', [1.0001220703125, 2, 0]],
+    ['DS:GT\t.:0/1\t0.5:1\t.:.', [1, 1, NaN]],
+    ['GT:DS\t1\t0:\t./.:1.5', [2, NaN, 1.5]],
+  ];
+  for (const [cols, want] of cases) {
+    const dec = new VcfDecoder({ nSamples: want.length, plink2Precision: true, wasm: true });
+    const b = Buffer.from(`1\t10\t.\tA\tG\t.\t.\t.\t${cols}`, 'latin1');
+    if (cols.startsWith('GT:DS\t1\t0:')) {
+      // '0:' has an empty DS: the kernel hands it back, JavaScript says why.
+      t.throws(() => dec.decode(b, 0, b.length), /DS '' does not parse/);
+      t.equal(dec.wasmFallbacks, 1);
+      continue;
+    }
+    t.ok(dec.decode(b, 0, b.length));
+    t.same([...dec.rows[0]], want, cols);
+    t.equal(dec.wasmRecords, 1, `${cols}: decoded by the kernel`);
+  }
+});
+
+// The plink2 goldens of test/vcf.test.ts, with the kernel and with DOSAGEFLOW_NO_WASM=1: the same bytes.
+t.test('GT:DS, GT:DS:HDS, reordered FORMAT, haploid: the same tables with and without the kernel, equal to plink2', async (t) => {
+  const V = (f: string) => fixture('vcf', f);
+  const dir = tmpDir('vcf-wasm');
+  for (const name of ['ds', 'hds', 'reordered', 'haploid']) {
+    const tables: string[] = [];
+    for (const env of [{}, { DOSAGEFLOW_NO_WASM: '1' }]) {
+      const out = path.join(dir, `${name}${Object.keys(env).length ? '-js' : ''}`);
+      const r = runCli(['assoc', '--vcf', V(`${name}.vcf.gz`), '--pheno', V('pheno.tsv'), '--covar', V('covar.tsv'), '--pheno-name', 'resp', '--threads', '1', '--out', out, '--no-progress'], { env });
+      t.equal(r.status, 0, `${name}: exit 0 (${r.stderr.trim().split('\n')[0]})`);
+      tables.push(fs.readFileSync(`${out}.resp.tsv`, 'latin1'));
+      const g = readTable(V(`golden/${name}.resp.glm.linear`));
+      const e = g.header.indexOf('ERRCODE');
+      g.rows = g.rows.filter((row) => row[e] !== 'VIF_TOO_HIGH');
+      t.same(compareWithPlink2(readTable(`${out}.resp.tsv`), g).problems, [], `${name}${Object.keys(env).length ? ' (no wasm)' : ''}: equal to plink2`);
+    }
+    t.equal(tables[0], tables[1], `${name}: identical bytes`);
+  }
+  // The fixtures are decoded by the kernel (not all handed back): hds.vcf.gz record by record.
+  const text = zlib.gunzipSync(fs.readFileSync(V('hds.vcf.gz')));
+  const dec = new VcfDecoder({ nSamples: 50, plink2Precision: true, wasm: true });
+  for (const line of text.toString('latin1').split('\n')) if (line && line[0] !== '#') dec.decode(Buffer.from(line, 'latin1'), 0, line.length);
+  t.ok(dec.wasmRecords >= 100, `hds.vcf.gz: ${dec.wasmRecords} records by the kernel, ${dec.wasmFallbacks} by JavaScript`);
+});
