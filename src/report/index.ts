@@ -101,44 +101,10 @@ export async function writeReport(sumstatsPath: string, outDir: string, opts: Re
 
 async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, build: string, ld: LdData | null, genes: GeneSet | null): Promise<ReportSummary> {
   const title = cfg.title ?? `dosageflow report: ${input === '-' ? 'stdin' : path.basename(input)}`;
-
-  // Spill pass(es): Manhattan thinning on the final grid + exact median of -ln p.
   const mh = new ManhattanPlot(cfg, scan.chroms, scan.extents, scan.maxNlp);
-  const selector = new RankSelector(scan.hist, medianRanks(scan.nTested));
-  scan.records.scan(mh.visit, selector.visit);
-  selector.endPass();
-  while (selector.needsPass) {
-    scan.records.scan(selector.visit);
-    selector.endPass();
-  }
-  const mChi2 = medianChi2(selector.values());
+  const mChi2 = spillPasses(scan, mh);
   const lambda = mChi2 / CHI2_1_MEDIAN;
-
-  // Loci.
-  let loci: Locus[];
-  let clumping: ClumpingSummary;
-  if (cfg.ld && ld) {
-    const r = clumpByLd(scan.cand, cfg.clumpKb * 1000, NO_CHR, cfg.ld.r2, ldLookup(ld, scan.chroms.labels, cfg.ld.method));
-    loci = r.loci;
-    clumping = {
-      method: 'ld',
-      window_kb: cfg.clumpKb,
-      r2: cfg.ld.r2,
-      ld_method: cfg.ld.method,
-      ld_ref: ld.source.file,
-      ld_ref_format: ld.source.format,
-      ld_ref_sample: ld.source.sampleFile ?? null,
-      ld_samples: ldSampleCount(ld.source),
-      ...(ld.source.kept ? { ld_samples_not_kept: ld.source.notKept, ld_samples_removed: ld.source.removed } : {}),
-      ld_ref_variants: ld.rows,
-      candidates_in_ld_ref: r.inLdRef,
-      candidates_not_in_ld_ref: r.notInLdRef,
-      pairs: r.pairs,
-    };
-  } else {
-    loci = clumpByDistance(scan.cand, cfg.clumpKb * 1000, NO_CHR);
-    clumping = { method: 'distance', window_kb: cfg.clumpKb };
-  }
+  const { loci, clumping } = findLoci(scan, cfg, ld);
   const gwsNlp = -Math.log(cfg.pThreshold);
   const top = loci.slice(0, cfg.top).map((l, k) => topLocus(scan, l, k + 1));
   if (genes) for (const t of top) annotateGene(t, genes, cfg.genes!.types);
@@ -152,25 +118,8 @@ async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, b
 
   const m = mh.svg(scan.kept, labels, title);
   const q = qqSvg({ cfg, nTested: scan.nTested, maxNlp: scan.maxNlp, lambda, keptNlp: scan.kept.nlp, qqHist: scan.qqHist, title: `QQ plot` });
-
-  const files: string[] = ['manhattan.svg', 'qq.svg'];
-  const write = async (name: string, data: string | Buffer) => {
-    try {
-      await fs.promises.writeFile(path.join(build, name), data);
-    } catch (e) {
-      throw fileError(e, path.join(build, name));
-    }
-  };
-  await write('manhattan.svg', m.svg);
-  await write('qq.svg', q.svg);
-  if (cfg.png) {
-    const [mp, qp] = await Promise.all([svgToPng(m.svg), svgToPng(q.svg)]);
-    await write('manhattan.png', mp);
-    await write('qq.png', qp);
-    files.splice(1, 0, 'manhattan.png');
-    files.push('qq.png');
-  }
-  files.push('report.html', 'summary.json');
+  const write = writerInto(build);
+  const files = await writePlots(write, cfg, m.svg, q.svg);
 
   const summary: ReportSummary = {
     input,
@@ -190,30 +139,81 @@ async function buildReport(input: string, cfg: ReportConfig, scan: ScanResult, b
     ...(genes ? { genes: genesSummary(genes, cfg.genes!.types) } : {}),
     top_loci: top,
     plots: {
-      manhattan: {
-        file: 'manhattan.svg',
-        png: cfg.png ? 'manhattan.png' : null,
-        width: cfg.width,
-        height: cfg.height,
-        points_kept: m.stats.kept,
-        points_thinned: m.stats.thinnedPoints,
-        thinned_cells: m.stats.thinnedCells,
-      },
-      qq: {
-        file: 'qq.svg',
-        png: cfg.png ? 'qq.png' : null,
-        width: cfg.qqSize,
-        height: cfg.qqSize,
-        points_kept: q.stats.kept,
-        points_thinned: q.stats.thinnedPoints,
-        thinned_cells: q.stats.thinnedCells,
-      },
+      manhattan: { file: 'manhattan.svg', png: cfg.png ? 'manhattan.png' : null, width: cfg.width, height: cfg.height, ...plotStats(m.stats) },
+      qq: { file: 'qq.svg', png: cfg.png ? 'qq.png' : null, width: cfg.qqSize, height: cfg.qqSize, ...plotStats(q.stats) },
     },
     files,
   };
   await write('report.html', reportHtml({ title, cfg, summary, manhattanSvg: m.svg, qqSvg: q.svg }));
   await write('summary.json', JSON.stringify(summary, null, 2) + '\n');
   return summary;
+}
+
+/** The spill pass(es): Manhattan thinning on the final grid and the exact median chi2 (from -ln p). */
+function spillPasses(scan: ScanResult, mh: ManhattanPlot): number {
+  const selector = new RankSelector(scan.hist, medianRanks(scan.nTested));
+  scan.records.scan(mh.visit, selector.visit);
+  selector.endPass();
+  while (selector.needsPass) {
+    scan.records.scan(selector.visit);
+    selector.endPass();
+  }
+  return medianChi2(selector.values());
+}
+
+/** Loci by r2 from the --ld-ref panel, or by distance; with the summary of how. */
+function findLoci(scan: ScanResult, cfg: ReportConfig, ld: LdData | null): { loci: Locus[]; clumping: ClumpingSummary } {
+  if (!(cfg.ld && ld)) return { loci: clumpByDistance(scan.cand, cfg.clumpKb * 1000, NO_CHR), clumping: { method: 'distance', window_kb: cfg.clumpKb } };
+  const r = clumpByLd(scan.cand, cfg.clumpKb * 1000, NO_CHR, cfg.ld.r2, ldLookup(ld, scan.chroms.labels, cfg.ld.method));
+  const clumping: ClumpingSummary = {
+    method: 'ld',
+    window_kb: cfg.clumpKb,
+    r2: cfg.ld.r2,
+    ld_method: cfg.ld.method,
+    ld_ref: ld.source.file,
+    ld_ref_format: ld.source.format,
+    ld_ref_sample: ld.source.sampleFile ?? null,
+    ld_samples: ldSampleCount(ld.source),
+    ...(ld.source.kept ? { ld_samples_not_kept: ld.source.notKept, ld_samples_removed: ld.source.removed } : {}),
+    ld_ref_variants: ld.rows,
+    candidates_in_ld_ref: r.inLdRef,
+    candidates_not_in_ld_ref: r.notInLdRef,
+    pairs: r.pairs,
+  };
+  return { loci: r.loci, clumping };
+}
+
+type WriteFn = (name: string, data: string | Buffer) => Promise<void>;
+
+/** Writes a file into the build directory; a failure names the file. */
+function writerInto(build: string): WriteFn {
+  return async (name, data) => {
+    try {
+      await fs.promises.writeFile(path.join(build, name), data);
+    } catch (e) {
+      throw fileError(e, path.join(build, name));
+    }
+  };
+}
+
+/** The SVGs (and PNGs with --png); returns every file of the report, in the order summary.json lists them. */
+async function writePlots(write: WriteFn, cfg: ReportConfig, manhattan: string, qq: string): Promise<string[]> {
+  const files: string[] = ['manhattan.svg', 'qq.svg'];
+  await write('manhattan.svg', manhattan);
+  await write('qq.svg', qq);
+  if (cfg.png) {
+    const [mp, qp] = await Promise.all([svgToPng(manhattan), svgToPng(qq)]);
+    await write('manhattan.png', mp);
+    await write('qq.png', qp);
+    files.splice(1, 0, 'manhattan.png');
+    files.push('qq.png');
+  }
+  files.push('report.html', 'summary.json');
+  return files;
+}
+
+function plotStats(s: { kept: number; thinnedPoints: number; thinnedCells: number }): { points_kept: number; points_thinned: number; thinned_cells: number } {
+  return { points_kept: s.kept, points_thinned: s.thinnedPoints, thinned_cells: s.thinnedCells };
 }
 
 /** With --genes: the nearest gene of a top locus' index variant (genes.ts). */

@@ -2,7 +2,7 @@
 // updates counters and histograms and appends a 16-byte record to a spill file; what is kept in
 // memory is what the plots draw individually (rows with p < 1e-3: 16 bytes each) and the loci
 // candidates (rows with p < the suggestive threshold: 32 bytes each; their text goes to a spill).
-import { openSumstats, type SumstatsLayout } from '../io/sumstats.js';
+import { openSumstats, type SumstatsLayout, type SumstatsRows } from '../io/sumstats.js';
 import type { ReportConfig } from './config.js';
 import type { RecordSpill, LineSpill } from './spill.js';
 import { topBucket, TOP_BITS } from './select.js';
@@ -93,6 +93,46 @@ export interface ScanResult {
   lines: LineSpill;
 }
 
+/** Rows with p < suggestive (ScanResult.cand), collected while scanning. */
+class Candidates {
+  private chr = new GrowU32();
+  private bp = new GrowU32();
+  private nlp = new GrowF64();
+  private off = new GrowF64();
+  private len = new GrowU32();
+  private line = new GrowF64();
+  private a1: string[] | null;
+  private a2: string[] | null;
+  constructor(withAlleles: boolean) {
+    this.a1 = withAlleles ? [] : null;
+    this.a2 = withAlleles ? [] : null;
+  }
+  push(chr: number, bp: number, nlp: number, span: [number, number], lineNo: number, row: SumstatsRows): void {
+    this.chr.push(chr);
+    this.bp.push(bp);
+    this.nlp.push(nlp);
+    this.off.push(span[0]);
+    this.len.push(span[1]);
+    this.line.push(lineNo);
+    if (this.a1 && this.a2) {
+      this.a1.push(row.text('a1')!);
+      this.a2.push(row.text('a2')!);
+    }
+  }
+  view(): ScanResult['cand'] {
+    return { chr: this.chr.view, bp: this.bp.view, nlp: this.nlp.view, off: this.off.view, len: this.len.view, lineNo: this.line.view, a1: this.a1, a2: this.a2 };
+  }
+}
+
+/** Widen chromosome chr's extent to bp. */
+function extend(extents: ChromExtent[], chr: number, bp: number): void {
+  let e = extents[chr];
+  if (!e) e = extents[chr] = { min: Infinity, max: -Infinity, n: 0 };
+  if (bp < e.min) e.min = bp;
+  if (bp > e.max) e.max = bp;
+  e.n++;
+}
+
 export async function scanSumstats(file: string, cfg: ReportConfig, records: RecordSpill, lines: LineSpill): Promise<ScanResult> {
   const logGws = Math.log(cfg.pThreshold);
   const logSugg = Math.log(cfg.suggestive);
@@ -104,23 +144,15 @@ export async function scanSumstats(file: string, cfg: ReportConfig, records: Rec
   const kChr = new GrowU32();
   const kBp = new GrowU32();
   const kNlp = new GrowF64();
-  const cChr = new GrowU32();
-  const cBp = new GrowU32();
-  const cNlp = new GrowF64();
-  const cOff = new GrowF64();
-  const cLen = new GrowU32();
-  const cLine = new GrowF64();
   const withAlleles = cfg.ld !== null;
-  const cA1: string[] = [];
-  const cA2: string[] = [];
+  const cand = new Candidates(withAlleles);
   const table = await openSumstats(file, {
     required: withAlleles ? ['chr', 'bp', 'p', 'a1', 'a2'] : ['chr', 'bp', 'p'],
     mapping: cfg.columns,
     what: withAlleles ? 'report with --ld-ref (it matches variants by alleles)' : 'report',
   });
-  const header = table.layout;
   const row = table.row;
-  const colBp = header.col.bp;
+  const colBp = table.layout.col.bp;
   let nVariants = 0;
   let nTested = 0;
   let nGws = 0;
@@ -139,15 +171,8 @@ export async function scanSumstats(file: string, cfg: ReportConfig, records: Rec
     const nlp = 0 - logP; // never -0
     if (nlp > maxNlp) maxNlp = nlp;
     const placed = chr >= 0 && bp >= 0;
-    if (placed) {
-      let e = extents[chr];
-      if (!e) e = extents[chr] = { min: Infinity, max: -Infinity, n: 0 };
-      if (bp < e.min) e.min = bp;
-      if (bp > e.max) e.max = bp;
-      e.n++;
-    } else {
-      nUnplaced++;
-    }
+    if (placed) extend(extents, chr, bp);
+    else nUnplaced++;
     const rChr = placed ? chr : NO_CHR;
     const rBp = placed ? bp : NO_BP;
     hist[topBucket(records.push(nlp, rBp, rChr))]++;
@@ -162,46 +187,12 @@ export async function scanSumstats(file: string, cfg: ReportConfig, records: Rec
     if (logP < logSugg) {
       nSuggestive++;
       if (logP < logGws) nGws++;
-      const [off, len] = lines.push(row.bytes.toString('utf8'));
-      cChr.push(rChr);
-      cBp.push(rBp);
-      cNlp.push(nlp);
-      cOff.push(off);
-      cLen.push(len);
-      cLine.push(lineNo);
-      if (withAlleles) {
-        cA1.push(row.text('a1')!);
-        cA2.push(row.text('a2')!);
-      }
+      cand.push(rChr, rBp, nlp, lines.push(row.bytes.toString('utf8')), lineNo, row);
     }
   }
   records.flush();
   lines.flush();
-  return {
-    header,
-    nSkipped: table.skipped(),
-    nVariants,
-    nTested,
-    nGws,
-    nSuggestive,
-    nUnplaced,
-    maxNlp,
-    chroms,
-    extents,
-    hist,
-    qqHist,
-    kept: { chr: kChr.view, bp: kBp.view, nlp: kNlp.view },
-    cand: {
-      chr: cChr.view,
-      bp: cBp.view,
-      nlp: cNlp.view,
-      off: cOff.view,
-      len: cLen.view,
-      lineNo: cLine.view,
-      a1: withAlleles ? cA1 : null,
-      a2: withAlleles ? cA2 : null,
-    },
-    records,
-    lines,
-  };
+  const kept = { chr: kChr.view, bp: kBp.view, nlp: kNlp.view };
+  const counts = { nSkipped: table.skipped(), nVariants, nTested, nGws, nSuggestive, nUnplaced, maxNlp };
+  return { header: table.layout, ...counts, chroms, extents, hist, qqHist, kept, cand: cand.view(), records, lines };
 }
