@@ -49,15 +49,7 @@ export async function* fileLineChunks(file: string, target: number, alloc: Chunk
 }
 
 async function* directChunks(fh: fs.promises.FileHandle, file: string, target: number, zstd: boolean, alloc: ChunkAlloc): AsyncGenerator<Uint8Array> {
-  const dctx = zstd ? new binding.DCtx() : null;
-  const inBuf = zstd ? new Uint8Array(READ_SIZE) : null;
-  let inStart = 0;
-  let inEnd = 0;
-  let filePos = 0;
-  let eof = false;
-  // zstd: the last return value; 0 = at a frame boundary (nothing buffered inside the codec).
-  let frameOpen = false;
-  let pending = false;
+  const src = new FileBytes(fh, file, zstd);
   let buf = alloc(Math.max(target, 1) + SLACK);
   let cap = buf.length;
   let fill = 0;
@@ -85,10 +77,6 @@ async function* directChunks(fh: fs.promises.FileHandle, file: string, target: n
       fill = tail;
       scan = 0;
     }
-    if (eof && (!zstd || (inStart >= inEnd && !pending))) {
-      if (frameOpen) throw new InputError(`truncated zstd stream: input ended after ${filePos} compressed bytes`, { file, byteOffset: filePos });
-      break;
-    }
     // No '\n' for MAX_LINE_BYTES past the target: the line that crosses it is too long.
     if (fill > target + MAX_LINE_BYTES) throw lineTooLong(file, lines + countLF(buf.subarray(0, fill)) + 1, buf.subarray(0, fill));
     if (fill === cap) {
@@ -98,48 +86,73 @@ async function* directChunks(fh: fs.promises.FileHandle, file: string, target: n
       buf = bigger;
       cap = buf.length;
     }
-    if (!zstd) {
-      let n: number;
-      try {
-        n = (await fh.read(buf, fill, cap - fill, filePos)).bytesRead;
-      } catch (e) {
-        throw fileError(e, file);
-      }
-      if (n === 0) eof = true;
-      filePos += n;
-      fill += n;
-      continue;
-    }
-    if (inStart >= inEnd && !pending) {
-      let n: number;
-      try {
-        n = (await fh.read(inBuf!, 0, READ_SIZE, filePos)).bytesRead;
-      } catch (e) {
-        throw fileError(e, file);
-      }
-      filePos += n;
-      inStart = 0;
-      inEnd = n;
-      if (n === 0) {
-        eof = true;
-        continue;
-      }
-    }
-    const room = cap - fill;
-    let ret: number;
-    let produced: number;
-    let consumed: number;
-    try {
-      [ret, produced, consumed] = dctx!.decompressStream(buf.subarray(fill, cap), inBuf!.subarray(inStart, inEnd));
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new InputError(`corrupt zstd stream (${msg.toLowerCase()})`, { file, byteOffset: filePos - (inEnd - inStart) }, { cause: e });
-    }
-    fill += produced;
-    inStart += consumed;
-    frameOpen = ret !== 0;
-    // A full output buffer may leave decoded bytes inside the codec: call again before reading on.
-    pending = produced === room;
+    const n = await src.read(buf, fill, cap);
+    if (n === 0) break;
+    fill += n;
   }
   if (fill > 0) yield buf.subarray(0, fill);
+}
+
+/** The bytes of an open file, in order: positioned reads, or decoded by a zstd context with its input buffer. */
+class FileBytes {
+  private filePos = 0;
+  private readonly dctx: InstanceType<typeof binding.DCtx> | null;
+  private readonly inBuf: Uint8Array;
+  private inStart = 0;
+  private inEnd = 0;
+  /** zstd: the last return value was not 0 (inside a frame: nothing may end here). */
+  private frameOpen = false;
+  /** zstd: the last call filled the output: decoded bytes may wait inside the codec. */
+  private pending = false;
+
+  constructor(
+    private readonly fh: fs.promises.FileHandle,
+    private readonly file: string,
+    zstd: boolean,
+  ) {
+    this.dctx = zstd ? new binding.DCtx() : null;
+    this.inBuf = zstd ? new Uint8Array(READ_SIZE) : new Uint8Array(0);
+  }
+
+  /** Fills buf[at, end) (end > at) with what comes next: the count, 0 only at the end of the input. */
+  async read(buf: Uint8Array, at: number, end: number): Promise<number> {
+    if (!this.dctx) {
+      const n = await this.readAt(buf, at, end - at);
+      this.filePos += n;
+      return n;
+    }
+    for (;;) {
+      if (this.inStart >= this.inEnd && !this.pending) {
+        const n = await this.readAt(this.inBuf, 0, READ_SIZE);
+        this.filePos += n;
+        this.inStart = 0;
+        this.inEnd = n;
+        if (n === 0) {
+          if (this.frameOpen) throw new InputError(`truncated zstd stream: input ended after ${this.filePos} compressed bytes`, { file: this.file, byteOffset: this.filePos });
+          return 0;
+        }
+      }
+      let ret: number;
+      let produced: number;
+      let consumed: number;
+      try {
+        [ret, produced, consumed] = this.dctx.decompressStream(buf.subarray(at, end), this.inBuf.subarray(this.inStart, this.inEnd));
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        throw new InputError(`corrupt zstd stream (${msg.toLowerCase()})`, { file: this.file, byteOffset: this.filePos - (this.inEnd - this.inStart) }, { cause: e });
+      }
+      this.inStart += consumed;
+      this.frameOpen = ret !== 0;
+      this.pending = produced === end - at;
+      if (produced > 0) return produced;
+    }
+  }
+
+  private async readAt(b: Uint8Array, off: number, len: number): Promise<number> {
+    try {
+      return (await this.fh.read(b, off, len, this.filePos)).bytesRead;
+    } catch (e) {
+      throw fileError(e, this.file);
+    }
+  }
 }

@@ -99,34 +99,27 @@ function planOutput(finalPath: string): OutputPlan {
   return { target: fs.lstatSync(finalPath).isSymbolicLink() ? fs.realpathSync(finalPath) : finalPath, direct: false };
 }
 
-/**
- * Open FINAL for writing through a temporary; `transform` (a RowConverter) rewrites what is written
- * before it is compressed. Any failure of the encoder or of the file (ENOSPC,
- * EIO) destroys the whole chain, so a writer waiting for 'drain' is rejected instead of waiting
- * forever (a full disk under --compress gz used to end the run silently with exit 0).
- */
-export function createOutput(finalPath: string, compression: OutCompression, transform?: Transform): OutputFile {
-  const plan = planOutput(finalPath);
-  const tmpPath = plan.direct ? finalPath : tempNameFor(plan.target);
-  let file: fs.WriteStream;
-  if (plan.direct) {
-    // Opened asynchronously: opening a FIFO waits for its reader.
-    file = fs.createWriteStream(finalPath, { flags: 'w', highWaterMark: 1 << 20 });
-  } else {
-    registerTemp(tmpPath);
-    // Opened synchronously: an asynchronous open could create the file after an abort removed it.
-    let fd: number;
-    try {
-      fd = fs.openSync(tmpPath, 'wx');
-    } catch (e) {
-      unregisterTemp(tmpPath);
-      throw fileError(e, finalPath);
-    }
-    file = fs.createWriteStream(tmpPath, { fd, highWaterMark: 1 << 20 });
+/** The file stream of an output: the special file itself, or the temporary beside the target. */
+function openOutputFile(plan: OutputPlan, finalPath: string, tmpPath: string): fs.WriteStream {
+  // Opened asynchronously: opening a FIFO waits for its reader.
+  if (plan.direct) return fs.createWriteStream(finalPath, { flags: 'w', highWaterMark: 1 << 20 });
+  registerTemp(tmpPath);
+  // Opened synchronously: an asynchronous open could create the file after an abort removed it.
+  let fd: number;
+  try {
+    fd = fs.openSync(tmpPath, 'wx');
+  } catch (e) {
+    unregisterTemp(tmpPath);
+    throw fileError(e, finalPath);
   }
-  // gz is BGZF; a table with chromosome and position columns also gets a tabix index (src/io/tabix.ts).
-  const tbi = compression === 'gz' && !plan.direct ? new TbiSidecar(new TabixIndexer(), tempNameFor, registerTemp, unregisterTemp) : null;
-  const enc = tbi ? new BgzfWriter(tbi.indexer) : createEncoder(compression);
+  return fs.createWriteStream(tmpPath, { fd, highWaterMark: 1 << 20 });
+}
+
+/**
+ * [transform ->] encoder -> file as one pipeline; resolves when the file is closed, rejects with the
+ * first failure (named after FINAL) of any part, which destroys the whole chain.
+ */
+function chainFinished(finalPath: string, file: fs.WriteStream, enc: Writable & NodeJS.ReadableStream, transform: Transform | undefined): Promise<void> {
   let failed: DosageflowError | null = null;
   // Before pipeline's own listeners: the error every waiting writer receives then names the file.
   const name = (e: NodeJS.ErrnoException) => {
@@ -135,7 +128,6 @@ export function createOutput(finalPath: string, compression: OutCompression, tra
   file.on('error', name);
   enc.on('error', name);
   transform?.on('error', name);
-  const head: Writable = transform ?? enc;
   const finished = new Promise<void>((resolve, reject) => {
     const done = (e: NodeJS.ErrnoException | null) => {
       if (e) failed = failed ?? fileError(e, finalPath);
@@ -146,6 +138,24 @@ export function createOutput(finalPath: string, compression: OutCompression, tra
     else pipeline(enc, file, done);
   });
   finished.catch(() => {});
+  return finished;
+}
+
+/**
+ * Open FINAL for writing through a temporary; `transform` (a RowConverter) rewrites what is written
+ * before it is compressed. Any failure of the encoder or of the file (ENOSPC,
+ * EIO) destroys the whole chain, so a writer waiting for 'drain' is rejected instead of waiting
+ * forever (a full disk under --compress gz used to end the run silently with exit 0).
+ */
+export function createOutput(finalPath: string, compression: OutCompression, transform?: Transform): OutputFile {
+  const plan = planOutput(finalPath);
+  const tmpPath = plan.direct ? finalPath : tempNameFor(plan.target);
+  const file = openOutputFile(plan, finalPath, tmpPath);
+  // gz is BGZF; a table with chromosome and position columns also gets a tabix index (src/io/tabix.ts).
+  const tbi = compression === 'gz' && !plan.direct ? new TbiSidecar(new TabixIndexer(), tempNameFor, registerTemp, unregisterTemp) : null;
+  const enc = tbi ? new BgzfWriter(tbi.indexer) : createEncoder(compression);
+  const head: Writable = transform ?? enc;
+  const finished = chainFinished(finalPath, file, enc, transform);
   let finishing: Promise<void> | null = null;
   const finish = () => {
     if (!finishing) {
