@@ -53,6 +53,38 @@
           (br $blocks))))
     (i32.add (local.get $p) (i32.ctz (local.get $mask))))
 
+  ;; The decimal at p: digits with at most one '.', 1 to 15 digits in all (parseDecimal's fast
+  ;; case). Returns m (the digits as an integer), the fraction digits and the byte after the number,
+  ;; or a position of 0 when it is no such decimal.
+  (func $decimal (param $p i32) (result i64 i32 i32)
+    (local $start i32) (local $d i32) (local $m i64) (local $scale i32)
+    (local.set $start (local.get $p))
+    (block $int_done
+      (loop $int
+        (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+        (br_if $int_done (i32.ge_u (local.get $d) (i32.const 10)))
+        (local.set $m (i64.add (i64.mul (local.get $m) (i64.const 10)) (i64.extend_i32_u (local.get $d))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $int)))
+    (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 46))
+      (then
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (local.set $scale (local.get $p))
+        (block $frac_done
+          (loop $frac
+            (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+            (br_if $frac_done (i32.ge_u (local.get $d) (i32.const 10)))
+            (local.set $m (i64.add (i64.mul (local.get $m) (i64.const 10)) (i64.extend_i32_u (local.get $d))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $frac)))
+        (local.set $scale (i32.sub (local.get $p) (local.get $scale)))
+        ;; The point is no digit.
+        (local.set $start (i32.add (local.get $start) (i32.const 1)))))
+    ;; Digits in all: p - start (less the point); 0 or more than 15 is no plain decimal.
+    (if (i32.ge_u (i32.sub (i32.sub (local.get $p) (local.get $start)) (i32.const 1)) (i32.const 15))
+      (then (return (i64.const 0) (i32.const 0) (i32.const 0))))
+    (local.get $m) (local.get $scale) (local.get $p))
+
   (func (export "ds")
     (param $p i32) (param $end i32) (param $n i32) (param $gtIdx i32) (param $dsIdx i32)
     (param $out i32) (param $round i32) (result i32)
@@ -63,7 +95,8 @@
     (local $a i32)          ;; an allele: 0, 1, or 2 for '.'
     (local $hasGT i32) (local $missing i32) (local $ploidy i32) (local $count i32)
     (local $hasDS i32)
-    (local $m i64) (local $digits i32) (local $scale i32)
+    (local $m i64) (local $scale i32)
+    (local $w i64) (local $mask i64) (local $len i32)   ;; the 8 bytes after a DS's point
     (local $x f64)
     (if (i32.eqz (local.get $n)) (then (return (i32.const 0))))
     (local.set $need (select (local.get $gtIdx) (local.get $dsIdx) (i32.gt_s (local.get $gtIdx) (local.get $dsIdx))))
@@ -111,35 +144,45 @@
                                       (i32.or (i32.eq (local.get $a) (i32.const 58)) (i32.eq (local.get $a) (i32.const 9))))))
                   (if (local.get $hasDS)
                     (then
-                      (local.set $m (i64.const 0))
-                      (local.set $digits (local.get $p))
-                      (block $int_done
-                        (loop $int
-                          (local.set $a (i32.sub (local.get $c) (i32.const 48)))
-                          (br_if $int_done (i32.ge_u (local.get $a) (i32.const 10)))
-                          (local.set $m (i64.add (i64.mul (local.get $m) (i64.const 10)) (i64.extend_i32_u (local.get $a))))
-                          (local.set $p (i32.add (local.get $p) (i32.const 1)))
-                          (local.set $c (i32.load8_u (local.get $p)))
-                          (br $int)))
-                      (local.set $digits (i32.sub (local.get $p) (local.get $digits)))
-                      (local.set $scale (i32.const 0))
-                      (if (i32.eq (local.get $c) (i32.const 46))
-                        (then
-                          (local.set $p (i32.add (local.get $p) (i32.const 1)))
-                          (local.set $scale (local.get $p))
-                          (local.set $c (i32.load8_u (local.get $p)))
-                          (block $frac_done
-                            (loop $frac
-                              (local.set $a (i32.sub (local.get $c) (i32.const 48)))
-                              (br_if $frac_done (i32.ge_u (local.get $a) (i32.const 10)))
-                              (local.set $m (i64.add (i64.mul (local.get $m) (i64.const 10)) (i64.extend_i32_u (local.get $a))))
-                              (local.set $p (i32.add (local.get $p) (i32.const 1)))
-                              (local.set $c (i32.load8_u (local.get $p)))
-                              (br $frac)))
-                          (local.set $scale (i32.sub (local.get $p) (local.get $scale)))
-                          (local.set $digits (i32.add (local.get $digits) (local.get $scale)))))
-                      ;; 1 to 15 digits: m < 10^15 < 2^53 is exact, so is 10^scale.
-                      (if (i32.ge_u (i32.sub (local.get $digits) (i32.const 1)) (i32.const 15)) (then (return (i32.const 0))))
+                      (block $parsed   ;; $m, $scale set, $p after the number
+                        (block $general
+                          ;; "d.ffff" with 0 to 7 fraction digits (what imputation servers and plink2
+                          ;; write), without a branch per digit: the 8 bytes after the point at once,
+                          ;; in units of 1e-8 (m / 10^len and m * 10^(8 - len) / 10^8 are the same
+                          ;; rational, so the same correctly rounded double).
+                          (local.set $c (i32.sub (local.get $c) (i32.const 48)))
+                          (br_if $general (i32.or (i32.gt_u (local.get $c) (i32.const 9)) (i32.ne (local.get $a) (i32.const 46))))
+                          (local.set $w (i64.load offset=2 (local.get $p)))
+                          (br_if $general (i64.ne (i64.and (local.get $w) (i64.const 0x8080808080808080)) (i64.const 0)))   ;; non-ASCII
+                          ;; High bit of each byte that is no digit: (b + 0x46) reaches 0x80 above '9';
+                          ;; (b | 0x80) - 0x30 loses it below '0' (no carry or borrow crosses bytes).
+                          (local.set $mask
+                            (i64.and
+                              (i64.or
+                                (i64.add (local.get $w) (i64.const 0x4646464646464646))
+                                (i64.xor (i64.sub (i64.or (local.get $w) (i64.const 0x8080808080808080)) (i64.const 0x3030303030303030))
+                                         (i64.const -1)))
+                              (i64.const 0x8080808080808080)))
+                          (br_if $general (i64.eqz (local.get $mask)))   ;; 8 or more fraction digits
+                          (local.set $len (i32.wrap_i64 (i64.shr_u (i64.ctz (local.get $mask)) (i64.const 3))))
+                          ;; The len digits (low nibbles, the rest zero: d0 d1 .. d7), then pairs, fours, eight.
+                          (local.set $w
+                            (i64.and (i64.and (local.get $w) (i64.const 0x0f0f0f0f0f0f0f0f))
+                                     (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (local.get $len) (i32.const 3)))) (i64.const 1))))
+                          (local.set $w (i64.and (i64.add (i64.mul (local.get $w) (i64.const 10)) (i64.shr_u (local.get $w) (i64.const 8))) (i64.const 0x00ff00ff00ff00ff)))
+                          (local.set $w (i64.and (i64.add (i64.mul (local.get $w) (i64.const 100)) (i64.shr_u (local.get $w) (i64.const 16))) (i64.const 0x0000ffff0000ffff)))
+                          (local.set $w (i64.and (i64.add (i64.mul (local.get $w) (i64.const 10000)) (i64.shr_u (local.get $w) (i64.const 32))) (i64.const 0xffffffff)))
+                          (local.set $m (i64.add (i64.mul (i64.extend_i32_u (local.get $c)) (i64.const 100000000)) (local.get $w)))
+                          (local.set $scale (i32.const 8))
+                          (local.set $p (i32.add (i32.add (local.get $p) (i32.const 2)) (local.get $len)))
+                          (br $parsed))
+                        ;; $general: any other shape.
+                        (call $decimal (local.get $p))
+                        (local.set $p)
+                        (local.set $scale)
+                        (local.set $m)
+                        (if (i32.eqz (local.get $p)) (then (return (i32.const 0)))))
+                      ;; m < 10^15 < 2^53 is exact, so is 10^scale: one correctly rounded division.
                       (local.set $x (f64.div (f64.convert_i64_u (local.get $m))
                                              (f64.load (i32.shl (local.get $scale) (i32.const 3))))))
                     (else (local.set $p (i32.add (local.get $p) (i32.const 1))))))
@@ -158,7 +201,8 @@
           (if (i32.eqz (f64.le (local.get $x) (f64.convert_i32_u (local.get $ploidy)))) (then (return (i32.const 0))))
           (if (i32.eq (local.get $ploidy) (i32.const 1)) (then (local.set $x (f64.mul (f64.const 2) (local.get $x)))))
           (if (local.get $round)
-            (then (local.set $x (f64.div (f64.nearest (f64.mul (local.get $x) (f64.const 16384))) (f64.const 16384))))))
+            ;; x / 16384 is exact: * 2^-14.
+            (then (local.set $x (f64.mul (f64.nearest (f64.mul (local.get $x) (f64.const 16384))) (f64.const 0x1p-14))))))
         (else
           (local.set $x
             (if (result f64) (i32.and (local.get $hasGT) (i32.eqz (local.get $missing)))

@@ -23,6 +23,18 @@ const latin1Slice = (() => {
   return undefined;
 })();
 
+const ONE_BYTE = Array.from({ length: 256 }, (_, c) => String.fromCharCode(c));
+
+/**
+ * Bytes [start, end) as latin1 (one character a byte, as VCF fields are read): one byte from a
+ * table, longer by the native slicer (no Buffer object a call).
+ */
+export function latin1String(b: Uint8Array, start: number, end: number): string {
+  if (end - start === 1) return ONE_BYTE[b[start]];
+  if (latin1Slice !== undefined) return latin1Slice.call(b, start, end);
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+}
+
 /**
  * Bytes [start, end) as a string. IDs and alleles are nearly always short ASCII: 1-4 characters
  * are built directly by String.fromCharCode (single characters come from V8's cache, no allocation),

@@ -6,6 +6,7 @@ import { roundHalfEven } from '../../stats/round.js';
 import { showBytes } from '../../io/text.js';
 import { DecodeError, type DecodeErrorCode } from '../../errors.js';
 import { VcfDsWasm } from './ds-wasm.js';
+import { latin1String } from '../bgen/bytes.js';
 
 export type VcfDosage = 'DS' | 'GP' | 'HDS' | 'GT';
 
@@ -49,6 +50,7 @@ export class VcfDecoder {
   idStart = 0;
   idEnd = 0;
   ref = '';
+  /** The ALT alleles (an array reused while there is one: read it before the next decode). */
   alts: string[] = [];
   /** Dosage rows, one of nSamples per ALT allele (NaN = missing for that sample). */
   rows: Float64Array[] = [];
@@ -63,6 +65,9 @@ export class VcfDecoder {
   // The kernel (made on the first one-ALT DS record; null where WebAssembly is unavailable).
   private dsWasm: VcfDsWasm | null | undefined = undefined;
   private scratch = new Float64Array(0);
+  private oneAlt = [''];
+  private chrBytes = new Uint8Array(16);
+  private chrLen = -1;
   private fmt = new Uint8Array(64);
   private fmtLen = -1;
   private fmtIdx = [-1, -1, -1, -1];
@@ -88,7 +93,7 @@ export class VcfDecoder {
       p++;
     }
     f[9] = p;
-    this.chr = latin1(b, f[0], f[1] - 1);
+    this.chrOf(b, f[0], f[1] - 1);
     let pos = 0;
     for (let i = f[1]; i < f[2] - 1; i++) {
       const d = b[i] - 48;
@@ -101,7 +106,10 @@ export class VcfDecoder {
     this.ref = latin1(b, f[3], f[4] - 1);
     const altText = latin1(b, f[4], f[5] - 1);
     if (altText === '.' || altText === '*') return false;
-    this.alts = altText.split(',');
+    if (altText.indexOf(',') < 0) {
+      this.oneAlt[0] = altText;
+      this.alts = this.oneAlt;
+    } else this.alts = altText.split(',');
     if (this.o.infoFilter && !this.infoPasses(b, f[7], f[8] - 1)) {
       this.infoFiltered++;
       return false;
@@ -112,6 +120,18 @@ export class VcfDecoder {
     this.source = SRC_NAMES[src];
     this.samples(b, f[9], end, src);
     return true;
+  }
+
+  /** this.chr from b[s, e): the same string while the bytes repeat (records come by chromosome). */
+  private chrOf(b: Uint8Array, s: number, e: number): void {
+    const n = e - s;
+    let same = n === this.chrLen;
+    for (let i = 0; same && i < n; i++) same = this.chrBytes[i] === b[s + i];
+    if (same) return;
+    this.chr = latin1(b, s, e);
+    if (n > this.chrBytes.length) this.chrBytes = new Uint8Array(n);
+    this.chrBytes.set(b.subarray(s, e));
+    this.chrLen = n;
   }
 
   /** FORMAT key indices (cached while the string repeats); the dosage source, or -1. */
@@ -428,9 +448,7 @@ export function parseDecimal(b: Uint8Array, s: number, e: number): number {
   return Number(t);
 }
 
-function latin1(b: Uint8Array, s: number, e: number): string {
-  return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
-}
+const latin1 = latin1String;
 
 /** A decoder error without its position: the worker (or reader) adds the file and line. */
 function bad(code: DecodeErrorCode, field: number, message: string): DecodeError {
