@@ -2,8 +2,9 @@
 // seeds) and which runs it makes, plus the exact command lines for dosageflow and plink2. Pure
 // definitions, no side effects: bench/run.ts executes them, test/bench.test.ts runs every one at a
 // tiny scale to make sure no scenario measures nothing.
-// mulberry32 feeds the derived 20-phenotype table only; the genotypes come from the simulator.
-import { mulberry32 } from '../src/sim/random.js';
+// mulberry32 feeds the derived 20-phenotype table; Rng the plink2 --dummy cohorts' tables. The
+// genotypes come from the simulator or, for scenarios 12-13, from plink2 --dummy.
+import { Rng, mulberry32 } from '../src/sim/random.js';
 
 /** One simulated cohort (genotypes + .sample + pheno + covar), generated once and reused. */
 export interface DataSpec {
@@ -22,6 +23,21 @@ export interface DataSpec {
   extraPhenos?: number;
   /** Also write a case/control (1/2) table with this share of cases (see ccPhenoTable). */
   ccCases?: number;
+  /**
+   * Genotypes from `plink2 --dummy` instead of the simulator (format bgen only): exported by plink2
+   * as BGEN 1.2 8-bit (ref-first); pheno and covar tables from dummyTables (bench/lib.ts makeDummy).
+   */
+  dummy?: DummySpec;
+}
+
+/**
+ * `plink2 --dummy <samples> <variants> <missing> 0 acgt --seed <seed>`: hard calls only. (With
+ * dosage-freq=, plink2's own import of the 8-bit BGEN rounds fractional dosages differently from the
+ * written probabilities, so its results would differ from dosageflow's in the 4th digit.)
+ */
+export interface DummySpec {
+  /** plink2's missing dosage frequencies: one of the comma-separated list is drawn per variant. */
+  missing: string;
 }
 
 /** One timed comparison: dosageflow and plink2 on the same input. */
@@ -96,6 +112,11 @@ export function scenarios(scale: Scale = 'full', tiny = TINY): Scenario[] {
     { ...gen(157, 300_000, 111), missing: 0.01 },
   ];
   const s11 = { ...bgen(157, 6_000_000, 112), missing: 0.01 };
+  // Issue 19: plink2 --dummy shapes the simulator cannot make: hard calls only, and half the
+  // variants missing 50/60/70% of the samples (the other half none), as test/fixtures/missing.
+  const dummy = (samples: number, variants: number, seed: number, spec: DummySpec): DataSpec => ({ ...bgen(samples, variants, seed), dummy: spec });
+  const s12 = dummy(10_000, 100_000, 113, { missing: '0' });
+  const s13 = dummy(10_000, 100_000, 114, { missing: HALF_MISSING });
   return [
     {
       id: '1',
@@ -166,13 +187,31 @@ export function scenarios(scale: Scale = 'full', tiny = TINY): Scenario[] {
       description: `${s11.samples} x ${s11.variants} BGEN 8-bit, 1% missing, 2 phenotypes, 12 covariates (issue 19 goal: plink2/dosageflow >= 2 at <= 300 MB peak RSS)`,
       runs: [simRun(lbl(s11.variants), s11)],
     },
+    {
+      id: '12',
+      name: 'dummy: hard calls',
+      description: `${s12.samples} x ${s12.variants} BGEN 8-bit hard calls, nothing missing (plink2 --dummy ... 0 0 acgt, exported by plink2 --export bgen-1.2 bits=8 ref-first), 2 phenotypes, 12 covariates (issue 19 goal: plink2/dosageflow >= 2 at peak RSS <= ${HARD_CALLS_RSS_MB} MB)`,
+      runs: [simRun(lbl(s12.variants), s12)],
+    },
+    {
+      id: '13',
+      name: 'dummy: half missing',
+      description: `${s13.samples} x ${s13.variants} BGEN 8-bit, hard calls, half the variants missing 50-70% of samples (plink2 --dummy ... ${HALF_MISSING} 0 acgt, exported by plink2 as 12), 2 phenotypes, 12 covariates (issue 19 goal: plink2/dosageflow >= 2)`,
+      runs: [simRun(lbl(s13.variants), s13)],
+    },
   ];
 }
+
+/** plink2 --dummy missing dosage frequencies: half the variants none, the rest 50, 60 or 70%. */
+export const HALF_MISSING = '0,0,0,0.5,0.6,0.7';
+/** Issue 19's peak RSS of dosageflow on the 10,000 x 100,000 hard calls before the work: the memory goal. */
+export const HARD_CALLS_RSS_MB = 207;
 
 /** File prefix of a data set inside the data directory: the shape and seed make it unique. */
 export function dataPrefix(d: DataSpec): string {
   const fmt = d.format === 'gen' ? `gen-${d.compress}` : d.format === 'vcf' ? 'vcf-hds-bgz' : `bgen${d.bits ?? 8}-${d.compress}`;
-  return `${fmt}-n${d.samples}-m${d.variants}-s${d.seed}${d.missing !== undefined ? `-miss${d.missing}` : ''}`;
+  const dummy = d.dummy ? `-dummy-miss${d.dummy.missing.replace(/,/g, '_')}` : '';
+  return `${fmt}-n${d.samples}-m${d.variants}-s${d.seed}${d.missing !== undefined ? `-miss${d.missing}` : ''}${dummy}`;
 }
 
 export interface DataFiles {
@@ -360,4 +399,35 @@ export function ccPhenoTable(simPhenoText: string, share: number): string {
   const out = ['FID\tIID\tcc'];
   rows.forEach((r, i) => out.push(`${r[0]}\t${r[1]}\t${Number.isNaN(v[i]) ? 'NA' : v[i] >= cut ? 2 : 1}`));
   return out.join('\n') + '\n';
+}
+
+/** Response (~2% missing, -9) and dissociation (~40% missing, NA) as the simulator marks them. */
+const DUMMY_MISSING = { response: 0.02, dissociation: 0.4 };
+
+/**
+ * Phenotype and covariate tables for a plink2 --dummy cohort (samples named by IID, as plink2's
+ * .sample has no family IDs): 12 covariates as the simulator names them (age, sex, PC1..PC10; PCs
+ * unit-length columns) and two quantitative phenotypes, `response` and `dissociation`, made of
+ * covariate effects plus noise (the dummy's genotypes are independent of everything, so no variant
+ * is associated). Deterministic in `seed`.
+ */
+export function dummyTables(iids: string[], seed: number): { pheno: string; covar: string } {
+  const n = iids.length;
+  const rng = new Rng(seed, 6);
+  const sc = 1 / Math.sqrt(Math.max(1, n));
+  const pheno = ['#IID\tresponse\tdissociation'];
+  const covar = ['#IID\tage\tsex\t' + Array.from({ length: 10 }, (_, j) => `PC${j + 1}`).join('\t')];
+  for (let i = 0; i < n; i++) {
+    const age = Math.round(Math.min(75, Math.max(18, 45 + 13 * rng.normal())));
+    const sex = rng.float() < 0.55 ? 2 : 1;
+    const pcs = Array.from({ length: 10 }, () => rng.normal() * sc);
+    const female = sex === 2 ? 1 : 0;
+    const resp = -32 + 0.15 * (age - 45) - 3.5 * female + 25 * pcs[0] + 22 * rng.normal();
+    const diss = 11 - 0.06 * (age - 45) + 1.2 * female - 6 * pcs[0] + 8 * rng.normal();
+    const r = rng.float() < DUMMY_MISSING.response ? '-9' : resp.toFixed(3);
+    const d = rng.float() < DUMMY_MISSING.dissociation ? 'NA' : diss.toFixed(3);
+    pheno.push(`${iids[i]}\t${r}\t${d}`);
+    covar.push([iids[i], String(age), String(sex), ...pcs.map((x) => x.toFixed(7))].join('\t'));
+  }
+  return { pheno: pheno.join('\n') + '\n', covar: covar.join('\n') + '\n' };
 }

@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { BIN, countRows, ensureData, measure, treeRss, which } from '../bench/lib.js';
-import { MANY_PHENOS, TINY, ccPhenoTable, dataFiles, dosageflowArgs, manyPhenoName, manyPhenoTable, plink2Args, scenarios } from '../bench/scenarios.js';
+import { BIN, countRows, dummyArgs, ensureData, measure, treeRss, which } from '../bench/lib.js';
+import { MANY_PHENOS, TINY, ccPhenoTable, dataFiles, dosageflowArgs, dummyTables, manyPhenoName, manyPhenoTable, plink2Args, scenarios } from '../bench/scenarios.js';
+import { compareWithPlink2, readTable } from './lib/helpers.js';
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'dosageflow-bench-test-'));
 t.teardown(() => fs.rmSync(TMP, { recursive: true, force: true }));
@@ -18,8 +19,14 @@ t.test('scenario definitions', async (t) => {
   const full = scenarios('full');
   t.same(
     full.map((s) => s.id),
-    ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11'],
+    ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13'],
   );
+  // Issue 19's plink2 --dummy inputs: hard calls, and half the variants missing 50/60/70%.
+  t.same(
+    ['12', '13'].map((id) => full.find((s) => s.id === id)!.runs.map((r) => [r.data.samples, r.data.variants, r.data.format, r.data.bits, r.data.dummy, r.nPhenos, r.nCovars])),
+    [[[10_000, 100_000, 'bgen', 8, { missing: '0' }, 2, 12]], [[10_000, 100_000, 'bgen', 8, { missing: '0,0,0,0.5,0.6,0.7' }, 2, 12]]],
+  );
+  t.same(dummyArgs(full.find((s) => s.id === '12')!.runs[0].data, 'P'), ['--dummy', '10000', '100000', '0', '0', 'acgt', '--seed', '113', '--out', 'P'], "the issue's command line");
   // Issue 19's missing-genotype shapes.
   t.same(
     full.find((s) => s.id === '9')!.runs.map((r) => [r.data.samples, r.data.variants, r.data.format, r.data.missing]),
@@ -121,6 +128,34 @@ t.test('derived phenotype table keeps missingness patterns', async (t) => {
   for (const r of rows.slice(1)) for (const c of r.slice(2)) t.ok(c === 'NA' || Number.isFinite(Number(c)), 'numeric or NA');
 });
 
+t.test("plink2 --dummy cohorts: seeded tables with the simulator's names and missingness", async (t) => {
+  const iids = Array.from({ length: 2000 }, (_, i) => `per${i}`);
+  const a = dummyTables(iids, 7);
+  t.same(a, dummyTables(iids, 7), 'deterministic');
+  t.not(a.pheno, dummyTables(iids, 8).pheno, 'seed matters');
+  const rows = (text: string) =>
+    text
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
+  const ph = rows(a.pheno);
+  const cv = rows(a.covar);
+  t.same(ph[0], ['#IID', 'response', 'dissociation']);
+  t.same(cv[0], ['#IID', 'age', 'sex', 'PC1', 'PC2', 'PC3', 'PC4', 'PC5', 'PC6', 'PC7', 'PC8', 'PC9', 'PC10']);
+  t.equal(ph.length, 2001);
+  t.same(
+    ph.slice(1).map((r) => r[0]),
+    iids,
+    'one row per sample, in .sample order',
+  );
+  const share = (j: number, na: string) => ph.slice(1).filter((r) => r[j] === na).length / 2000;
+  t.ok(share(1, '-9') > 0.01 && share(1, '-9') < 0.035, `response ~2% missing (${share(1, '-9')})`);
+  t.ok(share(2, 'NA') > 0.36 && share(2, 'NA') < 0.44, `dissociation ~40% missing (${share(2, 'NA')})`);
+  for (const r of cv.slice(1)) {
+    t.ok(r.length === 13 && (r[2] === '1' || r[2] === '2') && r.slice(1).every((c) => Number.isFinite(Number(c))), 'numeric covariates, sex 1/2');
+  }
+});
+
 t.test('measure: wall time, peak RSS and rows', async (t) => {
   const m = await measure(process.execPath, ['-e', 'const a = Buffer.alloc(64 << 20, 1); setTimeout(() => process.exit(a[5] === 1 ? 0 : 1), 300)'], { gnuTime: null, pollMs: 20 });
   t.equal(m.exitCode, 0);
@@ -139,8 +174,8 @@ t.test('measure: wall time, peak RSS and rows', async (t) => {
 // dissociation phenotype has fewer samples than the 12 covariates need, and dosageflow stops).
 const tiny = scenarios('tiny');
 for (const sc of tiny) {
-  const needsPlink2 = sc.runs.some((r) => r.data.format === 'vcf') && !PLINK2;
-  t.test(`scenario ${sc.id} (${sc.name}) does real work`, { skip: needsPlink2 ? 'plink2 not installed: it writes the VCF input' : false }, async (t) => {
+  const needsPlink2 = sc.runs.some((r) => r.data.format === 'vcf' || r.data.dummy) && !PLINK2;
+  t.test(`scenario ${sc.id} (${sc.name}) does real work`, { skip: needsPlink2 ? 'plink2 not installed: it makes this input' : false }, async (t) => {
     const dataDir = path.join(TMP, 'data');
     for (const run of sc.runs) {
       t.equal(run.data.samples, TINY.samples);
@@ -167,6 +202,16 @@ for (const sc of tiny) {
         const pOut = fs.readdirSync(out).filter((f) => f.startsWith('p2.') && (f.endsWith('.glm.linear') || f.endsWith('.glm.logistic.hybrid')));
         t.equal(pOut.length, run.nPhenos, 'plink2: one table per phenotype');
         for (const f of pOut) t.ok((await countRows(path.join(out, f))) > 0, `plink2 ${f} has rows`);
+        // plink2 --dummy hard calls are exact in 8 bits: every row equal to plink2's (the simulated
+        // BGENs' fractional 8-bit dosages are rounded differently by plink2's import).
+        if (run.data.dummy) {
+          for (const f of dfOut) {
+            const ref = readTable(path.join(out, f.replace(/^df\.(.*)\.tsv$/, 'p2.$1.glm.linear')));
+            const res = compareWithPlink2(readTable(path.join(out, f)), ref);
+            t.same(res.problems, [], `${f}: every row equals plink2's`);
+            t.equal(res.compared, run.data.variants, `${f}: all rows compared`);
+          }
+        }
       }
     }
   });
