@@ -22,6 +22,7 @@ import { LogisticKernel, newLogisticResult, type LogisticGroup } from '../stats/
 import type { PhenoRows, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 import { VcfDecoder } from '../formats/vcf/decode.js';
 import { inflateBlocks } from '../formats/vcf/bgzf.js';
+import { ReusedInflate } from '../io/inflate-handle.js';
 
 const LF = 10;
 const TAB = 9;
@@ -280,6 +281,8 @@ export class RowFormatter {
   /** Per-sample ploidy of the BGEN variant being emitted when not all diploid (else null): 15.8. */
   private ploidy: Uint8Array | null = null;
   private inflated = { buf: new Uint8Array(0) };
+  // BGZF blocks inflated straight into `inflated` through one reused handle (docs/decisions/0302).
+  private bgzfInflate = new ReusedInflate('raw');
 
   /**
    * A VCF chunk: BGZF blocks inflated here (the partial first and last lines go back to be
@@ -290,7 +293,7 @@ export class RowFormatter {
     if (!req.bgzf) return this.vcfLines(req.seq, raw, 0, raw.length);
     let b: Uint8Array;
     try {
-      b = inflateBlocks(raw, 0, raw.length, this.inflated);
+      b = inflateBlocks(raw, 0, raw.length, this.inflated, this.bgzfInflate);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset + (e.byteOffset ?? 0), ...decodeErrorFields(e) };

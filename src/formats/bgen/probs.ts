@@ -10,6 +10,7 @@
 // Numerics: probabilities are kept as the stored integers and every dosage is one division of an
 // exact integer numerator, so results are correctly rounded and identical between code paths.
 import * as zlib from 'node:zlib';
+import { ReusedInflate } from '../../io/inflate-handle.js';
 import { decompress as zstdDecompress } from 'zstd-napi';
 import zstdBinding from 'zstd-napi/binding.js';
 import { DecodeError, type Where } from '../../errors.js';
@@ -104,8 +105,6 @@ function checkLength(data: Uint8Array, header: BgenHeader, expectedLength: numbe
   );
 }
 
-const Z_FINISH = zlib.constants.Z_FINISH;
-
 function codecError(err: unknown, label: string, expected: number | undefined, where: Where): DecodeError {
   const e = err as Error & { code?: string };
   if (e?.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
@@ -116,14 +115,6 @@ function codecError(err: unknown, label: string, expected: number | undefined, w
     return new DecodeError('block', undefined, `truncated ${label} genotype block`, where, { cause: err });
   }
   return new DecodeError('block', undefined, `corrupt ${label} genotype block (${msg})`, where, { cause: err });
-}
-
-// Inflating into a reused buffer through one Node-internal zlib handle (reset per block, self-tested
-// at first use, any failure redone by inflateSync for its exact message): docs/decisions/0010.
-interface ZlibHandle {
-  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
-  reset(): void;
-  onerror: (message: string, errno: number, code?: string) => void;
 }
 
 type ZstdDCtx = InstanceType<typeof zstdBinding.DCtx>;
@@ -155,12 +146,8 @@ export class BgenBlockDecoder {
   ploidy: Uint8Array | null = null;
   private ploidyBuf = new Uint8Array(0);
   private readonly fast: boolean;
-  // undefined: not set up yet; null: unavailable (self-test failed), use inflateSync.
-  private zHandle: ZlibHandle | null | undefined;
-  private zState: Uint32Array = new Uint32Array(2);
-  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written, never read: it keeps the stream that owns the handle alive
-  private zEngine: unknown;
-  private zFailed = false;
+  // Inflating into the reused scratch through one reused zlib handle (docs/decisions/0010).
+  private readonly inflater = new ReusedInflate('zlib');
   private zstdCtx: ZstdDCtx | null | undefined;
   // Decompressed data of the current block: scratch[0, expected) as the cached view `scratchView`.
   // scratch holds one byte more than expected, so a block that inflates to more than the variant
@@ -213,7 +200,7 @@ export class BgenBlockDecoder {
 
   /** Whether the reused zlib handle passed its self-test and is in use (tests and benchmarks). */
   zlibHandleInUse(): boolean {
-    return this.fast && this.zlibHandle() !== null;
+    return this.fast && this.inflater.available();
   }
 
   private setInfo(phased: boolean, bits: number, minPloidy: number, maxPloidy: number, nMissing: number, ploidy: Uint8Array | null = null): void {
@@ -223,49 +210,6 @@ export class BgenBlockDecoder {
     this.minPloidy = minPloidy;
     this.maxPloidy = maxPloidy;
     this.nMissing = nMissing;
-  }
-
-  private zlibHandle(): ZlibHandle | null {
-    if (this.zHandle !== undefined) return this.zHandle;
-    this.zHandle = null;
-    try {
-      const engine = zlib.createInflate() as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
-      const h = engine._handle;
-      const st = engine._writeState;
-      if (!h || typeof h.writeSync !== 'function' || typeof h.reset !== 'function' || !(st instanceof Uint32Array) || st.length < 2) return null;
-      // Replacing onerror keeps a bad block from destroying the stream (the handle stays usable after
-      // reset()); the error itself is reproduced by the inflateSync fallback.
-      h.onerror = () => {
-        this.zFailed = true;
-      };
-      if (!this.selfTest(h, st)) return null;
-      this.zEngine = engine;
-      this.zState = st;
-      this.zHandle = h;
-    } catch {
-      this.zHandle = null;
-    }
-    return this.zHandle;
-  }
-
-  /** A good block, a corrupt one and a good one again must behave on the handle as inflateSync does. */
-  private selfTest(h: ZlibHandle, st: Uint32Array): boolean {
-    const raw = new Uint8Array(300);
-    for (let i = 0; i < raw.length; i++) raw[i] = (i * 37) & 0xff;
-    const z = zlib.deflateSync(raw);
-    const out = new Uint8Array(raw.length + 1);
-    const run = (input: Uint8Array): number => {
-      this.zFailed = false;
-      h.reset();
-      h.writeSync(zlib.constants.Z_FINISH, input, 0, input.length, out, 0, out.length);
-      return this.zFailed ? -1 : out.length - st[0];
-    };
-    const bad = Uint8Array.from(z);
-    bad[bad.length - 1] ^= 0xff; // adler32 trailer
-    if (run(z) !== raw.length || !Buffer.from(out.buffer, 0, raw.length).equals(raw)) return false;
-    if (run(bad) !== -1 || run(z.subarray(0, z.length - 5)) !== -1) return false;
-    out.fill(0);
-    return run(z) === raw.length && Buffer.from(out.buffer, 0, raw.length).equals(raw);
   }
 
   private zstdContext(): ZstdDCtx | null {
@@ -296,18 +240,8 @@ export class BgenBlockDecoder {
   private decompressToScratch(bytes: Uint8Array, start: number, length: number, header: BgenHeader, expected: number, where: Where): Uint8Array {
     if (this.fast) {
       const view = this.scratchFor(expected);
-      const cap = expected + 1;
       if (header.compression === 'zlib') {
-        const h = this.zlibHandle();
-        if (h !== null) {
-          this.zFailed = false;
-          h.reset();
-          h.writeSync(Z_FINISH, bytes, start, length, this.scratch, 0, cap);
-          // No error and space left over means zlib reached the end of the stream (Node reports an
-          // unfinished stream with room to spare as an error); bytes after it are ignored, as
-          // inflateSync ignores them.
-          if (!this.zFailed && cap - this.zState[0] === expected) return view;
-        }
+        if (this.inflater.inflate(bytes, start, length, this.scratch, 0, expected)) return view;
       } else {
         const d = this.zstdContext();
         if (d !== null) {

@@ -3,6 +3,7 @@
 // the stream with blockLength (no inflating); workers inflate with inflateBlocks.
 import * as zlib from 'node:zlib';
 import { DecodeError } from '../../errors.js';
+import type { ReusedInflate } from '../../io/inflate-handle.js';
 
 export const BGZF_MAX_DATA = 1 << 16;
 
@@ -47,36 +48,44 @@ function blockError(message: string, p: number, cause?: unknown): DecodeError {
 /**
  * Inflate the whole blocks in b[s, e) into out (grown when needed), each capped at 64 KiB and
  * checked against its ISIZE and CRC32. Returns the bytes (a view of out) or throws DecodeError
- * with byteOffset the block's offset in b.
+ * with byteOffset the block's offset in b. With `inflater` (the worker's reused handle), blocks are
+ * inflated straight into out; one it does not take is redone by inflateRawSync, which says why.
  */
-export function inflateBlocks(b: Uint8Array, s: number, e: number, out: { buf: Uint8Array }): Uint8Array {
+export function inflateBlocks(b: Uint8Array, s: number, e: number, out: { buf: Uint8Array }, inflater?: ReusedInflate): Uint8Array {
   let total = 0;
   for (let p = s; p < e; ) {
     const len = blockLength(b, p, e);
     if (len < 0 || p + len > e) throw blockError('truncated BGZF block', p);
     const isize = (b[p + len - 4] | (b[p + len - 3] << 8) | (b[p + len - 2] << 16)) + b[p + len - 1] * 16777216;
     if (isize > BGZF_MAX_DATA) throw blockError(`BGZF block declares ${isize} bytes of data (at most 65536)`, p);
-    if (out.buf.length < total + isize) {
-      const g = new Uint8Array(Math.max(out.buf.length * 2, total + isize, 1 << 20));
+    // One byte more than the data: the reused handle sees an overrun there.
+    if (out.buf.length < total + isize + 1) {
+      const g = new Uint8Array(Math.max(out.buf.length * 2, total + isize + 1, 1 << 20));
       g.set(out.buf.subarray(0, total));
       out.buf = g;
     }
     if (isize > 0) {
       const xlen = b[p + 10] | (b[p + 11] << 8);
-      const cdata = b.subarray(p + 12 + xlen, p + len - 8);
-      let d: Buffer;
-      try {
-        d = zlib.inflateRawSync(cdata, { maxOutputLength: BGZF_MAX_DATA });
-      } catch (err) {
-        throw blockError(`corrupt BGZF block (${String((err as Error).message ?? err).toLowerCase()})`, p, err);
-      }
-      if (d.length !== isize) throw blockError(`BGZF block inflates to ${d.length} bytes, its ISIZE says ${isize}`, p);
+      const cs = p + 12 + xlen;
+      const ce = p + len - 8;
+      if (!inflater?.inflate(b, cs, ce - cs, out.buf, total, isize)) inflateBlock(b.subarray(cs, ce), isize, p, out.buf, total);
       const crc = (b[p + len - 8] | (b[p + len - 7] << 8) | (b[p + len - 6] << 16)) + b[p + len - 5] * 16777216;
-      if (zlib.crc32(d) !== crc) throw blockError('BGZF block fails its CRC32 check', p);
-      out.buf.set(d, total);
+      if (zlib.crc32(out.buf.subarray(total, total + isize)) !== crc) throw blockError('BGZF block fails its CRC32 check', p);
       total += isize;
     }
     p += len;
   }
   return out.buf.subarray(0, total);
+}
+
+/** The public path: one block's deflate data inflated by zlib into out at `at`; errors say what is wrong. */
+function inflateBlock(cdata: Uint8Array, isize: number, p: number, out: Uint8Array, at: number): void {
+  let d: Buffer;
+  try {
+    d = zlib.inflateRawSync(cdata, { maxOutputLength: BGZF_MAX_DATA });
+  } catch (err) {
+    throw blockError(`corrupt BGZF block (${String((err as Error).message ?? err).toLowerCase()})`, p, err);
+  }
+  if (d.length !== isize) throw blockError(`BGZF block inflates to ${d.length} bytes, its ISIZE says ${isize}`, p);
+  out.set(d, at);
 }
