@@ -36,6 +36,9 @@ export class VcfDsWasm {
     if (at('pow10') + 8 * POW10.length > at('scratch')) throw new Error('vcf-ds.wasm: pow10 does not fit below its scratch');
     this.outAt = align64(at('scratch'));
     this.recAt = align64(this.outAt + 8 * n);
+    // Room for the output (and a first record) before any view is made: 40,000 samples are 320 KB.
+    const need = this.recAt + (1 << 16);
+    if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
     this.bytes = new Uint8Array(memory.buffer);
     this.out = new Float64Array(memory.buffer, this.outAt, n);
     new Float64Array(memory.buffer, at('pow10'), POW10.length).set(POW10);
