@@ -224,6 +224,8 @@ export class MissingSolver {
   private p: Float64Array;
   private scratch: SubsetFactor;
   private caches = new WeakMap<GroupGram, Map<string, SubsetFactor>>();
+  /** Factors of cleared caches, reused: a cache miss allocates nothing once the pool is warm (0201). */
+  private pool: SubsetFactor[] = [];
 
   constructor(
     maxR: number,
@@ -318,12 +320,24 @@ export class MissingSolver {
     for (let q = 0; q < v.nmiss; q++) key += String.fromCharCode(v.miss[q] & 0xffff, v.miss[q] >>> 16);
     let f = cache.get(key);
     if (f === undefined) {
-      if (cache.size >= CACHE_ENTRIES) cache.clear();
-      f = newFactor(r, nPheno);
+      if (cache.size >= CACHE_ENTRIES) {
+        for (const old of cache.values()) this.pool.push(old);
+        cache.clear();
+      }
+      f = this.pooledFactor(r, nPheno);
       this.build(f, gr, r, n, nPheno, v, maxCorr, vif);
       cache.set(key, f);
     }
     return f;
+  }
+
+  /** A factor with room for r covariates and nPheno phenotypes (its arrays are indexed with stride r). */
+  private pooledFactor(r: number, nPheno: number): SubsetFactor {
+    while (this.pool.length) {
+      const f = this.pool.pop()!;
+      if (f.L.length >= r * r && f.sy.length >= nPheno) return f;
+    }
+    return newFactor(Math.max(r, this.r), Math.max(nPheno, this.maxPheno));
   }
 
   private build(f: SubsetFactor, gr: GroupGram, r: number, n: number, nPheno: number, v: MissingVariant, maxCorr: number, vif: number): void {
