@@ -177,16 +177,7 @@ export class VcfDecoder {
     const srcIdx = this.fmtIdx[src];
     const gtIdx = this.fmtIdx[Src.GT];
     const round = this.o.plink2Precision;
-    if (src === Src.DS && A === 1 && this.o.wasm) {
-      if (this.dsWasm === undefined) this.dsWasm = VcfDsWasm.create(n);
-      if (this.dsWasm !== null) {
-        if (this.dsWasm.decode(b, s0, end, gtIdx, srcIdx, round, out)) {
-          this.wasmRecords++;
-          return;
-        }
-        this.wasmFallbacks++;
-      }
-    }
+    if (src === Src.DS && A === 1 && this.o.wasm && this.wasmSamples(b, s0, end, gtIdx, srcIdx)) return;
     let p = s0;
     for (let i = 0; i < n; i++) {
       if (p > end || (p === end && i > 0 && b[p - 1] !== TAB)) throw bad('field-count', 10 + i, `${i} sample columns, but the header lists ${n}`);
@@ -262,6 +253,18 @@ export class VcfDecoder {
       p = e + 1;
     }
     if (p <= end) throw bad('field-count', 10 + n, `more sample columns than the ${n} the header lists`);
+  }
+
+  /** A one-ALT DS record's samples by the WebAssembly kernel; false when it hands the record back (docs/decisions/0302). */
+  private wasmSamples(b: Uint8Array, s0: number, end: number, gtIdx: number, dsIdx: number): boolean {
+    if (this.dsWasm === undefined) this.dsWasm = VcfDsWasm.create(this.o.nSamples);
+    if (this.dsWasm === null) return false;
+    if (this.dsWasm.decode(b, s0, end, gtIdx, dsIdx, this.o.plink2Precision, this.scratch)) {
+      this.wasmRecords++;
+      return true;
+    }
+    this.wasmFallbacks++;
+    return false;
   }
 
   /**
