@@ -8,6 +8,7 @@ import * as zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { fixture, hasCommand, runCli, tmpDir } from './lib/helpers.js';
 import { toBgzf } from './lib/bgzf.js';
+import { openVcf, VCF_BGZF_CHUNK, VCF_BGZF_INFLATED } from '../src/pipeline/vcf-source.js';
 
 const V = (f: string) => fixture('vcf', f);
 const dir = tmpDir('vcf-errors');
@@ -100,6 +101,62 @@ t.test('a BCF file: one line saying how to convert it', async (t) => {
   if (hasCommand('bcftools')) spawnSync('bcftools', ['view', '-Ob', '-o', bcf, V('ds.vcf.gz')]);
   else fs.writeFileSync(bcf, toBgzf(Buffer.concat([Buffer.from('BCF\x02\x02', 'latin1'), Buffer.alloc(100)]), 1000));
   expectError(t, [bcf], 3, /x\.bcf: a BCF file: convert it with `bcftools view -Oz/);
+});
+
+/** One BGZF block of 65,536 '1' bytes: repeated, a long line (or much data) from a few bytes a block. */
+function onesBlock(): Buffer {
+  const piece = Buffer.alloc(65536, '1');
+  const c = zlib.deflateRawSync(piece, { level: 9 });
+  const h = Buffer.from([0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 66, 67, 2, 0, 0, 0]);
+  h.writeUInt16LE(c.length + 25, 16);
+  const f = Buffer.alloc(8);
+  f.writeUInt32LE(zlib.crc32(piece), 0);
+  f.writeUInt32LE(piece.length, 4);
+  return Buffer.concat([h, c, f]);
+}
+
+t.test('a line longer than 64 MiB: file and line for BGZF and gzip/plain text (BGZF used to stitch it whole, memory unbounded)', async (t) => {
+  // The header, three records, then a record that never ends: 1,100 x 64 KiB = 72 MB.
+  const head = `${dsText
+    .split('\n')
+    .slice(0, firstRecord + 2)
+    .join('\n')}\n22\t16099999\tbig\tA\tC\t.\t.\t.\tDS\t`;
+  const long = firstRecord + 3;
+  const eof = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
+  const bgz = path.join(dir, 'long-line.vcf.gz');
+  const ones = onesBlock();
+  const withoutEof = toBgzf(Buffer.from(head, 'latin1'), 1000);
+  fs.writeFileSync(bgz, Buffer.concat([withoutEof.subarray(0, withoutEof.length - eof.length), ...Array<Buffer>(1100).fill(ones), eof]));
+  // gzip (and so plain text, the same reader) named no file, and counted lines from the first record.
+  const gz = path.join(dir, 'long-line-gzip.vcf.gz');
+  fs.writeFileSync(gz, zlib.gzipSync(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.alloc(1100 * 65536, '1')]), { level: 1 }));
+  expectError(t, [bgz, gz], 3, new RegExp(`long-line(-gzip)?\\.vcf\\.gz:${long}: line longer than 64 MiB`));
+});
+
+t.test('BGZF chunks stop at 16 MiB of inflated data however well it compresses (a worker once inflated ~1 GiB from a 1 MiB chunk)', async (t) => {
+  const eof = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
+  const withoutEof = toBgzf(Buffer.from(dsText, 'latin1'), 1000);
+  const ones = onesBlock();
+  const f = path.join(dir, 'compressible.vcf.gz');
+  // 40 MB of data in ~60 KB of blocks: one chunk of the 1 MiB target before.
+  fs.writeFileSync(f, Buffer.concat([withoutEof.subarray(0, withoutEof.length - eof.length), ...Array<Buffer>(600).fill(ones), eof]));
+  const v = await openVcf(f);
+  let chunks = 0;
+  let total = 0;
+  for await (const c of v.chunks(VCF_BGZF_CHUNK)) {
+    const b = Buffer.from(c.buf.buffer, c.buf.byteOffset, c.buf.length);
+    let inflated = 0;
+    for (let p = 0; p < b.length; ) {
+      const len = b.readUInt16LE(p + 16) + 1;
+      inflated += b.readUInt32LE(p + len - 4);
+      p += len;
+    }
+    t.ok(inflated <= VCF_BGZF_INFLATED + 65536, `chunk ${chunks}: ${inflated} bytes inflated`);
+    total += inflated;
+    chunks++;
+  }
+  t.ok(chunks >= 3, `${chunks} chunks`);
+  t.equal(total + v.carry.length + dsText.indexOf('\n', dsText.indexOf('#CHROM')) + 1, dsText.length + 600 * 65536, 'every byte in some chunk');
 });
 
 /** Rows of a table (header dropped) whose CHR and BP fall in the region. */

@@ -660,7 +660,14 @@ async function runInput(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file: strin
   let lineBase = source.firstLine;
   let fileRecords = 0;
   // BGZF VCF: records cut by a chunk boundary are joined and decoded here, before the chunk's rows.
-  const stitcher = vcf?.bgzf ? new VcfStitcher(vcf.carry, (text) => (run.mainFormatter ??= new RowFormatter(plan.init)).vcfLines(-1, text, 0, text.length)) : null;
+  const stitcher = vcf?.bgzf
+    ? new VcfStitcher(
+        vcf.carry,
+        (text) => (run.mainFormatter ??= new RowFormatter(plan.init)).vcfLines(-1, text, 0, text.length),
+        file,
+        () => lineBase + 1,
+      )
+    : null;
   const drain = async (r: WorkerResponse) => {
     if (stitcher && r.vcfHead) {
       const joined = stitcher.take(r);

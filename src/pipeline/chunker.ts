@@ -10,10 +10,10 @@ const LF = 10;
  * longer than `target` makes a larger chunk; the last chunk may be shorter). A final line without
  * '\n' is kept.
  */
-export async function* chunkLines(source: AsyncIterable<Uint8Array>, target: number, file?: string): AsyncGenerator<Uint8Array> {
+export async function* chunkLines(source: AsyncIterable<Uint8Array>, target: number, file?: string, linesBefore = 0): AsyncGenerator<Uint8Array> {
   let parts: Uint8Array[] = [];
   let have = 0;
-  let lines = 0; // lines in the chunks yielded, for the message about a line too long
+  let lines = linesBefore; // lines before the chunk being cut (a VCF's header too), for the message about a line too long
   for await (const piece0 of source) {
     let piece = piece0;
     while (piece.length > 0) {

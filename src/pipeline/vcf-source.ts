@@ -14,9 +14,15 @@ import { Readable, type Transform } from 'node:stream';
 import { DecompressStream } from 'zstd-napi';
 import { openFileForRead, sniffCompression, type Compression } from '../io/input.js';
 import { chunkLines } from './chunker.js';
+import { MAX_LINE_BYTES, countLF, lineTooLong } from '../io/lines.js';
 import type { Region, WorkerResponse } from '../workers/protocol.js';
 
 export const VCF_BGZF_CHUNK = 1 << 20;
+/**
+ * A BGZF chunk also ends when its blocks' ISIZEs reach this: a worker's inflated buffer stays bounded
+ * on highly compressible input (1 MiB of blocks can hold ~1 GiB of data). Real VCFs inflate ~4-20x.
+ */
+export const VCF_BGZF_INFLATED = 16 << 20;
 const LF = 10;
 let READ = 1 << 20;
 
@@ -240,15 +246,24 @@ function inflateOne(file: string, raw: RawReader, len: number, scratch: { buf: U
   }
 }
 
-/** Runs of whole BGZF blocks of at least `target` compressed bytes, copied into buffers of their own. */
+/** The ISIZE (inflated length) the whole block at raw.scan declares in its last 4 bytes. */
+function isizeOf(raw: RawReader, len: number): number {
+  const b = raw.pending;
+  const e = raw.scan + len;
+  return (b[e - 4] | (b[e - 3] << 8) | (b[e - 2] << 16)) + b[e - 1] * 16777216;
+}
+
+/** Runs of whole BGZF blocks of at least `target` compressed bytes (or VCF_BGZF_INFLATED inflated), copied into buffers of their own. */
 async function* bgzfChunks(file: string, raw: RawReader, target: number): AsyncGenerator<VcfChunk> {
   try {
     for (;;) {
       raw.start = raw.scan;
       let len = 1;
-      while (raw.scan - raw.start < target) {
+      let inflated = 0;
+      while (raw.scan - raw.start < target && inflated < VCF_BGZF_INFLATED) {
         len = await nextBlock(file, raw);
         if (len === 0) break;
+        inflated += isizeOf(raw, len);
         raw.scan += len;
       }
       if (raw.scan === raw.start) break;
@@ -320,7 +335,7 @@ async function openText(file: string, raw: RawReader): Promise<VcfSource> {
     state: { eof: false },
     chunks: (target) =>
       (async function* () {
-        for await (const buf of chunkLines(body, target)) yield { buf, bgzf: false, fileOffset: 0 };
+        for await (const buf of chunkLines(body, target, file, found.lines)) yield { buf, bgzf: false, fileOffset: 0 };
       })(),
   };
 }
@@ -355,6 +370,9 @@ export class VcfStitcher {
   constructor(
     carry: Uint8Array,
     private readonly decode: (text: Uint8Array) => WorkerResponse,
+    private readonly file?: string,
+    /** The number of the line the carry starts with (for the message about a line too long). */
+    private readonly lineOf: () => number = () => 1,
   ) {
     this.carry = carry;
   }
@@ -366,6 +384,8 @@ export class VcfStitcher {
     const head = r.vcfHead!;
     const text = cat(this.carry, head);
     if (r.kind === 'rows' && r.vcfNoLF) {
+      // A line with no end in sight: refused at MAX_LINE_BYTES, as the line readers do.
+      if (text.length - (text.lastIndexOf(LF) + 1) > MAX_LINE_BYTES) throw lineTooLong(this.file, this.lineOf() + countLF(text), text.subarray(text.lastIndexOf(LF) + 1));
       this.carry = text;
       return null;
     }
@@ -469,7 +489,8 @@ export async function* segmentChunks(file: string, segs: VcfSegment[], target: n
       let done = false;
       while (!done) {
         raw.start = raw.scan;
-        while (raw.scan - raw.start < target) {
+        let inflated = 0;
+        while (raw.scan - raw.start < target && inflated < VCF_BGZF_INFLATED) {
           if (raw.base + raw.scan > seg.lastBlock) {
             done = true;
             break;
@@ -480,6 +501,7 @@ export async function* segmentChunks(file: string, segs: VcfSegment[], target: n
             done = true;
             break;
           }
+          inflated += isizeOf(raw, len);
           raw.scan += len;
         }
         if (raw.scan === raw.start) break;
