@@ -2,6 +2,7 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { runAssoc } from '../src/pipeline/assoc-run.js';
 import { baseConfig } from './lib/assoc-config.js';
 import { MedianAccumulator } from '../src/stats/median.js';
@@ -159,4 +160,27 @@ t.test('regression: looksLikeBgen took a zero-magic BGEN v1.1 file for .gen (rep
     first ||= `${row.meta.chr}:${row.meta.pos}`;
   }
   t.ok(stats.rows > 100 && first !== '', `its variants are read (${stats.rows}, first ${first})`);
+});
+
+// assoc --shard cut the .gen without telling the line cutter the file or where the shard starts:
+// "dosageflow: line 118: line longer than 64 MiB", no file named, and lines counted from the shard.
+t.test("regression: --shard's 'line longer than 64 MiB' named no file (and counted lines from the shard's start)", async (t) => {
+  const dir = tmpDir('shard-long-line');
+  const A = (f: string) => fixture('assoc', f);
+  const all = fs
+    .readFileSync(A('small.gen'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  // A line that never ends for 100 MB (gzip: ~100 KB on disk) after two copies of the variants,
+  // then a third: shard 2/2 holds it, shard 1/2 does not.
+  const lines = [...all, ...all, `22 x${'1'.repeat(100e6)}`, ...all];
+  const long = 2 * all.length + 1;
+  const gen = path.join(dir, 'long.gen.gz');
+  fs.writeFileSync(gen, zlib.gzipSync(`${lines.join('\n')}\n`, { level: 1 }));
+  const run = (shard: string) =>
+    spawnSync(process.execPath, [BIN, 'assoc', '--gen', gen, '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--shard', shard, '--out', path.join(dir, 'o')], { encoding: 'utf8' });
+  const r = run('2/2');
+  t.equal(r.status, 3, r.stderr);
+  t.match(r.stderr, new RegExp(`^dosageflow: [^\\n]*long\\.gen\\.gz:${long}: line longer than 64 MiB[^\\n]*\\n$`));
+  t.equal(run('1/2').status, 0, 'the other shard runs');
 });

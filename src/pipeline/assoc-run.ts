@@ -594,7 +594,7 @@ async function chooseReadPath(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file:
       const total = await countLines((await openInput(file)).stream);
       const from = Math.floor(((cfg.shard.index - 1) * total) / cfg.shard.count);
       const to = Math.floor((cfg.shard.index * total) / cfg.shard.count);
-      const chunks = chunkLines(sliceLines((await openInput(file)).stream, from, to), target);
+      const chunks = chunkLines(sliceLines((await openInput(file)).stream, from, to), target, file, from);
       return { requests: genRequests(run, file, from, chunks, null), firstLine: from, mayBeEmpty: true };
     }
     const arena = plan.arena;
