@@ -162,7 +162,7 @@ t.test('19: factors reused after the missing-set cache fills equal fresh ones (t
   const shared = new LinearKernel(N, 8, { wasm: false });
   let compared = 0;
   let differ = 0;
-  // 5,000 variants missing 1-3 samples each: more distinct sets than the cache holds (4,096), so
+  // 5,000 variants missing 1-3 samples each: more distinct sets than the cache holds (2,048), so
   // factors of cleared caches are reused, across both groups.
   for (let v = 0; v < 5000; v++) {
     const d = Array.from({ length: N }, () => 2 * r() * r());

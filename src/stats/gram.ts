@@ -214,7 +214,7 @@ interface SubsetFactor {
 // that miss the same samples (array data; at 157 samples, every single missing sample) reuse the
 // covariates' factorisation; a variant then costs O(K^2).
 const CACHE_MAX_M = 32;
-const CACHE_ENTRIES = 4096;
+const CACHE_ENTRIES = 2048;
 
 export class MissingSolver {
   private r: number;
@@ -433,17 +433,21 @@ export class MissingSolver {
 }
 
 function newFactor(r: number, m: number): SubsetFactor {
+  // One buffer, nine views: a cached factor costs its numbers, not nine ArrayBuffers (RSS, 0201).
+  const buf = new Float64Array(3 * r + r * r + 3 * m + m * r);
+  let at = 0;
+  const take = (len: number) => buf.subarray(at, (at += len));
   return {
     status: 0,
-    s: new Float64Array(r),
-    sd: new Float64Array(r),
-    L: new Float64Array(r * r),
-    dinv: new Float64Array(r),
+    s: take(r),
+    sd: take(r),
+    L: take(r * r),
+    dinv: take(r),
     maxDinv: 0,
-    sy: new Float64Array(m),
-    yy: new Float64Array(m),
-    zc: new Float64Array(m * r),
-    yyr: new Float64Array(m),
+    sy: take(m),
+    yy: take(m),
+    zc: take(m * r),
+    yyr: take(m),
   };
 }
 
