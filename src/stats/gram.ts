@@ -40,8 +40,8 @@ const CONST_SHARE = 1e-12;
 const SINGULAR_PIVOT = 1e-12;
 
 export interface GroupGram {
-  /** Kept covariates, centred on the group's samples: r columns of n. */
-  xc: Float64Array;
+  /** Kept covariates, centred on the group's samples, row-major (n rows of r): a variant's missing or present rows are read contiguously. */
+  xr: Float64Array;
   /** Their column sums (zero up to rounding). */
   csum: Float64Array;
   /** xc'xc, r x r. */
@@ -113,7 +113,9 @@ export function buildGroupGram(q: Float64Array, r: number, cov: Float64Array, y:
       ya[k * r + j] = dot(q, j * n, yc, k * n, n);
     }
   }
-  return { xc, csum, g, t, tinv, d2, baseVif, maxVif, maxCorr, corrPair, yc, ycsum, yctot, cy, ya };
+  const xr = new Float64Array(n * r);
+  for (let j = 0; j < r; j++) for (let i = 0; i < n; i++) xr[i * r + j] = xc[j * n + i];
+  return { xr, csum, g, t, tinv, d2, baseVif, maxVif, maxCorr, corrPair, yc, ycsum, yctot, cy, ya };
 }
 
 function centred(a: Float64Array, cols: number, n: number): Float64Array {
@@ -375,7 +377,7 @@ export class MissingSolver {
    * and xc'yc (in zc): the full sample less the m missing rows, or the present rows when m > n/2.
    */
   private crossProducts(f: SubsetFactor, gr: GroupGram, r: number, n: number, nPheno: number, v: MissingVariant): void {
-    const xc = gr.xc;
+    const xr = gr.xr;
     const yc = gr.yc;
     const a = f.L;
     const p = this.p;
@@ -411,8 +413,9 @@ export class MissingSolver {
           continue;
         }
       }
+      const ri = i * r;
       for (let j = 0; j < r; j++) {
-        const x = xc[j * n + i];
+        const x = xr[ri + j];
         p[j] = x;
         f.s[j] += sign * x;
       }
