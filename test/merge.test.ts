@@ -203,6 +203,17 @@ function sortRows(rows: string[]): string[] {
   return keys.sort(compareKeys).map((k) => Buffer.from(k.line).toString('utf8'));
 }
 
+/** The table (header first) that merging or sorting `rows` must give. */
+function sortedTable(rows: string[]): string {
+  return (
+    HEADER +
+    '\n' +
+    sortRows(rows)
+      .map((r) => `${r}\n`)
+      .join('')
+  );
+}
+
 /** Table rows of the generated records, one per distinct CHR SNP BP A1 A2. */
 function uniqueRows(recs: { chr: string; snp: string; pos: number; a1: string; a2: string; beta: number }[]): string[] {
   const seen = new Set<string>();
@@ -222,12 +233,7 @@ t.test('property: merging sorted pieces = sorting the whole (order.ts compareKey
   await fc.assert(
     fc.asyncProperty(fc.array(rowArb, { maxLength: 60 }), fc.integer({ min: 1, max: 6 }), fc.integer(), async (recs, k, seed) => {
       const rows = uniqueRows(recs);
-      const want =
-        HEADER +
-        '\n' +
-        sortRows(rows)
-          .map((r) => r + '\n')
-          .join('');
+      const want = sortedTable(rows);
       const r = rng(seed);
       const pieces = splitBy(sortRows(rows), () => Math.floor(r() * k), k);
       const sub = path.join(dir, String(run++));
@@ -255,12 +261,7 @@ t.test('property: GenomeSorter output = compareKeys order, mostly-sorted rows in
   await fc.assert(
     fc.asyncProperty(fc.array(rowArb, { maxLength: 80 }), fc.integer({ min: 1, max: 9 }), fc.integer(), async (recs, chunk, seed) => {
       const rows = uniqueRows(recs);
-      const want =
-        HEADER +
-        '\n' +
-        sortRows(rows)
-          .map((r) => r + '\n')
-          .join('');
+      const want = sortedTable(rows);
       // Sorted, then a few rows moved: the common case (long in-order runs) and its exceptions.
       const r = rng(seed);
       const input = sortRows(rows);
