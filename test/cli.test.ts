@@ -136,3 +136,15 @@ t.test('bench times assoc on the head of a file and projects the whole file (iss
   t.equal(bad.status, 2);
   t.match(bad.stderr, /--threads must be between 1 and 256/);
 });
+
+t.test('--chr with only --vcf or --bgen input is a usage error, not silently ignored (assoc and prs)', async (t) => {
+  const V = (f: string) => fixture('vcf', f);
+  const dir = tmpDir('chr-vcf');
+  const a = runCli(['assoc', '--vcf', V('ds.vcf.gz'), '--pheno', V('pheno.tsv'), '--chr', '5', '--out', path.join(dir, 'a')]);
+  t.equal(a.status, 2, a.stderr);
+  t.match(a.stderr, /^dosageflow: --chr names the chromosome of IMPUTE2 \.gen files .*--region 5\)\n$/);
+  const p = runCli(['prs', '--base', V('golden/ds.resp.glm.linear'), '--pheno', V('pheno.tsv'), '--pheno-name', 'resp', '--vcf', V('ds.vcf.gz'), '--chr', '5', '--out', path.join(dir, 'p')]);
+  t.equal(p.status, 2, p.stderr);
+  t.match(p.stderr, /^dosageflow: --chr names the chromosome .*--extract\)\n$/);
+  t.notOk(fs.existsSync(path.join(dir, 'a.log')) || fs.existsSync(path.join(dir, 'p.scores.tsv')), 'nothing written');
+});
