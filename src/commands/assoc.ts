@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { runAssoc, type AssocConfig, type AssocSummary } from '../pipeline/assoc-run.js';
-import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseFraction, parseNumber, parseRegion, parseSize, parseThreads, PREFIX_HELP } from './options.js';
+import { checkChrOption, fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseFraction, parseNumber, parseRegion, parseSize, parseThreads, PREFIX_HELP } from './options.js';
 import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
 import { TABLE_FORMATS, type TableFormat } from '../formats/out-format.js';
 import type { ReportOptions } from '../report/config.js';
@@ -78,10 +78,7 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
   const vcf = vcfConfig(a, gen);
   if (gen.length === 0 && bgen.length === 0 && vcf.vcf!.length === 0) throw new UsageError('give the genotype files with --gen FILE..., --bgen FILE... or --vcf FILE...');
   if (bgen.includes('-')) throw new UsageError('--bgen reads files (it seeks); stdin is for --gen');
-  if (a.chr !== undefined && gen.length === 0)
-    throw new UsageError(
-      `--chr names the chromosome of IMPUTE2 .gen files without a CHR column; --bgen and --vcf files carry their own chromosome (to choose a chromosome, --region ${String(a.chr)})`,
-    );
+  checkChrOption(a.chr, gen, `to choose a chromosome, --region ${String(a.chr)}`);
   // The same file twice would test each of its variants twice (merge refuses it too: issue 15.23).
   const seen = new Map<string, string>();
   for (const f of [...gen, ...bgen, ...(vcf.vcf ?? [])]) {

@@ -22,6 +22,12 @@ export function fileList(v: unknown): string[] {
   return arr.map(String).filter((s) => s !== '');
 }
 
+/** `--chr` labels IMPUTE2 .gen files only: with no --gen input it is a usage error naming `instead`. */
+export function checkChrOption(chr: unknown, gen: string[], instead: string): void {
+  if (chr !== undefined && gen.length === 0)
+    throw new UsageError(`--chr names the chromosome of IMPUTE2 .gen files without a CHR column; --bgen and --vcf files carry their own chromosome (${instead})`);
+}
+
 /** The prefix of `--out DIR/` (or an existing directory) for assoc, prs and simulate, as plink2's `plink2`. */
 export const DEFAULT_PREFIX = 'dosageflow';
 export const PREFIX_COMMANDS = new Set(['assoc', 'prs', 'simulate']);

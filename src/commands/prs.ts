@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import type { PrsConfig, Threshold } from '../prs/run.js';
 import { COLUMN_OPTIONS, mappingFromArgs } from '../io/sumstats.js';
 import { parseVcfDosage } from './assoc.js';
-import { fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseNumber, PREFIX_HELP } from './options.js';
+import { checkChrOption, fileList, listOption, selectionOptions, SELECTION_OPTIONS, parseNumber, PREFIX_HELP } from './options.js';
 
 export const DEFAULT_THRESHOLDS = '0.01,0.05,0.1,0.2,0.3,0.4,0.5';
 
@@ -32,8 +32,7 @@ export function validatePrsOptions(a: Record<string, unknown>): PrsConfig {
   if ([gen, bgen, vcf].filter((l) => l.length > 0).length > 1) throw new UsageError('give the target as --gen FILE..., --bgen FILE... or --vcf FILE..., one of them');
   if (!gen.length && !bgen.length && !vcf.length) throw new UsageError('give the target genotypes with --gen FILE..., --bgen FILE... or --vcf FILE...');
   if (bgen.includes('-')) throw new UsageError('--bgen files cannot be read from stdin');
-  if (a.chr !== undefined && gen.length === 0)
-    throw new UsageError('--chr names the chromosome of IMPUTE2 .gen files without a CHR column; --bgen and --vcf files carry their own chromosome (to choose variants, --extract)');
+  checkChrOption(a.chr, gen, 'to choose variants, --extract');
   if (vcf.includes('-')) throw new UsageError('prs reads a --vcf file twice (its #CHROM line first): give a file, not stdin');
   if (!vcf.length && a['vcf-dosage'] !== undefined) throw new UsageError('--vcf-dosage applies to --vcf input');
   const targets = gen.length ? gen : bgen.length ? bgen : vcf;

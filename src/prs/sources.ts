@@ -4,6 +4,7 @@
 // (the dosage buffer is reused).
 import * as fs from 'node:fs';
 import { DecodeError, InputError, fileError } from '../errors.js';
+import { latin1String } from '../formats/bgen/bytes.js';
 import { countFields, GenLineDecoder, headFields, type GenLayout } from '../formats/gen/decode.js';
 import { wasmDisabled } from '../wasm/modules.js';
 import { genFileLayout, withLayout } from '../formats/gen/layout.js';
@@ -112,7 +113,7 @@ async function* readVcf(file: string, nSamples: number, stats: SourceStats, want
     if (!decoded) continue;
     meta.chr = dec.chr;
     meta.pos = dec.pos;
-    meta.snp = latin1(b, dec.idStart, dec.idEnd);
+    meta.snp = latin1String(b, dec.idStart, dec.idEnd);
     meta.a2 = dec.ref;
     row.line = lineNo;
     for (let j = 0; j < dec.alts.length; j++) {
@@ -141,11 +142,7 @@ function recordKey(b: Uint8Array, end: number): { chr: string; pos: number } | n
     if (d < 0 || d > 9) return null;
     pos = pos * 10 + d;
   }
-  return i === t1 + 1 || i >= end ? null : { chr: latin1(b, 0, t1), pos };
-}
-
-function latin1(b: Uint8Array, s: number, e: number): string {
-  return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
+  return i === t1 + 1 || i >= end ? null : { chr: latin1String(b, 0, t1), pos };
 }
 
 /** The format of a genotype file from its content: BGEN magic, a VCF's '#' header (or BCF), else .gen. */
