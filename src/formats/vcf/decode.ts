@@ -5,7 +5,7 @@
 import { roundHalfEven } from '../../stats/round.js';
 import { showBytes } from '../../io/text.js';
 import { DecodeError, type DecodeErrorCode } from '../../errors.js';
-import { VcfDsWasm } from './ds-wasm.js';
+import { POW10, VcfDsWasm } from './ds-wasm.js';
 import { latin1String } from '../bgen/bytes.js';
 
 export type VcfDosage = 'DS' | 'GP' | 'HDS' | 'GT';
@@ -32,7 +32,6 @@ const COLON = 58;
 const COMMA = 44;
 const DOT = 46;
 const SEMI = 59;
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 const enum Src {
   DS = 0,
   GP = 1,

@@ -7,7 +7,8 @@ import { PAGE, wasmInstance } from '../../wasm/modules.js';
 
 type DsFn = (p: number, end: number, n: number, gtIdx: number, dsIdx: number, out: number, round: number) => number;
 
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+/** 10^0..10^15, exact doubles: parseDecimal's divisors and the kernel's (one table: the same quotients). */
+export const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 // Readable bytes past a record's TAB sentinel: the kernel's 16-byte vector loads start at or before it.
 const PAD = 64;
 
