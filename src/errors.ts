@@ -108,8 +108,8 @@ const SYSTEM_MESSAGES: Record<string, string> = {
   ENOSPC: 'no space left on device',
   EMFILE: 'too many open files (raise `ulimit -n`)',
   ENOTDIR: 'a path component is not a directory',
-  // BGEN is read by offset (its header, the .bgi index); text formats stream from pipes.
-  ESPIPE: 'cannot seek in a pipe: give a regular file (BGEN is read by position)',
+  // BGEN, an LD reference and an indexed --region are read by offset; text formats stream from pipes.
+  ESPIPE: 'cannot seek in a pipe: this input is read by position (BGEN, an LD reference, a --region with an index): give a regular file',
   EROFS: 'read-only file system',
   EFBIG: "file too large (the file system's limit or ulimit -f)",
   EBUSY: 'busy (a mount point or a file in use)',

@@ -109,7 +109,7 @@ t.test('regression: --gen <(zcat x.gen.gz) failed with ESPIPE (the input was rea
     { encoding: 'utf8' },
   );
   t.equal(b.status, 4, 'BGEN from a pipe: exit 4');
-  t.match(b.stderr, /^dosageflow: \/dev\/fd\/\d+: cannot seek in a pipe: give a regular file \(BGEN is read by position\)\n$/);
+  t.match(b.stderr, /^dosageflow: \/dev\/fd\/\d+: cannot seek in a pipe: this input is read by position \(BGEN, an LD reference, a --region with an index\): give a regular file\n$/);
 });
 
 // The shared .gen arena (pipeline/gen-arena.ts) hands out a fixed set of slots; the reader's last
