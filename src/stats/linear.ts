@@ -42,7 +42,11 @@ interface WasmSlot {
   mat: number;
   out: number;
   ldb: number;
+  /** The group's sample indices (gr.idx) as i32, for the hard-call gather; 0 until first needed. */
+  idx: number;
 }
+
+type GatherWasm = (codes: number, idx: number, n: number, g: number, miss: number, cnt: number) => void;
 
 // The r + m dot products of g with the rows of Q and Yr, the kernel's only O(n (r + m)) work, run
 // as one matrix-vector product in WebAssembly SIMD (matvec.ts) on a per-kernel copy of [Q; Yr]
@@ -67,6 +71,21 @@ export class LinearKernel {
   private f64 = new Float64Array(0);
   private top = 0;
   private slots = new WeakMap<ModelGroup, WasmSlot>();
+  private gc: GatherWasm | null = null;
+  /** The current variant's hard-call codes (setHardCalls), null when it has none. */
+  private codes: Uint8Array | null = null;
+  /** Byte addresses in wasm memory: the codes, the gather's counts and missing list; 0 until needed. */
+  private codesAt = 0;
+  private codesCap = 0;
+  private cntAt = 0;
+  private missAt = 0;
+  private i32: Int32Array = new Int32Array(0);
+  // The gather's results, read by run.
+  private sum = 0;
+  private sumsq = 0;
+  private nmiss = 0;
+  private missList: Int32Array = new Int32Array(0);
+  private missW: Int32Array = new Int32Array(0);
 
   constructor(maxN: number, maxR: number, opts: KernelOptions = {}) {
     this.maxN = Math.max(1, maxN);
@@ -82,7 +101,9 @@ export class LinearKernel {
       // g first, at byte 0 (16-byte aligned for v128 loads); the groups' matrices after it.
       this.top = align16(this.maxN * 8);
       this.mem = new WebAssembly.Memory({ initial: pagesFor(this.top) });
-      this.mv = new WebAssembly.Instance(mod, { e: { m: this.mem } }).exports.mv as MatVecWasm;
+      const ex = new WebAssembly.Instance(mod, { e: { m: this.mem } }).exports;
+      this.mv = ex.mv as MatVecWasm;
+      this.gc = ex.gc as GatherWasm;
       this.views();
       for (const gr of opts.groups ?? []) this.slot(gr);
     } else {
@@ -97,7 +118,41 @@ export class LinearKernel {
 
   private views(): void {
     this.f64 = new Float64Array(this.mem!.buffer);
+    this.i32 = new Int32Array(this.mem!.buffer);
     this.g = this.f64.subarray(0, this.maxN);
+  }
+
+  /** `bytes` more of wasm memory at its top (16-byte aligned), growing it; returns the address. */
+  private alloc(bytes: number): number {
+    const at = this.top;
+    this.top = at + align16(bytes);
+    const mem = this.mem!;
+    const have = mem.buffer.byteLength >>> 16;
+    const need = pagesFor(this.top);
+    if (need > have) {
+      mem.grow(need - have);
+      this.views();
+    }
+    return at;
+  }
+
+  /**
+   * The next variant's hard-call codes (BgenBlockDecoder.codes: allele-1 count 0/1/2, 3 missing, in
+   * genotype-sample order), or null: then run gathers the dosages. Exact either way: the counts
+   * are the dosages (docs/decisions/0202).
+   */
+  setHardCalls(codes: Uint8Array | null, nSamples: number): void {
+    this.codes = codes;
+    if (codes === null || this.mv === null) return;
+    if (this.codesCap < nSamples) {
+      this.codesAt = this.alloc(nSamples);
+      this.codesCap = nSamples;
+      if (this.cntAt === 0) {
+        this.cntAt = this.alloc(16);
+        this.missAt = this.alloc(this.maxN * 4);
+      }
+    }
+    new Uint8Array(this.mem!.buffer, this.codesAt, nSamples).set(codes.subarray(0, nSamples));
   }
 
   /** The group's copy of [Q; Yr] in wasm memory, made on first use (rows padded to even length). */
@@ -107,20 +162,12 @@ export class LinearKernel {
     const n = gr.n;
     const rows = gr.r + gr.phenos.length;
     const ld = n + (n & 1);
-    const mat = this.top;
-    const out = mat + align16(rows * ld * 8);
-    this.top = out + align16(rows * 8);
-    const mem = this.mem!;
-    const have = mem.buffer.byteLength >>> 16;
-    const need = pagesFor(this.top);
-    if (need > have) {
-      mem.grow(need - have);
-      this.views();
-    }
+    const mat = this.alloc(rows * ld * 8);
+    const out = this.alloc(rows * 8);
     const f = this.f64;
     for (let l = 0; l < gr.r; l++) f.set(gr.q.subarray(l * n, l * n + n), mat / 8 + l * ld);
     for (let k = 0; k < gr.phenos.length; k++) f.set(gr.yr.subarray(k * n, k * n + n), mat / 8 + (gr.r + k) * ld);
-    s = { mat, out, ldb: ld * 8 };
+    s = { mat, out, ldb: ld * 8, idx: 0 };
     this.slots.set(gr, s);
     return s;
   }
@@ -128,26 +175,12 @@ export class LinearKernel {
   /** Test dosage row `d` (genotype-sample order, NaN = missing) against group `gr`. */
   run(d: Float64Array, gr: ModelGroup, out: GroupResult): void {
     const n = gr.n;
-    const idx = gr.idx;
     // Before g is read: a first-seen group may grow the wasm memory, which moves g.
     const slot = this.mv !== null ? this.slot(gr) : null;
-    const g = this.g;
-    const miss = this.miss;
-    // The gather keeps its sums here (in the wasm product they were slower: docs/decisions/0009).
-    let sum = 0;
-    let sumsq = 0;
-    let nmiss = 0;
-    for (let i = 0; i < n; i++) {
-      const v = d[idx[i]];
-      if (v !== v) {
-        miss[nmiss++] = i;
-        g[i] = 0;
-      } else {
-        g[i] = v;
-        sum += v;
-        sumsq += v * v;
-      }
-    }
+    if (this.codes !== null) this.gatherCodes(this.codes, gr, slot);
+    else this.gather(d, gr);
+    const sum = this.sum;
+    const nmiss = this.nmiss;
     const r = gr.r;
     const m = gr.phenos.length;
     // dots[base + l] = Q_l'g (l < r), dots[base + r + k] = Yr_k'g, computed before the early NA
@@ -162,14 +195,14 @@ export class LinearKernel {
       if (this.dots.length < r + m) this.dots = new Float64Array(r + m);
       dots = this.dots;
       base = 0;
-      matVecJs(gr.q, 0, n, r, n, g, dots, 0);
-      matVecJs(gr.yr, 0, n, m, n, g, dots, r);
+      matVecJs(gr.q, 0, n, r, n, this.g, dots, 0);
+      matVecJs(gr.yr, 0, n, m, n, this.g, dots, r);
     }
     const ns = n - nmiss;
     // Frequency and INFO over the samples used, from the gather's sums: dosages lie in [0, 2], so
     // sums of squares lose nothing that matters; one pass instead of three (docs/decisions/0009).
     const meanUsed = sum / ns;
-    const cssUsed = Math.max(0, sumsq - ns * meanUsed * meanUsed);
+    const cssUsed = Math.max(0, this.sumsq - ns * meanUsed * meanUsed);
     out.nUsed = ns;
     setFreqInfo(out, meanUsed, cssUsed, ns);
     this.sink.out = out;
@@ -180,7 +213,7 @@ export class LinearKernel {
     }
     if (nmiss > 0) {
       const v = this.mv_;
-      v.miss = miss;
+      v.miss = this.missList;
       v.nmiss = nmiss;
       v.sum = sum;
       v.css = cssUsed;
@@ -213,6 +246,72 @@ export class LinearKernel {
     const df = ns - r - 2;
     const yoff = base + r;
     for (let k = 0; k < m; k++) this.sink.fit(k, dots[yoff + k] - mean * gr.yrsum[k], ssd, gr.yy[k], df, gr.gram.yctot[k]);
+  }
+
+  /** Gathers the group's dosages into g (missing: 0, listed in miss) with their sum and sum of squares. */
+  private gather(d: Float64Array, gr: ModelGroup): void {
+    const n = gr.n;
+    const idx = gr.idx;
+    const g = this.g;
+    const miss = this.miss;
+    // The gather keeps its sums here (in the wasm product they were slower: docs/decisions/0009).
+    let sum = 0;
+    let sumsq = 0;
+    let nmiss = 0;
+    for (let i = 0; i < n; i++) {
+      const v = d[idx[i]];
+      if (v !== v) {
+        miss[nmiss++] = i;
+        g[i] = 0;
+      } else {
+        g[i] = v;
+        sum += v;
+        sumsq += v * v;
+      }
+    }
+    this.sum = sum;
+    this.sumsq = sumsq;
+    this.nmiss = nmiss;
+    this.missList = miss;
+  }
+
+  /** As gather, from hard-call codes: the same g, sums and missing list (integers, so exact). */
+  private gatherCodes(codes: Uint8Array, gr: ModelGroup, slot: WasmSlot | null): void {
+    const n = gr.n;
+    if (slot !== null) {
+      if (slot.idx === 0) {
+        slot.idx = this.alloc(n * 4);
+        this.i32.set(gr.idx.subarray(0, n), slot.idx >>> 2);
+      }
+      this.gc!(this.codesAt, slot.idx, n, 0, this.missAt, this.cntAt);
+      const c = this.cntAt >>> 2;
+      this.sum = this.i32[c];
+      this.sumsq = this.i32[c + 1];
+      this.nmiss = this.i32[c + 2];
+      if (this.missW.buffer !== this.i32.buffer) this.missW = this.i32.subarray(this.missAt >>> 2, (this.missAt >>> 2) + this.maxN);
+      this.missList = this.missW;
+      return;
+    }
+    const idx = gr.idx;
+    const g = this.g;
+    const miss = this.miss;
+    let sum = 0;
+    let sumsq = 0;
+    let nmiss = 0;
+    for (let i = 0; i < n; i++) {
+      let c = codes[idx[i]];
+      if (c === 3) {
+        miss[nmiss++] = i;
+        c = 0;
+      }
+      g[i] = c;
+      sum += c;
+      sumsq += c * c;
+    }
+    this.sum = sum;
+    this.sumsq = sumsq;
+    this.nmiss = nmiss;
+    this.missList = miss;
   }
 }
 

@@ -124,4 +124,30 @@
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (local.set $a (i32.add (local.get $p0) (local.get $ldb)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $rows1)))))
+        (br $rows1))))
+;; gc(codes, idx, n, g, miss, cnt): the hard-call gather (docs/decisions/0202). For i < n,
+;; c = codes[idx[i]] (a sample's allele count 0/1/2, 3 when missing): g[i] = c, or 0 and i appended
+;; to miss when missing. Stores at cnt (i32): the sum of the counts, the sum of their squares and
+;; the number missing (exact integers: the same sums as the dosage gather's).
+  (func $gc (export "gc")
+    (param $codes i32) (param $idx i32) (param $n i32) (param $g i32) (param $miss i32) (param $cnt i32)
+    (local $i i32) (local $c i32) (local $s i32) (local $ss i32) (local $nm i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $c (i32.load8_u (i32.add (local.get $codes)
+          (i32.load (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2)))))))
+        (if (i32.eq (local.get $c) (i32.const 3))
+          (then
+            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (local.get $i))
+            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
+            (local.set $c (i32.const 0))))
+        (f64.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 3))) (f64.convert_i32_u (local.get $c)))
+        (local.set $s (i32.add (local.get $s) (local.get $c)))
+        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (i32.store (local.get $cnt) (local.get $s))
+    (i32.store offset=4 (local.get $cnt) (local.get $ss))
+    (i32.store offset=8 (local.get $cnt) (local.get $nm)))
+)

@@ -250,6 +250,7 @@ export class RowFormatter {
           where.byteOffset = vh.blockFileOffset;
           this.bgenBlocks.decode(b, vh.blockStart, vh.blockLength, header, k, this.bgenOut, vh.uncompressedLength, where);
           this.ploidy = this.bgenBlocks.ploidy;
+          this.hardCalls = k === 2 && this.bgenBlocks.hard ? this.bgenBlocks.codes : null;
           if (this.init.dosagePrecision === 'plink2') {
             // plink2 stores dosages in 1/16384 units; emulating that lets results be compared digit
             // for digit (exact for BGEN v1.1; v1.2 differs on rare near-ties, ~0.1% of genotypes).
@@ -261,6 +262,7 @@ export class RowFormatter {
             this.emitVariant(this.bgenRows[j - 1], rank.length, lists, rank, pos);
           }
           this.ploidy = null;
+          this.hardCalls = null;
         } else {
           oneAllele++; // K = 1: nothing to test (plink2 refuses the file)
         }
@@ -280,6 +282,8 @@ export class RowFormatter {
   private infoNA = false;
   /** Per-sample ploidy of the BGEN variant being emitted when not all diploid (else null): 15.8. */
   private ploidy: Uint8Array | null = null;
+  /** Hard-call codes of the BGEN variant being emitted when every sample is one (else null): 0202. */
+  private hardCalls: Uint8Array | null = null;
   private inflated = { buf: new Uint8Array(0) };
   // BGZF blocks inflated straight into `inflated` through one reused handle (docs/decisions/0302).
   private bgzfInflate = new ReusedInflate('raw');
@@ -433,6 +437,7 @@ export class RowFormatter {
     hb[h0++] = TAB;
     h0 = writeAscii(hb, h0, m.a2);
     hb[h0++] = TAB;
+    if (model.groups.length > 0) this.kernel.setHardCalls(this.hardCalls, this.init.nSamples);
     for (let gi = 0; gi < model.groups.length; gi++) {
       const gr = model.groups[gi];
       const res = this.results[gi];

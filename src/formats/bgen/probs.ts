@@ -144,6 +144,13 @@ export class BgenBlockDecoder {
    * null: FRQ is then allele dosage over allele count, sum(d) / sum(ploidy) (issue 15.8).
    */
   ploidy: Uint8Array | null = null;
+  /**
+   * Whether the last block was all exact hard calls (8-bit, unphased diploid biallelic, every
+   * sample (255,0), (0,255), (0,0) or missing): `codes` then holds each sample's allele-1 count
+   * 0/1/2, 3 when missing, and the kernel gathers from it (docs/decisions/0202).
+   */
+  hard = false;
+  codes = new Uint8Array(0);
   private ploidyBuf = new Uint8Array(0);
   private readonly fast: boolean;
   // Inflating into the reused scratch through one reused zlib handle (docs/decisions/0010).
@@ -188,6 +195,7 @@ export class BgenBlockDecoder {
   decodeData(data: Uint8Array, header: BgenHeader, nAlleles: number, out: Float64Array, where: Where): number {
     const n = header.nSamples;
     checkOut(out, n, nAlleles);
+    this.hard = false;
     if (header.layout === 1) this.setInfo(false, 16, 2, 2, decodeLayout1(data, n, nAlleles, out, where));
     else this.decodeLayout2(data, n, nAlleles, out, where);
     return this.nMissing;
@@ -281,7 +289,7 @@ export class BgenBlockDecoder {
       if (need > avail) throw shortError(n, need, avail, where);
       const nMissing =
         bits === 8
-          ? diploid8(data, n, out, where)
+          ? this.diploid8(data, n, out, where)
           : bits === 16
             ? diploid16(data, n, out, where)
             : bits === 32
@@ -291,6 +299,34 @@ export class BgenBlockDecoder {
       return;
     }
     this.decodeGeneral(data, n, k, pmin, pmax, phased, bits, avail, out, where);
+  }
+
+  /**
+   * 8-bit rows: exact hard calls by a lookup of both bytes (HARD8), writing their codes as well;
+   * from the first sample that is not one, the general 8-bit loop (`hard` stays false).
+   */
+  private diploid8(data: Uint8Array, n: number, out: Float64Array, where: Where): number {
+    if (this.codes.length < n) this.codes = new Uint8Array(n);
+    const codes = this.codes;
+    let nMissing = 0;
+    let i = 0;
+    for (let q = 10 + n; i < n; i++, q += 2) {
+      const pb = data[8 + i];
+      const c = HARD8[data[q] | (data[q + 1] << 8)];
+      if (pb === 2 && c !== 255) {
+        codes[i] = c;
+        out[i] = c;
+      } else if (pb === 0x82) {
+        codes[i] = 3;
+        out[i] = NaN;
+        nMissing++;
+      } else break;
+    }
+    if (i === n) {
+      this.hard = true;
+      return nMissing;
+    }
+    return nMissing + diploid8(data, n, out, where, i);
   }
 
   /** Any ploidy, any K, phased or not. Slower: per-value reads and a per-sample accumulator. */
@@ -403,10 +439,17 @@ for (let v = 0; v < 511; v++) DOSE8[v] = v / 255;
 const REST8 = new Uint16Array(511);
 for (let s = 0; s < 511; s++) REST8[s] = s < 255 ? 2 * (255 - s) : 0;
 
-function diploid8(data: Uint8Array, n: number, out: Float64Array, where: Where): number {
+// Exact hard calls: HARD8[x0 | x1 << 8] is the allele-1 count of (255,0), (0,255), (0,0), else 255.
+const HARD8 = new Uint8Array(65536).fill(255);
+HARD8[255] = 0;
+HARD8[255 << 8] = 1;
+HARD8[0] = 2;
+
+/** Samples from..n-1 of an 8-bit row (any values); returns their missing count. */
+function diploid8(data: Uint8Array, n: number, out: Float64Array, where: Where, from: number): number {
   let nMissing = 0;
-  let q = 10 + n;
-  for (let i = 0; i < n; i++, q += 2) {
+  let q = 10 + n + 2 * from;
+  for (let i = from; i < n; i++, q += 2) {
     const pb = data[8 + i];
     const x0 = data[q];
     const x1 = data[q + 1];
