@@ -4,6 +4,7 @@
 // iterations start from it with the dosage coefficient at 0. All in double precision on typed
 // arrays; a missing dosage gives its sample weight 0 for that variant, which drops it exactly.
 import { logPNormal2 } from './distributions.js';
+import { LogitWasm } from './logistic-wasm.js';
 
 /** A case/control phenotype with its samples, covariates and null fit (built on the main thread). */
 export interface LogisticGroup {
@@ -76,19 +77,24 @@ class Fit {
   bOld: Float64Array;
   hat: Float64Array;
   col: Float64Array;
-  constructor(maxN: number, maxK: number) {
+  zi: Float64Array;
+  /** The WebAssembly loops (w, t, hat and inv are then its views); null: the JavaScript ones. */
+  wx: LogitWasm | null;
+  constructor(maxN: number, maxK: number, wx: LogitWasm | null = null) {
+    this.wx = wx;
     this.eta = new Float64Array(maxN);
     this.pr = new Float64Array(maxN);
-    this.w = new Float64Array(maxN);
-    this.t = new Float64Array(maxN);
+    this.w = wx ? wx.w : new Float64Array(maxN);
+    this.t = wx ? wx.r : new Float64Array(maxN);
     this.h = new Float64Array(maxK * maxK);
     this.l = new Float64Array(maxK * maxK);
-    this.inv = new Float64Array(maxK * maxK);
+    this.inv = wx ? wx.inv : new Float64Array(maxK * maxK);
     this.grad = new Float64Array(maxK);
     this.delta = new Float64Array(maxK);
     this.bOld = new Float64Array(maxK);
-    this.hat = new Float64Array(maxN);
+    this.hat = wx ? wx.hat : new Float64Array(maxN);
     this.col = new Float64Array(maxK);
+    this.zi = new Float64Array(maxK);
   }
 }
 
@@ -134,6 +140,7 @@ function predict(d: Design, b: Float64Array, f: Fit): number {
 
 /** Lower triangle of Z' W Z into f.h (k x k row-major). */
 function information(d: Design, f: Fit): void {
+  if (f.wx) return f.wx.information(f.h);
   const { cols, k, n } = d;
   const w = f.w;
   const t = f.t;
@@ -170,6 +177,18 @@ function information(d: Design, f: Fit): void {
       for (let i = 0; i < n; i++) s += t[i] * cb[i];
       h[a * k + b] = s;
     }
+  }
+}
+
+/** g = Z'r (r is f.t). */
+function score(d: Design, r: Float64Array, g: Float64Array, f: Fit): void {
+  if (f.wx) return f.wx.score(g);
+  const { cols, k, n } = d;
+  for (let j = 0; j < k; j++) {
+    const c = cols[j];
+    let s = 0;
+    for (let i = 0; i < n; i++) s += r[i] * c[i];
+    g[j] = s;
   }
 }
 
@@ -231,12 +250,10 @@ function newtonStep(d: Design, b: Float64Array, f: Fit): number {
   predict(d, b, f);
   information(d, f);
   const g = f.delta;
-  for (let j = 0; j < k; j++) {
-    const c = cols[j];
-    let s = 0;
-    for (let i = 0; i < n; i++) s += act[i] * (y[i] - f.pr[i]) * c[i];
-    g[j] = s;
-  }
+  const r = f.t;
+  const pr = f.pr;
+  for (let i = 0; i < n; i++) r[i] = act[i] * (y[i] - pr[i]);
+  score(d, r, g, f);
   if (Number.isNaN(cholesky(f, k))) return NaN;
   cholSolve(f.l, k, g);
   let sum = 0;
@@ -319,14 +336,34 @@ function converged(b: Float64Array, step: Float64Array, k: number): boolean {
   return true;
 }
 
-/** Firth-penalised log-likelihood at b (f.l, f.pr, f.w, f.inv updated); NaN if singular. */
+/** Firth-penalised log-likelihood at b (f.l, f.pr, f.w updated, not f.inv); NaN if singular. */
 function firthLoglik(d: Design, b: Float64Array, f: Fit): number {
   const ll = predict(d, b, f);
   information(d, f);
   const logdet = cholesky(f, d.k);
   if (Number.isNaN(logdet)) return NaN;
-  cholInverse(f, d.k);
   return ll + 0.5 * logdet;
+}
+
+/** Hat diagonal h_i = w_i z_i' inv z_i into f.hat (z_i gathered once per sample). */
+function hatDiagonal(d: Design, f: Fit): void {
+  if (f.wx) return f.wx.hatDiagonal();
+  const { cols, k, n } = d;
+  const hat = f.hat;
+  const inv = f.inv;
+  const w = f.w;
+  const z = f.zi;
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < k; a++) z[a] = cols[a][i];
+    let s = 0;
+    for (let a = 0; a < k; a++) {
+      let r = 0;
+      const row = a * k;
+      for (let c = 0; c < k; c++) r += inv[row + c] * z[c];
+      s += z[a] * r;
+    }
+    hat[i] = w[i] * s;
+  }
 }
 
 /**
@@ -338,29 +375,18 @@ function fitFirth(d: Design, b: Float64Array, f: Fit): Status {
   const { cols, k, n, y, act } = d;
   let pl = firthLoglik(d, b, f);
   if (Number.isNaN(pl)) return Status.Fail;
+  cholInverse(f, k);
+  const inv = f.inv;
+  const hat = f.hat;
+  const pr = f.pr;
+  const r = f.t;
   for (let it = 0; it < FIRTH_MAX_ITER; it++) {
-    // Hat diagonal h_i = w_i z_i' inv z_i.
-    const hat = f.hat;
-    const inv = f.inv;
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let a = 0; a < k; a++) {
-        const za = cols[a][i];
-        let r = 0;
-        for (let c = 0; c < k; c++) r += inv[a * k + c] * cols[c][i];
-        s += za * r;
-      }
-      hat[i] = f.w[i] * s;
-    }
+    hatDiagonal(d, f);
+    for (let i = 0; i < n; i++) r[i] = act[i] * (y[i] - pr[i] + hat[i] * (0.5 - pr[i]));
     const u = f.grad;
+    score(d, r, u, f);
     let gmax = 0;
-    for (let j = 0; j < k; j++) {
-      const c = cols[j];
-      let s = 0;
-      for (let i = 0; i < n; i++) s += act[i] * (y[i] - f.pr[i] + hat[i] * (0.5 - f.pr[i])) * c[i];
-      u[j] = s;
-      if (Math.abs(s) > gmax) gmax = Math.abs(s);
-    }
+    for (let j = 0; j < k; j++) if (Math.abs(u[j]) > gmax) gmax = Math.abs(u[j]);
     const step = f.delta;
     let smax = 0;
     for (let a = 0; a < k; a++) {
@@ -386,6 +412,8 @@ function fitFirth(d: Design, b: Float64Array, f: Fit): Status {
       npl = firthLoglik(d, b, f);
     }
     if (Number.isNaN(npl)) return Status.Fail;
+    // The inverse of the point kept (the halvings' trials need only their log det).
+    cholInverse(f, k);
     const change = Math.abs(npl - pl);
     pl = npl;
     if (converged(b, step, k) && gmax < 1e-6 && change < 1e-9) return Status.Ok;
@@ -421,6 +449,8 @@ export function fitNull(x: Float64Array, p: number, n: number, y: Float64Array):
 
 export interface LogisticKernelOptions {
   firth?: FirthMode;
+  /** false: the JavaScript loops even where WebAssembly SIMD runs (tests; same results). */
+  wasm?: boolean;
 }
 
 export class LogisticKernel {
@@ -431,11 +461,16 @@ export class LogisticKernel {
   private cols: Float64Array[] = [];
   private firthMode: FirthMode;
 
+  /** Whether the O(n k^2) loops run in WebAssembly. */
+  get usesWasm(): boolean {
+    return this.fit.wx !== null;
+  }
+
   constructor(maxN: number, maxP: number, opts: LogisticKernelOptions = {}) {
     const n = Math.max(1, maxN);
     this.g = new Float64Array(n);
     this.act = new Float64Array(n);
-    this.fit = new Fit(n, maxP + 1);
+    this.fit = new Fit(n, maxP + 1, opts.wasm === false ? null : LogitWasm.create(n, maxP + 1));
     this.b = new Float64Array(maxP + 1);
     this.firthMode = opts.firth ?? 'fallback';
   }
@@ -491,6 +526,7 @@ export class LogisticKernel {
     const design: Design = { cols, k, n, y, act };
     const b = this.b;
     const f = this.fit;
+    if (f.wx) f.wx.load(cols, k, n, gr);
     let useFirth = this.firthMode === 'always';
     if (!useFirth) {
       // A dosage absent from (or fixed in) the cases or the controls: no finite MLE (plink2 skips
