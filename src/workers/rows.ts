@@ -138,6 +138,8 @@ export class RowFormatter {
       this.logistic = new LogisticKernel(n, p, { firth: init.model.firth });
     }
     this.dosage = new Float64Array(Math.max(1, init.nSamples));
+    // Only the logistic kernel reads a hard-call variant's dosages; the linear one takes its codes.
+    this.bgenBlocks.hardCallDosages = cc.length > 0;
   }
 
   /** Decode and test every line of a .gen chunk. */
@@ -251,7 +253,8 @@ export class RowFormatter {
           this.bgenBlocks.decode(b, vh.blockStart, vh.blockLength, header, k, this.bgenOut, vh.uncompressedLength, where);
           this.ploidy = this.bgenBlocks.ploidy;
           this.hardCalls = k === 2 && this.bgenBlocks.hard ? this.bgenBlocks.codes : null;
-          if (this.init.dosagePrecision === 'plink2') {
+          // (Hard calls are exact in 1/16384 units; their dosages may not have been written.)
+          if (this.init.dosagePrecision === 'plink2' && this.hardCalls === null) {
             // plink2 stores dosages in 1/16384 units; emulating that lets results be compared digit
             // for digit (exact for BGEN v1.1; v1.2 differs on rare near-ties, ~0.1% of genotypes).
             const o = this.bgenOut;

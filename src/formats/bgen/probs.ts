@@ -16,6 +16,7 @@ import zstdBinding from 'zstd-napi/binding.js';
 import { DecodeError, type Where } from '../../errors.js';
 import type { BgenHeader } from './header.js';
 import { readU16, readU32 } from './bytes.js';
+import { HardCallWasm } from './hard-wasm.js';
 
 export interface DecodeOptions {
   /** File and absolute offset of the block; errors carry them. */
@@ -125,6 +126,8 @@ export interface BgenBlockDecoderOptions {
    * false: the public inflateSync / allocate-per-block path (tests compare both).
    */
   fastDecompress?: boolean;
+  /** false: the JavaScript hard-call detection even where WebAssembly is available (tests). */
+  wasm?: boolean;
 }
 
 /**
@@ -150,7 +153,15 @@ export class BgenBlockDecoder {
    * 0/1/2, 3 when missing, and the kernel gathers from it (docs/decisions/0202).
    */
   hard = false;
-  codes = new Uint8Array(0);
+  codes: Uint8Array = new Uint8Array(0);
+  /**
+   * false: a hard-call block leaves `out` unwritten (its dosages are `codes`; dosagesFromCodes
+   * writes them). For callers that use only the codes, e.g. the linear kernel (rows.ts).
+   */
+  hardCallDosages = true;
+  private jsCodes = new Uint8Array(0);
+  // The scratch in WebAssembly memory and the hard-call detector reading it (0202); null: JS.
+  private hw: HardCallWasm | null = null;
   private ploidyBuf = new Uint8Array(0);
   private readonly fast: boolean;
   // Inflating into the reused scratch through one reused zlib handle (docs/decisions/0010).
@@ -159,9 +170,9 @@ export class BgenBlockDecoder {
   // Decompressed data of the current block: scratch[0, expected) as the cached view `scratchView`.
   // scratch holds one byte more than expected, so a block that inflates to more than the variant
   // header says fills it and is caught without inflating further.
-  private scratch = new Uint8Array(0);
-  private scratchView = new Uint8Array(0);
-  private scratchCap = new Uint8Array(0); // scratch[0, expected + 1), zstd's output window
+  private scratch: Uint8Array = new Uint8Array(0);
+  private scratchView: Uint8Array = new Uint8Array(0);
+  private scratchCap: Uint8Array = new Uint8Array(0); // scratch[0, expected + 1), zstd's output window
   private readonly reader = new BitReader();
   // Allele counts of each unphased genotype in storage order, per ploidy, for the current K.
   private tablesK = -1;
@@ -170,6 +181,7 @@ export class BgenBlockDecoder {
 
   constructor(opts: BgenBlockDecoderOptions = {}) {
     this.fast = opts.fastDecompress ?? true;
+    if (this.fast && opts.wasm !== false) this.hw = HardCallWasm.create();
   }
 
   /**
@@ -186,7 +198,7 @@ export class BgenBlockDecoder {
       if (data.length !== expected) checkLength(data, header, expected, where);
     } else {
       const expected = header.layout === 1 ? 6 * n : uncompressedLength;
-      data = expected === undefined ? decompressBlock(bytes.subarray(start, start + length), header, expected, where) : this.decompressToScratch(bytes, start, length, header, expected, where);
+      data = expected === undefined ? decompressBlock(bytes.subarray(start, start + length), header, expected, where) : this.decompressToScratch(bytes, start, length, header, expected, n, where);
     }
     return this.decodeData(data, header, nAlleles, out, where);
   }
@@ -231,8 +243,12 @@ export class BgenBlockDecoder {
     return this.zstdCtx;
   }
 
-  private scratchFor(expected: number): Uint8Array {
-    if (this.scratch.length < expected + 1) this.scratch = new Uint8Array(Math.max(expected + 1, 2 * this.scratch.length));
+  private scratchFor(expected: number, n: number): Uint8Array {
+    const hw = this.hw;
+    if (hw !== null) {
+      hw.reserve(expected + 1, n);
+      if (this.scratch.buffer !== hw.u8.buffer || this.scratch.length !== hw.scratchCap) this.scratch = hw.u8.subarray(0, hw.scratchCap);
+    } else if (this.scratch.length < expected + 1) this.scratch = new Uint8Array(Math.max(expected + 1, 2 * this.scratch.length));
     if (this.scratchView.length !== expected || this.scratchView.buffer !== this.scratch.buffer) {
       this.scratchView = this.scratch.subarray(0, expected);
       this.scratchCap = this.scratch.subarray(0, expected + 1);
@@ -245,9 +261,9 @@ export class BgenBlockDecoder {
    * `expected` bytes, valid until the next call. Falls back to decompressBlock (same errors, a fresh
    * buffer) when the fast path is off or fails on this block.
    */
-  private decompressToScratch(bytes: Uint8Array, start: number, length: number, header: BgenHeader, expected: number, where: Where): Uint8Array {
+  private decompressToScratch(bytes: Uint8Array, start: number, length: number, header: BgenHeader, expected: number, n: number, where: Where): Uint8Array {
     if (this.fast) {
-      const view = this.scratchFor(expected);
+      const view = this.scratchFor(expected, n);
       if (header.compression === 'zlib') {
         if (this.inflater.inflate(bytes, start, length, this.scratch, 0, expected)) return view;
       } else {
@@ -302,31 +318,40 @@ export class BgenBlockDecoder {
   }
 
   /**
-   * 8-bit rows: exact hard calls by a lookup of both bytes (HARD8), writing their codes as well;
-   * from the first sample that is not one, the general 8-bit loop (`hard` stays false).
+   * 8-bit rows: the exact hard calls' codes (WebAssembly on the scratch, else hardCodes8); when one
+   * sample is not, its dosages from there by the general 8-bit loop and `hard` stays false.
    */
   private diploid8(data: Uint8Array, n: number, out: Float64Array, where: Where): number {
-    if (this.codes.length < n) this.codes = new Uint8Array(n);
-    const codes = this.codes;
-    let nMissing = 0;
-    let i = 0;
-    for (let q = 10 + n; i < n; i++, q += 2) {
-      const pb = data[8 + i];
-      const c = HARD8[data[q] | (data[q + 1] << 8)];
-      if (pb === 2 && c !== 255) {
-        codes[i] = c;
-        out[i] = c;
-      } else if (pb === 0x82) {
-        codes[i] = 3;
-        out[i] = NaN;
-        nMissing++;
-      } else break;
+    const hw = this.hw;
+    let i: number;
+    let nMissing: number;
+    if (hw !== null && hw.holds(data) && this.codesRoom(hw, n)) {
+      i = hw.detect(data, n);
+      nMissing = hw.missing;
+      this.codes = hw.codes(n);
+    } else {
+      if (this.jsCodes.length < n) this.jsCodes = new Uint8Array(n);
+      this.codes = this.jsCodes;
+      i = hardCodes8(data, n, this.codes);
+      nMissing = countMissing(this.codes, i);
     }
     if (i === n) {
       this.hard = true;
+      if (this.hardCallDosages) codesToDosages(this.codes, n, out);
       return nMissing;
     }
+    codesToDosages(this.codes, i, out);
     return nMissing + diploid8(data, n, out, where, i);
+  }
+
+  /** Whether the detector has room for n codes (reserved with the scratch; else the JS loop). */
+  private codesRoom(hw: HardCallWasm, n: number): boolean {
+    return hw.codesAt + n <= hw.u8.length;
+  }
+
+  /** The dosages of the last block when `hard` (0, 1, 2, NaN when missing) into out[0, n). */
+  dosagesFromCodes(out: Float64Array, n: number): void {
+    codesToDosages(this.codes, n, out);
   }
 
   /** Any ploidy, any K, phased or not. Slower: per-value reads and a per-sample accumulator. */
@@ -444,6 +469,34 @@ const HARD8 = new Uint8Array(65536).fill(255);
 HARD8[255] = 0;
 HARD8[255 << 8] = 1;
 HARD8[0] = 2;
+
+/**
+ * The JavaScript twin of bgen-hard.wat's h8: codes of the leading exact hard calls (0/1/2, 3 for a
+ * missing sample) of an 8-bit row; returns the first sample that is not one (n when all are).
+ */
+function hardCodes8(data: Uint8Array, n: number, codes: Uint8Array): number {
+  let i = 0;
+  for (let q = 10 + n; i < n; i++, q += 2) {
+    const pb = data[8 + i];
+    const c = HARD8[data[q] | (data[q + 1] << 8)];
+    if (pb === 2 && c !== 255) codes[i] = c;
+    else if (pb === 0x82) codes[i] = 3;
+    else break;
+  }
+  return i;
+}
+
+function countMissing(codes: Uint8Array, n: number): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) m += codes[i] >> 1 & codes[i];
+  return m;
+}
+
+const CODE_DOSE = new Float64Array([0, 1, 2, NaN]);
+
+function codesToDosages(codes: Uint8Array, n: number, out: Float64Array): void {
+  for (let i = 0; i < n; i++) out[i] = CODE_DOSE[codes[i]];
+}
 
 /** Samples from..n-1 of an 8-bit row (any values); returns their missing count. */
 function diploid8(data: Uint8Array, n: number, out: Float64Array, where: Where, from: number): number {
