@@ -4,12 +4,13 @@
 //
 // Memory (bytes, every region 64-byte aligned): XR the design row-major (n rows of kpb bytes; the
 // last of the kp columns holds ones, so X'r is the same kernel as a row of X'WX), XC the design
-// column-major (k columns of ldb bytes), then W, R and HAT (ldb bytes each), H (maxK rows of kpb)
-// and INV (maxK x maxK doubles). Padding samples and columns are zeros.
+// column-major (k columns of ldb bytes), then W, R and HAT (ldb bytes each), H (maxK rows of kpb),
+// INV (maxK x maxK doubles), ETA (ldb bytes) and B (maxK doubles). Padding samples and columns are zeros.
 import { wasmDisabled, wasmModule, pagesFor } from '../wasm/modules.js';
 
 type Accum = (xr: number, w: number, out: number, n: number, kpb: number, ab: number, nb: number) => void;
 type Xwx = (xr: number, w: number, h: number, n: number, kpb: number, k: number) => void;
+type Eta = (xc: number, ldb: number, b: number, k: number, out: number, n8: number) => void;
 type Hat = (xc: number, ldb: number, inv: number, k: number, w: number, out: number, n8: number) => void;
 
 const up8 = (x: number) => (x + 7) & ~7;
@@ -20,10 +21,12 @@ export class LogitWasm {
   readonly r: Float64Array;
   readonly hat: Float64Array;
   readonly inv: Float64Array;
+  readonly eta: Float64Array;
   private f64: Float64Array;
   private accum: Accum;
   private xwxFn: Xwx;
   private hatFn: Hat;
+  private etaFn: Eta;
   // Byte offsets.
   private xr: number;
   private xc: number;
@@ -32,6 +35,8 @@ export class LogitWasm {
   private hatOff: number;
   private hOff: number;
   private invOff: number;
+  private etaOff: number;
+  private bOff: number;
   /** Layout of the design loaded now. */
   private n = 0;
   private k = 0;
@@ -49,17 +54,21 @@ export class LogitWasm {
     this.hatOff = this.rOff + ld * 8;
     this.hOff = this.hatOff + ld * 8;
     this.invOff = this.hOff + maxK * kp * 8;
-    const top = this.invOff + up8(maxK * maxK) * 8;
+    this.etaOff = this.invOff + up8(maxK * maxK) * 8;
+    this.bOff = this.etaOff + ld * 8;
+    const top = this.bOff + up8(maxK) * 8;
     const mem = new WebAssembly.Memory({ initial: pagesFor(top) });
     const ex = new WebAssembly.Instance(mod, { e: { m: mem } }).exports;
     this.accum = ex.accum as Accum;
     this.xwxFn = ex.xwx as Xwx;
     this.hatFn = ex.hat as Hat;
+    this.etaFn = ex.eta as Eta;
     this.f64 = new Float64Array(mem.buffer);
     this.w = this.f64.subarray(this.wOff / 8, this.wOff / 8 + ld);
     this.r = this.f64.subarray(this.rOff / 8, this.rOff / 8 + ld);
     this.hat = this.f64.subarray(this.hatOff / 8, this.hatOff / 8 + ld);
     this.inv = this.f64.subarray(this.invOff / 8, this.invOff / 8 + maxK * maxK);
+    this.eta = this.f64.subarray(this.etaOff / 8, this.etaOff / 8 + ld);
   }
 
   /** The kernel for designs of at most maxN samples and maxK columns, or null (no WebAssembly SIMD, or DOSAGEFLOW_NO_WASM). */
@@ -123,6 +132,12 @@ export class LogitWasm {
     const f = this.f64;
     const h0 = this.hOff / 8;
     for (let j = 0; j < k; j++) g[j] = f[h0 + j];
+  }
+
+  /** this.eta = X b. */
+  linear(b: Float64Array): void {
+    this.f64.set(b.subarray(0, this.k), this.bOff / 8);
+    this.etaFn(this.xc, this.ld * 8, this.bOff, this.k, this.etaOff, this.ld);
   }
 
   /** this.hat = Firth's hat diagonal from this.inv (k x k) and this.w. */

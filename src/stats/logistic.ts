@@ -82,7 +82,7 @@ class Fit {
   wx: LogitWasm | null;
   constructor(maxN: number, maxK: number, wx: LogitWasm | null = null) {
     this.wx = wx;
-    this.eta = new Float64Array(maxN);
+    this.eta = wx ? wx.eta : new Float64Array(maxN);
     this.pr = new Float64Array(maxN);
     this.w = wx ? wx.w : new Float64Array(maxN);
     this.t = wx ? wx.r : new Float64Array(maxN);
@@ -110,17 +110,20 @@ interface Design {
   act: Float64Array;
 }
 
-/** eta = Z b, pr = sigmoid(eta), w = act * pr (1 - pr); returns the log-likelihood. */
-function predict(d: Design, b: Float64Array, f: Fit): number {
+/** eta = Z b, pr = sigmoid(eta), w = act * pr (1 - pr); returns the log-likelihood (0 unless wantLL). */
+function predict(d: Design, b: Float64Array, f: Fit, wantLL: boolean): number {
   const { cols, k, n, y, act } = d;
   const eta = f.eta;
-  const c0 = cols[0];
-  const b0 = b[0];
-  for (let i = 0; i < n; i++) eta[i] = c0[i] * b0;
-  for (let j = 1; j < k; j++) {
-    const c = cols[j];
-    const bj = b[j];
-    for (let i = 0; i < n; i++) eta[i] += c[i] * bj;
+  if (f.wx) f.wx.linear(b);
+  else {
+    const c0 = cols[0];
+    const b0 = b[0];
+    for (let i = 0; i < n; i++) eta[i] = c0[i] * b0;
+    for (let j = 1; j < k; j++) {
+      const c = cols[j];
+      const bj = b[j];
+      for (let i = 0; i < n; i++) eta[i] += c[i] * bj;
+    }
   }
   let ll = 0;
   const pr = f.pr;
@@ -133,7 +136,7 @@ function predict(d: Design, b: Float64Array, f: Fit): number {
     const p = e >= 0 ? 1 / (1 + ex) : ex / (1 + ex);
     pr[i] = p;
     w[i] = a * p * (1 - p);
-    if (a !== 0) ll -= (y[i] !== 0 ? (e >= 0 ? 0 : -e) : e >= 0 ? e : 0) + Math.log1p(ex);
+    if (wantLL && a !== 0) ll -= (y[i] !== 0 ? (e >= 0 ? 0 : -e) : e >= 0 ? e : 0) + Math.log1p(ex);
   }
   return ll;
 }
@@ -247,7 +250,7 @@ const enum Status {
 /** One Newton step at b: b += step; returns the step's sum of |changes| (NaN: singular). */
 function newtonStep(d: Design, b: Float64Array, f: Fit): number {
   const { cols, k, n, y, act } = d;
-  predict(d, b, f);
+  predict(d, b, f, false);
   information(d, f);
   const g = f.delta;
   const r = f.t;
@@ -266,7 +269,7 @@ function newtonStep(d: Design, b: Float64Array, f: Fit): number {
 
 /** The inverse information at b into f.inv; false if singular. */
 function inverseInformation(d: Design, b: Float64Array, f: Fit): boolean {
-  predict(d, b, f);
+  predict(d, b, f, false);
   information(d, f);
   if (Number.isNaN(cholesky(f, d.k))) return false;
   cholInverse(f, d.k);
@@ -338,7 +341,7 @@ function converged(b: Float64Array, step: Float64Array, k: number): boolean {
 
 /** Firth-penalised log-likelihood at b (f.l, f.pr, f.w updated, not f.inv); NaN if singular. */
 function firthLoglik(d: Design, b: Float64Array, f: Fit): number {
-  const ll = predict(d, b, f);
+  const ll = predict(d, b, f, true);
   information(d, f);
   const logdet = cholesky(f, d.k);
   if (Number.isNaN(logdet)) return NaN;
@@ -611,5 +614,5 @@ export function fitLogisticColumns(cols: Float64Array[], y: Float64Array): Plain
   const ok = fitLogistic(d, beta, f) === Status.Ok;
   const se = new Float64Array(k);
   for (let j = 0; j < k; j++) se[j] = ok ? Math.sqrt(f.inv[j * k + j]) : NaN;
-  return { ok, beta, se, loglik: ok ? predict(d, beta, f) : NaN };
+  return { ok, beta, se, loglik: ok ? predict(d, beta, f, true) : NaN };
 }

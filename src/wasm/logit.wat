@@ -1,7 +1,7 @@
 ;; The O(n k^2) loops of the logistic and Firth fits (src/stats/logistic.ts, through
 ;; src/stats/logistic-wasm.ts): the information matrix X'WX, the score X'r and Firth's hat diagonal.
 ;; Compiled to logit.wasm by `npm run build:wasm` (wabt); test/wasm-source.test.ts checks the
-;; committed binary is this source's. Why and how fast: docs/decisions/0210-logistic-null-start.md.
+;; committed binary is this source's. Also the linear predictor eta = X b. Why and how fast: docs/decisions/0210-logistic-null-start.md.
 ;;
 ;; Bit-identical to the JavaScript twins in logistic.ts: every sum is accumulated in the same order
 ;; as there, one lane per output entry (or per sample), no fused multiply-add, so each product and
@@ -118,6 +118,45 @@
           (f64x2.mul (v128.load offset=32 (i32.add (local.get $w) (local.get $i))) (local.get $s2)))
         (v128.store offset=48 (i32.add (local.get $out) (local.get $i))
           (f64x2.mul (v128.load offset=48 (i32.add (local.get $w) (local.get $i))) (local.get $s3)))
+        (local.set $i (i32.add (local.get $i) (i32.const 64)))
+        (br $samples))))
+
+  ;; eta(xc, ldb, b, k, out, n8): out[i] = X[i][0] b[0] + X[i][1] b[1] + ... (in order) for i < n8,
+  ;; eight samples a pass; X column-major as for hat.
+  (func (export "eta")
+    (param $xc i32) (param $ldb i32) (param $b i32) (param $k i32) (param $out i32) (param $n8 i32)
+    (local $i i32) (local $iend i32) (local $j i32) (local $pj i32) (local $bp i32)
+    (local $bv v128)
+    (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
+    (local.set $iend (i32.shl (local.get $n8) (i32.const 3)))
+    (local.set $i (i32.const 0))
+    (block $samples_done
+      (loop $samples
+        (br_if $samples_done (i32.ge_u (local.get $i) (local.get $iend)))
+        (local.set $pj (i32.add (local.get $xc) (local.get $i)))
+        (local.set $bv (v128.load64_splat (local.get $b)))
+        (local.set $e0 (f64x2.mul (v128.load (local.get $pj)) (local.get $bv)))
+        (local.set $e1 (f64x2.mul (v128.load offset=16 (local.get $pj)) (local.get $bv)))
+        (local.set $e2 (f64x2.mul (v128.load offset=32 (local.get $pj)) (local.get $bv)))
+        (local.set $e3 (f64x2.mul (v128.load offset=48 (local.get $pj)) (local.get $bv)))
+        (local.set $bp (local.get $b))
+        (local.set $j (i32.const 1))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $k)))
+            (local.set $pj (i32.add (local.get $pj) (local.get $ldb)))
+            (local.set $bp (i32.add (local.get $bp) (i32.const 8)))
+            (local.set $bv (v128.load64_splat (local.get $bp)))
+            (local.set $e0 (f64x2.add (local.get $e0) (f64x2.mul (v128.load (local.get $pj)) (local.get $bv))))
+            (local.set $e1 (f64x2.add (local.get $e1) (f64x2.mul (v128.load offset=16 (local.get $pj)) (local.get $bv))))
+            (local.set $e2 (f64x2.add (local.get $e2) (f64x2.mul (v128.load offset=32 (local.get $pj)) (local.get $bv))))
+            (local.set $e3 (f64x2.add (local.get $e3) (f64x2.mul (v128.load offset=48 (local.get $pj)) (local.get $bv))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $cols)))
+        (v128.store (i32.add (local.get $out) (local.get $i)) (local.get $e0))
+        (v128.store offset=16 (i32.add (local.get $out) (local.get $i)) (local.get $e1))
+        (v128.store offset=32 (i32.add (local.get $out) (local.get $i)) (local.get $e2))
+        (v128.store offset=48 (i32.add (local.get $out) (local.get $i)) (local.get $e3))
         (local.set $i (i32.add (local.get $i) (i32.const 64)))
         (br $samples))))
 )
