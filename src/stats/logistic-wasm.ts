@@ -4,7 +4,7 @@
 //
 // Memory (bytes, every region 64-byte aligned): XR the design row-major (n rows of kpb bytes; the
 // last of the kp columns holds ones, so X'r is the same kernel as a row of X'WX), XC the design
-// column-major (k columns of ldb bytes), then W, R and HAT (ldb bytes each), H (maxK rows of kpb),
+// column-major (k columns of ldb bytes), then W, R and HAT (ldb bytes each), H (kp rows of kpb),
 // INV (maxK x maxK doubles), ETA (ldb bytes) and B (maxK doubles). Padding samples and columns are zeros.
 import { wasmDisabled, wasmModule, pagesFor } from '../wasm/modules.js';
 
@@ -53,7 +53,7 @@ export class LogitWasm {
     this.rOff = this.wOff + ld * 8;
     this.hatOff = this.rOff + ld * 8;
     this.hOff = this.hatOff + ld * 8;
-    this.invOff = this.hOff + maxK * kp * 8;
+    this.invOff = this.hOff + kp * kp * 8;
     this.etaOff = this.invOff + up8(maxK * maxK) * 8;
     this.bOff = this.etaOff + ld * 8;
     const top = this.bOff + up8(maxK) * 8;
