@@ -4,8 +4,14 @@
 // flags, codes and regression results must be those of the general path, bit for bit.
 import t from 'tap';
 import fc from 'fast-check';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { BgenBlockDecoder, type BgenHeader } from '../src/formats/bgen/index.js';
+import { LinearKernel, newGroupResult, type GroupResult } from '../src/stats/linear.js';
+import { buildModel } from '../src/stats/model.js';
+import { mulberry32 as rng } from '../src/sim/random.js';
+import { fixture, runCli, tmpDir } from './lib/helpers.js';
 
 const header = (n: number): BgenHeader => ({ firstVariantOffset: 24, headerLength: 20, nVariants: 1, nSamples: n, compression: 'zlib', layout: 2, flags: 0, hasSampleIds: false });
 
@@ -93,6 +99,7 @@ t.test('hard-call detection: the same dosages as the general rule, flag and code
         if (d.hard !== hard) throw new Error(`${name}: hard ${d.hard}, expected ${hard}`);
         if (nMissing !== samples.filter(([pb]) => pb & 0x80).length) throw new Error(`${name}: nMissing ${nMissing}`);
         if (hard && !d.codes.subarray(0, n).every((c, i) => c === wantCodes[i])) throw new Error(`${name}: codes differ`);
+        if (hard && d.carriers !== wantCodes.filter((c) => c === 1 || c === 2).length) throw new Error(`${name}: carriers ${d.carriers}`);
       }
       // Codes only: out untouched when hard, dosagesFromCodes gives the dosages.
       const out = new Float64Array(n).fill(-1);
@@ -106,4 +113,74 @@ t.test('hard-call detection: the same dosages as the general rule, flag and code
     { numRuns: 400, seed: 190202 },
   );
   t.pass('400 random blocks');
+});
+
+// The kernel: a hard-call variant's results from its codes, by the carriers (cm) and by the
+// gather and mv, bit for bit those of its dosages through the general gather, in WebAssembly and JS.
+
+function model(n: number, nPhenos: number, seed: number) {
+  const r = rng(seed);
+  const covs = Array.from({ length: 3 }, (_, j) => ({ name: `c${j}`, values: Float64Array.from({ length: n }, () => (j === 1 ? (r() < 0.5 ? 1 : 2) : r() * 10)) }));
+  // Two missingness patterns, so two groups of different sizes (odd and even n).
+  const phenos = Array.from({ length: nPhenos }, (_, k) => ({ name: `y${k}`, values: Float64Array.from({ length: n }, (_, i) => (k % 2 === 1 && i % 3 === 0 ? NaN : r() * 5 + i * 0.01)) }));
+  return buildModel(n, phenos, covs);
+}
+
+const fields = (g: GroupResult) => [g.nUsed, g.frq, g.info, ...g.beta, ...g.se, ...g.t, ...g.logp, ...g.why];
+
+t.test('hard-call kernel: carriers, gather + mv and the dosage path give identical bits', async (t) => {
+  const models = [7, 8, 9, 10, 11, 40, 203].map((n, s) => ({ n, m: model(n, 2, 50 + s) }));
+  models.push({ n: 64, m: model(64, 30, 98) }); // groups of 3 + 15 rows, over 16: gather + mv
+  const kernels = models.map(({ n }) => ({ wasm: new LinearKernel(n, 8), js: new LinearKernel(n, 8, { wasm: false }) }));
+  t.ok(kernels[0].wasm.usesWasm, 'the WebAssembly kernel is in use');
+  fc.assert(
+    fc.property(fc.nat(models.length - 1), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.6, noNaN: true }), fc.nat(), (mi, carrierShare, missShare, seed) => {
+      const { n, m } = models[mi];
+      const { wasm, js } = kernels[mi];
+      const r = rng(seed);
+      const codes = Uint8Array.from({ length: n }, () => (r() < missShare * 0.3 ? 3 : r() < carrierShare ? (r() < 0.6 ? 1 : 2) : 0));
+      const d = Float64Array.from(codes, (c) => (c === 3 ? NaN : c));
+      for (const gr of m.groups) {
+        const want = newGroupResult(gr.phenos.length);
+        js.setHardCalls(null, n);
+        js.run(d, gr, want);
+        const runs: [string, LinearKernel, Uint8Array | null, number][] = [
+          ['wasm dosages', wasm, null, n],
+          ['wasm carriers', wasm, codes, 0],
+          ['wasm gather + mv', wasm, codes, n],
+          ['JS codes', js, codes, 0],
+        ];
+        for (const [label, k, c, carriers] of runs) {
+          const got = newGroupResult(gr.phenos.length);
+          k.setHardCalls(c, n, carriers);
+          k.run(d, gr, got);
+          const a = fields(got);
+          const b = fields(want);
+          if (!a.every((v, i) => Object.is(v, b[i]))) throw new Error(`${label}, n ${n}, group of ${gr.n}: ${a} vs ${b}`);
+        }
+      }
+    }),
+    { numRuns: 300, seed: 190203 },
+  );
+  t.pass('300 random variants');
+});
+
+// End to end on plink2's hard calls with 2% missing (test/fixtures/missing/hard.bgen, 200 samples,
+// two phenotype groups): the same bytes for any thread count and chunk size, and with every
+// WebAssembly kernel off (the JavaScript twins). Equality with plink2: missing-golden.test.ts.
+t.test('hard calls end to end: identical for 1-3 threads, 1/7/4096-byte chunks, with and without WebAssembly', async (t) => {
+  const M = (f: string) => fixture('missing', f);
+  const dir = tmpDir('hard-calls');
+  const outputs = (tag: string, extra: string[], env?: NodeJS.ProcessEnv): string => {
+    const out = path.join(dir, tag);
+    const r = runCli(['assoc', '--bgen', M('hard.bgen'), '--sample', M('hard.sample'), '--pheno', M('hard.pheno'), '--covar', M('covar.tsv'), '--out', out, '--no-progress', ...extra], env ? { env: { ...process.env, ...env } } : {});
+    if (r.status !== 0) throw new Error(r.stderr);
+    return ['PHENO1', 'PHENO2'].map((p) => fs.readFileSync(`${out}.${p}.tsv`, 'latin1')).join('\n');
+  };
+  const want = outputs('base', ['--threads', '1']);
+  t.ok(want.split('\n').length > 400, 'both phenotypes have their rows');
+  for (const threads of ['1', '2', '3']) {
+    for (const chunk of ['1', '7', '4096']) t.equal(outputs(`t${threads}c${chunk}`, ['--threads', threads, '--chunk-size', chunk]), want, `threads ${threads}, chunk ${chunk}`);
+  }
+  t.equal(outputs('nowasm', ['--threads', '2'], { DOSAGEFLOW_NO_WASM: '1' }), want, 'DOSAGEFLOW_NO_WASM=1');
 });

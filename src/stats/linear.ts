@@ -37,6 +37,10 @@ export interface KernelOptions {
   wasm?: boolean;
 }
 
+// Hard calls: products from the carriers when fewer than this share of the samples carry the
+// counted allele (per carrier cm costs about what mv costs per sample: docs/decisions/0202).
+const CARRIER_SHARE = 0.5;
+
 /** Where a group's stacked [Q; Yr] matrix and its r + m results live in wasm memory (bytes). */
 interface WasmSlot {
   mat: number;
@@ -44,9 +48,13 @@ interface WasmSlot {
   ldb: number;
   /** The group's sample indices (gr.idx) as i32, for the hard-call gather; 0 until first needed. */
   idx: number;
+  /** [Q; Yr] transposed (cm) and cm's 16 results; 0 until first needed. */
+  qt: number;
+  tout: number;
 }
 
 type GatherWasm = (codes: number, idx: number, n: number, g: number, miss: number, cnt: number) => void;
+type CarrierWasm = (codes: number, idx: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number) => void;
 
 // The r + m dot products of g with the rows of Q and Yr, the kernel's only O(n (r + m)) work, run
 // as one matrix-vector product in WebAssembly SIMD (matvec.ts) on a per-kernel copy of [Q; Yr]
@@ -72,13 +80,18 @@ export class LinearKernel {
   private top = 0;
   private slots = new WeakMap<ModelGroup, WasmSlot>();
   private gc: GatherWasm | null = null;
+  private cm: CarrierWasm | null = null;
   /** The current variant's hard-call codes (setHardCalls), null when it has none. */
   private codes: Uint8Array | null = null;
+  private sparse = false;
   /** Byte addresses in wasm memory: the codes, the gather's counts and missing list; 0 until needed. */
   private codesAt = 0;
   private codesCap = 0;
   private cntAt = 0;
   private missAt = 0;
+  private listsAt = 0;
+  private listCap = 0;
+  private accAt = 0;
   private i32: Int32Array = new Int32Array(0);
   // The gather's results, read by run.
   private sum = 0;
@@ -104,6 +117,7 @@ export class LinearKernel {
       const ex = new WebAssembly.Instance(mod, { e: { m: this.mem } }).exports;
       this.mv = ex.mv as MatVecWasm;
       this.gc = ex.gc as GatherWasm;
+      this.cm = ex.cm as CarrierWasm;
       this.views();
       for (const gr of opts.groups ?? []) this.slot(gr);
     } else {
@@ -139,65 +153,91 @@ export class LinearKernel {
   /**
    * The next variant's hard-call codes (BgenBlockDecoder.codes: allele-1 count 0/1/2, 3 missing, in
    * genotype-sample order), or null: then run gathers the dosages. Exact either way: the counts
-   * are the dosages (docs/decisions/0202).
+   * are the dosages (docs/decisions/0202). `carriers` (samples with count 1 or 2) chooses the
+   * product: from the carriers only when they are few, else the gather and mv.
    */
-  setHardCalls(codes: Uint8Array | null, nSamples: number): void {
+  setHardCalls(codes: Uint8Array | null, nSamples: number, carriers = nSamples): void {
     this.codes = codes;
+    this.sparse = carriers < CARRIER_SHARE * nSamples;
     if (codes === null || this.mv === null) return;
     if (this.codesCap < nSamples) {
       this.codesAt = this.alloc(nSamples);
       this.codesCap = nSamples;
       if (this.cntAt === 0) {
-        this.cntAt = this.alloc(16);
+        this.cntAt = this.alloc(32);
         this.missAt = this.alloc(this.maxN * 4);
+        this.listCap = align16(4 * (Math.ceil(this.maxN / 4) + 1));
+        this.listsAt = this.alloc(4 * this.listCap);
+        this.accAt = this.alloc(512);
       }
     }
     new Uint8Array(this.mem!.buffer, this.codesAt, nSamples).set(codes.subarray(0, nSamples));
   }
 
-  /** The group's copy of [Q; Yr] in wasm memory, made on first use (rows padded to even length). */
+  /** The group's place in wasm memory; its matrices are copied in when first needed. */
   private slot(gr: ModelGroup): WasmSlot {
     let s = this.slots.get(gr);
     if (s) return s;
     const n = gr.n;
-    const rows = gr.r + gr.phenos.length;
-    const ld = n + (n & 1);
-    const mat = this.alloc(rows * ld * 8);
-    const out = this.alloc(rows * 8);
-    const f = this.f64;
-    for (let l = 0; l < gr.r; l++) f.set(gr.q.subarray(l * n, l * n + n), mat / 8 + l * ld);
-    for (let k = 0; k < gr.phenos.length; k++) f.set(gr.yr.subarray(k * n, k * n + n), mat / 8 + (gr.r + k) * ld);
-    s = { mat, out, ldb: ld * 8, idx: 0 };
+    s = { mat: 0, out: 0, ldb: (n + (n & 1)) * 8, idx: 0, qt: 0, tout: 0 };
     this.slots.set(gr, s);
     return s;
+  }
+
+  /** The group's [Q; Yr] as rows (padded to even length) for mv, copied in on first use. */
+  private matrix(s: WasmSlot, gr: ModelGroup): void {
+    if (s.mat !== 0) return;
+    const n = gr.n;
+    const rows = gr.r + gr.phenos.length;
+    const ld = s.ldb / 8;
+    s.mat = this.alloc(rows * ld * 8);
+    s.out = this.alloc(rows * 8);
+    const f = this.f64;
+    for (let l = 0; l < gr.r; l++) f.set(gr.q.subarray(l * n, l * n + n), s.mat / 8 + l * ld);
+    for (let k = 0; k < gr.phenos.length; k++) f.set(gr.yr.subarray(k * n, k * n + n), s.mat / 8 + (gr.r + k) * ld);
+  }
+
+  /**
+   * The group's [Q; Yr] transposed for cm: 16 doubles a sample (rows past r + m zero), samples by
+   * class i mod 4 (matvec.wat), with the
+   * group's sample indices, copied in on first use.
+   */
+  private transposed(s: WasmSlot, gr: ModelGroup): void {
+    this.indices(s, gr);
+    if (s.qt !== 0) return;
+    const n = gr.n;
+    const r = gr.r;
+    const q4 = (n + 3) >>> 2;
+    // Rows on cache lines (64-byte aligned): a sample's 128 bytes then span two lines, not three.
+    this.top = (this.top + 63) & ~63;
+    s.qt = this.alloc(4 * q4 * 128);
+    s.tout = this.alloc(128);
+    const f = this.f64;
+    for (let i = 0; i < n; i++) {
+      // Class by class (i mod 4), as cm reads them.
+      const at = s.qt / 8 + 16 * ((i & 3) * q4 + (i >>> 2));
+      for (let l = 0; l < r; l++) f[at + l] = gr.q[l * n + i];
+      for (let k = 0; k < gr.phenos.length; k++) f[at + r + k] = gr.yr[k * n + i];
+    }
+  }
+
+  private indices(s: WasmSlot, gr: ModelGroup): void {
+    if (s.idx !== 0) return;
+    s.idx = this.alloc(gr.n * 4);
+    this.i32.set(gr.idx.subarray(0, gr.n), s.idx >>> 2);
   }
 
   /** Test dosage row `d` (genotype-sample order, NaN = missing) against group `gr`. */
   run(d: Float64Array, gr: ModelGroup, out: GroupResult): void {
     const n = gr.n;
-    // Before g is read: a first-seen group may grow the wasm memory, which moves g.
-    const slot = this.mv !== null ? this.slot(gr) : null;
-    if (this.codes !== null) this.gatherCodes(this.codes, gr, slot);
-    else this.gather(d, gr);
-    const sum = this.sum;
-    const nmiss = this.nmiss;
     const r = gr.r;
     const m = gr.phenos.length;
     // dots[base + l] = Q_l'g (l < r), dots[base + r + k] = Yr_k'g, computed before the early NA
     // exits below: those are rare, and one call for all r + m rows loads g once per four rows.
-    let dots: Float64Array;
-    let base: number;
-    if (slot !== null) {
-      this.mv!(slot.mat, 0, slot.out, r + m, n, slot.ldb);
-      dots = this.f64;
-      base = slot.out >>> 3;
-    } else {
-      if (this.dots.length < r + m) this.dots = new Float64Array(r + m);
-      dots = this.dots;
-      base = 0;
-      matVecJs(gr.q, 0, n, r, n, this.g, dots, 0);
-      matVecJs(gr.yr, 0, n, m, n, this.g, dots, r);
-    }
+    const base = this.products(d, gr);
+    const dots = this.mv !== null ? this.f64 : this.dots;
+    const sum = this.sum;
+    const nmiss = this.nmiss;
     const ns = n - nmiss;
     // Frequency and INFO over the samples used, from the gather's sums: dosages lie in [0, 2], so
     // sums of squares lose nothing that matters; one pass instead of three (docs/decisions/0009).
@@ -248,6 +288,47 @@ export class LinearKernel {
     for (let k = 0; k < m; k++) this.sink.fit(k, dots[yoff + k] - mean * gr.yrsum[k], ssd, gr.yy[k], df, gr.gram.yctot[k]);
   }
 
+  /**
+   * The r + m dot products and the gather's sums (this.sum, sumsq, nmiss, missList); returns where
+   * the products start in this.f64 (wasm) or this.dots (JS). Hard calls with at most 16 rows: from
+   * the carriers only (cm); else the gather and mv, or their JS twins (0009, 0202).
+   */
+  private products(d: Float64Array, gr: ModelGroup): number {
+    const n = gr.n;
+    const rows = gr.r + gr.phenos.length;
+    if (this.mv === null) {
+      if (this.codes !== null) this.gatherCodes(this.codes, gr, null);
+      else this.gather(d, gr);
+      if (this.dots.length < rows) this.dots = new Float64Array(rows);
+      matVecJs(gr.q, 0, n, gr.r, n, this.g, this.dots, 0);
+      matVecJs(gr.yr, 0, n, gr.phenos.length, n, this.g, this.dots, gr.r);
+      return 0;
+    }
+    // Copies into wasm memory first: they may grow it, which moves g.
+    const slot = this.slot(gr);
+    if (this.codes !== null && this.sparse && rows <= 16 && this.cm !== null) {
+      this.transposed(slot, gr);
+      this.cm!(this.codesAt, slot.idx, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt);
+      this.counts();
+      return slot.tout >>> 3;
+    }
+    this.matrix(slot, gr);
+    if (this.codes !== null) this.gatherCodes(this.codes, gr, slot);
+    else this.gather(d, gr);
+    this.mv(slot.mat, 0, slot.out, rows, n, slot.ldb);
+    return slot.out >>> 3;
+  }
+
+  /** The wasm gather's sums and missing list (gc, cm). */
+  private counts(): void {
+    const c = this.cntAt >>> 2;
+    this.sum = this.i32[c];
+    this.sumsq = this.i32[c + 1];
+    this.nmiss = this.i32[c + 2];
+    if (this.missW.buffer !== this.i32.buffer) this.missW = this.i32.subarray(this.missAt >>> 2, (this.missAt >>> 2) + this.maxN);
+    this.missList = this.missW;
+  }
+
   /** Gathers the group's dosages into g (missing: 0, listed in miss) with their sum and sum of squares. */
   private gather(d: Float64Array, gr: ModelGroup): void {
     const n = gr.n;
@@ -279,17 +360,9 @@ export class LinearKernel {
   private gatherCodes(codes: Uint8Array, gr: ModelGroup, slot: WasmSlot | null): void {
     const n = gr.n;
     if (slot !== null) {
-      if (slot.idx === 0) {
-        slot.idx = this.alloc(n * 4);
-        this.i32.set(gr.idx.subarray(0, n), slot.idx >>> 2);
-      }
+      this.indices(slot, gr);
       this.gc!(this.codesAt, slot.idx, n, 0, this.missAt, this.cntAt);
-      const c = this.cntAt >>> 2;
-      this.sum = this.i32[c];
-      this.sumsq = this.i32[c + 1];
-      this.nmiss = this.i32[c + 2];
-      if (this.missW.buffer !== this.i32.buffer) this.missW = this.i32.subarray(this.missAt >>> 2, (this.missAt >>> 2) + this.maxN);
-      this.missList = this.missW;
+      this.counts();
       return;
     }
     const idx = gr.idx;

@@ -150,4 +150,206 @@
     (i32.store (local.get $cnt) (local.get $s))
     (i32.store offset=4 (local.get $cnt) (local.get $ss))
     (i32.store offset=8 (local.get $cnt) (local.get $nm)))
+
+;; cm(codes, idx, n, qt, lists, lcap, acc, out, miss, cnt): the hard-call products from carriers
+;; only (docs/decisions/0202). The same values as gc then mv on the group's rows (at most 16), bit for
+;; bit: mv adds element i's product into lane accumulator i mod 4 in increasing i and finishes with
+;; (c0 + c2) + (c1 + c3), plus the last element when n is odd; a sample with count 0 adds +-0 to an
+;; accumulator that started at +0 and so is never -0, which changes nothing, so here only samples
+;; with count 1 or 2 are added, class by class, in increasing i. qt: the rows transposed, 16 doubles
+;; (128 bytes) a sample (unused rows zero), class by class (sample i at row (i mod 4) q4 + i div 4,
+;; q4 = ceil(n / 4)), so that a class's pass reads one stretch. Pass 1 reads c = codes[idx[i]] (3:
+;; missing, into miss, counted 0) and appends (4 (i div 4) | c) to list i mod 4 (lcap bytes apart) when c is 1 or 2;
+;; pass 2 sums each class's carriers in 8 vector accumulators into acc (4 x 128 bytes); out gets
+;; the 16 results. cnt (32 bytes) as gc's: sum, sum of squares, number missing; then the lists' lengths.
+  (func $cm (export "cm")
+    (param $codes i32) (param $idx i32) (param $n i32) (param $qt i32) (param $lists i32) (param $lcap i32)
+    (param $acc i32) (param $out i32) (param $miss i32) (param $cnt i32)
+    (local $i i32) (local $ip i32) (local $c i32) (local $s i32) (local $ss i32) (local $nm i32)
+    (local $end4 i32) (local $last i32) (local $j i32) (local $e i32) (local $lend i32) (local $p i32)
+    (local $l0 i32) (local $l1 i32) (local $l2 i32) (local $l3 i32)
+    (local $k0 i32) (local $k1 i32) (local $k2 i32) (local $k3 i32)
+    (local $q4 i32) (local $qj i32)
+    (local $gv v128)
+    (local $A0 v128) (local $A1 v128) (local $A2 v128) (local $A3 v128)
+    (local $A4 v128) (local $A5 v128) (local $A6 v128) (local $A7 v128)
+    (local.set $l0 (local.get $lists))
+    (local.set $l1 (i32.add (local.get $l0) (local.get $lcap)))
+    (local.set $l2 (i32.add (local.get $l1) (local.get $lcap)))
+    (local.set $l3 (i32.add (local.get $l2) (local.get $lcap)))
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $q4 (i32.shr_u (i32.add (local.get $n) (i32.const 3)) (i32.const 2)))
+    ;; ---- Pass 1: four elements a step, one per class ----
+    (block $quads_done
+      (loop $quads
+        (br_if $quads_done (i32.ge_u (local.get $i) (local.get $end4)))
+        (local.set $ip (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load offset=0 (local.get $ip)))))
+        (if (i32.eq (local.get $c) (i32.const 3))
+          (then
+            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (i32.add (local.get $i) (i32.const 0)))
+            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
+            (local.set $c (i32.const 0))))
+        (i32.store (i32.add (local.get $l0) (local.get $k0)) (i32.or (local.get $i) (local.get $c)))
+        (local.set $k0 (i32.add (local.get $k0) (i32.shl (i32.ne (local.get $c) (i32.const 0)) (i32.const 2))))
+        (local.set $s (i32.add (local.get $s) (local.get $c)))
+        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
+        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load offset=4 (local.get $ip)))))
+        (if (i32.eq (local.get $c) (i32.const 3))
+          (then
+            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (i32.add (local.get $i) (i32.const 1)))
+            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
+            (local.set $c (i32.const 0))))
+        (i32.store (i32.add (local.get $l1) (local.get $k1)) (i32.or (local.get $i) (local.get $c)))
+        (local.set $k1 (i32.add (local.get $k1) (i32.shl (i32.ne (local.get $c) (i32.const 0)) (i32.const 2))))
+        (local.set $s (i32.add (local.get $s) (local.get $c)))
+        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
+        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load offset=8 (local.get $ip)))))
+        (if (i32.eq (local.get $c) (i32.const 3))
+          (then
+            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (i32.add (local.get $i) (i32.const 2)))
+            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
+            (local.set $c (i32.const 0))))
+        (i32.store (i32.add (local.get $l2) (local.get $k2)) (i32.or (local.get $i) (local.get $c)))
+        (local.set $k2 (i32.add (local.get $k2) (i32.shl (i32.ne (local.get $c) (i32.const 0)) (i32.const 2))))
+        (local.set $s (i32.add (local.get $s) (local.get $c)))
+        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
+        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load offset=12 (local.get $ip)))))
+        (if (i32.eq (local.get $c) (i32.const 3))
+          (then
+            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (i32.add (local.get $i) (i32.const 3)))
+            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
+            (local.set $c (i32.const 0))))
+        (i32.store (i32.add (local.get $l3) (local.get $k3)) (i32.or (local.get $i) (local.get $c)))
+        (local.set $k3 (i32.add (local.get $k3) (i32.shl (i32.ne (local.get $c) (i32.const 0)) (i32.const 2))))
+        (local.set $s (i32.add (local.get $s) (local.get $c)))
+        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $quads)))
+    ;; A remaining pair (classes 0 and 1), then the last element when n is odd (kept apart, as mv).
+    (local.set $ip (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2))))
+    (if (i32.le_u (i32.add (local.get $i) (i32.const 2)) (local.get $n))
+      (then
+        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load offset=0 (local.get $ip)))))
+        (if (i32.eq (local.get $c) (i32.const 3))
+          (then
+            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (i32.add (local.get $i) (i32.const 0)))
+            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
+            (local.set $c (i32.const 0))))
+        (i32.store (i32.add (local.get $l0) (local.get $k0)) (i32.or (local.get $i) (local.get $c)))
+        (local.set $k0 (i32.add (local.get $k0) (i32.shl (i32.ne (local.get $c) (i32.const 0)) (i32.const 2))))
+        (local.set $s (i32.add (local.get $s) (local.get $c)))
+        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
+        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load offset=4 (local.get $ip)))))
+        (if (i32.eq (local.get $c) (i32.const 3))
+          (then
+            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (i32.add (local.get $i) (i32.const 1)))
+            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
+            (local.set $c (i32.const 0))))
+        (i32.store (i32.add (local.get $l1) (local.get $k1)) (i32.or (local.get $i) (local.get $c)))
+        (local.set $k1 (i32.add (local.get $k1) (i32.shl (i32.ne (local.get $c) (i32.const 0)) (i32.const 2))))
+        (local.set $s (i32.add (local.get $s) (local.get $c)))
+        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (local.set $ip (i32.add (local.get $ip) (i32.const 8)))))
+    (if (i32.lt_u (local.get $i) (local.get $n))
+      (then
+        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load (local.get $ip)))))
+        (if (i32.eq (local.get $c) (i32.const 3))
+          (then
+            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (local.get $i))
+            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
+            (local.set $c (i32.const 0))))
+        (local.set $last (local.get $c))
+        (local.set $s (i32.add (local.get $s) (local.get $c)))
+        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))))
+    (i32.store (local.get $cnt) (local.get $s))
+    (i32.store offset=4 (local.get $cnt) (local.get $ss))
+    (i32.store offset=8 (local.get $cnt) (local.get $nm))
+    ;; The lists' lengths (bytes) at cnt + 16, for pass 2.
+    (i32.store offset=16 (local.get $cnt) (local.get $k0))
+    (i32.store offset=20 (local.get $cnt) (local.get $k1))
+    (i32.store offset=24 (local.get $cnt) (local.get $k2))
+    (i32.store offset=28 (local.get $cnt) (local.get $k3))
+    ;; ---- Pass 2: per class, its carriers in increasing i ----
+    (local.set $j (i32.const 0))
+    (loop $classes
+      (local.set $e (i32.add (local.get $lists) (i32.mul (local.get $j) (local.get $lcap))))
+      (local.set $qj (i32.add (local.get $qt) (i32.shl (i32.mul (local.get $j) (local.get $q4)) (i32.const 7))))
+      (local.set $lend (i32.add (local.get $e) (i32.load offset=16 (i32.add (local.get $cnt) (i32.shl (local.get $j) (i32.const 2))))))
+      (local.set $A0 (v128.const i64x2 0 0)) (local.set $A1 (v128.const i64x2 0 0)) (local.set $A2 (v128.const i64x2 0 0)) (local.set $A3 (v128.const i64x2 0 0)) (local.set $A4 (v128.const i64x2 0 0)) (local.set $A5 (v128.const i64x2 0 0)) (local.set $A6 (v128.const i64x2 0 0)) (local.set $A7 (v128.const i64x2 0 0))
+      (block $carriers_done
+        (loop $carriers
+          (br_if $carriers_done (i32.ge_u (local.get $e) (local.get $lend)))
+          (local.set $c (i32.load (local.get $e)))
+          (local.set $p (i32.add (local.get $qj) (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 5))))
+          (local.set $gv (f64x2.splat (f64.convert_i32_u (i32.and (local.get $c) (i32.const 3)))))
+            (local.set $A0 (f64x2.add (local.get $A0) (f64x2.mul (v128.load offset=0 (local.get $p)) (local.get $gv))))
+            (local.set $A1 (f64x2.add (local.get $A1) (f64x2.mul (v128.load offset=16 (local.get $p)) (local.get $gv))))
+            (local.set $A2 (f64x2.add (local.get $A2) (f64x2.mul (v128.load offset=32 (local.get $p)) (local.get $gv))))
+            (local.set $A3 (f64x2.add (local.get $A3) (f64x2.mul (v128.load offset=48 (local.get $p)) (local.get $gv))))
+            (local.set $A4 (f64x2.add (local.get $A4) (f64x2.mul (v128.load offset=64 (local.get $p)) (local.get $gv))))
+            (local.set $A5 (f64x2.add (local.get $A5) (f64x2.mul (v128.load offset=80 (local.get $p)) (local.get $gv))))
+            (local.set $A6 (f64x2.add (local.get $A6) (f64x2.mul (v128.load offset=96 (local.get $p)) (local.get $gv))))
+            (local.set $A7 (f64x2.add (local.get $A7) (f64x2.mul (v128.load offset=112 (local.get $p)) (local.get $gv))))
+          (local.set $e (i32.add (local.get $e) (i32.const 4)))
+          (br $carriers)))
+      (local.set $p (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 7))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (v128.store offset=0 (local.get $p) (local.get $A0))
+        (v128.store offset=16 (local.get $p) (local.get $A1))
+        (v128.store offset=32 (local.get $p) (local.get $A2))
+        (v128.store offset=48 (local.get $p) (local.get $A3))
+        (v128.store offset=64 (local.get $p) (local.get $A4))
+        (v128.store offset=80 (local.get $p) (local.get $A5))
+        (v128.store offset=96 (local.get $p) (local.get $A6))
+        (v128.store offset=112 (local.get $p) (local.get $A7))
+      (br_if $classes (i32.lt_u (local.get $j) (i32.const 4))))
+    ;; ---- (c0 + c2) + (c1 + c3), lane by lane ----
+    (v128.store offset=0 (local.get $out)
+      (f64x2.add
+        (f64x2.add (v128.load offset=0 (local.get $acc)) (v128.load offset=256 (local.get $acc)))
+        (f64x2.add (v128.load offset=128 (local.get $acc)) (v128.load offset=384 (local.get $acc)))))
+    (v128.store offset=16 (local.get $out)
+      (f64x2.add
+        (f64x2.add (v128.load offset=16 (local.get $acc)) (v128.load offset=272 (local.get $acc)))
+        (f64x2.add (v128.load offset=144 (local.get $acc)) (v128.load offset=400 (local.get $acc)))))
+    (v128.store offset=32 (local.get $out)
+      (f64x2.add
+        (f64x2.add (v128.load offset=32 (local.get $acc)) (v128.load offset=288 (local.get $acc)))
+        (f64x2.add (v128.load offset=160 (local.get $acc)) (v128.load offset=416 (local.get $acc)))))
+    (v128.store offset=48 (local.get $out)
+      (f64x2.add
+        (f64x2.add (v128.load offset=48 (local.get $acc)) (v128.load offset=304 (local.get $acc)))
+        (f64x2.add (v128.load offset=176 (local.get $acc)) (v128.load offset=432 (local.get $acc)))))
+    (v128.store offset=64 (local.get $out)
+      (f64x2.add
+        (f64x2.add (v128.load offset=64 (local.get $acc)) (v128.load offset=320 (local.get $acc)))
+        (f64x2.add (v128.load offset=192 (local.get $acc)) (v128.load offset=448 (local.get $acc)))))
+    (v128.store offset=80 (local.get $out)
+      (f64x2.add
+        (f64x2.add (v128.load offset=80 (local.get $acc)) (v128.load offset=336 (local.get $acc)))
+        (f64x2.add (v128.load offset=208 (local.get $acc)) (v128.load offset=464 (local.get $acc)))))
+    (v128.store offset=96 (local.get $out)
+      (f64x2.add
+        (f64x2.add (v128.load offset=96 (local.get $acc)) (v128.load offset=352 (local.get $acc)))
+        (f64x2.add (v128.load offset=224 (local.get $acc)) (v128.load offset=480 (local.get $acc)))))
+    (v128.store offset=112 (local.get $out)
+      (f64x2.add
+        (f64x2.add (v128.load offset=112 (local.get $acc)) (v128.load offset=368 (local.get $acc)))
+        (f64x2.add (v128.load offset=240 (local.get $acc)) (v128.load offset=496 (local.get $acc)))))
+    (if (i32.ne (local.get $last) (i32.const 0))
+      (then
+        (local.set $i (i32.sub (local.get $n) (i32.const 1)))
+        (local.set $p (i32.add (local.get $qt) (i32.shl (i32.add (i32.mul (i32.and (local.get $i) (i32.const 3)) (local.get $q4))
+          (i32.shr_u (local.get $i) (i32.const 2))) (i32.const 7))))
+        (local.set $gv (f64x2.splat (f64.convert_i32_u (local.get $last))))
+        (v128.store offset=0 (local.get $out) (f64x2.add (v128.load offset=0 (local.get $out)) (f64x2.mul (v128.load offset=0 (local.get $p)) (local.get $gv))))
+        (v128.store offset=16 (local.get $out) (f64x2.add (v128.load offset=16 (local.get $out)) (f64x2.mul (v128.load offset=16 (local.get $p)) (local.get $gv))))
+        (v128.store offset=32 (local.get $out) (f64x2.add (v128.load offset=32 (local.get $out)) (f64x2.mul (v128.load offset=32 (local.get $p)) (local.get $gv))))
+        (v128.store offset=48 (local.get $out) (f64x2.add (v128.load offset=48 (local.get $out)) (f64x2.mul (v128.load offset=48 (local.get $p)) (local.get $gv))))
+        (v128.store offset=64 (local.get $out) (f64x2.add (v128.load offset=64 (local.get $out)) (f64x2.mul (v128.load offset=64 (local.get $p)) (local.get $gv))))
+        (v128.store offset=80 (local.get $out) (f64x2.add (v128.load offset=80 (local.get $out)) (f64x2.mul (v128.load offset=80 (local.get $p)) (local.get $gv))))
+        (v128.store offset=96 (local.get $out) (f64x2.add (v128.load offset=96 (local.get $out)) (f64x2.mul (v128.load offset=96 (local.get $p)) (local.get $gv))))
+        (v128.store offset=112 (local.get $out) (f64x2.add (v128.load offset=112 (local.get $out)) (f64x2.mul (v128.load offset=112 (local.get $p)) (local.get $gv)))))))
 )
