@@ -249,7 +249,7 @@ const enum Status {
 
 /** One Newton step at b: b += step; returns the step's sum of |changes| (NaN: singular). */
 function newtonStep(d: Design, b: Float64Array, f: Fit): number {
-  const { cols, k, n, y, act } = d;
+  const { k, n, y, act } = d;
   predict(d, b, f, false);
   information(d, f);
   const g = f.delta;
@@ -375,7 +375,7 @@ function hatDiagonal(d: Design, f: Fit): void {
  * (up to 5 times) while the penalised likelihood falls. Ok: f.inv is (Z'WZ)^-1 at the estimate.
  */
 function fitFirth(d: Design, b: Float64Array, f: Fit): Status {
-  const { cols, k, n, y, act } = d;
+  const { k, n, y, act } = d;
   let pl = firthLoglik(d, b, f);
   if (Number.isNaN(pl)) return Status.Fail;
   cholInverse(f, k);
