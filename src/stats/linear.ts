@@ -37,10 +37,6 @@ export interface KernelOptions {
   wasm?: boolean;
 }
 
-// Hard calls: products from the carriers when fewer than this share of the samples carry the
-// counted allele (per carrier cm costs about what mv costs per sample: docs/decisions/0202).
-const CARRIER_SHARE = 0.5;
-
 /** Where a group's stacked [Q; Yr] matrix and its r + m results live in wasm memory (bytes). */
 interface WasmSlot {
   mat: number;
@@ -83,7 +79,8 @@ export class LinearKernel {
   private cm: CarrierWasm | null = null;
   /** The current variant's hard-call codes (setHardCalls), null when it has none. */
   private codes: Uint8Array | null = null;
-  private sparse = false;
+  /** The codes' place in wasm memory, as a view (re-made when the memory grows). */
+  private codesIn: Uint8Array = new Uint8Array(0);
   /** Byte addresses in wasm memory: the codes, the gather's counts and missing list; 0 until needed. */
   private codesAt = 0;
   private codesCap = 0;
@@ -153,12 +150,10 @@ export class LinearKernel {
   /**
    * The next variant's hard-call codes (BgenBlockDecoder.codes: allele-1 count 0/1/2, 3 missing, in
    * genotype-sample order), or null: then run gathers the dosages. Exact either way: the counts
-   * are the dosages (docs/decisions/0202). `carriers` (samples with count 1 or 2) chooses the
-   * product: from the carriers only when they are few, else the gather and mv.
+   * are the dosages (docs/decisions/0202).
    */
-  setHardCalls(codes: Uint8Array | null, nSamples: number, carriers = nSamples): void {
+  setHardCalls(codes: Uint8Array | null, nSamples: number): void {
     this.codes = codes;
-    this.sparse = carriers < CARRIER_SHARE * nSamples;
     if (codes === null || this.mv === null) return;
     if (this.codesCap < nSamples) {
       this.codesAt = this.alloc(nSamples);
@@ -171,7 +166,8 @@ export class LinearKernel {
         this.accAt = this.alloc(512);
       }
     }
-    new Uint8Array(this.mem!.buffer, this.codesAt, nSamples).set(codes.subarray(0, nSamples));
+    if (this.codesIn.buffer !== this.mem!.buffer || this.codesIn.length !== nSamples) this.codesIn = new Uint8Array(this.mem!.buffer, this.codesAt, nSamples);
+    this.codesIn.set(codes.length === nSamples ? codes : codes.subarray(0, nSamples));
   }
 
   /** The group's place in wasm memory; its matrices are copied in when first needed. */
@@ -291,7 +287,8 @@ export class LinearKernel {
   /**
    * The r + m dot products and the gather's sums (this.sum, sumsq, nmiss, missList); returns where
    * the products start in this.f64 (wasm) or this.dots (JS). Hard calls with at most 16 rows: from
-   * the carriers only (cm); else the gather and mv, or their JS twins (0009, 0202).
+   * the carriers only (cm, on the transposed copy only, so an all-hard-call file never makes the
+   * row-major one); else the gather and mv, or their JS twins (0009, 0202).
    */
   private products(d: Float64Array, gr: ModelGroup): number {
     const n = gr.n;
@@ -306,9 +303,9 @@ export class LinearKernel {
     }
     // Copies into wasm memory first: they may grow it, which moves g.
     const slot = this.slot(gr);
-    if (this.codes !== null && this.sparse && rows <= 16 && this.cm !== null) {
+    if (this.codes !== null && rows <= 16 && this.cm !== null) {
       this.transposed(slot, gr);
-      this.cm!(this.codesAt, slot.idx, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt);
+      this.cm(this.codesAt, slot.idx, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt);
       this.counts();
       return slot.tout >>> 3;
     }

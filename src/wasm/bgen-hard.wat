@@ -7,13 +7,12 @@
 ;; (x0, x1) byte pairs at data + 10 + n). For each sample: ploidy byte 2 and (255,0) -> 0,
 ;; (0,255) -> 1, (0,0) -> 2; ploidy byte 0x82 (missing) -> 3; anything else stops. Writes codes[i]
 ;; and returns the first sample that is none of these (n when all are), 16 samples a step (then one
-;; at a time for the last n mod 16); the number of missing samples before it is stored at `codes - 4`
-;; and the number of carriers (codes 1 and 2) at `codes - 8`.
+;; at a time for the last n mod 16); the number of missing samples before it is stored at `codes - 4`.
 (module
   (import "e" "m" (memory 1))
 
   (func $h8 (export "h8") (param $data i32) (param $n i32) (param $codes i32) (result i32)
-    (local $i i32) (local $pb i32) (local $q i32) (local $nm i32) (local $nc i32) (local $end16 i32)
+    (local $i i32) (local $pb i32) (local $q i32) (local $nm i32) (local $end16 i32)
     (local $x0 v128) (local $x1 v128) (local $a v128) (local $b v128) (local $p v128)
     (local $hom2 v128) (local $het v128) (local $miss v128) (local $ok v128)
     (local $c0 i32) (local $c1 i32) (local $c i32)
@@ -43,8 +42,6 @@
               (v128.and (local.get $het) (v128.const i8x16 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1)))
               (v128.and (local.get $miss) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3))))
           (local.set $nm (i32.add (local.get $nm) (i32.popcnt (i8x16.bitmask (local.get $miss)))))
-          (local.set $nc (i32.add (local.get $nc) (i32.popcnt (i8x16.bitmask
-            (v128.andnot (v128.or (local.get $hom2) (local.get $het)) (local.get $miss))))))
           (local.set $i (i32.add (local.get $i) (i32.const 16)))
           (br $blocks)))
       ;; One sample at a time: the last n mod 16, or the block where the vector test failed.
@@ -68,9 +65,7 @@
                 (if (i32.and (i32.eq (local.get $c0) (i32.const 255)) (i32.eqz (local.get $c1))) (then (local.set $c (i32.const 0))))))))
         (br_if $stop (i32.lt_s (local.get $c) (i32.const 0)))
         (i32.store8 (i32.add (local.get $codes) (local.get $i)) (local.get $c))
-        (local.set $nc (i32.add (local.get $nc) (i32.lt_u (i32.sub (local.get $c) (i32.const 1)) (i32.const 2))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $one)))
     (i32.store (i32.sub (local.get $codes) (i32.const 4)) (local.get $nm))
-    (i32.store (i32.sub (local.get $codes) (i32.const 8)) (local.get $nc))
     (local.get $i)))

@@ -151,15 +151,16 @@
     (i32.store offset=4 (local.get $cnt) (local.get $ss))
     (i32.store offset=8 (local.get $cnt) (local.get $nm)))
 
-;; cm(codes, idx, n, qt, lists, lcap, acc, out, miss, cnt): the hard-call products from carriers
-;; only (docs/decisions/0202). The same values as gc then mv on the group's rows (at most 16), bit for
+;; cm(codes, idx, n, qt, lists, lcap, acc, out, miss, cnt): the hard-call products from the
+;; carriers only (docs/decisions/0202). The same values as gc then mv on the group's rows (at most 16), bit for
 ;; bit: mv adds element i's product into lane accumulator i mod 4 in increasing i and finishes with
 ;; (c0 + c2) + (c1 + c3), plus the last element when n is odd; a sample with count 0 adds +-0 to an
 ;; accumulator that started at +0 and so is never -0, which changes nothing, so here only samples
 ;; with count 1 or 2 are added, class by class, in increasing i. qt: the rows transposed, 16 doubles
 ;; (128 bytes) a sample (unused rows zero), class by class (sample i at row (i mod 4) q4 + i div 4,
 ;; q4 = ceil(n / 4)), so that a class's pass reads one stretch. Pass 1 reads c = codes[idx[i]] (3:
-;; missing, into miss, counted 0) and appends (4 (i div 4) | c) to list i mod 4 (lcap bytes apart) when c is 1 or 2;
+;; missing, into miss, counted 0) and appends (4 (i div 4) | c) to list i mod 4 (lcap bytes apart)
+;; when c is 1 or 2;
 ;; pass 2 sums each class's carriers in 8 vector accumulators into acc (4 x 128 bytes); out gets
 ;; the 16 results. cnt (32 bytes) as gc's: sum, sum of squares, number missing; then the lists' lengths.
   (func $cm (export "cm")

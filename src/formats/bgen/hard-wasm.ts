@@ -2,8 +2,7 @@
 // detector reading them there (src/wasm/bgen-hard.wat; docs/decisions/0202-hard-calls.md). One per
 // decoder, so nothing is shared between decoders on a thread.
 //
-// Layout: [0, scratchCap) the decompression scratch; at codesAt - 8 and - 4 the carrier and missing
-// counts h8 stores,
+// Layout: [0, scratchCap) the decompression scratch; at codesAt - 4 the missing count h8 stores,
 // then codesCap bytes of codes. Both regions only grow, and only before a block is inflated
 // (reserve), so a block's bytes never move while it is decoded.
 import { PAGE, pagesFor, wasmInstance, wasmDisabled } from '../../wasm/modules.js';
@@ -68,11 +67,6 @@ export class HardCallWasm {
 
   get missing(): number {
     return this.i32[(this.codesAt - 4) >>> 2];
-  }
-
-  /** Samples with code 1 or 2 before the stopping sample. */
-  get carriers(): number {
-    return this.i32[(this.codesAt - 8) >>> 2];
   }
 
   codes(n: number): Uint8Array {

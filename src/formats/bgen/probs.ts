@@ -154,8 +154,6 @@ export class BgenBlockDecoder {
    */
   hard = false;
   codes: Uint8Array = new Uint8Array(0);
-  /** When `hard`: the number of samples with code 1 or 2 (the kernel's choice of product, 0202). */
-  carriers = 0;
   /**
    * false: a hard-call block leaves `out` unwritten (its dosages are `codes`; dosagesFromCodes
    * writes them). For callers that use only the codes, e.g. the linear kernel (rows.ts).
@@ -330,14 +328,12 @@ export class BgenBlockDecoder {
     if (hw !== null && hw.holds(data) && this.codesRoom(hw, n)) {
       i = hw.detect(data, n);
       nMissing = hw.missing;
-      this.carriers = hw.carriers;
       this.codes = hw.codes(n);
     } else {
       if (this.jsCodes.length < n) this.jsCodes = new Uint8Array(n);
       this.codes = this.jsCodes;
       i = hardCodes8(data, n, this.codes);
-      nMissing = countCode(this.codes, i, 3);
-      this.carriers = i - nMissing - countCode(this.codes, i, 0);
+      nMissing = countMissing(this.codes, i);
     }
     if (i === n) {
       this.hard = true;
@@ -490,9 +486,9 @@ function hardCodes8(data: Uint8Array, n: number, codes: Uint8Array): number {
   return i;
 }
 
-function countCode(codes: Uint8Array, n: number, code: number): number {
+function countMissing(codes: Uint8Array, n: number): number {
   let m = 0;
-  for (let i = 0; i < n; i++) if (codes[i] === code) m++;
+  for (let i = 0; i < n; i++) if (codes[i] === 3) m++;
   return m;
 }
 
