@@ -2,10 +2,12 @@
 // hat diagonal over a copy of the design in wasm memory, bit-identical to the JavaScript loops of
 // logistic.ts (same summation order; test/logistic-wasm.test.ts). Why: docs/decisions/0210.
 //
-// Memory (bytes, every region 64-byte aligned): XR the design row-major (n rows of kpb bytes; the
-// last of the kp columns holds ones, so X'r is the same kernel as a row of X'WX), XC the design
-// column-major (k columns of ldb bytes), then W, R and HAT (ldb bytes each), H (kp rows of kpb),
-// INV (maxK x maxK doubles), ETA (ldb bytes) and B (maxK doubles). Padding samples and columns are zeros.
+// Memory (bytes, every region 64-byte aligned): shared scratch W, R, HAT, ETA (ldb bytes each, for
+// maxN samples), H (kp rows of kpb), INV (maxK x maxK doubles) and B; then one design slot for each
+// group given at construction (its covariates copied once; each variant writes only its dosage
+// column) and one spare slot reloaded when a group not given comes. A slot holds the design twice:
+// XR row-major (n rows of kpb bytes; the last of the kp columns holds ones, so X'r is the same
+// kernel as a row of X'WX) and XC column-major (k columns of ldb bytes). Padding is zeros.
 import { wasmDisabled, wasmModule, pagesFor } from '../wasm/modules.js';
 
 type Accum = (xr: number, w: number, out: number, n: number, kpb: number, ab: number, nb: number) => void;
@@ -14,6 +16,27 @@ type Eta = (xc: number, ldb: number, b: number, k: number, out: number, n8: numb
 type Hat = (xc: number, ldb: number, inv: number, k: number, w: number, out: number, n8: number) => void;
 
 const up8 = (x: number) => (x + 7) & ~7;
+
+/** A design of n samples and k columns (column 0 the dosages) in wasm memory, at byte offsets xr, xc. */
+interface Slot {
+  n: number;
+  k: number;
+  kp: number;
+  ld: number;
+  xr: number;
+  xc: number;
+  /** The group whose covariates are in it (the spare slot: the last loaded). */
+  key: object | null;
+}
+
+/** A group's covariate design as the kernel gets it: p columns of n, column-major (column 0 = 1). */
+export interface DesignSource {
+  n: number;
+  p: number;
+  x: Float64Array;
+}
+
+const slotBytes = (n: number, k: number) => n * up8(k + 1) * 8 + k * up8(n) * 8;
 
 export class LogitWasm {
   /** Views the fits write and read directly (length maxN or maxK^2). */
@@ -27,36 +50,37 @@ export class LogitWasm {
   private xwxFn: Xwx;
   private hatFn: Hat;
   private etaFn: Eta;
-  // Byte offsets.
-  private xr: number;
-  private xc: number;
+  // Byte offsets of the scratch.
   private wOff: number;
   private rOff: number;
   private hatOff: number;
+  private etaOff: number;
   private hOff: number;
   private invOff: number;
-  private etaOff: number;
   private bOff: number;
-  /** Layout of the design loaded now. */
-  private n = 0;
-  private k = 0;
-  private kp = 0;
-  private ld = 0;
-  private key: object | null = null;
+  private slots = new Map<object, Slot>();
+  private spare: Slot;
+  /** The design loaded now. */
+  private cur: Slot;
 
-  private constructor(mod: WebAssembly.Module, maxN: number, maxK: number) {
+  private constructor(mod: WebAssembly.Module, maxN: number, maxK: number, groups: readonly DesignSource[]) {
     const ld = up8(maxN);
     const kp = up8(maxK + 1);
-    this.xr = 0;
-    this.xc = this.xr + maxN * kp * 8;
-    this.wOff = this.xc + maxK * ld * 8;
+    this.wOff = 0;
     this.rOff = this.wOff + ld * 8;
     this.hatOff = this.rOff + ld * 8;
-    this.hOff = this.hatOff + ld * 8;
+    this.etaOff = this.hatOff + ld * 8;
+    this.hOff = this.etaOff + ld * 8;
     this.invOff = this.hOff + kp * kp * 8;
-    this.etaOff = this.invOff + up8(maxK * maxK) * 8;
-    this.bOff = this.etaOff + ld * 8;
-    const top = this.bOff + up8(maxK) * 8;
+    this.bOff = this.invOff + up8(maxK * maxK) * 8;
+    let top = this.bOff + up8(maxK) * 8;
+    const place = (n: number, k: number): Slot => {
+      const sl = { n, k, kp: up8(k + 1), ld: up8(n), xr: top, xc: top + n * up8(k + 1) * 8, key: null };
+      top += slotBytes(n, k);
+      return sl;
+    };
+    this.spare = place(maxN, maxK);
+    const given = groups.filter((g) => g.n <= maxN && g.p + 1 <= maxK).map((g) => ({ g, sl: place(g.n, g.p + 1) }));
     const mem = new WebAssembly.Memory({ initial: pagesFor(top) });
     const ex = new WebAssembly.Instance(mod, { e: { m: mem } }).exports;
     this.accum = ex.accum as Accum;
@@ -64,62 +88,76 @@ export class LogitWasm {
     this.hatFn = ex.hat as Hat;
     this.etaFn = ex.eta as Eta;
     this.f64 = new Float64Array(mem.buffer);
-    this.w = this.f64.subarray(this.wOff / 8, this.wOff / 8 + ld);
-    this.r = this.f64.subarray(this.rOff / 8, this.rOff / 8 + ld);
-    this.hat = this.f64.subarray(this.hatOff / 8, this.hatOff / 8 + ld);
-    this.inv = this.f64.subarray(this.invOff / 8, this.invOff / 8 + maxK * maxK);
-    this.eta = this.f64.subarray(this.etaOff / 8, this.etaOff / 8 + ld);
-  }
-
-  /** The kernel for designs of at most maxN samples and maxK columns, or null (no WebAssembly SIMD, or DOSAGEFLOW_NO_WASM). */
-  static create(maxN: number, maxK: number): LogitWasm | null {
-    const mod = wasmDisabled() ? null : wasmModule('logit');
-    return mod ? new LogitWasm(mod, Math.max(1, maxN), Math.max(1, maxK)) : null;
+    const view = (off: number, len: number) => this.f64.subarray(off / 8, off / 8 + len);
+    this.w = view(this.wOff, ld);
+    this.r = view(this.rOff, ld);
+    this.hat = view(this.hatOff, ld);
+    this.eta = view(this.etaOff, ld);
+    this.inv = view(this.invOff, maxK * maxK);
+    for (const { g, sl } of given) {
+      this.fill(sl, g.x, g.n, g.p + 1, g);
+      this.slots.set(g, sl);
+    }
+    this.cur = this.spare;
   }
 
   /**
-   * Copy the design cols (k columns of n; cols[0] the dosages) into both layouts. Columns 1.. (the
-   * covariates of the group `key`) are copied only when another group was loaded last.
+   * The kernel for designs of at most maxN samples and maxK columns, with a slot for each group
+   * given; null without WebAssembly SIMD or under DOSAGEFLOW_NO_WASM.
    */
-  load(cols: Float64Array[], k: number, n: number, key: object): void {
+  static create(maxN: number, maxK: number, groups: readonly DesignSource[] = []): LogitWasm | null {
+    const mod = wasmDisabled() ? null : wasmModule('logit');
+    return mod ? new LogitWasm(mod, Math.max(1, maxN), Math.max(1, maxK), groups) : null;
+  }
+
+  /**
+   * Make group `key`'s design (k columns of n; cols[0] the dosages, cols[1..] its covariates) the
+   * current one: its own slot, or the spare slot (refilled when another group was loaded last).
+   * Only the dosage column is copied per call.
+   */
+  load(cols: Float64Array[], k: number, n: number, key: DesignSource): void {
+    let sl = this.slots.get(key);
+    if (!sl) {
+      sl = this.spare;
+      if (sl.key !== key || sl.k !== k || sl.n !== n) {
+        sl.k = k;
+        sl.n = n;
+        sl.kp = up8(k + 1);
+        sl.ld = up8(n);
+        sl.xc = sl.xr + n * sl.kp * 8;
+        this.fill(sl, key.x, n, k, key);
+      }
+    }
+    this.cur = sl;
     const f = this.f64;
-    if (key !== this.key || k !== this.k || n !== this.n) this.layout(cols, k, n, key);
-    const kp = this.kp;
     const g = cols[0];
-    const xr = this.xr / 8;
-    f.set(g.subarray(0, n), this.xc / 8);
+    const xr = sl.xr / 8;
+    const kp = sl.kp;
+    f.set(g.subarray(0, n), sl.xc / 8);
     for (let i = 0; i < n; i++) f[xr + i * kp] = g[i];
   }
 
-  private layout(cols: Float64Array[], k: number, n: number, key: object): void {
+  /** The covariates x (k - 1 columns of n, column-major) into slot sl, zeros elsewhere, ones in XR's last column. */
+  private fill(sl: Slot, x: Float64Array, n: number, k: number, key: object): void {
     const f = this.f64;
-    this.key = key;
-    const kp = up8(k + 1);
-    const ld = up8(n);
-    this.k = k;
-    this.n = n;
-    this.kp = kp;
-    this.ld = ld;
-    const xr = this.xr / 8;
+    const { kp, ld } = sl;
+    sl.key = key;
+    const xr = sl.xr / 8;
     f.fill(0, xr, xr + n * kp);
     for (let i = 0; i < n; i++) {
       const row = xr + i * kp;
-      for (let j = 1; j < k; j++) f[row + j] = cols[j][i];
+      for (let j = 1; j < k; j++) f[row + j] = x[(j - 1) * n + i];
       f[row + kp - 1] = 1;
     }
-    const xc = this.xc / 8;
-    for (let j = 0; j < k; j++) {
-      if (j > 0) f.set(cols[j].subarray(0, n), xc + j * ld);
-      f.fill(0, xc + j * ld + n, xc + (j + 1) * ld);
-    }
-    this.w.fill(0, n);
-    this.r.fill(0, n);
+    const xc = sl.xc / 8;
+    f.fill(0, xc, xc + k * ld);
+    for (let j = 1; j < k; j++) f.set(x.subarray((j - 1) * n, j * n), xc + j * ld);
   }
 
   /** The lower triangle of X'WX (W = this.w) into h (k x k row-major). */
   information(h: Float64Array): void {
-    const { k, kp } = this;
-    this.xwxFn(this.xr, this.wOff, this.hOff, this.n, kp * 8, k);
+    const { k, kp, n, xr } = this.cur;
+    this.xwxFn(xr, this.wOff, this.hOff, n, kp * 8, k);
     const f = this.f64;
     const h0 = this.hOff / 8;
     for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) h[a * k + b] = f[h0 + a * kp + b];
@@ -127,8 +165,8 @@ export class LogitWasm {
 
   /** g = X'r (r = this.r). */
   score(g: Float64Array): void {
-    const { k, kp } = this;
-    this.accum(this.xr, this.rOff, this.hOff, this.n, kp * 8, (kp - 1) * 8, (k + 7) >> 3);
+    const { k, kp, n, xr } = this.cur;
+    this.accum(xr, this.rOff, this.hOff, n, kp * 8, (kp - 1) * 8, (k + 7) >> 3);
     const f = this.f64;
     const h0 = this.hOff / 8;
     for (let j = 0; j < k; j++) g[j] = f[h0 + j];
@@ -136,12 +174,14 @@ export class LogitWasm {
 
   /** this.eta = X b. */
   linear(b: Float64Array): void {
-    this.f64.set(b.subarray(0, this.k), this.bOff / 8);
-    this.etaFn(this.xc, this.ld * 8, this.bOff, this.k, this.etaOff, this.ld);
+    const { k, ld, xc } = this.cur;
+    this.f64.set(b.subarray(0, k), this.bOff / 8);
+    this.etaFn(xc, ld * 8, this.bOff, k, this.etaOff, ld);
   }
 
   /** this.hat = Firth's hat diagonal from this.inv (k x k) and this.w. */
   hatDiagonal(): void {
-    this.hatFn(this.xc, this.ld * 8, this.invOff, this.k, this.wOff, this.hatOff, this.ld);
+    const { k, ld, xc } = this.cur;
+    this.hatFn(xc, ld * 8, this.invOff, k, this.wOff, this.hatOff, ld);
   }
 }

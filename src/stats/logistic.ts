@@ -454,6 +454,8 @@ export interface LogisticKernelOptions {
   firth?: FirthMode;
   /** false: the JavaScript loops even where WebAssembly SIMD runs (tests; same results). */
   wasm?: boolean;
+  /** The groups run() will see: each gets its own copy of the design in wasm memory, made once. */
+  groups?: readonly LogisticGroup[];
 }
 
 export class LogisticKernel {
@@ -473,7 +475,7 @@ export class LogisticKernel {
     const n = Math.max(1, maxN);
     this.g = new Float64Array(n);
     this.act = new Float64Array(n);
-    this.fit = new Fit(n, maxP + 1, opts.wasm === false ? null : LogitWasm.create(n, maxP + 1));
+    this.fit = new Fit(n, maxP + 1, opts.wasm === false ? null : LogitWasm.create(n, maxP + 1, opts.groups));
     this.b = new Float64Array(maxP + 1);
     this.firthMode = opts.firth ?? 'fallback';
   }

@@ -135,7 +135,7 @@ export class RowFormatter {
         n = Math.max(n, g.n);
         p = Math.max(p, g.p);
       }
-      this.logistic = new LogisticKernel(n, p, { firth: init.model.firth });
+      this.logistic = new LogisticKernel(n, p, { firth: init.model.firth, groups: cc });
     }
     this.dosage = new Float64Array(Math.max(1, init.nSamples));
     // Only the logistic kernel reads a hard-call variant's dosages; the linear one takes its codes.
