@@ -4,6 +4,9 @@
 // correlation matrix gives plink2's checks (CORR_TOO_HIGH, VIF_INFINITE, VIF_TOO_HIGH) and the fit.
 // O(m K^2 + K^3) a variant instead of O(n K^2). See docs/decisions/0201-gram-downdate.md.
 
+import { GRAM_PANEL_ROWS, gramAt, gramJs, gramModule, gramStride, presentJs, type GramWasm, type PresentWasm } from './matvec.js';
+import { pagesFor, wasmDisabled } from '../wasm/modules.js';
+
 /** Why a row is NA, with plink2's ERRCODE names (counted in the closing summary). */
 // The last three: logistic fits (stats/logistic.ts).
 export const NA_REASONS = [
@@ -40,8 +43,15 @@ const CONST_SHARE = 1e-12;
 const SINGULAR_PIVOT = 1e-12;
 
 export interface GroupGram {
-  /** Kept covariates, centred on the group's samples, row-major (n rows of r): a variant's missing or present rows are read contiguously. */
-  xr: Float64Array;
+  /**
+   * The augmented rows [centred covariates (r), 1, centred phenotypes (m), zeros] row-major, n rows
+   * of W (r + 1 + m rounded up to a multiple of 4): a variant's missing or present rows multiplied
+   * out (matvec.ts gramJs, c = r + 1) give every sum it needs (crossProducts); gneg = minus the
+   * full-sample sums, in the same layout, where the downdate by the missing rows starts.
+   */
+  xa: Float64Array;
+  W: number;
+  gneg: Float64Array;
   /** Their column sums (zero up to rounding). */
   csum: Float64Array;
   /** xc'xc, r x r. */
@@ -56,8 +66,7 @@ export interface GroupGram {
   /** Largest |correlation| between two covariates, and the pair. */
   maxCorr: number;
   corrPair: [number, number];
-  /** Phenotypes centred: m columns of n; their sums, sums of squares, xc'yc (m x r), Q'yc (m x r). */
-  yc: Float64Array;
+  /** Centred phenotypes: their sums, sums of squares, xc'yc (m x r), Q'yc (m x r). */
   ycsum: Float64Array;
   yctot: Float64Array;
   cy: Float64Array;
@@ -113,9 +122,40 @@ export function buildGroupGram(q: Float64Array, r: number, cov: Float64Array, y:
       ya[k * r + j] = dot(q, j * n, yc, k * n, n);
     }
   }
-  const xr = new Float64Array(n * r);
-  for (let j = 0; j < r; j++) for (let i = 0; i < n; i++) xr[i * r + j] = xc[j * n + i];
-  return { xr, csum, g, t, tinv, d2, baseVif, maxVif, maxCorr, corrPair, yc, ycsum, yctot, cy, ya };
+  const { xa, W, gneg } = augmented(xc, yc, r, m, n, { g, csum, cy, yctot, ycsum });
+  return { xa, W, gneg, csum, g, t, tinv, d2, baseVif, maxVif, maxCorr, corrPair, ycsum, yctot, cy, ya };
+}
+
+/** GroupGram.xa, and gneg from the full-sample sums computed column by column. */
+function augmented(
+  xc: Float64Array,
+  yc: Float64Array,
+  r: number,
+  m: number,
+  n: number,
+  full: Pick<GroupGram, 'g' | 'csum' | 'cy' | 'yctot' | 'ycsum'>,
+): { xa: Float64Array; W: number; gneg: Float64Array } {
+  const c = r + 1;
+  const W = (c + m + 3) & ~3;
+  const xa = new Float64Array(n * W);
+  for (let i = 0; i < n; i++) {
+    const o = i * W;
+    for (let j = 0; j < r; j++) xa[o + j] = xc[j * n + i];
+    xa[o + r] = 1;
+    for (let k = 0; k < m; k++) xa[o + c + k] = yc[k * n + i];
+  }
+  const gneg = new Float64Array(W * gramStride(c));
+  for (let j = 0; j < r; j++) {
+    for (let k = 0; k <= j; k++) gneg[gramAt(j, k, c)] = -full.g[j * r + k];
+    gneg[gramAt(r, j, c)] = -full.csum[j];
+  }
+  gneg[gramAt(r, r, c)] = -n;
+  for (let k = 0; k < m; k++) {
+    for (let j = 0; j < r; j++) gneg[gramAt(c + k, j, c)] = -full.cy[k * r + j];
+    gneg[gramAt(c + k, r, c)] = -full.ycsum[k];
+    gneg[gramAt(c + k, c + k, c)] = -full.yctot[k];
+  }
+  return { xa, W, gneg };
 }
 
 function centred(a: Float64Array, cols: number, n: number): Float64Array {
@@ -229,10 +269,15 @@ export class MissingSolver {
   /** Factors of cleared caches, reused: a cache miss allocates nothing once the pool is warm (0201). */
   private pool: SubsetFactor[] = [];
 
+  private cross: CrossKernel;
+
+  /** wasm: false runs the cross-products in JavaScript (identical results; tests, benchmarks, 0019). */
   constructor(
     maxR: number,
     private maxPheno = 1,
+    wasm = true,
   ) {
+    this.cross = new CrossKernel(wasm && !wasmDisabled());
     this.r = maxR;
     this.rho = new Float64Array(maxR);
     this.l = new Float64Array(maxR);
@@ -375,64 +420,142 @@ export class MissingSolver {
   /**
    * Uncentred sums over S into f: s, the lower triangle of xc'xc (in L), and per phenotype sy, yy
    * and xc'yc (in zc): the full sample less the m missing rows, or the present rows when m > n/2.
+   * Each sum is one chain over the rows in index order (the kernel's order: matvec.ts gramJs). The
+   * missing rows' products are added to minus the full-sample sums and the total negated back: the
+   * same numbers as the full sums less each product in turn (rounding is symmetric in sign; + 0
+   * turns the one possible difference, a zero's sign, back), so results are as before the kernel.
    */
   private crossProducts(f: SubsetFactor, gr: GroupGram, r: number, n: number, nPheno: number, v: MissingVariant): void {
-    const xr = gr.xr;
-    const yc = gr.yc;
+    const c = r + 1;
+    const down = v.nmiss <= n - v.nmiss;
+    const acc = this.cross.run(gr, c + nPheno, c, n, v.miss, v.nmiss, down);
+    const sg = down ? -1 : 1;
     const a = f.L;
-    const p = this.p;
-    const miss = v.miss;
-    const nm = v.nmiss;
-    const down = nm <= n - nm;
-    const sign = down ? -1 : 1;
-    if (down) {
-      f.s.set(gr.csum.subarray(0, r));
-      for (let j = 0; j < r; j++) for (let k = 0; k <= j; k++) a[j * r + k] = gr.g[j * r + k];
-      for (let k = 0; k < nPheno; k++) {
-        f.sy[k] = gr.ycsum[k];
-        f.yy[k] = gr.yctot[k];
-        for (let j = 0; j < r; j++) f.zc[k * r + j] = gr.cy[k * r + j];
-      }
-    } else {
-      f.s.fill(0);
-      for (let j = 0; j < r; j++) for (let k = 0; k <= j; k++) a[j * r + k] = 0;
-      f.sy.fill(0);
-      f.yy.fill(0);
-      f.zc.fill(0);
+    // Rows j < c and the phenotypes' products with them: entry (j, k) at j * ldo + k (gramAt).
+    const ldo = gramStride(c);
+    for (let j = 0; j < r; j++) {
+      for (let k = 0; k <= j; k++) a[j * r + k] = sg * acc[j * ldo + k] + 0;
+      f.s[j] = sg * acc[r * ldo + j] + 0;
     }
-    // One pass over the rows that change the sums (the missing ones, or the present ones).
-    let mq = 0;
-    const count = down ? nm : n;
-    for (let c = 0; c < count; c++) {
-      let i: number;
-      if (down) i = miss[c];
-      else {
-        i = c;
-        if (mq < nm && miss[mq] === i) {
-          mq++;
-          continue;
-        }
-      }
-      const ri = i * r;
-      for (let j = 0; j < r; j++) {
-        const x = xr[ri + j];
-        p[j] = x;
-        f.s[j] += sign * x;
-      }
-      for (let j = 0; j < r; j++) {
-        const pj = sign * p[j];
-        const row = j * r;
-        for (let k = 0; k <= j; k++) a[row + k] += pj * p[k];
-      }
-      for (let k = 0; k < nPheno; k++) {
-        const yi = yc[k * n + i];
-        const sy = sign * yi;
-        f.sy[k] += sy;
-        f.yy[k] += sy * yi;
-        for (let j = 0; j < r; j++) f.zc[k * r + j] += sy * p[j];
-      }
+    for (let k = 0; k < nPheno; k++) {
+      const row = (c + k) * ldo;
+      f.sy[k] = sg * acc[row + r] + 0;
+      f.yy[k] = sg * acc[gramAt(c + k, c + k, c)] + 0;
+      for (let j = 0; j < r; j++) f.zc[k * r + j] = sg * acc[row + j] + 0;
     }
   }
+}
+
+/** Where a group's rows, its missing and present indices and the W x W sums live in wasm memory (bytes). */
+interface CrossSlot {
+  x: number;
+  panel: number;
+  miss: number;
+  idx: number;
+  out: number;
+}
+
+/**
+ * The cross-products of a variant's missing rows (subtracted from the full-sample sums) or present
+ * rows (m > n/2) of a group's augmented matrix: WebAssembly SIMD (src/wasm/gram.wat) on a per-solver
+ * copy of GroupGram.xa, or its JavaScript twin (identical results) where WebAssembly is off.
+ */
+class CrossKernel {
+  private mem: WebAssembly.Memory | null = null;
+  private gram: GramWasm | null = null;
+  private present: PresentWasm | null = null;
+  private f64 = new Float64Array(0);
+  private i32 = new Int32Array(0);
+  private top = 0;
+  private slots = new WeakMap<GroupGram, CrossSlot>();
+  /** JS path: the W x W sums and the present rows' indices. */
+  private acc = new Float64Array(0);
+  private idx = new Int32Array(0);
+
+  constructor(private wasm: boolean) {}
+
+  /**
+   * The sums in gram.wat's layout (matvec.ts gramAt): from gneg over the missing rows
+   * (down), else from 0 over the present rows.
+   */
+  run(gr: GroupGram, w: number, c: number, n: number, miss: Int32Array, nm: number, down: boolean): Float64Array {
+    if (this.wasm && this.gram === null) this.instantiate();
+    const slot = this.gram !== null ? this.slot(gr, n) : null;
+    if (slot === null) return this.runJs(gr, w, c, n, miss, nm, down);
+    const f64 = this.f64;
+    const out = slot.out >>> 3;
+    let count = nm;
+    if (down) {
+      this.i32.set(miss.subarray(0, nm), slot.idx >>> 2);
+      f64.set(gr.gneg, out);
+    } else {
+      this.i32.set(miss.subarray(0, nm), slot.miss >>> 2);
+      this.i32[(slot.miss >>> 2) + nm] = n;
+      count = this.present!(slot.miss, n, slot.idx);
+      f64.fill(0, out, out + gr.gneg.length);
+    }
+    this.gram!(slot.x, slot.idx, count, slot.out, w, gr.W, c, slot.panel);
+    return f64.subarray(out, out + gr.gneg.length);
+  }
+
+  private runJs(gr: GroupGram, w: number, c: number, n: number, miss: Int32Array, nm: number, down: boolean): Float64Array {
+    if (this.acc.length < gr.gneg.length) this.acc = new Float64Array(gr.gneg.length);
+    const acc = this.acc;
+    if (down) {
+      acc.set(gr.gneg);
+      gramJs(gr.xa, gr.W, miss, nm, acc, w, c);
+    } else {
+      if (this.idx.length < n) this.idx = new Int32Array(n);
+      acc.fill(0);
+      gramJs(gr.xa, gr.W, this.idx, presentJs(miss, nm, n, this.idx), acc, w, c);
+    }
+    return acc;
+  }
+
+  private instantiate(): void {
+    const mod = gramModule();
+    if (mod === null) {
+      this.wasm = false;
+      return;
+    }
+    this.mem = new WebAssembly.Memory({ initial: 1 });
+    const ex = new WebAssembly.Instance(mod, { e: { m: this.mem } }).exports;
+    this.gram = ex.gram as GramWasm;
+    this.present = ex.present as PresentWasm;
+    this.views();
+  }
+
+  private views(): void {
+    this.f64 = new Float64Array(this.mem!.buffer);
+    this.i32 = new Int32Array(this.mem!.buffer);
+  }
+
+  /** The group's copy of xa in wasm memory, made on first use, with room for its indices and sums. */
+  private slot(gr: GroupGram, n: number): CrossSlot {
+    let s = this.slots.get(gr);
+    if (s) return s;
+    const x = this.top;
+    const panel = x + align16(gr.xa.length * 8);
+    const miss = panel + GRAM_PANEL_ROWS * gr.W * 8;
+    const idx = miss + align16((n + 1) * 4);
+    const out = idx + align16(n * 4);
+    this.top = out + align16(gr.gneg.length * 8);
+    const mem = this.mem!;
+    const have = mem.buffer.byteLength >>> 16;
+    const need = pagesFor(this.top);
+    if (need > have) {
+      mem.grow(need - have);
+      this.views();
+    }
+    this.f64.set(gr.xa, x >>> 3);
+    s = { x, panel, miss, idx, out };
+    this.slots.set(gr, s);
+    return s;
+  }
+}
+
+function align16(bytes: number): number {
+  return (bytes + 15) & ~15;
 }
 
 function newFactor(r: number, m: number): SubsetFactor {

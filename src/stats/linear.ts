@@ -102,7 +102,7 @@ export class LinearKernel {
     this.u = new Float64Array(Math.max(1, maxR));
     this.w = new Float64Array(Math.max(1, maxR));
     this.miss = new Int32Array(maxN);
-    this.solver = new MissingSolver(Math.max(1, maxR));
+    this.solver = new MissingSolver(Math.max(1, maxR), 1, opts.wasm !== false);
     this.mv_ = { miss: this.miss, nmiss: 0, sum: 0, css: 0, dots: this.dots, qBase: 0, yBase: 0 };
     this.maxCorr = opts.maxCorr ?? DEFAULT_MAX_CORR;
     this.vif = opts.vif ?? DEFAULT_VIF;

@@ -49,3 +49,62 @@ export type MatVecWasm = (a: number, g: number, out: number, rows: number, n: nu
 export function matVecModule(): WebAssembly.Module | null {
   return wasmModule('matvec');
 }
+
+// The cross-products of a subset of a group's rows (gram.ts MissingSolver, docs/decisions/0201):
+// the WebAssembly SIMD kernel src/wasm/gram.wat and this twin accumulate every entry as one chain
+// over the listed rows in list order, so they agree bit for bit (tested).
+
+/** Row stride (doubles) of gram.wat's sums for c covariate columns: c rounded up to 4, plus 4. */
+export function gramStride(c: number): number {
+  return ((c + 3) & ~3) + 4;
+}
+
+/** Where gram.wat keeps the sum of entry (j, k), k <= j (one it computes), for c covariate columns. */
+export function gramAt(j: number, k: number, c: number): number {
+  const K = (c + 3) & ~3;
+  const j0 = j & ~3;
+  return j * (K + 4) + (k < j0 ? k : Math.min(j0, K) + k - j0);
+}
+
+/**
+ * The sums of gram.wat over the rows idx[0..count) of xa (rows of W doubles): out[j][k] += x_j x_k
+ * for k <= j < w with k < c or k in j's block of 4; out's rows gramStride(c) apart, entry (j, k) at
+ * column k except j's diagonal block when j >= K (c rounded up to 4), at columns K..K+3.
+ */
+export function gramJs(xa: Float64Array, W: number, idx: Int32Array, count: number, out: Float64Array, w: number, c: number): void {
+  const K = (c + 3) & ~3;
+  const ldo = K + 4;
+  for (let t = 0; t < count; t++) {
+    const row = idx[t] * W;
+    for (let j = 0; j < w; j++) {
+      const xj = xa[row + j];
+      const j0 = j & ~3;
+      const o = j * ldo;
+      const kend = Math.min(j0, K);
+      for (let k = 0; k < kend; k++) out[o + k] += xj * xa[row + k];
+      const d = o + Math.min(j0, K) - j0;
+      for (let k = j0; k <= j; k++) out[d + k] += xj * xa[row + k];
+    }
+  }
+}
+
+/** The indices 0..n-1 not in the ascending list miss[0..nm), into out; returns their count. */
+export function presentJs(miss: Int32Array, nm: number, n: number, out: Int32Array): number {
+  let c = 0;
+  let q = 0;
+  for (let i = 0; i < n; i++) {
+    if (q < nm && miss[q] === i) q++;
+    else out[c++] = i;
+  }
+  return c;
+}
+
+/** gram.wat's exports (addresses in bytes; the panel holds GRAM_PANEL_ROWS x W doubles). */
+export type GramWasm = (x: number, idx: number, count: number, out: number, w: number, W: number, c: number, panel: number) => void;
+export const GRAM_PANEL_ROWS = 128;
+export type PresentWasm = (miss: number, n: number, out: number) => number;
+
+/** The compiled kernel src/wasm/gram.wat (once per thread), or null where WebAssembly SIMD is unavailable. */
+export function gramModule(): WebAssembly.Module | null {
+  return wasmModule('gram');
+}
