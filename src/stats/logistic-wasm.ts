@@ -36,6 +36,9 @@ export interface DesignSource {
   x: Float64Array;
 }
 
+/** Memory for the groups' own design slots, at most (the spare slot comes on top): 26 groups of 10,000 samples and 12 covariates; none at 500,000 samples (a refill copies n x k doubles, ~1% of a fit's arithmetic). */
+const SLOT_BUDGET = 64 << 20;
+
 const slotBytes = (n: number, k: number) => n * up8(k + 1) * 8 + k * up8(n) * 8;
 
 export class LogitWasm {
@@ -80,7 +83,15 @@ export class LogitWasm {
       return sl;
     };
     this.spare = place(maxN, maxK);
-    const given = groups.filter((g) => g.n <= maxN && g.p + 1 <= maxK).map((g) => ({ g, sl: place(g.n, g.p + 1) }));
+    // Own slots while they fit in SLOT_BUDGET (biobank-sized groups beyond it share the spare).
+    const given: { g: DesignSource; sl: Slot }[] = [];
+    let used = 0;
+    for (const g of groups) {
+      const bytes = slotBytes(g.n, g.p + 1);
+      if (g.n > maxN || g.p + 1 > maxK || used + bytes > SLOT_BUDGET) continue;
+      used += bytes;
+      given.push({ g, sl: place(g.n, g.p + 1) });
+    }
     const mem = new WebAssembly.Memory({ initial: pagesFor(top) });
     const ex = new WebAssembly.Instance(mod, { e: { m: mem } }).exports;
     this.accum = ex.accum as Accum;
