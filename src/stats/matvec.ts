@@ -1,3 +1,6 @@
+// Two regression kernels, each a JavaScript twin of a WebAssembly one: the matrix-vector product
+// below, and (at the end) the subset cross-products of gram.ts (src/wasm/gram.wat).
+//
 // Matrix-vector product out = A g for the per-variant kernel (linear.ts): A is a group's r covariate
 // basis columns and m residualised phenotypes stacked as (r + m) rows of n, g the gathered dosages.
 //
