@@ -50,6 +50,10 @@ interface WasmSlot {
 }
 
 type GatherWasm = (codes: number, idx: number, n: number, g: number, miss: number, cnt: number) => void;
+
+// Dosage rows of at least this many samples are copied into wasm memory once per variant
+// (setVariant) and gathered there for every group (gd), instead of by the JS loop per group.
+const WASM_GATHER_MIN = 1024;
 type CarrierWasm = (codes: number, idx: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number) => void;
 
 // The r + m dot products of g with the rows of Q and Yr, the kernel's only O(n (r + m)) work, run
@@ -76,6 +80,12 @@ export class LinearKernel {
   private top = 0;
   private slots = new WeakMap<ModelGroup, WasmSlot>();
   private gc: GatherWasm | null = null;
+  private gd: GatherWasm | null = null;
+  /** The dosage row copied into wasm memory at dosAt by setVariant (run checks it is the same row). */
+  private staged: Float64Array | null = null;
+  private dosAt = 0;
+  private dosCap = 0;
+  private dosIn: Float64Array = new Float64Array(0);
   private cm: CarrierWasm | null = null;
   /** The current variant's hard-call codes (setHardCalls), null when it has none. */
   private codes: Uint8Array | null = null;
@@ -114,6 +124,7 @@ export class LinearKernel {
       const ex = new WebAssembly.Instance(mod, { e: { m: this.mem } }).exports;
       this.mv = ex.mv as MatVecWasm;
       this.gc = ex.gc as GatherWasm;
+      this.gd = ex.gd as GatherWasm;
       this.cm = ex.cm as CarrierWasm;
       this.views();
       for (const gr of opts.groups ?? []) this.slot(gr);
@@ -133,6 +144,16 @@ export class LinearKernel {
     this.g = this.f64.subarray(0, this.maxN);
   }
 
+  /** The wasm gathers' counts (48 bytes), missing list, carrier lists and accumulators, once. */
+  private reserveCounts(): void {
+    if (this.cntAt !== 0) return;
+    this.cntAt = this.alloc(48);
+    this.missAt = this.alloc(this.maxN * 4);
+    this.listCap = align16(4 * (Math.ceil(this.maxN / 4) + 1));
+    this.listsAt = this.alloc(4 * this.listCap);
+    this.accAt = this.alloc(512);
+  }
+
   /** `bytes` more of wasm memory at its top (16-byte aligned), growing it; returns the address. */
   private alloc(bytes: number): number {
     const at = this.top;
@@ -148,6 +169,27 @@ export class LinearKernel {
   }
 
   /**
+   * The next variant: its dosage row `d` (genotype-sample order, NaN = missing) and, for hard
+   * calls, their codes (see setHardCalls). A dosage row of WASM_GATHER_MIN or more samples is
+   * copied into wasm memory once here and gathered there for each group; run(d) uses that copy
+   * only for this same row object, until the next setVariant (the caller must not change the row
+   * in between). Same results as without (the same gather, in WebAssembly).
+   */
+  setVariant(d: Float64Array | null, codes: Uint8Array | null, nSamples: number): void {
+    this.setHardCalls(codes, nSamples);
+    this.staged = null;
+    if (codes !== null || d === null || this.mv === null || nSamples < WASM_GATHER_MIN) return;
+    this.reserveCounts();
+    if (this.dosCap < nSamples) {
+      this.dosAt = this.alloc(nSamples * 8);
+      this.dosCap = nSamples;
+    }
+    if (this.dosIn.buffer !== this.mem!.buffer || this.dosIn.length !== nSamples) this.dosIn = new Float64Array(this.mem!.buffer, this.dosAt, nSamples);
+    this.dosIn.set(d.length === nSamples ? d : d.subarray(0, nSamples));
+    this.staged = d;
+  }
+
+  /**
    * The next variant's hard-call codes (BgenBlockDecoder.codes: allele-1 count 0/1/2, 3 missing, in
    * genotype-sample order), or null: then run gathers the dosages. Exact either way: the counts
    * are the dosages (docs/decisions/0202).
@@ -158,13 +200,7 @@ export class LinearKernel {
     if (this.codesCap < nSamples) {
       this.codesAt = this.alloc(nSamples);
       this.codesCap = nSamples;
-      if (this.cntAt === 0) {
-        this.cntAt = this.alloc(32);
-        this.missAt = this.alloc(this.maxN * 4);
-        this.listCap = align16(4 * (Math.ceil(this.maxN / 4) + 1));
-        this.listsAt = this.alloc(4 * this.listCap);
-        this.accAt = this.alloc(512);
-      }
+      this.reserveCounts();
     }
     if (this.codesIn.buffer !== this.mem!.buffer || this.codesIn.length !== nSamples) this.codesIn = new Uint8Array(this.mem!.buffer, this.codesAt, nSamples);
     this.codesIn.set(codes.length === nSamples ? codes : codes.subarray(0, nSamples));
@@ -311,9 +347,19 @@ export class LinearKernel {
     }
     this.matrix(slot, gr);
     if (this.codes !== null) this.gatherCodes(this.codes, gr, slot);
+    else if (this.staged === d) this.gatherStaged(gr, slot);
     else this.gather(d, gr);
     this.mv(slot.mat, 0, slot.out, rows, n, slot.ldb);
     return slot.out >>> 3;
+  }
+
+  /** gather, in wasm from the row setVariant copied in (gd): the same g, sums and missing list. */
+  private gatherStaged(gr: ModelGroup, slot: WasmSlot): void {
+    this.indices(slot, gr);
+    this.gd!(this.dosAt, slot.idx, gr.n, 0, this.missAt, this.cntAt);
+    this.counts();
+    this.sum = this.f64[(this.cntAt + 32) >>> 3];
+    this.sumsq = this.f64[(this.cntAt + 40) >>> 3];
   }
 
   /** The wasm gather's sums and missing list (gc, cm). */

@@ -353,4 +353,32 @@
         (v128.store offset=80 (local.get $out) (f64x2.add (v128.load offset=80 (local.get $out)) (f64x2.mul (v128.load offset=80 (local.get $p)) (local.get $gv))))
         (v128.store offset=96 (local.get $out) (f64x2.add (v128.load offset=96 (local.get $out)) (f64x2.mul (v128.load offset=96 (local.get $p)) (local.get $gv))))
         (v128.store offset=112 (local.get $out) (f64x2.add (v128.load offset=112 (local.get $out)) (f64x2.mul (v128.load offset=112 (local.get $p)) (local.get $gv)))))))
+
+;; gd(d, idx, n, g, miss, cnt): gc for dosages (f64, NaN = missing) copied into this memory: g[i] =
+;; d[idx[i]], or 0 and i listed in miss when NaN; the sum and sum of squares of the present values
+;; in increasing i (the JavaScript gather's order and operations, so the same doubles) as f64 at
+;; cnt + 32 and cnt + 40, the number missing as i32 at cnt + 8.
+  (func $gd (export "gd")
+    (param $d i32) (param $idx i32) (param $n i32) (param $g i32) (param $miss i32) (param $cnt i32)
+    (local $i i32) (local $v f64) (local $s f64) (local $ss f64) (local $nm i32) (local $gp i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $v (f64.load (i32.add (local.get $d)
+          (i32.shl (i32.load (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 3)))))
+        (local.set $gp (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 3))))
+        (if (f64.ne (local.get $v) (local.get $v))
+          (then
+            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (local.get $i))
+            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
+            (f64.store (local.get $gp) (f64.const 0)))
+          (else
+            (f64.store (local.get $gp) (local.get $v))
+            (local.set $s (f64.add (local.get $s) (local.get $v)))
+            (local.set $ss (f64.add (local.get $ss) (f64.mul (local.get $v) (local.get $v))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (f64.store offset=32 (local.get $cnt) (local.get $s))
+    (f64.store offset=40 (local.get $cnt) (local.get $ss))
+    (i32.store offset=8 (local.get $cnt) (local.get $nm)))
 )

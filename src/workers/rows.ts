@@ -440,7 +440,7 @@ export class RowFormatter {
     hb[h0++] = TAB;
     h0 = writeAscii(hb, h0, m.a2);
     hb[h0++] = TAB;
-    if (model.groups.length > 0) this.kernel.setHardCalls(this.hardCalls, this.init.nSamples);
+    if (model.groups.length > 0) this.kernel.setVariant(dosage, this.hardCalls, this.init.nSamples);
     for (let gi = 0; gi < model.groups.length; gi++) {
       const gr = model.groups[gi];
       const res = this.results[gi];
