@@ -55,6 +55,8 @@ type GatherWasm = (codes: number, idx: number, n: number, g: number, miss: numbe
 // (setVariant) and gathered there for every group (gd), instead of by the JS loop per group.
 const WASM_GATHER_MIN = 1024;
 type CarrierWasm = (codes: number, idx: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number) => void;
+type ZeroCountWasm = (d: number, n: number) => number;
+type SparseWasm = (d: number, idx: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number, vals: number) => void;
 
 // The r + m dot products of g with the rows of Q and Yr, the kernel's only O(n (r + m)) work, run
 // as one matrix-vector product in WebAssembly SIMD (matvec.ts) on a per-kernel copy of [Q; Yr]
@@ -87,6 +89,11 @@ export class LinearKernel {
   private dosCap = 0;
   private dosIn: Float64Array = new Float64Array(0);
   private cm: CarrierWasm | null = null;
+  private cs: SparseWasm | null = null;
+  private zc: ZeroCountWasm | null = null;
+  /** Whether the staged row is mostly exact zeros (then cs, else gd and mv). */
+  private sparseRow = false;
+  private valsAt = 0;
   /** The current variant's hard-call codes (setHardCalls), null when it has none. */
   private codes: Uint8Array | null = null;
   /** The codes' place in wasm memory, as a view (re-made when the memory grows). */
@@ -126,6 +133,8 @@ export class LinearKernel {
       this.gc = ex.gc as GatherWasm;
       this.gd = ex.gd as GatherWasm;
       this.cm = ex.cm as CarrierWasm;
+      this.cs = ex.cs as SparseWasm;
+      this.zc = ex.zc as ZeroCountWasm;
       this.views();
       for (const gr of opts.groups ?? []) this.slot(gr);
     } else {
@@ -151,6 +160,7 @@ export class LinearKernel {
     this.missAt = this.alloc(this.maxN * 4);
     this.listCap = align16(4 * (Math.ceil(this.maxN / 4) + 1));
     this.listsAt = this.alloc(4 * this.listCap);
+    this.valsAt = this.alloc(8 * this.listCap);
     this.accAt = this.alloc(512);
   }
 
@@ -187,6 +197,7 @@ export class LinearKernel {
     if (this.dosIn.buffer !== this.mem!.buffer || this.dosIn.length !== nSamples) this.dosIn = new Float64Array(this.mem!.buffer, this.dosAt, nSamples);
     this.dosIn.set(d.length === nSamples ? d : d.subarray(0, nSamples));
     this.staged = d;
+    this.sparseRow = 2 * this.zc!(this.dosAt, nSamples) > nSamples;
   }
 
   /**
@@ -322,9 +333,10 @@ export class LinearKernel {
 
   /**
    * The r + m dot products and the gather's sums (this.sum, sumsq, nmiss, missList); returns where
-   * the products start in this.f64 (wasm) or this.dots (JS). Hard calls with at most 16 rows: from
-   * the carriers only (cm, on the transposed copy only, so an all-hard-call file never makes the
-   * row-major one); else the gather and mv, or their JS twins (0009, 0202).
+   * the products start in this.f64 (wasm) or this.dots (JS). With at most 16 rows, hard calls and
+   * staged dosage rows mostly of zeros: from the non-zero samples only (cm, cs, on the transposed
+   * copy; an all-hard-call file never makes the row-major one); else the gather and mv, or their
+   * JS twins (0009, 0202).
    */
   private products(d: Float64Array, gr: ModelGroup): number {
     const n = gr.n;
@@ -345,6 +357,12 @@ export class LinearKernel {
       this.counts();
       return slot.tout >>> 3;
     }
+    if (this.staged === d && this.sparseRow && rows <= 16 && this.cs !== null) {
+      this.transposed(slot, gr);
+      this.cs(this.dosAt, slot.idx, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt, this.valsAt);
+      this.stagedCounts();
+      return slot.tout >>> 3;
+    }
     this.matrix(slot, gr);
     if (this.codes !== null) this.gatherCodes(this.codes, gr, slot);
     else if (this.staged === d) this.gatherStaged(gr, slot);
@@ -357,6 +375,11 @@ export class LinearKernel {
   private gatherStaged(gr: ModelGroup, slot: WasmSlot): void {
     this.indices(slot, gr);
     this.gd!(this.dosAt, slot.idx, gr.n, 0, this.missAt, this.cntAt);
+    this.stagedCounts();
+  }
+
+  /** The counts of gd and cs: as gc's, with the sums as doubles. */
+  private stagedCounts(): void {
     this.counts();
     this.sum = this.f64[(this.cntAt + 32) >>> 3];
     this.sumsq = this.f64[(this.cntAt + 40) >>> 3];
