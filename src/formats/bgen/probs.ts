@@ -160,8 +160,10 @@ export class BgenBlockDecoder {
    */
   hardCallDosages = true;
   private jsCodes = new Uint8Array(0);
-  // The scratch in WebAssembly memory and the hard-call detector reading it (0202); null: JS.
+  // The scratch in WebAssembly memory and the hard-call detector reading it (0202), made with the
+  // first compressed block (a worker that reads no BGEN makes no memory); null: JS.
   private hw: HardCallWasm | null = null;
+  private useWasm: boolean;
   private ploidyBuf = new Uint8Array(0);
   private readonly fast: boolean;
   // Inflating into the reused scratch through one reused zlib handle (docs/decisions/0010).
@@ -181,7 +183,7 @@ export class BgenBlockDecoder {
 
   constructor(opts: BgenBlockDecoderOptions = {}) {
     this.fast = opts.fastDecompress ?? true;
-    if (this.fast && opts.wasm !== false) this.hw = HardCallWasm.create();
+    this.useWasm = this.fast && opts.wasm !== false;
   }
 
   /**
@@ -244,6 +246,10 @@ export class BgenBlockDecoder {
   }
 
   private scratchFor(expected: number, n: number): Uint8Array {
+    if (this.useWasm) {
+      this.useWasm = false;
+      this.hw = HardCallWasm.create();
+    }
     const hw = this.hw;
     if (hw !== null) {
       hw.reserve(expected + 1, n);
