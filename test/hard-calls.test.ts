@@ -71,10 +71,7 @@ codesOnly.hardCallDosages = false;
 // Blocks of hard calls with, sometimes, near misses at random places (in a 16-sample step of the
 // vector loop or in its tail).
 const samplesArb = fc
-  .tuple(
-    fc.array(fc.integer({ min: 0, max: HARD.length - 1 }), { minLength: 0, maxLength: 300 }),
-    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: NEAR.length - 1 })), { maxLength: 3 }),
-  )
+  .tuple(fc.array(fc.integer({ min: 0, max: HARD.length - 1 }), { minLength: 0, maxLength: 300 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: NEAR.length - 1 })), { maxLength: 3 }))
   .map(([hard, near]) => {
     const s = hard.map((k) => HARD[k]);
     for (const [at, k] of near) if (s.length > 0) s[at % s.length] = NEAR[k];
@@ -172,7 +169,10 @@ t.test('hard calls end to end: identical for 1-3 threads, 1/7/4096-byte chunks, 
   const dir = tmpDir('hard-calls');
   const outputs = (tag: string, extra: string[], env?: NodeJS.ProcessEnv): string => {
     const out = path.join(dir, tag);
-    const r = runCli(['assoc', '--bgen', M('hard.bgen'), '--sample', M('hard.sample'), '--pheno', M('hard.pheno'), '--covar', M('covar.tsv'), '--out', out, '--no-progress', ...extra], env ? { env: { ...process.env, ...env } } : {});
+    const r = runCli(
+      ['assoc', '--bgen', M('hard.bgen'), '--sample', M('hard.sample'), '--pheno', M('hard.pheno'), '--covar', M('covar.tsv'), '--out', out, '--no-progress', ...extra],
+      env ? { env: { ...process.env, ...env } } : {},
+    );
     if (r.status !== 0) throw new Error(r.stderr);
     return ['PHENO1', 'PHENO2'].map((p) => fs.readFileSync(`${out}.${p}.tsv`, 'latin1')).join('\n');
   };
@@ -206,7 +206,10 @@ t.test('staged dosage rows: the wasm gather gives the JS gather bits', async (t)
         const other = newGroupResult(gr.phenos.length);
         wasm.run(Float64Array.from(d), gr, other);
         const b = fields(want);
-        for (const [label, res] of [['staged', got], ['unstaged', other]] as const) {
+        for (const [label, res] of [
+          ['staged', got],
+          ['unstaged', other],
+        ] as const) {
           const a = fields(res);
           if (!a.every((v, i) => Object.is(v, b[i]))) throw new Error(`${label}, n ${n}, group of ${gr.n}: ${a} vs ${b}`);
         }

@@ -241,9 +241,8 @@ export class LinearKernel {
   }
 
   /**
-   * The group's [Q; Yr] transposed for cm: 16 doubles a sample (rows past r + m zero), samples by
-   * class i mod 4 (matvec.wat), with the
-   * group's sample indices, copied in on first use.
+   * The group's [Q; Yr] transposed for cm and cs: 16 doubles a sample (rows past r + m zero),
+   * samples by class i mod 4 (matvec.wat), with the group's sample indices; copied in on first use.
    */
   private transposed(s: WasmSlot, gr: ModelGroup): void {
     this.indices(s, gr);

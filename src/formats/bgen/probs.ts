@@ -331,7 +331,7 @@ export class BgenBlockDecoder {
     const hw = this.hw;
     let i: number;
     let nMissing: number;
-    if (hw !== null && hw.holds(data) && this.codesRoom(hw, n)) {
+    if (hw?.holds(data) && this.codesRoom(hw, n)) {
       i = hw.detect(data, n);
       nMissing = hw.missing;
       this.codes = hw.codes(n);
