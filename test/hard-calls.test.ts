@@ -114,11 +114,14 @@ t.test('hard-call detection: the same dosages as the general rule, flag and code
 // The kernel: a hard-call variant's results from its codes, by the carriers (cm) and by the
 // gather and mv, bit for bit those of its dosages through the general gather, in WebAssembly and JS.
 
-function model(n: number, nPhenos: number, seed: number) {
+function model(n: number, nPhenos: number, seed: number, nCovs = 3, twoPatterns = true) {
   const r = rng(seed);
-  const covs = Array.from({ length: 3 }, (_, j) => ({ name: `c${j}`, values: Float64Array.from({ length: n }, () => (j === 1 ? (r() < 0.5 ? 1 : 2) : r() * 10)) }));
+  const covs = Array.from({ length: nCovs }, (_, j) => ({ name: `c${j}`, values: Float64Array.from({ length: n }, () => (j === 1 ? (r() < 0.5 ? 1 : 2) : r() * 10)) }));
   // Two missingness patterns, so two groups of different sizes (odd and even n).
-  const phenos = Array.from({ length: nPhenos }, (_, k) => ({ name: `y${k}`, values: Float64Array.from({ length: n }, (_, i) => (k % 2 === 1 && i % 3 === 0 ? NaN : r() * 5 + i * 0.01)) }));
+  const phenos = Array.from({ length: nPhenos }, (_, k) => ({
+    name: `y${k}`,
+    values: Float64Array.from({ length: n }, (_, i) => (twoPatterns && k % 2 === 1 && i % 3 === 0 ? NaN : r() * 5 + i * 0.01)),
+  }));
   return buildModel(n, phenos, covs);
 }
 
@@ -127,6 +130,8 @@ const fields = (g: GroupResult) => [g.nUsed, g.frq, g.info, ...g.beta, ...g.se, 
 t.test('hard-call kernel: codes (carriers, or gather + mv over 16 rows) and dosages give identical bits', async (t) => {
   const models = [7, 8, 9, 10, 11, 40, 203].map((n, s) => ({ n, m: model(n, 2, 50 + s) }));
   models.push({ n: 64, m: model(64, 30, 98) }); // groups of 3 + 15 rows, over 16: gather + mv
+  models.push({ n: 301, m: model(301, 2, 97, 12) }); // 12 + 1 rows (the benchmarks' shape)
+  models.push({ n: 302, m: model(302, 4, 96, 12, false) }); // one group of 12 + 4 = 16 rows
   const kernels = models.map(({ n }) => ({ wasm: new LinearKernel(n, 8), js: new LinearKernel(n, 8, { wasm: false }) }));
   t.ok(kernels[0].wasm.usesWasm, 'the WebAssembly kernel is in use');
   fc.assert(
@@ -188,6 +193,8 @@ t.test('hard calls end to end: identical for 1-3 threads, 1/7/4096-byte chunks, 
 // and gathered there (gd): the same bits as the JS gather, for any mix of NaN, 0 and fractions.
 t.test('staged dosage rows: the wasm gather gives the JS gather bits', async (t) => {
   const models = [1031, 1200].map((n, s) => ({ n, m: model(n, 2, 70 + s) }));
+  models.push({ n: 1101, m: model(1101, 2, 72, 12) });
+  models.push({ n: 1102, m: model(1102, 4, 73, 12, false) });
   const kernels = models.map(({ n }) => ({ wasm: new LinearKernel(n, 8), js: new LinearKernel(n, 8, { wasm: false }) }));
   fc.assert(
     fc.property(fc.nat(models.length - 1), fc.double({ min: 0, max: 0.9, noNaN: true }), fc.double({ min: 0, max: 0.6, noNaN: true }), fc.nat(), (mi, zeroShare, missShare, seed) => {
