@@ -8,7 +8,7 @@ import { GRAM_PANEL_ROWS, gramAt, gramJs, gramModule, gramStride, presentJs, typ
 import { pagesFor, wasmDisabled } from '../wasm/modules.js';
 
 /** Why a row is NA, with plink2's ERRCODE names (counted in the closing summary). */
-// The last three: logistic fits (stats/logistic.ts).
+// The last four: logistic fits (stats/logistic.ts).
 export const NA_REASONS = [
   '',
   'CONST_OMITTED_ALLELE',
@@ -20,6 +20,7 @@ export const NA_REASONS = [
   'SEPARATION',
   'LOGISTIC_CONVERGE_FAIL',
   'FIRTH_CONVERGE_FAIL',
+  'UNFINISHED',
 ] as const;
 export const NA_CONST = 1;
 export const NA_SAMPLE_CT = 2;

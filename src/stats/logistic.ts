@@ -29,7 +29,7 @@ export interface LogisticGroup {
 export type FirthMode = 'fallback' | 'always' | 'never';
 
 /** Why a result is NA (plink2's ERRCODE names); '' when there is a result. */
-export type LogisticErr = '' | 'CONST_OMITTED_ALLELE' | 'SAMPLE_CT<=PREDICTOR_CT' | 'SEPARATION' | 'LOGISTIC_CONVERGE_FAIL' | 'FIRTH_CONVERGE_FAIL' | 'INVALID_RESULT';
+export type LogisticErr = '' | 'CONST_OMITTED_ALLELE' | 'SAMPLE_CT<=PREDICTOR_CT' | 'SEPARATION' | 'LOGISTIC_CONVERGE_FAIL' | 'FIRTH_CONVERGE_FAIL' | 'UNFINISHED' | 'INVALID_RESULT';
 
 export interface LogisticResult {
   nUsed: number;
@@ -56,8 +56,12 @@ export function newLogisticResult(): LogisticResult {
 const TOL = 1e-10;
 // Logistic: plink2 gives up after its 14th iteration (unfinished) or sooner when the steps diverge;
 // a fit that has not converged by then falls back to Firth (see docs/logistic.md).
-// Firth: logistf's 25 iterations (plink2 too) and 5 step halvings, steps capped at 5.
+// Firth: logistf's step (capped at 5, up to 5 halvings), Anderson-accelerated; a fit not converged
+// after 50 iterations is NA (UNFINISHED): docs/logistic.md, decision 0210 (session 9).
 const FIRTH_MAX_ITER = 50;
+// A trial point whose penalised likelihood is lower by less than this (relative) is not halved:
+// round-off, not a worse point.
+const FIRTH_HALF_TOL = 1e-12;
 const FIRTH_MAX_HALF = 5;
 const FIRTH_MAX_STEP = 5;
 // plink2's threshold on a converged coefficient: larger means (quasi-)separation.
@@ -78,6 +82,10 @@ class Fit {
   hat: Float64Array;
   col: Float64Array;
   zi: Float64Array;
+  /** Firth's previous plain step and point (Anderson acceleration) and this iteration's plain step. */
+  fPrev: Float64Array;
+  bPrev: Float64Array;
+  raw: Float64Array;
   /** The WebAssembly loops (w, t, hat and inv are then its views); null: the JavaScript ones. */
   wx: LogitWasm | null;
   constructor(maxN: number, maxK: number, wx: LogitWasm | null = null) {
@@ -95,6 +103,9 @@ class Fit {
     this.hat = wx ? wx.hat : new Float64Array(maxN);
     this.col = new Float64Array(maxK);
     this.zi = new Float64Array(maxK);
+    this.fPrev = new Float64Array(maxK);
+    this.bPrev = new Float64Array(maxK);
+    this.raw = new Float64Array(maxK);
   }
 }
 
@@ -245,6 +256,8 @@ function cholInverse(f: Fit, k: number): void {
 const enum Status {
   Ok = 0,
   Fail = 1,
+  /** Firth: the iteration cap reached before convergence. */
+  Unfinished = 2,
 }
 
 /** One Newton step at b: b += step; returns the step's sum of |changes| (NaN: singular). */
@@ -370,46 +383,88 @@ function hatDiagonal(d: Design, f: Fit): void {
 }
 
 /**
+ * Anderson acceleration (depth 1) of the fixed point b -> b + step (logistf's step oscillates with
+ * ratio ~ -1 near the solution): step becomes step - g (db + dstep) from the previous point's
+ * plain step; f.raw keeps the plain one. Returns the new step's largest |component|.
+ */
+function accelerate(f: Fit, b: Float64Array, step: Float64Array, k: number, hist: boolean): number {
+  const fp = f.fPrev;
+  const bp = f.bPrev;
+  const raw = f.raw;
+  let num = 0;
+  let den = 0;
+  for (let a = 0; a < k; a++) {
+    raw[a] = step[a];
+    const df = step[a] - fp[a];
+    num += df * step[a];
+    den += df * df;
+  }
+  const g = hist && den > 0 ? num / den : 0;
+  let smax = 0;
+  for (let a = 0; a < k; a++) {
+    step[a] -= g * (b[a] - bp[a] + step[a] - fp[a]);
+    if (Math.abs(step[a]) > smax) smax = Math.abs(step[a]);
+    fp[a] = raw[a];
+    bp[a] = b[a];
+  }
+  return smax;
+}
+
+/** b = old + step, the step first scaled to a largest component of FIRTH_MAX_STEP. */
+function takeStep(b: Float64Array, old: Float64Array, step: Float64Array, smax: number, k: number): void {
+  const sc = smax > FIRTH_MAX_STEP ? FIRTH_MAX_STEP / smax : 1;
+  for (let a = 0; a < k; a++) {
+    step[a] *= sc;
+    b[a] = old[a] + step[a];
+  }
+}
+
+/**
  * Firth's penalised likelihood (logistf's algorithm, which plink2 ports): modified score
- * U* = Z'(y - p + h (1/2 - p)), h the hat diagonal; steps of (Z'WZ)^-1 U* capped at 5 and halved
- * (up to 5 times) while the penalised likelihood falls. Ok: f.inv is (Z'WZ)^-1 at the estimate.
+ * U* = Z'(y - p + h (1/2 - p)), h the hat diagonal; steps of (Z'WZ)^-1 U*, Anderson-accelerated
+ * (the plain step when the accelerated point is worse), capped at 5 and halved (up to 5 times)
+ * while the penalised likelihood falls by more than round-off. Ok: f.inv is (Z'WZ)^-1 at the
+ * estimate; Unfinished: not converged in FIRTH_MAX_ITER iterations.
  */
 function fitFirth(d: Design, b: Float64Array, f: Fit): Status {
   const { k, n, y, act } = d;
   let pl = firthLoglik(d, b, f);
   if (Number.isNaN(pl)) return Status.Fail;
   cholInverse(f, k);
-  const inv = f.inv;
-  const hat = f.hat;
-  const pr = f.pr;
+  const { inv, hat, pr, grad: u, delta: step, bOld: old } = f;
   const r = f.t;
+  let hist = false;
   for (let it = 0; it < FIRTH_MAX_ITER; it++) {
     hatDiagonal(d, f);
     for (let i = 0; i < n; i++) r[i] = act[i] * (y[i] - pr[i] + hat[i] * (0.5 - pr[i]));
-    const u = f.grad;
     score(d, r, u, f);
     let gmax = 0;
     for (let j = 0; j < k; j++) if (Math.abs(u[j]) > gmax) gmax = Math.abs(u[j]);
-    const step = f.delta;
-    let smax = 0;
     for (let a = 0; a < k; a++) {
       let s = 0;
       for (let c = 0; c < k; c++) s += inv[a * k + c] * u[c];
       step[a] = s;
-      if (Math.abs(s) > smax) smax = Math.abs(s);
-    }
-    if (smax > FIRTH_MAX_STEP) {
-      const sc = FIRTH_MAX_STEP / smax;
-      for (let a = 0; a < k; a++) step[a] *= sc;
-    }
-    const old = f.bOld;
-    for (let a = 0; a < k; a++) {
       old[a] = b[a];
-      b[a] += step[a];
     }
+    const accel = hist;
+    let smax = accelerate(f, b, step, k, hist);
+    hist = true;
+    takeStep(b, old, step, smax, k);
     let npl = firthLoglik(d, b, f);
+    const tol = FIRTH_HALF_TOL * Math.abs(pl);
+    if (accel && !(npl >= pl - tol)) {
+      // The extrapolated point is worse: the plain step, and a fresh history.
+      hist = false;
+      smax = 0;
+      for (let a = 0; a < k; a++) {
+        step[a] = f.raw[a];
+        if (Math.abs(step[a]) > smax) smax = Math.abs(step[a]);
+      }
+      takeStep(b, old, step, smax, k);
+      npl = firthLoglik(d, b, f);
+    }
     let mult = 1;
-    for (let hs = 0; hs < FIRTH_MAX_HALF && !(npl >= pl); hs++) {
+    for (let hs = 0; hs < FIRTH_MAX_HALF && !(npl >= pl - tol); hs++) {
       mult /= 2;
       for (let a = 0; a < k; a++) b[a] = old[a] + step[a] * mult;
       npl = firthLoglik(d, b, f);
@@ -419,11 +474,10 @@ function fitFirth(d: Design, b: Float64Array, f: Fit): Status {
     cholInverse(f, k);
     const change = Math.abs(npl - pl);
     pl = npl;
-    if (converged(b, step, k) && gmax < 1e-6 && change < 1e-9) return Status.Ok;
+    if (converged(b, f.raw, k) && gmax < 1e-6 && change < 1e-9) return Status.Ok;
     if (smax * mult < TOL && change < 1e-12) return Status.Ok;
   }
-  // plink2 reports an unfinished Firth fit (ERRCODE UNFINISHED) rather than NA.
-  return Status.Ok;
+  return Status.Unfinished;
 }
 
 /** The covariate-only fits of a group (intercept first): logistic and Firth. */
@@ -446,7 +500,8 @@ export function fitNull(x: Float64Array, p: number, n: number, y: Float64Array):
     firth0.fill(0);
     beta0.fill(0);
   }
-  const okF = okL || fitFirth(d, firth0, f) === Status.Ok;
+  // An unfinished Firth null still starts the variants' Firth fits (each then converges or is NA).
+  const okF = okL || fitFirth(d, firth0, f) !== Status.Fail;
   return { beta0, firth0, ok: okL || okF };
 }
 
@@ -558,7 +613,9 @@ export class LogisticKernel {
       out.firth = true;
       b[0] = 0;
       for (let j = 0; j < p; j++) b[j + 1] = gr.firth0[j];
-      if (fitFirth(design, b, f) !== Status.Ok) return na(out, 'FIRTH_CONVERGE_FAIL');
+      const st = fitFirth(design, b, f);
+      // plink2 prints an unfinished Firth iterate with ERRCODE UNFINISHED; it is no estimate: NA.
+      if (st !== Status.Ok) return na(out, st === Status.Unfinished ? 'UNFINISHED' : 'FIRTH_CONVERGE_FAIL');
     }
     if (!validCovariance(f.inv, k)) return na(out, 'INVALID_RESULT');
     const beta = b[0];
