@@ -169,7 +169,7 @@ t.test('hard-call kernel: codes (carriers, or gather + mv over 16 rows) and dosa
 // End to end on plink2's hard calls with 2% missing (test/fixtures/missing/hard.bgen, 200 samples,
 // two phenotype groups): the same bytes for any thread count and chunk size, and with every
 // WebAssembly kernel off (the JavaScript twins). Equality with plink2: missing-golden.test.ts.
-t.test('hard calls end to end: identical for 1-3 threads, 1/7/4096-byte chunks, with and without WebAssembly', async (t) => {
+t.test('hard calls end to end: identical for 1-3 threads, 1-, 7- and 4096-byte chunks, with and without WebAssembly', async (t) => {
   const M = (f: string) => fixture('missing', f);
   const dir = tmpDir('hard-calls');
   const outputs = (tag: string, extra: string[], env?: NodeJS.ProcessEnv): string => {
@@ -183,8 +183,12 @@ t.test('hard calls end to end: identical for 1-3 threads, 1/7/4096-byte chunks, 
   };
   const want = outputs('base', ['--threads', '1']);
   t.ok(want.split('\n').length > 400, 'both phenotypes have their rows');
-  for (const threads of ['1', '2', '3']) {
-    for (const chunk of ['1', '7', '4096']) t.equal(outputs(`t${threads}c${chunk}`, ['--threads', threads, '--chunk-size', chunk]), want, `threads ${threads}, chunk ${chunk}`);
+  for (const [threads, chunk] of [
+    ['1', '7'],
+    ['2', '1'],
+    ['3', '4096'],
+  ]) {
+    t.equal(outputs(`t${threads}c${chunk}`, ['--threads', threads, '--chunk-size', chunk]), want, `threads ${threads}, chunk ${chunk}`);
   }
   t.equal(outputs('nowasm', ['--threads', '2'], { DOSAGEFLOW_NO_WASM: '1' }), want, 'DOSAGEFLOW_NO_WASM=1');
 });
