@@ -1,0 +1,82 @@
+// Micro-benchmark of the kernel's sparse paths (docs/decisions/0202): LinearKernel.run on one
+// variant against both groups of a 10,000-sample model (12 covariates, two phenotypes with
+// different missingness), the variant given as
+//   - hard-call codes (setVariant with codes: the carriers' products, cm) against the same row as
+//     dosages through the JS gather and mv (the path before 0202), at several carrier shares;
+//   - a dosage row staged in wasm memory (setVariant: gd + mv, or cs when mostly zeros) against
+//     the JS gather and mv, at several shares of exact zeros.
+// The results must be identical (checked: the sums of the betas are compared exactly).
+//
+// User CPU (process.cpuUsage), the two kernels interleaved, best of the rounds: the machine is shared.
+//
+//   node dist/bench/hard-calls.js [--rounds 5] [--count 400]
+import { LinearKernel, newGroupResult } from '../src/stats/linear.js';
+import { buildModel } from '../src/stats/model.js';
+import { mulberry32 as rng } from '../src/sim/random.js';
+
+const N = 10_000;
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+}
+const rounds = arg('--rounds', 5);
+const count = arg('--count', 400);
+
+const r = rng(202);
+const covs = [
+  { name: 'age', values: Float64Array.from({ length: N }, () => Math.round(20 + 50 * r())) },
+  { name: 'sex', values: Float64Array.from({ length: N }, () => (r() < 0.5 ? 1 : 2)) },
+];
+for (let k = 1; k <= 10; k++) covs.push({ name: `PC${k}`, values: Float64Array.from({ length: N }, () => (r() - 0.5) * 0.1) });
+const phenos = [0, 40].map((every, j) => ({ name: `y${j}`, values: Float64Array.from({ length: N }, (_, i) => (every > 0 && i % 100 < every ? NaN : r() * 2 - 1)) }));
+const model = buildModel(N, phenos, covs);
+const results = model.groups.map((g) => newGroupResult(g.phenos.length));
+const fresh = new LinearKernel(N, 12, { groups: model.groups });
+const before = new LinearKernel(N, 12, { groups: model.groups });
+
+/** Eight variants: hard-call codes with this share of carriers, or dosage rows with this share of zeros. */
+function variants(kind: 'hard' | 'dosage', share: number): { d: Float64Array; codes: Uint8Array | null }[] {
+  return Array.from({ length: 8 }, () => {
+    const codes = Uint8Array.from({ length: N }, () => (r() < share ? (r() < 0.7 ? 1 : 2) : 0));
+    if (kind === 'hard') return { d: Float64Array.from(codes), codes };
+    return { d: Float64Array.from({ length: N }, () => (r() < share ? 0 : Math.round(r() * 510) / 255)), codes: null };
+  });
+}
+
+function pass(k: LinearKernel, vs: { d: Float64Array; codes: Uint8Array | null }[], sparse: boolean): number {
+  let s = 0;
+  for (let c = 0; c < count; c++) {
+    const v = vs[c % vs.length];
+    // 'before': no staging, no codes (the JS gather and mv of every group).
+    k.setVariant(sparse ? v.d : null, sparse ? v.codes : null, N);
+    for (let gi = 0; gi < model.groups.length; gi++) {
+      k.run(v.d, model.groups[gi], results[gi]);
+      s += results[gi].beta[0];
+    }
+  }
+  return s;
+}
+
+for (const [kind, shares] of [
+  ['hard', [0.05, 0.3, 0.5, 0.75, 1]],
+  ['dosage', [0.05, 0.4, 0.7, 0.95]],
+] as const) {
+  for (const share of shares) {
+    const vs = variants(kind, share);
+    const best = [Infinity, Infinity];
+    const sums = [0, 0];
+    for (let round = 0; round < rounds; round++) {
+      [before, fresh].forEach((k, i) => {
+        const t0 = process.cpuUsage().user;
+        sums[i] = pass(k, vs, i === 1);
+        best[i] = Math.min(best[i], (process.cpuUsage().user - t0) / count);
+      });
+    }
+    const label = kind === 'hard' ? `hard calls, ${share * 100}% carriers` : `dosages, ${share * 100}% zeros`;
+    console.log(
+      `${label.padEnd(28)} JS gather + mv ${best[0].toFixed(1).padStart(7)} us/variant   0202 ${best[1].toFixed(1).padStart(7)} us/variant   ` +
+        `(2 groups, best of ${rounds}; betas ${sums[0] === sums[1] ? 'identical' : 'DIFFER'})`,
+    );
+  }
+}
