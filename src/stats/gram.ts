@@ -5,7 +5,7 @@
 // O(m K^2 + K^3) a variant instead of O(n K^2). See docs/decisions/0201-gram-downdate.md.
 
 import { GRAM_PANEL_ROWS, gramAt, gramJs, gramModule, gramStride, presentJs, type GramWasm, type PresentWasm } from './matvec.js';
-import { pagesFor, wasmDisabled } from '../wasm/modules.js';
+import { growTo, wasmDisabled } from '../wasm/modules.js';
 
 /** Why a row is NA, with plink2's ERRCODE names (counted in the closing summary). */
 // The last four: logistic fits (stats/logistic.ts).
@@ -546,13 +546,7 @@ class CrossKernel {
     const idx = miss + align16((n + 1) * 4);
     const out = idx + align16(n * 4);
     this.top = out + align16(gr.gneg.length * 8);
-    const mem = this.mem!;
-    const have = mem.buffer.byteLength >>> 16;
-    const need = pagesFor(this.top);
-    if (need > have) {
-      mem.grow(need - have);
-      this.views();
-    }
+    if (growTo(this.mem!, this.top)) this.views();
     this.f64.set(gr.xa, x >>> 3);
     s = { x, panel, miss, idx, out };
     this.slots.set(gr, s);

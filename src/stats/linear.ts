@@ -6,7 +6,7 @@ import { logPStudentT2 } from './distributions.js';
 import type { ModelGroup } from './model.js';
 import { checkFull, DEFAULT_MAX_CORR, DEFAULT_VIF, INVALID_SHARE, MissingSolver, NA_CONST, NA_CORR, NA_INVALID, type FitSink, type MissingVariant } from './gram.js';
 import { matVecJs, matVecModule, type MatVecWasm } from './matvec.js';
-import { pagesFor, wasmDisabled } from '../wasm/modules.js';
+import { growTo, pagesFor, wasmDisabled } from '../wasm/modules.js';
 
 /** Results for one variant and one group; per-phenotype arrays have the group's phenotype count. */
 export interface GroupResult {
@@ -168,13 +168,7 @@ export class LinearKernel {
   private alloc(bytes: number): number {
     const at = this.top;
     this.top = at + align16(bytes);
-    const mem = this.mem!;
-    const have = mem.buffer.byteLength >>> 16;
-    const need = pagesFor(this.top);
-    if (need > have) {
-      mem.grow(need - have);
-      this.views();
-    }
+    if (growTo(this.mem!, this.top)) this.views();
     return at;
   }
 

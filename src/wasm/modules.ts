@@ -14,6 +14,15 @@ export function pagesFor(bytes: number): number {
   return Math.max(1, Math.ceil(bytes / PAGE));
 }
 
+/** Grow `mem` to hold `bytes` bytes; true when it grew (views over its old buffer are then stale). */
+export function growTo(mem: WebAssembly.Memory, bytes: number): boolean {
+  const have = mem.buffer.byteLength / PAGE;
+  const need = pagesFor(bytes);
+  if (need <= have) return false;
+  mem.grow(need - have);
+  return true;
+}
+
 /** DOSAGEFLOW_NO_WASM=1 turns every WebAssembly kernel off (their JavaScript twins give the same results). */
 export function wasmDisabled(): boolean {
   return !!process.env.DOSAGEFLOW_NO_WASM;

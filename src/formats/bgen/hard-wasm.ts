@@ -5,7 +5,7 @@
 // Layout: [0, scratchCap) the decompression scratch; at codesAt - 4 the missing count h8 stores,
 // then codesCap bytes of codes. Both regions only grow, and only before a block is inflated
 // (reserve), so a block's bytes never move while it is decoded.
-import { PAGE, pagesFor, wasmInstance, wasmDisabled } from '../../wasm/modules.js';
+import { growTo, wasmInstance, wasmDisabled } from '../../wasm/modules.js';
 
 type H8 = (data: number, n: number, codes: number) => number;
 
@@ -45,9 +45,7 @@ export class HardCallWasm {
     if (scratchBytes > this.scratchCap) this.scratchCap = align16(Math.max(scratchBytes, 2 * this.scratchCap));
     this.codesCap = Math.max(this.codesCap, n);
     this.codesAt = this.scratchCap + 16;
-    const need = pagesFor(this.codesAt + this.codesCap + 16);
-    const have = this.mem.buffer.byteLength / PAGE;
-    if (need > have) this.mem.grow(need - have);
+    growTo(this.mem, this.codesAt + this.codesCap + 16);
     this.views();
   }
 

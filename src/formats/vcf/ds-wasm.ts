@@ -3,7 +3,7 @@
 // the dosages are bit-identical (test/vcf-wasm.test.ts). A record it does not take (any unusual
 // value or shape, any error) goes to the JavaScript path, which decodes it or explains the error.
 // docs/decisions/0302-vcf-wasm-samples.md
-import { PAGE, wasmInstance } from '../../wasm/modules.js';
+import { growTo, wasmInstance } from '../../wasm/modules.js';
 
 type DsFn = (p: number, end: number, n: number, gtIdx: number, dsIdx: number, out: number, round: number) => number;
 
@@ -39,7 +39,7 @@ export class VcfDsWasm {
     this.recAt = align64(this.outAt + 8 * n);
     // Room for the output (and a first record) before any view is made: 40,000 samples are 320 KB.
     const need = this.recAt + (1 << 16);
-    if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+    growTo(memory, need);
     this.bytes = new Uint8Array(memory.buffer);
     this.out = new Float64Array(memory.buffer, this.outAt, n);
     new Float64Array(memory.buffer, at('pow10'), POW10.length).set(POW10);
@@ -59,8 +59,7 @@ export class VcfDsWasm {
   decode(b: Uint8Array, s: number, end: number, gtIdx: number, dsIdx: number, round: boolean, out: Float64Array): boolean {
     const len = end - s;
     const need = this.recAt + len + 1 + PAD;
-    if (need > this.memory.buffer.byteLength) {
-      this.memory.grow(Math.ceil((need - this.memory.buffer.byteLength) / PAGE));
+    if (growTo(this.memory, need)) {
       this.bytes = new Uint8Array(this.memory.buffer);
       this.out = new Float64Array(this.memory.buffer, this.outAt, this.n);
     }
