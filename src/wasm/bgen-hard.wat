@@ -1,6 +1,6 @@
 ;; BGEN 8-bit unphased diploid biallelic probabilities -> hard-call codes, when every sample is an
-;; exact hard call (docs/decisions/0202-hard-calls.md). The JavaScript twin is the loop of
-;; BgenBlockDecoder.diploid8 (src/formats/bgen/probs.ts): same codes, same stopping sample (tested).
+;; exact hard call (docs/decisions/0202-hard-calls.md). The JavaScript twin is hardCodes8 in
+;; src/formats/bgen/probs.ts: same codes, same stopping sample (tested).
 ;; Compiled to bgen-hard.wasm by src/wasm/build.ts (wabt); wasm-source.test.ts checks the binary.
 ;;
 ;; h8(data, n, codes): data = the decompressed layout-2 block (ploidy bytes at data + 8, the

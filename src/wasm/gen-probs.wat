@@ -1,6 +1,6 @@
 ;; The .gen probability parser: the same arithmetic as the JavaScript parser (GenLineDecoder's
 ;; fastProbs in src/formats/gen/decode.ts), so the dosages are bit-identical (tested), without
-;; JavaScript's per-byte bounds checks. Compiled to gen-probs.wasm by scripts/build-wasm.mjs (wabt);
+;; JavaScript's per-byte bounds checks. Compiled to gen-probs.wasm by src/wasm/build.ts (wabt);
 ;; wasm-source.test.ts checks the committed binary is this source's.
 ;;
 ;; Two parsers of one line's probabilities [p, end) for n samples, writing n dosages (f64, NaN =

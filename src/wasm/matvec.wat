@@ -1,6 +1,7 @@
 ;; Matrix-vector product out = A g for the per-variant regression kernel (src/stats/linear.ts):
 ;; A is a group's covariate basis and residualised phenotypes stacked as rows of n doubles, g the
-;; gathered dosages. Compiled to matvec.wasm by scripts/build-wasm.mjs (wabt); the test
+;; gathered dosages; then the gathers (gc, gd) and sparse products (cm, cs, zc) of 0202, further down.
+;; Compiled to matvec.wasm by src/wasm/build.ts (wabt); the test
 ;; wasm-source.test.ts checks the committed binary is this source's.
 ;;
 ;; Summation order per row (src/stats/matvec.ts dotJs does the same, so results are bit-identical):
