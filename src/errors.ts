@@ -87,8 +87,16 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT.usage;
   if (err instanceof InputError) return EXIT.input;
   if (err instanceof FileError) return EXIT.file;
-  if (isSystemError(err)) return EXIT.file;
+  if (isSystemError(err) || isWasmMemoryLimit(err)) return EXIT.file;
   return EXIT.internal;
+}
+
+/**
+ * A kernel's WebAssembly memory reached its 4 GiB ceiling (a worker's RangeError keeps its class
+ * across the thread boundary): e.g. thousands of phenotype missingness patterns at biobank sizes.
+ */
+function isWasmMemoryLimit(err: unknown): boolean {
+  return err instanceof RangeError && /^WebAssembly\.Memory\.grow\(\)/.test(err.message);
 }
 
 interface SystemError extends Error {
@@ -162,6 +170,9 @@ function formatErrorRaw(err: unknown): string {
   if (isSystemError(err)) {
     const msg = systemMessage(err);
     return err.path ? `${err.path}: ${msg}` : msg;
+  }
+  if (isWasmMemoryLimit(err)) {
+    return 'a WebAssembly kernel reached its 4 GiB memory limit (too many phenotype missingness patterns for one pass): run the phenotypes in several passes, or set DOSAGEFLOW_NO_WASM=1 for the JavaScript kernels (same results, slower)';
   }
   const e = err as Error;
   return `internal error: ${e?.message ?? String(err)} (run with --debug for details)`;

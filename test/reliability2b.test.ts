@@ -372,6 +372,22 @@ t.test('15.22 system errors in plain words naming the path (EROFS, EFBIG, EBUSY,
   t.match(e.stderr, new RegExp(`^dosageflow: example-out: cannot create the directory: ${d} is not writable \\(read-only file system\\)\\n$`));
 });
 
+t.test('a kernel whose WebAssembly memory reaches its limit in a worker: exit 4 with advice, not an internal error (review of session 8)', async (t) => {
+  const { formatError, exitCodeFor } = await import('../src/errors.js');
+  const { Worker } = await import('node:worker_threads');
+  // The RangeError a worker's memory.grow throws, as the main thread receives it.
+  const err = await new Promise<unknown>((resolve) => {
+    const w = new Worker('new WebAssembly.Memory({ initial: 1, maximum: 2 }).grow(5);', { eval: true });
+    w.on('error', resolve);
+  });
+  t.ok(err instanceof RangeError, 'the class survives the thread boundary');
+  t.equal(exitCodeFor(err), 4);
+  t.match(formatError(err), /^a WebAssembly kernel reached its 4 GiB memory limit .*DOSAGEFLOW_NO_WASM=1/);
+  t.notMatch(formatError(err), /internal error/);
+  // Other RangeErrors stay internal errors.
+  t.equal(exitCodeFor(new RangeError('Invalid array length')), 70);
+});
+
 t.test('15.22 a CR-only .gen (old Mac line ends) says so, not blaming the .sample', async (t) => {
   const sim = simulated(300);
   const d = dir('rel2-cr');
