@@ -7,8 +7,8 @@ import t from 'tap';
 import fc from 'fast-check';
 import { LinearKernel, newGroupResult, type GroupResult } from '../src/stats/linear.js';
 import { buildModel } from '../src/stats/model.js';
-import { LogisticKernel, newLogisticResult, type FirthMode, type LogisticGroup, type LogisticResult } from '../src/stats/logistic.js';
-import { buildLogisticGroup } from '../src/stats/logistic-model.js';
+import { LogisticKernel, newLogisticResult, type FirthMode, type LogisticGroup } from '../src/stats/logistic.js';
+import { group, key } from './lib/logistic-groups.js';
 import { mulberry32 as rng } from '../src/sim/random.js';
 import { BgenBlockDecoder, type BgenHeader } from '../src/formats/bgen/index.js';
 import * as zlib from 'node:zlib';
@@ -91,21 +91,6 @@ t.test('linear kernel: results independent of earlier variants (codes, staged, s
   );
   t.ok(compared > 500, `${compared} group results compared`);
 });
-
-/** A logistic group of n samples with nc covariates, ~cases of them cases (seeded). */
-function group(seed: number, n: number, nc: number, cases: number): LogisticGroup | undefined {
-  const r = rng(seed);
-  const covs = Array.from({ length: nc }, (_, j) => ({ name: `c${j}`, values: Float64Array.from({ length: n }, () => (j === 0 ? Math.round(20 + 50 * r()) : r() - 0.5)) }));
-  const y = Float64Array.from({ length: n }, () => (r() < cases ? 1 : 0));
-  return buildLogisticGroup(0, 'y', y, covs).group;
-}
-
-const bits = (x: number) => {
-  const v = new DataView(new ArrayBuffer(8));
-  v.setFloat64(0, x);
-  return v.getBigUint64(0);
-};
-const key = (o: LogisticResult) => [o.nUsed, o.firth, o.err, bits(o.beta), bits(o.se), bits(o.z), bits(o.logp)].join(' ');
 
 t.test('logistic kernel: results independent of earlier fits (Anderson history, design slots)', async (t) => {
   let fits = 0;

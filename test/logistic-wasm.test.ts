@@ -4,29 +4,14 @@
 // sample counts that are not multiples of the kernel's 8-sample and 8-column blocks.
 import t from 'tap';
 import fc from 'fast-check';
-import { LogisticKernel, newLogisticResult, type FirthMode, type LogisticGroup, type LogisticResult } from '../src/stats/logistic.js';
-import { buildLogisticGroup } from '../src/stats/logistic-model.js';
+import { LogisticKernel, newLogisticResult, type FirthMode, type LogisticGroup } from '../src/stats/logistic.js';
+import { group, key } from './lib/logistic-groups.js';
 import { mulberry32 as rng } from '../src/sim/random.js';
 
 t.test('WebAssembly SIMD is used by default, and not when asked not to', async (t) => {
   t.ok(new LogisticKernel(10, 2).usesWasm, 'default');
   t.notOk(new LogisticKernel(10, 2, { wasm: false }).usesWasm, 'wasm: false');
 });
-
-/** A group of n samples with nc covariates, ~cases of them cases (seeded). */
-function group(seed: number, n: number, nc: number, cases: number): LogisticGroup | undefined {
-  const r = rng(seed);
-  const covs = Array.from({ length: nc }, (_, j) => ({ name: `c${j}`, values: Float64Array.from({ length: n }, () => (j === 0 ? Math.round(20 + 50 * r()) : r() - 0.5)) }));
-  const y = Float64Array.from({ length: n }, () => (r() < cases ? 1 : 0));
-  return buildLogisticGroup(0, 'y', y, covs).group;
-}
-
-const bits = (x: number) => {
-  const v = new DataView(new ArrayBuffer(8));
-  v.setFloat64(0, x);
-  return v.getBigUint64(0);
-};
-const key = (o: LogisticResult) => [o.nUsed, o.firth, o.err, bits(o.beta), bits(o.se), bits(o.z), bits(o.logp)].join(' ');
 
 t.test('wasm and JS fits agree bit for bit (fast-check)', async (t) => {
   let fits = 0;
