@@ -57,7 +57,7 @@ const TOL = 1e-10;
 // Logistic: plink2 gives up after its 14th iteration (unfinished) or sooner when the steps diverge;
 // a fit that has not converged by then falls back to Firth (see docs/logistic.md).
 // Firth: logistf's step (capped at 5, up to 5 halvings), Anderson-accelerated; a fit not converged
-// after 50 iterations is NA (UNFINISHED): docs/logistic.md, decision 0210 (session 9).
+// after 50 iterations is NA (UNFINISHED): docs/logistic.md, decision 0210 (session 8, part 2).
 const FIRTH_MAX_ITER = 50;
 // A trial point whose penalised likelihood is lower by less than this (relative) is not halved:
 // round-off, not a worse point.
