@@ -59,7 +59,8 @@ export class VcfDsWasm {
   decode(b: Uint8Array, s: number, end: number, gtIdx: number, dsIdx: number, round: boolean, out: Float64Array): boolean {
     const len = end - s;
     const need = this.recAt + len + 1 + PAD;
-    if (growTo(this.memory, need)) {
+    // Per record: only the comparison; growTo (page arithmetic) only when the record does not fit.
+    if (need > this.memory.buffer.byteLength && growTo(this.memory, need)) {
       this.bytes = new Uint8Array(this.memory.buffer);
       this.out = new Float64Array(this.memory.buffer, this.outAt, this.n);
     }
