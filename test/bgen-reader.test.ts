@@ -58,6 +58,34 @@ for (const [name, sizes] of [
   });
 }
 
+// Issue 19 (peak RSS): assoc hands each chunk a buffer the workers gave back, larger than the chunk
+// and holding an older chunk's bytes; the chunk is the prefix the records fill.
+t.test('chunks in reused buffers (larger, dirty): the same records as in fresh ones', async (t) => {
+  const file = fixture('bgen', 'complex.bgen');
+  const header = await readBgenHeader(file);
+  const fresh = await chunksOf(file, 1000, 7);
+  const free: ArrayBuffer[] = [];
+  let made = 0;
+  const take = (n: number): ArrayBuffer => {
+    const i = free.findIndex((b) => b.byteLength >= n);
+    if (i >= 0) return free.splice(i, 1)[0];
+    made++;
+    return new Uint8Array(n + 5).fill(0xa5).buffer;
+  };
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const c of bgenChunks(file, header, 1000, undefined, 7, take)) {
+    t.equal(c.buf.byteOffset, 0);
+    t.ok(c.buf.buffer.byteLength > c.buf.length, 'a prefix of its buffer');
+    parts.push(Buffer.from(c.buf));
+    n += c.nVariants;
+    free.push(c.buf.buffer as ArrayBuffer); // handed back at once, as by a worker
+  }
+  t.equal(n, fresh.n);
+  t.ok(Buffer.concat(parts).equals(fresh.bytes), 'the same bytes');
+  t.equal(made, 1, 'one buffer for the whole file');
+});
+
 t.test('a corrupt length: the same error and byte offset at any read size (property)', async (t) => {
   const src = fixture('bgen', 'example.8bits.bgen');
   const all = fs.readFileSync(src);

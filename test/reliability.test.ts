@@ -735,7 +735,7 @@ t.test('the worker reports BGEN errors at absolute offsets above 2^32', async (t
     regions: [],
   };
   const fileOffset = FOUR_GIB + 777;
-  const res = new RowFormatter(init).bgen({ kind: 'bgen', seq: 0, buf: buf.buffer, fileOffset, file: 'big.bgen', layout: h.layout, compression: h.compression, nVariants: 3 });
+  const res = new RowFormatter(init).bgen({ kind: 'bgen', seq: 0, buf: buf.buffer, length: buf.length, fileOffset, file: 'big.bgen', layout: h.layout, compression: h.compression, nVariants: 3 });
   t.equal(res.kind, 'error');
   if (res.kind === 'error') t.equal(res.byteOffset, fileOffset + (vs[1].blockFileOffset - start), 'offset of the broken block, not wrapped');
 });

@@ -27,6 +27,7 @@ import { GenArena } from './gen-arena.js';
 import { BufferPool, OrderedWindow } from './ordered-window.js';
 import { wasmDisabled } from '../wasm/modules.js';
 import { GenomeSorter } from './sorter.js';
+import { releaseNewSpace } from './nursery.js';
 import { indexedSegments, openVcf, segmentChunks, VCF_BGZF_CHUNK, vcfIndexFor, VcfStitcher, type VcfChunk, type VcfSource } from './vcf-source.js';
 import { RowFormatter } from '../workers/rows.js';
 import { RowConverter, convertNote, genomeBuildName, ssfMetaPath, ssfMetaYaml, tableFileName, type TableFormat } from '../formats/out-format.js';
@@ -298,6 +299,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   const plan = planWorkers(cfg, model, samples.length);
   if (cfg.extract !== undefined) plan.init.extract = await readVariantIds(cfg.extract);
   if (cfg.exclude !== undefined) plan.init.exclude = await readVariantIds(cfg.exclude);
+  releaseNewSpace();
   const pool = startPool(plan);
   const run: AssocRun = {
     cfg,
@@ -552,7 +554,7 @@ interface AssocRun {
   /** Variants --extract / --exclude removed. */
   removed: { notExtracted: number; excluded: number };
   bytesRead: number;
-  /** .gen chunk buffers handed back by the workers, reused for later chunks. */
+  /** .gen and BGEN chunk buffers handed back by the workers, reused for later chunks. */
   buffers: BufferPool;
   /** The current file's chunks in flight. */
   window: OrderedWindow<WorkerResponse> | null;
@@ -611,11 +613,11 @@ async function chooseReadPath(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file:
     const m = h.nVariants;
     const skip = Math.floor(((cfg.shard.index - 1) * m) / cfg.shard.count);
     const take = Math.floor((cfg.shard.index * m) / cfg.shard.count) - skip;
-    chunks = hasBgi ? bgenIndexedChunks(file, listBgiOffsets(bgi).slice(skip, skip + take), target) : bgenChunks(file, h, target, { skip, take });
+    chunks = hasBgi ? bgenIndexedChunks(file, listBgiOffsets(bgi).slice(skip, skip + take), target, run.buffers.take) : bgenChunks(file, h, target, { skip, take }, undefined, run.buffers.take);
   } else if (cfg.regions.length && hasBgi) {
-    chunks = bgenIndexedChunks(file, bgiEntriesFor(bgi, cfg.regions), target);
+    chunks = bgenIndexedChunks(file, bgiEntriesFor(bgi, cfg.regions), target, run.buffers.take);
   } else {
-    chunks = bgenChunks(file, h, target);
+    chunks = bgenChunks(file, h, target, undefined, undefined, run.buffers.take);
   }
   return { requests: bgenRequests(run, file, h, chunks), firstLine: 0, mayBeEmpty: true };
 }
@@ -643,7 +645,17 @@ async function* genRequests(run: AssocRun, file: string, firstLine: number, chun
 
 async function* bgenRequests(run: AssocRun, file: string, h: BgenHeader, chunks: AsyncIterable<BgenChunk>): AsyncGenerator<{ req: WorkerRequest; bytes: number }> {
   for await (const c of chunks) {
-    const req: WorkerRequest = { kind: 'bgen', seq: run.seq++, buf: c.buf.buffer as ArrayBuffer, fileOffset: c.fileOffset, file, layout: h.layout, compression: h.compression, nVariants: c.nVariants };
+    const req: WorkerRequest = {
+      kind: 'bgen',
+      seq: run.seq++,
+      buf: c.buf.buffer as ArrayBuffer,
+      length: c.buf.length,
+      fileOffset: c.fileOffset,
+      file,
+      layout: h.layout,
+      compression: h.compression,
+      nVariants: c.nVariants,
+    };
     yield { req, bytes: c.buf.length };
   }
 }

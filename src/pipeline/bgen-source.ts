@@ -41,13 +41,22 @@ export async function readBgenHeader(file: string): Promise<BgenHeader> {
 /**
  * All records from the first variant on (or records [skip, skip + take) for a shard), in chunks of
  * at least `target` bytes of whole records. `readSize`: bytes per file read (tests: chunk edges).
+ * `take` gives each chunk's buffer (at least the bytes asked; the chunk is a prefix of it): assoc
+ * passes buffers the workers hand back, so a run allocates a window of chunk buffers, not one a chunk.
  */
-export async function* bgenChunks(file: string, header: BgenHeader, target: number, range?: { skip: number; take: number }, readSize = 1 << 20): AsyncGenerator<BgenChunk> {
+export async function* bgenChunks(
+  file: string,
+  header: BgenHeader,
+  target: number,
+  range?: { skip: number; take: number },
+  readSize = 1 << 20,
+  take: (minBytes: number) => ArrayBuffer = (n) => new ArrayBuffer(n),
+): AsyncGenerator<BgenChunk> {
   const skip = range?.skip ?? 0;
   const want = range ? Math.max(0, Math.min(header.nVariants - skip, range.take)) : header.nVariants;
-  const size = fileSize(file);
+  const { fh, size } = await openFileForRead(file);
   const parser = new BgenRecordParser({ fileSize: size });
-  const rs = fs.createReadStream(file, { start: header.firstVariantOffset, highWaterMark: readSize });
+  // The file is read straight into `pending` (a read stream allocated a buffer a read: decision 0019).
   let pending = new Uint8Array(Math.max(target * 2, 1 << 16));
   let have = 0; // bytes in pending
   let base = header.firstVariantOffset; // file offset of pending[0]
@@ -72,7 +81,9 @@ export async function* bgenChunks(file: string, header: BgenHeader, target: numb
     return true;
   };
   const cut = (): BgenChunk => {
-    const out = new Uint8Array(new ArrayBuffer(scan - start));
+    const len = scan - start;
+    // Room for a little more than the target, so a handed-back buffer fits the next chunk too.
+    const out = new Uint8Array(take(Math.max(len, target + (target >> 3))), 0, len);
     out.set(pending.subarray(start, scan));
     const chunk = { buf: out, fileOffset: base + start, nVariants: records };
     total += records;
@@ -81,22 +92,23 @@ export async function* bgenChunks(file: string, header: BgenHeader, target: numb
     return chunk;
   };
   try {
-    for await (const piece of rs as AsyncIterable<Buffer>) {
-      if (have + piece.length > pending.length) {
+    for (;;) {
+      if (pending.length - have < readSize) {
         // Compact, and grow only when a single record outgrows the buffer.
         pending.copyWithin(0, start, have);
         have -= start;
         scan -= start;
         base += start;
         start = 0;
-        if (have + piece.length > pending.length) {
-          const bigger = new Uint8Array(Math.max(pending.length * 2, have + piece.length));
-          bigger.set(pending.subarray(0, have));
+        if (have === pending.length) {
+          const bigger = new Uint8Array(pending.length * 2);
+          bigger.set(pending);
           pending = bigger;
         }
       }
-      pending.set(piece, have);
-      have += piece.length;
+      const { bytesRead } = await fh.read(pending, have, Math.min(readSize, pending.length - have), base + have);
+      if (bytesRead === 0) break;
+      have += bytesRead;
       while (total + records < want && measure(false)) {
         if (scan - start >= target) yield cut();
       }
@@ -107,7 +119,7 @@ export async function* bgenChunks(file: string, header: BgenHeader, target: numb
   } catch (e) {
     throw fileError(e, file);
   } finally {
-    rs.destroy();
+    await fh.close();
   }
   if (records > 0) yield cut();
   if (!range && header.nVariants === 0) throw new InputError('no variants: the header announces 0 (plink2: "Empty .bgen file")', { file, byteOffset: 8 });
@@ -117,14 +129,6 @@ export async function* bgenChunks(file: string, header: BgenHeader, target: numb
   }
   if (total < want) {
     throw new InputError(`truncated: the header announces ${header.nVariants} variants but the file ends after ${skipped + total}`, { file, byteOffset: base + scan });
-  }
-}
-
-function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch (e) {
-    throw fileError(e, file);
   }
 }
 
@@ -152,8 +156,8 @@ export function bgiEntriesFor(bgi: string, regions: Region[]): BgiEntry[] {
   return [...seen.values()].sort((a, b) => a.fileStart - b.fileStart);
 }
 
-/** The indexed records, read by seeking, in chunks of contiguous records. */
-export async function* bgenIndexedChunks(file: string, entries: BgiEntry[], target: number): AsyncGenerator<BgenChunk> {
+/** The indexed records, read by seeking, in chunks of contiguous records (`take`: as bgenChunks). */
+export async function* bgenIndexedChunks(file: string, entries: BgiEntry[], target: number, take: (minBytes: number) => ArrayBuffer = (n) => new ArrayBuffer(n)): AsyncGenerator<BgenChunk> {
   const { fh, size } = await openFileForRead(file);
   try {
     let i = 0;
@@ -166,7 +170,7 @@ export async function* bgenIndexedChunks(file: string, entries: BgiEntry[], targ
       }
       const start = entries[i].fileStart;
       if (start + bytes > size) throw new InputError(`the index points past the end of the file (${start + bytes} > ${size} bytes): is the .bgi stale?`, { file, byteOffset: start });
-      const buf = new Uint8Array(new ArrayBuffer(bytes));
+      const buf = new Uint8Array(take(Math.max(bytes, target + (target >> 3))), 0, bytes);
       await fh.read(buf, 0, bytes, start);
       yield { buf, fileOffset: start, nVariants: j - i + 1 };
       i = j + 1;

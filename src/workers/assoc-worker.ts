@@ -27,8 +27,11 @@ export default function handle(req: WorkerRequest): WorkerResponse {
       }
       return transferred(res);
     }
-    case 'bgen':
-      return transferred(formatter.bgen(req));
+    case 'bgen': {
+      const res = formatter.bgen(req);
+      if (res.kind === 'rows') res.buf = req.buf; // back to the reader, as a .gen chunk's
+      return transferred(res);
+    }
     case 'vcf':
       return transferred(formatter.vcf(req));
     default: {

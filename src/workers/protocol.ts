@@ -65,8 +65,9 @@ export type WorkerRequest =
   | {
       kind: 'bgen';
       seq: number;
-      /** Whole variant records, header and compressed genotype block (transferred). */
+      /** Whole variant records, header and compressed genotype block (transferred), in its first `length` bytes. */
       buf: ArrayBuffer;
+      length: number;
       /** File offset of buf[0], for error messages. */
       fileOffset: number;
       file: string;
@@ -128,7 +129,7 @@ export type WorkerResponse =
       /** Variants (records) dropped because --extract does not list them, or --exclude does. */
       notExtracted: number;
       excluded: number;
-      /** The request's .gen chunk buffer, or its arena slot, handed back for reuse. */
+      /** The request's .gen or BGEN chunk buffer, or its arena slot, handed back for reuse. */
       buf?: ArrayBuffer;
       slot?: number;
       /**

@@ -212,7 +212,7 @@ export class RowFormatter {
 
   /** Decode and test every record of a chunk of whole BGEN variant records. */
   bgen(req: Extract<WorkerRequest, { kind: 'bgen' }>): WorkerResponse {
-    const b = new Uint8Array(req.buf);
+    const b = new Uint8Array(req.buf, 0, req.length);
     const n = this.init.nSamples;
     const header = { layout: req.layout, compression: req.compression, nSamples: n } as BgenHeader;
     const lists = this.lists();
