@@ -1,11 +1,13 @@
-// The logistic kernel's WebAssembly loops (src/wasm/logit.wat: X'WX, X'r, Firth's hat diagonal)
-// against its JavaScript ones: same summation order, so every fit must agree bit for bit, including
+// The logistic kernel's WebAssembly loops (src/wasm/logit.wat: X b and the sigmoid pass, X'WX, X'r,
+// Firth's hat diagonal) against its JavaScript ones: same summation order, so every fit must agree bit for bit, including
 // Firth fits, groups of other sizes in turn (in their own wasm slots, or one slot refilled) and
 // sample counts that are not multiples of the kernel's 8-sample and 8-column blocks.
 import t from 'tap';
 import fc from 'fast-check';
 import { LogisticKernel, newLogisticResult, type FirthMode, type LogisticGroup } from '../src/stats/logistic.js';
-import { group, key } from './lib/logistic-groups.js';
+import { LogitWasm } from '../src/stats/logistic-wasm.js';
+import { expNeg, log1pUnit, sigmoid } from '../src/stats/logit-math.js';
+import { bits, group, key } from './lib/logistic-groups.js';
 import { mulberry32 as rng } from '../src/sim/random.js';
 
 t.test('WebAssembly SIMD is used by default, and not when asked not to', async (t) => {
@@ -71,4 +73,64 @@ t.test('wasm and JS agree bit for bit at 3,001 samples (several wasm pages, odd 
     if (key(a) === key(b)) same++;
   }
   t.equal(same, 20, 'every variant identical');
+});
+
+// Session 9: the sigmoid pass (e^-|eta|, p, w, r and the log-likelihood) runs in WebAssembly with our
+// own e^x and ln(1 + u) (src/wasm/logit.wat), twinned in JavaScript (src/stats/logit-math.ts).
+// Bit for bit, except that a NaN is any NaN (its payload is not specified across the two).
+const same = (a: number, b: number) => bits(a) === bits(b) || (Number.isNaN(a) && Number.isNaN(b));
+const ulps = (a: number, b: number) => Number(BigInt.asIntN(64, bits(a)) - BigInt.asIntN(64, bits(b)));
+
+t.test('e^x and ln(1 + u) are within 1 ulp of Math.exp and Math.log1p (fast-check), exact at the edges', async (t) => {
+  fc.assert(
+    fc.property(fc.double({ min: -800, max: 0, noNaN: true }), (x) => Math.abs(ulps(expNeg(x), Math.exp(x))) <= 1),
+    { seed: 9, numRuns: 20000 },
+  );
+  fc.assert(
+    fc.property(fc.double({ min: 0, max: 1, noNaN: true }), (u) => Math.abs(ulps(log1pUnit(u), Math.log1p(u))) <= 1),
+    { seed: 9, numRuns: 20000 },
+  );
+  // Saturation: no NaN or Infinity from finite or infinite arguments; subnormal results rounded.
+  for (const x of [0, -0, -5e-324, -1e-300, -708.39, -708.4, -744.4, -745.1, -745.2, -746, -1e308, -Infinity]) {
+    t.equal(expNeg(x), Math.exp(x), `e^${x}`);
+  }
+  t.ok(Number.isNaN(expNeg(NaN)), 'e^NaN is NaN');
+  for (const u of [0, 5e-324, 1e-300, Number.EPSILON, 0.5, 1]) t.equal(log1pUnit(u), Math.log1p(u), `ln(1 + ${u})`);
+});
+
+t.test('the sigmoid pass: wasm and JS agree bit for bit, saturated and NaN arguments included (fast-check)', async (t) => {
+  const edge = fc.constantFrom(0, -0, 1e-300, -1e-300, 36.7, -36.7, 708.4, -708.4, 745.2, -745.2, 746, -746, 1e300, -1e300, Infinity, -Infinity, NaN);
+  const eta = fc.oneof(fc.double({ min: -40, max: 40, noNaN: true }), fc.double({ min: -1000, max: 1000, noNaN: true }), edge);
+  let compared = 0;
+  fc.assert(
+    fc.property(fc.array(fc.record({ e: eta, a: fc.constantFrom(0, 1, 1, 1), y: fc.constantFrom(0, 1) }), { minLength: 1, maxLength: 40 }), (rows) => {
+      const n = rows.length;
+      const e = Float64Array.from(rows, (r) => r.e);
+      const y = Float64Array.from(rows, (r) => r.y);
+      const act = Float64Array.from(rows, (r) => r.a);
+      const src = { n, p: 0, x: new Float64Array(0), y };
+      // A one-column design holding eta, coefficient 1: X b = eta exactly.
+      const wx = LogitWasm.create(n, 1, [src]);
+      if (!wx) throw new Error('no WebAssembly SIMD');
+      act.forEach((v, i) => (wx.act[i] = v));
+      wx.load([e], 1, n, src);
+      const pr = new Float64Array(n);
+      const w = new Float64Array(n);
+      const r = new Float64Array(n);
+      for (const ll of [false, true]) {
+        const a = wx.predict(Float64Array.of(1), ll);
+        const b = sigmoid(e, act, y, pr, w, r, n, ll);
+        if (!same(a, b)) return false;
+        for (let i = 0; i < n; i++) {
+          if (!same(wx.pr[i], pr[i]) || !same(wx.w[i], w[i]) || !same(wx.r[i], r[i])) return false;
+          // No NaN or Infinity leaks from a non-NaN eta.
+          if (!Number.isNaN(e[i]) && !(Number.isFinite(pr[i]) && Number.isFinite(w[i]) && Number.isFinite(r[i]))) return false;
+        }
+        compared++;
+      }
+      return true;
+    }),
+    { seed: 9, numRuns: 300 },
+  );
+  t.equal(compared, 600);
 });

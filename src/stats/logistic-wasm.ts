@@ -1,19 +1,22 @@
-// The WebAssembly side of the logistic kernel (src/wasm/logit.wat): X'WX, the score X'r and Firth's
-// hat diagonal over a copy of the design in wasm memory, bit-identical to the JavaScript loops of
-// logistic.ts (same summation order; test/logistic-wasm.test.ts). Why: docs/decisions/0210.
+// The WebAssembly side of the logistic kernel (src/wasm/logit.wat): X b and the sigmoid pass, X'WX,
+// the score X'r and Firth's hat diagonal over a copy of the design in wasm memory, bit-identical to
+// the JavaScript loops of logistic.ts and logit-math.ts (same operations and summation order;
+// test/logistic-wasm.test.ts). Why: docs/decisions/0210.
 //
-// Memory (bytes, every region 64-byte aligned): shared scratch W, R, HAT, ETA (ldb bytes each, for
-// maxN samples), H (kp rows of kpb), INV (maxK x maxK doubles) and B; then one design slot for each
+// Memory (bytes, every region 64-byte aligned): shared scratch W, R, HAT, ETA, PR, ACT, EX, LG (ldb
+// bytes each, for maxN samples; EX and LG hold e^-|eta| and ln(1 + e^-|eta|)), H (kp rows of kpb), INV (maxK x maxK doubles) and B; then one design slot for each
 // group given at construction (its covariates copied once; each variant writes only its dosage
 // column) and one spare slot reloaded when a group not given comes. A slot holds the design twice:
 // XR row-major (n rows of kpb bytes; the last of the kp columns holds ones, so X'r is the same
-// kernel as a row of X'WX) and XC column-major (k columns of ldb bytes). Padding is zeros.
+// kernel as a row of X'WX) and XC column-major (k columns of ldb bytes), and the outcome Y (ldb
+// bytes). Padding is zeros (ACT's too: the sigmoid pass runs over whole blocks of 8 samples).
 import { wasmDisabled, wasmModule, pagesFor } from '../wasm/modules.js';
 
 type Accum = (xr: number, w: number, out: number, n: number, kpb: number, ab: number, nb: number) => void;
 type Xwx = (xr: number, w: number, h: number, n: number, kpb: number, k: number) => void;
 type Eta = (xc: number, ldb: number, b: number, k: number, out: number, n8: number) => void;
 type Hat = (xc: number, ldb: number, inv: number, k: number, w: number, out: number, n8: number) => void;
+type Sig = (eta: number, act: number, y: number, pr: number, w: number, r: number, ex: number, lg: number, n4: number, ll: number) => number;
 
 const up8 = (x: number) => (x + 7) & ~7;
 
@@ -25,6 +28,7 @@ interface Slot {
   ld: number;
   xr: number;
   xc: number;
+  y: number;
   /** The group whose covariates are in it (the spare slot: the last loaded). */
   key: object | null;
 }
@@ -34,12 +38,14 @@ export interface DesignSource {
   n: number;
   p: number;
   x: Float64Array;
+  /** The outcome (n): 1 = case, 0 = control. */
+  y: Float64Array;
 }
 
 /** Memory for the groups' own design slots, at most (the spare slot comes on top): 26 groups of 10,000 samples and 12 covariates; none at 500,000 samples (a refill copies n x k doubles, ~1% of a fit's arithmetic). */
 const SLOT_BUDGET = 64 << 20;
 
-const slotBytes = (n: number, k: number) => n * up8(k + 1) * 8 + k * up8(n) * 8;
+const slotBytes = (n: number, k: number) => n * up8(k + 1) * 8 + (k + 1) * up8(n) * 8;
 
 export class LogitWasm {
   /** Views the fits write and read directly (length maxN or maxK^2). */
@@ -48,16 +54,24 @@ export class LogitWasm {
   readonly hat: Float64Array;
   readonly inv: Float64Array;
   readonly eta: Float64Array;
+  readonly pr: Float64Array;
+  /** Sample weights of the variant (1 used, 0 dropped), written by the caller before predict(). */
+  readonly act: Float64Array;
   private f64: Float64Array;
   private accum: Accum;
   private xwxFn: Xwx;
   private hatFn: Hat;
   private etaFn: Eta;
+  private sigFn: Sig;
   // Byte offsets of the scratch.
   private wOff: number;
   private rOff: number;
   private hatOff: number;
   private etaOff: number;
+  private prOff: number;
+  private actOff: number;
+  private exOff: number;
+  private lgOff: number;
   private hOff: number;
   private invOff: number;
   private bOff: number;
@@ -73,12 +87,17 @@ export class LogitWasm {
     this.rOff = this.wOff + ld * 8;
     this.hatOff = this.rOff + ld * 8;
     this.etaOff = this.hatOff + ld * 8;
-    this.hOff = this.etaOff + ld * 8;
+    this.prOff = this.etaOff + ld * 8;
+    this.actOff = this.prOff + ld * 8;
+    this.exOff = this.actOff + ld * 8;
+    this.lgOff = this.exOff + ld * 8;
+    this.hOff = this.lgOff + ld * 8;
     this.invOff = this.hOff + kp * kp * 8;
     this.bOff = this.invOff + up8(maxK * maxK) * 8;
     let top = this.bOff + up8(maxK) * 8;
     const place = (n: number, k: number): Slot => {
-      const sl = { n, k, kp: up8(k + 1), ld: up8(n), xr: top, xc: top + n * up8(k + 1) * 8, key: null };
+      const xc = top + n * up8(k + 1) * 8;
+      const sl = { n, k, kp: up8(k + 1), ld: up8(n), xr: top, xc, y: xc + k * up8(n) * 8, key: null };
       top += slotBytes(n, k);
       return sl;
     };
@@ -98,15 +117,18 @@ export class LogitWasm {
     this.xwxFn = ex.xwx as Xwx;
     this.hatFn = ex.hat as Hat;
     this.etaFn = ex.eta as Eta;
+    this.sigFn = ex.sig as Sig;
     this.f64 = new Float64Array(mem.buffer);
     const view = (off: number, len: number) => this.f64.subarray(off / 8, off / 8 + len);
     this.w = view(this.wOff, ld);
     this.r = view(this.rOff, ld);
     this.hat = view(this.hatOff, ld);
     this.eta = view(this.etaOff, ld);
+    this.pr = view(this.prOff, ld);
+    this.act = view(this.actOff, ld);
     this.inv = view(this.invOff, maxK * maxK);
     for (const { g, sl } of given) {
-      this.fill(sl, g.x, g.n, g.p + 1, g);
+      this.fill(sl, g, g.n, g.p + 1);
       this.slots.set(g, sl);
     }
     this.cur = this.spare;
@@ -136,7 +158,8 @@ export class LogitWasm {
         sl.kp = up8(k + 1);
         sl.ld = up8(n);
         sl.xc = sl.xr + n * sl.kp * 8;
-        this.fill(sl, key.x, n, k, key);
+        sl.y = sl.xc + k * sl.ld * 8;
+        this.fill(sl, key, n, k);
       }
     }
     this.cur = sl;
@@ -146,11 +169,13 @@ export class LogitWasm {
     const kp = sl.kp;
     f.set(g.subarray(0, n), sl.xc / 8);
     for (let i = 0; i < n; i++) f[xr + i * kp] = g[i];
+    this.act.fill(0, n, sl.ld);
   }
 
-  /** The covariates x (k - 1 columns of n, column-major) into slot sl, zeros elsewhere, ones in XR's last column. */
-  private fill(sl: Slot, x: Float64Array, n: number, k: number, key: object): void {
+  /** The group's covariates (k - 1 columns of n) and outcome into slot sl, zeros elsewhere, ones in XR's last column. */
+  private fill(sl: Slot, key: DesignSource, n: number, k: number): void {
     const f = this.f64;
+    const x = key.x;
     const { kp, ld } = sl;
     sl.key = key;
     const xr = sl.xr / 8;
@@ -163,6 +188,8 @@ export class LogitWasm {
     const xc = sl.xc / 8;
     f.fill(0, xc, xc + k * ld);
     for (let j = 1; j < k; j++) f.set(x.subarray((j - 1) * n, j * n), xc + j * ld);
+    f.fill(0, sl.y / 8, sl.y / 8 + ld);
+    f.set(key.y.subarray(0, n), sl.y / 8);
   }
 
   /** The lower triangle of X'WX (W = this.w) into h (k x k row-major). */
@@ -183,11 +210,15 @@ export class LogitWasm {
     for (let j = 0; j < k; j++) g[j] = f[h0 + j];
   }
 
-  /** this.eta = X b. */
-  linear(b: Float64Array): void {
-    const { k, ld, xc } = this.cur;
+  /**
+   * eta = X b, then the sigmoid pass (logit-math.ts sigmoid): this.pr, this.w and this.r = act (y - pr)
+   * from this.act; returns the log-likelihood with wantLL, else 0.
+   */
+  predict(b: Float64Array, wantLL: boolean): number {
+    const { k, ld, xc, y } = this.cur;
     this.f64.set(b.subarray(0, k), this.bOff / 8);
     this.etaFn(xc, ld * 8, this.bOff, k, this.etaOff, ld);
+    return this.sigFn(this.etaOff, this.actOff, y, this.prOff, this.wOff, this.rOff, this.exOff, this.lgOff, ld, wantLL ? 1 : 0);
   }
 
   /** this.hat = Firth's hat diagonal from this.inv (k x k) and this.w. */

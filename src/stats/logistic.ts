@@ -5,6 +5,7 @@
 // arrays; a missing dosage gives its sample weight 0 for that variant, which drops it exactly.
 import { logPNormal2 } from './distributions.js';
 import { LogitWasm } from './logistic-wasm.js';
+import { sigmoid } from './logit-math.js';
 
 /** A case/control phenotype with its samples, covariates and null fit (built on the main thread). */
 export interface LogisticGroup {
@@ -72,6 +73,9 @@ class Fit {
   eta: Float64Array;
   pr: Float64Array;
   w: Float64Array;
+  /** The residual whose score X'r is taken (Newton's act (y - pr), Firth's modified one). */
+  r: Float64Array;
+  /** Scratch of the JavaScript X'WX. */
   t: Float64Array;
   h: Float64Array;
   l: Float64Array;
@@ -86,14 +90,15 @@ class Fit {
   fPrev: Float64Array;
   bPrev: Float64Array;
   raw: Float64Array;
-  /** The WebAssembly loops (w, t, hat and inv are then its views); null: the JavaScript ones. */
+  /** The WebAssembly loops (eta, pr, w, r, hat and inv are then its views); null: the JavaScript ones. */
   wx: LogitWasm | null;
   constructor(maxN: number, maxK: number, wx: LogitWasm | null = null) {
     this.wx = wx;
     this.eta = wx ? wx.eta : new Float64Array(maxN);
-    this.pr = new Float64Array(maxN);
+    this.pr = wx ? wx.pr : new Float64Array(maxN);
     this.w = wx ? wx.w : new Float64Array(maxN);
-    this.t = wx ? wx.r : new Float64Array(maxN);
+    this.r = wx ? wx.r : new Float64Array(maxN);
+    this.t = wx ? new Float64Array(0) : new Float64Array(maxN);
     this.h = new Float64Array(maxK * maxK);
     this.l = new Float64Array(maxK * maxK);
     this.inv = wx ? wx.inv : new Float64Array(maxK * maxK);
@@ -121,35 +126,23 @@ interface Design {
   act: Float64Array;
 }
 
-/** eta = Z b, pr = sigmoid(eta), w = act * pr (1 - pr); returns the log-likelihood (0 unless wantLL). */
+/**
+ * eta = Z b, then the sigmoid pass (logit-math.ts sigmoid): f.pr, f.w = act pr (1 - pr) and
+ * f.r = act (y - pr); returns the log-likelihood (0 unless wantLL).
+ */
 function predict(d: Design, b: Float64Array, f: Fit, wantLL: boolean): number {
+  if (f.wx) return f.wx.predict(b, wantLL);
   const { cols, k, n, y, act } = d;
   const eta = f.eta;
-  if (f.wx) f.wx.linear(b);
-  else {
-    const c0 = cols[0];
-    const b0 = b[0];
-    for (let i = 0; i < n; i++) eta[i] = c0[i] * b0;
-    for (let j = 1; j < k; j++) {
-      const c = cols[j];
-      const bj = b[j];
-      for (let i = 0; i < n; i++) eta[i] += c[i] * bj;
-    }
+  const c0 = cols[0];
+  const b0 = b[0];
+  for (let i = 0; i < n; i++) eta[i] = c0[i] * b0;
+  for (let j = 1; j < k; j++) {
+    const c = cols[j];
+    const bj = b[j];
+    for (let i = 0; i < n; i++) eta[i] += c[i] * bj;
   }
-  let ll = 0;
-  const pr = f.pr;
-  const w = f.w;
-  for (let i = 0; i < n; i++) {
-    const e = eta[i];
-    const a = act[i];
-    // log(1 + exp(-|e|)) form: exact for large |e|.
-    const ex = Math.exp(-Math.abs(e));
-    const p = e >= 0 ? 1 / (1 + ex) : ex / (1 + ex);
-    pr[i] = p;
-    w[i] = a * p * (1 - p);
-    if (wantLL && a !== 0) ll -= (y[i] !== 0 ? (e >= 0 ? 0 : -e) : e >= 0 ? e : 0) + Math.log1p(ex);
-  }
-  return ll;
+  return sigmoid(eta, act, y, f.pr, f.w, f.r, n, wantLL);
 }
 
 /** Lower triangle of Z' W Z into f.h (k x k row-major). */
@@ -194,7 +187,7 @@ function information(d: Design, f: Fit): void {
   }
 }
 
-/** g = Z'r (r is f.t). */
+/** g = Z'r (r is f.r). */
 function score(d: Design, r: Float64Array, g: Float64Array, f: Fit): void {
   if (f.wx) return f.wx.score(g);
   const { cols, k, n } = d;
@@ -262,14 +255,11 @@ const enum Status {
 
 /** One Newton step at b: b += step; returns the step's sum of |changes| (NaN: singular). */
 function newtonStep(d: Design, b: Float64Array, f: Fit): number {
-  const { k, n, y, act } = d;
+  const k = d.k;
   predict(d, b, f, false);
   information(d, f);
   const g = f.delta;
-  const r = f.t;
-  const pr = f.pr;
-  for (let i = 0; i < n; i++) r[i] = act[i] * (y[i] - pr[i]);
-  score(d, r, g, f);
+  score(d, f.r, g, f);
   if (Number.isNaN(cholesky(f, k))) return NaN;
   cholSolve(f.l, k, g);
   let sum = 0;
@@ -432,7 +422,7 @@ function fitFirth(d: Design, b: Float64Array, f: Fit): Status {
   if (Number.isNaN(pl)) return Status.Fail;
   cholInverse(f, k);
   const { inv, hat, pr, grad: u, delta: step, bOld: old } = f;
-  const r = f.t;
+  const r = f.r;
   let hist = false;
   for (let it = 0; it < FIRTH_MAX_ITER; it++) {
     hatDiagonal(d, f);
@@ -529,8 +519,9 @@ export class LogisticKernel {
   constructor(maxN: number, maxP: number, opts: LogisticKernelOptions = {}) {
     const n = Math.max(1, maxN);
     this.g = new Float64Array(n);
-    this.act = new Float64Array(n);
-    this.fit = new Fit(n, maxP + 1, opts.wasm === false ? null : LogitWasm.create(n, maxP + 1, opts.groups));
+    const wx = opts.wasm === false ? null : LogitWasm.create(n, maxP + 1, opts.groups);
+    this.act = wx ? wx.act : new Float64Array(n);
+    this.fit = new Fit(n, maxP + 1, wx);
     this.b = new Float64Array(maxP + 1);
     this.firthMode = opts.firth ?? 'fallback';
   }

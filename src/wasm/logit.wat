@@ -210,4 +210,191 @@
         (v128.store offset=48 (i32.add (local.get $out) (local.get $i)) (local.get $e3))
         (local.set $i (i32.add (local.get $i) (i32.const 64)))
         (br $samples))))
+
+  ;; The constants of exp_neg, log1p_unit and sig, as in src/stats/logit-math.ts. Globals, not v128.const
+  ;; in the loops: V8 rematerialises a v128.const inside the loop with three instructions (two on the
+  ;; shuffle port) where a global is one load (n = 10,000: 8.5 -> 5 ns a sample).
+  (global $LOG2E v128 (v128.const f64x2 0x1.71547652b82fep+0 0x1.71547652b82fep+0))
+  (global $SHIFT v128 (v128.const f64x2 0x1.8p+52 0x1.8p+52))
+  (global $SHIFT_BITS v128 (v128.const i64x2 0x4338000000000000 0x4338000000000000))
+  (global $LN2_HI v128 (v128.const f64x2 0x1.62e42fefa38p-1 0x1.62e42fefa38p-1))
+  (global $LN2_LO v128 (v128.const f64x2 0x1.ef35793c7673p-45 0x1.ef35793c7673p-45))
+  (global $EXP_MIN v128 (v128.const f64x2 -746 -746))
+  (global $BIAS v128 (v128.const i64x2 1023 1023))
+  (global $HALF v128 (v128.const f64x2 0.5 0.5))
+  (global $E3 v128 (v128.const f64x2 0x1.5555555555555p-3 0x1.5555555555555p-3))
+  (global $E4 v128 (v128.const f64x2 0x1.5555555555555p-5 0x1.5555555555555p-5))
+  (global $E5 v128 (v128.const f64x2 0x1.1111111111111p-7 0x1.1111111111111p-7))
+  (global $E6 v128 (v128.const f64x2 0x1.6c16c16c16c17p-10 0x1.6c16c16c16c17p-10))
+  (global $E7 v128 (v128.const f64x2 0x1.a01a01a01a01ap-13 0x1.a01a01a01a01ap-13))
+  (global $E8 v128 (v128.const f64x2 0x1.a01a01a01a01ap-16 0x1.a01a01a01a01ap-16))
+  (global $E9 v128 (v128.const f64x2 0x1.71de3a556c734p-19 0x1.71de3a556c734p-19))
+  (global $E10 v128 (v128.const f64x2 0x1.27e4fb7789f5cp-22 0x1.27e4fb7789f5cp-22))
+  (global $E11 v128 (v128.const f64x2 0x1.ae64567f544e4p-26 0x1.ae64567f544e4p-26))
+  (global $E12 v128 (v128.const f64x2 0x1.1eed8eff8d898p-29 0x1.1eed8eff8d898p-29))
+  (global $E13 v128 (v128.const f64x2 0x1.6124613a86d09p-33 0x1.6124613a86d09p-33))
+  (global $SQRT2 v128 (v128.const f64x2 0x1.6a09e667f3bcdp+0 0x1.6a09e667f3bcdp+0))
+  (global $L3 v128 (v128.const f64x2 0x1.5555555555555p-1 0x1.5555555555555p-1))
+  (global $L5 v128 (v128.const f64x2 0x1.999999999999ap-2 0x1.999999999999ap-2))
+  (global $L7 v128 (v128.const f64x2 0x1.2492492492492p-2 0x1.2492492492492p-2))
+  (global $L9 v128 (v128.const f64x2 0x1.c71c71c71c71cp-3 0x1.c71c71c71c71cp-3))
+  (global $L11 v128 (v128.const f64x2 0x1.745d1745d1746p-3 0x1.745d1745d1746p-3))
+  (global $L13 v128 (v128.const f64x2 0x1.3b13b13b13b14p-3 0x1.3b13b13b13b14p-3))
+  (global $L15 v128 (v128.const f64x2 0x1.1111111111111p-3 0x1.1111111111111p-3))
+  (global $L17 v128 (v128.const f64x2 0x1.e1e1e1e1e1e1ep-4 0x1.e1e1e1e1e1e1ep-4))
+  (global $L19 v128 (v128.const f64x2 0x1.af286bca1af28p-4 0x1.af286bca1af28p-4))
+  (global $L21 v128 (v128.const f64x2 0x1.8618618618618p-4 0x1.8618618618618p-4))
+  (global $L23 v128 (v128.const f64x2 0x1.642c8590b2164p-4 0x1.642c8590b2164p-4))
+  (global $ZERO v128 (v128.const f64x2 0 0))
+  (global $ONE v128 (v128.const f64x2 1 1))
+  (global $TWO v128 (v128.const f64x2 2 2))
+
+  ;; exp_neg(src, dst, n2): dst[i] = e^x with x = -|src[i]| clamped at -746 (pmax: NaN stays NaN; e^-746
+  ;; rounds to 0) for i < n2 (even), one f64x2 a pass. The twin of expNeg in src/stats/logit-math.ts
+  ;; (same constants, same operations). x = k ln2 + r: t = x log2(e) + 1.5 2^52 rounds k to the nearest
+  ;; integer and leaves it in t's low bits; r = (x - k LN2_HI) - k LN2_LO, |r| <= ln2/2; e^r by its
+  ;; Taylor series to r^13/13! (remainder < 0.05 ulp) as 1 + (r + r^2 P(r)), P(r) = 1/2! + r/3! + ...
+  ;; + r^11/13! by Estrin's scheme (pairs c + c' r, then in r^2, then in r^4: a short dependency
+  ;; chain); then times 2^k1 and 2^k2 made in the exponent bits, k1 = floor(k/2) and k2 = k - k1 both
+  ;; >= -539, so only a subnormal result rounds.
+  (func $exp_neg (param $src i32) (param $dst i32) (param $n2 i32)
+    (local $end i32) (local $x v128) (local $t v128) (local $kf v128) (local $r v128) (local $r2 v128) (local $r4 v128)
+    (local $p v128) (local $k v128) (local $k1 v128)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n2) (i32.const 3))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (local.set $x (f64x2.pmax (f64x2.neg (f64x2.abs (v128.load (local.get $src)))) (global.get $EXP_MIN)))
+        (local.set $t (f64x2.add (f64x2.mul (local.get $x) (global.get $LOG2E)) (global.get $SHIFT)))
+        (local.set $kf (f64x2.sub (local.get $t) (global.get $SHIFT)))
+        (local.set $r (f64x2.sub
+          (f64x2.sub (local.get $x) (f64x2.mul (local.get $kf) (global.get $LN2_HI)))
+          (f64x2.mul (local.get $kf) (global.get $LN2_LO))))
+        (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
+        (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
+        ;; P = (1/2! + r/3! + r^2 (1/4! + r/5!)) + r^4 ((1/6! + r/7! + r^2 (1/8! + r/9!))
+        ;;     + r^4 (1/10! + r/11! + r^2 (1/12! + r/13!)))
+        (local.set $p (f64x2.add
+          (f64x2.add (f64x2.add (global.get $HALF) (f64x2.mul (global.get $E3) (local.get $r)))
+            (f64x2.mul (local.get $r2) (f64x2.add (global.get $E4) (f64x2.mul (global.get $E5) (local.get $r)))))
+          (f64x2.mul (local.get $r4) (f64x2.add
+            (f64x2.add (f64x2.add (global.get $E6) (f64x2.mul (global.get $E7) (local.get $r)))
+              (f64x2.mul (local.get $r2) (f64x2.add (global.get $E8) (f64x2.mul (global.get $E9) (local.get $r)))))
+            (f64x2.mul (local.get $r4) (f64x2.add (f64x2.add (global.get $E10) (f64x2.mul (global.get $E11) (local.get $r)))
+              (f64x2.mul (local.get $r2) (f64x2.add (global.get $E12) (f64x2.mul (global.get $E13) (local.get $r))))))))))
+        (local.set $p (f64x2.add (global.get $ONE) (f64x2.add (local.get $r) (f64x2.mul (local.get $r2) (local.get $p)))))
+        ;; k = bits(t) - bits(1.5 2^52); 2^j has the bits (j + 1023) << 52, of which the shift keeps
+        ;; only the low 12 bits of j + 1023: so k1 = k >> 1 on 32-bit lanes (one instruction; the 64-bit
+        ;; arithmetic shift is emulated by several on x64) is as good
+        (local.set $k (i64x2.sub (local.get $t) (global.get $SHIFT_BITS)))
+        (local.set $k1 (i32x4.shr_s (local.get $k) (i32.const 1)))
+        (v128.store (local.get $dst) (f64x2.mul
+          (f64x2.mul (local.get $p) (i64x2.shl (i64x2.add (local.get $k1) (global.get $BIAS)) (i32.const 52)))
+          (i64x2.shl (i64x2.add (i64x2.sub (local.get $k) (local.get $k1)) (global.get $BIAS)) (i32.const 52))))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br $each))))
+
+  ;; log1p_unit(src, dst, n2): dst[i] = ln(1 + u), u = src[i] in [0, 1] (NaN stays NaN) for i < n2
+  ;; (even), one f64x2 a pass; the twin of log1pUnit in src/stats/logit-math.ts. m = 1 + u rounded,
+  ;; c = (u - (m - 1)) / m its rounding error; m = 2^j f with f in (sqrt(1/2), sqrt 2]; d = f - 1
+  ;; (exact), s = d / (2 + d), ln f = 2 atanh s = d - s (d - q s^2) with q = 2/3 + 2/5 s^2 + ... +
+  ;; 2/23 s^20 (Horner in z = s^2); ln(1 + u) = j LN2_HI + (ln f + (c + j LN2_LO)).
+  (func $log1p_unit (param $src i32) (param $dst i32) (param $n2 i32)
+    (local $end i32) (local $u v128) (local $m v128) (local $c v128) (local $big v128) (local $d v128) (local $s v128)
+    (local $z v128) (local $q v128)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n2) (i32.const 3))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (local.set $u (v128.load (local.get $src)))
+        (local.set $m (f64x2.add (global.get $ONE) (local.get $u)))
+        (local.set $c (f64x2.div (f64x2.sub (local.get $u) (f64x2.sub (local.get $m) (global.get $ONE))) (local.get $m)))
+        (local.set $big (f64x2.gt (local.get $m) (global.get $SQRT2)))
+        (local.set $d (f64x2.sub
+          (v128.bitselect (f64x2.mul (local.get $m) (global.get $HALF)) (local.get $m) (local.get $big))
+          (global.get $ONE)))
+        (local.set $s (f64x2.div (local.get $d) (f64x2.add (global.get $TWO) (local.get $d))))
+        (local.set $z (f64x2.mul (local.get $s) (local.get $s)))
+        ;; q: 2/23, 2/21, ..., 2/3
+        (local.set $q (global.get $L23))
+        (local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $z)) (global.get $L21)))
+        (local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $z)) (global.get $L19)))
+        (local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $z)) (global.get $L17)))
+        (local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $z)) (global.get $L15)))
+        (local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $z)) (global.get $L13)))
+        (local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $z)) (global.get $L11)))
+        (local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $z)) (global.get $L9)))
+        (local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $z)) (global.get $L7)))
+        (local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $z)) (global.get $L5)))
+        (local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $z)) (global.get $L3)))
+        (v128.store (local.get $dst) (f64x2.add
+          (v128.and (local.get $big) (global.get $LN2_HI))
+          (f64x2.add
+            (f64x2.sub (local.get $d) (f64x2.mul (local.get $s) (f64x2.sub (local.get $d) (f64x2.mul (local.get $q) (local.get $z)))))
+            (f64x2.add (local.get $c) (v128.and (local.get $big) (global.get $LN2_LO))))))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br $each))))
+
+  ;; sig(eta, act, y, pr, w, r, ex, lg, n4, ll): the sigmoid pass of a fit, the twin of sigmoid in
+  ;; src/stats/logit-math.ts, for samples i < n4 (a multiple of 4; padding samples need act 0):
+  ;; ex = e^-|eta| (exp_neg, into ex), pr = (eta >= 0 ? 1 : ex) / (1 + ex), w = act pr (1 - pr),
+  ;; r = act (y - pr), two f64x2 a pass. With ll != 0 returns the log-likelihood: minus the sum over
+  ;; samples with act != 0 of max(+-eta, 0) + ln(1 + ex) (-eta for cases; log1p_unit into lg), in
+  ;; partial sums by i mod 4 (the lanes of two accumulators) added as (s0 + s2) + (s1 + s3); else 0.
+  (func (export "sig")
+    (param $eta i32) (param $act i32) (param $y i32) (param $pr i32) (param $w i32) (param $r i32)
+    (param $ex i32) (param $lg i32) (param $n4 i32) (param $ll i32)
+    (result f64)
+    (local $i i32) (local $iend i32) (local $sum0 v128) (local $sum1 v128)
+    (local $e0 v128) (local $e1 v128) (local $x0 v128) (local $x1 v128) (local $p0 v128) (local $p1 v128)
+    (local $a0 v128) (local $a1 v128) (local $y0 v128) (local $y1 v128) (local $ey v128)
+    (call $exp_neg (local.get $eta) (local.get $ex) (local.get $n4))
+    (if (local.get $ll) (then (call $log1p_unit (local.get $ex) (local.get $lg) (local.get $n4))))
+    (local.set $iend (i32.shl (local.get $n4) (i32.const 3)))
+    (local.set $i (i32.const 0))
+    (block $samples_done
+      (loop $samples
+        (br_if $samples_done (i32.ge_u (local.get $i) (local.get $iend)))
+        (local.set $e0 (v128.load (i32.add (local.get $eta) (local.get $i))))
+        (local.set $e1 (v128.load offset=16 (i32.add (local.get $eta) (local.get $i))))
+        (local.set $x0 (v128.load (i32.add (local.get $ex) (local.get $i))))
+        (local.set $x1 (v128.load offset=16 (i32.add (local.get $ex) (local.get $i))))
+        (local.set $p0 (f64x2.div
+          (v128.bitselect (global.get $ONE) (local.get $x0) (f64x2.ge (local.get $e0) (global.get $ZERO)))
+          (f64x2.add (global.get $ONE) (local.get $x0))))
+        (local.set $p1 (f64x2.div
+          (v128.bitselect (global.get $ONE) (local.get $x1) (f64x2.ge (local.get $e1) (global.get $ZERO)))
+          (f64x2.add (global.get $ONE) (local.get $x1))))
+        (local.set $a0 (v128.load (i32.add (local.get $act) (local.get $i))))
+        (local.set $a1 (v128.load offset=16 (i32.add (local.get $act) (local.get $i))))
+        (local.set $y0 (v128.load (i32.add (local.get $y) (local.get $i))))
+        (local.set $y1 (v128.load offset=16 (i32.add (local.get $y) (local.get $i))))
+        (v128.store (i32.add (local.get $pr) (local.get $i)) (local.get $p0))
+        (v128.store offset=16 (i32.add (local.get $pr) (local.get $i)) (local.get $p1))
+        (v128.store (i32.add (local.get $w) (local.get $i))
+          (f64x2.mul (f64x2.mul (local.get $a0) (local.get $p0)) (f64x2.sub (global.get $ONE) (local.get $p0))))
+        (v128.store offset=16 (i32.add (local.get $w) (local.get $i))
+          (f64x2.mul (f64x2.mul (local.get $a1) (local.get $p1)) (f64x2.sub (global.get $ONE) (local.get $p1))))
+        (v128.store (i32.add (local.get $r) (local.get $i))
+          (f64x2.mul (local.get $a0) (f64x2.sub (local.get $y0) (local.get $p0))))
+        (v128.store offset=16 (i32.add (local.get $r) (local.get $i))
+          (f64x2.mul (local.get $a1) (f64x2.sub (local.get $y1) (local.get $p1))))
+        (if (local.get $ll)
+          (then
+            ;; max(-eta for a case or eta for a control, 0) as pmax, + ln(1 + ex); 0 where act is 0
+            (local.set $ey (v128.bitselect (f64x2.neg (local.get $e0)) (local.get $e0) (f64x2.ne (local.get $y0) (global.get $ZERO))))
+            (local.set $sum0 (f64x2.add (local.get $sum0) (v128.and (f64x2.ne (local.get $a0) (global.get $ZERO))
+              (f64x2.add (f64x2.pmax (local.get $ey) (global.get $ZERO)) (v128.load (i32.add (local.get $lg) (local.get $i)))))))
+            (local.set $ey (v128.bitselect (f64x2.neg (local.get $e1)) (local.get $e1) (f64x2.ne (local.get $y1) (global.get $ZERO))))
+            (local.set $sum1 (f64x2.add (local.get $sum1) (v128.and (f64x2.ne (local.get $a1) (global.get $ZERO))
+              (f64x2.add (f64x2.pmax (local.get $ey) (global.get $ZERO)) (v128.load offset=16 (i32.add (local.get $lg) (local.get $i)))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 32)))
+        (br $samples)))
+    (local.set $sum0 (f64x2.add (local.get $sum0) (local.get $sum1)))
+    (select
+      (f64.neg (f64.add (f64x2.extract_lane 0 (local.get $sum0)) (f64x2.extract_lane 1 (local.get $sum0))))
+      (f64.const 0)
+      (local.get $ll)))
 )
