@@ -57,7 +57,13 @@ export interface VcfSource {
   state: { eof: boolean };
 }
 
-/** Raw bytes of a file or stdin, with a growable window (pending[start, have)). */
+/** Reads up to len bytes into buf at off; 0 at the end. */
+type ReadInto = (buf: Uint8Array, off: number, len: number) => Promise<number>;
+
+/**
+ * Raw bytes of a file or stdin, with a growable window (pending[start, have)). A file is read
+ * straight into the window (no stream buffer per read and no copy of it: decision 0302, session 9).
+ */
 class RawReader {
   pending = new Uint8Array(Math.max(READ * 2, 1 << 16));
   /** Bytes before start may be dropped; scan is the cursor. */
@@ -67,49 +73,77 @@ class RawReader {
   /** File offset of pending[0]. */
   base = 0;
   eof = false;
-  private it: AsyncIterator<Buffer>;
-  constructor(stream: AsyncIterable<Buffer>) {
-    this.it = stream[Symbol.asyncIterator]();
+  private it: AsyncIterator<Buffer> | null = null;
+  private readInto: ReadInto | null = null;
+  constructor(
+    src: AsyncIterable<Buffer> | ReadInto,
+    private readonly release: () => Promise<void> = async () => {},
+  ) {
+    if (typeof src === 'function') this.readInto = src;
+    else this.it = src[Symbol.asyncIterator]();
   }
   /** Read more; false at EOF. */
   async more(): Promise<boolean> {
     if (this.eof) return false;
-    const r = await this.it.next();
+    if (this.readInto) {
+      this.room(READ);
+      const n = await this.readInto(this.pending, this.have, READ);
+      if (n === 0) this.eof = true;
+      this.have += n;
+      return n > 0;
+    }
+    const r = await this.it!.next();
     if (r.done) {
       this.eof = true;
       return false;
     }
     const piece = r.value;
-    if (this.have + piece.length > this.pending.length) {
-      this.pending.copyWithin(0, this.start, this.have);
-      this.have -= this.start;
-      this.scan -= this.start;
-      this.base += this.start;
-      this.start = 0;
-      if (this.have + piece.length > this.pending.length) {
-        const g = new Uint8Array(Math.max(this.pending.length * 2, this.have + piece.length));
-        g.set(this.pending.subarray(0, this.have));
-        this.pending = g;
-      }
-    }
+    this.room(piece.length);
     this.pending.set(piece, this.have);
     this.have += piece.length;
     return true;
   }
-  async close(): Promise<void> {
-    await this.it.return?.();
+  /** Room for n more bytes after have: the bytes before start dropped, the window grown if need be. */
+  private room(n: number): void {
+    if (this.have + n <= this.pending.length) return;
+    this.pending.copyWithin(0, this.start, this.have);
+    this.have -= this.start;
+    this.scan -= this.start;
+    this.base += this.start;
+    this.start = 0;
+    if (this.have + n > this.pending.length) {
+      const g = new Uint8Array(Math.max(this.pending.length * 2, this.have + n));
+      g.set(this.pending.subarray(0, this.have));
+      this.pending = g;
+    }
   }
+  async close(): Promise<void> {
+    await this.it?.return?.();
+    await this.release();
+  }
+}
+
+/** Sequential reads of an open file from `pos` on (null: from its current position, pipes too). */
+function readsOf(fh: fs.promises.FileHandle, pos: number | null = null): ReadInto {
+  return async (buf, off, len) => {
+    const { bytesRead } = await fh.read(buf, off, len, pos);
+    if (pos !== null) pos += bytesRead;
+    return bytesRead;
+  };
 }
 
 /** Open a VCF (bgzip, gzip or plain, from content; '-' = stdin) and read its header. */
 export async function openVcf(file: string): Promise<VcfSource> {
-  let stream: AsyncIterable<Buffer>;
-  if (file === '-') stream = process.stdin;
+  let raw: RawReader;
+  if (file === '-') raw = new RawReader(process.stdin);
   else {
     const { fh } = await openFileForRead(file);
-    stream = fh.createReadStream({ highWaterMark: READ });
+    let open = true;
+    raw = new RawReader(readsOf(fh), async () => {
+      if (open) await fh.close();
+      open = false;
+    });
   }
-  const raw = new RawReader(stream);
   try {
     return await openRaw(file, raw);
   } catch (e) {
@@ -483,7 +517,7 @@ export async function* segmentChunks(file: string, segs: VcfSegment[], target: n
   const { fh } = await openFileForRead(file);
   try {
     for (const seg of segs) {
-      const raw = new RawReader(readFrom(fh, seg.start));
+      const raw = new RawReader(readsOf(fh, seg.start));
       raw.base = seg.start;
       let first = true;
       let done = false;
@@ -514,16 +548,5 @@ export async function* segmentChunks(file: string, segs: VcfSegment[], target: n
     }
   } finally {
     await fh.close();
-  }
-}
-
-/** The bytes of an open file from `pos` on, in reads of READ bytes (no stream: segments stop early). */
-async function* readFrom(fh: fs.promises.FileHandle, pos: number): AsyncGenerator<Buffer> {
-  for (;;) {
-    const b = Buffer.allocUnsafe(READ);
-    const { bytesRead } = await fh.read(b, 0, READ, pos);
-    if (bytesRead === 0) return;
-    pos += bytesRead;
-    yield b.subarray(0, bytesRead);
   }
 }

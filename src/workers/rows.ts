@@ -21,11 +21,13 @@ import { LinearKernel, newGroupResult, type GroupResult } from '../stats/linear.
 import { LogisticKernel, newLogisticResult, type LogisticGroup } from '../stats/logistic.js';
 import type { PhenoRows, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 import { VcfDecoder } from '../formats/vcf/decode.js';
-import { inflateBlocks } from '../formats/vcf/bgzf.js';
+import { inflateBlocks, inflatedLength } from '../formats/vcf/bgzf.js';
 import { ReusedInflate } from '../io/inflate-handle.js';
 
 const LF = 10;
 const TAB = 9;
+/** A BGZF chunk inflating to more than this (a hostile ISIZE sum; real chunks are <= 16 MiB) is inflated outside the DS kernel's memory. */
+const VCF_KERNEL_CHUNK = 32 << 20;
 
 /** One phenotype's rows of one chunk, written straight into bytes. */
 class GrowList {
@@ -298,9 +300,12 @@ export class RowFormatter {
   vcf(req: Extract<WorkerRequest, { kind: 'vcf' }>): WorkerResponse {
     const raw = new Uint8Array(req.buf);
     if (!req.bgzf) return this.vcfLines(req.seq, raw, 0, raw.length);
+    // Inflated into the DS kernel's memory where it has one: records decoded there, not copied (0302).
+    const size = inflatedLength(raw, 0, raw.length);
+    const inKernel = size >= 0 && size <= VCF_KERNEL_CHUNK ? this.vcfDecoder().chunkBuffer(size + 1) : null;
     let b: Uint8Array;
     try {
-      b = inflateBlocks(raw, 0, raw.length, this.inflated, this.bgzfInflate);
+      b = inflateBlocks(raw, 0, raw.length, inKernel ? { buf: inKernel } : this.inflated, this.bgzfInflate);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       return { kind: 'error', seq: req.seq, byteOffset: req.fileOffset + (e.byteOffset ?? 0), ...decodeErrorFields(e) };
@@ -336,6 +341,11 @@ export class RowFormatter {
     return r;
   }
 
+  private vcfDecoder(): VcfDecoder {
+    const v = this.init.vcf ?? { exact: false };
+    return (this.vcfDec ??= new VcfDecoder({ nSamples: this.init.nSamples, force: v.force, plink2Precision: !v.exact, infoFilter: v.infoFilter, wasm: !wasmDisabled() }));
+  }
+
   /** Whether the record at b[at] is on chromosome chr (normalised). */
   private vcfChrAt(b: Uint8Array, at: number, chr: string): boolean {
     let e = at;
@@ -345,8 +355,7 @@ export class RowFormatter {
 
   /** Decode and test the VCF lines in b[s, e) (a last line without '\n' included). */
   vcfLines(seq: number, b: Uint8Array, s: number, e: number): WorkerResponse {
-    const v = this.init.vcf ?? { exact: false };
-    const dec = (this.vcfDec ??= new VcfDecoder({ nSamples: this.init.nSamples, force: v.force, plink2Precision: !v.exact, infoFilter: v.infoFilter, wasm: !wasmDisabled() }));
+    const dec = this.vcfDecoder();
     dec.gtOnly = 0;
     dec.infoFiltered = 0;
     const lists = this.lists();

@@ -78,6 +78,23 @@ export function inflateBlocks(b: Uint8Array, s: number, e: number, out: { buf: U
   return out.buf.subarray(0, total);
 }
 
+/** The bytes the whole blocks in b[s, e) inflate to by their ISIZE fields (read, not inflated), or -1 where they are not whole blocks. */
+export function inflatedLength(b: Uint8Array, s: number, e: number): number {
+  let total = 0;
+  for (let p = s; p < e; ) {
+    let len: number;
+    try {
+      len = blockLength(b, p, e);
+    } catch {
+      return -1;
+    }
+    if (len < 0 || p + len > e) return -1;
+    total += (b[p + len - 4] | (b[p + len - 3] << 8) | (b[p + len - 2] << 16)) + b[p + len - 1] * 16777216;
+    p += len;
+  }
+  return total;
+}
+
 /** The public path: one block's deflate data inflated by zlib into out at `at`; errors say what is wrong. */
 function inflateBlock(cdata: Uint8Array, isize: number, p: number, out: Uint8Array, at: number): void {
   let d: Buffer;

@@ -254,6 +254,16 @@ export class VcfDecoder {
     if (p <= end) throw bad('field-count', 10 + n, `more sample columns than the ${n} the header lists`);
   }
 
+  /**
+   * A buffer of `bytes` in the kernel's memory to inflate a chunk into (its records are then decoded
+   * without a copy; valid until the next call), or null without the kernel (docs/decisions/0302).
+   */
+  chunkBuffer(bytes: number): Uint8Array | null {
+    if (!this.o.wasm) return null;
+    if (this.dsWasm === undefined) this.dsWasm = VcfDsWasm.create(this.o.nSamples);
+    return this.dsWasm === null ? null : this.dsWasm.chunkBuffer(bytes);
+  }
+
   /** A one-ALT DS record's samples by the WebAssembly kernel; false when it hands the record back (docs/decisions/0302). */
   private wasmSamples(b: Uint8Array, s0: number, end: number, gtIdx: number, dsIdx: number): boolean {
     if (this.dsWasm === undefined) this.dsWasm = VcfDsWasm.create(this.o.nSamples);

@@ -53,10 +53,34 @@ export class VcfDsWasm {
   }
 
   /**
+   * `bytes` of the kernel's memory (with PAD readable bytes after them) for a worker to inflate a
+   * chunk into: records decoded there are not copied. Valid until the next call or the next record
+   * decoded from another buffer (both may move or detach it).
+   */
+  chunkBuffer(bytes: number): Uint8Array {
+    const need = this.recAt + bytes + PAD;
+    if (need > this.memory.buffer.byteLength && growTo(this.memory, need)) {
+      this.bytes = new Uint8Array(this.memory.buffer);
+      this.out = new Float64Array(this.memory.buffer, this.outAt, this.n);
+    }
+    return this.bytes.subarray(this.recAt, this.recAt + bytes);
+  }
+
+  /**
    * The dosages of the sample columns b[s, end) into out[0, n): true when decoded, false when the
-   * JavaScript path must take the record (out is then unspecified).
+   * JavaScript path must take the record (out is then unspecified). A record in chunkBuffer's
+   * bytes is decoded where it is, its end byte replaced by the TAB for the call.
    */
   decode(b: Uint8Array, s: number, end: number, gtIdx: number, dsIdx: number, round: boolean, out: Float64Array): boolean {
+    if (b.buffer === this.memory.buffer) {
+      const at = b.byteOffset + end;
+      const saved = this.bytes[at];
+      this.bytes[at] = 9;
+      const ok = this.ds(b.byteOffset + s, at, this.n, gtIdx, dsIdx, this.outAt, round ? 1 : 0) === 1;
+      this.bytes[at] = saved;
+      if (ok) out.set(this.out);
+      return ok;
+    }
     const len = end - s;
     const need = this.recAt + len + 1 + PAD;
     // Per record: only the comparison; growTo (page arithmetic) only when the record does not fit.
