@@ -554,7 +554,7 @@ interface AssocRun {
   /** Variants --extract / --exclude removed. */
   removed: { notExtracted: number; excluded: number };
   bytesRead: number;
-  /** .gen and BGEN chunk buffers handed back by the workers, reused for later chunks. */
+  /** .gen, BGEN and BGZF VCF chunk buffers handed back by the workers, reused for later chunks. */
   buffers: BufferPool;
   /** The current file's chunks in flight. */
   window: OrderedWindow<WorkerResponse> | null;
@@ -584,10 +584,10 @@ async function chooseReadPath(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file:
       // --region through the .tbi/.csi: only the blocks of the regions' records (error lines are not known: byte offsets).
       await vcf!.close();
       const segs = await indexedSegments(file, index, cfg.regions);
-      return { requests: vcfRequests(run, segmentChunks(file, segs, target, vcf!.state)), firstLine: 0, mayBeEmpty: true };
+      return { requests: vcfRequests(run, segmentChunks(file, segs, target, vcf!.state, run.buffers.take)), firstLine: 0, mayBeEmpty: true };
     }
     vcf!.state.eof = true;
-    return { requests: vcfRequests(run, vcf!.chunks(target)), firstLine: vcf!.headerLines, mayBeEmpty: true };
+    return { requests: vcfRequests(run, vcf!.chunks(target, run.buffers.take)), firstLine: vcf!.headerLines, mayBeEmpty: true };
   }
   if (kind === 'gen') {
     const target = cfg.chunkSize ?? GEN_CHUNK;
@@ -662,7 +662,10 @@ async function* bgenRequests(run: AssocRun, file: string, h: BgenHeader, chunks:
 
 async function* vcfRequests(run: AssocRun, chunks: AsyncIterable<VcfChunk>): AsyncGenerator<{ req: WorkerRequest; bytes: number }> {
   for await (const c of chunks)
-    yield { req: { kind: 'vcf', seq: run.seq++, buf: c.buf.buffer as ArrayBuffer, bgzf: c.bgzf, fileOffset: c.fileOffset, startAt: c.startAt, expectChr: c.expectChr }, bytes: c.buf.length };
+    yield {
+      req: { kind: 'vcf', seq: run.seq++, buf: c.buf.buffer as ArrayBuffer, length: c.buf.length, bgzf: c.bgzf, fileOffset: c.fileOffset, startAt: c.startAt, expectChr: c.expectChr },
+      bytes: c.buf.length,
+    };
 }
 
 /** Read one file through the pool, merging its chunks' rows in order. */

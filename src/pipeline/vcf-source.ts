@@ -32,6 +32,7 @@ export function setVcfReadSize(n: number): void {
 }
 
 export interface VcfChunk {
+  /** The chunk: a prefix of its ArrayBuffer (BGZF chunks are cut into buffers from `take`, reused). */
   buf: Uint8Array;
   /** Compressed blocks (workers inflate) or whole lines of text. */
   bgzf: boolean;
@@ -50,12 +51,17 @@ export interface VcfSource {
   bgzf: boolean;
   /** Decompressed bytes after the #CHROM line in its last block (BGZF): whole lines, maybe a partial one. */
   carry: Uint8Array;
-  chunks(target: number): AsyncGenerator<VcfChunk>;
+  /** The chunks; BGZF chunks are copied into buffers of at least the bytes asked from `take` (a pool), else their own. */
+  chunks(target: number, take?: TakeBuffer): AsyncGenerator<VcfChunk>;
   /** Stop reading from the start (an index is used instead). */
   close(): Promise<void>;
   /** Whether the chunks reached the end of the file (else the stitcher's last partial line is dropped). */
   state: { eof: boolean };
 }
+
+/** A buffer of at least minBytes for a chunk (assoc's BufferPool: the workers hand chunk buffers back). */
+export type TakeBuffer = (minBytes: number) => ArrayBuffer;
+const ownBuffer: TakeBuffer = (n) => new ArrayBuffer(n);
 
 /** Reads up to len bytes into buf at off; 0 at the end. */
 type ReadInto = (buf: Uint8Array, off: number, len: number) => Promise<number>;
@@ -240,7 +246,7 @@ async function openBgzf(file: string, raw: RawReader): Promise<VcfSource> {
     headerLines: found.lines,
     bgzf: true,
     carry,
-    chunks: (target) => bgzfChunks(file, raw, target),
+    chunks: (target, take) => bgzfChunks(file, raw, target, take),
     close: () => raw.close(),
     state: { eof: false },
   };
@@ -288,7 +294,7 @@ function isizeOf(raw: RawReader, len: number): number {
 }
 
 /** Runs of whole BGZF blocks of at least `target` compressed bytes (or VCF_BGZF_INFLATED inflated), copied into buffers of their own. */
-async function* bgzfChunks(file: string, raw: RawReader, target: number): AsyncGenerator<VcfChunk> {
+async function* bgzfChunks(file: string, raw: RawReader, target: number, take: TakeBuffer = ownBuffer): AsyncGenerator<VcfChunk> {
   try {
     for (;;) {
       raw.start = raw.scan;
@@ -301,7 +307,7 @@ async function* bgzfChunks(file: string, raw: RawReader, target: number): AsyncG
         raw.scan += len;
       }
       if (raw.scan === raw.start) break;
-      const buf = new Uint8Array(new ArrayBuffer(raw.scan - raw.start));
+      const buf = new Uint8Array(take(raw.scan - raw.start), 0, raw.scan - raw.start);
       buf.set(raw.pending.subarray(raw.start, raw.scan));
       const fileOffset = raw.base + raw.start;
       raw.start = raw.scan;
@@ -513,7 +519,7 @@ export async function indexedSegments(file: string, index: string, regions: Regi
 }
 
 /** The segments' blocks in chunks of about `target` bytes; each segment's first chunk says where its first record starts. */
-export async function* segmentChunks(file: string, segs: VcfSegment[], target: number, state: { eof: boolean }): AsyncGenerator<VcfChunk> {
+export async function* segmentChunks(file: string, segs: VcfSegment[], target: number, state: { eof: boolean }, take: TakeBuffer = ownBuffer): AsyncGenerator<VcfChunk> {
   const { fh } = await openFileForRead(file);
   try {
     for (const seg of segs) {
@@ -539,7 +545,7 @@ export async function* segmentChunks(file: string, segs: VcfSegment[], target: n
           raw.scan += len;
         }
         if (raw.scan === raw.start) break;
-        const buf = new Uint8Array(new ArrayBuffer(raw.scan - raw.start));
+        const buf = new Uint8Array(take(raw.scan - raw.start), 0, raw.scan - raw.start);
         buf.set(raw.pending.subarray(raw.start, raw.scan));
         yield { buf, bgzf: true, fileOffset: raw.base + raw.start, ...(first ? { startAt: seg.startAt, expectChr: seg.chr } : {}) };
         first = false;

@@ -32,8 +32,11 @@ export default function handle(req: WorkerRequest): WorkerResponse {
       if (res.kind === 'rows') res.buf = req.buf; // back to the reader, as a .gen chunk's
       return transferred(res);
     }
-    case 'vcf':
-      return transferred(formatter.vcf(req));
+    case 'vcf': {
+      const res = formatter.vcf(req);
+      if (res.kind === 'rows') res.buf = req.buf; // back to the reader, as a .gen chunk's
+      return transferred(res);
+    }
     default: {
       const never: never = req;
       throw new Error(`unknown request ${(never as { kind: string }).kind}`);

@@ -78,8 +78,9 @@ export type WorkerRequest =
   | {
       kind: 'vcf';
       seq: number;
-      /** Whole BGZF blocks (bgzf: the worker inflates) or whole lines of text (transferred). */
+      /** Whole BGZF blocks (bgzf: the worker inflates) or whole lines of text (transferred): buf[0, length). */
       buf: ArrayBuffer;
+      length: number;
       bgzf: boolean;
       /** File offset of buf[0] (BGZF), for messages. */
       fileOffset: number;

@@ -298,7 +298,7 @@ export class RowFormatter {
    * stitched on the main thread), or whole lines of text.
    */
   vcf(req: Extract<WorkerRequest, { kind: 'vcf' }>): WorkerResponse {
-    const raw = new Uint8Array(req.buf);
+    const raw = new Uint8Array(req.buf, 0, req.length);
     if (!req.bgzf) return this.vcfLines(req.seq, raw, 0, raw.length);
     // Inflated into the DS kernel's memory where it has one: records decoded there, not copied (0302).
     const size = inflatedLength(raw, 0, raw.length);
