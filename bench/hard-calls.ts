@@ -9,7 +9,7 @@
 //
 // User CPU (process.cpuUsage), the two kernels interleaved, best of the rounds: the machine is shared.
 //
-//   node dist/bench/hard-calls.js [--rounds 5] [--count 400]
+//   node dist/bench/hard-calls.js [--rounds 5] [--count 400] [--hwe-only]
 import { LinearKernel, newGroupResult } from '../src/stats/linear.js';
 import { buildModel } from '../src/stats/model.js';
 import { mulberry32 as rng } from '../src/sim/random.js';
@@ -35,8 +35,18 @@ const results = model.groups.map((g) => newGroupResult(g.phenos.length));
 const fresh = new LinearKernel(N, 12, { groups: model.groups });
 const before = new LinearKernel(N, 12, { groups: model.groups });
 
-/** Eight variants: hard-call codes with this share of carriers, or dosage rows with this share of zeros. */
-function variants(kind: 'hard' | 'dosage', share: number): { d: Float64Array; codes: Uint8Array | null }[] {
+/**
+ * Eight variants: hard-call codes with this share of carriers, or dosage rows with this share of
+ * zeros; or 64 hard-call variants in Hardy-Weinberg proportions, allele frequency uniform on (0, 1)
+ * (plink2 --dummy's shape: bench scenario 12).
+ */
+function variants(kind: 'hard' | 'dosage' | 'hwe', share: number): { d: Float64Array; codes: Uint8Array | null }[] {
+  if (kind === 'hwe')
+    return Array.from({ length: 64 }, () => {
+      const p = r();
+      const codes = Uint8Array.from({ length: N }, () => (r() < p ? 1 : 0) + (r() < p ? 1 : 0));
+      return { d: Float64Array.from(codes), codes };
+    });
   return Array.from({ length: 8 }, () => {
     const codes = Uint8Array.from({ length: N }, () => (r() < share ? (r() < 0.7 ? 1 : 2) : 0));
     if (kind === 'hard') return { d: Float64Array.from(codes), codes };
@@ -58,10 +68,13 @@ function pass(k: LinearKernel, vs: { d: Float64Array; codes: Uint8Array | null }
   return s;
 }
 
+const only = process.argv.includes('--hwe-only');
 for (const [kind, shares] of [
   ['hard', [0.05, 0.3, 0.5, 0.75, 1]],
   ['dosage', [0.05, 0.4, 0.7, 0.95]],
+  ['hwe', [0]],
 ] as const) {
+  if (only && kind !== 'hwe') continue;
   for (const share of shares) {
     const vs = variants(kind, share);
     const best = [Infinity, Infinity];
@@ -73,10 +86,10 @@ for (const [kind, shares] of [
         best[i] = Math.min(best[i], (process.cpuUsage().user - t0) / count);
       });
     }
-    const label = kind === 'hard' ? `hard calls, ${share * 100}% carriers` : `dosages, ${share * 100}% zeros`;
+    const label = kind === 'hard' ? `hard calls, ${share * 100}% carriers` : kind === 'hwe' ? 'hard calls, HWE, AF ~ U(0,1)' : `dosages, ${share * 100}% zeros`;
     console.log(
       `${label.padEnd(28)} JS gather + mv ${best[0].toFixed(1).padStart(7)} us/variant   0202 ${best[1].toFixed(1).padStart(7)} us/variant   ` +
-        `(2 groups, best of ${rounds}; betas ${sums[0] === sums[1] ? 'identical' : 'DIFFER'})`,
+        `(2 groups, best of ${rounds}; betas ${sums[0] === sums[1] ? 'identical' : Math.abs(sums[0] - sums[1]) <= 1e-9 * Math.abs(sums[0]) ? 'equal to 1e-9' : 'DIFFER'})`,
     );
   }
 }

@@ -47,6 +47,9 @@ interface WasmSlot {
   /** [Q; Yr] transposed (cm) and cm's 16 results; 0 until first needed. */
   qt: number;
   tout: number;
+  /** Genotype sample -> group position or -1 (i32, nPos of them), for cmz; 0 until first needed. */
+  pos: number;
+  nPos: number;
 }
 
 type GatherWasm = (codes: number, idx: number, n: number, g: number, miss: number, cnt: number) => void;
@@ -54,8 +57,13 @@ type GatherWasm = (codes: number, idx: number, n: number, g: number, miss: numbe
 // Dosage rows of at least this many samples are copied into wasm memory once per variant
 // (setVariant) and gathered there for every group (gd), instead of by the JS loop per group.
 const WASM_GATHER_MIN = 1024;
+// cmz (pass 1 over the carriers) rather than cm (over the group) below this many non-zero codes a group sample.
+const CMZ_SHARE = 0.5;
 type CarrierWasm = (codes: number, idx: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number) => void;
 type ZeroCountWasm = (d: number, n: number) => number;
+type FlipWasm = (codes: number, n: number) => number;
+type NonZeroWasm = (codes: number, n: number, out: number) => number;
+type CarrierZWasm = (codes: number, nz: number, nnz: number, pos: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number) => void;
 type SparseWasm = (d: number, idx: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number, vals: number) => void;
 
 // The r + m dot products of g with the rows of Q and Yr, the kernel's only O(n (r + m)) work, run
@@ -91,6 +99,20 @@ export class LinearKernel {
   private cm: CarrierWasm | null = null;
   private cs: SparseWasm | null = null;
   private zc: ZeroCountWasm | null = null;
+  private cf: FlipWasm | null = null;
+  private nz: NonZeroWasm | null = null;
+  private cmz: CarrierZWasm | null = null;
+  /** The current codes' non-zero samples (nz) at nzAt, nnz of them; -1 until counted for this variant. */
+  private nnz = -1;
+  private nzAt = 0;
+  private nCodes = 0;
+  /**
+   * Whether the current variant's codes were flipped to the other allele (setHardCalls): the
+   * products are then of 2 - g, and run turns them back (0202, "minor allele").
+   */
+  private flipped = false;
+  /** JS path: the flipped codes. */
+  private flipBuf = new Uint8Array(0);
   /** Whether the staged row is mostly exact zeros (then cs, else gd and mv). */
   private sparseRow = false;
   private valsAt = 0;
@@ -135,6 +157,9 @@ export class LinearKernel {
       this.cm = ex.cm as CarrierWasm;
       this.cs = ex.cs as SparseWasm;
       this.zc = ex.zc as ZeroCountWasm;
+      this.cf = ex.cf as FlipWasm;
+      this.nz = ex.nz as NonZeroWasm;
+      this.cmz = ex.cmz as CarrierZWasm;
       this.views();
       for (const gr of opts.groups ?? []) this.slot(gr);
     } else {
@@ -201,14 +226,25 @@ export class LinearKernel {
    */
   setHardCalls(codes: Uint8Array | null, nSamples: number): void {
     this.codes = codes;
-    if (codes === null || this.mv === null) return;
+    this.flipped = false;
+    if (codes === null) return;
+    if (this.mv === null) {
+      if (this.flipBuf.length < nSamples) this.flipBuf = new Uint8Array(nSamples);
+      this.flipped = flipCodes(codes, nSamples, this.flipBuf);
+      if (this.flipped) this.codes = this.flipBuf;
+      return;
+    }
     if (this.codesCap < nSamples) {
       this.codesAt = this.alloc(nSamples);
+      this.nzAt = this.alloc(nSamples * 4);
       this.codesCap = nSamples;
       this.reserveCounts();
     }
+    this.nCodes = nSamples;
+    this.nnz = -1;
     if (this.codesIn.buffer !== this.mem!.buffer || this.codesIn.length !== nSamples) this.codesIn = new Uint8Array(this.mem!.buffer, this.codesAt, nSamples);
     this.codesIn.set(codes.length === nSamples ? codes : codes.subarray(0, nSamples));
+    this.flipped = this.cf!(this.codesAt, nSamples) !== 0;
   }
 
   /** The group's place in wasm memory; its matrices are copied in when first needed. */
@@ -216,7 +252,7 @@ export class LinearKernel {
     let s = this.slots.get(gr);
     if (s) return s;
     const n = gr.n;
-    s = { mat: 0, out: 0, ldb: (n + (n & 1)) * 8, idx: 0, qt: 0, tout: 0 };
+    s = { mat: 0, out: 0, ldb: (n + (n & 1)) * 8, idx: 0, qt: 0, tout: 0, pos: 0, nPos: 0 };
     this.slots.set(gr, s);
     return s;
   }
@@ -257,6 +293,15 @@ export class LinearKernel {
     }
   }
 
+  /** The group's inverse index over the current codes' samples (cmz), made on first use. */
+  private positions(s: WasmSlot, gr: ModelGroup): void {
+    if (s.nPos === this.nCodes) return;
+    if (s.nPos < this.nCodes) s.pos = this.alloc(this.nCodes * 4);
+    s.nPos = this.nCodes;
+    const pos = this.i32.subarray(s.pos >>> 2, (s.pos >>> 2) + this.nCodes).fill(-1);
+    for (let i = 0; i < gr.n; i++) if (gr.idx[i] < this.nCodes) pos[gr.idx[i]] = i;
+  }
+
   private indices(s: WasmSlot, gr: ModelGroup): void {
     if (s.idx !== 0) return;
     s.idx = this.alloc(gr.n * 4);
@@ -272,15 +317,17 @@ export class LinearKernel {
     // exits below: those are rare, and one call for all r + m rows loads g once per four rows.
     const base = this.products(d, gr);
     const dots = this.mv !== null ? this.f64 : this.dots;
-    const sum = this.sum;
     const nmiss = this.nmiss;
     const ns = n - nmiss;
-    // Frequency and INFO over the samples used, from the gather's sums: dosages lie in [0, 2], so
-    // sums of squares lose nothing that matters; one pass instead of three (docs/decisions/0009).
+    // Flipped codes (0202, "minor allele"): the products, sums and css are of 2 - g, and the
+    // sink negates BETA; FRQ and INFO are g's (freqInfo).
+    const sum = this.sum;
     const meanUsed = sum / ns;
     const cssUsed = Math.max(0, this.sumsq - ns * meanUsed * meanUsed);
     out.nUsed = ns;
-    setFreqInfo(out, meanUsed, cssUsed, ns);
+    if (this.flipped) this.freqInfoFlipped(out, ns);
+    else setFreqInfo(out, meanUsed, cssUsed, ns);
+    this.sink.sign = this.flipped ? -1 : 1;
     this.sink.out = out;
     this.sink.scale = gr.yScale;
     if (gr.covCorrTooHigh) {
@@ -324,6 +371,14 @@ export class LinearKernel {
     for (let k = 0; k < m; k++) this.sink.fit(k, dots[yoff + k] - mean * gr.yrsum[k], ssd, gr.yy[k], df, gr.gram.yctot[k]);
   }
 
+  /** FRQ and INFO of g = 2 - (the flipped codes), from exact integer sums: the unflipped bits. */
+  private freqInfoFlipped(out: GroupResult, ns: number): void {
+    const sum = 2 * ns - this.sum;
+    const sumsq = 4 * ns - 4 * this.sum + this.sumsq;
+    const mean = sum / ns;
+    setFreqInfo(out, mean, Math.max(0, sumsq - ns * mean * mean), ns);
+  }
+
   /**
    * The r + m dot products and the gather's sums (this.sum, sumsq, nmiss, missList); returns where
    * the products start in this.f64 (wasm) or this.dots (JS). With at most 16 rows, hard calls and
@@ -346,7 +401,12 @@ export class LinearKernel {
     const slot = this.slot(gr);
     if (this.codes !== null && rows <= 16 && this.cm !== null) {
       this.transposed(slot, gr);
-      this.cm(this.codesAt, slot.idx, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt);
+      if (this.nnz < 0) this.nnz = this.nz!(this.codesAt, this.nCodes, this.nzAt);
+      // Pass 1 over the variant's carriers when they are fewer than the group's samples (0202).
+      if (this.nnz < n * CMZ_SHARE) {
+        this.positions(slot, gr);
+        this.cmz!(this.codesAt, this.nzAt, this.nnz, slot.pos, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt);
+      } else this.cm(this.codesAt, slot.idx, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt);
       this.counts();
       return slot.tout >>> 3;
     }
@@ -451,12 +511,33 @@ export class LinearKernel {
 class ResultSink implements FitSink {
   out!: GroupResult;
   scale!: Float64Array;
+  /** -1 when the products were of 2 - g (flipped codes): sdy's sign is g's again. */
+  sign = 1;
   fit(k: number, sdy: number, ssd: number, yy: number, df: number, ytot: number): void {
-    finish(this.out, k, sdy, ssd, yy, df, ytot, this.scale[k]);
+    finish(this.out, k, this.sign * sdy, ssd, yy, df, ytot, this.scale[k]);
   }
   na(reason: number): void {
     fillNA(this.out, reason);
   }
+}
+
+/**
+ * JS twin of matvec.wat's cf: when the codes hold more 2s than 0s, writes them flipped (x < 3 ->
+ * 2 - x) into `out` and returns true.
+ */
+function flipCodes(codes: Uint8Array, n: number, out: Uint8Array): boolean {
+  let d = 0;
+  for (let i = 0; i < n; i++) {
+    const c = codes[i];
+    if (c === 2) d++;
+    else if (c === 0) d--;
+  }
+  if (d <= 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = codes[i];
+    out[i] = c < 3 ? 2 - c : c;
+  }
+  return true;
 }
 
 function align16(bytes: number): number {

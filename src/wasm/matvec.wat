@@ -168,19 +168,14 @@
     (param $codes i32) (param $idx i32) (param $n i32) (param $qt i32) (param $lists i32) (param $lcap i32)
     (param $acc i32) (param $out i32) (param $miss i32) (param $cnt i32)
     (local $i i32) (local $ip i32) (local $c i32) (local $s i32) (local $ss i32) (local $nm i32)
-    (local $end4 i32) (local $last i32) (local $j i32) (local $e i32) (local $lend i32) (local $p i32)
+    (local $end4 i32) (local $last i32)
     (local $l0 i32) (local $l1 i32) (local $l2 i32) (local $l3 i32)
     (local $k0 i32) (local $k1 i32) (local $k2 i32) (local $k3 i32)
-    (local $q4 i32) (local $qj i32)
-    (local $gv v128)
-    (local $A0 v128) (local $A1 v128) (local $A2 v128) (local $A3 v128)
-    (local $A4 v128) (local $A5 v128) (local $A6 v128) (local $A7 v128)
     (local.set $l0 (local.get $lists))
     (local.set $l1 (i32.add (local.get $l0) (local.get $lcap)))
     (local.set $l2 (i32.add (local.get $l1) (local.get $lcap)))
     (local.set $l3 (i32.add (local.get $l2) (local.get $lcap)))
     (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
-    (local.set $q4 (i32.shr_u (i32.add (local.get $n) (i32.const 3)) (i32.const 2)))
     ;; ---- Pass 1: four elements a step, one per class ----
     (block $quads_done
       (loop $quads
@@ -273,6 +268,98 @@
     (i32.store offset=20 (local.get $cnt) (local.get $k1))
     (i32.store offset=24 (local.get $cnt) (local.get $k2))
     (i32.store offset=28 (local.get $cnt) (local.get $k3))
+    (call $cp2 (local.get $qt) (local.get $n) (local.get $lists) (local.get $lcap) (local.get $acc) (local.get $out) (local.get $cnt) (local.get $last)))
+
+;; cmz(codes, nz, nnz, pos, n, qt, lists, lcap, acc, out, miss, cnt): cm with pass 1 over the
+;; variant's non-zero codes only: nz holds the nnz genotype-sample indices s with codes[s] != 0 in
+;; increasing s (from nz), pos[s] the group position of sample s or -1. Group positions increase
+;; with s, so the lists, missing list, sums and results are cm's exactly; the cost is in the carriers.
+  (func $cmz (export "cmz")
+    (param $codes i32) (param $nz i32) (param $nnz i32) (param $pos i32) (param $n i32) (param $qt i32) (param $lists i32) (param $lcap i32)
+    (param $acc i32) (param $out i32) (param $miss i32) (param $cnt i32)
+    (local $e i32) (local $end i32) (local $s i32) (local $i i32) (local $c i32) (local $sum i32) (local $ss i32) (local $nm i32)
+    (local $lastI i32) (local $last i32) (local $w i32)
+    ;; The write offsets of the four lists, at cnt + 16 (pass 2 reads them there as lengths).
+    (i64.store offset=16 (local.get $cnt) (i64.const 0))
+    (i64.store offset=24 (local.get $cnt) (i64.const 0))
+    ;; The last sample when n is odd stays out of the lists (as mv): -1 never matches otherwise.
+    (local.set $lastI (select (i32.sub (local.get $n) (i32.const 1)) (i32.const -1) (i32.and (local.get $n) (i32.const 1))))
+    (local.set $e (local.get $nz))
+    (local.set $end (i32.add (local.get $nz) (i32.shl (local.get $nnz) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $e) (local.get $end)))
+        (local.set $s (i32.load (local.get $e)))
+        (local.set $e (i32.add (local.get $e) (i32.const 4)))
+        (local.set $i (i32.load (i32.add (local.get $pos) (i32.shl (local.get $s) (i32.const 2)))))
+        (br_if $next (i32.lt_s (local.get $i) (i32.const 0)))
+        (local.set $c (i32.load8_u (i32.add (local.get $codes) (local.get $s))))
+        (if (i32.eq (local.get $c) (i32.const 3))
+          (then
+            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (local.get $i))
+            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
+            (br $next)))
+        (local.set $sum (i32.add (local.get $sum) (local.get $c)))
+        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
+        (if (i32.eq (local.get $i) (local.get $lastI))
+          (then
+            (local.set $last (local.get $c))
+            (br $next)))
+        ;; Append (4 (i div 4) | c) to list i mod 4.
+        (local.set $w (i32.add (local.get $cnt) (i32.shl (i32.and (local.get $i) (i32.const 3)) (i32.const 2))))
+        (i32.store
+          (i32.add (i32.add (local.get $lists) (i32.mul (i32.and (local.get $i) (i32.const 3)) (local.get $lcap))) (i32.load offset=16 (local.get $w)))
+          (i32.or (i32.and (local.get $i) (i32.const -4)) (local.get $c)))
+        (i32.store offset=16 (local.get $w) (i32.add (i32.load offset=16 (local.get $w)) (i32.const 4)))
+        (br $next)))
+    (i32.store (local.get $cnt) (local.get $sum))
+    (i32.store offset=4 (local.get $cnt) (local.get $ss))
+    (i32.store offset=8 (local.get $cnt) (local.get $nm))
+    (call $cp2 (local.get $qt) (local.get $n) (local.get $lists) (local.get $lcap) (local.get $acc) (local.get $out) (local.get $cnt) (local.get $last)))
+
+;; nz(codes, n, out): writes the indices s < n with codes[s] != 0 to out (i32) in increasing s and
+;; returns how many (the carriers and the missing, for cmz).
+  (func $nz (export "nz") (param $codes i32) (param $n i32) (param $out i32) (result i32)
+    (local $p i32) (local $end i32) (local $last i32) (local $m i32) (local $o i32) (local $base i32)
+    (local.set $end (i32.add (local.get $codes) (i32.and (local.get $n) (i32.const -16))))
+    (local.set $last (i32.add (local.get $codes) (local.get $n)))
+    (local.set $p (local.get $codes))
+    (local.set $o (local.get $out))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        ;; Bits of the non-zero bytes: 0xffff minus those equal to zero.
+        (local.set $m (i32.xor (i8x16.bitmask (i8x16.eq (v128.load (local.get $p)) (v128.const i64x2 0 0))) (i32.const 0xffff)))
+        (local.set $base (i32.sub (local.get $p) (local.get $codes)))
+        (block $bits_done
+          (loop $bits
+            (br_if $bits_done (i32.eqz (local.get $m)))
+            (i32.store (local.get $o) (i32.add (local.get $base) (i32.ctz (local.get $m))))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+            (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+            (br $bits)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $blocks)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $p) (local.get $last)))
+        (if (i32.load8_u (local.get $p))
+          (then
+            (i32.store (local.get $o) (i32.sub (local.get $p) (local.get $codes)))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $tail)))
+    (i32.shr_u (i32.sub (local.get $o) (local.get $out)) (i32.const 2)))
+
+;; cp2: pass 2 of cm and cmz, from the four class lists (lengths at cnt + 16) and the last sample's
+;; count when n is odd: the sums, then (c0 + c2) + (c1 + c3) lane by lane into out, then the last sample.
+  (func $cp2
+    (param $qt i32) (param $n i32) (param $lists i32) (param $lcap i32) (param $acc i32) (param $out i32) (param $cnt i32) (param $last i32)
+    (local $i i32) (local $c i32) (local $j i32) (local $e i32) (local $lend i32) (local $p i32) (local $q4 i32) (local $qj i32)
+    (local $gv v128)
+    (local $A0 v128) (local $A1 v128) (local $A2 v128) (local $A3 v128)
+    (local $A4 v128) (local $A5 v128) (local $A6 v128) (local $A7 v128)
+    (local.set $q4 (i32.shr_u (i32.add (local.get $n) (i32.const 3)) (i32.const 2)))
     ;; ---- Pass 2: per class, its carriers in increasing i ----
     (local.set $j (i32.const 0))
     (loop $classes
@@ -601,4 +688,48 @@
     (if (i32.and (local.get $n) (i32.const 1))
       (then (local.set $z (i32.add (local.get $z) (f64.eq (f64.load (local.get $p)) (f64.const 0))))))
     (local.get $z))
+;; cf(c, n): the minor-allele switch of 0202. Among n hard-call codes at c (0/1/2 allele-1
+;; counts, 3 missing) counts the 2s and the 0s; when the 2s are more, rewrites every code x < 3 as
+;; 2 - x in place and returns 1 (the kernel then works on the other allele's carriers), else 0.
+  (func $cf (export "cf") (param $c i32) (param $n i32) (result i32)
+    (local $p i32) (local $end i32) (local $last i32) (local $d i32) (local $v v128) (local $x i32)
+    (local.set $end (i32.add (local.get $c) (i32.and (local.get $n) (i32.const -16))))
+    (local.set $last (i32.add (local.get $c) (local.get $n)))
+    (local.set $p (local.get $c))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $d (i32.add (local.get $d) (i32.sub
+          (i32.popcnt (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2))))
+          (i32.popcnt (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0)))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $blocks)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $p) (local.get $last)))
+        (local.set $x (i32.load8_u (local.get $p)))
+        (local.set $d (i32.add (local.get $d) (i32.sub (i32.eq (local.get $x) (i32.const 2)) (i32.eqz (local.get $x)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $tail)))
+    (if (i32.le_s (local.get $d) (i32.const 0)) (then (return (i32.const 0))))
+    ;; x < 3 -> 2 - x; 3 (missing) stays.
+    (local.set $p (local.get $c))
+    (block $flipped
+      (loop $flip
+        (br_if $flipped (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (v128.load (local.get $p)))
+        (v128.store (local.get $p) (v128.bitselect (local.get $v)
+          (i8x16.sub (v128.const i8x16 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2) (local.get $v))
+          (i8x16.eq (local.get $v) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $flip)))
+    (block $tail2_done
+      (loop $tail2
+        (br_if $tail2_done (i32.ge_u (local.get $p) (local.get $last)))
+        (local.set $x (i32.load8_u (local.get $p)))
+        (if (i32.lt_u (local.get $x) (i32.const 3)) (then (i32.store8 (local.get $p) (i32.sub (i32.const 2) (local.get $x)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $tail2)))
+    (i32.const 1))
 )
