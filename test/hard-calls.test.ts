@@ -138,48 +138,59 @@ t.test('hard-call kernel: codes (carriers, or gather + mv over 16 rows) and dosa
   t.ok(kernels[0].wasm.usesWasm, 'the WebAssembly kernel is in use');
   const seen = [0, 0];
   fc.assert(
-    fc.property(fc.nat(models.length - 1), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.6, noNaN: true }), fc.nat(), fc.boolean(), (mi, carrierShare, missShare, seed, swap) => {
-      const { n, m } = models[mi];
-      const { wasm, js } = kernels[mi];
-      const r = rng(seed);
-      const codes = Uint8Array.from({ length: n }, () => (r() < missShare * 0.3 ? 3 : r() < carrierShare ? (r() < 0.6 ? 1 : 2) : 0));
-      if (swap) codes.forEach((c, i) => c < 3 && (codes[i] = 2 - c));
-      const d = Float64Array.from(codes, (c) => (c === 3 ? NaN : c));
-      const flip = codes.filter((c) => c === 2).length > codes.filter((c) => c === 0).length;
-      seen[flip ? 1 : 0]++;
-      for (const gr of m.groups) {
-        const plain = newGroupResult(gr.phenos.length);
-        js.setHardCalls(null, n);
-        js.run(d, gr, plain);
-        const want = newGroupResult(gr.phenos.length);
-        js.run(d, gr, want);
-        if (flip) {
-          const other = newGroupResult(gr.phenos.length);
-          js.run(Float64Array.from(d, (v) => 2 - v), gr, other);
-          for (let k = 0; k < gr.phenos.length; k++) {
-            want.beta[k] = -other.beta[k];
-            want.se[k] = other.se[k];
-            want.t[k] = -other.t[k];
-            want.logp[k] = other.logp[k];
-            want.why[k] = other.why[k];
+    fc.property(
+      fc.nat(models.length - 1),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.double({ min: 0, max: 0.6, noNaN: true }),
+      fc.nat(),
+      fc.boolean(),
+      (mi, carrierShare, missShare, seed, swap) => {
+        const { n, m } = models[mi];
+        const { wasm, js } = kernels[mi];
+        const r = rng(seed);
+        const codes = Uint8Array.from({ length: n }, () => (r() < missShare * 0.3 ? 3 : r() < carrierShare ? (r() < 0.6 ? 1 : 2) : 0));
+        if (swap) codes.forEach((c, i) => c < 3 && (codes[i] = 2 - c));
+        const d = Float64Array.from(codes, (c) => (c === 3 ? NaN : c));
+        const flip = codes.filter((c) => c === 2).length > codes.filter((c) => c === 0).length;
+        seen[flip ? 1 : 0]++;
+        for (const gr of m.groups) {
+          const plain = newGroupResult(gr.phenos.length);
+          js.setHardCalls(null, n);
+          js.run(d, gr, plain);
+          const want = newGroupResult(gr.phenos.length);
+          js.run(d, gr, want);
+          if (flip) {
+            const other = newGroupResult(gr.phenos.length);
+            js.run(
+              Float64Array.from(d, (v) => 2 - v),
+              gr,
+              other,
+            );
+            for (let k = 0; k < gr.phenos.length; k++) {
+              want.beta[k] = -other.beta[k];
+              want.se[k] = other.se[k];
+              want.t[k] = -other.t[k];
+              want.logp[k] = other.logp[k];
+              want.why[k] = other.why[k];
+            }
+          }
+          // Codes through wasm: the carriers (cm) when the group has at most 16 rows, else gc and mv.
+          const runs: [string, LinearKernel, Uint8Array | null, GroupResult][] = [
+            ['wasm dosages', wasm, null, plain],
+            ['wasm codes', wasm, codes, want],
+            ['JS codes', js, codes, want],
+          ];
+          for (const [label, k, c, expect] of runs) {
+            const got = newGroupResult(gr.phenos.length);
+            k.setHardCalls(c, n);
+            k.run(d, gr, got);
+            const a = fields(got);
+            const b = fields(expect);
+            if (!a.every((v, i) => Object.is(v, b[i]))) throw new Error(`${label}, n ${n}, group of ${gr.n}: ${a} vs ${b}`);
           }
         }
-        // Codes through wasm: the carriers (cm) when the group has at most 16 rows, else gc and mv.
-        const runs: [string, LinearKernel, Uint8Array | null, GroupResult][] = [
-          ['wasm dosages', wasm, null, plain],
-          ['wasm codes', wasm, codes, want],
-          ['JS codes', js, codes, want],
-        ];
-        for (const [label, k, c, expect] of runs) {
-          const got = newGroupResult(gr.phenos.length);
-          k.setHardCalls(c, n);
-          k.run(d, gr, got);
-          const a = fields(got);
-          const b = fields(expect);
-          if (!a.every((v, i) => Object.is(v, b[i]))) throw new Error(`${label}, n ${n}, group of ${gr.n}: ${a} vs ${b}`);
-        }
-      }
-    }),
+      },
+    ),
     { numRuns: 300, seed: 190203 },
   );
   t.ok(seen[0] > 100 && seen[1] > 100, `300 random variants, ${seen[1]} of them flipped`);
