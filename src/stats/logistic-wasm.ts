@@ -29,6 +29,16 @@ interface Slot {
   xr: number;
   xc: number;
   y: number;
+  /**
+   * Own slots: the null start's weights W0 and residuals R0 (ldb bytes each) and NUL = W0 X
+   * (row-major as XR, its last column ones), for nullStep; -1 for the spare slot.
+   */
+  nul: number;
+  w0: number;
+  r0: number;
+  /** The null start's X'WX (k x k, lower triangle) and X'r, once captured (nullCapture). */
+  h0: Float64Array | null;
+  g0: Float64Array | null;
   /** The group whose covariates are in it (the spare slot: the last loaded). */
   key: object | null;
 }
@@ -46,6 +56,8 @@ export interface DesignSource {
 const SLOT_BUDGET = 64 << 20;
 
 const slotBytes = (n: number, k: number) => n * up8(k + 1) * 8 + (k + 1) * up8(n) * 8;
+/** An own slot's null-start cache (NUL, W0, R0). */
+const nullBytes = (n: number, k: number) => n * up8(k + 1) * 8 + 2 * up8(n) * 8;
 
 export class LogitWasm {
   /** Views the fits write and read directly (length maxN or maxK^2). */
@@ -77,8 +89,9 @@ export class LogitWasm {
   private bOff: number;
   private slots = new Map<object, Slot>();
   private spare: Slot;
-  /** The design loaded now. */
+  /** The design loaded now, and whether the variant has every sample (act all 1). */
   private cur: Slot;
+  private complete = false;
 
   private constructor(mod: WebAssembly.Module, maxN: number, maxK: number, groups: readonly DesignSource[]) {
     const ld = up8(maxN);
@@ -95,21 +108,23 @@ export class LogitWasm {
     this.invOff = this.hOff + kp * kp * 8;
     this.bOff = this.invOff + up8(maxK * maxK) * 8;
     let top = this.bOff + up8(maxK) * 8;
-    const place = (n: number, k: number): Slot => {
+    const place = (n: number, k: number, cache: boolean): Slot => {
       const xc = top + n * up8(k + 1) * 8;
-      const sl = { n, k, kp: up8(k + 1), ld: up8(n), xr: top, xc, y: xc + k * up8(n) * 8, key: null };
-      top += slotBytes(n, k);
+      const nul = cache ? top + slotBytes(n, k) : -1;
+      const w0 = nul + n * up8(k + 1) * 8;
+      const sl = { n, k, kp: up8(k + 1), ld: up8(n), xr: top, xc, y: xc + k * up8(n) * 8, nul, w0, r0: w0 + up8(n) * 8, h0: null, g0: null, key: null };
+      top += slotBytes(n, k) + (cache ? nullBytes(n, k) : 0);
       return sl;
     };
-    this.spare = place(maxN, maxK);
+    this.spare = place(maxN, maxK, false);
     // Own slots while they fit in SLOT_BUDGET (biobank-sized groups beyond it share the spare).
     const given: { g: DesignSource; sl: Slot }[] = [];
     let used = 0;
     for (const g of groups) {
-      const bytes = slotBytes(g.n, g.p + 1);
+      const bytes = slotBytes(g.n, g.p + 1) + nullBytes(g.n, g.p + 1);
       if (g.n > maxN || g.p + 1 > maxK || used + bytes > SLOT_BUDGET) continue;
       used += bytes;
-      given.push({ g, sl: place(g.n, g.p + 1) });
+      given.push({ g, sl: place(g.n, g.p + 1, true) });
     }
     const mem = new WebAssembly.Memory({ initial: pagesFor(top) });
     const ex = new WebAssembly.Instance(mod, { e: { m: mem } }).exports;
@@ -148,7 +163,8 @@ export class LogitWasm {
    * current one: its own slot, or the spare slot (refilled when another group was loaded last).
    * Only the dosage column is copied per call.
    */
-  load(cols: Float64Array[], k: number, n: number, key: DesignSource): void {
+  load(cols: Float64Array[], k: number, n: number, key: DesignSource, complete = false): void {
+    this.complete = complete;
     let sl = this.slots.get(key);
     if (!sl) {
       sl = this.spare;
@@ -199,6 +215,53 @@ export class LogitWasm {
     const f = this.f64;
     const h0 = this.hOff / 8;
     for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) h[a * k + b] = f[h0 + a * kp + b];
+  }
+
+  /**
+   * Newton's first step from the null start (dosage coefficient 0) on a variant with every sample:
+   * X b, W and r do not depend on the dosages there, so X'WX and X'r are the group's captured ones
+   * but for the dosage entries, computed from W0 and R0 in xwx's and the score's operation order
+   * (H[a][0] as sum d_i (w_i X[i][a]) over NUL = W0 X): bit-identical to the full step. Into h and
+   * g as information() and score() write them; false (nothing done) without a capture.
+   */
+  nullStep(h: Float64Array, g: Float64Array): boolean {
+    const sl = this.cur;
+    const { h0, g0 } = sl;
+    if (!this.complete || !h0 || !g0) return false;
+    const { k, kp, n, xr } = sl;
+    const kpb = kp * 8;
+    const f = this.f64;
+    const o = this.hOff / 8;
+    this.accum(sl.nul, sl.xc, this.hOff, n, kpb, (kp - 1) * 8, (k + 7) >> 3);
+    for (let a = 1; a < k; a++) h[a * k] = f[o + a];
+    this.accum(xr, sl.w0, this.hOff, n, kpb, 0, 1);
+    h[0] = f[o];
+    this.accum(xr, sl.r0, this.hOff, n, kpb, (kp - 1) * 8, 1);
+    g[0] = f[o];
+    for (let a = 1; a < k; a++) {
+      for (let b = 1; b <= a; b++) h[a * k + b] = h0[a * k + b];
+      g[a] = g0[a];
+    }
+    return true;
+  }
+
+  /** After a full first step from the null start on a variant with every sample: keep what nullStep needs. */
+  nullCapture(h: Float64Array, g: Float64Array): void {
+    const sl = this.cur;
+    if (!this.complete || sl.nul < 0 || sl.h0) return;
+    const { k, kp, n, xr, nul } = sl;
+    const f = this.f64;
+    f.copyWithin(sl.w0 / 8, this.wOff / 8, this.wOff / 8 + n);
+    f.copyWithin(sl.r0 / 8, this.rOff / 8, this.rOff / 8 + n);
+    const w = this.w;
+    for (let i = 0; i < n; i++) {
+      const t = nul / 8 + i * kp;
+      const x = xr / 8 + i * kp;
+      for (let j = 1; j < k; j++) f[t + j] = w[i] * f[x + j];
+      f[t + kp - 1] = 1;
+    }
+    sl.h0 = Float64Array.from(h.subarray(0, k * k));
+    sl.g0 = Float64Array.from(g.subarray(0, k));
   }
 
   /** g = X'r (r = this.r). */

@@ -49,74 +49,157 @@
         (br $blocks))))
 
 ;; xwx(xr, w, h, n, kpb, k): rows a < k of X'WX into h (row a at h + a kpb): entries b <= a are
-  ;; the information matrix's lower triangle; the rest of each row up to the next multiple of 8 is
-  ;; scratch (as is row k when k is odd). Two rows and eight columns (eight f64x2 accumulators) a
-  ;; pass over the samples: each sample's row of X is loaded once for both rows. t = w[i] X[i][a] as
-  ;; JavaScript's t[i] = w[i] * ca[i], then each entry's sum over i in order, as in accum.
+  ;; the information matrix's lower triangle; the rest of each row up to the next even column is
+  ;; scratch (as is row k when k is odd). Two rows a, a+1 at a time, over the columns 0..a+1 they need
+  ;; (a/2 + 1 f64x2), in passes over the samples of up to eight columns (xwx_pass): for k = 14, 56
+  ;; f64x2 products a sample where whole 8-column blocks took 80. Each entry's sum over i in order,
+  ;; t = w[i] X[i][a] as JavaScript's t[i] = w[i] * ca[i], as in accum.
   (func (export "xwx")
     (param $xr i32) (param $w i32) (param $h i32) (param $n i32) (param $kpb i32) (param $k i32)
-    (local $a i32) (local $blk i32) (local $nb i32) (local $row i32) (local $col i32) (local $wp i32) (local $end i32)
-    (local $out i32)
+    (local $a i32) (local $nv i32) (local $cb i32) (local $m i32)
+    (local.set $a (i32.const 0))
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.ge_u (local.get $a) (local.get $k)))
+        (local.set $nv (i32.add (i32.shr_u (local.get $a) (i32.const 1)) (i32.const 1)))
+        (local.set $cb (i32.const 0))
+        (block $blocks_done
+          (loop $blocks
+            (br_if $blocks_done (i32.le_s (local.get $nv) (i32.const 0)))
+            (local.set $m (select (i32.const 4) (local.get $nv) (i32.gt_s (local.get $nv) (i32.const 4))))
+            (call $xwx_pass
+              (i32.add (local.get $xr) (i32.shl (local.get $a) (i32.const 3)))
+              (i32.add (local.get $xr) (local.get $cb))
+              (local.get $w) (local.get $n) (local.get $kpb)
+              (i32.add (i32.add (local.get $h) (i32.mul (local.get $a) (local.get $kpb))) (local.get $cb))
+              (local.get $m))
+            (local.set $cb (i32.add (local.get $cb) (i32.const 64)))
+            (local.set $nv (i32.sub (local.get $nv) (i32.const 4)))
+            (br $blocks)))
+        (local.set $a (i32.add (local.get $a) (i32.const 2)))
+        (br $pairs))))
+
+  ;; xwx_pass(row, col, w, n, kpb, out, m): for the rows a, a+1 of X'WX (row = &X[0][a]) and m f64x2
+  ;; of columns from col = &X[0][c]: out[j] = sum over i of (w[i] X[i][a]) X[i][c+j] and
+  ;; out[kpb + j] the same with X[i][a+1], j < 2m; m from 1 to 4 (one loop each: m f64x2 of
+  ;; accumulators for each row, each sample's row of X loaded once for both).
+  (func $xwx_pass
+    (param $row i32) (param $col i32) (param $w i32) (param $n i32) (param $kpb i32) (param $out i32) (param $m i32)
+    (local $end i32) (local $out2 i32)
     (local $tt v128) (local $t0 v128) (local $t1 v128)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
     (local $u0 v128) (local $u1 v128) (local $u2 v128) (local $u3 v128)
     (local.set $end (i32.add (local.get $w) (i32.shl (local.get $n) (i32.const 3))))
-    (local.set $a (i32.const 0))
-    (block $pairs_done
-      (loop $pairs
-        (br_if $pairs_done (i32.ge_u (local.get $a) (local.get $k)))
-        (local.set $nb (i32.add (i32.shr_u (i32.add (local.get $a) (i32.const 1)) (i32.const 3)) (i32.const 1)))
-        (local.set $blk (i32.const 0))
-        (block $blocks_done
-          (loop $blocks
-            (br_if $blocks_done (i32.ge_u (local.get $blk) (local.get $nb)))
-            (local.set $s0 (v128.const i64x2 0 0)) (local.set $s1 (v128.const i64x2 0 0))
-            (local.set $s2 (v128.const i64x2 0 0)) (local.set $s3 (v128.const i64x2 0 0))
-            (local.set $u0 (v128.const i64x2 0 0)) (local.set $u1 (v128.const i64x2 0 0))
-            (local.set $u2 (v128.const i64x2 0 0)) (local.set $u3 (v128.const i64x2 0 0))
-            (local.set $row (i32.add (local.get $xr) (i32.shl (local.get $a) (i32.const 3))))
-            (local.set $col (i32.add (local.get $xr) (i32.shl (local.get $blk) (i32.const 6))))
-            (local.set $wp (local.get $w))
-            (block $rows_done
-              (loop $rows
-                (br_if $rows_done (i32.ge_u (local.get $wp) (local.get $end)))
-                ;; (w[i] X[i][a], w[i] X[i][a+1]), then each lane on its own
-                (local.set $tt (f64x2.mul (v128.load64_splat (local.get $wp)) (v128.load (local.get $row))))
-                (local.set $t0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
-                (local.set $t1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
-                (local.set $x0 (v128.load (local.get $col)))
-                (local.set $x1 (v128.load offset=16 (local.get $col)))
-                (local.set $x2 (v128.load offset=32 (local.get $col)))
-                (local.set $x3 (v128.load offset=48 (local.get $col)))
-                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t0) (local.get $x0))))
-                (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $t0) (local.get $x1))))
-                (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $t0) (local.get $x2))))
-                (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $t0) (local.get $x3))))
-                (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $t1) (local.get $x0))))
-                (local.set $u1 (f64x2.add (local.get $u1) (f64x2.mul (local.get $t1) (local.get $x1))))
-                (local.set $u2 (f64x2.add (local.get $u2) (f64x2.mul (local.get $t1) (local.get $x2))))
-                (local.set $u3 (f64x2.add (local.get $u3) (f64x2.mul (local.get $t1) (local.get $x3))))
-                (local.set $row (i32.add (local.get $row) (local.get $kpb)))
-                (local.set $col (i32.add (local.get $col) (local.get $kpb)))
-                (local.set $wp (i32.add (local.get $wp) (i32.const 8)))
-                (br $rows)))
-            (local.set $out (i32.add (i32.add (local.get $h) (i32.mul (local.get $a) (local.get $kpb))) (i32.shl (local.get $blk) (i32.const 6))))
-            (v128.store (local.get $out) (local.get $s0))
-            (v128.store offset=16 (local.get $out) (local.get $s1))
-            (v128.store offset=32 (local.get $out) (local.get $s2))
-            (v128.store offset=48 (local.get $out) (local.get $s3))
-            (local.set $out (i32.add (local.get $out) (local.get $kpb)))
-            (v128.store (local.get $out) (local.get $u0))
-            (v128.store offset=16 (local.get $out) (local.get $u1))
-            (v128.store offset=32 (local.get $out) (local.get $u2))
-            (v128.store offset=48 (local.get $out) (local.get $u3))
-            (local.set $blk (i32.add (local.get $blk) (i32.const 1)))
-            (br $blocks)))
-        (local.set $a (i32.add (local.get $a) (i32.const 2)))
-        (br $pairs))))
+    (local.set $out2 (i32.add (local.get $out) (local.get $kpb)))
+    (if (i32.eq (local.get $m) (i32.const 4))
+      (then
+        (block $rows_done
+          (loop $rows
+            (br_if $rows_done (i32.ge_u (local.get $w) (local.get $end)))
+            ;; (w[i] X[i][a], w[i] X[i][a+1]), then each lane on its own
+            (local.set $tt (f64x2.mul (v128.load64_splat (local.get $w)) (v128.load (local.get $row))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $x0 (v128.load (local.get $col)))
+            (local.set $x1 (v128.load offset=16 (local.get $col)))
+            (local.set $x2 (v128.load offset=32 (local.get $col)))
+            (local.set $x3 (v128.load offset=48 (local.get $col)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t0) (local.get $x0))))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $t0) (local.get $x1))))
+            (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $t0) (local.get $x2))))
+            (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $t0) (local.get $x3))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $t1) (local.get $x0))))
+            (local.set $u1 (f64x2.add (local.get $u1) (f64x2.mul (local.get $t1) (local.get $x1))))
+            (local.set $u2 (f64x2.add (local.get $u2) (f64x2.mul (local.get $t1) (local.get $x2))))
+            (local.set $u3 (f64x2.add (local.get $u3) (f64x2.mul (local.get $t1) (local.get $x3))))
+            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (br $rows)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store offset=16 (local.get $out) (local.get $s1))
+        (v128.store offset=32 (local.get $out) (local.get $s2))
+        (v128.store offset=48 (local.get $out) (local.get $s3))
+        (v128.store (local.get $out2) (local.get $u0))
+        (v128.store offset=16 (local.get $out2) (local.get $u1))
+        (v128.store offset=32 (local.get $out2) (local.get $u2))
+        (v128.store offset=48 (local.get $out2) (local.get $u3))
+        (return)))
+    (if (i32.eq (local.get $m) (i32.const 3))
+      (then
+        (block $rows_done
+          (loop $rows
+            (br_if $rows_done (i32.ge_u (local.get $w) (local.get $end)))
+            ;; (w[i] X[i][a], w[i] X[i][a+1]), then each lane on its own
+            (local.set $tt (f64x2.mul (v128.load64_splat (local.get $w)) (v128.load (local.get $row))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $x0 (v128.load (local.get $col)))
+            (local.set $x1 (v128.load offset=16 (local.get $col)))
+            (local.set $x2 (v128.load offset=32 (local.get $col)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t0) (local.get $x0))))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $t0) (local.get $x1))))
+            (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $t0) (local.get $x2))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $t1) (local.get $x0))))
+            (local.set $u1 (f64x2.add (local.get $u1) (f64x2.mul (local.get $t1) (local.get $x1))))
+            (local.set $u2 (f64x2.add (local.get $u2) (f64x2.mul (local.get $t1) (local.get $x2))))
+            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (br $rows)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store offset=16 (local.get $out) (local.get $s1))
+        (v128.store offset=32 (local.get $out) (local.get $s2))
+        (v128.store (local.get $out2) (local.get $u0))
+        (v128.store offset=16 (local.get $out2) (local.get $u1))
+        (v128.store offset=32 (local.get $out2) (local.get $u2))
+        (return)))
+    (if (i32.eq (local.get $m) (i32.const 2))
+      (then
+        (block $rows_done
+          (loop $rows
+            (br_if $rows_done (i32.ge_u (local.get $w) (local.get $end)))
+            ;; (w[i] X[i][a], w[i] X[i][a+1]), then each lane on its own
+            (local.set $tt (f64x2.mul (v128.load64_splat (local.get $w)) (v128.load (local.get $row))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $x0 (v128.load (local.get $col)))
+            (local.set $x1 (v128.load offset=16 (local.get $col)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t0) (local.get $x0))))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $t0) (local.get $x1))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $t1) (local.get $x0))))
+            (local.set $u1 (f64x2.add (local.get $u1) (f64x2.mul (local.get $t1) (local.get $x1))))
+            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (br $rows)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store offset=16 (local.get $out) (local.get $s1))
+        (v128.store (local.get $out2) (local.get $u0))
+        (v128.store offset=16 (local.get $out2) (local.get $u1))
+        (return)))
+    (if (i32.eq (local.get $m) (i32.const 1))
+      (then
+        (block $rows_done
+          (loop $rows
+            (br_if $rows_done (i32.ge_u (local.get $w) (local.get $end)))
+            ;; (w[i] X[i][a], w[i] X[i][a+1]), then each lane on its own
+            (local.set $tt (f64x2.mul (v128.load64_splat (local.get $w)) (v128.load (local.get $row))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $x0 (v128.load (local.get $col)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t0) (local.get $x0))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $t1) (local.get $x0))))
+            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (br $rows)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store (local.get $out2) (local.get $u0))
+        (return))))
 
-    ;; hat(xc, ldb, inv, k, w, out, n8): out[i] = w[i] * sum_a X[i][a] * (sum_c inv[a][c] X[i][c])
+  ;; hat(xc, ldb, inv, k, w, out, n8): out[i] = w[i] * sum_a X[i][a] * (sum_c inv[a][c] X[i][c])
   ;; (both sums in order) for i < n8, eight samples a pass (four f64x2 chains). X is column-major
   ;; (columns of ldb bytes), inv k x k row-major, n8 a multiple of 8 (padding samples are zeros).
   (func (export "hat")
