@@ -10,12 +10,12 @@
 //
 // User CPU (process.cpuUsage), the two kernels interleaved, best of the rounds: the machine is shared.
 //
-//   node dist/bench/hard-calls.js [--rounds 5] [--count 400] [--hwe-only]
+//   [BENCH_N=10000] node dist/bench/hard-calls.js [--rounds 5] [--count 400] [--hwe-only]
 import { LinearKernel, newGroupResult } from '../src/stats/linear.js';
 import { buildModel } from '../src/stats/model.js';
 import { mulberry32 as rng } from '../src/sim/random.js';
 
-const N = 10_000;
+const N = Number(process.env.BENCH_N ?? 10_000);
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(name);
