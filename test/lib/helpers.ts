@@ -17,8 +17,28 @@ export function fixture(...p: string[]): string {
   return path.join(FIX, ...p);
 }
 
+const made: string[] = [];
+
+/**
+ * A fresh directory under the system's temporary directory, removed when the test process exits
+ * (before, every `npm test` left ~60 behind: 600 MB in /tmp after a week of runs). Set
+ * DOSAGEFLOW_KEEP_TEST_TMP=1 to keep them for a look.
+ */
 export function tmpDir(tag = 'df'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `dosageflow-test-${tag}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dosageflow-test-${tag}-`));
+  if (made.length === 0 && !process.env.DOSAGEFLOW_KEEP_TEST_TMP) process.on('exit', removeMade);
+  made.push(dir);
+  return dir;
+}
+
+function removeMade(): void {
+  for (const dir of made) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A directory a test made read-only (as a non-root user): leave it.
+    }
+  }
 }
 
 export function runCli(args: string[], opts: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
