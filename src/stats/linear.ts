@@ -59,11 +59,11 @@ type GatherWasm = (codes: number, idx: number, n: number, g: number, miss: numbe
 const WASM_GATHER_MIN = 1024;
 // cmz (pass 1 over the carriers) rather than cm (over the group) below this many non-zero codes a group sample.
 const CMZ_SHARE = 0.5;
-type CarrierWasm = (codes: number, idx: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number) => void;
+type CarrierWasm = (codes: number, idx: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number, wide: number) => void;
 type ZeroCountWasm = (d: number, n: number) => number;
 type FlipWasm = (codes: number, n: number) => number;
 type NonZeroWasm = (codes: number, n: number, out: number) => number;
-type CarrierZWasm = (codes: number, nz: number, nnz: number, pos: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number) => void;
+type CarrierZWasm = (codes: number, nz: number, nnz: number, pos: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number, wide: number) => void;
 type SparseWasm = (d: number, idx: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number, vals: number) => void;
 
 // The r + m dot products of g with the rows of Q and Yr, the kernel's only O(n (r + m)) work, run
@@ -403,10 +403,12 @@ export class LinearKernel {
       this.transposed(slot, gr);
       if (this.nnz < 0) this.nnz = this.nz!(this.codesAt, this.nCodes, this.nzAt);
       // Pass 1 over the variant's carriers when they are fewer than the group's samples (0202).
+      // Rows 14 and 15 of the transposed copy are zero with at most 14 rows: not read (wide 0).
+      const wide = rows > 14 ? 1 : 0;
       if (this.nnz < n * CMZ_SHARE) {
         this.positions(slot, gr);
-        this.cmz!(this.codesAt, this.nzAt, this.nnz, slot.pos, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt);
-      } else this.cm(this.codesAt, slot.idx, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt);
+        this.cmz!(this.codesAt, this.nzAt, this.nnz, slot.pos, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt, wide);
+      } else this.cm(this.codesAt, slot.idx, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt, wide);
       this.counts();
       return slot.tout >>> 3;
     }

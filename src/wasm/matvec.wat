@@ -152,7 +152,7 @@
     (i32.store offset=4 (local.get $cnt) (local.get $ss))
     (i32.store offset=8 (local.get $cnt) (local.get $nm)))
 
-;; cm(codes, idx, n, qt, lists, lcap, acc, out, miss, cnt): the hard-call products from the
+;; cm(codes, idx, n, qt, lists, lcap, acc, out, miss, cnt, wide): the hard-call products from the
 ;; carriers only (docs/decisions/0202). The same values as gc then mv on the group's rows (at most 16), bit for
 ;; bit: mv adds element i's product into lane accumulator i mod 4 in increasing i and finishes with
 ;; (c0 + c2) + (c1 + c3), plus the last element when n is odd; a sample with count 0 adds +-0 to an
@@ -166,7 +166,7 @@
 ;; the 16 results. cnt (32 bytes) as gc's: sum, sum of squares, number missing; then the lists' lengths.
   (func $cm (export "cm")
     (param $codes i32) (param $idx i32) (param $n i32) (param $qt i32) (param $lists i32) (param $lcap i32)
-    (param $acc i32) (param $out i32) (param $miss i32) (param $cnt i32)
+    (param $acc i32) (param $out i32) (param $miss i32) (param $cnt i32) (param $wide i32)
     (local $i i32) (local $ip i32) (local $c i32) (local $s i32) (local $ss i32) (local $nm i32)
     (local $end4 i32) (local $last i32)
     (local $l0 i32) (local $l1 i32) (local $l2 i32) (local $l3 i32)
@@ -268,15 +268,15 @@
     (i32.store offset=20 (local.get $cnt) (local.get $k1))
     (i32.store offset=24 (local.get $cnt) (local.get $k2))
     (i32.store offset=28 (local.get $cnt) (local.get $k3))
-    (call $cp2 (local.get $qt) (local.get $n) (local.get $lists) (local.get $lcap) (local.get $acc) (local.get $out) (local.get $cnt) (local.get $last)))
+    (call $cp2 (local.get $qt) (local.get $n) (local.get $lists) (local.get $lcap) (local.get $acc) (local.get $out) (local.get $cnt) (local.get $last) (local.get $wide)))
 
-;; cmz(codes, nz, nnz, pos, n, qt, lists, lcap, acc, out, miss, cnt): cm with pass 1 over the
+;; cmz(codes, nz, nnz, pos, n, qt, lists, lcap, acc, out, miss, cnt, wide): cm with pass 1 over the
 ;; variant's non-zero codes only: nz holds the nnz genotype-sample indices s with codes[s] != 0 in
 ;; increasing s (from nz), pos[s] the group position of sample s or -1. Group positions increase
 ;; with s, so the lists, missing list, sums and results are cm's exactly; the cost is in the carriers.
   (func $cmz (export "cmz")
     (param $codes i32) (param $nz i32) (param $nnz i32) (param $pos i32) (param $n i32) (param $qt i32) (param $lists i32) (param $lcap i32)
-    (param $acc i32) (param $out i32) (param $miss i32) (param $cnt i32)
+    (param $acc i32) (param $out i32) (param $miss i32) (param $cnt i32) (param $wide i32)
     (local $e i32) (local $end i32) (local $s i32) (local $i i32) (local $c i32) (local $sum i32) (local $ss i32) (local $nm i32)
     (local $lastI i32) (local $last i32) (local $w i32)
     ;; The write offsets of the four lists, at cnt + 16 (pass 2 reads them there as lengths).
@@ -315,7 +315,7 @@
     (i32.store (local.get $cnt) (local.get $sum))
     (i32.store offset=4 (local.get $cnt) (local.get $ss))
     (i32.store offset=8 (local.get $cnt) (local.get $nm))
-    (call $cp2 (local.get $qt) (local.get $n) (local.get $lists) (local.get $lcap) (local.get $acc) (local.get $out) (local.get $cnt) (local.get $last)))
+    (call $cp2 (local.get $qt) (local.get $n) (local.get $lists) (local.get $lcap) (local.get $acc) (local.get $out) (local.get $cnt) (local.get $last) (local.get $wide)))
 
 ;; nz(codes, n, out): writes the indices s < n with codes[s] != 0 to out (i32) in increasing s and
 ;; returns how many (the carriers and the missing, for cmz).
@@ -352,9 +352,10 @@
     (i32.shr_u (i32.sub (local.get $o) (local.get $out)) (i32.const 2)))
 
 ;; cp2: pass 2 of cm and cmz, from the four class lists (lengths at cnt + 16) and the last sample's
-;; count when n is odd: the sums, then (c0 + c2) + (c1 + c3) lane by lane into out, then the last sample.
+;; count when n is odd: the sums, then (c0 + c2) + (c1 + c3) lane by lane into out, then the last
+;; sample. wide = 0: rows 14 and 15 of qt are zero (at most 14 rows), and are not read.
   (func $cp2
-    (param $qt i32) (param $n i32) (param $lists i32) (param $lcap i32) (param $acc i32) (param $out i32) (param $cnt i32) (param $last i32)
+    (param $qt i32) (param $n i32) (param $lists i32) (param $lcap i32) (param $acc i32) (param $out i32) (param $cnt i32) (param $last i32) (param $wide i32)
     (local $i i32) (local $c i32) (local $j i32) (local $e i32) (local $lend i32) (local $p i32) (local $q4 i32) (local $qj i32)
     (local $gv v128)
     (local $A0 v128) (local $A1 v128) (local $A2 v128) (local $A3 v128)
@@ -367,22 +368,40 @@
       (local.set $qj (i32.add (local.get $qt) (i32.shl (i32.mul (local.get $j) (local.get $q4)) (i32.const 7))))
       (local.set $lend (i32.add (local.get $e) (i32.load offset=16 (i32.add (local.get $cnt) (i32.shl (local.get $j) (i32.const 2))))))
       (local.set $A0 (v128.const i64x2 0 0)) (local.set $A1 (v128.const i64x2 0 0)) (local.set $A2 (v128.const i64x2 0 0)) (local.set $A3 (v128.const i64x2 0 0)) (local.set $A4 (v128.const i64x2 0 0)) (local.set $A5 (v128.const i64x2 0 0)) (local.set $A6 (v128.const i64x2 0 0)) (local.set $A7 (v128.const i64x2 0 0))
-      (block $carriers_done
-        (loop $carriers
-          (br_if $carriers_done (i32.ge_u (local.get $e) (local.get $lend)))
+      ;; Rows 14 and 15 are zero when the group has at most 14 (12 covariates, an intercept and one
+      ;; phenotype): the narrow loop skips them, and A7 stays 0.
+      (if (i32.lt_u (local.get $e) (local.get $lend))
+        (then
+          (if (local.get $wide)
+            (then
+              (loop $carriers
           (local.set $c (i32.load (local.get $e)))
           (local.set $p (i32.add (local.get $qj) (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 5))))
           (local.set $gv (f64x2.splat (f64.convert_i32_u (i32.and (local.get $c) (i32.const 3)))))
-            (local.set $A0 (f64x2.add (local.get $A0) (f64x2.mul (v128.load offset=0 (local.get $p)) (local.get $gv))))
-            (local.set $A1 (f64x2.add (local.get $A1) (f64x2.mul (v128.load offset=16 (local.get $p)) (local.get $gv))))
-            (local.set $A2 (f64x2.add (local.get $A2) (f64x2.mul (v128.load offset=32 (local.get $p)) (local.get $gv))))
-            (local.set $A3 (f64x2.add (local.get $A3) (f64x2.mul (v128.load offset=48 (local.get $p)) (local.get $gv))))
-            (local.set $A4 (f64x2.add (local.get $A4) (f64x2.mul (v128.load offset=64 (local.get $p)) (local.get $gv))))
-            (local.set $A5 (f64x2.add (local.get $A5) (f64x2.mul (v128.load offset=80 (local.get $p)) (local.get $gv))))
-            (local.set $A6 (f64x2.add (local.get $A6) (f64x2.mul (v128.load offset=96 (local.get $p)) (local.get $gv))))
-            (local.set $A7 (f64x2.add (local.get $A7) (f64x2.mul (v128.load offset=112 (local.get $p)) (local.get $gv))))
+          (local.set $A0 (f64x2.add (local.get $A0) (f64x2.mul (v128.load offset=0 (local.get $p)) (local.get $gv))))
+          (local.set $A1 (f64x2.add (local.get $A1) (f64x2.mul (v128.load offset=16 (local.get $p)) (local.get $gv))))
+          (local.set $A2 (f64x2.add (local.get $A2) (f64x2.mul (v128.load offset=32 (local.get $p)) (local.get $gv))))
+          (local.set $A3 (f64x2.add (local.get $A3) (f64x2.mul (v128.load offset=48 (local.get $p)) (local.get $gv))))
+          (local.set $A4 (f64x2.add (local.get $A4) (f64x2.mul (v128.load offset=64 (local.get $p)) (local.get $gv))))
+          (local.set $A5 (f64x2.add (local.get $A5) (f64x2.mul (v128.load offset=80 (local.get $p)) (local.get $gv))))
+          (local.set $A6 (f64x2.add (local.get $A6) (f64x2.mul (v128.load offset=96 (local.get $p)) (local.get $gv))))
+          (local.set $A7 (f64x2.add (local.get $A7) (f64x2.mul (v128.load offset=112 (local.get $p)) (local.get $gv))))
           (local.set $e (i32.add (local.get $e) (i32.const 4)))
-          (br $carriers)))
+                (br_if $carriers (i32.lt_u (local.get $e) (local.get $lend)))))
+            (else
+              (loop $carriers7
+          (local.set $c (i32.load (local.get $e)))
+          (local.set $p (i32.add (local.get $qj) (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 5))))
+          (local.set $gv (f64x2.splat (f64.convert_i32_u (i32.and (local.get $c) (i32.const 3)))))
+          (local.set $A0 (f64x2.add (local.get $A0) (f64x2.mul (v128.load offset=0 (local.get $p)) (local.get $gv))))
+          (local.set $A1 (f64x2.add (local.get $A1) (f64x2.mul (v128.load offset=16 (local.get $p)) (local.get $gv))))
+          (local.set $A2 (f64x2.add (local.get $A2) (f64x2.mul (v128.load offset=32 (local.get $p)) (local.get $gv))))
+          (local.set $A3 (f64x2.add (local.get $A3) (f64x2.mul (v128.load offset=48 (local.get $p)) (local.get $gv))))
+          (local.set $A4 (f64x2.add (local.get $A4) (f64x2.mul (v128.load offset=64 (local.get $p)) (local.get $gv))))
+          (local.set $A5 (f64x2.add (local.get $A5) (f64x2.mul (v128.load offset=80 (local.get $p)) (local.get $gv))))
+          (local.set $A6 (f64x2.add (local.get $A6) (f64x2.mul (v128.load offset=96 (local.get $p)) (local.get $gv))))
+          (local.set $e (i32.add (local.get $e) (i32.const 4)))
+                (br_if $carriers7 (i32.lt_u (local.get $e) (local.get $lend))))))))
       (local.set $p (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 7))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (v128.store offset=0 (local.get $p) (local.get $A0))
