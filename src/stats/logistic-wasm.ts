@@ -31,14 +31,13 @@ interface Slot {
   y: number;
   /**
    * Own slots: the null start's weights W0 and residuals R0 (ldb bytes each) and NUL = W0 X
-   * (row-major as XR, its last column ones), for nullStep; -1 for the spare slot.
+   * (row-major as XR, its last column ones), for dosageEntries; -1 for the spare slot.
    */
   nul: number;
   w0: number;
   r0: number;
-  /** The null start's X'WX (k x k, lower triangle) and X'r, once captured (nullCapture). */
-  h0: Float64Array | null;
-  g0: Float64Array | null;
+  /** NUL, W0 and R0 hold the group's null start (nullCapture). */
+  nulReady: boolean;
   /** The group whose covariates are in it (the spare slot: the last loaded). */
   key: object | null;
 }
@@ -89,9 +88,8 @@ export class LogitWasm {
   private bOff: number;
   private slots = new Map<object, Slot>();
   private spare: Slot;
-  /** The design loaded now, and whether the variant has every sample (act all 1). */
+  /** The design loaded now. */
   private cur: Slot;
-  private complete = false;
 
   private constructor(mod: WebAssembly.Module, maxN: number, maxK: number, groups: readonly DesignSource[]) {
     const ld = up8(maxN);
@@ -112,7 +110,7 @@ export class LogitWasm {
       const xc = top + n * up8(k + 1) * 8;
       const nul = cache ? top + slotBytes(n, k) : -1;
       const w0 = nul + n * up8(k + 1) * 8;
-      const sl = { n, k, kp: up8(k + 1), ld: up8(n), xr: top, xc, y: xc + k * up8(n) * 8, nul, w0, r0: w0 + up8(n) * 8, h0: null, g0: null, key: null };
+      const sl = { n, k, kp: up8(k + 1), ld: up8(n), xr: top, xc, y: xc + k * up8(n) * 8, nul, w0, r0: w0 + up8(n) * 8, nulReady: false, key: null };
       top += slotBytes(n, k) + (cache ? nullBytes(n, k) : 0);
       return sl;
     };
@@ -163,8 +161,7 @@ export class LogitWasm {
    * current one: its own slot, or the spare slot (refilled when another group was loaded last).
    * Only the dosage column is copied per call.
    */
-  load(cols: Float64Array[], k: number, n: number, key: DesignSource, complete = false): void {
-    this.complete = complete;
+  load(cols: Float64Array[], k: number, n: number, key: DesignSource): void {
     let sl = this.slots.get(key);
     if (!sl) {
       sl = this.spare;
@@ -218,16 +215,13 @@ export class LogitWasm {
   }
 
   /**
-   * Newton's first step from the null start (dosage coefficient 0) on a variant with every sample:
-   * X b, W and r do not depend on the dosages there, so X'WX and X'r are the group's captured ones
-   * but for the dosage entries, computed from W0 and R0 in xwx's and the score's operation order
-   * (H[a][0] as sum d_i (w_i X[i][a]) over NUL = W0 X): bit-identical to the full step. Into h and
-   * g as information() and score() write them; false (nothing done) without a capture.
+   * The dosage entries of Newton's first step from the null start (logistic.ts nullStep), from the
+   * group's W0, R0 and NUL = W0 X: h[a k] = sum d_i (w0_i X[i][a]) (a >= 1), h[0] = sum (w0_i d_i) d_i,
+   * g[0] = sum r0_i d_i, each in sample order; false (nothing done) without them (the spare slot).
    */
-  nullStep(h: Float64Array, g: Float64Array): boolean {
+  dosageEntries(h: Float64Array, g: Float64Array): boolean {
     const sl = this.cur;
-    const { h0, g0 } = sl;
-    if (!this.complete || !h0 || !g0) return false;
+    if (!sl.nulReady) return false;
     const { k, kp, n, xr } = sl;
     const kpb = kp * 8;
     const f = this.f64;
@@ -238,17 +232,13 @@ export class LogitWasm {
     h[0] = f[o];
     this.accum(xr, sl.r0, this.hOff, n, kpb, (kp - 1) * 8, 1);
     g[0] = f[o];
-    for (let a = 1; a < k; a++) {
-      for (let b = 1; b <= a; b++) h[a * k + b] = h0[a * k + b];
-      g[a] = g0[a];
-    }
     return true;
   }
 
-  /** After a full first step from the null start on a variant with every sample: keep what nullStep needs. */
-  nullCapture(h: Float64Array, g: Float64Array): void {
+  /** With this.w and this.r those of the group's null start (every sample): W0, R0 and NUL into its own slot. */
+  nullCapture(): void {
     const sl = this.cur;
-    if (!this.complete || sl.nul < 0 || sl.h0) return;
+    if (sl.nul < 0) return;
     const { k, kp, n, xr, nul } = sl;
     const f = this.f64;
     f.copyWithin(sl.w0 / 8, this.wOff / 8, this.wOff / 8 + n);
@@ -260,8 +250,7 @@ export class LogitWasm {
       for (let j = 1; j < k; j++) f[t + j] = w[i] * f[x + j];
       f[t + kp - 1] = 1;
     }
-    sl.h0 = Float64Array.from(h.subarray(0, k * k));
-    sl.g0 = Float64Array.from(g.subarray(0, k));
+    sl.nulReady = true;
   }
 
   /** g = X'r (r = this.r). */

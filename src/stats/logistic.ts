@@ -254,17 +254,85 @@ const enum Status {
 }
 
 /**
- * One Newton step at b: b += step; returns the step's sum of |changes| (NaN: singular). fromNull:
- * b is the null start, whose X'WX and X'r the wasm kernel keeps per group (nullStep; same bits).
+ * The null start of a group (coefficients (0, beta0)) over every sample: W, r, X'WX and X'r there.
+ * X b does not depend on the dosages at the null start, so this is Newton's first step for every
+ * variant but for the dosage entries and the samples the variant lacks (nullStep).
  */
-function newtonStep(d: Design, b: Float64Array, f: Fit, fromNull = false): number {
+interface NullStart {
+  w0: Float64Array;
+  r0: Float64Array;
+  h0: Float64Array;
+  g0: Float64Array;
+}
+
+/** The NullStart of design d at b (the null start), with every sample; d.act is restored. */
+function captureNull(d: Design, b: Float64Array, f: Fit): NullStart {
+  const { n, k, act } = d;
+  const saved = act.slice(0, n);
+  act.fill(1, 0, n);
+  predict(d, b, f, false);
+  information(d, f);
+  score(d, f.r, f.delta, f);
+  const ns = { w0: f.w.slice(0, n), r0: f.r.slice(0, n), h0: f.h.slice(0, k * k), g0: f.delta.slice(0, k) };
+  f.wx?.nullCapture();
+  act.set(saved);
+  return ns;
+}
+
+/**
+ * Newton's first step from the null start into f.h and f.delta: the dosage entries computed (W0 and
+ * r0 with the dosages, 0 where missing), the covariate block and score the NullStart's less the
+ * samples this variant lacks, in sample order. Both paths compute the same sums in the same order.
+ */
+function nullStep(d: Design, f: Fit, ns: NullStart): void {
+  const { cols, k, n, act } = d;
+  const h = f.h;
+  const g = f.delta;
+  const { w0, r0, h0, g0 } = ns;
+  const dz = cols[0];
+  if (!f.wx?.dosageEntries(h, g)) {
+    let s00 = 0;
+    let s0 = 0;
+    for (let i = 0; i < n; i++) {
+      s00 += w0[i] * dz[i] * dz[i];
+      s0 += r0[i] * dz[i];
+    }
+    h[0] = s00;
+    g[0] = s0;
+    for (let a = 1; a < k; a++) {
+      const c = cols[a];
+      let s = 0;
+      for (let i = 0; i < n; i++) s += dz[i] * (w0[i] * c[i]);
+      h[a * k] = s;
+    }
+  }
+  for (let a = 1; a < k; a++) {
+    for (let c = 1; c <= a; c++) h[a * k + c] = h0[a * k + c];
+    g[a] = g0[a];
+  }
+  for (let i = 0; i < n; i++) {
+    if (act[i] !== 0) continue;
+    for (let a = 1; a < k; a++) {
+      const ca = cols[a][i];
+      const t = w0[i] * ca;
+      for (let c = 1; c <= a; c++) h[a * k + c] -= t * cols[c][i];
+      g[a] -= r0[i] * ca;
+    }
+  }
+}
+
+/**
+ * One Newton step at b: b += step; returns the step's sum of |changes| (NaN: singular). With ns, b
+ * is the null start and the step's X'WX and X'r come from nullStep.
+ */
+function newtonStep(d: Design, b: Float64Array, f: Fit, ns: NullStart | null = null): number {
   const k = d.k;
   const g = f.delta;
-  if (!(fromNull && f.wx?.nullStep(f.h, g))) {
+  if (ns) nullStep(d, f, ns);
+  else {
     predict(d, b, f, false);
     information(d, f);
     score(d, f.r, g, f);
-    if (fromNull) f.wx?.nullCapture(f.h, g);
   }
   if (Number.isNaN(cholesky(f, k))) return NaN;
   cholSolve(f.l, k, g);
@@ -294,10 +362,10 @@ const FAST_MAX_ITER = 6;
  * Newton from the null-model start in b. Ok: converged to 1e-9 with modest coefficients; f.inv is
  * the inverse information of the last iteration (at most 1e-9 away). Fail: b is garbage.
  */
-function fitFromNull(d: Design, b: Float64Array, f: Fit): Status {
+function fitFromNull(d: Design, b: Float64Array, f: Fit, ns: NullStart): Status {
   const k = d.k;
   for (let it = 0; it < FAST_MAX_ITER; it++) {
-    const sum = newtonStep(d, b, f, it === 0);
+    const sum = newtonStep(d, b, f, it === 0 ? ns : null);
     if (!(sum < 20)) return Status.Fail;
     if (sum < 1e-9) {
       for (let j = 0; j < k; j++) if (!(Math.abs(b[j]) < 100)) return Status.Fail;
@@ -516,6 +584,8 @@ export class LogisticKernel {
   private b: Float64Array;
   /** Each group's design (its column views made once: per variant they cost ~3% at 157 samples). */
   private designs = new WeakMap<LogisticGroup, Design>();
+  /** Each group's null start (captured with its first variant that is fitted from it). */
+  private nulls = new WeakMap<LogisticGroup, NullStart>();
   private firthMode: FirthMode;
 
   /** Whether the O(n k^2) loops run in WebAssembly. */
@@ -593,7 +663,7 @@ export class LogisticKernel {
     const cols = design.cols;
     const b = this.b;
     const f = this.fit;
-    if (f.wx) f.wx.load(cols, k, n, gr, ns === n);
+    if (f.wx) f.wx.load(cols, k, n, gr);
     let useFirth = this.firthMode === 'always';
     if (!useFirth) {
       // A dosage absent from (or fixed in) the cases or the controls: no finite MLE (plink2 skips
@@ -604,7 +674,12 @@ export class LogisticKernel {
       if (!separated) {
         b[0] = 0;
         for (let j = 0; j < p; j++) b[j + 1] = gr.beta0[j];
-        status = fitFromNull(design, b, f);
+        let nul = this.nulls.get(gr);
+        if (!nul) {
+          nul = captureNull(design, b, f);
+          this.nulls.set(gr, nul);
+        }
+        status = fitFromNull(design, b, f, nul);
         if (status !== Status.Ok) {
           b.fill(0, 0, k);
           status = fitLogistic(design, b, f);
