@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { dotJs, GRAM_PANEL_ROWS, gramAt, gramJs, gramModule, gramStride, matVecJs, matVecModule, presentJs, type GramWasm, type MatVecWasm, type PresentWasm } from '../src/stats/matvec.js';
 import { LinearKernel, newGroupResult, type GroupResult } from '../src/stats/linear.js';
 import { buildModel, type ModelGroup } from '../src/stats/model.js';
+import { downdateFew, factorSums, newFactor } from '../src/stats/gram.js';
 import { mulberry32 as rng } from '../src/sim/random.js';
 
 t.test('WebAssembly SIMD is available on the supported Node', async (t) => {
@@ -157,6 +158,56 @@ t.test('the downdate from the negated full sums equals the one-row-at-a-time dow
     { numRuns: 300 },
   );
   t.ok(zeros > 0, `${zeros} sums downdated to exactly zero, with the sign the old loop gave`);
+});
+
+// Decision 0201, session 9: 1-7 missing rows (the study's shape) skip the kernel and its negated start.
+t.test('a few missing rows taken off the full sums directly equal the kernel path bit for bit (downdateFew, fast-check)', async (t) => {
+  let zeros = 0;
+  let checked = 0;
+  fc.assert(
+    fc.property(
+      fc.record({
+        n: fc.constantFrom(16, 32, 64, 157),
+        nCov: fc.integer({ min: 0, max: 12 }),
+        nPheno: fc.integer({ min: 1, max: 3 }),
+        kind: fc.constantFrom('real', 'small integers'),
+        nm: fc.integer({ min: 1, max: 7 }),
+        seed: fc.integer(),
+      }),
+      ({ n, nCov, nPheno, kind, nm, seed }) => {
+        const r = rng(seed);
+        // Small integers over a power-of-two n centre exactly: sums downdated to exact (signed) zeros.
+        const value = () => (kind === 'real' ? r() - 0.5 : Math.floor(r() * 5) - 2);
+        const covs = Array.from({ length: nCov }, (_, j) => ({ name: `c${j}`, values: Float64Array.from({ length: n }, value) }));
+        const phenos = Array.from({ length: nPheno }, (_, j) => ({ name: `y${j}`, values: Float64Array.from({ length: n }, value) }));
+        const g = buildModel(n, phenos, covs).groups[0];
+        const rr = g.r;
+        const gr = g.gram;
+        const pick = new Set<number>();
+        while (pick.size < nm) pick.add(Math.floor(r() * n));
+        const miss = Int32Array.from([...pick].sort((a, b) => a - b));
+        const direct = newFactor(rr, nPheno);
+        downdateFew(direct, gr, rr, nPheno, miss, nm);
+        const acc = Float64Array.from(gr.gneg);
+        gramJs(gr.xa, gr.W, miss, nm, acc, rr + 1 + nPheno, rr + 1);
+        const kernel = newFactor(rr, nPheno);
+        factorSums(kernel, acc, -1, rr, nPheno);
+        const same = (a: Float64Array, b: Float64Array, len: number) => {
+          for (let i = 0; i < len; i++) {
+            checked++;
+            if (a[i] === 0) zeros++;
+            if (!Object.is(a[i], b[i])) return false;
+          }
+          return true;
+        };
+        let ok = same(direct.s, kernel.s, rr) && same(direct.sy, kernel.sy, nPheno) && same(direct.yy, kernel.yy, nPheno) && same(direct.zc, kernel.zc, nPheno * rr);
+        for (let j = 0; j < rr && ok; j++) ok = same(direct.L.subarray(j * rr), kernel.L.subarray(j * rr), j + 1);
+        return ok;
+      },
+    ),
+    { numRuns: 400 },
+  );
+  t.ok(zeros > 0, `${checked} sums identical, ${zeros} of them exact zeros (same sign)`);
 });
 
 function sameResult(t: Test, a: GroupResult, b: GroupResult, m: number, label: string): void {

@@ -236,7 +236,7 @@ export interface FitSink {
 }
 
 /** What depends only on a variant's missing set S: the covariates' factor and the phenotypes' part. */
-interface SubsetFactor {
+export interface SubsetFactor {
   /** 0, or why every variant with this missing set fails on the covariates alone. */
   status: number;
   /** Sums and standard deviations (NaN: constant) of the covariates over S. */
@@ -427,28 +427,66 @@ export class MissingSolver {
    * turns the one possible difference, a zero's sign, back), so results are as before the kernel.
    */
   private crossProducts(f: SubsetFactor, gr: GroupGram, r: number, n: number, nPheno: number, v: MissingVariant): void {
-    const c = r + 1;
     const down = v.nmiss <= n - v.nmiss;
-    const acc = this.cross.run(gr, c + nPheno, c, n, v.miss, v.nmiss, down);
-    const sg = down ? -1 : 1;
-    const a = f.L;
-    // Rows j < c and the phenotypes' products with them: entry (j, k) at j * ldo + k (gramAt).
-    const ldo = gramStride(c);
-    for (let j = 0; j < r; j++) {
-      for (let k = 0; k <= j; k++) a[j * r + k] = sg * acc[j * ldo + k] + 0;
-      f.s[j] = sg * acc[r * ldo + j] + 0;
-    }
-    for (let k = 0; k < nPheno; k++) {
-      const row = (c + k) * ldo;
-      f.sy[k] = sg * acc[row + r] + 0;
-      f.yy[k] = sg * acc[gramAt(c + k, c + k, c)] + 0;
-      for (let j = 0; j < r; j++) f.zc[k * r + j] = sg * acc[row + j] + 0;
-    }
+    if (down && v.nmiss < FEW_ROWS) return downdateFew(f, gr, r, nPheno, v.miss, v.nmiss);
+    factorSums(f, this.cross.run(gr, r + 1 + nPheno, r + 1, n, v.miss, v.nmiss, down), down ? -1 : 1, r, nPheno);
   }
 }
 
-// Fewer missing rows than this are summed in JavaScript (identical results either way).
-const WASM_MIN_ROWS = 8;
+/** The kernel's sums (gram.wat's layout, matvec.ts gramAt) into f, times sg (-1: negated back). */
+export function factorSums(f: SubsetFactor, acc: Float64Array, sg: number, r: number, nPheno: number): void {
+  const c = r + 1;
+  const a = f.L;
+  // Rows j < c and the phenotypes' products with them: entry (j, k) at j * ldo + k (gramAt).
+  const ldo = gramStride(c);
+  for (let j = 0; j < r; j++) {
+    for (let k = 0; k <= j; k++) a[j * r + k] = sg * acc[j * ldo + k] + 0;
+    f.s[j] = sg * acc[r * ldo + j] + 0;
+  }
+  for (let k = 0; k < nPheno; k++) {
+    const row = (c + k) * ldo;
+    f.sy[k] = sg * acc[row + r] + 0;
+    f.yy[k] = sg * acc[gramAt(c + k, c + k, c)] + 0;
+    for (let j = 0; j < r; j++) f.zc[k * r + j] = sg * acc[row + j] + 0;
+  }
+}
+
+// Fewer missing rows than this are taken off the full sums directly (downdateFew; identical results).
+const FEW_ROWS = 8;
+
+/**
+ * crossProducts for a few missing rows (the study's 1-3 of 157): the full-sample sums less each
+ * missing row's products in turn, in index order. The kernel's downdate from the negated sums gives
+ * the same numbers but copies and negates all W x (K + 4) sums: a little dearer at 1-3 rows (0201).
+ */
+export function downdateFew(f: SubsetFactor, gr: GroupGram, r: number, nPheno: number, miss: Int32Array, nm: number): void {
+  const a = f.L;
+  const s = f.s;
+  // Whole blocks copied (L's upper triangle is never read).
+  a.set(gr.g);
+  s.set(gr.csum);
+  f.sy.set(gr.ycsum.subarray(0, nPheno));
+  f.yy.set(gr.yctot.subarray(0, nPheno));
+  f.zc.set(gr.cy.subarray(0, nPheno * r));
+  const xa = gr.xa;
+  const yAt = r + 1;
+  for (let q = 0; q < nm; q++) {
+    const row = miss[q] * gr.W;
+    for (let j = 0; j < r; j++) {
+      const xj = xa[row + j];
+      s[j] -= xj;
+      const o = j * r;
+      for (let k = 0; k <= j; k++) a[o + k] -= xj * xa[row + k];
+    }
+    for (let k = 0; k < nPheno; k++) {
+      const yk = xa[row + yAt + k];
+      f.sy[k] -= yk;
+      f.yy[k] -= yk * yk;
+      const o = k * r;
+      for (let j = 0; j < r; j++) f.zc[o + j] -= yk * xa[row + j];
+    }
+  }
+}
 
 /** Where a group's rows, the panel, its missing and present indices and the sums live in wasm memory (bytes). */
 interface CrossSlot {
@@ -483,8 +521,6 @@ class CrossKernel {
    * (down), else from 0 over the present rows.
    */
   run(gr: GroupGram, w: number, c: number, n: number, miss: Int32Array, nm: number, down: boolean): Float64Array {
-    // A few rows (the study's shape: 1-3 missing of 157): no call, no copy of the sums (0201).
-    if (down && nm < WASM_MIN_ROWS) return this.runJs(gr, w, c, n, miss, nm, down);
     if (this.wasm && this.gram === null) this.instantiate();
     const slot = this.gram !== null ? this.slot(gr, n) : null;
     if (slot === null) return this.runJs(gr, w, c, n, miss, nm, down);
@@ -558,7 +594,7 @@ function align16(bytes: number): number {
   return (bytes + 15) & ~15;
 }
 
-function newFactor(r: number, m: number): SubsetFactor {
+export function newFactor(r: number, m: number): SubsetFactor {
   // One buffer, nine views: a cached factor costs its numbers, not nine ArrayBuffers (RSS, 0201).
   const buf = new Float64Array(3 * r + r * r + 3 * m + m * r);
   let at = 0;
