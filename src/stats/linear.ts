@@ -102,8 +102,9 @@ export class LinearKernel {
   private cf: FlipWasm | null = null;
   private nz: NonZeroWasm | null = null;
   private cmz: CarrierZWasm | null = null;
-  /** The current codes' non-zero samples (nz) at nzAt, nnz of them; -1 until counted for this variant. */
-  private nnz = -1;
+  /** The current codes' number of non-zero codes (from cf); their list (nz, at nzAt) is made once a variant, when cmz first needs it. */
+  private nnz = 0;
+  private nzListed = false;
   private nzAt = 0;
   private nCodes = 0;
   /**
@@ -241,10 +242,12 @@ export class LinearKernel {
       this.reserveCounts();
     }
     this.nCodes = nSamples;
-    this.nnz = -1;
+    this.nzListed = false;
     if (this.codesIn.buffer !== this.mem!.buffer || this.codesIn.length !== nSamples) this.codesIn = new Uint8Array(this.mem!.buffer, this.codesAt, nSamples);
     this.codesIn.set(codes.length === nSamples ? codes : codes.subarray(0, nSamples));
-    this.flipped = this.cf!(this.codesAt, nSamples) !== 0;
+    const f = this.cf!(this.codesAt, nSamples);
+    this.flipped = (f & 1) !== 0;
+    this.nnz = f >>> 1;
   }
 
   /** The group's place in wasm memory; its matrices are copied in when first needed. */
@@ -401,11 +404,12 @@ export class LinearKernel {
     const slot = this.slot(gr);
     if (this.codes !== null && rows <= 16 && this.cm !== null) {
       this.transposed(slot, gr);
-      if (this.nnz < 0) this.nnz = this.nz!(this.codesAt, this.nCodes, this.nzAt);
       // Pass 1 over the variant's carriers when they are fewer than the group's samples (0202).
       // Rows 14 and 15 of the transposed copy are zero with at most 14 rows: not read (wide 0).
       const wide = rows > 14 ? 1 : 0;
       if (this.nnz < n * CMZ_SHARE) {
+        if (!this.nzListed) this.nz!(this.codesAt, this.nCodes, this.nzAt);
+        this.nzListed = true;
         this.positions(slot, gr);
         this.cmz!(this.codesAt, this.nzAt, this.nnz, slot.pos, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt, wide);
       } else this.cm(this.codesAt, slot.idx, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt, wide);

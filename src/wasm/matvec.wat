@@ -709,9 +709,10 @@
     (local.get $z))
 ;; cf(c, n): the minor-allele switch of 0202. Among n hard-call codes at c (0/1/2 allele-1
 ;; counts, 3 missing) counts the 2s and the 0s; when the 2s are more, rewrites every code x < 3 as
-;; 2 - x in place and returns 1 (the kernel then works on the other allele's carriers), else 0.
+;; 2 - x in place (the kernel then works on the other allele's carriers). Returns 2 nnz + flipped:
+;; nnz the number of non-zero codes after it (carriers and missing), flipped 1 when it rewrote them.
   (func $cf (export "cf") (param $c i32) (param $n i32) (result i32)
-    (local $p i32) (local $end i32) (local $last i32) (local $d i32) (local $v v128) (local $x i32)
+    (local $p i32) (local $end i32) (local $last i32) (local $d i32) (local $z i32) (local $zb i32) (local $v v128) (local $x i32)
     (local.set $end (i32.add (local.get $c) (i32.and (local.get $n) (i32.const -16))))
     (local.set $last (i32.add (local.get $c) (local.get $n)))
     (local.set $p (local.get $c))
@@ -719,19 +720,22 @@
       (loop $blocks
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $v (v128.load (local.get $p)))
+        (local.set $zb (i32.popcnt (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0)))))
+        (local.set $z (i32.add (local.get $z) (local.get $zb)))
         (local.set $d (i32.add (local.get $d) (i32.sub
           (i32.popcnt (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2))))
-          (i32.popcnt (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0)))))))
+          (local.get $zb))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $blocks)))
     (block $tail_done
       (loop $tail
         (br_if $tail_done (i32.ge_u (local.get $p) (local.get $last)))
         (local.set $x (i32.load8_u (local.get $p)))
+        (local.set $z (i32.add (local.get $z) (i32.eqz (local.get $x))))
         (local.set $d (i32.add (local.get $d) (i32.sub (i32.eq (local.get $x) (i32.const 2)) (i32.eqz (local.get $x)))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $tail)))
-    (if (i32.le_s (local.get $d) (i32.const 0)) (then (return (i32.const 0))))
+    (if (i32.le_s (local.get $d) (i32.const 0)) (then (return (i32.shl (i32.sub (local.get $n) (local.get $z)) (i32.const 1)))))
     ;; x < 3 -> 2 - x; 3 (missing) stays.
     (local.set $p (local.get $c))
     (block $flipped
@@ -750,5 +754,6 @@
         (if (i32.lt_u (local.get $x) (i32.const 3)) (then (i32.store8 (local.get $p) (i32.sub (i32.const 2) (local.get $x)))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $tail2)))
-    (i32.const 1))
+    ;; The 2s (now 0s) were d + z.
+    (i32.or (i32.shl (i32.sub (i32.sub (local.get $n) (local.get $d)) (local.get $z)) (i32.const 1)) (i32.const 1)))
 )
