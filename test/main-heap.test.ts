@@ -11,13 +11,13 @@ import { ROOT } from './lib/helpers.js';
 const nursery = pathToFileURL(path.join(ROOT, 'dist/src/pipeline/nursery.js')).href;
 const script = `
 import * as v8 from 'node:v8';
-import { holdNewSpace, releaseNewSpace } from ${JSON.stringify(nursery)};
+import { holdNewSpaceFor, releaseNewSpace } from ${JSON.stringify(nursery)};
 const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
 // Objects that survive a scavenge or two: what grows the new space.
 const ring = new Array(40000);
 const churn = () => { for (let i = 0; i < 3e6; i++) ring[i % ring.length] = { i, a: [i, i + 1] }; };
 const first = newSpace();
-holdNewSpace();
+holdNewSpaceFor('assoc');
 churn();
 const held = newSpace();
 releaseNewSpace();

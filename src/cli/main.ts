@@ -7,7 +7,7 @@ import { removeAllTemps } from '../io/output.js';
 import { finishRunLog, startRunLog } from '../io/runlog.js';
 import { checkWasmMemory } from '../io/limits.js';
 import { versionLine } from '../version.js';
-import { holdNewSpace } from '../pipeline/nursery.js';
+import { holdNewSpaceFor } from '../pipeline/nursery.js';
 import { commands } from './commands.js';
 import { PREFIX_COMMANDS, outPrefix } from '../commands/options.js';
 
@@ -17,7 +17,7 @@ let debug = false;
 
 export async function main(argv: string[]): Promise<void> {
   // assoc's start-up would grow the main thread's new space for the whole run (decision 0019).
-  if (WASM_COMMANDS.has(argv[0])) holdNewSpace();
+  holdNewSpaceFor(argv[0]);
   debug = argv.includes('--debug');
   if (argv.includes('--version') && !argv.includes('--help')) {
     process.stdout.write(versionLine() + '\n');

@@ -8,8 +8,15 @@ import * as v8 from 'node:v8';
 
 let held = false;
 
-/** Keep the new space at its size until release() (the CLI's assoc, example and bench). */
-export function holdNewSpace(): void {
+/** The commands whose start-up is held: those that run assoc's pipeline. */
+const HELD = new Set(['assoc', 'example', 'bench']);
+
+/**
+ * Keep the new space at its size until release(), for the CLI's `command`. bin/dosageflow calls it
+ * before loading the CLI's modules (loading them grew it 1 -> 4 MB), main() again (no-op then).
+ */
+export function holdNewSpaceFor(command: string | undefined): void {
+  if (held || command === undefined || !HELD.has(command)) return;
   v8.setFlagsFromString('--semi-space-growth-factor=1');
   held = true;
 }
