@@ -124,6 +124,9 @@ interface Design {
   n: number;
   y: Float64Array;
   act: Float64Array;
+  /** The samples with act 0, ascending (nMiss of them; the kernel's designs only). */
+  miss?: Int32Array;
+  nMiss?: number;
 }
 
 /**
@@ -234,15 +237,28 @@ function cholSolve(l: Float64Array, k: number, x: Float64Array): void {
   }
 }
 
-/** f.inv = (L L')^-1, full symmetric. */
+/**
+ * f.inv = (L L')^-1, full symmetric: column c is cholSolve of the unit vector e_c, its forward pass
+ * started at row c (above it x is 0, and the terms l * 0 leave v exactly as it is: same bits).
+ */
 function cholInverse(f: Fit, k: number): void {
   const inv = f.inv;
-  const col = f.col;
+  const x = f.col;
+  const l = f.l;
   for (let c = 0; c < k; c++) {
-    col.fill(0, 0, k);
-    col[c] = 1;
-    cholSolve(f.l, k, col);
-    for (let r = 0; r < k; r++) inv[r * k + c] = col[r];
+    x.fill(0, 0, k);
+    x[c] = 1;
+    for (let i = c; i < k; i++) {
+      let v = x[i];
+      for (let m = c; m < i; m++) v -= l[i * k + m] * x[m];
+      x[i] = v / l[i * k + i];
+    }
+    for (let i = k - 1; i >= 0; i--) {
+      let v = x[i];
+      for (let m = i + 1; m < k; m++) v -= l[m * k + i] * x[m];
+      x[i] = v / l[i * k + i];
+    }
+    for (let r = 0; r < k; r++) inv[r * k + c] = x[r];
   }
 }
 
@@ -285,7 +301,7 @@ function captureNull(d: Design, b: Float64Array, f: Fit): NullStart {
  * samples this variant lacks, in sample order. Both paths compute the same sums in the same order.
  */
 function nullStep(d: Design, f: Fit, ns: NullStart): void {
-  const { cols, k, n, act } = d;
+  const { cols, k, n } = d;
   const h = f.h;
   const g = f.delta;
   const { w0, r0, h0, g0 } = ns;
@@ -310,8 +326,10 @@ function nullStep(d: Design, f: Fit, ns: NullStart): void {
     for (let c = 1; c <= a; c++) h[a * k + c] = h0[a * k + c];
     g[a] = g0[a];
   }
-  for (let i = 0; i < n; i++) {
-    if (act[i] !== 0) continue;
+  const miss = d.miss as Int32Array;
+  const nm = d.nMiss ?? 0;
+  for (let j = 0; j < nm; j++) {
+    const i = miss[j];
     for (let a = 1; a < k; a++) {
       const ca = cols[a][i];
       const t = w0[i] * ca;
@@ -584,6 +602,7 @@ export class LogisticKernel {
   private b: Float64Array;
   /** Each group's design (its column views made once: per variant they cost ~3% at 157 samples). */
   private designs = new WeakMap<LogisticGroup, Design>();
+  private miss: Int32Array;
   /** Each group's null start (captured with its first variant that is fitted from it). */
   private nulls = new WeakMap<LogisticGroup, NullStart>();
   private firthMode: FirthMode;
@@ -598,6 +617,7 @@ export class LogisticKernel {
     this.g = new Float64Array(n);
     const wx = opts.wasm === false ? null : LogitWasm.create(n, maxP + 1, opts.groups);
     this.act = wx ? wx.act : new Float64Array(n);
+    this.miss = new Int32Array(n);
     this.fit = new Fit(n, maxP + 1, wx);
     this.b = new Float64Array(maxP + 1);
     this.firthMode = opts.firth ?? 'fallback';
@@ -609,7 +629,7 @@ export class LogisticKernel {
       const { n, p } = gr;
       const cols = [this.g.subarray(0, n)];
       for (let j = 0; j < p; j++) cols.push(gr.x.subarray(j * n, j * n + n));
-      d = { cols, k: p + 1, n, y: gr.y, act: this.act };
+      d = { cols, k: p + 1, n, y: gr.y, act: this.act, miss: this.miss, nMiss: 0 };
       this.designs.set(gr, d);
     }
     return d;
@@ -627,11 +647,14 @@ export class LogisticKernel {
     let sum = 0;
     let sumsq = 0;
     let caseSum = 0;
+    const miss = this.miss;
+    let nm = 0;
     for (let i = 0; i < n; i++) {
       const v = d[idx[i]];
       if (v !== v) {
         g[i] = 0;
         act[i] = 0;
+        miss[nm++] = i;
       } else {
         g[i] = v;
         act[i] = 1;
@@ -660,6 +683,7 @@ export class LogisticKernel {
     if (ns <= k) return na(out, 'SAMPLE_CT<=PREDICTOR_CT');
     if (!(css > 1e-12 * ns)) return na(out, 'CONST_OMITTED_ALLELE');
     const design = this.design(gr);
+    design.nMiss = nm;
     const cols = design.cols;
     const b = this.b;
     const f = this.fit;
