@@ -63,7 +63,21 @@ type CarrierWasm = (codes: number, idx: number, n: number, qt: number, lists: nu
 type ZeroCountWasm = (d: number, n: number) => number;
 type FlipWasm = (codes: number, n: number) => number;
 type NonZeroWasm = (codes: number, n: number, out: number) => number;
-type CarrierZWasm = (codes: number, nz: number, nnz: number, pos: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number, wide: number) => void;
+type CarrierZWasm = (
+  codes: number,
+  nz: number,
+  nnz: number,
+  pos: number,
+  n: number,
+  qt: number,
+  lists: number,
+  lcap: number,
+  acc: number,
+  out: number,
+  miss: number,
+  cnt: number,
+  wide: number,
+) => void;
 type SparseWasm = (d: number, idx: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number, vals: number) => void;
 
 // The r + m dot products of g with the rows of Q and Yr, the kernel's only O(n (r + m)) work, run
