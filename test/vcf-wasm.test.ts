@@ -7,6 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { VcfDecoder } from '../src/formats/vcf/decode.js';
+import { buildModel } from '../src/stats/model.js';
+import { RowFormatter } from '../src/workers/rows.js';
+import type { WorkerInit, WorkerResponse } from '../src/workers/protocol.js';
+import { toBgzf } from './lib/bgzf.js';
 import { compareWithPlink2, fixture, readTable, runCli, tmpDir } from './lib/helpers.js';
 
 type Outcome = { ok: boolean; source?: string; rows?: string[]; error?: string };
@@ -170,6 +174,74 @@ t.test('regression: a kernel for 40,000 samples (output larger than its first me
     }
     t.equal(wasm.wasmRecords, 3, `${n} samples: by the kernel`);
   }
+});
+
+t.test("regression (session 9): a BGZF chunk inflated into the kernel's memory gives the rows of the JavaScript path, chunk after chunk; a hostile ISIZE stays an error", async (t) => {
+  const n = 7;
+  // A DS with an exponent: the kernel hands that record back to the JavaScript path.
+  const shapes = ['0/1:1.0001:0.5,0.5', '1/1:2:1,1', './.:.:.,.', '0|0:0.00006:0,0', '1:0.5:0.5', '0/1:1.99915:0.99957,0.99957', '0/0:0:0,0', '0/1:5e-1:0.25,0.25'];
+  const lines: string[] = [];
+  for (let v = 0; v < 120; v++) {
+    const alt = v % 17 === 5 ? 'C,G' : 'C'; // multi-allelic records: the JavaScript path, in the same chunk
+    const cols = Array.from({ length: n }, (_, i) => (alt === 'C' ? shapes[(v * 3 + i * 5) % (v % 11 === 3 ? 8 : 7)] : ['0/2:1,1:0.5,0.5', '1|2:0.5,1.25:0.5,0.5', './.:.,.:.'][(v + i) % 3]));
+    lines.push(['1', String(1000 + v), `rs${v}`, 'A', alt, '.', '.', '.', 'GT:DS:HDS', ...cols].join('\t'));
+  }
+  const text = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
+  const values = new Float64Array(n).map((_, i) => Math.sin(i + 1) * 3);
+  const init = (): WorkerInit => ({
+    model: buildModel(n, [{ name: 'y', values }], []),
+    filters: { minInfo: 0, maxInfo: Infinity, minMaf: 0 },
+    nSamples: n,
+    digits: 7,
+    biallelicOnly: false,
+    regions: [],
+    vcf: { exact: false },
+  });
+  const rowsOf = (r: WorkerResponse) => (r.kind === 'rows' ? Buffer.from(r.phenos[0].text).toString('latin1') : `error ${r.message}`);
+  // Blocks of 700 bytes, chunks of 4 blocks: records span blocks and chunks (heads and tails).
+  const z = toBgzf(text, 700);
+  const blocks: [number, number][] = [];
+  for (let p = 0; p + 28 < z.length; ) {
+    const len = z.readUInt16LE(p + 16) + 1;
+    blocks.push([p, p + len]);
+    p += len;
+  }
+  const chunkReq = (i: number): Extract<Parameters<RowFormatter['vcf']>[0], { kind: 'vcf' }> => {
+    const s = blocks[i][0];
+    const e = blocks[Math.min(i + 3, blocks.length - 1)][1];
+    return { kind: 'vcf', seq: i, buf: new Uint8Array(z.subarray(s, e)).buffer, length: e - s, bgzf: true, fileOffset: s };
+  };
+  const run = (f: RowFormatter) => {
+    const out: string[] = [];
+    for (let i = 0; i < blocks.length; i += 4) {
+      const r = f.vcf(chunkReq(i));
+      out.push(`${rowsOf(r)}|${Buffer.from(r.vcfHead ?? []).toString('latin1')}|${r.kind === 'rows' ? Buffer.from(r.vcfTail ?? []).toString('latin1') : ''}`);
+    }
+    return out;
+  };
+  // The decoders are made at the first chunk, which decides WebAssembly or not.
+  const wasmF = new RowFormatter(init());
+  const withKernel = run(wasmF);
+  const prev = process.env.DOSAGEFLOW_NO_WASM;
+  process.env.DOSAGEFLOW_NO_WASM = '1';
+  let without: string[];
+  try {
+    without = run(new RowFormatter(init()));
+  } finally {
+    if (prev === undefined) delete process.env.DOSAGEFLOW_NO_WASM;
+    else process.env.DOSAGEFLOW_NO_WASM = prev;
+  }
+  t.equal(withKernel.length, Math.ceil(blocks.length / 4));
+  for (let k = 0; k < withKernel.length; k++) t.equal(withKernel[k], without[k], `chunk ${k + 1}: the same rows and partial lines`);
+  const dec = (wasmF as unknown as { vcfDec: VcfDecoder }).vcfDec;
+  t.ok(dec.wasmRecords > 50 && dec.wasmFallbacks > 3, `the kernel decoded ${dec.wasmRecords} records in its memory, handed ${dec.wasmFallbacks} back`);
+  // A block declaring 4 GiB - 1 of data: not a 4 GiB buffer in the kernel's memory, the same error as before.
+  const bad = new Uint8Array(z.subarray(0, blocks[1][1]));
+  const isz = blocks[0][1] - 4;
+  bad[isz] = bad[isz + 1] = bad[isz + 2] = bad[isz + 3] = 0xff;
+  const r = new RowFormatter(init()).vcf({ kind: 'vcf', seq: 0, buf: bad.buffer, length: bad.length, bgzf: true, fileOffset: 0 });
+  t.equal(r.kind, 'error');
+  t.match(r.kind === 'error' ? r.message : '', /declares 4294967295 bytes of data \(at most 65536\)/);
 });
 
 // The plink2 goldens of test/vcf.test.ts, with the kernel and with DOSAGEFLOW_NO_WASM=1: the same bytes.
