@@ -122,13 +122,18 @@ export async function* bgenChunks(
     await fh.close();
   }
   if (records > 0) yield cut();
-  if (!range && header.nVariants === 0) throw new InputError('no variants: the header announces 0 (plink2: "Empty .bgen file")', { file, byteOffset: 8 });
-  if (!range && total === want && base + scan < size) {
+  checkRecordCount(file, header, range !== undefined, { want, read: total, skipped, end: base + scan, size });
+}
+
+/** After the last chunk: the records read against the header's count (a shard reads a slice of them). */
+function checkRecordCount(file: string, header: BgenHeader, shard: boolean, c: { want: number; read: number; skipped: number; end: number; size: number }): void {
+  if (!shard && header.nVariants === 0) throw new InputError('no variants: the header announces 0 (plink2: "Empty .bgen file")', { file, byteOffset: 8 });
+  if (!shard && c.read === c.want && c.end < c.size) {
     // plink2 reads the first M records and ignores the rest; records nobody reads are lost results.
-    throw new InputError(`the header announces ${header.nVariants} variants but more data follows the last of them: the header's count (byte 8) is wrong`, { file, byteOffset: base + scan });
+    throw new InputError(`the header announces ${header.nVariants} variants but more data follows the last of them: the header's count (byte 8) is wrong`, { file, byteOffset: c.end });
   }
-  if (total < want) {
-    throw new InputError(`truncated: the header announces ${header.nVariants} variants but the file ends after ${skipped + total}`, { file, byteOffset: base + scan });
+  if (c.read < c.want) {
+    throw new InputError(`truncated: the header announces ${header.nVariants} variants but the file ends after ${c.skipped + c.read}`, { file, byteOffset: c.end });
   }
 }
 
