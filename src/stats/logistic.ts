@@ -605,6 +605,12 @@ export class LogisticKernel {
   private miss: Int32Array;
   /** Each group's null start (captured with its first variant that is fitted from it). */
   private nulls = new WeakMap<LogisticGroup, NullStart>();
+  // The current variant's counts and sums (gather), for fitMle.
+  private ns = 0;
+  private nc = 0;
+  private nm = 0;
+  private sum = 0;
+  private caseSum = 0;
   private firthMode: FirthMode;
 
   /** Whether the O(n k^2) loops run in WebAssembly. */
@@ -637,6 +643,48 @@ export class LogisticKernel {
 
   /** Test dosage row `d` (genotype-sample order, NaN = missing) against group `gr`. */
   run(d: Float64Array, gr: LogisticGroup, out: LogisticResult): void {
+    const css = this.gather(d, gr, out);
+    const ns = this.ns;
+    const p = gr.p;
+    const k = p + 1;
+    if (ns <= k) return na(out, 'SAMPLE_CT<=PREDICTOR_CT');
+    if (!(css > 1e-12 * ns)) return na(out, 'CONST_OMITTED_ALLELE');
+    const design = this.design(gr);
+    design.nMiss = this.nm;
+    const b = this.b;
+    const f = this.fit;
+    if (f.wx) f.wx.load(design.cols, k, gr.n, gr);
+    let useFirth = this.firthMode === 'always';
+    if (!useFirth) {
+      const why = this.fitMle(design, gr);
+      if (why !== '') {
+        if (this.firthMode === 'never') return na(out, why);
+        useFirth = true;
+      }
+    }
+    if (useFirth) {
+      out.firth = true;
+      b[0] = 0;
+      for (let j = 0; j < p; j++) b[j + 1] = gr.firth0[j];
+      const st = fitFirth(design, b, f);
+      // plink2 prints an unfinished Firth iterate with ERRCODE UNFINISHED; it is no estimate: NA.
+      if (st !== Status.Ok) return na(out, st === Status.Unfinished ? 'UNFINISHED' : 'FIRTH_CONVERGE_FAIL');
+    }
+    if (!validCovariance(f.inv, k)) return na(out, 'INVALID_RESULT');
+    const beta = b[0];
+    const se = Math.sqrt(f.inv[0]);
+    out.beta = beta;
+    out.se = se;
+    out.z = beta / se;
+    out.logp = logPNormal2(out.z);
+    out.err = '';
+  }
+
+  /**
+   * The group's dosages into g (missing: 0, act 0, listed in miss), the counts, FRQ (all, cases,
+   * controls) and INFO into out; returns the centred sum of squares (ns, nm, sum, caseSum kept).
+   */
+  private gather(d: Float64Array, gr: LogisticGroup, out: LogisticResult): number {
     const n = gr.n;
     const idx = gr.idx;
     const y = gr.y;
@@ -667,6 +715,11 @@ export class LogisticKernel {
         }
       }
     }
+    this.ns = ns;
+    this.nc = nc;
+    this.nm = nm;
+    this.sum = sum;
+    this.caseSum = caseSum;
     out.nUsed = ns;
     out.nCase = nc;
     out.nCtrl = ns - nc;
@@ -678,59 +731,31 @@ export class LogisticKernel {
     out.frqCase = nc > 0 ? caseSum / (2 * nc) : NaN;
     out.frqCtrl = ns > nc ? (sum - caseSum) / (2 * (ns - nc)) : NaN;
     out.firth = false;
-    const p = gr.p;
-    const k = p + 1;
-    if (ns <= k) return na(out, 'SAMPLE_CT<=PREDICTOR_CT');
-    if (!(css > 1e-12 * ns)) return na(out, 'CONST_OMITTED_ALLELE');
-    const design = this.design(gr);
-    design.nMiss = nm;
-    const cols = design.cols;
+    return css;
+  }
+
+  /** The maximum-likelihood fit into this.b and this.fit: '' when it converged, else why not (Firth's cue). */
+  private fitMle(design: Design, gr: LogisticGroup): LogisticErr {
+    const { ns, nc, sum, caseSum } = this;
     const b = this.b;
     const f = this.fit;
-    if (f.wx) f.wx.load(cols, k, n, gr);
-    let useFirth = this.firthMode === 'always';
-    if (!useFirth) {
-      // A dosage absent from (or fixed in) the cases or the controls: no finite MLE (plink2 skips
-      // straight to Firth). Dosages are compared exactly, as plink2 compares its dosage sums.
-      const ctrlSum = sum - caseSum;
-      const separated = caseSum === 0 || ctrlSum === 0 || caseSum === 2 * nc || ctrlSum === 2 * (ns - nc);
-      let status = Status.Fail;
-      if (!separated) {
-        b[0] = 0;
-        for (let j = 0; j < p; j++) b[j + 1] = gr.beta0[j];
-        let nul = this.nulls.get(gr);
-        if (!nul) {
-          nul = captureNull(design, b, f);
-          this.nulls.set(gr, nul);
-        }
-        status = fitFromNull(design, b, f, nul);
-        if (status !== Status.Ok) {
-          b.fill(0, 0, k);
-          status = fitLogistic(design, b, f);
-        }
-      }
-      if (status !== Status.Ok) {
-        if (this.firthMode === 'never') return na(out, separated ? 'SEPARATION' : 'LOGISTIC_CONVERGE_FAIL');
-        useFirth = true;
-        out.firth = true;
-      }
+    // A dosage absent from (or fixed in) the cases or the controls: no finite MLE (plink2 skips
+    // straight to Firth). Dosages are compared exactly, as plink2 compares its dosage sums.
+    const ctrlSum = sum - caseSum;
+    if (caseSum === 0 || ctrlSum === 0 || caseSum === 2 * nc || ctrlSum === 2 * (ns - nc)) return 'SEPARATION';
+    b[0] = 0;
+    for (let j = 0; j < gr.p; j++) b[j + 1] = gr.beta0[j];
+    let nul = this.nulls.get(gr);
+    if (!nul) {
+      nul = captureNull(design, b, f);
+      this.nulls.set(gr, nul);
     }
-    if (useFirth) {
-      out.firth = true;
-      b[0] = 0;
-      for (let j = 0; j < p; j++) b[j + 1] = gr.firth0[j];
-      const st = fitFirth(design, b, f);
-      // plink2 prints an unfinished Firth iterate with ERRCODE UNFINISHED; it is no estimate: NA.
-      if (st !== Status.Ok) return na(out, st === Status.Unfinished ? 'UNFINISHED' : 'FIRTH_CONVERGE_FAIL');
+    let status = fitFromNull(design, b, f, nul);
+    if (status !== Status.Ok) {
+      b.fill(0, 0, gr.p + 1);
+      status = fitLogistic(design, b, f);
     }
-    if (!validCovariance(f.inv, k)) return na(out, 'INVALID_RESULT');
-    const beta = b[0];
-    const se = Math.sqrt(f.inv[0]);
-    out.beta = beta;
-    out.se = se;
-    out.z = beta / se;
-    out.logp = logPNormal2(out.z);
-    out.err = '';
+    return status === Status.Ok ? '' : 'LOGISTIC_CONVERGE_FAIL';
   }
 }
 
