@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { BIN, countRows, dummyArgs, ensureData, measure, treeRss, which } from '../bench/lib.js';
+import { countRows, dummyArgs, ensureData, measure, treeRss, which } from '../bench/lib.js';
 import { MANY_PHENOS, TINY, ccPhenoTable, dataFiles, dosageflowArgs, dummyTables, manyPhenoName, manyPhenoTable, plink2Args, scenarios } from '../bench/scenarios.js';
-import { compareWithPlink2, readTable } from './lib/helpers.js';
+import { compareWithPlink2, readTable, cliCommand } from './lib/helpers.js';
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'dosageflow-bench-test-'));
 t.teardown(() => fs.rmSync(TMP, { recursive: true, force: true }));
@@ -188,7 +188,7 @@ for (const sc of tiny) {
 
       const out = path.join(TMP, `out-${sc.id}-${run.label.replace(/\W+/g, '_')}`);
       fs.mkdirSync(out, { recursive: true });
-      const r = spawnSync(process.execPath, [BIN, ...dosageflowArgs(run, files, path.join(out, 'df'), 2)], { encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(...cliCommand([...dosageflowArgs(run, files, path.join(out, 'df'), 2)]), { encoding: 'utf8', timeout: 120_000 });
       t.equal(r.status, 0, r.status === 0 ? 'dosageflow assoc exits 0' : `dosageflow assoc failed: ${r.stderr}`);
       const dfOut = fs.readdirSync(out).filter((f) => f.startsWith('df.') && f.endsWith('.tsv'));
       t.equal(dfOut.length, run.nPhenos, `one table per phenotype (${dfOut.join(', ')})`);

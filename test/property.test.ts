@@ -14,11 +14,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { GenLineDecoder } from '../src/formats/gen/decode.js';
-import { decodeMessage } from './lib/helpers.js';
+import { decodeMessage, cliCommand } from './lib/helpers.js';
 import type { VariantMeta } from '../src/formats/types.js';
 import { parseBgenHeader, scanVariants } from '../src/formats/bgen/index.js';
 import { chunkLines, countLines, sliceLines } from '../src/pipeline/chunker.js';
-import { BIN, fixture, tmpDir } from './lib/helpers.js';
+import { fixture, tmpDir } from './lib/helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 const decoder = new GenLineDecoder({ wasm: true });
@@ -309,7 +309,7 @@ const multiLine: string[] = [];
 /** Run assoc on the damaged file; throw (failing the property) on anything but a clean outcome. */
 function checkRun(file: string, args: string[]): void {
   const dir = fs.mkdtempSync(path.join(WORK, 'out-'));
-  const r = spawnSync(process.execPath, [BIN, 'assoc', ...args, '--threads', '2', '--out', path.join(dir, 'o')], { encoding: 'utf8', timeout: LIMIT_MS, maxBuffer: 1 << 24 });
+  const r = spawnSync(...cliCommand(['assoc', ...args, '--threads', '2', '--out', path.join(dir, 'o')]), { encoding: 'utf8', timeout: LIMIT_MS, maxBuffer: 1 << 24 });
   runs++;
   const show = `exit ${r.status}, signal ${r.signal}; stderr:\n${r.stderr}`;
   if (r.error) throw new Error(`did not finish within ${LIMIT_MS} ms (${r.error.message}); ${show}`);

@@ -7,7 +7,7 @@ import { runAssoc } from '../src/pipeline/assoc-run.js';
 import { baseConfig } from './lib/assoc-config.js';
 import { MedianAccumulator } from '../src/stats/median.js';
 import { spawnSync } from 'node:child_process';
-import { BIN, SHARED, fixture, hasCommand, tmpDir } from './lib/helpers.js';
+import { BIN, SHARED, fixture, hasCommand, tmpDir, cliCommand } from './lib/helpers.js';
 import { looksLikeBgen, readDosages } from '../src/prs/sources.js';
 import { openLdRef } from '../src/report/ldref.js';
 
@@ -178,7 +178,7 @@ t.test("regression: --shard's 'line longer than 64 MiB' named no file (and count
   const gen = path.join(dir, 'long.gen.gz');
   fs.writeFileSync(gen, zlib.gzipSync(`${lines.join('\n')}\n`, { level: 1 }));
   const run = (shard: string) =>
-    spawnSync(process.execPath, [BIN, 'assoc', '--gen', gen, '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--shard', shard, '--out', path.join(dir, 'o')], { encoding: 'utf8' });
+    spawnSync(...cliCommand(['assoc', '--gen', gen, '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--shard', shard, '--out', path.join(dir, 'o')]), { encoding: 'utf8' });
   const r = run('2/2');
   t.equal(r.status, 3, r.stderr);
   t.match(r.stderr, new RegExp(`^dosageflow: [^\\n]*long\\.gen\\.gz:${long}: line longer than 64 MiB[^\\n]*\\n$`));

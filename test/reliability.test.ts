@@ -27,7 +27,7 @@ import { chunkLines, countLines } from '../src/pipeline/chunker.js';
 import { buildModel } from '../src/stats/model.js';
 import { RowFormatter } from '../src/workers/rows.js';
 import type { WorkerInit } from '../src/workers/protocol.js';
-import { BIN, ROOT, fixture, readTable, runCli, tmpDir } from './lib/helpers.js';
+import { BIN, ROOT, fixture, readTable, runCli, tmpDir, cliCommand } from './lib/helpers.js';
 
 type Test = Parameters<Parameters<typeof t.test>[0]>[0];
 
@@ -621,11 +621,9 @@ t.test('SIGINT during a run: exit 130, one line, temporaries removed, no output'
   const big = path.join(IN, 'big.gen');
   fs.writeFileSync(big, repeatedGen(84)); // 20,160 lines, 55 MB: a few seconds on one thread
   const dir = outDir('rel-sigint');
-  const child = spawn(
-    process.execPath,
-    [BIN, 'assoc', '--gen', big, '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--covar', A('small.covar'), '--threads', '1', '--out', path.join(dir, 'o')],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child = spawn(...cliCommand(['assoc', '--gen', big, '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--covar', A('small.covar'), '--threads', '1', '--out', path.join(dir, 'o')]), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const done = waitExit(child, 60_000);
   let exited = false;
   child.on('exit', () => (exited = true));
@@ -642,7 +640,7 @@ t.test('SIGINT during a run: exit 130, one line, temporaries removed, no output'
 
 t.test('SIGTERM while waiting for stdin: exit 143, temporaries removed', async (t) => {
   const dir = outDir('rel-sigterm');
-  const child = spawn(process.execPath, [BIN, 'assoc', '--gen', '-', '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--out', path.join(dir, 'o')], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(...cliCommand(['assoc', '--gen', '-', '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--out', path.join(dir, 'o')]), { stdio: ['pipe', 'ignore', 'pipe'] });
   const done = waitExit(child, 60_000);
   // Half the file, and the pipe is kept open: the run is stuck reading, deterministically.
   child.stdin!.write(GEN_LINES.slice(0, 120).join('\n') + '\n');

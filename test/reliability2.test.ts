@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { commitAll, createOutput, writeAsync } from '../src/io/output.js';
-import { BIN, fixture, runCli } from './lib/helpers.js';
+import { BIN, fixture, runCli, cliCommand } from './lib/helpers.js';
 import { A, IN, type Test, assocArgs, dir, outputsIn, simulated, smallDisk, visible } from './lib/rel2.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -71,7 +71,7 @@ t.test('15.19 stderr to /dev/full: the run succeeds and keeps its outputs', asyn
   const sim = simulated(300);
   const d = dir('rel2-devfull');
   const fd = fs.openSync('/dev/full', 'w');
-  const r = spawnSync(process.execPath, [BIN, ...assocArgs(sim, path.join(d, 'o'))], { stdio: ['ignore', 'ignore', fd], timeout: 60_000 });
+  const r = spawnSync(...cliCommand([...assocArgs(sim, path.join(d, 'o'))]), { stdio: ['ignore', 'ignore', fd], timeout: 60_000 });
   fs.closeSync(fd);
   t.equal(r.status, 0);
   t.same(outputsIn(d).sort(), ['o.dissociation.tsv', 'o.response.tsv']);
@@ -84,7 +84,7 @@ t.test('15.19 stderr closed by its reader (2>&1 | head -1) while warnings are wr
   const pheno = path.join(IN, 'half.pheno');
   const lines = fs.readFileSync(`${sim}.pheno.tsv`, 'utf8').split('\n');
   fs.writeFileSync(pheno, lines.slice(0, 26).join('\n') + '\n');
-  const child = spawn(process.execPath, [BIN, 'assoc', '--gen', `${sim}.gen`, '--sample', `${sim}.sample`, '--pheno', pheno, '--out', path.join(d, 'o')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(...cliCommand(['assoc', '--gen', `${sim}.gen`, '--sample', `${sim}.sample`, '--pheno', pheno, '--out', path.join(d, 'o')]), { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.destroy();
   const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
   t.equal(code, 0);
@@ -95,7 +95,7 @@ t.test('15.19 stderr closed by its reader (2>&1 | head -1) while warnings are wr
 // 2: outputs onto special files
 
 function mergeTo(input: string, out: string, stdio: ('pipe' | 'ignore')[] = ['ignore', 'pipe', 'pipe']) {
-  return spawn(process.execPath, [BIN, 'merge', input, '--out', out], { stdio });
+  return spawn(...cliCommand(['merge', input, '--out', out]), { stdio });
 }
 function exitOf(child: ReturnType<typeof spawn>): Promise<{ code: number | null; stderr: string }> {
   let stderr = '';
@@ -181,7 +181,7 @@ const SIGNALS: [NodeJS.Signals, number][] = [
 /** assoc reading half a .gen from stdin and waiting for the rest: temporaries exist, deterministically. */
 async function stuckRun(t: Test, tag: string) {
   const d = dir(tag);
-  const child = spawn(process.execPath, [BIN, 'assoc', '--gen', '-', '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--out', path.join(d, 'o')], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(...cliCommand(['assoc', '--gen', '-', '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--out', path.join(d, 'o')]), { stdio: ['pipe', 'ignore', 'pipe'] });
   const done = exitOf(child);
   const lines = fs.readFileSync(A('small.gen'), 'utf8').split('\n');
   child.stdin!.write(lines.slice(0, 120).join('\n') + '\n');

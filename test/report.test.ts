@@ -1,6 +1,7 @@
 // The report: lambda against a sort-based median, counts, distance clumping, the thinned plots
 // (every p < 1e-3 point kept), well-formed SVG, PNG sizes, compressed input, errors and atomic output.
 import t from 'tap';
+import { cliCommand } from './lib/helpers.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -413,7 +414,7 @@ t.test('command: yargs module, --help examples, stdin through the CLI', async (t
     t.pass('CLI launcher not built', { skip: 'dist/src/cli/main.js missing' });
     return;
   }
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/dosageflow'), 'report', '-', '--out', path.join(dir, 'cli'), '--no-png'], {
+  const r = spawnSync(...cliCommand(['report', '-', '--out', path.join(dir, 'cli'), '--no-png']), {
     input: zlib.gzipSync(text),
     encoding: 'utf8',
     timeout: 20000,
@@ -422,7 +423,7 @@ t.test('command: yargs module, --help examples, stdin through the CLI', async (t
   const c = JSON.parse(read(path.join(dir, 'cli'), 'summary.json')) as ReportSummary;
   t.equal(c.input, '-');
   t.equal(c.n_variants, text.trimEnd().split('\n').length - 1);
-  const bad = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/dosageflow'), 'report', f, '--out', path.join(dir, 'cli2'), '--width', '10'], {
+  const bad = spawnSync(...cliCommand(['report', f, '--out', path.join(dir, 'cli2'), '--width', '10']), {
     encoding: 'utf8',
     timeout: 20000,
   });

@@ -3,12 +3,12 @@
 // designed p-values, the BGEN writer (structure checked by an independent parser here, plus a round
 // trip through the project's BGEN decoder), option validation and the CLI.
 import t from 'tap';
+import { cliCommand } from './lib/helpers.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { decompress as zstdDecompress } from 'zstd-napi';
 import { UsageError } from '../src/errors.js';
 import { simulate, resolveSimulateConfig, type SimulateOptions, type SimulateResult } from '../src/sim/simulate.js';
@@ -18,8 +18,6 @@ import { Rng } from '../src/sim/random.js';
 import { logPStudentT2 } from '../src/stats/distributions.js';
 import { parseBgenHeader, scanVariants, decodeGenotypeBlock } from '../src/formats/bgen/index.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.join(ROOT, 'bin', 'dosageflow');
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'dosageflow-simulate-'));
 t.teardown(() => fs.rmSync(TMP, { recursive: true, force: true }));
 
@@ -644,7 +642,7 @@ t.test('option validation', async (t) => {
 
 t.test('CLI', async (t) => {
   const prefix = freshPrefix('cli');
-  const res = spawnSync(process.execPath, [BIN, 'simulate', '--samples', '20', '--variants', '300', '--chromosomes', '22', '--seed', '3', '--out', prefix], {
+  const res = spawnSync(...cliCommand(['simulate', '--samples', '20', '--variants', '300', '--chromosomes', '22', '--seed', '3', '--out', prefix]), {
     encoding: 'utf8',
   });
   t.equal(res.status, 0, res.stderr);
@@ -653,10 +651,10 @@ t.test('CLI', async (t) => {
   const same = await simulate({ samples: 20, variants: 300, chromosomes: '22', seed: 3, out: freshPrefix('api') });
   t.ok(fs.readFileSync(prefix + '.gen').equals(fs.readFileSync(same.files.genotypes)), 'CLI and API agree');
 
-  const bad = spawnSync(process.execPath, [BIN, 'simulate', '--samples', '0', '--variants', '10', '--out', freshPrefix('bad')], { encoding: 'utf8' });
+  const bad = spawnSync(...cliCommand(['simulate', '--samples', '0', '--variants', '10', '--out', freshPrefix('bad')]), { encoding: 'utf8' });
   t.equal(bad.status, 2, 'usage error exit code');
   t.match(bad.stderr, /^dosageflow: --samples must be a positive integer\n$/);
-  const help = spawnSync(process.execPath, [BIN, 'simulate', '--help'], { encoding: 'utf8' });
+  const help = spawnSync(...cliCommand(['simulate', '--help']), { encoding: 'utf8' });
   t.equal(help.status, 0);
   t.match(help.stdout, /--samples/);
   t.match(help.stdout, /Examples:/);
