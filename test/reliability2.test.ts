@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { commitAll, createOutput, writeAsync } from '../src/io/output.js';
-import { BIN, fixture, runCli, cliCommand } from './lib/helpers.js';
+import { BIN, fixture, runCli, cliCommand, untracked } from './lib/helpers.js';
 import { A, IN, type Test, assocArgs, dir, outputsIn, simulated, smallDisk, visible } from './lib/rel2.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ t.test('15.2 merge --out onto a FIFO, /dev/null, /dev/fd/N or a symlink writes t
 
   // `--out >(cmd)`: bash passes /dev/fd/63, a pipe.
   const sub = path.join(d, 'substituted.tsv');
-  const r3 = spawnSync('bash', ['-c', `"$0" "$1" merge "$2" --out >(cat > "$3"); s=$?; wait $!; exit $s`, process.execPath, BIN, table, sub], { encoding: 'utf8' });
+  const r3 = spawnSync(...untracked('bash', ['-c', `"$0" "$1" merge "$2" --out >(cat > "$3"); s=$?; wait $!; exit $s`, process.execPath, BIN, table, sub]), { encoding: 'utf8' });
   t.equal(r3.status, 0, r3.stderr);
   t.ok(fs.readFileSync(sub).equals(want), '>(cat) got the whole table');
 

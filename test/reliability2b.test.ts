@@ -6,7 +6,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BIN, fixture, runCli } from './lib/helpers.js';
+import { BIN, fixture, runCli, untracked } from './lib/helpers.js';
 import { A, IN, assocArgs, dir, outputsIn, simulated, smallDisk, unmountAtEnd, visible } from './lib/rel2.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -450,7 +450,7 @@ t.test('15.21 3,000 phenotypes x 6 variants: peak memory flat (5,000 took 1.64 G
   fs.writeFileSync(pheno, [`FID\tIID\t${Array.from({ length: P }, (_, j) => `P${j}`).join('\t')}`, ...ids.map((id) => `${id}\t${Array.from({ length: P }, rnd).join('\t')}`), ''].join('\n'));
   const out = path.join(d, 'o');
   // The run's own log records its peak RSS (process.resourceUsage().maxRSS, workers included).
-  const r = spawnSync('bash', ['-c', `ulimit -n 6100 2>/dev/null || exit 99; exec "${process.execPath}" "${BIN}" assoc --gen ${sim}.gen --sample ${sim}.sample --pheno ${pheno} --out ${out}`], {
+  const r = spawnSync(...untracked('bash', ['-c', `ulimit -n 6100 2>/dev/null || exit 99; exec "${process.execPath}" "${BIN}" assoc --gen ${sim}.gen --sample ${sim}.sample --pheno ${pheno} --out ${out}`]), {
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -463,7 +463,7 @@ t.test('15.21 3,000 phenotypes x 6 variants: peak memory flat (5,000 took 1.64 G
     t.ok(peak > 0 && peak < 500, `peak RSS ${peak} MB < 500 MB`);
   }
   // Under `ulimit -n 1024` (a common default) the run stops before it starts, saying what it needs.
-  const low = spawnSync('bash', ['-c', `ulimit -n 1024 && exec "${process.execPath}" "${BIN}" assoc --gen ${sim}.gen --sample ${sim}.sample --pheno ${pheno} --out ${path.join(d, 'low')}`], {
+  const low = spawnSync(...untracked('bash', ['-c', `ulimit -n 1024 && exec "${process.execPath}" "${BIN}" assoc --gen ${sim}.gen --sample ${sim}.sample --pheno ${pheno} --out ${path.join(d, 'low')}`]), {
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { runAssoc } from '../src/pipeline/assoc-run.js';
-import { ROOT, fixture, hasCommand, tmpDir } from './lib/helpers.js';
+import { ROOT, fixture, hasCommand, tmpDir, untracked } from './lib/helpers.js';
 import { baseConfig } from './lib/assoc-config.js';
 
 const SNAKEFILE = path.join(ROOT, 'workflows/Snakefile');
@@ -15,7 +15,7 @@ const PHENOS = ['response', 'dissociation', 'madrs'];
 const skip = hasCommand('snakemake') ? false : 'snakemake is not installed (Debian: apt-get install snakemake)';
 
 function snakemake(cwd: string, args: string[]) {
-  return spawnSync('snakemake', ['-s', SNAKEFILE, ...args], { cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 26 });
+  return spawnSync(...untracked('snakemake', ['-s', SNAKEFILE, ...args]), { cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 26 });
 }
 
 /** YAML for a flat config of strings, numbers, booleans and lists of strings. */

@@ -49,7 +49,12 @@ function removeMade(): void {
  * so the child's pid and signals are node's.
  */
 export function cliCommand(args: string[]): [string, string[]] {
-  return UNTRACKED ? ['/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
+  return untracked(process.execPath, [BIN, ...args]);
+}
+
+/** CMD ARGS likewise without tap's hooks: a shell or snakemake whose children run the CLI. */
+export function untracked(cmd: string, args: string[]): [string, string[]] {
+  return UNTRACKED ? ['/usr/bin/env', ['-u', 'NODE_OPTIONS', cmd, ...args]] : [cmd, args];
 }
 
 const UNTRACKED = process.env.TAP_DISABLE_COVERAGE === '1' && !!process.env.NODE_OPTIONS?.includes('@tapjs/processinfo') && fs.existsSync('/usr/bin/env');
