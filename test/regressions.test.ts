@@ -87,7 +87,8 @@ t.test('regression: --gen <(zcat x.gen.gz) failed with ESPIPE (the input was rea
   const A = (f: string) => fixture('assoc', f);
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const common = `--sample <(cat ${q(A('small.sample'))}) --pheno ${q(A('small.pheno'))} --covar ${q(A('small.covar'))} --threads 2 --no-progress`;
-  const run = (gen: string, out: string) => spawnSync(...untracked('bash', ['-c', `${q(process.execPath)} ${q(BIN)} assoc --gen ${gen} ${common} --out ${q(path.join(dir, out))}`]), { encoding: 'utf8' });
+  const run = (gen: string, out: string) =>
+    spawnSync(...untracked('bash', ['-c', `${q(process.execPath)} ${q(BIN)} assoc --gen ${gen} ${common} --out ${q(path.join(dir, out))}`]), { encoding: 'utf8' });
   const file = run(q(A('small.gen')), 'file');
   t.equal(file.status, 0, file.stderr);
   for (const [label, gen] of [

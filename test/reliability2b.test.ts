@@ -450,10 +450,13 @@ t.test('15.21 3,000 phenotypes x 6 variants: peak memory flat (5,000 took 1.64 G
   fs.writeFileSync(pheno, [`FID\tIID\t${Array.from({ length: P }, (_, j) => `P${j}`).join('\t')}`, ...ids.map((id) => `${id}\t${Array.from({ length: P }, rnd).join('\t')}`), ''].join('\n'));
   const out = path.join(d, 'o');
   // The run's own log records its peak RSS (process.resourceUsage().maxRSS, workers included).
-  const r = spawnSync(...untracked('bash', ['-c', `ulimit -n 6100 2>/dev/null || exit 99; exec "${process.execPath}" "${BIN}" assoc --gen ${sim}.gen --sample ${sim}.sample --pheno ${pheno} --out ${out}`]), {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const r = spawnSync(
+    ...untracked('bash', ['-c', `ulimit -n 6100 2>/dev/null || exit 99; exec "${process.execPath}" "${BIN}" assoc --gen ${sim}.gen --sample ${sim}.sample --pheno ${pheno} --out ${out}`]),
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   if (r.status === 99) t.skip('the hard limit of open files is below 6,100 here: the memory part is not exercised', () => {});
   else {
     t.equal(r.status, 0, r.stderr.slice(-500));
@@ -463,10 +466,13 @@ t.test('15.21 3,000 phenotypes x 6 variants: peak memory flat (5,000 took 1.64 G
     t.ok(peak > 0 && peak < 500, `peak RSS ${peak} MB < 500 MB`);
   }
   // Under `ulimit -n 1024` (a common default) the run stops before it starts, saying what it needs.
-  const low = spawnSync(...untracked('bash', ['-c', `ulimit -n 1024 && exec "${process.execPath}" "${BIN}" assoc --gen ${sim}.gen --sample ${sim}.sample --pheno ${pheno} --out ${path.join(d, 'low')}`]), {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const low = spawnSync(
+    ...untracked('bash', ['-c', `ulimit -n 1024 && exec "${process.execPath}" "${BIN}" assoc --gen ${sim}.gen --sample ${sim}.sample --pheno ${pheno} --out ${path.join(d, 'low')}`]),
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   t.equal(low.status, 4, low.stderr);
   t.match(low.stderr, /^dosageflow: .*many\.pheno: 3000 phenotypes need up to 6064 open files .* but `ulimit -n` is 1024: raise it \(`ulimit -n 6064`\) or select fewer with --pheno-name\n$/);
   t.notOk(
