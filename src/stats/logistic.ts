@@ -736,7 +736,10 @@ export class LogisticKernel {
 
   /** The maximum-likelihood fit into this.b and this.fit: '' when it converged, else why not (Firth's cue). */
   private fitMle(design: Design, gr: LogisticGroup): LogisticErr {
-    const { ns, nc, sum, caseSum } = this;
+    const ns = this.ns;
+    const nc = this.nc;
+    const sum = this.sum;
+    const caseSum = this.caseSum;
     const b = this.b;
     const f = this.fit;
     // A dosage absent from (or fixed in) the cases or the controls: no finite MLE (plink2 skips
