@@ -301,25 +301,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   if (cfg.exclude !== undefined) plan.init.exclude = await readVariantIds(cfg.exclude);
   releaseNewSpace();
   const pool = startPool(plan);
-  const run: AssocRun = {
-    cfg,
-    plan,
-    pool: pool.pool,
-    outputs,
-    headers,
-    buffers: new BufferPool(2 * plan.window + 2),
-    seq: 0,
-    variantsRead: 0,
-    outside: 0,
-    skipped: 0,
-    oneAllele: 0,
-    removed: { notExtracted: 0, excluded: 0 },
-    bytesRead: 0,
-    window: null,
-    infoFiltered: 0,
-    gtOnly: 0,
-    mainFormatter: null,
-  };
+  const run = newRun(cfg, plan, pool.pool, outputs, headers);
   const progress = cfg.progress ? startProgress(() => run, progressTotal(cfg, headers)) : null;
   try {
     for (const file of cfg.gen) await runInput(run, 'gen', file);
@@ -519,6 +501,29 @@ function planWorkers(cfg: AssocConfig, model: AssocModel, nSamples: number): Wor
   if (arena) init.genArena = { memory: arena.memory, scratchBytes: arena.scratchBytes, places: cfg.threads };
   const modelMB = modelBytes(model) / (1 << 20);
   return { init, threads: cfg.threads, tasksPerWorker, window, arena, youngMB: 8, oldMB: Math.ceil(64 + 3 * modelMB + nSamples / 2000) };
+}
+
+/** A run's state before its first input: counters at zero, a window of chunk buffers to reuse. */
+function newRun(cfg: AssocConfig, plan: WorkerPlan, pool: Piscina, outputs: PhenoOutputs, headers: Map<string, BgenHeader>): AssocRun {
+  return {
+    cfg,
+    plan,
+    pool,
+    outputs,
+    headers,
+    buffers: new BufferPool(2 * plan.window + 2),
+    seq: 0,
+    variantsRead: 0,
+    outside: 0,
+    skipped: 0,
+    oneAllele: 0,
+    removed: { notExtracted: 0, excluded: 0 },
+    bytesRead: 0,
+    window: null,
+    infoFiltered: 0,
+    gtOnly: 0,
+    mainFormatter: null,
+  };
 }
 
 function startPool(plan: WorkerPlan): { pool: Piscina; error: () => unknown } {

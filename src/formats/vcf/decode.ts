@@ -236,22 +236,23 @@ export class VcfDecoder {
           }
         }
       }
-      if (got < 0) {
-        // The field's value absent or '.': the hard call (plink2 does the same), else missing.
-        if (gtSeen && this.gt[0] >= 0) {
-          for (let j = 0; j < A; j++) {
-            const c = this.gtCount(j, ploidy);
-            out[j * n + i] = ploidy === 1 ? 2 * c : c;
-          }
-        } else {
-          for (let j = 0; j < A; j++) out[j * n + i] = NaN;
-        }
-      } else if (round) {
-        for (let j = 0; j < A; j++) out[j * n + i] = roundHalfEven(out[j * n + i] * 16384) / 16384;
-      }
+      if (got < 0) this.fromGT(out, i, n, A, ploidy, gtSeen);
+      else if (round) for (let j = 0; j < A; j++) out[j * n + i] = roundHalfEven(out[j * n + i] * 16384) / 16384;
       p = e + 1;
     }
     if (p <= end) throw bad('field-count', 10 + n, `more sample columns than the ${n} the header lists`);
+  }
+
+  /** Sample i's value absent or '.': its hard call from GT (plink2 does the same), else missing. */
+  private fromGT(out: Float64Array, i: number, n: number, A: number, ploidy: number, gtSeen: boolean): void {
+    if (gtSeen && this.gt[0] >= 0) {
+      for (let j = 0; j < A; j++) {
+        const c = this.gtCount(j, ploidy);
+        out[j * n + i] = ploidy === 1 ? 2 * c : c;
+      }
+    } else {
+      for (let j = 0; j < A; j++) out[j * n + i] = NaN;
+    }
   }
 
   /**
