@@ -10,7 +10,6 @@ import { parseBgenHeader, scanVariants } from '../src/formats/bgen/index.js';
 import { fixture, tmpDir } from './lib/helpers.js';
 
 const dir = tmpDir('bgen-reader');
-t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function chunksOf(file: string, target: number, readSize: number): Promise<{ bytes: Buffer; offsets: number[]; n: number }> {
   const header = await readBgenHeader(file);

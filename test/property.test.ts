@@ -234,7 +234,6 @@ t.test('countLines and sliceLines agree with splitting the text', async (t) => {
 const A = (f: string) => fixture('assoc', f);
 const E = (f: string) => fixture('bgen-assoc', f);
 const WORK = tmpDir('prop');
-t.teardown(() => fs.rmSync(WORK, { recursive: true, force: true }));
 const LIMIT_MS = 20_000;
 
 /** The first 40 lines of small.gen (about 90 kB). */

@@ -38,16 +38,6 @@ const FAULT = fixture('reliability', 'worker-fault.mjs');
 
 /** Inputs written by the tests live here; every run gets its own, initially empty, output dir. */
 const IN = tmpDir('rel-in');
-const made: string[] = [IN];
-t.teardown(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function outDir(tag: string): string {
-  const d = tmpDir(tag);
-  made.push(d);
-  return d;
-}
 const GEN_LINES = fs.readFileSync(A('small.gen'), 'utf8').split('\n').filter(Boolean);
 const PHENOS = ['dissociation', 'madrs', 'response'];
 
@@ -85,7 +75,7 @@ interface RunOpts {
 
 /** `dosageflow assoc` on the small fixture (overridable), writing into a fresh directory. */
 function assoc(o: RunOpts = {}): { r: SpawnSyncReturns<string>; dir: string; out: string } {
-  const dir = outDir('rel-out');
+  const dir = tmpDir('rel-out');
   const out = path.join(dir, 'o');
   const args = ['assoc'];
   if (o.bgen) args.push('--bgen', o.bgen);
@@ -438,7 +428,7 @@ t.test('a missing file: exit 4, one line naming it', async (t) => {
 });
 
 t.test('a directory given as a file: exit 4, one line naming it', async (t) => {
-  const d = outDir('rel-adir');
+  const d = tmpDir('rel-adir');
   for (const [what, o] of [
     ['--gen', { gen: d }],
     ['--sample', { sample: d }],
@@ -538,7 +528,7 @@ const MED_GEN = () => {
 const LAST_SEQ = () => Math.ceil(fs.statSync(MED_GEN()).size / READ_HIGH_WATER_MARK) - 1;
 
 function faultRun(mode: 'throw' | 'die', debug = false) {
-  const dir = outDir('rel-fault');
+  const dir = tmpDir('rel-fault');
   const args = [
     '--import',
     FAULT,
@@ -620,7 +610,7 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
 t.test('SIGINT during a run: exit 130, one line, temporaries removed, no output', async (t) => {
   const big = path.join(IN, 'big.gen');
   fs.writeFileSync(big, repeatedGen(84)); // 20,160 lines, 55 MB: a few seconds on one thread
-  const dir = outDir('rel-sigint');
+  const dir = tmpDir('rel-sigint');
   const child = spawn(...cliCommand(['assoc', '--gen', big, '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--covar', A('small.covar'), '--threads', '1', '--out', path.join(dir, 'o')]), {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -639,7 +629,7 @@ t.test('SIGINT during a run: exit 130, one line, temporaries removed, no output'
 });
 
 t.test('SIGTERM while waiting for stdin: exit 143, temporaries removed', async (t) => {
-  const dir = outDir('rel-sigterm');
+  const dir = tmpDir('rel-sigterm');
   const child = spawn(...cliCommand(['assoc', '--gen', '-', '--sample', A('small.sample'), '--pheno', A('small.pheno'), '--out', path.join(dir, 'o')]), { stdio: ['pipe', 'ignore', 'pipe'] });
   const done = waitExit(child, 60_000);
   // Half the file, and the pipe is kept open: the run is stuck reading, deterministically.
@@ -656,7 +646,7 @@ t.test('SIGTERM while waiting for stdin: exit 143, temporaries removed', async (
 });
 
 t.test('an output aborted right after it is created leaves no temporary', async (t) => {
-  const dir = outDir('rel-abort');
+  const dir = tmpDir('rel-abort');
   const o = createOutput(path.join(dir, 'x.tsv'), 'none');
   o.abort();
   await new Promise((r) => setTimeout(r, 200));
@@ -744,7 +734,7 @@ t.test('reading BGEN records beyond 4 GiB of a (sparse) file: chunk offsets and 
   const vs = [...scanVariants(full, h, 'x')].slice(0, 3);
   const recs = full.subarray(vs[0].fileOffset, vs[2].fileOffset + vs[2].totalLength);
   const X = FOUR_GIB + 4096 + 7;
-  const f = path.join(outDir('rel-sparse'), 'sparse.bgen');
+  const f = path.join(tmpDir('rel-sparse'), 'sparse.bgen');
   const fd = fs.openSync(f, 'w');
   fs.writeSync(fd, recs, 0, recs.length, X);
   fs.closeSync(fd);

@@ -12,16 +12,6 @@ import { writeReport } from '../src/report/index.js';
 import { makeSumstats } from './fixtures/report/helpers.js';
 import { fixture, runCli, tmpDir } from './lib/helpers.js';
 
-const made: string[] = [];
-t.teardown(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-function dir(tag: string): string {
-  const d = tmpDir(tag);
-  made.push(d);
-  return d;
-}
-
 async function* pieces(buf: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, Math.min(buf.length, i + size));
 }
@@ -55,7 +45,7 @@ t.test('readLineBlocks and readLines give the same lines at 1-, 7- and 4096-byte
 });
 
 t.test('15.16 merge and report stop at the 64 MiB line cap on a file of NULs (exit 3, file:line, short message)', async (t) => {
-  const d = dir('ss-nul');
+  const d = tmpDir('ss-nul');
   const f = path.join(d, 'nul.tsv');
   fs.writeFileSync(f, Buffer.alloc(65 << 20));
   for (const args of [
@@ -73,7 +63,7 @@ t.test('15.16 merge and report stop at the 64 MiB line cap on a file of NULs (ex
 });
 
 t.test('15.16 a 20 MB header field is quoted in a few characters', async (t) => {
-  const d = dir('ss-wide');
+  const d = tmpDir('ss-wide');
   const f = path.join(d, 'wide.tsv');
   fs.writeFileSync(f, `${'X'.repeat(20 << 20)}\tSNP\tBP\tA1\tA2\tP\n1\trs1\t1\tA\tG\t0.5\n`);
   const r = runCli(['merge', f, '--out', path.join(d, 'm.tsv')]);
@@ -86,7 +76,7 @@ t.test('15.16 a 20 MB header field is quoted in a few characters', async (t) => 
 });
 
 t.test('15.23 a column named twice (two P columns) is an error naming the column and file', async (t) => {
-  const d = dir('ss-twice');
+  const d = tmpDir('ss-twice');
   const f = path.join(d, 'twice.tsv');
   fs.writeFileSync(f, 'CHR\tSNP\tBP\tA1\tA2\tBETA\tP\tP\n1\trs1\t100\tA\tG\t0.1\t0.5\t0.01\n');
   for (const args of [
@@ -216,7 +206,7 @@ function asTool(ours: string, tool: string): string {
 const close = (a: number | null, b: number | null, rel = 1e-9) => a === b || (a !== null && b !== null && Math.abs(a - b) <= rel * Math.abs(b));
 
 t.test("report on each tool's table gives the same lambda and top loci as on the same results in our format", async (t) => {
-  const d = dir('ss-tools');
+  const d = tmpDir('ss-tools');
   const { text } = makeSumstats({ seed: 5, perChr: 40, extremes: false });
   const ours = path.join(d, 'ours.tsv');
   fs.writeFileSync(ours, text);
@@ -248,7 +238,7 @@ t.test("report on each tool's table gives the same lambda and top loci as on the
 });
 
 t.test('regenie: P below the smallest double is kept through LOG10P', async (t) => {
-  const d = dir('ss-regenie');
+  const d = tmpDir('ss-regenie');
   const f = path.join(d, 'tiny.regenie');
   fs.writeFileSync(f, 'CHROM GENPOS ID ALLELE0 ALLELE1 A1FREQ INFO N TEST BETA SE CHISQ LOG10P\n1 100 rs1 A G 0.2 1 500 ADD 0.5 0.01 2500 400\n1 200 rs2 A G 0.2 1 500 ADD 0.1 0.1 1 0.5\n');
   const s = await writeReport(f, path.join(d, 'rep'), { png: false });
@@ -273,7 +263,7 @@ function renamed(ours: string, names: Record<string, string>, drop: string[] = [
 }
 
 t.test('report --col-* / --columns on a table with its own names equals report on ours', async (t) => {
-  const d = dir('ss-cols');
+  const d = tmpDir('ss-cols');
   const { text } = makeSumstats({ seed: 9, perChr: 30, extremes: false });
   const ours = path.join(d, 'ours.tsv');
   fs.writeFileSync(ours, text);
@@ -342,7 +332,7 @@ t.test('report --col-* / --columns on a table with its own names equals report o
 });
 
 t.test('prs --base with --col-* reads a renamed base as the original', async (t) => {
-  const d = dir('ss-prs');
+  const d = tmpDir('ss-prs');
   const P = (f: string) => fixture('prs', f);
   const base = path.join(d, 'gwas.txt');
   fs.writeFileSync(base, renamed(fs.readFileSync(P('base.tsv'), 'utf8'), { CHR: 'Chr', BP: 'Pos', SNP: 'MarkerName', A1: 'EA', A2: 'NEA', BETA: 'Effect', P: 'Pval' }, ['LOG10P']).replace(/\t/g, ' '));
@@ -400,7 +390,7 @@ function byChrom(d: string, name: string, text: string, chrCol: number, sep: str
 }
 
 t.test('merge: regenie per-chromosome tables (space-separated) into one genome-sorted table, rows as written', async (t) => {
-  const d = dir('ss-merge');
+  const d = tmpDir('ss-merge');
   const { text } = makeSumstats({ seed: 3, perChr: 20, extremes: false, chroms: ['1', '2', '10', 'X'] });
   const whole = asTool(text, 'regenie');
   const files = byChrom(d, 'step2', whole, 0, ' ').reverse();
@@ -423,7 +413,7 @@ t.test('merge: regenie per-chromosome tables (space-separated) into one genome-s
 });
 
 t.test('merge --sort of a shuffled plink2 table; a plink2 duplicate inside one input', async (t) => {
-  const d = dir('ss-sort');
+  const d = tmpDir('ss-sort');
   const { text } = makeSumstats({ seed: 4, perChr: 30, extremes: false, chroms: ['1', '3', 'X'] });
   const whole = asTool(text, 'plink2-logistic');
   const [head, ...rows] = whole.trimEnd().split('\n');
@@ -443,7 +433,7 @@ t.test('merge --sort of a shuffled plink2 table; a plink2 duplicate inside one i
 });
 
 t.test('merge --col-chr --col-pos on a table with its own names', async (t) => {
-  const d = dir('ss-merge-cols');
+  const d = tmpDir('ss-merge-cols');
   const { text } = makeSumstats({ seed: 6, perChr: 15, extremes: false, chroms: ['1', '2', '5'] });
   const whole = renamed(text, { CHR: 'seqname', BP: 'location', SNP: 'MarkerName' });
   const files = byChrom(d, 'meta', whole, 1, '\t').reverse();

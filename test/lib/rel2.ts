@@ -11,22 +11,17 @@ import { fixture, runCli, tmpDir } from './helpers.js';
 export type Test = Parameters<Parameters<typeof t.test>[0]>[0];
 
 export const A = (f: string) => fixture('assoc', f);
-const made: string[] = [];
 const mounts: string[] = [];
+// Unmounted here; the directories themselves go when the process exits (tmpDir).
 t.teardown(() => {
   for (const m of mounts) spawnSync('umount', [m]);
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
 });
 /** Unmount D (a tmpfs the test mounted) when the test file ends. */
 export function unmountAtEnd(d: string): void {
   mounts.push(d);
 }
-/** A temporary directory removed (and unmounted) when the test file ends. */
-export function dir(tag: string): string {
-  const d = tmpDir(tag);
-  made.push(d);
-  return d;
-}
+/** A temporary directory, removed when the test file ends (tmpDir). */
+export const dir = tmpDir;
 export const IN = dir('rel2-in');
 
 /** A simulated cohort (50 samples): PREFIX.gen, .sample, .pheno.tsv (response, dissociation). */
