@@ -1,10 +1,11 @@
 // The WebAssembly side of the logistic kernel (src/wasm/logit.wat): X b and the sigmoid pass, X'WX,
-// the score X'r and Firth's hat diagonal over a copy of the design in wasm memory, bit-identical to
+// the score X'r and Firth's modified residual (its hat diagonal from L^-1) over a copy of the design in wasm memory, bit-identical to
 // the JavaScript loops of logistic.ts and logit-math.ts (same operations and summation order;
 // test/logistic-wasm.test.ts). Why: docs/decisions/0210.
 //
-// Memory (bytes, every region 64-byte aligned): shared scratch W, R, HAT, ETA, PR, ACT, EX, LG (ldb
-// bytes each, for maxN samples; EX and LG hold e^-|eta| and ln(1 + e^-|eta|)), H (kp rows of kpb), INV (maxK x maxK doubles) and B; then one design slot for each
+// Memory (bytes, every region 64-byte aligned): shared scratch W, R, ETA, PR, ACT, EX, LG (ldb
+// bytes each, for maxN samples; EX and LG hold e^-|eta| and ln(1 + e^-|eta|)), H (kp rows of kpb), INV
+// and LI (maxK x maxK doubles each) and B; then one design slot for each
 // group given at construction (its covariates copied once; each variant writes only its dosage
 // column) and one spare slot reloaded when a group not given comes. A slot holds the design twice:
 // XR row-major (n rows of kpb bytes; the last of the kp columns holds ones, so X'r is the same
@@ -15,7 +16,7 @@ import { wasmDisabled, wasmModule, pagesFor } from '../wasm/modules.js';
 type Accum = (xr: number, w: number, out: number, n: number, kpb: number, ab: number, nb: number) => void;
 type Xwx = (xr: number, w: number, h: number, n: number, kpb: number, k: number) => void;
 type Eta = (xc: number, ldb: number, b: number, k: number, out: number, n8: number) => void;
-type Hat = (xc: number, ldb: number, inv: number, k: number, w: number, out: number, n8: number) => void;
+type FirthR = (xc: number, ldb: number, li: number, k: number, w: number, act: number, y: number, pr: number, r: number, n8: number) => void;
 type Sig = (eta: number, act: number, y: number, pr: number, w: number, r: number, ex: number, lg: number, n4: number, ll: number) => number;
 
 const up8 = (x: number) => (x + 7) & ~7;
@@ -62,8 +63,9 @@ export class LogitWasm {
   /** Views the fits write and read directly (length maxN or maxK^2). */
   readonly w: Float64Array;
   readonly r: Float64Array;
-  readonly hat: Float64Array;
   readonly inv: Float64Array;
+  /** The inverse Cholesky factor L^-1 (maxK x maxK, row-major) that firthResidual reads. */
+  readonly li: Float64Array;
   readonly eta: Float64Array;
   readonly pr: Float64Array;
   /** Sample weights of the variant (1 used, 0 dropped), written by the caller before predict(). */
@@ -71,13 +73,12 @@ export class LogitWasm {
   private f64: Float64Array;
   private accum: Accum;
   private xwxFn: Xwx;
-  private hatFn: Hat;
+  private firthFn: FirthR;
   private etaFn: Eta;
   private sigFn: Sig;
   // Byte offsets of the scratch.
   private wOff: number;
   private rOff: number;
-  private hatOff: number;
   private etaOff: number;
   private prOff: number;
   private actOff: number;
@@ -85,6 +86,7 @@ export class LogitWasm {
   private lgOff: number;
   private hOff: number;
   private invOff: number;
+  private liOff: number;
   private bOff: number;
   private slots = new Map<object, Slot>();
   private spare: Slot;
@@ -96,15 +98,15 @@ export class LogitWasm {
     const kp = up8(maxK + 1);
     this.wOff = 0;
     this.rOff = this.wOff + ld * 8;
-    this.hatOff = this.rOff + ld * 8;
-    this.etaOff = this.hatOff + ld * 8;
+    this.etaOff = this.rOff + ld * 8;
     this.prOff = this.etaOff + ld * 8;
     this.actOff = this.prOff + ld * 8;
     this.exOff = this.actOff + ld * 8;
     this.lgOff = this.exOff + ld * 8;
     this.hOff = this.lgOff + ld * 8;
     this.invOff = this.hOff + kp * kp * 8;
-    this.bOff = this.invOff + up8(maxK * maxK) * 8;
+    this.liOff = this.invOff + up8(maxK * maxK) * 8;
+    this.bOff = this.liOff + up8(maxK * maxK) * 8;
     let top = this.bOff + up8(maxK) * 8;
     const place = (n: number, k: number, cache: boolean): Slot => {
       const xc = top + n * up8(k + 1) * 8;
@@ -128,18 +130,18 @@ export class LogitWasm {
     const ex = new WebAssembly.Instance(mod, { e: { m: mem } }).exports;
     this.accum = ex.accum as Accum;
     this.xwxFn = ex.xwx as Xwx;
-    this.hatFn = ex.hat as Hat;
+    this.firthFn = ex.firthr as FirthR;
     this.etaFn = ex.eta as Eta;
     this.sigFn = ex.sig as Sig;
     this.f64 = new Float64Array(mem.buffer);
     const view = (off: number, len: number) => this.f64.subarray(off / 8, off / 8 + len);
     this.w = view(this.wOff, ld);
     this.r = view(this.rOff, ld);
-    this.hat = view(this.hatOff, ld);
     this.eta = view(this.etaOff, ld);
     this.pr = view(this.prOff, ld);
     this.act = view(this.actOff, ld);
     this.inv = view(this.invOff, maxK * maxK);
+    this.li = view(this.liOff, maxK * maxK);
     for (const { g, sl } of given) {
       this.fill(sl, g, g.n, g.p + 1);
       this.slots.set(g, sl);
@@ -273,9 +275,12 @@ export class LogitWasm {
     return this.sigFn(this.etaOff, this.actOff, y, this.prOff, this.wOff, this.rOff, this.exOff, this.lgOff, ld, wantLL ? 1 : 0);
   }
 
-  /** this.hat = Firth's hat diagonal from this.inv (k x k) and this.w. */
-  hatDiagonal(): void {
-    const { k, ld, xc } = this.cur;
-    this.hatFn(xc, ld * 8, this.invOff, k, this.wOff, this.hatOff, ld);
+  /**
+   * Firth's modified residual into this.r: r = act ((y - pr) + h (1/2 - pr)), h the hat diagonal
+   * w_i |L^-1 x_i|^2 from this.li (k x k) and this.w, this.pr of the last predict().
+   */
+  firthResidual(): void {
+    const { k, ld, xc, y } = this.cur;
+    this.firthFn(xc, ld * 8, this.liOff, k, this.wOff, this.actOff, y, this.prOff, this.rOff, ld);
   }
 }

@@ -80,17 +80,18 @@ class Fit {
   h: Float64Array;
   l: Float64Array;
   inv: Float64Array;
+  /** L^-1 of the Cholesky factor f.l (lower triangle; Firth's hat diagonal and step). */
+  li: Float64Array;
   grad: Float64Array;
   delta: Float64Array;
   bOld: Float64Array;
-  hat: Float64Array;
   col: Float64Array;
   zi: Float64Array;
   /** Firth's previous plain step and point (Anderson acceleration) and this iteration's plain step. */
   fPrev: Float64Array;
   bPrev: Float64Array;
   raw: Float64Array;
-  /** The WebAssembly loops (eta, pr, w, r, hat and inv are then its views); null: the JavaScript ones. */
+  /** The WebAssembly loops (eta, pr, w, r, inv and li are then its views); null: the JavaScript ones. */
   wx: LogitWasm | null;
   constructor(maxN: number, maxK: number, wx: LogitWasm | null = null) {
     this.wx = wx;
@@ -102,10 +103,10 @@ class Fit {
     this.h = new Float64Array(maxK * maxK);
     this.l = new Float64Array(maxK * maxK);
     this.inv = wx ? wx.inv : new Float64Array(maxK * maxK);
+    this.li = wx ? wx.li : new Float64Array(maxK * maxK);
     this.grad = new Float64Array(maxK);
     this.delta = new Float64Array(maxK);
     this.bOld = new Float64Array(maxK);
-    this.hat = wx ? wx.hat : new Float64Array(maxN);
     this.col = new Float64Array(maxK);
     this.zi = new Float64Array(maxK);
     this.fPrev = new Float64Array(maxK);
@@ -202,22 +203,27 @@ function score(d: Design, r: Float64Array, g: Float64Array, f: Fit): void {
   }
 }
 
-/** Cholesky of f.h into f.l and log det; NaN when not positive definite. */
-function cholesky(f: Fit, k: number): number {
-  const a = f.h;
+/**
+ * Cholesky of f.h into f.l; returns log det with wantLogdet, else 0; NaN when not positive
+ * definite. Right-looking (each column's updates of the rows below are independent, no chain of
+ * dependent subtractions): entry (i, m) is still a_im - l_i0 l_m0 - l_i1 l_m1 - ... in that order, so
+ * the same bits as the dot-product form.
+ */
+function cholesky(f: Fit, k: number, wantLogdet = false): number {
   const l = f.l;
+  l.set(f.h.subarray(0, k * k));
   let logdet = 0;
   for (let j = 0; j < k; j++) {
-    let s = a[j * k + j];
-    for (let m = 0; m < j; m++) s -= l[j * k + m] * l[j * k + m];
+    const s = l[j * k + j];
     if (!(s > 0)) return NaN;
     const dj = Math.sqrt(s);
     l[j * k + j] = dj;
-    logdet += 2 * Math.log(dj);
+    if (wantLogdet) logdet += 2 * Math.log(dj);
+    for (let i = j + 1; i < k; i++) l[i * k + j] /= dj;
     for (let i = j + 1; i < k; i++) {
-      let v = a[i * k + j];
-      for (let m = 0; m < j; m++) v -= l[i * k + m] * l[j * k + m];
-      l[i * k + j] = v / dj;
+      const lij = l[i * k + j];
+      const ri = i * k;
+      for (let m = j + 1; m <= i; m++) l[ri + m] -= lij * l[m * k + j];
     }
   }
   return logdet;
@@ -438,29 +444,65 @@ function converged(b: Float64Array, step: Float64Array, k: number): boolean {
 function firthLoglik(d: Design, b: Float64Array, f: Fit): number {
   const ll = predict(d, b, f, true);
   information(d, f);
-  const logdet = cholesky(f, d.k);
+  const logdet = cholesky(f, d.k, true);
   if (Number.isNaN(logdet)) return NaN;
   return ll + 0.5 * logdet;
 }
 
-/** Hat diagonal h_i = w_i z_i' inv z_i into f.hat (z_i gathered once per sample). */
-function hatDiagonal(d: Design, f: Fit): void {
-  if (f.wx) return f.wx.hatDiagonal();
-  const { cols, k, n } = d;
-  const hat = f.hat;
-  const inv = f.inv;
-  const w = f.w;
+/**
+ * f.li = L^-1 (lower triangle) of the Cholesky factor f.l: column c by forward substitution from
+ * row c (cholInverse's forward pass). k^3/6 multiply-adds, where the full inverse took ~k^3/2.
+ */
+function cholFactorInverse(f: Fit, k: number): void {
+  const l = f.l;
+  const li = f.li;
+  for (let c = 0; c < k; c++) {
+    li[c * k + c] = 1 / l[c * k + c];
+    for (let i = c + 1; i < k; i++) {
+      let v = 0;
+      for (let m = c; m < i; m++) v -= l[i * k + m] * li[m * k + c];
+      li[i * k + c] = v / l[i * k + i];
+    }
+  }
+}
+
+/**
+ * Firth's modified residual into f.r: r_i = act_i ((y_i - p_i) + h_i (1/2 - p_i)), h_i = w_i |L^-1 z_i|^2
+ * the hat diagonal from f.li (each z_a a sum over c <= a in order, then the squares in order), the
+ * twin of firthr in src/wasm/logit.wat.
+ */
+function firthResidual(d: Design, f: Fit): void {
+  if (f.wx) return f.wx.firthResidual();
+  const { cols, k, n, y, act } = d;
+  const { li, w, pr, r } = f;
   const z = f.zi;
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < k; a++) z[a] = cols[a][i];
     let s = 0;
     for (let a = 0; a < k; a++) {
-      let r = 0;
+      let v = 0;
       const row = a * k;
-      for (let c = 0; c < k; c++) r += inv[row + c] * z[c];
-      s += z[a] * r;
+      for (let c = 0; c <= a; c++) v += li[row + c] * z[c];
+      s += v * v;
     }
-    hat[i] = w[i] * s;
+    const h = w[i] * s;
+    r[i] = act[i] * (y[i] - pr[i] + h * (0.5 - pr[i]));
+  }
+}
+
+/** step = (L L')^-1 u = L^-T (L^-1 u) from f.li, each sum in order (f.col: scratch). */
+function firthStep(f: Fit, u: Float64Array, step: Float64Array, k: number): void {
+  const li = f.li;
+  const t = f.col;
+  for (let a = 0; a < k; a++) {
+    let s = 0;
+    for (let c = 0; c <= a; c++) s += li[a * k + c] * u[c];
+    t[a] = s;
+  }
+  for (let a = 0; a < k; a++) {
+    let s = 0;
+    for (let m = a; m < k; m++) s += li[m * k + a] * t[m];
+    step[a] = s;
   }
 }
 
@@ -509,25 +551,20 @@ function takeStep(b: Float64Array, old: Float64Array, step: Float64Array, smax: 
  * estimate; Unfinished: not converged in FIRTH_MAX_ITER iterations.
  */
 function fitFirth(d: Design, b: Float64Array, f: Fit): Status {
-  const { k, n, y, act } = d;
+  const k = d.k;
   let pl = firthLoglik(d, b, f);
   if (Number.isNaN(pl)) return Status.Fail;
-  cholInverse(f, k);
-  const { inv, hat, pr, grad: u, delta: step, bOld: old } = f;
-  const r = f.r;
+  const { grad: u, delta: step, bOld: old } = f;
   let hist = false;
   for (let it = 0; it < FIRTH_MAX_ITER; it++) {
-    hatDiagonal(d, f);
-    for (let i = 0; i < n; i++) r[i] = act[i] * (y[i] - pr[i] + hat[i] * (0.5 - pr[i]));
-    score(d, r, u, f);
+    // f.l is the Cholesky factor at b (the last firthLoglik was at the point kept).
+    cholFactorInverse(f, k);
+    firthResidual(d, f);
+    score(d, f.r, u, f);
     let gmax = 0;
     for (let j = 0; j < k; j++) if (Math.abs(u[j]) > gmax) gmax = Math.abs(u[j]);
-    for (let a = 0; a < k; a++) {
-      let s = 0;
-      for (let c = 0; c < k; c++) s += inv[a * k + c] * u[c];
-      step[a] = s;
-      old[a] = b[a];
-    }
+    firthStep(f, u, step, k);
+    for (let a = 0; a < k; a++) old[a] = b[a];
     const accel = hist;
     let smax = accelerate(f, b, step, k, hist);
     hist = true;
@@ -552,12 +589,13 @@ function fitFirth(d: Design, b: Float64Array, f: Fit): Status {
       npl = firthLoglik(d, b, f);
     }
     if (Number.isNaN(npl)) return Status.Fail;
-    // The inverse of the point kept (the halvings' trials need only their log det).
-    cholInverse(f, k);
     const change = Math.abs(npl - pl);
     pl = npl;
-    if (converged(b, f.raw, k) && gmax < 1e-6 && change < 1e-9) return Status.Ok;
-    if (smax * mult < TOL && change < 1e-12) return Status.Ok;
+    if ((converged(b, f.raw, k) && gmax < 1e-6 && change < 1e-9) || (smax * mult < TOL && change < 1e-12)) {
+      // The inverse information at the estimate, for the SE.
+      cholInverse(f, k);
+      return Status.Ok;
+    }
   }
   return Status.Unfinished;
 }

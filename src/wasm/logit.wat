@@ -1,5 +1,6 @@
 ;; The O(n k^2) loops of the logistic and Firth fits (src/stats/logistic.ts, through
-;; src/stats/logistic-wasm.ts): the information matrix X'WX, the score X'r and Firth's hat diagonal.
+;; src/stats/logistic-wasm.ts): the information matrix X'WX, the score X'r and Firth's modified
+;; residual (its hat diagonal from the inverse Cholesky factor).
 ;; Compiled to logit.wasm by `npm run build:wasm` (wabt); test/wasm-source.test.ts checks the
 ;; committed binary is this source's. Also the linear predictor eta = X b. Why and how fast: docs/decisions/0210-logistic-null-start.md.
 ;;
@@ -199,14 +200,17 @@
         (v128.store (local.get $out2) (local.get $u0))
         (return))))
 
-  ;; hat(xc, ldb, inv, k, w, out, n8): out[i] = w[i] * sum_a X[i][a] * (sum_c inv[a][c] X[i][c])
-  ;; (both sums in order) for i < n8, eight samples a pass (four f64x2 chains). X is column-major
-  ;; (columns of ldb bytes), inv k x k row-major, n8 a multiple of 8 (padding samples are zeros).
-  (func (export "hat")
-    (param $xc i32) (param $ldb i32) (param $inv i32) (param $k i32) (param $w i32) (param $out i32) (param $n8 i32)
-    (local $i i32) (local $iend i32) (local $a i32) (local $c i32) (local $ia i32) (local $pa i32) (local $pc i32)
+  ;; firthr(xc, ldb, li, k, w, act, y, pr, r, n8): Firth's modified residual from the hat diagonal by
+  ;; the inverse Cholesky factor li = L^-1 (k x k row-major, lower triangle read): for i < n8,
+  ;; z_a = sum over c <= a of li[a][c] X[i][c] (in order), h = w[i] (sum over a of z_a z_a, in order),
+  ;; r[i] = act[i] ((y[i] - pr[i]) + h (1/2 - pr[i])); eight samples a pass (four f64x2 chains).
+  ;; X column-major (columns of ldb bytes; padding samples zeros, act 0). The twin of firthResidual in src/stats/logistic.ts.
+  (func (export "firthr")
+    (param $xc i32) (param $ldb i32) (param $li i32) (param $k i32) (param $w i32) (param $act i32)
+    (param $y i32) (param $pr i32) (param $r i32) (param $n8 i32)
+    (local $i i32) (local $iend i32) (local $a i32) (local $la i32) (local $lc i32) (local $lend i32) (local $pc i32)
     (local $iv v128)
-    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
     (local.set $iend (i32.shl (local.get $n8) (i32.const 3)))
     (local.set $i (i32.const 0))
@@ -215,48 +219,61 @@
         (br_if $samples_done (i32.ge_u (local.get $i) (local.get $iend)))
         (local.set $s0 (v128.const i64x2 0 0)) (local.set $s1 (v128.const i64x2 0 0))
         (local.set $s2 (v128.const i64x2 0 0)) (local.set $s3 (v128.const i64x2 0 0))
-        (local.set $ia (local.get $inv))
-        (local.set $pa (i32.add (local.get $xc) (local.get $i)))
+        (local.set $la (local.get $li))
         (local.set $a (i32.const 0))
         (block $a_done
           (loop $as
             (br_if $a_done (i32.ge_u (local.get $a) (local.get $k)))
-            (local.set $r0 (v128.const i64x2 0 0)) (local.set $r1 (v128.const i64x2 0 0))
-            (local.set $r2 (v128.const i64x2 0 0)) (local.set $r3 (v128.const i64x2 0 0))
+            (local.set $z0 (v128.const i64x2 0 0)) (local.set $z1 (v128.const i64x2 0 0))
+            (local.set $z2 (v128.const i64x2 0 0)) (local.set $z3 (v128.const i64x2 0 0))
             (local.set $pc (i32.add (local.get $xc) (local.get $i)))
-            (local.set $c (i32.const 0))
-            (block $c_done
-              (loop $cs
-                (br_if $c_done (i32.ge_u (local.get $c) (local.get $k)))
-                (local.set $iv (v128.load64_splat (local.get $ia)))
-                (local.set $r0 (f64x2.add (local.get $r0) (f64x2.mul (local.get $iv) (v128.load (local.get $pc)))))
-                (local.set $r1 (f64x2.add (local.get $r1) (f64x2.mul (local.get $iv) (v128.load offset=16 (local.get $pc)))))
-                (local.set $r2 (f64x2.add (local.get $r2) (f64x2.mul (local.get $iv) (v128.load offset=32 (local.get $pc)))))
-                (local.set $r3 (f64x2.add (local.get $r3) (f64x2.mul (local.get $iv) (v128.load offset=48 (local.get $pc)))))
-                (local.set $ia (i32.add (local.get $ia) (i32.const 8)))
-                (local.set $pc (i32.add (local.get $pc) (local.get $ldb)))
-                (local.set $c (i32.add (local.get $c) (i32.const 1)))
-                (br $cs)))
-            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (v128.load (local.get $pa)) (local.get $r0))))
-            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (v128.load offset=16 (local.get $pa)) (local.get $r1))))
-            (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (v128.load offset=32 (local.get $pa)) (local.get $r2))))
-            (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (v128.load offset=48 (local.get $pa)) (local.get $r3))))
-            (local.set $pa (i32.add (local.get $pa) (local.get $ldb)))
+            (local.set $lc (local.get $la))
+            ;; columns c = 0..a of row a
+            (local.set $lend (i32.add (local.get $la) (i32.shl (local.get $a) (i32.const 3))))
+            (loop $cs
+              (local.set $iv (v128.load64_splat (local.get $lc)))
+              (local.set $z0 (f64x2.add (local.get $z0) (f64x2.mul (local.get $iv) (v128.load (local.get $pc)))))
+              (local.set $z1 (f64x2.add (local.get $z1) (f64x2.mul (local.get $iv) (v128.load offset=16 (local.get $pc)))))
+              (local.set $z2 (f64x2.add (local.get $z2) (f64x2.mul (local.get $iv) (v128.load offset=32 (local.get $pc)))))
+              (local.set $z3 (f64x2.add (local.get $z3) (f64x2.mul (local.get $iv) (v128.load offset=48 (local.get $pc)))))
+              (local.set $pc (i32.add (local.get $pc) (local.get $ldb)))
+              (local.set $lc (i32.add (local.get $lc) (i32.const 8)))
+              (br_if $cs (i32.le_u (local.get $lc) (local.get $lend))))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $z0) (local.get $z0))))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $z1) (local.get $z1))))
+            (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $z2) (local.get $z2))))
+            (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $z3) (local.get $z3))))
+            (local.set $la (i32.add (local.get $la) (i32.shl (local.get $k) (i32.const 3))))
             (local.set $a (i32.add (local.get $a) (i32.const 1)))
             (br $as)))
-        (v128.store (i32.add (local.get $out) (local.get $i))
-          (f64x2.mul (v128.load (i32.add (local.get $w) (local.get $i))) (local.get $s0)))
-        (v128.store offset=16 (i32.add (local.get $out) (local.get $i))
-          (f64x2.mul (v128.load offset=16 (i32.add (local.get $w) (local.get $i))) (local.get $s1)))
-        (v128.store offset=32 (i32.add (local.get $out) (local.get $i))
-          (f64x2.mul (v128.load offset=32 (i32.add (local.get $w) (local.get $i))) (local.get $s2)))
-        (v128.store offset=48 (i32.add (local.get $out) (local.get $i))
-          (f64x2.mul (v128.load offset=48 (i32.add (local.get $w) (local.get $i))) (local.get $s3)))
+        (call $firth_resid (i32.add (local.get $w) (local.get $i)) (i32.add (local.get $act) (local.get $i))
+          (i32.add (local.get $y) (local.get $i)) (i32.add (local.get $pr) (local.get $i)) (i32.add (local.get $r) (local.get $i))
+          (local.get $s0) (local.get $s1))
+        (call $firth_resid (i32.add (local.get $w) (i32.add (local.get $i) (i32.const 32)))
+          (i32.add (local.get $act) (i32.add (local.get $i) (i32.const 32)))
+          (i32.add (local.get $y) (i32.add (local.get $i) (i32.const 32)))
+          (i32.add (local.get $pr) (i32.add (local.get $i) (i32.const 32)))
+          (i32.add (local.get $r) (i32.add (local.get $i) (i32.const 32)))
+          (local.get $s2) (local.get $s3))
         (local.set $i (i32.add (local.get $i) (i32.const 64)))
         (br $samples))))
 
+  ;; firth_resid(w, act, y, pr, r, s0, s1): for the four samples at these addresses, h = w s and
+  ;; r = act ((y - pr) + h (1/2 - pr)) (s0 the first two samples' sums, s1 the next two).
+  (func $firth_resid
+    (param $w i32) (param $act i32) (param $y i32) (param $pr i32) (param $r i32) (param $s0 v128) (param $s1 v128)
+    (local $p v128) (local $h v128)
+    (local.set $p (v128.load (local.get $pr)))
+    (local.set $h (f64x2.mul (v128.load (local.get $w)) (local.get $s0)))
+    (v128.store (local.get $r) (f64x2.mul (v128.load (local.get $act))
+      (f64x2.add (f64x2.sub (v128.load (local.get $y)) (local.get $p)) (f64x2.mul (local.get $h) (f64x2.sub (global.get $HALF) (local.get $p))))))
+    (local.set $p (v128.load offset=16 (local.get $pr)))
+    (local.set $h (f64x2.mul (v128.load offset=16 (local.get $w)) (local.get $s1)))
+    (v128.store offset=16 (local.get $r) (f64x2.mul (v128.load offset=16 (local.get $act))
+      (f64x2.add (f64x2.sub (v128.load offset=16 (local.get $y)) (local.get $p)) (f64x2.mul (local.get $h) (f64x2.sub (global.get $HALF) (local.get $p)))))))
+
   ;; eta(xc, ldb, b, k, out, n8): out[i] = X[i][0] b[0] + X[i][1] b[1] + ... (in order) for i < n8,
-  ;; eight samples a pass; X column-major as for hat.
+  ;; eight samples a pass; X column-major (columns of ldb bytes).
   (func (export "eta")
     (param $xc i32) (param $ldb i32) (param $b i32) (param $k i32) (param $out i32) (param $n8 i32)
     (local $i i32) (local $iend i32) (local $j i32) (local $pj i32) (local $bp i32)
