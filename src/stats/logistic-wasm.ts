@@ -17,6 +17,8 @@ type Accum = (xr: number, w: number, out: number, n: number, kpb: number, ab: nu
 type Xwx = (xr: number, w: number, h: number, n: number, kpb: number, k: number) => void;
 type Eta = (xc: number, ldb: number, b: number, k: number, out: number, n8: number) => void;
 type FirthR = (xc: number, ldb: number, li: number, k: number, w: number, act: number, y: number, pr: number, r: number, n8: number) => void;
+type Score = (xr: number, r: number, out: number, n: number, kpb: number, nv: number) => void;
+type Dosage = (xr: number, nul: number, wr: number, out: number, n: number, kpb: number, nv: number) => void;
 type Sig = (eta: number, act: number, y: number, pr: number, w: number, r: number, ex: number, lg: number, n4: number, ll: number) => number;
 
 const up8 = (x: number) => (x + 7) & ~7;
@@ -31,13 +33,12 @@ interface Slot {
   xc: number;
   y: number;
   /**
-   * Own slots: the null start's weights W0 and residuals R0 (ldb bytes each) and NUL = W0 X
-   * (row-major as XR, its last column ones), for dosageEntries; -1 for the spare slot.
+   * Own slots: NUL = W0 X (row-major as XR, its last column ones) and WR, the null start's weights
+   * and residuals interleaved (w0_i, r0_i), for dosageEntries; -1 for the spare slot.
    */
   nul: number;
-  w0: number;
-  r0: number;
-  /** NUL, W0 and R0 hold the group's null start (nullCapture). */
+  wr: number;
+  /** NUL and WR hold the group's null start (nullCapture). */
   nulReady: boolean;
   /** The group whose covariates are in it (the spare slot: the last loaded). */
   key: object | null;
@@ -56,7 +57,7 @@ export interface DesignSource {
 const SLOT_BUDGET = 64 << 20;
 
 const slotBytes = (n: number, k: number) => n * up8(k + 1) * 8 + (k + 1) * up8(n) * 8;
-/** An own slot's null-start cache (NUL, W0, R0). */
+/** An own slot's null-start cache (NUL, WR). */
 const nullBytes = (n: number, k: number) => n * up8(k + 1) * 8 + 2 * up8(n) * 8;
 
 export class LogitWasm {
@@ -72,6 +73,8 @@ export class LogitWasm {
   readonly act: Float64Array;
   private f64: Float64Array;
   private accum: Accum;
+  private scoreFn: Score;
+  private dosageFn: Dosage;
   private xwxFn: Xwx;
   private firthFn: FirthR;
   private etaFn: Eta;
@@ -111,8 +114,8 @@ export class LogitWasm {
     const place = (n: number, k: number, cache: boolean): Slot => {
       const xc = top + n * up8(k + 1) * 8;
       const nul = cache ? top + slotBytes(n, k) : -1;
-      const w0 = nul + n * up8(k + 1) * 8;
-      const sl = { n, k, kp: up8(k + 1), ld: up8(n), xr: top, xc, y: xc + k * up8(n) * 8, nul, w0, r0: w0 + up8(n) * 8, nulReady: false, key: null };
+      const wr = nul + n * up8(k + 1) * 8;
+      const sl = { n, k, kp: up8(k + 1), ld: up8(n), xr: top, xc, y: xc + k * up8(n) * 8, nul, wr, nulReady: false, key: null };
       top += slotBytes(n, k) + (cache ? nullBytes(n, k) : 0);
       return sl;
     };
@@ -129,6 +132,8 @@ export class LogitWasm {
     const mem = new WebAssembly.Memory({ initial: pagesFor(top) });
     const ex = new WebAssembly.Instance(mod, { e: { m: mem } }).exports;
     this.accum = ex.accum as Accum;
+    this.scoreFn = ex.score as Score;
+    this.dosageFn = ex.dosage as Dosage;
     this.xwxFn = ex.xwx as Xwx;
     this.firthFn = ex.firthr as FirthR;
     this.etaFn = ex.eta as Eta;
@@ -218,8 +223,9 @@ export class LogitWasm {
 
   /**
    * The dosage entries of Newton's first step from the null start (logistic.ts nullStep), from the
-   * group's W0, R0 and NUL = W0 X: h[a k] = sum d_i (w0_i X[i][a]) (a >= 1), h[0] = sum (w0_i d_i) d_i,
-   * g[0] = sum r0_i d_i, each in sample order; false (nothing done) without them (the spare slot).
+   * group's WR = (w0_i, r0_i) and NUL = W0 X: h[a k] = sum d_i (w0_i X[i][a]) (a >= 1),
+   * h[0] = sum (w0_i d_i) d_i, g[0] = sum r0_i d_i, each in sample order, in one pass over the samples
+   * (more columns than 14: the rest by accum over NUL); false (nothing done) without them (the spare slot).
    */
   dosageEntries(h: Float64Array, g: Float64Array): boolean {
     const sl = this.cur;
@@ -228,24 +234,27 @@ export class LogitWasm {
     const kpb = kp * 8;
     const f = this.f64;
     const o = this.hOff / 8;
-    this.accum(sl.nul, sl.xc, this.hOff, n, kpb, (kp - 1) * 8, (k + 7) >> 3);
+    this.dosageFn(xr, sl.nul, sl.wr, this.hOff, n, kpb, k <= 8 ? 4 : 7);
+    h[0] = f[o + 14];
+    g[0] = f[o + 15];
+    // beyond 14 columns: accum's blocks of 8 from column 8 (columns 8..13 again, the same sums)
+    if (k > 14) this.accum(sl.nul + 64, sl.xc, this.hOff + 64, n, kpb, (kp - 9) * 8, (k - 1) >> 3);
     for (let a = 1; a < k; a++) h[a * k] = f[o + a];
-    this.accum(xr, sl.w0, this.hOff, n, kpb, 0, 1);
-    h[0] = f[o];
-    this.accum(xr, sl.r0, this.hOff, n, kpb, (kp - 1) * 8, 1);
-    g[0] = f[o];
     return true;
   }
 
-  /** With this.w and this.r those of the group's null start (every sample): W0, R0 and NUL into its own slot. */
+  /** With this.w and this.r those of the group's null start (every sample): WR and NUL into its own slot. */
   nullCapture(): void {
     const sl = this.cur;
     if (sl.nul < 0) return;
     const { k, kp, n, xr, nul } = sl;
     const f = this.f64;
-    f.copyWithin(sl.w0 / 8, this.wOff / 8, this.wOff / 8 + n);
-    f.copyWithin(sl.r0 / 8, this.rOff / 8, this.rOff / 8 + n);
     const w = this.w;
+    const r = this.r;
+    for (let i = 0; i < n; i++) {
+      f[sl.wr / 8 + 2 * i] = w[i];
+      f[sl.wr / 8 + 2 * i + 1] = r[i];
+    }
     for (let i = 0; i < n; i++) {
       const t = nul / 8 + i * kp;
       const x = xr / 8 + i * kp;
@@ -258,7 +267,7 @@ export class LogitWasm {
   /** g = X'r (r = this.r). */
   score(g: Float64Array): void {
     const { k, kp, n, xr } = this.cur;
-    this.accum(xr, this.rOff, this.hOff, n, kp * 8, (kp - 1) * 8, (k + 7) >> 3);
+    this.scoreFn(xr, this.rOff, this.hOff, n, kp * 8, (k + 1) >> 1);
     const f = this.f64;
     const h0 = this.hOff / 8;
     for (let j = 0; j < k; j++) g[j] = f[h0 + j];

@@ -747,10 +747,10 @@ export class LogisticKernel {
         ns++;
         sum += v;
         sumsq += v * v;
-        if (y[i] !== 0) {
-          nc++;
-          caseSum += v;
-        }
+        // y is 1 or 0: no branch (random case/control order mispredicts); v * 0 adds +0, the same bits
+        const yi = y[i];
+        nc += yi;
+        caseSum += v * yi;
       }
     }
     this.ns = ns;

@@ -200,6 +200,131 @@
         (v128.store (local.get $out2) (local.get $u0))
         (return))))
 
+  ;; score(xr, r, out, n, kpb, nv): out[j] = sum over i (in order) of r[i] X[i][j] for j < 2 nv (X row-major,
+  ;; rows of kpb bytes), the score X'r of Newton's step: one pass over the samples for up to 8 f64x2 of
+  ;; columns (eight accumulators; the 4-column blocks of accum took two passes for 14 columns), then
+  ;; passes of 8 or 4. A pass of 8 reads at most the row's kpb bytes (nv >= 5 left means the row has them).
+  (func (export "score")
+    (param $xr i32) (param $r i32) (param $out i32) (param $n i32) (param $kpb i32) (param $nv i32)
+    (local $row i32) (local $rp i32) (local $end i32) (local $t v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128)
+    (local.set $end (i32.add (local.get $r) (i32.shl (local.get $n) (i32.const 3))))
+    (block $passes_done
+      (loop $passes
+        (br_if $passes_done (i32.le_s (local.get $nv) (i32.const 0)))
+        (local.set $row (local.get $xr))
+        (local.set $rp (local.get $r))
+        (if (i32.gt_s (local.get $nv) (i32.const 4))
+          (then
+            (local.set $s0 (v128.const i64x2 0 0)) (local.set $s1 (v128.const i64x2 0 0)) (local.set $s2 (v128.const i64x2 0 0)) (local.set $s3 (v128.const i64x2 0 0)) (local.set $s4 (v128.const i64x2 0 0)) (local.set $s5 (v128.const i64x2 0 0)) (local.set $s6 (v128.const i64x2 0 0)) (local.set $s7 (v128.const i64x2 0 0))
+            (block $rows8_done
+              (loop $rows8
+                (br_if $rows8_done (i32.ge_u (local.get $rp) (local.get $end)))
+                (local.set $t (v128.load64_splat (local.get $rp)))
+                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t) (v128.load (local.get $row)))))
+                (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $t) (v128.load offset=16 (local.get $row)))))
+                (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $t) (v128.load offset=32 (local.get $row)))))
+                (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $t) (v128.load offset=48 (local.get $row)))))
+                (local.set $s4 (f64x2.add (local.get $s4) (f64x2.mul (local.get $t) (v128.load offset=64 (local.get $row)))))
+                (local.set $s5 (f64x2.add (local.get $s5) (f64x2.mul (local.get $t) (v128.load offset=80 (local.get $row)))))
+                (local.set $s6 (f64x2.add (local.get $s6) (f64x2.mul (local.get $t) (v128.load offset=96 (local.get $row)))))
+                (local.set $s7 (f64x2.add (local.get $s7) (f64x2.mul (local.get $t) (v128.load offset=112 (local.get $row)))))
+                (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+                (local.set $rp (i32.add (local.get $rp) (i32.const 8)))
+                (br $rows8)))
+            (v128.store (local.get $out) (local.get $s0))
+            (v128.store offset=16 (local.get $out) (local.get $s1))
+            (v128.store offset=32 (local.get $out) (local.get $s2))
+            (v128.store offset=48 (local.get $out) (local.get $s3))
+            (v128.store offset=64 (local.get $out) (local.get $s4))
+            (v128.store offset=80 (local.get $out) (local.get $s5))
+            (v128.store offset=96 (local.get $out) (local.get $s6))
+            (v128.store offset=112 (local.get $out) (local.get $s7))
+            (local.set $xr (i32.add (local.get $xr) (i32.const 128)))
+            (local.set $out (i32.add (local.get $out) (i32.const 128)))
+            (local.set $nv (i32.sub (local.get $nv) (i32.const 8)))
+            (br $passes)))
+        (local.set $s0 (v128.const i64x2 0 0)) (local.set $s1 (v128.const i64x2 0 0)) (local.set $s2 (v128.const i64x2 0 0)) (local.set $s3 (v128.const i64x2 0 0))
+        (block $rows4_done
+          (loop $rows4
+            (br_if $rows4_done (i32.ge_u (local.get $rp) (local.get $end)))
+            (local.set $t (v128.load64_splat (local.get $rp)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t) (v128.load (local.get $row)))))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $t) (v128.load offset=16 (local.get $row)))))
+            (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $t) (v128.load offset=32 (local.get $row)))))
+            (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $t) (v128.load offset=48 (local.get $row)))))
+            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+            (local.set $rp (i32.add (local.get $rp) (i32.const 8)))
+            (br $rows4)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store offset=16 (local.get $out) (local.get $s1))
+        (v128.store offset=32 (local.get $out) (local.get $s2))
+        (v128.store offset=48 (local.get $out) (local.get $s3))
+        (local.set $xr (i32.add (local.get $xr) (i32.const 64)))
+        (local.set $out (i32.add (local.get $out) (i32.const 64)))
+        (local.set $nv (i32.sub (local.get $nv) (i32.const 4)))
+        (br $passes))))
+
+  ;; dosage(xr, nul, wr, out, n, kpb, nv): the dosage entries of Newton's first step from the null start
+  ;; (logistic.ts nullStep) in one pass over the samples: with d = X[i][0], out[j] = sum of d (w0_i X[i][j])
+  ;; over NUL = W0 X (row-major as X) for j < 2 nv, nv 4 or 7 (k <= 8 or k <= 14: the row has those bytes);
+  ;; out[14] = sum (w0_i d) d and out[15] = sum (r0_i d) 1 from WR = (w0_i, r0_i) interleaved and X[i][0..1]
+  ;; = (d, 1), each in sample order.
+  (func (export "dosage")
+    (param $xr i32) (param $nul i32) (param $wr i32) (param $out i32) (param $n i32) (param $kpb i32) (param $nv i32)
+    (local $end i32) (local $d v128) (local $v v128) (local $sx v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128) (local $s6 v128)
+    (local.set $end (i32.add (local.get $wr) (i32.shl (local.get $n) (i32.const 4))))
+    (if (i32.eq (local.get $nv) (i32.const 7))
+      (then
+        (block $rows7_done
+          (loop $rows7
+            (br_if $rows7_done (i32.ge_u (local.get $wr) (local.get $end)))
+            (local.set $d (v128.load64_splat (local.get $xr)))
+            ;; ((w0_i d) d, (r0_i d) 1)
+            (local.set $v (f64x2.mul (v128.load (local.get $wr)) (local.get $d)))
+            (local.set $sx (f64x2.add (local.get $sx) (f64x2.mul (local.get $v) (v128.load (local.get $xr)))))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $d) (v128.load (local.get $nul)))))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $d) (v128.load offset=16 (local.get $nul)))))
+            (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $d) (v128.load offset=32 (local.get $nul)))))
+            (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $d) (v128.load offset=48 (local.get $nul)))))
+            (local.set $s4 (f64x2.add (local.get $s4) (f64x2.mul (local.get $d) (v128.load offset=64 (local.get $nul)))))
+            (local.set $s5 (f64x2.add (local.get $s5) (f64x2.mul (local.get $d) (v128.load offset=80 (local.get $nul)))))
+            (local.set $s6 (f64x2.add (local.get $s6) (f64x2.mul (local.get $d) (v128.load offset=96 (local.get $nul)))))
+            (local.set $xr (i32.add (local.get $xr) (local.get $kpb)))
+            (local.set $nul (i32.add (local.get $nul) (local.get $kpb)))
+            (local.set $wr (i32.add (local.get $wr) (i32.const 16)))
+            (br $rows7)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store offset=16 (local.get $out) (local.get $s1))
+        (v128.store offset=32 (local.get $out) (local.get $s2))
+        (v128.store offset=48 (local.get $out) (local.get $s3))
+        (v128.store offset=64 (local.get $out) (local.get $s4))
+        (v128.store offset=80 (local.get $out) (local.get $s5))
+        (v128.store offset=96 (local.get $out) (local.get $s6))
+        (v128.store offset=112 (local.get $out) (local.get $sx))
+        (return)))
+    (block $rows4_done
+      (loop $rows4
+        (br_if $rows4_done (i32.ge_u (local.get $wr) (local.get $end)))
+        (local.set $d (v128.load64_splat (local.get $xr)))
+        ;; ((w0_i d) d, (r0_i d) 1)
+        (local.set $v (f64x2.mul (v128.load (local.get $wr)) (local.get $d)))
+        (local.set $sx (f64x2.add (local.get $sx) (f64x2.mul (local.get $v) (v128.load (local.get $xr)))))
+        (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $d) (v128.load (local.get $nul)))))
+        (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $d) (v128.load offset=16 (local.get $nul)))))
+        (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $d) (v128.load offset=32 (local.get $nul)))))
+        (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $d) (v128.load offset=48 (local.get $nul)))))
+        (local.set $xr (i32.add (local.get $xr) (local.get $kpb)))
+        (local.set $nul (i32.add (local.get $nul) (local.get $kpb)))
+        (local.set $wr (i32.add (local.get $wr) (i32.const 16)))
+        (br $rows4)))
+    (v128.store (local.get $out) (local.get $s0))
+    (v128.store offset=16 (local.get $out) (local.get $s1))
+    (v128.store offset=32 (local.get $out) (local.get $s2))
+    (v128.store offset=48 (local.get $out) (local.get $s3))
+    (v128.store offset=112 (local.get $out) (local.get $sx)))
+
   ;; firthr(xc, ldb, li, k, w, act, y, pr, r, n8): Firth's modified residual from the hat diagonal by
   ;; the inverse Cholesky factor li = L^-1 (k x k row-major, lower triangle read): for i < n8,
   ;; z_a = sum over c <= a of li[a][c] X[i][c] (in order), h = w[i] (sum over a of z_a z_a, in order),
