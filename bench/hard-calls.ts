@@ -1,7 +1,7 @@
 // Micro-benchmark of the kernel's sparse paths (docs/decisions/0202): LinearKernel.run on one
 // variant against both groups of a 10,000-sample model (12 covariates, two phenotypes with
 // different missingness), the variant given as
-//   - hard-call codes (setVariant with codes: the carriers' products, cm) against the same row as
+//   - hard-call codes (setVariant with codes: the carriers' products, cb) against the same row as
 //     dosages through the JS gather and mv (the path before 0202), at several carrier shares;
 //   - a dosage row staged in wasm memory (setVariant: gd + mv, or cs when mostly zeros) against
 //     the JS gather and mv, at several shares of exact zeros.

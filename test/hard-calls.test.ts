@@ -111,7 +111,7 @@ t.test('hard-call detection: the same dosages as the general rule, flag and code
   t.pass('400 random blocks');
 });
 
-// The kernel: a hard-call variant's results from its codes, by the carriers (cm) and by the
+// The kernel: a hard-call variant's results from its codes, by the carriers (cb) and by the
 // gather and mv, bit for bit those of its dosages through the general gather, in WebAssembly and JS.
 // Codes with more 2s than 0s are flipped first (0202, "minor allele"): their regression is then
 // that of the dosages 2 - g with BETA and T negated; N, FRQ and INFO stay those of g.
@@ -134,6 +134,8 @@ t.test('hard-call kernel: codes (carriers, or gather + mv over 16 rows) and dosa
   models.push({ n: 64, m: model(64, 30, 98) }); // groups of 3 + 15 rows, over 16: gather + mv
   models.push({ n: 301, m: model(301, 2, 97, 12) }); // 12 + 1 rows (the benchmarks' shape)
   models.push({ n: 302, m: model(302, 4, 96, 12, false) }); // one group of 12 + 4 = 16 rows
+  // cb's bitmasks: whole 64-sample words only, and one sample past them.
+  models.push({ n: 128, m: model(128, 2, 95) }, { n: 129, m: model(129, 2, 94) });
   const kernels = models.map(({ n }) => ({ wasm: new LinearKernel(n, 8), js: new LinearKernel(n, 8, { wasm: false }) }));
   t.ok(kernels[0].wasm.usesWasm, 'the WebAssembly kernel is in use');
   const seen = [0, 0];
@@ -174,7 +176,7 @@ t.test('hard-call kernel: codes (carriers, or gather + mv over 16 rows) and dosa
               want.why[k] = other.why[k];
             }
           }
-          // Codes through wasm: the carriers (cm) when the group has at most 16 rows, else gc and mv.
+          // Codes through wasm: the carriers (cb) when the group has at most 16 rows, else gc and mv.
           const runs: [string, LinearKernel, Uint8Array | null, GroupResult][] = [
             ['wasm dosages', wasm, null, plain],
             ['wasm codes', wasm, codes, want],

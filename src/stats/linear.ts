@@ -44,12 +44,14 @@ interface WasmSlot {
   ldb: number;
   /** The group's sample indices (gr.idx) as i32, for the hard-call gather; 0 until first needed. */
   idx: number;
-  /** [Q; Yr] transposed (cm) and cm's 16 results; 0 until first needed. */
+  /** [Q; Yr] transposed (cb, cs) and their 16 results; 0 until first needed. */
   qt: number;
   tout: number;
-  /** Genotype sample -> group position or -1 (i32, nPos of them), for cmz; 0 until first needed. */
+  /** Genotype sample -> group position or -1 (i32, nPos of them), for cb; 0 until first needed. */
   pos: number;
   nPos: number;
+  /** The group's samples as bitmasks over the genotype samples (i64 words; cb's gm), made with pos. */
+  gm: number;
 }
 
 type GatherWasm = (codes: number, idx: number, n: number, g: number, miss: number, cnt: number) => void;
@@ -57,18 +59,17 @@ type GatherWasm = (codes: number, idx: number, n: number, g: number, miss: numbe
 // Dosage rows of at least this many samples are copied into wasm memory once per variant
 // (setVariant) and gathered there for every group (gd), instead of by the JS loop per group.
 const WASM_GATHER_MIN = 1024;
-// cmz (pass 1 over the carriers) rather than cm (over the group) below this many non-zero codes a group sample.
-const CMZ_SHARE = 0.5;
-type CarrierWasm = (codes: number, idx: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number, wide: number) => void;
 type ZeroCountWasm = (d: number, n: number) => number;
 type FlipWasm = (codes: number, n: number) => number;
-type NonZeroWasm = (codes: number, n: number, out: number) => number;
-type CarrierZWasm = (
+type MaskWasm = (codes: number, n: number, out: number) => void;
+type CarrierBitsWasm = (
   codes: number,
-  nz: number,
-  nnz: number,
+  masks: number,
+  gm: number,
+  words: number,
   pos: number,
   n: number,
+  ilast: number,
   qt: number,
   lists: number,
   lcap: number,
@@ -110,16 +111,14 @@ export class LinearKernel {
   private dosAt = 0;
   private dosCap = 0;
   private dosIn: Float64Array = new Float64Array(0);
-  private cm: CarrierWasm | null = null;
   private cs: SparseWasm | null = null;
   private zc: ZeroCountWasm | null = null;
   private cf: FlipWasm | null = null;
-  private nz: NonZeroWasm | null = null;
-  private cmz: CarrierZWasm | null = null;
-  /** The current codes' number of non-zero codes (from cf); their list (nz, at nzAt) is made once a variant, when cmz first needs it. */
-  private nnz = 0;
-  private nzListed = false;
-  private nzAt = 0;
+  private nm: MaskWasm | null = null;
+  private cb: CarrierBitsWasm | null = null;
+  /** The current codes' bitmasks (nm, at masksAt): made once a variant, when cb first needs them. */
+  private masked = false;
+  private masksAt = 0;
   private nCodes = 0;
   /**
    * Whether the current variant's codes were flipped to the other allele (setHardCalls): the
@@ -169,12 +168,11 @@ export class LinearKernel {
       this.mv = ex.mv as MatVecWasm;
       this.gc = ex.gc as GatherWasm;
       this.gd = ex.gd as GatherWasm;
-      this.cm = ex.cm as CarrierWasm;
       this.cs = ex.cs as SparseWasm;
       this.zc = ex.zc as ZeroCountWasm;
       this.cf = ex.cf as FlipWasm;
-      this.nz = ex.nz as NonZeroWasm;
-      this.cmz = ex.cmz as CarrierZWasm;
+      this.nm = ex.nm as MaskWasm;
+      this.cb = ex.cb as CarrierBitsWasm;
       this.views();
       for (const gr of opts.groups ?? []) this.slot(gr);
     } else {
@@ -251,17 +249,15 @@ export class LinearKernel {
     }
     if (this.codesCap < nSamples) {
       this.codesAt = this.alloc(nSamples);
-      this.nzAt = this.alloc(nSamples * 4);
+      this.masksAt = this.alloc(24 * words(nSamples));
       this.codesCap = nSamples;
       this.reserveCounts();
     }
     this.nCodes = nSamples;
-    this.nzListed = false;
+    this.masked = false;
     if (this.codesIn.buffer !== this.mem!.buffer || this.codesIn.length !== nSamples) this.codesIn = new Uint8Array(this.mem!.buffer, this.codesAt, nSamples);
     this.codesIn.set(codes.length === nSamples ? codes : codes.subarray(0, nSamples));
-    const f = this.cf!(this.codesAt, nSamples);
-    this.flipped = (f & 1) !== 0;
-    this.nnz = f >>> 1;
+    this.flipped = this.cf!(this.codesAt, nSamples) !== 0;
   }
 
   /** The group's place in wasm memory; its matrices are copied in when first needed. */
@@ -269,7 +265,7 @@ export class LinearKernel {
     let s = this.slots.get(gr);
     if (s) return s;
     const n = gr.n;
-    s = { mat: 0, out: 0, ldb: (n + (n & 1)) * 8, idx: 0, qt: 0, tout: 0, pos: 0, nPos: 0 };
+    s = { mat: 0, out: 0, ldb: (n + (n & 1)) * 8, idx: 0, qt: 0, tout: 0, pos: 0, nPos: 0, gm: 0 };
     this.slots.set(gr, s);
     return s;
   }
@@ -288,7 +284,7 @@ export class LinearKernel {
   }
 
   /**
-   * The group's [Q; Yr] transposed for cm and cs: 16 doubles a sample (rows past r + m zero),
+   * The group's [Q; Yr] transposed for cb and cs: 16 doubles a sample (rows past r + m zero),
    * samples by class i mod 4 (matvec.wat), with the group's sample indices; copied in on first use.
    */
   private transposed(s: WasmSlot, gr: ModelGroup): void {
@@ -303,20 +299,32 @@ export class LinearKernel {
     s.tout = this.alloc(128);
     const f = this.f64;
     for (let i = 0; i < n; i++) {
-      // Class by class (i mod 4), as cm reads them.
+      // Class by class (i mod 4), as cb and cs read them.
       const at = s.qt / 8 + 16 * ((i & 3) * q4 + (i >>> 2));
       for (let l = 0; l < r; l++) f[at + l] = gr.q[l * n + i];
       for (let k = 0; k < gr.phenos.length; k++) f[at + r + k] = gr.yr[k * n + i];
     }
   }
 
-  /** The group's inverse index over the current codes' samples (cmz), made on first use. */
+  /** The group's inverse index and sample bitmasks over the current codes' samples (cb), made on first use. */
   private positions(s: WasmSlot, gr: ModelGroup): void {
     if (s.nPos === this.nCodes) return;
-    if (s.nPos < this.nCodes) s.pos = this.alloc(this.nCodes * 4);
+    if (s.nPos < this.nCodes) {
+      s.pos = this.alloc(this.nCodes * 4);
+      s.gm = this.alloc(16 * words(this.nCodes));
+    }
     s.nPos = this.nCodes;
+    const w = 2 * words(this.nCodes);
     const pos = this.i32.subarray(s.pos >>> 2, (s.pos >>> 2) + this.nCodes).fill(-1);
-    for (let i = 0; i < gr.n; i++) if (gr.idx[i] < this.nCodes) pos[gr.idx[i]] = i;
+    const gm = this.i32.subarray(s.gm >>> 2, (s.gm >>> 2) + 2 * w).fill(0);
+    for (let i = 0; i < gr.n; i++) {
+      const g = gr.idx[i];
+      if (g >= this.nCodes) continue;
+      pos[g] = i;
+      gm[g >>> 5] |= 1 << (g & 31);
+      // The second mask leaves out the last sample when n is odd (kept out of the lists, as mv does).
+      if (i !== gr.n - 1 || (gr.n & 1) === 0) gm[w + (g >>> 5)] |= 1 << (g & 31);
+    }
   }
 
   private indices(s: WasmSlot, gr: ModelGroup): void {
@@ -399,7 +407,7 @@ export class LinearKernel {
   /**
    * The r + m dot products and the gather's sums (this.sum, sumsq, nmiss, missList); returns where
    * the products start in this.f64 (wasm) or this.dots (JS). With at most 16 rows, hard calls and
-   * staged dosage rows mostly of zeros: from the non-zero samples only (cm, cs, on the transposed
+   * staged dosage rows mostly of zeros: from the non-zero samples only (cb, cs, on the transposed
    * copy; an all-hard-call file never makes the row-major one); else the gather and mv, or their
    * JS twins (0009, 0202).
    */
@@ -416,17 +424,16 @@ export class LinearKernel {
     }
     // Copies into wasm memory first: they may grow it, which moves g.
     const slot = this.slot(gr);
-    if (this.codes !== null && rows <= 16 && this.cm !== null) {
+    if (this.codes !== null && rows <= 16 && this.cb !== null) {
       this.transposed(slot, gr);
-      // Pass 1 over the variant's carriers when they are fewer than the group's samples (0202).
+      this.positions(slot, gr);
+      // The variant's bitmasks once, for every group; pass 1 then walks the group's carriers (0202).
+      if (!this.masked) this.nm!(this.codesAt, this.nCodes, this.masksAt);
+      this.masked = true;
       // Rows 14 and 15 of the transposed copy are zero with at most 14 rows: not read (wide 0).
       const wide = rows > 14 ? 1 : 0;
-      if (this.nnz < n * CMZ_SHARE) {
-        if (!this.nzListed) this.nz!(this.codesAt, this.nCodes, this.nzAt);
-        this.nzListed = true;
-        this.positions(slot, gr);
-        this.cmz!(this.codesAt, this.nzAt, this.nnz, slot.pos, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt, wide);
-      } else this.cm(this.codesAt, slot.idx, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt, wide);
+      const ilast = n & 1 ? gr.idx[n - 1] : -1;
+      this.cb(this.codesAt, this.masksAt, slot.gm, words(this.nCodes), slot.pos, n, ilast, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt, wide);
       this.counts();
       return slot.tout >>> 3;
     }
@@ -458,7 +465,7 @@ export class LinearKernel {
     this.sumsq = this.f64[(this.cntAt + 40) >>> 3];
   }
 
-  /** The wasm gather's sums and missing list (gc, cm). */
+  /** The wasm gather's sums and missing list (gc, cb). */
   private counts(): void {
     const c = this.cntAt >>> 2;
     this.sum = this.i32[c];
@@ -558,6 +565,11 @@ function flipCodes(codes: Uint8Array, n: number, out: Uint8Array): boolean {
     out[i] = c < 3 ? 2 - c : c;
   }
   return true;
+}
+
+/** i64 words of a bitmask over n samples. */
+function words(n: number): number {
+  return (n + 63) >>> 6;
 }
 
 function align16(bytes: number): number {

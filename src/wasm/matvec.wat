@@ -1,6 +1,6 @@
 ;; Matrix-vector product out = A g for the per-variant regression kernel (src/stats/linear.ts):
 ;; A is a group's covariate basis and residualised phenotypes stacked as rows of n doubles, g the
-;; gathered dosages; then the gathers (gc, gd) and sparse products (cm, cs, zc) of 0202, further down.
+;; gathered dosages; then the gathers (gc, gd) and sparse products (cb, cs, zc) of 0202, further down.
 ;; Compiled to matvec.wasm by src/wasm/build.ts (wabt); the test
 ;; wasm-source.test.ts checks the committed binary is this source's.
 ;;
@@ -152,206 +152,134 @@
     (i32.store offset=4 (local.get $cnt) (local.get $ss))
     (i32.store offset=8 (local.get $cnt) (local.get $nm)))
 
-;; cm(codes, idx, n, qt, lists, lcap, acc, out, miss, cnt, wide): the hard-call products from the
-;; carriers only (docs/decisions/0202). The same values as gc then mv on the group's rows (at most 16), bit for
-;; bit: mv adds element i's product into lane accumulator i mod 4 in increasing i and finishes with
-;; (c0 + c2) + (c1 + c3), plus the last element when n is odd; a sample with count 0 adds +-0 to an
-;; accumulator that started at +0 and so is never -0, which changes nothing, so here only samples
-;; with count 1 or 2 are added, class by class, in increasing i. qt: the rows transposed, 16 doubles
-;; (128 bytes) a sample (unused rows zero), class by class (sample i at row (i mod 4) q4 + i div 4,
-;; q4 = ceil(n / 4)), so that a class's pass reads one stretch. Pass 1 reads c = codes[idx[i]] (3:
-;; missing, into miss, counted 0) and appends (4 (i div 4) | c) to list i mod 4 (lcap bytes apart)
-;; when c is 1 or 2;
-;; pass 2 sums each class's carriers in 8 vector accumulators into acc (4 x 128 bytes); out gets
-;; the 16 results. cnt (32 bytes) as gc's: sum, sum of squares, number missing; then the lists' lengths.
-  (func $cm (export "cm")
-    (param $codes i32) (param $idx i32) (param $n i32) (param $qt i32) (param $lists i32) (param $lcap i32)
-    (param $acc i32) (param $out i32) (param $miss i32) (param $cnt i32) (param $wide i32)
-    (local $i i32) (local $ip i32) (local $c i32) (local $s i32) (local $ss i32) (local $nm i32)
-    (local $end4 i32) (local $last i32)
-    (local $l0 i32) (local $l1 i32) (local $l2 i32) (local $l3 i32)
-    (local $k0 i32) (local $k1 i32) (local $k2 i32) (local $k3 i32)
-    (local.set $l0 (local.get $lists))
-    (local.set $l1 (i32.add (local.get $l0) (local.get $lcap)))
-    (local.set $l2 (i32.add (local.get $l1) (local.get $lcap)))
-    (local.set $l3 (i32.add (local.get $l2) (local.get $lcap)))
-    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
-    ;; ---- Pass 1: four elements a step, one per class ----
-    (block $quads_done
-      (loop $quads
-        (br_if $quads_done (i32.ge_u (local.get $i) (local.get $end4)))
-        (local.set $ip (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2))))
-        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load offset=0 (local.get $ip)))))
-        (if (i32.eq (local.get $c) (i32.const 3))
-          (then
-            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (i32.add (local.get $i) (i32.const 0)))
-            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
-            (local.set $c (i32.const 0))))
-        (i32.store (i32.add (local.get $l0) (local.get $k0)) (i32.or (local.get $i) (local.get $c)))
-        (local.set $k0 (i32.add (local.get $k0) (i32.shl (i32.ne (local.get $c) (i32.const 0)) (i32.const 2))))
-        (local.set $s (i32.add (local.get $s) (local.get $c)))
-        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
-        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load offset=4 (local.get $ip)))))
-        (if (i32.eq (local.get $c) (i32.const 3))
-          (then
-            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (i32.add (local.get $i) (i32.const 1)))
-            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
-            (local.set $c (i32.const 0))))
-        (i32.store (i32.add (local.get $l1) (local.get $k1)) (i32.or (local.get $i) (local.get $c)))
-        (local.set $k1 (i32.add (local.get $k1) (i32.shl (i32.ne (local.get $c) (i32.const 0)) (i32.const 2))))
-        (local.set $s (i32.add (local.get $s) (local.get $c)))
-        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
-        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load offset=8 (local.get $ip)))))
-        (if (i32.eq (local.get $c) (i32.const 3))
-          (then
-            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (i32.add (local.get $i) (i32.const 2)))
-            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
-            (local.set $c (i32.const 0))))
-        (i32.store (i32.add (local.get $l2) (local.get $k2)) (i32.or (local.get $i) (local.get $c)))
-        (local.set $k2 (i32.add (local.get $k2) (i32.shl (i32.ne (local.get $c) (i32.const 0)) (i32.const 2))))
-        (local.set $s (i32.add (local.get $s) (local.get $c)))
-        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
-        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load offset=12 (local.get $ip)))))
-        (if (i32.eq (local.get $c) (i32.const 3))
-          (then
-            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (i32.add (local.get $i) (i32.const 3)))
-            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
-            (local.set $c (i32.const 0))))
-        (i32.store (i32.add (local.get $l3) (local.get $k3)) (i32.or (local.get $i) (local.get $c)))
-        (local.set $k3 (i32.add (local.get $k3) (i32.shl (i32.ne (local.get $c) (i32.const 0)) (i32.const 2))))
-        (local.set $s (i32.add (local.get $s) (local.get $c)))
-        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
-        (local.set $i (i32.add (local.get $i) (i32.const 4)))
-        (br $quads)))
-    ;; A remaining pair (classes 0 and 1), then the last element when n is odd (kept apart, as mv).
-    (local.set $ip (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2))))
-    (if (i32.le_u (i32.add (local.get $i) (i32.const 2)) (local.get $n))
-      (then
-        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load offset=0 (local.get $ip)))))
-        (if (i32.eq (local.get $c) (i32.const 3))
-          (then
-            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (i32.add (local.get $i) (i32.const 0)))
-            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
-            (local.set $c (i32.const 0))))
-        (i32.store (i32.add (local.get $l0) (local.get $k0)) (i32.or (local.get $i) (local.get $c)))
-        (local.set $k0 (i32.add (local.get $k0) (i32.shl (i32.ne (local.get $c) (i32.const 0)) (i32.const 2))))
-        (local.set $s (i32.add (local.get $s) (local.get $c)))
-        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
-        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load offset=4 (local.get $ip)))))
-        (if (i32.eq (local.get $c) (i32.const 3))
-          (then
-            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (i32.add (local.get $i) (i32.const 1)))
-            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
-            (local.set $c (i32.const 0))))
-        (i32.store (i32.add (local.get $l1) (local.get $k1)) (i32.or (local.get $i) (local.get $c)))
-        (local.set $k1 (i32.add (local.get $k1) (i32.shl (i32.ne (local.get $c) (i32.const 0)) (i32.const 2))))
-        (local.set $s (i32.add (local.get $s) (local.get $c)))
-        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
-        (local.set $i (i32.add (local.get $i) (i32.const 2)))
-        (local.set $ip (i32.add (local.get $ip) (i32.const 8)))))
-    (if (i32.lt_u (local.get $i) (local.get $n))
-      (then
-        (local.set $c (i32.load8_u (i32.add (local.get $codes) (i32.load (local.get $ip)))))
-        (if (i32.eq (local.get $c) (i32.const 3))
-          (then
-            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (local.get $i))
-            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
-            (local.set $c (i32.const 0))))
-        (local.set $last (local.get $c))
-        (local.set $s (i32.add (local.get $s) (local.get $c)))
-        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))))
-    (i32.store (local.get $cnt) (local.get $s))
-    (i32.store offset=4 (local.get $cnt) (local.get $ss))
-    (i32.store offset=8 (local.get $cnt) (local.get $nm))
-    ;; The lists' lengths (bytes) at cnt + 16, for pass 2.
-    (i32.store offset=16 (local.get $cnt) (local.get $k0))
-    (i32.store offset=20 (local.get $cnt) (local.get $k1))
-    (i32.store offset=24 (local.get $cnt) (local.get $k2))
-    (i32.store offset=28 (local.get $cnt) (local.get $k3))
-    (call $cp2 (local.get $qt) (local.get $n) (local.get $lists) (local.get $lcap) (local.get $acc) (local.get $out) (local.get $cnt) (local.get $last) (local.get $wide)))
-
-;; cmz(codes, nz, nnz, pos, n, qt, lists, lcap, acc, out, miss, cnt, wide): cm with pass 1 over the
-;; variant's non-zero codes only: nz holds the nnz genotype-sample indices s with codes[s] != 0 in
-;; increasing s (from nz), pos[s] the group position of sample s or -1. Group positions increase
-;; with s, so the lists, missing list, sums and results are cm's exactly; the cost is in the carriers.
-  (func $cmz (export "cmz")
-    (param $codes i32) (param $nz i32) (param $nnz i32) (param $pos i32) (param $n i32) (param $qt i32) (param $lists i32) (param $lcap i32)
-    (param $acc i32) (param $out i32) (param $miss i32) (param $cnt i32) (param $wide i32)
-    (local $e i32) (local $end i32) (local $s i32) (local $i i32) (local $c i32) (local $sum i32) (local $ss i32) (local $nm i32)
-    (local $lastI i32) (local $last i32) (local $w i32)
-    ;; The write offsets of the four lists, at cnt + 16 (pass 2 reads them there as lengths).
-    (i64.store offset=16 (local.get $cnt) (i64.const 0))
-    (i64.store offset=24 (local.get $cnt) (i64.const 0))
-    ;; The last sample when n is odd stays out of the lists (as mv): -1 never matches otherwise.
-    (local.set $lastI (select (i32.sub (local.get $n) (i32.const 1)) (i32.const -1) (i32.and (local.get $n) (i32.const 1))))
-    (local.set $e (local.get $nz))
-    (local.set $end (i32.add (local.get $nz) (i32.shl (local.get $nnz) (i32.const 2))))
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $e) (local.get $end)))
-        (local.set $s (i32.load (local.get $e)))
-        (local.set $e (i32.add (local.get $e) (i32.const 4)))
-        (local.set $i (i32.load (i32.add (local.get $pos) (i32.shl (local.get $s) (i32.const 2)))))
-        (br_if $next (i32.lt_s (local.get $i) (i32.const 0)))
-        (local.set $c (i32.load8_u (i32.add (local.get $codes) (local.get $s))))
-        (if (i32.eq (local.get $c) (i32.const 3))
-          (then
-            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2))) (local.get $i))
-            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
-            (br $next)))
-        (local.set $sum (i32.add (local.get $sum) (local.get $c)))
-        (local.set $ss (i32.add (local.get $ss) (i32.mul (local.get $c) (local.get $c))))
-        (if (i32.eq (local.get $i) (local.get $lastI))
-          (then
-            (local.set $last (local.get $c))
-            (br $next)))
-        ;; Append (4 (i div 4) | c) to list i mod 4.
-        (local.set $w (i32.add (local.get $cnt) (i32.shl (i32.and (local.get $i) (i32.const 3)) (i32.const 2))))
-        (i32.store
-          (i32.add (i32.add (local.get $lists) (i32.mul (i32.and (local.get $i) (i32.const 3)) (local.get $lcap))) (i32.load offset=16 (local.get $w)))
-          (i32.or (i32.and (local.get $i) (i32.const -4)) (local.get $c)))
-        (i32.store offset=16 (local.get $w) (i32.add (i32.load offset=16 (local.get $w)) (i32.const 4)))
-        (br $next)))
-    (i32.store (local.get $cnt) (local.get $sum))
-    (i32.store offset=4 (local.get $cnt) (local.get $ss))
-    (i32.store offset=8 (local.get $cnt) (local.get $nm))
-    (call $cp2 (local.get $qt) (local.get $n) (local.get $lists) (local.get $lcap) (local.get $acc) (local.get $out) (local.get $cnt) (local.get $last) (local.get $wide)))
-
-;; nz(codes, n, out): writes the indices s < n with codes[s] != 0 to out (i32) in increasing s and
-;; returns how many (the carriers and the missing, for cmz).
-  (func $nz (export "nz") (param $codes i32) (param $n i32) (param $out i32) (result i32)
-    (local $p i32) (local $end i32) (local $last i32) (local $m i32) (local $o i32) (local $base i32)
-    (local.set $end (i32.add (local.get $codes) (i32.and (local.get $n) (i32.const -16))))
-    (local.set $last (i32.add (local.get $codes) (local.get $n)))
+;; nm(codes, n, out): the variant's codes as three bitmasks, one i64 per 64 samples (bit t of word
+;; b: sample 64 b + t; bits past n zero), w = ceil(n / 64) words each, at out (8-byte aligned): the
+;; carriers (code 1 or 2), then at out + 8 w the 2s, at out + 16 w the missing (3); for cb.
+  (func $nm (export "nm") (param $codes i32) (param $n i32) (param $out i32)
+    (local $p i32) (local $end i32) (local $s i32) (local $x i32) (local $w8 i32) (local $v v128)
+    (local $c i64) (local $t i64) (local $m i64) (local $sh i64)
+    (local.set $w8 (i32.shl (i32.shr_u (i32.add (local.get $n) (i32.const 63)) (i32.const 6)) (i32.const 3)))
+    (local.set $end (i32.add (local.get $codes) (i32.and (local.get $n) (i32.const -64))))
     (local.set $p (local.get $codes))
-    (local.set $o (local.get $out))
     (block $done
-      (loop $blocks
+      (loop $words
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        ;; Bits of the non-zero bytes: 0xffff minus those equal to zero.
-        (local.set $m (i32.xor (i8x16.bitmask (i8x16.eq (v128.load (local.get $p)) (v128.const i64x2 0 0))) (i32.const 0xffff)))
-        (local.set $base (i32.sub (local.get $p) (local.get $codes)))
+        (local.set $c (i64.const 0)) (local.set $t (i64.const 0)) (local.set $m (i64.const 0))
+        (local.set $sh (i64.const 0))
+        (loop $quarters
+          (local.set $v (v128.load (local.get $p)))
+          ;; carriers: neither 0 nor 3
+          (local.set $c (i64.or (local.get $c) (i64.shl (i64.extend_i32_u (i32.xor (i32.const 0xffff) (i8x16.bitmask
+            (v128.or (i8x16.eq (local.get $v) (v128.const i64x2 0 0)) (i8x16.eq (local.get $v) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))) (local.get $sh))))
+          (local.set $t (i64.or (local.get $t) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2)))) (local.get $sh))))
+          (local.set $m (i64.or (local.get $m) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))) (local.get $sh))))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (local.set $sh (i64.add (local.get $sh) (i64.const 16)))
+          (br_if $quarters (i64.lt_u (local.get $sh) (i64.const 64))))
+        (i64.store (local.get $out) (local.get $c))
+        (i64.store (i32.add (local.get $out) (local.get $w8)) (local.get $t))
+        (i64.store (i32.add (local.get $out) (i32.shl (local.get $w8) (i32.const 1))) (local.get $m))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $words)))
+    ;; The last n mod 64 samples one by one.
+    (if (i32.and (local.get $n) (i32.const 63))
+      (then
+        (local.set $c (i64.const 0)) (local.set $t (i64.const 0)) (local.set $m (i64.const 0))
+        (local.set $end (i32.add (local.get $codes) (local.get $n)))
+        (block $tail_done
+          (loop $tail
+            (br_if $tail_done (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $x (i32.load8_u (local.get $p)))
+            (local.set $sh (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $s))))
+            (if (i32.eq (local.get $x) (i32.const 3))
+              (then (local.set $m (i64.or (local.get $m) (local.get $sh))))
+              (else (if (local.get $x) (then (local.set $c (i64.or (local.get $c) (local.get $sh)))))))
+            (if (i32.eq (local.get $x) (i32.const 2)) (then (local.set $t (i64.or (local.get $t) (local.get $sh)))))
+            (local.set $s (i32.add (local.get $s) (i32.const 1)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $tail)))
+        (i64.store (local.get $out) (local.get $c))
+        (i64.store (i32.add (local.get $out) (local.get $w8)) (local.get $t))
+        (i64.store (i32.add (local.get $out) (i32.shl (local.get $w8) (i32.const 1))) (local.get $m)))))
+
+;; cb(codes, masks, gm, words, pos, n, ilast, qt, lists, lcap, acc, out, miss, cnt, wide): the
+;; hard-call products from the carriers only (docs/decisions/0202). The same values as gc then mv
+;; on the group's rows (at most 16), bit for bit: mv adds element i's product into lane accumulator
+;; i mod 4 in increasing i and finishes with (c0 + c2) + (c1 + c3), plus the last element when n
+;; is odd; a sample with count 0 adds +-0 to an accumulator that started at +0 and so is never -0,
+;; which changes nothing, so here only samples with count 1 or 2 are added, class by class, in
+;; increasing i. qt: the rows transposed, 16 doubles (128 bytes) a sample (unused rows zero), class
+;; by class (sample i at row (i mod 4) q4 + i div 4, q4 = ceil(n / 4)), so that a class's pass reads
+;; one stretch.
+;; Pass 1 from bitmasks over the genotype samples, `words` i64 each: nm's three masks of the
+;; variant at masks; the group's samples at gm, and at gm + 8 words the same less the group's last
+;; sample when n is odd (ilast: its genotype index, else -1; kept out of the lists, as mv does).
+;; The sum, sum of squares and number missing by popcount; the missing (group position pos[s] of
+;; genotype sample s, into miss) and then the carriers from their bits: (4 (i div 4) | c) appended
+;; to list i mod 4 (lcap bytes apart). Group positions increase with s, so every list is in
+;; increasing i. Pass 2 (cp2) sums each class's carriers in 8 vector accumulators into acc
+;; (4 x 128 bytes); out gets the 16 results. cnt (32 bytes) as gc's: sum, sum of squares, number
+;; missing; then the lists' lengths.
+  (func $cb (export "cb")
+    (param $codes i32) (param $masks i32) (param $gm i32) (param $words i32) (param $pos i32) (param $n i32) (param $ilast i32)
+    (param $qt i32) (param $lists i32) (param $lcap i32) (param $acc i32) (param $out i32) (param $miss i32) (param $cnt i32) (param $wide i32)
+    (local $b i32) (local $w8 i32) (local $g i64) (local $m i64) (local $s i32) (local $i i32) (local $k i32) (local $j i32)
+    (local $nc i32) (local $nt i32) (local $nm i32) (local $last i32)
+    (local.set $w8 (i32.shl (local.get $words) (i32.const 3)))
+    ;; The four lists' write addresses at cnt + 16 (made their lengths, which pass 2 reads, below).
+    (i32.store offset=16 (local.get $cnt) (local.get $lists))
+    (i32.store offset=20 (local.get $cnt) (i32.add (local.get $lists) (local.get $lcap)))
+    (i32.store offset=24 (local.get $cnt) (i32.add (local.get $lists) (i32.shl (local.get $lcap) (i32.const 1))))
+    (i32.store offset=28 (local.get $cnt) (i32.add (local.get $lists) (i32.mul (local.get $lcap) (i32.const 3))))
+    (block $done
+      (loop $words
+        (br_if $done (i32.ge_u (local.get $b) (local.get $w8)))
+        (local.set $g (i64.load (i32.add (local.get $gm) (local.get $b))))
+        (local.set $m (i64.load (i32.add (local.get $masks) (local.get $b))))
+        (local.set $nc (i32.add (local.get $nc) (i32.wrap_i64 (i64.popcnt (i64.and (local.get $m) (local.get $g))))))
+        (local.set $nt (i32.add (local.get $nt) (i32.wrap_i64 (i64.popcnt (i64.and (local.get $g)
+          (i64.load (i32.add (i32.add (local.get $masks) (local.get $w8)) (local.get $b))))))))
+        ;; The carriers, less the last sample: append (4 (i div 4) | c) to list i mod 4.
+        (local.set $m (i64.and (local.get $m) (i64.load (i32.add (i32.add (local.get $gm) (local.get $w8)) (local.get $b)))))
         (block $bits_done
           (loop $bits
-            (br_if $bits_done (i32.eqz (local.get $m)))
-            (i32.store (local.get $o) (i32.add (local.get $base) (i32.ctz (local.get $m))))
-            (local.set $o (i32.add (local.get $o) (i32.const 4)))
-            (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+            (br_if $bits_done (i64.eqz (local.get $m)))
+            (local.set $s (i32.add (i32.shl (local.get $b) (i32.const 3)) (i32.wrap_i64 (i64.ctz (local.get $m)))))
+            (local.set $m (i64.and (local.get $m) (i64.sub (local.get $m) (i64.const 1))))
+            (local.set $i (i32.load (i32.add (local.get $pos) (i32.shl (local.get $s) (i32.const 2)))))
+            (local.set $j (i32.add (local.get $cnt) (i32.shl (i32.and (local.get $i) (i32.const 3)) (i32.const 2))))
+            (local.set $k (i32.load offset=16 (local.get $j)))
+            (i32.store (local.get $k) (i32.or (i32.and (local.get $i) (i32.const -4)) (i32.load8_u (i32.add (local.get $codes) (local.get $s)))))
+            (i32.store offset=16 (local.get $j) (i32.add (local.get $k) (i32.const 4)))
             (br $bits)))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
-        (br $blocks)))
-    (block $tail_done
-      (loop $tail
-        (br_if $tail_done (i32.ge_u (local.get $p) (local.get $last)))
-        (if (i32.load8_u (local.get $p))
-          (then
-            (i32.store (local.get $o) (i32.sub (local.get $p) (local.get $codes)))
-            (local.set $o (i32.add (local.get $o) (i32.const 4)))))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $tail)))
-    (i32.shr_u (i32.sub (local.get $o) (local.get $out)) (i32.const 2)))
+        ;; The missing, in increasing s (so i).
+        (local.set $m (i64.and (local.get $g) (i64.load (i32.add (i32.add (local.get $masks) (i32.shl (local.get $w8) (i32.const 1))) (local.get $b)))))
+        (block $miss_done
+          (loop $misses
+            (br_if $miss_done (i64.eqz (local.get $m)))
+            (local.set $s (i32.add (i32.shl (local.get $b) (i32.const 3)) (i32.wrap_i64 (i64.ctz (local.get $m)))))
+            (local.set $m (i64.and (local.get $m) (i64.sub (local.get $m) (i64.const 1))))
+            (i32.store (i32.add (local.get $miss) (i32.shl (local.get $nm) (i32.const 2)))
+              (i32.load (i32.add (local.get $pos) (i32.shl (local.get $s) (i32.const 2)))))
+            (local.set $nm (i32.add (local.get $nm) (i32.const 1)))
+            (br $misses)))
+        (local.set $b (i32.add (local.get $b) (i32.const 8)))
+        (br $words)))
+    (i32.store offset=16 (local.get $cnt) (i32.sub (i32.load offset=16 (local.get $cnt)) (local.get $lists)))
+    (i32.store offset=20 (local.get $cnt) (i32.sub (i32.load offset=20 (local.get $cnt)) (i32.add (local.get $lists) (local.get $lcap))))
+    (i32.store offset=24 (local.get $cnt) (i32.sub (i32.load offset=24 (local.get $cnt)) (i32.add (local.get $lists) (i32.shl (local.get $lcap) (i32.const 1)))))
+    (i32.store offset=28 (local.get $cnt) (i32.sub (i32.load offset=28 (local.get $cnt)) (i32.add (local.get $lists) (i32.mul (local.get $lcap) (i32.const 3)))))
+    ;; Sum of the counts: carriers + 2s; of their squares: carriers + 3 x 2s.
+    (i32.store (local.get $cnt) (i32.add (local.get $nc) (local.get $nt)))
+    (i32.store offset=4 (local.get $cnt) (i32.add (local.get $nc) (i32.mul (local.get $nt) (i32.const 3))))
+    (i32.store offset=8 (local.get $cnt) (local.get $nm))
+    (if (i32.ge_s (local.get $ilast) (i32.const 0))
+      (then
+        (local.set $last (i32.load8_u (i32.add (local.get $codes) (local.get $ilast))))
+        (if (i32.eq (local.get $last) (i32.const 3)) (then (local.set $last (i32.const 0))))))
+    (call $cp2 (local.get $qt) (local.get $n) (local.get $lists) (local.get $lcap) (local.get $acc) (local.get $out) (local.get $cnt) (local.get $last) (local.get $wide)))
 
-;; cp2: pass 2 of cm and cmz, from the four class lists (lengths at cnt + 16) and the last sample's
+;; cp2: pass 2 of cb, from the four class lists (lengths at cnt + 16) and the last sample's
 ;; count when n is odd: the sums, then (c0 + c2) + (c1 + c3) lane by lane into out, then the last
 ;; sample. wide = 0: rows 14 and 15 of qt are zero (at most 14 rows), and are not read.
   (func $cp2
@@ -489,9 +417,9 @@
     (f64.store offset=40 (local.get $cnt) (local.get $ss))
     (i32.store offset=8 (local.get $cnt) (local.get $nm)))
 
-;; cs(d, idx, n, qt, lists, lcap, acc, out, miss, cnt, vals): cm for a dosage row copied into this
+;; cs(d, idx, n, qt, lists, lcap, acc, out, miss, cnt, vals): cb for a dosage row copied into this
 ;; memory (f64, NaN = missing; docs/decisions/0202): the products from the samples whose dosage is
-;; not 0 (an exact 0 adds +-0: nothing, as in cm), the same bits as gd then mv. Pass 1 also sums
+;; not 0 (an exact 0 adds +-0: nothing, as in cb), the same bits as gd then mv. Pass 1 also sums
 ;; the present dosages and their squares in increasing i (gd's order: the 0s skipped in pass 2 add
 ;; +0 here) into cnt + 32 and + 40 (f64), the number missing at cnt + 8; list entries are 4 (i div 4)
 ;; with the dosage at the same place of a value list (vals + 2 lcap j, 8 bytes an entry).
@@ -709,10 +637,10 @@
     (local.get $z))
 ;; cf(c, n): the minor-allele switch of 0202. Among n hard-call codes at c (0/1/2 allele-1
 ;; counts, 3 missing) counts the 2s and the 0s; when the 2s are more, rewrites every code x < 3 as
-;; 2 - x in place (the kernel then works on the other allele's carriers). Returns 2 nnz + flipped:
-;; nnz the number of non-zero codes after it (carriers and missing), flipped 1 when it rewrote them.
+;; 2 - x in place (the kernel then works on the other allele's carriers). Returns 1 when it rewrote
+;; them, else 0.
   (func $cf (export "cf") (param $c i32) (param $n i32) (result i32)
-    (local $p i32) (local $end i32) (local $last i32) (local $d i32) (local $z i32) (local $zb i32) (local $v v128) (local $x i32)
+    (local $p i32) (local $end i32) (local $last i32) (local $d i32) (local $zb i32) (local $v v128) (local $x i32)
     (local.set $end (i32.add (local.get $c) (i32.and (local.get $n) (i32.const -16))))
     (local.set $last (i32.add (local.get $c) (local.get $n)))
     (local.set $p (local.get $c))
@@ -721,7 +649,6 @@
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $v (v128.load (local.get $p)))
         (local.set $zb (i32.popcnt (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0)))))
-        (local.set $z (i32.add (local.get $z) (local.get $zb)))
         (local.set $d (i32.add (local.get $d) (i32.sub
           (i32.popcnt (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2))))
           (local.get $zb))))
@@ -731,11 +658,10 @@
       (loop $tail
         (br_if $tail_done (i32.ge_u (local.get $p) (local.get $last)))
         (local.set $x (i32.load8_u (local.get $p)))
-        (local.set $z (i32.add (local.get $z) (i32.eqz (local.get $x))))
         (local.set $d (i32.add (local.get $d) (i32.sub (i32.eq (local.get $x) (i32.const 2)) (i32.eqz (local.get $x)))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $tail)))
-    (if (i32.le_s (local.get $d) (i32.const 0)) (then (return (i32.shl (i32.sub (local.get $n) (local.get $z)) (i32.const 1)))))
+    (if (i32.le_s (local.get $d) (i32.const 0)) (then (return (i32.const 0))))
     ;; x < 3 -> 2 - x; 3 (missing) stays.
     (local.set $p (local.get $c))
     (block $flipped
@@ -754,6 +680,5 @@
         (if (i32.lt_u (local.get $x) (i32.const 3)) (then (i32.store8 (local.get $p) (i32.sub (i32.const 2) (local.get $x)))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $tail2)))
-    ;; The 2s (now 0s) were d + z.
-    (i32.or (i32.shl (i32.sub (i32.sub (local.get $n) (local.get $d)) (local.get $z)) (i32.const 1)) (i32.const 1)))
+    (i32.const 1))
 )
