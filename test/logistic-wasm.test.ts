@@ -5,7 +5,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { LogisticKernel, newLogisticResult, type FirthMode, type LogisticGroup } from '../src/stats/logistic.js';
-import { LogitWasm } from '../src/stats/logistic-wasm.js';
+import { LogitWasm, xwxPlan } from '../src/stats/logistic-wasm.js';
 import { expNeg, log1pUnit, sigmoid } from '../src/stats/logit-math.js';
 import { bits, group, key } from './lib/logistic-groups.js';
 import { mulberry32 as rng } from '../src/sim/random.js';
@@ -13,6 +13,27 @@ import { mulberry32 as rng } from '../src/sim/random.js';
 t.test('WebAssembly SIMD is used by default, and not when asked not to', async (t) => {
   t.ok(new LogisticKernel(10, 2).usesWasm, 'default');
   t.notOk(new LogisticKernel(10, 2, { wasm: false }).usesWasm, 'wasm: false');
+});
+
+t.test("xwx's pass plan covers each row pair's f64x2 of columns exactly once, at most four a pass", async (t) => {
+  for (let k = 1; k <= 40; k++) {
+    const plan = xwxPlan(k);
+    const seen = new Map<string, number>();
+    const mark = (a: number, cb: number, m: number) => {
+      for (let v = cb / 16; v < cb / 16 + m; v++) seen.set(`${a},${v}`, (seen.get(`${a},${v}`) ?? 0) + 1);
+    };
+    let ok = plan.length % 5 === 0;
+    for (let i = 0; i < plan.length; i += 5) {
+      const [a, b, cb, mA, mB] = plan.slice(i, i + 5);
+      ok &&= mA >= 1 && mA + (b >= 0 ? mB : 0) <= 4 && (b < 0 || mB >= mA);
+      mark(a, cb, mA);
+      if (b >= 0) mark(b, cb, mB);
+    }
+    let need = 0;
+    for (let a = 0; a < k; a += 2) for (let v = 0; v <= a >> 1; v++, need++) ok &&= seen.get(`${a},${v}`) === 1;
+    if (!ok || seen.size !== need) t.fail(`k = ${k}: ${plan.join(',')}`);
+  }
+  t.equal(xwxPlan(14).length / 5, 8, 'k = 14 (12 covariates): 8 passes');
 });
 
 t.test('wasm and JS fits agree bit for bit (fast-check)', async (t) => {

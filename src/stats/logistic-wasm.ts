@@ -14,7 +14,7 @@
 import { wasmDisabled, wasmModule, pagesFor } from '../wasm/modules.js';
 
 type Accum = (xr: number, w: number, out: number, n: number, kpb: number, ab: number, nb: number) => void;
-type Xwx = (xr: number, w: number, h: number, n: number, kpb: number, k: number) => void;
+type Xwx = (xr: number, w: number, h: number, n: number, kpb: number, plan: number, np: number) => void;
 type Eta = (xc: number, ldb: number, b: number, k: number, out: number, n8: number) => void;
 type FirthR = (xc: number, ldb: number, li: number, k: number, w: number, act: number, y: number, pr: number, r: number, n8: number) => void;
 type Score = (xr: number, r: number, out: number, n: number, kpb: number, nv: number) => void;
@@ -22,6 +22,42 @@ type Dosage = (xr: number, nul: number, wr: number, out: number, n: number, kpb:
 type Sig = (eta: number, act: number, y: number, pr: number, w: number, r: number, ex: number, lg: number, n4: number, ll: number) => number;
 
 const up8 = (x: number) => (x + 7) & ~7;
+
+/**
+ * The passes of wasm xwx for k columns (5 numbers each: a, b, cb, mA, mB; b = -1: one row pair).
+ * Row pair (a, a+1) needs a/2 + 1 f64x2 of columns: whole blocks of four a pass, and the short
+ * ends (1 to 3 f64x2) of two pairs in the same block share a pass when they fit in four
+ * (xwx_pass2): k = 14, 8 passes instead of 10. Which pass computes an entry does not change its sum.
+ */
+export function xwxPlan(k: number): number[] {
+  const plan: number[] = [];
+  const ends = new Map<number, { a: number; m: number }[]>();
+  for (let a = 0; a < k; a += 2) {
+    const nv = (a >> 1) + 1;
+    for (let q = 0; q < nv >> 2; q++) plan.push(a, -1, q * 64, 4, 0);
+    if (nv & 3) {
+      const cb = (nv >> 2) * 64;
+      if (!ends.has(cb)) ends.set(cb, []);
+      ends.get(cb)?.push({ a, m: nv & 3 });
+    }
+  }
+  for (const [cb, list] of ends) {
+    list.sort((x, y) => y.m - x.m);
+    while (list.length > 0) {
+      const big = list.shift() as { a: number; m: number };
+      const j = list.findIndex((e) => e.m + big.m <= 4);
+      if (j < 0) plan.push(big.a, -1, cb, big.m, 0);
+      else {
+        const small = list.splice(j, 1)[0];
+        plan.push(small.a, big.a, cb, small.m, big.m);
+      }
+    }
+  }
+  return plan;
+}
+
+/** An upper bound on xwxPlan(k)'s passes for k <= maxK. */
+const planPasses = (maxK: number) => ((maxK + 1) >> 1) * (((maxK + 1) >> 3) + 2);
 
 /** A design of n samples and k columns (column 0 the dosages) in wasm memory, at byte offsets xr, xc. */
 interface Slot {
@@ -91,6 +127,10 @@ export class LogitWasm {
   private invOff: number;
   private liOff: number;
   private bOff: number;
+  private planOff: number;
+  /** The k whose xwxPlan is at planOff, and its number of passes. */
+  private planK = -1;
+  private np = 0;
   private slots = new Map<object, Slot>();
   private spare: Slot;
   /** The design loaded now. */
@@ -110,7 +150,8 @@ export class LogitWasm {
     this.invOff = this.hOff + kp * kp * 8;
     this.liOff = this.invOff + up8(maxK * maxK) * 8;
     this.bOff = this.liOff + up8(maxK * maxK) * 8;
-    let top = this.bOff + up8(maxK) * 8;
+    this.planOff = this.bOff + up8(maxK) * 8;
+    let top = this.planOff + up8(planPasses(maxK) * 5) * 4;
     const place = (n: number, k: number, cache: boolean): Slot => {
       const xc = top + n * up8(k + 1) * 8;
       const nul = cache ? top + slotBytes(n, k) : -1;
@@ -215,7 +256,13 @@ export class LogitWasm {
   /** The lower triangle of X'WX (W = this.w) into h (k x k row-major). */
   information(h: Float64Array): void {
     const { k, kp, n, xr } = this.cur;
-    this.xwxFn(xr, this.wOff, this.hOff, n, kp * 8, k);
+    if (this.planK !== k) {
+      const plan = xwxPlan(k);
+      new Int32Array(this.f64.buffer, this.planOff, plan.length).set(plan);
+      this.planK = k;
+      this.np = plan.length / 5;
+    }
+    this.xwxFn(xr, this.wOff, this.hOff, n, kp * 8, this.planOff, this.np);
     const f = this.f64;
     const h0 = this.hOff / 8;
     for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) h[a * k + b] = f[h0 + a * kp + b];

@@ -49,36 +49,44 @@
         (local.set $blk (i32.add (local.get $blk) (i32.const 1)))
         (br $blocks))))
 
-;; xwx(xr, w, h, n, kpb, k): rows a < k of X'WX into h (row a at h + a kpb): entries b <= a are
+;; xwx(xr, w, h, n, kpb, plan, np): rows a < k of X'WX into h (row a at h + a kpb): entries b <= a are
   ;; the information matrix's lower triangle; the rest of each row up to the next even column is
   ;; scratch (as is row k when k is odd). Two rows a, a+1 at a time, over the columns 0..a+1 they need
-  ;; (a/2 + 1 f64x2), in passes over the samples of up to eight columns (xwx_pass): for k = 14, 56
-  ;; f64x2 products a sample where whole 8-column blocks took 80. Each entry's sum over i in order,
-  ;; t = w[i] X[i][a] as JavaScript's t[i] = w[i] * ca[i], as in accum.
+  ;; (a/2 + 1 f64x2), in the np passes over the samples of plan (logistic-wasm.ts xwxPlan; 5 i32 each:
+  ;; a, b, cb, mA, mB): rows a, a+1 over mA f64x2 of columns from byte cb (xwx_pass), and with b >= 0
+  ;; also rows b, b+1 over mB from the same cb (xwx_pass2, for the short ends of the rows). k = 14:
+  ;; 56 f64x2 products a sample in 8 passes (whole 8-column blocks took 80; one pair a pass, 10). Each
+  ;; entry's sum over i in order, t = w[i] X[i][a] as JavaScript's t[i] = w[i] * ca[i].
   (func (export "xwx")
-    (param $xr i32) (param $w i32) (param $h i32) (param $n i32) (param $kpb i32) (param $k i32)
-    (local $a i32) (local $nv i32) (local $cb i32) (local $m i32)
-    (local.set $a (i32.const 0))
-    (block $pairs_done
-      (loop $pairs
-        (br_if $pairs_done (i32.ge_u (local.get $a) (local.get $k)))
-        (local.set $nv (i32.add (i32.shr_u (local.get $a) (i32.const 1)) (i32.const 1)))
-        (local.set $cb (i32.const 0))
-        (block $blocks_done
-          (loop $blocks
-            (br_if $blocks_done (i32.le_s (local.get $nv) (i32.const 0)))
-            (local.set $m (select (i32.const 4) (local.get $nv) (i32.gt_s (local.get $nv) (i32.const 4))))
+    (param $xr i32) (param $w i32) (param $h i32) (param $n i32) (param $kpb i32) (param $plan i32) (param $np i32)
+    (local $end i32) (local $a i32) (local $b i32) (local $cb i32)
+    (local.set $end (i32.add (local.get $plan) (i32.mul (local.get $np) (i32.const 20))))
+    (block $done
+      (loop $passes
+        (br_if $done (i32.ge_u (local.get $plan) (local.get $end)))
+        (local.set $a (i32.load (local.get $plan)))
+        (local.set $b (i32.load offset=4 (local.get $plan)))
+        (local.set $cb (i32.load offset=8 (local.get $plan)))
+        (if (i32.lt_s (local.get $b) (i32.const 0))
+          (then
             (call $xwx_pass
               (i32.add (local.get $xr) (i32.shl (local.get $a) (i32.const 3)))
               (i32.add (local.get $xr) (local.get $cb))
               (local.get $w) (local.get $n) (local.get $kpb)
               (i32.add (i32.add (local.get $h) (i32.mul (local.get $a) (local.get $kpb))) (local.get $cb))
-              (local.get $m))
-            (local.set $cb (i32.add (local.get $cb) (i32.const 64)))
-            (local.set $nv (i32.sub (local.get $nv) (i32.const 4)))
-            (br $blocks)))
-        (local.set $a (i32.add (local.get $a) (i32.const 2)))
-        (br $pairs))))
+              (i32.load offset=12 (local.get $plan))))
+          (else
+            (call $xwx_pass2
+              (i32.add (local.get $xr) (i32.shl (local.get $a) (i32.const 3)))
+              (i32.add (local.get $xr) (i32.shl (local.get $b) (i32.const 3)))
+              (i32.add (local.get $xr) (local.get $cb))
+              (local.get $w) (local.get $n) (local.get $kpb)
+              (i32.add (i32.add (local.get $h) (i32.mul (local.get $a) (local.get $kpb))) (local.get $cb))
+              (i32.add (i32.add (local.get $h) (i32.mul (local.get $b) (local.get $kpb))) (local.get $cb))
+              (i32.load offset=12 (local.get $plan))
+              (i32.load offset=16 (local.get $plan)))))
+        (local.set $plan (i32.add (local.get $plan) (i32.const 20)))
+        (br $passes))))
 
   ;; xwx_pass(row, col, w, n, kpb, out, m): for the rows a, a+1 of X'WX (row = &X[0][a]) and m f64x2
   ;; of columns from col = &X[0][c]: out[j] = sum over i of (w[i] X[i][a]) X[i][c+j] and
@@ -199,6 +207,156 @@
         (v128.store (local.get $out) (local.get $s0))
         (v128.store (local.get $out2) (local.get $u0))
         (return))))
+
+  ;; xwx_pass2(ra, rb, col, w, n, kpb, oa, ob, mA, mB): two row pairs in one pass over the samples, for
+  ;; passes that would each fill less than four f64x2 of accumulators: rows (a, a+1) at ra = &X[0][a] over
+  ;; mA f64x2 of columns from col into oa (row a) and oa + kpb (row a+1), rows (b, b+1) at rb over mB
+  ;; from the same col into ob and ob + kpb; (mA, mB) one of (1, 3), (2, 2), (1, 2), (1, 1). Per entry
+  ;; as xwx_pass: t = w[i] X[i][a], sum over i in order.
+  (func $xwx_pass2
+    (param $ra i32) (param $rb i32) (param $col i32) (param $w i32) (param $n i32) (param $kpb i32)
+    (param $oa i32) (param $ob i32) (param $mA i32) (param $mB i32)
+    (local $end i32) (local $oa2 i32) (local $ob2 i32) (local $kind i32)
+    (local $ws v128) (local $tt v128) (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $x v128)
+    (local $p0 v128) (local $p1 v128) (local $q0 v128) (local $q1 v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $u0 v128) (local $u1 v128) (local $u2 v128)
+    (local.set $end (i32.add (local.get $w) (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $oa2 (i32.add (local.get $oa) (local.get $kpb)))
+    (local.set $ob2 (i32.add (local.get $ob) (local.get $kpb)))
+    (local.set $kind (i32.or (i32.shl (local.get $mA) (i32.const 4)) (local.get $mB)))
+    (if (i32.eq (local.get $kind) (i32.const 19))
+      (then
+        (block $done13
+          (loop $rows13
+            (br_if $done13 (i32.ge_u (local.get $w) (local.get $end)))
+            (local.set $ws (v128.load64_splat (local.get $w)))
+            (local.set $tt (f64x2.mul (local.get $ws) (v128.load (local.get $ra))))
+            (local.set $a0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $a1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $tt (f64x2.mul (local.get $ws) (v128.load (local.get $rb))))
+            (local.set $b0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $b1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $x (v128.load (local.get $col)))
+            (local.set $p0 (f64x2.add (local.get $p0) (f64x2.mul (local.get $a0) (local.get $x))))
+            (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $a1) (local.get $x))))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $b0) (local.get $x))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $b1) (local.get $x))))
+            (local.set $x (v128.load offset=16 (local.get $col)))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $b0) (local.get $x))))
+            (local.set $u1 (f64x2.add (local.get $u1) (f64x2.mul (local.get $b1) (local.get $x))))
+            (local.set $x (v128.load offset=32 (local.get $col)))
+            (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $b0) (local.get $x))))
+            (local.set $u2 (f64x2.add (local.get $u2) (f64x2.mul (local.get $b1) (local.get $x))))
+            (local.set $ra (i32.add (local.get $ra) (local.get $kpb)))
+            (local.set $rb (i32.add (local.get $rb) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (br $rows13)))
+        (v128.store (local.get $oa) (local.get $p0))
+        (v128.store (local.get $oa2) (local.get $q0))
+        (v128.store (local.get $ob) (local.get $s0))
+        (v128.store offset=16 (local.get $ob) (local.get $s1))
+        (v128.store offset=32 (local.get $ob) (local.get $s2))
+        (v128.store (local.get $ob2) (local.get $u0))
+        (v128.store offset=16 (local.get $ob2) (local.get $u1))
+        (v128.store offset=32 (local.get $ob2) (local.get $u2))
+        (return)))
+    (if (i32.eq (local.get $kind) (i32.const 34))
+      (then
+        (block $done22
+          (loop $rows22
+            (br_if $done22 (i32.ge_u (local.get $w) (local.get $end)))
+            (local.set $ws (v128.load64_splat (local.get $w)))
+            (local.set $tt (f64x2.mul (local.get $ws) (v128.load (local.get $ra))))
+            (local.set $a0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $a1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $tt (f64x2.mul (local.get $ws) (v128.load (local.get $rb))))
+            (local.set $b0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $b1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $x (v128.load (local.get $col)))
+            (local.set $p0 (f64x2.add (local.get $p0) (f64x2.mul (local.get $a0) (local.get $x))))
+            (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $a1) (local.get $x))))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $b0) (local.get $x))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $b1) (local.get $x))))
+            (local.set $x (v128.load offset=16 (local.get $col)))
+            (local.set $p1 (f64x2.add (local.get $p1) (f64x2.mul (local.get $a0) (local.get $x))))
+            (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $a1) (local.get $x))))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $b0) (local.get $x))))
+            (local.set $u1 (f64x2.add (local.get $u1) (f64x2.mul (local.get $b1) (local.get $x))))
+            (local.set $ra (i32.add (local.get $ra) (local.get $kpb)))
+            (local.set $rb (i32.add (local.get $rb) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (br $rows22)))
+        (v128.store (local.get $oa) (local.get $p0))
+        (v128.store offset=16 (local.get $oa) (local.get $p1))
+        (v128.store (local.get $oa2) (local.get $q0))
+        (v128.store offset=16 (local.get $oa2) (local.get $q1))
+        (v128.store (local.get $ob) (local.get $s0))
+        (v128.store offset=16 (local.get $ob) (local.get $s1))
+        (v128.store (local.get $ob2) (local.get $u0))
+        (v128.store offset=16 (local.get $ob2) (local.get $u1))
+        (return)))
+    (if (i32.eq (local.get $kind) (i32.const 18))
+      (then
+        (block $done12
+          (loop $rows12
+            (br_if $done12 (i32.ge_u (local.get $w) (local.get $end)))
+            (local.set $ws (v128.load64_splat (local.get $w)))
+            (local.set $tt (f64x2.mul (local.get $ws) (v128.load (local.get $ra))))
+            (local.set $a0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $a1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $tt (f64x2.mul (local.get $ws) (v128.load (local.get $rb))))
+            (local.set $b0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $b1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $x (v128.load (local.get $col)))
+            (local.set $p0 (f64x2.add (local.get $p0) (f64x2.mul (local.get $a0) (local.get $x))))
+            (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $a1) (local.get $x))))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $b0) (local.get $x))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $b1) (local.get $x))))
+            (local.set $x (v128.load offset=16 (local.get $col)))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $b0) (local.get $x))))
+            (local.set $u1 (f64x2.add (local.get $u1) (f64x2.mul (local.get $b1) (local.get $x))))
+            (local.set $ra (i32.add (local.get $ra) (local.get $kpb)))
+            (local.set $rb (i32.add (local.get $rb) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (br $rows12)))
+        (v128.store (local.get $oa) (local.get $p0))
+        (v128.store (local.get $oa2) (local.get $q0))
+        (v128.store (local.get $ob) (local.get $s0))
+        (v128.store offset=16 (local.get $ob) (local.get $s1))
+        (v128.store (local.get $ob2) (local.get $u0))
+        (v128.store offset=16 (local.get $ob2) (local.get $u1))
+        (return)))
+    (if (i32.eq (local.get $kind) (i32.const 17))
+      (then
+        (block $done11
+          (loop $rows11
+            (br_if $done11 (i32.ge_u (local.get $w) (local.get $end)))
+            (local.set $ws (v128.load64_splat (local.get $w)))
+            (local.set $tt (f64x2.mul (local.get $ws) (v128.load (local.get $ra))))
+            (local.set $a0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $a1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $tt (f64x2.mul (local.get $ws) (v128.load (local.get $rb))))
+            (local.set $b0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $b1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $x (v128.load (local.get $col)))
+            (local.set $p0 (f64x2.add (local.get $p0) (f64x2.mul (local.get $a0) (local.get $x))))
+            (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $a1) (local.get $x))))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $b0) (local.get $x))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $b1) (local.get $x))))
+            (local.set $ra (i32.add (local.get $ra) (local.get $kpb)))
+            (local.set $rb (i32.add (local.get $rb) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (br $rows11)))
+        (v128.store (local.get $oa) (local.get $p0))
+        (v128.store (local.get $oa2) (local.get $q0))
+        (v128.store (local.get $ob) (local.get $s0))
+        (v128.store (local.get $ob2) (local.get $u0))
+        (return))))
+
 
   ;; score(xr, r, out, n, kpb, nv): out[j] = sum over i (in order) of r[i] X[i][j] for j < 2 nv (X row-major,
   ;; rows of kpb bytes), the score X'r of Newton's step: one pass over the samples for up to 8 f64x2 of
