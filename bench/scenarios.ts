@@ -31,9 +31,9 @@ export interface DataSpec {
 }
 
 /**
- * `plink2 --dummy <samples> <variants> <missing> 0 acgt --seed <seed>`: hard calls only. (With
- * dosage-freq=, plink2's own import of the 8-bit BGEN rounds fractional dosages differently from the
- * written probabilities, so its results would differ from dosageflow's in the 4th digit.)
+ * `plink2 --dummy <samples> <variants> <missing> 0 acgt --seed <seed>`: hard calls only, the shape
+ * of array genotypes. (Fractional dosages read back from plink2's 8-bit BGEN now give plink2's digits
+ * too: its 1/16384 quanta are the default, test/fixtures/bgen-quanta.)
  */
 export interface DummySpec {
   /** plink2's missing dosage frequencies: one of the comma-separated list is drawn per variant. */

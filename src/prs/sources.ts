@@ -213,6 +213,7 @@ async function* readBgen(file: string, nSamples: number, stats: SourceStats, wan
   }
   const records = new BgenRecordParser();
   const blocks = new BgenBlockDecoder();
+  blocks.plink2Quanta = true; // the store keeps 1/16384 units: plink2's own quanta, as --score reads them
   const vh = newVariantHeader();
   const out = new Float64Array(nSamples);
   const meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };

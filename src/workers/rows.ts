@@ -142,6 +142,8 @@ export class RowFormatter {
     this.dosage = new Float64Array(Math.max(1, init.nSamples));
     // Only the logistic kernel reads a hard-call variant's dosages; the linear one takes its codes.
     this.bgenBlocks.hardCallDosages = cc.length > 0;
+    // BGEN dosages as plink2 stores them unless --dosage-precision exact (README, "Inputs").
+    this.bgenBlocks.plink2Quanta = init.dosagePrecision !== 'exact';
   }
 
   /** Decode and test every line of a .gen chunk. */
@@ -256,9 +258,9 @@ export class RowFormatter {
           this.ploidy = this.bgenBlocks.ploidy;
           this.hardCalls = k === 2 && this.bgenBlocks.hard ? this.bgenBlocks.codes : null;
           // (Hard calls are exact in 1/16384 units; their dosages may not have been written.)
-          if (this.init.dosagePrecision === 'plink2' && this.hardCalls === null) {
+          if (this.hardCalls === null && !this.bgenBlocks.quantized && (this.init.dosagePrecision === 'plink2' || (header.layout === 1 && this.bgenBlocks.plink2Quanta))) {
             // plink2 stores dosages in 1/16384 units; emulating that lets results be compared digit
-            // for digit (exact for BGEN v1.1; v1.2 differs on rare near-ties, ~0.1% of genotypes).
+            // for digit (exact for BGEN v1.1 and, in the decoder, for unphased diploid v1.2 rows).
             const o = this.bgenOut;
             for (let i = 0; i < (k - 1) * n; i++) o[i] = roundHalfEven(o[i] * 16384) / 16384;
           }

@@ -159,6 +159,13 @@ export class BgenBlockDecoder {
    * writes them). For callers that use only the codes, e.g. the linear kernel (rows.ts).
    */
   hardCallDosages = true;
+  /**
+   * true: unphased diploid biallelic layout-2 rows of up to 28 bits are decoded to plink2's own
+   * 1/16384 quanta (`plink2Dosage`), so results equal plink2's digit for digit; `quantized` then
+   * says whether the last block was (other shapes are left to the caller).
+   */
+  plink2Quanta = false;
+  quantized = false;
   private jsCodes = new Uint8Array(0);
   // The scratch in WebAssembly memory and the hard-call detector reading it (0202), made with the
   // first compressed block (a worker that reads no BGEN makes no memory); null: JS.
@@ -210,6 +217,7 @@ export class BgenBlockDecoder {
     const n = header.nSamples;
     checkOut(out, n, nAlleles);
     this.hard = false;
+    this.quantized = false;
     if (header.layout === 1) this.setInfo(false, 16, 2, 2, decodeLayout1(data, n, nAlleles, out, where));
     else this.decodeLayout2(data, n, nAlleles, out, where);
     return this.nMissing;
@@ -309,14 +317,16 @@ export class BgenBlockDecoder {
     if (!phased && k === 2 && pmin === 2 && pmax === 2) {
       const need = Math.ceil((n * 2 * bits) / 8);
       if (need > avail) throw shortError(n, need, avail, where);
+      const p2 = this.plink2Quanta && bits <= 28;
       const nMissing =
         bits === 8
           ? this.diploid8(data, n, out, where)
           : bits === 16
-            ? diploid16(data, n, out, where)
+            ? diploid16(data, n, out, where, p2)
             : bits === 32
               ? diploid32(data, n, out, where)
-              : diploidAnyBits(this.reader, data, n, bits, out, where);
+              : diploidAnyBits(this.reader, data, n, bits, out, where, p2);
+      this.quantized = p2;
       this.setInfo(phased, bits, 2, 2, nMissing);
       return;
     }
@@ -347,7 +357,7 @@ export class BgenBlockDecoder {
       return nMissing;
     }
     codesToDosages(this.codes, i, out);
-    return nMissing + diploid8(data, n, out, where, i);
+    return nMissing + diploid8(data, n, out, where, i, this.plink2Quanta ? DOSE8_PLINK2 : DOSE8);
   }
 
   /** Whether the detector has room for n codes (reserved with the scratch; else the JS loop). */
@@ -469,6 +479,19 @@ const DOSE8 = new Float64Array(511);
 for (let v = 0; v < 511; v++) DOSE8[v] = v / 255;
 const REST8 = new Uint16Array(511);
 for (let s = 0; s < 511; s++) REST8[s] = s < 255 ? 2 * (255 - s) : 0;
+// The same index (the second allele's count v) to plink2's quantum of the dosage (plink2Dosage).
+const DOSE8_PLINK2 = new Float64Array(511);
+for (let v = 0; v < 511; v++) DOSE8_PLINK2[v] = plink2Dosage(v, 255, 128);
+
+/**
+ * plink2's dosage of the second allele, from its count v = P(AB) + 2·P(BB) in units of 1/max
+ * (max = 2^bits − 1, half = 2^(bits−1), 0 for 1 bit): plink2 stores the first allele's count c = 2·max − v as
+ * floor((c·16384 + half) / max) sixteen-thousandths, so a quotient with a fraction just under ½
+ * rounds up, where rounding the dosage itself would round it down (1 in 255 8-bit genotypes).
+ */
+function plink2Dosage(v: number, max: number, half: number): number {
+  return (32768 - Math.floor(((2 * max - v) * 16384 + half) / max)) / 16384;
+}
 
 // Exact hard calls: HARD8[x0 | x1 << 8] is the allele-1 count of (255,0), (0,255), (0,0), else 255.
 const HARD8 = new Uint8Array(65536).fill(255);
@@ -505,7 +528,7 @@ function codesToDosages(codes: Uint8Array, n: number, out: Float64Array): void {
 }
 
 /** Samples from..n-1 of an 8-bit row (any values); returns their missing count. */
-function diploid8(data: Uint8Array, n: number, out: Float64Array, where: Where, from: number): number {
+function diploid8(data: Uint8Array, n: number, out: Float64Array, where: Where, from: number, dose: Float64Array): number {
   let nMissing = 0;
   let q = 10 + n + 2 * from;
   for (let i = from; i < n; i++, q += 2) {
@@ -513,7 +536,7 @@ function diploid8(data: Uint8Array, n: number, out: Float64Array, where: Where, 
     const x0 = data[q];
     const x1 = data[q + 1];
     if (pb === 2) {
-      out[i] = DOSE8[x1 + REST8[x0 + x1]];
+      out[i] = dose[x1 + REST8[x0 + x1]];
     } else if ((pb & 63) !== 2) {
       throw badPloidy(i, pb, where);
     } else if (pb & 0x80) {
@@ -521,13 +544,13 @@ function diploid8(data: Uint8Array, n: number, out: Float64Array, where: Where, 
       nMissing++;
     } else {
       // Bit 6 set but not missing: harmless, decode as usual.
-      out[i] = DOSE8[x1 + REST8[x0 + x1]];
+      out[i] = dose[x1 + REST8[x0 + x1]];
     }
   }
   return nMissing;
 }
 
-function diploid16(data: Uint8Array, n: number, out: Float64Array, where: Where): number {
+function diploid16(data: Uint8Array, n: number, out: Float64Array, where: Where, p2: boolean): number {
   let nMissing = 0;
   let q = 10 + n;
   for (let i = 0; i < n; i++, q += 4) {
@@ -542,7 +565,7 @@ function diploid16(data: Uint8Array, n: number, out: Float64Array, where: Where)
     const x1 = data[q + 2] | (data[q + 3] << 8);
     let rest = 65535 - x0 - x1;
     if (rest < 0) rest = 0;
-    out[i] = (x1 + 2 * rest) / 65535;
+    out[i] = p2 ? plink2Dosage(x1 + 2 * rest, 65535, 32768) : (x1 + 2 * rest) / 65535;
   }
   return nMissing;
 }
@@ -569,8 +592,9 @@ function diploid32(data: Uint8Array, n: number, out: Float64Array, where: Where)
   return nMissing;
 }
 
-function diploidAnyBits(r: BitReader, data: Uint8Array, n: number, bits: number, out: Float64Array, where: Where): number {
+function diploidAnyBits(r: BitReader, data: Uint8Array, n: number, bits: number, out: Float64Array, where: Where, p2: boolean): number {
   const max = POW2[bits] - 1;
+  const half = bits === 1 ? 0 : POW2[bits - 1]; // 1 bit: a whole count, nothing to round
   r.start(data, 10 + n, bits);
   let nMissing = 0;
   for (let i = 0; i < n; i++) {
@@ -585,7 +609,7 @@ function diploidAnyBits(r: BitReader, data: Uint8Array, n: number, bits: number,
     }
     let rest = max - x0 - x1;
     if (rest < 0) rest = 0;
-    out[i] = (x1 + 2 * rest) / max;
+    out[i] = p2 ? plink2Dosage(x1 + 2 * rest, max, half) : (x1 + 2 * rest) / max;
   }
   return nMissing;
 }
