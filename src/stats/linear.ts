@@ -60,8 +60,7 @@ type GatherWasm = (codes: number, idx: number, n: number, g: number, miss: numbe
 // (setVariant) and gathered there for every group (gd), instead of by the JS loop per group.
 const WASM_GATHER_MIN = 1024;
 type ZeroCountWasm = (d: number, n: number) => number;
-type FlipWasm = (codes: number, n: number) => number;
-type MaskWasm = (codes: number, n: number, out: number) => void;
+type FlipWasm = (codes: number, n: number, masks: number) => number;
 type CarrierBitsWasm = (
   codes: number,
   masks: number,
@@ -114,10 +113,8 @@ export class LinearKernel {
   private cs: SparseWasm | null = null;
   private zc: ZeroCountWasm | null = null;
   private cf: FlipWasm | null = null;
-  private nm: MaskWasm | null = null;
   private cb: CarrierBitsWasm | null = null;
-  /** The current codes' bitmasks (nm, at masksAt): made once a variant, when cb first needs them. */
-  private masked = false;
+  /** The current codes' bitmasks (carriers, 2s, missing: made by cf with the flip, read by cb). */
   private masksAt = 0;
   private nCodes = 0;
   /**
@@ -171,7 +168,6 @@ export class LinearKernel {
       this.cs = ex.cs as SparseWasm;
       this.zc = ex.zc as ZeroCountWasm;
       this.cf = ex.cf as FlipWasm;
-      this.nm = ex.nm as MaskWasm;
       this.cb = ex.cb as CarrierBitsWasm;
       this.views();
       for (const gr of opts.groups ?? []) this.slot(gr);
@@ -254,10 +250,9 @@ export class LinearKernel {
       this.reserveCounts();
     }
     this.nCodes = nSamples;
-    this.masked = false;
     if (this.codesIn.buffer !== this.mem!.buffer || this.codesIn.length !== nSamples) this.codesIn = new Uint8Array(this.mem!.buffer, this.codesAt, nSamples);
     this.codesIn.set(codes.length === nSamples ? codes : codes.subarray(0, nSamples));
-    this.flipped = this.cf!(this.codesAt, nSamples) !== 0;
+    this.flipped = this.cf!(this.codesAt, nSamples, this.masksAt) !== 0;
   }
 
   /** The group's place in wasm memory; its matrices are copied in when first needed. */
@@ -427,9 +422,7 @@ export class LinearKernel {
     if (this.codes !== null && rows <= 16 && this.cb !== null) {
       this.transposed(slot, gr);
       this.positions(slot, gr);
-      // The variant's bitmasks once, for every group; pass 1 then walks the group's carriers (0202).
-      if (!this.masked) this.nm!(this.codesAt, this.nCodes, this.masksAt);
-      this.masked = true;
+      // Pass 1 walks the group's carriers in the variant's bitmasks (cf, setHardCalls; 0202).
       // Rows 14 and 15 of the transposed copy are zero with at most 14 rows: not read (wide 0).
       const wide = rows > 14 ? 1 : 0;
       const ilast = n & 1 ? gr.idx[n - 1] : -1;

@@ -152,56 +152,6 @@
     (i32.store offset=4 (local.get $cnt) (local.get $ss))
     (i32.store offset=8 (local.get $cnt) (local.get $nm)))
 
-;; nm(codes, n, out): the variant's codes as three bitmasks, one i64 per 64 samples (bit t of word
-;; b: sample 64 b + t; bits past n zero), w = ceil(n / 64) words each, at out (8-byte aligned): the
-;; carriers (code 1 or 2), then at out + 8 w the 2s, at out + 16 w the missing (3); for cb.
-  (func $nm (export "nm") (param $codes i32) (param $n i32) (param $out i32)
-    (local $p i32) (local $end i32) (local $s i32) (local $x i32) (local $w8 i32) (local $v v128)
-    (local $c i64) (local $t i64) (local $m i64) (local $sh i64)
-    (local.set $w8 (i32.shl (i32.shr_u (i32.add (local.get $n) (i32.const 63)) (i32.const 6)) (i32.const 3)))
-    (local.set $end (i32.add (local.get $codes) (i32.and (local.get $n) (i32.const -64))))
-    (local.set $p (local.get $codes))
-    (block $done
-      (loop $words
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $c (i64.const 0)) (local.set $t (i64.const 0)) (local.set $m (i64.const 0))
-        (local.set $sh (i64.const 0))
-        (loop $quarters
-          (local.set $v (v128.load (local.get $p)))
-          ;; carriers: neither 0 nor 3
-          (local.set $c (i64.or (local.get $c) (i64.shl (i64.extend_i32_u (i32.xor (i32.const 0xffff) (i8x16.bitmask
-            (v128.or (i8x16.eq (local.get $v) (v128.const i64x2 0 0)) (i8x16.eq (local.get $v) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))) (local.get $sh))))
-          (local.set $t (i64.or (local.get $t) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2)))) (local.get $sh))))
-          (local.set $m (i64.or (local.get $m) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))) (local.get $sh))))
-          (local.set $p (i32.add (local.get $p) (i32.const 16)))
-          (local.set $sh (i64.add (local.get $sh) (i64.const 16)))
-          (br_if $quarters (i64.lt_u (local.get $sh) (i64.const 64))))
-        (i64.store (local.get $out) (local.get $c))
-        (i64.store (i32.add (local.get $out) (local.get $w8)) (local.get $t))
-        (i64.store (i32.add (local.get $out) (i32.shl (local.get $w8) (i32.const 1))) (local.get $m))
-        (local.set $out (i32.add (local.get $out) (i32.const 8)))
-        (br $words)))
-    ;; The last n mod 64 samples one by one.
-    (if (i32.and (local.get $n) (i32.const 63))
-      (then
-        (local.set $c (i64.const 0)) (local.set $t (i64.const 0)) (local.set $m (i64.const 0))
-        (local.set $end (i32.add (local.get $codes) (local.get $n)))
-        (block $tail_done
-          (loop $tail
-            (br_if $tail_done (i32.ge_u (local.get $p) (local.get $end)))
-            (local.set $x (i32.load8_u (local.get $p)))
-            (local.set $sh (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $s))))
-            (if (i32.eq (local.get $x) (i32.const 3))
-              (then (local.set $m (i64.or (local.get $m) (local.get $sh))))
-              (else (if (local.get $x) (then (local.set $c (i64.or (local.get $c) (local.get $sh)))))))
-            (if (i32.eq (local.get $x) (i32.const 2)) (then (local.set $t (i64.or (local.get $t) (local.get $sh)))))
-            (local.set $s (i32.add (local.get $s) (i32.const 1)))
-            (local.set $p (i32.add (local.get $p) (i32.const 1)))
-            (br $tail)))
-        (i64.store (local.get $out) (local.get $c))
-        (i64.store (i32.add (local.get $out) (local.get $w8)) (local.get $t))
-        (i64.store (i32.add (local.get $out) (i32.shl (local.get $w8) (i32.const 1))) (local.get $m)))))
-
 ;; cb(codes, masks, gm, words, pos, n, ilast, qt, lists, lcap, acc, out, miss, cnt, wide): the
 ;; hard-call products from the carriers only (docs/decisions/0202). The same values as gc then mv
 ;; on the group's rows (at most 16), bit for bit: mv adds element i's product into lane accumulator
@@ -211,7 +161,7 @@
 ;; increasing i. qt: the rows transposed, 16 doubles (128 bytes) a sample (unused rows zero), class
 ;; by class (sample i at row (i mod 4) q4 + i div 4, q4 = ceil(n / 4)), so that a class's pass reads
 ;; one stretch.
-;; Pass 1 from bitmasks over the genotype samples, `words` i64 each: nm's three masks of the
+;; Pass 1 from bitmasks over the genotype samples, `words` i64 each: cf's three masks of the
 ;; variant at masks; the group's samples at gm, and at gm + 8 words the same less the group's last
 ;; sample when n is odd (ilast: its genotype index, else -1; kept out of the lists, as mv does).
 ;; The sum, sum of squares and number missing by popcount; the missing (group position pos[s] of
@@ -635,50 +585,99 @@
     (if (i32.and (local.get $n) (i32.const 1))
       (then (local.set $z (i32.add (local.get $z) (f64.eq (f64.load (local.get $p)) (f64.const 0))))))
     (local.get $z))
-;; cf(c, n): the minor-allele switch of 0202. Among n hard-call codes at c (0/1/2 allele-1
-;; counts, 3 missing) counts the 2s and the 0s; when the 2s are more, rewrites every code x < 3 as
-;; 2 - x in place (the kernel then works on the other allele's carriers). Returns 1 when it rewrote
-;; them, else 0.
-  (func $cf (export "cf") (param $c i32) (param $n i32) (result i32)
-    (local $p i32) (local $end i32) (local $last i32) (local $d i32) (local $zb i32) (local $v v128) (local $x i32)
-    (local.set $end (i32.add (local.get $c) (i32.and (local.get $n) (i32.const -16))))
+;; cf(c, n, masks): the minor-allele switch of 0202, and the codes' bitmasks for cb. Among n
+;; hard-call codes at c (0/1/2 allele-1 counts, 3 missing) counts the 2s and the 0s; when the 2s
+;; are more, rewrites every code x < 3 as 2 - x in place (the kernel then works on the other
+;; allele's carriers). Returns 1 when it rewrote them, else 0. At masks, w = ceil(n / 64) i64 words
+;; each (bit t of word b: sample 64 b + t; bits past n zero), of the codes as they are after it:
+;; the carriers (1 or 2), then at masks + 8 w the 2s, at masks + 16 w the missing (3).
+  (func $cf (export "cf") (param $c i32) (param $n i32) (param $masks i32) (result i32)
+    (local $p i32) (local $end i32) (local $last i32) (local $d i32) (local $v v128) (local $x i32)
+    (local $w8 i32) (local $o i32) (local $sh i64) (local $z i64) (local $t i64) (local $m i64) (local $s i32)
+    (local.set $w8 (i32.shl (i32.shr_u (i32.add (local.get $n) (i32.const 63)) (i32.const 6)) (i32.const 3)))
+    (local.set $end (i32.add (local.get $c) (i32.and (local.get $n) (i32.const -64))))
     (local.set $last (i32.add (local.get $c) (local.get $n)))
     (local.set $p (local.get $c))
+    (local.set $o (local.get $masks))
+    ;; The 0s, 2s and 3s of each 64 codes as bits (16 a step); the 0s go where the carriers will.
     (block $done
-      (loop $blocks
+      (loop $words
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $v (v128.load (local.get $p)))
-        (local.set $zb (i32.popcnt (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0)))))
-        (local.set $d (i32.add (local.get $d) (i32.sub
-          (i32.popcnt (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2))))
-          (local.get $zb))))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
-        (br $blocks)))
-    (block $tail_done
-      (loop $tail
-        (br_if $tail_done (i32.ge_u (local.get $p) (local.get $last)))
-        (local.set $x (i32.load8_u (local.get $p)))
-        (local.set $d (i32.add (local.get $d) (i32.sub (i32.eq (local.get $x) (i32.const 2)) (i32.eqz (local.get $x)))))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $tail)))
-    (if (i32.le_s (local.get $d) (i32.const 0)) (then (return (i32.const 0))))
-    ;; x < 3 -> 2 - x; 3 (missing) stays.
-    (local.set $p (local.get $c))
-    (block $flipped
-      (loop $flip
-        (br_if $flipped (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $v (v128.load (local.get $p)))
-        (v128.store (local.get $p) (v128.bitselect (local.get $v)
-          (i8x16.sub (v128.const i8x16 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2) (local.get $v))
-          (i8x16.eq (local.get $v) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3))))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
-        (br $flip)))
-    (block $tail2_done
-      (loop $tail2
-        (br_if $tail2_done (i32.ge_u (local.get $p) (local.get $last)))
-        (local.set $x (i32.load8_u (local.get $p)))
-        (if (i32.lt_u (local.get $x) (i32.const 3)) (then (i32.store8 (local.get $p) (i32.sub (i32.const 2) (local.get $x)))))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $tail2)))
-    (i32.const 1))
+        (local.set $z (i64.const 0)) (local.set $t (i64.const 0)) (local.set $m (i64.const 0)) (local.set $sh (i64.const 0))
+        (loop $quarters
+          (local.set $v (v128.load (local.get $p)))
+          (local.set $z (i64.or (local.get $z) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i64x2 0 0)))) (local.get $sh))))
+          (local.set $t (i64.or (local.get $t) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2)))) (local.get $sh))))
+          (local.set $m (i64.or (local.get $m) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))) (local.get $sh))))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (local.set $sh (i64.add (local.get $sh) (i64.const 16)))
+          (br_if $quarters (i64.lt_u (local.get $sh) (i64.const 64))))
+        (local.set $d (i32.add (local.get $d) (i32.wrap_i64 (i64.sub (i64.popcnt (local.get $t)) (i64.popcnt (local.get $z))))))
+        (i64.store (local.get $o) (local.get $z))
+        (i64.store (i32.add (local.get $o) (local.get $w8)) (local.get $t))
+        (i64.store (i32.add (local.get $o) (i32.shl (local.get $w8) (i32.const 1))) (local.get $m))
+        (local.set $o (i32.add (local.get $o) (i32.const 8)))
+        (br $words)))
+    ;; The last n mod 64 codes one by one.
+    (if (i32.and (local.get $n) (i32.const 63))
+      (then
+        (local.set $z (i64.const 0)) (local.set $t (i64.const 0)) (local.set $m (i64.const 0))
+        (block $tail_done
+          (loop $tail
+            (br_if $tail_done (i32.ge_u (local.get $p) (local.get $last)))
+            (local.set $x (i32.load8_u (local.get $p)))
+            (local.set $sh (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $s))))
+            (if (i32.eqz (local.get $x)) (then (local.set $z (i64.or (local.get $z) (local.get $sh)))))
+            (if (i32.eq (local.get $x) (i32.const 2)) (then (local.set $t (i64.or (local.get $t) (local.get $sh)))))
+            (if (i32.eq (local.get $x) (i32.const 3)) (then (local.set $m (i64.or (local.get $m) (local.get $sh)))))
+            (local.set $s (i32.add (local.get $s) (i32.const 1)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $tail)))
+        (local.set $d (i32.add (local.get $d) (i32.wrap_i64 (i64.sub (i64.popcnt (local.get $t)) (i64.popcnt (local.get $z))))))
+        (i64.store (local.get $o) (local.get $z))
+        (i64.store (i32.add (local.get $o) (local.get $w8)) (local.get $t))
+        (i64.store (i32.add (local.get $o) (i32.shl (local.get $w8) (i32.const 1))) (local.get $m))))
+    (if (i32.gt_s (local.get $d) (i32.const 0))
+      (then
+        ;; x < 3 -> 2 - x; 3 (missing) stays.
+        (local.set $end (i32.add (local.get $c) (i32.and (local.get $n) (i32.const -16))))
+        (local.set $p (local.get $c))
+        (block $flipped
+          (loop $flip
+            (br_if $flipped (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $v (v128.load (local.get $p)))
+            (v128.store (local.get $p) (v128.bitselect (local.get $v)
+              (i8x16.sub (v128.const i8x16 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2) (local.get $v))
+              (i8x16.eq (local.get $v) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br $flip)))
+        (block $tail2_done
+          (loop $tail2
+            (br_if $tail2_done (i32.ge_u (local.get $p) (local.get $last)))
+            (local.set $x (i32.load8_u (local.get $p)))
+            (if (i32.lt_u (local.get $x) (i32.const 3)) (then (i32.store8 (local.get $p) (i32.sub (i32.const 2) (local.get $x)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $tail2)))))
+    ;; Word by word: carriers = neither 0 nor 3 (flipped: the 2s are the new 0s and the 0s the new
+    ;; 2s), bits past n cleared.
+    (local.set $o (local.get $masks))
+    (local.set $end (i32.add (local.get $masks) (local.get $w8)))
+    (block $masks_done
+      (loop $mask
+        (br_if $masks_done (i32.ge_u (local.get $o) (local.get $end)))
+        (local.set $z (i64.load (local.get $o)))
+        (local.set $t (i64.load (i32.add (local.get $o) (local.get $w8))))
+        (if (i32.gt_s (local.get $d) (i32.const 0))
+          (then
+            (i64.store (i32.add (local.get $o) (local.get $w8)) (local.get $z))
+            (local.set $z (local.get $t))))
+        (i64.store (local.get $o) (i64.xor (i64.or (local.get $z) (i64.load (i32.add (local.get $o) (i32.shl (local.get $w8) (i32.const 1))))) (i64.const -1)))
+        (local.set $o (i32.add (local.get $o) (i32.const 8)))
+        (br $mask)))
+    (if (i32.and (local.get $n) (i32.const 63))
+      (then
+        (local.set $o (i32.sub (local.get $end) (i32.const 8)))
+        (i64.store (local.get $o) (i64.and (i64.load (local.get $o))
+          (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.and (local.get $n) (i32.const 63)))) (i64.const 1))))))
+    (i32.gt_s (local.get $d) (i32.const 0)))
 )
