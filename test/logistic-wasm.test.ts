@@ -191,3 +191,66 @@ t.test("Newton's first step from the group's null start (nullStep; dosage entrie
     proto.dosageEntries = orig;
   }
 });
+
+// Session 10: the Newton step's Cholesky factor and solve run in WebAssembly (chol, solve), the
+// factor right-looking. Entry (i, m) is still h_im - l_i0 l_m0 - l_i1 l_m1 - ... in that order, so
+// it must equal the dot-product (left-looking) form bit for bit, as must the solve.
+t.test('Cholesky factor and solve in WebAssembly equal the dot-product form bit for bit, non-positive-definite included', async (t) => {
+  const wx = LogitWasm.create(8, 16);
+  if (!wx) throw new Error('no WebAssembly SIMD');
+  const r = rng(11);
+  let compared = 0;
+  let notPd = 0;
+  for (let trial = 0; trial < 3000; trial++) {
+    const k = 1 + (trial % 16);
+    // h = A A' (+ a perturbation that sometimes breaks positive definiteness)
+    const a = Float64Array.from({ length: k * k }, () => r() - 0.5);
+    const h = new Float64Array(k * k);
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        let s = 0;
+        for (let m = 0; m < k; m++) s += a[i * k + m] * a[j * k + m];
+        h[i * k + j] = s + (i === j && trial % 7 === 0 ? -0.3 * r() : 0);
+      }
+    }
+    // Reference: left-looking, each entry a_ij - sum l_im l_jm in order.
+    const l = new Float64Array(k * k);
+    let pd = true;
+    for (let j = 0; j < k && pd; j++) {
+      let s = h[j * k + j];
+      for (let m = 0; m < j; m++) s -= l[j * k + m] * l[j * k + m];
+      if (!(s > 0)) pd = false;
+      const dj = Math.sqrt(s);
+      l[j * k + j] = dj;
+      for (let i = j + 1; i < k; i++) {
+        let v = h[i * k + j];
+        for (let m = 0; m < j; m++) v -= l[i * k + m] * l[j * k + m];
+        l[i * k + j] = v / dj;
+      }
+    }
+    wx.hk.set(h);
+    const ok = wx.cholesky(k);
+    if (ok !== pd) t.fail(`k ${k} trial ${trial}: positive definite ${pd}, wasm says ${ok}`);
+    if (!pd) {
+      notPd++;
+      continue;
+    }
+    for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) if (!same(wx.l[i * k + j], l[i * k + j])) t.fail(`k ${k} trial ${trial}: L[${i}][${j}]`);
+    const x = Float64Array.from({ length: k }, () => r() - 0.5);
+    wx.g.set(x);
+    wx.solve(k);
+    for (let i = 0; i < k; i++) {
+      let v = x[i];
+      for (let m = 0; m < i; m++) v -= l[i * k + m] * x[m];
+      x[i] = v / l[i * k + i];
+    }
+    for (let i = k - 1; i >= 0; i--) {
+      let v = x[i];
+      for (let m = i + 1; m < k; m++) v -= l[m * k + i] * x[m];
+      x[i] = v / l[i * k + i];
+    }
+    for (let i = 0; i < k; i++) if (!same(wx.g[i], x[i])) t.fail(`k ${k} trial ${trial}: solve x[${i}]`);
+    compared++;
+  }
+  t.ok(compared > 2000 && notPd > 50, `${compared} factors and solves compared, ${notPd} not positive definite`);
+});

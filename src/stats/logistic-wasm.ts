@@ -4,8 +4,8 @@
 // test/logistic-wasm.test.ts). Why: docs/decisions/0210.
 //
 // Memory (bytes, every region 64-byte aligned): shared scratch W, R, ETA, PR, ACT, EX, LG (ldb
-// bytes each, for maxN samples; EX and LG hold e^-|eta| and ln(1 + e^-|eta|)), H (kp rows of kpb), INV
-// and LI (maxK x maxK doubles each) and B; then one design slot for each
+// bytes each, for maxN samples; EX and LG hold e^-|eta| and ln(1 + e^-|eta|)), H (kp rows of kpb), INV,
+// LI, HK and L (maxK x maxK doubles each), G and B; then one design slot for each
 // group given at construction (its covariates copied once; each variant writes only its dosage
 // column) and one spare slot reloaded when a group not given comes. A slot holds the design twice:
 // XR row-major (n rows of kpb bytes; the last of the kp columns holds ones, so X'r is the same
@@ -16,6 +16,8 @@ import { wasmDisabled, wasmModule, pagesFor } from '../wasm/modules.js';
 type Accum = (xr: number, w: number, out: number, n: number, kpb: number, ab: number, nb: number) => void;
 type Xwx = (xr: number, w: number, h: number, n: number, kpb: number, plan: number, np: number) => void;
 type Eta = (xc: number, ldb: number, b: number, k: number, out: number, n8: number) => void;
+type Chol = (h: number, l: number, k: number) => number;
+type Solve = (l: number, k: number, x: number) => void;
 type FirthR = (xc: number, ldb: number, li: number, k: number, w: number, act: number, y: number, pr: number, r: number, n8: number) => void;
 type Score = (xr: number, r: number, out: number, n: number, kpb: number, nv: number) => void;
 type Dosage = (xr: number, nul: number, wr: number, out: number, n: number, kpb: number, nv: number) => void;
@@ -103,6 +105,10 @@ export class LogitWasm {
   readonly inv: Float64Array;
   /** The inverse Cholesky factor L^-1 (maxK x maxK, row-major) that firthResidual reads. */
   readonly li: Float64Array;
+  /** The information matrix (HK), its Cholesky factor (L) and the Newton step (G): maxK x maxK, maxK x maxK, maxK. */
+  readonly hk: Float64Array;
+  readonly l: Float64Array;
+  readonly g: Float64Array;
   readonly eta: Float64Array;
   readonly pr: Float64Array;
   /** Sample weights of the variant (1 used, 0 dropped), written by the caller before predict(). */
@@ -113,6 +119,8 @@ export class LogitWasm {
   private dosageFn: Dosage;
   private xwxFn: Xwx;
   private firthFn: FirthR;
+  private cholFn: Chol;
+  private solveFn: Solve;
   private etaFn: Eta;
   private sigFn: Sig;
   // Byte offsets of the scratch.
@@ -126,6 +134,9 @@ export class LogitWasm {
   private hOff: number;
   private invOff: number;
   private liOff: number;
+  private hkOff: number;
+  private lOff: number;
+  private gOff: number;
   private bOff: number;
   private planOff: number;
   /** The k whose xwxPlan is at planOff, and its number of passes. */
@@ -149,7 +160,10 @@ export class LogitWasm {
     this.hOff = this.lgOff + ld * 8;
     this.invOff = this.hOff + kp * kp * 8;
     this.liOff = this.invOff + up8(maxK * maxK) * 8;
-    this.bOff = this.liOff + up8(maxK * maxK) * 8;
+    this.hkOff = this.liOff + up8(maxK * maxK) * 8;
+    this.lOff = this.hkOff + up8(maxK * maxK) * 8;
+    this.gOff = this.lOff + up8(maxK * maxK) * 8;
+    this.bOff = this.gOff + up8(maxK) * 8;
     this.planOff = this.bOff + up8(maxK) * 8;
     let top = this.planOff + up8(planPasses(maxK) * 5) * 4;
     const place = (n: number, k: number, cache: boolean): Slot => {
@@ -177,6 +191,8 @@ export class LogitWasm {
     this.dosageFn = ex.dosage as Dosage;
     this.xwxFn = ex.xwx as Xwx;
     this.firthFn = ex.firthr as FirthR;
+    this.cholFn = ex.chol as Chol;
+    this.solveFn = ex.solve as Solve;
     this.etaFn = ex.eta as Eta;
     this.sigFn = ex.sig as Sig;
     this.f64 = new Float64Array(mem.buffer);
@@ -188,6 +204,9 @@ export class LogitWasm {
     this.act = view(this.actOff, ld);
     this.inv = view(this.invOff, maxK * maxK);
     this.li = view(this.liOff, maxK * maxK);
+    this.hk = view(this.hkOff, maxK * maxK);
+    this.l = view(this.lOff, maxK * maxK);
+    this.g = view(this.gOff, maxK);
     for (const { g, sl } of given) {
       this.fill(sl, g, g.n, g.p + 1);
       this.slots.set(g, sl);
@@ -338,5 +357,15 @@ export class LogitWasm {
   firthResidual(): void {
     const { k, ld, xc, y } = this.cur;
     this.firthFn(xc, ld * 8, this.liOff, k, this.wOff, this.actOff, y, this.prOff, this.rOff, ld);
+  }
+
+  /** this.l = the Cholesky factor of this.hk (k x k; logistic.ts cholesky's twin); false if not positive definite. */
+  cholesky(k: number): boolean {
+    return this.cholFn(this.hkOff, this.lOff, k) !== 0;
+  }
+
+  /** this.g = (L L')^-1 this.g (logistic.ts cholSolve's twin). */
+  solve(k: number): void {
+    this.solveFn(this.lOff, k, this.gOff);
   }
 }

@@ -780,4 +780,105 @@
       (f64.neg (f64.add (f64x2.extract_lane 0 (local.get $sum0)) (f64x2.extract_lane 1 (local.get $sum0))))
       (f64.const 0)
       (local.get $ll)))
+
+  ;; chol(h, l, k): the Cholesky factor of h (k x k row-major, lower triangle read) into l (same
+  ;; layout), right-looking: column j is divided by its pivot's square root, then each entry (i, m)
+  ;; below it has l[i][j] l[m][j] subtracted, so entry (i, m) is h_im - l_i0 l_m0 - l_i1 l_m1 - ... in
+  ;; that order: the twin of cholesky in src/stats/logistic.ts. Returns 0 at a pivot not > 0 (or NaN).
+  (func (export "chol") (param $h i32) (param $l i32) (param $k i32) (result i32)
+    (local $kb i32) (local $j i32) (local $pj i32) (local $pi i32) (local $pm i32) (local $pa i32) (local $end i32)
+    (local $s f64) (local $d f64) (local $lij f64)
+    (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
+    ;; copy h's k rows
+    (local.set $pi (i32.const 0))
+    (local.set $end (i32.mul (local.get $kb) (local.get $k)))
+    (block $copied
+      (loop $copy
+        (br_if $copied (i32.ge_u (local.get $pi) (local.get $end)))
+        (f64.store (i32.add (local.get $l) (local.get $pi)) (f64.load (i32.add (local.get $h) (local.get $pi))))
+        (local.set $pi (i32.add (local.get $pi) (i32.const 8)))
+        (br $copy)))
+    (local.set $j (i32.const 0))
+    (block $cols_done
+      (loop $cols
+        (br_if $cols_done (i32.ge_u (local.get $j) (local.get $k)))
+        ;; pj = &l[j][j]
+        (local.set $pj (i32.add (local.get $l) (i32.mul (local.get $j) (i32.add (local.get $kb) (i32.const 8)))))
+        (local.set $s (f64.load (local.get $pj)))
+        (if (i32.eqz (f64.gt (local.get $s) (f64.const 0))) (then (return (i32.const 0))))
+        (local.set $d (f64.sqrt (local.get $s)))
+        (f64.store (local.get $pj) (local.get $d))
+        ;; l[i][j] /= d for i > j
+        (local.set $end (i32.add (local.get $l) (i32.mul (local.get $kb) (local.get $k))))
+        (local.set $pi (i32.add (local.get $pj) (local.get $kb)))
+        (block $div_done
+          (loop $div
+            (br_if $div_done (i32.ge_u (local.get $pi) (local.get $end)))
+            (f64.store (local.get $pi) (f64.div (f64.load (local.get $pi)) (local.get $d)))
+            (local.set $pi (i32.add (local.get $pi) (local.get $kb)))
+            (br $div)))
+        ;; rows i > j: l[i][m] -= l[i][j] l[m][j] for j < m <= i
+        (local.set $pi (i32.add (local.get $pj) (local.get $kb)))
+        (block $rows_done
+          (loop $rows
+            (br_if $rows_done (i32.ge_u (local.get $pi) (local.get $end)))
+            (local.set $lij (f64.load (local.get $pi)))
+            ;; pm walks l[m][j] down the column (m = j+1..i), l[i][m] along row i
+            (local.set $pm (i32.add (local.get $pj) (local.get $kb)))
+            (local.set $pa (i32.add (local.get $pi) (i32.const 8)))
+            (block $m_done
+              (loop $ms
+                (br_if $m_done (i32.gt_u (local.get $pm) (local.get $pi)))
+                (f64.store (local.get $pa)
+                  (f64.sub (f64.load (local.get $pa)) (f64.mul (local.get $lij) (f64.load (local.get $pm)))))
+                (local.set $pm (i32.add (local.get $pm) (local.get $kb)))
+                (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
+                (br $ms)))
+            (local.set $pi (i32.add (local.get $pi) (local.get $kb)))
+            (br $rows)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $cols)))
+    (i32.const 1))
+
+  ;; solve(l, k, x): x = (L L')^-1 x in place (l from chol), forward then backward substitution, each
+  ;; sum in the order of cholSolve in src/stats/logistic.ts (its twin).
+  (func (export "solve") (param $l i32) (param $k i32) (param $x i32)
+    (local $kb i32) (local $i i32) (local $m i32) (local $v f64)
+    (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
+    (local.set $i (i32.const 0))
+    (block $fwd_done
+      (loop $fwd
+        (br_if $fwd_done (i32.ge_u (local.get $i) (local.get $k)))
+        (local.set $v (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $m (i32.const 0))
+        (block $m_done
+          (loop $ms
+            (br_if $m_done (i32.ge_u (local.get $m) (local.get $i)))
+            (local.set $v (f64.sub (local.get $v)
+              (f64.mul (f64.load (i32.add (local.get $l) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $m)) (i32.const 3))))
+                (f64.load (i32.add (local.get $x) (i32.shl (local.get $m) (i32.const 3)))))))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (br $ms)))
+        (f64.store (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))
+          (f64.div (local.get $v) (f64.load (i32.add (local.get $l) (i32.shl (i32.mul (local.get $i) (i32.add (local.get $k) (i32.const 1))) (i32.const 3))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $fwd)))
+    (local.set $i (local.get $k))
+    (block $bwd_done
+      (loop $bwd
+        (br_if $bwd_done (i32.eqz (local.get $i)))
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (local.set $v (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $m (i32.add (local.get $i) (i32.const 1)))
+        (block $m_done
+          (loop $ms
+            (br_if $m_done (i32.ge_u (local.get $m) (local.get $k)))
+            (local.set $v (f64.sub (local.get $v)
+              (f64.mul (f64.load (i32.add (local.get $l) (i32.shl (i32.add (i32.mul (local.get $m) (local.get $k)) (local.get $i)) (i32.const 3))))
+                (f64.load (i32.add (local.get $x) (i32.shl (local.get $m) (i32.const 3)))))))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (br $ms)))
+        (f64.store (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))
+          (f64.div (local.get $v) (f64.load (i32.add (local.get $l) (i32.shl (i32.mul (local.get $i) (i32.add (local.get $k) (i32.const 1))) (i32.const 3))))))
+        (br $bwd))))
 )
