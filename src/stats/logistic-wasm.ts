@@ -5,7 +5,7 @@
 //
 // Memory (bytes, every region 64-byte aligned): shared scratch W, R, ETA, PR, ACT, EX, LG (ldb
 // bytes each, for maxN samples; EX and LG hold e^-|eta| and ln(1 + e^-|eta|)), H (kp rows of kpb), INV,
-// LI, HK and L (maxK x maxK doubles each), G and B; then one design slot for each
+// LI, HK and L (maxK x maxK doubles each), G, B and the X'WX pass plan; then one design slot for each
 // group given at construction (its covariates copied once; each variant writes only its dosage
 // column) and one spare slot reloaded when a group not given comes. A slot holds the design twice:
 // XR row-major (n rows of kpb bytes; the last of the kp columns holds ones, so X'r is the same
