@@ -36,6 +36,53 @@ t.test("xwx's pass plan covers each row pair's f64x2 of columns exactly once, at
   t.equal(xwxPlan(14).length / 5, 8, 'k = 14 (12 covariates): 8 passes');
 });
 
+t.test("the fast path's early end (lastStep: the last Newton step's leading terms) agrees with iterating to 1e-9", async (t) => {
+  // X'WX evaluations of each kernel's wasm instance
+  const evals = new Map<LogitWasm, number>();
+  const orig = LogitWasm.prototype.information;
+  LogitWasm.prototype.information = function (h) {
+    evals.set(this, (evals.get(this) ?? 0) + 1);
+    return orig.call(this, h);
+  };
+  let saved = 0;
+  try {
+    for (const [seed, n, cases] of [
+      [41, 3001, 0.2],
+      [42, 400, 0.1],
+      [43, 157, 0.1],
+    ]) {
+      const g = group(seed, n, 12, cases);
+      if (!g) throw new Error('no group');
+      const ke = new LogisticKernel(n, g.p, { groups: [g] });
+      const kf = new LogisticKernel(n, g.p, { groups: [g], earlyEnd: false });
+      const kj = new LogisticKernel(n, g.p, { wasm: false });
+      const a = newLogisticResult();
+      const b = newLogisticResult();
+      const c = newLogisticResult();
+      const r = rng(seed);
+      let worst = 0;
+      let same = 0;
+      for (let v = 0; v < 60; v++) {
+        const maf = 0.005 + 0.495 * r() ** 2;
+        const d = Float64Array.from({ length: n }, () => (r() < 0.002 ? NaN : Math.min(2, (r() < maf ? 1 : 0) + (r() < maf ? 1 : 0) + (r() < 0.1 ? 0.3 * r() : 0))));
+        ke.run(d, g, a);
+        kf.run(d, g, b);
+        kj.run(d, g, c);
+        if (key(a) === key(c)) same++;
+        if (a.firth !== b.firth || a.err !== b.err) t.fail(`variant ${v}: FIRTH or NA differs`);
+        if (Number.isFinite(b.beta)) worst = Math.max(worst, Math.abs(a.beta - b.beta) / Math.max(Math.abs(b.beta), 1e-3), Math.abs(a.se - b.se) / b.se);
+      }
+      t.equal(same, 60, `n = ${n}: WebAssembly and JavaScript bit for bit`);
+      const ev = (k: LogisticKernel) => evals.get((k as unknown as { fit: { wx: LogitWasm } }).fit.wx) ?? 0;
+      saved += ev(kf) - ev(ke);
+      t.ok(worst < 1e-10, `n = ${n}: BETA and SE within ${worst.toExponential(1)} (relative) of the fits iterated to 1e-9`);
+    }
+    t.ok(saved > 40, `${saved} X'WX evaluations saved`);
+  } finally {
+    LogitWasm.prototype.information = orig;
+  }
+});
+
 t.test('wasm and JS fits agree bit for bit (fast-check)', async (t) => {
   let fits = 0;
   let firth = 0;

@@ -111,6 +111,8 @@ export class LogitWasm {
   readonly g: Float64Array;
   readonly eta: Float64Array;
   readonly pr: Float64Array;
+  /** Scratch of the sigmoid pass (e^-|eta|), free between fits: a second output of linear(). */
+  readonly ex: Float64Array;
   /** Sample weights of the variant (1 used, 0 dropped), written by the caller before predict(). */
   readonly act: Float64Array;
   private f64: Float64Array;
@@ -201,6 +203,7 @@ export class LogitWasm {
     this.r = view(this.rOff, ld);
     this.eta = view(this.etaOff, ld);
     this.pr = view(this.prOff, ld);
+    this.ex = view(this.exOff, ld);
     this.act = view(this.actOff, ld);
     this.inv = view(this.invOff, maxK * maxK);
     this.li = view(this.liOff, maxK * maxK);
@@ -348,6 +351,14 @@ export class LogitWasm {
     this.f64.set(b.subarray(0, k), this.bOff / 8);
     this.etaFn(xc, ld * 8, this.bOff, k, this.etaOff, ld);
     return this.sigFn(this.etaOff, this.actOff, y, this.prOff, this.wOff, this.rOff, this.exOff, this.lgOff, ld, wantLL ? 1 : 0);
+  }
+
+  /** X v (the eta kernel) into this.eta (into = 0) or this.ex (1), which it returns. */
+  linear(v: Float64Array, into: 0 | 1): Float64Array {
+    const { k, ld, xc } = this.cur;
+    this.f64.set(v.subarray(0, k), this.bOff / 8);
+    this.etaFn(xc, ld * 8, this.bOff, k, into ? this.exOff : this.etaOff, ld);
+    return into ? this.ex : this.eta;
   }
 
   /**

@@ -162,6 +162,22 @@ function predict(d: Design, b: Float64Array, f: Fit, wantLL: boolean): number {
   return sigmoid(eta, act, y, f.pr, f.w, f.r, n, wantLL);
 }
 
+/** X v into f.eta (into = 0) or scratch (1), predict's loop order (in wasm its eta kernel: the same bits). */
+function linear(d: Design, v: Float64Array, f: Fit, into: 0 | 1): Float64Array {
+  if (f.wx) return f.wx.linear(v, into);
+  const { cols, k, n } = d;
+  const out = into ? f.t : f.eta;
+  const c0 = cols[0];
+  const v0 = v[0];
+  for (let i = 0; i < n; i++) out[i] = c0[i] * v0;
+  for (let j = 1; j < k; j++) {
+    const c = cols[j];
+    const vj = v[j];
+    for (let i = 0; i < n; i++) out[i] += c[i] * vj;
+  }
+  return out;
+}
+
 /** Lower triangle of Z' W Z into f.h (k x k row-major). */
 function information(d: Design, f: Fit): void {
   if (f.wx) return f.wx.information(f.h);
@@ -403,20 +419,29 @@ function inverseInformation(d: Design, b: Float64Array, f: Fit): boolean {
 // plink2 iteration from 0 decides converged / unfinished / failed.
 const FAST_MAX_ITER = 6;
 
+// A step of the fast path whose sum of |changes| is below EARLY_STEP (from its 2nd to 4th step) ends
+// the fit when every |x_i . step| is below EARLY_ETA: the remaining Newton step's dosage component
+// and the change of the information's inverse along the step are taken to their leading order
+// (lastStep) instead of another X'WX (decision 0210, session 10).
+const EARLY_STEP = 1e-5;
+const EARLY_ETA = 1e-5;
+
 /**
- * Newton from the null-model start in b. Ok: converged to 1e-9 with modest coefficients; f.inv is
- * the inverse information of the last iteration (at most 1e-9 away). Fail: b is garbage.
+ * Newton from the null-model start in b. Ok: converged to 1e-9 (or early, lastStep) with modest
+ * coefficients; f.inv is the inverse information of the last iteration (at most 1e-9 away, or
+ * corrected to the estimate). Fail: b is garbage.
  */
-function fitFromNull(d: Design, b: Float64Array, f: Fit, ns: NullStart): Status {
+function fitFromNull(d: Design, b: Float64Array, f: Fit, ns: NullStart, early = true): Status {
   const k = d.k;
   let prev = Infinity;
   for (let it = 0; it < FAST_MAX_ITER; it++) {
     const sum = newtonStep(d, b, f, it === 0 ? ns : null);
     if (!(sum < 20)) return Status.Fail;
-    if (sum < 1e-9) {
+    const end = early && sum < EARLY_STEP && it >= 1 && it <= 3;
+    if (sum < 1e-9 || end) {
       for (let j = 0; j < k; j++) if (!(Math.abs(b[j]) < 100)) return Status.Fail;
       cholInverse(f, k);
-      return Status.Ok;
+      if (sum < 1e-9 || lastStep(d, b, f)) return Status.Ok;
     }
     // Steps that will not reach 1e-9 by the 6th: left to plink2's iteration sooner (it decides
     // anyway). On the scenario-7 slice every fit converging here had steps shrinking from the 3rd,
@@ -425,6 +450,37 @@ function fitFromNull(d: Design, b: Float64Array, f: Fit, ns: NullStart): Status 
     prev = sum;
   }
   return Status.Fail;
+}
+
+/**
+ * After a Newton step delta from b - delta (f.w, f.pr there; f.inv its inverse information), with
+ * Delta_i = x_i . delta and z_i = x_i . u, u = inv e_0, q_i = w_i (1 - 2 p_i): the score at b is
+ * -1/2 sum q Delta^2 x_i to second order, so the next step's dosage component is
+ * -1/2 sum q Delta^2 z (added to b[0]); and inv[0][0] at b is inv00 - sum q Delta z^2 to first
+ * order. Errors O(Delta^3) and O(Delta^2): false (nothing changed) unless every |Delta_i| < EARLY_ETA.
+ */
+function lastStep(d: Design, b: Float64Array, f: Fit): boolean {
+  const { k, n } = d;
+  const u = f.grad;
+  for (let a = 0; a < k; a++) u[a] = f.inv[a * k];
+  const e = linear(d, f.delta, f, 0);
+  const z = linear(d, u, f, 1);
+  const { w, pr } = f;
+  let emax = 0;
+  let c2 = 0;
+  let c3 = 0;
+  for (let i = 0; i < n; i++) {
+    const ei = e[i];
+    const zi = z[i];
+    const q = w[i] * (1 - 2 * pr[i]);
+    emax = Math.max(emax, Math.abs(ei));
+    c2 += q * ei * (zi * zi);
+    c3 += q * (ei * ei) * zi;
+  }
+  if (!(emax < EARLY_ETA)) return false;
+  b[0] -= 0.5 * c3;
+  f.inv[0] -= c2;
+  return true;
 }
 
 /**
@@ -717,6 +773,8 @@ export interface LogisticKernelOptions {
   wasm?: boolean;
   /** The groups run() will see: each gets its own copy of the design in wasm memory, made once. */
   groups?: readonly LogisticGroup[];
+  /** false: the fast path always iterates to a step below 1e-9 (no lastStep; tests). */
+  earlyEnd?: boolean;
 }
 
 export class LogisticKernel {
@@ -736,6 +794,7 @@ export class LogisticKernel {
   private sum = 0;
   private caseSum = 0;
   private firthMode: FirthMode;
+  private earlyEnd: boolean;
 
   /** Whether the O(n k^2) loops run in WebAssembly. */
   get usesWasm(): boolean {
@@ -751,6 +810,7 @@ export class LogisticKernel {
     this.fit = new Fit(n, maxP + 1, wx);
     this.b = new Float64Array(maxP + 1);
     this.firthMode = opts.firth ?? 'fallback';
+    this.earlyEnd = opts.earlyEnd ?? true;
   }
 
   private design(gr: LogisticGroup): Design {
@@ -877,7 +937,7 @@ export class LogisticKernel {
       nul = captureNull(design, b, f);
       this.nulls.set(gr, nul);
     }
-    let status = fitFromNull(design, b, f, nul);
+    let status = fitFromNull(design, b, f, nul, this.earlyEnd);
     if (status !== Status.Ok) {
       b.fill(0, 0, gr.p + 1);
       status = fitLogistic(design, b, f);
