@@ -281,26 +281,29 @@ function cholSolve(l: Float64Array, k: number, x: Float64Array): void {
 
 /**
  * f.inv = (L L')^-1, full symmetric: column c is cholSolve of the unit vector e_c, its forward pass
- * started at row c (above it x is 0, and the terms l * 0 leave v exactly as it is: same bits).
+ * started at row c (above it x is 0, and the terms l * 0 leave v exactly as it is: same bits) and
+ * its backward pass stopped at row c (rows >= c do not depend on the rows above): the lower
+ * triangle, mirrored into the upper one. ~k^3/3 multiply-adds.
  */
 function cholInverse(f: Fit, k: number): void {
   const inv = f.inv;
   const x = f.col;
   const l = f.l;
   for (let c = 0; c < k; c++) {
-    x.fill(0, 0, k);
-    x[c] = 1;
     for (let i = c; i < k; i++) {
-      let v = x[i];
+      let v = i === c ? 1 : 0;
       for (let m = c; m < i; m++) v -= l[i * k + m] * x[m];
       x[i] = v / l[i * k + i];
     }
-    for (let i = k - 1; i >= 0; i--) {
+    for (let i = k - 1; i >= c; i--) {
       let v = x[i];
       for (let m = i + 1; m < k; m++) v -= l[m * k + i] * x[m];
       x[i] = v / l[i * k + i];
     }
-    for (let r = 0; r < k; r++) inv[r * k + c] = x[r];
+    for (let r = c; r < k; r++) {
+      inv[r * k + c] = x[r];
+      inv[c * k + r] = x[r];
+    }
   }
 }
 
