@@ -21,6 +21,7 @@ type Solve = (l: number, k: number, x: number) => void;
 type FirthR = (xc: number, ldb: number, li: number, k: number, w: number, act: number, y: number, pr: number, r: number, n8: number) => void;
 type Score = (xr: number, r: number, out: number, n: number, kpb: number, nv: number) => void;
 type Dosage = (xr: number, nul: number, wr: number, out: number, n: number, kpb: number, nv: number) => void;
+type LastSums = (e: number, z: number, w: number, pr: number, n: number, out: number) => number;
 type Sig = (eta: number, act: number, y: number, pr: number, w: number, r: number, ex: number, lg: number, n4: number, ll: number) => number;
 
 const up8 = (x: number) => (x + 7) & ~7;
@@ -124,6 +125,7 @@ export class LogitWasm {
   private cholFn: Chol;
   private solveFn: Solve;
   private etaFn: Eta;
+  private lastFn: LastSums;
   private sigFn: Sig;
   // Byte offsets of the scratch.
   private wOff: number;
@@ -196,6 +198,7 @@ export class LogitWasm {
     this.cholFn = ex.chol as Chol;
     this.solveFn = ex.solve as Solve;
     this.etaFn = ex.eta as Eta;
+    this.lastFn = ex.laststep as LastSums;
     this.sigFn = ex.sig as Sig;
     this.f64 = new Float64Array(mem.buffer);
     const view = (off: number, len: number) => this.f64.subarray(off / 8, off / 8 + len);
@@ -359,6 +362,18 @@ export class LogitWasm {
     this.f64.set(v.subarray(0, k), this.bOff / 8);
     this.etaFn(xc, ld * 8, this.bOff, k, into ? this.exOff : this.etaOff, ld);
     return into ? this.ex : this.eta;
+  }
+
+  /**
+   * lastStep's sums over this.eta (e), this.ex (z), this.w and this.pr: (c2, c3) into s[0], s[1];
+   * returns max |e_i| (logistic.ts lastStep has the JavaScript loop).
+   */
+  lastSums(s: Float64Array): number {
+    const { n } = this.cur;
+    const m = this.lastFn(this.etaOff, this.exOff, this.wOff, this.prOff, n, this.bOff);
+    s[0] = this.f64[this.bOff / 8];
+    s[1] = this.f64[this.bOff / 8 + 1];
+    return m;
   }
 
   /**

@@ -468,19 +468,27 @@ function lastStep(d: Design, b: Float64Array, f: Fit): boolean {
   for (let a = 0; a < k; a++) u[a] = f.inv[a * k];
   const e = linear(d, f.delta, f, 0);
   const z = linear(d, u, f, 1);
-  const { w, pr } = f;
+  const s = f.col;
   let emax = 0;
-  let c2 = 0;
-  let c3 = 0;
-  for (let i = 0; i < n; i++) {
-    const ei = e[i];
-    const zi = z[i];
-    const q = w[i] * (1 - 2 * pr[i]);
-    emax = Math.max(emax, Math.abs(ei));
-    c2 += q * ei * (zi * zi);
-    c3 += q * (ei * ei) * zi;
+  if (f.wx) emax = f.wx.lastSums(s);
+  else {
+    const { w, pr } = f;
+    let c2 = 0;
+    let c3 = 0;
+    for (let i = 0; i < n; i++) {
+      const ei = e[i];
+      const zi = z[i];
+      const qe = w[i] * (1 - 2 * pr[i]) * ei;
+      c2 += qe * (zi * zi);
+      c3 += qe * (ei * zi);
+      emax = Math.max(emax, Math.abs(ei));
+    }
+    s[0] = c2;
+    s[1] = c3;
   }
   if (!(emax < EARLY_ETA)) return false;
+  const c2 = s[0];
+  const c3 = s[1];
   b[0] -= 0.5 * c3;
   f.inv[0] -= c2;
   return true;

@@ -57,7 +57,7 @@
   ;; also rows b, b+1 over mB from the same cb (xwx_pass2, for the short ends of the rows). k = 14:
   ;; 56 f64x2 products a sample in 8 passes (whole 8-column blocks took 80; one pair a pass, 10). Each
   ;; entry's sum over i in order, t = w[i] X[i][a] as JavaScript's t[i] = w[i] * ca[i].
-  (func (export "xwx")
+  (func $xwx (export "xwx")
     (param $xr i32) (param $w i32) (param $h i32) (param $n i32) (param $kpb i32) (param $plan i32) (param $np i32)
     (local $end i32) (local $a i32) (local $b i32) (local $cb i32)
     (local.set $end (i32.add (local.get $plan) (i32.mul (local.get $np) (i32.const 20))))
@@ -362,7 +362,7 @@
   ;; rows of kpb bytes), the score X'r of Newton's step: one pass over the samples for up to 8 f64x2 of
   ;; columns (eight accumulators; the 4-column blocks of accum took two passes for 14 columns), then
   ;; passes of 8 or 4. A pass of 8 reads at most the row's kpb bytes (nv >= 5 left means the row has them).
-  (func (export "score")
+  (func $score (export "score")
     (param $xr i32) (param $r i32) (param $out i32) (param $n i32) (param $kpb i32) (param $nv i32)
     (local $row i32) (local $rp i32) (local $end i32) (local $t v128)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128)
@@ -428,7 +428,7 @@
   ;; over NUL = W0 X (row-major as X) for j < 2 nv, nv 4 or 7 (k <= 8 or k <= 14: the row has those bytes);
   ;; out[14] = sum (w0_i d) d and out[15] = sum (r0_i d) 1 from WR = (w0_i, r0_i) interleaved and X[i][0..1]
   ;; = (d, 1), each in sample order.
-  (func (export "dosage")
+  (func $dosage (export "dosage")
     (param $xr i32) (param $nul i32) (param $wr i32) (param $out i32) (param $n i32) (param $kpb i32) (param $nv i32)
     (local $end i32) (local $d v128) (local $v v128) (local $sx v128)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128) (local $s6 v128)
@@ -557,7 +557,7 @@
 
   ;; eta(xc, ldb, b, k, out, n8): out[i] = X[i][0] b[0] + X[i][1] b[1] + ... (in order) for i < n8,
   ;; eight samples a pass; X column-major (columns of ldb bytes).
-  (func (export "eta")
+  (func $eta (export "eta")
     (param $xc i32) (param $ldb i32) (param $b i32) (param $k i32) (param $out i32) (param $n8 i32)
     (local $i i32) (local $iend i32) (local $j i32) (local $pj i32) (local $bp i32)
     (local $bv v128)
@@ -593,6 +593,30 @@
         (v128.store offset=48 (i32.add (local.get $out) (local.get $i)) (local.get $e3))
         (local.set $i (i32.add (local.get $i) (i32.const 64)))
         (br $samples))))
+
+;; laststep(e, z, w, pr, n, out): the sums of logistic.ts lastStep, the twin of its JavaScript loop: for
+  ;; i < n in order, qe = (w[i] (1 - 2 pr[i])) e[i] and (c2, c3) += qe (z[i] z[i], e[i] z[i]) (one lane
+  ;; each) into out (two f64); returns the largest |e[i]| (NaN if any is NaN, as Math.max).
+  (func $laststep (export "laststep")
+    (param $e i32) (param $z i32) (param $w i32) (param $pr i32) (param $n i32) (param $out i32) (result f64)
+    (local $i i32) (local $end i32) (local $acc v128) (local $m f64) (local $ei f64) (local $zi f64) (local $qe f64)
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $ei (f64.load (i32.add (local.get $e) (local.get $i))))
+        (local.set $zi (f64.load (i32.add (local.get $z) (local.get $i))))
+        (local.set $qe (f64.mul
+          (f64.mul (f64.load (i32.add (local.get $w) (local.get $i)))
+            (f64.sub (f64.const 1) (f64.mul (f64.const 2) (f64.load (i32.add (local.get $pr) (local.get $i))))))
+          (local.get $ei)))
+        (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (f64x2.splat (local.get $qe))
+          (f64x2.mul (f64x2.replace_lane 1 (f64x2.splat (local.get $zi)) (local.get $ei)) (f64x2.splat (local.get $zi))))))
+        (local.set $m (f64.max (local.get $m) (f64.abs (local.get $ei))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $each)))
+    (v128.store (local.get $out) (local.get $acc))
+    (local.get $m))
 
   ;; The constants of exp_neg, log1p_unit and sig, as in src/stats/logit-math.ts. Globals, not v128.const
   ;; in the loops: V8 rematerialises a v128.const inside the loop with three instructions (two on the
@@ -726,7 +750,7 @@
   ;; r = act (y - pr), two f64x2 a pass. With ll != 0 returns the log-likelihood: minus the sum over
   ;; samples with act != 0 of max(+-eta, 0) + ln(1 + ex) (-eta for cases; log1p_unit into lg), in
   ;; partial sums by i mod 4 (the lanes of two accumulators) added as (s0 + s2) + (s1 + s3); else 0.
-  (func (export "sig")
+  (func $sig (export "sig")
     (param $eta i32) (param $act i32) (param $y i32) (param $pr i32) (param $w i32) (param $r i32)
     (param $ex i32) (param $lg i32) (param $n4 i32) (param $ll i32)
     (result f64)
