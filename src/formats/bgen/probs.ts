@@ -160,7 +160,7 @@ export class BgenBlockDecoder {
    */
   hardCallDosages = true;
   /**
-   * true: unphased diploid biallelic layout-2 rows of up to 28 bits are decoded to plink2's own
+   * true: diploid biallelic layout-2 rows (phased or not) of up to 28 bits are decoded to plink2's own
    * 1/16384 quanta (`plink2Dosage`), so results equal plink2's digit for digit; `quantized` then
    * says whether the last block was (other shapes are left to the caller).
    */
@@ -418,6 +418,12 @@ export class BgenBlockDecoder {
       for (let row = 0; row < k - 1; row++) out[row * n + i] = this.acc[row + 1] / max;
     }
     this.setInfo(phased, bits, minSeen, maxSeen, nMissing, nonDiploid ? ploidy.subarray(0, n) : null);
+    // Phased biallelic diploid rows: plink2 applies the same rule to the haplotypes' summed count.
+    if (this.plink2Quanta && phased && k === 2 && minSeen === 2 && maxSeen === 2 && bits <= 28) {
+      const half = bits === 1 ? 0 : POW2[bits - 1];
+      for (let i = 0; i < n; i++) if (out[i] === out[i]) out[i] = plink2Dosage(Math.round(out[i] * max), max, half);
+      this.quantized = true;
+    }
   }
 
   private genotypeTable(z: number, k: number, where: Where): Uint8Array {
