@@ -116,13 +116,19 @@ t.test('hard-call detection: the same dosages as the general rule, flag and code
 // Codes with more 2s than 0s are flipped first (0202, "minor allele"): their regression is then
 // that of the dosages 2 - g with BETA and T negated; N, FRQ and INFO stay those of g.
 
-function model(n: number, nPhenos: number, seed: number, nCovs = 3, twoPatterns = true) {
+function model(n: number, nPhenos: number, seed: number, nCovs = 3, twoPatterns = true, scattered = false) {
   const r = rng(seed);
-  const covs = Array.from({ length: nCovs }, (_, j) => ({ name: `c${j}`, values: Float64Array.from({ length: n }, () => (j === 1 ? (r() < 0.5 ? 1 : 2) : r() * 10)) }));
+  // scattered: 3% of samples miss a covariate (in no group) and the second pattern misses 40% at
+  // random, so groups' samples fall anywhere in cb's 64-sample words.
+  const covs = Array.from({ length: nCovs }, (_, j) => ({
+    name: `c${j}`,
+    values: Float64Array.from({ length: n }, () => (scattered && j === 0 && r() < 0.03 ? NaN : j === 1 ? (r() < 0.5 ? 1 : 2) : r() * 10)),
+  }));
   // Two missingness patterns, so two groups of different sizes (odd and even n).
+  const gap = (i: number) => (scattered ? r() < 0.4 : i % 3 === 0);
   const phenos = Array.from({ length: nPhenos }, (_, k) => ({
     name: `y${k}`,
-    values: Float64Array.from({ length: n }, (_, i) => (twoPatterns && k % 2 === 1 && i % 3 === 0 ? NaN : r() * 5 + i * 0.01)),
+    values: Float64Array.from({ length: n }, (_, i) => (twoPatterns && k % 2 === 1 && gap(i) ? NaN : r() * 5 + i * 0.01)),
   }));
   return buildModel(n, phenos, covs);
 }
@@ -136,6 +142,7 @@ t.test('hard-call kernel: codes (carriers, or gather + mv over 16 rows) and dosa
   models.push({ n: 302, m: model(302, 4, 96, 12, false) }); // one group of 12 + 4 = 16 rows
   // cb's bitmasks: whole 64-sample words only, and one sample past them.
   models.push({ n: 128, m: model(128, 2, 95) }, { n: 129, m: model(129, 2, 94) });
+  models.push({ n: 701, m: model(701, 2, 93, 12, true, true) });
   const kernels = models.map(({ n }) => ({ wasm: new LinearKernel(n, 8), js: new LinearKernel(n, 8, { wasm: false }) }));
   t.ok(kernels[0].wasm.usesWasm, 'the WebAssembly kernel is in use');
   const seen = [0, 0];
