@@ -8,19 +8,18 @@
 // LI, HK and L (maxK x maxK doubles each), G, B and the X'WX pass plan; then one design slot for each
 // group given at construction (its covariates copied once; each variant writes only its dosage
 // column) and one spare slot reloaded when a group not given comes. A slot holds the design twice:
-// XR row-major (n rows of kpb bytes; the last of the kp columns holds ones, so X'r is the same
-// kernel as a row of X'WX) and XC column-major (k columns of ldb bytes), and the outcome Y (ldb
-// bytes). Padding is zeros (ACT's too: the sigmoid pass runs over whole blocks of 8 samples).
+// XR row-major (n rows of kpb bytes; the last of the kp columns holds ones) and XC column-major
+// (k columns of ldb bytes), and the outcome Y (ldb bytes); a group's own slot also WR, its null
+// start's (w0_i, r0_i). Padding is zeros (ACT's too: the sigmoid pass runs over whole blocks of 8 samples).
 import { wasmDisabled, wasmModule, pagesFor } from '../wasm/modules.js';
 
-type Accum = (xr: number, w: number, out: number, n: number, kpb: number, ab: number, nb: number) => void;
 type Xwx = (xr: number, w: number, h: number, n: number, kpb: number, plan: number, np: number) => void;
 type Eta = (xc: number, ldb: number, b: number, k: number, out: number, n8: number) => void;
 type Chol = (h: number, l: number, k: number) => number;
 type Solve = (l: number, k: number, x: number) => void;
 type FirthR = (xc: number, ldb: number, li: number, k: number, w: number, act: number, y: number, pr: number, r: number, n8: number) => void;
 type Score = (xr: number, r: number, out: number, n: number, kpb: number, nv: number) => void;
-type Dosage = (xr: number, nul: number, wr: number, out: number, n: number, kpb: number, nv: number) => void;
+type Dosage = (xr: number, wr: number, out: number, xo: number, n: number, kpb: number, k: number) => void;
 type LastSums = (e: number, z: number, w: number, pr: number, n: number, out: number) => number;
 type Sig = (eta: number, act: number, y: number, pr: number, w: number, r: number, ex: number, lg: number, n4: number, ll: number) => number;
 
@@ -72,12 +71,11 @@ interface Slot {
   xc: number;
   y: number;
   /**
-   * Own slots: NUL = W0 X (row-major as XR, its last column ones) and WR, the null start's weights
-   * and residuals interleaved (w0_i, r0_i), for dosageEntries; -1 for the spare slot.
+   * Own slots: WR, the null start's weights and residuals interleaved (w0_i, r0_i), for
+   * dosageEntries; -1 for the spare slot.
    */
-  nul: number;
   wr: number;
-  /** NUL and WR hold the group's null start (nullCapture). */
+  /** WR holds the group's null start (nullCapture). */
   nulReady: boolean;
   /** The group whose covariates are in it (the spare slot: the last loaded). */
   key: object | null;
@@ -96,8 +94,8 @@ export interface DesignSource {
 const SLOT_BUDGET = 64 << 20;
 
 const slotBytes = (n: number, k: number) => n * up8(k + 1) * 8 + (k + 1) * up8(n) * 8;
-/** An own slot's null-start cache (NUL, WR). */
-const nullBytes = (n: number, k: number) => n * up8(k + 1) * 8 + 2 * up8(n) * 8;
+/** An own slot's null-start cache (WR). */
+const nullBytes = (n: number) => 2 * up8(n) * 8;
 
 export class LogitWasm {
   /** Views the fits write and read directly (length maxN or maxK^2). */
@@ -117,7 +115,6 @@ export class LogitWasm {
   /** Sample weights of the variant (1 used, 0 dropped), written by the caller before predict(). */
   readonly act: Float64Array;
   private f64: Float64Array;
-  private accum: Accum;
   private scoreFn: Score;
   private dosageFn: Dosage;
   private xwxFn: Xwx;
@@ -172,10 +169,9 @@ export class LogitWasm {
     let top = this.planOff + up8(planPasses(maxK) * 5) * 4;
     const place = (n: number, k: number, cache: boolean): Slot => {
       const xc = top + n * up8(k + 1) * 8;
-      const nul = cache ? top + slotBytes(n, k) : -1;
-      const wr = nul + n * up8(k + 1) * 8;
-      const sl = { n, k, kp: up8(k + 1), ld: up8(n), xr: top, xc, y: xc + k * up8(n) * 8, nul, wr, nulReady: false, key: null };
-      top += slotBytes(n, k) + (cache ? nullBytes(n, k) : 0);
+      const wr = cache ? top + slotBytes(n, k) : -1;
+      const sl = { n, k, kp: up8(k + 1), ld: up8(n), xr: top, xc, y: xc + k * up8(n) * 8, wr, nulReady: false, key: null };
+      top += slotBytes(n, k) + (cache ? nullBytes(n) : 0);
       return sl;
     };
     this.spare = place(maxN, maxK, false);
@@ -183,14 +179,13 @@ export class LogitWasm {
     const given: { g: DesignSource; sl: Slot }[] = [];
     let used = 0;
     for (const g of groups) {
-      const bytes = slotBytes(g.n, g.p + 1) + nullBytes(g.n, g.p + 1);
+      const bytes = slotBytes(g.n, g.p + 1) + nullBytes(g.n);
       if (g.n > maxN || g.p + 1 > maxK || used + bytes > SLOT_BUDGET) continue;
       used += bytes;
       given.push({ g, sl: place(g.n, g.p + 1, true) });
     }
     const mem = new WebAssembly.Memory({ initial: pagesFor(top) });
     const ex = new WebAssembly.Instance(mod, { e: { m: mem } }).exports;
-    this.accum = ex.accum as Accum;
     this.scoreFn = ex.score as Score;
     this.dosageFn = ex.dosage as Dosage;
     this.xwxFn = ex.xwx as Xwx;
@@ -295,43 +290,32 @@ export class LogitWasm {
 
   /**
    * The dosage entries of Newton's first step from the null start (logistic.ts nullStep), from the
-   * group's WR = (w0_i, r0_i) and NUL = W0 X: h[a k] = sum d_i (w0_i X[i][a]) (a >= 1),
-   * h[0] = sum (w0_i d_i) d_i, g[0] = sum r0_i d_i, each in sample order, in one pass over the samples
-   * (more columns than 14: the rest by accum over NUL); false (nothing done) without them (the spare slot).
+   * group's WR = (w0_i, r0_i): h[a k] = sum d_i (w0_i X[i][a]) (a >= 1), h[0] = sum (w0_i d_i) d_i,
+   * g[0] = sum r0_i d_i, each in sample order, in one pass over the samples a 14 columns; false
+   * (nothing done) without WR (the spare slot).
    */
   dosageEntries(h: Float64Array, g: Float64Array): boolean {
     const sl = this.cur;
     if (!sl.nulReady) return false;
     const { k, kp, n, xr } = sl;
-    const kpb = kp * 8;
     const f = this.f64;
     const o = this.hOff / 8;
-    this.dosageFn(xr, sl.nul, sl.wr, this.hOff, n, kpb, k <= 8 ? 4 : 7);
-    h[0] = f[o + 14];
-    g[0] = f[o + 15];
-    // beyond 14 columns: accum's blocks of 8 from column 8 (columns 8..13 again, the same sums)
-    if (k > 14) this.accum(sl.nul + 64, sl.xc, this.hOff + 64, n, kpb, (kp - 9) * 8, (k - 1) >> 3);
+    this.dosageFn(xr, sl.wr, this.hOff, this.bOff, n, kp * 8, k);
+    h[0] = f[this.bOff / 8];
+    g[0] = f[this.bOff / 8 + 1];
     for (let a = 1; a < k; a++) h[a * k] = f[o + a];
     return true;
   }
 
-  /** With this.w and this.r those of the group's null start (every sample): WR and NUL into its own slot. */
+  /** With this.w and this.r those of the group's null start (every sample): WR into its own slot. */
   nullCapture(): void {
     const sl = this.cur;
-    if (sl.nul < 0) return;
-    const { k, kp, n, xr, nul } = sl;
+    if (sl.wr < 0) return;
     const f = this.f64;
-    const w = this.w;
-    const r = this.r;
-    for (let i = 0; i < n; i++) {
+    const { w, r } = this;
+    for (let i = 0; i < sl.n; i++) {
       f[sl.wr / 8 + 2 * i] = w[i];
       f[sl.wr / 8 + 2 * i + 1] = r[i];
-    }
-    for (let i = 0; i < n; i++) {
-      const t = nul / 8 + i * kp;
-      const x = xr / 8 + i * kp;
-      for (let j = 1; j < k; j++) f[t + j] = w[i] * f[x + j];
-      f[t + kp - 1] = 1;
     }
     sl.nulReady = true;
   }

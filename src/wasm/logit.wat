@@ -10,45 +10,6 @@
 (module
   (import "e" "m" (memory 1))
 
-  ;; accum(xr, w, out, n, kpb, ab, nb): out[j] = sum over i (in order) of (w[i] * X[i][a]) * X[i][j]
-  ;; for j < 8 nb. X is row-major (n rows of kpb bytes, kpb a multiple of 64), ab = a's byte offset
-  ;; in a row. Eight columns (four f64x2 accumulators) a pass over the samples.
-  (func $accum (export "accum")
-    (param $xr i32) (param $w i32) (param $out i32) (param $n i32) (param $kpb i32) (param $ab i32) (param $nb i32)
-    (local $blk i32) (local $row i32) (local $wp i32) (local $end i32) (local $col i32)
-    (local $t v128)
-    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
-    (local.set $end (i32.add (local.get $w) (i32.shl (local.get $n) (i32.const 3))))
-    (local.set $blk (i32.const 0))
-    (block $blocks_done
-      (loop $blocks
-        (br_if $blocks_done (i32.ge_u (local.get $blk) (local.get $nb)))
-        (local.set $col (i32.add (local.get $xr) (i32.shl (local.get $blk) (i32.const 6))))
-        (local.set $s0 (v128.const i64x2 0 0)) (local.set $s1 (v128.const i64x2 0 0))
-        (local.set $s2 (v128.const i64x2 0 0)) (local.set $s3 (v128.const i64x2 0 0))
-        (local.set $row (local.get $xr))
-        (local.set $wp (local.get $w))
-        (block $rows_done
-          (loop $rows
-            (br_if $rows_done (i32.ge_u (local.get $wp) (local.get $end)))
-            ;; t = w[i] * X[i][a], as JavaScript's t[i] = w[i] * ca[i]
-            (local.set $t (f64x2.splat (f64.mul (f64.load (local.get $wp)) (f64.load (i32.add (local.get $row) (local.get $ab))))))
-            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t) (v128.load (local.get $col)))))
-            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $t) (v128.load offset=16 (local.get $col)))))
-            (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $t) (v128.load offset=32 (local.get $col)))))
-            (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $t) (v128.load offset=48 (local.get $col)))))
-            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
-            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
-            (local.set $wp (i32.add (local.get $wp) (i32.const 8)))
-            (br $rows)))
-        (v128.store (local.get $out) (local.get $s0))
-        (v128.store offset=16 (local.get $out) (local.get $s1))
-        (v128.store offset=32 (local.get $out) (local.get $s2))
-        (v128.store offset=48 (local.get $out) (local.get $s3))
-        (local.set $out (i32.add (local.get $out) (i32.const 64)))
-        (local.set $blk (i32.add (local.get $blk) (i32.const 1)))
-        (br $blocks))))
-
 ;; xwx(xr, w, h, n, kpb, plan, np): rows a < k of X'WX into h (row a at h + a kpb): entries b <= a are
   ;; the information matrix's lower triangle; the rest of each row up to the next even column is
   ;; scratch (as is row k when k is odd). Two rows a, a+1 at a time, over the columns 0..a+1 they need
@@ -360,7 +321,7 @@
 
   ;; score(xr, r, out, n, kpb, nv): out[j] = sum over i (in order) of r[i] X[i][j] for j < 2 nv (X row-major,
   ;; rows of kpb bytes), the score X'r of Newton's step: one pass over the samples for up to 8 f64x2 of
-  ;; columns (eight accumulators; the 4-column blocks of accum took two passes for 14 columns), then
+  ;; columns (eight accumulators; 4-column blocks took two passes for 14 columns), then
   ;; passes of 8 or 4. A pass of 8 reads at most the row's kpb bytes (nv >= 5 left means the row has them).
   (func $score (export "score")
     (param $xr i32) (param $r i32) (param $out i32) (param $n i32) (param $kpb i32) (param $nv i32)
@@ -423,65 +384,82 @@
         (local.set $nv (i32.sub (local.get $nv) (i32.const 4)))
         (br $passes))))
 
-  ;; dosage(xr, nul, wr, out, n, kpb, nv): the dosage entries of Newton's first step from the null start
-  ;; (logistic.ts nullStep) in one pass over the samples: with d = X[i][0], out[j] = sum of d (w0_i X[i][j])
-  ;; over NUL = W0 X (row-major as X) for j < 2 nv, nv 4 or 7 (k <= 8 or k <= 14: the row has those bytes);
-  ;; out[14] = sum (w0_i d) d and out[15] = sum (r0_i d) 1 from WR = (w0_i, r0_i) interleaved and X[i][0..1]
-  ;; = (d, 1), each in sample order.
+  ;; dosage(xr, wr, out, xo, n, kpb, k): the dosage entries of Newton's first step from the null start
+  ;; (logistic.ts nullStep): with d = X[i][0] and WR = (w0_i, r0_i) interleaved (the null start's weights
+  ;; and residuals), out[j] = sum over i of d (w0_i X[i][j]) for j < k (passes of 14 columns; a pass
+  ;; may also fill up to 13 entries past k, scratch: its loads past a row's k columns read the next
+  ;; row, or past the last row the slot's XC), xo[0] = sum (w0_i d) d and xo[1] = sum (r0_i d) 1
+  ;; (X[i][0..1] = (d, 1)); each sum in sample order. k <= 8: one pass of 8 columns.
   (func $dosage (export "dosage")
-    (param $xr i32) (param $nul i32) (param $wr i32) (param $out i32) (param $n i32) (param $kpb i32) (param $nv i32)
-    (local $end i32) (local $d v128) (local $v v128) (local $sx v128)
+    (param $xr i32) (param $wr i32) (param $out i32) (param $xo i32) (param $n i32) (param $kpb i32) (param $k i32)
+    (local $end i32) (local $cb i32) (local $row i32) (local $col i32) (local $p i32) (local $o i32)
+    (local $d v128) (local $v v128) (local $w0 v128) (local $sx v128)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128) (local $s6 v128)
     (local.set $end (i32.add (local.get $wr) (i32.shl (local.get $n) (i32.const 4))))
-    (if (i32.eq (local.get $nv) (i32.const 7))
-      (then
-        (block $rows7_done
-          (loop $rows7
-            (br_if $rows7_done (i32.ge_u (local.get $wr) (local.get $end)))
-            (local.set $d (v128.load64_splat (local.get $xr)))
-            ;; ((w0_i d) d, (r0_i d) 1)
-            (local.set $v (f64x2.mul (v128.load (local.get $wr)) (local.get $d)))
-            (local.set $sx (f64x2.add (local.get $sx) (f64x2.mul (local.get $v) (v128.load (local.get $xr)))))
-            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $d) (v128.load (local.get $nul)))))
-            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $d) (v128.load offset=16 (local.get $nul)))))
-            (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $d) (v128.load offset=32 (local.get $nul)))))
-            (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $d) (v128.load offset=48 (local.get $nul)))))
-            (local.set $s4 (f64x2.add (local.get $s4) (f64x2.mul (local.get $d) (v128.load offset=64 (local.get $nul)))))
-            (local.set $s5 (f64x2.add (local.get $s5) (f64x2.mul (local.get $d) (v128.load offset=80 (local.get $nul)))))
-            (local.set $s6 (f64x2.add (local.get $s6) (f64x2.mul (local.get $d) (v128.load offset=96 (local.get $nul)))))
-            (local.set $xr (i32.add (local.get $xr) (local.get $kpb)))
-            (local.set $nul (i32.add (local.get $nul) (local.get $kpb)))
-            (local.set $wr (i32.add (local.get $wr) (i32.const 16)))
-            (br $rows7)))
-        (v128.store (local.get $out) (local.get $s0))
-        (v128.store offset=16 (local.get $out) (local.get $s1))
-        (v128.store offset=32 (local.get $out) (local.get $s2))
-        (v128.store offset=48 (local.get $out) (local.get $s3))
-        (v128.store offset=64 (local.get $out) (local.get $s4))
-        (v128.store offset=80 (local.get $out) (local.get $s5))
-        (v128.store offset=96 (local.get $out) (local.get $s6))
-        (v128.store offset=112 (local.get $out) (local.get $sx))
-        (return)))
-    (block $rows4_done
-      (loop $rows4
-        (br_if $rows4_done (i32.ge_u (local.get $wr) (local.get $end)))
-        (local.set $d (v128.load64_splat (local.get $xr)))
-        ;; ((w0_i d) d, (r0_i d) 1)
-        (local.set $v (f64x2.mul (v128.load (local.get $wr)) (local.get $d)))
-        (local.set $sx (f64x2.add (local.get $sx) (f64x2.mul (local.get $v) (v128.load (local.get $xr)))))
-        (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $d) (v128.load (local.get $nul)))))
-        (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $d) (v128.load offset=16 (local.get $nul)))))
-        (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $d) (v128.load offset=32 (local.get $nul)))))
-        (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $d) (v128.load offset=48 (local.get $nul)))))
-        (local.set $xr (i32.add (local.get $xr) (local.get $kpb)))
-        (local.set $nul (i32.add (local.get $nul) (local.get $kpb)))
-        (local.set $wr (i32.add (local.get $wr) (i32.const 16)))
-        (br $rows4)))
-    (v128.store (local.get $out) (local.get $s0))
-    (v128.store offset=16 (local.get $out) (local.get $s1))
-    (v128.store offset=32 (local.get $out) (local.get $s2))
-    (v128.store offset=48 (local.get $out) (local.get $s3))
-    (v128.store offset=112 (local.get $out) (local.get $sx)))
+    (block $passes_done
+      (loop $passes
+        (br_if $passes_done (i32.ge_u (local.get $cb) (i32.shl (local.get $k) (i32.const 3))))
+        (local.set $row (local.get $xr))
+        (local.set $col (i32.add (local.get $xr) (local.get $cb)))
+        (local.set $p (local.get $wr))
+        (local.set $o (i32.add (local.get $out) (local.get $cb)))
+        (local.set $sx (v128.const i64x2 0 0))
+        (local.set $s0 (v128.const i64x2 0 0)) (local.set $s1 (v128.const i64x2 0 0)) (local.set $s2 (v128.const i64x2 0 0)) (local.set $s3 (v128.const i64x2 0 0))
+        (local.set $s4 (v128.const i64x2 0 0)) (local.set $s5 (v128.const i64x2 0 0)) (local.set $s6 (v128.const i64x2 0 0))
+        (if (i32.le_u (local.get $k) (i32.const 8))
+          (then
+            (block $rows4_done
+              (loop $rows4
+                (br_if $rows4_done (i32.ge_u (local.get $p) (local.get $end)))
+                (local.set $d (v128.load64_splat (local.get $row)))
+                ;; ((w0_i d) d, (r0_i d) 1)
+                (local.set $v (f64x2.mul (v128.load (local.get $p)) (local.get $d)))
+                (local.set $sx (f64x2.add (local.get $sx) (f64x2.mul (local.get $v) (v128.load (local.get $row)))))
+                (local.set $w0 (v128.load64_splat (local.get $p)))
+                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $d) (f64x2.mul (local.get $w0) (v128.load (local.get $col))))))
+                (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $d) (f64x2.mul (local.get $w0) (v128.load offset=16 (local.get $col))))))
+                (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $d) (f64x2.mul (local.get $w0) (v128.load offset=32 (local.get $col))))))
+                (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $d) (f64x2.mul (local.get $w0) (v128.load offset=48 (local.get $col))))))
+                (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+                (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+                (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                (br $rows4)))
+            (v128.store (local.get $o) (local.get $s0))
+            (v128.store offset=16 (local.get $o) (local.get $s1))
+            (v128.store offset=32 (local.get $o) (local.get $s2))
+            (v128.store offset=48 (local.get $o) (local.get $s3))
+            (local.set $cb (i32.const 112)))
+          (else
+            (block $rows7_done
+              (loop $rows7
+                (br_if $rows7_done (i32.ge_u (local.get $p) (local.get $end)))
+                (local.set $d (v128.load64_splat (local.get $row)))
+                ;; ((w0_i d) d, (r0_i d) 1)
+                (local.set $v (f64x2.mul (v128.load (local.get $p)) (local.get $d)))
+                (local.set $sx (f64x2.add (local.get $sx) (f64x2.mul (local.get $v) (v128.load (local.get $row)))))
+                (local.set $w0 (v128.load64_splat (local.get $p)))
+                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $d) (f64x2.mul (local.get $w0) (v128.load (local.get $col))))))
+                (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $d) (f64x2.mul (local.get $w0) (v128.load offset=16 (local.get $col))))))
+                (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $d) (f64x2.mul (local.get $w0) (v128.load offset=32 (local.get $col))))))
+                (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $d) (f64x2.mul (local.get $w0) (v128.load offset=48 (local.get $col))))))
+                (local.set $s4 (f64x2.add (local.get $s4) (f64x2.mul (local.get $d) (f64x2.mul (local.get $w0) (v128.load offset=64 (local.get $col))))))
+                (local.set $s5 (f64x2.add (local.get $s5) (f64x2.mul (local.get $d) (f64x2.mul (local.get $w0) (v128.load offset=80 (local.get $col))))))
+                (local.set $s6 (f64x2.add (local.get $s6) (f64x2.mul (local.get $d) (f64x2.mul (local.get $w0) (v128.load offset=96 (local.get $col))))))
+                (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+                (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+                (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                (br $rows7)))
+            (v128.store (local.get $o) (local.get $s0))
+            (v128.store offset=16 (local.get $o) (local.get $s1))
+            (v128.store offset=32 (local.get $o) (local.get $s2))
+            (v128.store offset=48 (local.get $o) (local.get $s3))
+            (v128.store offset=64 (local.get $o) (local.get $s4))
+            (v128.store offset=80 (local.get $o) (local.get $s5))
+            (v128.store offset=96 (local.get $o) (local.get $s6))
+            (local.set $cb (i32.add (local.get $cb) (i32.const 112)))))
+        (br $passes)))
+    (v128.store (local.get $xo) (local.get $sx)))
+
 
   ;; firthr(xc, ldb, li, k, w, act, y, pr, r, n8): Firth's modified residual from the hat diagonal by
   ;; the inverse Cholesky factor li = L^-1 (k x k row-major, lower triangle read): for i < n8,
