@@ -783,13 +783,16 @@
       (f64.const 0)
       (local.get $ll)))
 
-  ;; chol(h, l, k): the Cholesky factor of h (k x k row-major, lower triangle read) into l (same
-  ;; layout), right-looking: column j is divided by its pivot's square root, then each entry (i, m)
-  ;; below it has l[i][j] l[m][j] subtracted, so entry (i, m) is h_im - l_i0 l_m0 - l_i1 l_m1 - ... in
-  ;; that order: the twin of cholesky in src/stats/logistic.ts. Returns 0 at a pivot not > 0 (or NaN).
+  ;; chol(h, l, k): the Cholesky factor of h (k x k row-major, lower triangle read) into l's lower
+  ;; triangle (same layout; the upper one is scratch), right-looking: column j is divided by its
+  ;; pivot's square root (and copied into row j's upper part, so that it is contiguous), then each
+  ;; entry (i, m) below it has l[i][j] l[m][j] subtracted, two m a step: entry (i, m) is h_im - l_i0
+  ;; l_m0 - l_i1 l_m1 - ... in that order, the twin of cholesky in src/stats/logistic.ts. Returns 0 at
+  ;; a pivot not > 0 (or NaN).
   (func (export "chol") (param $h i32) (param $l i32) (param $k i32) (result i32)
-    (local $kb i32) (local $j i32) (local $pj i32) (local $pi i32) (local $pm i32) (local $pa i32) (local $end i32)
-    (local $s f64) (local $d f64) (local $lij f64)
+    (local $kb i32) (local $j i32) (local $i i32) (local $pj i32) (local $pi i32) (local $pm i32) (local $pa i32)
+    (local $end i32) (local $stop i32)
+    (local $s f64) (local $d f64) (local $lij f64) (local $lv v128)
     (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
     ;; copy h's k rows
     (local.set $pi (i32.const 0))
@@ -810,33 +813,46 @@
         (if (i32.eqz (f64.gt (local.get $s) (f64.const 0))) (then (return (i32.const 0))))
         (local.set $d (f64.sqrt (local.get $s)))
         (f64.store (local.get $pj) (local.get $d))
-        ;; l[i][j] /= d for i > j
+        ;; l[i][j] /= d for i > j, also kept transposed in row j's unused upper part (l[j][i])
         (local.set $end (i32.add (local.get $l) (i32.mul (local.get $kb) (local.get $k))))
         (local.set $pi (i32.add (local.get $pj) (local.get $kb)))
+        (local.set $pm (i32.add (local.get $pj) (i32.const 8)))
         (block $div_done
           (loop $div
             (br_if $div_done (i32.ge_u (local.get $pi) (local.get $end)))
-            (f64.store (local.get $pi) (f64.div (f64.load (local.get $pi)) (local.get $d)))
+            (local.set $s (f64.div (f64.load (local.get $pi)) (local.get $d)))
+            (f64.store (local.get $pi) (local.get $s))
+            (f64.store (local.get $pm) (local.get $s))
             (local.set $pi (i32.add (local.get $pi) (local.get $kb)))
+            (local.set $pm (i32.add (local.get $pm) (i32.const 8)))
             (br $div)))
-        ;; rows i > j: l[i][m] -= l[i][j] l[m][j] for j < m <= i
+        ;; rows i > j: l[i][m] -= l[i][j] l[m][j] for j < m <= i, two m a step (l[m][j] read as l[j][m])
         (local.set $pi (i32.add (local.get $pj) (local.get $kb)))
+        (local.set $i (i32.add (local.get $j) (i32.const 1)))
         (block $rows_done
           (loop $rows
             (br_if $rows_done (i32.ge_u (local.get $pi) (local.get $end)))
             (local.set $lij (f64.load (local.get $pi)))
-            ;; pm walks l[m][j] down the column (m = j+1..i), l[i][m] along row i
-            (local.set $pm (i32.add (local.get $pj) (local.get $kb)))
+            (local.set $lv (f64x2.splat (local.get $lij)))
+            ;; pa walks l[i][m] (m = j+1..i), pm walks l[j][m]; stop = &l[i][i]
             (local.set $pa (i32.add (local.get $pi) (i32.const 8)))
+            (local.set $pm (i32.add (local.get $pj) (i32.const 8)))
+            (local.set $stop (i32.add (local.get $pi) (i32.shl (i32.sub (local.get $i) (local.get $j)) (i32.const 3))))
             (block $m_done
               (loop $ms
-                (br_if $m_done (i32.gt_u (local.get $pm) (local.get $pi)))
-                (f64.store (local.get $pa)
-                  (f64.sub (f64.load (local.get $pa)) (f64.mul (local.get $lij) (f64.load (local.get $pm)))))
-                (local.set $pm (i32.add (local.get $pm) (local.get $kb)))
-                (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
+                (br_if $m_done (i32.ge_u (local.get $pa) (local.get $stop)))
+                (v128.store (local.get $pa)
+                  (f64x2.sub (v128.load (local.get $pa)) (f64x2.mul (local.get $lv) (v128.load (local.get $pm)))))
+                (local.set $pm (i32.add (local.get $pm) (i32.const 16)))
+                (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
                 (br $ms)))
+            ;; the last m (= i) when i - j is odd
+            (if (i32.eq (local.get $pa) (local.get $stop))
+              (then
+                (f64.store (local.get $pa)
+                  (f64.sub (f64.load (local.get $pa)) (f64.mul (local.get $lij) (f64.load (local.get $pm)))))))
             (local.set $pi (i32.add (local.get $pi) (local.get $kb)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $rows)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $cols)))
