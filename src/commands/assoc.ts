@@ -175,7 +175,8 @@ export const assocCommand: CommandModule = {
       .option('dosage-precision', {
         type: 'string',
         choices: ['plink2', 'exact'],
-        describe: "plink2 (default): dosages in plink2's own 1/16384 quanta, so results equal plink2's digit for digit; exact: as decoded (BGEN shapes plink2 does not read — over 28 bits, ploidy other than 2, multi-allelic — are as decoded unless plink2 is given)",
+        describe:
+          "plink2 (default): dosages in plink2's own 1/16384 quanta, so results equal plink2's digit for digit; exact: as decoded (BGEN shapes plink2 does not read — over 28 bits, ploidy other than 2, multi-allelic — are as decoded unless plink2 is given)",
       })
       .option('out', { type: 'string', describe: `output prefix${PREFIX_HELP}; - writes the (single) phenotype table to stdout` })
       .option('compress', {
