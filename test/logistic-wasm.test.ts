@@ -15,34 +15,43 @@ t.test('WebAssembly SIMD is used by default, and not when asked not to', async (
   t.notOk(new LogisticKernel(10, 2, { wasm: false }).usesWasm, 'wasm: false');
 });
 
-t.test("xwx's pass plan covers each row pair's f64x2 of columns exactly once, at most four a pass", async (t) => {
+t.test("xwx's pass plan covers each row pair's f64x2 of columns, and X'r's, exactly once, at most eight accumulators a pass", async (t) => {
   for (let k = 1; k <= 40; k++) {
     const plan = xwxPlan(k);
     const seen = new Map<string, number>();
     const mark = (a: number, cb: number, m: number) => {
       for (let v = cb / 16; v < cb / 16 + m; v++) seen.set(`${a},${v}`, (seen.get(`${a},${v}`) ?? 0) + 1);
     };
-    let ok = plan.length % 5 === 0;
-    for (let i = 0; i < plan.length; i += 5) {
-      const [a, b, cb, mA, mB] = plan.slice(i, i + 5);
-      ok &&= mA >= 1 && mA + (b >= 0 ? mB : 0) <= 4 && (b < 0 || mB >= mA);
-      mark(a, cb, mA);
+    let ok = plan.length % 6 === 0;
+    for (let i = 0; i < plan.length; i += 6) {
+      const [a, b, cb, mA, mB, ms] = plan.slice(i, i + 6);
+      if (a < 0) ok &&= b < 0 && ms >= 1 && ms <= 4;
+      else if (b >= 0) ok &&= mA >= 1 && mB >= mA && mA + mB <= 4 && ms === 0;
+      else ok &&= mA >= 1 && mA <= 4 && (ms === 0 || (mA <= 2 && ms <= 4));
+      if (a >= 0) mark(a, cb, mA);
       if (b >= 0) mark(b, cb, mB);
+      mark(-1, cb, ms);
     }
     let need = 0;
     for (let a = 0; a < k; a += 2) for (let v = 0; v <= a >> 1; v++, need++) ok &&= seen.get(`${a},${v}`) === 1;
+    for (let v = 0; v < (k + 1) >> 1; v++, need++) ok &&= seen.get(`-1,${v}`) === 1;
     if (!ok || seen.size !== need) t.fail(`k = ${k}: ${plan.join(',')}`);
   }
-  t.equal(xwxPlan(14).length / 5, 8, 'k = 14 (12 covariates): 8 passes');
+  t.equal(xwxPlan(14).length / 6, 8, "k = 14 (12 covariates): 8 passes, X'r riding in two of them");
 });
 
 t.test("the fast path's early end (lastStep: the last Newton step's leading terms) agrees with iterating to 1e-9", async (t) => {
   // X'WX evaluations of each kernel's wasm instance
   const evals = new Map<LogitWasm, number>();
   const orig = LogitWasm.prototype.information;
+  const origS = LogitWasm.prototype.informationScore;
   LogitWasm.prototype.information = function (h) {
     evals.set(this, (evals.get(this) ?? 0) + 1);
     return orig.call(this, h);
+  };
+  LogitWasm.prototype.informationScore = function (h, g) {
+    evals.set(this, (evals.get(this) ?? 0) + 1);
+    return origS.call(this, h, g);
   };
   let saved = 0;
   try {
@@ -80,6 +89,7 @@ t.test("the fast path's early end (lastStep: the last Newton step's leading term
     t.ok(saved > 40, `${saved} X'WX evaluations saved`);
   } finally {
     LogitWasm.prototype.information = orig;
+    LogitWasm.prototype.informationScore = origS;
   }
 });
 

@@ -13,7 +13,7 @@
 // start's (w0_i, r0_i). Padding is zeros (ACT's too: the sigmoid pass runs over whole blocks of 8 samples).
 import { wasmDisabled, wasmModule, pagesFor } from '../wasm/modules.js';
 
-type Xwx = (xr: number, w: number, h: number, n: number, kpb: number, plan: number, np: number) => void;
+type Xwx = (xr: number, w: number, h: number, n: number, kpb: number, plan: number, np: number, r: number, g: number) => void;
 type Eta = (xc: number, ldb: number, b: number, k: number, out: number, n8: number) => void;
 type Chol = (h: number, l: number, k: number) => number;
 type Solve = (l: number, k: number, x: number) => void;
@@ -26,17 +26,19 @@ type Sig = (eta: number, act: number, y: number, pr: number, w: number, r: numbe
 const up8 = (x: number) => (x + 7) & ~7;
 
 /**
- * The passes of wasm xwx for k columns (5 numbers each: a, b, cb, mA, mB; b = -1: one row pair).
+ * The passes of wasm xwx for k columns (6 numbers each: a, b, cb, mA, mB, ms; b = -1: one row pair).
  * Row pair (a, a+1) needs a/2 + 1 f64x2 of columns: whole blocks of four a pass, and the short
  * ends (1 to 3 f64x2) of two pairs in the same block share a pass when they fit in four
- * (xwx_pass2): k = 14, 8 passes instead of 10. Which pass computes an entry does not change its sum.
+ * (xwx_pass2): k = 14, 8 passes instead of 10. X'r's blocks of up to four f64x2 (ms) ride in a
+ * one-pair pass of at most 2 in the same block (xwx_pass_s), else a pass of their own (a = -1).
+ * Which pass computes an entry does not change its sum.
  */
 export function xwxPlan(k: number): number[] {
   const plan: number[] = [];
   const ends = new Map<number, { a: number; m: number }[]>();
   for (let a = 0; a < k; a += 2) {
     const nv = (a >> 1) + 1;
-    for (let q = 0; q < nv >> 2; q++) plan.push(a, -1, q * 64, 4, 0);
+    for (let q = 0; q < nv >> 2; q++) plan.push(a, -1, q * 64, 4, 0, 0);
     if (nv & 3) {
       const cb = (nv >> 2) * 64;
       if (!ends.has(cb)) ends.set(cb, []);
@@ -48,18 +50,26 @@ export function xwxPlan(k: number): number[] {
     while (list.length > 0) {
       const big = list.shift() as { a: number; m: number };
       const j = list.findIndex((e) => e.m + big.m <= 4);
-      if (j < 0) plan.push(big.a, -1, cb, big.m, 0);
+      if (j < 0) plan.push(big.a, -1, cb, big.m, 0, 0);
       else {
         const small = list.splice(j, 1)[0];
-        plan.push(small.a, big.a, cb, small.m, big.m);
+        plan.push(small.a, big.a, cb, small.m, big.m, 0);
       }
     }
+  }
+  const nvs = (k + 1) >> 1;
+  for (let cb = 0; cb < nvs * 16; cb += 64) {
+    const ms = Math.min(4, nvs - cb / 16);
+    let host = -1;
+    for (let i = 0; i < plan.length && host < 0; i += 6) if (plan[i + 1] < 0 && plan[i + 2] === cb && plan[i + 3] <= 2 && plan[i + 5] === 0) host = i;
+    if (host >= 0) plan[host + 5] = ms;
+    else plan.push(-1, -1, cb, 0, 0, ms);
   }
   return plan;
 }
 
 /** An upper bound on xwxPlan(k)'s passes for k <= maxK. */
-const planPasses = (maxK: number) => ((maxK + 1) >> 1) * (((maxK + 1) >> 3) + 2);
+const planPasses = (maxK: number) => ((maxK + 1) >> 1) * (((maxK + 1) >> 3) + 2) + (maxK >> 3) + 1;
 
 /** A design of n samples and k columns (column 0 the dosages) in wasm memory, at byte offsets xr, xc. */
 interface Slot {
@@ -140,6 +150,8 @@ export class LogitWasm {
   private gOff: number;
   private bOff: number;
   private planOff: number;
+  /** X'r as xwx writes it (kp doubles). */
+  private sOff: number;
   /** The k whose xwxPlan is at planOff, and its number of passes. */
   private planK = -1;
   private np = 0;
@@ -166,7 +178,8 @@ export class LogitWasm {
     this.gOff = this.lOff + up8(maxK * maxK) * 8;
     this.bOff = this.gOff + up8(maxK) * 8;
     this.planOff = this.bOff + up8(maxK) * 8;
-    let top = this.planOff + up8(planPasses(maxK) * 5) * 4;
+    this.sOff = this.planOff + up8(planPasses(maxK) * 6) * 4;
+    let top = this.sOff + kp * 8;
     const place = (n: number, k: number, cache: boolean): Slot => {
       const xc = top + n * up8(k + 1) * 8;
       const wr = cache ? top + slotBytes(n, k) : -1;
@@ -278,14 +291,26 @@ export class LogitWasm {
 
   /** The lower triangle of X'WX (W = this.w) into h (k x k row-major). */
   information(h: Float64Array): void {
+    this.xwx(h, 0);
+  }
+
+  /** information(h) and score(g) in the same passes over the samples (the same sums). */
+  informationScore(h: Float64Array, g: Float64Array): void {
+    this.xwx(h, this.rOff);
+    const f = this.f64;
+    const g0 = this.sOff / 8;
+    for (let j = 0; j < this.cur.k; j++) g[j] = f[g0 + j];
+  }
+
+  private xwx(h: Float64Array, r: number): void {
     const { k, kp, n, xr } = this.cur;
     if (this.planK !== k) {
       const plan = xwxPlan(k);
       new Int32Array(this.f64.buffer, this.planOff, plan.length).set(plan);
       this.planK = k;
-      this.np = plan.length / 5;
+      this.np = plan.length / 6;
     }
-    this.xwxFn(xr, this.wOff, this.hOff, n, kp * 8, this.planOff, this.np);
+    this.xwxFn(xr, this.wOff, this.hOff, n, kp * 8, this.planOff, this.np, r, this.sOff);
     const f = this.f64;
     const h0 = this.hOff / 8;
     for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) h[a * k + b] = f[h0 + a * kp + b];

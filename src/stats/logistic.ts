@@ -394,8 +394,11 @@ function newtonStep(d: Design, b: Float64Array, f: Fit, ns: NullStart | null = n
   if (ns) nullStep(d, f, ns);
   else {
     predict(d, b, f, false);
-    information(d, f);
-    score(d, f.r, g, f);
+    if (f.wx) f.wx.informationScore(f.h, g);
+    else {
+      information(d, f);
+      score(d, f.r, g, f);
+    }
   }
   if (Number.isNaN(cholesky(f, k))) return NaN;
   if (f.wx) f.wx.solve(k);

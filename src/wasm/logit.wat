@@ -10,43 +10,61 @@
 (module
   (import "e" "m" (memory 1))
 
-;; xwx(xr, w, h, n, kpb, plan, np): rows a < k of X'WX into h (row a at h + a kpb): entries b <= a are
-  ;; the information matrix's lower triangle; the rest of each row up to the next even column is
-  ;; scratch (as is row k when k is odd). Two rows a, a+1 at a time, over the columns 0..a+1 they need
-  ;; (a/2 + 1 f64x2), in the np passes over the samples of plan (logistic-wasm.ts xwxPlan; 5 i32 each:
-  ;; a, b, cb, mA, mB): rows a, a+1 over mA f64x2 of columns from byte cb (xwx_pass), and with b >= 0
-  ;; also rows b, b+1 over mB from the same cb (xwx_pass2, for the short ends of the rows). k = 14:
-  ;; 56 f64x2 products a sample in 8 passes (whole 8-column blocks took 80; one pair a pass, 10). Each
-  ;; entry's sum over i in order, t = w[i] X[i][a] as JavaScript's t[i] = w[i] * ca[i].
+;; xwx(xr, w, h, n, kpb, plan, np, r, g): rows a < k of X'WX into h (row a at h + a kpb): entries
+  ;; b <= a are the information matrix's lower triangle; the rest of each row up to the next even
+  ;; column is scratch (as is row k when k is odd). Two rows a, a+1 at a time, over the columns 0..a+1
+  ;; they need (a/2 + 1 f64x2), in the np passes over the samples of plan (logistic-wasm.ts xwxPlan;
+  ;; 6 i32 each: a, b, cb, mA, mB, ms): rows a, a+1 over mA f64x2 of columns from byte cb (xwx_pass);
+  ;; with b >= 0 also rows b, b+1 over mB from the same cb (xwx_pass2, the short ends of the rows);
+  ;; with r != 0, ms > 0 also X'r's ms f64x2 from cb into g + cb (xwx_pass_s; a < 0: X'r alone, the
+  ;; score kernel). k = 14: 56 f64x2 products a sample and X'r in 8 passes (whole 8-column blocks took
+  ;; 80 in 10, X'r 2 more). Each entry's sum over i in order, t = w[i] X[i][a] as JavaScript's
+  ;; t[i] = w[i] * ca[i]; X'r's r[i] X[i][j] as the score kernel's.
   (func $xwx (export "xwx")
     (param $xr i32) (param $w i32) (param $h i32) (param $n i32) (param $kpb i32) (param $plan i32) (param $np i32)
-    (local $end i32) (local $a i32) (local $b i32) (local $cb i32)
-    (local.set $end (i32.add (local.get $plan) (i32.mul (local.get $np) (i32.const 20))))
+    (param $r i32) (param $g i32)
+    (local $end i32) (local $a i32) (local $b i32) (local $cb i32) (local $ms i32) (local $oa i32)
+    (local.set $end (i32.add (local.get $plan) (i32.mul (local.get $np) (i32.const 24))))
     (block $done
       (loop $passes
         (br_if $done (i32.ge_u (local.get $plan) (local.get $end)))
         (local.set $a (i32.load (local.get $plan)))
         (local.set $b (i32.load offset=4 (local.get $plan)))
         (local.set $cb (i32.load offset=8 (local.get $plan)))
-        (if (i32.lt_s (local.get $b) (i32.const 0))
+        (local.set $ms (select (i32.load offset=20 (local.get $plan)) (i32.const 0) (local.get $r)))
+        (local.set $oa (i32.add (i32.add (local.get $h) (i32.mul (local.get $a) (local.get $kpb))) (local.get $cb)))
+        (if (i32.lt_s (local.get $a) (i32.const 0))
           (then
-            (call $xwx_pass
-              (i32.add (local.get $xr) (i32.shl (local.get $a) (i32.const 3)))
-              (i32.add (local.get $xr) (local.get $cb))
-              (local.get $w) (local.get $n) (local.get $kpb)
-              (i32.add (i32.add (local.get $h) (i32.mul (local.get $a) (local.get $kpb))) (local.get $cb))
-              (i32.load offset=12 (local.get $plan))))
+            (if (local.get $ms)
+              (then (call $score (i32.add (local.get $xr) (local.get $cb)) (local.get $r)
+                (i32.add (local.get $g) (local.get $cb)) (local.get $n) (local.get $kpb) (local.get $ms)))))
           (else
-            (call $xwx_pass2
-              (i32.add (local.get $xr) (i32.shl (local.get $a) (i32.const 3)))
-              (i32.add (local.get $xr) (i32.shl (local.get $b) (i32.const 3)))
-              (i32.add (local.get $xr) (local.get $cb))
-              (local.get $w) (local.get $n) (local.get $kpb)
-              (i32.add (i32.add (local.get $h) (i32.mul (local.get $a) (local.get $kpb))) (local.get $cb))
-              (i32.add (i32.add (local.get $h) (i32.mul (local.get $b) (local.get $kpb))) (local.get $cb))
-              (i32.load offset=12 (local.get $plan))
-              (i32.load offset=16 (local.get $plan)))))
-        (local.set $plan (i32.add (local.get $plan) (i32.const 20)))
+            (if (i32.ge_s (local.get $b) (i32.const 0))
+              (then
+                (call $xwx_pass2
+                  (i32.add (local.get $xr) (i32.shl (local.get $a) (i32.const 3)))
+                  (i32.add (local.get $xr) (i32.shl (local.get $b) (i32.const 3)))
+                  (i32.add (local.get $xr) (local.get $cb))
+                  (local.get $w) (local.get $n) (local.get $kpb) (local.get $oa)
+                  (i32.add (i32.add (local.get $h) (i32.mul (local.get $b) (local.get $kpb))) (local.get $cb))
+                  (i32.load offset=12 (local.get $plan))
+                  (i32.load offset=16 (local.get $plan))))
+              (else
+                (if (local.get $ms)
+                  (then
+                    (call $xwx_pass_s
+                      (i32.add (local.get $xr) (i32.shl (local.get $a) (i32.const 3)))
+                      (i32.add (local.get $xr) (local.get $cb))
+                      (local.get $w) (local.get $r) (local.get $n) (local.get $kpb) (local.get $oa)
+                      (i32.add (local.get $g) (local.get $cb))
+                      (i32.load offset=12 (local.get $plan)) (local.get $ms)))
+                  (else
+                    (call $xwx_pass
+                      (i32.add (local.get $xr) (i32.shl (local.get $a) (i32.const 3)))
+                      (i32.add (local.get $xr) (local.get $cb))
+                      (local.get $w) (local.get $n) (local.get $kpb) (local.get $oa)
+                      (i32.load offset=12 (local.get $plan)))))))))
+        (local.set $plan (i32.add (local.get $plan) (i32.const 24)))
         (br $passes))))
 
   ;; xwx_pass(row, col, w, n, kpb, out, m): for the rows a, a+1 of X'WX (row = &X[0][a]) and m f64x2
@@ -168,6 +186,251 @@
         (v128.store (local.get $out) (local.get $s0))
         (v128.store (local.get $out2) (local.get $u0))
         (return))))
+
+  ;; xwx_pass_s(row, col, w, r, n, kpb, out, g, m, ms): xwx_pass for rows a, a+1 over m (1 or 2) f64x2
+  ;; of columns from col, and in the same pass over the samples the score X'r over ms (1 to 4) f64x2
+  ;; from col into g: g[j] = sum over i (in order) of r[i] X[i][c+j], as the score kernel. X'r rides
+  ;; in the passes that fill only four or fewer of the eight accumulators.
+  (func $xwx_pass_s
+    (param $row i32) (param $col i32) (param $w i32) (param $r i32) (param $n i32) (param $kpb i32)
+    (param $out i32) (param $g i32) (param $m i32) (param $ms i32)
+    (local $end i32) (local $out2 i32) (local $kind i32)
+    (local $tt v128) (local $t0 v128) (local $t1 v128) (local $tr v128) (local $x v128)
+    (local $s0 v128) (local $s1 v128) (local $u0 v128) (local $u1 v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local.set $end (i32.add (local.get $w) (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $out2 (i32.add (local.get $out) (local.get $kpb)))
+    (local.set $kind (i32.or (i32.shl (local.get $m) (i32.const 4)) (local.get $ms)))
+    (if (i32.eq (local.get $kind) (i32.const 36))
+      (then
+        (block $done24
+          (loop $rows24
+            (br_if $done24 (i32.ge_u (local.get $w) (local.get $end)))
+            (local.set $tt (f64x2.mul (v128.load64_splat (local.get $w)) (v128.load (local.get $row))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $tr (v128.load64_splat (local.get $r)))
+            (local.set $x (v128.load (local.get $col)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t0) (local.get $x))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $t1) (local.get $x))))
+            (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $x (v128.load offset=16 (local.get $col)))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $t0) (local.get $x))))
+            (local.set $u1 (f64x2.add (local.get $u1) (f64x2.mul (local.get $t1) (local.get $x))))
+            (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $x (v128.load offset=32 (local.get $col)))
+            (local.set $q2 (f64x2.add (local.get $q2) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $x (v128.load offset=48 (local.get $col)))
+            (local.set $q3 (f64x2.add (local.get $q3) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (local.set $r (i32.add (local.get $r) (i32.const 8)))
+            (br $rows24)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store offset=16 (local.get $out) (local.get $s1))
+        (v128.store (local.get $out2) (local.get $u0))
+        (v128.store offset=16 (local.get $out2) (local.get $u1))
+        (v128.store (local.get $g) (local.get $q0))
+        (v128.store offset=16 (local.get $g) (local.get $q1))
+        (v128.store offset=32 (local.get $g) (local.get $q2))
+        (v128.store offset=48 (local.get $g) (local.get $q3))
+        (return)))
+    (if (i32.eq (local.get $kind) (i32.const 35))
+      (then
+        (block $done23
+          (loop $rows23
+            (br_if $done23 (i32.ge_u (local.get $w) (local.get $end)))
+            (local.set $tt (f64x2.mul (v128.load64_splat (local.get $w)) (v128.load (local.get $row))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $tr (v128.load64_splat (local.get $r)))
+            (local.set $x (v128.load (local.get $col)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t0) (local.get $x))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $t1) (local.get $x))))
+            (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $x (v128.load offset=16 (local.get $col)))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $t0) (local.get $x))))
+            (local.set $u1 (f64x2.add (local.get $u1) (f64x2.mul (local.get $t1) (local.get $x))))
+            (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $x (v128.load offset=32 (local.get $col)))
+            (local.set $q2 (f64x2.add (local.get $q2) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (local.set $r (i32.add (local.get $r) (i32.const 8)))
+            (br $rows23)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store offset=16 (local.get $out) (local.get $s1))
+        (v128.store (local.get $out2) (local.get $u0))
+        (v128.store offset=16 (local.get $out2) (local.get $u1))
+        (v128.store (local.get $g) (local.get $q0))
+        (v128.store offset=16 (local.get $g) (local.get $q1))
+        (v128.store offset=32 (local.get $g) (local.get $q2))
+        (return)))
+    (if (i32.eq (local.get $kind) (i32.const 34))
+      (then
+        (block $done22
+          (loop $rows22
+            (br_if $done22 (i32.ge_u (local.get $w) (local.get $end)))
+            (local.set $tt (f64x2.mul (v128.load64_splat (local.get $w)) (v128.load (local.get $row))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $tr (v128.load64_splat (local.get $r)))
+            (local.set $x (v128.load (local.get $col)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t0) (local.get $x))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $t1) (local.get $x))))
+            (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $x (v128.load offset=16 (local.get $col)))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $t0) (local.get $x))))
+            (local.set $u1 (f64x2.add (local.get $u1) (f64x2.mul (local.get $t1) (local.get $x))))
+            (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (local.set $r (i32.add (local.get $r) (i32.const 8)))
+            (br $rows22)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store offset=16 (local.get $out) (local.get $s1))
+        (v128.store (local.get $out2) (local.get $u0))
+        (v128.store offset=16 (local.get $out2) (local.get $u1))
+        (v128.store (local.get $g) (local.get $q0))
+        (v128.store offset=16 (local.get $g) (local.get $q1))
+        (return)))
+    (if (i32.eq (local.get $kind) (i32.const 33))
+      (then
+        (block $done21
+          (loop $rows21
+            (br_if $done21 (i32.ge_u (local.get $w) (local.get $end)))
+            (local.set $tt (f64x2.mul (v128.load64_splat (local.get $w)) (v128.load (local.get $row))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $tr (v128.load64_splat (local.get $r)))
+            (local.set $x (v128.load (local.get $col)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t0) (local.get $x))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $t1) (local.get $x))))
+            (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $x (v128.load offset=16 (local.get $col)))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $t0) (local.get $x))))
+            (local.set $u1 (f64x2.add (local.get $u1) (f64x2.mul (local.get $t1) (local.get $x))))
+            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (local.set $r (i32.add (local.get $r) (i32.const 8)))
+            (br $rows21)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store offset=16 (local.get $out) (local.get $s1))
+        (v128.store (local.get $out2) (local.get $u0))
+        (v128.store offset=16 (local.get $out2) (local.get $u1))
+        (v128.store (local.get $g) (local.get $q0))
+        (return)))
+    (if (i32.eq (local.get $kind) (i32.const 20))
+      (then
+        (block $done14
+          (loop $rows14
+            (br_if $done14 (i32.ge_u (local.get $w) (local.get $end)))
+            (local.set $tt (f64x2.mul (v128.load64_splat (local.get $w)) (v128.load (local.get $row))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $tr (v128.load64_splat (local.get $r)))
+            (local.set $x (v128.load (local.get $col)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t0) (local.get $x))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $t1) (local.get $x))))
+            (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $x (v128.load offset=16 (local.get $col)))
+            (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $x (v128.load offset=32 (local.get $col)))
+            (local.set $q2 (f64x2.add (local.get $q2) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $x (v128.load offset=48 (local.get $col)))
+            (local.set $q3 (f64x2.add (local.get $q3) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (local.set $r (i32.add (local.get $r) (i32.const 8)))
+            (br $rows14)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store (local.get $out2) (local.get $u0))
+        (v128.store (local.get $g) (local.get $q0))
+        (v128.store offset=16 (local.get $g) (local.get $q1))
+        (v128.store offset=32 (local.get $g) (local.get $q2))
+        (v128.store offset=48 (local.get $g) (local.get $q3))
+        (return)))
+    (if (i32.eq (local.get $kind) (i32.const 19))
+      (then
+        (block $done13
+          (loop $rows13
+            (br_if $done13 (i32.ge_u (local.get $w) (local.get $end)))
+            (local.set $tt (f64x2.mul (v128.load64_splat (local.get $w)) (v128.load (local.get $row))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $tr (v128.load64_splat (local.get $r)))
+            (local.set $x (v128.load (local.get $col)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t0) (local.get $x))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $t1) (local.get $x))))
+            (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $x (v128.load offset=16 (local.get $col)))
+            (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $x (v128.load offset=32 (local.get $col)))
+            (local.set $q2 (f64x2.add (local.get $q2) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (local.set $r (i32.add (local.get $r) (i32.const 8)))
+            (br $rows13)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store (local.get $out2) (local.get $u0))
+        (v128.store (local.get $g) (local.get $q0))
+        (v128.store offset=16 (local.get $g) (local.get $q1))
+        (v128.store offset=32 (local.get $g) (local.get $q2))
+        (return)))
+    (if (i32.eq (local.get $kind) (i32.const 18))
+      (then
+        (block $done12
+          (loop $rows12
+            (br_if $done12 (i32.ge_u (local.get $w) (local.get $end)))
+            (local.set $tt (f64x2.mul (v128.load64_splat (local.get $w)) (v128.load (local.get $row))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $tr (v128.load64_splat (local.get $r)))
+            (local.set $x (v128.load (local.get $col)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t0) (local.get $x))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $t1) (local.get $x))))
+            (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $x (v128.load offset=16 (local.get $col)))
+            (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (local.set $r (i32.add (local.get $r) (i32.const 8)))
+            (br $rows12)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store (local.get $out2) (local.get $u0))
+        (v128.store (local.get $g) (local.get $q0))
+        (v128.store offset=16 (local.get $g) (local.get $q1))
+        (return)))
+    (if (i32.eq (local.get $kind) (i32.const 17))
+      (then
+        (block $done11
+          (loop $rows11
+            (br_if $done11 (i32.ge_u (local.get $w) (local.get $end)))
+            (local.set $tt (f64x2.mul (v128.load64_splat (local.get $w)) (v128.load (local.get $row))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $tt) (local.get $tt)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $tt) (local.get $tt)))
+            (local.set $tr (v128.load64_splat (local.get $r)))
+            (local.set $x (v128.load (local.get $col)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $t0) (local.get $x))))
+            (local.set $u0 (f64x2.add (local.get $u0) (f64x2.mul (local.get $t1) (local.get $x))))
+            (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $tr) (local.get $x))))
+            (local.set $row (i32.add (local.get $row) (local.get $kpb)))
+            (local.set $col (i32.add (local.get $col) (local.get $kpb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (local.set $r (i32.add (local.get $r) (i32.const 8)))
+            (br $rows11)))
+        (v128.store (local.get $out) (local.get $s0))
+        (v128.store (local.get $out2) (local.get $u0))
+        (v128.store (local.get $g) (local.get $q0))
+        (return))))
+
 
   ;; xwx_pass2(ra, rb, col, w, n, kpb, oa, ob, mA, mB): two row pairs in one pass over the samples, for
   ;; passes that would each fill less than four f64x2 of accumulators: rows (a, a+1) at ra = &X[0][a] over
