@@ -131,6 +131,7 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
     filters: { minInfo, maxInfo, minMaf },
     maxCorr,
     vif,
+    covarVarianceStandardize: Boolean(a['covar-variance-standardize']),
     regions: fileList(a.region).map(parseRegion),
     ...selectionOptions(a),
     shard: a.shard === undefined ? undefined : parseShard(a.shard, gen),
@@ -171,6 +172,11 @@ export const assocCommand: CommandModule = {
       })
       .option('covar', { type: 'string', describe: 'covariate table with a header, as --pheno' })
       .option('covar-name', { type: 'string', array: true, describe: 'covariate columns to use (default: all)' })
+      .option('covar-variance-standardize', {
+        type: 'boolean',
+        describe:
+          "as plink2: covariates to mean 0 and variance 1 over the samples kept. Results are unchanged; give it when comparing with a plink2 run that used it, as plink2's single-precision logistic fit (which decides the FIRTH flags) sees the standardized values",
+      })
       .option('chr', { type: 'string', describe: 'chromosome of IMPUTE2 .gen files without a CHR column (SNPID RSID POS A B); with a CHR column it must agree' })
       .option('dosage-precision', {
         type: 'string',
@@ -230,6 +236,10 @@ export const assocCommand: CommandModule = {
       .example('$0 assoc --gen c.gen --sample s.sample --pheno p.tsv --format plink2 --out res', 'res.<PHENO>.glm.linear, as plink2 --glm names and lays it out')
       .example('$0 assoc --gen chr22.gen --sample s.sample --pheno p.tsv --pheno-name response --out - | head', 'stream one phenotype to stdout')
       .example('$0 assoc --bgen cc.bgen --sample cc.sample --pheno p.tsv --pheno-name t2d,bmi --covar c.tsv --out res', 't2d coded 1/2: logistic with Firth fallback; bmi: linear')
+      .example(
+        '$0 assoc --gen cc.gen.zst --sample cc.sample --pheno cc.tsv --covar c.tsv --covar-variance-standardize --out res',
+        'case/control, FIRTH flags as plink2 --covar-variance-standardize --glm firth-fallback gives them',
+      )
       .example('$0 assoc --bgen cc.bgen --sample cc.sample --1 --pheno p.tsv --pheno-quantitative score --firth --out res', '0/1-coded case/control, Firth everywhere; score stays linear')
       .example('$0 assoc --gen chr1.gen --sample s.sample --pheno p.tsv --covar c.tsv --covar-name age,sex,rs123 --vif 100 --out cond', 'conditioning on a variant (its own row is NA: CORR_TOO_HIGH)'),
   handler: async (argv) => {

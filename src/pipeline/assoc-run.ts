@@ -92,6 +92,8 @@ export interface AssocConfig {
   filters: Filters;
   /** plink2's --max-corr and --vif (defaults 0.999 and 50). */
   maxCorr?: number;
+  /** plink2's --covar-variance-standardize: covariates to mean 0, variance 1 (see varianceStandardize). */
+  covarVarianceStandardize?: boolean;
   vif?: number;
   regions: Region[];
   /** --keep / --remove (plink sample lists) and --extract / --exclude (variant ID lists): files. */
@@ -217,7 +219,7 @@ export async function resolveSamples(
  */
 export async function prepareModel(
   samples: SampleId[],
-  cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames' | 'one' | 'phenoQuantitative' | 'firth' | 'maxCorr' | 'vif'>,
+  cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames' | 'one' | 'phenoQuantitative' | 'firth' | 'maxCorr' | 'vif' | 'covarVarianceStandardize'>,
   mask?: Uint8Array,
 ): Promise<Prepared> {
   const warnings: string[] = [];
@@ -242,6 +244,7 @@ export async function prepareModel(
     if (cal.matched === 0) throw new InputError(`no sample id matches the ${samples.length} genotyped samples`, { file: cfg.covar });
     if (cal.matched < ct.ids.length) warnings.push(`${ct.ids.length - cal.matched} of ${ct.ids.length} rows of ${cfg.covar} match no genotyped sample`);
     ct.names.forEach((name, j) => covars.push({ name, values: alignedColumn(ct, j, cal) }));
+    if (cfg.covarVarianceStandardize) for (const c of covars) varianceStandardize(c.values, mask);
     covMatched = cal.matched;
   }
   const model = buildMixedModel(
@@ -256,6 +259,38 @@ export async function prepareModel(
   let matching = `${pal.matched} of ${samples.length} genotyped samples have a row in ${cfg.pheno} (matched on ${by})`;
   if (cfg.covar) matching += `, ${covMatched} in ${cfg.covar}`;
   return { model, warnings, matching, covariates: covars.map((c) => c.name) };
+}
+
+/**
+ * plink2's --covar-variance-standardize, in its order of operations: over the samples kept (mask)
+ * with a value, shift by the first value, mean and sum of squares, then (v - mean) / sd. Results do
+ * not change mathematically; the covariates plink2's single-precision logistic iteration sees do,
+ * and with them some FIRTH flags (docs/logistic.md). A constant covariate is left as it is.
+ */
+export function varianceStandardize(v: Float64Array, mask?: Uint8Array): void {
+  const keep = (i: number) => v[i] === v[i] && (!mask || mask[i] !== 0);
+  let first = -1;
+  let ct = 0;
+  let sum = 0;
+  let ssq = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (!keep(i)) continue;
+    ct++;
+    if (first < 0) {
+      first = i;
+      continue;
+    }
+    const d = v[i] - v[first];
+    sum += d;
+    ssq += d * d;
+  }
+  if (ct < 2) return;
+  const shift = v[first];
+  const mean = sum / ct;
+  const numer = ssq - sum * mean;
+  if (!(numer > 0)) return;
+  const recip = Math.sqrt((ct - 1) / numer);
+  for (let i = 0; i < v.length; i++) if (keep(i)) v[i] = (v[i] - shift - mean) * recip;
 }
 
 export function outputPathFor(prefix: string, pheno: string, c: OutCompression, format: TableFormat = 'dosageflow', logistic = false): string {

@@ -4,8 +4,10 @@
 // iterations start from it with the dosage coefficient at 0. All in double precision on typed
 // arrays; a missing dosage gives its sample weight 0 for that variant, which drops it exactly.
 import { logPNormal2 } from './distributions.js';
+import { F32Logistic, F32Status, PAD_P } from './logistic-f32.js';
 import { LogitWasm } from './logistic-wasm.js';
 import { sigmoid } from './logit-math.js';
+import { roundHalfEven } from './round.js';
 
 /** A case/control phenotype with its samples, covariates and null fit (built on the main thread). */
 export interface LogisticGroup {
@@ -70,6 +72,8 @@ const FIRTH_MAX_STEP = 5;
 const FIRTH_AA_DEPTH = 3;
 // plink2's threshold on a converged coefficient: larger means (quasi-)separation.
 const MAX_COEF = 6e4;
+// A converged fit whose dosage coefficient exceeds this is re-decided in float (decision 0220).
+const F32_TRIGGER = 8;
 
 /** Scratch for fits over one design of at most maxN samples and maxK predictors. */
 class Fit {
@@ -104,6 +108,8 @@ class Fit {
   raw: Float64Array;
   /** The WebAssembly loops (eta, pr, w, r, inv and li are then its views); null: the JavaScript ones. */
   wx: LogitWasm | null;
+  /** Newton steps fitLogistic took under plink2's rules (15: unfinished). */
+  iters = 0;
   constructor(maxN: number, maxK: number, wx: LogitWasm | null = null) {
     this.wx = wx;
     this.eta = wx ? wx.eta : new Float64Array(maxN);
@@ -509,6 +515,7 @@ function fitLogistic(d: Design, b: Float64Array, f: Fit): Status {
   let minSum = Infinity;
   for (let it = 0; ; it++) {
     const sum = newtonStep(d, b, f);
+    f.iters = it + 1;
     if (sum !== sum || !(sum < Infinity)) return Status.Fail;
     if (sum < minSum) minSum = sum;
     if (it > 3) {
@@ -530,6 +537,17 @@ function fitLogistic(d: Design, b: Float64Array, f: Fit): Status {
     break;
   }
   return inverseInformation(d, b, f) ? Status.Ok : Status.Fail;
+}
+
+/**
+ * plink2's float iterate in b, polished by Newton to double precision when the polish converges
+ * (a finite MLE); otherwise (a coefficient marching off, no finite MLE) b stays plink2's iterate.
+ */
+function polish(d: Design, b: Float64Array, f: Fit): void {
+  const saved = f.bPrev;
+  saved.set(b.subarray(0, d.k));
+  for (let it = 0; it < 8; it++) if (newtonStep(d, b, f) < 1e-9) return;
+  b.set(saved.subarray(0, d.k));
 }
 
 function converged(b: Float64Array, step: Float64Array, k: number): boolean {
@@ -809,6 +827,10 @@ export class LogisticKernel {
   private caseSum = 0;
   private firthMode: FirthMode;
   private earlyEnd: boolean;
+  /** plink2's single-precision iteration, for the fits not settled from the null start. */
+  private f32: F32Logistic;
+  /** The group whose covariates are in f32.x for every sample (none missing), or null. */
+  private f32Group: LogisticGroup | null = null;
 
   /** Whether the O(n k^2) loops run in WebAssembly. */
   get usesWasm(): boolean {
@@ -825,6 +847,29 @@ export class LogisticKernel {
     this.b = new Float64Array(maxP + 1);
     this.firthMode = opts.firth ?? 'fallback';
     this.earlyEnd = opts.earlyEnd ?? true;
+    this.f32 = new F32Logistic(n, maxP + 1);
+  }
+
+  /**
+   * plink2's probability buffer at positions m..nv (this variant's padding) before its fit, into
+   * f32.pr. plink2 leaves there what the variant before left: for a variant without missing dosages,
+   * p - y of its samples (about the null model's) and, past its n samples, the padding's fixed point.
+   * The variant before is not known here (results must not depend on it), so that is assumed.
+   */
+  private padStart(gr: LogisticGroup, m: number): void {
+    const { n, y } = gr;
+    let p0 = this.nullPs.get(gr);
+    if (!p0) {
+      p0 = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        let eta = 0;
+        for (let j = 0; j < gr.p; j++) eta += gr.x[j * n + i] * gr.beta0[j];
+        p0[i] = 1 / (1 + Math.exp(-eta));
+      }
+      this.nullPs.set(gr, p0);
+    }
+    const pr = this.f32.pr;
+    for (let i = m; i < ((m + 3) & ~3); i++) pr[i] = i < n ? Math.fround(Math.fround(p0[i]) - y[i]) : PAD_P;
   }
 
   private design(gr: LogisticGroup): Design {
@@ -838,6 +883,14 @@ export class LogisticKernel {
     }
     return d;
   }
+
+  /**
+   * Whether the current variant's allele B is the major allele over every sample with a dosage:
+   * plink2 then tests the other allele (it omits the major one), on dosages 2 - d.
+   */
+  private altMajor = false;
+  /** Per group, the null model's probabilities (what plink2's buffer holds before a variant, about). */
+  private nullPs = new WeakMap<LogisticGroup, Float64Array>();
 
   /** Test dosage row `d` (genotype-sample order, NaN = missing) against group `gr`. */
   run(d: Float64Array, gr: LogisticGroup, out: LogisticResult): void {
@@ -854,6 +907,7 @@ export class LogisticKernel {
     if (f.wx) f.wx.load(design.cols, k, gr.n, gr);
     let useFirth = this.firthMode === 'always';
     if (!useFirth) {
+      this.altMajor = altIsMajor(d);
       const why = this.fitMle(design, gr);
       if (why !== '') {
         if (this.firthMode === 'never') return na(out, why);
@@ -951,13 +1005,83 @@ export class LogisticKernel {
       nul = captureNull(design, b, f);
       this.nulls.set(gr, nul);
     }
-    let status = fitFromNull(design, b, f, nul, this.earlyEnd);
-    if (status !== Status.Ok) {
-      b.fill(0, 0, gr.p + 1);
-      status = fitLogistic(design, b, f);
-    }
-    return status === Status.Ok ? '' : 'LOGISTIC_CONVERGE_FAIL';
+    if (fitFromNull(design, b, f, nul, this.earlyEnd) === Status.Ok) return '';
+    // plink2's iteration from 0 in double precision; where float round-off can decide (a failed or
+    // unfinished fit, a dosage coefficient running off), its float emulation decides (decision 0220).
+    b.fill(0, 0, gr.p + 1);
+    const st = fitLogistic(design, b, f);
+    if (st === Status.Ok && f.iters < 15 && Math.abs(b[0]) <= F32_TRIGGER) return '';
+    return this.floatDecision(design, gr);
   }
+
+  /** The decision of plink2's float iteration; its iterate (polished when it converged) into b, f.inv. */
+  private floatDecision(design: Design, gr: LogisticGroup): LogisticErr {
+    const b = this.b;
+    const f = this.fit;
+    const flip = this.altMajor;
+    const st = this.floatFit(gr, flip);
+    if (st === F32Status.Fail) return 'LOGISTIC_CONVERGE_FAIL';
+    // plink2's coefficients of (1, A1 dosage, covariates) to ours of (our dosage, 1, covariates).
+    const c = this.f32.coef;
+    b[0] = flip ? -c[1] : c[1];
+    b[1] = flip ? c[0] + 2 * c[1] : c[0];
+    for (let j = 2; j <= gr.p; j++) b[j] = c[j];
+    if (st === F32Status.Ok) polish(design, b, f);
+    return inverseInformation(design, b, f) ? '' : 'LOGISTIC_CONVERGE_FAIL';
+  }
+
+  /**
+   * plink2's design of this variant in f32 (intercept, dosage, covariates as floats; the samples
+   * used only, in order) and its iteration from 0.
+   */
+  private floatFit(gr: LogisticGroup, flip: boolean): F32Status {
+    const e = this.f32;
+    const { n, p, x, y } = gr;
+    const s = e.stride;
+    const g = this.g;
+    const act = this.act;
+    const nm = this.nm;
+    const m = n - nm;
+    if (nm > 0 || this.f32Group !== gr) {
+      let u = 0;
+      for (let i = 0; i < n; i++) {
+        if (nm > 0 && act[i] === 0) continue;
+        e.x[u] = 1;
+        e.y[u] = y[i];
+        for (let j = 1; j < p; j++) e.x[(j + 1) * s + u] = x[j * n + i];
+        u++;
+      }
+      this.f32Group = nm > 0 ? null : gr;
+    }
+    let u = 0;
+    // plink2's dosages are in 1/16384 units (a no-op for .gen and --dosage-precision plink2).
+    for (let i = 0; i < n; i++) {
+      if (nm > 0 && act[i] === 0) continue;
+      const q = roundHalfEven(g[i] * 16384) / 16384;
+      e.x[s + u++] = flip ? 2 - q : q;
+    }
+    // plink2 refills its intercept column (1s, then zero padding) only after a variant with missing
+    // dosages; after one without, the 1s of all n samples run on into this variant's padding. The
+    // variant before is not known here (results must not depend on it): where dosages are missing
+    // rarely (at most 1% of the samples here), it is assumed complete, otherwise not.
+    const padOnes = nm > 0 && nm * 100 <= n ? Math.min((m + 3) & ~3, n) - m : 0;
+    this.padStart(gr, m);
+    return e.fit(m, p + 1, padOnes);
+  }
+}
+
+/** Allele B's dosage sum above allele A's over the samples with a dosage (exact in 1/16384 units). */
+function altIsMajor(d: Float64Array): boolean {
+  let sum = 0;
+  let ct = 0;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (v === v) {
+      sum += v;
+      ct++;
+    }
+  }
+  return sum > ct;
 }
 
 /**

@@ -4,8 +4,8 @@
 // results. Why .wat and committed binaries: docs/decisions/0101-webassembly-from-source.md.
 import { readFileSync } from 'node:fs';
 
-export type WasmName = 'bgen-hard' | 'gen-probs' | 'gram' | 'logit' | 'matvec' | 'vcf-ds';
-export const WASM_NAMES: readonly WasmName[] = ['bgen-hard', 'gen-probs', 'gram', 'logit', 'matvec', 'vcf-ds'];
+export type WasmName = 'bgen-hard' | 'gen-probs' | 'gram' | 'logit' | 'logit-f32' | 'matvec' | 'vcf-ds';
+export const WASM_NAMES: readonly WasmName[] = ['bgen-hard', 'gen-probs', 'gram', 'logit', 'logit-f32', 'matvec', 'vcf-ds'];
 
 export const PAGE = 65536;
 
