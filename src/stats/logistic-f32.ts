@@ -57,16 +57,17 @@ export class F32Logistic {
   x: Float32Array;
   y: Float32Array;
   coef: Float32Array;
-  /** x v, column by column (the Hessian's inner products). */
-  private t: Float32Array;
-  private eta: Float32Array;
   /** plink2's probability buffer: p - y of the last iteration, then its padding. */
   pr: Float32Array;
-  private v: Float32Array;
-  private h: Float32Array;
-  private l: Float32Array;
-  private g: Float32Array;
-  private dc: Float32Array;
+  // Scratch (public only so that the loops may destructure them): x v column by column (the
+  // Hessian's inner products), X b, p (1 - p), X'VX, its Cholesky factor, the gradient, the step.
+  t: Float32Array;
+  eta: Float32Array;
+  v: Float32Array;
+  h: Float32Array;
+  l: Float32Array;
+  g: Float32Array;
+  dc: Float32Array;
   /** The column stride of x: maxN rounded up to plink2's vectors of 4. */
   readonly stride: number;
   private maxN: number;
