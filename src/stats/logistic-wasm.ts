@@ -15,7 +15,7 @@ import { wasmDisabled, wasmModule, pagesFor } from '../wasm/modules.js';
 
 type Xwx = (xr: number, w: number, h: number, n: number, kpb: number, plan: number, np: number, r: number, g: number) => void;
 type Eta = (xc: number, ldb: number, b: number, k: number, out: number, n8: number) => void;
-type Chol = (h: number, l: number, k: number) => number;
+type Chol = (h: number, hs: number, l: number, k: number) => number;
 type Solve = (l: number, k: number, x: number) => void;
 type FirthR = (xc: number, ldb: number, li: number, k: number, w: number, act: number, y: number, pr: number, r: number, n8: number) => void;
 type Score = (xr: number, r: number, out: number, n: number, kpb: number, nv: number) => void;
@@ -289,20 +289,20 @@ export class LogitWasm {
     f.set(key.y.subarray(0, n), sl.y / 8);
   }
 
-  /** The lower triangle of X'WX (W = this.w) into h (k x k row-major). */
-  information(h: Float64Array): void {
+  /** The lower triangle of X'WX (W = this.w) into h (k x k row-major); with h null only into H, for cholesky(k, true). */
+  information(h: Float64Array | null): void {
     this.xwx(h, 0);
   }
 
   /** information(h) and score(g) in the same passes over the samples (the same sums). */
-  informationScore(h: Float64Array, g: Float64Array): void {
+  informationScore(h: Float64Array | null, g: Float64Array): void {
     this.xwx(h, this.rOff);
     const f = this.f64;
     const g0 = this.sOff / 8;
     for (let j = 0; j < this.cur.k; j++) g[j] = f[g0 + j];
   }
 
-  private xwx(h: Float64Array, r: number): void {
+  private xwx(h: Float64Array | null, r: number): void {
     const { k, kp, n, xr } = this.cur;
     if (this.planK !== k) {
       const plan = xwxPlan(k);
@@ -311,6 +311,7 @@ export class LogitWasm {
       this.np = plan.length / 6;
     }
     this.xwxFn(xr, this.wOff, this.hOff, n, kp * 8, this.planOff, this.np, r, this.sOff);
+    if (!h) return;
     const f = this.f64;
     const h0 = this.hOff / 8;
     for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) h[a * k + b] = f[h0 + a * kp + b];
@@ -400,9 +401,13 @@ export class LogitWasm {
     this.firthFn(xc, ld * 8, this.liOff, k, this.wOff, this.actOff, y, this.prOff, this.rOff, ld);
   }
 
-  /** this.l = the Cholesky factor of this.hk (k x k; logistic.ts cholesky's twin); false if not positive definite. */
-  cholesky(k: number): boolean {
-    return this.cholFn(this.hkOff, this.lOff, k) !== 0;
+  /**
+   * this.l = the Cholesky factor of X'WX (logistic.ts cholesky's twin): as the last information(null)
+   * left it (fromH) or of this.hk (k x k); false if not positive definite.
+   */
+  cholesky(k: number, fromH: boolean): boolean {
+    const r = fromH ? this.cholFn(this.hOff, this.cur.kp * 8, this.lOff, k) : this.cholFn(this.hkOff, k * 8, this.lOff, k);
+    return r !== 0;
   }
 
   /** this.g = (L L')^-1 this.g (logistic.ts cholSolve's twin). */

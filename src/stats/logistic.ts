@@ -106,6 +106,8 @@ class Fit {
   gam = new Float64Array(FIRTH_AA_DEPTH);
   gamR = new Float64Array(2 * FIRTH_AA_DEPTH);
   raw: Float64Array;
+  /** X'WX is in the WebAssembly module's H region, not in f.h (information without copy). */
+  hWasm = false;
   /** The WebAssembly loops (eta, pr, w, r, inv and li are then its views); null: the JavaScript ones. */
   wx: LogitWasm | null;
   /** Newton steps fitLogistic took under plink2's rules (15: unfinished). */
@@ -184,9 +186,16 @@ function linear(d: Design, v: Float64Array, f: Fit, into: 0 | 1): Float64Array {
   return out;
 }
 
-/** Lower triangle of Z' W Z into f.h (k x k row-major). */
-function information(d: Design, f: Fit): void {
-  if (f.wx) return f.wx.information(f.h);
+/**
+ * Lower triangle of Z' W Z into f.h (k x k row-major); with WebAssembly only where cholesky reads it
+ * (f.hWasm) unless copy.
+ */
+function information(d: Design, f: Fit, copy = false): void {
+  if (f.wx) {
+    f.wx.information(copy ? f.h : null);
+    f.hWasm = !copy;
+    return;
+  }
   const { cols, k, n } = d;
   const w = f.w;
   const t = f.t;
@@ -247,7 +256,7 @@ function score(d: Design, r: Float64Array, g: Float64Array, f: Fit): void {
 function cholesky(f: Fit, k: number, wantLogdet = false): number {
   const l = f.l;
   if (f.wx) {
-    if (!f.wx.cholesky(k)) return NaN;
+    if (!f.wx.cholesky(k, f.hWasm)) return NaN;
     let logdet = 0;
     if (wantLogdet) for (let j = 0; j < k; j++) logdet += 2 * Math.log(l[j * k + j]);
     return logdet;
@@ -338,7 +347,7 @@ function captureNull(d: Design, b: Float64Array, f: Fit): NullStart {
   const saved = act.slice(0, n);
   act.fill(1, 0, n);
   predict(d, b, f, false);
-  information(d, f);
+  information(d, f, true);
   score(d, f.r, f.delta, f);
   const ns = { w0: f.w.slice(0, n), r0: f.r.slice(0, n), h0: f.h.slice(0, k * k), g0: f.delta.slice(0, k) };
   f.wx?.nullCapture();
@@ -356,6 +365,7 @@ function nullStep(d: Design, f: Fit, ns: NullStart): void {
   const h = f.h;
   const g = f.delta;
   const { w0, r0, h0, g0 } = ns;
+  f.hWasm = false;
   const dz = cols[0];
   if (!f.wx?.dosageEntries(h, g)) {
     let s00 = 0;
@@ -400,8 +410,10 @@ function newtonStep(d: Design, b: Float64Array, f: Fit, ns: NullStart | null = n
   if (ns) nullStep(d, f, ns);
   else {
     predict(d, b, f, false);
-    if (f.wx) f.wx.informationScore(f.h, g);
-    else {
+    if (f.wx) {
+      f.wx.informationScore(null, g);
+      f.hWasm = true;
+    } else {
       information(d, f);
       score(d, f.r, g, f);
     }

@@ -1046,25 +1046,31 @@
       (f64.const 0)
       (local.get $ll)))
 
-  ;; chol(h, l, k): the Cholesky factor of h (k x k row-major, lower triangle read) into l's lower
-  ;; triangle (same layout; the upper one is scratch), right-looking: column j is divided by its
+  ;; chol(h, hs, l, k): the Cholesky factor of h (k rows of hs bytes, lower triangle read: X'WX as
+  ;; xwx leaves it, or a k x k copy) into l's lower triangle (k x k row-major; the upper one is scratch), right-looking: column j is divided by its
   ;; pivot's square root (and copied into row j's upper part, so that it is contiguous), then each
   ;; entry (i, m) below it has l[i][j] l[m][j] subtracted, two m a step: entry (i, m) is h_im - l_i0
   ;; l_m0 - l_i1 l_m1 - ... in that order, the twin of cholesky in src/stats/logistic.ts. Returns 0 at
   ;; a pivot not > 0 (or NaN).
-  (func (export "chol") (param $h i32) (param $l i32) (param $k i32) (result i32)
+  (func (export "chol") (param $h i32) (param $hs i32) (param $l i32) (param $k i32) (result i32)
     (local $kb i32) (local $j i32) (local $i i32) (local $pj i32) (local $pi i32) (local $pm i32) (local $pa i32)
     (local $end i32) (local $stop i32)
     (local $s f64) (local $d f64) (local $lij f64) (local $lv v128)
     (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
-    ;; copy h's k rows
-    (local.set $pi (i32.const 0))
-    (local.set $end (i32.mul (local.get $kb) (local.get $k)))
+    ;; copy h's lower triangle, row i's entries 0..i
+    (local.set $i (i32.const 0))
     (block $copied
       (loop $copy
-        (br_if $copied (i32.ge_u (local.get $pi) (local.get $end)))
-        (f64.store (i32.add (local.get $l) (local.get $pi)) (f64.load (i32.add (local.get $h) (local.get $pi))))
-        (local.set $pi (i32.add (local.get $pi) (i32.const 8)))
+        (br_if $copied (i32.ge_u (local.get $i) (local.get $k)))
+        (local.set $pi (i32.add (local.get $l) (i32.mul (local.get $i) (local.get $kb))))
+        (local.set $pm (i32.add (local.get $h) (i32.mul (local.get $i) (local.get $hs))))
+        (local.set $end (i32.add (local.get $pi) (i32.shl (local.get $i) (i32.const 3))))
+        (loop $entry
+          (f64.store (local.get $pi) (f64.load (local.get $pm)))
+          (local.set $pi (i32.add (local.get $pi) (i32.const 8)))
+          (local.set $pm (i32.add (local.get $pm) (i32.const 8)))
+          (br_if $entry (i32.le_u (local.get $pi) (local.get $end))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $copy)))
     (local.set $j (i32.const 0))
     (block $cols_done
