@@ -744,10 +744,13 @@ function fitFirth(d: Design, b: Float64Array, f: Fit): Status {
     firthStep(f, u, step, k);
     if (converged(b, step, k) && gmax < 1e-6 && change < 1e-9) {
       // Converged: the last (accelerated) step is taken without evaluating the point it reaches; the
-      // SE from the information at b, less than TOL away.
+      // SE from the information at b, less than TOL away. An extrapolation 10x the plain step is not
+      // trusted unevaluated: the plain step then.
       cholInverse(f, k);
-      accelerate(f, b, step, k, hist);
-      for (let a = 0; a < k; a++) b[a] += step[a];
+      let plain = 0;
+      for (let a = 0; a < k; a++) plain = Math.max(plain, Math.abs(step[a]));
+      const fast = accelerate(f, b, step, k, hist) <= 10 * plain;
+      for (let a = 0; a < k; a++) b[a] += fast ? step[a] : f.raw[a];
       return Status.Ok;
     }
     for (let a = 0; a < k; a++) old[a] = b[a];
