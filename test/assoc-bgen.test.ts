@@ -283,3 +283,26 @@ t.test('regression: bgen 8-bit dosages rounded half-even, where plink2 rounds th
   const r = compareWithPlink2(readTable(`${exact.out}.PHENO1.tsv`), readTable(Q('golden/b8.PHENO1.glm.linear')));
   t.ok(r.problems.length > 0, `--dosage-precision exact keeps the decoded dosages: ${r.problems.length} values off plink2's digits`);
 });
+
+t.test('regression: bgen ploidy-1 samples counted as haploid alleles, plink2 counts them on the diploid scale', async (t) => {
+  // chrX males, chrY and MT as plink2 exports them (ploidy 1): FRQ was dosage over ploidy and INFO NA,
+  // and chrY/MT missed plink2's quanta, so every chrX row and most chrY/MT rows were off plink2.
+  // test/fixtures/bgen-haploid/make-fixture.sh made the file and the golden (plink2 --glm no-x-sex).
+  const H = (f: string) => fixture('bgen-haploid', f);
+  const cfg = baseConfig({ gen: [], bgen: [H('hap.bgen')], sample: H('hap.sample'), pheno: H('hap.pheno'), phenoNames: ['y'], covar: H('hap.pheno'), covarNames: ['C1', 'C2'] });
+  await runAssoc(cfg);
+  const ours = readTable(`${cfg.out}.y.tsv`);
+  const r = compareWithPlink2(ours, readTable(H('golden/hap.y.glm.linear')));
+  t.equal(r.compared, 120);
+  t.same(r.problems, [], 'chrX, chrY and MT: plink2 --glm no-x-sex digit for digit');
+  const info = ours.header.indexOf('INFO');
+  t.ok(
+    ours.rows.every((row) => (row[0] === 'MT') === (row[info] === 'NA')),
+    'INFO on chrX and chrY (plink2 prints MACH R2 there), NA on MT',
+  );
+  const vcf = baseConfig({ gen: [], vcf: [H('hap.vcf.gz')], sample: undefined, pheno: H('hap.pheno'), phenoNames: ['y'], covar: H('hap.pheno'), covarNames: ['C1', 'C2'] });
+  await runAssoc(vcf);
+  const rv = compareWithPlink2(readTable(`${vcf.out}.y.tsv`), readTable(H('golden/hapvcf.y.glm.linear')));
+  t.equal(rv.compared, 120);
+  t.same(rv.problems, [], 'the same calls as VCF (plink2 --vcf dosage=DS --psam): chrY INFO was NA');
+});

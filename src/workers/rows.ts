@@ -8,7 +8,7 @@ import { withLayout, type GenFileLayout } from '../formats/gen/layout.js';
 import { VariantSelect } from '../formats/select.js';
 // The BGEN record decoders themselves, not formats/bgen/index.js: that also loads the .bgi reader
 // (better-sqlite3, a native module), which a worker never uses (~11 ms of every worker's start).
-import { BgenBlockDecoder } from '../formats/bgen/probs.js';
+import { BgenBlockDecoder, plink2Quantize } from '../formats/bgen/probs.js';
 import { BgenRecordParser, newVariantHeader } from '../formats/bgen/variant.js';
 import type { BgenHeader } from '../formats/bgen/header.js';
 import { DecodeError, decodeErrorFields } from '../errors.js';
@@ -257,17 +257,15 @@ export class RowFormatter {
           this.bgenBlocks.decode(b, vh.blockStart, vh.blockLength, header, k, this.bgenOut, vh.uncompressedLength, where);
           this.ploidy = this.bgenBlocks.ploidy;
           this.hardCalls = k === 2 && this.bgenBlocks.hard ? this.bgenBlocks.codes : null;
-          // (Hard calls are exact in 1/16384 units; their dosages may not have been written.)
-          if (this.hardCalls === null && !this.bgenBlocks.quantized && (this.init.dosagePrecision === 'plink2' || (header.layout === 1 && this.bgenBlocks.plink2Quanta))) {
-            // plink2 stores dosages in 1/16384 units; emulating that lets results be compared digit
-            // for digit (exact for BGEN v1.1 and, in the decoder, for unphased diploid v1.2 rows).
-            const o = this.bgenOut;
-            for (let i = 0; i < (k - 1) * n; i++) o[i] = roundHalfEven(o[i] * 16384) / 16384;
-          }
+          this.bgenDosages(k, n, header.layout);
+          this.haploid = this.haploidChr(m.chr);
           for (let j = 1; j < k; j++) {
             m.a1 = vh.alleles[j];
-            this.emitVariant(this.bgenRows[j - 1], rank.length, lists, rank, pos);
+            const d = this.bgenRows[j - 1];
+            if (this.haploid !== 0) for (let i = 0; i < n; i++) d[i] *= 0.5;
+            this.emitVariant(d, rank.length, lists, rank, pos);
           }
+          this.haploid = 0;
           this.ploidy = null;
           this.hardCalls = null;
         } else {
@@ -285,8 +283,38 @@ export class RowFormatter {
   }
 
   private vcfDec: VcfDecoder | null = null;
-  /** INFO printed NA for the variant being emitted (haploid chromosomes, as plink2). */
-  private infoNA = false;
+  /**
+   * chrY (24) and MT (26) are haploid, else 0: plink2 regresses on the allele count 0..1 (every
+   * sample's diploid-scale dosage halved); frequencyFilter gives FRQ and INFO as plink2 prints them
+   * there. The VCF and BGEN rows alike.
+   */
+  private haploidChr(chr: string): number {
+    const rank = this.chrInfo(chr).rank;
+    return rank === 24 || rank === 26 ? rank : 0;
+  }
+
+  /**
+   * A decoded BGEN row made what plink2 regresses on. Samples of ploidy 1 (chrX males) go on
+   * plink2's diploid scale, twice their allele's probability, as the VCF decoder puts haploid calls,
+   * and the row is then an ordinary diploid one (no byPloidy: FRQ and INFO as plink2 prints them).
+   * plink2's 1/16384 quanta where the decoder did not apply them (--dosage-precision plink2, v1.1).
+   * Hard calls are exact in 1/16384 units (their dosages may not have been written).
+   */
+  private bgenDosages(k: number, n: number, layout: number): void {
+    const bb = this.bgenBlocks;
+    const o = this.bgenOut;
+    const z = this.ploidy;
+    if (z !== null && k === 2 && bb.maxPloidy <= 2) {
+      for (let i = 0; i < n; i++) if (z[i] === 1) o[i] *= 2;
+      this.ploidy = null;
+      if (bb.plink2Quanta && bb.bits <= 28) plink2Quantize(o, n, bb.bits);
+    } else if (this.hardCalls === null && !bb.quantized && (this.init.dosagePrecision === 'plink2' || (layout === 1 && bb.plink2Quanta))) {
+      for (let i = 0; i < (k - 1) * n; i++) o[i] = roundHalfEven(o[i] * 16384) / 16384;
+    }
+  }
+
+  /** The haploid chromosome (haploidChr) of the variant being emitted, 0 when diploid. */
+  private haploid = 0;
   /** Per-sample ploidy of the BGEN variant being emitted when not all diploid (else null): 15.8. */
   private ploidy: Uint8Array | null = null;
   /** Hard-call codes of the BGEN variant being emitted when every sample is one (else null): 0202. */
@@ -395,17 +423,15 @@ export class RowFormatter {
           if (!this.inRegions()) outside++;
           else if (this.selected()) {
             m.a2 = dec.ref;
-            // chrY and MT are haploid: plink2 regresses on the allele count 0..1 (every sample's
-            // dosage halved) and prints no MACH R2 there.
-            const hap = this.chrInfo(m.chr).rank === 24 || this.chrInfo(m.chr).rank === 26;
-            this.infoNA = hap;
+            this.haploid = this.haploidChr(m.chr);
+            const hap = this.haploid !== 0;
             for (let j = 0; j < dec.alts.length; j++) {
               m.a1 = dec.alts[j];
               const d = dec.rows[j];
               if (hap) for (let i = 0; i < d.length; i++) d[i] *= 0.5;
               this.emitVariant(d, rank.length, lists, rank, pos);
             }
-            this.infoNA = false;
+            this.haploid = 0;
           }
         }
       }
@@ -507,14 +533,16 @@ export class RowFormatter {
   }
 
   /**
-   * FRQ and INFO as the variant's ploidy has them (haploid chromosomes: dosages were halved, INFO NA;
+   * FRQ and INFO as the variant's ploidy has them (haploid chromosomes: dosages were halved;
    * BGEN ploidy other than 2: byPloidy), then the INFO and MAF filters: 0 (kept), FILTER_INFO or
    * FILTER_MAF. The same for the linear and the logistic rows.
    */
   private frequencyFilter(res: { frq: number; info: number; frqCase?: number; frqCtrl?: number }, dosage: Float64Array, idx: Int32Array, y?: Float64Array): number {
-    if (this.infoNA) {
-      res.info = NaN;
+    if (this.haploid !== 0) {
       res.frq *= 2;
+      // The allele's frequency p; plink2's MACH R2 on chrY is the diploid one of the doubled dosages,
+      // Var(2h) / 2p(1-p) = info(h) (2-p)/(1-p), info(h) taken at frequency p/2; none on MT.
+      res.info = this.haploid === 24 ? (res.info * (2 - res.frq)) / (1 - res.frq) : NaN;
       if (res.frqCase !== undefined) res.frqCase *= 2;
       if (res.frqCtrl !== undefined) res.frqCtrl *= 2;
     }

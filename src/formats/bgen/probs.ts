@@ -420,8 +420,7 @@ export class BgenBlockDecoder {
     this.setInfo(phased, bits, minSeen, maxSeen, nMissing, nonDiploid ? ploidy.subarray(0, n) : null);
     // Phased biallelic diploid rows: plink2 applies the same rule to the haplotypes' summed count.
     if (this.plink2Quanta && phased && k === 2 && minSeen === 2 && maxSeen === 2 && bits <= 28) {
-      const half = bits === 1 ? 0 : POW2[bits - 1];
-      for (let i = 0; i < n; i++) if (out[i] === out[i]) out[i] = plink2Dosage(Math.round(out[i] * max), max, half);
+      plink2Quantize(out, n, bits);
       this.quantized = true;
     }
   }
@@ -497,6 +496,16 @@ for (let v = 0; v < 511; v++) DOSE8_PLINK2[v] = plink2Dosage(v, 255, 128);
  */
 function plink2Dosage(v: number, max: number, half: number): number {
   return (32768 - Math.floor(((2 * max - v) * 16384 + half) / max)) / 16384;
+}
+
+/**
+ * plink2Dosage over a row of second-allele dosages on the diploid scale (each a multiple of
+ * 1/(2^bits − 1); a haploid sample's already doubled, as plink2 counts it); NaN stays missing.
+ */
+export function plink2Quantize(out: Float64Array, n: number, bits: number): void {
+  const max = POW2[bits] - 1;
+  const half = bits === 1 ? 0 : POW2[bits - 1];
+  for (let i = 0; i < n; i++) if (out[i] === out[i]) out[i] = plink2Dosage(Math.round(out[i] * max), max, half);
 }
 
 // Exact hard calls: HARD8[x0 | x1 << 8] is the allele-1 count of (255,0), (0,255), (0,0), else 255.
