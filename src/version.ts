@@ -1,7 +1,7 @@
 // The version, Node version and git commit of this build: `dosageflow --version` and every PREFIX.log.
 // In a git checkout the commit is asked of git (it may have moved since the last build); an installed
 // package has no .git and reads build-info.json, written at build/pack time (scripts/build-info.mjs).
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,28 @@ export interface VersionInfo {
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 let cached: VersionInfo | null = null;
+const GIT_ARGS = ['-C', PACKAGE_ROOT, 'describe', '--always', '--dirty', '--abbrev=12', '--exclude', '*'];
+// The commit from an asynchronous `git describe` (prefetchVersion): undefined until it answers.
+let fetched: string | null | undefined;
+let asked = false;
+
+/**
+ * Ask git for the commit in the background, so that a run's log does not wait for it at start-up
+ * (a blocking spawn on the main thread before the workers start: docs/decisions/0202, Session 10
+ * part 2). versionInfo() uses the answer when it has come, else asks git synchronously as before.
+ */
+export function prefetchVersion(): void {
+  if (cached || asked || !fs.existsSync(path.join(PACKAGE_ROOT, '.git'))) return;
+  asked = true;
+  try {
+    const child = execFile('git', GIT_ARGS, { encoding: 'utf8', timeout: 5000 }, (err, stdout) => {
+      fetched = err ? null : stdout.trim() || null;
+    });
+    child.stdin?.end();
+  } catch {
+    /* versionInfo() asks synchronously */
+  }
+}
 
 export function versionInfo(): VersionInfo {
   if (cached) return cached;
@@ -25,15 +47,15 @@ export function versionInfo(): VersionInfo {
   } catch {
     /* reported as unknown */
   }
-  cached = { version, commit: gitCommit() ?? builtCommit() ?? 'unknown', node: process.version };
+  const commit = fetched !== undefined ? fetched : gitCommit();
+  cached = { version, commit: commit ?? builtCommit() ?? 'unknown', node: process.version };
   return cached;
 }
 
 function gitCommit(): string | null {
   if (!fs.existsSync(path.join(PACKAGE_ROOT, '.git'))) return null;
   try {
-    const args = ['-C', PACKAGE_ROOT, 'describe', '--always', '--dirty', '--abbrev=12', '--exclude', '*'];
-    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim() || null;
+    return execFileSync('git', GIT_ARGS, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim() || null;
   } catch {
     return null;
   }

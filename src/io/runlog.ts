@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileError } from '../errors.js';
-import { versionLine } from '../version.js';
+import { prefetchVersion, versionLine } from '../version.js';
 
 /** Options naming input files, in the order the log lists them. */
 const INPUT_OPTIONS = ['gen', 'bgen', 'sample', 'sumstats', 'files', 'base', 'pheno', 'covar', 'ld-ref', 'ld-ref-sample', 'genes'];
@@ -75,8 +75,9 @@ export class RunLog {
     args: Record<string, unknown>,
   ) {
     const inputs = inputLines(args);
+    // The version line is made at finish(): git answers meanwhile (prefetchVersion).
+    prefetchVersion();
     this.header = [
-      versionLine(),
       `command: dosageflow ${argv.map(shellQuote).join(' ')}`,
       `working directory: ${process.cwd()}`,
       `host: ${os.hostname()}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}`,
@@ -113,6 +114,7 @@ export class RunLog {
     if (this.partial.trim() !== '') this.lines.push(this.partial);
     const seconds = Number(process.hrtime.bigint() - this.t0) / 1e9;
     const text = [
+      versionLine(),
       ...this.header,
       '',
       ...this.lines,

@@ -6,6 +6,7 @@
 
 import { GRAM_PANEL_ROWS, gramAt, gramJs, gramModule, gramStride, presentJs, type GramWasm, type PresentWasm } from './matvec.js';
 import { growTo, wasmDisabled } from '../wasm/modules.js';
+import { dotAt, minusInto, sumAt } from './vec.js';
 
 /** Why a row is NA, with plink2's ERRCODE names (counted in the closing summary). */
 // The last four: logistic fits (stats/logistic.ts).
@@ -81,14 +82,12 @@ export function buildGroupGram(q: Float64Array, r: number, cov: Float64Array, y:
   const d2 = new Float64Array(r);
   const g = new Float64Array(r * r);
   for (let j = 0; j < r; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += xc[j * n + i];
-    csum[j] = s;
-    for (let k = 0; k <= j; k++) g[j * r + k] = g[k * r + j] = dot(xc, j * n, xc, k * n, n);
+    csum[j] = sumAt(xc, j * n, n);
+    for (let k = 0; k <= j; k++) g[j * r + k] = g[k * r + j] = dotAt(xc, j * n, xc, k * n, n);
     d2[j] = g[j * r + j];
   }
   const t = new Float64Array(r * r);
-  for (let l = 0; l < r; l++) for (let j = l; j < r; j++) t[l * r + j] = dot(q, l * n, xc, j * n, n);
+  for (let l = 0; l < r; l++) for (let j = l; j < r; j++) t[l * r + j] = dotAt(q, l * n, xc, j * n, n);
   const tinv = upperInverse(t, r);
   const baseVif = new Float64Array(r);
   let maxVif = 0;
@@ -114,13 +113,11 @@ export function buildGroupGram(q: Float64Array, r: number, cov: Float64Array, y:
   const cy = new Float64Array(m * r);
   const ya = new Float64Array(m * r);
   for (let k = 0; k < m; k++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += yc[k * n + i];
-    ycsum[k] = s;
-    yctot[k] = dot(yc, k * n, yc, k * n, n);
+    ycsum[k] = sumAt(yc, k * n, n);
+    yctot[k] = dotAt(yc, k * n, yc, k * n, n);
     for (let j = 0; j < r; j++) {
-      cy[k * r + j] = dot(xc, j * n, yc, k * n, n);
-      ya[k * r + j] = dot(q, j * n, yc, k * n, n);
+      cy[k * r + j] = dotAt(xc, j * n, yc, k * n, n);
+      ya[k * r + j] = dotAt(q, j * n, yc, k * n, n);
     }
   }
   const { xa, W, gneg } = augmented(xc, yc, r, m, n, { g, csum, cy, yctot, ycsum });
@@ -161,19 +158,8 @@ function augmented(
 
 function centred(a: Float64Array, cols: number, n: number): Float64Array {
   const out = new Float64Array(cols * n);
-  for (let c = 0; c < cols; c++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += a[c * n + i];
-    const mean = s / n;
-    for (let i = 0; i < n; i++) out[c * n + i] = a[c * n + i] - mean;
-  }
+  for (let c = 0; c < cols; c++) minusInto(out, a, c * n, sumAt(a, c * n, n) / n, n);
   return out;
-}
-
-function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
-  let s = 0;
-  for (let i = 0; i < n; i++) s += a[ao + i] * b[bo + i];
-  return s;
 }
 
 /** Inverse of an upper-triangular r x r row-major matrix. */

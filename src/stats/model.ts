@@ -4,6 +4,7 @@
 import { InputError } from '../errors.js';
 import { buildGroupGram, DEFAULT_MAX_CORR, DEFAULT_VIF, INVALID_SHARE, type GroupGram } from './gram.js';
 import { buildProjection, residualize } from './projection.js';
+import { sumAt } from './vec.js';
 import type { FirthMode, LogisticGroup } from './logistic.js';
 
 export interface ModelGroup {
@@ -223,10 +224,6 @@ function gather(v: Float64Array, idx: Int32Array): Float64Array {
 
 function colSums(a: Float64Array, cols: number, n: number): Float64Array {
   const out = new Float64Array(cols);
-  for (let c = 0; c < cols; c++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += a[c * n + i];
-    out[c] = s;
-  }
+  for (let c = 0; c < cols; c++) out[c] = sumAt(a, c * n, n);
   return out;
 }

@@ -2,6 +2,7 @@
 // orthonormal basis Q of the centred covariate columns once; a variant's regression then needs only
 // Q'd, d'd and d'y_r, where y_r is the phenotype with the covariates projected out. This is the
 // Frisch-Waugh-Lovell identity: the dosage coefficient of y ~ 1 + d + C equals that of y_r ~ d_r.
+import { dotAt, maxAbs, scaleBy, subScaledAt, subtract, subtractSumSq, sumAt } from './vec.js';
 
 export interface Projection {
   n: number;
@@ -25,35 +26,22 @@ export function buildProjection(cols: Float64Array[], n: number): Projection {
   const dropped: Projection['dropped'] = [];
   for (let j = 0; j < cols.length; j++) {
     const v = Float64Array.from(cols[j].subarray(0, n));
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += v[i];
-    mean /= n;
-    let norm0 = 0;
-    for (let i = 0; i < n; i++) {
-      v[i] -= mean;
-      norm0 += v[i] * v[i];
-    }
-    let scale = 0;
-    for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(cols[j][i]));
+    const mean = sumAt(v, 0, n) / n;
+    const norm0 = subtractSumSq(v, mean, n);
+    const scale = maxAbs(cols[j], n);
     if (norm0 <= scale * scale * n * 1e-24 || norm0 === 0) {
       dropped.push({ index: j, reason: 'constant' });
       continue;
     }
     for (let pass = 0; pass < 2; pass++) {
-      for (const b of basis) {
-        let dot = 0;
-        for (let i = 0; i < n; i++) dot += b[i] * v[i];
-        for (let i = 0; i < n; i++) v[i] -= dot * b[i];
-      }
+      for (const b of basis) subScaledAt(v, 0, dotAt(b, 0, v, 0, n), b, 0, n);
     }
-    let norm = 0;
-    for (let i = 0; i < n; i++) norm += v[i] * v[i];
+    const norm = dotAt(v, 0, v, 0, n);
     if (norm <= norm0 * COLLINEAR_TOL * COLLINEAR_TOL) {
       dropped.push({ index: j, reason: 'collinear' });
       continue;
     }
-    const inv = 1 / Math.sqrt(norm);
-    for (let i = 0; i < n; i++) v[i] *= inv;
+    scaleBy(v, 1 / Math.sqrt(norm), n);
     basis.push(v);
     kept.push(j);
   }
@@ -65,19 +53,9 @@ export function buildProjection(cols: Float64Array[], n: number): Projection {
 
 /** In place: centre v and remove its projection on Q. Returns the residual sum of squares. */
 export function residualize(v: Float64Array, q: Float64Array, r: number, n: number): number {
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += v[i];
-  mean /= n;
-  for (let i = 0; i < n; i++) v[i] -= mean;
+  subtract(v, sumAt(v, 0, n) / n, n);
   for (let pass = 0; pass < 2; pass++) {
-    for (let l = 0; l < r; l++) {
-      const off = l * n;
-      let dot = 0;
-      for (let i = 0; i < n; i++) dot += q[off + i] * v[i];
-      for (let i = 0; i < n; i++) v[i] -= dot * q[off + i];
-    }
+    for (let l = 0; l < r; l++) subScaledAt(v, 0, dotAt(q, l * n, v, 0, n), q, l * n, n);
   }
-  let ss = 0;
-  for (let i = 0; i < n; i++) ss += v[i] * v[i];
-  return ss;
+  return dotAt(v, 0, v, 0, n);
 }
