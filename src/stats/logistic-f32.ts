@@ -10,6 +10,8 @@ import { pagesFor, wasmDisabled, wasmModule } from '../wasm/modules.js';
 const f32 = Math.fround;
 type TMul = (x: number, t: number, v: number, nvb: number, ldb: number, k: number) => void;
 type Lanes = (xa: number, tb: number, nvb: number) => number;
+type Grad = (x: number, ldb: number, pr: number, nb: number, k: number, g: number) => void;
+type Lanes3 = (x0: number, x1: number, x2: number, tb: number, nvb: number, out: number) => void;
 type Eta = (x: number, ldb: number, b: number, k: number, out: number, nvb: number) => void;
 
 // fmath_exp_ps (herumi's fast exp, as plink2 vendors it): e^x = 2^(r/1024) (1 + t), r = round(x
@@ -72,21 +74,27 @@ export class F32Logistic {
   readonly stride: number;
   private maxN: number;
   /** The Hessian's sums in WebAssembly (logit-f32.wat; x, t and v are then views of its memory), or null. */
-  private wx: { tmul: TMul; lanes: Lanes; eta: Eta } | null = null;
+  private wx: { tmul: TMul; lanes: Lanes; lanes3: Lanes3; eta: Eta; grad: Grad; out: Float32Array } | null = null;
   /** Bytes of x (and of t, which follows it; v follows t) in the wasm memory. */
   private xb: number;
+  /** Where lanes3 writes its three sums in the wasm memory. */
+  private sums: number;
   constructor(maxN: number, maxK: number, wasm = true) {
     maxN = (maxN + 3) & ~3;
     this.maxN = maxN;
     this.stride = maxN;
     const xb = maxN * maxK * 4;
     this.xb = xb;
+    this.sums = 2 * xb + 8 * maxN + 4 * maxK;
     const mod = wasm && !wasmDisabled() ? wasmModule('logit-f32') : null;
     if (mod) {
-      // x, t, v, eta, coef
-      const mem = new WebAssembly.Memory({ initial: pagesFor(2 * xb + 8 * maxN + 4 * maxK) });
+      // x, t, v, eta, coef, 3 sums (lanes3), pr, g
+      const mem = new WebAssembly.Memory({ initial: pagesFor(2 * xb + 12 * maxN + 8 * maxK + 16) });
       const ex = new WebAssembly.Instance(mod, { e: { m: mem } }).exports;
-      this.wx = { tmul: ex.tmul as TMul, lanes: ex.lanes as Lanes, eta: ex.eta as Eta };
+      const out = new Float32Array(mem.buffer, this.sums, 4);
+      this.wx = { tmul: ex.tmul as TMul, lanes: ex.lanes as Lanes, lanes3: ex.lanes3 as Lanes3, eta: ex.eta as Eta, grad: ex.grad as Grad, out };
+      this.pr = new Float32Array(mem.buffer, this.sums + 16, maxN);
+      this.g = new Float32Array(mem.buffer, this.sums + 16 + 4 * maxN, maxK);
       this.x = new Float32Array(mem.buffer, 0, maxN * maxK);
       this.t = new Float32Array(mem.buffer, xb, maxN * maxK);
       this.v = new Float32Array(mem.buffer, 2 * xb, maxN);
@@ -98,12 +106,12 @@ export class F32Logistic {
       this.v = new Float32Array(maxN);
       this.eta = new Float32Array(maxN);
       this.coef = new Float32Array(maxK);
+      this.pr = new Float32Array(maxN);
+      this.g = new Float32Array(maxK);
     }
     this.y = new Float32Array(maxN);
-    this.pr = new Float32Array(maxN);
     this.h = new Float32Array(maxK * maxK);
     this.l = new Float32Array(maxK * maxK);
-    this.g = new Float32Array(maxK);
     this.dc = new Float32Array(maxK);
   }
 
@@ -231,10 +239,13 @@ export class F32Logistic {
       set(r, r, r, r);
       set(r + 1, r, r, r + 1);
       set(r + 1, r + 1, r + 1, r + 1);
-      set(r + 2, r + 2, r + 2, r + 2);
-      set(r + 2, r + 1, r + 1, r + 2);
-      set(r + 2, r, r, r + 2);
-      for (let r2 = r + 3; r2 < k; r2++) for (let j = 0; j < 3; j++) set(r2, r + j, r + j, r2);
+      // row r + 2 (TwoPlusOne) and the rows below (Three): columns r..r+2 against x_r2 v
+      for (let r2 = r + 2; r2 < k; r2++) {
+        if (wx) {
+          wx.lanes3(r * ldb, (r + 1) * ldb, (r + 2) * ldb, tb + r2 * ldb, nv * 4, this.sums);
+          for (let j = 0; j < 3; j++) h[r2 * k + r + j] = wx.out[j];
+        } else for (let j = 0; j < 3; j++) set(r2, r + j, r + j, r2);
+      }
     }
     const rem = k % 3;
     if (rem === 1) {
@@ -255,6 +266,7 @@ export class F32Logistic {
   private gradient(n: number, k: number): void {
     const { x, pr, g } = this;
     const s = this.maxN;
+    if (this.wx) return this.wx.grad(0, 4 * s, this.sums + 16, 4 * n, k, this.sums + 16 + 4 * s);
     for (let j = 0; j < k; j++) {
       const o = j * s;
       let t = 0;

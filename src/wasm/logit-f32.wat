@@ -53,6 +53,63 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $cols))))
 
+  ;; $lanes for three columns a against one t_b at once (independent chains: three times the
+  ;; work a pass for about the time of one); the sums to out, out + 4, out + 8.
+  (func (export "lanes3") (param $x0 i32) (param $x1 i32) (param $x2 i32) (param $tb i32) (param $nvb i32) (param $out i32)
+    (local $i i32) (local $tl v128) (local $th v128) (local $x v128)
+    (local $l0 v128) (local $h0 v128) (local $l1 v128) (local $h1 v128) (local $l2 v128) (local $h2 v128)
+    (block $end
+      (loop $blocks
+        (br_if $end (i32.ge_u (local.get $i) (local.get $nvb)))
+        (local.set $x (v128.load (i32.add (local.get $tb) (local.get $i))))
+        (local.set $tl (f64x2.promote_low_f32x4 (local.get $x)))
+        (local.set $th (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))))
+        (local.set $x (v128.load (i32.add (local.get $x0) (local.get $i))))
+        (local.set $l0 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $x)) (local.get $tl)) (local.get $l0)))))
+        (local.set $h0 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (local.get $th)) (local.get $h0)))))
+        (local.set $x (v128.load (i32.add (local.get $x1) (local.get $i))))
+        (local.set $l1 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $x)) (local.get $tl)) (local.get $l1)))))
+        (local.set $h1 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (local.get $th)) (local.get $h1)))))
+        (local.set $x (v128.load (i32.add (local.get $x2) (local.get $i))))
+        (local.set $l2 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $x)) (local.get $tl)) (local.get $l2)))))
+        (local.set $h2 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (local.get $th)) (local.get $h2)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $blocks)))
+    (f32.store (local.get $out) (call $hsum (local.get $l0) (local.get $h0)))
+    (f32.store offset=4 (local.get $out) (call $hsum (local.get $l1) (local.get $h1)))
+    (f32.store offset=8 (local.get $out) (call $hsum (local.get $l2) (local.get $h2))))
+
+  ;; ((s0 + s1) + s2) + s3 in f32 of lanes 0, 1 (lo) and 2, 3 (hi)
+  (func $hsum (param $lo v128) (param $hi v128) (result f32)
+    (f32.add
+      (f32.add
+        (f32.add
+          (f32.demote_f64 (f64x2.extract_lane 0 (local.get $lo)))
+          (f32.demote_f64 (f64x2.extract_lane 1 (local.get $lo))))
+        (f32.demote_f64 (f64x2.extract_lane 0 (local.get $hi))))
+      (f32.demote_f64 (f64x2.extract_lane 1 (local.get $hi)))))
+
+  ;; g_j = sum over the n samples of x_j[i] pr[i], in sample order, rounded at every multiply and
+  ;; add (reference BLAS sgemv 'T'); k columns ld bytes apart, g: k f32.
+  (func (export "grad") (param $x i32) (param $ldb i32) (param $pr i32) (param $nb i32) (param $k i32) (param $g i32)
+    (local $j i32) (local $i i32) (local $s f32)
+    (block $done
+      (loop $cols
+        (br_if $done (i32.ge_u (local.get $j) (local.get $k)))
+        (local.set $s (f32.const 0))
+        (local.set $i (i32.const 0))
+        (block $end
+          (loop $rows
+            (br_if $end (i32.ge_u (local.get $i) (local.get $nb)))
+            (local.set $s (f32.add (local.get $s)
+              (f32.mul (f32.load (i32.add (local.get $x) (local.get $i))) (f32.load (i32.add (local.get $pr) (local.get $i))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $rows)))
+        (f32.store (i32.add (local.get $g) (i32.shl (local.get $j) (i32.const 2))) (local.get $s))
+        (local.set $x (i32.add (local.get $x) (local.get $ldb)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $cols))))
+
   ;; lane sums s_l = fl(x_i t_i + s_l) over the 4-sample blocks, then ((s0 + s1) + s2) + s3.
   (func (export "lanes") (param $xa i32) (param $tb i32) (param $nvb i32) (result f32)
     (local $i i32) (local $lo v128) (local $hi v128) (local $xv v128) (local $tv v128)
