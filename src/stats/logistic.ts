@@ -843,7 +843,10 @@ export class LogisticKernel {
   private firthMode: FirthMode;
   private earlyEnd: boolean;
   /** plink2's single-precision iteration, for the fits not settled from the null start. */
-  private f32: F32Logistic;
+  private f32: F32Logistic | null = null;
+  private f32Size: [number, number];
+  /** The current variant's dosages (run's argument), for plink2's allele choice (altIsMajor). */
+  private cur: Float64Array = new Float64Array(0);
   /** The group whose covariates are in f32.x for every sample (none missing), or null. */
   private f32Group: LogisticGroup | null = null;
 
@@ -862,7 +865,8 @@ export class LogisticKernel {
     this.b = new Float64Array(maxP + 1);
     this.firthMode = opts.firth ?? 'fallback';
     this.earlyEnd = opts.earlyEnd ?? true;
-    this.f32 = new F32Logistic(n, maxP + 1);
+    // made when a fit first needs it (none at 10,000 samples on scenario 6)
+    this.f32Size = [n, maxP + 1];
   }
 
   /**
@@ -883,7 +887,7 @@ export class LogisticKernel {
       }
       this.nullPs.set(gr, p0);
     }
-    const pr = this.f32.pr;
+    const pr = (this.f32 as F32Logistic).pr;
     for (let i = m; i < ((m + 3) & ~3); i++) pr[i] = i < n ? Math.fround(Math.fround(p0[i]) - y[i]) : PAD_P;
   }
 
@@ -899,11 +903,6 @@ export class LogisticKernel {
     return d;
   }
 
-  /**
-   * Whether the current variant's allele B is the major allele over every sample with a dosage:
-   * plink2 then tests the other allele (it omits the major one), on dosages 2 - d.
-   */
-  private altMajor = false;
   /** Per group, the null model's probabilities (what plink2's buffer holds before a variant, about). */
   private nullPs = new WeakMap<LogisticGroup, Float64Array>();
 
@@ -922,7 +921,7 @@ export class LogisticKernel {
     if (f.wx) f.wx.load(design.cols, k, gr.n, gr);
     let useFirth = this.firthMode === 'always';
     if (!useFirth) {
-      this.altMajor = altIsMajor(d);
+      this.cur = d;
       const why = this.fitMle(design, gr);
       if (why !== '') {
         if (this.firthMode === 'never') return na(out, why);
@@ -1033,7 +1032,8 @@ export class LogisticKernel {
   private floatDecision(design: Design, gr: LogisticGroup): LogisticErr {
     const b = this.b;
     const f = this.fit;
-    const flip = this.altMajor;
+    const flip = altIsMajor(this.cur);
+    this.f32 ??= new F32Logistic(this.f32Size[0], this.f32Size[1]);
     const st = this.floatFit(gr, flip);
     if (st === F32Status.Fail) return 'LOGISTIC_CONVERGE_FAIL';
     // plink2's coefficients of (1, A1 dosage, covariates) to ours of (our dosage, 1, covariates).
@@ -1050,7 +1050,7 @@ export class LogisticKernel {
    * used only, in order) and its iteration from 0.
    */
   private floatFit(gr: LogisticGroup, flip: boolean): F32Status {
-    const e = this.f32;
+    const e = this.f32 as F32Logistic;
     const { n, p, x, y } = gr;
     const s = e.stride;
     const g = this.g;
