@@ -10,6 +10,7 @@ import { pagesFor, wasmDisabled, wasmModule } from '../wasm/modules.js';
 const f32 = Math.fround;
 type TMul = (x: number, t: number, v: number, nvb: number, ldb: number, k: number) => void;
 type Lanes = (xa: number, tb: number, nvb: number) => number;
+type Sig = (eta: number, y: number, pr: number, v: number, nb: number, tab: number) => void;
 type Grad = (x: number, ldb: number, pr: number, nb: number, k: number, g: number) => void;
 type Lanes3 = (x0: number, x1: number, x2: number, tb: number, nvb: number, out: number) => void;
 type Eta = (x: number, ldb: number, b: number, k: number, out: number, nvb: number) => void;
@@ -74,11 +75,12 @@ export class F32Logistic {
   readonly stride: number;
   private maxN: number;
   /** The Hessian's sums in WebAssembly (logit-f32.wat; x, t and v are then views of its memory), or null. */
-  private wx: { tmul: TMul; lanes: Lanes; lanes3: Lanes3; eta: Eta; grad: Grad; out: Float32Array } | null = null;
+  private wx: { tmul: TMul; lanes: Lanes; lanes3: Lanes3; eta: Eta; grad: Grad; sig: Sig; out: Float32Array } | null = null;
   /** Bytes of x (and of t, which follows it; v follows t) in the wasm memory. */
   private xb: number;
-  /** Where lanes3 writes its three sums in the wasm memory. */
+  /** Where lanes3 writes its three sums in the wasm memory (pr, g and y follow), and the exp table. */
   private sums: number;
+  private tab: number;
   constructor(maxN: number, maxK: number, wasm = true) {
     maxN = (maxN + 3) & ~3;
     this.maxN = maxN;
@@ -86,15 +88,18 @@ export class F32Logistic {
     const xb = maxN * maxK * 4;
     this.xb = xb;
     this.sums = 2 * xb + 8 * maxN + 4 * maxK;
+    this.tab = this.sums + 16 + 8 * maxN + 8 * maxK;
     const mod = wasm && !wasmDisabled() ? wasmModule('logit-f32') : null;
     if (mod) {
-      // x, t, v, eta, coef, 3 sums (lanes3), pr, g
-      const mem = new WebAssembly.Memory({ initial: pagesFor(2 * xb + 12 * maxN + 8 * maxK + 16) });
+      // x, t, v, eta, coef, 3 sums (lanes3), pr, g, y, the exp table
+      const mem = new WebAssembly.Memory({ initial: pagesFor(2 * xb + 16 * maxN + 12 * maxK + 16 + 4096) });
       const ex = new WebAssembly.Instance(mod, { e: { m: mem } }).exports;
       const out = new Float32Array(mem.buffer, this.sums, 4);
-      this.wx = { tmul: ex.tmul as TMul, lanes: ex.lanes as Lanes, lanes3: ex.lanes3 as Lanes3, eta: ex.eta as Eta, grad: ex.grad as Grad, out };
+      this.wx = { tmul: ex.tmul as TMul, lanes: ex.lanes as Lanes, lanes3: ex.lanes3 as Lanes3, eta: ex.eta as Eta, grad: ex.grad as Grad, sig: ex.sig as Sig, out };
       this.pr = new Float32Array(mem.buffer, this.sums + 16, maxN);
       this.g = new Float32Array(mem.buffer, this.sums + 16 + 4 * maxN, maxK);
+      this.y = new Float32Array(mem.buffer, this.sums + 16 + 4 * maxN + 4 * maxK, maxN);
+      new Uint32Array(mem.buffer, this.tab, 1024).set(EXP_MANT);
       this.x = new Float32Array(mem.buffer, 0, maxN * maxK);
       this.t = new Float32Array(mem.buffer, xb, maxN * maxK);
       this.v = new Float32Array(mem.buffer, 2 * xb, maxN);
@@ -108,8 +113,8 @@ export class F32Logistic {
       this.coef = new Float32Array(maxK);
       this.pr = new Float32Array(maxN);
       this.g = new Float32Array(maxK);
+      this.y = new Float32Array(maxN);
     }
-    this.y = new Float32Array(maxN);
     this.h = new Float32Array(maxK * maxK);
     this.l = new Float32Array(maxK * maxK);
     this.dc = new Float32Array(maxK);
@@ -170,11 +175,13 @@ export class F32Logistic {
         for (let i = 0; i < n; i++) eta[i] = f32(eta[i] + f32(b * x[o + i]));
       }
     }
-    for (let i = 0; i < n; i++) {
-      const p = sigmoidF(eta[i]);
-      v[i] = f32(f32(1 - p) * p);
-      pr[i] = f32(p - y[i]);
-    }
+    if (this.wx) this.wx.sig(2 * this.xb + 4 * s, this.sums + 16 + 4 * s + 4 * this.g.length, this.sums + 16, 2 * this.xb, 4 * n, this.tab);
+    else
+      for (let i = 0; i < n; i++) {
+        const p = sigmoidF(eta[i]);
+        v[i] = f32(f32(1 - p) * p);
+        pr[i] = f32(p - y[i]);
+      }
     for (let i = n; i < ((n + 3) & ~3); i++) {
       const p = sigmoidF(pr[i]);
       v[i] = f32(f32(1 - p) * p);

@@ -110,6 +110,36 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $cols))))
 
+  ;; plink2's LogisticSse then ComputeVAndPMinusYF for nb bytes of samples: p = 1 / (1 + e^-eta)
+  ;; with fmath's exp (x = -eta clamped to +-88; r = round-half-even(fl(x 1024/ln2)); t = fl(fma(-r,
+  ;; ln2/1024, x)) + 1; 2^(r/1024) from the mantissa table at $tab and the exponent (r + 127 1024) >> 10;
+  ;; p = 1 / fma(t, 2^(r/1024), 1)), v = fl(fl(1 - p) p), pr = fl(p - y). Fused steps as f64
+  ;; arithmetic rounded once to f32, as the twin's Math.fround.
+  (func (export "sig") (param $eta i32) (param $y i32) (param $pr i32) (param $v i32) (param $nb i32) (param $tab i32)
+    (local $i i32) (local $x f32) (local $r i32) (local $t f32) (local $p f32)
+    (block $end
+      (loop $samples
+        (br_if $end (i32.ge_u (local.get $i) (local.get $nb)))
+        (local.set $x (f32.neg (f32.load (i32.add (local.get $eta) (local.get $i)))))
+        (if (f32.gt (local.get $x) (f32.const 88)) (then (local.set $x (f32.const 88)))
+          (else (if (f32.lt (local.get $x) (f32.const -88)) (then (local.set $x (f32.const -88))))))
+        (local.set $r (i32.trunc_f32_s (f32.nearest (f32.mul (local.get $x) (f32.reinterpret_i32 (i32.const 0x44b8aa3b))))))
+        (local.set $t (f32.add
+          (f32.demote_f64 (f64.sub (f64.promote_f32 (local.get $x))
+            (f64.mul (f64.convert_i32_s (local.get $r)) (f64.promote_f32 (f32.reinterpret_i32 (i32.const 0x3a317218))))))
+          (f32.const 1)))
+        (local.set $p (f32.div (f32.const 1)
+          (f32.demote_f64 (f64.add
+            (f64.mul (f64.promote_f32 (local.get $t))
+              (f64.promote_f32 (f32.reinterpret_i32 (i32.or
+                (i32.load (i32.add (local.get $tab) (i32.shl (i32.and (local.get $r) (i32.const 0x3ff)) (i32.const 2))))
+                (i32.shl (i32.shr_u (i32.add (local.get $r) (i32.const 0x1fc00)) (i32.const 10)) (i32.const 23))))))
+            (f64.const 1)))))
+        (f32.store (i32.add (local.get $v) (local.get $i)) (f32.mul (f32.sub (f32.const 1) (local.get $p)) (local.get $p)))
+        (f32.store (i32.add (local.get $pr) (local.get $i)) (f32.sub (local.get $p) (f32.load (i32.add (local.get $y) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $samples))))
+
   ;; lane sums s_l = fl(x_i t_i + s_l) over the 4-sample blocks, then ((s0 + s1) + s2) + s3.
   (func (export "lanes") (param $xa i32) (param $tb i32) (param $nvb i32) (result f32)
     (local $i i32) (local $lo v128) (local $hi v128) (local $xv v128) (local $tv v128)
