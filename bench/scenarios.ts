@@ -276,7 +276,9 @@ function phenoFile(run: RunSpec, f: DataFiles): string {
 /** `dosageflow assoc` arguments (after the launcher). Outputs go to OUT.<PHENO>.tsv. */
 export function dosageflowArgs(run: RunSpec, f: DataFiles, out: string, threads: number): string[] {
   const input = run.data.format === 'vcf' ? ['--vcf', f.genotypes] : [run.data.format === 'bgen' ? '--bgen' : '--gen', f.genotypes, '--sample', f.sample];
-  const a = ['assoc', ...input, '--pheno', phenoFile(run, f), '--covar', f.covar, '--threads', String(threads), '--out', out, '--no-progress'];
+  // --covar-variance-standardize as plink2 gets it below: the same model, and the FIRTH decisions
+  // plink2's float iteration takes on standardized covariates (decision 0220).
+  const a = ['assoc', ...input, '--pheno', phenoFile(run, f), '--covar', f.covar, '--covar-variance-standardize', '--threads', String(threads), '--out', out, '--no-progress'];
   if (run.phenoNames) a.push('--pheno-name', ...run.phenoNames);
   return a;
 }
