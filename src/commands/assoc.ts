@@ -142,48 +142,55 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
   };
 }
 
+/** assoc's phenotype, covariate and model options (plink2's names where it has them). */
+function modelOptions(y: Argv): Argv {
+  return y
+    .option('pheno', { type: 'string', describe: 'phenotype table with a header (FID IID ... or IID ...); NA and -9 are missing' })
+    .option('pheno-name', { type: 'string', array: true, describe: 'phenotype columns to test (default: all)' })
+    .option('1', { type: 'boolean', describe: 'case/control phenotypes are coded 0 = control, 1 = case (plink2 --1; default 1/2 with 0 missing)' })
+    .option('pheno-quantitative', { type: 'string', array: true, describe: 'phenotypes to run as quantitative (linear) even when coded 1/2' })
+    .option('firth', {
+      type: 'boolean',
+      describe: 'case/control: Firth regression for every variant (plink2 --glm firth); --no-firth: no Firth fallback, NA where logistic regression fails (plink2 --glm no-firth)',
+    })
+    .option('covar', { type: 'string', describe: 'covariate table with a header, as --pheno' })
+    .option('covar-name', { type: 'string', array: true, describe: 'covariate columns to use (default: all)' })
+    .option('covar-variance-standardize', {
+      type: 'boolean',
+      describe:
+        "as plink2: covariates to mean 0 and variance 1 over the samples kept. Results are unchanged; give it when comparing with a plink2 run that used it, as plink2's single-precision logistic fit (which decides the FIRTH flags) sees the standardized values",
+    })
+    .option('chr', { type: 'string', describe: 'chromosome of IMPUTE2 .gen files without a CHR column (SNPID RSID POS A B); with a CHR column it must agree' })
+    .option('dosage-precision', {
+      type: 'string',
+      choices: ['plink2', 'exact'],
+      describe:
+        "plink2 (default): dosages in plink2's own 1/16384 quanta, so results equal plink2's digit for digit; exact: as decoded (BGEN shapes plink2 does not read — over 28 bits, ploidy other than 2, multi-allelic — are as decoded unless plink2 is given)",
+    });
+}
+
 export const assocCommand: CommandModule = {
   command: 'assoc',
   describe: 'linear regression of phenotypes on imputed dosages -> genome-sorted summary statistics',
   builder: (y: Argv) =>
-    vcfOptions(y)
-      .usage(
-        '$0 assoc (--gen FILE... | --bgen FILE... | --vcf FILE...) [--sample FILE] --pheno FILE [--covar FILE] --out PREFIX\n\n' +
-          'Regresses each phenotype on the dosage of allele B (the second allele of the .gen line or of\n' +
-          'the BGEN variant; for a multi-allelic BGEN variant, each ALT allele in turn) with the\n' +
-          'covariates, as plink2 --glm does, and writes PREFIX.<PHENO>.tsv: CHR SNP BP A1 A2 FRQ INFO N\n' +
-          'BETA SE T P LOG10P, where A1 is the counted allele B, sorted by chromosome then position.\n\n' +
-          'Case/control phenotypes (non-missing values all 1 = control, 2 = case; 0, -9, NA missing; with\n' +
-          '--1: 0 = control, 1 = case) run as logistic regression with Firth fallback, as plink2 --glm:\n' +
-          'CHR SNP BP A1 A2 FRQ INFO N N_CASE N_CTRL FRQ_CASE FRQ_CTRL BETA SE Z P LOG10P FIRTH, BETA the\n' +
-          "ln(odds ratio) of A1, Z the Wald statistic, FIRTH Y where Firth's penalised fit was used.",
-      )
-      .option('gen', { type: 'string', array: true, describe: 'IMPUTE2 .gen files (plain, gzip or zstd: detected from content); - = stdin' })
-      .option('bgen', { type: 'string', array: true, describe: 'BGEN files (v1.1-v1.3, any bit depth, zlib/zstd); a FILE.bgi index is used for --region' })
-      .option('biallelic-only', { type: 'boolean', describe: 'skip multi-allelic BGEN variants (default: test each ALT allele against the rest)' })
-      .option('sample', { type: 'string', describe: 'Oxford .sample file: samples in genotype order (ID_1/ID_2 = FID/IID)' })
-      .option('pheno', { type: 'string', describe: 'phenotype table with a header (FID IID ... or IID ...); NA and -9 are missing' })
-      .option('pheno-name', { type: 'string', array: true, describe: 'phenotype columns to test (default: all)' })
-      .option('1', { type: 'boolean', describe: 'case/control phenotypes are coded 0 = control, 1 = case (plink2 --1; default 1/2 with 0 missing)' })
-      .option('pheno-quantitative', { type: 'string', array: true, describe: 'phenotypes to run as quantitative (linear) even when coded 1/2' })
-      .option('firth', {
-        type: 'boolean',
-        describe: 'case/control: Firth regression for every variant (plink2 --glm firth); --no-firth: no Firth fallback, NA where logistic regression fails (plink2 --glm no-firth)',
-      })
-      .option('covar', { type: 'string', describe: 'covariate table with a header, as --pheno' })
-      .option('covar-name', { type: 'string', array: true, describe: 'covariate columns to use (default: all)' })
-      .option('covar-variance-standardize', {
-        type: 'boolean',
-        describe:
-          "as plink2: covariates to mean 0 and variance 1 over the samples kept. Results are unchanged; give it when comparing with a plink2 run that used it, as plink2's single-precision logistic fit (which decides the FIRTH flags) sees the standardized values",
-      })
-      .option('chr', { type: 'string', describe: 'chromosome of IMPUTE2 .gen files without a CHR column (SNPID RSID POS A B); with a CHR column it must agree' })
-      .option('dosage-precision', {
-        type: 'string',
-        choices: ['plink2', 'exact'],
-        describe:
-          "plink2 (default): dosages in plink2's own 1/16384 quanta, so results equal plink2's digit for digit; exact: as decoded (BGEN shapes plink2 does not read — over 28 bits, ploidy other than 2, multi-allelic — are as decoded unless plink2 is given)",
-      })
+    modelOptions(
+      vcfOptions(y)
+        .usage(
+          '$0 assoc (--gen FILE... | --bgen FILE... | --vcf FILE...) [--sample FILE] --pheno FILE [--covar FILE] --out PREFIX\n\n' +
+            'Regresses each phenotype on the dosage of allele B (the second allele of the .gen line or of\n' +
+            'the BGEN variant; for a multi-allelic BGEN variant, each ALT allele in turn) with the\n' +
+            'covariates, as plink2 --glm does, and writes PREFIX.<PHENO>.tsv: CHR SNP BP A1 A2 FRQ INFO N\n' +
+            'BETA SE T P LOG10P, where A1 is the counted allele B, sorted by chromosome then position.\n\n' +
+            'Case/control phenotypes (non-missing values all 1 = control, 2 = case; 0, -9, NA missing; with\n' +
+            '--1: 0 = control, 1 = case) run as logistic regression with Firth fallback, as plink2 --glm:\n' +
+            'CHR SNP BP A1 A2 FRQ INFO N N_CASE N_CTRL FRQ_CASE FRQ_CTRL BETA SE Z P LOG10P FIRTH, BETA the\n' +
+            "ln(odds ratio) of A1, Z the Wald statistic, FIRTH Y where Firth's penalised fit was used.",
+        )
+        .option('gen', { type: 'string', array: true, describe: 'IMPUTE2 .gen files (plain, gzip or zstd: detected from content); - = stdin' })
+        .option('bgen', { type: 'string', array: true, describe: 'BGEN files (v1.1-v1.3, any bit depth, zlib/zstd); a FILE.bgi index is used for --region' })
+        .option('biallelic-only', { type: 'boolean', describe: 'skip multi-allelic BGEN variants (default: test each ALT allele against the rest)' })
+        .option('sample', { type: 'string', describe: 'Oxford .sample file: samples in genotype order (ID_1/ID_2 = FID/IID)' }),
+    )
       .option('out', { type: 'string', describe: `output prefix${PREFIX_HELP}; - writes the (single) phenotype table to stdout` })
       .option('compress', {
         type: 'string',
