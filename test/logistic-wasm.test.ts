@@ -4,7 +4,7 @@
 // sample counts that are not multiples of the kernel's 8-sample and 8-column blocks.
 import t from 'tap';
 import fc from 'fast-check';
-import { LogisticKernel, newLogisticResult, type FirthMode, type LogisticGroup } from '../src/stats/logistic.js';
+import { cholSolve, LogisticKernel, newLogisticResult, type FirthMode, type LogisticGroup } from '../src/stats/logistic.js';
 import { LogitWasm, xwxPlan } from '../src/stats/logistic-wasm.js';
 import { expNeg, log1pUnit, sigmoid } from '../src/stats/logit-math.js';
 import { bits, group, key } from './lib/logistic-groups.js';
@@ -296,16 +296,7 @@ t.test('Cholesky factor and solve in WebAssembly equal the dot-product form bit 
     const x = Float64Array.from({ length: k }, () => r() - 0.5);
     wx.g.set(x);
     wx.solve(k);
-    for (let i = 0; i < k; i++) {
-      let v = x[i];
-      for (let m = 0; m < i; m++) v -= l[i * k + m] * x[m];
-      x[i] = v / l[i * k + i];
-    }
-    for (let i = k - 1; i >= 0; i--) {
-      let v = x[i];
-      for (let m = i + 1; m < k; m++) v -= l[m * k + i] * x[m];
-      x[i] = v / l[i * k + i];
-    }
+    cholSolve(l, k, x);
     for (let i = 0; i < k; i++) if (!same(wx.g[i], x[i])) t.fail(`k ${k} trial ${trial}: solve x[${i}]`);
     compared++;
   }

@@ -157,17 +157,8 @@ interface Design {
  */
 function predict(d: Design, b: Float64Array, f: Fit, wantLL: boolean): number {
   if (f.wx) return f.wx.predict(b, wantLL);
-  const { cols, k, n, y, act } = d;
-  const eta = f.eta;
-  const c0 = cols[0];
-  const b0 = b[0];
-  for (let i = 0; i < n; i++) eta[i] = c0[i] * b0;
-  for (let j = 1; j < k; j++) {
-    const c = cols[j];
-    const bj = b[j];
-    for (let i = 0; i < n; i++) eta[i] += c[i] * bj;
-  }
-  return sigmoid(eta, act, y, f.pr, f.w, f.r, n, wantLL);
+  const eta = linear(d, b, f, 0);
+  return sigmoid(eta, d.act, d.y, f.pr, f.w, f.r, d.n, wantLL);
 }
 
 /** X v into f.eta (into = 0) or scratch (1), predict's loop order (in wasm its eta kernel: the same bits). */
@@ -281,7 +272,7 @@ function cholesky(f: Fit, k: number, wantLogdet = false): number {
 }
 
 /** x = (L L')^-1 b, in place. */
-function cholSolve(l: Float64Array, k: number, x: Float64Array): void {
+export function cholSolve(l: Float64Array, k: number, x: Float64Array): void {
   for (let i = 0; i < k; i++) {
     let v = x[i];
     for (let m = 0; m < i; m++) v -= l[i * k + m] * x[m];
