@@ -77,7 +77,8 @@ export interface AssocConfig {
   chr?: string;
   /**
    * Dosage precision: 'plink2' rounds to 1/16384 as plink2 stores dosages; 'exact' uses the
-   * probabilities as decoded. Default: plink2 for .gen (results equal plink2's), exact for BGEN.
+   * probabilities as decoded. Default: plink2's quanta wherever plink2 reads the shape (.gen, VCF,
+   * BGEN diploid biallelic up to 28 bits), so results equal plink2's; other BGEN shapes as decoded.
    */
   dosagePrecision?: 'plink2' | 'exact';
   out: string;

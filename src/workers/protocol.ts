@@ -19,8 +19,8 @@ export interface WorkerInit {
   /** The .sample file, named in .gen field-count errors. */
   sampleFile?: string;
   /**
-   * --dosage-precision: 'plink2' rounds to plink2's 1/16384 (the .gen default), 'exact' keeps the
-   * file's values (the BGEN default); undefined = each format's default.
+   * --dosage-precision: 'plink2' rounds to plink2's 1/16384, 'exact' keeps the file's values;
+   * undefined = plink2's quanta where plink2 reads the shape, other BGEN shapes as decoded.
    */
   dosagePrecision?: 'plink2' | 'exact';
   /** Significant digits printed. */
