@@ -290,7 +290,11 @@ t.test('regression: bgen ploidy-1 samples counted as haploid alleles, plink2 cou
   // test/fixtures/bgen-haploid/make-fixture.sh made the file and the golden (plink2 --glm no-x-sex).
   const H = (f: string) => fixture('bgen-haploid', f);
   const cfg = baseConfig({ gen: [], bgen: [H('hap.bgen')], sample: H('hap.sample'), pheno: H('hap.pheno'), phenoNames: ['y'], covar: H('hap.pheno'), covarNames: ['C1', 'C2'] });
-  await runAssoc(cfg);
+  const s = await runAssoc(cfg);
+  t.ok(
+    s.warnings.some((w) => /^60 chrX variants tested without sex as a covariate: plink2 --glm adds it there by default .*no-x-sex/.test(w)),
+    'the summary says plink2 adds sex on chrX by default (hap.sample has both sexes)',
+  );
   const ours = readTable(`${cfg.out}.y.tsv`);
   const r = compareWithPlink2(ours, readTable(H('golden/hap.y.glm.linear')));
   t.equal(r.compared, 120);
@@ -305,4 +309,20 @@ t.test('regression: bgen ploidy-1 samples counted as haploid alleles, plink2 cou
   const rv = compareWithPlink2(readTable(`${vcf.out}.y.tsv`), readTable(H('golden/hapvcf.y.glm.linear')));
   t.equal(rv.compared, 120);
   t.same(rv.problems, [], 'the same calls as VCF (plink2 --vcf dosage=DS --psam): chrY INFO was NA');
+  // sex in --covar: chrX rows equal plink2's default run (sex added on chrX), and no warning.
+  const sexed = baseConfig({ gen: [], bgen: [H('hap.bgen')], sample: H('hap.sample'), pheno: H('hap.pheno'), phenoNames: ['y'], covar: H('hap.pheno'), covarNames: ['C1', 'C2', 'sex'] });
+  const ss = await runAssoc(sexed);
+  t.notOk(
+    ss.warnings.some((w) => /chrX/.test(w)),
+    'no chrX warning with a sex covariate',
+  );
+  const x = (tb: Table) => ({ header: tb.header, rows: tb.rows.filter((r) => r[0] === 'X' || r[0] === '23') });
+  const rx = compareWithPlink2(x(readTable(`${sexed.out}.y.tsv`)), x(readTable(H('golden/hapsex.y.glm.linear'))));
+  t.equal(rx.compared, 60);
+  // (plink2 prints MACH_R2 as NA on chrX when it adds sex itself; with no-x-sex it prints it, as above.)
+  t.same(
+    rx.problems.filter((p) => !/: INFO ours \S+ plink2 NA$/.test(p)),
+    [],
+    "chrX with sex in --covar: plink2's default run digit for digit (BETA, SE, T, P, N, FRQ)",
+  );
 });

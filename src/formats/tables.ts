@@ -7,11 +7,14 @@ import { showBytes } from '../io/text.js';
 export interface SampleId {
   fid?: string;
   iid: string;
+  /** From a .sample `sex` column of type D: 1 male, 2 female; absent when unknown. */
+  sex?: number;
 }
 
 /**
  * Oxford .sample: two header lines (names, types); ID_1/ID_2 = FID/IID (ID_1 = 0 throughout: no
- * FIDs), or ID_1 alone = IID. Further columns (`missing`, `sex D` with NA, ...) are not read.
+ * FIDs), or ID_1 alone = IID. A `sex` column of type D (1 male, 2 female, as plink2 reads it) gives
+ * SampleId.sex; further columns (`missing`, phenotypes, ...) are not read.
  */
 export function parseSampleFile(text: string, file: string): SampleId[] {
   const lines = text.split('\n');
@@ -22,11 +25,14 @@ export function parseSampleFile(text: string, file: string): SampleId[] {
   const hasId2 = header.length > 1 && /^ID_2$/i.test(header[1]);
   if (lines.length < 2 || splitWs(lines[1]).length === 0) throw new InputError('missing the second header line (column types, e.g. `0 0 0`)', { file, line: 2 });
   const seen = new Map<string, number>();
+  const types = splitWs(lines[1]);
+  const sexCol = header.findIndex((h, j) => /^sex$/i.test(h) && types[j] === 'D');
   for (let i = 2; i < lines.length; i++) {
     const f = splitWs(lines[i]);
     if (f.length === 0) continue;
     if (f.length !== header.length) throw new InputError(`${f.length} fields where the header has ${header.length}`, { file, line: i + 1 });
     const id: SampleId = hasId2 ? { fid: f[0], iid: f[1] } : { iid: f[0] };
+    if (sexCol > 0 && (f[sexCol] === '1' || f[sexCol] === '2')) id.sex = Number(f[sexCol]);
     const key = idKey(id);
     const prev = seen.get(key);
     if (prev !== undefined) throw new InputError(`duplicate sample id '${displayId(id)}' (also on line ${prev})`, { file, line: i + 1 });

@@ -263,6 +263,16 @@ export async function prepareModel(
 }
 
 /**
+ * plink2 --glm adds sex as a covariate on chrX where the .sample gives both sexes; dosageflow does
+ * not (README, haploid calls): a warning when chrX was tested so, unless a covariate is named sex.
+ */
+function chrXSexNote(chrX: number, samples: SampleId[], covariates: string[], sampleFile?: string): string | undefined {
+  if (chrX === 0 || covariates.some((c) => /^sex$/i.test(c))) return undefined;
+  if (!samples.some((s) => s.sex === 1) || !samples.some((s) => s.sex === 2)) return undefined;
+  return `${chrX} chrX variant${chrX === 1 ? '' : 's'} tested without sex as a covariate: plink2 --glm adds it there by default (the sexes of ${sampleFile}), so these rows equal plink2 --glm no-x-sex; run chrX with sex in --covar to match plink2's default`;
+}
+
+/**
  * plink2's --covar-variance-standardize, in its order of operations: over the samples kept (mask)
  * with a value, shift by the first value, mean and sum of squares, then (v - mean) / sd. Results do
  * not change mathematically; the covariates plink2's single-precision logistic iteration sees do,
@@ -360,6 +370,11 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   if (run.gtOnly) {
     warnings.push(`${run.gtOnly} VCF variant${run.gtOnly === 1 ? '' : 's'} had no DS, GP or HDS: dosages from the GT hard calls`);
     log(`dosageflow: warning: ${warnings[warnings.length - 1]}`);
+  }
+  const xNote = chrXSexNote(run.chrX, samples, covariates, cfg.sample);
+  if (xNote) {
+    warnings.push(xNote);
+    log(`dosageflow: warning: ${xNote}`);
   }
   const summary: AssocSummary = {
     matching,
@@ -551,6 +566,7 @@ function newRun(cfg: AssocConfig, plan: WorkerPlan, pool: Piscina, outputs: Phen
     seq: 0,
     variantsRead: 0,
     outside: 0,
+    chrX: 0,
     skipped: 0,
     oneAllele: 0,
     removed: { notExtracted: 0, excluded: 0 },
@@ -590,6 +606,8 @@ interface AssocRun {
   seq: number;
   variantsRead: number;
   outside: number;
+  /** chrX variants kept (chrXSexNote). */
+  chrX: number;
   skipped: number;
   oneAllele: number;
   /** Variants --extract / --exclude removed. */
@@ -745,6 +763,7 @@ async function runInput(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file: strin
     fileRecords += r.records;
     run.variantsRead += r.records;
     run.outside += r.outside;
+    run.chrX += r.chrX ?? 0;
     run.skipped += r.skipped;
     run.oneAllele += r.oneAllele ?? 0;
     run.removed.notExtracted += r.notExtracted;

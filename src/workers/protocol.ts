@@ -127,6 +127,8 @@ export type WorkerResponse =
       oneAllele?: number;
       /** Variants read but outside every --region. */
       outside: number;
+      /** chrX variants among those kept (after --region, --extract, --exclude). */
+      chrX?: number;
       /** Variants (records) dropped because --extract does not list them, or --exclude does. */
       notExtracted: number;
       excluded: number;

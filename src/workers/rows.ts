@@ -194,23 +194,30 @@ export class RowFormatter {
   }
 
   /**
-   * --extract / --exclude on the variant in this.meta (counted in this.select). Every source's rows
-   * pass here before emitVariant: a new input format calls it too.
+   * --extract / --exclude on the variant in this.meta (counted in this.select), and the chrX
+   * variants kept counted (the summary's sex-covariate note). Every source's rows pass here before
+   * emitVariant: a new input format calls it too.
    */
   private selected(): boolean {
-    if (!this.select.active) return true;
     const m = this.meta;
-    const id = m.idBytes ? Buffer.from(m.idBytes.buffer, m.idBytes.byteOffset + m.idStart!, m.idEnd! - m.idStart!).toString('latin1') : m.snp;
-    return this.select.keep(id);
+    if (this.select.active) {
+      const id = m.idBytes ? Buffer.from(m.idBytes.buffer, m.idBytes.byteOffset + m.idStart!, m.idEnd! - m.idStart!).toString('latin1') : m.snp;
+      if (!this.select.keep(id)) return false;
+    }
+    if (this.chrInfo(m.chr).rank === 23) this.chrX++;
+    return true;
   }
 
   private chrInfo(raw: string): { norm: string; rank: number } {
+    if (raw === this.lastChr) return this.lastChrInfo;
     let c = this.chrCache.get(raw);
     if (!c) {
       const norm = normChr(raw);
       c = { norm, rank: chrRank(norm) };
       this.chrCache.set(raw, c);
     }
+    this.lastChr = raw;
+    this.lastChrInfo = c;
     return c;
   }
 
@@ -315,6 +322,10 @@ export class RowFormatter {
 
   /** The haploid chromosome (haploidChr) of the variant being emitted, 0 when diploid. */
   private haploid = 0;
+  /** chrX variants kept since the last response; chrInfo's last answer. */
+  private chrX = 0;
+  private lastChr: string | null = null;
+  private lastChrInfo = { norm: '', rank: 0 };
   /** Per-sample ploidy of the BGEN variant being emitted when not all diploid (else null): 15.8. */
   private ploidy: Uint8Array | null = null;
   /** Hard-call codes of the BGEN variant being emitted when every sample is one (else null): 0202. */
@@ -639,7 +650,9 @@ export class RowFormatter {
     const notExtracted = sel.notExtracted;
     const excluded = sel.excluded;
     sel.notExtracted = sel.excluded = 0;
-    return { kind: 'rows', seq, lines, records, nVariants: rank.length, rank: Int32Array.from(rank), pos: Float64Array.from(pos), phenos, skipped, outside, notExtracted, excluded };
+    const chrX = this.chrX;
+    this.chrX = 0;
+    return { kind: 'rows', seq, lines, records, nVariants: rank.length, rank: Int32Array.from(rank), pos: Float64Array.from(pos), phenos, skipped, outside, notExtracted, excluded, chrX };
   }
 }
 
