@@ -265,14 +265,7 @@ export class RowFormatter {
           this.ploidy = this.bgenBlocks.ploidy;
           this.hardCalls = k === 2 && this.bgenBlocks.hard ? this.bgenBlocks.codes : null;
           this.bgenDosages(k, n, header.layout);
-          this.haploid = this.haploidChr(m.chr);
-          for (let j = 1; j < k; j++) {
-            m.a1 = vh.alleles[j];
-            const d = this.bgenRows[j - 1];
-            if (this.haploid !== 0) for (let i = 0; i < n; i++) d[i] *= 0.5;
-            this.emitVariant(d, rank.length, lists, rank, pos);
-          }
-          this.haploid = 0;
+          this.emitAlleles(this.bgenRows, vh.alleles, 1, k, lists, rank, pos);
           this.ploidy = null;
           this.hardCalls = null;
         } else {
@@ -291,13 +284,21 @@ export class RowFormatter {
 
   private vcfDec: VcfDecoder | null = null;
   /**
-   * chrY (24) and MT (26) are haploid, else 0: plink2 regresses on the allele count 0..1 (every
-   * sample's diploid-scale dosage halved); frequencyFilter gives FRQ and INFO as plink2 prints them
-   * there. The VCF and BGEN rows alike.
+   * The rows of alleles[from..to), row j - from with A1 = alleles[j], through emitVariant. On chrY
+   * (rank 24) and MT (26) plink2 regresses on the allele count 0..1: each diploid-scale row is
+   * halved first, and frequencyFilter gives FRQ and INFO as plink2 prints them there (this.haploid).
+   * The VCF and BGEN rows alike.
    */
-  private haploidChr(chr: string): number {
-    const rank = this.chrInfo(chr).rank;
-    return rank === 24 || rank === 26 ? rank : 0;
+  private emitAlleles(rows: Float64Array[], alleles: string[], from: number, to: number, lists: GrowList[], rank: number[], pos: number[]): void {
+    const r = this.chrInfo(this.meta.chr).rank;
+    this.haploid = r === 24 || r === 26 ? r : 0;
+    for (let j = from; j < to; j++) {
+      this.meta.a1 = alleles[j];
+      const d = rows[j - from];
+      if (this.haploid !== 0) for (let i = 0; i < d.length; i++) d[i] *= 0.5;
+      this.emitVariant(d, rank.length, lists, rank, pos);
+    }
+    this.haploid = 0;
   }
 
   /**
@@ -320,7 +321,7 @@ export class RowFormatter {
     }
   }
 
-  /** The haploid chromosome (haploidChr) of the variant being emitted, 0 when diploid. */
+  /** The haploid chromosome (emitAlleles) of the variant being emitted, 0 when diploid. */
   private haploid = 0;
   /** chrX variants kept since the last response; chrInfo's last answer. */
   private chrX = 0;
@@ -434,15 +435,7 @@ export class RowFormatter {
           if (!this.inRegions()) outside++;
           else if (this.selected()) {
             m.a2 = dec.ref;
-            this.haploid = this.haploidChr(m.chr);
-            const hap = this.haploid !== 0;
-            for (let j = 0; j < dec.alts.length; j++) {
-              m.a1 = dec.alts[j];
-              const d = dec.rows[j];
-              if (hap) for (let i = 0; i < d.length; i++) d[i] *= 0.5;
-              this.emitVariant(d, rank.length, lists, rank, pos);
-            }
-            this.haploid = 0;
+            this.emitAlleles(dec.rows, dec.alts, 0, dec.alts.length, lists, rank, pos);
           }
         }
       }
