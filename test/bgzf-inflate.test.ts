@@ -1,10 +1,12 @@
 // BGZF blocks inflated through the worker's reused raw-deflate handle (src/io/inflate-handle.ts,
-// docs/decisions/0302) against the public inflateRawSync path: the same bytes, and the same error
-// (code, byte offset, message) for every corrupt, truncated or mislabelled block.
+// docs/decisions/0302) and through libdeflate where it was built (0303) against the public
+// inflateRawSync path: the same bytes, and the same error (code, byte offset, message) for every
+// corrupt, truncated or mislabelled block.
 import t from 'tap';
 import fc from 'fast-check';
 import { inflateBlocks } from '../src/formats/vcf/bgzf.js';
 import { ReusedInflate } from '../src/io/inflate-handle.js';
+import { nativeDeflate } from '../src/io/native-deflate.js';
 import { toBgzf } from './lib/bgzf.js';
 
 function outcome(b: Uint8Array, inflater?: ReusedInflate): string {
@@ -15,6 +17,8 @@ function outcome(b: Uint8Array, inflater?: ReusedInflate): string {
     return `${err.constructor.name} ${err.code} ${err.byteOffset} ${err.message}`;
   }
 }
+
+type Test = Parameters<Parameters<typeof t.test>[0]>[0];
 
 class CountingInflate extends ReusedInflate {
   taken = 0;
@@ -30,8 +34,10 @@ t.test('the reused handle passes its self-test on this Node (raw deflate and zli
   t.ok(new ReusedInflate('zlib').available());
 });
 
-t.test('reused handle and inflateRawSync: the same bytes and the same errors', async (t) => {
-  const inflater = new CountingInflate('raw');
+for (const native of nativeDeflate() ? [false, true] : [false])
+  t.test(`${native ? 'libdeflate' : 'the reused zlib handle'} and inflateRawSync: the same bytes and the same errors`, async (t) => sameAsPublic(t, new CountingInflate('raw', native)));
+
+async function sameAsPublic(t: Test, inflater: CountingInflate): Promise<void> {
   let good = 0;
   const DATA = fc.oneof(
     fc.uint8Array({ minLength: 0, maxLength: 3000 }),
@@ -57,4 +63,4 @@ t.test('reused handle and inflateRawSync: the same bytes and the same errors', a
   );
   t.ok(good > 100, `${good} files inflated`);
   t.ok(inflater.taken > 100, `the handle inflated ${inflater.taken} blocks`);
-});
+}

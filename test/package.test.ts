@@ -72,6 +72,9 @@ t.test('npm pack -> npm install -g ./dosageflow-*.tgz -> dosageflow --help', asy
     'package/build-info.json',
     'package/docs/api.md',
     'package/example/ketamine.gen.zst',
+    'package/binding.gyp',
+    'package/native/deflate.c',
+    'package/scripts/build-native.mjs',
   ]) {
     t.ok(listing.includes(f + '\n'), `tarball holds ${f}`);
   }
@@ -81,13 +84,16 @@ t.test('npm pack -> npm install -g ./dosageflow-*.tgz -> dosageflow --help', asy
   if (i.status !== 0 && /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ENETUNREACH/.test(i.stderr)) return t.pass('no registry reachable: install skipped', { skip: true });
   t.equal(i.status, 0, i.stderr.split('\n').slice(-8).join('\n'));
   const bin = path.join(prefix, 'bin', 'dosageflow');
+  const pkgDir = path.join(prefix, 'lib', 'node_modules', 'dosageflow');
+  // The optional native inflate (decision 0303) is built at install wherever libdeflate's header is.
+  if (fs.existsSync('/usr/include/libdeflate.h')) t.ok(fs.existsSync(path.join(pkgDir, 'build', 'Release', 'dosageflow_deflate.node')), 'the install built the native inflate');
   const h = spawnSync(bin, ['--help'], { encoding: 'utf8', cwd: dir });
   t.equal(h.status, 0, h.stderr);
   t.match(h.stdout, /assoc/);
   const v = spawnSync(bin, ['--version'], { encoding: 'utf8', cwd: dir });
   t.match(v.stdout, /^dosageflow \S+ \(commit [0-9a-f]{7,}/, 'the installed package knows its commit');
   // The library entry point, from a script outside the package, as docs/api.md shows it.
-  const pkg = path.join(prefix, 'lib', 'node_modules', 'dosageflow');
+  const pkg = pkgDir;
   const example = /```js\n([\s\S]*?)```/.exec(fs.readFileSync(path.join(ROOT, 'docs/api.md'), 'utf8'))![1];
   const script = path.join(dir, 'api-example.mjs');
   fs.writeFileSync(

@@ -3,6 +3,7 @@
 // BGZF blocks: docs/decisions/0302). Self-tested at first use; a block it does not inflate exactly
 // is redone by the caller's public zlib call, which gives the error message.
 import * as zlib from 'node:zlib';
+import { type NativeDeflate, nativeDeflate } from './native-deflate.js';
 
 interface ZlibHandle {
   writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
@@ -20,12 +21,27 @@ export class ReusedInflate {
   // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written, never read: it keeps the stream that owns the handle alive
   private engine: unknown;
   private failed = false;
+  // libdeflate when it was built (docs/decisions/0303): tried before the zlib handle.
+  private readonly native: NativeDeflate | null;
+  private readonly format: 0 | 1;
 
-  constructor(private readonly kind: 'zlib' | 'raw') {}
+  /** `useNative` false: the zlib handle even where libdeflate was built (tests, benchmarks). */
+  constructor(
+    private readonly kind: 'zlib' | 'raw',
+    useNative = true,
+  ) {
+    this.format = kind === 'raw' ? 0 : 1;
+    this.native = useNative ? nativeDeflate() : null;
+  }
+
+  /** Whether libdeflate inflates here (else Node's zlib). */
+  isNative(): boolean {
+    return this.native !== null;
+  }
 
   /** Whether the handle passed its self-test and is used (tests and benchmarks). */
   available(): boolean {
-    return this.setUp() !== null;
+    return this.native !== null || this.setUp() !== null;
   }
 
   /**
@@ -35,6 +51,7 @@ export class ReusedInflate {
    * unspecified there, and the caller's public path says why).
    */
   inflate(input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, expected: number): boolean {
+    if (this.native !== null) return this.native.inflate(this.format, input, inOff, inLen, out, outOff, expected);
     const h = this.setUp();
     if (h === null) return false;
     this.failed = false;

@@ -4,6 +4,7 @@
 import * as zlib from 'node:zlib';
 import { DecodeError } from '../../errors.js';
 import type { ReusedInflate } from '../../io/inflate-handle.js';
+import { crc32 } from '../../io/native-deflate.js';
 
 export const BGZF_MAX_DATA = 1 << 16;
 
@@ -70,7 +71,7 @@ export function inflateBlocks(b: Uint8Array, s: number, e: number, out: { buf: U
       const ce = p + len - 8;
       if (!inflater?.inflate(b, cs, ce - cs, out.buf, total, isize)) inflateBlock(b.subarray(cs, ce), isize, p, out.buf, total);
       const crc = (b[p + len - 8] | (b[p + len - 7] << 8) | (b[p + len - 6] << 16)) + b[p + len - 5] * 16777216;
-      if (zlib.crc32(out.buf.subarray(total, total + isize)) !== crc) throw blockError('BGZF block fails its CRC32 check', p);
+      if (crc32(out.buf, total, isize) !== crc) throw blockError('BGZF block fails its CRC32 check', p);
       total += isize;
     }
     p += len;
