@@ -56,9 +56,6 @@ interface WasmSlot {
 
 type GatherWasm = (codes: number, idx: number, n: number, g: number, miss: number, cnt: number) => void;
 
-// Dosage rows of at least this many samples are copied into wasm memory once per variant
-// (setVariant) and gathered there for every group (gd), instead of by the JS loop per group.
-const WASM_GATHER_MIN = 1024;
 type ZeroCountWasm = (d: number, n: number) => number;
 type FlipWasm = (codes: number, n: number, masks: number) => number;
 type CarrierBitsWasm = (
@@ -185,6 +182,9 @@ export class LinearKernel {
     this.f64 = new Float64Array(this.mem!.buffer);
     this.i32 = new Int32Array(this.mem!.buffer);
     this.g = this.f64.subarray(0, this.maxN);
+    // Views made from the old buffer are remade on their next use (their checks are then a length).
+    this.dosIn = new Float64Array(0);
+    this.missW = new Int32Array(0);
   }
 
   /** The wasm gathers' counts (48 bytes), missing list, carrier lists and accumulators, once. */
@@ -208,21 +208,21 @@ export class LinearKernel {
 
   /**
    * The next variant: its dosage row `d` (genotype-sample order, NaN = missing) and, for hard
-   * calls, their codes (see setHardCalls). A dosage row of WASM_GATHER_MIN or more samples is
-   * copied into wasm memory once here and gathered there for each group; run(d) uses that copy
+   * calls, their codes (see setHardCalls). A dosage row is copied into wasm memory once here and
+   * gathered there for each group (any sample count: docs/decisions/0302); run(d) uses that copy
    * only for this same row object, until the next setVariant (the caller must not change the row
    * in between). Same results as without (the same gather, in WebAssembly).
    */
   setVariant(d: Float64Array | null, codes: Uint8Array | null, nSamples: number): void {
     this.setHardCalls(codes, nSamples);
     this.staged = null;
-    if (codes !== null || d === null || this.mv === null || nSamples < WASM_GATHER_MIN) return;
+    if (codes !== null || d === null || this.mv === null) return;
     this.reserveCounts();
     if (this.dosCap < nSamples) {
       this.dosAt = this.alloc(nSamples * 8);
       this.dosCap = nSamples;
     }
-    if (this.dosIn.buffer !== this.mem!.buffer || this.dosIn.length !== nSamples) this.dosIn = new Float64Array(this.mem!.buffer, this.dosAt, nSamples);
+    if (this.dosIn.length !== nSamples) this.dosIn = new Float64Array(this.mem!.buffer, this.dosAt, nSamples);
     this.dosIn.set(d.length === nSamples ? d : d.subarray(0, nSamples));
     this.staged = d;
     this.sparseRow = 2 * this.zc!(this.dosAt, nSamples) > nSamples;
@@ -464,7 +464,7 @@ export class LinearKernel {
     this.sum = this.i32[c];
     this.sumsq = this.i32[c + 1];
     this.nmiss = this.i32[c + 2];
-    if (this.missW.buffer !== this.i32.buffer) this.missW = this.i32.subarray(this.missAt >>> 2, (this.missAt >>> 2) + this.maxN);
+    if (this.missW.length === 0) this.missW = this.i32.subarray(this.missAt >>> 2, (this.missAt >>> 2) + this.maxN);
     this.missList = this.missW;
   }
 

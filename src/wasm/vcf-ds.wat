@@ -4,28 +4,30 @@
 ;; checks. Compiled to vcf-ds.wasm by src/wasm/build.ts (wabt); wasm-source.test.ts checks the
 ;; committed binary is this source's. Why: docs/decisions/0302-vcf-wasm-samples.md.
 ;;
-;; ds(p, end, n, gtIdx, dsIdx, out, round): the n sample columns in [p, end), a TAB written at `end`
-;; by the caller (the record's end reads as the end of its last sample, as in the JavaScript), FORMAT
-;; keys GT at subfield gtIdx (-1: none) and DS at dsIdx. Writes n dosages (f64, NaN = missing) at
+;; ds(p, n, gtIdx, dsIdx, out, round): the n sample columns from p to the record's end, the first
+;; '\n' (a worker's chunk has it there; a caller with a record's end writes one at it), FORMAT
+;; keys GT at subfield gtIdx (-1: none) and DS at dsIdx. Nothing is read past that '\n': every scan
+;; stops at it, so the caller need not find the record's end first. Writes n dosages (f64, NaN = missing) at
 ;; `out`; round = 1 rounds a DS value to 1/16384 half-to-even (plink2's precision). Per sample:
 ;;   GT  one or two alleles '0', '1' or '.', '/' or '|' between: the ploidy (1 or 2), the hard call
 ;;       (count of allele 1), missing when any allele is '.'. Absent: ploidy 2, no hard call.
 ;;   DS  digits with at most one '.', 1 to 15 digits in all: m / 10^scale (m and 10^scale are exact
 ;;       doubles, one correctly rounded division: parseDecimal's arithmetic); must be <= ploidy;
 ;;       doubled when haploid. '.' or absent: the hard call from GT, else NaN.
-;; Returns 1 when every sample was decoded, 0 on anything else (an exponent, a sign, more than 15
-;; digits, a DS above the ploidy, another GT, a column count that differs from n...): the caller
+;; Returns the address of that '\n' when every sample was decoded, 0 on anything else (an exponent, a
+;; sign, more than 15 digits, a DS above the ploidy, another GT, a column count that differs from n,
+;; a '\r' before the '\n' after a parsed field...): the caller
 ;; then decodes the record in JavaScript, which gives the exact error or the unusual case's value.
 ;;
 ;; Memory: imported, the caller's. [0, 128) holds pow10 (f64 10^k, k = 0..15), written by the
 ;; caller at the address exported below; everything from `scratch` on is the caller's (the record,
-;; with 16 readable bytes past its sentinel for the vector loads, and the output).
+;; with 16 readable bytes past its '\n' for the vector loads, and the output).
 (module
   (import "e" "m" (memory 1))
   (global (export "pow10") i32 (i32.const 0))
   (global (export "scratch") i32 (i32.const 128))
 
-  ;; The first ':' or TAB at or after p: the end of the subfield at p.
+  ;; The first ':', TAB or '\n' at or after p: the end of the subfield at p.
   (func $toField (param $p i32) (result i32)
     (local $v v128) (local $mask i32)
     (loop $blocks
@@ -33,7 +35,9 @@
       (local.set $mask
         (i8x16.bitmask
           (v128.or
-            (i8x16.eq (local.get $v) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))
+            (v128.or
+              (i8x16.eq (local.get $v) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))
+              (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))
             (i8x16.eq (local.get $v) (v128.const i8x16 58 58 58 58 58 58 58 58 58 58 58 58 58 58 58 58)))))
       (if (i32.eqz (local.get $mask))
         (then
@@ -76,7 +80,7 @@
   ;; One function with the per-sample steps written out: V8 does not inline wasm calls, and a call
   ;; a sample costs ~10 % (measured for the skip to the TAB, docs/decisions/0302).
   (func (export "ds")
-    (param $p i32) (param $end i32) (param $n i32) (param $gtIdx i32) (param $dsIdx i32)
+    (param $p i32) (param $n i32) (param $gtIdx i32) (param $dsIdx i32)
     (param $out i32) (param $round i32) (result i32)
     (local $s i32)          ;; sample
     (local $k i32)          ;; subfield of the sample
@@ -87,7 +91,8 @@
     (local $hasDS i32)
     (local $m i64) (local $scale i32)
     (local $w i64) (local $mask i64) (local $len i32)   ;; the 8 bytes after a DS's point
-    (local $tabs i32)   ;; TABs among 16 bytes, a bit each
+    (local $tabs i32)   ;; TABs and '\n's among 16 bytes, a bit each
+    (local $v v128)
     (local $x f64)
     (if (i32.eqz (local.get $n)) (then (return (i32.const 0))))
     (local.set $need (select (local.get $gtIdx) (local.get $dsIdx) (i32.gt_s (local.get $gtIdx) (local.get $dsIdx))))
@@ -97,7 +102,7 @@
       (local.set $missing (i32.const 0))
       (local.set $ploidy (i32.const 2))
       (local.set $hasDS (i32.const 0))
-      (block $sample_done   ;; $p at the TAB ending the sample
+      (block $sample_done   ;; $p at the TAB ending the sample, or at the record's '\n'
         (loop $fields
           (if (i32.eq (local.get $k) (local.get $gtIdx))
             (then
@@ -127,12 +132,12 @@
             (else
               (if (i32.eq (local.get $k) (local.get $dsIdx))
                 (then
-                  ;; DS: '.' alone is absent; else digits and at most one '.'.
+                  ;; DS: '.' alone (then ':', TAB or '\n') is absent; else digits and at most one '.'.
                   (local.set $c (i32.load8_u (local.get $p)))
                   (local.set $a (i32.load8_u offset=1 (local.get $p)))
                   (local.set $hasDS
                     (i32.eqz (i32.and (i32.eq (local.get $c) (i32.const 46))
-                                      (i32.or (i32.eq (local.get $a) (i32.const 58)) (i32.eq (local.get $a) (i32.const 9))))))
+                                      (i32.or (i32.eq (local.get $a) (i32.const 58)) (i32.lt_u (i32.sub (local.get $a) (i32.const 9)) (i32.const 2))))))
                   (if (local.get $hasDS)
                     (then
                       (block $parsed   ;; $m, $scale set, $p after the number
@@ -145,8 +150,8 @@
                           (br_if $general (i32.gt_u (local.get $c) (i32.const 9)))
                           (if (i32.ne (local.get $a) (i32.const 46))
                             (then
-                              ;; One digit alone ("0", "1", "2": plink2 writes hard calls so).
-                              (br_if $general (i32.eqz (i32.or (i32.eq (local.get $a) (i32.const 58)) (i32.eq (local.get $a) (i32.const 9)))))
+                              ;; One digit alone ("0", "1", "2": plink2 writes hard calls so), then ':', TAB or '\n'.
+                              (br_if $general (i32.eqz (i32.or (i32.eq (local.get $a) (i32.const 58)) (i32.lt_u (i32.sub (local.get $a) (i32.const 9)) (i32.const 2)))))
                               (local.set $m (i64.extend_i32_u (local.get $c)))
                               (local.set $scale (i32.const 0))
                               (local.set $p (i32.add (local.get $p) (i32.const 1)))
@@ -186,18 +191,20 @@
                                              (f64.load (i32.shl (local.get $scale) (i32.const 3))))))
                     (else (local.set $p (i32.add (local.get $p) (i32.const 1))))))
                 (else (local.set $p (call $toField (local.get $p)))))))
-          ;; $p after the subfield: ':' goes on, TAB ends the sample, anything else is unusual.
+          ;; $p after the subfield: ':' goes on, TAB or '\n' ends the sample, anything else is unusual.
           (local.set $c (i32.load8_u (local.get $p)))
-          (br_if $sample_done (i32.eq (local.get $c) (i32.const 9)))
+          (br_if $sample_done (i32.or (i32.eq (local.get $c) (i32.const 9)) (i32.eq (local.get $c) (i32.const 10))))
           (if (i32.ne (local.get $c) (i32.const 58)) (then (return (i32.const 0))))
           (local.set $p (i32.add (local.get $p) (i32.const 1)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br_if $fields (i32.le_s (local.get $k) (local.get $need)))
-          ;; The rest of the sample: to its TAB, 16 bytes at a time ($toTab written out: V8 does
-          ;; not inline wasm calls, and this runs once a sample).
+          ;; The rest of the sample: to its TAB or the record's '\n', 16 bytes at a time ($toTab
+          ;; written out: V8 does not inline wasm calls, and this runs once a sample).
           (loop $blocks
+            (local.set $v (v128.load (local.get $p)))
             (local.set $tabs
-              (i8x16.bitmask (i8x16.eq (v128.load (local.get $p)) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))))
+              (i8x16.bitmask (v128.or (i8x16.eq (local.get $v) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))
+                                      (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))))
             (if (i32.eqz (local.get $tabs))
               (then
                 (local.set $p (i32.add (local.get $p) (i32.const 16)))
@@ -219,8 +226,8 @@
       (f64.store (i32.add (local.get $out) (i32.shl (local.get $s) (i32.const 3))) (local.get $x))
       ;; Only the last sample may end at the record's end.
       (local.set $s (i32.add (local.get $s) (i32.const 1)))
-      (if (i32.ne (i32.eq (local.get $p) (local.get $end)) (i32.eq (local.get $s) (local.get $n))) (then (return (i32.const 0))))
+      (if (i32.ne (i32.eq (i32.load8_u (local.get $p)) (i32.const 10)) (i32.eq (local.get $s) (local.get $n))) (then (return (i32.const 0))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br_if $samples (i32.lt_u (local.get $s) (local.get $n))))
-    (i32.const 1))
+    (i32.sub (local.get $p) (i32.const 1)))
 )

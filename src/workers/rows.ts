@@ -375,7 +375,7 @@ export class RowFormatter {
       if (r.kind === 'rows') Object.assign(r, { vcfHead: b.slice(from), vcfNoLF: true, vcfSegment: req.startAt !== undefined });
       return r;
     }
-    const r = this.vcfLines(req.seq, b, first + 1, last + 1);
+    const r = this.vcfLines(req.seq, b, first + 1, last + 1, inKernel !== null);
     // An error's line counts the stitched first line too: the head goes back either way.
     r.vcfHead = b.slice(from, first + 1);
     r.vcfSegment = req.startAt !== undefined;
@@ -395,53 +395,53 @@ export class RowFormatter {
     return e < b.length && b[e] === TAB && this.chrInfo(Buffer.from(b.buffer, b.byteOffset + at, e - at).toString('latin1')).norm === chr;
   }
 
-  /** Decode and test the VCF lines in b[s, e) (a last line without '\n' included). */
-  vcfLines(seq: number, b: Uint8Array, s: number, e: number): WorkerResponse {
+  /**
+   * Decode and test the VCF lines in b[s, e) (a last line without '\n' included). inKernel: b is
+   * the DS kernel's chunkBuffer and b[e - 1] is a '\n', so a record's end is found by the kernel
+   * as it decodes (decodeLine), not looked for first (docs/decisions/0302, session 11).
+   */
+  vcfLines(seq: number, b: Uint8Array, s: number, e: number, inKernel = false): WorkerResponse {
     const dec = this.vcfDecoder();
     dec.gtOnly = 0;
     dec.infoFiltered = 0;
     const lists = this.lists();
     const rank: number[] = [];
     const pos: number[] = [];
-    const m = this.meta;
     const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
     let lines = 0;
     let records = 0;
     let outside = 0;
     for (let start = s; start < e; ) {
-      let le = buf.indexOf(LF, start);
-      if (le < 0 || le >= e) le = e;
-      const next = le + 1;
-      let end = le;
-      if (end > start && b[end - 1] === 13) end--;
       lines++;
-      if (end > start && b[start] !== 35) {
-        let decoded: boolean;
-        try {
-          decoded = dec.decode(b, start, end);
-        } catch (err) {
-          if (err instanceof DecodeError) return { kind: 'error', seq, lineInChunk: lines - 1, ...decodeErrorFields(err) };
-          throw err;
-        }
-        records++;
-        // Not decoded: removed by --extract-if-info (counted by the decoder) or no ALT allele.
-        if (decoded) {
-          m.chr = dec.chr;
-          m.pos = dec.pos;
-          m.snp = '';
-          m.idBytes = b;
-          m.idStart = dec.idStart;
-          m.idEnd = dec.idEnd;
-          if (!this.inRegions()) outside++;
-          else if (this.selected()) {
-            m.a2 = dec.ref;
-            this.emitAlleles(dec.rows, dec.alts, 0, dec.alts.length, lists, rank, pos);
+      let decoded: boolean;
+      let next: number;
+      try {
+        const lf = inKernel && b[start] !== 35 ? dec.decodeLine(b, start, e) : -1;
+        if (lf >= 0) {
+          decoded = true;
+          next = lf + 1;
+        } else {
+          let le = buf.indexOf(LF, start);
+          if (le < 0 || le >= e) le = e;
+          next = le + 1;
+          let end = le;
+          if (end > start && b[end - 1] === 13) end--;
+          if (!(end > start && b[start] !== 35)) {
+            start = next;
+            continue;
           }
+          decoded = dec.decode(b, start, end);
         }
+      } catch (err) {
+        if (err instanceof DecodeError) return { kind: 'error', seq, lineInChunk: lines - 1, ...decodeErrorFields(err) };
+        throw err;
       }
+      records++;
+      // Not decoded: removed by --extract-if-info (counted by the decoder) or no ALT allele.
+      if (decoded && this.vcfRecord(dec, b, lists, rank, pos)) outside++;
       start = next;
     }
-    m.idBytes = undefined;
+    this.meta.idBytes = undefined;
     const r = this.pack(seq, lines, records, rank, pos, lists, 0, outside);
     if (r.kind === 'rows') {
       r.gtOnly = dec.gtOnly;
@@ -449,6 +449,23 @@ export class RowFormatter {
       r.skipped = 0; // records without an ALT allele (ALT '.') are not tested, as in plink2's --glm
     }
     return r;
+  }
+
+  /** The decoded record's rows through emitAlleles; true when it is outside --region. */
+  private vcfRecord(dec: VcfDecoder, b: Uint8Array, lists: GrowList[], rank: number[], pos: number[]): boolean {
+    const m = this.meta;
+    m.chr = dec.chr;
+    m.pos = dec.pos;
+    m.snp = '';
+    m.idBytes = b;
+    m.idStart = dec.idStart;
+    m.idEnd = dec.idEnd;
+    if (!this.inRegions()) return true;
+    if (this.selected()) {
+      m.a2 = dec.ref;
+      this.emitAlleles(dec.rows, dec.alts, 0, dec.alts.length, lists, rank, pos);
+    }
+    return false;
   }
 
   private emitVariant(dosage: Float64Array, vi: number, lists: GrowList[], rank: number[], pos: number[]): void {

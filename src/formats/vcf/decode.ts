@@ -28,6 +28,7 @@ export interface VcfOptions {
 }
 
 const TAB = 9;
+const LF = 10;
 const COLON = 58;
 const COMMA = 44;
 const DOT = 46;
@@ -39,6 +40,9 @@ const enum Src {
   GT = 3,
 }
 const SRC_NAMES: VcfDosage[] = ['DS', 'GP', 'HDS', 'GT'];
+// header()'s verdicts besides a dosage source: no ALT allele, removed by the INFO filter.
+const NO_ALT = -1;
+const FILTERED = -2;
 
 export class VcfDecoder {
   /** Next byte to read in the current chunk. */
@@ -92,6 +96,52 @@ export class VcfDecoder {
       p++;
     }
     f[9] = p;
+    const src = this.header(b);
+    if (src === NO_ALT) return false;
+    if (src === FILTERED) {
+      this.infoFiltered++;
+      return false;
+    }
+    if (src === Src.GT && !this.o.force) this.gtOnly++;
+    this.source = SRC_NAMES[src];
+    this.samples(b, f[9], end, src);
+    return true;
+  }
+
+  /**
+   * The record at b[start] of a chunk in the kernel's memory (chunkBuffer's bytes, a '\n' before
+   * `limit`), its end not looked for: when the kernel decodes it (one ALT, DS, the usual shapes),
+   * the rows are filled and the index of its '\n' is returned. Else -1 with nothing counted: the
+   * caller finds the record's end and calls decode, which decodes it or explains its error (the
+   * errors thrown here, POS and FORMAT, are decode's for the same line). docs/decisions/0302.
+   */
+  decodeLine(b: Uint8Array, start: number, limit: number): number {
+    const k = this.dsWasm;
+    if (!k) return -1;
+    const f = this.fields;
+    let p = start;
+    for (let j = 0; j < 9; j++) {
+      f[j] = p;
+      while (p < limit && b[p] !== TAB && b[p] !== LF) p++;
+      if (p >= limit || b[p] === LF) return -1;
+      p++;
+    }
+    f[9] = p;
+    if (this.header(b) !== Src.DS || this.alts.length !== 1) return -1;
+    this.rowsFor(1);
+    const lf = k.decodeToLF(b.byteOffset + p, this.fmtIdx[Src.GT], this.fmtIdx[Src.DS], this.o.plink2Precision, this.scratch);
+    if (lf === 0) return -1; // decode counts the record handed back
+    this.wasmRecords++;
+    this.source = 'DS';
+    return lf - b.byteOffset;
+  }
+
+  /**
+   * Chromosome, position, ID, REF, ALT, the INFO filter and the FORMAT layout of the record whose
+   * fixed fields are at this.fields: the dosage source, or NO_ALT / FILTERED (nothing counted).
+   */
+  private header(b: Uint8Array): number {
+    const f = this.fields;
     this.chrOf(b, f[0], f[1] - 1);
     let pos = 0;
     for (let i = f[1]; i < f[2] - 1; i++) {
@@ -104,21 +154,25 @@ export class VcfDecoder {
     this.idEnd = f[3] - 1;
     this.ref = latin1(b, f[3], f[4] - 1);
     const altText = latin1(b, f[4], f[5] - 1);
-    if (altText === '.' || altText === '*') return false;
+    if (altText === '.' || altText === '*') return NO_ALT;
     if (altText.indexOf(',') < 0) {
       this.oneAlt[0] = altText;
       this.alts = this.oneAlt;
     } else this.alts = altText.split(',');
-    if (this.o.infoFilter && !this.infoPasses(b, f[7], f[8] - 1)) {
-      this.infoFiltered++;
-      return false;
-    }
+    if (this.o.infoFilter && !this.infoPasses(b, f[7], f[8] - 1)) return FILTERED;
     const src = this.formatLayout(b, f[8], f[9] - 1);
     if (src < 0) throw bad('record', 9, `FORMAT '${latin1(b, f[8], f[9] - 1)}' has none of DS, GP, HDS, GT${this.o.force ? ` (--vcf-dosage ${this.o.force} asks for ${this.o.force})` : ''}`);
-    if (src === Src.GT && !this.o.force) this.gtOnly++;
-    this.source = SRC_NAMES[src];
-    this.samples(b, f[9], end, src);
-    return true;
+    return src;
+  }
+
+  /** this.rows: A rows of nSamples over this.scratch. */
+  private rowsFor(A: number): void {
+    const n = this.o.nSamples;
+    if (this.scratch.length < A * n) this.scratch = new Float64Array(A * n * 2);
+    if (this.rows.length !== A || this.rows[0]?.buffer !== this.scratch.buffer) {
+      this.rows = [];
+      for (let j = 0; j < A; j++) this.rows.push(this.scratch.subarray(j * n, (j + 1) * n));
+    }
   }
 
   /** this.chr from b[s, e): the same string while the bytes repeat (records come by chromosome). */
@@ -167,11 +221,7 @@ export class VcfDecoder {
   private samples(b: Uint8Array, s0: number, end: number, src: number): void {
     const n = this.o.nSamples;
     const A = this.alts.length;
-    if (this.scratch.length < A * n) this.scratch = new Float64Array(A * n * 2);
-    if (this.rows.length !== A || this.rows[0]?.buffer !== this.scratch.buffer) {
-      this.rows = [];
-      for (let j = 0; j < A; j++) this.rows.push(this.scratch.subarray(j * n, (j + 1) * n));
-    }
+    this.rowsFor(A);
     const out = this.scratch;
     const srcIdx = this.fmtIdx[src];
     const gtIdx = this.fmtIdx[Src.GT];

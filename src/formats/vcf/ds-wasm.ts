@@ -5,11 +5,12 @@
 // docs/decisions/0302-vcf-wasm-samples.md
 import { growTo, wasmInstance } from '../../wasm/modules.js';
 
-type DsFn = (p: number, end: number, n: number, gtIdx: number, dsIdx: number, out: number, round: number) => number;
+type DsFn = (p: number, n: number, gtIdx: number, dsIdx: number, out: number, round: number) => number;
 
 /** 10^0..10^15, exact doubles: parseDecimal's divisors and the kernel's (one table: the same quotients). */
 export const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-// Readable bytes past a record's TAB sentinel: the kernel's 16-byte vector loads start at or before it.
+// Readable bytes past a record's '\n': the kernel's 16-byte vector loads start at or before it.
+const LF = 10;
 const PAD = 64;
 
 const align64 = (x: number) => Math.ceil(x / 64) * 64;
@@ -67,16 +68,27 @@ export class VcfDsWasm {
   }
 
   /**
+   * The dosages of the sample columns at byte `at` of chunkBuffer's memory, up to the record's '\n',
+   * into out[0, n): the address of that '\n', or 0 when the JavaScript path must take the record
+   * (out is then unspecified). The caller need not know where the record ends (docs/decisions/0302).
+   */
+  decodeToLF(at: number, gtIdx: number, dsIdx: number, round: boolean, out: Float64Array): number {
+    const lf = this.ds(at, this.n, gtIdx, dsIdx, this.outAt, round ? 1 : 0);
+    if (lf !== 0) out.set(this.out);
+    return lf;
+  }
+
+  /**
    * The dosages of the sample columns b[s, end) into out[0, n): true when decoded, false when the
    * JavaScript path must take the record (out is then unspecified). A record in chunkBuffer's
-   * bytes is decoded where it is, its end byte replaced by the TAB for the call.
+   * bytes is decoded where it is, its end byte replaced by a '\n' for the call.
    */
   decode(b: Uint8Array, s: number, end: number, gtIdx: number, dsIdx: number, round: boolean, out: Float64Array): boolean {
     if (b.buffer === this.memory.buffer) {
       const at = b.byteOffset + end;
       const saved = this.bytes[at];
-      this.bytes[at] = 9;
-      const ok = this.ds(b.byteOffset + s, at, this.n, gtIdx, dsIdx, this.outAt, round ? 1 : 0) === 1;
+      this.bytes[at] = LF;
+      const ok = this.ds(b.byteOffset + s, this.n, gtIdx, dsIdx, this.outAt, round ? 1 : 0) === at;
       this.bytes[at] = saved;
       if (ok) out.set(this.out);
       return ok;
@@ -89,8 +101,8 @@ export class VcfDsWasm {
       this.out = new Float64Array(this.memory.buffer, this.outAt, this.n);
     }
     this.bytes.set(b.subarray(s, end), this.recAt);
-    this.bytes[this.recAt + len] = 9; // TAB: the record's end ends its last sample
-    if (this.ds(this.recAt, this.recAt + len, this.n, gtIdx, dsIdx, this.outAt, round ? 1 : 0) !== 1) return false;
+    this.bytes[this.recAt + len] = LF; // the record's end, as in a chunk
+    if (this.ds(this.recAt, this.n, gtIdx, dsIdx, this.outAt, round ? 1 : 0) !== this.recAt + len) return false;
     out.set(this.out);
     return true;
   }
