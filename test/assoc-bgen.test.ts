@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { runAssoc } from '../src/pipeline/assoc-run.js';
 import { baseConfig } from './lib/assoc-config.js';
 import { compareWithPlink2, fixture, readTable, runCli, tmpDir, type Table } from './lib/helpers.js';
+import { compareLogistic, rowsOfTable } from './lib/logistic-compare.js';
 
 const B = (f: string) => fixture('bgen', f);
 const E = (f: string) => fixture('bgen-assoc', f);
@@ -288,12 +289,11 @@ t.test('regression: bgen ploidy-1 samples counted as haploid alleles, plink2 cou
   // chrX males, chrY and MT as plink2 exports them (ploidy 1): FRQ was dosage over ploidy and INFO NA,
   // and chrY/MT missed plink2's quanta, so every chrX row and most chrY/MT rows were off plink2.
   // test/fixtures/bgen-haploid/make-fixture.sh made the file and the golden (plink2 --glm no-x-sex).
-  const H = (f: string) => fixture('bgen-haploid', f);
-  const cfg = baseConfig({ gen: [], bgen: [H('hap.bgen')], sample: H('hap.sample'), pheno: H('hap.pheno'), phenoNames: ['y'], covar: H('hap.pheno'), covarNames: ['C1', 'C2'] });
+  const cfg = hapConfig({ noXSex: true });
   const s = await runAssoc(cfg);
-  t.ok(
-    s.warnings.some((w) => /^60 chrX variants tested without sex as a covariate: plink2 --glm adds it there by default .*no-x-sex/.test(w)),
-    'the summary says plink2 adds sex on chrX by default (hap.sample has both sexes)',
+  t.notOk(
+    s.sexChromosomes?.some((l) => /chrX/.test(l)),
+    '--no-x-sex: no sex covariate on chrX',
   );
   const ours = readTable(`${cfg.out}.y.tsv`);
   const r = compareWithPlink2(ours, readTable(H('golden/hap.y.glm.linear')));
@@ -309,20 +309,74 @@ t.test('regression: bgen ploidy-1 samples counted as haploid alleles, plink2 cou
   const rv = compareWithPlink2(readTable(`${vcf.out}.y.tsv`), readTable(H('golden/hapvcf.y.glm.linear')));
   t.equal(rv.compared, 120);
   t.same(rv.problems, [], 'the same calls as VCF (plink2 --vcf dosage=DS --psam): chrY INFO was NA');
-  // sex in --covar: chrX rows equal plink2's default run (sex added on chrX), and no warning.
-  const sexed = baseConfig({ gen: [], bgen: [H('hap.bgen')], sample: H('hap.sample'), pheno: H('hap.pheno'), phenoNames: ['y'], covar: H('hap.pheno'), covarNames: ['C1', 'C2', 'sex'] });
+});
+
+const H = (f: string) => fixture('bgen-haploid', f);
+const hapConfig = (over: Parameters<typeof baseConfig>[0] = {}) =>
+  baseConfig({ gen: [], bgen: [H('hap.bgen')], sample: H('hap.sample'), pheno: H('hap.pheno'), phenoNames: ['y'], covar: H('hap.pheno'), covarNames: ['C1', 'C2'], ...over });
+
+t.test('regression: chrX tested without the sex covariate plink2 --glm adds there by default', async (t) => {
+  // hap.sample gives both sexes: plink2 regresses chrX with sex (male 1, female 2) as one more
+  // covariate and prints MACH_R2 NA there; the rows were plink2 no-x-sex's, with a warning.
+  const cfg = hapConfig();
+  const s = await runAssoc(cfg);
+  t.ok(
+    s.sexChromosomes?.some((l) => /^60 chrX variants: sex \(from .*hap\.sample\) as a covariate there, as plink2 --glm does \(--no-x-sex leaves it out\)$/.test(l)),
+    'the summary says how chrX was modelled',
+  );
+  t.same(
+    s.warnings.filter((w) => /chr[XY]/.test(w)),
+    [],
+    'no chrX warning',
+  );
+  const r = compareWithPlink2(readTable(`${cfg.out}.y.tsv`), readTable(H('golden/hapsex.y.glm.linear')));
+  t.equal(r.compared, 120);
+  t.same(r.problems, [], "every row plink2's default run's digit for digit, chrX's INFO NA as plink2 prints it");
+  // sex in --covar: that covariate is the sex covariate (plink2 would stop: two copies of one covariate).
+  const sexed = hapConfig({ covarNames: ['C1', 'C2', 'sex'] });
   const ss = await runAssoc(sexed);
   t.notOk(
-    ss.warnings.some((w) => /chrX/.test(w)),
-    'no chrX warning with a sex covariate',
+    ss.sexChromosomes?.some((l) => /chrX/.test(l)),
+    'no sex covariate added when one is named sex',
   );
   const x = (tb: Table) => ({ header: tb.header, rows: tb.rows.filter((r) => r[0] === 'X' || r[0] === '23') });
   const rx = compareWithPlink2(x(readTable(`${sexed.out}.y.tsv`)), x(readTable(H('golden/hapsex.y.glm.linear'))));
   t.equal(rx.compared, 60);
-  // (plink2 prints MACH_R2 as NA on chrX when it adds sex itself; with no-x-sex it prints it, as above.)
   t.same(
     rx.problems.filter((p) => !/: INFO ours \S+ plink2 NA$/.test(p)),
     [],
     "chrX with sex in --covar: plink2's default run digit for digit (BETA, SE, T, P, N, FRQ)",
+  );
+});
+
+t.test('regression: samples of unknown sex kept on chrX and chrY, plink2 drops them there (and females on chrY)', async (t) => {
+  // hapna.sample: every 5th sample's sex NA. plink2 2.00a3.5 regresses chrX on the samples of known
+  // sex (sex a covariate) and chrY on the known males only: N 32 and 16 there, 41 elsewhere.
+  const cfg = hapConfig({ sample: H('hapna.sample') });
+  const s = await runAssoc(cfg);
+  t.ok(
+    s.sexChromosomes?.some((l) => /^30 chrY variants: only the samples .*hapna\.sample says are male/.test(l)),
+    'the summary says chrY used the known males',
+  );
+  const ours = readTable(`${cfg.out}.y.tsv`);
+  const r = compareWithPlink2(ours, readTable(H('golden/hapna.y.glm.linear')));
+  t.equal(r.compared, 120);
+  t.same(r.problems, [], "every row plink2's digit for digit");
+  const n = ours.header.indexOf('N');
+  t.same([...new Set(ours.rows.map((row) => `${row[0]}:${row[n]}`))].sort(), ['MT:41', 'X:32', 'Y:16']);
+});
+
+t.test('case/control on chrX: logistic with the sex covariate, as plink2 --glm firth-fallback', async (t) => {
+  const cfg = hapConfig({ pheno: H('hapcc.pheno'), phenoNames: undefined });
+  await runAssoc(cfg);
+  const file = `${cfg.out}.cc.tsv`;
+  const r = compareLogistic(rowsOfTable(file), H('golden/hapcc.cc.glm.logistic.hybrid'), true);
+  t.equal(r.compared, 120);
+  t.same(r.problems, [], "plink2's rows within its single-precision noise, FIRTH flags equal");
+  const tb = readTable(file);
+  const info = tb.header.indexOf('INFO');
+  t.ok(
+    tb.rows.every((row) => (row[0] === 'X' || row[0] === 'MT') === (row[info] === 'NA')),
+    'INFO NA on chrX (plink2 prints no MACH_R2 on its chrX model) and MT',
   );
 });

@@ -132,6 +132,8 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
     maxCorr,
     vif,
     covarVarianceStandardize: Boolean(a['covar-variance-standardize']),
+    // yargs reads --no-x-sex as x-sex = false.
+    noXSex: a['x-sex'] === false,
     regions: fileList(a.region).map(parseRegion),
     ...selectionOptions(a),
     shard: a.shard === undefined ? undefined : parseShard(a.shard, gen),
@@ -159,6 +161,11 @@ function modelOptions(y: Argv): Argv {
       type: 'boolean',
       describe:
         "as plink2: covariates to mean 0 and variance 1 over the samples kept. Results are unchanged; give it when comparing with a plink2 run that used it, as plink2's single-precision logistic fit (which decides the FIRTH flags) sees the standardized values",
+    })
+    .option('x-sex', {
+      type: 'boolean',
+      describe:
+        "--no-x-sex: no sex covariate on chrX (plink2 --glm no-x-sex). By default, as plink2, chrX is regressed with sex (from the .sample's sex column: male 1, female 2) as an extra covariate when both sexes occur, on the samples of known sex; a covariate named sex in --covar is taken as that covariate instead",
     })
     .option('chr', { type: 'string', describe: 'chromosome of IMPUTE2 .gen files without a CHR column (SNPID RSID POS A B); with a CHR column it must agree' })
     .option('dosage-precision', {

@@ -18,7 +18,8 @@ import { MedianAccumulator } from '../stats/median.js';
 import { CHI2_1_MEDIAN, medianChi2 } from '../stats/distributions.js';
 import type { AssocModel, NamedColumn } from '../stats/model.js';
 import type { FirthMode } from '../stats/logistic.js';
-import { buildMixedModel } from '../stats/logistic-model.js';
+import { buildAlignedModel, classifyPhenotypes } from '../stats/logistic-model.js';
+import { buildChrXModel, chrXModelInput, chrYModelInput, type ChrXModelInput } from '../stats/chrx-model.js';
 import { NA_REASONS } from '../stats/gram.js';
 import type { Filters, Region, WorkerInit, WorkerRequest, WorkerResponse } from '../workers/protocol.js';
 import { chunkLines, countLines, sliceLines } from './chunker.js';
@@ -95,6 +96,8 @@ export interface AssocConfig {
   maxCorr?: number;
   /** plink2's --covar-variance-standardize: covariates to mean 0, variance 1 (see varianceStandardize). */
   covarVarianceStandardize?: boolean;
+  /** plink2's --glm no-x-sex: no sex covariate on chrX (stats/chrx-model.ts). */
+  noXSex?: boolean;
   vif?: number;
   regions: Region[];
   /** --keep / --remove (plink sample lists) and --extract / --exclude (variant ID lists): files. */
@@ -147,6 +150,8 @@ export interface AssocSummary {
   /** VCF records removed by --extract-if-info, and records whose dosages came from GT only. */
   infoFiltered?: number;
   gtOnly?: number;
+  /** How chrX and chrY were modelled where the sexes changed their models. */
+  sexChromosomes?: string[];
 }
 
 const WORKER_FILE = fileURLToPath(new URL('../workers/assoc-entry.cjs', import.meta.url));
@@ -158,6 +163,10 @@ interface Prepared {
   matching: string;
   /** Covariate names as read (GWAS-SSF metadata: adjusted_covariates). */
   covariates: string[];
+  /** chrX's model with sex as a covariate, as plink2 --glm adds it (stats/chrx-model.ts). */
+  chrX?: ChrXModelInput;
+  /** chrY's: the known males only. */
+  chrY?: ChrXModelInput;
 }
 
 /**
@@ -220,7 +229,7 @@ export async function resolveSamples(
  */
 export async function prepareModel(
   samples: SampleId[],
-  cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames' | 'one' | 'phenoQuantitative' | 'firth' | 'maxCorr' | 'vif' | 'covarVarianceStandardize'>,
+  cfg: Pick<AssocConfig, 'sample' | 'pheno' | 'phenoNames' | 'covar' | 'covarNames' | 'one' | 'phenoQuantitative' | 'firth' | 'maxCorr' | 'vif' | 'covarVarianceStandardize' | 'noXSex'>,
   mask?: Uint8Array,
 ): Promise<Prepared> {
   const warnings: string[] = [];
@@ -248,28 +257,66 @@ export async function prepareModel(
     if (cfg.covarVarianceStandardize) for (const c of covars) varianceStandardize(c.values, mask);
     covMatched = cal.matched;
   }
-  const model = buildMixedModel(
-    samples.length,
-    pt.names,
-    covars,
-    { one: cfg.one ?? false, quantitative: cfg.phenoQuantitative ?? [], firth: cfg.firth ?? 'fallback', file: cfg.pheno, lines: pt.lines, raw: pt.values, align, maxCorr: cfg.maxCorr, vif: cfg.vif },
-    cfg.covar,
-  );
+  const mixed = {
+    one: cfg.one ?? false,
+    quantitative: cfg.phenoQuantitative ?? [],
+    firth: cfg.firth ?? 'fallback',
+    file: cfg.pheno,
+    lines: pt.lines,
+    raw: pt.values,
+    align,
+    maxCorr: cfg.maxCorr,
+    vif: cfg.vif,
+  };
+  const cols = classifyPhenotypes(pt.names, mixed);
+  const model = buildAlignedModel(samples.length, cols, covars, mixed, cfg.covar);
   warnings.push(...model.warnings);
+  const chrX = chrXModelInput(
+    model,
+    cols,
+    covars,
+    samples.map((s) => s.sex),
+    { ...mixed, noXSex: cfg.noXSex },
+  );
+  const chrY = chrYModelInput(
+    model,
+    cols,
+    covars,
+    samples.map((s) => s.sex),
+    mixed,
+  );
   const by = samples[0]?.fid !== undefined && pt.ids[0]?.fid !== undefined ? 'FID+IID' : 'IID';
   let matching = `${pal.matched} of ${samples.length} genotyped samples have a row in ${cfg.pheno} (matched on ${by})`;
   if (cfg.covar) matching += `, ${covMatched} in ${cfg.covar}`;
-  return { model, warnings, matching, covariates: covars.map((c) => c.name) };
+  return { model, warnings, matching, covariates: covars.map((c) => c.name), chrX, chrY };
 }
 
 /**
- * plink2 --glm adds sex as a covariate on chrX where the .sample gives both sexes; dosageflow does
- * not (README, haploid calls): a warning when chrX was tested so, unless a covariate is named sex.
+ * The sex chromosomes' lines of the summary, and their warnings: chrX with sex as a covariate
+ * (plink2's default), chrY on the known males, or why they could not be tested. The models are
+ * built again here only for their messages (the workers built theirs from the same columns).
  */
-function chrXSexNote(chrX: number, samples: SampleId[], covariates: string[], sampleFile?: string): string | undefined {
-  if (chrX === 0 || covariates.some((c) => /^sex$/i.test(c))) return undefined;
-  if (!samples.some((s) => s.sex === 1) || !samples.some((s) => s.sex === 2)) return undefined;
-  return `${chrX} chrX variant${chrX === 1 ? '' : 's'} tested without sex as a covariate: plink2 --glm adds it there by default (the sexes of ${sampleFile}), so these rows equal plink2 --glm no-x-sex; run chrX with sex in --covar to match plink2's default`;
+function sexChromosomeNotes(counts: { chrX: number; chrY: number }, sexChr: Pick<Prepared, 'chrX' | 'chrY'>, mainWarnings: string[], sampleFile?: string): { lines: string[]; warnings: string[] } {
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  const file = sampleFile ?? 'the sample file';
+  for (const chr of ['X', 'Y'] as const) {
+    const n = chr === 'X' ? counts.chrX : counts.chrY;
+    const input = chr === 'X' ? sexChr.chrX : sexChr.chrY;
+    if (n === 0 || !input) continue;
+    const how = chr === 'X' ? `sex (from ${file}) as a covariate there, as plink2 --glm does (--no-x-sex leaves it out)` : `only the samples ${file} says are male, as plink2 --glm`;
+    const variants = `${n} chr${chr} variant${n === 1 ? '' : 's'}`;
+    const x = buildChrXModel(input);
+    if ('error' in x) {
+      warnings.push(`${variants} not tested: with ${how}, ${x.error}`);
+      continue;
+    }
+    warnings.push(...x.model.warnings.filter((w) => !mainWarnings.includes(w)).map((w) => `chr${chr}: ${w}`));
+    const missing = input.phenos.filter((p) => !x.model.phenoNames.includes(p.name)).map((p) => p.name);
+    if (missing.length) warnings.push(`chr${chr}: phenotype${missing.length === 1 ? '' : 's'} ${missing.join(', ')} not tested there`);
+    lines.push(`${variants}: ${how}`);
+  }
+  return { lines, warnings };
 }
 
 /**
@@ -331,7 +378,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   for (const f of cfg.vcf ?? []) vcfs.push(await openVcf(f));
   const samples = await resolveSamples(cfg, headers, vcfs);
   const sel = await selectSamples(samples, cfg);
-  const { model, warnings, matching, covariates } = await prepareModel(samples, cfg, sel.mask);
+  const { model, warnings, matching, covariates, chrX, chrY } = await prepareModel(samples, cfg, sel.mask);
   warnings.unshift(...sel.warnings);
   for (const w of warnings) log(`dosageflow: warning: ${w}`);
   if (cfg.out === '-' && model.phenoNames.length !== 1) {
@@ -342,7 +389,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   checkOutputDir(cfg.out, { create: true });
   const tmp = makeRunDir(tmpBaseFor(cfg.out, cfg.tmpDir), '.dosageflow-tmp-');
   const outputs = new PhenoOutputs(cfg, model, tmp.path, covariates);
-  const plan = planWorkers(cfg, model, samples.length);
+  const plan = planWorkers(cfg, model, samples.length, { chrX, chrY });
   if (cfg.extract !== undefined) plan.init.extract = await readVariantIds(cfg.extract);
   if (cfg.exclude !== undefined) plan.init.exclude = await readVariantIds(cfg.exclude);
   releaseNewSpace();
@@ -371,10 +418,10 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
     warnings.push(`${run.gtOnly} VCF variant${run.gtOnly === 1 ? '' : 's'} had no DS, GP or HDS: dosages from the GT hard calls`);
     log(`dosageflow: warning: ${warnings[warnings.length - 1]}`);
   }
-  const xNote = chrXSexNote(run.chrX, samples, covariates, cfg.sample);
-  if (xNote) {
-    warnings.push(xNote);
-    log(`dosageflow: warning: ${xNote}`);
+  const xNote = sexChromosomeNotes(run, { chrX, chrY }, warnings, cfg.sample);
+  for (const w of xNote.warnings) {
+    warnings.push(w);
+    log(`dosageflow: warning: ${w}`);
   }
   const summary: AssocSummary = {
     matching,
@@ -391,6 +438,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
     sortedInput: outputs.sortedInput,
     infoFiltered: run.infoFiltered,
     gtOnly: run.gtOnly,
+    sexChromosomes: xNote.lines,
   };
   for (const line of summaryLines(summary)) log(line);
   return summary;
@@ -530,9 +578,12 @@ interface WorkerPlan {
   arena: GenArena | null;
 }
 
-function planWorkers(cfg: AssocConfig, model: AssocModel, nSamples: number): WorkerPlan {
+function planWorkers(cfg: AssocConfig, model: AssocModel, nSamples: number, sexChr: Pick<Prepared, 'chrX' | 'chrY'>): WorkerPlan {
+  const { chrX, chrY } = sexChr;
   const init: WorkerInit = {
     model,
+    chrX,
+    chrY,
     filters: cfg.filters,
     nSamples,
     sampleFile: cfg.sample,
@@ -550,7 +601,10 @@ function planWorkers(cfg: AssocConfig, model: AssocModel, nSamples: number): Wor
   // WebAssembly parser runs: slots for every chunk held (2 windows) and the two being filled.
   const arena = cfg.bgen.length === 0 && nVcf === 0 && !cfg.shard && !wasmDisabled() ? GenArena.create(nSamples, cfg.threads, 2 * window + 4, (cfg.chunkSize ?? GEN_CHUNK) + SLACK) : null;
   if (arena) init.genArena = { memory: arena.memory, scratchBytes: arena.scratchBytes, places: cfg.threads };
-  const modelMB = modelBytes(model) / (1 << 20);
+  // A worker that meets chrX (chrY) builds another model of about the same size from its columns.
+  let bytes = modelBytes(model);
+  for (const x of [chrX, chrY]) if (x) bytes += modelBytes(model) + 8 * nSamples * (x.phenos.length + x.covars.length);
+  const modelMB = bytes / (1 << 20);
   return { init, threads: cfg.threads, tasksPerWorker, window, arena, youngMB: 8, oldMB: Math.ceil(64 + 3 * modelMB + nSamples / 2000) };
 }
 
@@ -567,6 +621,7 @@ function newRun(cfg: AssocConfig, plan: WorkerPlan, pool: Piscina, outputs: Phen
     variantsRead: 0,
     outside: 0,
     chrX: 0,
+    chrY: 0,
     skipped: 0,
     oneAllele: 0,
     removed: { notExtracted: 0, excluded: 0 },
@@ -606,8 +661,9 @@ interface AssocRun {
   seq: number;
   variantsRead: number;
   outside: number;
-  /** chrX variants kept (chrXSexNote). */
+  /** chrX and chrY variants kept (sexChromosomeNotes). */
   chrX: number;
+  chrY: number;
   skipped: number;
   oneAllele: number;
   /** Variants --extract / --exclude removed. */
@@ -764,6 +820,7 @@ async function runInput(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file: strin
     run.variantsRead += r.records;
     run.outside += r.outside;
     run.chrX += r.chrX ?? 0;
+    run.chrY += r.chrY ?? 0;
     run.skipped += r.skipped;
     run.oneAllele += r.oneAllele ?? 0;
     run.removed.notExtracted += r.notExtracted;
@@ -793,6 +850,7 @@ export function summaryLines(s: AssocSummary): string[] {
   ];
   if (s.selection) out.push(`  selection: ${s.selection}`);
   out.push(`  samples: ${s.matching}`);
+  for (const line of s.sexChromosomes ?? []) out.push(`  ${line}`);
   for (const p of s.phenos) {
     const filt = [p.filteredInfo ? `${p.filteredInfo} filtered by INFO` : '', p.filteredMaf ? `${p.filteredMaf} filtered by MAF` : '', p.na ? `${p.na} NA (${naReasonText(p.naReasons)})` : '']
       .filter(Boolean)

@@ -128,35 +128,54 @@ export interface MixedOptions {
   vif?: number;
 }
 
+/** A phenotype column classified and aligned to the genotype samples (NaN = missing; case/control as 0/1). */
+export interface AlignedPheno {
+  name: string;
+  kind: 'qt' | 'cc';
+  values: Float64Array;
+}
+
 /**
  * The association model of quantitative (linear, model.ts) and case/control (logistic) phenotypes
  * together; phenotype indices follow the table's column order. A phenotype that cannot be tested
  * is skipped with a warning; when none is left that is an error.
  */
 export function buildMixedModel(nSamples: number, names: string[], covars: NamedColumn[], o: MixedOptions, covarFile?: string): AssocModel {
+  return buildAlignedModel(nSamples, classifyPhenotypes(names, o), covars, o, covarFile);
+}
+
+/** Each phenotype classified (plink2's 1/2 rule, --1, --pheno-quantitative) and aligned to the genotype samples. */
+export function classifyPhenotypes(names: string[], o: MixedOptions): AlignedPheno[] {
   for (const q of o.quantitative) if (!names.includes(q)) throw new InputError(`--pheno-quantitative names '${q}', which is not among the phenotypes tested (${names.join(', ')})`, { file: o.file });
-  const kinds = names.map((name, j) => (o.quantitative.includes(name) ? { kind: 'qt' as const, values: o.raw[j] } : classifyPhenotype(name, o.raw[j], o.lines, o.file, o.one)));
+  return names.map((name, j) => {
+    const k = o.quantitative.includes(name) ? { kind: 'qt' as const, values: o.raw[j] } : classifyPhenotype(name, o.raw[j], o.lines, o.file, o.one);
+    return { name, kind: k.kind, values: o.align(k.values) };
+  });
+}
+
+/**
+ * The model of already classified and aligned phenotypes: the same for the whole genome and, with
+ * sex among the covariates, for chrX (chrx-model.ts).
+ */
+export function buildAlignedModel(nSamples: number, cols: AlignedPheno[], covars: NamedColumn[], o: Pick<MixedOptions, 'firth' | 'file' | 'maxCorr' | 'vif'>, covarFile?: string): AssocModel {
+  const names = cols.map((c) => c.name);
   const qt: NamedColumn[] = [];
   const qtIndex: number[] = [];
   const warnings: string[] = [];
   const logistic: LogisticGroup[] = [];
   const ccIndex: number[] = [];
-  const skipped: string[] = [];
-  kinds.forEach((k, j) => {
-    if (k.kind === 'qt') {
-      qt.push({ name: names[j], values: o.align(k.values) });
+  cols.forEach((c, j) => {
+    if (c.kind === 'qt') {
+      qt.push({ name: c.name, values: c.values });
       qtIndex.push(j);
       return;
     }
-    const b = buildLogisticGroup(j, names[j], o.align(k.values), covars);
+    const b = buildLogisticGroup(j, c.name, c.values, covars);
     warnings.push(...b.warnings);
     if (b.group) {
       logistic.push(b.group);
       ccIndex.push(j);
-    } else {
-      warnings.push(`case/control phenotype ${names[j]}: ${b.skip}: skipped`);
-      skipped.push(names[j]);
-    }
+    } else warnings.push(`case/control phenotype ${c.name}: ${b.skip}: skipped`);
   });
   if (qt.length === 0 && logistic.length === 0) throw new InputError(warnings[warnings.length - 1] ?? 'no phenotype to test', { file: o.file });
   const lin: AssocModel =

@@ -1,6 +1,7 @@
 // The closed message protocol between the main thread and the association workers.
 import type { DecodeErrorFields } from '../errors.js';
 import type { AssocModel } from '../stats/model.js';
+import type { ChrXModelInput } from '../stats/chrx-model.js';
 import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
 import type { GenFileLayout } from '../formats/gen/layout.js';
 
@@ -13,6 +14,10 @@ export interface Filters {
 /** Sent once to every worker (Piscina workerData). */
 export interface WorkerInit {
   model: AssocModel;
+  /** chrX's columns with sex as a covariate (plink2's default); the worker builds that model when it meets chrX. */
+  chrX?: ChrXModelInput;
+  /** chrY's columns, the known males only (plink2's chrY); built as chrX's. */
+  chrY?: ChrXModelInput;
   filters: Filters;
   /** Samples in the genotype files. */
   nSamples: number;
@@ -127,8 +132,9 @@ export type WorkerResponse =
       oneAllele?: number;
       /** Variants read but outside every --region. */
       outside: number;
-      /** chrX variants among those kept (after --region, --extract, --exclude). */
+      /** chrX and chrY variants among those kept (after --region, --extract, --exclude). */
       chrX?: number;
+      chrY?: number;
       /** Variants (records) dropped because --extract does not list them, or --exclude does. */
       notExtracted: number;
       excluded: number;

@@ -17,8 +17,8 @@ import type { VariantMeta } from '../formats/types.js';
 import { negLog10 } from '../stats/distributions.js';
 import { writeAscii, writeG, writePFromLog, writeUint } from '../stats/format.js';
 import { NA_REASONS } from '../stats/gram.js';
-import { LinearKernel, newGroupResult, type GroupResult } from '../stats/linear.js';
-import { LogisticKernel, newLogisticResult, type LogisticGroup } from '../stats/logistic.js';
+import type { LogisticGroup } from '../stats/logistic.js';
+import { ModelKernels } from './model-kernels.js';
 import type { PhenoRows, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 import { VcfDecoder } from '../formats/vcf/decode.js';
 import { inflateBlocks, inflatedLength } from '../formats/vcf/bgzf.js';
@@ -87,10 +87,11 @@ const FILTER_INFO = 1;
 const FILTER_MAF = 2;
 
 export class RowFormatter {
-  private kernel: LinearKernel;
-  private logistic: LogisticKernel | null = null;
-  private lres = newLogisticResult();
-  private results: GroupResult[];
+  // The kernels of the run's model, and chrX's (sex as a covariate, made when chrX first comes;
+  // null: chrX is not tested) where the main thread sent its columns.
+  private main: ModelKernels;
+  private chrXKernels: ModelKernels | null | undefined;
+  private chrYKernels: ModelKernels | null | undefined;
   private dosage: Float64Array;
   private bgenOut = new Float64Array(0);
   // Views of bgenOut's rows (one per non-reference allele), the parsed record and the error location,
@@ -120,25 +121,10 @@ export class RowFormatter {
   ) {
     this.genDecoder = new GenLineDecoder({ wasm: !wasmDisabled(), shared: genArenaPlace });
     this.select = new VariantSelect({ extract: init.extract, exclude: init.exclude });
-    const groups = init.model.groups;
-    let maxN = 1;
-    let maxR = 1;
-    for (const g of groups) {
-      maxN = Math.max(maxN, g.n);
-      maxR = Math.max(maxR, g.r);
-    }
-    this.kernel = new LinearKernel(maxN, maxR, { groups, maxCorr: init.model.maxCorr, vif: init.model.vif });
-    this.results = groups.map((g) => newGroupResult(g.phenos.length));
+    this.main = new ModelKernels(init.model);
+    if (!init.chrX) this.chrXKernels = this.main;
+    if (!init.chrY) this.chrYKernels = this.main;
     const cc = init.model.logistic ?? [];
-    if (cc.length > 0) {
-      let n = 1;
-      let p = 1;
-      for (const g of cc) {
-        n = Math.max(n, g.n);
-        p = Math.max(p, g.p);
-      }
-      this.logistic = new LogisticKernel(n, p, { firth: init.model.firth, groups: cc });
-    }
     this.dosage = new Float64Array(Math.max(1, init.nSamples));
     // Only the logistic kernel reads a hard-call variant's dosages; the linear one takes its codes.
     this.bgenBlocks.hardCallDosages = cc.length > 0;
@@ -204,7 +190,9 @@ export class RowFormatter {
       const id = m.idBytes ? Buffer.from(m.idBytes.buffer, m.idBytes.byteOffset + m.idStart!, m.idEnd! - m.idStart!).toString('latin1') : m.snp;
       if (!this.select.keep(id)) return false;
     }
-    if (this.chrInfo(m.chr).rank === 23) this.chrX++;
+    const rank = this.chrInfo(m.chr).rank;
+    if (rank === 23) this.chrX++;
+    else if (rank === 24) this.chrY++;
     return true;
   }
 
@@ -323,8 +311,9 @@ export class RowFormatter {
 
   /** The haploid chromosome (emitAlleles) of the variant being emitted, 0 when diploid. */
   private haploid = 0;
-  /** chrX variants kept since the last response; chrInfo's last answer. */
+  /** chrX and chrY variants kept since the last response; chrInfo's last answer. */
   private chrX = 0;
+  private chrY = 0;
   private lastChr: string | null = null;
   private lastChrInfo = { norm: '', rank: 0 };
   /** Per-sample ploidy of the BGEN variant being emitted when not all diploid (else null): 15.8. */
@@ -473,7 +462,9 @@ export class RowFormatter {
     const c = this.chrInfo(m.chr);
     rank.push(c.rank);
     pos.push(m.pos);
-    const model = this.init.model;
+    const mk = c.rank === 23 ? this.kernelsX() : c.rank === 24 ? this.kernelsY() : this.main;
+    if (mk === null) return; // chrX or chrY cannot be tested (the summary says why)
+    const model = mk.model;
     const digits = this.init.digits;
     const errcode = this.init.errcode === true;
     // CHR SNP BP A1 A2 are the same for every phenotype: written once, copied per row.
@@ -498,12 +489,13 @@ export class RowFormatter {
     hb[h0++] = TAB;
     h0 = writeAscii(hb, h0, m.a2);
     hb[h0++] = TAB;
-    if (model.groups.length > 0) this.kernel.setVariant(dosage, this.hardCalls, this.init.nSamples);
+    if (model.groups.length > 0) mk.kernel.setVariant(dosage, this.hardCalls, this.init.nSamples);
     for (let gi = 0; gi < model.groups.length; gi++) {
       const gr = model.groups[gi];
-      const res = this.results[gi];
-      this.kernel.run(dosage, gr, res);
+      const res = mk.results[gi];
+      mk.kernel.run(dosage, gr, res);
       const filtered = this.frequencyFilter(res, dosage, gr.idx);
+      if (mk.infoNA !== null && mk.infoNA[gr.phenos[0]] === 1) res.info = NaN; // plink2's chrX model prints no MACH_R2
       // FRQ INFO N: the same for the group's phenotypes.
       let hl = writeG(hb, h0, res.frq, digits);
       hb[hl++] = TAB;
@@ -512,7 +504,7 @@ export class RowFormatter {
       hl = writeUint(hb, hl, res.nUsed);
       hb[hl++] = TAB;
       for (let k = 0; k < gr.phenos.length; k++) {
-        const L = lists[gr.phenos[k]];
+        const L = lists[mk.pheno(gr.phenos[k])];
         if (filtered !== 0) {
           if (filtered === FILTER_INFO) L.filteredInfo++;
           else L.filteredMaf++;
@@ -550,7 +542,18 @@ export class RowFormatter {
         L.endRow(vi, -lp);
       }
     }
-    for (const gr of model.logistic ?? []) this.emitLogistic(dosage, gr, lists[gr.pheno], vi, h0);
+    for (const gr of model.logistic ?? []) this.emitLogistic(mk, dosage, gr, lists[mk.pheno(gr.pheno)], vi, h0);
+  }
+
+  /** chrX's and chrY's kernels, made the first time (ModelKernels.sexChromosome). */
+  private kernelsX(): ModelKernels | null {
+    if (this.chrXKernels === undefined) this.chrXKernels = ModelKernels.sexChromosome(this.init.chrX!, this.main, true);
+    return this.chrXKernels;
+  }
+
+  private kernelsY(): ModelKernels | null {
+    if (this.chrYKernels === undefined) this.chrYKernels = ModelKernels.sexChromosome(this.init.chrY!, this.main, false);
+    return this.chrYKernels;
   }
 
   /**
@@ -576,10 +579,11 @@ export class RowFormatter {
   }
 
   /** One case/control phenotype's row: the LogisticKernel's fit after the shared head (h0 bytes). */
-  private emitLogistic(dosage: Float64Array, gr: LogisticGroup, L: GrowList, vi: number, h0: number): void {
-    const res = this.lres;
-    this.logistic!.run(dosage, gr, res);
+  private emitLogistic(mk: ModelKernels, dosage: Float64Array, gr: LogisticGroup, L: GrowList, vi: number, h0: number): void {
+    const res = mk.lres;
+    mk.logistic!.run(dosage, gr, res);
     const filtered = this.frequencyFilter(res, dosage, gr.idx, gr.y);
+    if (mk.infoNA !== null && mk.infoNA[gr.pheno] === 1) res.info = NaN; // plink2's chrX model prints no MACH_R2
     if (filtered !== 0) {
       if (filtered === FILTER_INFO) L.filteredInfo++;
       else L.filteredMaf++;
@@ -660,9 +664,9 @@ export class RowFormatter {
     const notExtracted = sel.notExtracted;
     const excluded = sel.excluded;
     sel.notExtracted = sel.excluded = 0;
-    const chrX = this.chrX;
-    this.chrX = 0;
-    return { kind: 'rows', seq, lines, records, nVariants: rank.length, rank: Int32Array.from(rank), pos: Float64Array.from(pos), phenos, skipped, outside, notExtracted, excluded, chrX };
+    const { chrX, chrY } = this;
+    this.chrX = this.chrY = 0;
+    return { kind: 'rows', seq, lines, records, nVariants: rank.length, rank: Int32Array.from(rank), pos: Float64Array.from(pos), phenos, skipped, outside, notExtracted, excluded, chrX, chrY };
   }
 }
 

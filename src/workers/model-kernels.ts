@@ -1,0 +1,59 @@
+// A model with the kernels that test variants against it: the run's model for the genome, and
+// (stats/chrx-model.ts) chrX's with sex as a covariate, built by the worker when chrX first comes.
+import { LinearKernel, newGroupResult, type GroupResult } from '../stats/linear.js';
+import { LogisticKernel, newLogisticResult } from '../stats/logistic.js';
+import { buildChrXModel, type ChrXModelInput } from '../stats/chrx-model.js';
+import type { AssocModel } from '../stats/model.js';
+
+export class ModelKernels {
+  readonly kernel: LinearKernel;
+  readonly results: GroupResult[];
+  readonly logistic: LogisticKernel | null = null;
+  readonly lres = newLogisticResult();
+
+  /**
+   * @param phenoMap the run model's phenotype (row list) of each of this model's, null: the same
+   * @param infoNA per phenotype of this model: MACH R2 printed NA (plink2 on its chrX model), null: none
+   */
+  constructor(
+    readonly model: AssocModel,
+    readonly phenoMap: Int32Array | null = null,
+    readonly infoNA: Uint8Array | null = null,
+  ) {
+    let maxN = 1;
+    let maxR = 1;
+    for (const g of model.groups) {
+      maxN = Math.max(maxN, g.n);
+      maxR = Math.max(maxR, g.r);
+    }
+    this.kernel = new LinearKernel(maxN, maxR, { groups: model.groups, maxCorr: model.maxCorr, vif: model.vif });
+    this.results = model.groups.map((g) => newGroupResult(g.phenos.length));
+    const cc = model.logistic ?? [];
+    if (cc.length > 0) {
+      let n = 1;
+      let p = 1;
+      for (const g of cc) {
+        n = Math.max(n, g.n);
+        p = Math.max(p, g.p);
+      }
+      this.logistic = new LogisticKernel(n, p, { firth: model.firth, groups: cc });
+    }
+  }
+
+  /** The run model's phenotype index of this model's phenotype j. */
+  pheno(j: number): number {
+    return this.phenoMap === null ? j : this.phenoMap[j];
+  }
+
+  /**
+   * chrX's (or chrY's) kernels: `main` where every phenotype's samples and covariates there are the
+   * genome's (plink2 then uses its main model too), null where no phenotype can be tested there.
+   * `infoNA`: MACH R2 printed NA on the phenotypes regressed on this model (chrX).
+   */
+  static sexChromosome(input: ChrXModelInput, main: ModelKernels, infoNA: boolean): ModelKernels | null {
+    const x = buildChrXModel(input);
+    if ('error' in x) return null;
+    if (x.own.every((o) => o === 0) && x.model.phenoNames.length === main.model.phenoNames.length) return main;
+    return new ModelKernels(x.model, x.phenoMap, infoNA ? x.own : null);
+  }
+}
