@@ -85,6 +85,11 @@ t.test('the float emulation: WebAssembly sums and the JavaScript twin give the s
     [61, 4],
     [20, 3],
     [90, 2],
+    // every k mod 3 above 3 (the Hessian's last rows; logit-f32.wat hess) and grad4's column blocks
+    [45, 6],
+    [33, 7],
+    [70, 16],
+    [51, 9],
   ]) {
     const w = new F32Logistic(n, k);
     const j = new F32Logistic(n, k, false);

@@ -9,11 +9,11 @@ import { pagesFor, wasmDisabled, wasmModule } from '../wasm/modules.js';
 
 const f32 = Math.fround;
 type TMul = (x: number, t: number, v: number, nvb: number, ldb: number, k: number) => void;
-type Lanes = (xa: number, tb: number, nvb: number) => number;
 type Sig = (eta: number, y: number, pr: number, v: number, nb: number, tab: number) => void;
 type Grad = (x: number, ldb: number, pr: number, nb: number, k: number, g: number) => void;
-type Lanes3 = (x0: number, x1: number, x2: number, tb: number, nvb: number, out: number) => void;
 type Eta = (x: number, ldb: number, b: number, k: number, out: number, nvb: number) => void;
+type Prom = (x: number, xd: number, ldb: number, k: number, nvb: number) => void;
+type Hess = (xd: number, td: number, plan: number, cnt: number, nb: number, h: number) => void;
 
 // fmath_exp_ps (herumi's fast exp, as plink2 vendors it): e^x = 2^(r/1024) (1 + t), r = round(x
 // 1024/ln2), 2^(j/1024) from a 1024-entry table of float mantissas.
@@ -75,12 +75,21 @@ export class F32Logistic {
   readonly stride: number;
   private maxN: number;
   /** The Hessian's sums in WebAssembly (logit-f32.wat; x, t and v are then views of its memory), or null. */
-  private wx: { tmul: TMul; lanes: Lanes; lanes3: Lanes3; eta: Eta; grad: Grad; sig: Sig; out: Float32Array } | null = null;
+  private wx: { tmuld: TMul; prom: Prom; hess: Hess; eta: Eta; grad: Grad; sig: Sig } | null = null;
   /** Bytes of x (and of t, which follows it; v follows t) in the wasm memory. */
   private xb: number;
   /** Where lanes3 writes its three sums in the wasm memory (pr, g and y follow), and the exp table. */
   private sums: number;
   private tab: number;
+  /** f64 copies of x and of t = x v (the Hessian's operands, each f32 exact) and h, in the wasm memory. */
+  private xd = 0;
+  private td = 0;
+  private hAt = 0;
+  /** The Hessian's entries for planK predictors (hessianPlan), and their byte offsets in the wasm memory at planAt. */
+  private plan: Int32Array = new Int32Array(0);
+  private planK = -1;
+  private planAt = 0;
+  private buf: ArrayBuffer | null = null;
   constructor(maxN: number, maxK: number, wasm = true) {
     maxN = (maxN + 3) & ~3;
     this.maxN = maxN;
@@ -91,11 +100,15 @@ export class F32Logistic {
     this.tab = this.sums + 16 + 8 * maxN + 8 * maxK;
     const mod = wasm && !wasmDisabled() ? wasmModule('logit-f32') : null;
     if (mod) {
-      // x, t, v, eta, coef, 3 sums (lanes3), pr, g, y, the exp table
-      const mem = new WebAssembly.Memory({ initial: pagesFor(2 * xb + 16 * maxN + 12 * maxK + 16 + 4096) });
+      // x, t, v, eta, coef, 3 sums, pr, g, y, the exp table; then xd, td (f64) and h
+      this.xd = (this.tab + 4096 + 15) & ~15;
+      this.td = this.xd + 2 * xb;
+      this.hAt = this.td + 2 * xb;
+      this.planAt = this.hAt + 4 * maxK * maxK;
+      const mem = new WebAssembly.Memory({ initial: pagesFor(this.planAt + 6 * maxK * (maxK + 1)) });
+      this.buf = mem.buffer;
       const ex = new WebAssembly.Instance(mod, { e: { m: mem } }).exports;
-      const out = new Float32Array(mem.buffer, this.sums, 4);
-      this.wx = { tmul: ex.tmul as TMul, lanes: ex.lanes as Lanes, lanes3: ex.lanes3 as Lanes3, eta: ex.eta as Eta, grad: ex.grad as Grad, sig: ex.sig as Sig, out };
+      this.wx = { tmuld: ex.tmuld as TMul, prom: ex.prom as Prom, hess: ex.hess as Hess, eta: ex.eta as Eta, grad: ex.grad4 as Grad, sig: ex.sig as Sig };
       this.pr = new Float32Array(mem.buffer, this.sums + 16, maxN);
       this.g = new Float32Array(mem.buffer, this.sums + 16 + 4 * maxN, maxK);
       this.y = new Float32Array(mem.buffer, this.sums + 16 + 4 * maxN + 4 * maxK, maxN);
@@ -105,6 +118,7 @@ export class F32Logistic {
       this.v = new Float32Array(mem.buffer, 2 * xb, maxN);
       this.eta = new Float32Array(mem.buffer, 2 * xb + 4 * maxN, maxN);
       this.coef = new Float32Array(mem.buffer, 2 * xb + 8 * maxN, maxK);
+      this.h = new Float32Array(mem.buffer, this.hAt, maxK * maxK);
     } else {
       this.x = new Float32Array(maxN * maxK);
       this.t = new Float32Array(maxN * maxK);
@@ -114,8 +128,8 @@ export class F32Logistic {
       this.pr = new Float32Array(maxN);
       this.g = new Float32Array(maxK);
       this.y = new Float32Array(maxN);
+      this.h = new Float32Array(maxK * maxK);
     }
-    this.h = new Float32Array(maxK * maxK);
     this.l = new Float32Array(maxK * maxK);
     this.dc = new Float32Array(maxK);
   }
@@ -134,6 +148,7 @@ export class F32Logistic {
     const nv = (n + 3) & ~3;
     for (let j = 0; j < k; j++) x.fill(0, j * this.maxN + n, j * this.maxN + nv);
     for (let i = n; i < n + padOnes; i++) x[i] = 1;
+    this.wx?.prom(0, this.xd, 4 * this.maxN, k, 4 * nv);
     let minDelta = 1e9;
     for (let it = 0; ; it++) {
       this.probabilities(n, k);
@@ -218,55 +233,43 @@ export class F32Logistic {
 
   /**
    * The lower triangle of X'VX (row-major k x k) entry by entry as plink2's ComputeHessianF forms
-   * it: rows in threes, each entry the sum of fma(x_c, x_r v) with r the row whose product with v
-   * is taken first (which one differs between its helper functions).
+   * it (hessianPlan): entry (r, c) the lane sums of fma(x_a, x_b v); with k = 1 mod 3 the last
+   * diagonal entry as fma(x x, v) (lanesSquare).
    */
   private hessian(n: number, k: number): void {
     const { h, x, t, v, wx } = this;
     const nv = (n + 3) & ~3;
-    const ldb = this.maxN * 4;
-    const tb = this.xb;
-    let set: (r: number, c: number, a: number, b: number) => void;
+    if (this.planK !== k) this.makePlan(k);
+    const plan = this.plan;
+    const cnt = plan.length / 4;
     if (wx) {
-      wx.tmul(0, tb, 2 * tb, nv * 4, ldb, k);
-      set = (r, c, a, b) => {
-        h[r * k + c] = wx.lanes(a * ldb, tb + b * ldb, nv * 4);
-      };
+      // the same sums in one call (logit-f32.wat hess, from f64 copies of x and of t = x v)
+      const ldb = this.maxN * 4;
+      wx.tmuld(0, this.td, 2 * this.xb, nv * 4, ldb, k);
+      wx.hess(this.xd, this.td, this.planAt, cnt, nv * 8, this.hAt);
     } else {
       for (let j = 0; j < k; j++) {
         const o = j * this.maxN;
         for (let i = 0; i < nv; i++) t[o + i] = f32(x[o + i] * v[i]);
       }
-      set = (r, c, a, b) => {
-        h[r * k + c] = this.lanes(a, b, nv);
-      };
+      for (let e = 0; e < cnt; e++) h[plan[4 * e] * k + plan[4 * e + 1]] = this.lanes(plan[4 * e + 2], plan[4 * e + 3], nv);
     }
-    let r = 0;
-    for (; k > 3 && r < k - 3; r += 3) {
-      set(r, r, r, r);
-      set(r + 1, r, r, r + 1);
-      set(r + 1, r + 1, r + 1, r + 1);
-      // row r + 2 (TwoPlusOne) and the rows below (Three): columns r..r+2 against x_r2 v
-      for (let r2 = r + 2; r2 < k; r2++) {
-        if (wx) {
-          wx.lanes3(r * ldb, (r + 1) * ldb, (r + 2) * ldb, tb + r2 * ldb, nv * 4, this.sums);
-          for (let j = 0; j < 3; j++) h[r2 * k + r + j] = wx.out[j];
-        } else for (let j = 0; j < 3; j++) set(r2, r + j, r + j, r2);
-      }
+    if (k % 3 === 1) h[(k - 1) * k + k - 1] = this.lanesSquare(k - 1, n);
+  }
+
+  /** The Hessian's entries for k predictors (this.plan; in the wasm memory as byte offsets). */
+  private makePlan(k: number): void {
+    const plan = hessianPlan(k);
+    this.plan = plan;
+    this.planK = k;
+    if (!this.wx) return;
+    const ld = 8 * this.maxN;
+    const at = new Int32Array(this.buf as ArrayBuffer, this.planAt, 3 * (plan.length / 4));
+    for (let e = 0; e < plan.length / 4; e++) {
+      at[3 * e] = plan[4 * e + 2] * ld;
+      at[3 * e + 1] = plan[4 * e + 3] * ld;
+      at[3 * e + 2] = 4 * (plan[4 * e] * k + plan[4 * e + 1]);
     }
-    const rem = k % 3;
-    if (rem === 1) {
-      h[(k - 1) * k + k - 1] = this.lanesSquare(k - 1, n);
-      return;
-    }
-    if (rem === 0) {
-      set(k - 3, k - 3, k - 3, k - 3);
-      set(k - 2, k - 3, k - 2, k - 3);
-      set(k - 1, k - 3, k - 1, k - 3);
-    }
-    set(k - 2, k - 2, k - 2, k - 2);
-    set(k - 1, k - 2, k - 2, k - 1);
-    set(k - 1, k - 1, k - 1, k - 1);
   }
 
   /** g = X'(p - y) (reference sgemv 'T': a sequential sum per column, no FMA). */
@@ -313,6 +316,38 @@ export class F32Logistic {
       dc[c] = f32(t / l[c * k + c]);
     }
   }
+}
+
+/**
+ * The entries of X'VX in plink2's ComputeHessianF order, four ints each (r, c, a, b): h[r][c] is the
+ * lane sum of fma(x_a, x_b v). Rows in threes ((r, r), (r + 1, r), (r + 1, r + 1), then each row
+ * below against columns r..r+2: its TwoPlusOne and Three helpers), then the last two or three rows;
+ * with k = 1 mod 3 the last diagonal entry is not listed (lanesSquare).
+ */
+export function hessianPlan(k: number): Int32Array {
+  const e: number[] = [];
+  const set = (r: number, c: number, a: number, b: number): void => {
+    e.push(r, c, a, b);
+  };
+  let r = 0;
+  for (; k > 3 && r < k - 3; r += 3) {
+    set(r, r, r, r);
+    set(r + 1, r, r, r + 1);
+    set(r + 1, r + 1, r + 1, r + 1);
+    for (let r2 = r + 2; r2 < k; r2++) for (let j = 0; j < 3; j++) set(r2, r + j, r + j, r2);
+  }
+  const rem = k % 3;
+  if (rem === 0) {
+    set(k - 3, k - 3, k - 3, k - 3);
+    set(k - 2, k - 3, k - 2, k - 3);
+    set(k - 1, k - 3, k - 1, k - 3);
+  }
+  if (rem !== 1) {
+    set(k - 2, k - 2, k - 2, k - 2);
+    set(k - 1, k - 2, k - 2, k - 1);
+    set(k - 1, k - 1, k - 1, k - 1);
+  }
+  return Int32Array.from(e);
 }
 
 /** Where plink2's padding probabilities settle (p -> sigmoid(p) at every iteration): its fixed point. */

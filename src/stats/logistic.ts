@@ -74,6 +74,11 @@ const FIRTH_AA_DEPTH = 3;
 const MAX_COEF = 6e4;
 // A converged fit whose dosage coefficient exceeds this is re-decided in float (decision 0220).
 const F32_TRIGGER = 8;
+// A double iteration from 0 that failed by divergence with its last step sum (over plink2's
+// coefficients) at least this many times both of plink2's divergence thresholds (20, twice the
+// smallest sum before) is not re-decided in float: on the scenario-7 slice and file the float
+// iteration failed too wherever the margin exceeded 1.06 (10x that; decision 0210, session 11).
+const F32_SKIP_MARGIN = 10.6;
 
 /** Scratch for fits over one design of at most maxN samples and maxK predictors. */
 class Fit {
@@ -112,6 +117,13 @@ class Fit {
   wx: LogitWasm | null;
   /** Newton steps fitLogistic took under plink2's rules (15: unfinished). */
   iters = 0;
+  /**
+   * fitLogistic's steps summed as plink2 sums them: its A1 is the minor allele, so with flip its
+   * coefficients are (intercept + 2 beta, -beta, ...) of ours (divergence margin, decision 0210).
+   */
+  flip = false;
+  /** After fitLogistic failed by divergence: by how much (min of sum / 20, sum / (2 min sum)) in plink2's sums; else 0. */
+  divMargin = 0;
   constructor(maxN: number, maxK: number, wx: LogitWasm | null = null) {
     this.wx = wx;
     this.eta = wx ? wx.eta : new Float64Array(maxN);
@@ -516,18 +528,28 @@ function lastStep(d: Design, b: Float64Array, f: Fit): boolean {
 function fitLogistic(d: Design, b: Float64Array, f: Fit): Status {
   const k = d.k;
   let minSum = Infinity;
+  let minP = Infinity;
+  f.divMargin = 0;
   for (let it = 0; ; it++) {
     const sum = newtonStep(d, b, f);
     f.iters = it + 1;
     if (sum !== sum || !(sum < Infinity)) return Status.Fail;
     if (sum < minSum) minSum = sum;
+    // the same step summed over plink2's coefficients (its float decision is taken on those)
+    const g = f.delta;
+    const sumP = f.flip ? sum - Math.abs(g[1]) + Math.abs(g[1] + 2 * g[0]) : sum;
     if (it > 3) {
-      if ((sum > 20 && sum > 2 * minSum) || (it > 6 && Math.abs(1 - sum) < 1e-3)) return Status.Fail;
+      if (sum > 20 && sum > 2 * minSum) {
+        f.divMargin = Math.min(sumP / 20, sumP / (2 * minP));
+        return Status.Fail;
+      }
+      if (it > 6 && Math.abs(1 - sum) < 1e-3) return Status.Fail;
       if (it > 13) {
         for (let j = 0; j < k; j++) if (Math.abs(b[j]) > 8e3) return Status.Fail;
         return inverseInformation(d, b, f) ? Status.Ok : Status.Fail;
       }
     }
+    if (sumP < minP) minP = sumP;
     if (sum < 1e-4) {
       for (let j = 0; j < k; j++) if (Math.abs(b[j]) > MAX_COEF) return Status.Fail;
       break;
@@ -1014,8 +1036,12 @@ export class LogisticKernel {
     // plink2's iteration from 0 in double precision; where float round-off can decide (a failed or
     // unfinished fit, a dosage coefficient running off), its float emulation decides (decision 0220).
     b.fill(0, 0, gr.p + 1);
+    f.flip = altIsMajor(this.cur);
     const st = fitLogistic(design, b, f);
+    f.flip = false;
     if (st === Status.Ok && f.iters < 15 && Math.abs(b[0]) <= F32_TRIGGER) return '';
+    // A divergence far past plink2's thresholds fails in float as well (decision 0210, session 11).
+    if (st === Status.Fail && f.divMargin >= F32_SKIP_MARGIN) return 'LOGISTIC_CONVERGE_FAIL';
     return this.floatDecision(design, gr);
   }
 

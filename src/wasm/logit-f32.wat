@@ -6,26 +6,6 @@
 (module
   (import "e" "m" (memory 1))
 
-  ;; t[j][i] = x[j][i] v[i] (f32), for k columns ld bytes apart and nvb bytes (a multiple of 16).
-  (func (export "tmul") (param $x i32) (param $t i32) (param $v i32) (param $nvb i32) (param $ldb i32) (param $k i32)
-    (local $j i32) (local $i i32)
-    (block $done
-      (loop $cols
-        (br_if $done (i32.ge_u (local.get $j) (local.get $k)))
-        (local.set $i (i32.const 0))
-        (block $end
-          (loop $rows
-            (br_if $end (i32.ge_u (local.get $i) (local.get $nvb)))
-            (v128.store (i32.add (local.get $t) (local.get $i))
-              (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $i)))
-                         (v128.load (i32.add (local.get $v) (local.get $i)))))
-            (local.set $i (i32.add (local.get $i) (i32.const 16)))
-            (br $rows)))
-        (local.set $x (i32.add (local.get $x) (local.get $ldb)))
-        (local.set $t (i32.add (local.get $t) (local.get $ldb)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $cols))))
-
   ;; out = X b as reference BLAS sgemv 'N' forms it: column by column, out += b_j x_j, rounded at
   ;; every multiply and add (b: k f32 at $b; columns ld bytes apart; nvb bytes of samples).
   (func (export "eta") (param $x i32) (param $ldb i32) (param $b i32) (param $k i32) (param $out i32) (param $nvb i32)
@@ -53,32 +33,6 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $cols))))
 
-  ;; $lanes for three columns a against one t_b at once (independent chains: three times the
-  ;; work a pass for about the time of one); the sums to out, out + 4, out + 8.
-  (func (export "lanes3") (param $x0 i32) (param $x1 i32) (param $x2 i32) (param $tb i32) (param $nvb i32) (param $out i32)
-    (local $i i32) (local $tl v128) (local $th v128) (local $x v128)
-    (local $l0 v128) (local $h0 v128) (local $l1 v128) (local $h1 v128) (local $l2 v128) (local $h2 v128)
-    (block $end
-      (loop $blocks
-        (br_if $end (i32.ge_u (local.get $i) (local.get $nvb)))
-        (local.set $x (v128.load (i32.add (local.get $tb) (local.get $i))))
-        (local.set $tl (f64x2.promote_low_f32x4 (local.get $x)))
-        (local.set $th (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))))
-        (local.set $x (v128.load (i32.add (local.get $x0) (local.get $i))))
-        (local.set $l0 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $x)) (local.get $tl)) (local.get $l0)))))
-        (local.set $h0 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (local.get $th)) (local.get $h0)))))
-        (local.set $x (v128.load (i32.add (local.get $x1) (local.get $i))))
-        (local.set $l1 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $x)) (local.get $tl)) (local.get $l1)))))
-        (local.set $h1 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (local.get $th)) (local.get $h1)))))
-        (local.set $x (v128.load (i32.add (local.get $x2) (local.get $i))))
-        (local.set $l2 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $x)) (local.get $tl)) (local.get $l2)))))
-        (local.set $h2 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (local.get $th)) (local.get $h2)))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
-        (br $blocks)))
-    (f32.store (local.get $out) (call $hsum (local.get $l0) (local.get $h0)))
-    (f32.store offset=4 (local.get $out) (call $hsum (local.get $l1) (local.get $h1)))
-    (f32.store offset=8 (local.get $out) (call $hsum (local.get $l2) (local.get $h2))))
-
   ;; ((s0 + s1) + s2) + s3 in f32 of lanes 0, 1 (lo) and 2, 3 (hi)
   (func $hsum (param $lo v128) (param $hi v128) (result f32)
     (f32.add
@@ -91,7 +45,7 @@
 
   ;; g_j = sum over the n samples of x_j[i] pr[i], in sample order, rounded at every multiply and
   ;; add (reference BLAS sgemv 'T'); k columns ld bytes apart, g: k f32.
-  (func (export "grad") (param $x i32) (param $ldb i32) (param $pr i32) (param $nb i32) (param $k i32) (param $g i32)
+  (func $grad1 (export "grad") (param $x i32) (param $ldb i32) (param $pr i32) (param $nb i32) (param $k i32) (param $g i32)
     (local $j i32) (local $i i32) (local $s f32)
     (block $done
       (loop $cols
@@ -140,35 +94,152 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $samples))))
 
-  ;; lane sums s_l = fl(x_i t_i + s_l) over the 4-sample blocks, then ((s0 + s1) + s2) + s3.
-  (func (export "lanes") (param $xa i32) (param $tb i32) (param $nvb i32) (result f32)
-    (local $i i32) (local $lo v128) (local $hi v128) (local $xv v128) (local $tv v128)
+
+  ;; The Hessian's sums from f64 copies of the f32 operands (each f32 exact in f64): xd (prom) and
+  ;; td (tmuld), sample i of a column at byte 8 i, columns $ld bytes apart, $nb bytes of samples (a
+  ;; multiple of 32). The same lane sums as the twin (F32Logistic.lanes: same bits) without per-step
+  ;; promotions and shuffles of their f32 inputs.
+
+  ;; xd[j][i] = x[j][i] for k columns (x: f32, ldb bytes apart; xd: 2 ldb apart), nvb bytes of f32.
+  (func (export "prom") (param $x i32) (param $xd i32) (param $ldb i32) (param $k i32) (param $nvb i32)
+    (local $j i32) (local $i i32) (local $v v128)
+    (block $done
+      (loop $cols
+        (br_if $done (i32.ge_u (local.get $j) (local.get $k)))
+        (local.set $i (i32.const 0))
+        (block $end
+          (loop $rows
+            (br_if $end (i32.ge_u (local.get $i) (local.get $nvb)))
+            (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+            (v128.store (i32.add (local.get $xd) (i32.shl (local.get $i) (i32.const 1))) (f64x2.promote_low_f32x4 (local.get $v)))
+            (v128.store offset=16 (i32.add (local.get $xd) (i32.shl (local.get $i) (i32.const 1)))
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $rows)))
+        (local.set $x (i32.add (local.get $x) (local.get $ldb)))
+        (local.set $xd (i32.add (local.get $xd) (i32.shl (local.get $ldb) (i32.const 1))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $cols))))
+
+  ;; td[j][i] = fl(x[j][i] v[i]) as f64 ($tmul's product; x and v f32, td as xd of $prom).
+  (func (export "tmuld") (param $x i32) (param $td i32) (param $v i32) (param $nvb i32) (param $ldb i32) (param $k i32)
+    (local $j i32) (local $i i32) (local $p v128)
+    (block $done
+      (loop $cols
+        (br_if $done (i32.ge_u (local.get $j) (local.get $k)))
+        (local.set $i (i32.const 0))
+        (block $end
+          (loop $rows
+            (br_if $end (i32.ge_u (local.get $i) (local.get $nvb)))
+            (local.set $p (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $i)))
+                                     (v128.load (i32.add (local.get $v) (local.get $i)))))
+            (v128.store (i32.add (local.get $td) (i32.shl (local.get $i) (i32.const 1))) (f64x2.promote_low_f32x4 (local.get $p)))
+            (v128.store offset=16 (i32.add (local.get $td) (i32.shl (local.get $i) (i32.const 1)))
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $p) (local.get $p))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $rows)))
+        (local.set $x (i32.add (local.get $x) (local.get $ldb)))
+        (local.set $td (i32.add (local.get $td) (i32.shl (local.get $ldb) (i32.const 1))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $cols))))
+
+  ;; One entry: lanes (0, 1) and (2, 3) of x_a t_b summed with a rounding to f32 at every step, then $hsum.
+  (func $d1 (param $xa i32) (param $tb i32) (param $nb i32) (result f32)
+    (local $i i32) (local $lo v128) (local $hi v128)
     (block $end
       (loop $blocks
-        (br_if $end (i32.ge_u (local.get $i) (local.get $nvb)))
-        (local.set $xv (v128.load (i32.add (local.get $xa) (local.get $i))))
-        (local.set $tv (v128.load (i32.add (local.get $tb) (local.get $i))))
-        ;; lanes 0 and 1
-        (local.set $lo
-          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
-            (f64x2.add
-              (f64x2.mul (f64x2.promote_low_f32x4 (local.get $xv)) (f64x2.promote_low_f32x4 (local.get $tv)))
-              (local.get $lo)))))
-        ;; lanes 2 and 3 (moved to the low half)
-        (local.set $hi
-          (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
-            (f64x2.add
-              (f64x2.mul
-                (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv)))
-                (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $tv) (local.get $tv))))
-              (local.get $hi)))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br_if $end (i32.ge_u (local.get $i) (local.get $nb)))
+        (local.set $lo (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
+          (f64x2.mul (v128.load (i32.add (local.get $xa) (local.get $i))) (v128.load (i32.add (local.get $tb) (local.get $i))))
+          (local.get $lo)))))
+        (local.set $hi (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add
+          (f64x2.mul (v128.load offset=16 (i32.add (local.get $xa) (local.get $i))) (v128.load offset=16 (i32.add (local.get $tb) (local.get $i))))
+          (local.get $hi)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 32)))
         (br $blocks)))
-    (f32.add
-      (f32.add
-        (f32.add
-          (f32.demote_f64 (f64x2.extract_lane 0 (local.get $lo)))
-          (f32.demote_f64 (f64x2.extract_lane 1 (local.get $lo))))
-        (f32.demote_f64 (f64x2.extract_lane 0 (local.get $hi))))
-      (f32.demote_f64 (f64x2.extract_lane 1 (local.get $hi)))))
+    (call $hsum (local.get $lo) (local.get $hi)))
+
+  ;; Four entries at once ($d1's sums, eight independent chains: one chain is latency-bound), each
+  ;; given by the plan's (x offset, t offset, h offset) at $e, $e + 12, $e + 24, $e + 36.
+  (func $d4 (param $xd i32) (param $td i32) (param $e i32) (param $nb i32) (param $h i32)
+    (local $i i32) (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32)
+    (local $t0 i32) (local $t1 i32) (local $t2 i32) (local $t3 i32)
+    (local $l0 v128) (local $h0 v128) (local $l1 v128) (local $h1 v128) (local $l2 v128) (local $h2 v128) (local $l3 v128) (local $h3 v128)
+    (local.set $x0 (i32.add (local.get $xd) (i32.load (local.get $e))))
+    (local.set $t0 (i32.add (local.get $td) (i32.load offset=4 (local.get $e))))
+    (local.set $x1 (i32.add (local.get $xd) (i32.load offset=12 (local.get $e))))
+    (local.set $t1 (i32.add (local.get $td) (i32.load offset=16 (local.get $e))))
+    (local.set $x2 (i32.add (local.get $xd) (i32.load offset=24 (local.get $e))))
+    (local.set $t2 (i32.add (local.get $td) (i32.load offset=28 (local.get $e))))
+    (local.set $x3 (i32.add (local.get $xd) (i32.load offset=36 (local.get $e))))
+    (local.set $t3 (i32.add (local.get $td) (i32.load offset=40 (local.get $e))))
+    (block $end
+      (loop $blocks
+        (br_if $end (i32.ge_u (local.get $i) (local.get $nb)))
+        (local.set $l0 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (v128.load (i32.add (local.get $x0) (local.get $i))) (v128.load (i32.add (local.get $t0) (local.get $i)))) (local.get $l0)))))
+        (local.set $h0 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (v128.load offset=16 (i32.add (local.get $x0) (local.get $i))) (v128.load offset=16 (i32.add (local.get $t0) (local.get $i)))) (local.get $h0)))))
+        (local.set $l1 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (v128.load (i32.add (local.get $x1) (local.get $i))) (v128.load (i32.add (local.get $t1) (local.get $i)))) (local.get $l1)))))
+        (local.set $h1 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (v128.load offset=16 (i32.add (local.get $x1) (local.get $i))) (v128.load offset=16 (i32.add (local.get $t1) (local.get $i)))) (local.get $h1)))))
+        (local.set $l2 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (v128.load (i32.add (local.get $x2) (local.get $i))) (v128.load (i32.add (local.get $t2) (local.get $i)))) (local.get $l2)))))
+        (local.set $h2 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (v128.load offset=16 (i32.add (local.get $x2) (local.get $i))) (v128.load offset=16 (i32.add (local.get $t2) (local.get $i)))) (local.get $h2)))))
+        (local.set $l3 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (v128.load (i32.add (local.get $x3) (local.get $i))) (v128.load (i32.add (local.get $t3) (local.get $i)))) (local.get $l3)))))
+        (local.set $h3 (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (v128.load offset=16 (i32.add (local.get $x3) (local.get $i))) (v128.load offset=16 (i32.add (local.get $t3) (local.get $i)))) (local.get $h3)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 32)))
+        (br $blocks)))
+    (f32.store (i32.add (local.get $h) (i32.load offset=8 (local.get $e))) (call $hsum (local.get $l0) (local.get $h0)))
+    (f32.store (i32.add (local.get $h) (i32.load offset=20 (local.get $e))) (call $hsum (local.get $l1) (local.get $h1)))
+    (f32.store (i32.add (local.get $h) (i32.load offset=32 (local.get $e))) (call $hsum (local.get $l2) (local.get $h2)))
+    (f32.store (i32.add (local.get $h) (i32.load offset=44 (local.get $e))) (call $hsum (local.get $l3) (local.get $h3))))
+
+  ;; The entries of X'VX (each the sum of x_a t_b in plink2's lanes; which operand is x and which
+  ;; t as ComputeHessianF has it) listed by the plan: $cnt of (x offset from $xd, t offset from $td,
+  ;; h offset from $h) i32 triples (F32Logistic makes it once per k). One call an iteration.
+  (func (export "hess") (param $xd i32) (param $td i32) (param $plan i32) (param $cnt i32) (param $nb i32) (param $h i32)
+    (block $quads
+      (loop $q
+        (br_if $quads (i32.lt_s (local.get $cnt) (i32.const 4)))
+        (call $d4 (local.get $xd) (local.get $td) (local.get $plan) (local.get $nb) (local.get $h))
+        (local.set $plan (i32.add (local.get $plan) (i32.const 48)))
+        (local.set $cnt (i32.sub (local.get $cnt) (i32.const 4)))
+        (br $q)))
+    (block $done
+      (loop $one
+        (br_if $done (i32.le_s (local.get $cnt) (i32.const 0)))
+        (f32.store (i32.add (local.get $h) (i32.load offset=8 (local.get $plan)))
+          (call $d1 (i32.add (local.get $xd) (i32.load (local.get $plan))) (i32.add (local.get $td) (i32.load offset=4 (local.get $plan))) (local.get $nb)))
+        (local.set $plan (i32.add (local.get $plan) (i32.const 12)))
+        (local.set $cnt (i32.sub (local.get $cnt) (i32.const 1)))
+        (br $one))))
+
+  ;; g_j as $grad, four columns at a time (four independent chains; each column's sum in sample order).
+  (func (export "grad4") (param $x i32) (param $ldb i32) (param $pr i32) (param $nb i32) (param $k i32) (param $g i32)
+    (local $j i32) (local $i i32) (local $s0 f32) (local $s1 f32) (local $s2 f32) (local $s3 f32) (local $p f32) (local $xi i32)
+    (block $done
+      (loop $cols
+        (br_if $done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $k)))
+        (local.set $s0 (f32.const 0)) (local.set $s1 (f32.const 0)) (local.set $s2 (f32.const 0)) (local.set $s3 (f32.const 0))
+        (local.set $i (i32.const 0))
+        (block $end
+          (loop $rows
+            (br_if $end (i32.ge_u (local.get $i) (local.get $nb)))
+            (local.set $p (f32.load (i32.add (local.get $pr) (local.get $i))))
+            (local.set $xi (i32.add (local.get $x) (local.get $i)))
+            (local.set $s0 (f32.add (local.get $s0) (f32.mul (f32.load (local.get $xi)) (local.get $p))))
+            (local.set $xi (i32.add (local.get $xi) (local.get $ldb)))
+            (local.set $s1 (f32.add (local.get $s1) (f32.mul (f32.load (local.get $xi)) (local.get $p))))
+            (local.set $xi (i32.add (local.get $xi) (local.get $ldb)))
+            (local.set $s2 (f32.add (local.get $s2) (f32.mul (f32.load (local.get $xi)) (local.get $p))))
+            (local.set $xi (i32.add (local.get $xi) (local.get $ldb)))
+            (local.set $s3 (f32.add (local.get $s3) (f32.mul (f32.load (local.get $xi)) (local.get $p))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $rows)))
+        (f32.store (local.get $g) (local.get $s0))
+        (f32.store offset=4 (local.get $g) (local.get $s1))
+        (f32.store offset=8 (local.get $g) (local.get $s2))
+        (f32.store offset=12 (local.get $g) (local.get $s3))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (local.set $x (i32.add (local.get $x) (i32.shl (local.get $ldb) (i32.const 2))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $cols)))
+    (call $grad1 (local.get $x) (local.get $ldb) (local.get $pr) (local.get $nb) (i32.sub (local.get $k) (local.get $j)) (local.get $g)))
 )
