@@ -68,6 +68,9 @@ export class VcfDecoder {
   // The kernel (made on the first one-ALT DS record; null where WebAssembly is unavailable).
   private dsWasm: VcfDsWasm | null | undefined = undefined;
   private scratch = new Float64Array(0);
+  /** this.rows over scratch (rowsFor), and over the kernel's output (decodeLine). */
+  private scratchRows: Float64Array[] = [];
+  private kernelRows: Float64Array[] = [];
   private oneAlt = [''];
   private chrBytes = new Uint8Array(16);
   private chrLen = -1;
@@ -128,9 +131,11 @@ export class VcfDecoder {
     }
     f[9] = p;
     if (this.header(b) !== Src.DS || this.alts.length !== 1) return -1;
-    this.rowsFor(1);
-    const lf = k.decodeToLF(b.byteOffset + p, this.fmtIdx[Src.GT], this.fmtIdx[Src.DS], this.o.plink2Precision, this.scratch);
+    const lf = k.decodeToLF(b.byteOffset + p, this.fmtIdx[Src.GT], this.fmtIdx[Src.DS], this.o.plink2Precision);
     if (lf === 0) return -1; // decode counts the record handed back
+    // The row is the kernel's output itself (read before the next record; not copied).
+    if (this.kernelRows[0] !== k.out) this.kernelRows = [k.out];
+    this.rows = this.kernelRows;
     this.wasmRecords++;
     this.source = 'DS';
     return lf - b.byteOffset;
@@ -168,11 +173,15 @@ export class VcfDecoder {
   /** this.rows: A rows of nSamples over this.scratch. */
   private rowsFor(A: number): void {
     const n = this.o.nSamples;
-    if (this.scratch.length < A * n) this.scratch = new Float64Array(A * n * 2);
-    if (this.rows.length !== A || this.rows[0]?.buffer !== this.scratch.buffer) {
-      this.rows = [];
-      for (let j = 0; j < A; j++) this.rows.push(this.scratch.subarray(j * n, (j + 1) * n));
+    if (this.scratch.length < A * n) {
+      this.scratch = new Float64Array(A * n * 2);
+      this.scratchRows = [];
     }
+    if (this.scratchRows.length !== A) {
+      this.scratchRows = [];
+      for (let j = 0; j < A; j++) this.scratchRows.push(this.scratch.subarray(j * n, (j + 1) * n));
+    }
+    this.rows = this.scratchRows;
   }
 
   /** this.chr from b[s, e): the same string while the bytes repeat (records come by chromosome). */

@@ -25,7 +25,8 @@ export class VcfDsWasm {
   private readonly outAt: number;
   private readonly recAt: number;
   private bytes: Uint8Array;
-  private out: Float64Array;
+  /** The kernel's output, n dosages: decodeToLF leaves them here (a view, remade when the memory grows). */
+  out: Float64Array;
 
   private constructor(
     inst: WebAssembly.Instance,
@@ -69,13 +70,12 @@ export class VcfDsWasm {
 
   /**
    * The dosages of the sample columns at byte `at` of chunkBuffer's memory, up to the record's '\n',
-   * into out[0, n): the address of that '\n', or 0 when the JavaScript path must take the record
-   * (out is then unspecified). The caller need not know where the record ends (docs/decisions/0302).
+   * into this.out (not copied: valid until the next call): the address of that '\n', or 0 when the
+   * JavaScript path must take the record (this.out is then unspecified). The caller need not know
+   * where the record ends (docs/decisions/0302, session 11).
    */
-  decodeToLF(at: number, gtIdx: number, dsIdx: number, round: boolean, out: Float64Array): number {
-    const lf = this.ds(at, this.n, gtIdx, dsIdx, this.outAt, round ? 1 : 0);
-    if (lf !== 0) out.set(this.out);
-    return lf;
+  decodeToLF(at: number, gtIdx: number, dsIdx: number, round: boolean): number {
+    return this.ds(at, this.n, gtIdx, dsIdx, this.outAt, round ? 1 : 0);
   }
 
   /**
