@@ -1,7 +1,7 @@
 // Micro-benchmark of the kernel's sparse paths (docs/decisions/0202): LinearKernel.run on one
 // variant against both groups of a 10,000-sample model (12 covariates, two phenotypes with
 // different missingness), the variant given as
-//   - hard-call codes (setVariant with codes: the carriers' products, cb) against the same row as
+//   - hard-call codes (setVariant with codes: the carriers' products, cpf) against the same row as
 //     dosages through the JS gather and mv (the path before 0202), at several carrier shares;
 //   - a dosage row staged in wasm memory (setVariant: gd + mv, or cs when mostly zeros) against
 //     the JS gather and mv, at several shares of exact zeros.
@@ -10,10 +10,12 @@
 //
 // User CPU (process.cpuUsage), the two kernels interleaved, best of the rounds: the machine is shared.
 //
-//   [BENCH_N=10000] node dist/bench/hard-calls.js [--rounds 5] [--count 400] [--hwe-only] [--scattered]
+//   [BENCH_N=10000] node dist/bench/hard-calls.js [--rounds 5] [--count 400] [--hwe-only] [--scattered] [--batch]
+// --batch: only the HWE rows, variant by variant (setVariant) against staged HARD_BATCH at a time
+// (stageHardCalls, useStaged: class-major pass 2, 0202 session 11); the betas must be identical.
 // --scattered: the second phenotype misses 40% of samples at random and the first 2% (scenario
 // 12's groups of ~9,800 and ~6,000), instead of 40 samples in every 100.
-import { LinearKernel, newGroupResult } from '../src/stats/linear.js';
+import { HARD_BATCH, LinearKernel, newGroupResult } from '../src/stats/linear.js';
 import { buildModel } from '../src/stats/model.js';
 import { mulberry32 as rng } from '../src/sim/random.js';
 
@@ -72,6 +74,43 @@ function pass(k: LinearKernel, vs: { d: Float64Array; codes: Uint8Array | null }
     }
   }
   return s;
+}
+
+/** As pass, the codes staged HARD_BATCH at a time and run from the batch. */
+function batched(k: LinearKernel, vs: { d: Float64Array; codes: Uint8Array | null }[]): number {
+  let s = 0;
+  for (let c = 0; c < count; c += HARD_BATCH) {
+    const nb = Math.min(HARD_BATCH, count - c);
+    for (let b = 0; b < nb; b++) k.stageHardCalls(b, vs[(c + b) % vs.length].codes!, N);
+    for (let b = 0; b < nb; b++) {
+      k.useStaged(b);
+      const v = vs[(c + b) % vs.length];
+      for (let gi = 0; gi < model.groups.length; gi++) {
+        k.run(v.d, model.groups[gi], results[gi]);
+        const beta = results[gi].beta[0];
+        if (beta === beta) s += beta;
+      }
+    }
+  }
+  return s;
+}
+
+if (process.argv.includes('--batch')) {
+  const vs = variants('hwe', 0);
+  const best = [Infinity, Infinity];
+  const sums = [0, 0];
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < 2; i++) {
+      const t0 = process.cpuUsage().user;
+      sums[i] = i === 0 ? pass(fresh, vs, true) : batched(before, vs);
+      best[i] = Math.min(best[i], (process.cpuUsage().user - t0) / count);
+    }
+  }
+  console.log(
+    `hard calls, HWE, AF ~ U(0,1): one at a time ${best[0].toFixed(1).padStart(7)} us/variant   ${HARD_BATCH} at a time ${best[1].toFixed(1).padStart(7)} us/variant   ` +
+      `(2 groups, best of ${rounds}; betas ${sums[0] === sums[1] ? 'identical' : 'DIFFER'})`,
+  );
+  process.exit(0);
 }
 
 const only = process.argv.includes('--hwe-only');

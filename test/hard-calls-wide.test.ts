@@ -1,7 +1,7 @@
 // Review of session 9's minor-allele flip (decision 0202): hard calls with about half the variants'
 // A1 frequency above 0.5 (flipped; missing-golden's hard.bgen has 3 such of 200), 3% missing (the
 // MissingSolver, sign through ResultSink.sign), an odd sample count, samples in no group (a
-// covariate missing: not in cb's group masks), at 4-5 rows a group (cb), 15 (all 16 lanes of pass 2)
+// covariate missing: not in the group masks), at 4-5 rows a group (cpf), 15 (all 16 lanes of pass 2)
 // and 17 (gather and mv), with the WebAssembly kernel and without (the JavaScript twins). Every
 // row equals plink2's (test/fixtures/hard-wide/make-fixture.sh).
 import t from 'tap';

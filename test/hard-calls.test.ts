@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { BgenBlockDecoder, type BgenHeader } from '../src/formats/bgen/index.js';
-import { LinearKernel, newGroupResult, type GroupResult } from '../src/stats/linear.js';
+import { HARD_BATCH, LinearKernel, newGroupResult, type GroupResult } from '../src/stats/linear.js';
 import { buildModel } from '../src/stats/model.js';
 import { mulberry32 as rng } from '../src/sim/random.js';
 import { fixture, runCli, tmpDir } from './lib/helpers.js';
@@ -111,7 +111,7 @@ t.test('hard-call detection: the same dosages as the general rule, flag and code
   t.pass('400 random blocks');
 });
 
-// The kernel: a hard-call variant's results from its codes, by the carriers (cb) and by the
+// The kernel: a hard-call variant's results from its codes, by the carriers (hn, cpf) and by the
 // gather and mv, bit for bit those of its dosages through the general gather, in WebAssembly and JS.
 // Codes with more 2s than 0s are flipped first (0202, "minor allele"): their regression is then
 // that of the dosages 2 - g with BETA and T negated; N, FRQ and INFO stay those of g.
@@ -119,7 +119,7 @@ t.test('hard-call detection: the same dosages as the general rule, flag and code
 function model(n: number, nPhenos: number, seed: number, nCovs = 3, twoPatterns = true, scattered = false) {
   const r = rng(seed);
   // scattered: 3% of samples miss a covariate (in no group) and the second pattern misses 40% at
-  // random, so groups' samples fall anywhere in cb's 64-sample words.
+  // random, so groups' samples fall anywhere in the 64-sample mask words.
   const covs = Array.from({ length: nCovs }, (_, j) => ({
     name: `c${j}`,
     values: Float64Array.from({ length: n }, () => (scattered && j === 0 && r() < 0.03 ? NaN : j === 1 ? (r() < 0.5 ? 1 : 2) : r() * 10)),
@@ -140,7 +140,7 @@ t.test('hard-call kernel: codes (carriers, or gather + mv over 16 rows) and dosa
   models.push({ n: 64, m: model(64, 30, 98) }); // groups of 3 + 15 rows, over 16: gather + mv
   models.push({ n: 301, m: model(301, 2, 97, 12) }); // 12 + 1 rows (the benchmarks' shape)
   models.push({ n: 302, m: model(302, 4, 96, 12, false) }); // one group of 12 + 4 = 16 rows
-  // cb's bitmasks: whole 64-sample words only, and one sample past them.
+  // The bitmasks: whole 64-sample words only, and one sample past them.
   models.push({ n: 128, m: model(128, 2, 95) }, { n: 129, m: model(129, 2, 94) });
   models.push({ n: 701, m: model(701, 2, 93, 12, true, true) });
   const kernels = models.map(({ n }) => ({ wasm: new LinearKernel(n, 8), js: new LinearKernel(n, 8, { wasm: false }) }));
@@ -183,7 +183,7 @@ t.test('hard-call kernel: codes (carriers, or gather + mv over 16 rows) and dosa
               want.why[k] = other.why[k];
             }
           }
-          // Codes through wasm: the carriers (cb) when the group has at most 16 rows, else gc and mv.
+          // Codes through wasm: the carriers (cpf) when the group has at most 16 rows, else gc and mv.
           const runs: [string, LinearKernel, Uint8Array | null, GroupResult][] = [
             ['wasm dosages', wasm, null, plain],
             ['wasm codes', wasm, codes, want],
@@ -203,6 +203,49 @@ t.test('hard-call kernel: codes (carriers, or gather + mv over 16 rows) and dosa
     { numRuns: 300, seed: 190203 },
   );
   t.ok(seen[0] > 100 && seen[1] > 100, `300 random variants, ${seen[1]} of them flipped`);
+});
+
+// Staged batches (stageHardCalls, useStaged; 0202 session 11): each group's products of up to
+// HARD_BATCH variants made class-major in one pass, the same bits as the variants one at a time,
+// for any batch size, group order and mix of flipped, missing and monomorphic rows.
+t.test('hard-call batches in the kernel: the same bits as one variant at a time', async (t) => {
+  const models = [9, 40, 203, 129].map((n, s) => ({ n, m: model(n, 2, 60 + s) }));
+  models.push({ n: 301, m: model(301, 2, 67, 12) }, { n: 302, m: model(302, 4, 68, 12, false) }, { n: 64, m: model(64, 30, 69) });
+  models.push({ n: 701, m: model(701, 2, 70, 12, true, true) });
+  const kernels = models.map(({ n }) => ({ batch: new LinearKernel(n, 12), single: new LinearKernel(n, 12) }));
+  const variant = fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.6, noNaN: true }), fc.nat(), fc.boolean());
+  let runs = 0;
+  fc.assert(
+    fc.property(fc.nat(models.length - 1), fc.array(variant, { minLength: 1, maxLength: HARD_BATCH }), fc.boolean(), (mi, vs, reverse) => {
+      const { n, m } = models[mi];
+      const { batch, single } = kernels[mi];
+      const rows = vs.map(([carrierShare, missShare, seed, swap]) => {
+        const r = rng(seed);
+        const codes = Uint8Array.from({ length: n }, () => (r() < missShare * 0.3 ? 3 : r() < carrierShare ? (r() < 0.6 ? 1 : 2) : 0));
+        if (swap) codes.forEach((c, i) => c < 3 && (codes[i] = 2 - c));
+        return codes;
+      });
+      rows.forEach((c, b) => batch.stageHardCalls(b, c, n));
+      const groups = reverse ? [...m.groups].reverse() : m.groups;
+      rows.forEach((c, b) => {
+        batch.useStaged(b);
+        single.setHardCalls(c, n);
+        const d = Float64Array.from(c, (x) => (x === 3 ? NaN : x));
+        for (const gr of groups) {
+          const got = newGroupResult(gr.phenos.length);
+          const want = newGroupResult(gr.phenos.length);
+          batch.run(d, gr, got);
+          single.run(d, gr, want);
+          const a = fields(got);
+          const w = fields(want);
+          if (!a.every((v, i) => Object.is(v, w[i]))) throw new Error(`n ${n}, variant ${b} of ${rows.length}, group of ${gr.n}: ${a} vs ${w}`);
+          runs++;
+        }
+      });
+    }),
+    { numRuns: 200, seed: 190211 },
+  );
+  t.ok(runs > 400, `${runs} variant-group runs identical`);
 });
 
 // End to end on plink2's hard calls with 2% missing (test/fixtures/missing/hard.bgen, 200 samples,

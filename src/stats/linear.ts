@@ -44,37 +44,35 @@ interface WasmSlot {
   ldb: number;
   /** The group's sample indices (gr.idx) as i32, for the hard-call gather; 0 until first needed. */
   idx: number;
-  /** [Q; Yr] transposed (cb, cs) and their 16 results; 0 until first needed. */
+  /** [Q; Yr] transposed (cpf, cs) and their 16 results; 0 until first needed. */
   qt: number;
   tout: number;
-  /** Genotype sample -> group position or -1 (i32, nPos of them), for cb; 0 until first needed. */
+  /** Genotype sample -> group position or -1 (i32, nPos of them), for cms and cpf; 0 until first needed. */
   pos: number;
   nPos: number;
-  /** The group's samples as bitmasks over the genotype samples (i64 words; cb's gm), made with pos. */
+  /** The group's samples as bitmasks over the genotype samples (i64 words: all, then by class; cpf's gm), made with pos. */
   gm: number;
+  /** Per staged variant: hn's counts (16 bytes) and the 16 products (128 bytes); 0 until first needed. */
+  bcnt: number;
+  bout: number;
+  /** The batch (LinearKernel.epoch) whose products bcnt and bout hold. */
+  epoch: number;
 }
 
 type GatherWasm = (codes: number, idx: number, n: number, g: number, miss: number, cnt: number) => void;
 
 type ZeroCountWasm = (d: number, n: number) => number;
 type FlipWasm = (codes: number, n: number, masks: number) => number;
-type CarrierBitsWasm = (
-  codes: number,
-  masks: number,
-  gm: number,
-  words: number,
-  pos: number,
-  n: number,
-  ilast: number,
-  qt: number,
-  lists: number,
-  lcap: number,
-  acc: number,
-  out: number,
-  miss: number,
-  cnt: number,
-  wide: number,
-) => void;
+type HardCountsWasm = (codes: number, masks: number, gm: number, words: number, ilast: number, cnt: number) => void;
+type MissingBitsWasm = (masks: number, gm: number, words: number, pos: number, miss: number) => number;
+type CarrierSumsWasm = (masks: number, mstride: number, nb: number, gm: number, words: number, pos: number, qt: number, n: number, acc: number, outs: number, cnts: number, wide: number) => void;
+
+/**
+ * Hard-call variants staged at once (stageHardCalls): each group's products of all of them are made
+ * in one class-major pass (cpb), class j of every variant while that class's rows are in cache
+ * (docs/decisions/0202, session 11).
+ */
+export const HARD_BATCH = 8;
 type SparseWasm = (d: number, idx: number, n: number, qt: number, lists: number, lcap: number, acc: number, out: number, miss: number, cnt: number, vals: number) => void;
 
 // The r + m dot products of g with the rows of Q and Yr, the kernel's only O(n (r + m)) work, run
@@ -110,8 +108,10 @@ export class LinearKernel {
   private cs: SparseWasm | null = null;
   private zc: ZeroCountWasm | null = null;
   private cf: FlipWasm | null = null;
-  private cb: CarrierBitsWasm | null = null;
-  /** The current codes' bitmasks (carriers, 2s, missing: made by cf with the flip, read by cb). */
+  private hn: HardCountsWasm | null = null;
+  private cms: MissingBitsWasm | null = null;
+  private cpf: CarrierSumsWasm | null = null;
+  /** The current codes' bitmasks (carriers, 2s, missing: made by cf with the flip, read by hn, cpf). */
   private masksAt = 0;
   private nCodes = 0;
   /**
@@ -119,6 +119,22 @@ export class LinearKernel {
    * products are then of 2 - g, and run turns them back (0202, "minor allele").
    */
   private flipped = false;
+  /**
+   * The staged hard-call variants (stageHardCalls): HARD_BATCH slots of codes (codesStride bytes
+   * apart from codesBase) and of masks (masksStride), the variants' flips, how many are staged, the
+   * one being run (useStaged), and the batch's number (a group's products are made once a batch).
+   */
+  private codesBase = 0;
+  private codesStride = 0;
+  private masksBase = 0;
+  private masksStride = 0;
+  private flips = new Uint8Array(HARD_BATCH);
+  private nStaged = 0;
+  private cur = 0;
+  private epoch = 0;
+  private u8 = new Uint8Array(0);
+  /** Views of the staged codes, one a slot (useStaged's this.codes), re-made when the memory grows. */
+  private codeViews: Uint8Array[] = [];
   /** JS path: the flipped codes. */
   private flipBuf = new Uint8Array(0);
   /** Whether the staged row is mostly exact zeros (then cs, else gd and mv). */
@@ -126,11 +142,8 @@ export class LinearKernel {
   private valsAt = 0;
   /** The current variant's hard-call codes (setHardCalls), null when it has none. */
   private codes: Uint8Array | null = null;
-  /** The codes' place in wasm memory, as a view (re-made when the memory grows). */
-  private codesIn: Uint8Array = new Uint8Array(0);
-  /** Byte addresses in wasm memory: the codes, the gather's counts and missing list; 0 until needed. */
+  /** Byte addresses in wasm memory: the current codes, the gather's counts and missing list; 0 until needed. */
   private codesAt = 0;
-  private codesCap = 0;
   private cntAt = 0;
   private missAt = 0;
   private listsAt = 0;
@@ -165,7 +178,9 @@ export class LinearKernel {
       this.cs = ex.cs as SparseWasm;
       this.zc = ex.zc as ZeroCountWasm;
       this.cf = ex.cf as FlipWasm;
-      this.cb = ex.cb as CarrierBitsWasm;
+      this.hn = ex.hn as HardCountsWasm;
+      this.cms = ex.cms as MissingBitsWasm;
+      this.cpf = ex.cpf as CarrierSumsWasm;
       this.views();
       for (const gr of opts.groups ?? []) this.slot(gr);
     } else {
@@ -178,16 +193,22 @@ export class LinearKernel {
     return this.mv !== null;
   }
 
+  /** How many hard-call variants stageHardCalls takes before they are run (0: none, the JS kernel). */
+  get batchCap(): number {
+    return this.mv === null ? 0 : HARD_BATCH;
+  }
+
   private views(): void {
     this.f64 = new Float64Array(this.mem!.buffer);
     this.i32 = new Int32Array(this.mem!.buffer);
+    this.u8 = new Uint8Array(this.mem!.buffer);
     this.g = this.f64.subarray(0, this.maxN);
     // Views made from the old buffer are remade on their next use (their checks are then a length).
     this.dosIn = new Float64Array(0);
     this.missW = new Int32Array(0);
   }
 
-  /** The wasm gathers' counts (48 bytes), missing list, carrier lists and accumulators, once. */
+  /** The wasm gathers' counts (48 bytes), missing list, cs's lists and the class sums (512 bytes a staged variant), once. */
   private reserveCounts(): void {
     if (this.cntAt !== 0) return;
     this.cntAt = this.alloc(48);
@@ -195,7 +216,7 @@ export class LinearKernel {
     this.listCap = align16(4 * (Math.ceil(this.maxN / 4) + 1));
     this.listsAt = this.alloc(4 * this.listCap);
     this.valsAt = this.alloc(8 * this.listCap);
-    this.accAt = this.alloc(512);
+    this.accAt = this.alloc(512 * HARD_BATCH);
   }
 
   /** `bytes` more of wasm memory at its top (16-byte aligned), growing it; returns the address. */
@@ -243,16 +264,43 @@ export class LinearKernel {
       if (this.flipped) this.codes = this.flipBuf;
       return;
     }
-    if (this.codesCap < nSamples) {
-      this.codesAt = this.alloc(nSamples);
-      this.masksAt = this.alloc(24 * words(nSamples));
-      this.codesCap = nSamples;
+    this.stageHardCalls(0, codes, nSamples);
+    this.useStaged(0);
+  }
+
+  /**
+   * Stages hard-call variant `b` of a batch (b < batchCap; 0 starts a new batch, and the variants
+   * of the previous one are gone): its codes copied into wasm memory, flipped to the minor allele
+   * and made bitmasks (cf). useStaged(b) then makes it the variant that run tests. Each group's
+   * products of every staged variant are made at the group's first run (cpb): the same bits as
+   * variant by variant (setHardCalls).
+   */
+  stageHardCalls(b: number, codes: Uint8Array, nSamples: number): void {
+    if (this.codesStride < nSamples) {
+      this.codesStride = (nSamples + 63) & ~63;
+      this.masksStride = 24 * words(nSamples);
+      this.codesBase = this.alloc(this.codesStride * HARD_BATCH);
+      this.masksBase = this.alloc(this.masksStride * HARD_BATCH);
       this.reserveCounts();
     }
+    if (b === 0) this.epoch++;
+    this.nStaged = b + 1;
     this.nCodes = nSamples;
-    if (this.codesIn.buffer !== this.mem!.buffer || this.codesIn.length !== nSamples) this.codesIn = new Uint8Array(this.mem!.buffer, this.codesAt, nSamples);
-    this.codesIn.set(codes.length === nSamples ? codes : codes.subarray(0, nSamples));
-    this.flipped = this.cf!(this.codesAt, nSamples, this.masksAt) !== 0;
+    const at = this.codesBase + b * this.codesStride;
+    this.u8.set(codes.length === nSamples ? codes : codes.subarray(0, nSamples), at);
+    this.flips[b] = this.cf!(at, nSamples, this.masksBase + b * this.masksStride);
+  }
+
+  /** Staged variant b (stageHardCalls) is the next one tested: as setVariant with its codes. */
+  useStaged(b: number): void {
+    this.staged = null;
+    this.cur = b;
+    this.codesAt = this.codesBase + b * this.codesStride;
+    this.masksAt = this.masksBase + b * this.masksStride;
+    if (this.codeViews.length === 0 || this.codeViews[0].buffer !== this.u8.buffer || this.codeViews[0].length !== this.nCodes)
+      this.codeViews = Array.from({ length: HARD_BATCH }, (_, v) => this.u8.subarray(this.codesBase + v * this.codesStride, this.codesBase + v * this.codesStride + this.nCodes));
+    this.codes = this.codeViews[b];
+    this.flipped = this.flips[b] !== 0;
   }
 
   /** The group's place in wasm memory; its matrices are copied in when first needed. */
@@ -260,7 +308,7 @@ export class LinearKernel {
     let s = this.slots.get(gr);
     if (s) return s;
     const n = gr.n;
-    s = { mat: 0, out: 0, ldb: (n + (n & 1)) * 8, idx: 0, qt: 0, tout: 0, pos: 0, nPos: 0, gm: 0 };
+    s = { mat: 0, out: 0, ldb: (n + (n & 1)) * 8, idx: 0, qt: 0, tout: 0, pos: 0, nPos: 0, gm: 0, bcnt: 0, bout: 0, epoch: 0 };
     this.slots.set(gr, s);
     return s;
   }
@@ -279,7 +327,7 @@ export class LinearKernel {
   }
 
   /**
-   * The group's [Q; Yr] transposed for cb and cs: 16 doubles a sample (rows past r + m zero),
+   * The group's [Q; Yr] transposed for cpf and cs: 16 doubles a sample (rows past r + m zero),
    * samples by class i mod 4 (matvec.wat), with the group's sample indices; copied in on first use.
    */
   private transposed(s: WasmSlot, gr: ModelGroup): void {
@@ -294,31 +342,34 @@ export class LinearKernel {
     s.tout = this.alloc(128);
     const f = this.f64;
     for (let i = 0; i < n; i++) {
-      // Class by class (i mod 4), as cb and cs read them.
+      // Class by class (i mod 4), as cpf and cs read them.
       const at = s.qt / 8 + 16 * ((i & 3) * q4 + (i >>> 2));
       for (let l = 0; l < r; l++) f[at + l] = gr.q[l * n + i];
       for (let k = 0; k < gr.phenos.length; k++) f[at + r + k] = gr.yr[k * n + i];
     }
   }
 
-  /** The group's inverse index and sample bitmasks over the current codes' samples (cb), made on first use. */
+  /**
+   * The group's inverse index and sample bitmasks over the current codes' samples (hn, cms, cpf),
+   * made on first use: all its samples, then those of each class i mod 4, less the last sample when
+   * n is odd (kept out of the classes, as mv does).
+   */
   private positions(s: WasmSlot, gr: ModelGroup): void {
     if (s.nPos === this.nCodes) return;
     if (s.nPos < this.nCodes) {
       s.pos = this.alloc(this.nCodes * 4);
-      s.gm = this.alloc(16 * words(this.nCodes));
+      s.gm = this.alloc(5 * 8 * words(this.nCodes));
     }
     s.nPos = this.nCodes;
     const w = 2 * words(this.nCodes);
     const pos = this.i32.subarray(s.pos >>> 2, (s.pos >>> 2) + this.nCodes).fill(-1);
-    const gm = this.i32.subarray(s.gm >>> 2, (s.gm >>> 2) + 2 * w).fill(0);
+    const gm = this.i32.subarray(s.gm >>> 2, (s.gm >>> 2) + 5 * w).fill(0);
     for (let i = 0; i < gr.n; i++) {
       const g = gr.idx[i];
       if (g >= this.nCodes) continue;
       pos[g] = i;
       gm[g >>> 5] |= 1 << (g & 31);
-      // The second mask leaves out the last sample when n is odd (kept out of the lists, as mv does).
-      if (i !== gr.n - 1 || (gr.n & 1) === 0) gm[w + (g >>> 5)] |= 1 << (g & 31);
+      if (i !== gr.n - 1 || (gr.n & 1) === 0) gm[(1 + (i & 3)) * w + (g >>> 5)] |= 1 << (g & 31);
     }
   }
 
@@ -402,7 +453,7 @@ export class LinearKernel {
   /**
    * The r + m dot products and the gather's sums (this.sum, sumsq, nmiss, missList); returns where
    * the products start in this.f64 (wasm) or this.dots (JS). With at most 16 rows, hard calls and
-   * staged dosage rows mostly of zeros: from the non-zero samples only (cb, cs, on the transposed
+   * staged dosage rows mostly of zeros: from the non-zero samples only (hn + cpf, cs, on the transposed
    * copy; an all-hard-call file never makes the row-major one); else the gather and mv, or their
    * JS twins (0009, 0202).
    */
@@ -419,17 +470,7 @@ export class LinearKernel {
     }
     // Copies into wasm memory first: they may grow it, which moves g.
     const slot = this.slot(gr);
-    if (this.codes !== null && rows <= 16 && this.cb !== null) {
-      this.transposed(slot, gr);
-      this.positions(slot, gr);
-      // Pass 1 walks the group's carriers in the variant's bitmasks (cf, setHardCalls; 0202).
-      // Rows 14 and 15 of the transposed copy are zero with at most 14 rows: not read (wide 0).
-      const wide = rows > 14 ? 1 : 0;
-      const ilast = n & 1 ? gr.idx[n - 1] : -1;
-      this.cb(this.codesAt, this.masksAt, slot.gm, words(this.nCodes), slot.pos, n, ilast, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt, wide);
-      this.counts();
-      return slot.tout >>> 3;
-    }
+    if (this.codes !== null && rows <= 16 && this.hn !== null) return this.carrierProducts(slot, gr);
     if (this.staged === d && this.sparseRow && rows <= 16 && this.cs !== null) {
       this.transposed(slot, gr);
       this.cs(this.dosAt, slot.idx, n, slot.qt, this.listsAt, this.listCap, this.accAt, slot.tout, this.missAt, this.cntAt, this.valsAt);
@@ -442,6 +483,41 @@ export class LinearKernel {
     else this.gather(d, gr);
     this.mv(slot.mat, 0, slot.out, rows, n, slot.ldb);
     return slot.out >>> 3;
+  }
+
+  /**
+   * The hard-call products of the current staged variant from its carriers (0202): at the group's
+   * first run in a batch, the counts (hn) and the products (cpf, class-major) of every staged
+   * variant; the missing list, when there are missing samples, from the bitmasks (cms). Returns
+   * where the products are.
+   */
+  private carrierProducts(slot: WasmSlot, gr: ModelGroup): number {
+    const n = gr.n;
+    this.transposed(slot, gr);
+    this.positions(slot, gr);
+    if (slot.bcnt === 0) {
+      slot.bcnt = this.alloc(16 * HARD_BATCH);
+      slot.bout = this.alloc(128 * HARD_BATCH);
+    }
+    const w = words(this.nCodes);
+    if (slot.epoch !== this.epoch) {
+      slot.epoch = this.epoch;
+      const ilast = n & 1 ? gr.idx[n - 1] : -1;
+      for (let b = 0; b < this.nStaged; b++) this.hn!(this.codesBase + b * this.codesStride, this.masksBase + b * this.masksStride, slot.gm, w, ilast, slot.bcnt + 16 * b);
+      // Rows 14 and 15 of the transposed copy are zero with at most 14 rows: not read (wide 0).
+      const wide = gr.r + gr.phenos.length > 14 ? 1 : 0;
+      this.cpf!(this.masksBase, this.masksStride, this.nStaged, slot.gm, w, slot.pos, slot.qt, n, this.accAt, slot.bout, slot.bcnt, wide);
+    }
+    const c = (slot.bcnt + 16 * this.cur) >>> 2;
+    this.sum = this.i32[c];
+    this.sumsq = this.i32[c + 1];
+    this.nmiss = this.i32[c + 2];
+    if (this.nmiss > 0) {
+      if (this.missW.buffer !== this.i32.buffer) this.missW = this.i32.subarray(this.missAt >>> 2, (this.missAt >>> 2) + this.maxN);
+      this.cms!(this.masksAt, slot.gm, w, slot.pos, this.missAt);
+      this.missList = this.missW;
+    }
+    return (slot.bout + 128 * this.cur) >>> 3;
   }
 
   /** gather, in wasm from the row setVariant copied in (gd): the same g, sums and missing list. */
@@ -458,7 +534,7 @@ export class LinearKernel {
     this.sumsq = this.f64[(this.cntAt + 40) >>> 3];
   }
 
-  /** The wasm gather's sums and missing list (gc, cb). */
+  /** The wasm gather's sums and missing list (gc, gd, cs). */
   private counts(): void {
     const c = this.cntAt >>> 2;
     this.sum = this.i32[c];

@@ -1,6 +1,6 @@
 ;; Matrix-vector product out = A g for the per-variant regression kernel (src/stats/linear.ts):
 ;; A is a group's covariate basis and residualised phenotypes stacked as rows of n doubles, g the
-;; gathered dosages; then the gathers (gc, gd) and sparse products (cb, cs, zc) of 0202, further down.
+;; gathered dosages; then the gathers (gc, gd) and sparse products (hn, cms, cpf, cs, zc) of 0202, further down.
 ;; Compiled to matvec.wasm by src/wasm/build.ts (wabt); the test
 ;; wasm-source.test.ts checks the committed binary is this source's.
 ;;
@@ -152,58 +152,58 @@
     (i32.store offset=4 (local.get $cnt) (local.get $ss))
     (i32.store offset=8 (local.get $cnt) (local.get $nm)))
 
-;; cb(codes, masks, gm, words, pos, n, ilast, qt, lists, lcap, acc, out, miss, cnt, wide): the
-;; hard-call products from the carriers only (docs/decisions/0202). The same values as gc then mv
-;; on the group's rows (at most 16), bit for bit: mv adds element i's product into lane accumulator
-;; i mod 4 in increasing i and finishes with (c0 + c2) + (c1 + c3), plus the last element when n
-;; is odd; a sample with count 0 adds +-0 to an accumulator that started at +0 and so is never -0,
-;; which changes nothing, so here only samples with count 1 or 2 are added, class by class, in
-;; increasing i. qt: the rows transposed, 16 doubles (128 bytes) a sample (unused rows zero), class
-;; by class (sample i at row (i mod 4) q4 + i div 4, q4 = ceil(n / 4)), so that a class's pass reads
-;; one stretch.
-;; Pass 1 from bitmasks over the genotype samples, `words` i64 each: cf's three masks of the
-;; variant at masks; the group's samples at gm, and at gm + 8 words the same less the group's last
-;; sample when n is odd (ilast: its genotype index, else -1; kept out of the lists, as mv does).
-;; The sum, sum of squares and number missing by popcount; the missing (group position pos[s] of
-;; genotype sample s, into miss) and then the carriers from their bits: (4 (i div 4) | c) appended
-;; to list i mod 4 (lcap bytes apart). Group positions increase with s, so every list is in
-;; increasing i. Pass 2 (cp2) sums each class's carriers in 8 vector accumulators into acc
-;; (4 x 128 bytes); out gets the 16 results. cnt (32 bytes) as gc's: sum, sum of squares, number
-;; missing; then the lists' lengths.
-  (func $cb (export "cb")
-    (param $codes i32) (param $masks i32) (param $gm i32) (param $words i32) (param $pos i32) (param $n i32) (param $ilast i32)
-    (param $qt i32) (param $lists i32) (param $lcap i32) (param $acc i32) (param $out i32) (param $miss i32) (param $cnt i32) (param $wide i32)
-    (local $b i32) (local $w8 i32) (local $g i64) (local $m i64) (local $s i32) (local $i i32) (local $k i32) (local $j i32)
-    (local $nc i32) (local $nt i32) (local $nm i32) (local $last i32)
+;; The hard-call products from the carriers only (docs/decisions/0202): the same values as gc then
+;; mv on a group's rows (at most 16), bit for bit. mv adds element i's product into lane accumulator
+;; i mod 4 in increasing i and finishes with (c0 + c2) + (c1 + c3), plus the last element when n is
+;; odd; a sample with count 0 adds +-0 to an accumulator that started at +0 and so is never -0,
+;; which changes nothing, so here only samples with count 1 or 2 are added, class by class
+;; (i mod 4), in increasing i. qt: the group's rows transposed, 16 doubles (128 bytes) a sample
+;; (unused rows zero), class by class (sample i at row (i mod 4) q4 + i div 4, q4 = ceil(n / 4)),
+;; so that a class's pass reads one stretch.
+;; Bitmasks over the genotype samples, `words` i64 each: cf's three masks of a variant (carriers,
+;; 2s, missing; `masks`); a group's (`gm`): all its samples, then one mask per class j of the samples
+;; at group positions i = j mod 4, less the last sample when n is odd (kept out of the classes, as
+;; mv does). pos: genotype sample s -> group position i (i32). Group positions increase with s, so
+;; a class's carriers walked in increasing s are in increasing i.
+
+;; hn(codes, masks, gm, words, ilast, cnt): a variant's counts over a group, by popcount, as gc's:
+;; cnt (16 bytes, i32) gets the sum of the counts (carriers + 2s), of their squares (carriers +
+;; 3 x 2s), the number missing, and the last sample's count (ilast: its genotype index when n is
+;; odd, else -1; 0 when missing).
+  (func $hn (export "hn") (param $codes i32) (param $masks i32) (param $gm i32) (param $words i32) (param $ilast i32) (param $cnt i32)
+    (local $b i32) (local $w8 i32) (local $g i64) (local $nc i32) (local $nt i32) (local $nm i32) (local $last i32)
     (local.set $w8 (i32.shl (local.get $words) (i32.const 3)))
-    ;; The four lists' write addresses at cnt + 16 (made their lengths, which pass 2 reads, below).
-    (i32.store offset=16 (local.get $cnt) (local.get $lists))
-    (i32.store offset=20 (local.get $cnt) (i32.add (local.get $lists) (local.get $lcap)))
-    (i32.store offset=24 (local.get $cnt) (i32.add (local.get $lists) (i32.shl (local.get $lcap) (i32.const 1))))
-    (i32.store offset=28 (local.get $cnt) (i32.add (local.get $lists) (i32.mul (local.get $lcap) (i32.const 3))))
     (block $done
       (loop $words
         (br_if $done (i32.ge_u (local.get $b) (local.get $w8)))
         (local.set $g (i64.load (i32.add (local.get $gm) (local.get $b))))
-        (local.set $m (i64.load (i32.add (local.get $masks) (local.get $b))))
-        (local.set $nc (i32.add (local.get $nc) (i32.wrap_i64 (i64.popcnt (i64.and (local.get $m) (local.get $g))))))
+        (local.set $nc (i32.add (local.get $nc) (i32.wrap_i64 (i64.popcnt (i64.and (local.get $g)
+          (i64.load (i32.add (local.get $masks) (local.get $b))))))))
         (local.set $nt (i32.add (local.get $nt) (i32.wrap_i64 (i64.popcnt (i64.and (local.get $g)
           (i64.load (i32.add (i32.add (local.get $masks) (local.get $w8)) (local.get $b))))))))
-        ;; The carriers, less the last sample: append (4 (i div 4) | c) to list i mod 4.
-        (local.set $m (i64.and (local.get $m) (i64.load (i32.add (i32.add (local.get $gm) (local.get $w8)) (local.get $b)))))
-        (block $bits_done
-          (loop $bits
-            (br_if $bits_done (i64.eqz (local.get $m)))
-            (local.set $s (i32.add (i32.shl (local.get $b) (i32.const 3)) (i32.wrap_i64 (i64.ctz (local.get $m)))))
-            (local.set $m (i64.and (local.get $m) (i64.sub (local.get $m) (i64.const 1))))
-            (local.set $i (i32.load (i32.add (local.get $pos) (i32.shl (local.get $s) (i32.const 2)))))
-            (local.set $j (i32.add (local.get $cnt) (i32.shl (i32.and (local.get $i) (i32.const 3)) (i32.const 2))))
-            (local.set $k (i32.load offset=16 (local.get $j)))
-            (i32.store (local.get $k) (i32.or (i32.and (local.get $i) (i32.const -4)) (i32.load8_u (i32.add (local.get $codes) (local.get $s)))))
-            (i32.store offset=16 (local.get $j) (i32.add (local.get $k) (i32.const 4)))
-            (br $bits)))
-        ;; The missing, in increasing s (so i).
-        (local.set $m (i64.and (local.get $g) (i64.load (i32.add (i32.add (local.get $masks) (i32.shl (local.get $w8) (i32.const 1))) (local.get $b)))))
+        (local.set $nm (i32.add (local.get $nm) (i32.wrap_i64 (i64.popcnt (i64.and (local.get $g)
+          (i64.load (i32.add (i32.add (local.get $masks) (i32.shl (local.get $w8) (i32.const 1))) (local.get $b))))))))
+        (local.set $b (i32.add (local.get $b) (i32.const 8)))
+        (br $words)))
+    (i32.store (local.get $cnt) (i32.add (local.get $nc) (local.get $nt)))
+    (i32.store offset=4 (local.get $cnt) (i32.add (local.get $nc) (i32.mul (local.get $nt) (i32.const 3))))
+    (i32.store offset=8 (local.get $cnt) (local.get $nm))
+    (if (i32.ge_s (local.get $ilast) (i32.const 0))
+      (then
+        (local.set $last (i32.load8_u (i32.add (local.get $codes) (local.get $ilast))))
+        (if (i32.eq (local.get $last) (i32.const 3)) (then (local.set $last (i32.const 0))))))
+    (i32.store offset=12 (local.get $cnt) (local.get $last)))
+
+;; cms(masks, gm, words, pos, miss): the missing samples of a variant in a group, as group positions
+;; into miss, in increasing order; returns their number.
+  (func $cms (export "cms") (param $masks i32) (param $gm i32) (param $words i32) (param $pos i32) (param $miss i32) (result i32)
+    (local $b i32) (local $w8 i32) (local $m i64) (local $s i32) (local $nm i32)
+    (local.set $w8 (i32.shl (local.get $words) (i32.const 3)))
+    (block $done
+      (loop $words
+        (br_if $done (i32.ge_u (local.get $b) (local.get $w8)))
+        (local.set $m (i64.and (i64.load (i32.add (local.get $gm) (local.get $b)))
+          (i64.load (i32.add (i32.add (local.get $masks) (i32.shl (local.get $w8) (i32.const 1))) (local.get $b)))))
         (block $miss_done
           (loop $misses
             (br_if $miss_done (i64.eqz (local.get $m)))
@@ -215,83 +215,106 @@
             (br $misses)))
         (local.set $b (i32.add (local.get $b) (i32.const 8)))
         (br $words)))
-    (i32.store offset=16 (local.get $cnt) (i32.sub (i32.load offset=16 (local.get $cnt)) (local.get $lists)))
-    (i32.store offset=20 (local.get $cnt) (i32.sub (i32.load offset=20 (local.get $cnt)) (i32.add (local.get $lists) (local.get $lcap))))
-    (i32.store offset=24 (local.get $cnt) (i32.sub (i32.load offset=24 (local.get $cnt)) (i32.add (local.get $lists) (i32.shl (local.get $lcap) (i32.const 1)))))
-    (i32.store offset=28 (local.get $cnt) (i32.sub (i32.load offset=28 (local.get $cnt)) (i32.add (local.get $lists) (i32.mul (local.get $lcap) (i32.const 3)))))
-    ;; Sum of the counts: carriers + 2s; of their squares: carriers + 3 x 2s.
-    (i32.store (local.get $cnt) (i32.add (local.get $nc) (local.get $nt)))
-    (i32.store offset=4 (local.get $cnt) (i32.add (local.get $nc) (i32.mul (local.get $nt) (i32.const 3))))
-    (i32.store offset=8 (local.get $cnt) (local.get $nm))
-    (if (i32.ge_s (local.get $ilast) (i32.const 0))
-      (then
-        (local.set $last (i32.load8_u (i32.add (local.get $codes) (local.get $ilast))))
-        (if (i32.eq (local.get $last) (i32.const 3)) (then (local.set $last (i32.const 0))))))
-    (call $cp2 (local.get $qt) (local.get $n) (local.get $lists) (local.get $lcap) (local.get $acc) (local.get $out) (local.get $cnt) (local.get $last) (local.get $wide)))
+    (local.get $nm))
 
-;; cp2: pass 2 of cb, from the four class lists (lengths at cnt + 16) and the last sample's
-;; count when n is odd: the sums, then (c0 + c2) + (c1 + c3) lane by lane into out, then the last
-;; sample. wide = 0: rows 14 and 15 of qt are zero (at most 14 rows), and are not read.
-  (func $cp2
-    (param $qt i32) (param $n i32) (param $lists i32) (param $lcap i32) (param $acc i32) (param $out i32) (param $cnt i32) (param $last i32) (param $wide i32)
-    (local $i i32) (local $c i32) (local $j i32) (local $e i32) (local $lend i32) (local $p i32) (local $q4 i32) (local $qj i32)
-    (local $gv v128)
+;; cpf(masks, mstride, nb, gm, words, pos, qt, n, acc, outs, cnts, wide): the products of nb
+;; variants (masks mstride bytes apart; hn's counts at cnts + 16 v) over one group, class-major:
+;; class j of every variant while that class's stretch of qt is in cache (0202, session 11). Each
+;; class's carriers straight from the bitmasks (cw) into its sums at acc + 512 v + 128 j; then
+;; (c0 + c2) + (c1 + c3) and the last sample (comb) into outs + 128 v. Every sum is made exactly as
+;; for the variant alone.
+  (func $cpf (export "cpf")
+    (param $masks i32) (param $mstride i32) (param $nb i32) (param $gm i32) (param $words i32) (param $pos i32)
+    (param $qt i32) (param $n i32) (param $acc i32) (param $outs i32) (param $cnts i32) (param $wide i32)
+    (local $j i32) (local $v i32) (local $q4 i32) (local $w8 i32)
+    (local.set $w8 (i32.shl (local.get $words) (i32.const 3)))
+    (local.set $q4 (i32.shr_u (i32.add (local.get $n) (i32.const 3)) (i32.const 2)))
+    (loop $classes
+      (local.set $v (i32.const 0))
+      (loop $variants
+        (call $cw
+          (i32.add (local.get $masks) (i32.mul (local.get $v) (local.get $mstride)))
+          (i32.add (local.get $gm) (i32.mul (i32.add (local.get $j) (i32.const 1)) (local.get $w8)))
+          (local.get $w8) (local.get $pos)
+          (i32.add (local.get $qt) (i32.shl (i32.mul (local.get $j) (local.get $q4)) (i32.const 7)))
+          (i32.add (local.get $acc) (i32.add (i32.shl (local.get $v) (i32.const 9)) (i32.shl (local.get $j) (i32.const 7))))
+          (local.get $wide))
+        (local.set $v (i32.add (local.get $v) (i32.const 1)))
+        (br_if $variants (i32.lt_u (local.get $v) (local.get $nb))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br_if $classes (i32.lt_u (local.get $j) (i32.const 4))))
+    (local.set $v (i32.const 0))
+    (loop $finish
+      (call $comb (i32.add (local.get $acc) (i32.shl (local.get $v) (i32.const 9))) (i32.add (local.get $outs) (i32.shl (local.get $v) (i32.const 7)))
+        (local.get $qt) (local.get $n) (i32.load offset=12 (i32.add (local.get $cnts) (i32.shl (local.get $v) (i32.const 4)))))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br_if $finish (i32.lt_u (local.get $v) (local.get $nb)))))
+
+;; cw(mk, gmj, w8, pos, qj, p, wide): one class's carriers (mk: a variant's carriers, 2s at mk + w8;
+;; gmj: the class's mask) in increasing i, count c = 1 + its 2s bit, row (i div 4) of the class's
+;; stretch qj, into 8 vector accumulators from +0, stored at p (128 bytes). wide = 0: rows 14 and
+;; 15 of qt are zero (at most 14 rows: 12 covariates, an intercept and one phenotype) and are not
+;; read (A7 stays 0).
+  (func $cw (param $mk i32) (param $gmj i32) (param $w8 i32) (param $pos i32) (param $qj i32) (param $p i32) (param $wide i32)
+    (local $b i32) (local $m i64) (local $t i64) (local $z i64) (local $r i32) (local $gv v128)
     (local $A0 v128) (local $A1 v128) (local $A2 v128) (local $A3 v128)
     (local $A4 v128) (local $A5 v128) (local $A6 v128) (local $A7 v128)
+    (block $done
+      (loop $words
+        (br_if $done (i32.ge_u (local.get $b) (local.get $w8)))
+        (local.set $m (i64.and (i64.load (i32.add (local.get $mk) (local.get $b))) (i64.load (i32.add (local.get $gmj) (local.get $b)))))
+        (if (i64.ne (local.get $m) (i64.const 0))
+          (then
+            (local.set $t (i64.load (i32.add (i32.add (local.get $mk) (local.get $w8)) (local.get $b))))
+            (if (local.get $wide)
+              (then
+                (loop $bits
+                  (local.set $z (i64.ctz (local.get $m)))
+                  (local.set $m (i64.and (local.get $m) (i64.sub (local.get $m) (i64.const 1))))
+                  (local.set $r (i32.add (local.get $qj) (i32.shl (i32.and (i32.load (i32.add (local.get $pos)
+                    (i32.add (i32.shl (local.get $b) (i32.const 5)) (i32.shl (i32.wrap_i64 (local.get $z)) (i32.const 2))))) (i32.const -4)) (i32.const 5))))
+                  (local.set $gv (f64x2.splat (f64.convert_i32_u (i32.add (i32.const 1) (i32.wrap_i64 (i64.and (i64.shr_u (local.get $t) (local.get $z)) (i64.const 1)))))))
+                  (local.set $A0 (f64x2.add (local.get $A0) (f64x2.mul (v128.load offset=0 (local.get $r)) (local.get $gv))))
+                  (local.set $A1 (f64x2.add (local.get $A1) (f64x2.mul (v128.load offset=16 (local.get $r)) (local.get $gv))))
+                  (local.set $A2 (f64x2.add (local.get $A2) (f64x2.mul (v128.load offset=32 (local.get $r)) (local.get $gv))))
+                  (local.set $A3 (f64x2.add (local.get $A3) (f64x2.mul (v128.load offset=48 (local.get $r)) (local.get $gv))))
+                  (local.set $A4 (f64x2.add (local.get $A4) (f64x2.mul (v128.load offset=64 (local.get $r)) (local.get $gv))))
+                  (local.set $A5 (f64x2.add (local.get $A5) (f64x2.mul (v128.load offset=80 (local.get $r)) (local.get $gv))))
+                  (local.set $A6 (f64x2.add (local.get $A6) (f64x2.mul (v128.load offset=96 (local.get $r)) (local.get $gv))))
+                  (local.set $A7 (f64x2.add (local.get $A7) (f64x2.mul (v128.load offset=112 (local.get $r)) (local.get $gv))))
+                  (br_if $bits (i64.ne (local.get $m) (i64.const 0)))))
+              (else
+                (loop $bits7
+                  (local.set $z (i64.ctz (local.get $m)))
+                  (local.set $m (i64.and (local.get $m) (i64.sub (local.get $m) (i64.const 1))))
+                  (local.set $r (i32.add (local.get $qj) (i32.shl (i32.and (i32.load (i32.add (local.get $pos)
+                    (i32.add (i32.shl (local.get $b) (i32.const 5)) (i32.shl (i32.wrap_i64 (local.get $z)) (i32.const 2))))) (i32.const -4)) (i32.const 5))))
+                  (local.set $gv (f64x2.splat (f64.convert_i32_u (i32.add (i32.const 1) (i32.wrap_i64 (i64.and (i64.shr_u (local.get $t) (local.get $z)) (i64.const 1)))))))
+                  (local.set $A0 (f64x2.add (local.get $A0) (f64x2.mul (v128.load offset=0 (local.get $r)) (local.get $gv))))
+                  (local.set $A1 (f64x2.add (local.get $A1) (f64x2.mul (v128.load offset=16 (local.get $r)) (local.get $gv))))
+                  (local.set $A2 (f64x2.add (local.get $A2) (f64x2.mul (v128.load offset=32 (local.get $r)) (local.get $gv))))
+                  (local.set $A3 (f64x2.add (local.get $A3) (f64x2.mul (v128.load offset=48 (local.get $r)) (local.get $gv))))
+                  (local.set $A4 (f64x2.add (local.get $A4) (f64x2.mul (v128.load offset=64 (local.get $r)) (local.get $gv))))
+                  (local.set $A5 (f64x2.add (local.get $A5) (f64x2.mul (v128.load offset=80 (local.get $r)) (local.get $gv))))
+                  (local.set $A6 (f64x2.add (local.get $A6) (f64x2.mul (v128.load offset=96 (local.get $r)) (local.get $gv))))
+                  (br_if $bits7 (i64.ne (local.get $m) (i64.const 0))))))))
+        (local.set $b (i32.add (local.get $b) (i32.const 8)))
+        (br $words)))
+    (v128.store offset=0 (local.get $p) (local.get $A0))
+    (v128.store offset=16 (local.get $p) (local.get $A1))
+    (v128.store offset=32 (local.get $p) (local.get $A2))
+    (v128.store offset=48 (local.get $p) (local.get $A3))
+    (v128.store offset=64 (local.get $p) (local.get $A4))
+    (v128.store offset=80 (local.get $p) (local.get $A5))
+    (v128.store offset=96 (local.get $p) (local.get $A6))
+    (v128.store offset=112 (local.get $p) (local.get $A7)))
+
+;; comb(acc, out, qt, n, last): a variant's four class sums at acc (128 bytes each) combined as mv
+;; does, (c0 + c2) + (c1 + c3) lane by lane, into out; then the last sample (count `last`) when n
+;; is odd.
+  (func $comb (param $acc i32) (param $out i32) (param $qt i32) (param $n i32) (param $last i32)
+    (local $i i32) (local $p i32) (local $q4 i32) (local $gv v128)
     (local.set $q4 (i32.shr_u (i32.add (local.get $n) (i32.const 3)) (i32.const 2)))
-    ;; ---- Pass 2: per class, its carriers in increasing i ----
-    (local.set $j (i32.const 0))
-    (loop $classes
-      (local.set $e (i32.add (local.get $lists) (i32.mul (local.get $j) (local.get $lcap))))
-      (local.set $qj (i32.add (local.get $qt) (i32.shl (i32.mul (local.get $j) (local.get $q4)) (i32.const 7))))
-      (local.set $lend (i32.add (local.get $e) (i32.load offset=16 (i32.add (local.get $cnt) (i32.shl (local.get $j) (i32.const 2))))))
-      (local.set $A0 (v128.const i64x2 0 0)) (local.set $A1 (v128.const i64x2 0 0)) (local.set $A2 (v128.const i64x2 0 0)) (local.set $A3 (v128.const i64x2 0 0)) (local.set $A4 (v128.const i64x2 0 0)) (local.set $A5 (v128.const i64x2 0 0)) (local.set $A6 (v128.const i64x2 0 0)) (local.set $A7 (v128.const i64x2 0 0))
-      ;; Rows 14 and 15 are zero when the group has at most 14 (12 covariates, an intercept and one
-      ;; phenotype): the narrow loop skips them, and A7 stays 0.
-      (if (i32.lt_u (local.get $e) (local.get $lend))
-        (then
-          (if (local.get $wide)
-            (then
-              (loop $carriers
-          (local.set $c (i32.load (local.get $e)))
-          (local.set $p (i32.add (local.get $qj) (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 5))))
-          (local.set $gv (f64x2.splat (f64.convert_i32_u (i32.and (local.get $c) (i32.const 3)))))
-          (local.set $A0 (f64x2.add (local.get $A0) (f64x2.mul (v128.load offset=0 (local.get $p)) (local.get $gv))))
-          (local.set $A1 (f64x2.add (local.get $A1) (f64x2.mul (v128.load offset=16 (local.get $p)) (local.get $gv))))
-          (local.set $A2 (f64x2.add (local.get $A2) (f64x2.mul (v128.load offset=32 (local.get $p)) (local.get $gv))))
-          (local.set $A3 (f64x2.add (local.get $A3) (f64x2.mul (v128.load offset=48 (local.get $p)) (local.get $gv))))
-          (local.set $A4 (f64x2.add (local.get $A4) (f64x2.mul (v128.load offset=64 (local.get $p)) (local.get $gv))))
-          (local.set $A5 (f64x2.add (local.get $A5) (f64x2.mul (v128.load offset=80 (local.get $p)) (local.get $gv))))
-          (local.set $A6 (f64x2.add (local.get $A6) (f64x2.mul (v128.load offset=96 (local.get $p)) (local.get $gv))))
-          (local.set $A7 (f64x2.add (local.get $A7) (f64x2.mul (v128.load offset=112 (local.get $p)) (local.get $gv))))
-          (local.set $e (i32.add (local.get $e) (i32.const 4)))
-                (br_if $carriers (i32.lt_u (local.get $e) (local.get $lend)))))
-            (else
-              (loop $carriers7
-          (local.set $c (i32.load (local.get $e)))
-          (local.set $p (i32.add (local.get $qj) (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 5))))
-          (local.set $gv (f64x2.splat (f64.convert_i32_u (i32.and (local.get $c) (i32.const 3)))))
-          (local.set $A0 (f64x2.add (local.get $A0) (f64x2.mul (v128.load offset=0 (local.get $p)) (local.get $gv))))
-          (local.set $A1 (f64x2.add (local.get $A1) (f64x2.mul (v128.load offset=16 (local.get $p)) (local.get $gv))))
-          (local.set $A2 (f64x2.add (local.get $A2) (f64x2.mul (v128.load offset=32 (local.get $p)) (local.get $gv))))
-          (local.set $A3 (f64x2.add (local.get $A3) (f64x2.mul (v128.load offset=48 (local.get $p)) (local.get $gv))))
-          (local.set $A4 (f64x2.add (local.get $A4) (f64x2.mul (v128.load offset=64 (local.get $p)) (local.get $gv))))
-          (local.set $A5 (f64x2.add (local.get $A5) (f64x2.mul (v128.load offset=80 (local.get $p)) (local.get $gv))))
-          (local.set $A6 (f64x2.add (local.get $A6) (f64x2.mul (v128.load offset=96 (local.get $p)) (local.get $gv))))
-          (local.set $e (i32.add (local.get $e) (i32.const 4)))
-                (br_if $carriers7 (i32.lt_u (local.get $e) (local.get $lend))))))))
-      (local.set $p (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 7))))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (v128.store offset=0 (local.get $p) (local.get $A0))
-        (v128.store offset=16 (local.get $p) (local.get $A1))
-        (v128.store offset=32 (local.get $p) (local.get $A2))
-        (v128.store offset=48 (local.get $p) (local.get $A3))
-        (v128.store offset=64 (local.get $p) (local.get $A4))
-        (v128.store offset=80 (local.get $p) (local.get $A5))
-        (v128.store offset=96 (local.get $p) (local.get $A6))
-        (v128.store offset=112 (local.get $p) (local.get $A7))
-      (br_if $classes (i32.lt_u (local.get $j) (i32.const 4))))
-    ;; ---- (c0 + c2) + (c1 + c3), lane by lane ----
     (v128.store offset=0 (local.get $out)
       (f64x2.add
         (f64x2.add (v128.load offset=0 (local.get $acc)) (v128.load offset=256 (local.get $acc)))
@@ -367,9 +390,9 @@
     (f64.store offset=40 (local.get $cnt) (local.get $ss))
     (i32.store offset=8 (local.get $cnt) (local.get $nm)))
 
-;; cs(d, idx, n, qt, lists, lcap, acc, out, miss, cnt, vals): cb for a dosage row copied into this
+;; cs(d, idx, n, qt, lists, lcap, acc, out, miss, cnt, vals): cpf for a dosage row copied into this
 ;; memory (f64, NaN = missing; docs/decisions/0202): the products from the samples whose dosage is
-;; not 0 (an exact 0 adds +-0: nothing, as in cb), the same bits as gd then mv. Pass 1 also sums
+;; not 0 (an exact 0 adds +-0: nothing, as in cpf), the same bits as gd then mv. Pass 1 also sums
 ;; the present dosages and their squares in increasing i (gd's order: the 0s skipped in pass 2 add
 ;; +0 here) into cnt + 32 and + 40 (f64), the number missing at cnt + 8; list entries are 4 (i div 4)
 ;; with the dosage at the same place of a value list (vals + 2 lcap j, 8 bytes an entry).
@@ -585,7 +608,7 @@
     (if (i32.and (local.get $n) (i32.const 1))
       (then (local.set $z (i32.add (local.get $z) (f64.eq (f64.load (local.get $p)) (f64.const 0))))))
     (local.get $z))
-;; cf(c, n, masks): the minor-allele switch of 0202, and the codes' bitmasks for cb. Among n
+;; cf(c, n, masks): the minor-allele switch of 0202, and the codes' bitmasks for hn, cms and cpf. Among n
 ;; hard-call codes at c (0/1/2 allele-1 counts, 3 missing) counts the 2s and the 0s; when the 2s
 ;; are more, rewrites every code x < 3 as 2 - x in place (the kernel then works on the other
 ;; allele's carriers). Returns 1 when it rewrote them, else 0. At masks, w = ceil(n / 64) i64 words

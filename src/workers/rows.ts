@@ -82,6 +82,39 @@ class GrowList {
   }
 }
 
+/**
+ * BGEN hard-call variants decoded and staged in the linear kernel (stageHardCalls), their rows not
+ * yet written: the kernel makes each group's products of all of them in one pass (0202, session 11).
+ * Written (flushHard) when full, before any other variant's rows, and at the chunk's end: the rows'
+ * order and bytes are those of emitting each variant as it is decoded.
+ */
+class HardBatch {
+  n = 0;
+  readonly chr: string[] = [];
+  readonly pos: number[] = [];
+  readonly snp: string[] = [];
+  readonly a1: string[] = [];
+  readonly a2: string[] = [];
+
+  push(m: VariantMeta): void {
+    const b = this.n++;
+    this.chr[b] = m.chr;
+    this.pos[b] = m.pos;
+    this.snp[b] = m.snp;
+    this.a1[b] = m.a1;
+    this.a2[b] = m.a2;
+  }
+
+  /** Variant b's fields into m. */
+  load(b: number, m: VariantMeta): void {
+    m.chr = this.chr[b];
+    m.pos = this.pos[b];
+    m.snp = this.snp[b];
+    m.a1 = this.a1[b];
+    m.a2 = this.a2[b];
+  }
+}
+
 // frequencyFilter's verdicts (0: the row is written).
 const FILTER_INFO = 1;
 const FILTER_MAF = 2;
@@ -104,6 +137,7 @@ export class RowFormatter {
   private bgenRecords = new BgenRecordParser();
   private bgenBlocks = new BgenBlockDecoder();
   private meta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
+  private batchMeta: VariantMeta = { chr: '', snp: '', pos: 0, a1: '', a2: '' };
   private chrCache = new Map<string, { norm: string; rank: number }>();
   private head = new Uint8Array(1024);
   private textHint: number[] = [];
@@ -111,6 +145,10 @@ export class RowFormatter {
   // head.subarray(0, len) by len, made once: copying from a cached view is fastest (docs/decisions/0006).
   private headViews: (Uint8Array | undefined)[] = new Array(this.head.length);
   private select: VariantSelect;
+  private hard = new HardBatch();
+  /** How many hard-call variants a batch holds (0: none are batched); the staged one being emitted, or -1. */
+  private hardCap = 0;
+  private stagedSlot = -1;
 
   // The worker's .gen decoder: WebAssembly unless DOSAGEFLOW_NO_WASM, in place when an arena place is given.
   private genDecoder: GenLineDecoder;
@@ -128,6 +166,8 @@ export class RowFormatter {
     this.dosage = new Float64Array(Math.max(1, init.nSamples));
     // Only the logistic kernel reads a hard-call variant's dosages; the linear one takes its codes.
     this.bgenBlocks.hardCallDosages = cc.length > 0;
+    // Batched only where the linear kernel alone tests them (a logistic model reads their dosages).
+    this.hardCap = cc.length === 0 && init.model.groups.length > 0 ? this.main.kernel.batchCap : 0;
     // BGEN dosages as plink2 stores them unless --dosage-precision exact (README, "Inputs").
     this.bgenBlocks.plink2Quanta = init.dosagePrecision !== 'exact';
   }
@@ -250,6 +290,11 @@ export class RowFormatter {
           }
           where.byteOffset = vh.blockFileOffset;
           this.bgenBlocks.decode(b, vh.blockStart, vh.blockLength, header, k, this.bgenOut, vh.uncompressedLength, where);
+          if (this.stageHard(k, vh.alleles, lists, rank, pos)) {
+            p += vh.totalLength;
+            continue;
+          }
+          this.flushHard(lists, rank, pos);
           this.ploidy = this.bgenBlocks.ploidy;
           this.hardCalls = k === 2 && this.bgenBlocks.hard ? this.bgenBlocks.codes : null;
           this.bgenDosages(k, n, header.layout);
@@ -261,13 +306,51 @@ export class RowFormatter {
         }
         p += vh.totalLength;
       }
+      this.flushHard(lists, rank, pos);
     } catch (e) {
+      this.hard.n = 0;
       if (e instanceof DecodeError) return { kind: 'error', seq: req.seq, byteOffset: e.byteOffset ?? req.fileOffset + p, ...decodeErrorFields(e) };
       throw e;
     }
     const res = this.pack(req.seq, req.nVariants, req.nVariants, rank, pos, lists, skipped, outside);
     if (oneAllele > 0) res.oneAllele = oneAllele;
     return res;
+  }
+
+  /**
+   * The block just decoded, when a biallelic diploid hard-call variant tested by the main model's
+   * linear kernel (not chrX and chrY, which may have their own models, nor MT, halved), staged in
+   * that kernel's batch (HardBatch); then true, and its rows are written by flushHard.
+   */
+  private stageHard(k: number, alleles: string[], lists: GrowList[], rank: number[], pos: number[]): boolean {
+    const bb = this.bgenBlocks;
+    if (this.hardCap === 0 || k !== 2 || !bb.hard || bb.ploidy !== null) return false;
+    const r = this.chrInfo(this.meta.chr).rank;
+    if (r === 23 || r === 24 || r === 26) return false;
+    this.meta.a1 = alleles[1];
+    this.main.kernel.stageHardCalls(this.hard.n, bb.codes, this.init.nSamples);
+    this.hard.push(this.meta);
+    if (this.hard.n === this.hardCap) this.flushHard(lists, rank, pos);
+    return true;
+  }
+
+  /**
+   * The staged hard-call variants' rows, in order (emitVariant with the kernel on each staged slot),
+   * through the batch's own meta: this.meta holds the variant just decoded, whose rows come next.
+   */
+  private flushHard(lists: GrowList[], rank: number[], pos: number[]): void {
+    const h = this.hard;
+    if (h.n === 0) return;
+    const decoded = this.meta;
+    this.meta = this.batchMeta;
+    for (let b = 0; b < h.n; b++) {
+      h.load(b, this.meta);
+      this.stagedSlot = b;
+      this.emitVariant(this.dosage, rank.length, lists, rank, pos);
+    }
+    this.meta = decoded;
+    this.stagedSlot = -1;
+    h.n = 0;
   }
 
   private vcfDec: VcfDecoder | null = null;
@@ -489,7 +572,9 @@ export class RowFormatter {
     hb[h0++] = TAB;
     h0 = writeAscii(hb, h0, m.a2);
     hb[h0++] = TAB;
-    if (model.groups.length > 0) mk.kernel.setVariant(dosage, this.hardCalls, this.init.nSamples);
+    // A staged hard-call variant is on the main model's chromosomes (stageHard).
+    if (this.stagedSlot >= 0) mk.kernel.useStaged(this.stagedSlot);
+    else if (model.groups.length > 0) mk.kernel.setVariant(dosage, this.hardCalls, this.init.nSamples);
     for (let gi = 0; gi < model.groups.length; gi++) {
       const gr = model.groups[gi];
       const res = mk.results[gi];
