@@ -949,5 +949,6 @@ function modelBytes(model: AssocModel): number {
   let b = 0;
   for (const g of model.groups) b += g.idx.byteLength + g.q.byteLength + g.yr.byteLength + g.cov.byteLength + g.y.byteLength;
   for (const g of model.logistic ?? []) b += g.idx.byteLength + g.x.byteLength + g.y.byteLength;
+  for (const g of model.logisticChecks ?? []) if (g) b += g.gram.xa.byteLength;
   return b;
 }

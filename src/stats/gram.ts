@@ -213,6 +213,8 @@ export interface MissingVariant {
   dots: Float64Array;
   qBase: number;
   yBase: number;
+  /** xc'g (r): the dosages' products with the group-centred covariates, given instead of Q'g (covariate-check.ts). */
+  xcg?: Float64Array | null;
 }
 
 /** Per-phenotype fit inputs for finish(): sdy, ssd, yy (after covariates), df, ytot; or an NA reason. */
@@ -252,6 +254,9 @@ export class MissingSolver {
   private vv: Float64Array;
   private p: Float64Array;
   private scratch: SubsetFactor;
+  /** The last check's factor and dosage pivot^2 (1 / its VIF), for solve. */
+  private f!: SubsetFactor;
+  private piv2 = 0;
   private caches = new WeakMap<GroupGram, Map<string, SubsetFactor>>();
   /** Factors of cleared caches, reused: a cache miss allocates nothing once the pool is warm (0201). */
   private pool: SubsetFactor[] = [];
@@ -274,27 +279,55 @@ export class MissingSolver {
   }
 
   solve(gr: GroupGram, r: number, n: number, nPheno: number, v: MissingVariant, maxCorr: number, vif: number, sink: FitSink): void {
+    const why = this.check(gr, r, n, nPheno, v, maxCorr, vif);
+    if (why !== 0) return sink.na(why);
+    const f = this.f;
+    const l = this.l;
     const ns = n - v.nmiss;
     const df = ns - r - 2;
-    if (df < 1) return sink.na(NA_SAMPLE_CT);
-    if (!(v.css > 0)) return sink.na(NA_CONST);
+    const sqc = Math.sqrt(v.css);
+    const dq = v.dots;
+    const qb = v.qBase;
+    for (let k = 0; k < nPheno; k++) {
+      // yc'g from Yr'g and Q'g: yc = Yr + Q (Q'yc).
+      let sdy = dq[v.yBase + k];
+      for (let j = 0; j < r; j++) sdy += gr.ya[k * r + j] * dq[qb + j];
+      const bd = sdy - (v.sum * f.sy[k]) / ns;
+      let x = bd / sqc;
+      for (let j = 0; j < r; j++) x -= l[j] * f.zc[k * r + j];
+      sink.fit(k, x * sqc, v.css * this.piv2, f.yyr[k], df, f.yy[k]);
+    }
+  }
+
+  /**
+   * plink2's checks of variant v over its samples S: the NA reason, 0 when there is none (then its
+   * subset factor, the dosage's row l of the Cholesky factor and its pivot^2 are left for solve).
+   * The dosage's products with the centred covariates over S come from Q'g (v.dots), or v.xcg.
+   */
+  check(gr: GroupGram, r: number, n: number, nPheno: number, v: MissingVariant, maxCorr: number, vif: number): number {
+    const ns = n - v.nmiss;
+    const df = ns - r - 2;
+    if (df < 1) return NA_SAMPLE_CT;
+    if (!(v.css > 0)) return NA_CONST;
     const f = this.factorFor(gr, r, n, nPheno, v, maxCorr, vif);
-    if (f.status === NA_CORR) return sink.na(NA_CORR);
+    if (f.status === NA_CORR) return NA_CORR;
     const meanD = v.sum / ns;
     const sqc = Math.sqrt(v.css);
     const t = gr.t;
     const rho = this.rho;
     const dq = v.dots;
     const qb = v.qBase;
+    const xcg = v.xcg;
     // Correlations of the dosage with each covariate over S; xc'g from Q'g (xc = Q T).
     for (let j = 0; j < r; j++) {
       let pj = 0;
-      for (let k = 0; k <= j; k++) pj += t[k * r + j] * dq[qb + k];
+      if (xcg) pj = xcg[j];
+      else for (let k = 0; k <= j; k++) pj += t[k * r + j] * dq[qb + k];
       const c = (pj - f.s[j] * meanD) / (f.sd[j] * sqc);
-      if (Math.abs(c) > maxCorr) return sink.na(NA_CORR);
+      if (Math.abs(c) > maxCorr) return NA_CORR;
       rho[j] = c;
     }
-    if (f.status === NA_VIF_INF) return sink.na(NA_VIF_INF);
+    if (f.status === NA_VIF_INF) return NA_VIF_INF;
     // The dosage's row of the Cholesky factor: l = L^-1 rho, pivot^2 = 1 - |l|^2 = 1 / VIF(dosage).
     const L = f.L;
     const l = this.l;
@@ -307,19 +340,13 @@ export class MissingSolver {
       ll += x * x;
     }
     const piv2 = 1 - ll;
-    if (!(piv2 > SINGULAR_PIVOT)) return sink.na(NA_VIF_INF);
-    if (f.status === NA_VIF || 1 > vif * piv2) return sink.na(NA_VIF);
+    if (!(piv2 > SINGULAR_PIVOT)) return NA_VIF_INF;
+    if (f.status === NA_VIF || 1 > vif * piv2) return NA_VIF;
     // A covariate's VIF with the dosage: dinv_j + (L^-T l)_j^2 / pivot^2 <= dinv_j / pivot^2.
-    if (f.maxDinv > vif * piv2 && this.covariateVifExceeds(f, r, piv2, vif)) return sink.na(NA_VIF);
-    for (let k = 0; k < nPheno; k++) {
-      // yc'g from Yr'g and Q'g: yc = Yr + Q (Q'yc).
-      let sdy = dq[v.yBase + k];
-      for (let j = 0; j < r; j++) sdy += gr.ya[k * r + j] * dq[qb + j];
-      const bd = sdy - (v.sum * f.sy[k]) / ns;
-      let x = bd / sqc;
-      for (let j = 0; j < r; j++) x -= l[j] * f.zc[k * r + j];
-      sink.fit(k, x * sqc, v.css * piv2, f.yyr[k], df, f.yy[k]);
-    }
+    if (f.maxDinv > vif * piv2 && this.covariateVifExceeds(f, r, piv2, vif)) return NA_VIF;
+    this.f = f;
+    this.piv2 = piv2;
+    return 0;
   }
 
   private covariateVifExceeds(f: SubsetFactor, r: number, piv2: number, vif: number): boolean {

@@ -2,7 +2,7 @@
 // set, covariate design, null fits) the LogisticKernel tests each variant against.
 import { InputError } from '../errors.js';
 import { fitNull, type FirthMode, type LogisticGroup } from './logistic.js';
-import { buildModel, type AssocModel, type NamedColumn } from './model.js';
+import { buildModel, checkGroup, type AssocModel, type CheckGroup, type NamedColumn } from './model.js';
 import { DEFAULT_MAX_CORR, DEFAULT_VIF } from './gram.js';
 import { buildProjection } from './projection.js';
 
@@ -63,10 +63,21 @@ export interface LogisticBuild {
   /** Why the phenotype is skipped (plink2 skips these too). */
   skip?: string;
   warnings: string[];
+  /** The covariates over the group's samples for plink2's per-variant --max-corr / --vif checks (none without covariates). */
+  checks?: CheckGroup;
 }
 
-/** The logistic group of one case/control phenotype (values 1/0/NaN in genotype-sample order). */
-export function buildLogisticGroup(pheno: number, name: string, y01: Float64Array, covars: { name: string; values: Float64Array }[]): LogisticBuild {
+/** plink2's --max-corr and --vif, for the per-variant checks of the logistic rows. */
+export interface CheckLimits {
+  maxCorr: number;
+  vif: number;
+}
+
+/**
+ * The logistic group of one case/control phenotype (values 1/0/NaN in genotype-sample order); with
+ * `limits`, also the covariate group of its per-variant CORR_TOO_HIGH / VIF checks (model.ts checkGroup).
+ */
+export function buildLogisticGroup(pheno: number, name: string, y01: Float64Array, covars: NamedColumn[], limits?: CheckLimits): LogisticBuild {
   const nSamples = y01.length;
   const warnings: string[] = [];
   const idxList: number[] = [];
@@ -107,7 +118,8 @@ export function buildLogisticGroup(pheno: number, name: string, y01: Float64Arra
   }
   const nul = fitNull(x, p, n, y);
   if (!nul.ok) return { skip: `the covariate-only logistic and Firth fits do not converge (separated covariates?)`, warnings };
-  return { group: { pheno, idx, n, p, x, y, nCase, beta0: nul.beta0, firth0: nul.firth0 }, warnings };
+  const checks = limits && proj.r > 0 ? checkGroup(idx, covars, { cols: covCols, proj }, name, limits.maxCorr, limits.vif, warnings) : undefined;
+  return { group: { pheno, idx, n, p, x, y, nCase, beta0: nul.beta0, firth0: nul.firth0 }, warnings, checks };
 }
 
 export interface MixedOptions {
@@ -163,6 +175,8 @@ export function buildAlignedModel(nSamples: number, cols: AlignedPheno[], covars
   const qtIndex: number[] = [];
   const warnings: string[] = [];
   const logistic: LogisticGroup[] = [];
+  const checks: (CheckGroup | null)[] = [];
+  const limits = { maxCorr: o.maxCorr ?? DEFAULT_MAX_CORR, vif: o.vif ?? DEFAULT_VIF };
   const ccIndex: number[] = [];
   cols.forEach((c, j) => {
     if (c.kind === 'qt') {
@@ -170,10 +184,11 @@ export function buildAlignedModel(nSamples: number, cols: AlignedPheno[], covars
       qtIndex.push(j);
       return;
     }
-    const b = buildLogisticGroup(j, c.name, c.values, covars);
+    const b = buildLogisticGroup(j, c.name, c.values, covars, limits);
     warnings.push(...b.warnings);
     if (b.group) {
       logistic.push(b.group);
+      checks.push(b.checks ?? null);
       ccIndex.push(j);
     } else warnings.push(`case/control phenotype ${c.name}: ${b.skip}: skipped`);
   });
@@ -198,6 +213,7 @@ export function buildAlignedModel(nSamples: number, cols: AlignedPheno[], covars
     maxCorr: lin.maxCorr,
     vif: lin.vif,
     logistic: logistic.map((g) => ({ ...g, pheno: pos.get(g.pheno)! })),
+    logisticChecks: checks,
     firth: o.firth,
   };
   lin.phenoNames.forEach((_, k) => {

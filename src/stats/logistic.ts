@@ -32,7 +32,33 @@ export interface LogisticGroup {
 export type FirthMode = 'fallback' | 'always' | 'never';
 
 /** Why a result is NA (plink2's ERRCODE names); '' when there is a result. */
-export type LogisticErr = '' | 'CONST_OMITTED_ALLELE' | 'SAMPLE_CT<=PREDICTOR_CT' | 'SEPARATION' | 'LOGISTIC_CONVERGE_FAIL' | 'FIRTH_CONVERGE_FAIL' | 'UNFINISHED' | 'INVALID_RESULT';
+export type LogisticErr =
+  | ''
+  | 'CONST_OMITTED_ALLELE'
+  | 'SAMPLE_CT<=PREDICTOR_CT'
+  | 'CORR_TOO_HIGH'
+  | 'VIF_INFINITE'
+  | 'VIF_TOO_HIGH'
+  | 'SEPARATION'
+  | 'LOGISTIC_CONVERGE_FAIL'
+  | 'FIRTH_CONVERGE_FAIL'
+  | 'UNFINISHED'
+  | 'INVALID_RESULT';
+
+/** A variant as the pre-check sees it (LogisticKernel.run; valid during the call only). */
+export interface VariantSums {
+  /** X'g: the dosages' products with the design's columns (dosage, intercept, covariates), over the samples used. */
+  xg: Float64Array;
+  /** The group's samples without a dosage (nMiss of them, ascending). */
+  miss: Int32Array;
+  nMiss: number;
+  /** Sum and centred sum of squares of the dosages used. */
+  sum: number;
+  css: number;
+}
+
+/** plink2's CORR_TOO_HIGH / VIF checks of a variant's [dosage, covariates] (covariate-check.ts); '' when they pass. */
+export type PreCheck = (gr: LogisticGroup, v: VariantSums) => LogisticErr;
 
 export interface LogisticResult {
   nUsed: number;
@@ -835,6 +861,8 @@ export interface LogisticKernelOptions {
   groups?: readonly LogisticGroup[];
   /** false: the fast path always iterates to a step below 1e-9 (no lastStep; tests). */
   earlyEnd?: boolean;
+  /** Run after the sample-count and constant-dosage checks, before separation and any fit (plink2's order). */
+  precheck?: PreCheck;
 }
 
 export class LogisticKernel {
@@ -855,6 +883,8 @@ export class LogisticKernel {
   private caseSum = 0;
   private firthMode: FirthMode;
   private earlyEnd: boolean;
+  private precheck: PreCheck | null;
+  private sums: VariantSums;
   /** plink2's single-precision iteration, for the fits not settled from the null start. */
   private f32: F32Logistic | null = null;
   private f32Size: [number, number];
@@ -878,6 +908,8 @@ export class LogisticKernel {
     this.b = new Float64Array(maxP + 1);
     this.firthMode = opts.firth ?? 'fallback';
     this.earlyEnd = opts.earlyEnd ?? true;
+    this.precheck = opts.precheck ?? null;
+    this.sums = { xg: new Float64Array(maxP + 1), miss: this.miss, nMiss: 0, sum: 0, css: 0 };
     // made when a fit first needs it (none at 10,000 samples on scenario 6)
     this.f32Size = [n, maxP + 1];
   }
@@ -932,6 +964,10 @@ export class LogisticKernel {
     const b = this.b;
     const f = this.fit;
     if (f.wx) f.wx.load(design.cols, k, gr.n, gr);
+    if (this.precheck !== null) {
+      const why = this.precheck(gr, this.variantSums(design, css));
+      if (why !== '') return na(out, why);
+    }
     let useFirth = this.firthMode === 'always';
     if (!useFirth) {
       this.cur = d;
@@ -957,6 +993,18 @@ export class LogisticKernel {
     out.z = beta / se;
     out.logp = logPNormal2(out.z);
     out.err = '';
+  }
+
+  /** The pre-check's view of the gathered variant: X'g by the score pass (f.r is free before a fit). */
+  private variantSums(design: Design, css: number): VariantSums {
+    const v = this.sums;
+    const f = this.fit;
+    if (f.wx) f.r.set(this.g.subarray(0, design.n));
+    score(design, f.wx ? f.r : this.g, v.xg, f);
+    v.nMiss = this.nm;
+    v.sum = this.sum;
+    v.css = css;
+    return v;
   }
 
   /**

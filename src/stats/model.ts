@@ -3,7 +3,7 @@
 // and sent to every worker.
 import { InputError } from '../errors.js';
 import { buildGroupGram, DEFAULT_MAX_CORR, DEFAULT_VIF, INVALID_SHARE, type GroupGram } from './gram.js';
-import { buildProjection, residualize } from './projection.js';
+import { buildProjection, residualize, type Projection } from './projection.js';
 import { sumAt } from './vec.js';
 import type { FirthMode, LogisticGroup } from './logistic.js';
 
@@ -49,6 +49,8 @@ export interface AssocModel {
   phenoN: number[];
   /** Case/control phenotypes (see logistic-model.ts), tested by the LogisticKernel. */
   logistic?: LogisticGroup[];
+  /** For each of them, its covariates' group for plink2's per-variant --max-corr / --vif checks (null: no covariates). */
+  logisticChecks?: (CheckGroup | null)[];
   /** Logistic fits: Firth's as fallback (plink2's default), always, or never. */
   firth?: FirthMode;
   /** plink2's --max-corr and --vif. */
@@ -134,56 +136,114 @@ function buildModelOf(nSamples: number, phenos: ScaledColumn[], covars: NamedCol
     const mask = masks[members[0]];
     const idxList: number[] = [];
     for (let i = 0; i < nSamples; i++) if (mask[i]) idxList.push(i);
-    const n = idxList.length;
     const names = members.map((j) => phenos[j].name).join(', ');
-    if (n === 0) {
+    if (idxList.length === 0) {
       throw new InputError(`phenotype ${names}: no sample has a genotype, a value and every covariate (check that the IDs match the .sample file)`, {});
     }
-    const idx = Int32Array.from(idxList);
-    const covCols = covars.map((c) => gather(c.values, idx));
-    const proj = buildProjection(covCols, n);
-    for (const d of proj.dropped) {
-      warnings.push(`covariate '${covars[d.index].name}' is ${d.reason === 'constant' ? 'constant' : 'collinear with earlier covariates'} among the ${n} samples of ${names}: dropped`);
-    }
-    if (n - proj.r - 2 < 1) {
-      throw new InputError(`phenotype ${names}: only ${n} samples for ${proj.r} covariates; need at least ${proj.r + 3}`, { file: covarFile });
-    }
-    const m = members.length;
-    const yr = new Float64Array(m * n);
-    const y = new Float64Array(m * n);
-    const yy = new Float64Array(m);
-    const yScale = new Float64Array(m);
+    const gr = groupOf(
+      Int32Array.from(idxList),
+      members.map((j) => phenos[j]),
+      covars,
+      names,
+      { covarFile, maxCorr, vif, warnings, dropWarnings: true },
+    );
+    gr.phenos = members;
     members.forEach((j, k) => {
-      const v = gather(phenos[j].values, idx);
-      y.set(v, k * n);
-      const tot = gram0(v);
-      const ss = residualize(v, proj.q, proj.r, n);
-      yr.set(v, k * n);
-      yy[k] = ss;
-      yScale[k] = phenos[j].scale ?? 1;
-      if (!(ss > tot * INVALID_SHARE)) warnings.push(`phenotype '${phenos[j].name}' has no variance after covariates: all its statistics are NA (INVALID_RESULT)`);
       phenoGroup[j] = groups.length;
       phenoSlot[j] = k;
-      phenoN[j] = n;
+      phenoN[j] = gr.n;
     });
-    const cov = new Float64Array(proj.kept.length * n);
-    proj.kept.forEach((c, l) => cov.set(covCols[c], l * n));
-    const gram = buildGroupGram(proj.q, proj.r, cov, y, yr, n, m);
-    const covName = (l: number) => covars[proj.kept[l]].name;
-    const covCorrTooHigh = gram.maxCorr > maxCorr;
-    if (covCorrTooHigh) {
-      warnings.push(
-        `covariates '${covName(gram.corrPair[0])}' and '${covName(gram.corrPair[1])}' correlate at ${gram.maxCorr.toPrecision(6)} among the ${n} samples of ${names} (above --max-corr ${maxCorr}): every row is NA (CORR_TOO_HIGH); remove one of them`,
-      );
-    } else if (gram.maxVif > vif) {
-      const worst = gram.baseVif.indexOf(gram.maxVif);
-      warnings.push(
-        `covariate '${covName(worst)}' has a variance inflation factor of ${gram.maxVif.toPrecision(4)} among the ${n} samples of ${names} (above --vif ${vif}): every row is NA (VIF_TOO_HIGH); remove redundant covariates`,
-      );
-    }
-    groups.push({ phenos: members, idx, n, r: proj.r, q: proj.q, yr, yy, qsum: colSums(proj.q, proj.r, n), yrsum: colSums(yr, m, n), cov, nCov: proj.kept.length, y, yScale, gram, covCorrTooHigh });
+    groups.push(gr);
   }
   return { nSamples, phenoNames: phenos.map((p) => p.name), groups, phenoGroup, phenoSlot, warnings, phenoN, maxCorr, vif };
+}
+
+interface GroupOptions {
+  covarFile?: string;
+  maxCorr: number;
+  vif: number;
+  warnings: string[];
+  /** Warn about covariates dropped as constant or collinear (the logistic model has warned already). */
+  dropWarnings: boolean;
+}
+
+/**
+ * One group: the samples idx, its phenotypes (none for checkGroup) and the covariates' projection,
+ * Gram statistics and plink2's covariate-only checks (--max-corr, --vif: every row NA, warned).
+ */
+function groupOf(idx: Int32Array, members: ScaledColumn[], covars: NamedColumn[], names: string, o: GroupOptions, pre?: CovariateColumns): ModelGroup {
+  const n = idx.length;
+  const covCols = pre?.cols ?? covars.map((c) => gather(c.values, idx));
+  const proj = pre?.proj ?? buildProjection(covCols, n);
+  if (o.dropWarnings) {
+    for (const d of proj.dropped) {
+      o.warnings.push(`covariate '${covars[d.index].name}' is ${d.reason === 'constant' ? 'constant' : 'collinear with earlier covariates'} among the ${n} samples of ${names}: dropped`);
+    }
+  }
+  if (n - proj.r - 2 < 1) {
+    throw new InputError(`phenotype ${names}: only ${n} samples for ${proj.r} covariates; need at least ${proj.r + 3}`, { file: o.covarFile });
+  }
+  const m = members.length;
+  const yr = new Float64Array(m * n);
+  const y = new Float64Array(m * n);
+  const yy = new Float64Array(m);
+  const yScale = new Float64Array(m);
+  members.forEach((p, k) => {
+    const v = gather(p.values, idx);
+    y.set(v, k * n);
+    const tot = gram0(v);
+    const ss = residualize(v, proj.q, proj.r, n);
+    yr.set(v, k * n);
+    yy[k] = ss;
+    yScale[k] = p.scale ?? 1;
+    if (!(ss > tot * INVALID_SHARE)) o.warnings.push(`phenotype '${p.name}' has no variance after covariates: all its statistics are NA (INVALID_RESULT)`);
+  });
+  const cov = new Float64Array(proj.kept.length * n);
+  proj.kept.forEach((c, l) => cov.set(covCols[c], l * n));
+  const gram = buildGroupGram(proj.q, proj.r, cov, y, yr, n, m);
+  const covName = (l: number) => covars[proj.kept[l]].name;
+  const covCorrTooHigh = gram.maxCorr > o.maxCorr;
+  if (covCorrTooHigh) {
+    o.warnings.push(
+      `covariates '${covName(gram.corrPair[0])}' and '${covName(gram.corrPair[1])}' correlate at ${gram.maxCorr.toPrecision(6)} among the ${n} samples of ${names} (above --max-corr ${o.maxCorr}): every row is NA (CORR_TOO_HIGH); remove one of them`,
+    );
+  } else if (gram.maxVif > o.vif) {
+    const worst = gram.baseVif.indexOf(gram.maxVif);
+    o.warnings.push(
+      `covariate '${covName(worst)}' has a variance inflation factor of ${gram.maxVif.toPrecision(4)} among the ${n} samples of ${names} (above --vif ${o.vif}): every row is NA (VIF_TOO_HIGH); remove redundant covariates`,
+    );
+  }
+  return { phenos: [], idx, n, r: proj.r, q: proj.q, yr, yy, qsum: colSums(proj.q, proj.r, n), yrsum: colSums(yr, m, n), cov, nCov: proj.kept.length, y, yScale, gram, covCorrTooHigh };
+}
+
+/** A sample set's covariate columns (gathered, in its order) and their projection. */
+export interface CovariateColumns {
+  cols: Float64Array[];
+  proj: Projection;
+}
+
+/** What plink2's per-variant CORR_TOO_HIGH / VIF checks of a logistic phenotype need (covariate-check.ts). */
+export interface CheckGroup {
+  n: number;
+  /** Covariates (the logistic design's, without the intercept). */
+  r: number;
+  /** Their means over the n samples, as buildGroupGram centres them. */
+  mu: Float64Array;
+  gram: GroupGram;
+  /** Two covariates correlate above --max-corr among these samples: every row NA (CORR_TOO_HIGH). */
+  covCorrTooHigh: boolean;
+}
+
+/**
+ * The covariates' CheckGroup of a case/control phenotype's samples idx, and its covariate-only
+ * checks (warnings). The logistic design's own columns and projection (unscaled: the checks take
+ * the design's products with the dosages); covars give the names.
+ */
+export function checkGroup(idx: Int32Array, covars: NamedColumn[], pre: CovariateColumns, name: string, maxCorr: number, vif: number, warnings: string[]): CheckGroup {
+  const g = groupOf(idx, [], covars, name, { maxCorr, vif, warnings, dropWarnings: false }, pre);
+  const mu = new Float64Array(g.r);
+  for (let j = 0; j < g.r; j++) mu[j] = sumAt(g.cov, j * g.n, g.n) / g.n;
+  return { n: g.n, r: g.r, mu, gram: g.gram, covCorrTooHigh: g.covCorrTooHigh };
 }
 
 interface ScaledColumn extends NamedColumn {

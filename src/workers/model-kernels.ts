@@ -1,9 +1,11 @@
 // A model with the kernels that test variants against it: the run's model for the genome, and
 // (stats/chrx-model.ts) chrX's with sex as a covariate, built by the worker when chrX first comes.
 import { LinearKernel, newGroupResult, type GroupResult } from '../stats/linear.js';
-import { LogisticKernel, newLogisticResult } from '../stats/logistic.js';
+import { LogisticKernel, newLogisticResult, type LogisticErr, type LogisticGroup, type PreCheck } from '../stats/logistic.js';
 import { buildChrXModel, type ChrXModelInput } from '../stats/chrx-model.js';
-import type { AssocModel } from '../stats/model.js';
+import { CovariateCheck } from '../stats/covariate-check.js';
+import { NA_REASONS } from '../stats/gram.js';
+import type { AssocModel, CheckGroup } from '../stats/model.js';
 
 export class ModelKernels {
   readonly kernel: LinearKernel;
@@ -36,7 +38,7 @@ export class ModelKernels {
         n = Math.max(n, g.n);
         p = Math.max(p, g.p);
       }
-      this.logistic = new LogisticKernel(n, p, { firth: model.firth, groups: cc });
+      this.logistic = new LogisticKernel(n, p, { firth: model.firth, groups: cc, precheck: logisticChecks(model) });
     }
   }
 
@@ -56,4 +58,24 @@ export class ModelKernels {
     if (x.own.every((o) => o === 0) && x.model.phenoNames.length === main.model.phenoNames.length) return main;
     return new ModelKernels(x.model, x.phenoMap, infoNA ? x.own : null);
   }
+}
+
+/** plink2's CORR_TOO_HIGH / VIF checks of the model's logistic rows (the LogisticKernel's precheck); none without covariates. */
+function logisticChecks(model: AssocModel): PreCheck | undefined {
+  const groups = model.logisticChecks ?? [];
+  const checkOf = new Map<LogisticGroup, CheckGroup>();
+  let maxR = 0;
+  (model.logistic ?? []).forEach((g, i) => {
+    const cg = groups[i];
+    if (!cg) return;
+    checkOf.set(g, cg);
+    maxR = Math.max(maxR, cg.r);
+  });
+  if (checkOf.size === 0) return undefined;
+  const check = new CovariateCheck(maxR, model.maxCorr, model.vif);
+  return (gr, v) => {
+    const cg = checkOf.get(gr);
+    const why = cg === undefined ? 0 : check.run(cg, v);
+    return why === 0 ? '' : (NA_REASONS[why] as LogisticErr);
+  };
 }
