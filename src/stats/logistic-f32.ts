@@ -14,6 +14,8 @@ type Grad = (x: number, ldb: number, pr: number, nb: number, k: number, g: numbe
 type Eta = (x: number, ldb: number, b: number, k: number, out: number, nvb: number) => void;
 type Prom = (x: number, xd: number, ldb: number, k: number, nvb: number) => void;
 type Hess = (xd: number, td: number, plan: number, cnt: number, nb: number, h: number) => void;
+type Chol = (h: number, l: number, k: number) => void;
+type Solve = (l: number, g: number, dc: number, k: number) => void;
 
 // fmath_exp_ps (herumi's fast exp, as plink2 vendors it): e^x = 2^(r/1024) (1 + t), r = round(x
 // 1024/ln2), 2^(j/1024) from a 1024-entry table of float mantissas.
@@ -75,7 +77,7 @@ export class F32Logistic {
   readonly stride: number;
   private maxN: number;
   /** The Hessian's sums in WebAssembly (logit-f32.wat; x, t and v are then views of its memory), or null. */
-  private wx: { tmuld: TMul; prom: Prom; hess: Hess; eta: Eta; grad: Grad; sig: Sig } | null = null;
+  private wx: { tmuld: TMul; prom: Prom; hess: Hess; eta: Eta; grad: Grad; sig: Sig; chol: Chol; solve: Solve } | null = null;
   /** Bytes of x (and of t, which follows it; v follows t) in the wasm memory. */
   private xb: number;
   /** Where lanes3 writes its three sums in the wasm memory (pr, g and y follow), and the exp table. */
@@ -89,6 +91,10 @@ export class F32Logistic {
   private plan: Int32Array = new Int32Array(0);
   private planK = -1;
   private planAt = 0;
+  /** l, dc and g in the wasm memory. */
+  private lAt = 0;
+  private dcAt = 0;
+  private gAt = 0;
   private buf: ArrayBuffer | null = null;
   constructor(maxN: number, maxK: number, wasm = true) {
     maxN = (maxN + 3) & ~3;
@@ -105,10 +111,22 @@ export class F32Logistic {
       this.td = this.xd + 2 * xb;
       this.hAt = this.td + 2 * xb;
       this.planAt = this.hAt + 4 * maxK * maxK;
-      const mem = new WebAssembly.Memory({ initial: pagesFor(this.planAt + 6 * maxK * (maxK + 1)) });
+      this.lAt = (this.planAt + 6 * maxK * (maxK + 1) + 15) & ~15;
+      this.dcAt = this.lAt + 4 * maxK * maxK;
+      this.gAt = this.sums + 16 + 4 * maxN;
+      const mem = new WebAssembly.Memory({ initial: pagesFor(this.dcAt + 4 * maxK) });
       this.buf = mem.buffer;
       const ex = new WebAssembly.Instance(mod, { e: { m: mem } }).exports;
-      this.wx = { tmuld: ex.tmuld as TMul, prom: ex.prom as Prom, hess: ex.hess as Hess, eta: ex.eta as Eta, grad: ex.grad4 as Grad, sig: ex.sig as Sig };
+      this.wx = {
+        tmuld: ex.tmuld as TMul,
+        prom: ex.prom as Prom,
+        hess: ex.hess as Hess,
+        eta: ex.eta as Eta,
+        grad: ex.grad4 as Grad,
+        sig: ex.sig as Sig,
+        chol: ex.chol as Chol,
+        solve: ex.solve as Solve,
+      };
       this.pr = new Float32Array(mem.buffer, this.sums + 16, maxN);
       this.g = new Float32Array(mem.buffer, this.sums + 16 + 4 * maxN, maxK);
       this.y = new Float32Array(mem.buffer, this.sums + 16 + 4 * maxN + 4 * maxK, maxN);
@@ -119,6 +137,8 @@ export class F32Logistic {
       this.eta = new Float32Array(mem.buffer, 2 * xb + 4 * maxN, maxN);
       this.coef = new Float32Array(mem.buffer, 2 * xb + 8 * maxN, maxK);
       this.h = new Float32Array(mem.buffer, this.hAt, maxK * maxK);
+      this.l = new Float32Array(mem.buffer, this.lAt, maxK * maxK);
+      this.dc = new Float32Array(mem.buffer, this.dcAt, maxK);
     } else {
       this.x = new Float32Array(maxN * maxK);
       this.t = new Float32Array(maxN * maxK);
@@ -129,9 +149,9 @@ export class F32Logistic {
       this.g = new Float32Array(maxK);
       this.y = new Float32Array(maxN);
       this.h = new Float32Array(maxK * maxK);
+      this.l = new Float32Array(maxK * maxK);
+      this.dc = new Float32Array(maxK);
     }
-    this.l = new Float32Array(maxK * maxK);
-    this.dc = new Float32Array(maxK);
   }
 
   /**
@@ -287,6 +307,7 @@ export class F32Logistic {
 
   /** Cholesky of h into l (fused updates; a negative or NaN pivot becomes 1e-6; rows scaled by 1/pivot). */
   private cholesky(k: number): void {
+    if (this.wx) return this.wx.chol(this.hAt, this.lAt, k);
     const { h, l } = this;
     for (let j = 0; j < k; j++) {
       let d = h[j * k + j];
@@ -304,6 +325,7 @@ export class F32Logistic {
 
   /** dc = (L L')^-1 g: forward then backward substitution, fused updates. */
   private solve(k: number): void {
+    if (this.wx) return this.wx.solve(this.lAt, this.gAt, this.dcAt, k);
     const { l, g, dc } = this;
     for (let r = 0; r < k; r++) {
       let t = g[r];

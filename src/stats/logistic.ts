@@ -863,6 +863,8 @@ export interface LogisticKernelOptions {
   earlyEnd?: boolean;
   /** Run after the sample-count and constant-dosage checks, before separation and any fit (plink2's order). */
   precheck?: PreCheck;
+  /** false: every failed double iteration from 0 is re-decided in float (no F32_SKIP_MARGIN; tests). */
+  floatSkip?: boolean;
 }
 
 export class LogisticKernel {
@@ -885,6 +887,9 @@ export class LogisticKernel {
   private earlyEnd: boolean;
   private precheck: PreCheck | null;
   private sums: VariantSums;
+  private floatSkip: boolean;
+  /** Failed double iterations sent to Firth without the float emulation (F32_SKIP_MARGIN). */
+  floatSkips = 0;
   /** plink2's single-precision iteration, for the fits not settled from the null start. */
   private f32: F32Logistic | null = null;
   private f32Size: [number, number];
@@ -910,6 +915,7 @@ export class LogisticKernel {
     this.earlyEnd = opts.earlyEnd ?? true;
     this.precheck = opts.precheck ?? null;
     this.sums = { xg: new Float64Array(maxP + 1), miss: this.miss, nMiss: 0, sum: 0, css: 0 };
+    this.floatSkip = opts.floatSkip ?? true;
     // made when a fit first needs it (none at 10,000 samples on scenario 6)
     this.f32Size = [n, maxP + 1];
   }
@@ -1089,7 +1095,10 @@ export class LogisticKernel {
     f.flip = false;
     if (st === Status.Ok && f.iters < 15 && Math.abs(b[0]) <= F32_TRIGGER) return '';
     // A divergence far past plink2's thresholds fails in float as well (decision 0210, session 11).
-    if (st === Status.Fail && f.divMargin >= F32_SKIP_MARGIN) return 'LOGISTIC_CONVERGE_FAIL';
+    if (st === Status.Fail && f.divMargin >= F32_SKIP_MARGIN && this.floatSkip) {
+      this.floatSkips++;
+      return 'LOGISTIC_CONVERGE_FAIL';
+    }
     return this.floatDecision(design, gr);
   }
 

@@ -43,27 +43,6 @@
         (f32.demote_f64 (f64x2.extract_lane 0 (local.get $hi))))
       (f32.demote_f64 (f64x2.extract_lane 1 (local.get $hi)))))
 
-  ;; g_j = sum over the n samples of x_j[i] pr[i], in sample order, rounded at every multiply and
-  ;; add (reference BLAS sgemv 'T'); k columns ld bytes apart, g: k f32.
-  (func $grad1 (export "grad") (param $x i32) (param $ldb i32) (param $pr i32) (param $nb i32) (param $k i32) (param $g i32)
-    (local $j i32) (local $i i32) (local $s f32)
-    (block $done
-      (loop $cols
-        (br_if $done (i32.ge_u (local.get $j) (local.get $k)))
-        (local.set $s (f32.const 0))
-        (local.set $i (i32.const 0))
-        (block $end
-          (loop $rows
-            (br_if $end (i32.ge_u (local.get $i) (local.get $nb)))
-            (local.set $s (f32.add (local.get $s)
-              (f32.mul (f32.load (i32.add (local.get $x) (local.get $i))) (f32.load (i32.add (local.get $pr) (local.get $i))))))
-            (local.set $i (i32.add (local.get $i) (i32.const 4)))
-            (br $rows)))
-        (f32.store (i32.add (local.get $g) (i32.shl (local.get $j) (i32.const 2))) (local.get $s))
-        (local.set $x (i32.add (local.get $x) (local.get $ldb)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $cols))))
-
   ;; plink2's LogisticSse then ComputeVAndPMinusYF for nb bytes of samples: p = 1 / (1 + e^-eta)
   ;; with fmath's exp (x = -eta clamped to +-88; r = round-half-even(fl(x 1024/ln2)); t = fl(fma(-r,
   ;; ln2/1024, x)) + 1; 2^(r/1024) from the mantissa table at $tab and the exponent (r + 127 1024) >> 10;
@@ -211,12 +190,21 @@
         (local.set $cnt (i32.sub (local.get $cnt) (i32.const 1)))
         (br $one))))
 
-  ;; g_j as $grad, four columns at a time (four independent chains; each column's sum in sample order).
+  ;; g_j = sum over the n samples of x_j[i] pr[i], in sample order, rounded at every multiply and
+  ;; add (reference BLAS sgemv 'T'); k columns ld bytes apart, g: k f32. Four columns at a time (four
+  ;; independent chains: one is latency-bound);
+  ;; the last 1-3 columns in one more such pass whose spare chains repeat the last column, unstored.
   (func (export "grad4") (param $x i32) (param $ldb i32) (param $pr i32) (param $nb i32) (param $k i32) (param $g i32)
     (local $j i32) (local $i i32) (local $s0 f32) (local $s1 f32) (local $s2 f32) (local $s3 f32) (local $p f32) (local $xi i32)
+    (local $x1 i32) (local $x2 i32) (local $x3 i32) (local $r i32)
     (block $done
       (loop $cols
-        (br_if $done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $k)))
+        (br_if $done (i32.ge_u (local.get $j) (local.get $k)))
+        ;; chains 1-3 on columns j+1..j+3, or on the last column where those do not exist
+        (local.set $r (i32.sub (local.get $k) (local.get $j)))
+        (local.set $x1 (select (local.get $ldb) (i32.const 0) (i32.gt_u (local.get $r) (i32.const 1))))
+        (local.set $x2 (select (i32.shl (local.get $ldb) (i32.const 1)) (local.get $x1) (i32.gt_u (local.get $r) (i32.const 2))))
+        (local.set $x3 (select (i32.mul (local.get $ldb) (i32.const 3)) (local.get $x2) (i32.gt_u (local.get $r) (i32.const 3))))
         (local.set $s0 (f32.const 0)) (local.set $s1 (f32.const 0)) (local.set $s2 (f32.const 0)) (local.set $s3 (f32.const 0))
         (local.set $i (i32.const 0))
         (block $end
@@ -225,21 +213,96 @@
             (local.set $p (f32.load (i32.add (local.get $pr) (local.get $i))))
             (local.set $xi (i32.add (local.get $x) (local.get $i)))
             (local.set $s0 (f32.add (local.get $s0) (f32.mul (f32.load (local.get $xi)) (local.get $p))))
-            (local.set $xi (i32.add (local.get $xi) (local.get $ldb)))
-            (local.set $s1 (f32.add (local.get $s1) (f32.mul (f32.load (local.get $xi)) (local.get $p))))
-            (local.set $xi (i32.add (local.get $xi) (local.get $ldb)))
-            (local.set $s2 (f32.add (local.get $s2) (f32.mul (f32.load (local.get $xi)) (local.get $p))))
-            (local.set $xi (i32.add (local.get $xi) (local.get $ldb)))
-            (local.set $s3 (f32.add (local.get $s3) (f32.mul (f32.load (local.get $xi)) (local.get $p))))
+            (local.set $s1 (f32.add (local.get $s1) (f32.mul (f32.load (i32.add (local.get $xi) (local.get $x1))) (local.get $p))))
+            (local.set $s2 (f32.add (local.get $s2) (f32.mul (f32.load (i32.add (local.get $xi) (local.get $x2))) (local.get $p))))
+            (local.set $s3 (f32.add (local.get $s3) (f32.mul (f32.load (i32.add (local.get $xi) (local.get $x3))) (local.get $p))))
             (local.set $i (i32.add (local.get $i) (i32.const 4)))
             (br $rows)))
         (f32.store (local.get $g) (local.get $s0))
-        (f32.store offset=4 (local.get $g) (local.get $s1))
-        (f32.store offset=8 (local.get $g) (local.get $s2))
-        (f32.store offset=12 (local.get $g) (local.get $s3))
+        (if (i32.gt_u (local.get $r) (i32.const 1)) (then (f32.store offset=4 (local.get $g) (local.get $s1))))
+        (if (i32.gt_u (local.get $r) (i32.const 2)) (then (f32.store offset=8 (local.get $g) (local.get $s2))))
+        (if (i32.gt_u (local.get $r) (i32.const 3)) (then (f32.store offset=12 (local.get $g) (local.get $s3))))
         (local.set $g (i32.add (local.get $g) (i32.const 16)))
         (local.set $x (i32.add (local.get $x) (i32.shl (local.get $ldb) (i32.const 2))))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br $cols)))
-    (call $grad1 (local.get $x) (local.get $ldb) (local.get $pr) (local.get $nb) (i32.sub (local.get $k) (local.get $j)) (local.get $g)))
+        (br $cols))))
+
+  ;; F32Logistic.cholesky's twin: l (k x k f32, row-major) from h's lower triangle, fused updates
+  ;; (an f64 product of two floats is exact; the f64 difference rounded once to f32), a negative or NaN
+  ;; pivot becomes 1e-6, the rows below scaled by fl(1 / pivot).
+  (func (export "chol") (param $h i32) (param $l i32) (param $k i32)
+    (local $j i32) (local $c i32) (local $i i32) (local $rj i32) (local $ri i32) (local $d f64) (local $e f64) (local $inv f64) (local $lc f64)
+    (block $done
+      (loop $cols
+        (br_if $done (i32.ge_u (local.get $j) (local.get $k)))
+        (local.set $rj (i32.add (local.get $l) (i32.shl (i32.mul (local.get $j) (local.get $k)) (i32.const 2))))
+        (local.set $d (f64.promote_f32 (f32.load (i32.add (local.get $h) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $k)) (local.get $j)) (i32.const 2))))))
+        (local.set $c (i32.const 0))
+        (block $e1 (loop $l1
+          (br_if $e1 (i32.ge_u (local.get $c) (local.get $j)))
+          (local.set $lc (f64.promote_f32 (f32.load (i32.add (local.get $rj) (i32.shl (local.get $c) (i32.const 2))))))
+          (local.set $d (f64.promote_f32 (f32.demote_f64 (f64.sub (local.get $d) (f64.mul (local.get $lc) (local.get $lc))))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $l1)))
+        (if (f64.ge (local.get $d) (f64.const 0))
+          (then (local.set $d (f64.promote_f32 (f32.demote_f64 (f64.sqrt (local.get $d))))))
+          (else (local.set $d (f64.promote_f32 (f32.const 1e-6)))))
+        (f32.store (i32.add (local.get $rj) (i32.shl (local.get $j) (i32.const 2))) (f32.demote_f64 (local.get $d)))
+        (local.set $inv (f64.promote_f32 (f32.demote_f64 (f64.div (f64.const 1) (local.get $d)))))
+        (local.set $i (i32.add (local.get $j) (i32.const 1)))
+        (block $e2 (loop $l2
+          (br_if $e2 (i32.ge_u (local.get $i) (local.get $k)))
+          (local.set $ri (i32.add (local.get $l) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 2))))
+          (local.set $e (f64.promote_f32 (f32.load (i32.add (local.get $h) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $j)) (i32.const 2))))))
+          (local.set $c (i32.const 0))
+          (block $e3 (loop $l3
+            (br_if $e3 (i32.ge_u (local.get $c) (local.get $j)))
+            (local.set $e (f64.promote_f32 (f32.demote_f64 (f64.sub (local.get $e)
+              (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $rj) (i32.shl (local.get $c) (i32.const 2)))))
+                       (f64.promote_f32 (f32.load (i32.add (local.get $ri) (i32.shl (local.get $c) (i32.const 2))))))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $l3)))
+          (f32.store (i32.add (local.get $ri) (i32.shl (local.get $j) (i32.const 2))) (f32.demote_f64 (f64.mul (local.get $e) (local.get $inv))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $l2)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $cols))))
+
+  ;; F32Logistic.solve's twin: dc = (L L')^-1 g (f32 each), forward then backward substitution with
+  ;; fused updates and a division, each rounded once to f32.
+  (func (export "solve") (param $l i32) (param $g i32) (param $dc i32) (param $k i32)
+    (local $r i32) (local $c i32) (local $i i32) (local $t f64)
+    (block $e1 (loop $fw
+      (br_if $e1 (i32.ge_u (local.get $r) (local.get $k)))
+      (local.set $t (f64.promote_f32 (f32.load (i32.add (local.get $g) (i32.shl (local.get $r) (i32.const 2))))))
+      (local.set $c (i32.const 0))
+      (block $e2 (loop $in
+        (br_if $e2 (i32.ge_u (local.get $c) (local.get $r)))
+        (local.set $t (f64.promote_f32 (f32.demote_f64 (f64.sub (local.get $t)
+          (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $l) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $k)) (local.get $c)) (i32.const 2)))))
+                   (f64.promote_f32 (f32.load (i32.add (local.get $dc) (i32.shl (local.get $c) (i32.const 2))))))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $in)))
+      (f32.store (i32.add (local.get $dc) (i32.shl (local.get $r) (i32.const 2)))
+        (f32.demote_f64 (f64.div (local.get $t)
+          (f64.promote_f32 (f32.load (i32.add (local.get $l) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $k)) (local.get $r)) (i32.const 2))))))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $fw)))
+    (local.set $c (local.get $k))
+    (block $e3 (loop $bw
+      (br_if $e3 (i32.eqz (local.get $c)))
+      (local.set $c (i32.sub (local.get $c) (i32.const 1)))
+      (local.set $t (f64.promote_f32 (f32.load (i32.add (local.get $dc) (i32.shl (local.get $c) (i32.const 2))))))
+      (local.set $i (i32.sub (local.get $k) (i32.const 1)))
+      (block $e4 (loop $in2
+        (br_if $e4 (i32.le_s (local.get $i) (local.get $c)))
+        (local.set $t (f64.promote_f32 (f32.demote_f64 (f64.sub (local.get $t)
+          (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $l) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $c)) (i32.const 2)))))
+                   (f64.promote_f32 (f32.load (i32.add (local.get $dc) (i32.shl (local.get $i) (i32.const 2))))))))))
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (br $in2)))
+      (f32.store (i32.add (local.get $dc) (i32.shl (local.get $c) (i32.const 2)))
+        (f32.demote_f64 (f64.div (local.get $t)
+          (f64.promote_f32 (f32.load (i32.add (local.get $l) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $k)) (local.get $c)) (i32.const 2))))))))
+      (br $bw))))
 )
