@@ -52,6 +52,8 @@ interface WasmSlot {
   nPos: number;
   /** The group's samples as bitmasks over the genotype samples (i64 words: all, then by class; cpf's gm), made with pos. */
   gm: number;
+  /** Genotype sample -> byte offset of its row in qt (i32, cpf), made with pos. */
+  roff: number;
   /** Per staged variant: hn's counts (16 bytes) and the 16 products (128 bytes); 0 until first needed. */
   bcnt: number;
   bout: number;
@@ -65,7 +67,7 @@ type ZeroCountWasm = (d: number, n: number) => number;
 type FlipWasm = (codes: number, n: number, masks: number) => number;
 type HardCountsWasm = (codes: number, masks: number, gm: number, words: number, ilast: number, cnt: number) => void;
 type MissingBitsWasm = (masks: number, gm: number, words: number, pos: number, miss: number) => number;
-type CarrierSumsWasm = (masks: number, mstride: number, nb: number, gm: number, words: number, pos: number, qt: number, n: number, acc: number, outs: number, cnts: number, wide: number) => void;
+type CarrierSumsWasm = (masks: number, mstride: number, nb: number, gm: number, words: number, roff: number, qt: number, n: number, acc: number, outs: number, cnts: number, wide: number) => void;
 
 /**
  * Hard-call variants staged at once (stageHardCalls): each group's products of all of them are made
@@ -308,7 +310,7 @@ export class LinearKernel {
     let s = this.slots.get(gr);
     if (s) return s;
     const n = gr.n;
-    s = { mat: 0, out: 0, ldb: (n + (n & 1)) * 8, idx: 0, qt: 0, tout: 0, pos: 0, nPos: 0, gm: 0, bcnt: 0, bout: 0, epoch: 0 };
+    s = { mat: 0, out: 0, ldb: (n + (n & 1)) * 8, idx: 0, qt: 0, tout: 0, pos: 0, nPos: 0, gm: 0, roff: 0, bcnt: 0, bout: 0, epoch: 0 };
     this.slots.set(gr, s);
     return s;
   }
@@ -358,16 +360,20 @@ export class LinearKernel {
     if (s.nPos === this.nCodes) return;
     if (s.nPos < this.nCodes) {
       s.pos = this.alloc(this.nCodes * 4);
+      s.roff = this.alloc(this.nCodes * 4);
       s.gm = this.alloc(5 * 8 * words(this.nCodes));
     }
     s.nPos = this.nCodes;
     const w = 2 * words(this.nCodes);
+    const q4 = (gr.n + 3) >>> 2;
     const pos = this.i32.subarray(s.pos >>> 2, (s.pos >>> 2) + this.nCodes).fill(-1);
+    const roff = this.i32.subarray(s.roff >>> 2, (s.roff >>> 2) + this.nCodes).fill(0);
     const gm = this.i32.subarray(s.gm >>> 2, (s.gm >>> 2) + 5 * w).fill(0);
     for (let i = 0; i < gr.n; i++) {
       const g = gr.idx[i];
       if (g >= this.nCodes) continue;
       pos[g] = i;
+      roff[g] = 128 * ((i & 3) * q4 + (i >>> 2));
       gm[g >>> 5] |= 1 << (g & 31);
       if (i !== gr.n - 1 || (gr.n & 1) === 0) gm[(1 + (i & 3)) * w + (g >>> 5)] |= 1 << (g & 31);
     }
@@ -506,7 +512,7 @@ export class LinearKernel {
       for (let b = 0; b < this.nStaged; b++) this.hn!(this.codesBase + b * this.codesStride, this.masksBase + b * this.masksStride, slot.gm, w, ilast, slot.bcnt + 16 * b);
       // Rows 14 and 15 of the transposed copy are zero with at most 14 rows: not read (wide 0).
       const wide = gr.r + gr.phenos.length > 14 ? 1 : 0;
-      this.cpf!(this.masksBase, this.masksStride, this.nStaged, slot.gm, w, slot.pos, slot.qt, n, this.accAt, slot.bout, slot.bcnt, wide);
+      this.cpf!(this.masksBase, this.masksStride, this.nStaged, slot.gm, w, slot.roff, slot.qt, n, this.accAt, slot.bout, slot.bcnt, wide);
     }
     const c = (slot.bcnt + 16 * this.cur) >>> 2;
     this.sum = this.i32[c];

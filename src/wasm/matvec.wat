@@ -217,26 +217,24 @@
         (br $words)))
     (local.get $nm))
 
-;; cpf(masks, mstride, nb, gm, words, pos, qt, n, acc, outs, cnts, wide): the products of nb
+;; cpf(masks, mstride, nb, gm, words, roff, qt, n, acc, outs, cnts, wide): the products of nb
 ;; variants (masks mstride bytes apart; hn's counts at cnts + 16 v) over one group, class-major:
 ;; class j of every variant while that class's stretch of qt is in cache (0202, session 11). Each
 ;; class's carriers straight from the bitmasks (cw) into its sums at acc + 512 v + 128 j; then
 ;; (c0 + c2) + (c1 + c3) and the last sample (comb) into outs + 128 v. Every sum is made exactly as
-;; for the variant alone.
+;; for the variant alone. roff: genotype sample s -> the byte offset of its row in qt (i32).
   (func $cpf (export "cpf")
-    (param $masks i32) (param $mstride i32) (param $nb i32) (param $gm i32) (param $words i32) (param $pos i32)
+    (param $masks i32) (param $mstride i32) (param $nb i32) (param $gm i32) (param $words i32) (param $roff i32)
     (param $qt i32) (param $n i32) (param $acc i32) (param $outs i32) (param $cnts i32) (param $wide i32)
-    (local $j i32) (local $v i32) (local $q4 i32) (local $w8 i32)
+    (local $j i32) (local $v i32) (local $w8 i32)
     (local.set $w8 (i32.shl (local.get $words) (i32.const 3)))
-    (local.set $q4 (i32.shr_u (i32.add (local.get $n) (i32.const 3)) (i32.const 2)))
     (loop $classes
       (local.set $v (i32.const 0))
       (loop $variants
         (call $cw
           (i32.add (local.get $masks) (i32.mul (local.get $v) (local.get $mstride)))
           (i32.add (local.get $gm) (i32.mul (i32.add (local.get $j) (i32.const 1)) (local.get $w8)))
-          (local.get $w8) (local.get $pos)
-          (i32.add (local.get $qt) (i32.shl (i32.mul (local.get $j) (local.get $q4)) (i32.const 7)))
+          (local.get $w8) (local.get $roff) (local.get $qt)
           (i32.add (local.get $acc) (i32.add (i32.shl (local.get $v) (i32.const 9)) (i32.shl (local.get $j) (i32.const 7))))
           (local.get $wide))
         (local.set $v (i32.add (local.get $v) (i32.const 1)))
@@ -250,13 +248,13 @@
       (local.set $v (i32.add (local.get $v) (i32.const 1)))
       (br_if $finish (i32.lt_u (local.get $v) (local.get $nb)))))
 
-;; cw(mk, gmj, w8, pos, qj, p, wide): one class's carriers (mk: a variant's carriers, 2s at mk + w8;
-;; gmj: the class's mask) in increasing i, count c = 1 + its 2s bit, row (i div 4) of the class's
-;; stretch qj, into 8 vector accumulators from +0, stored at p (128 bytes). wide = 0: rows 14 and
+;; cw(mk, gmj, w8, roff, qt, p, wide): one class's carriers (mk: a variant's carriers, 2s at
+;; mk + w8; gmj: the class's mask) in increasing i, each its row in qt (at roff[s]) times its count
+;; 1 + (2s bit), into 8 vector accumulators from +0, stored at p (128 bytes). wide = 0: rows 14 and
 ;; 15 of qt are zero (at most 14 rows: 12 covariates, an intercept and one phenotype) and are not
 ;; read (A7 stays 0).
-  (func $cw (param $mk i32) (param $gmj i32) (param $w8 i32) (param $pos i32) (param $qj i32) (param $p i32) (param $wide i32)
-    (local $b i32) (local $m i64) (local $t i64) (local $z i64) (local $r i32) (local $gv v128)
+  (func $cw (param $mk i32) (param $gmj i32) (param $w8 i32) (param $roff i32) (param $qt i32) (param $p i32) (param $wide i32)
+    (local $b i32) (local $m i64) (local $t i64) (local $z i64) (local $r i32) (local $ro i32) (local $gv v128)
     (local $A0 v128) (local $A1 v128) (local $A2 v128) (local $A3 v128)
     (local $A4 v128) (local $A5 v128) (local $A6 v128) (local $A7 v128)
     (block $done
@@ -266,13 +264,13 @@
         (if (i64.ne (local.get $m) (i64.const 0))
           (then
             (local.set $t (i64.load (i32.add (i32.add (local.get $mk) (local.get $w8)) (local.get $b))))
+            (local.set $ro (i32.add (local.get $roff) (i32.shl (local.get $b) (i32.const 5))))
             (if (local.get $wide)
               (then
                 (loop $bits
                   (local.set $z (i64.ctz (local.get $m)))
                   (local.set $m (i64.and (local.get $m) (i64.sub (local.get $m) (i64.const 1))))
-                  (local.set $r (i32.add (local.get $qj) (i32.shl (i32.and (i32.load (i32.add (local.get $pos)
-                    (i32.add (i32.shl (local.get $b) (i32.const 5)) (i32.shl (i32.wrap_i64 (local.get $z)) (i32.const 2))))) (i32.const -4)) (i32.const 5))))
+                  (local.set $r (i32.add (local.get $qt) (i32.load (i32.add (local.get $ro) (i32.shl (i32.wrap_i64 (local.get $z)) (i32.const 2))))))
                   (local.set $gv (f64x2.splat (f64.convert_i32_u (i32.add (i32.const 1) (i32.wrap_i64 (i64.and (i64.shr_u (local.get $t) (local.get $z)) (i64.const 1)))))))
                   (local.set $A0 (f64x2.add (local.get $A0) (f64x2.mul (v128.load offset=0 (local.get $r)) (local.get $gv))))
                   (local.set $A1 (f64x2.add (local.get $A1) (f64x2.mul (v128.load offset=16 (local.get $r)) (local.get $gv))))
@@ -287,8 +285,7 @@
                 (loop $bits7
                   (local.set $z (i64.ctz (local.get $m)))
                   (local.set $m (i64.and (local.get $m) (i64.sub (local.get $m) (i64.const 1))))
-                  (local.set $r (i32.add (local.get $qj) (i32.shl (i32.and (i32.load (i32.add (local.get $pos)
-                    (i32.add (i32.shl (local.get $b) (i32.const 5)) (i32.shl (i32.wrap_i64 (local.get $z)) (i32.const 2))))) (i32.const -4)) (i32.const 5))))
+                  (local.set $r (i32.add (local.get $qt) (i32.load (i32.add (local.get $ro) (i32.shl (i32.wrap_i64 (local.get $z)) (i32.const 2))))))
                   (local.set $gv (f64x2.splat (f64.convert_i32_u (i32.add (i32.const 1) (i32.wrap_i64 (i64.and (i64.shr_u (local.get $t) (local.get $z)) (i64.const 1)))))))
                   (local.set $A0 (f64x2.add (local.get $A0) (f64x2.mul (v128.load offset=0 (local.get $r)) (local.get $gv))))
                   (local.set $A1 (f64x2.add (local.get $A1) (f64x2.mul (v128.load offset=16 (local.get $r)) (local.get $gv))))
