@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BgenBlockDecoder, parseBgenHeader, scanVariants } from '../src/formats/bgen/index.js';
 import { HARD_BATCH } from '../src/stats/linear.js';
-import { compareWithPlink2, fixture, readTable, runCli, tmpDir } from './lib/helpers.js';
+import { compareWithPlink2, fixture, hasCommand, plink2Glm, readTable, runCli, tmpDir } from './lib/helpers.js';
 
 const F = (f: string) => fixture('hard-batch', f);
 const PHENOS = ['PHENO1', 'PHENO2'];
@@ -71,4 +71,11 @@ t.test('hard-call batches: the same rows for any chunk size and thread count, wi
     t.equal(run(`t${threads}c${chunk}`, ['--threads', threads, '--chunk-size', chunk]), want, `threads ${threads}, chunk ${chunk}`);
   }
   t.equal(run('nowasm', ['--threads', '2'], { DOSAGEFLOW_NO_WASM: '1' }), want, 'DOSAGEFLOW_NO_WASM=1 (no batches)');
+});
+
+t.test('live plink2 reproduces the goldens', { skip: hasCommand('plink2') ? false : 'plink2 not installed (the goldens above still ran)' }, async (t) => {
+  const out = path.join(tmpDir('hard-batch-live'), 'hb');
+  const r = plink2Glm(['--bgen', F('hb.bgen'), 'ref-first', '--sample', F('hb.sample'), '--pheno', F('hb.pheno'), '--covar', F('covar.tsv')], out);
+  t.equal(r.status, 0, 'plink2 ran');
+  for (const p of PHENOS) t.same(readTable(`${out}.${p}.glm.linear`).rows, readTable(F(`golden/hb.${p}.glm.linear`)).rows, p);
 });
