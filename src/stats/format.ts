@@ -166,3 +166,21 @@ export function writeAscii(out: Uint8Array, o: number, s: string): number {
   for (let k = 0; k < s.length; k++) out[o++] = s.charCodeAt(k);
   return o;
 }
+
+let primed = false;
+/**
+ * Runs writeG, writePFromLog and writeUint once down each of their branches (negative, scientific
+ * with either exponent sign, rounding up to a power of ten, a near tie, out of range, NaN, a large
+ * integer), so that V8 has type feedback for every operation when it optimizes them: a branch first
+ * taken by optimized code (a P below 1e-6 deep into a file) deoptimizes the function and every
+ * caller it was inlined into (a worker's run compiled writeG 5 times, emitVariant twice). Once a thread.
+ */
+export function primeWriters(): void {
+  if (primed) return;
+  primed = true;
+  const out = new Uint8Array(64);
+  for (const x of [0, 1, -1, 0.5, -123.456, 1.5e-8, -2.5e-12, 2.5e12, -1234567.8, 9.99999996, 0.12345675, 1e-300, 1e300, NaN, Infinity, -Infinity])
+    for (const digits of [6, 7, 12]) writeG(out, 0, x, digits);
+  for (const lp of [0, -1, -20, -800, NaN]) writePFromLog(out, 0, lp, 7);
+  for (const v of [0, 7, 42, 123456, 2 ** 31, 2 ** 40]) writeUint(out, 0, v);
+}

@@ -15,7 +15,7 @@ import { DecodeError, decodeErrorFields } from '../errors.js';
 import { chrRank, normChr } from '../formats/chrom.js';
 import type { VariantMeta } from '../formats/types.js';
 import { negLog10 } from '../stats/distributions.js';
-import { writeAscii, writeG, writePFromLog, writeUint } from '../stats/format.js';
+import { primeWriters, writeAscii, writeG, writePFromLog, writeUint } from '../stats/format.js';
 import { NA_REASONS } from '../stats/gram.js';
 import type { LogisticGroup } from '../stats/logistic.js';
 import { ModelKernels } from './model-kernels.js';
@@ -158,6 +158,7 @@ export class RowFormatter {
     genArenaPlace: GenArenaPlace | null = null,
   ) {
     this.genDecoder = new GenLineDecoder({ wasm: !wasmDisabled(), shared: genArenaPlace });
+    primeWriters();
     this.select = new VariantSelect({ extract: init.extract, exclude: init.exclude });
     this.main = new ModelKernels(init.model);
     if (!init.chrX) this.chrXKernels = this.main;
