@@ -3,6 +3,7 @@
 // any logistic or Firth fit (plink2's CheckMaxCorrAndVif*; docs/logistic.md). The linear rows' own
 // implementation (gram.ts: checkFull without missing dosages, MissingSolver.check over a variant's
 // samples), fed from the dosages' raw cross-products with the covariates (the logistic kernel's X'g).
+// Its cost and the alternatives: docs/decisions/0230-logistic-corr-vif-checks.md.
 import { checkFull, MissingSolver, NA_CORR, type MissingVariant } from './gram.js';
 import type { VariantSums } from './logistic.js';
 import type { CheckGroup } from './model.js';
@@ -25,7 +26,7 @@ export class CovariateCheck {
     wasm = true,
   ) {
     const r = Math.max(1, maxR);
-    this.solver = new MissingSolver(r, 1, wasm);
+    this.solver = new MissingSolver(r, 1, wasm, true);
     this.xcg = new Float64Array(r);
     this.u = new Float64Array(r);
     this.w = new Float64Array(r);

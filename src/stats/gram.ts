@@ -246,6 +246,7 @@ export interface SubsetFactor {
 // covariates' factorisation; a variant then costs O(K^2).
 const CACHE_MAX_M = 32;
 const CACHE_ENTRIES = 2048;
+const CACHE_PROBE = 512;
 
 export class MissingSolver {
   private r: number;
@@ -257,17 +258,23 @@ export class MissingSolver {
   /** The last check's factor and dosage pivot^2 (1 / its VIF), for solve. */
   private f!: SubsetFactor;
   private piv2 = 0;
-  private caches = new WeakMap<GroupGram, Map<string, SubsetFactor>>();
+  private caches = new WeakMap<GroupGram, { map: Map<string, SubsetFactor>; lookups: number; hits: number }>();
   /** Factors of cleared caches, reused: a cache miss allocates nothing once the pool is warm (0201). */
   private pool: SubsetFactor[] = [];
 
   private cross: CrossKernel;
 
   /** wasm: false runs the cross-products in JavaScript (identical results; tests, benchmarks, 0019). */
+  /**
+   * probe: a group whose first CACHE_PROBE lookups hit less than 1 in 8 stops caching (a large
+   * cohort's variants each miss their own samples: the key and the cache cost, never pay; the
+   * factor is built the same either way). The logistic rows' checks (covariate-check.ts).
+   */
   constructor(
     maxR: number,
     private maxPheno = 1,
     wasm = true,
+    private probe = false,
   ) {
     this.cross = new CrossKernel(wasm && !wasmDisabled());
     this.r = maxR;
@@ -364,7 +371,12 @@ export class MissingSolver {
 
   /** The subset factor of v's missing set: cached for small sets. */
   private factorFor(gr: GroupGram, r: number, n: number, nPheno: number, v: MissingVariant, maxCorr: number, vif: number): SubsetFactor {
-    if (v.nmiss > CACHE_MAX_M) {
+    let cache = this.caches.get(gr);
+    if (!cache) {
+      cache = { map: new Map(), lookups: 0, hits: 0 };
+      this.caches.set(gr, cache);
+    }
+    if (v.nmiss > CACHE_MAX_M || (this.probe && cache.lookups >= CACHE_PROBE && cache.hits * 8 < cache.lookups)) {
       if (nPheno > this.maxPheno) {
         this.maxPheno = nPheno;
         this.scratch = newFactor(this.r, nPheno);
@@ -372,23 +384,20 @@ export class MissingSolver {
       this.build(this.scratch, gr, r, n, nPheno, v, maxCorr, vif);
       return this.scratch;
     }
-    let cache = this.caches.get(gr);
-    if (!cache) {
-      cache = new Map();
-      this.caches.set(gr, cache);
-    }
     let key = '';
     for (let q = 0; q < v.nmiss; q++) key += String.fromCharCode(v.miss[q] & 0xffff, v.miss[q] >>> 16);
-    let f = cache.get(key);
+    const map = cache.map;
+    let f = map.get(key);
+    cache.lookups++;
     if (f === undefined) {
-      if (cache.size >= CACHE_ENTRIES) {
-        for (const old of cache.values()) this.pool.push(old);
-        cache.clear();
+      if (map.size >= CACHE_ENTRIES) {
+        for (const old of map.values()) this.pool.push(old);
+        map.clear();
       }
       f = this.pooledFactor(r, nPheno);
       this.build(f, gr, r, n, nPheno, v, maxCorr, vif);
-      cache.set(key, f);
-    }
+      map.set(key, f);
+    } else cache.hits++;
     return f;
   }
 
