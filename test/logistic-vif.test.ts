@@ -111,3 +111,100 @@ t.test("plink2's padding: on the variant alone it prints our row (within 1e-4; t
       t.ok(Math.abs(v - Number(r[c(nm)])) <= 1e-4 * Math.abs(v), `${x.snp} ${nm} ${v} vs plink2 ${r[c(nm)]}`);
   }
 });
+
+/** The checks from their definition: the correlation matrix of [d, covariates] over the samples with a dosage. */
+function reference(d: Float64Array, covs: Float64Array[], maxCorr: number, vif: number): string {
+  const rows: number[] = [];
+  for (let i = 0; i < d.length; i++) if (d[i] === d[i]) rows.push(i);
+  const cols = [d, ...covs].map((c) => rows.map((i) => c[i]));
+  const k = cols.length;
+  const cen = cols.map((c) => {
+    const m = c.reduce((a, b) => a + b, 0) / c.length;
+    return c.map((x) => x - m);
+  });
+  const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
+  const R = cen.map((a) => cen.map((b) => dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b))));
+  for (let i = 1; i < k; i++) for (let j = 0; j < i; j++) if (Math.abs(R[i][j]) > maxCorr) return 'CORR_TOO_HIGH';
+  // Gauss-Jordan inverse; a pivot below 1e-12 (or NaN: a constant column) is singular.
+  const A = R.map((row, i) => [...row, ...R.map((_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < k; c++) {
+    const p = A[c][c];
+    if (!(p > 1e-12)) return 'VIF_INFINITE';
+    for (let j = 0; j < 2 * k; j++) A[c][j] /= p;
+    for (let i = 0; i < k; i++) {
+      if (i === c) continue;
+      const f = A[i][c];
+      for (let j = 0; j < 2 * k; j++) A[i][j] -= f * A[c][j];
+    }
+  }
+  for (let i = 0; i < k; i++) if (A[i][k + i] > vif) return 'VIF_TOO_HIGH';
+  return '';
+}
+
+t.test('the checks equal their definition on 800 variants, most missing their own samples (the factor cache probed off)', async (t) => {
+  const { buildLogisticGroup } = await import('../src/stats/logistic-model.js');
+  const { CovariateCheck } = await import('../src/stats/covariate-check.js');
+  const { NA_REASONS } = await import('../src/stats/gram.js');
+  const { mulberry32 } = await import('../src/sim/random.js');
+  const rnd = mulberry32(1717);
+  const n = 240;
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const c1 = Float64Array.from({ length: n }, () => 30 + 40 * rnd());
+  const c2 = Float64Array.from({ length: n }, gauss);
+  const c3 = Float64Array.from({ length: n }, (_, i) => (i % 48 === 5 ? 1 : 0));
+  const covs = [c1, c2, c3];
+  const y = Float64Array.from({ length: n }, () => (rnd() < 0.3 ? 1 : 0));
+  const b = buildLogisticGroup(
+    0,
+    'y',
+    y,
+    covs.map((values, j) => ({ name: `c${j + 1}`, values })),
+    { maxCorr: 0.999, vif: 50 },
+  );
+  const g = b.group!;
+  const cg = b.checks!;
+  const shared = new CovariateCheck(cg.r, 0.999, 50);
+  const want: Record<string, number> = {};
+  let mismatches = 0;
+  for (let v = 0; v < 800; v++) {
+    const kind = v % 5;
+    const d = Float64Array.from({ length: n }, (_, i) => {
+      const z = (c1[i] - 50) / 12;
+      if (kind === 1) return z + 0.001 * gauss(); // corr ~0.999999 with c1: CORR_TOO_HIGH
+      if (kind === 2) return z + c2[i] + 0.05 * gauss(); // VIF ~800 with no corr > 0.75: VIF_TOO_HIGH
+      return (rnd() < 0.3 ? 1 : 0) + (rnd() < 0.3 ? 1 : 0);
+    });
+    // Each variant misses its own 3-7 samples (half of kind 0 none: checkFull); kind 3 also every
+    // sample where c3 is 1 (c3 constant over S).
+    const nm = kind === 0 && v % 10 === 0 ? 0 : 3 + (v % 7);
+    for (let q = 0; q < nm; q++) d[Math.floor(rnd() * n)] = NaN;
+    if (kind === 3) for (let i = 0; i < n; i++) if (c3[i] === 1) d[i] = NaN;
+    // X'g over the samples with a dosage, as the logistic kernel hands it over.
+    const miss: number[] = [];
+    let sum = 0;
+    let ss = 0;
+    const xg = new Float64Array(2 + covs.length);
+    for (let i = 0; i < n; i++) {
+      const x = d[i];
+      if (x !== x) {
+        miss.push(i);
+        continue;
+      }
+      sum += x;
+      ss += x * x;
+      xg[1] += x;
+      covs.forEach((c, j) => (xg[2 + j] += c[i] * x));
+    }
+    xg[0] = ss;
+    const ns = n - miss.length;
+    const vs = { xg, miss: Int32Array.from(miss), nMiss: miss.length, sum, css: ss - (sum * sum) / ns };
+    const ours = NA_REASONS[shared.run(cg, vs)];
+    const fresh = NA_REASONS[new CovariateCheck(cg.r, 0.999, 50).run(cg, vs)];
+    const ref = reference(d, covs, 0.999, 50);
+    want[ref || 'pass'] = (want[ref || 'pass'] ?? 0) + 1;
+    if (ours !== ref || fresh !== ref) mismatches++;
+  }
+  t.equal(g.n, n);
+  t.equal(mismatches, 0, 'the shared checker (cache probed off after 512), a fresh one and the definition agree');
+  t.ok(want.CORR_TOO_HIGH >= 150 && want.VIF_TOO_HIGH >= 150 && want.VIF_INFINITE >= 150 && want.pass >= 300, `every outcome occurs: ${JSON.stringify(want)}`);
+});
