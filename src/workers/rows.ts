@@ -297,7 +297,7 @@ export class RowFormatter {
           }
           this.flushHard(lists, rank, pos);
           this.ploidy = this.bgenBlocks.ploidy;
-          this.hardCalls = k === 2 && this.bgenBlocks.hard ? this.bgenBlocks.codes : null;
+          this.hardCalls = k === 2 && this.bgenBlocks.hard ? this.hardCodes(n) : null;
           this.bgenDosages(k, n, header.layout);
           this.emitAlleles(this.bgenRows, vh.alleles, 1, k, lists, rank, pos);
           this.ploidy = null;
@@ -352,6 +352,18 @@ export class RowFormatter {
     this.meta = decoded;
     this.stagedSlot = -1;
     h.n = 0;
+  }
+
+  /**
+   * The decoded hard-call variant's codes for the linear kernel, or null: on chrY and MT its row is
+   * halved (emitAlleles) and the codes are 0/1/2 counts, so the kernel takes the dosages there,
+   * written from the codes when the decoder left them out.
+   */
+  private hardCodes(n: number): Uint8Array | null {
+    const r = this.chrInfo(this.meta.chr).rank;
+    if (r !== 24 && r !== 26) return this.bgenBlocks.codes;
+    if (!this.bgenBlocks.hardCallDosages) this.bgenBlocks.dosagesFromCodes(this.bgenOut, n);
+    return null;
   }
 
   private vcfDec: VcfDecoder | null = null;
