@@ -208,3 +208,20 @@ t.test('the checks equal their definition on 800 variants, most missing their ow
   t.equal(mismatches, 0, 'the shared checker (cache probed off after 512), a fresh one and the definition agree');
   t.ok(want.CORR_TOO_HIGH >= 150 && want.VIF_TOO_HIGH >= 150 && want.VIF_INFINITE >= 150 && want.pass >= 300, `every outcome occurs: ${JSON.stringify(want)}`);
 });
+
+t.test("two covariates correlated above --max-corr among a phenotype's samples: a warning, every logistic row NA (CORR_TOO_HIGH)", async (t) => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { tmpDir } = await import('./lib/helpers.js');
+  const dir = tmpDir('vifcov');
+  const lines = fs.readFileSync(V('vif.covar'), 'utf8').trim().split('\n');
+  // near2 = near + 1e-4 x (row parity): correlation ~1 - 1e-8 with near.
+  const covar = path.join(dir, 'dup.covar');
+  fs.writeFileSync(covar, `${lines.map((l, i) => (i === 0 ? `${l}\tnear2` : `${l}\t${(Number(l.split('\t')[3]) + (i % 2) * 1e-4).toFixed(6)}`)).join('\n')}\n`);
+  const s = await runAssoc(cfg({ phenoNames: ['cc'], covar, covarNames: ['age', 'pc1', 'near', 'near2'] }));
+  t.same(s.phenos[0].naReasons, { CORR_TOO_HIGH: 60 }, 'all 60 rows NA, counted');
+  t.ok(
+    s.warnings.some((w) => /covariates 'near' and 'near2' correlate at .* every row is NA \(CORR_TOO_HIGH\)/.test(w)),
+    'the warning names the two covariates',
+  );
+});
