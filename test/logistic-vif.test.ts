@@ -218,10 +218,18 @@ t.test("two covariates correlated above --max-corr among a phenotype's samples: 
   // near2 = near + 1e-4 x (row parity): correlation ~1 - 1e-8 with near.
   const covar = path.join(dir, 'dup.covar');
   fs.writeFileSync(covar, `${lines.map((l, i) => (i === 0 ? `${l}\tnear2` : `${l}\t${(Number(l.split('\t')[3]) + (i % 2) * 1e-4).toFixed(6)}`)).join('\n')}\n`);
-  const s = await runAssoc(cfg({ phenoNames: ['cc'], covar, covarNames: ['age', 'pc1', 'near', 'near2'] }));
-  t.same(s.phenos[0].naReasons, { CORR_TOO_HIGH: 60 }, 'all 60 rows NA, counted');
-  t.ok(
-    s.warnings.some((w) => /covariates 'near' and 'near2' correlate at .* every row is NA \(CORR_TOO_HIGH\)/.test(w)),
-    'the warning names the two covariates',
-  );
+  // ccb: cc's samples (the same NAs), other values: a phenotype sharing cc's covariate checks.
+  const pheno = path.join(dir, 'two.pheno');
+  const pl = fs.readFileSync(V('vif.pheno'), 'utf8').trim().split('\n');
+  fs.writeFileSync(pheno, `${pl.map((l, i) => (i === 0 ? `${l}\tccb` : `${l}\t${l.split('\t')[1] === 'NA' ? 'NA' : i % 3 === 0 ? 2 : 1}`)).join('\n')}\n`);
+  const s = await runAssoc(cfg({ pheno, phenoNames: ['cc', 'ccb'], covar, covarNames: ['age', 'pc1', 'near', 'near2'] }));
+  for (const [j, p] of ['cc', 'ccb'].entries()) {
+    t.same(s.phenos[j].naReasons, { CORR_TOO_HIGH: 60 }, `${p}: all 60 rows NA, counted`);
+    t.ok(
+      s.warnings.some((w) => new RegExp(`covariates 'near' and 'near2' correlate at .* samples of ${p} .*every row is NA \\(CORR_TOO_HIGH\\)`).test(w)),
+      `${p}: the warning names the two covariates`,
+    );
+  }
+  const r = await runAssoc(cfg({ pheno, phenoNames: ['cc', 'ccb'] }));
+  t.same([r.phenos[0].naReasons, r.phenos[1].naReasons], [counts(RUNS[0].want), counts(RUNS[0].want)], 'two phenotypes of the same samples (one CheckGroup): the same checks');
 });

@@ -2,7 +2,7 @@
 // set, covariate design, null fits) the LogisticKernel tests each variant against.
 import { InputError } from '../errors.js';
 import { fitNull, type FirthMode, type LogisticGroup } from './logistic.js';
-import { buildModel, checkGroup, type AssocModel, type CheckGroup, type NamedColumn } from './model.js';
+import { buildModel, checkGroup, covariateNote, type AssocModel, type CheckGroup, type CovariateColumns, type NamedColumn } from './model.js';
 import { DEFAULT_MAX_CORR, DEFAULT_VIF } from './gram.js';
 import { buildProjection } from './projection.js';
 
@@ -71,6 +71,8 @@ export interface LogisticBuild {
 export interface CheckLimits {
   maxCorr: number;
   vif: number;
+  /** CheckGroups by sample set: phenotypes with the same samples share one (the same design columns). */
+  shared?: Map<string, CheckGroup>;
 }
 
 /**
@@ -118,8 +120,22 @@ export function buildLogisticGroup(pheno: number, name: string, y01: Float64Arra
   }
   const nul = fitNull(x, p, n, y);
   if (!nul.ok) return { skip: `the covariate-only logistic and Firth fits do not converge (separated covariates?)`, warnings };
-  const checks = limits && proj.r > 0 ? checkGroup(idx, covars, { cols: covCols, proj }, name, limits.maxCorr, limits.vif, warnings) : undefined;
+  const checks = limits && proj.r > 0 ? checksOf(idx, covars, { cols: covCols, proj }, name, limits, warnings) : undefined;
   return { group: { pheno, idx, n, p, x, y, nCase, beta0: nul.beta0, firth0: nul.firth0 }, warnings, checks };
+}
+
+/** The phenotype's CheckGroup: made, or shared with an earlier phenotype of the same samples (its warning repeated). */
+function checksOf(idx: Int32Array, covars: NamedColumn[], pre: CovariateColumns, name: string, limits: CheckLimits, warnings: string[]): CheckGroup {
+  const key = limits.shared ? Buffer.from(idx.buffer, idx.byteOffset, idx.byteLength).toString('base64') : '';
+  const had = limits.shared?.get(key);
+  if (had) {
+    const note = covariateNote(had.gram, (l) => covars[pre.proj.kept[l]].name, idx.length, name, limits.maxCorr, limits.vif);
+    if (note) warnings.push(note);
+    return had;
+  }
+  const cg = checkGroup(idx, covars, pre, name, limits.maxCorr, limits.vif, warnings);
+  limits.shared?.set(key, cg);
+  return cg;
 }
 
 export interface MixedOptions {
@@ -176,7 +192,7 @@ export function buildAlignedModel(nSamples: number, cols: AlignedPheno[], covars
   const warnings: string[] = [];
   const logistic: LogisticGroup[] = [];
   const checks: (CheckGroup | null)[] = [];
-  const limits = { maxCorr: o.maxCorr ?? DEFAULT_MAX_CORR, vif: o.vif ?? DEFAULT_VIF };
+  const limits = { maxCorr: o.maxCorr ?? DEFAULT_MAX_CORR, vif: o.vif ?? DEFAULT_VIF, shared: new Map<string, CheckGroup>() };
   const ccIndex: number[] = [];
   cols.forEach((c, j) => {
     if (c.kind === 'qt') {

@@ -201,19 +201,22 @@ function groupOf(idx: Int32Array, members: ScaledColumn[], covars: NamedColumn[]
   const cov = new Float64Array(proj.kept.length * n);
   proj.kept.forEach((c, l) => cov.set(covCols[c], l * n));
   const gram = buildGroupGram(proj.q, proj.r, cov, y, yr, n, m);
-  const covName = (l: number) => covars[proj.kept[l]].name;
   const covCorrTooHigh = gram.maxCorr > o.maxCorr;
-  if (covCorrTooHigh) {
-    o.warnings.push(
-      `covariates '${covName(gram.corrPair[0])}' and '${covName(gram.corrPair[1])}' correlate at ${gram.maxCorr.toPrecision(6)} among the ${n} samples of ${names} (above --max-corr ${o.maxCorr}): every row is NA (CORR_TOO_HIGH); remove one of them`,
-    );
-  } else if (gram.maxVif > o.vif) {
-    const worst = gram.baseVif.indexOf(gram.maxVif);
-    o.warnings.push(
-      `covariate '${covName(worst)}' has a variance inflation factor of ${gram.maxVif.toPrecision(4)} among the ${n} samples of ${names} (above --vif ${o.vif}): every row is NA (VIF_TOO_HIGH); remove redundant covariates`,
-    );
-  }
+  const note = covariateNote(gram, (l) => covars[proj.kept[l]].name, n, names, o.maxCorr, o.vif);
+  if (note) o.warnings.push(note);
   return { phenos: [], idx, n, r: proj.r, q: proj.q, yr, yy, qsum: colSums(proj.q, proj.r, n), yrsum: colSums(yr, m, n), cov, nCov: proj.kept.length, y, yScale, gram, covCorrTooHigh };
+}
+
+/** plink2's covariate-only checks of a group (every row NA), as a warning; undefined when they pass. */
+export function covariateNote(gram: GroupGram, covName: (l: number) => string, n: number, names: string, maxCorr: number, vif: number): string | undefined {
+  if (gram.maxCorr > maxCorr) {
+    return `covariates '${covName(gram.corrPair[0])}' and '${covName(gram.corrPair[1])}' correlate at ${gram.maxCorr.toPrecision(6)} among the ${n} samples of ${names} (above --max-corr ${maxCorr}): every row is NA (CORR_TOO_HIGH); remove one of them`;
+  }
+  if (gram.maxVif > vif) {
+    const worst = gram.baseVif.indexOf(gram.maxVif);
+    return `covariate '${covName(worst)}' has a variance inflation factor of ${gram.maxVif.toPrecision(4)} among the ${n} samples of ${names} (above --vif ${vif}): every row is NA (VIF_TOO_HIGH); remove redundant covariates`;
+  }
+  return undefined;
 }
 
 /** A sample set's covariate columns (gathered, in its order) and their projection. */
