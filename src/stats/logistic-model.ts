@@ -121,7 +121,55 @@ export function buildLogisticGroup(pheno: number, name: string, y01: Float64Arra
   const nul = fitNull(x, p, n, y);
   if (!nul.ok) return { skip: `the covariate-only logistic and Firth fits do not converge (separated covariates?)`, warnings };
   const checks = limits && proj.r > 0 ? checksOf(idx, covars, { cols: covCols, proj }, name, limits, warnings) : undefined;
-  return { group: { pheno, idx, n, p, x, y, nCase, beta0: nul.beta0, firth0: nul.firth0 }, warnings, checks };
+  const group: LogisticGroup = { pheno, idx, n, p, x, y, nCase, beta0: nul.beta0, firth0: nul.firth0 };
+  const sep = covars.findIndex((_, c) => !proj.dropped.some((d) => d.index === c && d.reason === 'constant') && covariateSeparation(covCols[c], y, n) !== 0);
+  if (sep >= 0) {
+    group.alwaysFirth = true;
+    warnings.push(
+      `phenotype ${name}: covariate '${covars[sep].name}' is (quasi-)separated by the phenotype by plink2's test, so every variant is fitted by Firth regression, as plink2 --glm firth-fallback does (not with --no-firth)`,
+    );
+  }
+  return { group, warnings, checks };
+}
+
+/**
+ * plink2's test of a covariate for separation by a case/control phenotype (plink2_glm.cc,
+ * CheckForSeparatedQtCovar), which with firth-fallback sends every variant to Firth: 0 none, 1
+ * quasi, 2 complete. The samples are read in order, keeping each class's range, and the test
+ * stops at 0 once a value falls inside the other class's range in the way plink2 checks it.
+ * plink2 widens a class's range on one side per sample (a new minimum or else a new maximum), so
+ * a class whose first value is its own minimum never widens its maximum from the start value:
+ * a 0/1 covariate with one case at 1 before the cases at 0 reads as quasi-separated. That is
+ * plink2's result, so it is ours (test/fixtures/degenerate, golden/rare-cc).
+ */
+export function covariateSeparation(v: Float64Array, y: Float64Array, n: number): 0 | 1 | 2 {
+  if (n < 2) return 2;
+  const BIG = Number.MAX_VALUE;
+  let caseLo = BIG;
+  let caseHi = -BIG;
+  let ctrlLo = BIG;
+  let ctrlHi = -BIG;
+  if (y[0] === 1) caseLo = caseHi = v[0];
+  else ctrlLo = ctrlHi = v[0];
+  for (let i = 1; i < n; i++) {
+    const c = v[i];
+    if (y[i] === 1) {
+      if (c < caseLo) {
+        if (ctrlLo < caseHi && c < ctrlHi) return 0;
+        caseLo = c;
+      } else if (c > caseHi) {
+        if (ctrlHi > caseLo && c > ctrlLo) return 0;
+        caseHi = c;
+      }
+    } else if (c < ctrlLo) {
+      if (caseLo < ctrlHi && c < caseHi) return 0;
+      ctrlLo = c;
+    } else if (c > ctrlHi) {
+      if (caseHi > ctrlLo && c > caseLo) return 0;
+      ctrlHi = c;
+    }
+  }
+  return caseLo > ctrlHi || ctrlLo > caseHi ? 2 : 1;
 }
 
 /** The phenotype's CheckGroup: made, or shared with an earlier phenotype of the same samples (its warning repeated). */

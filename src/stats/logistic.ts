@@ -27,6 +27,8 @@ export interface LogisticGroup {
   beta0: Float64Array;
   /** Null-model coefficients under Firth's penalty (p): the start of every Firth fit. */
   firth0: Float64Array;
+  /** A covariate plink2 finds separated by this phenotype: firth-fallback fits every variant by Firth (logistic-model.ts). */
+  alwaysFirth?: boolean;
 }
 
 export type FirthMode = 'fallback' | 'always' | 'never';
@@ -974,7 +976,7 @@ export class LogisticKernel {
       const why = this.precheck(gr, this.variantSums(design, css));
       if (why !== '') return na(out, why);
     }
-    let useFirth = this.firthMode === 'always';
+    let useFirth = this.firthMode === 'always' || (this.firthMode === 'fallback' && gr.alwaysFirth === true);
     if (!useFirth) {
       this.cur = d;
       const why = this.fitMle(design, gr);
