@@ -26,6 +26,12 @@ export function snapshotEngine(dest: string): string {
   // The committed WebAssembly binaries are loaded from src/wasm beside dist/ (src/wasm/modules.ts).
   fs.mkdirSync(path.join(dest, 'src/wasm'), { recursive: true });
   for (const f of fs.readdirSync(path.join(ROOT, 'src/wasm'))) if (f.endsWith('.wasm')) fs.copyFileSync(path.join(ROOT, 'src/wasm', f), path.join(dest, 'src/wasm', f));
+  // The native inflate (decision 0303) is loaded from build/Release beside dist/, where npm install built it.
+  const native = path.join(ROOT, 'build/Release/dosageflow_deflate.node');
+  if (fs.existsSync(native)) {
+    fs.mkdirSync(path.join(dest, 'build/Release'), { recursive: true });
+    fs.copyFileSync(native, path.join(dest, 'build/Release/dosageflow_deflate.node'));
+  }
   const bin = path.join(dest, 'bin/dosageflow');
   fs.copyFileSync(BIN, bin);
   return bin;

@@ -274,6 +274,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const engine = snapshotEngine(path.join(opts.dataDir, '.engine'));
   log(`engine: snapshot of dist/src at commit ${machine.gitCommit}${machine.gitDirty ? ' (dirty tree)' : ''} -> ${path.relative(ROOT, engine)}`);
+  const native = fs.existsSync(path.join(path.dirname(engine), '..', 'build/Release/dosageflow_deflate.node'));
+  log(`inflate: ${native ? 'libdeflate (native, decision 0303)' : "Node's zlib (no native build: libdeflate-dev missing at npm install?)"}`);
 
   const results: RunResult[] = [];
   const generation: { data: string; seconds: number }[] = [];
