@@ -961,7 +961,19 @@ export class LogisticKernel {
 
   /** Test dosage row `d` (genotype-sample order, NaN = missing) against group `gr`. */
   run(d: Float64Array, gr: LogisticGroup, out: LogisticResult): void {
-    const css = this.gather(d, gr, out);
+    this.fitGathered(gr, out, this.gather(d, gr, out));
+  }
+
+  /**
+   * run's first half: the variant's samples gathered, FRQ, INFO and the case/control counts into
+   * `out`; returns what fitGathered takes. The caller may skip the fit (a --min-maf/--min-info row).
+   */
+  gatherVariant(d: Float64Array, gr: LogisticGroup, out: LogisticResult): number {
+    return this.gather(d, gr, out);
+  }
+
+  /** run's second half, on the variant gatherVariant just gathered (`css` its return). */
+  fitGathered(gr: LogisticGroup, out: LogisticResult, css: number): void {
     const ns = this.ns;
     const p = gr.p;
     const k = p + 1;
@@ -978,7 +990,6 @@ export class LogisticKernel {
     }
     let useFirth = this.firthMode === 'always' || (this.firthMode === 'fallback' && gr.alwaysFirth === true);
     if (!useFirth) {
-      this.cur = d;
       const why = this.fitMle(design, gr);
       if (why !== '') {
         if (this.firthMode === 'never') return na(out, why);
@@ -1020,6 +1031,7 @@ export class LogisticKernel {
    * controls) and INFO into out; returns the centred sum of squares (ns, nm, sum, caseSum kept).
    */
   private gather(d: Float64Array, gr: LogisticGroup, out: LogisticResult): number {
+    this.cur = d;
     const n = gr.n;
     const idx = gr.idx;
     const y = gr.y;

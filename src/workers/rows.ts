@@ -679,7 +679,10 @@ export class RowFormatter {
   /** One case/control phenotype's row: the LogisticKernel's fit after the shared head (h0 bytes). */
   private emitLogistic(mk: ModelKernels, dosage: Float64Array, gr: LogisticGroup, L: GrowList, vi: number, h0: number): void {
     const res = mk.lres;
-    mk.logistic!.run(dosage, gr, res);
+    const lk = mk.logistic!;
+    // The filters first: a row --min-maf or --min-info removes is not fitted (rare variants are
+    // most of the Firth fits).
+    const css = lk.gatherVariant(dosage, gr, res);
     const filtered = this.frequencyFilter(res, dosage, gr.idx, gr.y);
     if (mk.infoNA !== null && mk.infoNA[gr.pheno] === 1) res.info = NaN; // plink2's chrX model prints no MACH_R2
     if (filtered !== 0) {
@@ -687,6 +690,7 @@ export class RowFormatter {
       else L.filteredMaf++;
       return;
     }
+    lk.fitGathered(gr, res, css);
     const digits = this.init.digits;
     const t = L.room(h0 + 12 * 40);
     t.set(this.head.subarray(0, h0), L.len);
