@@ -366,6 +366,21 @@ t.test('regression: samples of unknown sex kept on chrX and chrY, plink2 drops t
   t.same([...new Set(ours.rows.map((row) => `${row[0]}:${row[n]}`))].sort(), ['MT:41', 'X:32', 'Y:16']);
 });
 
+t.test('--psam gives a VCF its sexes: chrX and chrY as plink2 --vcf --psam', async (t) => {
+  const cfg = hapConfig({ bgen: [], vcf: [H('hap.vcf.gz')], sample: undefined, psam: H('hap.psam') });
+  const s = await runAssoc(cfg);
+  t.ok(
+    s.sexChromosomes?.some((l) => /^60 chrX variants: sex \(from .*hap\.psam\) as a covariate there/.test(l)),
+    'the summary names the .psam',
+  );
+  const r = compareWithPlink2(readTable(`${cfg.out}.y.tsv`), readTable(H('golden/hapvcfsex.y.glm.linear')));
+  t.equal(r.compared, 120);
+  t.same(r.problems, [], "every row plink2's digit for digit");
+  const bad = runCli(['assoc', '--vcf', H('hap.vcf.gz'), '--psam', H('hap.pheno'), '--pheno', H('hap.pheno'), '--out', path.join(tmpDir('psam'), 'x')]);
+  t.equal(bad.status, 3, 'a .psam without SEX: bad input');
+  t.match(bad.stderr, /hap\.pheno:1: no sex column 'SEX'/);
+});
+
 t.test('case/control on chrX: logistic with the sex covariate, as plink2 --glm firth-fallback', async (t) => {
   const cfg = hapConfig({ pheno: H('hapcc.pheno'), phenoNames: undefined });
   await runAssoc(cfg);

@@ -115,6 +115,7 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
     bgen,
     ...vcf,
     sample: a.sample ? String(a.sample) : undefined,
+    psam: a.psam ? String(a.psam) : undefined,
     biallelicOnly: Boolean(a['biallelic-only']),
     pheno: String(a.pheno),
     phenoNames: listOption(a['pheno-name']),
@@ -196,7 +197,12 @@ export const assocCommand: CommandModule = {
         .option('gen', { type: 'string', array: true, describe: 'IMPUTE2 .gen files (plain, gzip or zstd: detected from content); - = stdin' })
         .option('bgen', { type: 'string', array: true, describe: 'BGEN files (v1.1-v1.3, any bit depth, zlib/zstd); a FILE.bgi index is used for --region' })
         .option('biallelic-only', { type: 'boolean', describe: 'skip multi-allelic BGEN variants (default: test each ALT allele against the rest)' })
-        .option('sample', { type: 'string', describe: 'Oxford .sample file: samples in genotype order (ID_1/ID_2 = FID/IID)' }),
+        .option('sample', { type: 'string', describe: 'Oxford .sample file: samples in genotype order (ID_1/ID_2 = FID/IID)' })
+        .option('psam', {
+          type: 'string',
+          describe:
+            "the samples' sexes from a plink2 .psam (#FID IID SEX or #IID SEX; 1 male, 2 female, else unknown), matched by ID, for chrX and chrY as plink2 --psam gives them (any input; over a .sample's sex column)",
+        }),
     )
       .option('out', { type: 'string', describe: `output prefix${PREFIX_HELP}; - writes the (single) phenotype table to stdout` })
       .option('compress', {

@@ -98,6 +98,8 @@ export interface AssocConfig {
   covarVarianceStandardize?: boolean;
   /** plink2's --glm no-x-sex: no sex covariate on chrX (stats/chrx-model.ts). */
   noXSex?: boolean;
+  /** A plink2 .psam whose SEX column gives the samples' sexes (over the .sample's). */
+  psam?: string;
   vif?: number;
   regions: Region[];
   /** --keep / --remove (plink sample lists) and --extract / --exclude (variant ID lists): files. */
@@ -292,6 +294,21 @@ export async function prepareModel(
 }
 
 /**
+ * --psam: the samples' sexes from a plink2 .psam's SEX column (1 male, 2 female, anything else or
+ * an absent sample unknown), matched as the phenotype tables are; they replace a .sample's.
+ */
+async function readSexes(samples: SampleId[], file: string): Promise<void> {
+  const t = await readNumericTable(file, ['SEX'], 'sex');
+  const col = 0;
+  const al = alignTable(samples, t);
+  if (al.matched === 0) throw new InputError(`no sample id matches the ${samples.length} genotyped samples`, { file });
+  samples.forEach((s, i) => {
+    const v = al.rowOf[i] < 0 ? NaN : t.values[col][al.rowOf[i]];
+    s.sex = v === 1 || v === 2 ? v : undefined;
+  });
+}
+
+/**
  * The sex chromosomes' lines of the summary, and their warnings: chrX with sex as a covariate
  * (plink2's default), chrY on the known males, or why they could not be tested. The models are
  * built again here only for their messages (the workers built theirs from the same columns).
@@ -377,6 +394,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   const vcfs: VcfSource[] = [];
   for (const f of cfg.vcf ?? []) vcfs.push(await openVcf(f));
   const samples = await resolveSamples(cfg, headers, vcfs);
+  if (cfg.psam) await readSexes(samples, cfg.psam);
   const sel = await selectSamples(samples, cfg);
   const { model, warnings, matching, covariates, chrX, chrY } = await prepareModel(samples, cfg, sel.mask);
   warnings.unshift(...sel.warnings);
@@ -418,7 +436,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
     warnings.push(`${run.gtOnly} VCF variant${run.gtOnly === 1 ? '' : 's'} had no DS, GP or HDS: dosages from the GT hard calls`);
     log(`dosageflow: warning: ${warnings[warnings.length - 1]}`);
   }
-  const xNote = sexChromosomeNotes(run, { chrX, chrY }, warnings, cfg.sample);
+  const xNote = sexChromosomeNotes(run, { chrX, chrY }, warnings, cfg.psam ?? cfg.sample);
   for (const w of xNote.warnings) {
     warnings.push(w);
     log(`dosageflow: warning: ${w}`);
