@@ -34,11 +34,6 @@ export class ReusedInflate {
     this.native = useNative ? nativeDeflate() : null;
   }
 
-  /** Whether libdeflate inflates here (else Node's zlib). */
-  isNative(): boolean {
-    return this.native !== null;
-  }
-
   /** Whether the handle passed its self-test and is used (tests and benchmarks). */
   available(): boolean {
     return this.native !== null || this.setUp() !== null;

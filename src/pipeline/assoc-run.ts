@@ -19,7 +19,7 @@ import { CHI2_1_MEDIAN, medianChi2 } from '../stats/distributions.js';
 import type { AssocModel, NamedColumn } from '../stats/model.js';
 import type { FirthMode } from '../stats/logistic.js';
 import { buildAlignedModel, classifyPhenotypes } from '../stats/logistic-model.js';
-import { buildChrXModel, chrXModelInput, chrYModelInput, type ChrXModelInput } from '../stats/chrx-model.js';
+import { buildSexChromosomeModel, sexChromosomeInput, type SexChromosomeInput } from '../stats/chrx-model.js';
 import { NA_REASONS } from '../stats/gram.js';
 import type { Filters, Region, WorkerInit, WorkerRequest, WorkerResponse } from '../workers/protocol.js';
 import { chunkLines, countLines, sliceLines } from './chunker.js';
@@ -165,10 +165,8 @@ interface Prepared {
   matching: string;
   /** Covariate names as read (GWAS-SSF metadata: adjusted_covariates). */
   covariates: string[];
-  /** chrX's model with sex as a covariate, as plink2 --glm adds it (stats/chrx-model.ts). */
-  chrX?: ChrXModelInput;
-  /** chrY's: the known males only. */
-  chrY?: ChrXModelInput;
+  /** The columns of chrX's model (sex a covariate, as plink2 --glm adds it) and chrY's (known males): stats/chrx-model.ts. */
+  sexChromosomes?: SexChromosomeInput;
 }
 
 /**
@@ -273,24 +271,17 @@ export async function prepareModel(
   const cols = classifyPhenotypes(pt.names, mixed);
   const model = buildAlignedModel(samples.length, cols, covars, mixed, cfg.covar);
   warnings.push(...model.warnings);
-  const chrX = chrXModelInput(
+  const sexChromosomes = sexChromosomeInput(
     model,
     cols,
     covars,
     samples.map((s) => s.sex),
     { ...mixed, noXSex: cfg.noXSex },
   );
-  const chrY = chrYModelInput(
-    model,
-    cols,
-    covars,
-    samples.map((s) => s.sex),
-    mixed,
-  );
   const by = samples[0]?.fid !== undefined && pt.ids[0]?.fid !== undefined ? 'FID+IID' : 'IID';
   let matching = `${pal.matched} of ${samples.length} genotyped samples have a row in ${cfg.pheno} (matched on ${by})`;
   if (cfg.covar) matching += `, ${covMatched} in ${cfg.covar}`;
-  return { model, warnings, matching, covariates: covars.map((c) => c.name), chrX, chrY };
+  return { model, warnings, matching, covariates: covars.map((c) => c.name), sexChromosomes };
 }
 
 /**
@@ -299,11 +290,10 @@ export async function prepareModel(
  */
 async function readSexes(samples: SampleId[], file: string): Promise<void> {
   const t = await readNumericTable(file, ['SEX'], 'sex');
-  const col = 0;
   const al = alignTable(samples, t);
   if (al.matched === 0) throw new InputError(`no sample id matches the ${samples.length} genotyped samples`, { file });
   samples.forEach((s, i) => {
-    const v = al.rowOf[i] < 0 ? NaN : t.values[col][al.rowOf[i]];
+    const v = al.rowOf[i] < 0 ? NaN : t.values[0][al.rowOf[i]];
     s.sex = v === 1 || v === 2 ? v : undefined;
   });
 }
@@ -313,17 +303,17 @@ async function readSexes(samples: SampleId[], file: string): Promise<void> {
  * (plink2's default), chrY on the known males, or why they could not be tested. The models are
  * built again here only for their messages (the workers built theirs from the same columns).
  */
-function sexChromosomeNotes(counts: { chrX: number; chrY: number }, sexChr: Pick<Prepared, 'chrX' | 'chrY'>, mainWarnings: string[], sampleFile?: string): { lines: string[]; warnings: string[] } {
+function sexChromosomeNotes(counts: { chrX: number; chrY: number }, input: SexChromosomeInput | undefined, mainWarnings: string[], sampleFile?: string): { lines: string[]; warnings: string[] } {
   const lines: string[] = [];
   const warnings: string[] = [];
   const file = sampleFile ?? 'the sample file';
+  if (!input) return { lines, warnings };
   for (const chr of ['X', 'Y'] as const) {
     const n = chr === 'X' ? counts.chrX : counts.chrY;
-    const input = chr === 'X' ? sexChr.chrX : sexChr.chrY;
-    if (n === 0 || !input) continue;
+    const x = n === 0 ? null : buildSexChromosomeModel(input, chr);
+    if (x === null) continue;
     const how = chr === 'X' ? `sex (from ${file}) as a covariate there, as plink2 --glm does (--no-x-sex leaves it out)` : `only the samples ${file} says are male, as plink2 --glm`;
     const variants = `${n} chr${chr} variant${n === 1 ? '' : 's'}`;
-    const x = buildChrXModel(input);
     if ('error' in x) {
       warnings.push(`${variants} not tested: with ${how}, ${x.error}`);
       continue;
@@ -396,7 +386,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   const samples = await resolveSamples(cfg, headers, vcfs);
   if (cfg.psam) await readSexes(samples, cfg.psam);
   const sel = await selectSamples(samples, cfg);
-  const { model, warnings, matching, covariates, chrX, chrY } = await prepareModel(samples, cfg, sel.mask);
+  const { model, warnings, matching, covariates, sexChromosomes } = await prepareModel(samples, cfg, sel.mask);
   warnings.unshift(...sel.warnings);
   for (const w of warnings) log(`dosageflow: warning: ${w}`);
   if (cfg.out === '-' && model.phenoNames.length !== 1) {
@@ -407,7 +397,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   checkOutputDir(cfg.out, { create: true });
   const tmp = makeRunDir(tmpBaseFor(cfg.out, cfg.tmpDir), '.dosageflow-tmp-');
   const outputs = new PhenoOutputs(cfg, model, tmp.path, covariates);
-  const plan = planWorkers(cfg, model, samples.length, { chrX, chrY });
+  const plan = planWorkers(cfg, model, samples.length, sexChromosomes);
   if (cfg.extract !== undefined) plan.init.extract = await readVariantIds(cfg.extract);
   if (cfg.exclude !== undefined) plan.init.exclude = await readVariantIds(cfg.exclude);
   releaseNewSpace();
@@ -436,7 +426,7 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
     warnings.push(`${run.gtOnly} VCF variant${run.gtOnly === 1 ? '' : 's'} had no DS, GP or HDS: dosages from the GT hard calls`);
     log(`dosageflow: warning: ${warnings[warnings.length - 1]}`);
   }
-  const xNote = sexChromosomeNotes(run, { chrX, chrY }, warnings, cfg.psam ?? cfg.sample);
+  const xNote = sexChromosomeNotes(run, sexChromosomes, warnings, cfg.psam ?? cfg.sample);
   for (const w of xNote.warnings) {
     warnings.push(w);
     log(`dosageflow: warning: ${w}`);
@@ -596,12 +586,10 @@ interface WorkerPlan {
   arena: GenArena | null;
 }
 
-function planWorkers(cfg: AssocConfig, model: AssocModel, nSamples: number, sexChr: Pick<Prepared, 'chrX' | 'chrY'>): WorkerPlan {
-  const { chrX, chrY } = sexChr;
+function planWorkers(cfg: AssocConfig, model: AssocModel, nSamples: number, sexChromosomes?: SexChromosomeInput): WorkerPlan {
   const init: WorkerInit = {
     model,
-    chrX,
-    chrY,
+    sexChromosomes,
     filters: cfg.filters,
     nSamples,
     sampleFile: cfg.sample,
@@ -619,9 +607,11 @@ function planWorkers(cfg: AssocConfig, model: AssocModel, nSamples: number, sexC
   // WebAssembly parser runs: slots for every chunk held (2 windows) and the two being filled.
   const arena = cfg.bgen.length === 0 && nVcf === 0 && !cfg.shard && !wasmDisabled() ? GenArena.create(nSamples, cfg.threads, 2 * window + 4, (cfg.chunkSize ?? GEN_CHUNK) + SLACK) : null;
   if (arena) init.genArena = { memory: arena.memory, scratchBytes: arena.scratchBytes, places: cfg.threads };
-  // A worker that meets chrX (chrY) builds another model of about the same size from its columns.
+  // The sex chromosomes' columns; a worker that meets chrX (chrY) builds another model of about the
+  // same size from them (chrY's from a males-only copy of the phenotypes).
   let bytes = modelBytes(model);
-  for (const x of [chrX, chrY]) if (x) bytes += modelBytes(model) + 8 * nSamples * (x.phenos.length + x.covars.length);
+  const sc = sexChromosomes;
+  if (sc) bytes += 8 * nSamples * (sc.phenos.length + sc.covars.length + 1) + (sc.x ? modelBytes(model) : 0) + (sc.y ? modelBytes(model) + 8 * nSamples * sc.phenos.length : 0);
   const modelMB = bytes / (1 << 20);
   return { init, threads: cfg.threads, tasksPerWorker, window, arena, youngMB: 8, oldMB: Math.ceil(64 + 3 * modelMB + nSamples / 2000) };
 }

@@ -961,15 +961,7 @@ export class LogisticKernel {
 
   /** Test dosage row `d` (genotype-sample order, NaN = missing) against group `gr`. */
   run(d: Float64Array, gr: LogisticGroup, out: LogisticResult): void {
-    this.fitGathered(gr, out, this.gather(d, gr, out));
-  }
-
-  /**
-   * run's first half: the variant's samples gathered, FRQ, INFO and the case/control counts into
-   * `out`; returns what fitGathered takes. The caller may skip the fit (a --min-maf/--min-info row).
-   */
-  gatherVariant(d: Float64Array, gr: LogisticGroup, out: LogisticResult): number {
-    return this.gather(d, gr, out);
+    this.fitGathered(gr, out, this.gatherVariant(d, gr, out));
   }
 
   /** run's second half, on the variant gatherVariant just gathered (`css` its return). */
@@ -1027,10 +1019,11 @@ export class LogisticKernel {
   }
 
   /**
-   * The group's dosages into g (missing: 0, act 0, listed in miss), the counts, FRQ (all, cases,
-   * controls) and INFO into out; returns the centred sum of squares (ns, nm, sum, caseSum kept).
+   * run's first half: the group's dosages into g (missing: 0, act 0, listed in miss), the counts,
+   * FRQ (all, cases, controls) and INFO into out; returns the centred sum of squares, which
+   * fitGathered takes (ns, nm, sum, caseSum kept). The caller may skip the fit (a filtered row).
    */
-  private gather(d: Float64Array, gr: LogisticGroup, out: LogisticResult): number {
+  gatherVariant(d: Float64Array, gr: LogisticGroup, out: LogisticResult): number {
     this.cur = d;
     const n = gr.n;
     const idx = gr.idx;

@@ -2,7 +2,7 @@
 // (stats/chrx-model.ts) chrX's with sex as a covariate, built by the worker when chrX first comes.
 import { LinearKernel, newGroupResult, type GroupResult } from '../stats/linear.js';
 import { LogisticKernel, newLogisticResult, type LogisticErr, type LogisticGroup, type PreCheck } from '../stats/logistic.js';
-import { buildChrXModel, type ChrXModelInput } from '../stats/chrx-model.js';
+import { buildSexChromosomeModel, type SexChromosomeInput } from '../stats/chrx-model.js';
 import { CovariateCheck } from '../stats/covariate-check.js';
 import { NA_REASONS } from '../stats/gram.js';
 import type { AssocModel, CheckGroup } from '../stats/model.js';
@@ -48,15 +48,17 @@ export class ModelKernels {
   }
 
   /**
-   * chrX's (or chrY's) kernels: `main` where every phenotype's samples and covariates there are the
-   * genome's (plink2 then uses its main model too), null where no phenotype can be tested there.
-   * `infoNA`: MACH R2 printed NA on the phenotypes regressed on this model (chrX).
+   * chrX's (or chrY's) kernels: `main` where the chromosome has no model of its own or every
+   * phenotype's samples and covariates there are the genome's (plink2 then uses its main model too),
+   * null where no phenotype can be tested there. On chrX, MACH R2 is printed NA on the phenotypes
+   * regressed on its own model.
    */
-  static sexChromosome(input: ChrXModelInput, main: ModelKernels, infoNA: boolean): ModelKernels | null {
-    const x = buildChrXModel(input);
+  static sexChromosome(input: SexChromosomeInput | undefined, chr: 'X' | 'Y', main: ModelKernels): ModelKernels | null {
+    const x = input ? buildSexChromosomeModel(input, chr) : null;
+    if (x === null) return main;
     if ('error' in x) return null;
     if (x.own.every((o) => o === 0) && x.model.phenoNames.length === main.model.phenoNames.length) return main;
-    return new ModelKernels(x.model, x.phenoMap, infoNA ? x.own : null);
+    return new ModelKernels(x.model, x.phenoMap, chr === 'X' ? x.own : null);
   }
 }
 

@@ -1,7 +1,7 @@
 // The closed message protocol between the main thread and the association workers.
 import type { DecodeErrorFields } from '../errors.js';
 import type { AssocModel } from '../stats/model.js';
-import type { ChrXModelInput } from '../stats/chrx-model.js';
+import type { SexChromosomeInput } from '../stats/chrx-model.js';
 import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
 import type { GenFileLayout } from '../formats/gen/layout.js';
 
@@ -14,10 +14,8 @@ export interface Filters {
 /** Sent once to every worker (Piscina workerData). */
 export interface WorkerInit {
   model: AssocModel;
-  /** chrX's columns with sex as a covariate (plink2's default); the worker builds that model when it meets chrX. */
-  chrX?: ChrXModelInput;
-  /** chrY's columns, the known males only (plink2's chrY); built as chrX's. */
-  chrY?: ChrXModelInput;
+  /** The columns of chrX's (sex a covariate) and chrY's (known males) models; the worker builds one when it meets that chromosome. */
+  sexChromosomes?: SexChromosomeInput;
   filters: Filters;
   /** Samples in the genotype files. */
   nSamples: number;

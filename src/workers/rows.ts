@@ -120,11 +120,10 @@ const FILTER_INFO = 1;
 const FILTER_MAF = 2;
 
 export class RowFormatter {
-  // The kernels of the run's model, and chrX's (sex as a covariate, made when chrX first comes;
-  // null: chrX is not tested) where the main thread sent its columns.
+  // The kernels of the run's model, and chrX's and chrY's (made when the chromosome first comes:
+  // kernelsOf; null: it is not tested).
   private main: ModelKernels;
-  private chrXKernels: ModelKernels | null | undefined;
-  private chrYKernels: ModelKernels | null | undefined;
+  private sexKernels: { X?: ModelKernels | null; Y?: ModelKernels | null } = {};
   private dosage: Float64Array;
   private bgenOut = new Float64Array(0);
   // Views of bgenOut's rows (one per non-reference allele), the parsed record and the error location,
@@ -161,8 +160,6 @@ export class RowFormatter {
     primeWriters();
     this.select = new VariantSelect({ extract: init.extract, exclude: init.exclude });
     this.main = new ModelKernels(init.model);
-    if (!init.chrX) this.chrXKernels = this.main;
-    if (!init.chrY) this.chrYKernels = this.main;
     const cc = init.model.logistic ?? [];
     this.dosage = new Float64Array(Math.max(1, init.nSamples));
     // Only the logistic kernel reads a hard-call variant's dosages; the linear one takes its codes.
@@ -558,7 +555,7 @@ export class RowFormatter {
     const c = this.chrInfo(m.chr);
     rank.push(c.rank);
     pos.push(m.pos);
-    const mk = c.rank === 23 ? this.kernelsX() : c.rank === 24 ? this.kernelsY() : this.main;
+    const mk = c.rank === 23 ? this.kernelsOf('X') : c.rank === 24 ? this.kernelsOf('Y') : this.main;
     if (mk === null) return; // chrX or chrY cannot be tested (the summary says why)
     const model = mk.model;
     const digits = this.init.digits;
@@ -643,15 +640,11 @@ export class RowFormatter {
     for (const gr of model.logistic ?? []) this.emitLogistic(mk, dosage, gr, lists[mk.pheno(gr.pheno)], vi, h0);
   }
 
-  /** chrX's and chrY's kernels, made the first time (ModelKernels.sexChromosome). */
-  private kernelsX(): ModelKernels | null {
-    if (this.chrXKernels === undefined) this.chrXKernels = ModelKernels.sexChromosome(this.init.chrX!, this.main, true);
-    return this.chrXKernels;
-  }
-
-  private kernelsY(): ModelKernels | null {
-    if (this.chrYKernels === undefined) this.chrYKernels = ModelKernels.sexChromosome(this.init.chrY!, this.main, false);
-    return this.chrYKernels;
+  /** chrX's or chrY's kernels, made the first time (ModelKernels.sexChromosome). */
+  private kernelsOf(chr: 'X' | 'Y'): ModelKernels | null {
+    let k = this.sexKernels[chr];
+    if (k === undefined) k = this.sexKernels[chr] = ModelKernels.sexChromosome(this.init.sexChromosomes, chr, this.main);
+    return k;
   }
 
   /**
@@ -766,7 +759,8 @@ export class RowFormatter {
     const notExtracted = sel.notExtracted;
     const excluded = sel.excluded;
     sel.notExtracted = sel.excluded = 0;
-    const { chrX, chrY } = this;
+    const chrX = this.chrX;
+    const chrY = this.chrY;
     this.chrX = this.chrY = 0;
     return { kind: 'rows', seq, lines, records, nVariants: rank.length, rank: Int32Array.from(rank), pos: Float64Array.from(pos), phenos, skipped, outside, notExtracted, excluded, chrX, chrY };
   }
