@@ -45,6 +45,8 @@ export const GEN_CHUNK = 4 << 20;
 export const BGEN_CHUNK = 1 << 20;
 /** Chunks queued at a worker at once, .gen; BGEN keeps 1: docs/decisions/0002-window-of-chunks-in-flight.md. */
 const GEN_TASKS_PER_WORKER = 3;
+/** BGZF VCF chunks queued at a worker at once (docs/decisions/0002-window-of-chunks-in-flight.md, session 12). */
+const VCF_TASKS_PER_WORKER = 2;
 /** Open files of a run besides its tables: stdio, inputs, log, spills, worker threads' event loops. */
 const OPEN_FILES_BESIDES = 64;
 
@@ -601,7 +603,7 @@ function planWorkers(cfg: AssocConfig, model: AssocModel, nSamples: number, sexC
     vcf: { force: cfg.vcfDosage, exact: cfg.dosagePrecision === 'exact', infoFilter: cfg.infoFilter },
   };
   const nVcf = cfg.vcf?.length ?? 0;
-  const tasksPerWorker = cfg.bgen.length > 0 || nVcf > 0 ? 1 : GEN_TASKS_PER_WORKER;
+  const tasksPerWorker = cfg.bgen.length > 0 ? 1 : nVcf > 0 ? VCF_TASKS_PER_WORKER : GEN_TASKS_PER_WORKER;
   const window = cfg.threads * (tasksPerWorker + 1) + 1;
   // .gen files read directly (not sharded, no BGEN alongside) go through the shared arena when the
   // WebAssembly parser runs: slots for every chunk held (2 windows) and the two being filled.
@@ -837,8 +839,8 @@ async function runInput(run: AssocRun, kind: 'gen' | 'bgen' | 'vcf', file: strin
     run.gtOnly += r.gtOnly ?? 0;
     await run.outputs.add(r);
   };
-  // .gen waits on unfinished chunks, BGEN on the oldest (docs/decisions/0002-window-of-chunks-in-flight.md).
-  const window = new OrderedWindow<WorkerResponse>({ unfinished: plan.window, held: kind === 'gen' ? 2 * plan.window : plan.window }, drain);
+  // .gen and VCF wait on unfinished chunks, BGEN on the oldest (docs/decisions/0002-window-of-chunks-in-flight.md).
+  const window = new OrderedWindow<WorkerResponse>({ unfinished: plan.window, held: kind === 'bgen' ? plan.window : 2 * plan.window }, drain);
   run.window = window;
   for await (const { req, bytes } of source.requests) {
     run.bytesRead += bytes;
