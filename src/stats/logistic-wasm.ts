@@ -9,8 +9,9 @@
 // group given at construction (its covariates copied once; each variant writes only its dosage
 // column) and one spare slot reloaded when a group not given comes. A slot holds the design twice:
 // XR row-major (n rows of kpb bytes; the last of the kp columns holds ones) and XC column-major
-// (k columns of ldb bytes), and the outcome Y (ldb bytes); a group's own slot also WR, its null
-// start's (w0_i, r0_i). Padding is zeros (ACT's too: the sigmoid pass runs over whole blocks of 8 samples).
+// (k columns of ldb bytes), and the outcome Y (ldb bytes); a group's own slot also WR, its two
+// starts' (w0_i, r0_i): the null model's and plink2's iteration's from 0. Padding is zeros (ACT's
+// too: the sigmoid pass runs over whole blocks of 8 samples).
 import { wasmDisabled, wasmModule, pagesFor } from '../wasm/modules.js';
 
 type Xwx = (xr: number, w: number, h: number, n: number, kpb: number, plan: number, np: number, r: number, g: number) => void;
@@ -81,12 +82,12 @@ interface Slot {
   xc: number;
   y: number;
   /**
-   * Own slots: WR, the null start's weights and residuals interleaved (w0_i, r0_i), for
-   * dosageEntries; -1 for the spare slot.
+   * Own slots: WR, each start's weights and residuals interleaved (w0_i, r0_i), start s at
+   * wr + s nullBytes(n), for dosageEntries; -1 for the spare slot.
    */
   wr: number;
-  /** WR holds the group's null start (nullCapture). */
-  nulReady: boolean;
+  /** Bit s: WR holds start s (nullCapture). */
+  ready: number;
   /** The group whose covariates are in it (the spare slot: the last loaded). */
   key: object | null;
 }
@@ -104,8 +105,10 @@ export interface DesignSource {
 const SLOT_BUDGET = 64 << 20;
 
 const slotBytes = (n: number, k: number) => n * up8(k + 1) * 8 + (k + 1) * up8(n) * 8;
-/** An own slot's null-start cache (WR). */
+/** One start's cache (w0_i, r0_i) in an own slot's WR. */
 const nullBytes = (n: number) => 2 * up8(n) * 8;
+/** The starts an own slot caches: the null model's (0) and 0 (1, plink2's iteration; decision 0210, session 12). */
+const STARTS = 2;
 
 export class LogitWasm {
   /** Views the fits write and read directly (length maxN or maxK^2). */
@@ -183,8 +186,8 @@ export class LogitWasm {
     const place = (n: number, k: number, cache: boolean): Slot => {
       const xc = top + n * up8(k + 1) * 8;
       const wr = cache ? top + slotBytes(n, k) : -1;
-      const sl = { n, k, kp: up8(k + 1), ld: up8(n), xr: top, xc, y: xc + k * up8(n) * 8, wr, nulReady: false, key: null };
-      top += slotBytes(n, k) + (cache ? nullBytes(n) : 0);
+      const sl = { n, k, kp: up8(k + 1), ld: up8(n), xr: top, xc, y: xc + k * up8(n) * 8, wr, ready: 0, key: null };
+      top += slotBytes(n, k) + (cache ? STARTS * nullBytes(n) : 0);
       return sl;
     };
     this.spare = place(maxN, maxK, false);
@@ -192,7 +195,7 @@ export class LogitWasm {
     const given: { g: DesignSource; sl: Slot }[] = [];
     let used = 0;
     for (const g of groups) {
-      const bytes = slotBytes(g.n, g.p + 1) + nullBytes(g.n);
+      const bytes = slotBytes(g.n, g.p + 1) + STARTS * nullBytes(g.n);
       if (g.n > maxN || g.p + 1 > maxK || used + bytes > SLOT_BUDGET) continue;
       used += bytes;
       given.push({ g, sl: place(g.n, g.p + 1, true) });
@@ -318,35 +321,36 @@ export class LogitWasm {
   }
 
   /**
-   * The dosage entries of Newton's first step from the null start (logistic.ts nullStep), from the
-   * group's WR = (w0_i, r0_i): h[a k] = sum d_i (w0_i X[i][a]) (a >= 1), h[0] = sum (w0_i d_i) d_i,
+   * The dosage entries of Newton's first step from start s (logistic.ts nullStep), from the
+   * group's WR = (w0_i, r0_i) of that start: h[a k] = sum d_i (w0_i X[i][a]) (a >= 1), h[0] = sum (w0_i d_i) d_i,
    * g[0] = sum r0_i d_i, each in sample order, in one pass over the samples a 14 columns; false
    * (nothing done) without WR (the spare slot).
    */
-  dosageEntries(h: Float64Array, g: Float64Array): boolean {
+  dosageEntries(h: Float64Array, g: Float64Array, s: number): boolean {
     const sl = this.cur;
-    if (!sl.nulReady) return false;
+    if (!(sl.ready & (1 << s))) return false;
     const { k, kp, n, xr } = sl;
     const f = this.f64;
     const o = this.hOff / 8;
-    this.dosageFn(xr, sl.wr, this.hOff, this.bOff, n, kp * 8, k);
+    this.dosageFn(xr, sl.wr + s * nullBytes(n), this.hOff, this.bOff, n, kp * 8, k);
     h[0] = f[this.bOff / 8];
     g[0] = f[this.bOff / 8 + 1];
     for (let a = 1; a < k; a++) h[a * k] = f[o + a];
     return true;
   }
 
-  /** With this.w and this.r those of the group's null start (every sample): WR into its own slot. */
-  nullCapture(): void {
+  /** With this.w and this.r those of the group's start s (every sample): its WR into the own slot. */
+  nullCapture(s: number): void {
     const sl = this.cur;
     if (sl.wr < 0) return;
     const f = this.f64;
     const { w, r } = this;
+    const o = (sl.wr + s * nullBytes(sl.n)) / 8;
     for (let i = 0; i < sl.n; i++) {
-      f[sl.wr / 8 + 2 * i] = w[i];
-      f[sl.wr / 8 + 2 * i + 1] = r[i];
+      f[o + 2 * i] = w[i];
+      f[o + 2 * i + 1] = r[i];
     }
-    sl.nulReady = true;
+    sl.ready |= 1 << s;
   }
 
   /** g = X'r (r = this.r). */

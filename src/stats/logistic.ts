@@ -361,33 +361,39 @@ const enum Status {
 }
 
 /**
- * The null start of a group (coefficients (0, beta0)) over every sample: W, r, X'WX and X'r there.
- * X b does not depend on the dosages at the null start, so this is Newton's first step for every
- * variant but for the dosage entries and the samples the variant lacks (nullStep).
+ * A start of a group's fits whose dosage coefficient is 0 (the null model's (0, beta0), or 0 for
+ * plink2's iteration) over every sample: W, r, X'WX and X'r there. X b does not depend on the
+ * dosages there, so this is Newton's first step for every variant but for the dosage entries and
+ * the samples the variant lacks (nullStep).
  */
 interface NullStart {
   w0: Float64Array;
   r0: Float64Array;
   h0: Float64Array;
   g0: Float64Array;
+  /** Which of the group's starts (its WR in the wasm slot): NULL_START or ZERO_START. */
+  at: number;
 }
 
-/** The NullStart of design d at b (the null start), with every sample; d.act is restored. */
-function captureNull(d: Design, b: Float64Array, f: Fit): NullStart {
+const NULL_START = 0;
+const ZERO_START = 1;
+
+/** The NullStart of design d at b (dosage coefficient 0), with every sample; d.act is restored. */
+function captureNull(d: Design, b: Float64Array, f: Fit, at: number): NullStart {
   const { n, k, act } = d;
   const saved = act.slice(0, n);
   act.fill(1, 0, n);
   predict(d, b, f, false);
   information(d, f, true);
   score(d, f.r, f.delta, f);
-  const ns = { w0: f.w.slice(0, n), r0: f.r.slice(0, n), h0: f.h.slice(0, k * k), g0: f.delta.slice(0, k) };
-  f.wx?.nullCapture();
+  const ns = { w0: f.w.slice(0, n), r0: f.r.slice(0, n), h0: f.h.slice(0, k * k), g0: f.delta.slice(0, k), at };
+  f.wx?.nullCapture(at);
   act.set(saved);
   return ns;
 }
 
 /**
- * Newton's first step from the null start into f.h and f.delta: the dosage entries computed (W0 and
+ * Newton's first step from a NullStart into f.h and f.delta: the dosage entries computed (W0 and
  * r0 with the dosages, 0 where missing), the covariate block and score the NullStart's less the
  * samples this variant lacks, in sample order. Both paths compute the same sums in the same order.
  */
@@ -398,7 +404,7 @@ function nullStep(d: Design, f: Fit, ns: NullStart): void {
   const { w0, r0, h0, g0 } = ns;
   f.hWasm = false;
   const dz = cols[0];
-  if (!f.wx?.dosageEntries(h, g)) {
+  if (!f.wx?.dosageEntries(h, g, ns.at)) {
     let s00 = 0;
     let s0 = 0;
     for (let i = 0; i < n; i++) {
@@ -433,7 +439,7 @@ function nullStep(d: Design, f: Fit, ns: NullStart): void {
 
 /**
  * One Newton step at b: b += step; returns the step's sum of |changes| (NaN: singular). With ns, b
- * is the null start and the step's X'WX and X'r come from nullStep.
+ * is that start and the step's X'WX and X'r come from nullStep.
  */
 function newtonStep(d: Design, b: Float64Array, f: Fit, ns: NullStart | null = null): number {
   const k = d.k;
@@ -551,15 +557,17 @@ function lastStep(d: Design, b: Float64Array, f: Fit): boolean {
  * |coefficient changes| falls below 1e-4, fails on divergence (a step over 20 and twice the
  * smallest so far, after the 4th iteration), on steps of 1 from the 8th (the march of a separated
  * coefficient), on a coefficient over 6e4 (8e3 when unfinished), and reports its 14th iterate
- * unfinished. Converged fits are then polished to double precision; f.inv is set on Ok.
+ * unfinished. Converged fits are then polished to double precision; f.inv is set on Ok. With zero,
+ * b is 0 and zero the group's NullStart there: the first step's covariate block and score are the
+ * group's (0.25 X'X, X'(y - 1/2); decision 0210, session 12).
  */
-function fitLogistic(d: Design, b: Float64Array, f: Fit): Status {
+function fitLogistic(d: Design, b: Float64Array, f: Fit, zero: NullStart | null = null): Status {
   const k = d.k;
   let minSum = Infinity;
   let minP = Infinity;
   f.divMargin = 0;
   for (let it = 0; ; it++) {
-    const sum = newtonStep(d, b, f);
+    const sum = newtonStep(d, b, f, it === 0 ? zero : null);
     f.iters = it + 1;
     if (sum !== sum || !(sum < Infinity)) return Status.Fail;
     if (sum < minSum) minSum = sum;
@@ -879,6 +887,8 @@ export class LogisticKernel {
   private miss: Int32Array;
   /** Each group's null start (captured with its first variant that is fitted from it). */
   private nulls = new WeakMap<LogisticGroup, NullStart>();
+  /** Each group's start at 0 of plink2's iteration (captured with its first variant that runs it). */
+  private zeros = new WeakMap<LogisticGroup, NullStart>();
   // The current variant's counts and sums (gather), for fitMle.
   private ns = 0;
   private nc = 0;
@@ -1090,15 +1100,23 @@ export class LogisticKernel {
     for (let j = 0; j < gr.p; j++) b[j + 1] = gr.beta0[j];
     let nul = this.nulls.get(gr);
     if (!nul) {
-      nul = captureNull(design, b, f);
+      nul = captureNull(design, b, f, NULL_START);
       this.nulls.set(gr, nul);
     }
     if (fitFromNull(design, b, f, nul, this.earlyEnd) === Status.Ok) return '';
     // plink2's iteration from 0 in double precision; where float round-off can decide (a failed or
     // unfinished fit, a dosage coefficient running off), its float emulation decides (decision 0220).
     b.fill(0, 0, gr.p + 1);
+    let zero = this.zeros.get(gr);
+    if (!zero) {
+      zero = captureNull(design, b, f, ZERO_START);
+      this.zeros.set(gr, zero);
+    }
     f.flip = altIsMajor(this.cur);
-    const st = fitLogistic(design, b, f);
+    // Without missing dosages the captured start gives the very step computed over the samples (same
+    // bits); with some, taking them out of its sums moves last bits (a P in the 7th digit on the
+    // scenario-7 file): those fits take the full step (decision 0210, session 12).
+    const st = fitLogistic(design, b, f, this.nm === 0 ? zero : null);
     f.flip = false;
     if (st === Status.Ok && f.iters < 15 && Math.abs(b[0]) <= F32_TRIGGER) return '';
     // A divergence far past plink2's thresholds fails in float as well (decision 0210, session 11).
