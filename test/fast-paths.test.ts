@@ -161,6 +161,21 @@ t.test('writeG equals fmtG on a second random set: near-ties, powers of ten, ext
   t.equal(st.bad, 0, `${st.n} values formatted as fmtG (writeUint: String) does`);
 });
 
+t.test('writeG equals fmtG at the edge of its tie guard (scaled fraction 0.5 +- 1e-6) and at every sign and point layout', async (t) => {
+  // The guard is one compare of |fraction - 0.5| (session 12, 0302): values just inside it go to
+  // toPrecision, just outside it are rounded by floor(y + 0.5), so both sides must print alike.
+  const r = rng(12);
+  const { st, check } = fmtChecker(t);
+  for (let i = 0; i < 100_000; i++) {
+    const d = [3, 6, 7, 7, 9][i % 5];
+    const off = [0.999e-6, 1.001e-6, 1.5e-6, 2e-6, 0.5e-6][(i >> 3) % 5] * (i & 1 ? 1 : -1);
+    const scaled = 10 ** (d - 1) + Math.floor(r() * 9 * 10 ** (d - 1)) + 0.5 + off;
+    const x = (scaled / 10 ** Math.floor(r() * 16)) * (i & 2 ? -1 : 1);
+    check(x, d);
+  }
+  t.equal(st.bad, 0, `${st.n} values formatted as fmtG does`);
+});
+
 t.test('the .gen probability decoders (JS and WebAssembly) equal parse-and-round for every decimal shape', async (t) => {
   const r = rng(11);
   const n = 40;

@@ -54,10 +54,18 @@ for (let k = 0; k < 100; k++) {
   PAIRS[2 * k] = 48 + ((k / 10) | 0);
   PAIRS[2 * k + 1] = 48 + (k % 10);
 }
-// The double's binary exponent gives the decimal one to within one, without Math.log10.
+// The double's binary exponent gives the decimal one to within one, without Math.log10: by biased
+// exponent be (2^b <= a < 2^(b+1), b = be - 1023), E10[be] = floor(b log10 2) and NEXT10[be] the
+// double nearest 10^(E10[be] + 1), from which on the decimal exponent is one more.
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
 const LOG10_2 = 0.3010299956639812;
+const E10 = new Int32Array(2048);
+const NEXT10 = new Float64Array(2048);
+for (let be = 1; be < 2047; be++) {
+  E10[be] = Math.floor((be - 1023) * LOG10_2);
+  NEXT10[be] = Number(`1e${E10[be] + 1}`);
+}
 
 /** Write fmtG(x, digits)'s text (ASCII) at out[o..]; returns the new end. out needs 32 bytes free. */
 export function writeG(out: Uint8Array, o: number, x: number, digits: number): number {
@@ -68,21 +76,26 @@ export function writeG(out: Uint8Array, o: number, x: number, digits: number): n
   const a = x < 0 ? -x : x;
   // Beyond 9 digits the scaled value nears 2^53 and its rounding error nears the tie guard.
   if (!(a >= 1e-290 && a < 1e290) || digits > 9) return writeAscii(out, o, fmtG(x, digits));
-  // 2^b <= a < 2^(b+1), so floor(log10 a) is floor(b log10 2) or one more.
-  F64[0] = a;
-  let e = Math.floor(((U32[1] >>> 20) - 1023) * LOG10_2);
+  // Sign and exponent from the bits, the rounding by floor: no branch on the sign, the exponent's
+  // correction or the rounding direction, which no predictor learns (0302, session 12).
+  F64[0] = x;
+  const hi = U32[1];
+  const be = (hi >>> 20) & 2047;
+  let e = E10[be] + +(a >= NEXT10[be]);
   let p = digits - 1 - e;
   let y = p >= 0 ? a * P10[p] : a / P10[-p];
   const lo = P10[digits - 1];
   if (y >= lo * 10) {
+    // a just below a power of ten whose scaling rounded up to 10^digits.
     e++;
     p--;
     y = p >= 0 ? a * P10[p] : a / P10[-p];
   }
-  const fl = Math.floor(y);
-  const fr = y - fl;
-  if (fr > 0.499999 && fr < 0.500001) return writeAscii(out, o, fmtG(x, digits));
-  let n = fr > 0.5 ? fl + 1 : fl;
+  // One compare, not fr > 0.499999 && fr < 0.500001: the first half of that is a coin toss.
+  const fr = y - Math.floor(y);
+  if (Math.abs(fr - 0.5) < 0.000001) return writeAscii(out, o, fmtG(x, digits));
+  // y < 10^9, so y + 0.5 is exact: fl + 1 when fr > 0.5, else fl (fr = 0.5 went above).
+  let n = Math.floor(y + 0.5);
   if (n >= lo * 10) {
     // Rounded up to the next power of ten (9.9999996 -> 10.00000).
     n = lo;
@@ -90,7 +103,8 @@ export function writeG(out: Uint8Array, o: number, x: number, digits: number): n
   }
   // Also catches a scaled value just under lo (a at a power of ten, scaling error downwards).
   if (!(n >= lo && n < lo * 10)) return writeAscii(out, o, fmtG(x, digits));
-  if (x < 0) out[o++] = 45;
+  out[o] = 45;
+  o += hi >>> 31;
   // All the digits go where they end up ("0.000" first when e < 0, else one byte right of o, the
   // leading e + 1 of them then moved left over the point's place); trailing zeros and a bare point
   // are cut off the end. n < 10^9 < 2^31: int32 division by a constant (a multiply) per pair.

@@ -664,8 +664,8 @@ export class RowFormatter {
     if (this.ploidy !== null) byPloidy(res, dosage, this.ploidy, idx, y);
     const f = this.init.filters;
     if (!(res.info >= f.minInfo && res.info <= f.maxInfo) && (f.minInfo > 0 || f.maxInfo < Infinity)) return FILTER_INFO;
-    const maf = res.frq <= 0.5 ? res.frq : 1 - res.frq;
-    if (f.minMaf > 0 && !(maf >= f.minMaf)) return FILTER_MAF;
+    // The minor allele's frequency only under --min-maf: its branch on FRQ is a coin toss (0302).
+    if (f.minMaf > 0 && !((res.frq <= 0.5 ? res.frq : 1 - res.frq) >= f.minMaf)) return FILTER_MAF;
     return 0;
   }
 
