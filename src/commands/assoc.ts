@@ -45,7 +45,7 @@ function vcfOptions(y: Argv): Argv {
     .option('extract-if-info', {
       type: 'string',
       array: true,
-      describe: "keep VCF variants whose INFO key passes, e.g. 'R2>=0.3' (minimac), 'DR2>=0.8' (Beagle), 'INFO>0.4'; variants without the key are removed",
+      describe: "keep VCF variants whose INFO key passes, e.g. 'R2>=0.3' (minimac), 'DR2>=0.8' (Beagle), 'INFO>0.4'; as plink2, a key absent, '.' or not one number fails every operator but !=",
     })
     .example('$0 assoc --vcf chr*.dose.vcf.gz --pheno p.tsv --covar c.tsv --extract-if-info "R2>=0.3" --out res', 'imputation-server VCFs (DS), minimac R2 filter')
     .example('$0 assoc --vcf chr22.dose.vcf.gz --region 22:16000000-17000000 --pheno p.tsv --out res', 'a tabix .tbi/.csi beside the file: seeks to the region');

@@ -451,7 +451,10 @@ export class VcfDecoder {
     return null;
   }
 
-  /** Whether the INFO column passes the --extract-if-info filter (a record without the key fails). */
+  /**
+   * Whether the INFO column passes the --extract-if-info filter. As plink2: a key that is absent, a
+   * flag, `.` or not one number (a list `0.8,0.1` included) fails every comparison but `!=`, which it passes.
+   */
   private infoPasses(b: Uint8Array, s: number, e: number): boolean {
     const f = this.o.infoFilter!;
     const key = f.key;
@@ -461,11 +464,8 @@ export class VcfDecoder {
         let eq = a;
         while (eq < i && b[eq] !== 61) eq++;
         if (eq - a === key.length && latin1(b, a, eq) === key) {
-          if (eq >= i) return false;
-          let ve = eq + 1;
-          while (ve < i && b[ve] !== COMMA) ve++;
-          const x = parseDecimal(b, eq + 1, ve);
-          if (x !== x) return false;
+          const x = eq < i ? parseDecimal(b, eq + 1, i) : NaN;
+          if (x !== x) return f.op === '!=';
           switch (f.op) {
             case '<':
               return x < f.value;
@@ -484,7 +484,7 @@ export class VcfDecoder {
         a = i + 1;
       }
     }
-    return false;
+    return f.op === '!=';
   }
 }
 
