@@ -34,3 +34,12 @@ t.test(
     }
   },
 );
+
+t.test('an input error after the VCF header is read (a misnamed --pheno-name): one line on stderr (was: Node warnings of a file handle closed at garbage collection after it)', async (t) => {
+  const dir = tmpDir('vcf-tools-close');
+  for (let i = 0; i < 3; i++) {
+    const r = runCli(['assoc', '--vcf', F('info.vcf.gz'), '--pheno', F('dupiid.pheno'), '--pheno-name', 'nosuch', '--out', path.join(dir, 'o'), '--no-progress']);
+    t.equal(r.status, 3);
+    t.same(r.stderr.trim().split('\n'), [`dosageflow: ${F('dupiid.pheno')}:1: no phenotype column 'nosuch' (columns: y)`]);
+  }
+});

@@ -384,7 +384,18 @@ export async function runAssoc(cfg: AssocConfig): Promise<AssocSummary> {
   for (const f of cfg.bgen) headers.set(f, await readBgenHeader(f));
   // VCF headers are read first (the samples); each source continues from there in its turn.
   const vcfs: VcfSource[] = [];
-  for (const f of cfg.vcf ?? []) vcfs.push(await openVcf(f));
+  try {
+    for (const f of cfg.vcf ?? []) vcfs.push(await openVcf(f));
+    return await runOpened(cfg, log, t0, headers, vcfs);
+  } catch (e) {
+    // An error before the VCFs are read (a phenotype column misnamed): close them now, not at
+    // garbage collection (Node's warning after the one-line message).
+    await Promise.all(vcfs.map((v) => v.close().catch(() => {})));
+    throw e;
+  }
+}
+
+async function runOpened(cfg: AssocConfig, log: (s: string) => void, t0: bigint, headers: Map<string, BgenHeader>, vcfs: VcfSource[]): Promise<AssocSummary> {
   const samples = await resolveSamples(cfg, headers, vcfs);
   if (cfg.psam) await readSexes(samples, cfg.psam);
   const sel = await selectSamples(samples, cfg);
