@@ -35,6 +35,19 @@ t.test(
   },
 );
 
+t.test('a FID IID table with an IID in two families, for samples without FIDs (a VCF): exit 3 naming both lines (was: the later row silently used)', async (t) => {
+  const dir = tmpDir('vcf-tools-dupiid');
+  const r = runCli(['assoc', '--vcf', F('info.vcf.gz'), '--pheno', F('dupiid.pheno'), '--out', path.join(dir, 'o'), '--no-progress']);
+  t.equal(r.status, 3);
+  t.match(r.stderr, /dupiid\.pheno:32: sample IID 'per3' is in several families of this table \(also on line 5\)/);
+  t.equal(r.stderr.trim().split('\n').length, 1, 'one line, no stack trace');
+  t.same(
+    fs.readdirSync(dir).filter((f) => f.endsWith('.tsv')),
+    [],
+    'no table written',
+  );
+});
+
 t.test('an input error after the VCF header is read (a misnamed --pheno-name): one line on stderr (was: Node warnings of a file handle closed at garbage collection after it)', async (t) => {
   const dir = tmpDir('vcf-tools-close');
   for (let i = 0; i < 3; i++) {

@@ -175,8 +175,13 @@ export interface Alignment {
 export function alignTable(samples: SampleId[], table: NumericTable): Alignment {
   const both = samples.length > 0 && samples[0].fid !== undefined && table.ids.length > 0 && table.ids[0].fid !== undefined;
   const index = new Map<string, number>();
+  // Matched on IID alone, an IID the table has in several families names no one row (its first line kept).
+  const twice = new Map<string, number>();
   table.ids.forEach((id, r) => {
-    index.set(both ? idKey(id) : id.iid, r);
+    const key = both ? idKey(id) : id.iid;
+    const prev = index.get(key);
+    if (prev !== undefined && !both) twice.set(key, prev);
+    index.set(key, r);
   });
   const rowOf = new Int32Array(samples.length).fill(-1);
   let matched = 0;
@@ -194,6 +199,13 @@ export function alignTable(samples: SampleId[], table: NumericTable): Alignment 
   }
   samples.forEach((s, i) => {
     const r = index.get(both ? idKey(s) : s.iid);
+    const first = twice.get(s.iid);
+    if (r !== undefined && first !== undefined) {
+      throw new InputError(
+        `sample IID '${showBytes(s.iid)}' is in several families of this table (also on line ${table.lines[first]}) and the genotype samples have no FIDs: cannot tell which row is theirs`,
+        { file: table.file, line: table.lines[r] },
+      );
+    }
     if (r !== undefined) {
       rowOf[i] = r;
       matched++;
