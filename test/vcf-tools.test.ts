@@ -3,7 +3,7 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fixture, readTable, runCli, tmpDir } from './lib/helpers.js';
+import { compareWithPlink2, fixture, readTable, runCli, tmpDir } from './lib/helpers.js';
 
 const F = (f: string) => fixture('vcf-tools', f);
 const lines = (file: string) =>
@@ -55,4 +55,34 @@ t.test('an input error after the VCF header is read (a misnamed --pheno-name): o
     t.equal(r.status, 3);
     t.same(r.stderr.trim().split('\n'), [`dosageflow: ${F('dupiid.pheno')}:1: no phenotype column 'nosuch' (columns: y)`]);
   }
+});
+
+t.test('a chrX-only VCF with its .tbi, sexes from --psam: MACH_R2 as plink2 prints it on this file alone (was: NA, plink2 prints NA only in runs with other chromosomes)', async (t) => {
+  const dir = tmpDir('vcf-tools-xonly');
+  const args = (vcf: string, out: string) => ['assoc', '--vcf', vcf, '--psam', F('xonly.psam'), '--pheno', F('xonly.psam'), '--pheno-name', 'PHENO1', '--out', out, '--no-progress'];
+  const r = runCli(args(F('xonly.vcf.gz'), path.join(dir, 'idx')));
+  t.equal(r.status, 0, r.stderr);
+  const ours = readTable(path.join(dir, 'idx.PHENO1.tsv'));
+  const res = compareWithPlink2(ours, readTable(F('golden/xonly.PHENO1.glm.linear')));
+  t.same(res.problems, []);
+  t.equal(res.compared, 30);
+  t.ok(
+    ours.rows.every((row) => row[6] !== 'NA'),
+    'INFO printed on every row',
+  );
+  t.notMatch(r.stderr, /every variant read was on chrX/);
+  // Without the index the file's chromosomes are not known before reading: NA, as in a whole-genome run, and a warning saying why.
+  const u = runCli(args(F('xonly.vcf'), path.join(dir, 'plain')));
+  t.equal(u.status, 0, u.stderr);
+  const plain = readTable(path.join(dir, 'plain.PHENO1.tsv'));
+  t.ok(
+    plain.rows.every((row) => row[6] === 'NA'),
+    'INFO NA without an index',
+  );
+  t.match(u.stderr, /every variant read was on chrX\/chrY, where plink2 on these files alone prints MACH_R2/);
+  t.same(
+    plain.rows.map((row) => row.filter((_, i) => i !== 6)),
+    ours.rows.map((row) => row.filter((_, i) => i !== 6)),
+    'the rest of each row the same',
+  );
 });

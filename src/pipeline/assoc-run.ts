@@ -29,6 +29,7 @@ import { BufferPool, OrderedWindow } from './ordered-window.js';
 import { wasmDisabled } from '../wasm/modules.js';
 import { GenomeSorter } from './sorter.js';
 import { releaseNewSpace } from './nursery.js';
+import { inputsAreXYOnly, xyOnlyUnknownNote } from './xy-only.js';
 import { indexedSegments, openVcf, segmentChunks, VCF_BGZF_CHUNK, vcfIndexFor, VcfStitcher, type VcfChunk, type VcfSource } from './vcf-source.js';
 import { RowFormatter } from '../workers/rows.js';
 import { RowConverter, convertNote, genomeBuildName, ssfMetaPath, ssfMetaYaml, tableFileName, type TableFormat } from '../formats/out-format.js';
@@ -305,7 +306,12 @@ async function readSexes(samples: SampleId[], file: string): Promise<void> {
  * (plink2's default), chrY on the known males, or why they could not be tested. The models are
  * built again here only for their messages (the workers built theirs from the same columns).
  */
-function sexChromosomeNotes(counts: { chrX: number; chrY: number }, input: SexChromosomeInput | undefined, mainWarnings: string[], sampleFile?: string): { lines: string[]; warnings: string[] } {
+function sexChromosomeNotes(
+  counts: { chrX: number; chrY: number; variantsRead: number },
+  input: SexChromosomeInput | undefined,
+  mainWarnings: string[],
+  sampleFile?: string,
+): { lines: string[]; warnings: string[] } {
   const lines: string[] = [];
   const warnings: string[] = [];
   const file = sampleFile ?? 'the sample file';
@@ -324,6 +330,8 @@ function sexChromosomeNotes(counts: { chrX: number; chrY: number }, input: SexCh
     const missing = input.phenos.filter((p) => !x.model.phenoNames.includes(p.name)).map((p) => p.name);
     if (missing.length) warnings.push(`chr${chr}: phenotype${missing.length === 1 ? '' : 's'} ${missing.join(', ')} not tested there`);
     lines.push(`${variants}: ${how}`);
+    const xyNote = chr === 'X' && x.own.some((o) => o === 1) ? xyOnlyUnknownNote(counts.chrX + counts.chrY, counts.variantsRead, input.xyOnly) : null;
+    if (xyNote !== null) warnings.push(xyNote);
   }
   return { lines, warnings };
 }
@@ -400,6 +408,7 @@ async function runOpened(cfg: AssocConfig, log: (s: string) => void, t0: bigint,
   if (cfg.psam) await readSexes(samples, cfg.psam);
   const sel = await selectSamples(samples, cfg);
   const { model, warnings, matching, covariates, sexChromosomes } = await prepareModel(samples, cfg, sel.mask);
+  if (sexChromosomes?.x) sexChromosomes.xyOnly = await inputsAreXYOnly(cfg);
   warnings.unshift(...sel.warnings);
   for (const w of warnings) log(`dosageflow: warning: ${w}`);
   if (cfg.out === '-' && model.phenoNames.length !== 1) {

@@ -466,12 +466,8 @@ export function vcfIndexFor(file: string): string | null {
   return null;
 }
 
-/**
- * The segments of blocks holding the regions' records, from a .tbi/.csi index (@gmod/tabix),
- * overlapping index chunks merged so no block is read twice. An index that points past the end
- * of the file is an error (see the worker's checks of each segment's first record too).
- */
-export async function indexedSegments(file: string, index: string, regions: Region[]): Promise<VcfSegment[]> {
+/** A .tbi or .csi index (@gmod/tabix), read from its file. */
+export async function openTabixIndex(index: string) {
   const { TBI, CSI } = await import('@gmod/tabix');
   const filehandle = {
     readFile: async () => new Uint8Array(await fs.promises.readFile(index)),
@@ -488,7 +484,16 @@ export async function indexedSegments(file: string, index: string, regions: Regi
     stat: async () => fs.promises.stat(index),
     close: async () => {},
   };
-  const idx = index.endsWith('.csi') ? new CSI({ filehandle: filehandle as never }) : new TBI({ filehandle: filehandle as never });
+  return index.endsWith('.csi') ? new CSI({ filehandle: filehandle as never }) : new TBI({ filehandle: filehandle as never });
+}
+
+/**
+ * The segments of blocks holding the regions' records, from a .tbi/.csi index (@gmod/tabix),
+ * overlapping index chunks merged so no block is read twice. An index that points past the end
+ * of the file is an error (see the worker's checks of each segment's first record too).
+ */
+export async function indexedSegments(file: string, index: string, regions: Region[]): Promise<VcfSegment[]> {
+  const idx = await openTabixIndex(index);
   let names: string[];
   const chunks: { minv: { blockPosition: number; dataPosition: number }; maxv: { blockPosition: number; dataPosition: number }; chr: string }[] = [];
   try {

@@ -20,6 +20,8 @@ export interface SexChromosomeInput {
   /** Which chromosomes get a model of their own. */
   x: boolean;
   y: boolean;
+  /** Every variant of the input files is on chrX or chrY (src/pipeline/xy-only.ts): plink2 then prints MACH_R2 on chrX. */
+  xyOnly?: boolean;
   firth: FirthMode;
   maxCorr?: number;
   vif?: number;

@@ -51,14 +51,14 @@ export class ModelKernels {
    * chrX's (or chrY's) kernels: `main` where the chromosome has no model of its own or every
    * phenotype's samples and covariates there are the genome's (plink2 then uses its main model too),
    * null where no phenotype can be tested there. On chrX, MACH R2 is printed NA on the phenotypes
-   * regressed on its own model.
+   * regressed on its own model, unless the run is chrX/chrY only (plink2's main model is chrX's then).
    */
   static sexChromosome(input: SexChromosomeInput | undefined, chr: 'X' | 'Y', main: ModelKernels): ModelKernels | null {
     const x = input ? buildSexChromosomeModel(input, chr) : null;
     if (x === null) return main;
     if ('error' in x) return null;
     if (x.own.every((o) => o === 0) && x.model.phenoNames.length === main.model.phenoNames.length) return main;
-    return new ModelKernels(x.model, x.phenoMap, chr === 'X' ? x.own : null);
+    return new ModelKernels(x.model, x.phenoMap, chr === 'X' && !input!.xyOnly ? x.own : null);
   }
 }
 
