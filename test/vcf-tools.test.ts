@@ -3,6 +3,7 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { compareWithPlink2, fixture, readTable, runCli, tmpDir } from './lib/helpers.js';
 
 const F = (f: string) => fixture('vcf-tools', f);
@@ -85,4 +86,29 @@ t.test('a chrX-only VCF with its .tbi, sexes from --psam: MACH_R2 as plink2 prin
     ours.rows.map((row) => row.filter((_, i) => i !== 6)),
     'the rest of each row the same',
   );
+});
+
+t.test("records with ALT '.' or '*' are counted in the summary as not tested (was: fewer variants tested than read, no word why)", async (t) => {
+  const dir = tmpDir('vcf-tools-noalt');
+  const lines = zlib
+    .gunzipSync(fs.readFileSync(F('info.vcf.gz')))
+    .toString()
+    .split('\n');
+  let n = 0;
+  const edited = lines.map((l) => {
+    if (l === '' || l.startsWith('#')) return l;
+    const f = l.split('\t');
+    n++;
+    if (n === 3) f[4] = '.';
+    if (n === 9) f[4] = '*';
+    return f.join('\t');
+  });
+  const vcf = path.join(dir, 'noalt.vcf');
+  fs.writeFileSync(vcf, edited.join('\n'));
+  const pheno = path.join(dir, 'p.tsv');
+  fs.writeFileSync(pheno, `#IID\ty\n${Array.from({ length: 30 }, (_, i) => `per${i}\t${(i * 7) % 11}`).join('\n')}\n`);
+  const r = runCli(['assoc', '--vcf', vcf, '--pheno', pheno, '--out', path.join(dir, 'o'), '--no-progress']);
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stderr, /40 variants read from 1 file \(30 samples\), 2 with one allele \(no ALT\) skipped/);
+  t.match(r.stderr, /38 variants tested/);
 });

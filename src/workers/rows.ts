@@ -486,6 +486,7 @@ export class RowFormatter {
     const dec = this.vcfDecoder();
     dec.gtOnly = 0;
     dec.infoFiltered = 0;
+    dec.noAlt = 0;
     const lists = this.lists();
     const rank: number[] = [];
     const pos: number[] = [];
@@ -528,7 +529,8 @@ export class RowFormatter {
     if (r.kind === 'rows') {
       r.gtOnly = dec.gtOnly;
       r.infoFiltered = dec.infoFiltered;
-      r.skipped = 0; // records without an ALT allele (ALT '.') are not tested, as in plink2's --glm
+      r.skipped = 0;
+      if (dec.noAlt > 0) r.oneAllele = dec.noAlt; // ALT '.' or '*': not tested, counted
     }
     return r;
   }

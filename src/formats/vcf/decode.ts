@@ -60,6 +60,8 @@ export class VcfDecoder {
   /** Records whose dosages came from GT (no DS, GP or HDS), and records the INFO filter removed. */
   gtOnly = 0;
   infoFiltered = 0;
+  /** Records with ALT `.` or `*` (not tested; counted in the summary as one-allele variants). */
+  noAlt = 0;
   /** Which field the last record used. */
   source: VcfDosage = 'DS';
   /** Records the WebAssembly kernel decoded, and those it handed back to the JavaScript path. */
@@ -100,7 +102,10 @@ export class VcfDecoder {
     }
     f[9] = p;
     const src = this.header(b);
-    if (src === NO_ALT) return false;
+    if (src === NO_ALT) {
+      this.noAlt++;
+      return false;
+    }
     if (src === FILTERED) {
       this.infoFiltered++;
       return false;
