@@ -112,3 +112,18 @@ t.test("records with ALT '.' or '*' are counted in the summary as not tested (wa
   t.match(r.stderr, /40 variants read from 1 file \(30 samples\), 2 with one allele \(no ALT\) skipped/);
   t.match(r.stderr, /38 variants tested/);
 });
+
+t.test('--extract listing none of the IDs read (rsIDs for chr:pos IDs): a warning saying so (was: exit 0 and empty tables without a word; plink2 stops)', async (t) => {
+  const dir = tmpDir('vcf-tools-extract');
+  const pheno = path.join(dir, 'p.tsv');
+  fs.writeFileSync(pheno, `#IID\ty\n${Array.from({ length: 30 }, (_, i) => `per${i}\t${(i * 7) % 11}`).join('\n')}\n`);
+  const list = path.join(dir, 'rs.txt');
+  fs.writeFileSync(list, 'rs123\nrs456\n');
+  const r = runCli(['assoc', '--vcf', F('info.vcf.gz'), '--pheno', pheno, '--extract', list, '--out', path.join(dir, 'o'), '--no-progress']);
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stderr, /warning: --extract \S+rs\.txt lists none of the 40 variants read: IDs are matched against the SNP column/);
+  fs.writeFileSync(list, 'rs123\nsnp3\n');
+  const k = runCli(['assoc', '--vcf', F('info.vcf.gz'), '--pheno', pheno, '--extract', list, '--out', path.join(dir, 'k'), '--no-progress']);
+  t.equal(k.status, 0, k.stderr);
+  t.notMatch(k.stderr, /lists none/, 'no warning when one is kept');
+});

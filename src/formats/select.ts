@@ -147,3 +147,13 @@ export function selectionSummary(
   if (lists.exclude !== undefined) parts.push(`--exclude ${v.excluded} variants`);
   return parts.join(', ');
 }
+
+/**
+ * The warning where --extract kept none of the variants read (plink2 stops there: "No variants
+ * remaining after main filters"; a cluster shard may hold none of the IDs, so here it is a warning):
+ * the commonest cause is a list of rsIDs for a file whose IDs are chr:pos:ref:alt, or the reverse.
+ */
+export function extractKeptNoneNote(file: string | undefined, notExtracted: number, rowsOut: number): string | null {
+  if (file === undefined || notExtracted === 0 || rowsOut > 0) return null;
+  return `--extract ${file} lists none of the ${notExtracted} variants read: IDs are matched against the SNP column (a VCF's ID, e.g. chr1:10000:C:A from imputation servers, not an rsID); the tables have no rows`;
+}

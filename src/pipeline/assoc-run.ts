@@ -39,7 +39,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { InfoFilter, VcfDosage } from '../formats/vcf/decode.js';
 import { firstLine as firstLineOf, genFileLayout, type GenFileLayout } from '../formats/gen/layout.js';
-import { readVariantIds, selectSamples, selectionSummary } from '../formats/select.js';
+import { extractKeptNoneNote, readVariantIds, selectSamples, selectionSummary } from '../formats/select.js';
 
 // Bytes of input per work unit: docs/decisions/0001-chunk-sizes.md.
 export const GEN_CHUNK = 4 << 20;
@@ -449,6 +449,8 @@ async function runOpened(cfg: AssocConfig, log: (s: string) => void, t0: bigint,
     log(`dosageflow: warning: ${warnings[warnings.length - 1]}`);
   }
   const xNote = sexChromosomeNotes(run, sexChromosomes, warnings, cfg.psam ?? cfg.sample);
+  const noneKept = extractKeptNoneNote(cfg.extract, run.removed.notExtracted, Math.max(0, ...outputs.summaries.map((p) => p.tested + p.na + p.filteredInfo + p.filteredMaf)));
+  if (noneKept !== null) xNote.warnings.push(noneKept);
   for (const w of xNote.warnings) {
     warnings.push(w);
     log(`dosageflow: warning: ${w}`);
