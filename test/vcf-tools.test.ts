@@ -127,3 +127,28 @@ t.test('--extract listing none of the IDs read (rsIDs for chr:pos IDs): a warnin
   t.equal(k.status, 0, k.stderr);
   t.notMatch(k.stderr, /lists none/, 'no warning when one is kept');
 });
+
+t.test('--psam with SEX written M/F (and U), as plink2 reads it: the same rows as 1/2 (was: exit 3, "not a number")', async (t) => {
+  const dir = tmpDir('vcf-tools-psam-mf');
+  const psam = path.join(dir, 'mf.psam');
+  const rows = fs.readFileSync(F('xonly.psam'), 'utf8').split('\n');
+  fs.writeFileSync(
+    psam,
+    rows
+      .map((l, i) =>
+        i === 0 || l === ''
+          ? l
+          : l
+              .replace(/\t1\t/, '\tM\t')
+              .replace(/\t2\t/, '\tF\t')
+              .replace(/\tNA\t/, '\tU\t'),
+      )
+      .join('\n'),
+  );
+  t.match(fs.readFileSync(psam, 'utf8'), /\tM\t[^\n]*\n[^\n]*\tF\t|\tF\t[^\n]*\n[^\n]*\tM\t/, 'M and F written');
+  const r = runCli(['assoc', '--vcf', F('xonly.vcf.gz'), '--psam', psam, '--pheno', F('xonly.psam'), '--pheno-name', 'PHENO1', '--out', path.join(dir, 'o'), '--no-progress']);
+  t.equal(r.status, 0, r.stderr);
+  const res = compareWithPlink2(readTable(path.join(dir, 'o.PHENO1.tsv')), readTable(F('golden/xonly.PHENO1.glm.linear')));
+  t.same(res.problems, []);
+  t.equal(res.compared, 30);
+});

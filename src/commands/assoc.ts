@@ -201,7 +201,7 @@ export const assocCommand: CommandModule = {
         .option('psam', {
           type: 'string',
           describe:
-            "the samples' sexes from a plink2 .psam (#FID IID SEX or #IID SEX; 1 male, 2 female, else unknown), matched by ID, for chrX and chrY as plink2 --psam gives them (any input; over a .sample's sex column)",
+            "the samples' sexes from a plink2 .psam (#FID IID SEX or #IID SEX; 1/M male, 2/F female, else unknown), matched by ID, for chrX and chrY as plink2 --psam gives them (any input; over a .sample's sex column)",
         }),
     )
       .option('out', { type: 'string', describe: `output prefix${PREFIX_HELP}; - writes the (single) phenotype table to stdout` })

@@ -76,7 +76,7 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * A whitespace-delimited table with a header: `FID IID ...`, `#FID IID ...`, `IID ...` or `#IID ...`.
  * `wanted` selects value columns by name (all non-ID columns when omitted).
  */
-export function parseNumericTable(text: string, file: string, wanted?: string[], what = 'value'): NumericTable {
+export function parseNumericTable(text: string, file: string, wanted?: string[], what = 'value', code?: (field: string) => number): NumericTable {
   const lines = text.split('\n');
   let h = 0;
   while (h < lines.length && lines[h].trim() === '') h++;
@@ -125,7 +125,8 @@ export function parseNumericTable(text: string, file: string, wanted?: string[],
     for (let k = 0; k < cols.length; k++) {
       const s = f[idCols + cols[k]];
       let v: number;
-      if (MISSING.has(s)) v = NaN;
+      if (code) v = code(s);
+      else if (MISSING.has(s)) v = NaN;
       else {
         v = DECIMAL.test(s) ? Number(s) : NaN;
         if (!Number.isFinite(v)) {
@@ -157,8 +158,15 @@ export function columnIndex(names: string[], file: string, line: number): Map<st
   return index;
 }
 
-export async function readNumericTable(file: string, wanted: string[] | undefined, what: string): Promise<NumericTable> {
-  return parseNumericTable(await readTextFile(file), file, wanted, what);
+export async function readNumericTable(file: string, wanted: string[] | undefined, what: string, code?: (field: string) => number): Promise<NumericTable> {
+  return parseNumericTable(await readTextFile(file), file, wanted, what, code);
+}
+
+/** A .psam SEX field as plink2 reads it: 1, M or m male (1); 2, F or f female (2); anything else unknown (NaN), never an error. */
+export function psamSexCode(field: string): number {
+  if (field === '1' || field === 'M' || field === 'm') return 1;
+  if (field === '2' || field === 'F' || field === 'f') return 2;
+  return NaN;
 }
 
 export interface Alignment {

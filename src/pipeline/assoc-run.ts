@@ -9,7 +9,7 @@ import { openFilesLimit, threadsUnderLimit } from '../io/limits.js';
 import type { BgenHeader } from '../formats/bgen/index.js';
 import { listBgiOffsets } from '../formats/bgen/index.js';
 import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader, verifyBgi, type BgenChunk } from './bgen-source.js';
-import { parseSampleFile, readNumericTable, alignTable, alignedColumn, type SampleId, displayId } from '../formats/tables.js';
+import { parseSampleFile, psamSexCode, readNumericTable, alignTable, alignedColumn, type SampleId, displayId } from '../formats/tables.js';
 import { openInput, readTextFile, sniffCompression } from '../io/input.js';
 import { showBytes } from '../io/text.js';
 import { commitAll, suffixFor, type OutCompression, type OutputFile } from '../io/output.js';
@@ -288,11 +288,11 @@ export async function prepareModel(
 }
 
 /**
- * --psam: the samples' sexes from a plink2 .psam's SEX column (1 male, 2 female, anything else or
- * an absent sample unknown), matched as the phenotype tables are; they replace a .sample's.
+ * --psam: the samples' sexes from a plink2 .psam's SEX column (1/M/m male, 2/F/f female, anything
+ * else or an absent sample unknown, as plink2), matched as the phenotype tables are; they replace a .sample's.
  */
 async function readSexes(samples: SampleId[], file: string): Promise<void> {
-  const t = await readNumericTable(file, ['SEX'], 'sex');
+  const t = await readNumericTable(file, ['SEX'], 'sex', psamSexCode);
   const al = alignTable(samples, t);
   if (al.matched === 0) throw new InputError(`no sample id matches the ${samples.length} genotyped samples`, { file });
   samples.forEach((s, i) => {
