@@ -152,3 +152,29 @@ t.test('--psam with SEX written M/F (and U), as plink2 reads it: the same rows a
   t.same(res.problems, []);
   t.equal(res.compared, 30);
 });
+
+t.test("--psam given a .fam (no header: FID IID father mother sex phenotype), as plink2 --psam takes it: the .psam run's rows (was: exit 3, \"header starts with '0'\")", async (t) => {
+  const dir = tmpDir('vcf-tools-fam');
+  const fam = path.join(dir, 'x.fam');
+  const rows = fs
+    .readFileSync(F('xonly.psam'), 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l !== '');
+  fs.writeFileSync(
+    fam,
+    rows
+      .map((l) => l.split('\t'))
+      .map((f) => `0 ${f[0]} 0 0 ${f[1] === 'NA' ? 0 : f[1]} -9`)
+      .join('\n') + '\n',
+  );
+  const r = runCli(['assoc', '--vcf', F('xonly.vcf.gz'), '--psam', fam, '--pheno', F('xonly.psam'), '--pheno-name', 'PHENO1', '--out', path.join(dir, 'o'), '--no-progress']);
+  t.equal(r.status, 0, r.stderr);
+  const res = compareWithPlink2(readTable(path.join(dir, 'o.PHENO1.tsv')), readTable(F('golden/xonly.PHENO1.glm.linear')));
+  t.same(res.problems, []);
+  t.equal(res.compared, 30);
+  fs.writeFileSync(fam, 'per0 per0 2\n');
+  const bad = runCli(['assoc', '--vcf', F('xonly.vcf.gz'), '--psam', fam, '--pheno', F('xonly.psam'), '--pheno-name', 'PHENO1', '--out', path.join(dir, 'b'), '--no-progress']);
+  t.equal(bad.status, 3);
+  t.match(bad.stderr, /x\.fam:1: 3 fields: a \.fam line has 6/);
+});

@@ -162,6 +162,32 @@ export async function readNumericTable(file: string, wanted: string[] | undefine
   return parseNumericTable(await readTextFile(file), file, wanted, what, code);
 }
 
+/**
+ * A plink .fam (no header: FID IID father mother SEX phenotype), which plink2 --psam also takes: its
+ * SEX column as a one-column table (psamSexCode; FID 0 throughout: no FIDs, as plink2 reads it).
+ */
+export function parseFamSexes(text: string, file: string): NumericTable {
+  const ids: SampleId[] = [];
+  const sex: number[] = [];
+  const rowLines: number[] = [];
+  const seen = new Map<string, number>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const f = splitWs(lines[i]);
+    if (f.length === 0) continue;
+    if (f.length < 5 || f.length > 6) throw new InputError(`${f.length} fields: a .fam line has 6 (FID IID father mother sex phenotype), a .psam a header line (#IID SEX ...)`, { file, line: i + 1 });
+    const id: SampleId = { fid: f[0], iid: f[1] };
+    const prev = seen.get(idKey(id));
+    if (prev !== undefined) throw new InputError(`duplicate sample id '${displayId(id)}' (also on line ${prev})`, { file, line: i + 1 });
+    seen.set(idKey(id), i + 1);
+    ids.push(id);
+    sex.push(psamSexCode(f[4]));
+    rowLines.push(i + 1);
+  }
+  if (ids.length > 0 && ids.every((r) => r.fid === '0')) for (const r of ids) r.fid = undefined;
+  return { file, names: ['SEX'], ids, values: [Float64Array.from(sex)], lines: rowLines };
+}
+
 /** A .psam SEX field as plink2 reads it: 1, M or m male (1); 2, F or f female (2); anything else unknown (NaN), never an error. */
 export function psamSexCode(field: string): number {
   if (field === '1' || field === 'M' || field === 'm') return 1;

@@ -9,7 +9,7 @@ import { openFilesLimit, threadsUnderLimit } from '../io/limits.js';
 import type { BgenHeader } from '../formats/bgen/index.js';
 import { listBgiOffsets } from '../formats/bgen/index.js';
 import { bgenChunks, bgenIndexedChunks, bgiEntriesFor, readBgenHeader, verifyBgi, type BgenChunk } from './bgen-source.js';
-import { parseSampleFile, psamSexCode, readNumericTable, alignTable, alignedColumn, type SampleId, displayId } from '../formats/tables.js';
+import { parseFamSexes, parseNumericTable, parseSampleFile, psamSexCode, readNumericTable, alignTable, alignedColumn, type SampleId, displayId } from '../formats/tables.js';
 import { openInput, readTextFile, sniffCompression } from '../io/input.js';
 import { showBytes } from '../io/text.js';
 import { commitAll, suffixFor, type OutCompression, type OutputFile } from '../io/output.js';
@@ -292,7 +292,9 @@ export async function prepareModel(
  * else or an absent sample unknown, as plink2), matched as the phenotype tables are; they replace a .sample's.
  */
 async function readSexes(samples: SampleId[], file: string): Promise<void> {
-  const t = await readNumericTable(file, ['SEX'], 'sex', psamSexCode);
+  const text = await readTextFile(file);
+  // A .psam has a header (#IID / #FID IID); a .fam, which plink2 --psam takes too, none.
+  const t = /^\s*#?(FID|IID)\s/i.test(text) ? parseNumericTable(text, file, ['SEX'], 'sex', psamSexCode) : parseFamSexes(text, file);
   const al = alignTable(samples, t);
   if (al.matched === 0) throw new InputError(`no sample id matches the ${samples.length} genotyped samples`, { file });
   samples.forEach((s, i) => {
