@@ -178,3 +178,31 @@ t.test("--psam given a .fam (no header: FID IID father mother sex phenotype), as
   t.equal(bad.status, 3);
   t.match(bad.stderr, /x\.fam:1: 3 fields: a \.fam line has 6/);
 });
+
+t.test('comma-delimited phenotype/covariate tables and plink2 column ranges (--covar-name PC1-PC3: header order), as plink2 takes them (was: exit 3)', async (t) => {
+  const dir = tmpDir('vcf-tools-csv');
+  const tsvPheno = path.join(dir, 'p.tsv');
+  const tsvCovar = path.join(dir, 'c.tsv');
+  const ids = Array.from({ length: 40 }, (_, i) => `per${i}`);
+  fs.writeFileSync(tsvPheno, `#IID\ty\tz\n${ids.map((id, i) => `${id}\t${(i * 7) % 11}\t${i % 2 ? 'NA' : (i * 3) % 5}`).join('\n')}\n`);
+  fs.writeFileSync(
+    tsvCovar,
+    `#IID\tage\tPC1\tPC5\tPC2\tPC3\n${ids.map((id, i) => `${id}\t${20 + ((i * 13) % 40)}\t${((i * 17) % 23) / 23}\t${((i * 5) % 7) / 7}\t${((i * 11) % 19) / 19}\t${((i * 3) % 29) / 29}`).join('\n')}\n`,
+  );
+  const csv = (f: string) => {
+    const out = f.replace(/\.tsv$/, '.csv');
+    fs.writeFileSync(out, fs.readFileSync(f, 'utf8').replaceAll('\t', ','));
+    return out;
+  };
+  const run = (out: string, pheno: string, covar: string, names: string[]) => {
+    const r = runCli(['assoc', '--vcf', F('xonly.vcf.gz'), '--pheno', pheno, '--covar', covar, ...names, '--out', path.join(dir, out), '--no-progress']);
+    t.equal(r.status, 0, r.stderr);
+    return ['y', 'z'].map((p) => fs.readFileSync(path.join(dir, `${out}.${p}.tsv`), 'utf8'));
+  };
+  const base = run('tsv', tsvPheno, tsvCovar, ['--covar-name', 'age,PC1,PC5,PC2']);
+  t.same(run('csv', csv(tsvPheno), csv(tsvCovar), ['--covar-name', 'age,PC1,PC5,PC2']), base, 'CSV tables: the same tables');
+  t.same(run('range', tsvPheno, tsvCovar, ['--covar-name', 'age,PC1-PC2', '--pheno-name', 'y-z']), base, 'PC1-PC2 is PC1, PC5, PC2 (header order); y-z is y, z');
+  const bad = runCli(['assoc', '--vcf', F('xonly.vcf.gz'), '--pheno', tsvPheno, '--covar', tsvCovar, '--covar-name', 'PC2-PC1', '--out', path.join(dir, 'b'), '--no-progress']);
+  t.equal(bad.status, 3);
+  t.match(bad.stderr, /no covariate column 'PC2-PC1'/, 'a range backwards is no column');
+});

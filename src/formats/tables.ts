@@ -57,6 +57,21 @@ function splitWs(line: string): string[] {
   return t === '' ? [] : t.split(/[ \t]+/);
 }
 
+function splitCsv(line: string): string[] {
+  const t = line.trim();
+  return t === '' ? [] : t.split(/[ \t]*,[ \t]*/);
+}
+
+/** plink2's `FIRST-LAST` column range: the columns from FIRST to LAST in header order, or null. */
+function columnRange(w: string, column: Map<string, number>): number[] | null {
+  const dash = w.indexOf('-', 1);
+  if (dash < 0) return null;
+  const a = column.get(w.slice(0, dash));
+  const b = column.get(w.slice(dash + 1));
+  if (a === undefined || b === undefined || b < a) return null;
+  return Array.from({ length: b - a + 1 }, (_, k) => a + k);
+}
+
 export interface NumericTable {
   file: string;
   /** Value columns (excluding ID columns). */
@@ -73,15 +88,18 @@ const MISSING = new Set(['NA', 'na', 'NaN', 'nan', '.']);
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
- * A whitespace-delimited table with a header: `FID IID ...`, `#FID IID ...`, `IID ...` or `#IID ...`.
- * `wanted` selects value columns by name (all non-ID columns when omitted).
+ * A whitespace-delimited table with a header: `FID IID ...`, `#FID IID ...`, `IID ...` or `#IID ...`;
+ * comma-delimited where the header line is (as plink2 takes them: `#IID,age,PC1`). `wanted` selects
+ * value columns by name (all non-ID columns when omitted), or by plink2's ranges in header order
+ * (`PC1-PC10`: PC1, PC10 and the columns between; a column whose name has the dash wins).
  */
 export function parseNumericTable(text: string, file: string, wanted?: string[], what = 'value', code?: (field: string) => number): NumericTable {
   const lines = text.split('\n');
   let h = 0;
   while (h < lines.length && lines[h].trim() === '') h++;
   if (h >= lines.length) throw new InputError('empty file (expected a header line starting FID IID or IID)', { file, line: 1 });
-  const header = splitWs(lines[h]);
+  const split = /^[^\s,]+,/.test(lines[h].trim()) ? splitCsv : splitWs;
+  const header = split(lines[h]);
   const c0 = header[0].replace(/^#/, '').toUpperCase();
   let idCols: number;
   let hasFid: boolean;
@@ -98,11 +116,14 @@ export function parseNumericTable(text: string, file: string, wanted?: string[],
   const column = columnIndex(allNames, file, h + 1);
   let cols: number[];
   if (wanted?.length) {
-    cols = wanted.map((w) => {
+    cols = wanted.flatMap((w) => {
       const j = column.get(w) ?? -1;
-      if (j < 0) throw new InputError(`no ${what} column '${w}' (columns: ${listNames(allNames)})`, { file, line: h + 1 });
-      return j;
+      if (j >= 0) return [j];
+      const range = columnRange(w, column);
+      if (range === null) throw new InputError(`no ${what} column '${w}' (columns: ${listNames(allNames)})`, { file, line: h + 1 });
+      return range;
     });
+    cols = [...new Set(cols)]; // a column named twice (PC1,PC1-PC3) is read once
   } else {
     cols = allNames.map((_, j) => j);
   }
@@ -112,7 +133,7 @@ export function parseNumericTable(text: string, file: string, wanted?: string[],
   const raw: number[][] = cols.map(() => []);
   const seen = new Map<string, number>();
   for (let i = h + 1; i < lines.length; i++) {
-    const f = splitWs(lines[i]);
+    const f = split(lines[i]);
     if (f.length === 0) continue;
     if (f.length !== header.length) throw new InputError(`${f.length} fields where the header has ${header.length}`, { file, line: i + 1 });
     const id: SampleId = hasFid ? { fid: f[0], iid: f[1] } : { iid: f[0] };
