@@ -206,3 +206,29 @@ t.test('comma-delimited phenotype/covariate tables and plink2 column ranges (--c
   t.equal(bad.status, 3);
   t.match(bad.stderr, /no covariate column 'PC2-PC1'/, 'a range backwards is no column');
 });
+
+t.test(
+  "two VCFs joined with cat (a second header among the records): exit 3 at its first line, as plink2 stops (was: the header skipped, the second file's samples silently taken in the first's order)",
+  async (t) => {
+    const dir = tmpDir('vcf-tools-cat');
+    const joined = path.join(dir, 'cat.vcf.gz');
+    const one = fs.readFileSync(F('info.vcf.gz'));
+    fs.writeFileSync(joined, Buffer.concat([one, one]));
+    const headerLines = zlib
+      .gunzipSync(one)
+      .toString()
+      .split('\n')
+      .filter((l) => l.startsWith('#')).length;
+    const r = runCli(['assoc', '--vcf', joined, '--pheno', F('xonly.psam'), '--pheno-name', 'PHENO1', '--out', path.join(dir, 'o'), '--no-progress']);
+    t.equal(r.status, 3);
+    t.equal(
+      r.stderr.trim().split('\n').pop(),
+      `dosageflow: ${joined}:${headerLines + 41}: a header line ('#') among the records: VCF files joined with cat? (bcftools concat joins them under one header)`,
+    );
+    t.same(
+      fs.readdirSync(dir).filter((f) => f.endsWith('.tsv')),
+      [],
+      'no table',
+    );
+  },
+);

@@ -510,6 +510,8 @@ export class RowFormatter {
           let end = le;
           if (end > start && b[end - 1] === 13) end--;
           if (!(end > start && b[start] !== 35)) {
+            // The header was read before the chunks: a '#' line here is a second VCF's (files joined with cat).
+            if (end > start) throw new DecodeError('field-count', 1, "a header line ('#') among the records: VCF files joined with cat? (bcftools concat joins them under one header)");
             start = next;
             continue;
           }
