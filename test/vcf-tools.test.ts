@@ -232,3 +232,21 @@ t.test(
     );
   },
 );
+
+t.test('prs: a VCF target joined with cat stops at the second header too (was: read on in the first header sample order)', async (t) => {
+  const dir = tmpDir('vcf-tools-cat-prs');
+  const joined = path.join(dir, 'cat.vcf.gz');
+  const one = fs.readFileSync(F('info.vcf.gz'));
+  fs.writeFileSync(joined, Buffer.concat([one, one]));
+  const recs = zlib
+    .gunzipSync(one)
+    .toString()
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => l.split('\t'));
+  const base = path.join(dir, 'base.tsv');
+  fs.writeFileSync(base, `CHR\tSNP\tBP\tA1\tA2\tBETA\tSE\tP\n${recs.map((f) => `1\t${f[2]}\t${f[1]}\t${f[4]}\t${f[3]}\t0.1\t0.05\t0.01`).join('\n')}\n`);
+  const r = runCli(['prs', '--base', base, '--vcf', joined, '--pheno', F('xonly.psam'), '--pheno-name', 'PHENO1', '--out', path.join(dir, 'o')]);
+  t.equal(r.status, 3, r.stderr);
+  t.match(r.stderr, /cat\.vcf\.gz:51: a header line \('#'\) among the records/);
+});

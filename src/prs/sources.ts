@@ -14,7 +14,7 @@ import { bgenChunks, readBgenHeader } from '../pipeline/bgen-source.js';
 import { bgenMagicOk } from '../formats/bgen/header.js';
 import { openInput } from '../io/input.js';
 import { readLines } from '../io/lines.js';
-import { VcfDecoder, type VcfDosage } from '../formats/vcf/decode.js';
+import { HEADER_AMONG_RECORDS, VcfDecoder, type VcfDosage } from '../formats/vcf/decode.js';
 import { openVcf } from '../pipeline/vcf-source.js';
 
 export type GenotypeFormat = 'gen' | 'bgen' | 'vcf';
@@ -83,11 +83,13 @@ async function* readVcf(file: string, nSamples: number, stats: SourceStats, want
   const row: DosageRow = { meta, dosage: new Float64Array(0), file, line: 0 };
   let lineNo = 0;
   let header = false;
+  let records = false;
   for await (const b of readLines(inp.stream, file)) {
     lineNo++;
     const end = b.length > 0 && b[b.length - 1] === 13 ? b.length - 1 : b.length;
     if (end === 0) continue;
     if (b[0] === 35) {
+      if (records) throw new InputError(HEADER_AMONG_RECORDS, { file, line: lineNo });
       if (b[1] === 67 && b[2] === 72) {
         const n = countTabs(b, end) - 8;
         if (n !== nSamples) throw new InputError(`${n} samples in the #CHROM line, but ${nSamples} expected`, { file, line: lineNo });
@@ -96,6 +98,7 @@ async function* readVcf(file: string, nSamples: number, stats: SourceStats, want
       continue;
     }
     if (!header) throw new InputError('no #CHROM header line before the first record: not a VCF', { file, line: lineNo });
+    records = true;
     if (want !== undefined) {
       const key = recordKey(b, end);
       if (key !== null && !want(key.chr, key.pos)) {

@@ -20,7 +20,7 @@ import { NA_REASONS } from '../stats/gram.js';
 import type { LogisticGroup } from '../stats/logistic.js';
 import { ModelKernels } from './model-kernels.js';
 import type { PhenoRows, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
-import { VcfDecoder } from '../formats/vcf/decode.js';
+import { HEADER_AMONG_RECORDS, VcfDecoder } from '../formats/vcf/decode.js';
 import { inflateBlocks, inflatedLength } from '../formats/vcf/bgzf.js';
 import { ReusedInflate } from '../io/inflate-handle.js';
 
@@ -511,7 +511,7 @@ export class RowFormatter {
           if (end > start && b[end - 1] === 13) end--;
           if (!(end > start && b[start] !== 35)) {
             // The header was read before the chunks: a '#' line here is a second VCF's (files joined with cat).
-            if (end > start) throw new DecodeError('field-count', 1, "a header line ('#') among the records: VCF files joined with cat? (bcftools concat joins them under one header)");
+            if (end > start) throw new DecodeError('field-count', 1, HEADER_AMONG_RECORDS);
             start = next;
             continue;
           }
