@@ -250,3 +250,16 @@ t.test('prs: a VCF target joined with cat stops at the second header too (was: r
   t.equal(r.status, 3, r.stderr);
   t.match(r.stderr, /cat\.vcf\.gz:51: a header line \('#'\) among the records/);
 });
+
+t.test(".sample sex codes other than 1, 2, 0, NA (M/F, -9): exit 3 naming the line, as plink2 stops (was: read as unknown, so chrX's model silently lost its sex covariate)", async (t) => {
+  const dir = tmpDir('vcf-tools-sample-sex');
+  const H = (f: string) => fixture('bgen-haploid', f);
+  const sample = path.join(dir, 'mf.sample');
+  const rows = fs.readFileSync(H('hap.sample'), 'utf8').split('\n');
+  fs.writeFileSync(sample, rows.map((l, i) => (i === 3 ? l.replace(/ 2$/, ' F') : l)).join('\n'));
+  const r = runCli(['assoc', '--bgen', H('hap.bgen'), '--sample', sample, '--pheno', H('hap.pheno'), '--pheno-name', 'y', '--out', path.join(dir, 'o'), '--no-progress']);
+  t.equal(r.status, 3, r.stderr);
+  t.match(r.stderr, /mf\.sample:4: sex 'F': a \.sample sex column \(type D\) holds 1 \(male\), 2 \(female\), 0 or NA \(unknown\)/);
+  const ok = runCli(['assoc', '--bgen', H('hap.bgen'), '--sample', H('hapna.sample'), '--pheno', H('hap.pheno'), '--pheno-name', 'y', '--out', path.join(dir, 'na'), '--no-progress']);
+  t.equal(ok.status, 0, 'NA is unknown, no error');
+});

@@ -13,8 +13,8 @@ export interface SampleId {
 
 /**
  * Oxford .sample: two header lines (names, types); ID_1/ID_2 = FID/IID (ID_1 = 0 throughout: no
- * FIDs), or ID_1 alone = IID. A `sex` column of type D (1 male, 2 female, as plink2 reads it) gives
- * SampleId.sex; further columns (`missing`, phenotypes, ...) are not read.
+ * FIDs), or ID_1 alone = IID. A `sex` column of type D (1 male, 2 female, 0/NA unknown, else an
+ * error, as plink2 reads it) gives SampleId.sex; further columns (`missing`, phenotypes, ...) are not read.
  */
 export function parseSampleFile(text: string, file: string): SampleId[] {
   const lines = text.split('\n');
@@ -32,7 +32,7 @@ export function parseSampleFile(text: string, file: string): SampleId[] {
     if (f.length === 0) continue;
     if (f.length !== header.length) throw new InputError(`${f.length} fields where the header has ${header.length}`, { file, line: i + 1 });
     const id: SampleId = hasId2 ? { fid: f[0], iid: f[1] } : { iid: f[0] };
-    if (sexCol > 0 && (f[sexCol] === '1' || f[sexCol] === '2')) id.sex = Number(f[sexCol]);
+    if (sexCol > 0) id.sex = sampleSex(f[sexCol], file, i + 1);
     const key = idKey(id);
     const prev = seen.get(key);
     if (prev !== undefined) throw new InputError(`duplicate sample id '${displayId(id)}' (also on line ${prev})`, { file, line: i + 1 });
@@ -42,6 +42,13 @@ export function parseSampleFile(text: string, file: string): SampleId[] {
   // ID_1 = 0 on every row (plink2 --export oxford, plink 1.9 --recode oxford): no family IDs.
   if (hasId2 && rows.length > 0 && rows.every((r) => r.fid === '0')) for (const r of rows) r.fid = undefined;
   return rows;
+}
+
+/** A .sample sex (type D) as plink2 reads it: 1 male, 2 female, 0 or NA unknown; any other code is an error there too. */
+function sampleSex(v: string, file: string, line: number): number | undefined {
+  if (v === '1' || v === '2') return Number(v);
+  if (v === '0' || v === 'NA') return undefined;
+  throw new InputError(`sex '${showBytes(v.slice(0, 30))}': a .sample sex column (type D) holds 1 (male), 2 (female), 0 or NA (unknown), as plink2 reads it (--psam FILE takes M/F)`, { file, line });
 }
 
 export function idKey(id: SampleId): string {
