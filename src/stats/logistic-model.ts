@@ -90,7 +90,7 @@ export function buildLogisticGroup(pheno: number, name: string, y01: Float64Arra
     if (ok) idxList.push(i);
   }
   const n = idxList.length;
-  if (n === 0) return { skip: `no sample has a genotype, a value and every covariate (check that the IDs match the .sample file)`, warnings };
+  if (n === 0) return { skip: `no sample has a genotype, a value and every covariate (check that the IDs match the genotype file's samples: its .sample, BGEN or VCF header)`, warnings };
   const idx = Int32Array.from(idxList);
   const y = new Float64Array(n);
   let nCase = 0;

@@ -91,7 +91,7 @@ export function buildModel(nSamples: number, phenos0: NamedColumn[], covars0: Na
     const idx: number[] = [];
     for (let i = 0; i < nSamples; i++) if (covOk[i] && !Number.isNaN(p.values[i])) idx.push(i);
     let why = '';
-    if (idx.length === 0) why = `no sample has a genotype, a value and every covariate (check that the IDs match the .sample file)`;
+    if (idx.length === 0) why = `no sample has a genotype, a value and every covariate (check that the IDs match the genotype file's samples: its .sample, BGEN or VCF header)`;
     else if (idx.length < covars.length + 3) {
       // The rank matters only when the samples are fewer than every covariate needs (r <= their
       // count): a projection a phenotype at 10,000 samples was ~25-50 ms of start-up, for nothing.
@@ -138,7 +138,7 @@ function buildModelOf(nSamples: number, phenos: ScaledColumn[], covars: NamedCol
     for (let i = 0; i < nSamples; i++) if (mask[i]) idxList.push(i);
     const names = members.map((j) => phenos[j].name).join(', ');
     if (idxList.length === 0) {
-      throw new InputError(`phenotype ${names}: no sample has a genotype, a value and every covariate (check that the IDs match the .sample file)`, {});
+      throw new InputError(`phenotype ${names}: no sample has a genotype, a value and every covariate (check that the IDs match the genotype file's samples: its .sample, BGEN or VCF header)`, {});
     }
     const gr = groupOf(
       Int32Array.from(idxList),
