@@ -92,6 +92,27 @@ const isNA = (s: string) => s === 'NA' || s === 'nan';
 const RSID = /^rs\d+$/;
 
 /** The header and the row function of a format, from our own header. */
+/** Smallest positive normal double. */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/**
+ * OR = exp(BETA) as plink2 prints it, also where exp over- or underflows a double (a coefficient
+ * running off, |BETA| > ~708, that plink2 still reports: it prints OR 3.78783e+2795): the mantissa
+ * and exponent then come from BETA / ln 10.
+ */
+export function fmtOddsRatio(beta: number, digits: number): string {
+  const x = Math.exp(beta);
+  if (!Number.isFinite(beta) || (x >= MIN_NORMAL && x < Infinity)) return fmtG(x, digits);
+  const l10 = beta / Math.LN10;
+  let exp = Math.floor(l10);
+  let ms = fmtG(Math.pow(10, l10 - exp), digits);
+  if (ms === '10') {
+    exp += 1;
+    ms = '1';
+  }
+  return `${ms}e${exp < 0 ? '-' : '+'}${Math.abs(exp)}`;
+}
+
 function plan(format: Exclude<TableFormat, 'dosageflow'>, c: Cols, digits: number, stats: ConvertStats): { header: string; row: RowFn } {
   // Chromosome codes change rarely: the last one is remembered.
   let lastChr = '';
@@ -113,7 +134,7 @@ function plan(format: Exclude<TableFormat, 'dosageflow'>, c: Cols, digits: numbe
       row: (f) => {
         const head = `${f[c.chr]}\t${f[c.bp]}\t${f[c.snp]}\t${f[c.a2]}\t${f[c.a1]}\t${f[c.a1]}\t${f[c.frq]}\t${f[c.info]}\t`;
         if (!c.logistic) return `${head}ADD\t${f[c.n]}\t${f[c.beta]}\t${f[c.se]}\t${f[c.stat]}\t${f[c.p]}\t${err(f)}`;
-        const or = isNA(f[c.beta]) ? 'NA' : fmtG(Math.exp(Number(f[c.beta])), digits);
+        const or = isNA(f[c.beta]) ? 'NA' : fmtOddsRatio(Number(f[c.beta]), digits);
         return `${head}${f[c.firth]}\tADD\t${f[c.n]}\t${or}\t${f[c.se]}\t${f[c.stat]}\t${f[c.p]}\t${err(f)}`;
       },
     };

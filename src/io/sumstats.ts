@@ -534,7 +534,7 @@ export class SumstatsRows {
     const l = this.layout;
     if (k === 'beta' && l.col.beta < 0 && l.or >= 0) {
       const t = this.field(l.or);
-      return isNA(t) ? NaN : Math.log(Number(t));
+      return isNA(t) ? NaN : lnDecimal(t);
     }
     if (k === 'p') return Math.exp(this.logP());
     const c = l.col[k];
@@ -591,6 +591,20 @@ export class SumstatsRows {
     if (!(v >= 0)) throw new InputError(`${this.layout.names[this.layout.col.log10p]} (-log10 P) must be a number >= 0 or NA, not '${quoteField(t)}'`, { file: this.file, line: this.line });
     return v;
   }
+}
+
+/**
+ * Natural log of a positive decimal, also beyond the range of a double: plink2 prints the OR of a
+ * coefficient that ran off as 3.78783e+2795 (and would print 2.64e-2796), so ln = ln(mantissa) +
+ * exponent x ln 10 there. NaN for what is no number, -Infinity for 0.
+ */
+export function lnDecimal(t: string): number {
+  const v = Number(t);
+  if ((v >= MIN_NORMAL && v < Infinity) || !(v >= 0)) return Math.log(v);
+  const m = /^\+?(\d+\.?\d*|\.\d+)[eE]([+-]?\d+)$/.exec(t);
+  if (m === null) return Math.log(v);
+  const mant = Number(m[1]);
+  return mant > 0 ? Math.log(mant) + Number(m[2]) * Math.LN10 : Math.log(mant);
 }
 
 /** GWAS-SSF codes chromosomes 23, 24, 25 as X, Y, MT (plink's 25 is XY). */
