@@ -232,7 +232,11 @@ function chrColumnError(chr: string, layout: GenLayout): DecodeError | null {
   if (layout.head5 === true && !isChromosomeCode(chr))
     return new DecodeError('chromosome', 1, `first column '${chr.slice(0, 30)}' is not a chromosome code, but this file's first line has one (CHR ID POS A B layout)`);
   if (layout.expectChr !== undefined && normChr(chr) !== layout.expectChr)
-    return new DecodeError('chromosome', 1, `chromosome '${chr.slice(0, 30)}' in the first column, but --chr ${layout.expectChr} was given (--chr is for files without a chromosome column; drop it)`);
+    return new DecodeError(
+      'chromosome',
+      1,
+      `chromosome '${chr.slice(0, 30)}' in the first column, but --chr ${layout.expectChr} was given (--chr is for files without a chromosome column: drop it; to test one chromosome, as plink2 --chr does, give --region ${layout.expectChr})`,
+    );
   return null;
 }
 

@@ -45,7 +45,10 @@ export function genFileLayout(b: Uint8Array, start: number, end: number, line: n
   const first = firstField(b, start, end);
   if (isChromosomeCode(first)) {
     if (expectChr !== undefined && normChr(first) !== expectChr) {
-      throw new InputError(`chromosome '${first}' in the first column, but --chr ${ctx.chr} was given (--chr is for IMPUTE2 files without a chromosome column: drop it)`, where);
+      throw new InputError(
+        `chromosome '${first}' in the first column, but --chr ${ctx.chr} was given (--chr is for IMPUTE2 files without a chromosome column: drop it; to test one chromosome, as plink2 --chr does, give --region ${ctx.chr})`,
+        where,
+      );
     }
     return { head5: true, expectChr };
   }
