@@ -388,6 +388,20 @@ t.test('a kernel whose WebAssembly memory reaches its limit in a worker: exit 4 
   t.equal(exitCodeFor(new RangeError('Invalid array length')), 70);
 });
 
+t.test('15.22 a BGEN or a VCF given to --gen says which option takes it, not blaming the .sample', async (t) => {
+  const d = dir('rel2-notgen');
+  const sample = fixture('bgen-haploid', 'hap.sample');
+  for (const [file, re] of [
+    [fixture('bgen-haploid', 'hap.bgen'), /hap\.bgen:1: a BGEN file \('bgen' at byte 16\), not a \.gen: give it with --bgen\n$/],
+    [fixture('bgen-haploid', 'hap.vcf.gz'), /hap\.vcf\.gz:1: a VCF, not a \.gen: give it with --vcf\n$/],
+  ] as const) {
+    const r = runCli(['assoc', '--gen', file, '--sample', sample, '--pheno', fixture('bgen-haploid', 'hap.pheno'), '--pheno-name', 'y', '--out', path.join(d, 'o')]);
+    t.equal(r.status, 3, r.stderr);
+    t.match(r.stderr, re);
+    t.notMatch(r.stderr, /fields/);
+  }
+});
+
 t.test('15.22 a CR-only .gen (old Mac line ends) says so, not blaming the .sample', async (t) => {
   const sim = simulated(300);
   const d = dir('rel2-cr');

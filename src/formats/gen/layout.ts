@@ -21,6 +21,17 @@ export interface LayoutContext {
   sampleFile?: string;
 }
 
+/** A BGEN or VCF given as a .gen, said as such (its "first line" is no .gen line at all). */
+function otherFormat(b: Uint8Array, start: number, end: number): string | null {
+  // BGEN: 'bgen' at byte 16 (the header's magic number).
+  if (start + 20 <= b.length && b[start + 16] === 98 && b[start + 17] === 103 && b[start + 18] === 101 && b[start + 19] === 110) {
+    return "a BGEN file ('bgen' at byte 16), not a .gen: give it with --bgen";
+  }
+  const head = Buffer.from(b.buffer, b.byteOffset + start, Math.min(end - start, 16)).toString('latin1');
+  if (head.startsWith('##fileformat=VCF') || head.startsWith('#CHROM')) return 'a VCF, not a .gen: give it with --vcf';
+  return null;
+}
+
 /**
  * The layout of the file whose first non-blank line is b[start, end) (line number `line`), or null
  * when [start, end) holds only blank lines (look at the next chunk). Throws an InputError naming the
@@ -37,6 +48,8 @@ export function genFileLayout(b: Uint8Array, start: number, end: number, line: n
     // Old Mac line ends: the whole file reads as one line of CR-separated lines (issue 15.22).
     const cr = b.indexOf(13, start);
     if (cr >= 0 && cr < end) throw new InputError("the file has CR line ends (old Mac OS), not LF: convert it, e.g. tr '\\r' '\\n' < IN > OUT", where);
+    const other = otherFormat(b, start, end);
+    if (other !== null) throw new InputError(other, where);
     let msg = `${nf} fields: a .gen line for the ${of} has 6 + 3 x ${n} (CHR SNPID RSID POS A B) or 5 + 3 x ${n} (CHR ID POS A B, or SNPID RSID POS A B with --chr)`;
     const k = (nf - 6) % 3 === 0 ? (nf - 6) / 3 : (nf - 5) % 3 === 0 ? (nf - 5) / 3 : -1;
     if (k > 0) msg += `; this line has ${k} samples: does the .sample file belong to it?`;
