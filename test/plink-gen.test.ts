@@ -128,6 +128,18 @@ t.test('.sample with ID_1 = 0 has no FIDs: a FID IID table matches on IID', asyn
   same(t, readTable(s.phenos[0].output), golden('plink2'), 'FID IID phenotype table');
 });
 
+t.test('regression: a .sample without its column types line lost its first sample and blamed the .gen', async (t) => {
+  // plink2: "Unrecognized .sample variable type 'FAM0001'"; the types are one of 0 D C P B a column.
+  const dir = tmpDir('sample-types');
+  const lines = fs.readFileSync(P('plink2.sample'), 'utf8').trimEnd().split('\n');
+  const noTypes = path.join(dir, 'no-types.sample');
+  fs.writeFileSync(noTypes, [lines[0], ...lines.slice(2)].join('\n') + '\n');
+  await t.rejects(runAssoc(config({ sample: noTypes })), { message: /^the second header line holds the column types \(0, D, C, P or B\), not '.+': is it missing\?$/, file: noTypes, line: 2 });
+  const fewTypes = path.join(dir, 'few-types.sample');
+  fs.writeFileSync(fewTypes, [lines[0], '0 0 0', ...lines.slice(2)].join('\n') + '\n');
+  await t.rejects(runAssoc(config({ sample: fewTypes })), { message: /^3 column types on the second header line, where the first has 4 columns$/, line: 2 });
+});
+
 t.test('live plink2 on the committed files gives the committed goldens', { skip: !hasCommand('plink2') && 'plink2 not installed (the goldens above still ran)' }, async (t) => {
   const dir = tmpDir('live');
   const r = plink2Glm(['--gen', P('plink2.gen'), 'ref-first', '--sample', P('plink2.sample'), '--pheno', P('pheno.tsv'), '--covar', P('covar.tsv')], path.join(dir, 'live'));

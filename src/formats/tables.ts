@@ -26,6 +26,10 @@ export function parseSampleFile(text: string, file: string): SampleId[] {
   if (lines.length < 2 || splitWs(lines[1]).length === 0) throw new InputError('missing the second header line (column types, e.g. `0 0 0`)', { file, line: 2 });
   const seen = new Map<string, number>();
   const types = splitWs(lines[1]);
+  // As plink2 reads them: one of 0 D C P B per column (a sample row here means the types line is missing).
+  const bad = types.find((ty) => !/^[0DCPB]$/.test(ty));
+  if (bad !== undefined) throw new InputError(`the second header line holds the column types (0, D, C, P or B), not '${showBytes(bad.slice(0, 30))}': is it missing?`, { file, line: 2 });
+  if (types.length !== header.length) throw new InputError(`${types.length} column types on the second header line, where the first has ${header.length} columns`, { file, line: 2 });
   const sexCol = header.findIndex((h, j) => /^sex$/i.test(h) && types[j] === 'D');
   for (let i = 2; i < lines.length; i++) {
     const f = splitWs(lines[i]);
