@@ -302,7 +302,8 @@ export class MissingSolver {
       const bd = sdy - (v.sum * f.sy[k]) / ns;
       let x = bd / sqc;
       for (let j = 0; j < r; j++) x -= l[j] * f.zc[k * r + j];
-      sink.fit(k, x * sqc, v.css * this.piv2, f.yyr[k], df, f.yy[k]);
+      // The round-off bar from the group's total, not S's: a phenotype constant over S has a total of round-off too.
+      sink.fit(k, x * sqc, v.css * this.piv2, f.yyr[k], df, gr.yctot[k]);
     }
   }
 

@@ -1,0 +1,31 @@
+// Phenotype and model edge cases as users have them, against plink2 2.00a3.5
+// (test/fixtures/pheno-edge/make-fixture.sh: plink2 --dummy, exported by plink2; its goldens).
+import t from 'tap';
+import * as path from 'node:path';
+import { compareWithPlink2, fixture, readTable, runCli, tmpDir } from './lib/helpers.js';
+
+const E = (f: string) => fixture('pheno-edge', f);
+const GEN = ['--gen', E('edge.gen.gz'), '--sample', E('edge.sample')];
+
+t.test("a quantitative phenotype constant among a variant's present samples is INVALID_RESULT, not round-off", async (t) => {
+  // spike is 0.5 but for two samples: a variant missing both dosages has a constant phenotype.
+  // The round-off bar was the total over the variant's own samples, itself round-off there, so
+  // BETA ~1e-19 with SE ~1e-9 and P = 1 was printed as a result (plink2: INVALID_RESULT, or its
+  // round-off printed: snp8).
+  const dir = tmpDir('pheno-edge-spike');
+  const out = path.join(dir, 'o');
+  const r = runCli(['assoc', ...GEN, '--pheno', E('edge.pheno'), '--covar', E('edge.covar'), '--out', out, '--no-progress']);
+  t.equal(r.status, 0, r.stderr);
+  const gold = readTable(E('golden/edge.spike.glm.linear'));
+  const ours = readTable(`${out}.spike.tsv`);
+  const gb = gold.header.indexOf('BETA');
+  const degenerate = new Set(gold.rows.filter((g) => g[gb] === 'NA' || Math.abs(Number(g[gb])) < 1e-10).map((g) => g[gold.header.indexOf('ID')]));
+  t.ok(degenerate.size >= 5, `${degenerate.size} variants miss both spike samples`);
+  const ob = ours.header.indexOf('BETA');
+  const os = ours.header.indexOf('SNP');
+  for (const row of ours.rows) if (degenerate.has(row[os])) t.equal(row[ob], 'NA', `${row[os]}: NA`);
+  t.match(r.stderr, new RegExp(`spike: .*${degenerate.size} NA \\(${degenerate.size} INVALID_RESULT\\)`), 'counted as INVALID_RESULT');
+  const rest = { header: gold.header, rows: gold.rows.filter((g) => !degenerate.has(g[gold.header.indexOf('ID')])) };
+  t.same(compareWithPlink2(ours, rest).problems, [], 'every other row equals plink2');
+  t.same(compareWithPlink2(readTable(`${out}.qt.tsv`), readTable(E('golden/edge.qt.glm.linear'))).problems, [], 'qt equals plink2');
+});
