@@ -3,6 +3,7 @@
 import t from 'tap';
 import * as path from 'node:path';
 import { compareWithPlink2, fixture, readTable, runCli, tmpDir } from './lib/helpers.js';
+import { compareLogistic, rowsOfTable } from './lib/logistic-compare.js';
 
 const E = (f: string) => fixture('pheno-edge', f);
 const GEN = ['--gen', E('edge.gen.gz'), '--sample', E('edge.sample')];
@@ -14,7 +15,7 @@ t.test("a quantitative phenotype constant among a variant's present samples is I
   // round-off printed: snp8).
   const dir = tmpDir('pheno-edge-spike');
   const out = path.join(dir, 'o');
-  const r = runCli(['assoc', ...GEN, '--pheno', E('edge.pheno'), '--covar', E('edge.covar'), '--out', out, '--no-progress']);
+  const r = runCli(['assoc', ...GEN, '--pheno', E('edge.pheno'), '--pheno-name', 'spike,qt', '--covar', E('edge.covar'), '--covar-name', 'age,pc1', '--out', out, '--no-progress']);
   t.equal(r.status, 0, r.stderr);
   const gold = readTable(E('golden/edge.spike.glm.linear'));
   const ours = readTable(`${out}.spike.tsv`);
@@ -28,4 +29,29 @@ t.test("a quantitative phenotype constant among a variant's present samples is I
   const rest = { header: gold.header, rows: gold.rows.filter((g) => !degenerate.has(g[gold.header.indexOf('ID')])) };
   t.same(compareWithPlink2(ours, rest).problems, [], 'every other row equals plink2');
   t.same(compareWithPlink2(readTable(`${out}.qt.tsv`), readTable(E('golden/edge.qt.glm.linear'))).problems, [], 'qt equals plink2');
+});
+
+t.test('a case/control phenotype with a covariate in the 1e10s: standardized as plink2 asks, not every row INVALID_RESULT', async (t) => {
+  // plink2 stops on these scales ("try --covar-variance-standardize"); the logistic fits failed
+  // plink2's variance floor (1e-20) on the big covariate's coefficient, so every row was NA.
+  const dir = tmpDir('pheno-edge-big');
+  const out = path.join(dir, 'o');
+  const r = runCli(['assoc', ...GEN, '--pheno', E('edge.pheno'), '--pheno-name', 'cc', '--covar', E('edge.covar'), '--covar-name', 'big,pc1', '--out', out, '--no-progress']);
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stderr, /covariate scales vary too widely .*phenotype cc.*standardized as --covar-variance-standardize/, 'warned');
+  const ours = rowsOfTable(`${out}.cc.tsv`);
+  // snp21 and snp37 against plink2 run on each alone (its stale padding moves their SE in the whole run).
+  const res = compareLogistic(ours, E('golden/big.cc.glm.logistic.hybrid'), true);
+  t.same(
+    res.problems.filter((p) => !/^snp(21|37): SE/.test(p)),
+    [],
+    'every row equals plink2 --covar-variance-standardize',
+  );
+  t.equal(res.compared, 40, 'all 40 rows');
+  t.same(compareLogistic(ours, E('golden/alone.cc.glm.logistic.hybrid'), true).problems, [], 'snp21 and snp37 equal plink2 alone');
+  t.notMatch(r.stderr, /INVALID_RESULT/, 'no INVALID_RESULT');
+  // Scales plink2 takes are left as they are (no warning).
+  const r2 = runCli(['assoc', ...GEN, '--pheno', E('edge.pheno'), '--pheno-name', 'cc', '--covar', E('edge.covar'), '--covar-name', 'age,pc1', '--out', path.join(dir, 'p'), '--no-progress']);
+  t.equal(r2.status, 0, r2.stderr);
+  t.notMatch(r2.stderr, /scales vary/, 'age and pc1: no warning');
 });

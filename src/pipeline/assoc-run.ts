@@ -18,7 +18,7 @@ import { MedianAccumulator } from '../stats/median.js';
 import { CHI2_1_MEDIAN, medianChi2 } from '../stats/distributions.js';
 import type { AssocModel, NamedColumn } from '../stats/model.js';
 import type { FirthMode } from '../stats/logistic.js';
-import { buildAlignedModel, classifyPhenotypes } from '../stats/logistic-model.js';
+import { buildAlignedModel, classifyPhenotypes, unstableCovariateScale } from '../stats/logistic-model.js';
 import { buildSexChromosomeModel, sexChromosomeInput, type SexChromosomeInput } from '../stats/chrx-model.js';
 import { NA_REASONS } from '../stats/gram.js';
 import type { Filters, Region, WorkerInit, WorkerRequest, WorkerResponse } from '../workers/protocol.js';
@@ -272,6 +272,15 @@ export async function prepareModel(
     vif: cfg.vif,
   };
   const cols = classifyPhenotypes(pt.names, mixed);
+  // Covariate scales plink2 refuses for a case/control phenotype: standardized (the logistic fits
+  // fail plink2's variance floor of 1e-20 on a coefficient of a covariate in the 1e10s otherwise).
+  const unstable = cfg.covarVarianceStandardize || !covars.length ? undefined : cols.find((c) => c.kind === 'cc' && unstableCovariateScale(c.values, covars));
+  if (unstable) {
+    for (const c of covars) varianceStandardize(c.values, mask);
+    warnings.push(
+      `covariate scales vary too widely for plink2's logistic regression (phenotype ${unstable.name}: plink2 stops and suggests --covar-variance-standardize): covariates standardized as --covar-variance-standardize does, so results equal plink2's run with it`,
+    );
+  }
   const model = buildAlignedModel(samples.length, cols, covars, mixed, cfg.covar);
   warnings.push(...model.warnings);
   const sexChromosomes = sexChromosomeInput(

@@ -133,6 +133,39 @@ export function buildLogisticGroup(pheno: number, name: string, y01: Float64Arra
 }
 
 /**
+ * plink2's covariate scale test (plink2_glm.cc, GlmFillAndTestCovars) over a case/control
+ * phenotype's samples (y not NaN, every covariate present): the largest raw sum of squares of a
+ * covariate (at least 1.5 n, a genotype column's) above 2^20 times the smallest centred one (at
+ * most 0.0198 (n - 1)) makes plink2 stop ("genotype/covariate scales vary too widely ... try
+ * --covar-variance-standardize"). Constant covariates are left out, as plink2 drops them first.
+ */
+export function unstableCovariateScale(y: Float64Array, covars: NamedColumn[]): boolean {
+  const k = covars.length;
+  const sum = new Float64Array(k);
+  const ssq = new Float64Array(k);
+  let n = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] !== y[i] || covars.some((c) => c.values[i] !== c.values[i])) continue;
+    n++;
+    for (let j = 0; j < k; j++) {
+      const v = covars[j].values[i];
+      sum[j] += v;
+      ssq[j] += v * v;
+    }
+  }
+  if (n < 2) return false;
+  let maxSsq = 1.5 * n;
+  let minCentred = 0.0198 * (n - 1);
+  for (let j = 0; j < k; j++) {
+    const c = ssq[j] - (sum[j] * sum[j]) / n;
+    if (!(c > ssq[j] * 1e-12)) continue;
+    if (ssq[j] > maxSsq) maxSsq = ssq[j];
+    if (c < minCentred) minCentred = c;
+  }
+  return minCentred * 1048576 < maxSsq;
+}
+
+/**
  * plink2's test of a covariate for separation by a case/control phenotype (plink2_glm.cc,
  * CheckForSeparatedQtCovar), which with firth-fallback sends every variant to Firth: 0 none, 1
  * quasi, 2 complete. The samples are read in order, keeping each class's range, and the test
