@@ -1,6 +1,7 @@
 // Phenotype and model edge cases as users have them, against plink2 2.00a3.5
 // (test/fixtures/pheno-edge/make-fixture.sh: plink2 --dummy, exported by plink2; its goldens).
 import t from 'tap';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compareWithPlink2, fixture, readTable, runCli, tmpDir } from './lib/helpers.js';
 import { compareLogistic, rowsOfTable } from './lib/logistic-compare.js';
@@ -54,4 +55,18 @@ t.test('a case/control phenotype with a covariate in the 1e10s: standardized as 
   const r2 = runCli(['assoc', ...GEN, '--pheno', E('edge.pheno'), '--pheno-name', 'cc', '--covar', E('edge.covar'), '--covar-name', 'age,pc1', '--out', path.join(dir, 'p'), '--no-progress']);
   t.equal(r2.status, 0, r2.stderr);
   t.notMatch(r2.stderr, /scales vary/, 'age and pc1: no warning');
+});
+
+t.test('a phenotype column missing for every sample is said so, naming the file (was: check that the IDs match)', async (t) => {
+  const dir = tmpDir('pheno-edge-allna');
+  const pheno = path.join(dir, 'p.tsv');
+  const ids = readTable(E('edge.pheno')).rows.map((r) => r[0]);
+  fs.writeFileSync(pheno, `#IID\tnone\tqt\n${ids.map((id, i) => `${id}\t${i % 2 ? 'NA' : '-9'}\t${i / 7}`).join('\n')}\n`);
+  const both = runCli(['assoc', ...GEN, '--pheno', pheno, '--out', path.join(dir, 'a'), '--no-progress']);
+  t.equal(both.status, 0, both.stderr);
+  t.match(both.stderr, /warning: phenotype none: every genotyped sample has it missing .*: skipped/, 'skipped with the reason');
+  const alone = runCli(['assoc', ...GEN, '--pheno', pheno, '--pheno-name', 'none', '--out', path.join(dir, 'b'), '--no-progress']);
+  t.equal(alone.status, 3, 'exit 3');
+  t.match(alone.stderr, /^dosageflow: .*p\.tsv: phenotype none: every genotyped sample has it missing/, 'one line naming the file');
+  t.notMatch(alone.stderr, /IDs match/, 'no hint about IDs');
 });

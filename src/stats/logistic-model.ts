@@ -292,7 +292,7 @@ export function buildAlignedModel(nSamples: number, cols: AlignedPheno[], covars
   if (qt.length === 0 && logistic.length === 0) throw new InputError(warnings[warnings.length - 1] ?? 'no phenotype to test', { file: o.file });
   const lin: AssocModel =
     qt.length > 0
-      ? buildModel(nSamples, qt, covars, covarFile, { maxCorr: o.maxCorr, vif: o.vif })
+      ? buildModel(nSamples, qt, covars, covarFile, { maxCorr: o.maxCorr, vif: o.vif, phenoFile: o.file })
       : { nSamples, phenoNames: [], groups: [], phenoGroup: [], phenoSlot: [], warnings: [], phenoN: [], maxCorr: o.maxCorr ?? DEFAULT_MAX_CORR, vif: o.vif ?? DEFAULT_VIF };
   // Final order: the table's, without the skipped phenotypes.
   const order = names.map((_, j) => j).filter((j) => (qtIndex.includes(j) && lin.phenoNames.includes(names[j])) || ccIndex.includes(j));

@@ -61,6 +61,8 @@ export interface AssocModel {
 export interface ModelOptions {
   maxCorr?: number;
   vif?: number;
+  /** The phenotype table, named by the error when no phenotype can be tested. */
+  phenoFile?: string;
 }
 
 export interface NamedColumn {
@@ -91,7 +93,8 @@ export function buildModel(nSamples: number, phenos0: NamedColumn[], covars0: Na
     const idx: number[] = [];
     for (let i = 0; i < nSamples; i++) if (covOk[i] && !Number.isNaN(p.values[i])) idx.push(i);
     let why = '';
-    if (idx.length === 0) why = `no sample has a genotype, a value and every covariate (check that the IDs match the genotype file's samples: its .sample, BGEN or VCF header)`;
+    if (p.values.every((v) => Number.isNaN(v))) why = 'every genotyped sample has it missing (NA, -9 or 0 in a 1/2 column)';
+    else if (idx.length === 0) why = `no sample has a genotype, a value and every covariate (check that the IDs match the genotype file's samples: its .sample, BGEN or VCF header)`;
     else if (idx.length < covars.length + 3) {
       // The rank matters only when the samples are fewer than every covariate needs (r <= their
       // count): a projection a phenotype at 10,000 samples was ~25-50 ms of start-up, for nothing.
@@ -107,7 +110,7 @@ export function buildModel(nSamples: number, phenos0: NamedColumn[], covars0: Na
     }
     return !why;
   });
-  if (kept.length === 0) throw new InputError(reasons[0], covarFile && /covariates/.test(reasons[0]) ? { file: covarFile } : {});
+  if (kept.length === 0) throw new InputError(reasons[0], { file: covarFile && /covariates/.test(reasons[0]) ? covarFile : opts.phenoFile });
   const model = buildModelOf(nSamples, kept, covars, covarFile, opts.maxCorr ?? DEFAULT_MAX_CORR, opts.vif ?? DEFAULT_VIF);
   model.warnings.unshift(...reasons.map((r) => `${r}: skipped`));
   return model;
