@@ -94,6 +94,12 @@ t.test('detection rules', async (t) => {
     caught = e;
   }
   t.ok(caught instanceof InputError && caught.line === 19 && /dx.*value 3.*--pheno-quantitative dx/.test(caught.message), 'a 3 in a 1/2 column: error naming its line');
+  // --1 on a 1/2 column with few cases (1s and a 2): the message says the column looks 1/2-coded
+  // (it said 'coded 0/1 (--1) except for the value 2' of a column without a 0).
+  const few: number[] = Array.from({ length: 40 }, (_, i) => (i === 7 ? 2 : 1));
+  t.throws(() => classifyPhenotype('few', v(few), undefined, 'p.tsv', true), /few.*value 2: it looks coded 1\/2 .*without --1/, '--1 on a 1/2 column: says so');
+  few[3] = 0;
+  t.throws(() => classifyPhenotype('few', v(few), undefined, 'p.tsv', true), /value 2: fix or blank it/, '--1 on a 0/1 column with a stray 2: fix it');
   const b = buildLogisticGroup(0, 'ctl', v([0, 0, 0, 0, NaN]), []);
   t.match(b.skip, /all 4 samples used are controls/, 'one class only: skipped');
 });

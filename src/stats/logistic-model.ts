@@ -50,7 +50,10 @@ export function classifyPhenotype(name: string, raw: Float64Array, lines: number
   if (nOther > 0 && allWhole && nCode >= 0.9 * nonMissing) {
     const v = raw[firstOther];
     const codes = one ? '0/1 (--1)' : '1/2';
-    throw new InputError(`phenotype '${name}' is coded ${codes} (control/case) except for the value ${v}: fix or blank it (NA), or declare the column quantitative with --pheno-quantitative ${name}`, {
+    // Under --1, a column of 1s and 2s only is a 1/2-coded one with few cases, not a stray 2.
+    const oneTwo = one && !raw.some((x) => x === x && x !== 1 && x !== 2);
+    const hint = oneTwo ? `it looks coded 1/2 (control/case), which --1 does not read: recode it 0/1, or run it without --1` : `fix or blank it (NA)`;
+    throw new InputError(`phenotype '${name}' is coded ${codes} (control/case) except for the value ${v}: ${hint}, or declare the column quantitative with --pheno-quantitative ${name}`, {
       file,
       line: lines?.[firstOther],
     });
