@@ -70,3 +70,43 @@ t.test('a phenotype column missing for every sample is said so, naming the file 
   t.match(alone.stderr, /^dosageflow: .*p\.tsv: phenotype none: every genotyped sample has it missing/, 'one line naming the file');
   t.notMatch(alone.stderr, /IDs match/, 'no hint about IDs');
 });
+
+t.test('--format plink2 --no-firth: ERRCODE SEPARATION names the allele as plink2 does (SEPARATION,REF / SEPARATION,ALT1)', async (t) => {
+  // It printed SEPARATION alone. plink2 checks REF first (the omitted allele too), then ALT.
+  const L = (f: string) => fixture('logistic', f);
+  const dir = tmpDir('pheno-edge-sep');
+  const out = path.join(dir, 'o');
+  const r = runCli([
+    'assoc',
+    '--bgen',
+    L('cc.bgen'),
+    '--sample',
+    L('cc.sample'),
+    '--pheno',
+    L('cc.pheno'),
+    '--pheno-name',
+    'rare',
+    '--covar',
+    L('cc.covar'),
+    '--no-firth',
+    '--format',
+    'plink2',
+    '--out',
+    out,
+    '--no-progress',
+  ]);
+  t.equal(r.status, 0, r.stderr);
+  const gold = readTable(L('golden/nofirth.rare.glm.logistic'));
+  const ours = readTable(`${out}.rare.glm.logistic.hybrid`);
+  const errOf = (tb: typeof gold) => new Map(tb.rows.map((row) => [row[tb.header.indexOf('ID')], row[tb.header.indexOf('ERRCODE')]]));
+  const g = errOf(gold);
+  const o = errOf(ours);
+  let n = 0;
+  for (const [id, e] of g) {
+    if (!e.startsWith('SEPARATION')) continue;
+    n++;
+    t.equal(o.get(id), e, `${id}: ${e}`);
+  }
+  t.ok(n >= 20, `${n} separated rows`);
+  t.ok([...g.values()].some((e) => e === 'SEPARATION,REF') && [...g.values()].some((e) => e === 'SEPARATION,ALT1'), 'both kinds');
+});

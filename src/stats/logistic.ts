@@ -77,6 +77,8 @@ export interface LogisticResult {
   /** The result comes from Firth's penalised likelihood. */
   firth: boolean;
   err: LogisticErr;
+  /** With err SEPARATION, the allele plink2 names in its ERRCODE (SEPARATION,ALT1 / SEPARATION,REF). */
+  sepAllele?: 'ALT1' | 'REF';
 }
 
 export function newLogisticResult(): LogisticResult {
@@ -994,7 +996,10 @@ export class LogisticKernel {
     if (!useFirth) {
       const why = this.fitMle(design, gr);
       if (why !== '') {
-        if (this.firthMode === 'never') return na(out, why);
+        if (this.firthMode === 'never') {
+          if (why === 'SEPARATION') out.sepAllele = this.separatedAllele();
+          return na(out, why);
+        }
         useFirth = true;
       }
     }
@@ -1082,6 +1087,16 @@ export class LogisticKernel {
     out.frqCtrl = ns > nc ? (sum - caseSum) / (2 * (ns - nc)) : NaN;
     out.firth = false;
     return css;
+  }
+
+  /**
+   * The allele plink2's separation pre-check names: it checks every allele in order, the omitted
+   * one too, so REF first (none in the cases, or all of it: the cases or the controls all ALT/ALT),
+   * then ALT (plink2_glm_logistic.cc, before LogisticRegressionF).
+   */
+  private separatedAllele(): 'ALT1' | 'REF' {
+    const ctrlSum = this.sum - this.caseSum;
+    return this.caseSum === 2 * this.nc || ctrlSum === 2 * (this.ns - this.nc) ? 'REF' : 'ALT1';
   }
 
   /** The maximum-likelihood fit into this.b and this.fit: '' when it converged, else why not (Firth's cue). */

@@ -17,7 +17,7 @@ import type { VariantMeta } from '../formats/types.js';
 import { negLog10 } from '../stats/distributions.js';
 import { primeWriters, writeAscii, writeG, writePFromLog, writeUint } from '../stats/format.js';
 import { NA_REASONS } from '../stats/gram.js';
-import type { LogisticGroup } from '../stats/logistic.js';
+import type { LogisticGroup, LogisticResult } from '../stats/logistic.js';
 import { ModelKernels } from './model-kernels.js';
 import type { PhenoRows, WorkerInit, WorkerRequest, WorkerResponse } from './protocol.js';
 import { HEADER_AMONG_RECORDS, VcfDecoder } from '../formats/vcf/decode.js';
@@ -725,7 +725,7 @@ export class RowFormatter {
       t[o++] = TAB;
     }
     t[o++] = res.firth ? 89 : 78; // Y / N
-    if (this.init.errcode) o = writeAscii(t, writeAscii(t, o, '\t'), lp !== lp ? res.err || 'UNKNOWN' : '.');
+    if (this.init.errcode) o = writeAscii(t, writeAscii(t, o, '\t'), lp !== lp ? errcodeOf(res) : '.');
     t[o++] = LF;
     if (res.firth) L.firth++;
     L.len = o;
@@ -806,4 +806,10 @@ function byPloidy(res: { frq: number; info: number; frqCase?: number; frqCtrl?: 
     res.frqCase = zCase > 0 ? dCase / zCase : NaN;
     res.frqCtrl = z > zCase ? (d - dCase) / (z - zCase) : NaN;
   }
+}
+
+/** A logistic NA row's ERRCODE as plink2 prints it (SEPARATION with the allele it names). */
+function errcodeOf(res: LogisticResult): string {
+  if (res.err === 'SEPARATION' && res.sepAllele !== undefined) return `SEPARATION,${res.sepAllele}`;
+  return res.err || 'UNKNOWN';
 }
