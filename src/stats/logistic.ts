@@ -79,6 +79,8 @@ export interface LogisticResult {
   err: LogisticErr;
   /** With err SEPARATION, the allele plink2 names in its ERRCODE (SEPARATION,ALT1 / SEPARATION,REF). */
   sepAllele?: 'ALT1' | 'REF';
+  /** A logistic row at plink2's 14th float iterate (no convergence): plink2's ERRCODE UNFINISHED. */
+  unfinished?: boolean;
 }
 
 export function newLogisticResult(): LogisticResult {
@@ -897,6 +899,8 @@ export class LogisticKernel {
   private nm = 0;
   private sum = 0;
   private caseSum = 0;
+  /** The last fitMle ended at plink2's unfinished float iterate. */
+  private unfinished = false;
   private firthMode: FirthMode;
   private earlyEnd: boolean;
   private precheck: PreCheck | null;
@@ -993,6 +997,7 @@ export class LogisticKernel {
       if (why !== '') return na(out, why);
     }
     let useFirth = this.firthMode === 'always' || (this.firthMode === 'fallback' && gr.alwaysFirth === true);
+    this.unfinished = false;
     if (!useFirth) {
       const why = this.fitMle(design, gr);
       if (why !== '') {
@@ -1019,6 +1024,7 @@ export class LogisticKernel {
     out.z = beta / se;
     out.logp = logPNormal2(out.z);
     out.err = '';
+    out.unfinished = !out.firth && this.unfinished;
   }
 
   /** The pre-check's view of the gathered variant: X'g by the score pass (f.r is free before a fit). */
@@ -1150,6 +1156,7 @@ export class LogisticKernel {
     this.f32 ??= new F32Logistic(this.f32Size[0], this.f32Size[1]);
     const st = this.floatFit(gr, flip);
     if (st === F32Status.Fail) return 'LOGISTIC_CONVERGE_FAIL';
+    this.unfinished = st === F32Status.Unfinished;
     // plink2's coefficients of (1, A1 dosage, covariates) to ours of (our dosage, 1, covariates).
     const c = this.f32.coef;
     b[0] = flip ? -c[1] : c[1];

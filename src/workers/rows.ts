@@ -725,7 +725,7 @@ export class RowFormatter {
       t[o++] = TAB;
     }
     t[o++] = res.firth ? 89 : 78; // Y / N
-    if (this.init.errcode) o = writeAscii(t, writeAscii(t, o, '\t'), lp !== lp ? errcodeOf(res) : '.');
+    if (this.init.errcode) o = writeAscii(t, writeAscii(t, o, '\t'), lp !== lp ? errcodeOf(res) : res.unfinished ? 'UNFINISHED' : '.');
     t[o++] = LF;
     if (res.firth) L.firth++;
     L.len = o;
