@@ -150,3 +150,29 @@ t.test("--format plink2: a logistic row at plink2's unfinished 14th iterate has 
   }
   t.ok(unfinished >= 10, `${unfinished} unfinished logistic rows`);
 });
+
+t.test('Firth with two maxima (6 samples, 5 predictors): the higher one, as plink2 reaches from 0', async (t) => {
+  // From the covariates' null coefficients Firth converged to a lower maximum (snp152: BETA -0.195
+  // where the penalised likelihood is -4.714; plink2 1.077 at -3.939), printed as a result.
+  const dir = tmpDir('pheno-edge-tiny');
+  const out = path.join(dir, 'o');
+  const r = runCli([
+    'assoc',
+    '--gen',
+    E('tiny.gen'),
+    '--sample',
+    E('tiny.sample'),
+    '--pheno',
+    E('tiny.pheno'),
+    '--covar',
+    E('tiny.covar'),
+    '--covar-variance-standardize',
+    '--out',
+    out,
+    '--no-progress',
+  ]);
+  t.equal(r.status, 0, r.stderr);
+  const res = compareLogistic(rowsOfTable(`${out}.cc.tsv`), E('golden/tiny.cc.glm.logistic.hybrid'), true);
+  t.same(res.problems, [], 'every row equals plink2');
+  t.equal(res.compared, 5, 'all 5 rows');
+});

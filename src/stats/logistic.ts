@@ -97,6 +97,8 @@ const FIRTH_MAX_ITER = 50;
 // A trial point whose penalised likelihood is lower by less than this (relative) is not halved:
 // round-off, not a worse point.
 const FIRTH_HALF_TOL = 1e-12;
+// Below this many samples a predictor, Firth is fitted from two starts (firthBothStarts).
+const FIRTH_SMALL = 4;
 const FIRTH_MAX_HALF = 5;
 const FIRTH_MAX_STEP = 5;
 // Anderson acceleration's depth (the slice's 2,722 Firth fits: 14.7 iterations a fit at depth 1,
@@ -842,6 +844,13 @@ function fitFirth(d: Design, b: Float64Array, f: Fit): Status {
   return Status.Unfinished;
 }
 
+/** fitFirth from dosage coefficient 0 and the covariates' `start` (intercept first). */
+function firthFrom(d: Design, b: Float64Array, f: Fit, start: Float64Array): Status {
+  b[0] = 0;
+  for (let j = 0; j < start.length; j++) b[j + 1] = start[j];
+  return fitFirth(d, b, f);
+}
+
 /** The covariate-only fits of a group (intercept first): logistic and Firth. */
 export function fitNull(x: Float64Array, p: number, n: number, y: Float64Array): { beta0: Float64Array; firth0: Float64Array; ok: boolean } {
   const cols: Float64Array[] = [];
@@ -1010,9 +1019,7 @@ export class LogisticKernel {
     }
     if (useFirth) {
       out.firth = true;
-      b[0] = 0;
-      for (let j = 0; j < p; j++) b[j + 1] = gr.firth0[j];
-      const st = fitFirth(design, b, f);
+      const st = this.ns < FIRTH_SMALL * k ? this.firthBothStarts(design, gr) : firthFrom(design, b, f, gr.firth0);
       // plink2 prints an unfinished Firth iterate with ERRCODE UNFINISHED; it is no estimate: NA.
       if (st !== Status.Ok) return na(out, st === Status.Unfinished ? 'UNFINISHED' : 'FIRTH_CONVERGE_FAIL');
     }
@@ -1025,6 +1032,23 @@ export class LogisticKernel {
     out.logp = logPNormal2(out.z);
     out.err = '';
     out.unfinished = !out.firth && this.unfinished;
+  }
+
+  /**
+   * Firth from the null coefficients and from 0 (plink2's start), the fit with the higher penalised
+   * likelihood kept (refitted last, so f.inv is its own): with few samples a predictor, Firth's
+   * penalised likelihood can have more than one maximum (6 samples, 5 predictors: -4.714 from the
+   * null start, -3.939 from 0, plink2's).
+   */
+  private firthBothStarts(design: Design, gr: LogisticGroup): Status {
+    const b = this.b;
+    const f = this.fit;
+    const sNull = firthFrom(design, b, f, gr.firth0);
+    const plNull = sNull === Status.Ok ? firthLoglik(design, b, f) : -Infinity;
+    // firthLoglik leaves f.inv alone: after the second fit, b and f.inv are its own.
+    const sZero = firthFrom(design, b, f, new Float64Array(gr.p));
+    if (sZero === Status.Ok && firthLoglik(design, b, f) > plNull + 1e-9 * Math.abs(plNull)) return Status.Ok;
+    return sNull === Status.Ok ? firthFrom(design, b, f, gr.firth0) : sNull;
   }
 
   /** The pre-check's view of the gathered variant: X'g by the score pass (f.r is free before a fit). */
