@@ -97,7 +97,9 @@ t.test('--format plink2 --no-firth: ERRCODE SEPARATION names the allele as plink
   ]);
   t.equal(r.status, 0, r.stderr);
   const gold = readTable(L('golden/nofirth.rare.glm.logistic'));
-  const ours = readTable(`${out}.rare.glm.logistic.hybrid`);
+  // plink2 names the table .glm.logistic under no-firth, without a FIRTH? column.
+  const ours = readTable(`${out}.rare.glm.logistic`);
+  t.notOk(ours.header.includes('FIRTH?'), 'no FIRTH? column');
   const errOf = (tb: typeof gold) => new Map(tb.rows.map((row) => [row[tb.header.indexOf('ID')], row[tb.header.indexOf('ERRCODE')]]));
   const g = errOf(gold);
   const o = errOf(ours);
@@ -175,4 +177,43 @@ t.test('Firth with two maxima (6 samples, 5 predictors): the higher one, as plin
   const res = compareLogistic(rowsOfTable(`${out}.cc.tsv`), E('golden/tiny.cc.glm.logistic.hybrid'), true);
   t.same(res.problems, [], 'every row equals plink2');
   t.equal(res.compared, 5, 'all 5 rows');
+});
+
+t.test("--format plink2 --firth / --no-firth: plink2's file names (.glm.firth, .glm.logistic) and header (no FIRTH?)", async (t) => {
+  // Both were written as .glm.logistic.hybrid with a FIRTH? column, which plink2 prints only under firth-fallback.
+  const L = (f: string) => fixture('logistic', f);
+  const dir = tmpDir('pheno-edge-names');
+  for (const [flag, ext] of [
+    ['--firth', 'firth'],
+    ['--no-firth', 'logistic'],
+  ]) {
+    const out = path.join(dir, ext);
+    const r = runCli([
+      'assoc',
+      '--bgen',
+      L('cc.bgen'),
+      '--sample',
+      L('cc.sample'),
+      '--pheno',
+      L('cc.pheno'),
+      '--pheno-name',
+      'rare',
+      '--covar',
+      L('cc.covar'),
+      flag,
+      '--format',
+      'plink2',
+      '--out',
+      out,
+      '--no-progress',
+    ]);
+    t.equal(r.status, 0, r.stderr);
+    t.notOk(fs.existsSync(`${out}.rare.glm.logistic.hybrid`), `${flag}: no .glm.logistic.hybrid`);
+    const golden = readTable(L(`golden/${ext === 'firth' ? 'firth' : 'nofirth'}.rare.glm.${ext}`));
+    const ours = readTable(`${out}.rare.glm.${ext}`);
+    // The goldens were made with cols=+beta (BETA, SE where the default prints OR, LOG(OR)_SE).
+    const want = golden.header.map((h) => (h === 'BETA' ? 'OR' : h === 'SE' ? 'LOG(OR)_SE' : h));
+    t.same(ours.header, want, `${flag}: .glm.${ext} with plink2's columns`);
+    t.notOk(ours.header.includes('FIRTH?'), `${flag}: no FIRTH? column, as plink2`);
+  }
 });

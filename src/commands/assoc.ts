@@ -213,7 +213,7 @@ export const assocCommand: CommandModule = {
       .option('format', {
         type: 'string',
         describe:
-          'table layout: dosageflow (default), gwas-ssf (GWAS Catalog GWAS-SSF v1.0: PREFIX.<PHENO>.tsv with FILE-meta.yaml beside it), plink2 (PREFIX.<PHENO>.glm.linear / .glm.logistic.hybrid as plink2 --glm cols=+a1freq,+machr2 writes them) or regenie (PREFIX_<PHENO>.regenie)',
+          'table layout: dosageflow (default), gwas-ssf (GWAS Catalog GWAS-SSF v1.0: PREFIX.<PHENO>.tsv with FILE-meta.yaml beside it), plink2 (PREFIX.<PHENO>.glm.linear / .glm.logistic.hybrid, .glm.firth with --firth, .glm.logistic with --no-firth, as plink2 --glm cols=+a1freq,+machr2 writes them) or regenie (PREFIX_<PHENO>.regenie)',
       })
       .option('genome-build', { type: 'string', describe: 'genome assembly of the positions (GRCh37, GRCh38; hg19/hg38 accepted), for the GWAS-SSF metadata' })
       .option('min-info', { type: 'number', describe: 'drop variants with INFO (MACH R2 over the samples used) below this' })

@@ -6,16 +6,23 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { normChr } from './chrom.js';
 import { fmtG } from '../stats/format.js';
+import type { FirthMode } from '../stats/logistic.js';
 
 export type TableFormat = 'dosageflow' | 'gwas-ssf' | 'plink2' | 'regenie';
 export const TABLE_FORMATS: readonly TableFormat[] = ['dosageflow', 'gwas-ssf', 'plink2', 'regenie'];
 
-/** The table file of one phenotype, named as the tool of the format names it (before compression). */
-export function tableFileName(prefix: string, pheno: string, format: TableFormat, logistic: boolean): string {
-  if (format === 'plink2') return `${prefix}.${pheno}.glm.${logistic ? 'logistic.hybrid' : 'linear'}`;
+/**
+ * The table file of one phenotype, named as the tool of the format names it (before compression);
+ * plink2's case/control tables by its Firth mode: .glm.logistic.hybrid, .glm.firth (--firth),
+ * .glm.logistic (--no-firth).
+ */
+export function tableFileName(prefix: string, pheno: string, format: TableFormat, logistic: boolean, firth: FirthMode = 'fallback'): string {
+  if (format === 'plink2') return `${prefix}.${pheno}.glm.${logistic ? PLINK2_LOGISTIC[firth] : 'linear'}`;
   if (format === 'regenie') return `${prefix}_${pheno}.regenie`;
   return `${prefix}.${pheno}.tsv`;
 }
+
+const PLINK2_LOGISTIC: Record<FirthMode, string> = { fallback: 'logistic.hybrid', always: 'firth', never: 'logistic' };
 
 /** GWAS-SSF's metadata file beside a table: FILE-meta.yaml (x.tsv-meta.yaml, x.tsv.gz-meta.yaml). */
 export function ssfMetaPath(table: string): string {
@@ -113,7 +120,7 @@ export function fmtOddsRatio(beta: number, digits: number): string {
   return `${ms}e${exp < 0 ? '-' : '+'}${Math.abs(exp)}`;
 }
 
-function plan(format: Exclude<TableFormat, 'dosageflow'>, c: Cols, digits: number, stats: ConvertStats): { header: string; row: RowFn } {
+function plan(format: Exclude<TableFormat, 'dosageflow'>, c: Cols, digits: number, stats: ConvertStats, firth: FirthMode = 'fallback'): { header: string; row: RowFn } {
   // Chromosome codes change rarely: the last one is remembered.
   let lastChr = '';
   let lastCode: string | null = null;
@@ -126,8 +133,10 @@ function plan(format: Exclude<TableFormat, 'dosageflow'>, c: Cols, digits: numbe
   };
   const err = (f: string[]) => (c.err >= 0 ? f[c.err] : '.');
   if (format === 'plink2') {
+    // plink2 prints FIRTH? only under firth-fallback (its default).
+    const hybrid = firth === 'fallback';
     const header = c.logistic
-      ? '#CHROM\tPOS\tID\tREF\tALT\tA1\tA1_FREQ\tMACH_R2\tFIRTH?\tTEST\tOBS_CT\tOR\tLOG(OR)_SE\tZ_STAT\tP\tERRCODE'
+      ? `#CHROM\tPOS\tID\tREF\tALT\tA1\tA1_FREQ\tMACH_R2\t${hybrid ? 'FIRTH?\t' : ''}TEST\tOBS_CT\tOR\tLOG(OR)_SE\tZ_STAT\tP\tERRCODE`
       : '#CHROM\tPOS\tID\tREF\tALT\tA1\tA1_FREQ\tMACH_R2\tTEST\tOBS_CT\tBETA\tSE\tT_STAT\tP\tERRCODE';
     return {
       header,
@@ -135,7 +144,7 @@ function plan(format: Exclude<TableFormat, 'dosageflow'>, c: Cols, digits: numbe
         const head = `${f[c.chr]}\t${f[c.bp]}\t${f[c.snp]}\t${f[c.a2]}\t${f[c.a1]}\t${f[c.a1]}\t${f[c.frq]}\t${f[c.info]}\t`;
         if (!c.logistic) return `${head}ADD\t${f[c.n]}\t${f[c.beta]}\t${f[c.se]}\t${f[c.stat]}\t${f[c.p]}\t${err(f)}`;
         const or = isNA(f[c.beta]) ? 'NA' : fmtOddsRatio(Number(f[c.beta]), digits);
-        return `${head}${f[c.firth]}\tADD\t${f[c.n]}\t${or}\t${f[c.se]}\t${f[c.stat]}\t${f[c.p]}\t${err(f)}`;
+        return `${head}${hybrid ? `${f[c.firth]}\t` : ''}ADD\t${f[c.n]}\t${or}\t${f[c.se]}\t${f[c.stat]}\t${f[c.p]}\t${err(f)}`;
       },
     };
   }
@@ -175,8 +184,8 @@ function plan(format: Exclude<TableFormat, 'dosageflow'>, c: Cols, digits: numbe
 }
 
 /** The header `format` gives a table whose own header is `ownHeader` (with ERRCODE). */
-export function convertedHeader(format: Exclude<TableFormat, 'dosageflow'>, ownHeader: string): string {
-  return plan(format, colsOf(ownHeader), 7, { rows: 0, naLeftOut: 0, chromLeftOut: 0 }).header;
+export function convertedHeader(format: Exclude<TableFormat, 'dosageflow'>, ownHeader: string, firth: FirthMode = 'fallback'): string {
+  return plan(format, colsOf(ownHeader), 7, { rows: 0, naLeftOut: 0, chromLeftOut: 0 }, firth).header;
 }
 
 /**
@@ -191,6 +200,7 @@ export class RowConverter extends Transform {
   constructor(
     private readonly format: Exclude<TableFormat, 'dosageflow'>,
     private readonly digits: number,
+    private readonly firth: FirthMode = 'fallback',
   ) {
     super({ highWaterMark: 1 << 20 });
   }
@@ -220,7 +230,7 @@ export class RowConverter extends Transform {
     for (const line of lines) {
       if (line === '') continue;
       if (this.row === null) {
-        const p = plan(this.format, colsOf(line), this.digits, this.stats);
+        const p = plan(this.format, colsOf(line), this.digits, this.stats, this.firth);
         this.row = p.row;
         out += p.header + '\n';
         continue;

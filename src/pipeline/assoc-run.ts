@@ -379,8 +379,8 @@ export function varianceStandardize(v: Float64Array, mask?: Uint8Array): void {
   for (let i = 0; i < v.length; i++) if (keep(i)) v[i] = (v[i] - shift - mean) * recip;
 }
 
-export function outputPathFor(prefix: string, pheno: string, c: OutCompression, format: TableFormat = 'dosageflow', logistic = false): string {
-  return tableFileName(prefix, pheno, format, logistic) + suffixFor(c);
+export function outputPathFor(prefix: string, pheno: string, c: OutCompression, format: TableFormat = 'dosageflow', logistic = false, firth: FirthMode = 'fallback'): string {
+  return tableFileName(prefix, pheno, format, logistic, firth) + suffixFor(c);
 }
 
 /** Each phenotype's table stays open during the run: say so before starting when `ulimit -n` is too low. */
@@ -507,8 +507,8 @@ class PhenoOutputs {
     const format = (this.format = cfg.format ?? 'dosageflow');
     // Other formats: rows carry an ERRCODE column, and the finished table is rewritten (formats/out-format.ts).
     const own = format === 'dosageflow';
-    const convert = own ? undefined : () => new RowConverter(format, cfg.digits);
-    const outPath = (name: string, j: number) => (toStdout ? '-' : outputPathFor(cfg.out, name, cfg.compress, format, isCc[j]));
+    const convert = own ? undefined : () => new RowConverter(format, cfg.digits, cfg.firth);
+    const outPath = (name: string, j: number) => (toStdout ? '-' : outputPathFor(cfg.out, name, cfg.compress, format, isCc[j], cfg.firth));
     this.sorters = model.phenoNames.map(
       (name, j) =>
         new GenomeSorter({
