@@ -98,7 +98,6 @@ function colsOf(header: string): Cols {
 const isNA = (s: string) => s === 'NA' || s === 'nan';
 const RSID = /^rs\d+$/;
 
-/** The header and the row function of a format, from our own header. */
 /** Smallest positive normal double. */
 const MIN_NORMAL = 2.2250738585072014e-308;
 
@@ -120,6 +119,7 @@ export function fmtOddsRatio(beta: number, digits: number): string {
   return `${ms}e${exp < 0 ? '-' : '+'}${Math.abs(exp)}`;
 }
 
+/** The header and the row function of a format, from our own header. */
 function plan(format: Exclude<TableFormat, 'dosageflow'>, c: Cols, digits: number, stats: ConvertStats, firth: FirthMode = 'fallback'): { header: string; row: RowFn } {
   // Chromosome codes change rarely: the last one is remembered.
   let lastChr = '';
@@ -181,11 +181,6 @@ function plan(format: Exclude<TableFormat, 'dosageflow'>, c: Cols, digits: numbe
       return `${chr}\t${f[c.bp]}\t${f[c.a1]}\t${f[c.a2]}\t${f[c.beta]}\t${f[c.se]}\t${f[c.frq]}\t${f[c.p]}\t${chr}_${f[c.bp]}_${f[c.a2]}_${f[c.a1]}\t${rsid}\t${info}\t${f[c.n]}`;
     },
   };
-}
-
-/** The header `format` gives a table whose own header is `ownHeader` (with ERRCODE). */
-export function convertedHeader(format: Exclude<TableFormat, 'dosageflow'>, ownHeader: string, firth: FirthMode = 'fallback'): string {
-  return plan(format, colsOf(ownHeader), 7, { rows: 0, naLeftOut: 0, chromLeftOut: 0 }, firth).header;
 }
 
 /**

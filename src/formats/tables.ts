@@ -37,15 +37,24 @@ export function parseSampleFile(text: string, file: string): SampleId[] {
     if (f.length !== header.length) throw new InputError(`${f.length} fields where the header has ${header.length}`, { file, line: i + 1 });
     const id: SampleId = hasId2 ? { fid: f[0], iid: f[1] } : { iid: f[0] };
     if (sexCol > 0) id.sex = sampleSex(f[sexCol], file, i + 1);
-    const key = idKey(id);
-    const prev = seen.get(key);
-    if (prev !== undefined) throw new InputError(`duplicate sample id '${displayId(id)}' (also on line ${prev})`, { file, line: i + 1 });
-    seen.set(key, i + 1);
+    noDuplicate(seen, id, file, i + 1);
     rows.push(id);
   }
-  // ID_1 = 0 on every row (plink2 --export oxford, plink 1.9 --recode oxford): no family IDs.
-  if (hasId2 && rows.length > 0 && rows.every((r) => r.fid === '0')) for (const r of rows) r.fid = undefined;
+  dropZeroFids(rows);
   return rows;
+}
+
+/** Each sample once in a file: `seen` maps an id to its line; a repeat is an error naming both lines. */
+function noDuplicate(seen: Map<string, number>, id: SampleId, file: string, line: number): void {
+  const key = idKey(id);
+  const prev = seen.get(key);
+  if (prev !== undefined) throw new InputError(`duplicate sample id '${displayId(id)}' (also on line ${prev})`, { file, line });
+  seen.set(key, line);
+}
+
+/** FID 0 on every row (plink2 --export oxford, plink 1.9 --recode oxford, a .fam without families): no family IDs. */
+function dropZeroFids(ids: SampleId[]): void {
+  if (ids.length > 0 && ids.every((r) => r.fid === '0')) for (const r of ids) r.fid = undefined;
 }
 
 /** A .sample sex (type D) as plink2 reads it: 1 male, 2 female, 0 or NA unknown; any other code is an error there too. */
@@ -148,10 +157,7 @@ export function parseNumericTable(text: string, file: string, wanted?: string[],
     if (f.length === 0) continue;
     if (f.length !== header.length) throw new InputError(`${f.length} fields where the header has ${header.length}`, { file, line: i + 1 });
     const id: SampleId = hasFid ? { fid: f[0], iid: f[1] } : { iid: f[0] };
-    const key = idKey(id);
-    const prev = seen.get(key);
-    if (prev !== undefined) throw new InputError(`duplicate sample id '${displayId(id)}' (also on line ${prev})`, { file, line: i + 1 });
-    seen.set(key, i + 1);
+    noDuplicate(seen, id, file, i + 1);
     ids.push(id);
     rowLines.push(i + 1);
     for (let k = 0; k < cols.length; k++) {
@@ -209,14 +215,12 @@ export function parseFamSexes(text: string, file: string): NumericTable {
     if (f.length === 0) continue;
     if (f.length < 5 || f.length > 6) throw new InputError(`${f.length} fields: a .fam line has 6 (FID IID father mother sex phenotype), a .psam a header line (#IID SEX ...)`, { file, line: i + 1 });
     const id: SampleId = { fid: f[0], iid: f[1] };
-    const prev = seen.get(idKey(id));
-    if (prev !== undefined) throw new InputError(`duplicate sample id '${displayId(id)}' (also on line ${prev})`, { file, line: i + 1 });
-    seen.set(idKey(id), i + 1);
+    noDuplicate(seen, id, file, i + 1);
     ids.push(id);
     sex.push(psamSexCode(f[4]));
     rowLines.push(i + 1);
   }
-  if (ids.length > 0 && ids.every((r) => r.fid === '0')) for (const r of ids) r.fid = undefined;
+  dropZeroFids(ids);
   return { file, names: ['SEX'], ids, values: [Float64Array.from(sex)], lines: rowLines };
 }
 

@@ -42,10 +42,10 @@ const enum Src {
 const SRC_NAMES: VcfDosage[] = ['DS', 'GP', 'HDS', 'GT'];
 // header()'s verdicts besides a dosage source: no ALT allele, removed by the INFO filter.
 const NO_ALT = -1;
+const FILTERED = -2;
 
 /** A '#' line after the first record: a second file's header (VCFs joined with cat); plink2 stops there too. */
 export const HEADER_AMONG_RECORDS = "a header line ('#') among the records: VCF files joined with cat? (bcftools concat joins them under one header)";
-const FILTERED = -2;
 
 export class VcfDecoder {
   /** Next byte to read in the current chunk. */
