@@ -148,8 +148,8 @@ export function validateAssocOptions(a: Record<string, unknown>): AssocConfig {
 /** assoc's phenotype, covariate and model options (plink2's names where it has them). */
 function modelOptions(y: Argv): Argv {
   return y
-    .option('pheno', { type: 'string', describe: 'phenotype table with a header (FID IID ... or IID ...); NA and -9 are missing' })
-    .option('pheno-name', { type: 'string', array: true, describe: 'phenotype columns to test (default: all)' })
+    .option('pheno', { type: 'string', describe: 'phenotype table with a header (FID IID ... or IID ...), whitespace- or comma-delimited; NA and -9 are missing' })
+    .option('pheno-name', { type: 'string', array: true, describe: "phenotype columns to test (default: all); plink2's ranges in header order, e.g. 'y1-y5'" })
     .option('1', { type: 'boolean', describe: 'case/control phenotypes are coded 0 = control, 1 = case (plink2 --1; default 1/2 with 0 missing)' })
     .option('pheno-quantitative', { type: 'string', array: true, describe: 'phenotypes to run as quantitative (linear) even when coded 1/2' })
     .option('firth', {
@@ -157,11 +157,11 @@ function modelOptions(y: Argv): Argv {
       describe: 'case/control: Firth regression for every variant (plink2 --glm firth); --no-firth: no Firth fallback, NA where logistic regression fails (plink2 --glm no-firth)',
     })
     .option('covar', { type: 'string', describe: 'covariate table with a header, as --pheno' })
-    .option('covar-name', { type: 'string', array: true, describe: 'covariate columns to use (default: all)' })
+    .option('covar-name', { type: 'string', array: true, describe: "covariate columns to use (default: all); plink2's ranges in header order, e.g. 'age,PC1-PC10'" })
     .option('covar-variance-standardize', {
       type: 'boolean',
       describe:
-        "as plink2: covariates to mean 0 and variance 1 over the samples kept. Results are unchanged; give it when comparing with a plink2 run that used it, as plink2's single-precision logistic fit (which decides the FIRTH flags) sees the standardized values",
+        "as plink2: covariates to mean 0 and variance 1 over the samples kept. Results are unchanged; give it when comparing with a plink2 run that used it, as plink2's single-precision logistic fit (which decides the FIRTH flags) sees the standardized values. Covariate scales plink2 refuses for a case/control phenotype are standardized so without it, with a warning",
     })
     .option('x-sex', {
       type: 'boolean',
@@ -201,7 +201,7 @@ export const assocCommand: CommandModule = {
         .option('psam', {
           type: 'string',
           describe:
-            "the samples' sexes from a plink2 .psam (#FID IID SEX or #IID SEX; 1/M male, 2/F female, else unknown), matched by ID, for chrX and chrY as plink2 --psam gives them (any input; over a .sample's sex column)",
+            "the samples' sexes from a plink2 .psam (#FID IID SEX or #IID SEX; 1/M male, 2/F female, else unknown) or a .fam, matched by ID, for chrX and chrY as plink2 --psam gives them (any input; over a .sample's sex column)",
         }),
     )
       .option('out', { type: 'string', describe: `output prefix${PREFIX_HELP}; - writes the (single) phenotype table to stdout` })
