@@ -8,6 +8,10 @@ import { compareLogistic, rowsOfTable } from './lib/logistic-compare.js';
 
 const E = (f: string) => fixture('pheno-edge', f);
 const GEN = ['--gen', E('edge.gen.gz'), '--sample', E('edge.sample')];
+const L = (f: string) => fixture('logistic', f);
+/** assoc on the logistic fixture's 'rare' phenotype (its BGEN and covariates), with `flags`. */
+const rareRun = (out: string, ...flags: string[]) =>
+  runCli(['assoc', '--bgen', L('cc.bgen'), '--sample', L('cc.sample'), '--pheno', L('cc.pheno'), '--pheno-name', 'rare', '--covar', L('cc.covar'), ...flags, '--out', out, '--no-progress']);
 
 t.test("a quantitative phenotype constant among a variant's present samples is INVALID_RESULT, not round-off", async (t) => {
   // spike is 0.5 but for two samples: a variant missing both dosages has a constant phenotype.
@@ -73,28 +77,9 @@ t.test('a phenotype column missing for every sample is said so, naming the file 
 
 t.test('--format plink2 --no-firth: ERRCODE SEPARATION names the allele as plink2 does (SEPARATION,REF / SEPARATION,ALT1)', async (t) => {
   // It printed SEPARATION alone. plink2 checks REF first (the omitted allele too), then ALT.
-  const L = (f: string) => fixture('logistic', f);
   const dir = tmpDir('pheno-edge-sep');
   const out = path.join(dir, 'o');
-  const r = runCli([
-    'assoc',
-    '--bgen',
-    L('cc.bgen'),
-    '--sample',
-    L('cc.sample'),
-    '--pheno',
-    L('cc.pheno'),
-    '--pheno-name',
-    'rare',
-    '--covar',
-    L('cc.covar'),
-    '--no-firth',
-    '--format',
-    'plink2',
-    '--out',
-    out,
-    '--no-progress',
-  ]);
+  const r = rareRun(out, '--no-firth', '--format', 'plink2');
   t.equal(r.status, 0, r.stderr);
   const gold = readTable(L('golden/nofirth.rare.glm.logistic'));
   // plink2 names the table .glm.logistic under no-firth, without a FIRTH? column.
@@ -116,27 +101,9 @@ t.test('--format plink2 --no-firth: ERRCODE SEPARATION names the allele as plink
 t.test("--format plink2: a logistic row at plink2's unfinished 14th iterate has ERRCODE UNFINISHED, as plink2 prints it", async (t) => {
   // Its values are plink2's iterate (no finite MLE); ERRCODE was '.'. Compared with plink2 run on
   // each variant alone (golden/rare-alone), since the whole run's stale padding tips some of them.
-  const L = (f: string) => fixture('logistic', f);
   const dir = tmpDir('pheno-edge-unf');
   const out = path.join(dir, 'o');
-  const r = runCli([
-    'assoc',
-    '--bgen',
-    L('cc.bgen'),
-    '--sample',
-    L('cc.sample'),
-    '--pheno',
-    L('cc.pheno'),
-    '--pheno-name',
-    'rare',
-    '--covar',
-    L('cc.covar'),
-    '--format',
-    'plink2',
-    '--out',
-    out,
-    '--no-progress',
-  ]);
+  const r = rareRun(out, '--format', 'plink2');
   t.equal(r.status, 0, r.stderr);
   const gold = readTable(E('golden/rare-alone.glm.logistic.hybrid'));
   const ours = readTable(`${out}.rare.glm.logistic.hybrid`);
@@ -181,32 +148,13 @@ t.test('Firth with two maxima (6 samples, 5 predictors): the higher one, as plin
 
 t.test("--format plink2 --firth / --no-firth: plink2's file names (.glm.firth, .glm.logistic) and header (no FIRTH?)", async (t) => {
   // Both were written as .glm.logistic.hybrid with a FIRTH? column, which plink2 prints only under firth-fallback.
-  const L = (f: string) => fixture('logistic', f);
   const dir = tmpDir('pheno-edge-names');
   for (const [flag, ext] of [
     ['--firth', 'firth'],
     ['--no-firth', 'logistic'],
   ]) {
     const out = path.join(dir, ext);
-    const r = runCli([
-      'assoc',
-      '--bgen',
-      L('cc.bgen'),
-      '--sample',
-      L('cc.sample'),
-      '--pheno',
-      L('cc.pheno'),
-      '--pheno-name',
-      'rare',
-      '--covar',
-      L('cc.covar'),
-      flag,
-      '--format',
-      'plink2',
-      '--out',
-      out,
-      '--no-progress',
-    ]);
+    const r = rareRun(out, flag, '--format', 'plink2');
     t.equal(r.status, 0, r.stderr);
     t.notOk(fs.existsSync(`${out}.rare.glm.logistic.hybrid`), `${flag}: no .glm.logistic.hybrid`);
     const golden = readTable(L(`golden/${ext === 'firth' ? 'firth' : 'nofirth'}.rare.glm.${ext}`));

@@ -4,6 +4,9 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+import { inputsAreXYOnly } from '../src/pipeline/xy-only.js';
 import { compareWithPlink2, fixture, readTable, runCli, tmpDir } from './lib/helpers.js';
 
 const F = (f: string) => fixture('vcf-tools', f);
@@ -86,6 +89,30 @@ t.test('a chrX-only VCF with its .tbi, sexes from --psam: MACH_R2 as plink2 prin
     ours.rows.map((row) => row.filter((_, i) => i !== 6)),
     'the rest of each row the same',
   );
+});
+
+t.test('the inputs say chrX/chrY only before reading: --chr X (.gen), a .tbi, a .bgi; without one, or with another chromosome, not known', async (t) => {
+  // The CLI test above covers the .tbi end to end; here each source of the answer (src/pipeline/xy-only.ts).
+  const none = { gen: [] as string[], bgen: [] as string[] };
+  t.equal(await inputsAreXYOnly({ ...none, gen: ['c.gen'], chr: 'X' }), true, '.gen with --chr X');
+  t.equal(await inputsAreXYOnly({ ...none, gen: ['c.gen'], chr: '23' }), true, ".gen with --chr 23 (plink's number)");
+  t.equal(await inputsAreXYOnly({ ...none, gen: ['c.gen'] }), false, '.gen with a chromosome column: not known');
+  t.equal(await inputsAreXYOnly({ ...none, vcf: [F('xonly.vcf.gz')] }), true, 'chrX-only VCF with its .tbi');
+  t.equal(await inputsAreXYOnly({ ...none, vcf: [F('xonly.vcf')] }), false, 'no index');
+  t.equal(await inputsAreXYOnly({ ...none, vcf: [F('xonly.vcf.gz'), fixture('vcf', 'ds.vcf.gz')] }), false, 'a second VCF whose .tbi has chr1, chr22');
+  t.equal(await inputsAreXYOnly({ ...none, vcf: [F('xonly.vcf.gz')], gen: ['c.gen'] }), false, 'a .gen beside it without --chr');
+  // A .bgi names each variant's chromosome: the fixture's (chr 01) and the same with every variant on X.
+  const dir = tmpDir('vcf-tools-xy-bgi');
+  const bgen = fixture('bgen', 'example.8bits.bgen');
+  t.equal(await inputsAreXYOnly({ ...none, bgen: [bgen] }), false, 'BGEN whose .bgi has chr 01');
+  const x = path.join(dir, 'x.bgen');
+  fs.copyFileSync(`${bgen}.bgi`, `${x}.bgi`);
+  const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  const db = new Sqlite(`${x}.bgi`);
+  db.prepare("UPDATE Variant SET chromosome = 'X'").run();
+  db.close();
+  t.equal(await inputsAreXYOnly({ ...none, bgen: [x] }), true, 'BGEN whose .bgi has X only');
+  t.equal(await inputsAreXYOnly({ ...none, bgen: [path.join(dir, 'none.bgen')] }), false, 'BGEN without a .bgi');
 });
 
 t.test("records with ALT '.' or '*' are counted in the summary as not tested (was: fewer variants tested than read, no word why)", async (t) => {
