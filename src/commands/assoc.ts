@@ -166,7 +166,7 @@ function modelOptions(y: Argv): Argv {
     .option('x-sex', {
       type: 'boolean',
       describe:
-        "--no-x-sex: no sex covariate on chrX (plink2 --glm no-x-sex). By default, as plink2, chrX is regressed with sex (from the .sample's sex column: male 1, female 2) as an extra covariate when both sexes occur, on the samples of known sex; a covariate named sex in --covar is taken as that covariate instead",
+        "--no-x-sex: no sex covariate on chrX (plink2 --glm no-x-sex). By default, as plink2, chrX is regressed with sex (from --psam or the .sample's sex column: male 1, female 2) as an extra covariate when both sexes occur, on the samples of known sex; a covariate named sex in --covar is taken as that covariate instead",
     })
     .option('chr', { type: 'string', describe: 'chromosome of IMPUTE2 .gen files without a CHR column (SNPID RSID POS A B); with a CHR column it must agree' })
     .option('dosage-precision', {
