@@ -213,23 +213,34 @@ t.test('the sigmoid pass: wasm and JS agree bit for bit, saturated and NaN argum
   t.equal(compared, 600);
 });
 
-t.test("Newton's first step from the group's null start (nullStep; dosage entries in WebAssembly, missing samples taken out) is the same in both paths", async (t) => {
-  const g = group(3002, 3001, 12, 0.2);
-  if (!g) throw new Error('no group');
+/** One group's kernels down the three paths: its own wasm slot, the spare slot, JavaScript; a result each. */
+function threePaths(g: LogisticGroup) {
   const kw = new LogisticKernel(g.n, g.p, { groups: [g] });
   const ks = new LogisticKernel(g.n, g.p);
   const kj = new LogisticKernel(g.n, g.p, { wasm: false });
-  const a = newLogisticResult();
-  const b = newLogisticResult();
-  const c = newLogisticResult();
+  return { kw, ks, kj, a: newLogisticResult(), b: newLogisticResult(), c: newLogisticResult() };
+}
+
+/** Calls `seen(at)` whenever LogitWasm.dosageEntries computed a first step's dosage entries; returns the restore. */
+function spyDosageEntries(seen: (at: number) => void): () => void {
   const proto = LogitWasm.prototype;
   const orig = proto.dosageEntries;
-  let inWasm = 0;
   proto.dosageEntries = function (h, gr, at) {
     const used = orig.call(this, h, gr, at);
-    if (used) inWasm++;
+    if (used) seen(at);
     return used;
   };
+  return () => {
+    proto.dosageEntries = orig;
+  };
+}
+
+t.test("Newton's first step from the group's null start (nullStep; dosage entries in WebAssembly, missing samples taken out) is the same in both paths", async (t) => {
+  const g = group(3002, 3001, 12, 0.2);
+  if (!g) throw new Error('no group');
+  const { kw, ks, kj, a, b, c } = threePaths(g);
+  let inWasm = 0;
+  const restore = spyDosageEntries(() => inWasm++);
   try {
     const r = rng(7);
     let same = 0;
@@ -245,7 +256,7 @@ t.test("Newton's first step from the group's null start (nullStep; dosage entrie
     t.equal(same, 20, 'every variant identical: own slot, spare slot (dosage entries in JavaScript), JavaScript');
     t.ok(inWasm >= 15, `${inWasm} first steps with the dosage entries from the own slot's W0 X`);
   } finally {
-    proto.dosageEntries = orig;
+    restore();
   }
 });
 
@@ -256,20 +267,11 @@ t.test("Newton's first step from the group's null start (nullStep; dosage entrie
 t.test("plink2's iteration from 0 starts from the group's captured step at 0 (no missing dosage): the same in both paths, bit for bit the plain iteration", async (t) => {
   const g = group(3003, 157, 12, 0.1);
   if (!g) throw new Error('no group');
-  const kw = new LogisticKernel(g.n, g.p, { groups: [g] });
-  const ks = new LogisticKernel(g.n, g.p);
-  const kj = new LogisticKernel(g.n, g.p, { wasm: false });
-  const a = newLogisticResult();
-  const b = newLogisticResult();
-  const c = newLogisticResult();
-  const proto = LogitWasm.prototype;
-  const orig = proto.dosageEntries;
+  const { kw, ks, kj, a, b, c } = threePaths(g);
   let fromZero = 0;
-  proto.dosageEntries = function (h, gr, at) {
-    const used = orig.call(this, h, gr, at);
-    if (used && at === 1) fromZero++;
-    return used;
-  };
+  const restore = spyDosageEntries((at) => {
+    if (at === 1) fromZero++;
+  });
   const cols: Float64Array[] = [new Float64Array(g.n)];
   for (let j = 0; j < g.p; j++) cols.push(g.x.subarray(j * g.n, (j + 1) * g.n));
   try {
@@ -299,7 +301,7 @@ t.test("plink2's iteration from 0 starts from the group's captured step at 0 (no
     t.equal(same, 300, 'every variant identical: own slot, spare slot (dosage entries in JavaScript), JavaScript');
     t.ok(zeroFits >= 30 && plain >= 20, `${zeroFits} results of plink2's iteration from the captured start, ${plain} of them (|BETA| <= 8) equal to the plain iteration`);
   } finally {
-    proto.dosageEntries = orig;
+    restore();
   }
 });
 
