@@ -5,7 +5,7 @@
 // docs/decisions/0012-output-formats-converted-at-the-end.md.
 import { Transform, type TransformCallback } from 'node:stream';
 import { normChr } from './chrom.js';
-import { fmtG } from '../stats/format.js';
+import { MIN_NORMAL, fmtG } from '../stats/format.js';
 import type { FirthMode } from '../stats/logistic.js';
 
 export type TableFormat = 'dosageflow' | 'gwas-ssf' | 'plink2' | 'regenie';
@@ -97,9 +97,6 @@ function colsOf(header: string): Cols {
 
 const isNA = (s: string) => s === 'NA' || s === 'nan';
 const RSID = /^rs\d+$/;
-
-/** Smallest positive normal double. */
-const MIN_NORMAL = 2.2250738585072014e-308;
 
 /**
  * OR = exp(BETA) as plink2 prints it, also where exp over- or underflows a double (a coefficient

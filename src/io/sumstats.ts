@@ -6,6 +6,7 @@
 import { InputError, UsageError } from '../errors.js';
 import { openInput } from './input.js';
 import { readLines } from './lines.js';
+import { MIN_NORMAL } from '../stats/format.js';
 
 /** The values a table row can give, in our column names (lower case). */
 export type ColumnKey = 'chr' | 'snp' | 'bp' | 'a1' | 'a2' | 'frq' | 'info' | 'n' | 'beta' | 'se' | 't' | 'p' | 'log10p';
@@ -415,8 +416,6 @@ export function fieldCountError(found: number, want: number, file: string, line:
   return new InputError(`${found} field${found === 1 ? '' : 's'} where the header has ${want}${found < want ? ' (a row cut short?)' : ''}`, { file, line });
 }
 
-/** Smallest positive normal double: below it log(p) loses precision, so LOG10P is preferred. */
-const MIN_NORMAL = 2.2250738585072014e-308;
 /** log(Number.MIN_VALUE): the bound used for P = 0 when no LOG10P says how small it is. */
 export const LOG_MIN_DOUBLE = Math.log(Number.MIN_VALUE);
 const TAB = 9;

@@ -257,7 +257,6 @@ export async function prepareModel(
     if (cal.matched === 0) throw new InputError(`no sample id matches the ${samples.length} genotyped samples`, { file: cfg.covar });
     if (cal.matched < ct.ids.length) warnings.push(`${ct.ids.length - cal.matched} of ${ct.ids.length} rows of ${cfg.covar} match no genotyped sample`);
     ct.names.forEach((name, j) => covars.push({ name, values: alignedColumn(ct, j, cal) }));
-    if (cfg.covarVarianceStandardize) for (const c of covars) varianceStandardize(c.values, mask);
     covMatched = cal.matched;
   }
   const mixed = {
@@ -272,11 +271,12 @@ export async function prepareModel(
     vif: cfg.vif,
   };
   const cols = classifyPhenotypes(pt.names, mixed);
-  // Covariate scales plink2 refuses for a case/control phenotype: standardized (the logistic fits
-  // fail plink2's variance floor of 1e-20 on a coefficient of a covariate in the 1e10s otherwise).
+  // --covar-variance-standardize, or covariate scales plink2 refuses for a case/control phenotype (the
+  // logistic fits fail plink2's variance floor of 1e-20 on a covariate in the 1e10s otherwise): the
+  // covariates standardized once, after the phenotypes are classified (which does not read them).
   const unstable = cfg.covarVarianceStandardize || !covars.length ? undefined : cols.find((c) => c.kind === 'cc' && unstableCovariateScale(c.values, covars));
+  if (cfg.covarVarianceStandardize || unstable) for (const c of covars) varianceStandardize(c.values, mask);
   if (unstable) {
-    for (const c of covars) varianceStandardize(c.values, mask);
     warnings.push(
       `covariate scales vary too widely for plink2's logistic regression (phenotype ${unstable.name}: plink2 stops and suggests --covar-variance-standardize): covariates standardized as --covar-variance-standardize does, so results equal plink2's run with it`,
     );

@@ -33,8 +33,14 @@ function bgiIsXYOnly(file: string): boolean {
   if (!fs.existsSync(`${file}.bgi`)) return false;
   const db = openBgiDatabase(`${file}.bgi`);
   try {
-    const codes = db.prepare('SELECT DISTINCT chromosome AS c FROM Variant').all() as { c: string }[];
-    return codes.length > 0 && codes.every((r) => isXY(r.c));
+    // Row by row, stopping at the first other chromosome: a whole genome's .bgi (millions of rows,
+    // chr1 first) is not scanned to the end, as SELECT DISTINCT did, in every run with a chrX model.
+    let any = false;
+    for (const r of db.prepare('SELECT chromosome AS c FROM Variant').iterate() as Iterable<{ c: string }>) {
+      if (!isXY(r.c)) return false;
+      any = true;
+    }
+    return any;
   } finally {
     db.close();
   }

@@ -39,6 +39,9 @@ export function fmtPFromLog(logP: number, digits = SIG_DIGITS): string {
   return trimZeros(ms) + 'e' + exp;
 }
 
+/** Smallest positive normal double (below it exp and log lose precision). */
+export const MIN_NORMAL = 2.2250738585072014e-308;
+
 // ---------------------------------------------------------------------------------------------
 // The same text written straight into bytes (why: docs/decisions/0006-rows-as-bytes-sized-from-previous-chunk.md):
 // the digits come from one scaled multiply and integer arithmetic, the decimal exponent from the

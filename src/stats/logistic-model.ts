@@ -2,7 +2,7 @@
 // set, covariate design, null fits) the LogisticKernel tests each variant against.
 import { InputError } from '../errors.js';
 import { fitNull, type FirthMode, type LogisticGroup } from './logistic.js';
-import { buildModel, checkGroup, covariateNote, type AssocModel, type CheckGroup, type CovariateColumns, type NamedColumn } from './model.js';
+import { NO_SAMPLE, buildModel, checkGroup, covariateNote, type AssocModel, type CheckGroup, type CovariateColumns, type NamedColumn } from './model.js';
 import { DEFAULT_MAX_CORR, DEFAULT_VIF } from './gram.js';
 import { buildProjection } from './projection.js';
 
@@ -93,7 +93,7 @@ export function buildLogisticGroup(pheno: number, name: string, y01: Float64Arra
     if (ok) idxList.push(i);
   }
   const n = idxList.length;
-  if (n === 0) return { skip: `no sample has a genotype, a value and every covariate (check that the IDs match the genotype file's samples: its .sample, BGEN or VCF header)`, warnings };
+  if (n === 0) return { skip: NO_SAMPLE, warnings };
   const idx = Int32Array.from(idxList);
   const y = new Float64Array(n);
   let nCase = 0;

@@ -84,7 +84,7 @@ export interface LogisticResult {
 }
 
 export function newLogisticResult(): LogisticResult {
-  return { nUsed: 0, nCase: 0, nCtrl: 0, frq: NaN, info: NaN, frqCase: NaN, frqCtrl: NaN, beta: NaN, se: NaN, z: NaN, logp: NaN, firth: false, err: '' };
+  return { nUsed: 0, nCase: 0, nCtrl: 0, frq: NaN, info: NaN, frqCase: NaN, frqCtrl: NaN, beta: NaN, se: NaN, z: NaN, logp: NaN, firth: false, err: '', sepAllele: undefined, unfinished: false };
 }
 
 // Newton (logistic) and the Firth iterations stop when every coefficient moves less than this.

@@ -58,6 +58,9 @@ export interface AssocModel {
   vif: number;
 }
 
+/** Why no sample is left for a phenotype (the usual cause: IDs that do not match). */
+export const NO_SAMPLE = "no sample has a genotype, a value and every covariate (check that the IDs match the genotype file's samples: its .sample, BGEN or VCF header)";
+
 export interface ModelOptions {
   maxCorr?: number;
   vif?: number;
@@ -94,7 +97,7 @@ export function buildModel(nSamples: number, phenos0: NamedColumn[], covars0: Na
     for (let i = 0; i < nSamples; i++) if (covOk[i] && !Number.isNaN(p.values[i])) idx.push(i);
     let why = '';
     if (p.values.every((v) => Number.isNaN(v))) why = 'every genotyped sample has it missing (NA, -9 or 0 in a 1/2 column)';
-    else if (idx.length === 0) why = `no sample has a genotype, a value and every covariate (check that the IDs match the genotype file's samples: its .sample, BGEN or VCF header)`;
+    else if (idx.length === 0) why = NO_SAMPLE;
     else if (idx.length < covars.length + 3) {
       // The rank matters only when the samples are fewer than every covariate needs (r <= their
       // count): a projection a phenotype at 10,000 samples was ~25-50 ms of start-up, for nothing.
@@ -141,7 +144,7 @@ function buildModelOf(nSamples: number, phenos: ScaledColumn[], covars: NamedCol
     for (let i = 0; i < nSamples; i++) if (mask[i]) idxList.push(i);
     const names = members.map((j) => phenos[j].name).join(', ');
     if (idxList.length === 0) {
-      throw new InputError(`phenotype ${names}: no sample has a genotype, a value and every covariate (check that the IDs match the genotype file's samples: its .sample, BGEN or VCF header)`, {});
+      throw new InputError(`phenotype ${names}: ${NO_SAMPLE}`, {});
     }
     const gr = groupOf(
       Int32Array.from(idxList),
