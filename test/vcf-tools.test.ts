@@ -234,13 +234,19 @@ t.test('comma-delimited phenotype/covariate tables and plink2 column ranges (--c
   t.match(bad.stderr, /no covariate column 'PC2-PC1'/, 'a range backwards is no column');
 });
 
+/** info.vcf.gz twice, joined with cat (a second header among the records), in a new directory. */
+function catJoined(name: string): { dir: string; joined: string; one: Buffer } {
+  const dir = tmpDir(name);
+  const joined = path.join(dir, 'cat.vcf.gz');
+  const one = fs.readFileSync(F('info.vcf.gz'));
+  fs.writeFileSync(joined, Buffer.concat([one, one]));
+  return { dir, joined, one };
+}
+
 t.test(
   "two VCFs joined with cat (a second header among the records): exit 3 at its first line, as plink2 stops (was: the header skipped, the second file's samples silently taken in the first's order)",
   async (t) => {
-    const dir = tmpDir('vcf-tools-cat');
-    const joined = path.join(dir, 'cat.vcf.gz');
-    const one = fs.readFileSync(F('info.vcf.gz'));
-    fs.writeFileSync(joined, Buffer.concat([one, one]));
+    const { dir, joined, one } = catJoined('vcf-tools-cat');
     const headerLines = zlib
       .gunzipSync(one)
       .toString()
@@ -261,10 +267,7 @@ t.test(
 );
 
 t.test('prs: a VCF target joined with cat stops at the second header too (was: read on in the first header sample order)', async (t) => {
-  const dir = tmpDir('vcf-tools-cat-prs');
-  const joined = path.join(dir, 'cat.vcf.gz');
-  const one = fs.readFileSync(F('info.vcf.gz'));
-  fs.writeFileSync(joined, Buffer.concat([one, one]));
+  const { dir, joined, one } = catJoined('vcf-tools-cat-prs');
   const recs = zlib
     .gunzipSync(one)
     .toString()
